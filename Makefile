@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: Apache-2.0
+# Front door. `make` builds; `make demo` and `make test` also install missing
+# Debian packages first, so they work on a fresh Debian 12 machine.
+BUILD ?= build
+FUZZ_BUILD ?= build-fuzz
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps configure build demo test test-only fuzz fuzz-smoke bench clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDECADE_WERROR=$${CI:+ON} $(CMAKE_FLAGS)
+
+configure: $(BUILD)/build.ninja
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: deps build
+	@./scripts/demo.sh $(BUILD)
+
+# The whole suite. The last line printed is ctest's own summary.
+test: deps build
+	@./scripts/test.sh $(BUILD) $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+test-only: build
+	@./scripts/test.sh $(BUILD) $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang-19 CXX=clang++-19 cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DDECADE_FUZZ=ON -DDECADE_TESTS=OFF -DDECADE_BENCH=OFF
+
+# Long fuzzing: every target for FUZZ_SECONDS (default 600 here).
+fuzz: deps $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	./scripts/fuzz.sh $(FUZZ_BUILD) $(if $(filter 60,$(FUZZ_SECONDS)),600,$(FUZZ_SECONDS))
+
+bench: deps build
+	./scripts/bench.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(FUZZ_BUILD)

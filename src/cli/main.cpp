@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include "cli/command.hpp"
+
+namespace decade::cli {
+
+std::vector<Command>& registry() {
+  static std::vector<Command> r;
+  return r;
+}
+
+int report(const Error& e, int exit_code) {
+  std::cerr << "decade: " << e.to_string() << "\n";
+  return exit_code;
+}
+
+Result<std::vector<uint8_t>> read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return make_error(ErrorCode::IoError, "cannot open " + path);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
+}
+
+Result<std::string> read_text(const std::string& path) {
+  if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return make_error(ErrorCode::IoError, "cannot open " + path);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+}  // namespace decade::cli
+
+int main(int argc, char** argv) {
+  using namespace decade::cli;
+  CLI::App app{"decade: a BPF platform for user space (load, verify, run, JIT)", "decade"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "decade 0.1.0");
+  std::function<int()> action;
+  for (auto& c : registry()) {
+    CLI::App* sub = app.add_subcommand(c.name, c.summary);
+    auto run = c.setup(*sub);
+    sub->callback([&action, run] { action = run; });
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitBadInput;
+  }
+  if (!action) return kExitBadInput;
+  return action();
+}

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <fmt/format.h>
+
+#include "decade/error.hpp"
+
+namespace decade {
+
+std::string_view error_code_name(ErrorCode code) {
+  switch (code) {
+#define E(N) \
+  case ErrorCode::N: return #N;
+    E(Ok) E(InvalidArgument) E(IoError) E(Unsupported) E(Internal) E(OutOfMemory)
+    E(DecodeEmpty) E(DecodeTruncated) E(DecodeUnknownOpcode) E(DecodeReservedField) E(DecodeBadRegister)
+    E(DecodeLddwCutOff) E(DecodeLddwBadSecondSlot) E(DecodeJumpOutOfRange) E(DecodeJumpIntoLddw) E(DecodeTooLong)
+    E(DecodeBadImmediate) E(DecodeNotAllowed)
+    E(AsmSyntax) E(AsmUnknownMnemonic) E(AsmBadOperand) E(AsmBadRegister) E(AsmOperandCount) E(AsmImmediateRange)
+    E(AsmOffsetRange) E(AsmUnknownLabel) E(AsmDuplicateLabel) E(AsmUnknownDirective)
+    E(ExecOutOfBounds) E(ExecBudgetExhausted) E(ExecBadCall) E(ExecCallDepth) E(ExecBadJump) E(ExecTailCallLimit)
+    E(ExecCancelled) E(ExecHelperFault) E(ExecUnsupported) E(ExecMisaligned)
+    E(ElfMalformed) E(ElfNotBpf) E(ElfBadSection) E(ElfBadSymbol) E(ElfBadRelocation) E(ElfMissingMap)
+    E(ElfMissingSymbol) E(ElfUnknownSection) E(ElfNoProgram)
+    E(BtfMalformed) E(BtfBadTypeId) E(BtfCycle) E(BtfTooLarge) E(BtfBadString) E(BtfExtMalformed)
+    E(CoreUnknownRelocKind) E(CoreNoMatch) E(CoreAmbiguous)
+    E(MapNotFound) E(MapBadKeySize) E(MapBadValueSize) E(MapFull) E(MapKeyExists) E(MapKeyNotFound) E(MapBadFlags)
+    E(MapBadType) E(MapEmpty) E(ProgramNotFound) E(HelperNotFound) E(KfuncNotFound) E(ProgramTypeNotFound)
+    E(VerifierReject) E(VerifierBudget)
+#undef E
+  }
+  return "Unknown";
+}
+
+std::string Error::to_string() const {
+  std::string s = fmt::format("error E{} {}", static_cast<unsigned>(code), error_code_name(code));
+  if (insn >= 0) s += fmt::format(" at insn {}", insn);
+  if (!where.file.empty()) s += fmt::format(" ({}:{})", where.file, where.line);
+  else if (where.line) s += fmt::format(" (line {})", where.line);
+  s += ": " + message;
+  if (!hint.empty()) s += "\n  hint: " + hint;
+  return s;
+}
+
+}  // namespace decade
