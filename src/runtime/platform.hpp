@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+// The platform is a value: helpers, kfuncs, program types and map types live
+// in tables the host can extend. The verifier reads the prototypes and
+// context layouts; the engines read the function pointers.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "decade/error.hpp"
+
+namespace decade {
+
+// Every helper and kfunc is called with the BPF calling convention mapped
+// onto the host's: five 64-bit arguments in, one 64-bit result out.
+using HelperFn = uint64_t (*)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+
+// Argument kinds of helper/kfunc prototypes (the verifier's obligations).
+enum class ArgKind : uint8_t {
+  None,              // argument not used
+  Scalar,            // any initialised scalar
+  ConstSize,         // scalar size of the preceding memory argument, > 0
+  ConstSizeOrZero,   // same, may be 0
+  PtrToMem,          // readable memory of the size given by the next ConstSize arg
+  PtrToUninitMem,    // writable memory the helper fills (size in the next arg)
+  PtrToMapKey,       // memory of the map's key size
+  PtrToMapValue,     // memory of the map's value size (read)
+  PtrToUninitMapValue,  // memory of the map's value size (written)
+  ConstMapPtr,       // a map pointer from ld_imm64
+  PtrToCtx,          // the program's context
+  PtrToFunc,         // a callback: address of a subprogram (ld_imm64 src=4)
+  PtrToStack,        // pointer into the program's stack
+  PtrToConstStr,     // NUL-terminated read-only string (e.g. .rodata)
+  PtrToRingbufMem,   // memory returned by ringbuf_reserve (released by this call)
+  PtrToSpinLock,     // a struct bpf_spin_lock inside a map value
+  PtrToBtfId,        // pointer to a registered host type (btf_type names it)
+  PtrToArena,        // arena map pointer for arena kfuncs
+  PtrToIter,         // pointer to an open-coded iterator on the stack
+  AnyPtrOrNull,      // anything (probe_read source)
+};
+
+enum class RetKind : uint8_t {
+  Integer,            // scalar result
+  Void,               // r0 is undefined after the call
+  MapValueOrNull,     // pointer to a value of the map in arg 1, or NULL
+  MemOrNull,          // pointer to memory of size given by an argument (ringbuf_reserve), or NULL
+  BtfIdOrNull,        // pointer to a registered host type, or NULL
+  BtfId,              // pointer to a registered host type, never NULL
+  ArenaPtrOrNull,     // arena address (bpf_arena_alloc_pages)
+  IntOrNull,          // pointer to an int (iterator next), or NULL
+};
+
+// Reference tracking and special behaviour.
+enum HelperFlags : uint32_t {
+  kHelperAcquire = 1u << 0,      // result is a reference that must be released
+  kHelperRelease = 1u << 1,      // releases the reference passed in release_arg
+  kHelperMaySleep = 1u << 2,
+  kHelperFastcall = 1u << 3,     // preserves r1-r5 (bpf_fastcall)
+  kHelperCallback = 1u << 4,     // takes a callback (bpf_loop, for_each_map_elem)
+  kHelperNullable = 1u << 5,     // pointer args may be NULL (kfunc __nullable)
+  kHelperForbiddenUnderLock = 1u << 6,
+  kHelperIterNew = 1u << 7,      // open-coded iterator constructor
+  kHelperIterNext = 1u << 8,
+  kHelperIterDestroy = 1u << 9,
+};
+
+struct FuncProto {
+  std::string name;
+  uint32_t id = 0;                    // helper id, or the kfunc's BTF id once resolved
+  HelperFn fn = nullptr;
+  RetKind ret = RetKind::Integer;
+  std::array<ArgKind, 5> args{};      // None past the last argument
+  uint32_t flags = 0;
+  int8_t release_arg = -1;            // which argument kHelperRelease releases
+  int8_t mem_size_arg = -1;           // for RetKind::MemOrNull: the argument giving the size
+  std::string ret_btf_type;           // for BtfId returns: the registered type name
+  std::array<std::string, 5> arg_btf_types{};  // for PtrToBtfId args
+  uint32_t callback_args = 0;         // for kHelperCallback: number of args the callback gets
+};
+
+// Context fields of a program type.
+enum class CtxFieldKind : uint8_t {
+  Scalar,       // plain integer field
+  PacketData,   // pointer to packet start
+  PacketEnd,    // pointer one past the packet
+  PacketMeta,   // pointer to packet metadata
+  PtrToBtf,     // pointer to a registered host type
+};
+
+struct CtxField {
+  std::string name;
+  uint32_t offset = 0;
+  uint32_t size = 0;          // bytes; scalar fields may be read with narrower loads
+  bool readable = true;
+  bool writable = false;
+  CtxFieldKind kind = CtxFieldKind::Scalar;
+  std::string btf_type;       // for PtrToBtf
+};
+
+struct ProgramType {
+  std::string name;                        // "xdp", "socket_filter", ...
+  std::vector<std::string> sec_prefixes;   // libbpf SEC() names: "xdp", "tc", "classifier", ...
+  uint32_t ctx_size = 0;                   // bytes the program may address in the context
+  std::vector<CtxField> fields;            // empty with raw_ctx: the whole context is plain memory
+  bool raw_ctx = false;                    // r1 = memory, r2 = length (the "raw" uBPF-style type)
+  bool has_packet = false;
+  int64_t ret_min = INT64_MIN;             // allowed return range (inclusive)
+  int64_t ret_max = INT64_MAX;
+  std::vector<uint32_t> helpers;           // helper ids allowed; empty = every registered helper
+};
+
+// The host's description of everything programs can reach. Copyable value:
+// a host builds one, registers its additions, and hands it to load/verify.
+class Platform {
+ public:
+  // The built-in helpers, kfuncs and program types.
+  static Platform standard();
+
+  Status add_helper(FuncProto proto);      // by proto.id
+  Status add_kfunc(FuncProto proto);       // by proto.name
+  Status add_program_type(ProgramType t);  // by t.name
+
+  const FuncProto* helper(uint32_t id) const;
+  const FuncProto* kfunc(const std::string& name) const;
+  const ProgramType* program_type(const std::string& name) const;
+  // libbpf section-name matching: "xdp", "tc/ingress", "uprobe/libc.so:malloc", ...
+  const ProgramType* program_type_for_section(const std::string& sec) const;
+
+  const std::map<uint32_t, FuncProto>& helpers() const { return helpers_; }
+  const std::map<std::string, FuncProto>& kfuncs() const { return kfuncs_; }
+  const std::map<std::string, ProgramType>& program_types() const { return types_; }
+
+ private:
+  std::map<uint32_t, FuncProto> helpers_;
+  std::map<std::string, FuncProto> kfuncs_;
+  std::map<std::string, ProgramType> types_;
+};
+
+}  // namespace decade

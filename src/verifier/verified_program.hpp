@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// The verifier's output: an immutable program plus the facts the engines use.
+// Only verify() can make one; engines that take a VerifiedProgram skip the
+// run-time checks the proof made unnecessary.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "isa/insn.hpp"
+
+namespace decade {
+
+struct VerifierStats {
+  uint64_t insns_processed = 0;
+  uint64_t states_stored = 0;
+  uint64_t peak_states = 0;
+  uint64_t time_ns = 0;
+};
+
+// Per-instruction facts (indexed like Program::insns).
+struct InsnFacts {
+  bool mem_access_safe = false;  // load/store proven in bounds: no run-time check needed
+  bool div_nonzero = false;      // divisor proven non-zero
+  int32_t call_target = -1;      // resolved target slot for calls (local, and callx when unique)
+};
+
+class VerifiedProgram {
+ public:
+  const Program& program() const { return prog_; }
+  const std::vector<InsnFacts>& facts() const { return facts_; }
+  const std::vector<uint32_t>& stack_depth() const { return stack_depth_; }  // per subprogram, bytes
+  const VerifierStats& stats() const { return stats_; }
+
+ private:
+  friend class VerifierAccess;  // defined inside the verifier only
+  VerifiedProgram() = default;
+  Program prog_;
+  std::vector<InsnFacts> facts_;
+  std::vector<uint32_t> stack_depth_;
+  VerifierStats stats_;
+};
+
+}  // namespace decade
