@@ -85,6 +85,8 @@ enum class ErrorCode : uint16_t {
   MapBadFlags = 606,
   MapBadType = 607,
   MapEmpty = 608,
+  MapBadMaxEntries = 609,      // max_entries zero, not a power of two where required, or too large
+  MapBadInner = 610,           // map-in-map: inner map missing or incompatible with the template
   ProgramNotFound = 620,
   HelperNotFound = 621,
   KfuncNotFound = 622,
