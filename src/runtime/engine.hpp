@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -47,5 +48,45 @@ class Executable {
   virtual Result<uint64_t> run(const RunRequest& req) = 0;
   virtual std::string_view engine_name() const = 0;
 };
+
+// ---- Runtime contracts for engines (interpreter, JITs) ----
+//
+// Map pointers. The value an ld_imm64 of a map (src 1 / 5) puts in a register
+// is the address of the Map object: reinterpret_cast<uint64_t>(env.maps[i]).
+// Helpers and kfuncs cast it back. A lookup in an array_of_maps /
+// hash_of_maps returns such a Map* too, usable in the next helper call.
+//
+// Helpers and kfuncs. Call FuncProto::fn with r1..r5 and put the result in
+// r0. Before the first call of a run, install a RunContext (see
+// runtime/run_context.hpp, RAII RunScope) so helpers that need per-run state
+// (bpf_loop, bpf_for_each_map_elem, bpf_tail_call) reach the engine.
+// After every helper call, check RunContext::fault: a helper or a callback
+// that faulted sets it, and the engine must stop with that error.
+//
+// Tail calls (helper 12, bpf_tail_call(ctx, prog_array, index)). Engines
+// special-case it rather than calling fn: resolve the target with
+// tail_call_target(map, index); if it returns nullptr, or the chain already
+// made kMaxTailCalls (33) tail calls (RunContext::tail_calls), execution
+// continues with the next instruction as the kernel does (set r0 to
+// -ENOENT, -2; programs cannot rely on r0 there). Otherwise increment RunContext::tail_calls and replace the
+// current program: the result of the whole run is the target's result for the
+// same r1 (engines may simply return handle->executable->run(req) with req.r1
+// = ctx, or jump into their own compiled form when handle->engine_tag matches).
+
+// A program stored in a prog_array. Opaque to the runtime: whoever loads
+// the program fills it in; the engine that runs a tail call resolves it.
+struct ProgramHandle {
+  std::shared_ptr<Executable> executable;   // always set: runs the target
+  const void* engine_tag = nullptr;         // identifies the engine that made engine_code
+  const void* engine_code = nullptr;        // engine-private fast form (e.g. threaded code), may be null
+  std::string name;
+  std::string program_type;                 // ProgramType::name; prog_array entries must agree
+};
+
+inline constexpr uint32_t kMaxTailCalls = 33;
+
+// Target of bpf_tail_call(ctx, map, index); nullptr when map is not a
+// prog_array, index is out of range or the slot is empty.
+const ProgramHandle* tail_call_target(Map* map, uint32_t index);
 
 }  // namespace decade

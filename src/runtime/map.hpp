@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -52,7 +53,17 @@ struct MapDef {
   bool frozen = false;                    // .rodata: read-only to programs, constants foldable
   // Global-data maps (.data, .bss, .rodata, ...): the section's initial bytes.
   std::vector<uint8_t> initial_value;
+  // Offset of a struct bpf_spin_lock (4 bytes, 4-aligned) inside the value,
+  // -1 when none. Located through BTF by the loader; copies skip it.
+  int32_t spin_lock_off = -1;
 };
+
+// Map creation flags (uapi BPF_F_*), as create_map validates them.
+inline constexpr uint32_t kMapFNoPrealloc = 1u << 0, kMapFNoCommonLru = 1u << 1, kMapFNumaNode = 1u << 2,
+                          kMapFRdonly = 1u << 3, kMapFWronly = 1u << 4, kMapFZeroSeed = 1u << 6,
+                          kMapFRdonlyProg = 1u << 7, kMapFWronlyProg = 1u << 8, kMapFMmapable = 1u << 10,
+                          kMapFPreserveElems = 1u << 11, kMapFInnerMap = 1u << 12,
+                          kMapFSegvOnFault = 1u << 17, kMapFNoUserConv = 1u << 18;
 
 class Map {
  public:
@@ -73,6 +84,10 @@ class Map {
   virtual long pop(void* value) { (void)value; return -95; }
   virtual long peek(void* value) { (void)value; return -95; }
 
+  // bpf_map_lookup_percpu_elem: the value of one CPU of a per-CPU map;
+  // nullptr for other maps, absent keys or cpu >= possible_cpus().
+  virtual void* lookup_percpu(const void* key, uint32_t cpu) { (void)key; (void)cpu; return nullptr; }
+
   // Host-facing: iterate keys (key == nullptr gives the first).
   virtual Status get_next_key(const void* key, void* next_key) = 0;
 
@@ -84,8 +99,41 @@ class Map {
   // (checked execution allows accesses inside them).
   virtual std::vector<std::span<uint8_t>> storage() { return {}; }
 
+  // ---- Host-side API (the bpf() syscall's view). 0 or a negative errno. ----
+  // Bytes of one value as the host sees it: per-CPU maps hand out
+  // round_up(value_size, 8) * possible_cpus(), like the kernel.
+  virtual uint32_t host_value_size() const { return def_.value_size; }
+  // Copies the value out (all CPUs for per-CPU maps). kBpfFLock takes the
+  // value's spin lock around the copy.
+  virtual long host_lookup(const void* key, void* value, uint64_t flags);
+  virtual long host_update(const void* key, const void* value, uint64_t flags);
+  // BPF_MAP_LOOKUP_AND_DELETE_ELEM: queue/stack pop (key unused), hash maps.
+  virtual long host_lookup_and_delete(const void* key, void* value);
+  // Visits every element in get_next_key order until fn returns false;
+  // returns the number of elements visited, or -EINVAL when the map cannot be
+  // walked (bpf_for_each_map_elem semantics).
+  using ElemVisitor = std::function<bool(const void* key, void* value)>;
+  virtual long for_each(const ElemVisitor& fn);
+
+  // Batch operations (BPF_MAP_*_BATCH). in_batch == nullptr starts at the
+  // beginning; out_batch receives an opaque token of key_size bytes to pass as in_batch next time. *count is the capacity in, the number
+  // copied out; -ENOENT when the walk reached the end (entries may still have
+  // been copied), as in the kernel.
+  long lookup_batch(const void* in_batch, void* out_batch, void* keys, void* values, uint32_t* count);
+  long lookup_and_delete_batch(const void* in_batch, void* out_batch, void* keys, void* values, uint32_t* count);
+  // Deletes count keys; stops at the first failure, *count = keys deleted.
+  long delete_batch(const void* keys, uint32_t* count);
+  long update_batch(const void* keys, const void* values, uint32_t* count, uint64_t flags);
+
+ protected:
+  long batch_walk(const void* in_batch, void* out_batch, void* keys, void* values, uint32_t* count, bool erase);
+
  private:
   MapDef def_;
 };
+
+// The map factory: validates the definition like the kernel's map_create
+// (key/value sizes, flags, max_entries) and builds the family's map.
+Result<std::unique_ptr<Map>> create_map(const MapDef& def);
 
 }  // namespace decade

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+// BPF_MAP_TYPE_ARENA: max_entries pages of virtual address space reserved
+// up front inside one 4 GiB-aligned window (the kernel's rule, so the low 32
+// bits identify a page), with pages handed out by bpf_arena_alloc_pages and
+// returned by bpf_arena_free_pages. Programs and the host use the same
+// addresses: an arena pointer is a host pointer.
+//
+// Engines: addr_space_cast is
+//   as(1) -> as(0): v32 = (uint32_t)v; result = v32 ? (user_vm_start() & ~0xffffffff) | v32 : 0
+//   as(0) -> as(1): result = (uint32_t)v
+// (arena_cast_to_user / arena_cast_to_kern below). Pages that are not
+// allocated read as zero and absorb writes, like the kernel's fault fixups
+// for BPF programs, because the whole range stays mapped; freeing a page
+// gives its memory back (MADV_DONTNEED) and zeroes it.
+#pragma once
+
+#include <cstdint>
+
+#include "runtime/map.hpp"
+
+namespace decade {
+
+inline constexpr uint64_t kArenaPageSize = 4096;
+
+class ArenaMap : public Map {
+ public:
+  using Map::Map;
+  virtual uint8_t* base() const = 0;          // first byte (== user_vm_start)
+  virtual uint64_t size() const = 0;          // max_entries * page size
+  uint64_t user_vm_start() const { return reinterpret_cast<uint64_t>(base()); }
+  // bpf_arena_alloc_pages: addr == nullptr picks the lowest free range;
+  // else addr must be page aligned, inside the arena, and free. nullptr on failure.
+  virtual void* alloc_pages(void* addr, uint32_t page_cnt, int node_id, uint64_t flags) = 0;
+  // bpf_arena_free_pages: pages outside the arena or not allocated are ignored.
+  virtual void free_pages(void* addr, uint32_t page_cnt) = 0;
+  virtual uint64_t allocated_pages() const = 0;
+};
+
+ArenaMap* as_arena(Map* map);  // nullptr unless map is an arena
+
+inline uint64_t arena_cast_to_user(uint64_t user_vm_start, uint64_t v) {
+  uint64_t lo = static_cast<uint32_t>(v);
+  return lo ? (user_vm_start & ~uint64_t{0xffffffff}) | lo : 0;
+}
+inline uint64_t arena_cast_to_kern(uint64_t v) { return static_cast<uint32_t>(v); }
+
+}  // namespace decade

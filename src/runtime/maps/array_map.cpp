@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: Apache-2.0
+// BPF_MAP_TYPE_ARRAY and BPF_MAP_TYPE_PERCPU_ARRAY: one page-aligned block,
+// every element always present. Values sit at a stride of round_up(value, 8)
+// as in the kernel; per-CPU arrays keep possible_cpus() slots per element.
+#include <sys/mman.h>
+
+#include <fmt/format.h>
+
+#include "runtime/cpu.hpp"
+#include "runtime/maps/map_common.hpp"
+
+namespace decade {
+namespace {
+
+class ArrayMap final : public Map {
+ public:
+  ArrayMap(const MapDef& def, uint8_t* block, size_t bytes)
+      : Map(def), block_(block), bytes_(bytes), stride_(round_up8(def.value_size)),
+        cpus_(def.type == MapType::PercpuArray ? possible_cpus() : 1) {}
+  ~ArrayMap() override { munmap(block_, bytes_); }
+
+  void* lookup(const void* key) override {
+    uint32_t idx = index_of(key);
+    if (idx >= def().max_entries) return nullptr;
+    return slot(idx, cpus_ == 1 ? 0 : current_cpu());
+  }
+
+  void* lookup_percpu(const void* key, uint32_t cpu) override {
+    uint32_t idx = index_of(key);
+    if (cpus_ == 1 || idx >= def().max_entries || cpu >= cpus_) return nullptr;
+    return slot(idx, cpu);
+  }
+
+  long update(const void* key, const void* value, uint64_t flags) override {
+    uint32_t idx;
+    if (long rc = check_update(key, flags, &idx)) return rc;
+    write_slot(slot(idx, cpus_ == 1 ? 0 : current_cpu()), value, flags);
+    return 0;
+  }
+
+  long erase(const void*) override { return kEINVAL; }  // array elements cannot be deleted
+
+  Status get_next_key(const void* key, void* next_key) override {
+    uint32_t idx = key ? index_of(key) : UINT32_MAX;
+    uint32_t next = idx >= def().max_entries ? 0 : idx + 1;
+    if (next >= def().max_entries) return make_error(ErrorCode::MapKeyNotFound, "last element");
+    std::memcpy(next_key, &next, 4);
+    return ok();
+  }
+
+  uint8_t* direct_value_base() override { return cpus_ == 1 ? block_ : nullptr; }
+  std::vector<std::span<uint8_t>> storage() override { return {std::span<uint8_t>(block_, bytes_)}; }
+  uint32_t host_value_size() const override { return static_cast<uint32_t>(stride_ * cpus_); }
+
+  long host_lookup(const void* key, void* value, uint64_t flags) override {
+    if (cpus_ == 1) return Map::host_lookup(key, value, flags);
+    if (flags) return kEINVAL;
+    uint32_t idx = index_of(key);
+    if (idx >= def().max_entries) return kENOENT;
+    auto* out = static_cast<uint8_t*>(value);
+    for (uint32_t c = 0; c < cpus_; ++c) {
+      std::memset(out + c * stride_, 0, stride_);
+      copy_value(out + c * stride_, slot(idx, c), def().value_size, def().spin_lock_off);
+      clear_lock_word(out + c * stride_, def().spin_lock_off);
+    }
+    return 0;
+  }
+
+  long host_update(const void* key, const void* value, uint64_t flags) override {
+    if (def().frozen) return kEPERM;
+    if (cpus_ == 1) return update(key, value, flags);
+    uint32_t idx;
+    if (long rc = check_update(key, flags, &idx)) return rc;
+    auto* in = static_cast<const uint8_t*>(value);
+    for (uint32_t c = 0; c < cpus_; ++c) write_slot(slot(idx, c), in + c * stride_, 0);
+    return 0;
+  }
+
+  long host_lookup_and_delete(const void*, void*) override { return kEINVAL; }
+
+ private:
+  static uint32_t index_of(const void* key) {
+    uint32_t idx;
+    std::memcpy(&idx, key, 4);
+    return idx;
+  }
+  uint8_t* slot(uint32_t idx, uint32_t cpu) const { return block_ + (size_t{idx} * cpus_ + cpu) * stride_; }
+
+  long check_update(const void* key, uint64_t flags, uint32_t* idx) const {
+    if ((flags & ~kBpfFLock) > kBpfExist) return kEINVAL;
+    if ((flags & kBpfFLock) && (def().spin_lock_off < 0 || cpus_ != 1)) return kEINVAL;
+    *idx = index_of(key);
+    if (*idx >= def().max_entries) return kE2BIG;
+    if ((flags & 3) == kBpfNoExist) return kEEXIST;  // every element of an array exists
+    return 0;
+  }
+
+  void write_slot(uint8_t* dst, const void* value, uint64_t flags) {
+    if (flags & kBpfFLock) {
+      copy_value_locked(dst, value, def().value_size, def().spin_lock_off, dst);
+    } else {
+      copy_value(dst, value, def().value_size, def().spin_lock_off);
+    }
+  }
+
+  uint8_t* block_;
+  size_t bytes_;
+  size_t stride_;
+  uint32_t cpus_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Map>> make_array_map(const MapDef& def) {
+  const uint32_t cpus = def.type == MapType::PercpuArray ? possible_cpus() : 1;
+  size_t bytes = size_t{def.max_entries} * round_up8(def.value_size) * cpus;
+  bytes = (bytes + 4095) & ~size_t{4095};
+  // mmap gives zeroed, page-aligned memory, which BPF_F_MMAPABLE and the
+  // global-data maps (host-visible .data/.bss) rely on.
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) return make_error(ErrorCode::OutOfMemory, fmt::format("array '{}': mmap failed", def.name));
+  auto* block = static_cast<uint8_t*>(p);
+  if (!def.initial_value.empty()) {
+    if (def.initial_value.size() > size_t{def.value_size} * def.max_entries || cpus != 1) {
+      munmap(p, bytes);
+      return make_error(ErrorCode::MapBadValueSize,
+                        fmt::format("array '{}': initial value larger than the map", def.name));
+    }
+    // Global data: the section image fills the (single) value.
+    size_t stride = round_up8(def.value_size), off = 0;
+    for (uint32_t i = 0; off < def.initial_value.size(); ++i) {
+      size_t n = std::min<size_t>(def.value_size, def.initial_value.size() - off);
+      std::memcpy(block + i * stride, def.initial_value.data() + off, n);
+      off += n;
+    }
+  }
+  return std::unique_ptr<Map>(new ArrayMap(def, block, bytes));
+}
+
+}  // namespace decade

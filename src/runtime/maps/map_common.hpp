@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+// Internal to the map families: errno values, value copies that respect a
+// struct bpf_spin_lock field, the bpf_spin_lock primitive, hashing, and the
+// per-family constructors the factory dispatches to.
+#pragma once
+
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+
+#include "runtime/map.hpp"
+
+namespace decade {
+
+// Kernel return values, as helpers and the host API return them.
+inline constexpr long kENOENT = -ENOENT, kE2BIG = -E2BIG, kEINVAL = -EINVAL, kEEXIST = -EEXIST,
+                      kENOMEM = -ENOMEM, kEBUSY = -EBUSY, kENOSPC = -ENOSPC, kEPERM = -EPERM,
+                      kEOPNOTSUPP = -EOPNOTSUPP, kENOTSUPP = -524;
+
+constexpr uint64_t round_up8(uint64_t v) { return (v + 7) & ~uint64_t{7}; }
+constexpr bool is_pow2(uint64_t v) { return v && !(v & (v - 1)); }
+inline uint64_t roundup_pow2(uint64_t v) {
+  uint64_t p = 1;
+  while (p < v) p <<= 1;
+  return p;
+}
+
+// bpf_spin_lock: a 4-byte word inside a map value. Test-and-test-and-set with
+// yields; held only for short critical sections, like the kernel's.
+void spin_lock_word(void* lock);
+void spin_unlock_word(void* lock);
+
+// copy_map_value: copies a value but leaves the destination's spin lock word
+// untouched (the kernel never copies special fields).
+inline void copy_value(void* dst, const void* src, uint32_t size, int32_t lock_off) {
+  if (lock_off < 0) {
+    std::memcpy(dst, src, size);
+    return;
+  }
+  auto* d = static_cast<uint8_t*>(dst);
+  auto* s = static_cast<const uint8_t*>(src);
+  auto off = static_cast<uint32_t>(lock_off);
+  std::memcpy(d, s, off);
+  std::memcpy(d + off + 4, s + off + 4, size - off - 4);
+}
+
+// Copy under the value's own lock (BPF_F_LOCK).
+inline void copy_value_locked(void* dst, const void* src, uint32_t size, int32_t lock_off, void* lock_owner) {
+  auto* lock = static_cast<uint8_t*>(lock_owner) + lock_off;
+  spin_lock_word(lock);
+  copy_value(dst, src, size, lock_off);
+  spin_unlock_word(lock);
+}
+
+// Host lookups hand out values with the lock word zeroed.
+inline void clear_lock_word(void* value, int32_t lock_off) {
+  if (lock_off >= 0) std::memset(static_cast<uint8_t*>(value) + lock_off, 0, 4);
+}
+
+// 64-bit hash of a key (multiply-xorshift over 8-byte words); seed per map.
+uint64_t hash_bytes(const void* data, uint32_t size, uint64_t seed);
+uint64_t map_hash_seed(const MapDef& def);  // 0 with BPF_F_ZERO_SEED, random otherwise
+
+// A tiny spinlock for buckets and per-CPU lists.
+class SpinLock {
+ public:
+  void lock() {
+    while (flag_.exchange(true, std::memory_order_acquire)) {
+      while (flag_.load(std::memory_order_relaxed)) pause();
+    }
+  }
+  bool try_lock() { return !flag_.exchange(true, std::memory_order_acquire); }
+  void unlock() { flag_.store(false, std::memory_order_release); }
+
+ private:
+  static void pause();
+  std::atomic<bool> flag_{false};
+};
+
+// Family constructors; the factory has validated def already.
+Result<std::unique_ptr<Map>> make_array_map(const MapDef& def);
+Result<std::unique_ptr<Map>> make_hash_map(const MapDef& def);
+Result<std::unique_ptr<Map>> make_lpm_trie(const MapDef& def);
+Result<std::unique_ptr<Map>> make_queue_stack(const MapDef& def);
+Result<std::unique_ptr<Map>> make_bloom_filter(const MapDef& def);
+Result<std::unique_ptr<Map>> make_ringbuf(const MapDef& def);
+Result<std::unique_ptr<Map>> make_prog_array(const MapDef& def);
+Result<std::unique_ptr<Map>> make_map_of_maps(const MapDef& def);
+Result<std::unique_ptr<Map>> make_arena(const MapDef& def);
+
+}  // namespace decade

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: Apache-2.0
+// create_map: the kernel's map_create checks (the per-type *_alloc_check
+// functions), then the family constructor. Each failure names the field and
+// the errno the kernel would return.
+#include <fmt/format.h>
+
+#include "runtime/cpu.hpp"
+#include "runtime/maps/map_common.hpp"
+
+namespace decade {
+namespace {
+
+constexpr uint32_t kAccessMask = kMapFRdonly | kMapFWronly | kMapFRdonlyProg | kMapFWronlyProg;
+constexpr uint32_t kArrayFlags = kMapFNumaNode | kMapFMmapable | kAccessMask | kMapFPreserveElems | kMapFInnerMap;
+constexpr uint32_t kHashFlags = kMapFNoPrealloc | kMapFNoCommonLru | kMapFNumaNode | kAccessMask | kMapFZeroSeed;
+constexpr uint32_t kLpmFlags = kMapFNoPrealloc | kMapFNumaNode | kAccessMask;
+constexpr uint32_t kQueueFlags = kMapFNumaNode | kAccessMask;
+constexpr uint32_t kBloomFlags = kMapFNumaNode | kMapFZeroSeed | kAccessMask;
+constexpr uint32_t kArenaFlags = kMapFNumaNode | kMapFMmapable | kMapFSegvOnFault | kMapFNoUserConv;
+// The kernel's KMALLOC_MAX_SIZE (4 MiB pages * order 10 on x86-64) and PCPU_MIN_UNIT_SIZE.
+constexpr uint64_t kKmallocMax = 4ull << 20;
+constexpr uint64_t kPcpuUnitMax = 32 << 10;
+constexpr uint32_t kMaxBpfStack = 512;
+constexpr uint64_t kPageSize = 4096;
+
+std::unexpected<Error> fail(ErrorCode code, const MapDef& d, std::string_view what, int err) {
+  return make_error(code, fmt::format("map '{}' (type {}): {} (kernel: -{})", d.name,
+                                      static_cast<uint32_t>(d.type), what, err));
+}
+
+bool access_ok(uint32_t f) {
+  return !((f & kMapFRdonly) && (f & kMapFWronly)) && !((f & kMapFRdonlyProg) && (f & kMapFWronlyProg));
+}
+
+Status check_flags(const MapDef& d, uint32_t allowed) {
+  if ((d.map_flags & ~allowed) || !access_ok(d.map_flags))
+    return fail(ErrorCode::MapBadFlags, d, fmt::format("map_flags {:#x} not allowed", d.map_flags), EINVAL);
+  return ok();
+}
+
+Status check_array(const MapDef& d) {
+  const bool percpu = d.type == MapType::PercpuArray;
+  const bool fd_array = d.type == MapType::ProgArray || d.type == MapType::ArrayOfMaps;
+  if (d.max_entries == 0) return fail(ErrorCode::MapBadMaxEntries, d, "max_entries is 0", EINVAL);
+  if (d.key_size != 4) return fail(ErrorCode::MapBadKeySize, d, "key_size must be 4", EINVAL);
+  if (d.value_size == 0) return fail(ErrorCode::MapBadValueSize, d, "value_size is 0", EINVAL);
+  if (fd_array && d.value_size != 4) return fail(ErrorCode::MapBadValueSize, d, "value_size must be 4", EINVAL);
+  if (auto st = check_flags(d, kArrayFlags); !st) return st;
+  if (d.type != MapType::Array && (d.map_flags & (kMapFMmapable | kMapFInnerMap)))
+    return fail(ErrorCode::MapBadFlags, d, "mmapable/inner_map only for plain arrays", EINVAL);
+  if (d.map_flags & kMapFPreserveElems)
+    return fail(ErrorCode::MapBadFlags, d, "BPF_F_PRESERVE_ELEMS is for perf event arrays", EINVAL);
+  if (fd_array && (d.map_flags & (kMapFRdonlyProg | kMapFWronlyProg)))
+    return fail(ErrorCode::MapBadFlags, d, "program access flags on an fd array", EINVAL);
+  if (percpu && round_up8(d.value_size) > kPcpuUnitMax)
+    return fail(ErrorCode::MapBadValueSize, d, "per-CPU value larger than 32 KiB", E2BIG);
+  if (uint64_t{d.value_size} > kKmallocMax) return fail(ErrorCode::MapBadValueSize, d, "value too large", E2BIG);
+  if (uint64_t{d.max_entries} * round_up8(d.value_size) * (percpu ? possible_cpus() : 1) > (1ull << 34))
+    return fail(ErrorCode::MapBadMaxEntries, d, "array larger than 16 GiB", ENOMEM);
+  return ok();
+}
+
+Status check_hash(const MapDef& d) {
+  const bool lru = d.type == MapType::LruHash || d.type == MapType::LruPercpuHash;
+  const bool percpu = d.type == MapType::PercpuHash || d.type == MapType::LruPercpuHash;
+  if (auto st = check_flags(d, kHashFlags); !st) return st;
+  if (lru && (d.map_flags & kMapFNoPrealloc))
+    return fail(ErrorCode::MapBadFlags, d, "LRU maps are always preallocated", 524);
+  if (!lru && (d.map_flags & kMapFNoCommonLru))
+    return fail(ErrorCode::MapBadFlags, d, "BPF_F_NO_COMMON_LRU without an LRU map", EINVAL);
+  if (d.max_entries == 0) return fail(ErrorCode::MapBadMaxEntries, d, "max_entries is 0", EINVAL);
+  if (d.key_size == 0) return fail(ErrorCode::MapBadKeySize, d, "key_size is 0", EINVAL);
+  if (d.value_size == 0) return fail(ErrorCode::MapBadValueSize, d, "value_size is 0", EINVAL);
+  if (d.type == MapType::HashOfMaps && d.value_size != 4)
+    return fail(ErrorCode::MapBadValueSize, d, "value_size must be 4", EINVAL);
+  if (d.key_size > kMaxBpfStack) return fail(ErrorCode::MapBadKeySize, d, "key larger than 512", E2BIG);
+  if (d.value_size >= kKmallocMax - kMaxBpfStack - 64)
+    return fail(ErrorCode::MapBadValueSize, d, "value too large", E2BIG);
+  if (percpu && round_up8(d.value_size) > kPcpuUnitMax)
+    return fail(ErrorCode::MapBadValueSize, d, "per-CPU value larger than 32 KiB", E2BIG);
+  if (d.max_entries > (1u << 31)) return fail(ErrorCode::MapBadMaxEntries, d, "max_entries too large", E2BIG);
+  return ok();
+}
+
+Status check_keyless(const MapDef& d, uint32_t allowed) {
+  if (d.max_entries == 0) return fail(ErrorCode::MapBadMaxEntries, d, "max_entries is 0", EINVAL);
+  if (d.key_size != 0) return fail(ErrorCode::MapBadKeySize, d, "key_size must be 0", EINVAL);
+  if (d.value_size == 0) return fail(ErrorCode::MapBadValueSize, d, "value_size is 0", EINVAL);
+  if (auto st = check_flags(d, allowed); !st) return st;
+  if (d.value_size > kKmallocMax) return fail(ErrorCode::MapBadValueSize, d, "value too large", E2BIG);
+  if (uint64_t{d.max_entries} * d.value_size > (1ull << 32))
+    return fail(ErrorCode::MapBadMaxEntries, d, "too large", E2BIG);
+  return ok();
+}
+
+Status check_lpm(const MapDef& d) {
+  if (d.max_entries == 0) return fail(ErrorCode::MapBadMaxEntries, d, "max_entries is 0", EINVAL);
+  if (!(d.map_flags & kMapFNoPrealloc))
+    return fail(ErrorCode::MapBadFlags, d, "LPM tries need BPF_F_NO_PREALLOC", EINVAL);
+  if (auto st = check_flags(d, kLpmFlags); !st) return st;
+  if (d.key_size < 4 + 1 || d.key_size > 4 + 256)
+    return fail(ErrorCode::MapBadKeySize, d, "key_size must be 4 + 1..256 data bytes", EINVAL);
+  if (d.value_size < 1 || d.value_size > kKmallocMax - 64 - d.key_size)
+    return fail(ErrorCode::MapBadValueSize, d, "value_size out of range", EINVAL);
+  return ok();
+}
+
+Status check_ringbuf(const MapDef& d) {
+  if (d.map_flags & ~kMapFNumaNode) return fail(ErrorCode::MapBadFlags, d, "flags not allowed", EINVAL);
+  if (d.key_size) return fail(ErrorCode::MapBadKeySize, d, "key_size must be 0", EINVAL);
+  if (d.value_size) return fail(ErrorCode::MapBadValueSize, d, "value_size must be 0", EINVAL);
+  if (!is_pow2(d.max_entries) || d.max_entries % kPageSize)
+    return fail(ErrorCode::MapBadMaxEntries, d, "size must be a power of two multiple of the page size", EINVAL);
+  if (d.max_entries > (1u << 30)) return fail(ErrorCode::MapBadMaxEntries, d, "ring larger than 1 GiB", E2BIG);
+  return ok();
+}
+
+Status check_arena(const MapDef& d) {
+  if (d.key_size || d.value_size)
+    return fail(d.key_size ? ErrorCode::MapBadKeySize : ErrorCode::MapBadValueSize, d, "must be 0", EINVAL);
+  if (d.max_entries == 0) return fail(ErrorCode::MapBadMaxEntries, d, "max_entries (pages) is 0", EINVAL);
+  if (!(d.map_flags & kMapFMmapable) || (d.map_flags & ~kArenaFlags))
+    return fail(ErrorCode::MapBadFlags, d, "arenas need BPF_F_MMAPABLE and allow few flags", EINVAL);
+  if (d.map_extra % kPageSize) return fail(ErrorCode::InvalidArgument, d, "map_extra not page aligned", EINVAL);
+  if (uint64_t{d.max_entries} * kPageSize > (1ull << 32))
+    return fail(ErrorCode::MapBadMaxEntries, d, "arena larger than 4 GiB", E2BIG);
+  return ok();
+}
+
+Status check_inner(const MapDef& d) {
+  if (!d.inner) return fail(ErrorCode::MapBadInner, d, "map-in-map without an inner map definition", EBADF);
+  switch (d.inner->type) {
+    case MapType::ProgArray:
+    case MapType::ArrayOfMaps:
+    case MapType::HashOfMaps:
+    case MapType::Unspec:
+    case MapType::PerfEventArray:
+      return fail(ErrorCode::MapBadInner, d, "inner map type cannot be nested", EINVAL);
+    case MapType::Hash: case MapType::Array: case MapType::PercpuHash: case MapType::PercpuArray:
+    case MapType::LruHash: case MapType::LruPercpuHash: case MapType::LpmTrie: case MapType::Queue:
+    case MapType::Stack: case MapType::Ringbuf: case MapType::BloomFilter: case MapType::Arena:
+      break;
+  }
+  return ok();
+}
+
+Status validate(const MapDef& d) {
+  switch (d.type) {
+    case MapType::Array:
+    case MapType::PercpuArray:
+    case MapType::ProgArray:
+      return check_array(d);
+    case MapType::ArrayOfMaps:
+      if (auto st = check_array(d); !st) return st;
+      return check_inner(d);
+    case MapType::Hash:
+    case MapType::PercpuHash:
+    case MapType::LruHash:
+    case MapType::LruPercpuHash:
+      return check_hash(d);
+    case MapType::HashOfMaps:
+      if (auto st = check_hash(d); !st) return st;
+      return check_inner(d);
+    case MapType::LpmTrie:
+      return check_lpm(d);
+    case MapType::Queue:
+    case MapType::Stack:
+      return check_keyless(d, kQueueFlags);
+    case MapType::BloomFilter:
+      if (d.map_extra & ~uint64_t{0xf})
+        return fail(ErrorCode::InvalidArgument, d, "map_extra holds the hash count (0..15)", EINVAL);
+      return check_keyless(d, kBloomFlags);
+    case MapType::Ringbuf:
+      return check_ringbuf(d);
+    case MapType::Arena:
+      return check_arena(d);
+    case MapType::Unspec:
+    case MapType::PerfEventArray:
+      break;
+  }
+  return fail(ErrorCode::MapBadType, d, "map type not supported", EINVAL);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Map>> create_map(const MapDef& def) {
+  if (auto st = validate(def); !st) return std::unexpected(st.error());
+  if (def.spin_lock_off >= 0 &&
+      (def.spin_lock_off % 4 || uint64_t(def.spin_lock_off) + 4 > def.value_size))
+    return fail(ErrorCode::MapBadValueSize, def, "spin lock outside the value or misaligned", EINVAL);
+  switch (def.type) {
+    case MapType::Array:
+    case MapType::PercpuArray:
+      return make_array_map(def);
+    case MapType::Hash:
+    case MapType::PercpuHash:
+    case MapType::LruHash:
+    case MapType::LruPercpuHash:
+      return make_hash_map(def);
+    case MapType::LpmTrie:
+      return make_lpm_trie(def);
+    case MapType::Queue:
+    case MapType::Stack:
+      return make_queue_stack(def);
+    case MapType::BloomFilter:
+      return make_bloom_filter(def);
+    case MapType::Ringbuf:
+      return make_ringbuf(def);
+    case MapType::ProgArray:
+      return make_prog_array(def);
+    case MapType::ArrayOfMaps:
+    case MapType::HashOfMaps:
+      return make_map_of_maps(def);
+    case MapType::Arena:
+      return make_arena(def);
+    case MapType::Unspec:
+    case MapType::PerfEventArray:
+      break;
+  }
+  return fail(ErrorCode::MapBadType, def, "map type not supported", EINVAL);
+}
+
+}  // namespace decade
