@@ -109,6 +109,9 @@ struct ProgramType {
   uint32_t ctx_size = 0;                   // bytes the program may address in the context
   std::vector<CtxField> fields;            // empty with raw_ctx: the whole context is plain memory
   bool raw_ctx = false;                    // r1 = memory, r2 = length (the "raw" uBPF-style type)
+  // The context is ordinary memory: any access inside [0, ctx_size) (or the
+  // run's r2 length for raw_ctx) is allowed and fields is empty (syscall, raw).
+  bool plain_ctx = false;
   bool has_packet = false;
   int64_t ret_min = INT64_MIN;             // allowed return range (inclusive)
   int64_t ret_max = INT64_MAX;
@@ -130,7 +133,12 @@ class Platform {
   const FuncProto* kfunc(const std::string& name) const;
   const ProgramType* program_type(const std::string& name) const;
   // libbpf section-name matching: "xdp", "tc/ingress", "uprobe/libc.so:malloc", ...
+  // sec_prefixes use libbpf's convention: "xdp+" matches "xdp" and "xdp/...",
+  // "uprobe.s+" the same for "uprobe.s"; a pattern without '+' matches exactly.
+  // The longest matching pattern wins.
   const ProgramType* program_type_for_section(const std::string& sec) const;
+  // Whether a program of this type may call helper id (the type's allow list).
+  bool helper_allowed(const ProgramType& type, uint32_t id) const;
 
   const std::map<uint32_t, FuncProto>& helpers() const { return helpers_; }
   const std::map<std::string, FuncProto>& kfuncs() const { return kfuncs_; }

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "runtime/helpers/bpf_format.hpp"
+
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace decade {
+namespace {
+
+// Strings are read through the kernel (process_vm_readv), so a bad %s
+// argument prints an error marker instead of faulting, as the kernel does.
+void append_safe_string(uint64_t addr, std::string& out) {
+  constexpr size_t kMax = 256;  // the kernel's per-argument string budget is similar
+  char buf[kMax + 1] = {};
+  size_t got = 0;
+  static const pid_t self = getpid();
+  while (got < kMax) {
+    size_t chunk = std::min<size_t>(kMax - got, 4096 - ((addr + got) % 4096));
+    iovec local{buf + got, chunk}, remote{reinterpret_cast<void*>(addr + got), chunk};
+    ssize_t n = process_vm_readv(self, &local, 1, &remote, 1, 0);
+    if (n <= 0) break;
+    if (std::memchr(buf + got, 0, size_t(n))) {
+      got += size_t(n);
+      break;
+    }
+    got += size_t(n);
+  }
+  if (got == 0 && addr) {
+    out += "(efault)";
+    return;
+  }
+  out.append(buf, strnlen(buf, got));
+}
+
+struct Spec {
+  std::string flags;
+  int width = -1;
+};
+
+void append_number(const Spec& s, char conv, int size, uint64_t v, std::string& out) {
+  char fmt[32];
+  char buf[128];
+  const char* len = size == 8 ? "ll" : "";
+  std::snprintf(fmt, sizeof fmt, "%%%s%s%s%c", s.flags.c_str(), s.width >= 0 ? std::to_string(s.width).c_str() : "",
+                len, conv);
+  bool is_signed = conv == 'd' || conv == 'i';
+  if (size == 8) {
+    if (is_signed) {
+      std::snprintf(buf, sizeof buf, fmt, static_cast<long long>(v));
+    } else {
+      std::snprintf(buf, sizeof buf, fmt, static_cast<unsigned long long>(v));
+    }
+  } else if (is_signed) {
+    std::snprintf(buf, sizeof buf, fmt, static_cast<int>(static_cast<uint32_t>(v)));
+  } else {
+    std::snprintf(buf, sizeof buf, fmt, static_cast<unsigned>(v));
+  }
+  out += buf;
+}
+
+}  // namespace
+
+long bpf_format(std::string_view fmt, std::span<const uint64_t> args, std::string& out) {
+  out.clear();
+  size_t argi = 0;
+  for (size_t i = 0; i < fmt.size(); ++i) {
+    unsigned char ch = static_cast<unsigned char>(fmt[i]);
+    if (!std::isprint(ch) && !std::isspace(ch)) return -EINVAL;
+    if (ch != '%') {
+      out += char(ch);
+      continue;
+    }
+    if (i + 1 < fmt.size() && fmt[i + 1] == '%') {
+      out += '%';
+      ++i;
+      continue;
+    }
+    if (argi >= args.size()) return -EINVAL;
+    ++i;
+    Spec spec;
+    while (i < fmt.size() && std::strchr("0+- ", fmt[i])) spec.flags += fmt[i++];
+    if (i < fmt.size() && fmt[i] >= '1' && fmt[i] <= '9') {
+      spec.width = 0;
+      while (i < fmt.size() && std::isdigit(static_cast<unsigned char>(fmt[i])) && spec.width < 1000)
+        spec.width = spec.width * 10 + (fmt[i++] - '0');
+      if (spec.width >= 1000) return -EINVAL;
+    }
+    if (i >= fmt.size()) return -EINVAL;
+    const uint64_t arg = args[argi++];
+    char c = fmt[i];
+    if (c == 'c') {
+      out += static_cast<char>(arg);
+    } else if (c == 's') {
+      append_safe_string(arg, out);
+    } else if (c == 'p') {
+      char next = i + 1 < fmt.size() ? fmt[i + 1] : '\0';
+      if ((next == 'k' || next == 'u') && i + 2 < fmt.size() && fmt[i + 2] == 's') {
+        append_safe_string(arg, out);
+        i += 2;
+      } else if (next == 'K' || next == 'x') {
+        append_number(Spec{"0", 16}, 'x', 8, arg, out);  // unhashed: the host's own addresses
+        ++i;
+      } else if (next == '\0' || std::isspace(static_cast<unsigned char>(next)) ||
+                 std::ispunct(static_cast<unsigned char>(next))) {
+        append_number(Spec{"0", 16}, 'x', 8, arg, out);
+      } else {
+        return -EINVAL;  // %pI4, %pB, ...: not in this platform's subset
+      }
+    } else {
+      int size = 4;
+      if (c == 'l') {
+        size = 8;
+        if (++i < fmt.size() && fmt[i] == 'l') ++i;
+        if (i >= fmt.size()) return -EINVAL;
+        c = fmt[i];
+      }
+      if (!std::strchr("diuxX", c)) return -EINVAL;
+      append_number(spec, c, size, arg, out);
+    }
+  }
+  return 0;
+}
+
+}  // namespace decade

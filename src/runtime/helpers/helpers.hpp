@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+// The built-in helpers, grouped by file; Platform::standard() collects them.
+// Ids, prototypes and return values are the kernel's (uapi enum bpf_func_id).
+#pragma once
+
+#include <initializer_list>
+#include <vector>
+
+#include "runtime/platform.hpp"
+
+namespace decade {
+
+// Kernel helper ids (uapi ___BPF_FUNC_MAPPER order), checked against
+// <linux/bpf.h> in tests/runtime.
+enum HelperId : uint32_t {
+  kHelperMapLookupElem = 1,
+  kHelperMapUpdateElem = 2,
+  kHelperMapDeleteElem = 3,
+  kHelperProbeRead = 4,
+  kHelperKtimeGetNs = 5,
+  kHelperTracePrintk = 6,
+  kHelperGetPrandomU32 = 7,
+  kHelperGetSmpProcessorId = 8,
+  kHelperSkbStoreBytes = 9,
+  kHelperTailCall = 12,
+  kHelperGetCurrentPidTgid = 14,
+  kHelperGetCurrentUidGid = 15,
+  kHelperGetCurrentComm = 16,
+  kHelperSkbLoadBytes = 26,
+  kHelperGetNumaNodeId = 42,
+  kHelperXdpAdjustHead = 44,
+  kHelperProbeReadStr = 45,
+  kHelperXdpAdjustMeta = 54,
+  kHelperXdpAdjustTail = 65,
+  kHelperMapPushElem = 87,
+  kHelperMapPopElem = 88,
+  kHelperMapPeekElem = 89,
+  kHelperSpinLock = 93,
+  kHelperSpinUnlock = 94,
+  kHelperProbeReadUser = 112,
+  kHelperProbeReadKernel = 113,
+  kHelperProbeReadUserStr = 114,
+  kHelperProbeReadKernelStr = 115,
+  kHelperKtimeGetBootNs = 125,
+  kHelperRingbufOutput = 130,
+  kHelperRingbufReserve = 131,
+  kHelperRingbufSubmit = 132,
+  kHelperRingbufDiscard = 133,
+  kHelperRingbufQuery = 134,
+  kHelperKtimeGetCoarseNs = 160,
+  kHelperForEachMapElem = 164,
+  kHelperSnprintf = 165,
+  kHelperLoop = 181,
+  kHelperStrncmp = 182,
+  kHelperMapLookupPercpuElem = 195,
+  kHelperKtimeGetTaiNs = 208,
+};
+
+// BPF_MAX_LOOPS: bpf_loop and open-coded iterator bound.
+inline constexpr uint64_t kBpfMaxLoops = 8u << 20;
+
+FuncProto make_proto(const char* name, uint32_t id, HelperFn fn, RetKind ret, std::initializer_list<ArgKind> args,
+                     uint32_t flags = 0);
+
+void append_map_helpers(std::vector<FuncProto>& out);
+void append_probe_read_helpers(std::vector<FuncProto>& out);
+void append_misc_helpers(std::vector<FuncProto>& out);
+void append_print_helpers(std::vector<FuncProto>& out);
+void append_ringbuf_helpers(std::vector<FuncProto>& out);
+void append_callback_helpers(std::vector<FuncProto>& out);
+void append_packet_helpers(std::vector<FuncProto>& out);
+
+// Helpers only packet programs of one kind may call.
+bool is_xdp_only_helper(uint32_t id);
+bool is_skb_only_helper(uint32_t id);
+
+// Kfuncs: open-coded numeric iterator and arena page allocation.
+void append_iter_num_kfuncs(std::vector<FuncProto>& out);
+void append_arena_kfuncs(std::vector<FuncProto>& out);
+
+}  // namespace decade

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: Apache-2.0
+// Time, identity, randomness and string helpers.
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <random>
+
+#include "runtime/cpu.hpp"
+#include "runtime/helpers/helpers.hpp"
+
+namespace decade {
+namespace {
+
+uint64_t clock_ns(clockid_t id) {
+  timespec ts{};
+  clock_gettime(id, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
+}
+
+uint64_t ktime_get_ns(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return clock_ns(CLOCK_MONOTONIC); }
+uint64_t ktime_get_boot_ns(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return clock_ns(CLOCK_BOOTTIME); }
+uint64_t ktime_get_coarse_ns(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+  return clock_ns(CLOCK_MONOTONIC_COARSE);
+}
+uint64_t ktime_get_tai_ns(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return clock_ns(CLOCK_TAI); }
+
+// xorshift128+ per thread, seeded once: bpf_get_prandom_u32 is not crypto.
+uint64_t get_prandom_u32(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+  thread_local uint64_t s[2] = {std::random_device{}() | 1ull, uint64_t(std::random_device{}()) << 32 | 1ull};
+  uint64_t x = s[0];
+  const uint64_t y = s[1];
+  s[0] = y;
+  x ^= x << 23;
+  s[1] = x ^ y ^ (x >> 17) ^ (y >> 26);
+  return (s[1] + y) >> 32;
+}
+
+uint64_t get_smp_processor_id(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return current_cpu(); }
+uint64_t get_numa_node_id(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return 0; }
+
+uint64_t get_current_pid_tgid(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+  uint64_t tgid = uint64_t(getpid()), tid = uint64_t(syscall(SYS_gettid));
+  return tgid << 32 | tid;
+}
+
+uint64_t get_current_uid_gid(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+  return uint64_t(getgid()) << 32 | uint64_t(getuid());
+}
+
+// strscpy_pad(buf, comm, size): NUL-terminated, zero-padded.
+uint64_t get_current_comm(uint64_t buf, uint64_t size, uint64_t, uint64_t, uint64_t) {
+  auto* out = reinterpret_cast<char*>(buf);
+  if (size == 0) return static_cast<uint64_t>(-EINVAL);
+  char comm[17] = {};
+  prctl(PR_GET_NAME, comm, 0, 0, 0);
+  std::memset(out, 0, size);
+  std::strncpy(out, comm, size - 1);
+  return 0;
+}
+
+// bpf_strncmp(s1, s1_sz, s2): -1, 0 or 1, comparing at most s1_sz bytes.
+uint64_t bpf_strncmp(uint64_t s1, uint64_t s1_sz, uint64_t s2, uint64_t, uint64_t) {
+  auto* a = reinterpret_cast<const unsigned char*>(s1);
+  auto* b = reinterpret_cast<const unsigned char*>(s2);
+  for (uint64_t i = 0; i < s1_sz; ++i) {
+    if (a[i] != b[i]) return a[i] < b[i] ? static_cast<uint64_t>(-1) : 1;
+    if (!a[i]) break;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void append_misc_helpers(std::vector<FuncProto>& out) {
+  using A = ArgKind;
+  using R = RetKind;
+  out.push_back(make_proto("bpf_ktime_get_ns", kHelperKtimeGetNs, ktime_get_ns, R::Integer, {}));
+  out.push_back(make_proto("bpf_ktime_get_boot_ns", kHelperKtimeGetBootNs, ktime_get_boot_ns, R::Integer, {}));
+  out.push_back(make_proto("bpf_ktime_get_coarse_ns", kHelperKtimeGetCoarseNs, ktime_get_coarse_ns, R::Integer, {}));
+  out.push_back(make_proto("bpf_ktime_get_tai_ns", kHelperKtimeGetTaiNs, ktime_get_tai_ns, R::Integer, {}));
+  out.push_back(make_proto("bpf_get_prandom_u32", kHelperGetPrandomU32, get_prandom_u32, R::Integer, {}));
+  out.push_back(make_proto("bpf_get_smp_processor_id", kHelperGetSmpProcessorId, get_smp_processor_id, R::Integer, {},
+                           kHelperFastcall));
+  out.push_back(make_proto("bpf_get_numa_node_id", kHelperGetNumaNodeId, get_numa_node_id, R::Integer, {}));
+  out.push_back(make_proto("bpf_get_current_pid_tgid", kHelperGetCurrentPidTgid, get_current_pid_tgid, R::Integer, {}));
+  out.push_back(make_proto("bpf_get_current_uid_gid", kHelperGetCurrentUidGid, get_current_uid_gid, R::Integer, {}));
+  out.push_back(make_proto("bpf_get_current_comm", kHelperGetCurrentComm, get_current_comm, R::Integer,
+                           {A::PtrToUninitMem, A::ConstSize}));
+  out.push_back(make_proto("bpf_strncmp", kHelperStrncmp, bpf_strncmp, R::Integer,
+                           {A::PtrToMem, A::ConstSize, A::PtrToConstStr}));
+}
+
+}  // namespace decade

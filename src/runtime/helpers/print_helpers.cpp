@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+// bpf_trace_printk (to the run's trace sink) and bpf_snprintf.
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "runtime/helpers/bpf_format.hpp"
+#include "runtime/helpers/helpers.hpp"
+#include "runtime/run_context.hpp"
+
+namespace decade {
+namespace {
+
+constexpr size_t kTraceBuf = 1024;      // the kernel's per-call trace_printk buffer
+constexpr uint64_t kMaxVarargs = 12;    // MAX_BPRINTF_VARARGS
+
+// trace_printk(fmt, fmt_size, a1, a2, a3): fmt must be NUL-terminated inside
+// fmt_size. Returns the number of bytes emitted.
+uint64_t trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1, uint64_t a2, uint64_t a3) {
+  const char* f = reinterpret_cast<const char*>(fmt);
+  if (fmt_size == 0 || f[fmt_size - 1] != '\0') return static_cast<uint64_t>(-EINVAL);
+  const uint64_t args[3] = {a1, a2, a3};
+  std::string out;
+  if (long rc = bpf_format(std::string_view(f, std::strlen(f)), args, out); rc) return static_cast<uint64_t>(rc);
+  if (out.size() > kTraceBuf - 1) out.resize(kTraceBuf - 1);
+  uint64_t n = out.size();
+  std::string_view line(out);
+  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  emit_trace(line);
+  return n;
+}
+
+// snprintf(str, str_size, fmt, data, data_len): data holds u64 arguments.
+// Returns the formatted length including the NUL, even if truncated.
+uint64_t bpf_snprintf(uint64_t str, uint64_t str_size, uint64_t fmt, uint64_t data, uint64_t data_len) {
+  if (data_len % 8 || data_len / 8 > kMaxVarargs || (data_len && !data)) return static_cast<uint64_t>(-EINVAL);
+  const char* f = reinterpret_cast<const char*>(fmt);
+  std::span<const uint64_t> args(reinterpret_cast<const uint64_t*>(data), data_len / 8);
+  std::string out;
+  if (long rc = bpf_format(std::string_view(f, std::strlen(f)), args, out); rc) return static_cast<uint64_t>(rc);
+  if (str_size) {
+    size_t n = std::min<size_t>(out.size(), str_size - 1);
+    std::memcpy(reinterpret_cast<char*>(str), out.data(), n);
+    reinterpret_cast<char*>(str)[n] = '\0';
+  }
+  return out.size() + 1;
+}
+
+}  // namespace
+
+void append_print_helpers(std::vector<FuncProto>& out) {
+  using A = ArgKind;
+  out.push_back(make_proto("bpf_trace_printk", kHelperTracePrintk, trace_printk, RetKind::Integer,
+                           {A::PtrToMem, A::ConstSize, A::AnyPtrOrNull, A::AnyPtrOrNull, A::AnyPtrOrNull}));
+  out.push_back(make_proto("bpf_snprintf", kHelperSnprintf, bpf_snprintf, RetKind::Integer,
+                           {A::PtrToUninitMem, A::ConstSizeOrZero, A::PtrToConstStr, A::PtrToMem, A::ConstSizeOrZero},
+                           kHelperNullable));
+}
+
+}  // namespace decade

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: Apache-2.0
+// Host-side contexts for running packet and probe programs the way
+// bpf_prog_test_run does: the program's r1 points at a struct laid out
+// exactly like the kernel's uapi context (struct xdp_md, struct __sk_buff,
+// struct pt_regs on x86-64).
+//
+// The uapi packet pointer fields (data, data_end, data_meta) are 32 bits
+// wide. The kernel rewrites those loads; here the packet frame is placed
+// in the low 4 GiB of the address space instead, so the 32-bit fields hold
+// the real addresses and every engine can load them as plain u32 fields.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "decade/error.hpp"
+#include "runtime/engine.hpp"
+
+namespace decade {
+
+// == struct xdp_md (uapi), 24 bytes.
+struct XdpMd {
+  uint32_t data;
+  uint32_t data_end;
+  uint32_t data_meta;
+  uint32_t ingress_ifindex;
+  uint32_t rx_queue_index;
+  uint32_t egress_ifindex;
+};
+static_assert(sizeof(XdpMd) == 24);
+
+// == struct __sk_buff (uapi), 192 bytes; offsets checked against
+// <linux/bpf.h> in packet_context.cpp.
+struct SkBuffMd {
+  uint32_t len, pkt_type, mark, queue_mapping, protocol, vlan_present, vlan_tci, vlan_proto, priority;
+  uint32_t ingress_ifindex, ifindex, tc_index;
+  uint32_t cb[5];
+  uint32_t hash, tc_classid, data, data_end, napi_id;
+  uint32_t family, remote_ip4, local_ip4, remote_ip6[4], local_ip6[4], remote_port, local_port;
+  uint32_t data_meta;
+  uint64_t flow_keys;
+  uint64_t tstamp;
+  uint32_t wire_len, gso_segs;
+  uint64_t sk;
+  uint32_t gso_size;
+  uint8_t tstamp_type;
+  uint8_t pad_[3];
+  uint64_t hwtstamp;
+};
+static_assert(sizeof(SkBuffMd) == 192);
+
+// == struct pt_regs on x86-64 (what uprobes see), 168 bytes.
+struct X86PtRegs {
+  uint64_t r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
+};
+static_assert(sizeof(X86PtRegs) == 168);
+
+// A packet frame in the low 4 GiB: [headroom | packet | tailroom], page aligned.
+class PacketFrame {
+ public:
+  static Result<PacketFrame> create(std::span<const uint8_t> packet, uint32_t headroom, uint32_t tailroom);
+  PacketFrame(PacketFrame&& o) noexcept;
+  PacketFrame& operator=(PacketFrame&& o) noexcept;
+  ~PacketFrame();
+  PacketFrame(const PacketFrame&) = delete;
+  PacketFrame& operator=(const PacketFrame&) = delete;
+
+  uint8_t* start() const { return mem_; }
+  size_t size() const { return size_; }
+
+ private:
+  PacketFrame(uint8_t* mem, size_t size) : mem_(mem), size_(size) {}
+  uint8_t* mem_ = nullptr;
+  size_t size_ = 0;
+};
+
+struct XdpOptions {
+  uint32_t ingress_ifindex = 1;
+  uint32_t rx_queue_index = 0;
+};
+
+// An XDP buffer: struct xdp_md plus the frame it describes. The kernel's
+// geometry: 256 bytes of headroom (XDP_PACKET_HEADROOM), a frame size of a
+// page and 320 bytes reserved at the end (skb_shared_info), so packets up to
+// 3520 bytes fit and bpf_xdp_adjust_tail may grow to that bound.
+class XdpBuff {
+ public:
+  static Result<std::unique_ptr<XdpBuff>> create(std::span<const uint8_t> packet, XdpOptions opts = {});
+  ~XdpBuff();
+  XdpBuff(const XdpBuff&) = delete;
+  XdpBuff& operator=(const XdpBuff&) = delete;
+
+  XdpMd* ctx() { return &md_; }
+  uint64_t ctx_addr() { return reinterpret_cast<uint64_t>(&md_); }
+  std::span<uint8_t> packet() const;     // [data, data_end)
+  std::span<uint8_t> metadata() const;   // [data_meta, data)
+  // Memory the program may touch (checked execution): the context and the frame.
+  std::vector<MemRegion> regions();
+
+  // Helpers' semantics (kernel return values).
+  long adjust_head(int64_t delta);
+  long adjust_meta(int64_t delta);
+  long adjust_tail(int64_t delta);
+
+  // The XdpBuff whose context is at ctx, or nullptr (a registry lookup, so
+  // a bad pointer is rejected without being dereferenced).
+  static XdpBuff* from_ctx(uint64_t ctx);
+
+ private:
+  explicit XdpBuff(PacketFrame frame) : frame_(std::move(frame)) {}
+  uint8_t* hard_start() const { return frame_.start(); }
+  uint8_t* hard_end() const;
+  XdpMd md_{};
+  PacketFrame frame_;
+};
+
+struct SkBuffOptions {
+  uint32_t ifindex = 1;
+  uint32_t ingress_ifindex = 1;
+  uint32_t mark = 0;
+  uint32_t priority = 0;
+  uint32_t hash = 0;
+  uint32_t queue_mapping = 0;
+  uint16_t vlan_tci = 0;
+  bool vlan_present = false;
+};
+
+// A socket buffer for socket_filter and tc programs: struct __sk_buff over a
+// packet starting at the Ethernet header (protocol is taken from it).
+class SkBuff {
+ public:
+  static Result<std::unique_ptr<SkBuff>> create(std::span<const uint8_t> packet, SkBuffOptions opts = {});
+  ~SkBuff();
+  SkBuff(const SkBuff&) = delete;
+  SkBuff& operator=(const SkBuff&) = delete;
+
+  SkBuffMd* ctx() { return &md_; }
+  uint64_t ctx_addr() { return reinterpret_cast<uint64_t>(&md_); }
+  std::span<uint8_t> packet() const;
+  std::vector<MemRegion> regions();
+
+  // bpf_skb_load_bytes: 0, or -EFAULT with `to` zeroed.
+  long load_bytes(uint64_t offset, void* to, uint64_t len) const;
+  long store_bytes(uint64_t offset, const void* from, uint64_t len);
+
+  static SkBuff* from_ctx(uint64_t ctx);
+
+ private:
+  explicit SkBuff(PacketFrame frame) : frame_(std::move(frame)) {}
+  SkBuffMd md_{};
+  PacketFrame frame_;
+};
+
+}  // namespace decade

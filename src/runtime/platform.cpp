@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "runtime/platform.hpp"
+
+#include <fmt/format.h>
+
+#include "runtime/helpers/helpers.hpp"
+#include "runtime/program_types.hpp"
+
+namespace decade {
+namespace {
+
+std::vector<FuncProto> builtin_helpers() {
+  std::vector<FuncProto> out;
+  append_map_helpers(out);
+  append_probe_read_helpers(out);
+  append_misc_helpers(out);
+  append_print_helpers(out);
+  append_ringbuf_helpers(out);
+  append_callback_helpers(out);
+  append_packet_helpers(out);
+  return out;
+}
+
+// libbpf's sec_def_matches: "name+" accepts "name" and "name/anything".
+// Returns the pattern length on a match (longer = more specific), else 0.
+size_t match_len(const std::string& pattern, const std::string& sec) {
+  if (!pattern.empty() && pattern.back() == '+') {
+    std::string base = pattern.substr(0, pattern.size() - 1);
+    if (sec == base) return base.size();
+    if (sec.size() > base.size() && sec.compare(0, base.size(), base) == 0 && sec[base.size()] == '/')
+      return base.size();
+    return 0;
+  }
+  return sec == pattern ? pattern.size() + 1 : 0;  // exact beats a prefix of the same length
+}
+
+}  // namespace
+
+Platform Platform::standard() {
+  Platform p;
+  for (FuncProto& h : builtin_helpers()) (void)p.add_helper(std::move(h));
+  std::vector<FuncProto> kfuncs;
+  append_iter_num_kfuncs(kfuncs);
+  append_arena_kfuncs(kfuncs);
+  for (FuncProto& k : kfuncs) (void)p.add_kfunc(std::move(k));
+  for (ProgramType& t : standard_program_types()) {
+    // Allow lists: every generic helper; packet helpers only where they apply.
+    for (const auto& [id, proto] : p.helpers()) {
+      if (is_xdp_only_helper(id) && t.name != "xdp") continue;
+      if (is_skb_only_helper(id) && t.name != "sched_cls" && t.name != "socket_filter") continue;
+      t.helpers.push_back(id);
+    }
+    (void)p.add_program_type(std::move(t));
+  }
+  return p;
+}
+
+Status Platform::add_helper(FuncProto proto) {
+  if (proto.id == 0 || !proto.fn || proto.name.empty())
+    return make_error(ErrorCode::InvalidArgument, fmt::format("helper '{}': needs an id, a name and a function", proto.name));
+  if (helpers_.contains(proto.id))
+    return make_error(ErrorCode::InvalidArgument, fmt::format("helper id {} is already registered", proto.id));
+  uint32_t id = proto.id;
+  helpers_.emplace(id, std::move(proto));
+  return ok();
+}
+
+Status Platform::add_kfunc(FuncProto proto) {
+  if (!proto.fn || proto.name.empty())
+    return make_error(ErrorCode::InvalidArgument, "kfunc: needs a name and a function");
+  if (kfuncs_.contains(proto.name))
+    return make_error(ErrorCode::InvalidArgument, fmt::format("kfunc '{}' is already registered", proto.name));
+  std::string name = proto.name;
+  kfuncs_.emplace(std::move(name), std::move(proto));
+  return ok();
+}
+
+Status Platform::add_program_type(ProgramType t) {
+  if (t.name.empty()) return make_error(ErrorCode::InvalidArgument, "program type without a name");
+  if (types_.contains(t.name))
+    return make_error(ErrorCode::InvalidArgument, fmt::format("program type '{}' is already registered", t.name));
+  for (const CtxField& f : t.fields) {
+    if (uint64_t{f.offset} + f.size > t.ctx_size)
+      return make_error(ErrorCode::InvalidArgument,
+                        fmt::format("program type '{}': field '{}' lies outside the context", t.name, f.name));
+  }
+  std::string name = t.name;
+  types_.emplace(std::move(name), std::move(t));
+  return ok();
+}
+
+const FuncProto* Platform::helper(uint32_t id) const {
+  auto it = helpers_.find(id);
+  return it == helpers_.end() ? nullptr : &it->second;
+}
+
+const FuncProto* Platform::kfunc(const std::string& name) const {
+  auto it = kfuncs_.find(name);
+  return it == kfuncs_.end() ? nullptr : &it->second;
+}
+
+const ProgramType* Platform::program_type(const std::string& name) const {
+  auto it = types_.find(name);
+  return it == types_.end() ? nullptr : &it->second;
+}
+
+const ProgramType* Platform::program_type_for_section(const std::string& sec) const {
+  const ProgramType* best = nullptr;
+  size_t best_len = 0;
+  for (const auto& [name, t] : types_) {
+    for (const std::string& pat : t.sec_prefixes) {
+      size_t n = match_len(pat, sec);
+      if (n > best_len) {
+        best_len = n;
+        best = &t;
+      }
+    }
+  }
+  return best;
+}
+
+bool Platform::helper_allowed(const ProgramType& type, uint32_t id) const {
+  if (!helper(id)) return false;
+  if (type.helpers.empty()) return true;
+  for (uint32_t h : type.helpers)
+    if (h == id) return true;
+  return false;
+}
+
+}  // namespace decade

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: Apache-2.0
+// Context layouts and section names of the built-in program types. Field
+// access rules follow the kernel's *_is_valid_access functions:
+// sk_filter_is_valid_access (socket filters may write only cb[], and get no
+// direct packet access), tc_cls_act_is_valid_access (tc may write mark,
+// priority, queue_mapping, tc_index, cb[], tc_classid, tstamp and reads the
+// packet pointers), xdp_is_valid_access (read-only xdp_md).
+#include "runtime/program_types.hpp"
+
+#include <cstddef>
+
+#include "runtime/packet_context.hpp"
+
+namespace decade {
+namespace {
+
+CtxField field(const char* name, size_t off, size_t size, bool readable, bool writable,
+               CtxFieldKind kind = CtxFieldKind::Scalar) {
+  CtxField f;
+  f.name = name;
+  f.offset = static_cast<uint32_t>(off);
+  f.size = static_cast<uint32_t>(size);
+  f.readable = readable;
+  f.writable = writable;
+  f.kind = kind;
+  return f;
+}
+
+// __sk_buff for socket filters (tc == false) and tc programs (tc == true).
+std::vector<CtxField> skb_fields(bool tc) {
+  using M = SkBuffMd;
+  std::vector<CtxField> f;
+#define SCALAR(name, rd, wr) f.push_back(field(#name, offsetof(M, name), sizeof(M::name), rd, wr))
+  SCALAR(len, true, false);
+  SCALAR(pkt_type, true, false);
+  SCALAR(mark, true, tc);
+  SCALAR(queue_mapping, true, tc);
+  SCALAR(protocol, true, false);
+  SCALAR(vlan_present, true, false);
+  SCALAR(vlan_tci, true, false);
+  SCALAR(vlan_proto, true, false);
+  SCALAR(priority, true, tc);
+  SCALAR(ingress_ifindex, true, false);
+  SCALAR(ifindex, true, false);
+  SCALAR(tc_index, true, tc);
+  for (int i = 0; i < 5; ++i) {
+    static const char* names[] = {"cb[0]", "cb[1]", "cb[2]", "cb[3]", "cb[4]"};
+    f.push_back(field(names[i], offsetof(M, cb) + 4 * i, 4, true, true));
+  }
+  SCALAR(hash, true, false);
+  SCALAR(tc_classid, tc, tc);
+  f.push_back(field("data", offsetof(M, data), 4, tc, false, CtxFieldKind::PacketData));
+  f.push_back(field("data_end", offsetof(M, data_end), 4, tc, false, CtxFieldKind::PacketEnd));
+  SCALAR(napi_id, true, false);
+  // family .. local_port belong to sk_skb programs: described, never accessible here.
+  SCALAR(family, false, false);
+  SCALAR(remote_ip4, false, false);
+  SCALAR(local_ip4, false, false);
+  SCALAR(remote_ip6, false, false);
+  SCALAR(local_ip6, false, false);
+  SCALAR(remote_port, false, false);
+  SCALAR(local_port, false, false);
+  f.push_back(field("data_meta", offsetof(M, data_meta), 4, tc, false, CtxFieldKind::PacketMeta));
+  SCALAR(flow_keys, false, false);
+  SCALAR(tstamp, tc, tc);
+  SCALAR(wire_len, tc, false);
+  SCALAR(gso_segs, true, false);
+  SCALAR(sk, false, false);  // a socket pointer: not modelled, so not accessible
+  SCALAR(gso_size, true, false);
+  SCALAR(tstamp_type, tc, false);
+  SCALAR(hwtstamp, tc, false);
+#undef SCALAR
+  return f;
+}
+
+ProgramType socket_filter() {
+  ProgramType t;
+  t.name = "socket_filter";
+  t.sec_prefixes = {"socket"};
+  t.ctx_size = sizeof(SkBuffMd);
+  t.fields = skb_fields(false);
+  return t;
+}
+
+ProgramType sched_cls() {
+  ProgramType t;
+  t.name = "sched_cls";
+  t.sec_prefixes = {"tc", "tc/ingress", "tc/egress", "tcx/ingress", "tcx/egress", "classifier",
+                    "netkit/primary", "netkit/peer"};
+  t.ctx_size = sizeof(SkBuffMd);
+  t.fields = skb_fields(true);
+  t.has_packet = true;
+  return t;
+}
+
+ProgramType xdp() {
+  using M = XdpMd;
+  ProgramType t;
+  t.name = "xdp";
+  t.sec_prefixes = {"xdp+", "xdp.frags+", "xdp/devmap", "xdp/cpumap", "xdp.frags/devmap", "xdp.frags/cpumap"};
+  t.ctx_size = sizeof(M);
+  t.fields = {field("data", offsetof(M, data), 4, true, false, CtxFieldKind::PacketData),
+              field("data_end", offsetof(M, data_end), 4, true, false, CtxFieldKind::PacketEnd),
+              field("data_meta", offsetof(M, data_meta), 4, true, false, CtxFieldKind::PacketMeta),
+              field("ingress_ifindex", offsetof(M, ingress_ifindex), 4, true, false),
+              field("rx_queue_index", offsetof(M, rx_queue_index), 4, true, false),
+              field("egress_ifindex", offsetof(M, egress_ifindex), 4, true, false)};
+  t.has_packet = true;
+  t.ret_min = kXdpAborted;
+  t.ret_max = kXdpRedirect;
+  return t;
+}
+
+ProgramType raw() {
+  ProgramType t;
+  t.name = "raw";
+  t.sec_prefixes = {"raw+"};
+  t.raw_ctx = true;
+  t.plain_ctx = true;
+  return t;
+}
+
+ProgramType syscall_type() {
+  ProgramType t;
+  t.name = "syscall";
+  t.sec_prefixes = {"syscall"};
+  t.ctx_size = kSyscallCtxMax;
+  t.plain_ctx = true;
+  return t;
+}
+
+ProgramType uprobe() {
+  ProgramType t;
+  t.name = "uprobe";
+  t.sec_prefixes = {"uprobe+", "uretprobe+", "uprobe.s+", "uretprobe.s+", "usdt+", "usdt.s+",
+                    "uprobe.multi+", "uretprobe.multi+", "uprobe.multi.s+", "uretprobe.multi.s+"};
+  t.ctx_size = sizeof(X86PtRegs);
+  static const char* regs[] = {"r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax",
+                               "cx",  "dx",  "si",  "di",  "orig_ax", "ip", "cs", "flags", "sp", "ss"};
+  for (size_t i = 0; i < std::size(regs); ++i) t.fields.push_back(field(regs[i], i * 8, 8, true, false));
+  return t;
+}
+
+// struct_ops programs see their arguments as an array of u64 (up to
+// MAX_BPF_FUNC_ARGS = 12); the argument types come from BTF at load time.
+ProgramType struct_ops() {
+  ProgramType t;
+  t.name = "struct_ops";
+  t.sec_prefixes = {"struct_ops+", "struct_ops.s+"};
+  t.ctx_size = 12 * 8;
+  static const char* args[] = {"arg0", "arg1", "arg2", "arg3", "arg4", "arg5",
+                               "arg6", "arg7", "arg8", "arg9", "arg10", "arg11"};
+  for (size_t i = 0; i < std::size(args); ++i) t.fields.push_back(field(args[i], i * 8, 8, true, false));
+  return t;
+}
+
+}  // namespace
+
+std::vector<ProgramType> standard_program_types() {
+  return {socket_filter(), sched_cls(), xdp(), raw(), syscall_type(), uprobe(), struct_ops()};
+}
+
+}  // namespace decade
