@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: Apache-2.0
+// Decade's embedding API (C++). Open an object compiled by clang
+// (`clang-19 -target bpf -O2 -g`, libbpf conventions), configure it, load it
+// (maps created, global data filled, every program verified), then run its
+// programs and read and write its maps.
+//
+//   auto obj = decade::BpfObject::open("filter.bpf.o");
+//   obj->global(".rodata")->... ;            // const volatile config, before load
+//   obj->load();                             // verifies every program
+//   auto prog = obj->program("packet_filter");
+//   auto res = prog->test_run({.data = packet});
+//   auto map = obj->map("proto_stats");
+//   auto v = map->lookup<uint32_t, Stats>(6);
+//
+// Handles (BpfProgram, BpfMap) are small values that refer into their
+// BpfObject; they stay valid while the object lives. Every fallible call
+// returns decade::Result; nothing here throws. Only this header and
+// decade/error.hpp are public: no internal type leaks through them.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "decade/error.hpp"
+
+namespace decade {
+
+// ---- Platform extensions: what a host adds for its programs to call ----
+
+// Host functions use the BPF calling convention mapped onto the host's:
+// five 64-bit arguments (r1..r5), one 64-bit result (r0).
+using HostFn = uint64_t (*)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+
+// What the verifier requires of each argument of a host function.
+enum class ArgType : uint8_t {
+  None,           // not used (arguments after the last one)
+  Scalar,         // any initialised number
+  Mem,            // readable memory; its size is the next argument (MemSize)
+  UninitMem,      // memory the function fills; its size is the next argument
+  MemSize,        // constant size of the preceding memory argument, > 0
+  MemSizeOrZero,  // the same, may be 0
+  Ctx,            // the program's context pointer
+  Map,            // a map the program names (&my_map)
+  MapKey,         // memory of the preceding map argument's key size
+  MapValue,       // memory of the preceding map argument's value size
+  ConstString,    // a NUL-terminated read-only string
+};
+
+enum class ReturnType : uint8_t {
+  Integer,         // a number
+  Void,            // nothing (r0 is undefined after the call)
+  MapValueOrNull,  // a value of the map in argument 1, or NULL
+};
+
+// A helper (called by id, `call N`) or a kfunc (called by name, declared
+// `extern ... __ksym` in the program).
+struct FunctionSpec {
+  std::string name;
+  uint32_t id = 0;  // helpers only: the call number; kfuncs: 0
+  HostFn fn = nullptr;
+  ReturnType ret = ReturnType::Integer;
+  std::array<ArgType, 5> args{};
+};
+
+// A context field of a host-defined program type.
+struct ContextField {
+  std::string name;
+  uint32_t offset = 0;
+  uint32_t size = 0;
+  bool writable = false;
+};
+
+// A host-defined program type, selected by the program's SEC() name.
+struct ProgramTypeSpec {
+  std::string name;
+  std::vector<std::string> sections;  // libbpf-style patterns: "myhook" exact, "myhook+" also "myhook/..."
+  uint32_t ctx_size = 0;              // bytes of context the program may address
+  std::vector<ContextField> fields;   // empty: the whole context is plain memory
+  int64_t ret_min = INT64_MIN;        // allowed return values (inclusive)
+  int64_t ret_max = INT64_MAX;
+};
+
+// ---- Loading ----
+
+struct LoadOptions {
+  // Execution engine: "jit" or "interp"; empty picks the default (the JIT on
+  // x86-64 when it is built, the interpreter otherwise). See engines().
+  std::string engine;
+  // The one bypass of the verifier, named on purpose: load programs without
+  // verifying them and run them with every memory access checked at run
+  // time. For fuzzing and experiments; never for untrusted code in production.
+  bool unverified_checked_execution = false;
+  // Verifier budget: instructions processed per program (0 = 1,000,000).
+  uint64_t max_verifier_insns = 0;
+};
+
+// Engines available in this build, the default first.
+std::vector<std::string> engines();
+
+// Map update flags (the kernel's BPF_ANY, BPF_NOEXIST, BPF_EXIST).
+enum class UpdateFlag : uint64_t { Any = 0, NoExist = 1, Exist = 2 };
+
+// ---- Running ----
+
+// Like BPF_PROG_TEST_RUN. For packet programs (xdp, tc / sched_cls,
+// socket_filter) `data` is the packet, starting at the Ethernet header, and
+// `ctx` optionally the initial struct xdp_md / struct __sk_buff (packet
+// pointer fields must be zero, as in the kernel). For raw programs r1 = a
+// writable copy of `data` and r2 = its length. For other types `ctx` is the
+// context memory.
+struct TestRunOptions {
+  std::span<const uint8_t> data;
+  std::span<const uint8_t> ctx;
+  uint32_t repeat = 1;  // runs; duration is the mean over them
+};
+
+struct TestRunResult {
+  uint64_t retval = 0;             // r0 of the last run
+  std::vector<uint8_t> data_out;   // the packet (or raw memory) after the last run
+  std::vector<uint8_t> ctx_out;    // the context after the last run (empty when none)
+  uint64_t duration_ns = 0;        // mean wall time of one run
+};
+
+class BpfObject;
+
+// A program of a loaded object.
+class BpfProgram {
+ public:
+  std::string_view name() const;
+  std::string_view section() const;
+  std::string_view type() const;        // program type name: "xdp", "sched_cls", "raw", ...
+  size_t insn_count() const;            // instruction slots
+  std::string_view engine() const;      // "jit", "interp", "interp-checked"; empty before load
+  Result<TestRunResult> test_run(const TestRunOptions& opts) const;
+
+ private:
+  friend class BpfObject;
+  explicit BpfProgram(const void* impl) : impl_(impl) {}
+  const void* impl_;
+};
+
+// Position of a batch walk over a map (lookup_batch).
+struct BatchCursor {
+  std::vector<uint8_t> token;  // opaque; empty = start from the beginning
+  bool done = false;           // the walk reached the end
+};
+
+// A map of a loaded object (or, before load, its definition only: reading
+// and writing elements then fails with InvalidArgument).
+class BpfMap {
+ public:
+  std::string_view name() const;
+  uint32_t type() const;                 // kernel map type number (BPF_MAP_TYPE_*)
+  std::string_view type_name() const;    // "hash", "array", "lpm_trie", ...
+  uint32_t key_size() const;
+  uint32_t value_size() const;           // as programs see it
+  uint32_t host_value_size() const;      // as lookup()/update() exchange it: per-CPU maps hold one
+                                         // round_up(value_size, 8) slot per possible CPU
+  uint32_t max_entries() const;
+
+  // Element access with the kernel's semantics; sizes must match exactly
+  // (MapBadKeySize / MapBadValueSize). Absent keys give MapKeyNotFound.
+  Status lookup(std::span<const uint8_t> key, std::span<uint8_t> value) const;
+  Status update(std::span<const uint8_t> key, std::span<const uint8_t> value, UpdateFlag flag = UpdateFlag::Any) const;
+  Status erase(std::span<const uint8_t> key) const;
+  // Key after `key` (empty span: the first key). false at the end.
+  Result<bool> next_key(std::span<const uint8_t> key, std::span<uint8_t> next) const;
+  // Queue / stack maps (the kernel's lookup_and_delete with no key).
+  Status push(std::span<const uint8_t> value, UpdateFlag flag = UpdateFlag::Any) const;
+  Status pop(std::span<uint8_t> value) const;
+
+  // Batches: keys and values are packed arrays; their lengths give the count.
+  // Returns elements copied (and deleted with delete_after).
+  Result<uint32_t> lookup_batch(BatchCursor& cursor, std::span<uint8_t> keys, std::span<uint8_t> values,
+                                bool delete_after = false) const;
+  Result<uint32_t> update_batch(std::span<const uint8_t> keys, std::span<const uint8_t> values,
+                                UpdateFlag flag = UpdateFlag::Any) const;
+  Result<uint32_t> delete_batch(std::span<const uint8_t> keys) const;
+
+  // The map's contents as text, like `bpftool map dump`: with BTF, keys and
+  // values are printed by type (struct fields by name, integers in decimal,
+  // arrays); without it, as hex bytes.
+  Result<std::string> dump() const;
+  // One key or value rendered from BTF (or hex): used by dump(), and for
+  // printing single elements.
+  std::string format_key(std::span<const uint8_t> key) const;
+  std::string format_value(std::span<const uint8_t> value) const;
+
+  // Typed conveniences; K and V must match the map's sizes.
+  template <typename K, typename V>
+  Result<V> lookup(const K& key) const {
+    static_assert(std::is_trivially_copyable_v<K> && std::is_trivially_copyable_v<V>);
+    V value{};
+    Status s = lookup(bytes_of(key), std::span<uint8_t>(reinterpret_cast<uint8_t*>(&value), sizeof(V)));
+    if (!s) return std::unexpected(s.error());
+    return value;
+  }
+  template <typename K, typename V>
+  Status update(const K& key, const V& value, UpdateFlag flag = UpdateFlag::Any) const {
+    static_assert(std::is_trivially_copyable_v<K> && std::is_trivially_copyable_v<V>);
+    return update(bytes_of(key), bytes_of(value), flag);
+  }
+
+ private:
+  friend class BpfObject;
+  friend class RingBuffer;
+  template <typename T>
+  static std::span<const uint8_t> bytes_of(const T& v) {
+    return {reinterpret_cast<const uint8_t*>(&v), sizeof(T)};
+  }
+  explicit BpfMap(void* impl) : impl_(impl) {}
+  void* impl_;
+};
+
+// An object file: its programs, maps and global data.
+class BpfObject {
+ public:
+  // Opens an ELF object (nothing is created or verified yet).
+  static Result<BpfObject> open(const std::string& path);
+  static Result<BpfObject> open(std::span<const uint8_t> elf_bytes, std::string name = "object");
+
+  BpfObject(BpfObject&&) noexcept;
+  BpfObject& operator=(BpfObject&&) noexcept;
+  ~BpfObject();
+
+  // ---- before load ----
+  // The BTF that CO-RE relocations resolve against: describes the host's
+  // structures as the program sees them. Raw .BTF bytes or an ELF file
+  // with a .BTF section (e.g. `pahole -J` output).
+  Status set_target_btf(std::span<const uint8_t> btf);
+  Status set_target_btf_file(const std::string& path);
+  Status add_helper(const FunctionSpec& spec);
+  Status add_kfunc(const FunctionSpec& spec);
+  Status add_program_type(const ProgramTypeSpec& spec);
+  // Overrides the program type its section would give (e.g. run a SEC("tc")
+  // program as socket_filter).
+  Status set_program_type(std::string_view program, std::string_view type);
+
+  // Creates the maps, fills global data, binds and verifies every program,
+  // and compiles each with the chosen engine. The first failing program
+  // fails the load (Error names it and carries the instruction index).
+  Status load(const LoadOptions& opts = {});
+  bool loaded() const;
+
+  // ---- any time ----
+  std::string_view name() const;
+  std::vector<std::string> program_names() const;
+  std::vector<std::string> map_names() const;
+  // By name; ProgramNotFound / MapNotFound when absent. program("") gives
+  // the first program.
+  Result<BpfProgram> program(std::string_view name) const;
+  Result<BpfMap> map(std::string_view name) const;
+
+  // Global data of section `section` (".rodata", ".data", ".bss",
+  // ".data.custom", ...; the leading dot is optional), skeleton style.
+  // Before load: the initial image, writable (this is how a host sets
+  // `const volatile` configuration). After load: the live memory programs
+  // use; .rodata is frozen then, so asking for it writable fails with
+  // MapBadFlags: use global_view.
+  Result<std::span<uint8_t>> global(std::string_view section);
+  Result<std::span<const uint8_t>> global_view(std::string_view section) const;
+
+  struct Impl;
+
+ private:
+  explicit BpfObject(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// libbpf's ring_buffer: consumes the records programs submit to one or more
+// BPF_MAP_TYPE_RINGBUF maps.
+class RingBuffer {
+ public:
+  // Returning a negative value stops consumption and is passed back.
+  using Callback = std::function<int(std::span<const uint8_t> record)>;
+
+  static Result<RingBuffer> create(const BpfMap& map, Callback cb);
+  RingBuffer(RingBuffer&&) noexcept;
+  RingBuffer& operator=(RingBuffer&&) noexcept;
+  ~RingBuffer();
+
+  Status add(const BpfMap& map, Callback cb);
+  // Waits up to timeout_ms (-1 = forever) for data, then consumes every
+  // ring. Returns records consumed (0 on timeout).
+  Result<int> poll(int timeout_ms);
+  // Consumes what is there without waiting.
+  Result<int> consume();
+  // Readable when records are waiting (epoll fd): add it to your own loop.
+  int fd() const;
+
+  struct Impl;
+
+ private:
+  explicit RingBuffer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace decade

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+// An ELF object compiled by clang (`-target bpf -g`, libbpf conventions),
+// loaded into plain values: programs (decoded, relocated), map definitions,
+// global data, BTF. Nothing is created or verified here; the API layer
+// (src/api) creates the maps, verifies and compiles.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "btf/btf.hpp"
+#include "decade/error.hpp"
+#include "isa/insn.hpp"
+#include "runtime/map.hpp"
+#include "runtime/platform.hpp"
+
+namespace decade {
+
+struct ObjectProgram {
+  std::string name;     // the function's symbol name
+  std::string section;  // the ELF section (the SEC() name)
+  std::string type;     // program type name resolved from the section (Platform::program_type_for_section)
+  // Decoded and relocated: .text subprograms appended and call offsets fixed;
+  // map references rewritten to ld_imm64 map_idx (src 5, imm = index into
+  // Object::maps) and map_idx_value (src 6, imm = index, imm2 = offset);
+  // kfunc calls rewritten to imm = index into Object::kfuncs; CO-RE applied.
+  // Subprograms carry their names; lines carry BTF line info (file, line, text).
+  Program program;
+  // BTF id of each subprogram's FUNC (from .BTF.ext func info), parallel to program.subprograms; 0 when unknown.
+  std::vector<uint32_t> func_btf_ids;
+};
+
+struct ObjectKfunc {
+  std::string name;
+  const FuncProto* proto = nullptr;  // resolved against the platform; null only for __weak externs not provided
+};
+
+struct Object {
+  std::string name;
+  std::string license;
+  std::vector<ObjectProgram> programs;
+  // Every map: BTF-defined (.maps), legacy (maps), and global data
+  // (.data, .bss, .rodata, .data.*, .rodata.*) with initial_value filled
+  // and .rodata* frozen.
+  std::vector<MapDef> maps;
+  std::vector<ObjectKfunc> kfuncs;
+  std::shared_ptr<const Btf> btf;  // may be null for objects built without -g
+};
+
+struct ObjectLoadOptions {
+  const Platform* platform = nullptr;          // section -> program type, kfunc resolution
+  std::shared_ptr<const Btf> target_btf;       // CO-RE target; null: relocate against the object's own BTF
+  std::string name = "object";
+};
+
+// ELF bytes -> Object. Malformed input gives ElfMalformed / ElfBadSection /
+// ElfBadSymbol / ElfBadRelocation / ElfMissingMap / ElfMissingSymbol /
+// Btf* / Core* with the section, symbol or instruction in the message.
+Result<Object> load_object(std::span<const uint8_t> elf, const ObjectLoadOptions& opts);
+
+}  // namespace decade

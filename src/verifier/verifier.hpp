@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+// The verifier's entry point. Only verify() makes a VerifiedProgram.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "btf/btf.hpp"
+#include "decade/error.hpp"
+#include "isa/insn.hpp"
+#include "runtime/map.hpp"
+#include "runtime/platform.hpp"
+#include "verifier/verified_program.hpp"
+
+namespace decade {
+
+struct VerifyOptions {
+  uint64_t max_insns_processed = 1'000'000;  // budget; VerifierBudget when exceeded
+  uint32_t max_stack = 512;                  // bytes along any call chain
+  uint32_t max_call_depth = 8;
+  int log_level = 0;                         // 0 none, 1 like `-v`, 2 every state (`-vv`)
+};
+
+// What a program refers to, indexed the way its instructions refer to them
+// after loading: ld_imm64 map_idx / map_idx_value imm = index into maps;
+// call kfunc imm = index into kfuncs.
+struct VerifyInput {
+  const Program* program = nullptr;
+  const Platform* platform = nullptr;
+  const ProgramType* type = nullptr;
+  std::vector<const MapDef*> maps;
+  std::vector<const FuncProto*> kfuncs;
+  const Btf* btf = nullptr;  // the object's BTF (global function signatures), may be null
+};
+
+struct VerifyResult {
+  std::shared_ptr<const VerifiedProgram> program;  // set when accepted
+  std::string log;                                 // the verifier log at opts.log_level
+};
+
+// Accepted: VerifyResult with the program. Rejected: an Error with a verifier
+// code (700..799), the instruction, its source line when known, and a hint;
+// the log up to the rejection is in Error::message after the first line.
+Result<VerifyResult> verify(const VerifyInput& in, const VerifyOptions& opts = {});
+
+}  // namespace decade

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+// create_map rejects what the kernel's map_create rejects, with the right code.
+#include "runtime_test_util.hpp"
+
+namespace decade::test {
+namespace {
+
+ErrorCode create_error(const MapDef& d) {
+  auto m = create_map(d);
+  return m ? ErrorCode::Ok : m.error().code;
+}
+
+TEST(MapFactory, ArrayRules) {
+  EXPECT_EQ(create_error(def(MapType::Array, 4, 8, 1)), ErrorCode::Ok);
+  EXPECT_EQ(create_error(def(MapType::Array, 8, 8, 1)), ErrorCode::MapBadKeySize);
+  EXPECT_EQ(create_error(def(MapType::Array, 4, 0, 1)), ErrorCode::MapBadValueSize);
+  EXPECT_EQ(create_error(def(MapType::Array, 4, 8, 0)), ErrorCode::MapBadMaxEntries);
+  EXPECT_EQ(create_error(def(MapType::Array, 4, 8, 1, kMapFNoPrealloc)), ErrorCode::MapBadFlags);
+  EXPECT_EQ(create_error(def(MapType::Array, 4, 8, 1, kMapFRdonly | kMapFWronly)), ErrorCode::MapBadFlags);
+  EXPECT_EQ(create_error(def(MapType::PercpuArray, 4, 8, 1, kMapFMmapable)), ErrorCode::MapBadFlags);
+  EXPECT_EQ(create_error(def(MapType::PercpuArray, 4, 40000, 1)), ErrorCode::MapBadValueSize);
+}
+
+TEST(MapFactory, HashRules) {
+  EXPECT_EQ(create_error(def(MapType::Hash, 4, 8, 16)), ErrorCode::Ok);
+  EXPECT_EQ(create_error(def(MapType::Hash, 0, 8, 16)), ErrorCode::MapBadKeySize);
+  EXPECT_EQ(create_error(def(MapType::Hash, 513, 8, 16)), ErrorCode::MapBadKeySize);
+  EXPECT_EQ(create_error(def(MapType::Hash, 4, 0, 16)), ErrorCode::MapBadValueSize);
+  EXPECT_EQ(create_error(def(MapType::Hash, 4, 8, 0)), ErrorCode::MapBadMaxEntries);
+  EXPECT_EQ(create_error(def(MapType::Hash, 4, 8, 16, kMapFNoCommonLru)), ErrorCode::MapBadFlags);
+  EXPECT_EQ(create_error(def(MapType::LruHash, 4, 8, 16, kMapFNoPrealloc)), ErrorCode::MapBadFlags);
+  EXPECT_EQ(create_error(def(MapType::LruHash, 4, 8, 16, kMapFNoCommonLru)), ErrorCode::Ok);
+  EXPECT_EQ(create_error(def(MapType::Hash, 4, 8, 16, kMapFMmapable)), ErrorCode::MapBadFlags);
+}
+
+TEST(MapFactory, KeylessAndSpecialRules) {
+  EXPECT_EQ(create_error(def(MapType::Queue, 4, 8, 16)), ErrorCode::MapBadKeySize);
+  EXPECT_EQ(create_error(def(MapType::Stack, 0, 8, 16)), ErrorCode::Ok);
+  EXPECT_EQ(create_error(def(MapType::BloomFilter, 0, 8, 16)), ErrorCode::Ok);
+  MapDef bloom = def(MapType::BloomFilter, 0, 8, 16);
+  bloom.map_extra = 16;
+  EXPECT_EQ(create_error(bloom), ErrorCode::InvalidArgument);
+  EXPECT_EQ(create_error(def(MapType::Ringbuf, 0, 0, 4096)), ErrorCode::Ok);
+  EXPECT_EQ(create_error(def(MapType::Ringbuf, 0, 0, 4096 * 3)), ErrorCode::MapBadMaxEntries);
+  EXPECT_EQ(create_error(def(MapType::Ringbuf, 0, 0, 1024)), ErrorCode::MapBadMaxEntries);
+  EXPECT_EQ(create_error(def(MapType::Ringbuf, 4, 0, 4096)), ErrorCode::MapBadKeySize);
+  EXPECT_EQ(create_error(def(MapType::LpmTrie, 8, 8, 16)), ErrorCode::MapBadFlags);  // needs NO_PREALLOC
+  EXPECT_EQ(create_error(def(MapType::LpmTrie, 4, 8, 16, kMapFNoPrealloc)), ErrorCode::MapBadKeySize);
+  EXPECT_EQ(create_error(def(MapType::LpmTrie, 8, 8, 16, kMapFNoPrealloc)), ErrorCode::Ok);
+  EXPECT_EQ(create_error(def(MapType::Arena, 0, 0, 4)), ErrorCode::MapBadFlags);  // needs MMAPABLE
+  EXPECT_EQ(create_error(def(MapType::Arena, 0, 0, 4, kMapFMmapable)), ErrorCode::Ok);
+  EXPECT_EQ(create_error(def(MapType::ProgArray, 4, 8, 4)), ErrorCode::MapBadValueSize);
+  EXPECT_EQ(create_error(def(MapType::ArrayOfMaps, 4, 4, 4)), ErrorCode::MapBadInner);
+  EXPECT_EQ(create_error(def(MapType::PerfEventArray, 4, 4, 4)), ErrorCode::MapBadType);
+  EXPECT_EQ(create_error(def(static_cast<MapType>(99), 4, 4, 4)), ErrorCode::MapBadType);
+}
+
+TEST(MapFactory, SpinLockOffsetChecked) {
+  MapDef d = def(MapType::Hash, 4, 16, 4);
+  d.spin_lock_off = 14;  // past the value
+  EXPECT_EQ(create_error(d), ErrorCode::MapBadValueSize);
+  d.spin_lock_off = 2;  // misaligned
+  EXPECT_EQ(create_error(d), ErrorCode::MapBadValueSize);
+  d.spin_lock_off = 12;
+  EXPECT_EQ(create_error(d), ErrorCode::Ok);
+}
+
+}  // namespace
+}  // namespace decade::test

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <linux/bpf.h>
+
+#include <cstddef>
+
+#include "runtime/helpers/helpers.hpp"
+#include "runtime/program_types.hpp"
+#include "runtime_test_util.hpp"
+
+namespace decade::test {
+namespace {
+
+std::string type_for(const char* sec) {
+  const ProgramType* t = platform().program_type_for_section(sec);
+  return t ? t->name : "<none>";
+}
+
+TEST(Platform, SectionNamesFollowLibbpf) {
+  EXPECT_EQ(type_for("xdp"), "xdp");
+  EXPECT_EQ(type_for("xdp.frags"), "xdp");
+  EXPECT_EQ(type_for("xdp/devmap"), "xdp");
+  EXPECT_EQ(type_for("xdp/anything"), "xdp");
+  EXPECT_EQ(type_for("tc"), "sched_cls");
+  EXPECT_EQ(type_for("tc/ingress"), "sched_cls");
+  EXPECT_EQ(type_for("tcx/ingress"), "sched_cls");
+  EXPECT_EQ(type_for("classifier"), "sched_cls");
+  EXPECT_EQ(type_for("socket"), "socket_filter");
+  EXPECT_EQ(type_for("syscall"), "syscall");
+  EXPECT_EQ(type_for("uprobe/libc.so.6:malloc"), "uprobe");
+  EXPECT_EQ(type_for("uretprobe/libc.so.6:malloc"), "uprobe");
+  EXPECT_EQ(type_for("uprobe"), "uprobe");
+  EXPECT_EQ(type_for("usdt/libc:probe"), "uprobe");
+  EXPECT_EQ(type_for("struct_ops/tcp_init"), "struct_ops");
+  EXPECT_EQ(type_for("raw"), "raw");
+  EXPECT_EQ(type_for("raw/test"), "raw");
+  // Not prefixes: libbpf requires an exact name or a '/' after it.
+  EXPECT_EQ(type_for("xdpfoo"), "<none>");
+  EXPECT_EQ(type_for("socket1"), "<none>");
+  EXPECT_EQ(type_for("tc/other"), "<none>");
+  EXPECT_EQ(type_for("kprobe/sys_open"), "<none>");
+  EXPECT_EQ(type_for(""), "<none>");
+}
+
+const CtxField* field(const ProgramType& t, const char* name) {
+  for (const CtxField& f : t.fields)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+TEST(Platform, SkBuffLayoutIsTheKernels) {
+  const ProgramType* tc = platform().program_type("sched_cls");
+  const ProgramType* sock = platform().program_type("socket_filter");
+  ASSERT_TRUE(tc && sock);
+  EXPECT_EQ(tc->ctx_size, sizeof(struct __sk_buff));
+  EXPECT_EQ(field(*tc, "mark")->offset, offsetof(struct __sk_buff, mark));
+  EXPECT_EQ(field(*tc, "data")->offset, offsetof(struct __sk_buff, data));
+  EXPECT_EQ(field(*tc, "data_end")->offset, offsetof(struct __sk_buff, data_end));
+  EXPECT_EQ(field(*tc, "data_meta")->offset, offsetof(struct __sk_buff, data_meta));
+  EXPECT_EQ(field(*tc, "cb[2]")->offset, offsetof(struct __sk_buff, cb) + 8);
+  EXPECT_EQ(field(*tc, "tc_classid")->offset, offsetof(struct __sk_buff, tc_classid));
+  EXPECT_EQ(field(*tc, "napi_id")->offset, offsetof(struct __sk_buff, napi_id));
+  EXPECT_EQ(field(*tc, "data")->kind, CtxFieldKind::PacketData);
+  EXPECT_TRUE(field(*tc, "mark")->writable);
+  EXPECT_TRUE(field(*tc, "tc_classid")->writable);
+  EXPECT_FALSE(field(*tc, "len")->writable);
+  EXPECT_FALSE(field(*tc, "family")->readable);
+  EXPECT_FALSE(field(*sock, "mark")->writable);  // socket filters may write only cb[]
+  EXPECT_TRUE(field(*sock, "cb[0]")->writable);
+  EXPECT_FALSE(field(*sock, "data")->readable);  // no direct packet access
+  EXPECT_TRUE(tc->has_packet);
+  EXPECT_FALSE(sock->has_packet);
+}
+
+TEST(Platform, XdpRawSyscallUprobe) {
+  const ProgramType* xdp = platform().program_type("xdp");
+  ASSERT_NE(xdp, nullptr);
+  EXPECT_EQ(xdp->ctx_size, sizeof(struct xdp_md));
+  EXPECT_EQ(field(*xdp, "rx_queue_index")->offset, offsetof(struct xdp_md, rx_queue_index));
+  EXPECT_EQ(field(*xdp, "egress_ifindex")->offset, offsetof(struct xdp_md, egress_ifindex));
+  EXPECT_EQ(xdp->ret_min, XDP_ABORTED);
+  EXPECT_EQ(xdp->ret_max, XDP_REDIRECT);
+  EXPECT_TRUE(platform().helper_allowed(*xdp, BPF_FUNC_xdp_adjust_head));
+  EXPECT_FALSE(platform().helper_allowed(*xdp, BPF_FUNC_skb_load_bytes));
+  const ProgramType* raw = platform().program_type("raw");
+  EXPECT_TRUE(raw->raw_ctx && raw->plain_ctx);
+  EXPECT_FALSE(platform().helper_allowed(*raw, BPF_FUNC_xdp_adjust_head));
+  EXPECT_TRUE(platform().helper_allowed(*raw, BPF_FUNC_map_lookup_elem));
+  const ProgramType* sys = platform().program_type("syscall");
+  EXPECT_TRUE(sys->plain_ctx);
+  EXPECT_GT(sys->ctx_size, 0u);
+  const ProgramType* up = platform().program_type("uprobe");
+  EXPECT_EQ(up->ctx_size, 168u);
+  EXPECT_EQ(field(*up, "ip")->offset, 16u * 8);
+  EXPECT_FALSE(field(*up, "ip")->writable);
+}
+
+uint64_t dummy(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return 1; }
+
+TEST(Platform, HostExtensions) {
+  Platform p = Platform::standard();
+  FuncProto h = make_proto("my_helper", 10000, dummy, RetKind::Integer, {ArgKind::Scalar});
+  ASSERT_TRUE(p.add_helper(h));
+  EXPECT_EQ(p.add_helper(h).error().code, ErrorCode::InvalidArgument);  // duplicate id
+  EXPECT_EQ(p.helper(10000)->fn(0, 0, 0, 0, 0), 1u);
+  FuncProto nofn = make_proto("x", 10001, nullptr, RetKind::Integer, {});
+  EXPECT_EQ(p.add_helper(nofn).error().code, ErrorCode::InvalidArgument);
+  FuncProto k = make_proto("my_kfunc", 0, dummy, RetKind::Integer, {ArgKind::PtrToMem, ArgKind::ConstSize});
+  ASSERT_TRUE(p.add_kfunc(k));
+  EXPECT_FALSE(p.add_kfunc(k));
+  ProgramType t;
+  t.name = "mytype";
+  t.sec_prefixes = {"my+"};
+  t.ctx_size = 8;
+  CtxField f;
+  f.name = "x";
+  f.offset = 4;
+  f.size = 8;  // runs past ctx_size
+  t.fields.push_back(f);
+  EXPECT_EQ(p.add_program_type(t).error().code, ErrorCode::InvalidArgument);
+  t.fields[0].size = 4;
+  ASSERT_TRUE(p.add_program_type(t));
+  EXPECT_EQ(p.program_type_for_section("my/thing")->name, "mytype");
+  EXPECT_EQ(platform().program_type("mytype"), nullptr);  // the standard value is untouched
+}
+
+}  // namespace
+}  // namespace decade::test
