@@ -94,6 +94,33 @@ enum class ErrorCode : uint16_t {
   // verifier (700..799) -- see src/verifier for the detailed list
   VerifierReject = 700,
   VerifierBudget = 701,
+  VerifierUninitRegister = 702,   // read of a register never written on this path
+  VerifierUninitStack = 703,      // read of stack bytes never written
+  VerifierOutOfBounds = 704,      // memory access outside its region (stack, map value, packet, ctx, memory)
+  VerifierNullDeref = 705,        // access through a pointer that may be NULL
+  VerifierBadCtxAccess = 706,     // context field not readable/writable as accessed
+  VerifierPointerLeak = 707,      // pointer stored into a map, passed as a scalar, returned, or truncated
+  VerifierBadHelperArg = 708,     // helper/kfunc argument of the wrong kind or size
+  VerifierRefLeak = 709,          // acquired reference not released (insn = the acquiring call)
+  VerifierBadRelease = 710,       // release of something not acquired, or released twice
+  VerifierUnreachable = 711,      // instruction no path reaches
+  VerifierInfiniteLoop = 712,     // a state repeats exactly: the loop never ends
+  VerifierStackLimit = 713,       // stack over the limit along a call chain
+  VerifierCallDepth = 714,        // too many nested calls, or recursion
+  VerifierLock = 715,             // spin-lock rule broken
+  VerifierBadReturn = 716,        // return value outside the program type's range, or not a scalar
+  VerifierBadJump = 717,          // jump outside the program or its subprogram
+  VerifierFallThrough = 718,      // control reaches past the last instruction of a function
+  VerifierInvalidMemAccess = 719, // load/store through a non-pointer or a pointer that allows no access
+  VerifierBadPointerArith = 720,  // arithmetic not allowed on this pointer
+  VerifierUnknownFunc = 721,      // unknown helper/kfunc, or not allowed for this program type
+  VerifierReadOnly = 722,         // write to read-only memory (frozen map, read-only ctx)
+  VerifierMisaligned = 723,       // misaligned stack access
+  VerifierBadMap = 724,           // bad map reference or map of the wrong type for the call
+  VerifierIterator = 725,         // open-coded iterator misuse
+  VerifierUnsupported = 726,      // an instruction or construct the verifier does not model
+  VerifierBadCallback = 727,      // callback function with a bad return value or signature
+  VerifierBadGlobalFunc = 728,    // global function whose BTF signature is not supported
 };
 
 std::string_view error_code_name(ErrorCode code);

@@ -24,6 +24,12 @@ std::string_view error_code_name(ErrorCode code) {
     E(MapNotFound) E(MapBadKeySize) E(MapBadValueSize) E(MapFull) E(MapKeyExists) E(MapKeyNotFound) E(MapBadFlags)
     E(MapBadType) E(MapEmpty) E(MapBadMaxEntries) E(MapBadInner) E(ProgramNotFound) E(HelperNotFound) E(KfuncNotFound) E(ProgramTypeNotFound)
     E(VerifierReject) E(VerifierBudget)
+    E(VerifierUninitRegister) E(VerifierUninitStack) E(VerifierOutOfBounds) E(VerifierNullDeref)
+    E(VerifierBadCtxAccess) E(VerifierPointerLeak) E(VerifierBadHelperArg) E(VerifierRefLeak) E(VerifierBadRelease)
+    E(VerifierUnreachable) E(VerifierInfiniteLoop) E(VerifierStackLimit) E(VerifierCallDepth) E(VerifierLock)
+    E(VerifierBadReturn) E(VerifierBadJump) E(VerifierFallThrough) E(VerifierInvalidMemAccess)
+    E(VerifierBadPointerArith) E(VerifierUnknownFunc) E(VerifierReadOnly) E(VerifierMisaligned) E(VerifierBadMap)
+    E(VerifierIterator) E(VerifierUnsupported) E(VerifierBadCallback) E(VerifierBadGlobalFunc)
 #undef E
   }
   return "Unknown";
