@@ -37,6 +37,7 @@ constexpr uint32_t kXdpHeadroom = 256;       // XDP_PACKET_HEADROOM
 constexpr uint32_t kSharedInfo = 320;        // SKB_DATA_ALIGN(sizeof(struct skb_shared_info))
 constexpr uint32_t kXdpFrameStruct = 40;     // sizeof(struct xdp_frame): lowest data_meta may go
 constexpr uint32_t kEthHlen = 14;
+constexpr uint64_t kXdpMetaMax = 255;       // type_max(skb_shared_info::meta_len)
 constexpr uint32_t kXdpFrameSize = 4096;
 constexpr uint64_t k4G = 1ull << 32;
 
@@ -173,7 +174,9 @@ long XdpBuff::adjust_meta(int64_t delta) {
   uint8_t* lowest = hard_start() + kXdpFrameStruct;
   if (delta < lowest - meta || delta > data - meta) return -EINVAL;
   uint64_t metalen = uint64_t(data - (meta + delta));
-  if (metalen > 32 || metalen % 4) return -EACCES;  // xdp_metalen_invalid
+  // xdp_metalen_invalid: 4-byte multiples up to what skb_shared_info's u8
+  // meta_len holds (255; kernels before 6.4 capped it at 32).
+  if (metalen > kXdpMetaMax || metalen % 4) return -EACCES;
   md_.data_meta = lo32(meta + delta);
   return 0;
 }

@@ -25,11 +25,8 @@ void finish(uint64_t sample, uint64_t flags, bool discard) {
   // The verifier only lets a reserved record reach here; without it, a
   // foreign pointer is reported instead of corrupting memory.
   RingBufMap* rb = ringbuf_of_sample(reinterpret_cast<void*>(sample));
-  if (!rb) {
+  if (!rb || !rb->commit(reinterpret_cast<void*>(sample), flags, discard))
     raise_fault(ErrorCode::ExecHelperFault, "bpf_ringbuf_submit/discard: pointer is not a reserved record");
-    return;
-  }
-  rb->commit(reinterpret_cast<void*>(sample), flags, discard);
 }
 
 uint64_t ringbuf_submit(uint64_t sample, uint64_t flags, uint64_t, uint64_t, uint64_t) {

@@ -12,7 +12,8 @@
 // element so readers never see a half-written value. LRU maps evict when the
 // pool is empty: one list under one lock, with a second-chance reference bit
 // set on lookup (the kernel's "ref" bit), so recently used keys survive.
-// Lock order: LRU lock, then a bucket lock; never the reverse.
+// Lock order: LRU lock, then a bucket lock; never the reverse. LRU updates
+// and deletes hold the LRU lock throughout, so they are serialised.
 #include <algorithm>
 #include <mutex>
 #include <vector>
@@ -201,7 +202,7 @@ class HashMap final : public Map {
   Elem* lru_evict_locked();
   void lru_list_remove(Elem* e);
   void lru_list_push_head(Elem* e);
-  void lru_release(Elem* e);  // remove from the list if there, then free
+  void lru_release(Elem* e);  // remove from the list if there, then free (lru_mu_ held)
 
   const bool lru_;
   const uint32_t cpus_;
@@ -319,8 +320,8 @@ Elem* HashMap::lru_evict_locked() {
   return nullptr;
 }
 
+// Both run with lru_mu_ held.
 Elem* HashMap::lru_pop() {
-  std::lock_guard lock(lru_mu_);
   if (Elem* e = free_[0].head) {
     free_[0].head = e->lru_next;
     e->lru_next = nullptr;
@@ -330,7 +331,6 @@ Elem* HashMap::lru_pop() {
 }
 
 void HashMap::lru_release(Elem* e) {
-  std::lock_guard lock(lru_mu_);
   if (e->in_lru) lru_list_remove(e);
   e->ref.store(0, std::memory_order_relaxed);
   e->lru_next = free_[0].head;
@@ -392,9 +392,13 @@ long HashMap::update_plain(const void* key, const void* value, uint64_t flags, b
   return 0;
 }
 
+// LRU maps change membership (free list, LRU list, bucket chain) only with
+// lru_mu_ held, so an element is in the LRU list exactly while it is linked
+// in a bucket; lookups take only the bucket lock. Like the kernel, the new
+// element is taken (possibly by evicting) before the key is looked up.
 long HashMap::update_lru(const void* key, const void* value, uint64_t flags, bool onallcpus) {
   uint64_t h = hash_of(key);
-  // The new element is taken before any bucket lock (eviction locks buckets).
+  std::lock_guard lru_lock(lru_mu_);
   Elem* e = lru_pop();
   if (!e) return kENOMEM;
   e->hash = static_cast<uint32_t>(h);
@@ -408,33 +412,27 @@ long HashMap::update_lru(const void* key, const void* value, uint64_t flags, boo
   if (rc == 0 && old && cpus_ != 1) {
     write_existing(old, value, onallcpus);
     old->ref.store(1, std::memory_order_relaxed);
-    b.lock.unlock();
-    lru_release(e);
-    return 0;
+    rc = 1;
   }
   if (rc) {
     b.lock.unlock();
     lru_release(e);
-    return rc;
+    return rc == 1 ? 0 : rc;
   }
   e->linked = 1;
   e->next = b.head;
   b.head = e;
   if (old) unlink(b, old);
   b.lock.unlock();
-  std::lock_guard lock(lru_mu_);
   lru_list_push_head(e);
-  if (old) {
-    if (old->in_lru) lru_list_remove(old);
-    old->ref.store(0, std::memory_order_relaxed);
-    old->lru_next = free_[0].head;
-    free_[0].head = old;
-  }
+  if (old) lru_release(old);
   return 0;
 }
 
 long HashMap::remove(const void* key, void* value_out) {
   uint64_t h = hash_of(key);
+  std::unique_lock<std::mutex> lru_lock;
+  if (lru_) lru_lock = std::unique_lock(lru_mu_);
   Bucket& b = bucket(h);
   b.lock.lock();
   Elem* e = find_in(b, key, h);

@@ -37,7 +37,7 @@ class RingBuf final : public RingBufMap {
   RingBuf(const MapDef& def, uint8_t* region, int efd)
       : RingBufMap(def), region_(region), data_(region), size_(def.max_entries), mask_(size_ - 1), efd_(efd) {
     std::unique_lock lock(registry().mu);
-    registry().by_start[uintptr_t(data_)] = {uintptr_t(data_ + size_), this};
+    registry().by_start[uintptr_t(data_)] = {uintptr_t(data_ + 2 * size_), this};
   }
   ~RingBuf() override {
     {
@@ -79,16 +79,24 @@ class RingBuf final : public RingBufMap {
     return hdr + kRingbufHdrSize;
   }
 
-  void commit(void* sample, uint64_t flags, bool discard) override {
-    auto* hdr = static_cast<uint8_t*>(sample) - kRingbufHdrSize;
+  bool commit(void* sample, uint64_t flags, bool discard) override {
+    // Headers always sit in the first mapping (at producer & mask); only the
+    // body may continue into the second.
+    auto pos = uintptr_t(sample) - kRingbufHdrSize - uintptr_t(data_);
+    if (uintptr_t(sample) < uintptr_t(data_) + kRingbufHdrSize || pos >= size_ || pos % 8) return false;
+    uint8_t* hdr = data_ + pos;
     std::atomic_ref<uint32_t> len(*reinterpret_cast<uint32_t*>(hdr));
-    uint32_t v = len.load(std::memory_order_relaxed);
+    uint32_t v = len.load(std::memory_order_acquire);
+    if (!(v & kRingbufBusyBit) || !in_flight(pos)) return false;
     uint32_t nv = (v & ~kRingbufBusyBit) | (discard ? kRingbufDiscardBit : 0);
-    len.exchange(nv, std::memory_order_acq_rel);
+    if (!len.compare_exchange_strong(v, nv, std::memory_order_acq_rel)) return false;
     // Wake the consumer only if it has caught up to this record (it then
     // sleeps waiting for it), unless told otherwise.
     bool wake = flags & kRbForceWakeup;
     if (!wake && !(flags & kRbNoWakeup)) {
+      // Pairs with the fence in consume(): either the consumer sees this
+      // record committed, or we see it parked on it and wake it.
+      std::atomic_thread_fence(std::memory_order_seq_cst);
       uint64_t rec_pos = uint64_t(hdr - data_);
       wake = (consumer_.load(std::memory_order_acquire) & mask_) == rec_pos;
     }
@@ -96,6 +104,7 @@ class RingBuf final : public RingBufMap {
       uint64_t one = 1;
       [[maybe_unused]] ssize_t n = ::write(efd_, &one, sizeof one);
     }
+    return true;
   }
 
   long output(const void* data, uint64_t size, uint64_t flags) override {
@@ -124,6 +133,13 @@ class RingBuf final : public RingBufMap {
   static constexpr long kEAGAIN = -EAGAIN;
 
  private:
+  // Whether ring offset pos lies between the consumer and the producer, i.e.
+  // could be the header of a record not yet consumed.
+  bool in_flight(uint64_t pos) const {
+    uint64_t cons = consumer_.load(std::memory_order_acquire), prod = producer_.load(std::memory_order_acquire);
+    return ((pos - cons) & mask_) < prod - cons;
+  }
+
   uint8_t* region_;
   uint8_t* data_;
   const uint64_t size_, mask_;
@@ -139,6 +155,7 @@ long RingBuf::consume(const SampleFn& fn) {
   bool progressed = true;
   while (progressed) {
     progressed = false;
+    std::atomic_thread_fence(std::memory_order_seq_cst);  // see commit()
     uint64_t prod = producer_.load(std::memory_order_acquire);
     while (cons < prod) {
       uint8_t* hdr = data_ + (cons & mask_);

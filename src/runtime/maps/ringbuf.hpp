@@ -29,8 +29,9 @@ class RingBufMap : public Map {
   virtual void* reserve(uint64_t size, uint64_t flags) = 0;
   virtual long output(const void* data, uint64_t size, uint64_t flags) = 0;
   virtual uint64_t query(uint64_t selector) = 0;
-  // Commits or discards a sample returned by reserve on *this* ring.
-  virtual void commit(void* sample, uint64_t flags, bool discard) = 0;
+  // Commits or discards a sample returned by reserve on *this* ring. Returns
+  // false, changing nothing, when sample is not a reserved, uncommitted record.
+  virtual bool commit(void* sample, uint64_t flags, bool discard) = 0;
   // Host side.
   virtual int event_fd() const = 0;
   // Calls fn for each committed record (discarded ones are skipped); stops
@@ -41,7 +42,8 @@ class RingBufMap : public Map {
 };
 
 // The ring a sample pointer belongs to (bpf_ringbuf_submit/discard take no
-// map argument), or nullptr if the pointer is inside no ring's data area.
+// map argument), or nullptr if the pointer is inside no ring's data area
+// (either mapping: a record whose header ends the ring starts in the second).
 RingBufMap* ringbuf_of_sample(const void* sample);
 RingBufMap* as_ringbuf(Map* map);  // nullptr unless map is a ring buffer
 
