@@ -254,8 +254,10 @@ LineResult parse_classic(std::string_view line) {
 }
 
 bool looks_classic(std::string_view line) {
-  if (line.find('%') != std::string_view::npos || line.find('[') != std::string_view::npos) return true;
+  // Every LLVM form but the jumps, calls and exit has '=' or '('; classic
+  // operands are %rN registers and [..] memory.
   if (line.find('=') != std::string_view::npos || line.find('(') != std::string_view::npos) return false;
+  if (line.find("%r") != std::string_view::npos || line.find('[') != std::string_view::npos) return true;
   const std::string first = lower(line.substr(0, line.find_first_of(" \t")));
   if (first == "call") return line.find("local") != std::string_view::npos;
   return mnemonics().contains(first) || first == "lock";
