@@ -21,4 +21,21 @@ Result<std::unique_ptr<Executable>> compile(std::shared_ptr<const VerifiedProgra
 // with an error naming the instruction. The host never crashes.
 Result<std::unique_ptr<Executable>> compile_checked(Program prog, ProgramEnv env);
 
+// For a handle whose executable came from this interpreter, sets engine_tag
+// and engine_code so tail calls into it stay inside the interpreter (sharing
+// the chain's RunContext and budget); other handles are left unchanged.
+void fill_handle(ProgramHandle& handle);
+
+// Notes on the execution model (docs/architecture.md has the rationale):
+//  - ld_imm64 src=4 (function) gives the address of the target's threaded
+//    instruction; callx and callbacks accept exactly those values, and callx
+//    also takes a small integer (< 65536) as a helper id.
+//  - gotox takes an absolute slot index and fails with ExecBadJump unless it
+//    is the first slot of an instruction.
+//  - addr_space_cast as(1) -> as(0) ORs the low 32 bits into the upper half of
+//    the first arena map's user_vm_start (0 stays 0); without an arena map it
+//    fails with ExecUnsupported. as(0) -> as(1) keeps the low 32 bits.
+//  - may_goto has a budget of 8,388,608 per call frame.
+//  - LD_ABS/LD_IND and ld_imm64 src=3 (kernel variables) fail with ExecUnsupported.
+
 }  // namespace decade::interp

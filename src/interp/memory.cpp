@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+// Checked mode's memory model: an access is allowed when it lies inside the
+// live stack frames (inline fast path in threaded.hpp), a region of the run
+// request, or the storage of one of the program's maps. Helper and kfunc
+// arguments that their prototypes declare as pointers are checked the same
+// way before the call, so an unverified program cannot make a helper touch
+// memory it could not touch itself.
+#include <fmt/format.h>
+
+#include "interp/threaded.hpp"
+#include "runtime/registry.hpp"
+
+namespace decade::interp::detail {
+namespace {
+
+bool inside(const MemRegion& r, uint64_t addr, uint64_t size, bool write) {
+  if (write && !r.writable) return false;
+  if (addr < r.start) return false;
+  const uint64_t rel = addr - r.start;
+  return rel <= r.size && size <= r.size - rel;
+}
+
+void collect_maps(RunState& st) {
+  st.map_regions.clear();
+  for (Map* m : st.prog->env.maps) {
+    if (!m) continue;
+    const bool writable = !m->def().frozen && !(m->def().map_flags & kMapFRdonlyProg);
+    for (const auto& s : m->storage())
+      st.map_regions.push_back({reinterpret_cast<uintptr_t>(s.data()), s.size(), writable});
+  }
+  st.maps_collected = true;
+}
+
+bool known_map(const RunState& st, uint64_t v) {
+  for (Map* m : st.prog->env.maps)
+    if (reinterpret_cast<uint64_t>(m) == v) return true;
+  return v != 0 && map_id(reinterpret_cast<const Map*>(v)) != 0;  // pointer comparison only
+}
+
+bool arg_fault(RunState& st, ErrorCode code, const FuncProto& proto, int arg, const TInsn* at, std::string_view what) {
+  return fail(st, code, at, fmt::format("{}: argument {} (r{}) {}", proto.name, arg + 1, arg + 1, what));
+}
+
+bool const_str_ok(RunState& st, uint64_t p) {
+  for (uint64_t i = 0; i < 65536; ++i) {
+    if (!mem_ok(st, p + i, 1, false)) return false;
+    if (*reinterpret_cast<const char*>(p + i) == '\0') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string describe_access(uint64_t addr, uint64_t size, bool write) {
+  return fmt::format("{}-byte {} at {:#x}", size, write ? "write" : "read", addr);
+}
+
+bool mem_ok_slow(RunState& st, uint64_t addr, uint64_t size, bool write) {
+  if (st.request)
+    for (const MemRegion& r : *st.request)
+      if (inside(r, addr, size, write)) return true;
+  if (st.maps_collected)
+    for (const MemRegion& r : st.map_regions)
+      if (inside(r, addr, size, write)) return true;
+  // Maps may have grown (hash maps allocate chunks): look once more.
+  collect_maps(st);
+  for (const MemRegion& r : st.map_regions)
+    if (inside(r, addr, size, write)) return true;
+  return false;
+}
+
+bool check_call_args(RunState& st, const FuncProto& proto, const uint64_t* regs, const TInsn* at) {
+  const bool nullable = proto.flags & kHelperNullable;
+  const Map* map = nullptr;
+  for (int i = 0; i < 5; ++i) {
+    const uint64_t v = regs[i + 1];
+    const uint64_t next = i < 4 ? regs[i + 2] : 0;
+    auto mem = [&](uint64_t size, bool write) {
+      if (mem_ok(st, v, size, write)) return true;
+      return arg_fault(st, ErrorCode::ExecOutOfBounds, proto, i, at, describe_access(v, size, write));
+    };
+    switch (proto.args[static_cast<size_t>(i)]) {
+      case ArgKind::None: return true;
+      case ArgKind::Scalar: case ArgKind::ConstSize: case ArgKind::ConstSizeOrZero: case ArgKind::PtrToCtx:
+      case ArgKind::AnyPtrOrNull: case ArgKind::PtrToBtfId:
+        break;  // scalars; contexts and probe sources are validated by the helpers themselves
+      case ArgKind::ConstMapPtr: case ArgKind::PtrToArena:
+        if (!known_map(st, v)) return arg_fault(st, ErrorCode::ExecBadCall, proto, i, at, "is not a map");
+        map = reinterpret_cast<const Map*>(v);
+        break;
+      case ArgKind::PtrToMem: case ArgKind::PtrToUninitMem:
+        if (next == 0 || (v == 0 && nullable)) break;
+        if (!mem(next, proto.args[static_cast<size_t>(i)] == ArgKind::PtrToUninitMem)) return false;
+        break;
+      case ArgKind::PtrToMapKey: case ArgKind::PtrToMapValue: case ArgKind::PtrToUninitMapValue: {
+        if (!map) return arg_fault(st, ErrorCode::ExecBadCall, proto, i, at, "has no map before it");
+        const bool key = proto.args[static_cast<size_t>(i)] == ArgKind::PtrToMapKey;
+        const uint64_t size = key ? map->def().key_size : map->def().value_size;
+        if (size && !mem(size, proto.args[static_cast<size_t>(i)] == ArgKind::PtrToUninitMapValue)) return false;
+        break;
+      }
+      case ArgKind::PtrToStack:
+        if (v == 0 && nullable) break;
+        if (!mem(1, false)) return false;
+        break;
+      case ArgKind::PtrToFunc:
+        if (!code_target(st, v)) return arg_fault(st, ErrorCode::ExecBadCall, proto, i, at, "is not a function");
+        break;
+      case ArgKind::PtrToConstStr:
+        if (!const_str_ok(st, v))
+          return arg_fault(st, ErrorCode::ExecOutOfBounds, proto, i, at, "is not a NUL-terminated string in bounds");
+        break;
+      case ArgKind::PtrToRingbufMem:
+        if (!mem_ok(st, v - 8, 8, true))  // the record header in front of the data
+          return arg_fault(st, ErrorCode::ExecOutOfBounds, proto, i, at, "is not a ring buffer record");
+        break;
+      case ArgKind::PtrToSpinLock:
+        if (v % 4) return arg_fault(st, ErrorCode::ExecMisaligned, proto, i, at, "is not 4-byte aligned");
+        if (!mem(4, true)) return false;
+        break;
+      case ArgKind::PtrToIter:
+        if (!mem(8, true)) return false;
+        break;
+    }
+  }
+  return true;
+}
+
+}  // namespace decade::interp::detail

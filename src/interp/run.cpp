@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+// Running threaded code: the per-run state and RunContext, callbacks into
+// the program (bpf_loop, for_each_map_elem), tail calls and error values.
+#include <fmt/format.h>
+
+#include <optional>
+
+#include "interp/threaded.hpp"
+
+namespace decade::interp::detail {
+
+const char kEngineTag = 'i';
+
+bool fail(RunState& st, ErrorCode code, const TInsn* at, std::string message) {
+  Error e{code, at ? int64_t{at->pc} : -1, std::move(message), {}, {}};
+  if (at && st.prog) {
+    if (const LineInfo* li = st.prog->prog.line_for(at->pc)) e.where = {li->file, li->line, li->column, li->text};
+  }
+  st.error = std::move(e);
+  return false;
+}
+
+bool adopt_fault(RunState& st, const TInsn* at) {
+  Error e = *st.rc->fault;
+  if (e.insn < 0) return fail(st, e.code, at, std::move(e.message));
+  st.error = std::move(e);  // raised inside a callback: already names its instruction
+  return false;
+}
+
+std::string insn_name(const RunState& st, const TInsn* at) {
+  const Insn* in = st.prog->prog.at_pc(at->pc);
+  if (!in) return fmt::format("instruction {}", at->pc);
+  const Shape s = in->info().shape;
+  if (s == Shape::CallHelper || s == Shape::CallKfunc) return fmt::format("{} {}", in->info().classic, in->imm);
+  return std::string(in->info().classic);
+}
+
+const TInsn* code_target(const RunState& st, uint64_t value) {
+  return st.prog->contains(value) ? reinterpret_cast<const TInsn*>(value) : nullptr;
+}
+
+std::optional<uint64_t> tail_call(RunState& st, const uint64_t* regs, const TInsn* at, bool* taken) {
+  *taken = false;
+  Map* map = reinterpret_cast<Map*>(regs[2]);
+  if (st.prog->checked) {
+    bool known = false;
+    for (Map* m : st.prog->env.maps) known = known || m == map;
+    if (!known) {
+      fail(st, ErrorCode::ExecBadCall, at, "bpf_tail_call: r2 is not one of the program's maps");
+      return std::nullopt;
+    }
+  }
+  if (regs[3] > UINT32_MAX) return 0;
+  const ProgramHandle* h = tail_call_target(map, static_cast<uint32_t>(regs[3]));
+  if (!h || st.rc->tail_calls >= kMaxTailCalls) return 0;
+  ++st.rc->tail_calls;
+  *taken = true;
+  RunRequest req;
+  req.r1 = regs[1];
+  if (st.request) req.regions = *st.request;
+  Result<uint64_t> r = (h->engine_tag == &kEngineTag && h->engine_code)
+                           ? run_program(*static_cast<const TProgram*>(h->engine_code), req, st.rc, &st.budget)
+                           : h->executable->run(req);
+  if (!r) {
+    st.error = r.error();
+    if (st.error->insn < 0) st.error->insn = at->pc;
+    return std::nullopt;
+  }
+  return *r;
+}
+
+bool invoke_callback(void* engine, uint64_t target, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+                     uint64_t r5, uint64_t* r0) {
+  RunState& st = *static_cast<RunState*>(engine);
+  const TInsn* start = code_target(st, target);
+  if (!start) {
+    raise_fault(ErrorCode::ExecBadCall, fmt::format("callback {:#x} is not a function of the program", target));
+    return false;
+  }
+  if (st.depth >= kMaxFrames) {
+    raise_fault(ErrorCode::ExecCallDepth, "callback exceeds 8 nested call frames");
+    return false;
+  }
+  const uint32_t saved = st.depth;
+  st.frames[st.depth].ret = nullptr;
+  ++st.depth;
+  const uint64_t args[5] = {r1, r2, r3, r4, r5};
+  const bool ok = st.prog->checked ? exec<true>(&st, start, args, r0, nullptr)
+                                   : exec<false>(&st, start, args, r0, nullptr);
+  st.depth = saved;
+  if (!ok) {
+    if (!st.rc->fault) st.rc->fault = *st.error;
+    return false;
+  }
+  return true;
+}
+
+Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunContext* rc, uint64_t* budget) {
+  auto st = std::make_unique<RunState>();
+  st->prog = &prog;
+  st->request = &req.regions;
+  st->budget = budget ? *budget : (req.insn_budget ? req.insn_budget : kDefaultBudget);
+  RunContext local;
+  std::optional<RunScope> scope;
+  const bool nested = rc != nullptr;  // a tail call: keep the chain's context, restore its engine after
+  void* outer_engine = nested ? rc->engine : nullptr;
+  InvokeCallbackFn outer_invoke = nested ? rc->invoke_callback : nullptr;
+  if (!nested) {
+    local.ctx = req.r1;
+    rc = &local;
+    scope.emplace(local);
+  }
+  rc->engine = st.get();
+  rc->invoke_callback = &invoke_callback;
+  st->rc = rc;
+  st->depth = 1;
+  const uint64_t args[5] = {req.r1, req.r2, 0, 0, 0};
+  uint64_t r0 = 0;
+  const bool ok = prog.checked ? exec<true>(st.get(), prog.code.data(), args, &r0, nullptr)
+                               : exec<false>(st.get(), prog.code.data(), args, &r0, nullptr);
+  if (nested) {
+    rc->engine = outer_engine;
+    rc->invoke_callback = outer_invoke;
+  }
+  if (budget) *budget = st->budget;
+  if (!ok) return std::unexpected(std::move(*st->error));
+  return r0;
+}
+
+}  // namespace decade::interp::detail

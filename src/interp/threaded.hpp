@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: Apache-2.0
+// The interpreter's compact threaded form and per-run state. A Program is
+// translated once (translate.cpp) into one TInsn per instruction carrying the
+// address of its handler label, its pre-resolved target and immediate; exec.cpp
+// runs it with computed goto. Internal to src/interp.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "decade/error.hpp"
+#include "isa/insn.hpp"
+#include "runtime/engine.hpp"
+#include "runtime/run_context.hpp"
+
+namespace decade::interp::detail {
+
+enum class Kind : uint16_t {
+#define K(NAME) NAME,
+#include "interp/handlers.def"
+#undef K
+};
+inline constexpr size_t kKindCount = 0
+#define K(NAME) +1
+#include "interp/handlers.def"
+#undef K
+    ;
+
+inline constexpr uint8_t kCheckMem = 1;  // this access is bounds-checked at run time
+
+struct TInsn {
+  const void* h = nullptr;   // handler label address
+  const TInsn* t = nullptr;  // jump / local-call target
+  uint64_t k = 0;            // immediate (already widened for its operation), constant, FuncProto*, width
+  int32_t off = 0;           // memory offset
+  uint32_t pc = 0;           // slot index, for errors
+  uint8_t dst = 0;
+  uint8_t src = 0;
+  uint8_t flags = 0;
+  Kind kind{};
+};
+
+inline constexpr uint32_t kMaxFrames = 8;
+inline constexpr uint32_t kFrameSize = 512;
+inline constexpr uint64_t kDefaultBudget = 10'000'000;
+// callx: register values below this are helper ids (the conformance suite's
+// `call %r2` with r2 = 5); everything else must be a function address.
+inline constexpr uint64_t kMaxHelperId = 1u << 16;
+
+struct TProgram {
+  std::vector<TInsn> code;             // one per instruction, then a BAD_JUMP sentinel
+  std::vector<int32_t> slot_to_index;  // slot -> index into code, -1 for non-starts (gotox)
+  Program prog;                        // the source, for error locations
+  ProgramEnv env;
+  bool checked = true;                 // built by compile_checked
+  uint64_t arena_base = 0;             // user_vm_start of the program's arena, 0 when none
+
+  bool contains(uint64_t addr) const {
+    const auto lo = reinterpret_cast<uint64_t>(code.data());
+    const uint64_t n = code.size() - 1;  // not the sentinel
+    return addr >= lo && addr < lo + n * sizeof(TInsn) && (addr - lo) % sizeof(TInsn) == 0;
+  }
+};
+
+struct Frame {
+  const TInsn* ret = nullptr;
+  uint64_t saved[4] = {};  // caller's r6..r9 (r10 follows from the depth)
+  uint64_t may_goto = 0;   // caller's remaining may_goto budget
+};
+
+struct RunState {
+  const TProgram* prog = nullptr;
+  RunContext* rc = nullptr;
+  uint64_t budget = 0;          // checked mode: instructions left
+  uint32_t depth = 0;           // frames in use; the current frame is depth - 1
+  Frame frames[kMaxFrames];
+  const std::vector<MemRegion>* request = nullptr;  // RunRequest::regions
+  std::vector<MemRegion> map_regions;               // the maps' storage, collected on first need
+  bool maps_collected = false;
+  std::optional<Error> error;
+  alignas(16) uint8_t stack[kMaxFrames * kFrameSize];
+
+  uint64_t stack_top() const { return reinterpret_cast<uint64_t>(stack) + sizeof(stack); }
+  // r10 of frame d (0 = outermost).
+  uint64_t frame_pointer(uint32_t d) const { return stack_top() - uint64_t{d} * kFrameSize; }
+};
+
+// Records an error at an instruction (with its source line when known). Returns false.
+bool fail(RunState& st, ErrorCode code, const TInsn* at, std::string message);
+// Adopts RunContext::fault (a helper or callback gave up) as the run's error.
+bool adopt_fault(RunState& st, const TInsn* at);
+// The instruction's conformance-suite mnemonic, for messages.
+std::string insn_name(const RunState& st, const TInsn* at);
+
+// Checked mode: whether [addr, addr+size) lies inside the live stack frames,
+// a request region or a map's storage (refreshing map storage once on a miss).
+bool mem_ok_slow(RunState& st, uint64_t addr, uint64_t size, bool write);
+inline bool mem_ok(RunState& st, uint64_t addr, uint64_t size, bool write) {
+  const uint64_t lo = st.frame_pointer(st.depth);  // bottom of the deepest live frame
+  const uint64_t hi = st.stack_top();
+  if (addr >= lo && addr <= hi && size <= hi - addr) return true;
+  return mem_ok_slow(st, addr, size, write);
+}
+// "8-byte write at 0x..." for error messages.
+std::string describe_access(uint64_t addr, uint64_t size, bool write);
+
+// Checked mode: the arguments a helper or kfunc prototype promises are
+// pointers are checked against the same regions before the call.
+bool check_call_args(RunState& st, const FuncProto& proto, const uint64_t* regs, const TInsn* at);
+// bpf_tail_call: runs the target and returns its r0, or nullopt with st.error
+// set. Sets *taken = false when the kernel would fall through instead.
+std::optional<uint64_t> tail_call(RunState& st, const uint64_t* regs, const TInsn* at, bool* taken);
+// callx / callback targets: a function address made by ld_imm64 src=4.
+const TInsn* code_target(const RunState& st, uint64_t value);
+
+// Runs from `start` in a frame the caller has pushed (st.depth >= 1) with
+// r1..r5 = args; returns false with st.error set on a fault. With st == nullptr
+// it only stores the label table (indexed by Kind) in *labels.
+template <bool Checked>
+bool exec(RunState* st, const TInsn* start, const uint64_t* args, uint64_t* r0, const void* const** labels);
+
+// The RunContext::invoke_callback of this engine (engine = RunState*).
+bool invoke_callback(void* engine, uint64_t target, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+                     uint64_t r5, uint64_t* r0);
+
+// Runs a translated program from its first instruction with the request's
+// r1/r2 and regions; installs a RunContext unless `rc` is given (tail calls
+// keep the chain's context).
+// `budget` (checked mode) is the chain's remaining budget for tail calls; nullptr
+// starts from the request's.
+Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunContext* rc, uint64_t* budget);
+
+// Program -> threaded form. `safe` (indexed like prog.insns, may be empty)
+// marks accesses the verifier proved in bounds.
+Result<std::unique_ptr<TProgram>> translate(Program prog, ProgramEnv env, bool checked,
+                                            const std::vector<bool>& safe);
+
+// Identifies threaded code in ProgramHandle::engine_tag.
+extern const char kEngineTag;
+
+}  // namespace decade::interp::detail
