@@ -92,10 +92,23 @@ class Btf {
   // C-like spelling of a type ("struct foo *", "unsigned int").
   std::string type_name(uint32_t id) const;
   const std::vector<uint8_t>& raw() const { return raw_; }
+  // The NUL-terminated string at this offset of the string section (BTF.ext
+  // records name strings this way); nullopt when the offset is outside it.
+  std::optional<std::string_view> string_at(uint32_t offset) const;
+  // Sets a DATASEC's size (clang emits 0; the ELF section knows it), checking
+  // its variables fit. For the loader, before the Btf is shared.
+  Status fixup_datasec(uint32_t id, uint32_t size);
+  // Every type with this name (any kind), in id order.
+  std::vector<uint32_t> find_all(std::string_view name) const;
+
+  // Limits enforced by parse (BtfTooLarge past them), as in the kernel.
+  static constexpr size_t kMaxBytes = 64u << 20;
+  static constexpr uint32_t kMaxTypes = 1u << 20;
 
  private:
   std::vector<BtfType> types_;
   std::vector<uint8_t> raw_;
+  uint32_t str_begin_ = 0, str_len_ = 0;  // string section inside raw_
   friend class BtfParser;
 };
 

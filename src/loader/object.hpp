@@ -61,4 +61,9 @@ struct ObjectLoadOptions {
 // Btf* / Core* with the section, symbol or instruction in the message.
 Result<Object> load_object(std::span<const uint8_t> elf, const ObjectLoadOptions& opts);
 
+// A BTF for CO-RE targets: raw BTF bytes (as in /sys/kernel/btf/vmlinux) or
+// any 64-bit little-endian ELF file with a .BTF section (a BPF object, or a
+// host object after `pahole -J`). Errors: ElfNotBpf, ElfMalformed, Btf*.
+Result<std::shared_ptr<const Btf>> load_btf_file(std::span<const uint8_t> bytes);
+
 }  // namespace decade

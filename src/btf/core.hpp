@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+// CO-RE: computes what one .BTF.ext relocation record resolves to against a
+// target BTF, with libbpf's matching rules: candidates share the root type's
+// kind and name (ignoring `___flavor` suffixes), the access string is walked
+// through each candidate by member name (through anonymous members), and all
+// matching candidates must agree. Patching instructions is the loader's job.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "btf/btf.hpp"
+#include "btf/btf_ext.hpp"
+#include "decade/error.hpp"
+
+namespace decade {
+
+struct CoreResult {
+  uint64_t orig_value = 0;  // what the compiler emitted (the local BTF's answer)
+  uint64_t new_value = 0;   // the target's answer
+  // Field byte offsets: the field's size locally and in the target, so a load
+  // of the field can be widened or narrowed.
+  uint32_t orig_size = 0, new_size = 0;
+  bool size_adjustable = true;  // false when the field is not an int, enum or pointer
+};
+
+// "task_struct___v2" -> "task_struct".
+std::string_view core_essential_name(std::string_view name);
+
+// Errors: CoreUnknownRelocKind, CoreNoMatch (no candidate for a relocation
+// that needs one), CoreAmbiguous (candidates disagree), BtfExtMalformed (the
+// access string does not fit the local type).
+Result<CoreResult> core_relocate(const Btf& local, const Btf& target, const BtfExtCoreRelo& relo);
+
+}  // namespace decade

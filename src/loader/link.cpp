@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "loader/link.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <gelf.h>
+
+#include "isa/decode.hpp"
+#include "isa/encode.hpp"
+
+namespace decade {
+
+namespace {
+
+std::unexpected<Error> bad(ErrorCode c, uint32_t pc, std::string msg) {
+  return make_error(c, std::move(msg), static_cast<int64_t>(pc));
+}
+
+bool is_code_section(const ElfSection& s) {
+  return s.type == SHT_PROGBITS && (s.flags & SHF_EXECINSTR) && s.size > 0;
+}
+
+class Linker {
+ public:
+  Linker(const LinkInput& in, std::vector<ObjectKfunc>& kfuncs) : in_(in), kfuncs_(kfuncs) {}
+
+  Result<ObjectProgram> run(size_t main) {
+    place(main);
+    for (size_t next = 0; next < placed_.size(); ++next) {
+      const auto [f, base] = placed_[next];
+      if (auto s = relocate(f, base); !s) return std::unexpected(s.error());
+      if (auto s = local_calls(f, base); !s) return std::unexpected(s.error());
+    }
+    auto prog = decode(std::span<const RawInsn>(out_));
+    if (!prog) return std::unexpected(prog.error());
+    return finish(main, std::move(*prog));
+  }
+
+ private:
+  uint32_t place(size_t f) {
+    for (const auto& [pf, base] : placed_)
+      if (pf == f) return base;
+    const CodeFunc& fn = in_.funcs[f];
+    const auto& code = in_.code.at(fn.shndx);
+    const uint32_t base = static_cast<uint32_t>(out_.size());
+    out_.insert(out_.end(), code.begin() + fn.start, code.begin() + fn.end);
+    relocated_.resize(out_.size(), false);
+    placed_.push_back({f, base});
+    return base;
+  }
+
+  // The output slot of instruction `idx` of code section `shndx`, placing its function.
+  Result<uint32_t> target_pc(uint32_t shndx, int64_t idx, uint32_t pc) {
+    for (size_t f = 0; f < in_.funcs.size(); ++f) {
+      const CodeFunc& fn = in_.funcs[f];
+      if (fn.shndx == shndx && idx >= fn.start && idx < fn.end) return place(f) + static_cast<uint32_t>(idx - fn.start);
+    }
+    return bad(ErrorCode::ElfBadRelocation, pc,
+               fmt::format("call or function address into section '{}' at instruction {}, which is in no function",
+                           in_.elf->sections[shndx].name, idx));
+  }
+
+  void put(uint32_t pc, const Insn& insn) {
+    std::vector<RawInsn> enc;
+    encode(insn, enc);
+    for (size_t k = 0; k < enc.size(); ++k) out_[pc + k] = enc[k];
+    relocated_[pc] = true;
+  }
+
+  Result<uint32_t> kfunc_index(const ElfSymbol& sym, uint32_t pc) {
+    for (size_t i = 0; i < kfuncs_.size(); ++i)
+      if (kfuncs_[i].name == sym.name) return static_cast<uint32_t>(i);
+    const FuncProto* proto = in_.platform->kfunc(sym.name);
+    if (!proto && sym.bind != STB_WEAK)
+      return bad(ErrorCode::ElfMissingSymbol, pc, fmt::format("'{}' is not defined and is not a registered kfunc", sym.name));
+    kfuncs_.push_back(ObjectKfunc{sym.name, proto});
+    return static_cast<uint32_t>(kfuncs_.size() - 1);
+  }
+
+  Status relocate(size_t f, uint32_t base) {
+    const CodeFunc& fn = in_.funcs[f];
+    const auto* relocs = in_.elf->relocs_for(fn.shndx);
+    if (!relocs) return ok();
+    for (const ElfReloc& r : *relocs) {
+      if (r.offset < uint64_t{fn.start} * 8 || r.offset >= uint64_t{fn.end} * 8) continue;
+      const uint32_t pc = base + static_cast<uint32_t>(r.offset / 8 - fn.start);
+      if (r.offset % 8 != 0) return bad(ErrorCode::ElfBadRelocation, pc, fmt::format("relocation offset {} is not on an instruction", r.offset));
+      if (auto s = reloc_one(r, pc); !s) return s;
+    }
+    return ok();
+  }
+
+  Status reloc_one(const ElfReloc& r, uint32_t pc) {
+    const ElfSymbol& sym = in_.elf->symbols[r.sym];
+    auto insn = decode_one(out_, pc);
+    if (!insn) return std::unexpected(insn.error());
+    if (r.type == kRBpf64_64) {
+      if (insn->info().sem != Sem::LdImm64)
+        return bad(ErrorCode::ElfBadRelocation, pc, fmt::format("64-bit relocation against '{}' is not on a plain ld_imm64", sym.name));
+      return reloc_ld64(sym, *insn, pc);
+    }
+    if (r.type == kRBpf64_32) {
+      if (insn->info().sem != Sem::CallLocal)
+        return bad(ErrorCode::ElfBadRelocation, pc, fmt::format("call relocation against '{}' is not on a call", sym.name));
+      if (sym.shndx == SHN_UNDEF) {
+        auto idx = kfunc_index(sym, pc);
+        if (!idx) return std::unexpected(idx.error());
+        put(pc, make_insn(Op::CALL_KFUNC, 0, 0, 0, static_cast<int32_t>(*idx)));
+        return ok();
+      }
+      if (!in_.code.contains(sym.shndx) || sym.value % 8 != 0)
+        return bad(ErrorCode::ElfBadRelocation, pc, fmt::format("call to '{}', which is not code", sym.name));
+      auto t = target_pc(sym.shndx, static_cast<int64_t>(sym.value / 8) + insn->imm + 1, pc);
+      if (!t) return std::unexpected(t.error());
+      put(pc, make_insn(Op::CALL_LOCAL, 0, 0, 0, static_cast<int32_t>(int64_t{*t} - pc - 1)));
+      return ok();
+    }
+    return bad(ErrorCode::ElfBadRelocation, pc, fmt::format("relocation type {} against '{}' is not supported in code", r.type, sym.name));
+  }
+
+  Status reloc_ld64(const ElfSymbol& sym, const Insn& insn, uint32_t pc) {
+    if (sym.shndx == SHN_UNDEF) {
+      if (in_.platform->kfunc(sym.name) || sym.bind != STB_WEAK) {
+        // The address of a kfunc (bpf_ksym_exists): a BTF-id load naming Object::kfuncs.
+        auto idx = kfunc_index(sym, pc);
+        if (!idx) return std::unexpected(idx.error());
+        put(pc, make_insn(Op::LDDW_BTF_ID, insn.dst, 0, 0, static_cast<int32_t>(*idx)));
+      } else {
+        put(pc, make_insn(Op::LDDW, insn.dst, 0, 0, 0, 0));  // a missing __weak extern is NULL
+      }
+      return ok();
+    }
+    if (sym.shndx >= in_.elf->sections.size())
+      return bad(ErrorCode::ElfBadRelocation, pc, fmt::format("ld_imm64 against '{}' in special section {}", sym.name, sym.shndx));
+    const ElfSection& sec = in_.elf->sections[sym.shndx];
+    const int64_t addr = static_cast<int64_t>(sym.value) + insn.imm;
+    if (in_.code.contains(sym.shndx)) {
+      if (addr < 0 || addr % 8 != 0) return bad(ErrorCode::ElfBadRelocation, pc, fmt::format("function address {} in '{}' is not an instruction", addr, sec.name));
+      auto t = target_pc(sym.shndx, addr / 8, pc);
+      if (!t) return std::unexpected(t.error());
+      put(pc, make_insn(Op::LDDW_FUNC, insn.dst, 0, 0, static_cast<int32_t>(int64_t{*t} - pc - 1)));
+      return ok();
+    }
+    if (const int32_t m = in_.maps->data_map(sym.shndx); m >= 0) {
+      if (addr < 0 || static_cast<uint64_t>(addr) > sec.size)
+        return bad(ErrorCode::ElfBadRelocation, pc, fmt::format("offset {} outside section '{}'", addr, sec.name));
+      put(pc, make_insn(Op::LDDW_MAP_IDX_VALUE, insn.dst, 0, 0, m, static_cast<uint64_t>(addr)));
+      return ok();
+    }
+    if (sec.name == ".maps" || sec.name == "maps") {
+      const int32_t m = in_.maps->at(sym.shndx, sym.value);
+      if (m < 0) return bad(ErrorCode::ElfMissingMap, pc, fmt::format("'{}' at offset {} of '{}' is not a map", sym.name, sym.value, sec.name));
+      put(pc, make_insn(Op::LDDW_MAP_IDX, insn.dst, 0, 0, m));
+      return ok();
+    }
+    return bad(ErrorCode::ElfBadRelocation, pc,
+               fmt::format("ld_imm64 against '{}' in section '{}', which is not code, maps or global data", sym.name, sec.name));
+  }
+
+  // Calls and function addresses the compiler resolved itself (no relocation)
+  // that leave the function.
+  Status local_calls(size_t f, uint32_t base) {
+    const CodeFunc fn = in_.funcs[f];
+    const uint32_t len = fn.end - fn.start;
+    for (uint32_t pc = base; pc < base + len;) {
+      auto insn = decode_one(out_, pc);
+      if (!insn) {
+        ++pc;  // reported by the final decode with its index
+        continue;
+      }
+      const Sem sem = insn->info().sem;
+      if (!relocated_[pc] && (sem == Sem::CallLocal || sem == Sem::LdFunc)) {
+        const int64_t t = int64_t{fn.start} + (pc - base) + 1 + insn->imm;
+        if (t < fn.start || t >= fn.end) {
+          auto out = target_pc(fn.shndx, t, pc);
+          if (!out) return std::unexpected(out.error());
+          Insn fixed = *insn;
+          fixed.imm = static_cast<int32_t>(int64_t{*out} - pc - 1);
+          put(pc, fixed);
+        }
+      }
+      pc += insn->slots();
+    }
+    return ok();
+  }
+
+  Result<ObjectProgram> finish(size_t main, Program prog) {
+    const CodeFunc& m = in_.funcs[main];
+    ObjectProgram op;
+    op.name = m.name;
+    op.section = in_.elf->sections[m.shndx].name;
+    prog.name = m.name;
+    for (const auto& [f, base] : placed_) {
+      const CodeFunc& fn = in_.funcs[f];
+      const BtfExtSection* es = in_.ext ? in_.ext->section(in_.elf->sections[fn.shndx].name) : nullptr;
+      if (!es) continue;
+      for (const auto& l : es->lines) {
+        const uint32_t idx = l.insn_off / 8;
+        if (idx >= fn.start && idx < fn.end) prog.lines.push_back(LineInfo{base + idx - fn.start, l.file, l.line, l.column, l.text});
+      }
+    }
+    std::stable_sort(prog.lines.begin(), prog.lines.end(), [](const LineInfo& a, const LineInfo& b) { return a.pc < b.pc; });
+    for (Subprogram& sp : prog.subprograms) {
+      uint32_t btf_id = 0;
+      for (const auto& [f, base] : placed_) {
+        if (base != sp.start_pc) continue;
+        const CodeFunc& fn = in_.funcs[f];
+        sp.name = fn.name;
+        const BtfExtSection* es = in_.ext ? in_.ext->section(in_.elf->sections[fn.shndx].name) : nullptr;
+        for (const auto& fi : es ? es->funcs : std::vector<BtfExtFuncInfo>{})
+          if (fi.insn_off == fn.start * 8) btf_id = fi.type_id;
+      }
+      op.func_btf_ids.push_back(btf_id);
+    }
+    op.program = std::move(prog);
+    return op;
+  }
+
+  const LinkInput& in_;
+  std::vector<ObjectKfunc>& kfuncs_;
+  std::vector<RawInsn> out_;
+  std::vector<bool> relocated_;
+  std::vector<std::pair<size_t, uint32_t>> placed_;  // function, first output slot
+};
+
+}  // namespace
+
+Status find_code(const ElfImage& elf, LinkInput& in) {
+  for (const ElfSection& s : elf.sections) {
+    if (!is_code_section(s)) continue;
+    if (s.size % 8 != 0) return make_error(ErrorCode::ElfBadSection, fmt::format("code section '{}' size {} is not a multiple of 8", s.name, s.size));
+    std::vector<RawInsn> code(s.size / 8);
+    std::memcpy(code.data(), s.data.data(), s.size);
+    in.code.emplace(s.index, std::move(code));
+    std::vector<CodeFunc> fs;
+    for (const ElfSymbol& sym : elf.symbols) {
+      if (sym.shndx != s.index || sym.type != STT_FUNC) continue;
+      if (sym.value % 8 != 0 || sym.size % 8 != 0 || sym.value > s.size || sym.size > s.size - sym.value)
+        return make_error(ErrorCode::ElfBadSymbol, fmt::format("function '{}' ({}+{}) does not fit section '{}'", sym.name, sym.value, sym.size, s.name));
+      fs.push_back(CodeFunc{s.index, static_cast<uint32_t>(sym.value / 8), static_cast<uint32_t>((sym.value + sym.size) / 8), sym.name});
+    }
+    std::sort(fs.begin(), fs.end(), [](const CodeFunc& a, const CodeFunc& b) { return a.start < b.start; });
+    for (size_t i = 0; i < fs.size(); ++i) {
+      // A symbol without a size runs to the next function.
+      if (fs[i].end == fs[i].start) fs[i].end = i + 1 < fs.size() ? fs[i + 1].start : static_cast<uint32_t>(s.size / 8);
+      if (fs[i].end <= fs[i].start || (i + 1 < fs.size() && fs[i].end > fs[i + 1].start))
+        return make_error(ErrorCode::ElfBadSymbol, fmt::format("function '{}' overlaps another in '{}'", fs[i].name, s.name));
+    }
+    in.funcs.insert(in.funcs.end(), fs.begin(), fs.end());
+  }
+  return ok();
+}
+
+Result<ObjectProgram> link_program(const LinkInput& in, size_t main, std::vector<ObjectKfunc>& kfuncs) {
+  Linker l(in, kfuncs);
+  return l.run(main);
+}
+
+}  // namespace decade

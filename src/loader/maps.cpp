@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "loader/maps.hpp"
+
+#include <cstring>
+#include <fmt/format.h>
+#include <gelf.h>
+
+namespace decade {
+
+namespace {
+
+constexpr uint64_t kMaxDataSection = 64u << 20;
+
+std::unexpected<Error> bad_map(std::string_view map, std::string msg) {
+  return make_error(ErrorCode::ElfBadSection, fmt::format("map '{}': {}", map, msg));
+}
+
+// Offset of a struct bpf_spin_lock inside type `id` (searching nested
+// structs), or -1.
+int32_t find_spin_lock(const Btf& btf, uint32_t id, int depth = 0) {
+  const BtfType* t = btf.type(btf.resolve(id));
+  if (!t || depth > 8 || (t->kind != BtfKind::Struct && t->kind != BtfKind::Union)) return -1;
+  if (t->name == "bpf_spin_lock") return 0;
+  for (const auto& m : t->members) {
+    if (m.bitfield_size) continue;
+    const int32_t inner = find_spin_lock(btf, m.type, depth + 1);
+    if (inner >= 0) return static_cast<int32_t>(m.bit_offset / 8) + inner;
+  }
+  return -1;
+}
+
+// `__uint(name, N)` is `int (*name)[N]`: N is the array's element count.
+Result<uint32_t> uint_field(const Btf& btf, const BtfMember& m, std::string_view map) {
+  const BtfType* p = btf.type(btf.resolve(m.type));
+  const BtfType* a = p && p->kind == BtfKind::Ptr ? btf.type(btf.resolve(p->type)) : nullptr;
+  if (!a || a->kind != BtfKind::Array) return bad_map(map, fmt::format("field '{}' is not __uint()", m.name));
+  return a->nelems;
+}
+
+// `__type(key, T)` is `T *key`: the pointee type and its size.
+Result<std::pair<uint32_t, uint32_t>> type_field(const Btf& btf, const BtfMember& m, std::string_view map) {
+  const BtfType* p = btf.type(btf.resolve(m.type));
+  if (!p || p->kind != BtfKind::Ptr) return bad_map(map, fmt::format("field '{}' is not __type()", m.name));
+  auto size = btf.size_of(p->type);
+  if (!size) return bad_map(map, fmt::format("field '{}': type {} has no size", m.name, btf.type_name(p->type)));
+  return std::pair{p->type, *size};
+}
+
+Result<MapDef> parse_btf_map(const Btf& btf, uint32_t struct_id, std::string name, bool inner);
+
+Status parse_values(const Btf& btf, const BtfMember& m, MapDef& def) {
+  // `__array(values, struct inner)` is `struct inner *values[]`.
+  const BtfType* a = btf.type(btf.resolve(m.type));
+  const BtfType* p = a && a->kind == BtfKind::Array ? btf.type(btf.resolve(a->elem_type)) : nullptr;
+  const uint32_t to = p && p->kind == BtfKind::Ptr ? btf.resolve(p->type) : 0;
+  const BtfType* t = btf.type(to);
+  if (!t || to == 0) return bad_map(def.name, "'values' must be an array of pointers");
+  if (def.type == MapType::ProgArray) {
+    if (t->kind != BtfKind::FuncProto) return bad_map(def.name, "prog_array 'values' must point to functions");
+    return ok();
+  }
+  if (def.type != MapType::ArrayOfMaps && def.type != MapType::HashOfMaps)
+    return bad_map(def.name, "'values' is only for map-in-map and prog_array maps");
+  if (t->kind != BtfKind::Struct) return bad_map(def.name, "inner map definition must be a struct");
+  auto in = parse_btf_map(btf, to, def.name + ".inner", true);
+  if (!in) return std::unexpected(in.error());
+  def.inner = std::make_shared<MapDef>(std::move(*in));
+  if (def.value_size == 0) def.value_size = 4;  // the kernel's map-in-map value: a map id
+  return ok();
+}
+
+Status apply_member(const Btf& btf, const BtfMember& m, MapDef& def, bool inner) {
+  const std::string_view n = m.name;
+  if (n == "key" || n == "value") {
+    auto tf = type_field(btf, m, def.name);
+    if (!tf) return std::unexpected(tf.error());
+    (n == "key" ? def.btf_key_type : def.btf_value_type) = tf->first;
+    uint32_t& size = n == "key" ? def.key_size : def.value_size;
+    if (size && size != tf->second) return bad_map(def.name, fmt::format("{}_size {} disagrees with __type", n, size));
+    size = tf->second;
+    return ok();
+  }
+  if (n == "values") {
+    if (inner) return bad_map(def.name, "an inner map cannot have 'values'");
+    return parse_values(btf, m, def);
+  }
+  auto v = uint_field(btf, m, def.name);
+  if (!v) return std::unexpected(v.error());
+  if (n == "type") def.type = static_cast<MapType>(*v);
+  else if (n == "max_entries") def.max_entries = *v;
+  else if (n == "map_flags") def.map_flags = *v;
+  else if (n == "map_extra") def.map_extra = *v;
+  else if (n == "key_size" || n == "value_size") {
+    uint32_t& size = n == "key_size" ? def.key_size : def.value_size;
+    if (size && size != *v) return bad_map(def.name, fmt::format("{} {} disagrees with __type", n, *v));
+    size = *v;
+  } else if (n != "pinning" && n != "numa_node") {
+    return bad_map(def.name, fmt::format("unknown field '{}'", n));
+  }
+  return ok();
+}
+
+Result<MapDef> parse_btf_map(const Btf& btf, uint32_t struct_id, std::string name, bool inner) {
+  MapDef def;
+  def.name = std::move(name);
+  def.section = ".maps";
+  const BtfType* t = btf.type(btf.resolve(struct_id));
+  if (!t || t->kind != BtfKind::Struct) return bad_map(def.name, "definition is not a struct");
+  // "type" first: 'values' depends on it.
+  for (int pass = 0; pass < 2; ++pass)
+    for (const auto& m : t->members)
+      if ((m.name == "type") == (pass == 0))
+        if (auto s = apply_member(btf, m, def, inner); !s) return std::unexpected(s.error());
+  if (def.btf_value_type) def.spin_lock_off = find_spin_lock(btf, def.btf_value_type);
+  return def;
+}
+
+Status collect_btf_maps(const ElfImage& elf, const Btf* btf, CollectedMaps& out) {
+  const ElfSection* sec = elf.find(".maps");
+  if (!sec) return ok();
+  if (!btf) return make_error(ErrorCode::ElfBadSection, "section '.maps' needs BTF (compile with -g)");
+  const uint32_t ds = btf->find(".maps", BtfKind::DataSec);
+  if (!ds) return make_error(ErrorCode::ElfBadSection, "BTF has no DATASEC '.maps'");
+  for (const auto& v : btf->type(ds)->secinfo) {
+    const BtfType* var = btf->type(v.type);
+    if (!var || var->kind != BtfKind::Var) return make_error(ErrorCode::ElfBadSection, "'.maps' holds something that is not a variable");
+    auto def = parse_btf_map(*btf, var->type, var->name, false);
+    if (!def) return std::unexpected(def.error());
+    out.defs.push_back(std::move(*def));
+    out.places.push_back({sec->index, v.offset, false});
+  }
+  return ok();
+}
+
+// Legacy `struct bpf_map_def { type, key_size, value_size, max_entries, map_flags; }`.
+Status collect_legacy_maps(const ElfImage& elf, CollectedMaps& out) {
+  const ElfSection* sec = elf.find("maps");
+  if (!sec) return ok();
+  for (const auto& sym : elf.symbols) {
+    if (sym.shndx != sec->index || sym.type == STT_SECTION || sym.name.empty()) continue;
+    if (sym.value > sec->data.size() || sec->data.size() - sym.value < 20)
+      return bad_map(sym.name, fmt::format("legacy definition at {} past the end of 'maps'", sym.value));
+    uint32_t f[5];
+    std::memcpy(f, sec->data.data() + sym.value, sizeof f);
+    MapDef def;
+    def.name = sym.name;
+    def.section = "maps";
+    def.type = static_cast<MapType>(f[0]);
+    def.key_size = f[1];
+    def.value_size = f[2];
+    def.max_entries = f[3];
+    def.map_flags = f[4];
+    out.defs.push_back(std::move(def));
+    out.places.push_back({sec->index, sym.value, false});
+  }
+  return ok();
+}
+
+Status collect_global_data(const ElfImage& elf, const Btf* btf, std::string_view obj, CollectedMaps& out) {
+  for (const auto& sec : elf.sections) {
+    if (!is_global_data_section(sec.name) || !(sec.flags & SHF_ALLOC) || (sec.flags & SHF_EXECINSTR)) continue;
+    if (sec.type != SHT_PROGBITS && sec.type != SHT_NOBITS) continue;
+    if (sec.size == 0) continue;
+    if (sec.size > kMaxDataSection)
+      return make_error(ErrorCode::ElfBadSection, fmt::format("section '{}' is {} bytes, limit {}", sec.name, sec.size, kMaxDataSection));
+    MapDef def;
+    const size_t room = sec.name.size() >= 15 ? 0 : 15 - sec.name.size();
+    def.name = (std::string(obj.substr(0, std::min<size_t>(8, room))) + sec.name).substr(0, 15);
+    def.section = sec.name;
+    def.type = MapType::Array;
+    def.key_size = 4;
+    def.value_size = static_cast<uint32_t>(sec.size);
+    def.max_entries = 1;
+    def.frozen = sec.name.starts_with(".rodata");
+    def.map_flags = kMapFMmapable | (def.frozen ? kMapFRdonlyProg : 0);
+    def.initial_value = sec.type == SHT_NOBITS ? std::vector<uint8_t>(sec.size, 0) : sec.data;
+    if (btf) def.btf_value_type = btf->find(sec.name, BtfKind::DataSec);
+    out.defs.push_back(std::move(def));
+    out.places.push_back({sec.index, 0, true});
+  }
+  return ok();
+}
+
+}  // namespace
+
+bool is_global_data_section(std::string_view n) {
+  for (std::string_view p : {".data", ".bss", ".rodata"})
+    if (n == p || (n.starts_with(p) && n.size() > p.size() && n[p.size()] == '.')) return true;
+  return false;
+}
+
+int32_t CollectedMaps::at(uint32_t shndx, uint64_t offset) const {
+  for (size_t i = 0; i < places.size(); ++i)
+    if (!places[i].global_data && places[i].shndx == shndx && places[i].offset == offset) return static_cast<int32_t>(i);
+  return -1;
+}
+
+int32_t CollectedMaps::data_map(uint32_t shndx) const {
+  for (size_t i = 0; i < places.size(); ++i)
+    if (places[i].global_data && places[i].shndx == shndx) return static_cast<int32_t>(i);
+  return -1;
+}
+
+Result<CollectedMaps> collect_maps(const ElfImage& elf, const Btf* btf, std::string_view obj_name) {
+  CollectedMaps out;
+  if (auto s = collect_btf_maps(elf, btf, out); !s) return std::unexpected(s.error());
+  if (auto s = collect_legacy_maps(elf, out); !s) return std::unexpected(s.error());
+  if (auto s = collect_global_data(elf, btf, obj_name, out); !s) return std::unexpected(s.error());
+  return out;
+}
+
+}  // namespace decade

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+// Map definitions found in an object: BTF-defined maps in `.maps`, legacy
+// `struct bpf_map_def` in `maps`, and global data sections as single-entry
+// arrays. Each map remembers where its symbol lives so relocations can find it.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "btf/btf.hpp"
+#include "decade/error.hpp"
+#include "loader/elf_image.hpp"
+#include "runtime/map.hpp"
+
+namespace decade {
+
+struct MapPlace {
+  uint32_t shndx = 0;   // ELF section holding the definition (or the data)
+  uint64_t offset = 0;  // byte offset of the definition inside it
+  bool global_data = false;
+};
+
+struct CollectedMaps {
+  std::vector<MapDef> defs;
+  std::vector<MapPlace> places;  // parallel to defs
+
+  // Index of the map defined at (section, offset); -1 when none.
+  int32_t at(uint32_t shndx, uint64_t offset) const;
+  // Index of the global-data map of a section; -1 when none.
+  int32_t data_map(uint32_t shndx) const;
+};
+
+// Global-data section names libbpf turns into maps.
+bool is_global_data_section(std::string_view name);
+
+Result<CollectedMaps> collect_maps(const ElfImage& elf, const Btf* btf, std::string_view obj_name);
+
+}  // namespace decade

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+// load_object: the loader's pipeline, one step per line.
+#include "loader/object.hpp"
+
+#include <fmt/format.h>
+#include <gelf.h>
+
+#include "loader/btf_section.hpp"
+#include "loader/core_patch.hpp"
+#include "loader/elf_image.hpp"
+#include "loader/link.hpp"
+#include "loader/maps.hpp"
+
+namespace decade {
+
+namespace {
+
+std::string read_license(const ElfImage& elf) {
+  const ElfSection* s = elf.find("license");
+  if (!s) return {};
+  const auto* p = reinterpret_cast<const char*>(s->data.data());
+  return std::string(p, strnlen(p, s->data.size()));
+}
+
+Status apply_core(const ElfImage& elf, const BtfExt& ext, const Btf& local, const Btf& target, LinkInput& in) {
+  for (const BtfExtSection& es : ext.sections) {
+    if (es.relos.empty()) continue;
+    const ElfSection* s = elf.find(es.name);
+    if (!s || !in.code.contains(s->index))
+      return make_error(ErrorCode::BtfExtMalformed, fmt::format("CO-RE relocations for '{}', which is not a code section", es.name));
+    if (auto st = apply_core_relocs(in.code.at(s->index), es, local, target); !st) return st;
+  }
+  return ok();
+}
+
+Status load_programs(const ElfImage& elf, const LinkInput& in, const Platform& platform, Object& obj) {
+  for (size_t f = 0; f < in.funcs.size(); ++f) {
+    const ElfSection& sec = elf.sections[in.funcs[f].shndx];
+    if (sec.name == ".text") continue;
+    const ProgramType* type = platform.program_type_for_section(sec.name);
+    if (!type)
+      return make_error(ErrorCode::ElfUnknownSection,
+                        fmt::format("section '{}' (program '{}') names no known program type", sec.name, in.funcs[f].name));
+    auto prog = link_program(in, f, obj.kfuncs);
+    if (!prog) {
+      Error e = prog.error();
+      e.message = fmt::format("program '{}': {}", in.funcs[f].name, e.message);
+      return std::unexpected(e);
+    }
+    prog->type = type->name;
+    obj.programs.push_back(std::move(*prog));
+  }
+  if (obj.programs.empty()) return make_error(ErrorCode::ElfNoProgram, "the object has no program (no function in a SEC() section)");
+  return ok();
+}
+
+}  // namespace
+
+Result<Object> load_object(std::span<const uint8_t> bytes, const ObjectLoadOptions& opts) {
+  static const Platform kStandard = Platform::standard();
+  const Platform& platform = opts.platform ? *opts.platform : kStandard;
+  auto elf = read_elf(bytes);
+  if (!elf) return std::unexpected(elf.error());
+  Object obj;
+  obj.name = opts.name;
+  obj.license = read_license(*elf);
+  auto btf = read_btf_sections(*elf);
+  if (!btf) return std::unexpected(btf.error());
+  obj.btf = btf->btf;
+  auto maps = collect_maps(*elf, obj.btf.get(), obj.name);
+  if (!maps) return std::unexpected(maps.error());
+  LinkInput in;
+  in.elf = &*elf;
+  in.maps = &*maps;
+  in.platform = &platform;
+  in.btf = obj.btf.get();
+  in.ext = btf->ext ? &*btf->ext : nullptr;
+  if (auto s = find_code(*elf, in); !s) return std::unexpected(s.error());
+  if (in.ext && obj.btf) {
+    const Btf& target = opts.target_btf ? *opts.target_btf : *obj.btf;
+    if (auto s = apply_core(*elf, *in.ext, *obj.btf, target, in); !s) return std::unexpected(s.error());
+  }
+  if (auto s = load_programs(*elf, in, platform, obj); !s) return std::unexpected(s.error());
+  obj.maps = std::move(maps->defs);
+  return obj;
+}
+
+}  // namespace decade
