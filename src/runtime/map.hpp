@@ -56,6 +56,8 @@ struct MapDef {
   // Offset of a struct bpf_spin_lock (4 bytes, 4-aligned) inside the value,
   // -1 when none. Located through BTF by the loader; copies skip it.
   int32_t spin_lock_off = -1;
+  // ELF section the loader found the map in (".maps", "maps", ".rodata", ...); empty for host-made maps.
+  std::string section;
 };
 
 // Map creation flags (uapi BPF_F_*), as create_map validates them.
