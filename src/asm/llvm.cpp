@@ -218,7 +218,8 @@ LineResult parse_llvm(std::string_view line) {
   if (issue) return std::unexpected(*issue);
   Cursor c{line, 0};
   const std::string_view first = c.identifier();
-  if (!first.empty() && !known_leading_word(first) && (c.done() || c.peek() == ' ' || c.peek() == '\t'))
+  const char after = c.peek();
+  if (!first.empty() && !known_leading_word(first) && (after == '\0' || after == ' ' || after == '\t'))
     return line_error(ErrorCode::AsmUnknownMnemonic, fmt::format("unknown instruction '{}'", first));
   return line_error(ErrorCode::AsmSyntax, fmt::format("cannot parse '{}'", line));
 }
