@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // BPF_MAP_TYPE_HASH, PERCPU_HASH, LRU_HASH and LRU_PERCPU_HASH.
 //
-// Layout: a power-of-two array of buckets, each a chain under its own
-// spinlock; elements come from a pool that is never returned to the system
+// Layout: a power-of-two array of buckets, each a chain changed under its
+// own spinlock and read without it; elements come from a pool that is never returned to the system
 // while the map lives, so a value pointer a program holds stays valid memory
 // (it may be reused for another key after a delete, as with the kernel's
 // preallocated maps). The pool is filled up front, or chunk by chunk with
@@ -12,6 +12,13 @@
 // element so readers never see a half-written value. LRU maps evict when the
 // pool is empty: one list under one lock, with a second-chance reference bit
 // set on lookup (the kernel's "ref" bit), so recently used keys survive.
+// Lookups take no lock (the kernel's RCU walk over hlist_nulls): chains end
+// in a "nulls" marker naming their bucket, links are published with release
+// stores, and an element is never returned to the system, so a reader that
+// follows an element deleted and reused in another bucket ends on a foreign
+// marker and restarts. As with the kernel's preallocated maps, a lookup that
+// races with a delete may still return the element being reused.
+//
 // Lock order: LRU lock, then a bucket lock; never the reverse. LRU updates
 // and deletes hold the LRU lock throughout, so they are serialised.
 #include <algorithm>
@@ -26,11 +33,16 @@
 namespace decade {
 namespace {
 
+// A chain link: an Elem*, or (bucket << 1) | 1 at the end of bucket's chain.
+using Link = std::atomic<uintptr_t>;
+constexpr bool is_nulls(uintptr_t p) { return p & 1; }
+constexpr uintptr_t nulls_of(uint64_t bucket) { return uintptr_t(bucket << 1) | 1; }
+
 struct Elem {
-  Elem* next;      // bucket chain (bucket lock)
+  Link next;       // bucket chain (written under the bucket lock, read by lock-free lookups)
   Elem* lru_prev;  // LRU list (LRU lock)
   Elem* lru_next;  // LRU list, or the free list
-  uint32_t hash;
+  std::atomic<uint32_t> hash;
   std::atomic<uint8_t> ref;
   uint8_t linked;  // in a bucket chain (bucket lock)
   uint8_t in_lru;  // in the LRU list (LRU lock)
@@ -38,9 +50,11 @@ struct Elem {
 constexpr size_t kElemHeader = 32;
 static_assert(sizeof(Elem) <= kElemHeader);
 
+Elem* as_elem(uintptr_t p) { return reinterpret_cast<Elem*>(p); }
+
 struct Bucket {
   SpinLock lock;
-  Elem* head = nullptr;
+  Link head{0};
 };
 
 struct alignas(64) CpuFreeList {
@@ -62,7 +76,9 @@ class HashMap final : public Map {
         free_(lru_ ? 1 : possible_cpus()),
         seed_(map_hash_seed(def)),
         // Plain maps keep one spare per CPU for replacing keys (as the kernel's extra_elems).
-        capacity_(uint64_t{def.max_entries} + (lru_ ? 0 : possible_cpus())) {}
+        capacity_(uint64_t{def.max_entries} + (lru_ ? 0 : possible_cpus())) {
+    for (uint64_t i = 0; i < nbuckets_; ++i) buckets_[i].head.store(nulls_of(i), std::memory_order_relaxed);
+  }
 
   Status init() {
     bool prealloc = lru_ || !(def().map_flags & kMapFNoPrealloc);
@@ -119,30 +135,71 @@ class HashMap final : public Map {
   uint64_t hash_of(const void* key) const { return hash_bytes(key, def().key_size, seed_); }
   Bucket& bucket(uint64_t h) { return buckets_[h & (nbuckets_ - 1)]; }
 
-  Elem* find_in(Bucket& b, const void* key, uint64_t h) const {
-    for (Elem* e = b.head; e; e = e->next)
-      if (e->hash == static_cast<uint32_t>(h) && std::memcmp(key_of(e), key, def().key_size) == 0) return e;
+  bool key_equal(Elem* e, const void* key) const {
+    switch (def().key_size) {  // the common sizes without a call to memcmp
+      case 4: return load_word<uint32_t>(key_of(e)) == load_word<uint32_t>(key);
+      case 8: return load_word<uint64_t>(key_of(e)) == load_word<uint64_t>(key);
+      default: return std::memcmp(key_of(e), key, def().key_size) == 0;
+    }
+  }
+  template <typename T>
+  static T load_word(const void* p) {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+
+  // Walks the chain of bucket h. Without the bucket lock the walk may end on
+  // another bucket's marker (an element moved under us): nullptr then, and
+  // *restart is set.
+  Elem* walk(Bucket& b, const void* key, uint64_t h, bool* restart) const {
+    uintptr_t p = b.head.load(std::memory_order_acquire);
+    for (; !is_nulls(p); p = as_elem(p)->next.load(std::memory_order_acquire)) {
+      Elem* e = as_elem(p);
+      if (e->hash.load(std::memory_order_relaxed) == static_cast<uint32_t>(h) && key_equal(e, key)) return e;
+    }
+    *restart = p != nulls_of(h & (nbuckets_ - 1));
     return nullptr;
+  }
+
+  // With the bucket lock held.
+  Elem* find_in(Bucket& b, const void* key, uint64_t h) const {
+    bool restart = false;
+    return walk(b, key, h, &restart);
   }
 
   Elem* find_locked(const void* key) {
     uint64_t h = hash_of(key);
     Bucket& b = bucket(h);
-    b.lock.lock();
-    Elem* e = find_in(b, key, h);
-    b.lock.unlock();
+    Elem* e;
+    bool restart;
+    do {
+      restart = false;
+      e = walk(b, key, h, &restart);
+    } while (restart);
     if (e && lru_ && !e->ref.load(std::memory_order_relaxed)) e->ref.store(1, std::memory_order_relaxed);
     return e;
   }
 
+  // Bucket lock held. The unlinked element keeps its next link, so readers
+  // standing on it continue down the chain.
   void unlink(Bucket& b, Elem* e) {
-    for (Elem** p = &b.head; *p; p = &(*p)->next) {
-      if (*p == e) {
-        *p = e->next;
+    Link* p = &b.head;
+    for (uintptr_t cur = p->load(std::memory_order_relaxed); !is_nulls(cur);
+         p = &as_elem(cur)->next, cur = p->load(std::memory_order_relaxed)) {
+      if (as_elem(cur) == e) {
+        p->store(e->next.load(std::memory_order_relaxed), std::memory_order_release);
         e->linked = 0;
         return;
       }
     }
+  }
+
+  // Bucket lock held; e's key and value are written.
+  void link_head(Bucket& b, Elem* e) {
+    e->linked = 1;
+    e->next.store(b.head.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    b.head.store(reinterpret_cast<uintptr_t>(e), std::memory_order_release);
   }
 
   void copy_out(Elem* e, void* value) const {
@@ -306,7 +363,7 @@ Elem* HashMap::lru_evict_locked() {
       e = prev ? prev : lru_tail_;
       continue;
     }
-    Bucket& b = bucket(e->hash);
+    Bucket& b = bucket(e->hash.load(std::memory_order_relaxed));
     b.lock.lock();
     bool was_linked = e->linked;
     if (was_linked) unlink(b, e);
@@ -381,11 +438,9 @@ long HashMap::update_plain(const void* key, const void* value, uint64_t flags, b
     write_existing(old, value, onallcpus);
     return 0;
   }
-  e->hash = static_cast<uint32_t>(h);
+  e->hash.store(static_cast<uint32_t>(h), std::memory_order_relaxed);
   fill(e, key, value, onallcpus);
-  e->linked = 1;
-  e->next = b.head;
-  b.head = e;
+  link_head(b, e);
   if (old) unlink(b, old);
   lock.unlock();
   if (old) push_free(old);
@@ -401,7 +456,7 @@ long HashMap::update_lru(const void* key, const void* value, uint64_t flags, boo
   std::lock_guard lru_lock(lru_mu_);
   Elem* e = lru_pop();
   if (!e) return kENOMEM;
-  e->hash = static_cast<uint32_t>(h);
+  e->hash.store(static_cast<uint32_t>(h), std::memory_order_relaxed);
   fill(e, key, value, onallcpus);
   Bucket& b = bucket(h);
   b.lock.lock();
@@ -419,9 +474,7 @@ long HashMap::update_lru(const void* key, const void* value, uint64_t flags, boo
     lru_release(e);
     return rc == 1 ? 0 : rc;
   }
-  e->linked = 1;
-  e->next = b.head;
-  b.head = e;
+  link_head(b, e);
   if (old) unlink(b, old);
   b.lock.unlock();
   lru_list_push_head(e);
@@ -461,8 +514,8 @@ Status HashMap::get_next_key(const void* key, void* next_key) {
     Bucket& b = bucket(h);
     std::lock_guard lock(b.lock);
     if (Elem* e = find_in(b, key, h)) {
-      if (e->next) {
-        std::memcpy(next_key, key_of(e->next), def().key_size);
+      if (uintptr_t n = e->next.load(std::memory_order_relaxed); !is_nulls(n)) {
+        std::memcpy(next_key, key_of(as_elem(n)), def().key_size);
         return ok();
       }
       start = (h & (nbuckets_ - 1)) + 1;
@@ -471,8 +524,8 @@ Status HashMap::get_next_key(const void* key, void* next_key) {
   for (uint64_t i = start; i < nbuckets_; ++i) {
     Bucket& b = buckets_[i];
     std::lock_guard lock(b.lock);
-    if (b.head) {
-      std::memcpy(next_key, key_of(b.head), def().key_size);
+    if (uintptr_t n = b.head.load(std::memory_order_relaxed); !is_nulls(n)) {
+      std::memcpy(next_key, key_of(as_elem(n)), def().key_size);
       return ok();
     }
   }
@@ -488,7 +541,9 @@ long HashMap::for_each(const ElemVisitor& fn) {
     batch.clear();
     {
       std::lock_guard lock(buckets_[i].lock);
-      for (Elem* e = buckets_[i].head; e; e = e->next) batch.push_back(e);
+      for (uintptr_t p = buckets_[i].head.load(std::memory_order_relaxed); !is_nulls(p);
+           p = as_elem(p)->next.load(std::memory_order_relaxed))
+        batch.push_back(as_elem(p));
     }
     for (Elem* e : batch) {
       ++visited;

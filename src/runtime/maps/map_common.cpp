@@ -46,8 +46,25 @@ uint64_t hash_bytes(const void* data, uint32_t size, uint64_t seed) {
     size -= 8;
   }
   if (size) {
+    // The tail as one little-endian word, assembled from 4/2/1-byte loads
+    // (a byte-wise copy into w would stall on store-to-load forwarding).
     uint64_t w = 0;
-    std::memcpy(&w, p, size);
+    unsigned shift = 0;
+    if (size & 4) {
+      uint32_t v;
+      std::memcpy(&v, p, 4);
+      w = v;
+      p += 4;
+      shift = 32;
+    }
+    if (size & 2) {
+      uint16_t v;
+      std::memcpy(&v, p, 2);
+      w |= uint64_t{v} << shift;
+      p += 2;
+      shift += 16;
+    }
+    if (size & 1) w |= uint64_t{*p} << shift;
     h = (h ^ w) * kMul;
   }
   h ^= h >> 32;
