@@ -4,7 +4,11 @@
 // memory). Same contract as the interpreter (src/interp/interp.hpp).
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
+#include <vector>
 
 #include "decade/error.hpp"
 #include "isa/insn.hpp"
@@ -24,5 +28,14 @@ Result<std::unique_ptr<Executable>> compile(std::shared_ptr<const VerifiedProgra
                                             const JitOptions& opts = {});
 // Unverified programs, every memory access bounds-checked at run time.
 Result<std::unique_ptr<Executable>> compile_checked(Program prog, ProgramEnv env, const JitOptions& opts = {});
+
+// What a compile produced, for tests, benchmarks and tools. nullopt when
+// `exe` was not made by this JIT.
+struct CodeInfo {
+  std::span<const uint8_t> code;     // the sealed native code (read+execute)
+  uint64_t compile_ns = 0;           // wall time of the compile, decode excluded
+  std::vector<int64_t> slot_offset;  // per slot: native offset where its code starts, -1 when none
+};
+std::optional<CodeInfo> inspect(const Executable& exe);
 
 }  // namespace decade::jit

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+// The JIT's front door: picks the host backend (x86-64) and runs its
+// pipeline: Lowerer::emit -> CodeBuffer::finalize -> JitExecutable.
+#include "jit/jit.hpp"
+
+#include <chrono>
+#include <random>
+
+#if defined(__x86_64__)
+#include "jit/x86_64/code_buffer.hpp"
+#include "jit/x86_64/executable.hpp"
+#include "jit/x86_64/lower.hpp"
+#endif
+
+namespace decade::jit {
+
+#if defined(__x86_64__)
+
+namespace {
+
+Result<std::unique_ptr<Executable>> build(Program prog, ProgramEnv env, const JitOptions& opts, bool checked,
+                                          std::shared_ptr<const VerifiedProgram> keep) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto code = std::make_shared<x64::JitCode>();
+  code->prog = std::move(prog);
+  code->env = std::move(env);
+  code->checked = checked;
+  x64::LowerOptions lo;
+  lo.checked = checked;
+  lo.blind = opts.blind_constants;
+  static const bool bmi2 = asmjit::CpuInfo::host().hasFeature(asmjit::CpuFeatures::X86::kBMI2);
+  lo.bmi2 = bmi2;
+  if (keep) lo.facts = &keep->facts();
+  if (lo.blind) lo.blind_seed = std::random_device{}();
+  x64::CodeBuffer cb;
+  x64::Lowerer lower(code->prog, code->env, lo, cb);
+  if (auto s = lower.emit(); !s) return std::unexpected(code->located(s.error()));
+  auto mem = cb.finalize();
+  if (!mem) return std::unexpected(mem.error());
+  code->mem = std::move(*mem);
+  code->pc_map = std::move(cb.pc_map());
+  code->layout = lower.layout();
+  code->compile_ns = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+  return std::make_unique<x64::JitExecutable>(std::move(code), std::move(keep));
+}
+
+}  // namespace
+
+bool available() { return true; }
+
+Result<std::unique_ptr<Executable>> compile(std::shared_ptr<const VerifiedProgram> prog, ProgramEnv env,
+                                            const JitOptions& opts) {
+  if (!prog) return make_error(ErrorCode::InvalidArgument, "jit: no program");
+  Program copy = prog->program();
+  return build(std::move(copy), std::move(env), opts, false, std::move(prog));
+}
+
+Result<std::unique_ptr<Executable>> compile_checked(Program prog, ProgramEnv env, const JitOptions& opts) {
+  return build(std::move(prog), std::move(env), opts, true, nullptr);
+}
+
+std::optional<CodeInfo> inspect(const Executable& exe) {
+  const auto* je = dynamic_cast<const x64::JitExecutable*>(&exe);
+  if (!je) return std::nullopt;
+  const x64::JitCode& c = je->code();
+  CodeInfo info;
+  info.code = {c.mem.data(), c.mem.size()};
+  info.compile_ns = c.compile_ns;
+  info.slot_offset.assign(c.prog.slot_count, -1);
+  for (const auto& e : c.pc_map.entries())
+    if (e.pc >= 0 && static_cast<uint32_t>(e.pc) < c.prog.slot_count && info.slot_offset[static_cast<size_t>(e.pc)] < 0)
+      info.slot_offset[static_cast<size_t>(e.pc)] = e.offset;
+  return info;
+}
+
+#else
+
+bool available() { return false; }
+
+Result<std::unique_ptr<Executable>> compile(std::shared_ptr<const VerifiedProgram>, ProgramEnv, const JitOptions&) {
+  return make_error(ErrorCode::Unsupported, "jit: no JIT backend for this host architecture");
+}
+Result<std::unique_ptr<Executable>> compile_checked(Program, ProgramEnv, const JitOptions&) {
+  return make_error(ErrorCode::Unsupported, "jit: no JIT backend for this host architecture");
+}
+std::optional<CodeInfo> inspect(const Executable&) { return std::nullopt; }
+
+#endif
+
+}  // namespace decade::jit

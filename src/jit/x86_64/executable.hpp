@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+// A compiled program (JitCode: sealed code, pc map, layout) and the
+// Executable that runs it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "decade/error.hpp"
+#include "isa/insn.hpp"
+#include "jit/x86_64/exec_memory.hpp"
+#include "jit/x86_64/jit_state.hpp"
+#include "jit/x86_64/lower.hpp"
+#include "jit/x86_64/pc_map.hpp"
+#include "runtime/engine.hpp"
+#include "verifier/verified_program.hpp"
+
+namespace decade::jit::x64 {
+
+class JitCode {
+ public:
+  using Trampoline = uint64_t (*)(JitHot* hot, uint64_t target, const uint64_t* args);
+
+  Program prog;
+  ProgramEnv env;
+  bool checked = true;
+  ExecMemory mem;
+  PcMap pc_map;
+  Layout layout;
+  uint64_t compile_ns = 0;
+
+  Trampoline trampoline() const { return reinterpret_cast<Trampoline>(mem.base() + layout.trampoline); }
+  uint64_t main_entry() const { return mem.base() + layout.main_entry; }
+  // Native entry for a function address (an ld_imm64 src=4 value), or 0.
+  uint64_t func_entry(uint64_t value) const;
+  // The slot whose code contains native address `addr`, or -1.
+  int32_t slot_at(uint64_t addr) const;
+  // An execution error at a native address, with the slot and source line.
+  Error error_at(ErrorCode code, uint64_t native) const;
+  // Fills in the source line of an error about slot e.insn.
+  Error located(Error e) const;
+};
+
+// Runs compiled code. `chain` is the RunContext of a tail-call chain to
+// join, or nullptr to install a fresh one.
+Result<uint64_t> run_code(const JitCode& code, const RunRequest& req, RunContext* chain);
+
+class JitExecutable final : public Executable {
+ public:
+  JitExecutable(std::shared_ptr<const JitCode> code, std::shared_ptr<const VerifiedProgram> keep)
+      : code_(std::move(code)), keep_(std::move(keep)) {}
+  Result<uint64_t> run(const RunRequest& req) override { return run_code(*code_, req, nullptr); }
+  std::string_view engine_name() const override { return "jit"; }
+  const JitCode& code() const { return *code_; }
+
+ private:
+  std::shared_ptr<const JitCode> code_;
+  std::shared_ptr<const VerifiedProgram> keep_;
+};
+
+}  // namespace decade::jit::x64

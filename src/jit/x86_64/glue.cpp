@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "jit/x86_64/glue.hpp"
+
+#include <cstring>
+#include <string>
+
+#include "jit/x86_64/executable.hpp"
+#include "runtime/map.hpp"
+
+namespace decade::jit::x64::glue {
+
+namespace {
+
+JitState* current_state() {
+  RunContext* rc = current_run_context();
+  return rc ? static_cast<JitState*>(rc->engine) : nullptr;
+}
+
+bool in_region(const MemRegion& r, uint64_t addr, uint64_t size, bool write) {
+  if (write && !r.writable) return false;
+  return addr >= r.start && addr - r.start <= r.size && size <= r.size - (addr - r.start);
+}
+
+bool known_map(const JitState& st, uint64_t m) {
+  for (Map* map : st.code->env.maps)
+    if (reinterpret_cast<uint64_t>(map) == m) return true;
+  return false;
+}
+
+// The arguments a prototype declares as pointers must point into memory the
+// run may touch; map arguments must be the program's maps.
+bool check_args(JitState& st, const FuncProto& p, const uint64_t* regs) {
+  const uint64_t r10 = st.hot.cur_r10;
+  const Map* map = nullptr;
+  for (size_t i = 0; i < 5; ++i) {
+    const ArgKind k = p.args[i];
+    const uint64_t v = regs[i];
+    const bool nullable = (p.flags & kHelperNullable) && v == 0;
+    if (k == ArgKind::ConstMapPtr || k == ArgKind::PtrToArena) {
+      if (!known_map(st, v)) {
+        raise_fault(ErrorCode::ExecBadCall, p.name + ": argument " + std::to_string(i + 1) + " is not a map");
+        return false;
+      }
+      map = reinterpret_cast<const Map*>(v);
+      continue;
+    }
+    uint64_t size = 0;
+    bool write = false;
+    if (k == ArgKind::PtrToMem || k == ArgKind::PtrToUninitMem) {
+      size = i + 1 < 5 ? regs[i + 1] : 0;
+      write = k == ArgKind::PtrToUninitMem;
+    } else if (k == ArgKind::PtrToMapKey && map) {
+      size = map->def().key_size;
+    } else if ((k == ArgKind::PtrToMapValue || k == ArgKind::PtrToUninitMapValue) && map) {
+      size = map->def().value_size;
+      write = k == ArgKind::PtrToUninitMapValue;
+    } else if (k == ArgKind::PtrToStack && v != 0) {
+      size = 1;
+    } else {
+      continue;
+    }
+    if (size == 0 || nullable) continue;
+    if (!mem_ok(st, v, size, write, r10)) {
+      raise_fault(ErrorCode::ExecOutOfBounds, p.name + ": argument " + std::to_string(i + 1) + " points outside the program's memory");
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void collect_map_storage(JitState& st) {
+  st.regions.resize(st.request_regions);
+  for (Map* m : st.code->env.maps) {
+    if (!m) continue;
+    const bool writable = !(m->def().map_flags & kMapFRdonlyProg);
+    for (std::span<uint8_t> s : m->storage())
+      st.regions.push_back({reinterpret_cast<uintptr_t>(s.data()), s.size(), writable});
+  }
+}
+
+bool mem_ok(JitState& st, uint64_t addr, uint64_t size, bool write, uint64_t r10) {
+  const uint64_t lo = r10 - kFrameSize, hi = st.hot.stack_top;
+  if (addr >= lo && addr <= hi && size <= hi - addr) return true;
+  for (const MemRegion& r : st.regions)
+    if (in_region(r, addr, size, write)) return true;
+  collect_map_storage(st);  // maps may have handed out new memory since the run began
+  for (size_t i = st.request_regions; i < st.regions.size(); ++i)
+    if (in_region(st.regions[i], addr, size, write)) return true;
+  return false;
+}
+
+uint64_t mem_check(JitHot* hot, uint64_t addr, uint64_t size_write, uint64_t ret, uint64_t r10) {
+  if (mem_ok(*hot->owner, addr, size_write & 0xff, (size_write & 0x100) != 0, r10)) return 1;
+  hot->fault_code = static_cast<uint32_t>(ErrorCode::ExecOutOfBounds);
+  hot->fault_native = ret - 1;  // inside the instruction's code
+  return 0;
+}
+
+uint64_t helper_checked(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5) {
+  JitState* st = current_state();
+  const auto* p = static_cast<const FuncProto*>(st->hot.pending);
+  const uint64_t regs[5] = {r1, r2, r3, r4, r5};
+  if (!check_args(*st, *p, regs)) return 0;
+  return p->fn(r1, r2, r3, r4, r5);
+}
+
+uint64_t callx_helper(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5) {
+  JitState* st = current_state();
+  const uint64_t id = st->hot.callx_value;
+  const Platform* plat = st->code->env.platform;
+  const FuncProto* p = plat ? plat->helper(static_cast<uint32_t>(id)) : nullptr;
+  if (!p || !p->fn) {
+    raise_fault(ErrorCode::ExecBadCall, "callx: no helper " + std::to_string(id));
+    return 0;
+  }
+  if (st->code->checked) {
+    const uint64_t regs[5] = {r1, r2, r3, r4, r5};
+    if (!check_args(*st, *p, regs)) return 0;
+  }
+  return p->fn(r1, r2, r3, r4, r5);
+}
+
+TailResult tail_call(JitHot* hot, uint64_t ctx, uint64_t map, uint64_t index) {
+  constexpr uint64_t kNoEnt = static_cast<uint64_t>(-2);
+  JitState& st = *hot->owner;
+  RunContext* rc = st.rc;
+  if (st.code->checked && !known_map(st, map)) {
+    raise_fault(ErrorCode::ExecBadCall, "bpf_tail_call: argument 2 is not a map");
+    return {0, 2};
+  }
+  if (index > UINT32_MAX) return {kNoEnt, 0};
+  const ProgramHandle* h = tail_call_target(reinterpret_cast<Map*>(map), static_cast<uint32_t>(index));
+  if (!h || !h->executable || rc->tail_calls >= kMaxTailCalls) return {kNoEnt, 0};
+  ++rc->tail_calls;
+  RunRequest req;
+  req.r1 = ctx;
+  req.regions.assign(st.regions.begin(), st.regions.begin() + static_cast<std::ptrdiff_t>(st.request_regions));
+  req.insn_budget = hot->budget;
+  Result<uint64_t> r = [&]() -> Result<uint64_t> {
+    if (const auto* je = dynamic_cast<const JitExecutable*>(h->executable.get())) return run_code(je->code(), req, rc);
+    return h->executable->run(req);
+  }();
+  if (!r) {
+    if (!rc->fault) rc->fault = r.error();
+    return {0, 2};
+  }
+  return {*r, 1};
+}
+
+bool invoke_callback(void* engine, uint64_t target, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+                     uint64_t r5, uint64_t* r0) {
+  auto* st = static_cast<JitState*>(engine);
+  const JitCode& code = *st->code;
+  const uint64_t entry = code.func_entry(target);
+  if (!entry) {
+    raise_fault(ErrorCode::ExecBadCall, "callback is not a function of this program");
+    return false;
+  }
+  const uint64_t frame = st->hot.cur_r10;
+  if (frame < st->stack_base() + 2 * kFrameSize) {
+    raise_fault(ErrorCode::ExecCallDepth, "too many nested calls (8 frames)");
+    return false;
+  }
+  const uint64_t args[6] = {r1, r2, r3, r4, r5, frame};
+  const uint64_t r = code.trampoline()(&st->hot, entry, args);
+  st->hot.cur_r10 = frame;  // the callback's own helper calls moved it
+  if (st->rc->fault) {
+    st->hot.fault_code = 0;
+    return false;
+  }
+  if (st->hot.fault_code) {
+    st->rc->fault = code.error_at(static_cast<ErrorCode>(st->hot.fault_code), st->hot.fault_native);
+    st->hot.fault_code = 0;
+    return false;
+  }
+  *r0 = r;
+  return true;
+}
+
+int64_t fault_flag_offset() {
+  static const int64_t off = [] {
+    std::optional<Error> o;
+    const size_t cand = sizeof(Error);
+    if (cand >= sizeof(o)) return int64_t{-1};
+    const auto* b = reinterpret_cast<const unsigned char*>(&o);
+    if (b[cand] != 0) return int64_t{-1};
+    o.emplace();
+    if (b[cand] != 1) return int64_t{-1};
+    o.reset();
+    if (b[cand] != 0) return int64_t{-1};
+    return static_cast<int64_t>(cand);
+  }();
+  return off;
+}
+
+}  // namespace decade::jit::x64::glue

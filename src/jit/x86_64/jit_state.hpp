@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+// Per-run state shared by emitted code and the C++ runtime glue. Emitted code
+// reaches JitHot through r12 at fixed offsets; everything else lives in
+// JitState, which only C++ touches.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "decade/error.hpp"
+#include "runtime/engine.hpp"
+#include "runtime/run_context.hpp"
+
+namespace decade::jit::x64 {
+
+inline constexpr uint32_t kMaxFrames = 8;
+inline constexpr uint32_t kFrameSize = 512;
+inline constexpr uint64_t kDefaultBudget = 10'000'000;
+// callx: register values below this are helper ids (the conformance suite's
+// `call %r2` with r2 = 5); anything else must be a function address.
+inline constexpr uint64_t kMaxHelperId = 1u << 16;
+
+struct JitState;
+class JitCode;
+
+// The part of the run state emitted code addresses through r12.
+struct JitHot {
+  uint64_t saved_rsp = 0;         // native rsp of the innermost trampoline, for unwinding on faults
+  uint64_t call_limit = 0;        // a local call is allowed while rbp >= call_limit
+  uint64_t cur_r10 = 0;           // rbp at the last helper call: callbacks get a frame below it
+  uint64_t may_goto = 0;          // may_goto iterations left in this run
+  uint64_t budget = 0;            // checked mode: back-edge budget (instructions) left
+  uint64_t stack_top = 0;         // one past the outermost frame
+  const uint8_t* fault_flag = nullptr;  // RunContext::fault's engaged byte, or nullptr (glue checks it)
+  const void* pending = nullptr;  // FuncProto of a call routed through the glue
+  uint64_t callx_value = 0;       // the callx register for the glue
+  uint64_t fault_native = 0;      // native return address inside the faulting instruction
+  uint32_t fault_code = 0;        // ErrorCode, 0 while running
+  uint32_t pad = 0;
+  JitState* owner = nullptr;
+};
+
+// Offsets used by the emitter (JitHot is standard layout).
+namespace hot {
+inline constexpr int32_t kSavedRsp = offsetof(JitHot, saved_rsp);
+inline constexpr int32_t kCallLimit = offsetof(JitHot, call_limit);
+inline constexpr int32_t kCurR10 = offsetof(JitHot, cur_r10);
+inline constexpr int32_t kMayGoto = offsetof(JitHot, may_goto);
+inline constexpr int32_t kBudget = offsetof(JitHot, budget);
+inline constexpr int32_t kStackTop = offsetof(JitHot, stack_top);
+inline constexpr int32_t kFaultFlag = offsetof(JitHot, fault_flag);
+inline constexpr int32_t kPending = offsetof(JitHot, pending);
+inline constexpr int32_t kCallxValue = offsetof(JitHot, callx_value);
+inline constexpr int32_t kFaultNative = offsetof(JitHot, fault_native);
+inline constexpr int32_t kFaultCode = offsetof(JitHot, fault_code);
+}  // namespace hot
+
+struct JitState {
+  JitHot hot;
+  const JitCode* code = nullptr;
+  RunContext* rc = nullptr;
+  std::vector<MemRegion> regions;  // checked: request regions, then map storage
+  size_t request_regions = 0;
+  alignas(16) uint8_t stack[kMaxFrames * kFrameSize];
+
+  uint64_t stack_base() const { return reinterpret_cast<uint64_t>(stack); }
+};
+
+}  // namespace decade::jit::x64

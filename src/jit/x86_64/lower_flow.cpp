@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: Apache-2.0
+// Control flow: jumps, may_goto, gotox, calls (helpers, kfuncs, local,
+// callx, tail calls) and exit.
+#include "isa/semantics.hpp"
+#include "jit/x86_64/glue.hpp"
+#include "jit/x86_64/jit_state.hpp"
+#include "jit/x86_64/lower.hpp"
+#include "jit/x86_64/regs.hpp"
+#include "runtime/platform.hpp"
+
+namespace decade::jit::x64 {
+
+namespace x = asmjit::x86;
+
+namespace {
+
+asmjit::x86::CondCode cond_of(Sem s) {
+  using C = asmjit::x86::CondCode;
+  if (s == Sem::Jeq) return C::kE;
+  if (s == Sem::Jgt) return C::kA;
+  if (s == Sem::Jge) return C::kAE;
+  if (s == Sem::Jlt) return C::kB;
+  if (s == Sem::Jle) return C::kBE;
+  if (s == Sem::Jsgt) return C::kG;
+  if (s == Sem::Jsge) return C::kGE;
+  if (s == Sem::Jslt) return C::kL;
+  if (s == Sem::Jsle) return C::kLE;
+  return C::kNE;  // Jne, and Jset after test
+}
+
+// Helpers with a fixed, fault-free implementation in the standard platform
+// are called directly, without the fault check and frame bookkeeping.
+bool is_trivial_helper(const FuncProto& p) {
+  static const Platform standard = Platform::standard();
+  if (p.id != 5 && p.id != 8) return false;  // bpf_ktime_get_ns, bpf_get_smp_processor_id
+  const FuncProto* s = standard.helper(p.id);
+  return s && s->fn == p.fn;
+}
+
+}  // namespace
+
+Status Lowerer::jump(const Insn& in) {
+  const Sem s = in.info().sem;
+  if (in.target <= static_cast<int32_t>(in.pc)) budget_charge(in.pc - static_cast<uint32_t>(in.target) + 1);
+  const Label target = target_label(in.target);
+  if (s == Sem::Ja) {
+    a_.jmp(target);
+    return ok();
+  }
+  const unsigned bits = in.info().width;
+  const Gp d = reg_w(in.dst, bits);
+  if (in.info().shape == Shape::JmpReg || opts_.blind) {
+    Gp src;
+    if (in.info().shape == Shape::JmpReg) {
+      src = reg_w(in.src, bits);
+    } else {
+      load_imm(kTmp1, sem::imm64(in.imm));
+      src = bits == 64 ? Gp(kTmp1) : Gp(kTmp1.r32());
+    }
+    if (s == Sem::Jset) a_.test(d, src);
+    else a_.cmp(d, src);
+  } else if (s == Sem::Jset) {
+    a_.test(d, in.imm);
+  } else if (in.imm == 0 && (s == Sem::Jeq || s == Sem::Jne)) {
+    a_.test(d, d);
+  } else {
+    a_.cmp(d, in.imm);  // imm32 sign-extends for 64-bit compares, as BPF wants
+  }
+  a_.j(cond_of(s), target);
+  return ok();
+}
+
+void Lowerer::may_goto(const Insn& in) {
+  if (in.target <= static_cast<int32_t>(in.pc)) budget_charge(in.pc - static_cast<uint32_t>(in.target) + 1);
+  const Label target = target_label(in.target);
+  const Mem counter = x::qword_ptr(kState, hot::kMayGoto);
+  a_.cmp(counter, 0);
+  a_.je(target);
+  a_.sub(counter, 1);
+}
+
+// gotox: the register holds a slot index from a jump table.
+void Lowerer::gotox(const Insn& in) {
+  budget_charge(1);
+  const size_t fi = static_cast<size_t>(cur_func_ - funcs_.data());
+  if (!gotox_tables_[fi].isValid()) {
+    gotox_tables_[fi] = cb_.new_label();
+    gotox_bad_[fi] = fault(ErrorCode::ExecBadJump);
+  }
+  a_.mov(kTmp1, reg64(in.dst));
+  a_.sub(kTmp1, static_cast<int32_t>(cur_func_->start));
+  a_.cmp(kTmp1, static_cast<int32_t>(cur_func_->end - cur_func_->start));
+  a_.jae(fault(ErrorCode::ExecBadJump));
+  a_.lea(kTmp2, x::ptr(gotox_tables_[fi]));
+  a_.jmp(x::qword_ptr(kTmp2, kTmp1, 3));
+}
+
+Status Lowerer::call_helper(const Insn& in) {
+  const FuncProto* p = nullptr;
+  if (in.info().sem == Sem::Call) {
+    if (in.imm == 12) {
+      tail_call();
+      return ok();
+    }
+    p = env_.platform ? env_.platform->helper(static_cast<uint32_t>(in.imm)) : nullptr;
+  } else {
+    const auto idx = static_cast<uint32_t>(in.imm);
+    p = idx < env_.kfuncs.size() ? env_.kfuncs[idx] : nullptr;
+  }
+  if (!p || !p->fn) {
+    a_.jmp(fault(ErrorCode::ExecBadCall));
+    return ok();
+  }
+  call_proto(*p);
+  return ok();
+}
+
+// r1..r5 already sit in the SysV argument registers and r0 is rax.
+void Lowerer::call_proto(const FuncProto& p) {
+  if (opts_.checked) {
+    a_.mov(x::qword_ptr(kState, hot::kCurR10), x::rbp);
+    a_.mov(kTmp1, reinterpret_cast<uint64_t>(&p));
+    a_.mov(x::qword_ptr(kState, hot::kPending), kTmp1);
+    call_abs(reinterpret_cast<const void*>(&glue::helper_checked));
+    fault_check();
+    return;
+  }
+  if (is_trivial_helper(p)) {
+    call_abs(reinterpret_cast<const void*>(p.fn));
+    return;
+  }
+  if (p.flags & kHelperCallback) a_.mov(x::qword_ptr(kState, hot::kCurR10), x::rbp);
+  call_abs(reinterpret_cast<const void*>(p.fn));
+  fault_check();
+}
+
+// RunContext::fault set by the helper (or a callback it ran) ends the run.
+void Lowerer::fault_check() {
+  a_.mov(kTmp1, x::qword_ptr(kState, hot::kFaultFlag));
+  a_.cmp(x::byte_ptr(kTmp1), 0);
+  a_.jne(fault(ErrorCode::ExecHelperFault));
+}
+
+void Lowerer::call_local(const Insn& in) {
+  const Func* f = nullptr;
+  for (const Func& g : funcs_)
+    if (static_cast<int32_t>(g.start) == in.target) f = &g;
+  if (!f) {
+    a_.jmp(fault(ErrorCode::ExecBadCall));
+    return;
+  }
+  a_.cmp(x::rbp, x::qword_ptr(kState, hot::kCallLimit));
+  a_.jb(fault(ErrorCode::ExecCallDepth));
+  a_.call(f->entry);
+}
+
+// callx: a function address from ld_imm64 src=4 (an entry of the function
+// table), or a helper id (values below kMaxHelperId).
+void Lowerer::callx(const Insn& in) {
+  const Gp v = reg64(in.dst);
+  Label helper = cb_.new_label(), done = cb_.new_label();
+  a_.cmp(v, static_cast<int32_t>(kMaxHelperId));
+  a_.jb(helper);
+  a_.lea(kTmp1, x::ptr(func_table_));
+  a_.mov(kTmp2, v);
+  a_.sub(kTmp2, kTmp1);
+  a_.cmp(kTmp2, static_cast<int32_t>(8 * funcs_.size()));
+  a_.jae(fault(ErrorCode::ExecBadCall));
+  a_.test(kTmp2.r32(), 7);
+  a_.jnz(fault(ErrorCode::ExecBadCall));
+  a_.cmp(x::rbp, x::qword_ptr(kState, hot::kCallLimit));
+  a_.jb(fault(ErrorCode::ExecCallDepth));
+  a_.call(x::qword_ptr(v));
+  a_.jmp(done);
+  a_.bind(helper);
+  a_.mov(x::qword_ptr(kState, hot::kCallxValue), v);
+  a_.mov(x::qword_ptr(kState, hot::kCurR10), x::rbp);
+  call_abs(reinterpret_cast<const void*>(&glue::callx_helper));
+  fault_check();
+  a_.bind(done);
+}
+
+// bpf_tail_call(ctx = r1, map = r2, index = r3) through glue::tail_call,
+// which returns {value, status} in rax:rdx.
+void Lowerer::tail_call() {
+  a_.mov(x::rcx, x::rdx);
+  a_.mov(x::rdx, x::rsi);
+  a_.mov(x::rsi, x::rdi);
+  a_.mov(x::rdi, kState);
+  a_.mov(x::qword_ptr(kState, hot::kCurR10), x::rbp);
+  call_abs(reinterpret_cast<const void*>(&glue::tail_call));
+  a_.cmp(x::edx, 1);
+  a_.je(cur_func_->epilogue);  // the target's r0 is this function's result
+  a_.cmp(x::edx, 2);
+  a_.je(fault(ErrorCode::ExecHelperFault));
+}
+
+void Lowerer::exit_insn(const Insn& in) {
+  if (in.pc + 1 == cur_func_->end) return;  // falls into the epilogue
+  a_.jmp(cur_func_->epilogue);
+}
+
+}  // namespace decade::jit::x64

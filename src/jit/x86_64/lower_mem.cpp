@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: Apache-2.0
+// Loads, stores, atomics, ld_imm64 and addr_space_cast.
+// Memory ordering: x86-64 is TSO (loads are not reordered with older loads,
+// stores not with older stores), so load-acquire and store-release are plain
+// movs; read-modify-write atomics use lock-prefixed instructions (xchg is
+// locked implicitly) and are full barriers, as BPF requires.
+#include <algorithm>
+
+#include "isa/semantics.hpp"
+#include "jit/x86_64/jit_state.hpp"
+#include "jit/x86_64/lower.hpp"
+#include "jit/x86_64/regs.hpp"
+#include "runtime/maps/arena.hpp"
+
+namespace decade::jit::x64 {
+
+namespace x = asmjit::x86;
+
+namespace {
+
+// The low `size` bytes of a register.
+asmjit::x86::Gp sized(const asmjit::x86::Gp& r, unsigned size) {
+  if (size == 8) return r.r64();
+  if (size == 4) return r.r32();
+  if (size == 2) return r.r16();
+  return r.r8();
+}
+
+}  // namespace
+
+asmjit::x86::Mem Lowerer::operand(const Gp& base, int16_t off, unsigned size) const {
+  return x::ptr(base, off, size);
+}
+
+// Checked accesses: the current 512-byte frame is checked inline with one
+// unsigned range compare; anything else goes to glue::mem_check, which also
+// knows the caller frames, the request's regions and map storage.
+void Lowerer::check_access(const Gp& base, int16_t off, unsigned size, bool write) {
+  if (!needs_mem_check(*cur_)) return;
+  if (base.id() == x::rbp.id() && off >= -static_cast<int32_t>(kFrameSize) && off + static_cast<int32_t>(size) <= 0)
+    return;  // a constant offset into the current frame
+  Cold c;
+  c.entry = cb_.new_label();
+  c.back = cb_.new_label();
+  c.pc = static_cast<int32_t>(cur_->pc);
+  c.kind = ColdKind::MemSlow;
+  c.arg = size | (write ? 0x100u : 0u);
+  a_.lea(kTmp1, x::ptr(base, off));
+  a_.lea(kTmp2, x::ptr(kTmp1, kFrameSize));
+  a_.sub(kTmp2, x::rbp);  // address - frame bottom
+  a_.cmp(kTmp2, static_cast<int32_t>(kFrameSize - size));
+  a_.ja(c.entry);
+  a_.bind(c.back);
+  cold_.push_back(c);
+}
+
+Status Lowerer::mem(const Insn& in) {
+  const Sem s = in.info().sem;
+  const unsigned size = in.info().width / 8;
+  if (s == Sem::Ldx || s == Sem::LdxSx || s == Sem::LoadAcquire) {
+    const Gp base = reg64(in.src), d = reg64(in.dst);
+    check_access(base, in.off, size, false);
+    const Mem m = operand(base, in.off, size);
+    if (s == Sem::LdxSx) {
+      if (size == 4) a_.movsxd(d, m);
+      else a_.movsx(d, m);
+    } else if (size == 8) {
+      a_.mov(d, m);
+    } else if (size == 4) {
+      a_.mov(d.r32(), m);
+    } else {
+      a_.movzx(d.r32(), m);
+    }
+    return ok();
+  }
+  const Gp base = reg64(in.dst);
+  check_access(base, in.off, size, true);
+  const Mem m = operand(base, in.off, size);
+  if (s == Sem::St) {
+    if (opts_.blind) {
+      load_imm(kTmp1, sem::imm64(in.imm));
+      a_.mov(m, sized(kTmp1, size));
+    } else {
+      // imm32 stores sign-extend into 64 bits, matching BPF's st dw.
+      a_.mov(m, in.imm);
+    }
+    return ok();
+  }
+  if (s == Sem::Stx || s == Sem::StoreRelease) {
+    const Gp v = reg64(in.src);
+    a_.mov(m, sized(v, size));
+    return ok();
+  }
+  if (s == Sem::AtomicFetchOr || s == Sem::AtomicFetchAnd || s == Sem::AtomicFetchXor) {
+    atomic_fetch_loop(in);
+    return ok();
+  }
+  atomic_rmw(in);
+  return ok();
+}
+
+void Lowerer::atomic_rmw(const Insn& in) {
+  const Sem s = in.info().sem;
+  const unsigned bits = in.info().width;
+  const Mem m = operand(reg64(in.dst), in.off, bits / 8);
+  const Gp v = reg_w(in.src, bits);
+  if (s == Sem::AtomicAdd) a_.lock().add(m, v);
+  else if (s == Sem::AtomicOr) a_.lock().or_(m, v);
+  else if (s == Sem::AtomicAnd) a_.lock().and_(m, v);
+  else if (s == Sem::AtomicXor) a_.lock().xor_(m, v);
+  else if (s == Sem::AtomicFetchAdd) a_.lock().xadd(m, v);  // 32-bit: the old value zero-extends
+  else if (s == Sem::AtomicXchg) a_.xchg(m, v);
+  else if (s == Sem::AtomicCmpxchg) {
+    a_.lock().cmpxchg(m, v, bits == 64 ? Gp(x::rax) : Gp(x::eax));
+    // A successful 32-bit cmpxchg does not write eax; BPF wants r0 zero-extended.
+    if (bits == 32) a_.mov(x::eax, x::eax);
+  }
+}
+
+// fetch_or/and/xor have no x86 instruction: a cmpxchg loop. rax (BPF r0) is
+// the comparand, so r0 is parked in r9 and the address kept in r10.
+void Lowerer::atomic_fetch_loop(const Insn& in) {
+  const Sem s = in.info().sem;
+  const unsigned bits = in.info().width;
+  auto w = [bits](const Gp& r) { return bits == 64 ? Gp(r.r64()) : Gp(r.r32()); };
+  const Gp val = in.src == 0 ? w(kTmp3) : reg_w(in.src, bits);
+  a_.mov(kTmp3, x::rax);
+  a_.lea(kTmp2, x::ptr(reg64(in.dst), in.off));
+  const Mem m = x::ptr(kTmp2, 0, bits / 8);
+  a_.mov(w(x::rax), m);
+  Label loop = cb_.new_label();
+  a_.bind(loop);
+  a_.mov(w(kTmp1), w(x::rax));
+  if (s == Sem::AtomicFetchOr) a_.or_(w(kTmp1), val);
+  else if (s == Sem::AtomicFetchAnd) a_.and_(w(kTmp1), val);
+  else a_.xor_(w(kTmp1), val);
+  a_.lock().cmpxchg(m, w(kTmp1), w(x::rax));
+  a_.jnz(loop);
+  a_.mov(w(kTmp1), w(x::rax));  // the old value, zero-extended for 32-bit forms
+  a_.mov(x::rax, kTmp3);
+  a_.mov(reg64(in.src), kTmp1);
+}
+
+Status Lowerer::ld_imm64(const Insn& in) {
+  const Sem s = in.info().sem;
+  const Gp d = reg64(in.dst);
+  if (s == Sem::LdImm64) {
+    load_imm(d, in.imm64);
+    return ok();
+  }
+  if (s == Sem::LdBtfId) {  // kernel variables (ksyms) do not exist in user space
+    a_.jmp(fault(ErrorCode::ExecUnsupported));
+    return ok();
+  }
+  if (s == Sem::LdFunc) {
+    for (size_t i = 0; i < funcs_.size(); ++i)
+      if (static_cast<int32_t>(funcs_[i].start) == in.target) {
+        a_.lea(d, x::ptr(func_table_, static_cast<int32_t>(8 * i)));
+        return ok();
+      }
+    return make_error(ErrorCode::ExecBadCall, "jit: function address of a non-function", in.pc);
+  }
+  const auto idx = static_cast<uint32_t>(in.imm);
+  if (idx >= env_.maps.size() || !env_.maps[idx])
+    return make_error(ErrorCode::MapNotFound, "jit: map index " + std::to_string(idx) + " is not among the program's maps",
+                      in.pc);
+  Map* map = env_.maps[idx];
+  if (s == Sem::LdMapFd || s == Sem::LdMapIdx) {
+    a_.mov(d, reinterpret_cast<uint64_t>(map));
+    return ok();
+  }
+  uint8_t* base = map->direct_value_base();
+  if (!base) return make_error(ErrorCode::MapBadType, "jit: map " + map->def().name + " has no direct value access", in.pc);
+  a_.mov(d, reinterpret_cast<uint64_t>(base) + static_cast<uint64_t>(static_cast<int64_t>(in.imm2)));
+  return ok();
+}
+
+// Arena pointers: host -> arena keeps the low 32 bits; arena -> host puts
+// the arena's upper 32 bits above a non-zero low half (runtime/maps/arena.hpp).
+Status Lowerer::addr_space_cast(const Insn& in) {
+  const Gp d = reg64(in.dst), src = reg64(in.src);
+  if (in.imm != sem::kCastArenaToHost) {
+    a_.mov(d.r32(), src.r32());
+    return ok();
+  }
+  uint64_t upper = 0;
+  for (Map* m : env_.maps)
+    if (m && m->type() == MapType::Arena) upper = static_cast<ArenaMap*>(m)->user_vm_start() & ~uint64_t{0xffffffff};
+  if (upper == 0) {
+    a_.mov(d.r32(), src.r32());
+    return ok();
+  }
+  Label zero = cb_.new_label();
+  a_.mov(kTmp1.r32(), src.r32());
+  a_.test(kTmp1.r32(), kTmp1.r32());
+  a_.jz(zero);
+  a_.mov(kTmp2, upper);
+  a_.or_(kTmp1, kTmp2);
+  a_.bind(zero);
+  a_.mov(d, kTmp1);
+  return ok();
+}
+
+}  // namespace decade::jit::x64
