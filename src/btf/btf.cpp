@@ -167,14 +167,21 @@ uint32_t Btf::resolve(uint32_t id) const {
   return 0;
 }
 
-Status Btf::fixup_datasec(uint32_t id, uint32_t size) {
+Status Btf::fixup_datasec(uint32_t id, uint32_t size, const std::map<std::string, uint64_t, std::less<>>& var_offsets) {
   if (id == 0 || id >= count() || types_[id].kind != BtfKind::DataSec)
     return make_error(ErrorCode::BtfBadTypeId, fmt::format("type {} is not a DATASEC", id));
-  for (const auto& v : types_[id].secinfo)
+  BtfType& ds = types_[id];
+  for (auto& v : ds.secinfo) {
+    const BtfType* var = type(v.type);
+    if (var && (var->kind == BtfKind::Var || var->kind == BtfKind::Func)) {
+      auto it = var_offsets.find(var->name);
+      if (it != var_offsets.end() && it->second <= UINT32_MAX) v.offset = static_cast<uint32_t>(it->second);
+    }
     if (uint64_t{v.offset} + v.size > size)
-      return make_error(ErrorCode::BtfMalformed, fmt::format("DATASEC '{}': variable at {}+{} past the section size {}",
-                                                             types_[id].name, v.offset, v.size, size));
-  types_[id].size = size;
+      return make_error(ErrorCode::BtfMalformed,
+                        fmt::format("DATASEC '{}': variable at {}+{} past the section size {}", ds.name, v.offset, v.size, size));
+  }
+  ds.size = size;
   return ok();
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -95,9 +96,10 @@ class Btf {
   // The NUL-terminated string at this offset of the string section (BTF.ext
   // records name strings this way); nullopt when the offset is outside it.
   std::optional<std::string_view> string_at(uint32_t offset) const;
-  // Sets a DATASEC's size (clang emits 0; the ELF section knows it), checking
-  // its variables fit. For the loader, before the Btf is shared.
-  Status fixup_datasec(uint32_t id, uint32_t size);
+  // Sets a DATASEC's size and its variables' offsets (clang may emit 0 for
+  // both; the ELF section and symbols know them), checking the variables fit.
+  // For the loader, before the Btf is shared.
+  Status fixup_datasec(uint32_t id, uint32_t size, const std::map<std::string, uint64_t, std::less<>>& var_offsets);
   // Every type with this name (any kind), in id order.
   std::vector<uint32_t> find_all(std::string_view name) const;
 

@@ -20,10 +20,13 @@ Result<ObjectBtf> read_btf_sections(const ElfImage& elf) {
   out.btf = *btf;
   for (uint32_t id = 1; id < out.btf->count(); ++id) {
     const BtfType* t = out.btf->type(id);
-    if (t->kind != BtfKind::DataSec || t->size != 0) continue;
+    if (t->kind != BtfKind::DataSec) continue;
     const ElfSection* sec = elf.find(t->name);
     if (!sec || sec->size > UINT32_MAX) continue;  // .ksyms / .kconfig have no section
-    if (auto s = out.btf->fixup_datasec(id, static_cast<uint32_t>(sec->size)); !s) return std::unexpected(s.error());
+    std::map<std::string, uint64_t, std::less<>> offsets;
+    for (const ElfSymbol& sym : elf.symbols)
+      if (sym.shndx == sec->index && !sym.name.empty()) offsets.emplace(sym.name, sym.value);
+    if (auto s = out.btf->fixup_datasec(id, static_cast<uint32_t>(sec->size), offsets); !s) return std::unexpected(s.error());
   }
   if (e) {
     auto ext = parse_btf_ext(e->data, *out.btf);

@@ -126,8 +126,11 @@ Status collect_btf_maps(const ElfImage& elf, const Btf* btf, CollectedMaps& out)
     if (!var || var->kind != BtfKind::Var) return make_error(ErrorCode::ElfBadSection, "'.maps' holds something that is not a variable");
     auto def = parse_btf_map(*btf, var->type, var->name, false);
     if (!def) return std::unexpected(def.error());
+    MapPlace place{sec->index, v.offset, v.size, -1, false};
+    for (const auto& m : btf->type(btf->resolve(var->type))->members)
+      if (m.name == "values") place.values_offset = m.bit_offset / 8;
     out.defs.push_back(std::move(*def));
-    out.places.push_back({sec->index, v.offset, false});
+    out.places.push_back(place);
   }
   return ok();
 }
@@ -151,7 +154,7 @@ Status collect_legacy_maps(const ElfImage& elf, CollectedMaps& out) {
     def.max_entries = f[3];
     def.map_flags = f[4];
     out.defs.push_back(std::move(def));
-    out.places.push_back({sec->index, sym.value, false});
+    out.places.push_back({sec->index, sym.value, 20, -1, false});
   }
   return ok();
 }
@@ -176,7 +179,7 @@ Status collect_global_data(const ElfImage& elf, const Btf* btf, std::string_view
     def.initial_value = sec.type == SHT_NOBITS ? std::vector<uint8_t>(sec.size, 0) : sec.data;
     if (btf) def.btf_value_type = btf->find(sec.name, BtfKind::DataSec);
     out.defs.push_back(std::move(def));
-    out.places.push_back({sec.index, 0, true});
+    out.places.push_back({sec.index, 0, sec.size, -1, true});
   }
   return ok();
 }
@@ -199,6 +202,38 @@ int32_t CollectedMaps::data_map(uint32_t shndx) const {
   for (size_t i = 0; i < places.size(); ++i)
     if (places[i].global_data && places[i].shndx == shndx) return static_cast<int32_t>(i);
   return -1;
+}
+
+Result<std::vector<MapSlotInit>> collect_slot_inits(const ElfImage& elf, const CollectedMaps& maps) {
+  std::vector<MapSlotInit> out;
+  const ElfSection* sec = elf.find(".maps");
+  const auto* relocs = sec ? elf.relocs_for(sec->index) : nullptr;
+  if (!relocs) return out;
+  for (const ElfReloc& r : *relocs) {
+    const ElfSymbol& sym = elf.symbols[r.sym];
+    int32_t owner = -1;
+    for (size_t i = 0; i < maps.places.size(); ++i) {
+      const MapPlace& p = maps.places[i];
+      if (p.shndx == sec->index && r.offset >= p.offset && r.offset < p.offset + p.size) owner = static_cast<int32_t>(i);
+    }
+    const MapPlace* p = owner >= 0 ? &maps.places[static_cast<size_t>(owner)] : nullptr;
+    if (r.type != kRBpf64Abs64 || !p || p->values_offset < 0 || r.offset < p->offset + static_cast<uint64_t>(p->values_offset) ||
+        (r.offset - p->offset - static_cast<uint64_t>(p->values_offset)) % 8 != 0)
+      return make_error(ErrorCode::ElfBadRelocation, fmt::format("'.maps' relocation at {} against '{}' is not in a 'values' slot", r.offset, sym.name));
+    MapSlotInit init;
+    init.map = static_cast<uint32_t>(owner);
+    init.slot = static_cast<uint32_t>((r.offset - p->offset - static_cast<uint64_t>(p->values_offset)) / 8);
+    const MapDef& def = maps.defs[init.map];
+    if (def.type == MapType::ProgArray) {
+      if (sym.type != STT_FUNC) return make_error(ErrorCode::ElfBadRelocation, fmt::format("prog_array '{}' slot {}: '{}' is not a program", def.name, init.slot, sym.name));
+      init.program = sym.name;
+    } else {
+      init.inner_map = maps.at(sym.shndx, sym.value);
+      if (init.inner_map < 0) return make_error(ErrorCode::ElfMissingMap, fmt::format("map '{}' slot {}: '{}' is not a map", def.name, init.slot, sym.name));
+    }
+    out.push_back(std::move(init));
+  }
+  return out;
 }
 
 Result<CollectedMaps> collect_maps(const ElfImage& elf, const Btf* btf, std::string_view obj_name) {

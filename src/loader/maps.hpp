@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -18,7 +19,18 @@ namespace decade {
 struct MapPlace {
   uint32_t shndx = 0;   // ELF section holding the definition (or the data)
   uint64_t offset = 0;  // byte offset of the definition inside it
+  uint64_t size = 0;    // bytes of the definition
+  int64_t values_offset = -1;  // byte offset of `values` inside a BTF definition, -1 when none
   bool global_data = false;
+};
+
+// A statically initialised slot of a prog_array or map-in-map
+// (`.values = { [i] = &x }`): the program or inner map it holds.
+struct MapSlotInit {
+  uint32_t map = 0;
+  uint32_t slot = 0;
+  int32_t inner_map = -1;  // map index for map-in-map
+  std::string program;     // program name for prog_array
 };
 
 struct CollectedMaps {
@@ -35,5 +47,8 @@ struct CollectedMaps {
 bool is_global_data_section(std::string_view name);
 
 Result<CollectedMaps> collect_maps(const ElfImage& elf, const Btf* btf, std::string_view obj_name);
+
+// Reads the `.maps` relocations that fill `values` slots. Errors: ElfBadRelocation, ElfMissingMap.
+Result<std::vector<MapSlotInit>> collect_slot_inits(const ElfImage& elf, const CollectedMaps& maps);
 
 }  // namespace decade

@@ -81,6 +81,9 @@ Result<Object> load_object(std::span<const uint8_t> bytes, const ObjectLoadOptio
     if (auto s = apply_core(*elf, *in.ext, *obj.btf, target, in); !s) return std::unexpected(s.error());
   }
   if (auto s = load_programs(*elf, in, platform, obj); !s) return std::unexpected(s.error());
+  auto inits = collect_slot_inits(*elf, *maps);
+  if (!inits) return std::unexpected(inits.error());
+  for (auto& i : *inits) obj.slot_inits.push_back({i.map, i.slot, i.inner_map, std::move(i.program)});
   obj.maps = std::move(maps->defs);
   return obj;
 }

@@ -47,6 +47,15 @@ struct Object {
   // and .rodata* frozen.
   std::vector<MapDef> maps;
   std::vector<ObjectKfunc> kfuncs;
+  // Slots of prog_array and map-in-map maps filled statically in C
+  // (`.values = { [0] = &prog }`); the API fills them after creating the maps.
+  struct SlotInit {
+    uint32_t map = 0;        // index into maps
+    uint32_t slot = 0;       // key
+    int32_t inner_map = -1;  // map-in-map: index into maps
+    std::string program;     // prog_array: name of a program in programs
+  };
+  std::vector<SlotInit> slot_inits;
   std::shared_ptr<const Btf> btf;  // may be null for objects built without -g
 };
 
