@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+// The driver owns path exploration: a depth-first walk with a work stack,
+// both sides of every undecided branch, states stored at prune points and
+// compared (inclusion for finished states, equality for states still being
+// explored, which means an endless loop), liveness so dead registers do not
+// block pruning, widening at loops the runtime bounds (may_goto, iterators,
+// callbacks), and the instruction budget.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "verifier/env.hpp"
+
+namespace decade::verifier {
+
+class Driver {
+ public:
+  explicit Driver(Env& env);
+  // Every path from `entry` (its pc and frames set) must reach an exit safely.
+  Status explore(State entry);
+
+ private:
+  struct Checkpoint {
+    State st;
+    int branches = 1;              // paths from here still being explored
+    Checkpoint* parent = nullptr;  // the previous checkpoint on the path
+  };
+  struct Path {
+    State st;
+    Checkpoint* parent = nullptr;
+  };
+
+  Result<bool> step(Path& p);                 // false: the path ended
+  Result<bool> checkpoint(Path& p);           // true: pruned
+  Result<bool> exec(Path& p, const Insn& insn);
+  void fork(Path& p, State s);
+  void finish(Checkpoint* c);
+  void log_insn(const State& st, const Insn& insn);
+
+  Env& env_;
+  std::vector<uint8_t> loop_point_;
+  std::vector<std::vector<std::unique_ptr<Checkpoint>>> at_;
+  std::vector<Path> work_;
+  uint64_t stored_ = 0;
+};
+
+// Widen scalars of `cur` that differ from `old` to unknown (loop convergence).
+void widen(State& cur, const State& old);
+
+}  // namespace decade::verifier

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+// What one verification run knows and records: the inputs, the control-flow
+// facts computed before exploration, per-instruction proof facts, ids, the
+// log and statistics. The transfer functions read it; the driver owns it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "verifier/state.hpp"
+#include "verifier/verifier.hpp"
+
+namespace decade::verifier {
+
+struct SubprogInfo {
+  uint32_t start = 0, end = 0;  // slots [start, end)
+  std::string name;
+  bool global = false;             // verified once on its own from its BTF signature
+  std::vector<uint8_t> arg_kinds;  // global functions: 0 scalar, 1 ctx, 2 memory (nullable)
+  std::vector<uint32_t> arg_sizes; // global functions: memory argument sizes
+  uint32_t stack_depth = 0;        // bytes, the deepest access seen
+};
+
+// Tri-state per-instruction facts: unvisited, proven on every visit, not proven.
+enum class Fact : int8_t { Unseen = -1, No = 0, Yes = 1 };
+
+struct Env {
+  const VerifyInput& in;
+  const VerifyOptions& opts;
+  const Program& prog;
+
+  std::vector<SubprogInfo> subs;
+  std::vector<int32_t> sub_of_pc;    // slot -> subprogram index
+  std::vector<RegMask> live_in;      // slot -> registers live on entry
+  std::vector<uint8_t> prune_point;  // slot -> states are stored here
+  std::vector<uint8_t> visited;      // slot -> reached on some path
+
+  std::vector<Fact> mem_safe, div_nonzero;  // per slot
+  std::vector<int32_t> call_target;         // per slot
+
+  uint32_t next_id = 1;
+  std::string log;
+  VerifierStats stats;
+
+  Env(const VerifyInput& i, const VerifyOptions& o) : in(i), opts(o), prog(*i.program) {}
+  uint32_t new_id() { return next_id++; }
+  void note_mem(uint32_t pc, bool safe) { note(mem_safe, pc, safe); }
+  void note_div(uint32_t pc, bool nonzero) { note(div_nonzero, pc, nonzero); }
+  void note_stack(const State& st, uint32_t frame, int64_t lowest_off);
+
+ private:
+  static void note(std::vector<Fact>& v, uint32_t pc, bool yes) {
+    if (v[pc] == Fact::Unseen) v[pc] = yes ? Fact::Yes : Fact::No;
+    else if (!yes) v[pc] = Fact::No;
+  }
+};
+
+// An Error about instruction `pc`, with its source line and a hint.
+Error verr(const Env& env, ErrorCode code, uint32_t pc, std::string message, std::string hint = {});
+inline std::unexpected<Error> fail(const Env& env, ErrorCode code, uint32_t pc, std::string message,
+                                   std::string hint = {}) {
+  return std::unexpected(verr(env, code, pc, std::move(message), std::move(hint)));
+}
+
+}  // namespace decade::verifier

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "verifier/frames.hpp"
+
+#include <fmt/format.h>
+
+#include "verifier/transfer.hpp"
+
+namespace decade::verifier {
+namespace {
+
+enum ArgClass : uint8_t { kArgScalar = 0, kArgCtx = 1, kArgMem = 2 };
+
+bool is_ctx_struct(const std::string& name) {
+  return name == "__sk_buff" || name == "xdp_md" || name == "pt_regs" || name == "bpf_user_pt_regs_t" ||
+         name == "user_pt_regs" || name == "bpf_sock_ops" || name == "sk_msg_md";
+}
+
+Status check_global_args(Env& env, State& st, const Insn& insn, const SubprogInfo& callee) {
+  for (size_t i = 0; i < callee.arg_kinds.size(); ++i) {
+    const auto reg = static_cast<uint8_t>(i + 1);
+    if (auto s = check_readable(env, st, reg, insn.pc); !s) return s;
+    const RegState& r = st.reg(reg);
+    switch (callee.arg_kinds[i]) {
+      case kArgScalar:
+        if (!r.is_scalar())
+          return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, fmt::format("R{} passes a pointer to {} where it expects a number", reg, callee.name));
+        break;
+      case kArgCtx:
+        if (r.type != RegType::Ctx || r.off != 0)
+          return fail(env, ErrorCode::VerifierBadHelperArg, insn.pc, fmt::format("R{} must be the context for {}", reg, callee.name));
+        break;
+      default:
+        if (r.is_const() && r.val.value() == 0) break;
+        if (auto s = check_mem_range(env, st, reg, Scalar::constant(callee.arg_sizes[i]), Access::ReadWrite, insn.pc, false); !s)
+          return s;
+        break;
+    }
+  }
+  return ok();
+}
+
+}  // namespace
+
+Status do_local_call(Env& env, State& st, const Insn& insn) {
+  const auto target = static_cast<uint32_t>(insn.target);
+  const auto sub = static_cast<uint32_t>(env.sub_of_pc[target]);
+  const SubprogInfo& callee = env.subs[sub];
+  if (callee.global) {
+    if (st.lock.held) return fail(env, ErrorCode::VerifierLock, insn.pc, "call to a global function while holding a bpf_spin_lock");
+    if (auto s = check_global_args(env, st, insn, callee); !s) return s;
+    for (uint8_t r = 1; r <= 5; ++r) st.reg(r) = RegState{};
+    st.reg(0) = RegState::unknown();
+    st.pc = insn.pc + 1;
+    return ok();
+  }
+  if (st.frames.size() >= env.opts.max_call_depth)
+    return fail(env, ErrorCode::VerifierCallDepth, insn.pc, fmt::format("call depth over {} frames", env.opts.max_call_depth),
+                "flatten the call chain or mark functions inline");
+  Frame f;
+  f.callsite = static_cast<int32_t>(insn.pc);
+  f.subprog = sub;
+  for (uint8_t r = 1; r <= 5; ++r) f.regs[r] = st.reg(r);
+  f.regs[10] = RegState::pointer(RegType::Stack);
+  f.regs[10].frame = static_cast<uint32_t>(st.frames.size());
+  st.frames.push_back(std::move(f));
+  st.pc = target;
+  return ok();
+}
+
+Result<bool> do_exit(Env& env, State& st, const Insn& insn, std::vector<State>& spawned) {
+  Frame& fr = st.cur();
+  for (size_t k = 0; k < fr.iters.size(); ++k)
+    if (fr.bytes[k * 8] == SlotByte::Iter)
+      return std::unexpected(verr(env, ErrorCode::VerifierRefLeak, fr.iters[k].new_pc, "iterator is not destroyed before the function returns",
+                                  "call bpf_iter_num_destroy on every path"));
+  const RegState r0 = fr.regs[0];
+  const bool main_frame = st.frames.size() == 1;
+  const SubprogInfo& sub = env.subs[fr.subprog];
+  if (main_frame || fr.callback || sub.global) {
+    if (auto s = check_readable(env, st, 0, insn.pc); !s) return std::unexpected(s.error());
+    if (!r0.is_scalar())
+      return std::unexpected(verr(env, ErrorCode::VerifierPointerLeak, insn.pc, fmt::format("R0 returns a pointer ({})", r0.to_string()),
+                                  "return a number"));
+  }
+  if (fr.callback && (r0.val.smin < 0 || r0.val.smax > 1))
+    return std::unexpected(verr(env, ErrorCode::VerifierBadCallback, insn.pc, fmt::format("callback returns {} (must be 0 or 1)", r0.to_string()),
+                                "return 0 to continue or 1 to stop"));
+  if (!main_frame) {
+    if (r0.type == RegType::Stack && r0.frame + 1 == st.frames.size())
+      return std::unexpected(verr(env, ErrorCode::VerifierBadReturn, insn.pc, "returning a pointer to the function's own stack"));
+    const Frame done = std::move(st.frames.back());
+    st.frames.pop_back();
+    if (done.callback) {
+      // Run the callback again from the state it left.
+      State again = st;
+      Frame f;
+      f.callsite = done.callsite;
+      f.subprog = done.subprog;
+      f.callback = true;
+      f.cb_args = done.cb_args;
+      for (int r = 0; r < 5; ++r) f.regs[static_cast<size_t>(r) + 1] = done.cb_args[static_cast<size_t>(r)];
+      f.regs[10] = RegState::pointer(RegType::Stack);
+      f.regs[10].frame = static_cast<uint32_t>(again.frames.size());
+      again.frames.push_back(std::move(f));
+      again.pc = env.subs[done.subprog].start;
+      spawned.push_back(std::move(again));
+    }
+    for (uint8_t r = 1; r <= 5; ++r) st.reg(r) = RegState{};
+    st.reg(0) = done.callback ? RegState::unknown() : r0;
+    st.pc = static_cast<uint32_t>(done.callsite) + 1;
+    return false;
+  }
+  if (st.lock.held)
+    return std::unexpected(verr(env, ErrorCode::VerifierLock, insn.pc, fmt::format("exit while holding the lock taken at insn {}", st.lock.pc),
+                                "call bpf_spin_unlock on every path before returning"));
+  if (!st.refs.empty()) {
+    const RefState& r = st.refs.front();
+    return std::unexpected(verr(env, ErrorCode::VerifierRefLeak, r.acquire_pc,
+                                fmt::format("reference acquired at insn {} is not released (exit at insn {})", r.acquire_pc, insn.pc),
+                                "submit or discard the reserved record (or release the reference) on every path"));
+  }
+  if (!sub.global && env.in.type) {
+    const ProgramType& t = *env.in.type;
+    if (r0.val.smin < t.ret_min || r0.val.smax > t.ret_max)
+      return std::unexpected(verr(env, ErrorCode::VerifierBadReturn, insn.pc,
+                                  fmt::format("R0 = {} is outside [{}, {}] allowed for {} programs", r0.to_string(), t.ret_min, t.ret_max, t.name),
+                                  "return one of the program type's result codes"));
+  }
+  return true;
+}
+
+State global_entry_state(Env& env, uint32_t sub) {
+  const SubprogInfo& si = env.subs[sub];
+  State st;
+  Frame f;
+  f.subprog = sub;
+  for (size_t i = 0; i < si.arg_kinds.size(); ++i) {
+    RegState& r = f.regs[i + 1];
+    if (si.arg_kinds[i] == kArgScalar) r = RegState::unknown();
+    else if (si.arg_kinds[i] == kArgCtx) r = RegState::pointer(RegType::Ctx);
+    else {
+      r = RegState::pointer(RegType::Mem);
+      r.mem_size = si.arg_sizes[i];
+      r.maybe_null = true;
+      r.id = env.new_id();
+    }
+  }
+  f.regs[10] = RegState::pointer(RegType::Stack);
+  st.frames.push_back(std::move(f));
+  st.pc = si.start;
+  return st;
+}
+
+Status classify_functions(Env& env) {
+  const Btf* btf = env.in.btf;
+  if (!btf) return ok();
+  for (size_t s = 1; s < env.subs.size(); ++s) {
+    SubprogInfo& si = env.subs[s];
+    if (si.name.empty()) continue;
+    const uint32_t fid = btf->find(si.name, BtfKind::Func);
+    const BtfType* fn = fid ? btf->type(fid) : nullptr;
+    if (!fn || fn->linkage != 1) continue;
+    const BtfType* proto = btf->type(fn->type);
+    if (!proto || proto->kind != BtfKind::FuncProto) continue;
+    si.global = true;
+    if (proto->params.size() > 5)
+      return fail(env, ErrorCode::VerifierBadGlobalFunc, si.start, fmt::format("global function {} has more than 5 arguments", si.name));
+    for (const BtfParam& prm : proto->params) {
+      const BtfType* t = btf->type(btf->resolve(prm.type));
+      uint8_t kind = kArgScalar;
+      uint32_t size = 0;
+      if (t && t->kind == BtfKind::Ptr) {
+        const uint32_t pointee = btf->resolve(t->type);
+        const BtfType* pt = btf->type(pointee);
+        if (pt && (pt->kind == BtfKind::Struct || pt->kind == BtfKind::Union) && is_ctx_struct(pt->name)) {
+          kind = kArgCtx;
+        } else if (auto sz = btf->size_of(pointee); sz && *sz > 0) {
+          kind = kArgMem;
+          size = *sz;
+        } else {
+          return fail(env, ErrorCode::VerifierBadGlobalFunc, si.start,
+                      fmt::format("global function {}: argument {} is a pointer to an unsized type", si.name, prm.name));
+        }
+      } else if (!t || (t->kind != BtfKind::Int && t->kind != BtfKind::Enum && t->kind != BtfKind::Enum64)) {
+        return fail(env, ErrorCode::VerifierBadGlobalFunc, si.start,
+                    fmt::format("global function {}: argument {} has an unsupported type", si.name, prm.name));
+      }
+      si.arg_kinds.push_back(kind);
+      si.arg_sizes.push_back(size);
+    }
+  }
+  return ok();
+}
+
+}  // namespace decade::verifier

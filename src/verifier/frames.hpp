@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+// BPF-to-BPF calls and function exits: static functions run in a new frame
+// in the caller's context; global functions are checked against their BTF
+// signature at the call and verified once on their own; callbacks return to
+// their helper call and may run again.
+#pragma once
+
+#include <vector>
+
+#include "verifier/env.hpp"
+
+namespace decade::verifier {
+
+Status do_local_call(Env& env, State& st, const Insn& insn);
+
+// Exit of the innermost frame. Returns true when the path is finished (the
+// program returned); otherwise st continues in the caller and `spawned` may
+// hold a callback's next run.
+Result<bool> do_exit(Env& env, State& st, const Insn& insn, std::vector<State>& spawned);
+
+// The entry state of a global function, from its signature.
+State global_entry_state(Env& env, uint32_t sub);
+
+// Fill SubprogInfo::global and the argument kinds from the BTF, if any.
+Status classify_functions(Env& env);
+
+}  // namespace decade::verifier

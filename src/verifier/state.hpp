@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+// Abstract machine state: registers (scalars and typed pointers), the stack
+// of each call frame tracked per byte with spilled registers per 8-byte slot,
+// acquired references and the held spin lock.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runtime/map.hpp"
+#include "verifier/scalar.hpp"
+
+namespace decade::verifier {
+
+enum class RegType : uint8_t {
+  NotInit,
+  Scalar,
+  Ctx,         // the program's context
+  Stack,       // frame pointer plus offset (frame says which call frame)
+  MapPtr,      // struct bpf_map * from ld_imm64
+  MapValue,    // pointer into a map value
+  PacketMeta,  // packet metadata start (+ offset)
+  Packet,      // packet data (+ offset); range = bytes proven readable
+  PacketEnd,   // one past the packet
+  Mem,         // sized memory: ring-buffer records, iterator ints
+  Arena,       // arena address
+  BtfPtr,      // pointer to a host type
+  FuncPtr,     // address of a subprogram (callbacks)
+};
+
+const char* reg_type_name(RegType t);
+bool is_pointer(RegType t);
+
+struct RegState {
+  RegType type = RegType::NotInit;
+  Scalar val = Scalar::unknown();  // the value (scalars) or the variable part of a pointer's offset
+  int32_t off = 0;                 // constant part of a pointer's offset
+  bool maybe_null = false;
+  uint32_t id = 0;        // null-check identity; packet: identity of the variable offset part
+  uint32_t ref_id = 0;    // acquired reference this pointer carries (0: none)
+  uint32_t range = 0;     // packet pointers: bytes [0, range) past (base + variable part) are readable
+  uint32_t frame = 0;     // Stack: the call frame
+  uint32_t mem_size = 0;  // Mem: region size
+  int32_t func_pc = -1;   // FuncPtr: subprogram start
+  const MapDef* map = nullptr;  // MapPtr, MapValue
+
+  static RegState scalar(const Scalar& s) {
+    RegState r;
+    r.type = RegType::Scalar;
+    r.val = s;
+    return r;
+  }
+  static RegState unknown() { return scalar(Scalar::unknown()); }
+  static RegState pointer(RegType t, int32_t off = 0) {
+    RegState r;
+    r.type = t;
+    r.val = Scalar::constant(0);
+    r.off = off;
+    return r;
+  }
+  bool is_scalar() const { return type == RegType::Scalar; }
+  bool is_ptr() const { return is_pointer(type); }
+  bool is_const() const { return type == RegType::Scalar && val.is_const(); }
+  bool operator==(const RegState&) const = default;
+  std::string to_string() const;
+};
+
+// What each stack byte holds.
+enum class SlotByte : uint8_t { Invalid, Misc, Zero, Spill, Iter };
+
+inline constexpr int kMaxStack = 512;
+inline constexpr int kSlots = kMaxStack / 8;
+
+struct IterSlot {
+  uint32_t id = 0;        // identity (for the state comparison)
+  uint8_t state = 0;      // 1 active, 2 drained
+  uint32_t new_pc = 0;    // the bpf_iter_*_new call (named when it leaks)
+  bool operator==(const IterSlot&) const = default;
+};
+
+struct Frame {
+  std::array<RegState, 11> regs{};
+  // Byte i is fp-1-i. Grows in 8-byte steps as the program touches it.
+  std::vector<SlotByte> bytes;
+  std::vector<RegState> spills;  // per 8-byte slot (slot k covers fp-8k-8 .. fp-8k-1)
+  std::vector<IterSlot> iters;   // per 8-byte slot
+  int32_t callsite = -1;         // the call instruction that created the frame
+  uint32_t subprog = 0;
+  bool callback = false;         // a callback frame (bpf_loop, for_each_map_elem)
+  std::array<RegState, 5> cb_args{};  // a callback's r1-r5 on entry (to enter it again)
+
+  void grow(size_t nbytes);
+  bool operator==(const Frame&) const = default;
+};
+
+struct RefState {
+  uint32_t id = 0;
+  uint32_t acquire_pc = 0;
+  bool operator==(const RefState&) const = default;
+};
+
+struct LockState {
+  bool held = false;
+  const MapDef* map = nullptr;
+  uint32_t ptr_id = 0;  // identity of the map value the lock lives in
+  uint32_t pc = 0;
+  bool operator==(const LockState&) const = default;
+};
+
+struct State {
+  std::vector<Frame> frames;
+  std::vector<RefState> refs;
+  LockState lock;
+  uint32_t pc = 0;
+
+  Frame& cur() { return frames.back(); }
+  const Frame& cur() const { return frames.back(); }
+  RegState& reg(uint8_t r) { return frames.back().regs[r]; }
+  const RegState& reg(uint8_t r) const { return frames.back().regs[r]; }
+  // Apply fn to every register and spilled register of every frame.
+  template <typename Fn>
+  void for_each_reg(Fn&& fn) {
+    for (Frame& f : frames) {
+      for (RegState& r : f.regs) fn(r);
+      for (size_t k = 0; k < f.spills.size(); ++k)
+        if (!f.bytes.empty() && f.bytes[k * 8] == SlotByte::Spill) fn(f.spills[k]);
+    }
+  }
+  bool has_ref(uint32_t id) const;
+  void drop_ref(uint32_t id);
+};
+
+// Liveness of the innermost frame's registers, as a bit mask (bit r = live).
+using RegMask = uint16_t;
+
+// Does `old` (a state already proven safe from this instruction) cover `cur`?
+// Registers outside `live` in the innermost frame are ignored. `exact` asks
+// for equality (loop detection) rather than inclusion.
+bool covers(const State& old, const State& cur, RegMask live, bool exact);
+
+std::string dump_state(const State& s);
+
+}  // namespace decade::verifier

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: Apache-2.0
+// ALU transfer functions: scalars go through the scalar domain; pointers
+// allow only adding or subtracting a bounded scalar and subtracting two
+// pointers into the same region.
+#include <fmt/format.h>
+
+#include "isa/semantics.hpp"
+#include "verifier/transfer.hpp"
+
+namespace decade::verifier {
+namespace {
+
+constexpr int64_t kMaxVarOff = 1 << 29;  // offsets past this are refused (the kernel's BPF_MAX_VAR_OFF)
+
+AluOp alu_op(Sem s) {
+  static constexpr std::pair<Sem, AluOp> kMap[] = {
+      {Sem::Add, AluOp::Add}, {Sem::Sub, AluOp::Sub}, {Sem::Mul, AluOp::Mul}, {Sem::Div, AluOp::Div},
+      {Sem::SDiv, AluOp::SDiv}, {Sem::Mod, AluOp::Mod}, {Sem::SMod, AluOp::SMod}, {Sem::Or, AluOp::Or},
+      {Sem::And, AluOp::And}, {Sem::Xor, AluOp::Xor}, {Sem::Lsh, AluOp::Lsh}, {Sem::Rsh, AluOp::Rsh}};
+  for (const auto& [sem, op] : kMap)
+    if (sem == s) return op;
+  return AluOp::Arsh;
+}
+
+bool arith_allowed(RegType t) {
+  switch (t) {
+    case RegType::Ctx: case RegType::Stack: case RegType::MapValue: case RegType::Packet: case RegType::PacketMeta:
+    case RegType::Mem: case RegType::Arena:
+      return true;
+    case RegType::NotInit: case RegType::Scalar: case RegType::MapPtr: case RegType::PacketEnd: case RegType::BtfPtr:
+    case RegType::FuncPtr:
+      return false;
+  }
+  return false;
+}
+
+bool same_region(const RegState& a, const RegState& b) {
+  auto pkt = [](RegType t) { return t == RegType::Packet || t == RegType::PacketMeta || t == RegType::PacketEnd; };
+  if (pkt(a.type) && pkt(b.type)) return true;
+  if (a.type != b.type) return false;
+  if (a.type == RegType::Stack) return a.frame == b.frame;
+  if (a.type == RegType::MapValue) return a.map == b.map && a.id == b.id;
+  if (a.type == RegType::Mem) return a.ref_id == b.ref_id && a.id == b.id;
+  return a.type == RegType::Arena || a.type == RegType::Ctx;
+}
+
+// ptr +/- scalar (64-bit only).
+Status pointer_arith(Env& env, RegState& dst, const RegState& ptr, const RegState& scalar, bool subtract,
+                     const Insn& insn) {
+  if (!arith_allowed(ptr.type))
+    return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
+                fmt::format("arithmetic on a {} pointer is not allowed", reg_type_name(ptr.type)));
+  if (ptr.maybe_null)
+    return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
+                fmt::format("arithmetic on a {} pointer that may be NULL", reg_type_name(ptr.type)),
+                "compare the pointer against NULL before doing arithmetic on it");
+  const Scalar& s = scalar.val;
+  RegState r = ptr;
+  if (s.is_const()) {
+    const int64_t v = static_cast<int64_t>(s.value());
+    const int64_t off = subtract ? int64_t{ptr.off} - v : int64_t{ptr.off} + v;
+    if (v <= -kMaxVarOff || v >= kMaxVarOff || off <= -kMaxVarOff || off >= kMaxVarOff)
+      return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
+                  fmt::format("pointer offset {} is out of the allowed range", off));
+    r.off = static_cast<int32_t>(off);
+  } else {
+    if (s.smin == INT64_MIN || s.smin >= kMaxVarOff)
+      return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
+                  fmt::format("pointer arithmetic with an unbounded value {}", scalar.to_string()),
+                  "bound the value with a comparison (e.g. if (i >= N) return) before adding it to a pointer");
+    r.val = alu(subtract ? AluOp::Sub : AluOp::Add, ptr.val, s, 64);
+    if (r.type == RegType::Packet || r.type == RegType::PacketMeta) {
+      r.id = env.new_id();
+      r.range = 0;
+    }
+  }
+  dst = r;
+  return ok();
+}
+
+Status ptr_alu(Env& env, State& st, const Insn& insn, const RegState& d, const RegState& s, Sem sem) {
+  RegState& dst = st.reg(insn.dst);
+  if (insn.info().width == 32)
+    return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc, "32-bit arithmetic on a pointer",
+                "use 64-bit arithmetic on pointers");
+  if (sem == Sem::Add) {
+    if (d.is_ptr() && s.is_ptr())
+      return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc, "adding two pointers");
+    return d.is_ptr() ? pointer_arith(env, dst, d, s, false, insn) : pointer_arith(env, dst, s, d, false, insn);
+  }
+  if (sem == Sem::Sub) {
+    if (d.is_ptr() && s.is_scalar()) return pointer_arith(env, dst, d, s, true, insn);
+    if (d.is_ptr() && s.is_ptr() && same_region(d, s)) {
+      Scalar diff = Scalar::unknown();
+      if (d.type == s.type && d.val.is_const() && s.val.is_const() && d.type != RegType::Packet &&
+          d.type != RegType::PacketMeta)
+        diff = Scalar::constant(static_cast<uint64_t>(int64_t{d.off} - s.off + static_cast<int64_t>(d.val.value()) -
+                                                      static_cast<int64_t>(s.val.value())));
+      dst = RegState::scalar(diff);
+      return ok();
+    }
+    return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
+                fmt::format("subtracting {} from {}", s.to_string(), d.to_string()));
+  }
+  return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
+              fmt::format("{} on a pointer is not allowed", sem_name(sem)), "only add and subtract work on pointers");
+}
+
+Status do_mov(Env& env, State& st, const Insn& insn) {
+  RegState& dst = st.reg(insn.dst);
+  const unsigned width = insn.info().width;
+  if (insn.info().shape == Shape::AluImm) {
+    const uint64_t v = width == 32 ? static_cast<uint32_t>(insn.imm) : decade::sem::imm64(insn.imm);
+    dst = RegState::scalar(Scalar::constant(v));
+    return ok();
+  }
+  if (auto s = check_readable(env, st, insn.src, insn.pc); !s) return s;
+  RegState& src = st.reg(insn.src);
+  if (width == 64) {
+    if (src.is_scalar() && src.id == 0 && !src.val.is_const()) src.id = env.new_id();
+    dst = src;
+    return ok();
+  }
+  if (src.is_ptr())
+    return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, fmt::format("32-bit copy of a pointer ({})", src.to_string()),
+                "pointers cannot be truncated to 32 bits");
+  dst = RegState::scalar(truncate(src.val, 4));
+  return ok();
+}
+
+Status do_unary(Env& env, State& st, const Insn& insn, Sem sem) {
+  RegState& dst = st.reg(insn.dst);
+  if (!dst.is_scalar())
+    return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc, fmt::format("{} on a pointer is not allowed", sem_name(sem)));
+  const unsigned bits = static_cast<unsigned>(insn.imm);
+  Scalar r;
+  if (sem == Sem::Neg) r = neg(dst.val, insn.info().width);
+  else if (sem == Sem::Le) r = truncate(dst.val, bits / 8);
+  else r = byte_swap(dst.val, bits);  // be16/32/64 on a little-endian machine, bswap
+  dst = RegState::scalar(r);
+  return ok();
+}
+
+bool program_has_arena(const Env& env) {
+  for (const MapDef* m : env.in.maps)
+    if (m && m->type == MapType::Arena) return true;
+  return false;
+}
+
+}  // namespace
+
+Status do_alu(Env& env, State& st, const Insn& insn) {
+  const Sem sem = insn.info().sem;
+  const unsigned width = insn.info().width;
+  if (sem == Sem::Mov) return do_mov(env, st, insn);
+  if (sem == Sem::MovSx || sem == Sem::AddrSpaceCast) {
+    if (auto s = check_readable(env, st, insn.src, insn.pc); !s) return s;
+    const RegState src = st.reg(insn.src);
+    if (sem == Sem::AddrSpaceCast) {
+      if (!program_has_arena(env))
+        return fail(env, ErrorCode::VerifierUnsupported, insn.pc, "addr_space_cast in a program without an arena map");
+      if (src.is_ptr() && src.type != RegType::Arena)
+        return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc, "addr_space_cast of a non-arena pointer");
+      RegState r = RegState::pointer(RegType::Arena);
+      r.val = src.is_scalar() ? Scalar::unknown() : src.val;
+      st.reg(insn.dst) = r;
+      return ok();
+    }
+    if (src.is_ptr())
+      return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, "sign-extending move of a pointer");
+    st.reg(insn.dst) = RegState::scalar(sign_extend(src.val, static_cast<unsigned>(insn.off), width));
+    return ok();
+  }
+  if (auto s = check_readable(env, st, insn.dst, insn.pc); !s) return s;
+  if (insn.info().shape == Shape::Unary) return do_unary(env, st, insn, sem);
+  RegState src;
+  if (insn.info().shape == Shape::AluImm) {
+    src = RegState::scalar(Scalar::constant(width == 32 ? static_cast<uint32_t>(insn.imm) : decade::sem::imm64(insn.imm)));
+  } else {
+    if (auto s = check_readable(env, st, insn.src, insn.pc); !s) return s;
+    src = st.reg(insn.src);
+  }
+  const RegState dst = st.reg(insn.dst);
+  if (dst.is_ptr() || src.is_ptr()) return ptr_alu(env, st, insn, dst, src, sem);
+  const AluOp op = alu_op(sem);
+  if (op == AluOp::Div || op == AluOp::SDiv || op == AluOp::Mod || op == AluOp::SMod) {
+    const Scalar z = Scalar::constant(0);
+    env.note_div(insn.pc, branch_taken(src.val, z, Cmp::Eq, width) == 0);
+  }
+  st.reg(insn.dst) = RegState::scalar(alu(op, dst.val, src.val, width));
+  return ok();
+}
+
+}  // namespace decade::verifier

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: Apache-2.0
+// Helper and kfunc calls: arguments checked against the prototype, the
+// return value modelled, references acquired and released, spin locks,
+// callbacks (bpf_loop, bpf_for_each_map_elem) and open-coded iterators.
+#include <fmt/format.h>
+
+#include "runtime/helpers/helpers.hpp"
+#include "verifier/transfer.hpp"
+
+namespace decade::verifier {
+namespace {
+
+struct CallMeta {
+  const FuncProto* proto = nullptr;
+  const MapDef* map = nullptr;     // from the ConstMapPtr argument
+  int32_t callback_pc = -1;        // from the PtrToFunc argument
+  uint32_t release_ref = 0;        // the reference a release call gives back
+  int iter_slot = -1;              // the iterator's stack slot (frame cur)
+  uint32_t iter_frame = 0;
+  Scalar sizes[5];                 // values of the size arguments
+};
+
+bool map_ok(uint32_t helper, MapType t) {
+  const bool ringbuf = t == MapType::Ringbuf, queue = t == MapType::Queue || t == MapType::Stack;
+  switch (helper) {
+    case kHelperMapLookupElem: case kHelperMapUpdateElem: case kHelperMapDeleteElem:
+      return !ringbuf && !queue && t != MapType::ProgArray && t != MapType::PerfEventArray && t != MapType::Arena &&
+             t != MapType::BloomFilter;
+    case kHelperMapPushElem: case kHelperMapPeekElem: return queue || t == MapType::BloomFilter;
+    case kHelperMapPopElem: return queue;
+    case kHelperRingbufOutput: case kHelperRingbufReserve: case kHelperRingbufQuery: return ringbuf;
+    case kHelperTailCall: return t == MapType::ProgArray;
+    case kHelperMapLookupPercpuElem: return t == MapType::PercpuArray || t == MapType::PercpuHash || t == MapType::LruPercpuHash;
+    case kHelperForEachMapElem:
+      return t == MapType::Hash || t == MapType::Array || t == MapType::PercpuHash || t == MapType::PercpuArray ||
+             t == MapType::LruHash || t == MapType::LruPercpuHash;
+    default: return !ringbuf || helper == 0;
+  }
+}
+
+Status arg_error(const Env& env, uint32_t pc, int arg, const std::string& what, const RegState& r, std::string hint = {}) {
+  return fail(env, ErrorCode::VerifierBadHelperArg, pc, fmt::format("R{} ({}) {}", arg + 1, r.to_string(), what), std::move(hint));
+}
+
+bool is_null_const(const RegState& r) { return r.is_const() && r.val.value() == 0; }
+
+Status check_const_str(Env& env, const RegState& r, int i, uint32_t pc) {
+  if (r.type != RegType::MapValue || r.maybe_null || !r.map->frozen || !r.val.is_const())
+    return arg_error(env, pc, i, "is not a pointer to a read-only string", r, "pass a string constant from .rodata");
+  const int64_t o = r.off + static_cast<int64_t>(r.val.value());
+  const auto& bytes = r.map->initial_value;
+  if (o < 0 || o >= static_cast<int64_t>(bytes.size()))
+    return arg_error(env, pc, i, "points outside the read-only map", r);
+  for (size_t k = static_cast<size_t>(o); k < bytes.size(); ++k)
+    if (bytes[k] == 0) return ok();
+  return arg_error(env, pc, i, "string is not NUL-terminated", r);
+}
+
+Status check_iter_arg(Env& env, State& st, const RegState& r, int i, uint32_t pc, CallMeta& meta) {
+  const uint32_t flags = meta.proto->flags;
+  if (r.type != RegType::Stack || !r.val.is_const())
+    return arg_error(env, pc, i, "is not a constant stack pointer to an iterator", r);
+  const int64_t o = r.off + static_cast<int64_t>(r.val.value());
+  if (o < -kMaxStack || o > -8 || o % 8 != 0) return arg_error(env, pc, i, "iterator slot is not an aligned 8-byte stack slot", r);
+  Frame& fr = st.frames[r.frame];
+  fr.grow(static_cast<size_t>(-o));
+  env.note_stack(st, r.frame, o);
+  const size_t k = static_cast<size_t>(-o) / 8 - 1;
+  const bool is_iter = fr.bytes[k * 8] == SlotByte::Iter;
+  if ((flags & kHelperIterNew) && is_iter)
+    return fail(env, ErrorCode::VerifierIterator, pc, fmt::format("iterator at fp{} is already initialised", o),
+                "destroy the iterator before creating a new one in the same slot");
+  if (!(flags & kHelperIterNew) && !is_iter)
+    return fail(env, ErrorCode::VerifierIterator, pc, fmt::format("fp{} does not hold an initialised iterator", o),
+                "call bpf_iter_num_new first");
+  meta.iter_slot = static_cast<int>(k);
+  meta.iter_frame = r.frame;
+  return ok();
+}
+
+// One argument against its kind.
+Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
+  const FuncProto& p = *meta.proto;
+  const ArgKind kind = p.args[static_cast<size_t>(i)];
+  const uint8_t reg = static_cast<uint8_t>(i + 1);
+  if (auto s = check_readable(env, st, reg, pc); !s) return s;
+  const RegState r = st.reg(reg);
+  const bool nullable = (p.flags & kHelperNullable) != 0;
+  switch (kind) {
+    case ArgKind::None: return ok();
+    case ArgKind::Scalar:
+      if (!r.is_scalar()) return fail(env, ErrorCode::VerifierPointerLeak, pc, fmt::format("R{} ({}) passes a pointer where {} expects a number", reg, r.to_string(), p.name));
+      return ok();
+    case ArgKind::ConstSize: case ArgKind::ConstSizeOrZero:
+      if (!r.is_scalar()) return arg_error(env, pc, i, "is a pointer, expected a size", r);
+      if (r.val.smin < 0 && !r.val.is_const()) return arg_error(env, pc, i, "size may be negative", r, "bound the size with an unsigned comparison");
+      if (kind == ArgKind::ConstSize && r.val.umin == 0) return arg_error(env, pc, i, "size may be zero", r, "make sure the size is at least 1");
+      meta.sizes[i] = r.val;
+      return ok();
+    case ArgKind::PtrToMem: case ArgKind::PtrToUninitMem: {
+      if (i + 1 >= 5) return arg_error(env, pc, i, "has no size argument after it", r);
+      if (auto s = check_readable(env, st, static_cast<uint8_t>(reg + 1), pc); !s) return s;
+      const Scalar size = st.reg(static_cast<uint8_t>(reg + 1)).val;
+      if (nullable && is_null_const(r)) return ok();
+      if (!r.is_ptr()) return arg_error(env, pc, i, "is not a pointer to memory", r);
+      return check_mem_range(env, st, reg, size, kind == ArgKind::PtrToMem ? Access::Read : Access::Write, pc,
+                             p.args[static_cast<size_t>(i) + 1] == ArgKind::ConstSizeOrZero);
+    }
+    case ArgKind::PtrToMapKey: case ArgKind::PtrToMapValue: case ArgKind::PtrToUninitMapValue: {
+      if (!meta.map) return arg_error(env, pc, i, "needs a map argument before it", r);
+      if (!r.is_ptr()) return arg_error(env, pc, i, "is not a pointer to memory", r);
+      const uint32_t n = kind == ArgKind::PtrToMapKey ? meta.map->key_size : meta.map->value_size;
+      if (n == 0) return ok();
+      return check_mem_range(env, st, reg, Scalar::constant(n), kind == ArgKind::PtrToUninitMapValue ? Access::Write : Access::Read, pc, false);
+    }
+    case ArgKind::ConstMapPtr:
+      if (r.type != RegType::MapPtr || r.maybe_null)
+        return arg_error(env, pc, i, "is not a map", r, r.maybe_null ? "check the inner map against NULL first" : "load the map with ld_imm64 (a map reference)");
+      if (!map_ok(p.id, r.map->type))
+        return fail(env, ErrorCode::VerifierBadMap, pc, fmt::format("{} cannot be used with map {} of type {}", p.name, r.map->name, static_cast<unsigned>(r.map->type)));
+      meta.map = r.map;
+      return ok();
+    case ArgKind::PtrToCtx:
+      if (r.type != RegType::Ctx || r.off != 0 || !r.val.is_const() || r.val.value() != 0)
+        return arg_error(env, pc, i, "is not the context pointer", r, "pass the program's context (r1 at entry) unmodified");
+      return ok();
+    case ArgKind::PtrToFunc:
+      if (r.type != RegType::FuncPtr) return arg_error(env, pc, i, "is not a function", r, "pass a static function as the callback");
+      meta.callback_pc = r.func_pc;
+      return ok();
+    case ArgKind::PtrToStack:
+      if (nullable && is_null_const(r)) return ok();
+      if (r.type != RegType::Stack) return arg_error(env, pc, i, "is not a stack pointer", r);
+      return ok();
+    case ArgKind::PtrToConstStr: return check_const_str(env, r, i, pc);
+    case ArgKind::PtrToRingbufMem:
+      if (r.type != RegType::Mem || r.ref_id == 0 || r.maybe_null || r.off != 0 || !r.val.is_const() || r.val.value() != 0)
+        return fail(env, ErrorCode::VerifierBadRelease, pc, fmt::format("R{} ({}) is not a record from bpf_ringbuf_reserve", reg, r.to_string()),
+                    "pass the unmodified, NULL-checked pointer bpf_ringbuf_reserve returned");
+      if (!st.has_ref(r.ref_id))
+        return fail(env, ErrorCode::VerifierBadRelease, pc, "the record was already submitted or discarded");
+      meta.release_ref = r.ref_id;
+      return ok();
+    case ArgKind::PtrToSpinLock:
+      if (r.type != RegType::MapValue || r.maybe_null || !r.val.is_const() || r.map->spin_lock_off < 0 ||
+          r.off + static_cast<int64_t>(r.val.value()) != r.map->spin_lock_off)
+        return fail(env, ErrorCode::VerifierLock, pc, fmt::format("R{} ({}) does not point at a bpf_spin_lock", reg, r.to_string()),
+                    "pass the address of the struct bpf_spin_lock inside a map value");
+      return ok();
+    case ArgKind::PtrToBtfId:
+      if (r.type != RegType::BtfPtr || r.maybe_null) return arg_error(env, pc, i, "is not a trusted pointer to a host type", r);
+      return ok();
+    case ArgKind::PtrToArena:
+      if (r.type != RegType::MapPtr || r.map->type != MapType::Arena) return arg_error(env, pc, i, "is not an arena map", r);
+      return ok();
+    case ArgKind::PtrToIter: return check_iter_arg(env, st, r, i, pc, meta);
+    case ArgKind::AnyPtrOrNull: return ok();
+  }
+  return ok();
+}
+
+Status set_return(Env& env, State& st, const Insn& insn, const CallMeta& meta) {
+  const FuncProto& p = *meta.proto;
+  RegState r0;
+  switch (p.ret) {
+    case RetKind::Integer: r0 = RegState::unknown(); break;
+    case RetKind::Void: break;
+    case RetKind::MapValueOrNull:
+      if (!meta.map) return fail(env, ErrorCode::VerifierBadMap, insn.pc, fmt::format("{} needs a map argument", p.name));
+      if (meta.map->type == MapType::ArrayOfMaps || meta.map->type == MapType::HashOfMaps) {
+        if (!meta.map->inner) return fail(env, ErrorCode::VerifierBadMap, insn.pc, fmt::format("map-in-map {} has no inner map definition", meta.map->name));
+        r0 = RegState::pointer(RegType::MapPtr);
+        r0.map = meta.map->inner.get();
+      } else {
+        r0 = RegState::pointer(RegType::MapValue);
+        r0.map = meta.map;
+      }
+      r0.maybe_null = true;
+      r0.id = env.new_id();
+      break;
+    case RetKind::MemOrNull: {
+      const int a = p.mem_size_arg;
+      const Scalar sz = a >= 0 ? st.reg(static_cast<uint8_t>(a + 1)).val : Scalar::unknown();
+      if (a < 0 || !sz.is_const() || sz.value() == 0 || sz.value() > (1u << 29))
+        return fail(env, ErrorCode::VerifierBadHelperArg, insn.pc, fmt::format("{} needs a constant, non-zero size", p.name),
+                    "pass a compile-time constant size (e.g. sizeof(struct event))");
+      r0 = RegState::pointer(RegType::Mem);
+      r0.mem_size = static_cast<uint32_t>(sz.value());
+      r0.maybe_null = true;
+      r0.id = env.new_id();
+      break;
+    }
+    case RetKind::BtfIdOrNull: case RetKind::BtfId:
+      r0 = RegState::pointer(RegType::BtfPtr);
+      r0.maybe_null = p.ret == RetKind::BtfIdOrNull;
+      r0.id = env.new_id();
+      break;
+    case RetKind::ArenaPtrOrNull: r0 = RegState::pointer(RegType::Arena); r0.val = Scalar::unknown(); break;
+    case RetKind::IntOrNull:
+      r0 = RegState::pointer(RegType::Mem);
+      r0.mem_size = 4;
+      r0.maybe_null = true;
+      r0.id = env.new_id();
+      break;
+  }
+  if ((p.flags & kHelperAcquire) && r0.is_ptr()) {
+    r0.ref_id = r0.id ? r0.id : env.new_id();
+    st.refs.push_back(RefState{r0.ref_id, insn.pc});
+  }
+  st.reg(0) = r0;
+  return ok();
+}
+
+Status lock_effects(Env& env, State& st, const Insn& insn, const FuncProto& p) {
+  if (st.lock.held && !(p.id == kHelperSpinUnlock && insn.info().sem == Sem::Call))
+    return fail(env, ErrorCode::VerifierLock, insn.pc, fmt::format("call to {} while holding a bpf_spin_lock", p.name),
+                "release the lock with bpf_spin_unlock before calling other functions");
+  if (insn.info().sem != Sem::Call) return ok();
+  const RegState& r1 = st.reg(1);
+  if (p.id == kHelperSpinLock) {
+    if (st.lock.held) return fail(env, ErrorCode::VerifierLock, insn.pc, "bpf_spin_lock while already holding a lock");
+    st.lock = LockState{true, r1.map, r1.id, insn.pc};
+  } else if (p.id == kHelperSpinUnlock) {
+    if (!st.lock.held) return fail(env, ErrorCode::VerifierLock, insn.pc, "bpf_spin_unlock without a held lock");
+    if (st.lock.map != r1.map || st.lock.ptr_id != r1.id)
+      return fail(env, ErrorCode::VerifierLock, insn.pc, "bpf_spin_unlock of a different lock than the one held");
+    st.lock = LockState{};
+  } else if (p.id == kHelperTailCall && !st.refs.empty()) {
+    return fail(env, ErrorCode::VerifierRefLeak, st.refs.front().acquire_pc, "bpf_tail_call while holding a reference",
+                "release every reference before a tail call");
+  }
+  return ok();
+}
+
+// The state that enters a callback: a new frame on top of the caller's.
+void spawn_callback(Env& env, const State& st, const Insn& insn, const CallMeta& meta, std::vector<State>& spawned) {
+  State cb = st;
+  Frame f;
+  f.callsite = static_cast<int32_t>(insn.pc);
+  f.subprog = static_cast<uint32_t>(env.sub_of_pc[static_cast<size_t>(meta.callback_pc)]);
+  f.callback = true;
+  const RegState ctx = st.reg(3);
+  if (meta.proto->id == kHelperForEachMapElem && meta.map) {
+    f.cb_args[0] = RegState::pointer(RegType::MapPtr);
+    f.cb_args[0].map = meta.map;
+    f.cb_args[1] = RegState::pointer(RegType::Mem);
+    f.cb_args[1].mem_size = meta.map->key_size;
+    f.cb_args[2] = RegState::pointer(RegType::MapValue);
+    f.cb_args[2].map = meta.map;
+    f.cb_args[3] = ctx;
+  } else {
+    f.cb_args[0] = RegState::scalar(Scalar::of_size(4));
+    f.cb_args[1] = ctx;
+  }
+  for (int r = 0; r < 5; ++r) f.regs[static_cast<size_t>(r) + 1] = f.cb_args[static_cast<size_t>(r)];
+  f.regs[10] = RegState::pointer(RegType::Stack);
+  f.regs[10].frame = static_cast<uint32_t>(cb.frames.size());
+  cb.frames.push_back(std::move(f));
+  cb.pc = static_cast<uint32_t>(meta.callback_pc);
+  spawned.push_back(std::move(cb));
+}
+
+void iter_effects(Env& env, State& st, const Insn& insn, const CallMeta& meta, std::vector<State>& spawned) {
+  const uint32_t flags = meta.proto->flags;
+  Frame& fr = st.frames[meta.iter_frame];
+  const size_t k = static_cast<size_t>(meta.iter_slot);
+  if (flags & kHelperIterNew) {
+    fr.spills[k] = RegState{};
+    for (size_t i = k * 8; i < k * 8 + 8; ++i) fr.bytes[i] = SlotByte::Iter;
+    fr.iters[k] = IterSlot{env.new_id(), 1, insn.pc};
+  } else if (flags & kHelperIterDestroy) {
+    for (size_t i = k * 8; i < k * 8 + 8; ++i) fr.bytes[i] = SlotByte::Invalid;
+    fr.iters[k] = IterSlot{};
+  } else if (flags & kHelperIterNext) {
+    // Two outcomes: an element (active, r0 non-NULL), or the end (drained, r0 NULL).
+    if (fr.iters[k].state == 1) {
+      State more = st;
+      RegState r0 = RegState::pointer(RegType::Mem);
+      r0.mem_size = 4;
+      more.reg(0) = r0;
+      more.pc = insn.pc + 1;
+      spawned.push_back(std::move(more));
+    }
+    fr.iters[k].state = 2;
+    st.reg(0) = RegState::scalar(Scalar::constant(0));
+  }
+}
+
+}  // namespace
+
+void invalidate_ref(State& st, uint32_t ref_id) {
+  st.for_each_reg([&](RegState& x) {
+    if (x.is_ptr() && x.ref_id == ref_id) x = RegState::unknown();
+  });
+}
+
+Status do_call(Env& env, State& st, const Insn& insn, std::vector<State>& spawned) {
+  CallMeta meta;
+  const bool kfunc = insn.info().sem == Sem::CallKfunc;
+  if (kfunc) {
+    const auto idx = static_cast<uint32_t>(insn.imm);
+    if (idx >= env.in.kfuncs.size() || !env.in.kfuncs[idx])
+      return fail(env, ErrorCode::VerifierUnknownFunc, insn.pc, fmt::format("unknown kfunc #{}", insn.imm));
+    meta.proto = env.in.kfuncs[idx];
+  } else {
+    const auto id = static_cast<uint32_t>(insn.imm);
+    meta.proto = env.in.platform->helper(id);
+    if (!meta.proto) return fail(env, ErrorCode::VerifierUnknownFunc, insn.pc, fmt::format("unknown helper #{}", insn.imm));
+    if (!env.in.platform->helper_allowed(*env.in.type, id))
+      return fail(env, ErrorCode::VerifierUnknownFunc, insn.pc,
+                  fmt::format("helper {} is not allowed in {} programs", meta.proto->name, env.in.type->name));
+  }
+  const FuncProto& p = *meta.proto;
+  for (int i = 0; i < 5 && p.args[static_cast<size_t>(i)] != ArgKind::None; ++i)
+    if (auto s = check_arg(env, st, i, meta, insn.pc); !s) return s;
+  if (auto s = lock_effects(env, st, insn, p); !s) return s;
+  if (p.flags & kHelperRelease) {
+    if (!meta.release_ref) {
+      const RegState& r = st.reg(static_cast<uint8_t>(p.release_arg + 1));
+      if (!r.ref_id || !st.has_ref(r.ref_id))
+        return fail(env, ErrorCode::VerifierBadRelease, insn.pc, fmt::format("{} releases something not acquired", p.name));
+      meta.release_ref = r.ref_id;
+    }
+    st.drop_ref(meta.release_ref);
+    invalidate_ref(st, meta.release_ref);
+  }
+  if ((p.flags & kHelperCallback) && meta.callback_pc >= 0) spawn_callback(env, st, insn, meta, spawned);
+  if (meta.iter_slot >= 0) iter_effects(env, st, insn, meta, spawned);
+  const bool iter_next = (p.flags & kHelperIterNext) != 0;
+  if (!(p.flags & kHelperFastcall))
+    for (uint8_t r = 1; r <= 5; ++r) st.reg(r) = RegState{};
+  for (State& s : spawned)
+    if (iter_next && !(p.flags & kHelperFastcall))
+      for (uint8_t r = 1; r <= 5; ++r) s.reg(r) = RegState{};
+  if (iter_next) return ok();
+  return set_return(env, st, insn, meta);
+}
+
+}  // namespace decade::verifier

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: Apache-2.0
+// Conditional jumps: decide the branch when the values allow it, otherwise
+// refine both sides (scalar ranges, NULL checks, packet ranges learnt from
+// comparisons against data_end).
+#include <fmt/format.h>
+
+#include "isa/semantics.hpp"
+#include "verifier/transfer.hpp"
+
+namespace decade::verifier {
+namespace {
+
+Cmp cmp_of(Sem s) {
+  static constexpr std::pair<Sem, Cmp> kMap[] = {
+      {Sem::Jeq, Cmp::Eq}, {Sem::Jne, Cmp::Ne}, {Sem::Jgt, Cmp::Gt}, {Sem::Jge, Cmp::Ge},
+      {Sem::Jlt, Cmp::Lt}, {Sem::Jle, Cmp::Le}, {Sem::Jsgt, Cmp::Sgt}, {Sem::Jsge, Cmp::Sge},
+      {Sem::Jslt, Cmp::Slt}, {Sem::Jsle, Cmp::Sle}};
+  for (const auto& [sem, c] : kMap)
+    if (sem == s) return c;
+  return Cmp::Set;
+}
+
+// Copy a refined scalar to every register linked to it by a shared id.
+void propagate_scalar(State& st, const RegState& r) {
+  if (r.id == 0 || !r.is_scalar()) return;
+  st.for_each_reg([&](RegState& x) {
+    if (x.is_scalar() && x.id == r.id) x.val = r.val;
+  });
+}
+
+// Refine the scalar registers of `st` for `a c b`; false when impossible.
+bool refine_scalars(State& st, const Insn& insn, bool reg_form, const Scalar& imm, Cmp c, unsigned width) {
+  Scalar a = st.reg(insn.dst).val;
+  Scalar b = reg_form ? st.reg(insn.src).val : imm;
+  if (!refine(a, b, c, width)) return false;
+  st.reg(insn.dst).val = a;
+  propagate_scalar(st, st.reg(insn.dst));
+  if (reg_form) {
+    st.reg(insn.src).val = b;
+    propagate_scalar(st, st.reg(insn.src));
+  }
+  return true;
+}
+
+bool never_null(const RegState& r) {
+  switch (r.type) {
+    case RegType::Ctx: case RegType::Stack: case RegType::MapValue: case RegType::Packet: case RegType::PacketMeta:
+    case RegType::PacketEnd: case RegType::Mem: case RegType::FuncPtr: case RegType::MapPtr:
+      return !r.maybe_null;
+    case RegType::NotInit: case RegType::Scalar: case RegType::Arena: case RegType::BtfPtr:
+      return false;
+  }
+  return false;
+}
+
+// Packet bounds: in `st`, `lower c upper` holds (lower: pkt or meta, upper: end or pkt).
+void learn_packet_range(State& st, const RegState& lower, Cmp c) {
+  if (lower.off < 0) return;
+  uint32_t range;
+  if (c == Cmp::Le) range = static_cast<uint32_t>(lower.off);
+  else if (c == Cmp::Lt) range = static_cast<uint32_t>(lower.off) + 1;
+  else return;
+  const RegType t = lower.type;
+  const uint32_t id = lower.id;
+  st.for_each_reg([&](RegState& x) {
+    if (x.type == t && x.id == id && x.range < range) x.range = range;
+  });
+}
+
+bool packet_pair(const RegState& lo, const RegState& hi) {
+  return (lo.type == RegType::Packet && hi.type == RegType::PacketEnd) ||
+         (lo.type == RegType::PacketMeta && hi.type == RegType::Packet);
+}
+
+BranchSides pointer_branch(State& fall, State& taken, const RegState& a, const RegState& b, Cmp c, unsigned width) {
+  const bool a_zero = a.is_const() && a.val.value() == 0, b_zero = b.is_const() && b.val.value() == 0;
+  if (width == 64 && (c == Cmp::Eq || c == Cmp::Ne) && (a_zero || b_zero)) {
+    const RegState& p = a_zero ? b : a;
+    if (p.is_ptr() && p.maybe_null && p.id) {
+      // Eq: the taken side has NULL. Ne: the fall-through side has NULL.
+      mark_null_checked(c == Cmp::Eq ? taken : fall, p.id, true);
+      mark_null_checked(c == Cmp::Eq ? fall : taken, p.id, false);
+      return {};
+    }
+    if (never_null(p)) return c == Cmp::Eq ? BranchSides{true, false} : BranchSides{false, true};
+  }
+  if (width == 64 && c != Cmp::Eq && c != Cmp::Ne && c != Cmp::Set && c != Cmp::NotSet) {
+    if (packet_pair(a, b)) {
+      learn_packet_range(taken, a, c);
+      learn_packet_range(fall, a, negate(c));
+    } else if (packet_pair(b, a)) {
+      learn_packet_range(taken, b, swap_operands(c));
+      learn_packet_range(fall, b, swap_operands(negate(c)));
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+void mark_null_checked(State& st, uint32_t id, bool is_null) {
+  uint32_t released = 0;
+  st.for_each_reg([&](RegState& x) {
+    if (!x.is_ptr() || !x.maybe_null || x.id != id) return;
+    if (is_null) {
+      if (x.ref_id) released = x.ref_id;
+      x = RegState::scalar(Scalar::constant(0));
+    } else {
+      x.maybe_null = false;
+      // Ring-buffer records keep their id (it names the reference); others drop it.
+      if (x.type == RegType::MapValue && x.map && x.map->spin_lock_off < 0) x.id = 0;
+      if (x.type == RegType::MapPtr) x.id = 0;
+    }
+  });
+  // A NULL result acquired nothing.
+  if (released) st.drop_ref(released);
+}
+
+Result<BranchSides> do_branch(Env& env, State& fall, State& taken, const Insn& insn) {
+  const Cmp c = cmp_of(insn.info().sem);
+  const unsigned width = insn.info().width;
+  const bool reg_form = insn.info().shape == Shape::JmpReg;
+  if (auto s = check_readable(env, fall, insn.dst, insn.pc); !s) return std::unexpected(s.error());
+  if (reg_form) {
+    if (auto s = check_readable(env, fall, insn.src, insn.pc); !s) return std::unexpected(s.error());
+  }
+  const Scalar imm = Scalar::constant(width == 32 ? static_cast<uint32_t>(insn.imm) : decade::sem::imm64(insn.imm));
+  const RegState a = fall.reg(insn.dst);
+  const RegState b = reg_form ? fall.reg(insn.src) : RegState::scalar(imm);
+  if (a.is_scalar() && b.is_scalar()) {
+    const int t = branch_taken(a.val, b.val, c, width);
+    if (t == 1) {
+      taken = std::move(fall);
+      return BranchSides{false, true};
+    }
+    if (t == 0) return BranchSides{true, false};
+    taken = fall;
+    BranchSides sides;
+    sides.taken = refine_scalars(taken, insn, reg_form, imm, c, width);
+    sides.fall = refine_scalars(fall, insn, reg_form, imm, negate(c), width);
+    return sides;
+  }
+  taken = fall;
+  return pointer_branch(fall, taken, a, b, c, width);
+}
+
+}  // namespace decade::verifier

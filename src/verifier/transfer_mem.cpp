@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: Apache-2.0
+// Memory transfer functions and the region checks behind them: stack (per
+// byte, spills per 8-byte slot), context fields per the program type's
+// table, map values, packet data with the range learnt from comparisons,
+// sized memory (ring-buffer records) and arena memory.
+#include <fmt/format.h>
+
+#include "isa/semantics.hpp"
+#include "verifier/transfer.hpp"
+
+namespace decade::verifier {
+namespace {
+
+using i128 = __int128;
+
+Scalar loaded_scalar(unsigned size, bool sext) {
+  Scalar s = Scalar::of_size(size);
+  return sext && size < 8 ? sign_extend(s, size * 8, 64) : s;
+}
+
+Scalar fold_bytes(uint64_t v, unsigned size, bool sext) {
+  const uint64_t t = decade::sem::truncate(v, size * 8);
+  return Scalar::constant(sext && size < 8 ? decade::sem::sext(t, size * 8) : t);
+}
+
+Status stack_read_const(Env& env, Frame& fr, int64_t o, const MemOp& op, uint32_t pc, RegState* loaded) {
+  const size_t lo = static_cast<size_t>(-o - op.size), hi = static_cast<size_t>(-o - 1);
+  const size_t k = lo / 8;
+  bool zero = true, uninit = false, spill = false, iter = false;
+  for (size_t i = lo; i <= hi; ++i) {
+    const SlotByte b = fr.bytes[i];
+    zero &= b == SlotByte::Zero;
+    uninit |= b == SlotByte::Invalid;
+    spill |= b == SlotByte::Spill;
+    iter |= b == SlotByte::Iter;
+  }
+  if (iter) return fail(env, ErrorCode::VerifierIterator, pc, fmt::format("access to iterator state at fp{}", o));
+  if (spill && lo / 8 == hi / 8 && fr.bytes[k * 8] == SlotByte::Spill) {
+    const RegState& sp = fr.spills[k];
+    if (op.size == 8) {
+      if (loaded) *loaded = sp;
+      return ok();
+    }
+    if (sp.is_ptr())
+      return fail(env, ErrorCode::VerifierInvalidMemAccess, pc,
+                  fmt::format("{}-byte read of a spilled pointer at fp{}", op.size, o), "read spilled pointers with 8-byte loads");
+    if (loaded) {
+      const int64_t base = -static_cast<int64_t>(k * 8 + 8);
+      if (sp.val.is_const()) *loaded = RegState::scalar(fold_bytes(sp.val.value() >> (8 * (o - base)), op.size, op.sign_extend));
+      else if (o == base) *loaded = RegState::scalar(op.sign_extend ? sign_extend(sp.val, op.size * 8, 64) : truncate(sp.val, op.size));
+      else *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
+    }
+    return ok();
+  }
+  if (uninit && !op.helper)
+    return fail(env, ErrorCode::VerifierUninitStack, pc, fmt::format("read of uninitialised stack at fp{} ({} bytes)", o, op.size),
+                "write the stack slot before reading it");
+  for (size_t i = lo; i <= hi; ++i)
+    if (fr.bytes[i] == SlotByte::Spill && fr.spills[i / 8].is_ptr() && !op.helper)
+      return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, fmt::format("partial read of a spilled pointer at fp{}", o));
+  if (loaded) *loaded = RegState::scalar(zero ? Scalar::constant(0) : loaded_scalar(op.size, op.sign_extend));
+  return ok();
+}
+
+// Overwrite bytes [lo, hi] of the frame with `kind`, breaking spills they touch.
+void clobber(Frame& fr, size_t lo, size_t hi, SlotByte kind) {
+  for (size_t k = lo / 8; k <= hi / 8; ++k) {
+    if (fr.bytes[k * 8] != SlotByte::Spill) continue;
+    for (size_t i = k * 8; i < k * 8 + 8; ++i) fr.bytes[i] = SlotByte::Misc;
+    fr.spills[k] = RegState{};
+  }
+  for (size_t i = lo; i <= hi; ++i) fr.bytes[i] = kind;
+}
+
+Status stack_write_const(Env& env, Frame& fr, int64_t o, const MemOp& op, uint32_t pc) {
+  const size_t lo = static_cast<size_t>(-o - op.size), hi = static_cast<size_t>(-o - 1);
+  for (size_t i = lo; i <= hi; ++i)
+    if (fr.bytes[i] == SlotByte::Iter)
+      return fail(env, ErrorCode::VerifierIterator, pc, fmt::format("write over iterator state at fp{}", o),
+                  "destroy the iterator before reusing its stack slot");
+  const RegState* v = op.value;
+  if (v && v->is_ptr() && op.size != 8)
+    return fail(env, ErrorCode::VerifierPointerLeak, pc, fmt::format("{}-byte spill of a pointer at fp{}", op.size, o),
+                "spill pointers with 8-byte stores");
+  if (op.size == 8 && (v || op.access == Access::ReadWrite)) {
+    const size_t k = lo / 8;
+    for (size_t i = lo; i <= hi; ++i) fr.bytes[i] = SlotByte::Spill;
+    fr.spills[k] = v ? *v : RegState::unknown();
+    fr.iters[k] = IterSlot{};
+    return ok();
+  }
+  const bool zero = v && v->is_const() && decade::sem::truncate(v->val.value(), op.size * 8) == 0;
+  clobber(fr, lo, hi, zero ? SlotByte::Zero : SlotByte::Misc);
+  return ok();
+}
+
+Status stack_access(Env& env, State& st, const RegState& ptr, const MemOp& op, uint32_t pc, RegState* loaded) {
+  Frame& fr = st.frames[ptr.frame];
+  const i128 lo = i128{ptr.off} + op.off + ptr.val.smin;
+  const i128 hi = i128{ptr.off} + op.off + ptr.val.smax;
+  if (lo < -kMaxStack || hi + op.size > 0)
+    return fail(env, ErrorCode::VerifierOutOfBounds, pc,
+                fmt::format("stack access fp{:+} size {} outside [-{}, 0)", static_cast<int64_t>(lo), op.size, kMaxStack),
+                "the stack is 512 bytes: offsets from r10 must lie in [-512, -1]");
+  fr.grow(static_cast<size_t>(-lo));
+  env.note_stack(st, ptr.frame, static_cast<int64_t>(lo));
+  env.note_mem(pc, true);
+  if (ptr.val.is_const()) {
+    const int64_t o = static_cast<int64_t>(lo);
+    if (!op.helper && o % op.size != 0)
+      return fail(env, ErrorCode::VerifierMisaligned, pc, fmt::format("misaligned stack access fp{} size {}", o, op.size),
+                  "align stack accesses to their size");
+    if (op.access == Access::Write) return stack_write_const(env, fr, o, op, pc);
+    if (auto s = stack_read_const(env, fr, o, op, pc, loaded); !s) return s;
+    return op.access == Access::ReadWrite ? stack_write_const(env, fr, o, op, pc) : ok();
+  }
+  // Variable offset: every byte the access may touch.
+  const size_t blo = static_cast<size_t>(-(hi + op.size)), bhi = static_cast<size_t>(-lo - 1);
+  if (op.access != Access::Write) {
+    for (size_t i = blo; i <= bhi; ++i) {
+      if (fr.bytes[i] == SlotByte::Iter) return fail(env, ErrorCode::VerifierIterator, pc, "variable-offset access to iterator state");
+      if (fr.bytes[i] == SlotByte::Invalid && !op.helper)
+        return fail(env, ErrorCode::VerifierUninitStack, pc, "variable-offset read of uninitialised stack",
+                    "initialise the whole array before indexing it");
+    }
+    if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
+  }
+  if (op.access != Access::Read) {
+    if (op.value && op.value->is_ptr())
+      return fail(env, ErrorCode::VerifierPointerLeak, pc, "variable-offset spill of a pointer");
+    for (size_t i = blo; i <= bhi; ++i)
+      if (fr.bytes[i] == SlotByte::Iter) return fail(env, ErrorCode::VerifierIterator, pc, "variable-offset write over iterator state");
+    // Bytes that were never written stay uninitialised: not every one of them is written.
+    for (size_t k = blo / 8; k <= bhi / 8; ++k)
+      if (fr.bytes[k * 8] == SlotByte::Spill) clobber(fr, k * 8, k * 8, SlotByte::Misc);
+    for (size_t i = blo; i <= bhi; ++i)
+      if (fr.bytes[i] == SlotByte::Zero) fr.bytes[i] = SlotByte::Misc;
+  }
+  return ok();
+}
+
+const CtxField* find_field(const ProgramType& t, int64_t o, uint32_t size) {
+  for (const CtxField& f : t.fields)
+    if (o >= f.offset && o + size <= int64_t{f.offset} + f.size) return &f;
+  return nullptr;
+}
+
+Status ctx_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, RegState* loaded) {
+  const ProgramType& t = *env.in.type;
+  if (!ptr.val.is_const() || ptr.val.value() != 0)
+    return fail(env, ErrorCode::VerifierBadCtxAccess, pc, "context access at a variable offset",
+                "access context fields at constant offsets from the context pointer");
+  const int64_t o = int64_t{ptr.off} + op.off;
+  if (op.access != Access::Read && op.value && op.value->is_ptr())
+    return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a pointer into the context");
+  if (t.plain_ctx) {
+    if (o < 0 || (!t.raw_ctx && o + op.size > t.ctx_size))
+      return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("context access off={} size={} outside [0, {})", o, op.size, t.ctx_size));
+    env.note_mem(pc, !t.raw_ctx);  // a raw context's length is known only at run time
+    if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
+    return ok();
+  }
+  const CtxField* f = find_field(t, o, op.size);
+  if (!f || op.access == Access::ReadWrite)
+    return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("invalid {} context access off={} size={}", t.name, o, op.size),
+                "only the fields of the program type's context may be accessed, with their own size");
+  if (op.access == Access::Write) {
+    if (!f->writable || f->kind != CtxFieldKind::Scalar)
+      return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("context field {} is not writable", f->name));
+    env.note_mem(pc, true);
+    return ok();
+  }
+  if (!f->readable)
+    return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("context field {} is not readable by {} programs", f->name, t.name));
+  env.note_mem(pc, true);
+  if (f->kind == CtxFieldKind::Scalar) {
+    if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
+    return ok();
+  }
+  if (o != f->offset || op.size != f->size || op.sign_extend)
+    return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("pointer field {} must be read whole", f->name));
+  RegType rt = RegType::BtfPtr;
+  if (f->kind == CtxFieldKind::PacketData) rt = RegType::Packet;
+  else if (f->kind == CtxFieldKind::PacketEnd) rt = RegType::PacketEnd;
+  else if (f->kind == CtxFieldKind::PacketMeta) rt = RegType::PacketMeta;
+  if (loaded) *loaded = RegState::pointer(rt);
+  return ok();
+}
+
+// [lo, hi + size) inside [0, limit)?
+bool in_bounds(i128 lo, i128 hi, uint32_t size, uint64_t limit) { return lo >= 0 && hi + size <= static_cast<i128>(limit); }
+
+Status map_value_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, RegState* loaded) {
+  const MapDef& m = *ptr.map;
+  const i128 lo = i128{ptr.off} + op.off + ptr.val.smin;
+  const i128 hi = i128{ptr.off} + op.off + static_cast<i128>(ptr.val.umax);
+  if (!in_bounds(lo, hi, op.size, m.value_size))
+    return fail(env, ErrorCode::VerifierOutOfBounds, pc,
+                fmt::format("map value access off={}{} size={} outside value_size={} of map {}", ptr.off + op.off,
+                            ptr.val.is_const() ? "" : " var" + ptr.val.to_string(), op.size, m.value_size, m.name),
+                "compare the index against the value size (as an unsigned number) before using it");
+  if (op.access != Access::Read) {
+    if (m.frozen || (m.map_flags & kMapFRdonlyProg))
+      return fail(env, ErrorCode::VerifierReadOnly, pc, fmt::format("write into read-only map {}", m.name));
+    if (op.value && op.value->is_ptr() && op.value->type != RegType::Arena)
+      return fail(env, ErrorCode::VerifierPointerLeak, pc, fmt::format("storing a pointer into map {}", m.name),
+                  "maps hold data only: store a scalar");
+  }
+  if (m.spin_lock_off >= 0 && !op.helper && lo < m.spin_lock_off + 4 && hi + op.size > m.spin_lock_off)
+    return fail(env, ErrorCode::VerifierLock, pc, "direct access to a bpf_spin_lock", "use bpf_spin_lock/bpf_spin_unlock only");
+  env.note_mem(pc, true);
+  if (loaded) {
+    const int64_t o = static_cast<int64_t>(lo);
+    if (m.frozen && ptr.val.is_const() && o + op.size <= static_cast<int64_t>(m.initial_value.size())) {
+      uint64_t v = 0;
+      for (uint32_t i = 0; i < op.size; ++i) v |= uint64_t{m.initial_value[static_cast<size_t>(o) + i]} << (8 * i);
+      *loaded = RegState::scalar(fold_bytes(v, op.size, op.sign_extend));
+    } else {
+      *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
+    }
+  }
+  return ok();
+}
+
+Status packet_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, RegState* loaded) {
+  const i128 o = i128{ptr.off} + op.off;
+  if (ptr.val.smin < 0 || ptr.val.umax > 0xffff || o < 0 || o + op.size > ptr.range)
+    return fail(env, ErrorCode::VerifierOutOfBounds, pc,
+                fmt::format("packet access off={} size={} outside the checked range r={}", static_cast<int64_t>(o), op.size, ptr.range),
+                "compare data + offset + size against data_end before the access");
+  if (op.access != Access::Read && op.value && op.value->is_ptr())
+    return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a pointer into the packet");
+  env.note_mem(pc, true);
+  if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
+  return ok();
+}
+
+Status sized_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, RegState* loaded) {
+  const i128 lo = i128{ptr.off} + op.off + ptr.val.smin;
+  const i128 hi = i128{ptr.off} + op.off + static_cast<i128>(ptr.val.umax);
+  if (ptr.val.smin < 0 || !in_bounds(lo, hi, op.size, ptr.mem_size))
+    return fail(env, ErrorCode::VerifierOutOfBounds, pc,
+                fmt::format("memory access off={} size={} outside [0, {})", static_cast<int64_t>(lo), op.size, ptr.mem_size));
+  if (op.access != Access::Read && op.value && op.value->is_ptr())
+    return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a pointer into memory the program hands out");
+  env.note_mem(pc, true);
+  if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
+  return ok();
+}
+
+}  // namespace
+
+Status check_readable(const Env& env, const State& st, uint8_t reg, uint32_t pc) {
+  if (reg >= kNumRegs) return fail(env, ErrorCode::VerifierUnsupported, pc, fmt::format("register r{} is not modelled", reg));
+  if (st.reg(reg).type == RegType::NotInit)
+    return fail(env, ErrorCode::VerifierUninitRegister, pc, fmt::format("R{} is read before it is written", reg),
+                fmt::format("set r{} on every path that reaches this instruction (after a call only r0 and r6-r9 keep values)", reg));
+  return ok();
+}
+
+Status check_mem(Env& env, State& st, const MemOp& op, uint32_t pc, RegState* loaded) {
+  if (auto s = check_readable(env, st, op.ptr, pc); !s) return s;
+  const RegState ptr = st.reg(op.ptr);
+  if (ptr.maybe_null)
+    return fail(env, ErrorCode::VerifierNullDeref, pc, fmt::format("R{} ({}) may be NULL", op.ptr, ptr.to_string()),
+                "check the pointer returned by the helper (e.g. bpf_map_lookup_elem) against NULL before using it");
+  switch (ptr.type) {
+    case RegType::Stack: return stack_access(env, st, ptr, op, pc, loaded);
+    case RegType::Ctx: return ctx_access(env, ptr, op, pc, loaded);
+    case RegType::MapValue: return map_value_access(env, ptr, op, pc, loaded);
+    case RegType::Packet: case RegType::PacketMeta: return packet_access(env, ptr, op, pc, loaded);
+    case RegType::Mem: return sized_access(env, ptr, op, pc, loaded);
+    case RegType::Arena:
+      if (op.access != Access::Read && op.value && op.value->is_ptr() && op.value->type != RegType::Arena)
+        return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a non-arena pointer into the arena");
+      env.note_mem(pc, false);  // arena accesses are checked (or fault-handled) at run time
+      if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
+      return ok();
+    case RegType::Scalar:
+      return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, fmt::format("R{} is a scalar ({}), not a pointer", op.ptr, ptr.to_string()),
+                  ptr.is_const() && ptr.val.value() == 0 ? "this is a NULL pointer: check it before using it" : "");
+    case RegType::NotInit: case RegType::MapPtr: case RegType::PacketEnd: case RegType::BtfPtr: case RegType::FuncPtr:
+      break;
+  }
+  return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, fmt::format("memory access through {} is not allowed", ptr.to_string()));
+}
+
+Status check_mem_range(Env& env, State& st, uint8_t ptr, const Scalar& size, Access access, uint32_t pc, bool zero_ok) {
+  if (size.umax == 0) {
+    if (!zero_ok) return fail(env, ErrorCode::VerifierBadHelperArg, pc, "memory size is zero");
+    return ok();
+  }
+  if (size.umax > (1u << 29))
+    return fail(env, ErrorCode::VerifierBadHelperArg, pc, fmt::format("unbounded memory size {}", size.to_string()),
+                "bound the size with a comparison before passing it");
+  MemOp op;
+  op.ptr = ptr;
+  op.off = 0;
+  op.size = static_cast<uint32_t>(size.umax);
+  op.access = access;
+  op.helper = true;
+  const RegState& p = st.reg(ptr);
+  if (p.type == RegType::Stack && !p.val.is_const() && access != Access::Read)
+    return fail(env, ErrorCode::VerifierBadHelperArg, pc, "helper writes to the stack at a variable offset");
+  if (p.type == RegType::Stack && p.val.is_const()) {
+    // Whole-range stack argument: check bounds, then read/write byte by byte.
+    const int64_t o = p.off + static_cast<int64_t>(p.val.value());
+    if (o < -kMaxStack || o + int64_t{op.size} > 0)
+      return fail(env, ErrorCode::VerifierOutOfBounds, pc,
+                  fmt::format("stack memory fp{} size {} outside the stack", o, op.size), "the buffer must lie inside the 512-byte stack");
+    Frame& fr = st.frames[p.frame];
+    fr.grow(static_cast<size_t>(-o));
+    env.note_stack(st, p.frame, o);
+    const size_t lo = static_cast<size_t>(-o - op.size), hi = static_cast<size_t>(-o - 1);
+    for (size_t i = lo; i <= hi; ++i) {
+      if (fr.bytes[i] == SlotByte::Iter) return fail(env, ErrorCode::VerifierIterator, pc, "helper access to iterator state");
+      if (access == Access::Read && fr.bytes[i] == SlotByte::Spill && fr.spills[i / 8].is_ptr())
+        return fail(env, ErrorCode::VerifierPointerLeak, pc, fmt::format("helper reads a spilled pointer at fp{}", -static_cast<int64_t>(i) - 1));
+    }
+    if (access != Access::Read) {
+      for (size_t k = lo / 8; k <= hi / 8; ++k)
+        if (fr.bytes[k * 8] == SlotByte::Spill) clobber(fr, k * 8, k * 8, SlotByte::Misc);
+      for (size_t i = lo; i <= hi; ++i) fr.bytes[i] = SlotByte::Misc;
+    }
+    return ok();
+  }
+  return check_mem(env, st, op, pc, nullptr);
+}
+
+namespace {
+
+Status do_ld_imm64(Env& env, State& st, const Insn& insn) {
+  RegState& dst = st.reg(insn.dst);
+  const Sem sem = insn.info().sem;
+  if (sem == Sem::LdImm64) {
+    dst = RegState::scalar(Scalar::constant(insn.imm64));
+    return ok();
+  }
+  if (sem == Sem::LdFunc) {
+    RegState r = RegState::pointer(RegType::FuncPtr);
+    r.func_pc = insn.target;
+    dst = r;
+    return ok();
+  }
+  if (sem == Sem::LdBtfId)
+    return fail(env, ErrorCode::VerifierUnsupported, insn.pc, "ld_imm64 of a kernel BTF variable (ksym) is not supported");
+  const auto idx = static_cast<uint32_t>(insn.imm);
+  if (idx >= env.in.maps.size() || !env.in.maps[idx])
+    return fail(env, ErrorCode::VerifierBadMap, insn.pc, fmt::format("map index {} out of range ({} maps)", idx, env.in.maps.size()));
+  const MapDef* m = env.in.maps[idx];
+  if (sem == Sem::LdMapFd || sem == Sem::LdMapIdx) {
+    RegState r = RegState::pointer(RegType::MapPtr);
+    r.map = m;
+    dst = r;
+    return ok();
+  }
+  if (m->type == MapType::Arena) {
+    dst = RegState::pointer(RegType::Arena, 0);
+    return ok();
+  }
+  if (insn.imm2 < 0 || static_cast<uint32_t>(insn.imm2) >= std::max<uint32_t>(m->value_size, 1) ||
+      (m->type != MapType::Array && m->type != MapType::PercpuArray) || m->max_entries < 1)
+    return fail(env, ErrorCode::VerifierBadMap, insn.pc,
+                fmt::format("direct value of map {} at offset {} (needs an array map, offset < value_size {})", m->name, insn.imm2, m->value_size));
+  RegState r = RegState::pointer(RegType::MapValue, insn.imm2);
+  r.map = m;
+  dst = r;
+  return ok();
+}
+
+Status do_ld_packet(Env& env, State& st, const Insn& insn) {
+  const ProgramType& t = *env.in.type;
+  if (t.name != "socket_filter" && t.name != "sched_cls")
+    return fail(env, ErrorCode::VerifierInvalidMemAccess, insn.pc,
+                fmt::format("legacy packet loads (ld_abs/ld_ind) are not allowed in {} programs", t.name));
+  if (auto s = check_readable(env, st, 6, insn.pc); !s) return s;
+  if (st.reg(6).type != RegType::Ctx)
+    return fail(env, ErrorCode::VerifierInvalidMemAccess, insn.pc, "ld_abs/ld_ind need the context in r6");
+  if (insn.info().shape == Shape::LdInd) {
+    if (auto s = check_readable(env, st, insn.src, insn.pc); !s) return s;
+    if (!st.reg(insn.src).is_scalar())
+      return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, "ld_ind index is a pointer");
+  }
+  if (!st.refs.empty() || st.lock.held)
+    return fail(env, ErrorCode::VerifierLock, insn.pc, "ld_abs/ld_ind may end the program while a reference or lock is held");
+  for (uint8_t r = 1; r <= 5; ++r) st.reg(r) = RegState{};
+  st.reg(0) = RegState::scalar(Scalar::of_size(insn.info().width / 8));
+  env.note_mem(insn.pc, false);
+  return ok();
+}
+
+Status do_atomic(Env& env, State& st, const Insn& insn) {
+  const Sem sem = insn.info().sem;
+  const unsigned size = insn.info().width / 8;
+  if (auto s = check_readable(env, st, insn.dst, insn.pc); !s) return s;
+  if (auto s = check_readable(env, st, insn.src, insn.pc); !s) return s;
+  const RegState base = st.reg(insn.dst), val = st.reg(insn.src);
+  if (val.is_ptr()) return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, "atomic operation with a pointer operand");
+  if (sem == Sem::AtomicCmpxchg) {
+    if (auto s = check_readable(env, st, 0, insn.pc); !s) return s;
+    if (st.reg(0).is_ptr()) return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, "cmpxchg compares with a pointer in r0");
+  }
+  if (base.type != RegType::Stack && base.type != RegType::MapValue && base.type != RegType::Mem && base.type != RegType::Arena &&
+      !base.maybe_null && base.is_ptr())
+    return fail(env, ErrorCode::VerifierInvalidMemAccess, insn.pc, fmt::format("atomic operation on {} memory", reg_type_name(base.type)));
+  const RegState unknown = RegState::unknown();
+  MemOp op{insn.dst, insn.off, size, Access::ReadWrite, false, &unknown, false};
+  RegState old;
+  if (auto s = check_mem(env, st, op, insn.pc, &old); !s) return s;
+  const Scalar fetched = Scalar::of_size(size);
+  if (sem == Sem::AtomicCmpxchg) st.reg(0) = RegState::scalar(fetched);
+  else if ((insn.imm & decade::sem::kAtomicFetch) || sem == Sem::AtomicXchg) st.reg(insn.src) = RegState::scalar(fetched);
+  return ok();
+}
+
+}  // namespace
+
+Status do_mem(Env& env, State& st, const Insn& insn) {
+  const Sem sem = insn.info().sem;
+  const unsigned size = insn.info().width / 8;
+  switch (insn.info().shape) {
+    case Shape::LdImm64: return do_ld_imm64(env, st, insn);
+    case Shape::LdAbs: case Shape::LdInd: return do_ld_packet(env, st, insn);
+    case Shape::Load: case Shape::AtomicLoad: {
+      MemOp op{insn.src, insn.off, size, Access::Read, sem == Sem::LdxSx, nullptr, false};
+      RegState loaded;
+      if (auto s = check_mem(env, st, op, insn.pc, &loaded); !s) return s;
+      st.reg(insn.dst) = loaded;
+      return ok();
+    }
+    case Shape::StoreImm: {
+      if (auto s = check_readable(env, st, insn.dst, insn.pc); !s) return s;
+      const RegState v = RegState::scalar(Scalar::constant(decade::sem::truncate(decade::sem::imm64(insn.imm), size * 8)));
+      const RegState v8 = RegState::scalar(Scalar::constant(decade::sem::imm64(insn.imm)));
+      MemOp op{insn.dst, insn.off, size, Access::Write, false, size == 8 ? &v8 : &v, false};
+      return check_mem(env, st, op, insn.pc, nullptr);
+    }
+    case Shape::StoreReg: case Shape::AtomicStore: {
+      if (auto s = check_readable(env, st, insn.src, insn.pc); !s) return s;
+      RegState v = st.reg(insn.src);
+      if (size < 8 && v.is_scalar()) v = RegState::scalar(truncate(v.val, size));
+      MemOp op{insn.dst, insn.off, size, Access::Write, false, &v, false};
+      return check_mem(env, st, op, insn.pc, nullptr);
+    }
+    case Shape::AtomicRmw: return do_atomic(env, st, insn);
+    case Shape::AluImm: case Shape::AluReg: case Shape::Unary: case Shape::AddrSpaceCast: case Shape::JmpImm:
+    case Shape::JmpReg: case Shape::Ja: case Shape::Ja32: case Shape::GotoX: case Shape::MayGoto: case Shape::CallHelper:
+    case Shape::CallLocal: case Shape::CallKfunc: case Shape::CallX: case Shape::Exit:
+      break;
+  }
+  return fail(env, ErrorCode::Internal, insn.pc, "do_mem called for a non-memory instruction");
+}
+
+}  // namespace decade::verifier

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: Apache-2.0
+// verify(): the pipeline of the verifier as one readable list.
+//   require: a decoded Program, a Platform, a ProgramType
+//   1. control flow (cfg.cpp)        subprograms, jumps, reachability, recursion, liveness
+//   2. function kinds (frames.cpp)   global functions from BTF
+//   3. exploration (driver.cpp)      main program, then each global function on its own
+//   4. stack along call chains
+//   5. the VerifiedProgram with its facts
+#include "verifier/verifier.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <functional>
+
+#include "verifier/cfg.hpp"
+#include "verifier/driver.hpp"
+#include "verifier/env.hpp"
+#include "verifier/frames.hpp"
+
+namespace decade {
+
+class VerifierAccess {
+ public:
+  static std::shared_ptr<VerifiedProgram> make(Program prog, std::vector<InsnFacts> facts, std::vector<uint32_t> depth,
+                                               VerifierStats stats) {
+    std::shared_ptr<VerifiedProgram> vp(new VerifiedProgram());
+    vp->prog_ = std::move(prog);
+    vp->facts_ = std::move(facts);
+    vp->stack_depth_ = std::move(depth);
+    vp->stats_ = stats;
+    return vp;
+  }
+};
+
+namespace verifier {
+
+Error verr(const Env& env, ErrorCode code, uint32_t pc, std::string message, std::string hint) {
+  Error e{code, pc, std::move(message), {}, std::move(hint)};
+  if (const LineInfo* li = env.prog.line_for(pc)) {
+    e.where.file = li->file;
+    e.where.line = li->line;
+    e.where.column = li->column;
+    e.where.text = li->text;
+  }
+  return e;
+}
+
+void Env::note_stack(const State& st, uint32_t frame, int64_t lowest_off) {
+  if (frame >= st.frames.size() || lowest_off >= 0) return;
+  SubprogInfo& s = subs[st.frames[frame].subprog];
+  s.stack_depth = std::max<uint32_t>(s.stack_depth, static_cast<uint32_t>(-lowest_off));
+}
+
+namespace {
+
+uint32_t round32(uint32_t v) { return (v + 31) / 32 * 32; }
+
+// The deepest stack along any call chain must fit opts.max_stack.
+Status check_stack_chains(Env& env) {
+  const size_t n = env.subs.size();
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> callees(n);  // (sub, call pc)
+  for (const Insn& insn : env.prog.insns) {
+    const Sem s = insn.info().sem;
+    if (s == Sem::CallLocal || s == Sem::LdFunc)
+      callees[static_cast<size_t>(env.sub_of_pc[insn.pc])].emplace_back(
+          static_cast<uint32_t>(env.sub_of_pc[static_cast<size_t>(insn.target)]), insn.pc);
+  }
+  std::vector<int64_t> memo(n, -1);
+  std::function<uint32_t(uint32_t)> deepest = [&](uint32_t s) -> uint32_t {
+    if (memo[s] >= 0) return static_cast<uint32_t>(memo[s]);
+    memo[s] = 0;  // the call graph is acyclic (checked by the CFG pass)
+    uint32_t best = 0;
+    for (const auto& [c, pc] : callees[s]) best = std::max(best, deepest(c));
+    memo[s] = round32(env.subs[s].stack_depth) + best;
+    return static_cast<uint32_t>(memo[s]);
+  };
+  for (uint32_t root = 0; root < n; ++root) {
+    if (root != 0 && !env.subs[root].global) continue;
+    uint32_t total = deepest(root);
+    if (total <= env.opts.max_stack) continue;
+    // Name the first call on the deepest chain.
+    uint32_t at = env.subs[root].start;
+    uint32_t best = 0;
+    for (const auto& [c, pc] : callees[root])
+      if (deepest(c) >= best) { best = deepest(c); at = pc; }
+    return fail(env, ErrorCode::VerifierStackLimit, at,
+                fmt::format("combined stack of the call chain from {} is {} bytes, over the limit of {}",
+                            env.subs[root].name.empty() ? "the program" : env.subs[root].name, total, env.opts.max_stack),
+                "use less stack in nested functions, or move large buffers into a per-CPU array map");
+  }
+  return ok();
+}
+
+State main_entry(const Env& env) {
+  State st;
+  Frame f;
+  f.regs[1] = verifier::RegState::pointer(RegType::Ctx);
+  if (env.in.type->raw_ctx) f.regs[2] = RegState::unknown();
+  f.regs[10] = RegState::pointer(RegType::Stack);
+  st.frames.push_back(std::move(f));
+  return st;
+}
+
+Status run(Env& env) {
+  if (auto s = analyze_cfg(env); !s) return s;
+  if (auto s = classify_functions(env); !s) return s;
+  {
+    Driver d(env);
+    if (auto s = d.explore(main_entry(env)); !s) return s;
+  }
+  for (uint32_t s = 1; s < env.subs.size(); ++s) {
+    if (!env.subs[s].global) continue;
+    Driver d(env);
+    if (auto r = d.explore(global_entry_state(env, s)); !r) return r;
+  }
+  return check_stack_chains(env);
+}
+
+}  // namespace
+}  // namespace verifier
+
+Result<VerifyResult> verify(const VerifyInput& in, const VerifyOptions& opts) {
+  using namespace verifier;
+  if (!in.program || !in.platform || !in.type)
+    return make_error(ErrorCode::InvalidArgument, "verify needs a program, a platform and a program type");
+  if (in.program->insns.empty() || in.program->slot_index.size() != in.program->slot_count)
+    return make_error(ErrorCode::InvalidArgument, "verify needs a decoded, non-empty program");
+  const auto t0 = std::chrono::steady_clock::now();
+  Env env(in, opts);
+  const uint32_t n = in.program->slot_count;
+  env.visited.assign(n, 0);
+  env.mem_safe.assign(n, Fact::Unseen);
+  env.div_nonzero.assign(n, Fact::Unseen);
+  if (auto s = run(env); !s) {
+    Error e = s.error();
+    if (!env.log.empty()) e.message += "\n" + env.log;
+    return std::unexpected(std::move(e));
+  }
+  env.stats.time_ns = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+  std::vector<InsnFacts> facts(in.program->insns.size());
+  for (size_t i = 0; i < facts.size(); ++i) {
+    const uint32_t pc = in.program->insns[i].pc;
+    facts[i].mem_access_safe = env.mem_safe[pc] == Fact::Yes;
+    facts[i].div_nonzero = env.div_nonzero[pc] == Fact::Yes;
+    facts[i].call_target = env.call_target[pc];
+  }
+  std::vector<uint32_t> depth;
+  for (const SubprogInfo& s : env.subs) depth.push_back(s.stack_depth);
+  if (opts.log_level > 0)
+    env.log += fmt::format("processed {} insns, stored {} states (peak {}), {} us\n", env.stats.insns_processed,
+                           env.stats.states_stored, env.stats.peak_states, env.stats.time_ns / 1000);
+  VerifyResult out;
+  out.program = VerifierAccess::make(*in.program, std::move(facts), std::move(depth), env.stats);
+  out.log = std::move(env.log);
+  return out;
+}
+
+}  // namespace decade
