@@ -9,6 +9,8 @@
 #include <memory>
 #include <vector>
 
+#include "asm/asm.hpp"
+#include "interp/interp.hpp"
 #include "isa/decode.hpp"
 #include "isa/encode.hpp"
 #include "jit/jit.hpp"
@@ -50,6 +52,40 @@ inline Result<uint64_t> run_jit(const Program& prog, std::vector<uint8_t>* mem =
   }
   req.insn_budget = budget;
   return (*exe)->run(req);
+}
+
+// Assembles classic or LLVM text into a decoded program.
+inline Program assembled(std::string_view text) {
+  auto a = assemble(text);
+  EXPECT_TRUE(a.has_value()) << (a ? "" : a.error().to_string());
+  if (!a) return {};
+  auto p = decode(std::span<const RawInsn>(a->code));
+  EXPECT_TRUE(p.has_value()) << (p ? "" : p.error().to_string());
+  return p ? std::move(*p) : Program{};
+}
+
+inline RunRequest request_for(std::vector<uint8_t>* mem, uint64_t budget = 0) {
+  RunRequest req;
+  req.insn_budget = budget;
+  if (mem && !mem->empty()) {
+    req.r1 = reinterpret_cast<uint64_t>(mem->data());
+    req.r2 = mem->size();
+    req.regions.push_back({req.r1, mem->size(), true});
+  }
+  return req;
+}
+
+inline Result<uint64_t> run_text(std::string_view text, std::vector<uint8_t>* mem = nullptr, ProgramEnv env = env_of(),
+                                 const JitOptions& opts = {}) {
+  auto exe = compile_checked(assembled(text), std::move(env), opts);
+  if (!exe) return std::unexpected(exe.error());
+  return (*exe)->run(request_for(mem));
+}
+
+inline void expect_error(const Result<uint64_t>& r, ErrorCode code, int64_t insn) {
+  ASSERT_FALSE(r.has_value()) << "result " << *r;
+  EXPECT_EQ(r.error().code, code) << r.error().to_string();
+  EXPECT_EQ(r.error().insn, insn) << r.error().to_string();
 }
 
 inline Insn mov64(uint8_t dst, int32_t imm) { return make_insn(Op::MOV64_IMM, dst, 0, 0, imm); }
