@@ -181,17 +181,24 @@ void Lowerer::callx(const Insn& in) {
 }
 
 // bpf_tail_call(ctx = r1, map = r2, index = r3) through glue::tail_call,
-// which returns {value, status} in rax:rdx.
+// which returns {value, status} in rax:rdx. When the kernel would fall
+// through, r1..r5 keep their values (as in the interpreter) and r0 = -ENOENT.
 void Lowerer::tail_call() {
+  const Gp args[] = {x::r8, x::rcx, x::rdx, x::rsi, x::rdi};
+  for (const Gp& r : args) a_.push(r);
+  a_.sub(x::rsp, 8);  // six slots keep rsp 16-byte aligned
   a_.mov(x::rcx, x::rdx);
   a_.mov(x::rdx, x::rsi);
   a_.mov(x::rsi, x::rdi);
   a_.mov(x::rdi, kState);
   a_.mov(x::qword_ptr(kState, hot::kCurR10), x::rbp);
   call_abs(reinterpret_cast<const void*>(&glue::tail_call));
-  a_.cmp(x::edx, 1);
+  a_.mov(kTmp1, x::rdx);
+  a_.add(x::rsp, 8);
+  for (int i = 4; i >= 0; --i) a_.pop(args[i]);
+  a_.cmp(kTmp1.r32(), 1);
   a_.je(cur_func_->epilogue);  // the target's r0 is this function's result
-  a_.cmp(x::edx, 2);
+  a_.cmp(kTmp1.r32(), 2);
   a_.je(fault(ErrorCode::ExecHelperFault));
 }
 
