@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: Apache-2.0
+// Control flow, scalar arithmetic, stack and context cases.
+#include "case_table.hpp"
+
+namespace decade::test {
+namespace {
+
+using E = ErrorCode;
+
+const Case kControlFlow[] = {
+    {"exit_const", "xdp", "r0 = 2\nexit\n", E::Ok},
+    {"unreachable_tail", "xdp", "r0 = 0\nexit\nr0 = 1\nexit\n", E::VerifierUnreachable, 2},
+    {"fall_through_end", "xdp", "r0 = 0\nr0 += 1\n", E::VerifierFallThrough, 1},
+    {"cond_jump_last", "xdp", "r0 = 0\nif r0 == 0 goto -2\n", E::VerifierFallThrough, 1},
+    {"uninit_r0_exit", "xdp", "exit\n", E::VerifierUninitRegister, 0},
+    {"uninit_r2", "xdp", "r0 = r2\nexit\n", E::VerifierUninitRegister, 0},
+    {"infinite_goto_self", "xdp", "r0 = 0\nl: goto l\n", E::VerifierInfiniteLoop, 1},
+    {"infinite_loop_unchanged", "xdp", "r0 = 0\nr1 = 1\nl: if r1 != 0 goto l\nexit\n", E::VerifierInfiniteLoop, 2},
+    {"bounded_loop", "xdp", "r1 = 0\nl: r1 += 1\nif r1 < 10 goto l\nr0 = 0\nexit\n", E::Ok},
+    {"bounded_loop_down", "xdp", "r1 = 100\nl: r1 -= 3\nif r1 s> 0 goto l\nr0 = 0\nexit\n", E::Ok},
+    {"loop_unknown_bound", "xdp",
+     "r2 = *(u32 *)(r1 + 12)\nif r2 > 20 goto out\nr3 = 0\nl: r3 += 1\nif r3 < r2 goto l\nout: r0 = 0\nexit\n", E::Ok},
+    {"recursion", "xdp", "call f\nexit\nf: call f\nr0 = 0\nexit\n", E::VerifierCallDepth, 2},
+    {"call_ok", "xdp", "call f\nexit\nf: r0 = 1\nexit\n", E::Ok},
+    {"jump_into_other_function", "xdp", "call f\nif r0 == 0 goto g\nexit\nf: r0 = 1\ng: exit\n", E::VerifierBadJump, 1},
+    {"dead_branch_const", "xdp", "r1 = 1\nif r1 == 1 goto ok\nr0 = *(u64 *)(r10 - 8)\nexit\nok: r0 = 0\nexit\n", E::Ok},
+    {"both_sides_checked", "xdp", "r2 = *(u32 *)(r1 + 12)\nif r2 == 1 goto ok\nr0 = *(u64 *)(r10 - 8)\nexit\nok: r0 = 0\nexit\n",
+     E::VerifierUninitStack, 2},
+    {"ja32_forward", "xdp", "r0 = 1\nif r0 == 0 goto +1\ngotol +1\nr0 = 9\nexit\n", E::Ok},
+};
+
+const Case kScalars[] = {
+    {"ret_out_of_range", "xdp", "r0 = 5\nexit\n", E::VerifierBadReturn, 1},
+    {"ret_negative", "xdp", "r0 = -1\nexit\n", E::VerifierBadReturn, 1},
+    {"ret_any_socket", "socket_filter", "r0 = -1\nexit\n", E::Ok},
+    {"div_by_zero_reg", "xdp", "r0 = 1\nr1 = 0\nr0 /= r1\nexit\n", E::Ok},
+    {"mod_by_zero_keeps", "xdp", "r0 = 3\nr1 = 0\nr0 %= r1\nexit\n", E::Ok},
+    {"mod_const", "xdp", "r0 = 10\nr0 %= 3\nexit\n", E::Ok},
+    {"alu32_wrap", "xdp", "w0 = -1\nw0 += 3\nexit\n", E::Ok},
+    {"alu32_zext", "xdp", "r0 = -1\nw0 &= 3\nexit\n", E::Ok},
+    {"and_mask_range", "xdp", "r0 = *(u32 *)(r1 + 12)\nr0 &= 3\nexit\n", E::Ok},
+    {"and_mask_too_wide", "xdp", "r0 = *(u32 *)(r1 + 12)\nr0 &= 7\nexit\n", E::VerifierBadReturn, 2},
+    {"rsh_range", "xdp", "r0 = *(u32 *)(r1 + 12)\nr0 >>= 30\nexit\n", E::Ok},
+    {"rsh32_range", "xdp", "w0 = *(u32 *)(r1 + 12)\nw0 >>= 30\nexit\n", E::Ok},
+    {"mod_range", "xdp", "r0 = *(u32 *)(r1 + 12)\nr0 %= 5\nexit\n", E::Ok},
+    {"div_range", "xdp", "r0 = *(u32 *)(r1 + 12)\nr0 /= 0x40000000\nexit\n", E::Ok},
+    {"lsh_then_rsh", "xdp", "r0 = *(u8 *)(r1 + 12)\nr0 <<= 56\nr0 >>= 62\nexit\n", E::Ok},
+    {"arsh_const", "xdp", "r0 = -8\nr0 s>>= 2\nr0 += 4\nexit\n", E::Ok},
+    {"neg_const", "xdp", "r0 = -2\nr0 = -r0\nexit\n", E::Ok},
+    {"be16_const", "xdp", "r0 = 0x200\nr0 = be16 r0\nexit\n", E::Ok},
+    {"le16_trunc", "xdp", "r0 = 0x10002\nr0 = le16 r0\nexit\n", E::Ok},
+    {"bswap_unknown", "xdp", "r0 = *(u32 *)(r1 + 12)\nr0 = bswap16 r0\nexit\n", E::VerifierBadReturn, 2},
+    {"movsx8", "xdp", "r1 = 0xff\nr0 = (s8)r1\nr0 += 3\nexit\n", E::Ok},
+    {"movsx32_from_u8", "xdp", "r1 = *(u8 *)(r1 + 12)\nr1 &= 3\nr0 = (s32)r1\nexit\n", E::Ok},
+    {"jgt_refines", "xdp", "r0 = *(u32 *)(r1 + 12)\nif r0 > 4 goto out\nexit\nout: r0 = 0\nexit\n", E::Ok},
+    {"jge_refines_off_by_one", "xdp", "r0 = *(u32 *)(r1 + 12)\nif r0 >= 6 goto out\nexit\nout: r0 = 0\nexit\n",
+     E::VerifierBadReturn, 2},
+    {"jlt_refines", "xdp", "r0 = *(u32 *)(r1 + 12)\nif r0 < 5 goto ok\nr0 = 0\nok: exit\n", E::Ok},
+    {"signed_refines", "xdp",
+     "r0 = *(u64 *)(r10 - 8)\nexit\n", E::VerifierUninitStack, 0},
+    {"signed_both_ends", "xdp",
+     "r0 = *(u32 *)(r1 + 12)\nr0 = (s32)r0\nif r0 s> 4 goto z\nif r0 s< 0 goto z\nexit\nz: r0 = 0\nexit\n", E::Ok},
+    {"jmp32_refines", "xdp", "w0 = *(u32 *)(r1 + 12)\nif w0 > 4 goto z\nexit\nz: w0 = 0\nexit\n", E::Ok},
+    {"jmp32_not_64", "xdp", "r0 = *(u64 *)(r1 + 0)\nexit\n", E::VerifierBadCtxAccess, 0},
+    {"jeq_const_pins", "xdp", "r0 = *(u32 *)(r1 + 12)\nif r0 != 3 goto z\nexit\nz: r0 = 1\nexit\n", E::Ok},
+    {"jset_clears_bits", "xdp", "r0 = *(u32 *)(r1 + 12)\nr0 &= 7\nif r0 & 4 goto z\nexit\nz: r0 = 0\nexit\n", E::Ok},
+    {"linked_scalars", "xdp", "r0 = *(u32 *)(r1 + 12)\nr2 = r0\nif r2 > 4 goto z\nexit\nz: r0 = 0\nexit\n", E::Ok},
+    {"linked_broken_by_write", "xdp",
+     "r0 = *(u32 *)(r1 + 12)\nr2 = r0\nr2 += 0\nr0 += 1\nif r2 > 3 goto z\nexit\nz: r0 = 0\nexit\n", E::VerifierBadReturn, 5},
+    {"mul_range", "xdp", "r0 = *(u8 *)(r1 + 12)\nr0 &= 1\nr0 *= 4\nexit\n", E::Ok},
+    {"xor_self_unknown", "xdp", "r0 = *(u32 *)(r1 + 12)\nr0 ^= 1\nexit\n", E::VerifierBadReturn, 2},
+    {"sdiv_const", "xdp", "r0 = -8\nr0 s/= -4\nexit\n", E::Ok},
+    {"smod_range", "xdp", "r0 = *(u32 *)(r1 + 12)\nr0 s%= 3\nr0 += 2\nexit\n", E::Ok},
+    {"ptr_mul", "xdp", "r1 *= 2\nr0 = 0\nexit\n", E::VerifierBadPointerArith, 0},
+    {"ptr_alu32", "xdp", "w1 += 1\nr0 = 0\nexit\n", E::VerifierBadPointerArith, 0},
+    {"ptr_mov32", "xdp", "w2 = w1\nr0 = 0\nexit\n", E::VerifierPointerLeak, 0},
+    {"ptr_movsx", "xdp", "r2 = (s32)r1\nr0 = 0\nexit\n", E::VerifierPointerLeak, 0},
+    {"ptr_neg", "xdp", "r1 = -r1\nr0 = 0\nexit\n", E::VerifierBadPointerArith, 0},
+    {"ptr_plus_ptr", "xdp", "r1 += r10\nr0 = 0\nexit\n", E::VerifierBadPointerArith, 0},
+    {"scalar_minus_ptr", "xdp", "r2 = 5\nr2 -= r1\nr0 = 0\nexit\n", E::VerifierBadPointerArith, 1},
+    {"return_pointer", "xdp", "r0 = r10\nexit\n", E::VerifierPointerLeak, 1},
+    {"ptr_diff_stack", "xdp", "r2 = r10\nr2 += -8\nr3 = r10\nr3 -= r2\nr0 = r3\nr0 -= 6\nexit\n", E::Ok},
+};
+
+const Case kStack[] = {
+    {"uninit_stack", "xdp", "r0 = *(u64 *)(r10 - 8)\nexit\n", E::VerifierUninitStack, 0},
+    {"stack_oob_low", "xdp", "r2 = 0\n*(u64 *)(r10 - 520) = r2\nr0 = 0\nexit\n", E::VerifierOutOfBounds, 1},
+    {"stack_oob_high", "xdp", "r2 = 0\n*(u64 *)(r10 + 0) = r2\nr0 = 0\nexit\n", E::VerifierOutOfBounds, 1},
+    {"stack_oob_straddle", "xdp", "r2 = 0\n*(u64 *)(r10 - 4) = r2\nr0 = 0\nexit\n", E::VerifierOutOfBounds, 1},
+    {"stack_misaligned", "xdp", "r2 = 0\n*(u32 *)(r10 - 6) = r2\nr0 = 0\nexit\n", E::VerifierMisaligned, 1},
+    {"stack_512_ok", "xdp", "r2 = 0\n*(u64 *)(r10 - 512) = r2\nr0 = *(u64 *)(r10 - 512)\nexit\n", E::Ok},
+    {"spill_fill_ctx", "xdp", "*(u64 *)(r10 - 8) = r1\nr1 = *(u64 *)(r10 - 8)\nr0 = *(u32 *)(r1 + 12)\nr0 = 0\nexit\n", E::Ok},
+    {"partial_fill_pointer", "xdp", "*(u64 *)(r10 - 8) = r1\nr0 = *(u32 *)(r10 - 8)\nr0 = 0\nexit\n", E::VerifierInvalidMemAccess, 1},
+    {"narrow_spill_pointer", "xdp", "*(u32 *)(r10 - 8) = r1\nr0 = 0\nexit\n", E::VerifierPointerLeak, 0},
+    {"spill_keeps_bounds", "xdp", "r2 = 3\n*(u64 *)(r10 - 8) = r2\nr0 = *(u64 *)(r10 - 8)\nexit\n", E::Ok},
+    {"narrow_read_of_const", "xdp", "r2 = 0x200000001 ll\n*(u64 *)(r10 - 8) = r2\nr0 = *(u32 *)(r10 - 4)\nexit\n", E::Ok},
+    {"zero_bytes", "xdp", "r2 = 0\n*(u32 *)(r10 - 4) = r2\nr0 = *(u32 *)(r10 - 4)\nexit\n", E::Ok},
+    {"st_imm", "xdp", "*(u64 *)(r10 - 8) = 3\nr0 = *(u64 *)(r10 - 8)\nexit\n", E::Ok},
+    {"misc_bytes_unknown", "xdp", "r2 = *(u32 *)(r1 + 12)\n*(u32 *)(r10 - 4) = r2\nr0 = *(u32 *)(r10 - 4)\nexit\n",
+     E::VerifierBadReturn, 3},
+    {"half_init_read", "xdp", "r2 = 0\n*(u32 *)(r10 - 8) = r2\nr0 = *(u64 *)(r10 - 8)\nexit\n", E::VerifierUninitStack, 2},
+    {"overwrite_spilled_ptr", "xdp",
+     "*(u64 *)(r10 - 8) = r1\nr2 = 0\n*(u32 *)(r10 - 8) = r2\nr1 = *(u64 *)(r10 - 8)\nr0 = *(u32 *)(r1 + 0)\nexit\n",
+     E::VerifierInvalidMemAccess, 4},
+    {"var_offset_read", "xdp",
+     "r2 = 0\n*(u64 *)(r10 - 8) = r2\n*(u64 *)(r10 - 16) = r2\nr3 = *(u32 *)(r1 + 12)\nr3 &= 8\nr4 = r10\nr4 += -16\n"
+     "r4 += r3\nr0 = *(u64 *)(r4 + 0)\nr0 = 0\nexit\n",
+     E::Ok},
+    {"var_offset_read_uninit", "xdp",
+     "r2 = 0\n*(u64 *)(r10 - 8) = r2\nr3 = *(u32 *)(r1 + 12)\nr3 &= 8\nr4 = r10\nr4 += -16\nr4 += r3\n"
+     "r0 = *(u64 *)(r4 + 0)\nr0 = 0\nexit\n",
+     E::VerifierUninitStack, 7},
+    {"var_offset_oob", "xdp",
+     "r3 = *(u32 *)(r1 + 12)\nr3 &= 16\nr4 = r10\nr4 += -16\nr4 += r3\nr0 = *(u64 *)(r4 + 0)\nr0 = 0\nexit\n",
+     E::VerifierOutOfBounds, 5},
+    {"stack_atomic", "xdp", "r2 = 1\n*(u64 *)(r10 - 8) = r2\nlock *(u64 *)(r10 - 8) += r2\nr0 = 0\nexit\n", E::Ok},
+    {"stack_atomic_uninit", "xdp", "r2 = 1\nlock *(u64 *)(r10 - 8) += r2\nr0 = 0\nexit\n", E::VerifierUninitStack, 1},
+    {"atomic_fetch_result", "xdp",
+     "r2 = 1\n*(u64 *)(r10 - 8) = r2\nr2 = atomic_fetch_add((u64 *)(r10 - 8), r2)\nr0 = r2\nexit\n", E::VerifierBadReturn, 4},
+};
+
+const Case kCtx[] = {
+    {"xdp_read_fields", "xdp", "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr4 = *(u32 *)(r1 + 20)\nr0 = 2\nexit\n", E::Ok},
+    {"xdp_write_field", "xdp", "r2 = 0\n*(u32 *)(r1 + 12) = r2\nr0 = 2\nexit\n", E::VerifierBadCtxAccess, 1},
+    {"xdp_past_ctx", "xdp", "r2 = *(u32 *)(r1 + 24)\nr0 = 2\nexit\n", E::VerifierBadCtxAccess, 0},
+    {"xdp_negative_off", "xdp", "r2 = *(u32 *)(r1 - 4)\nr0 = 2\nexit\n", E::VerifierBadCtxAccess, 0},
+    {"xdp_narrow_scalar", "xdp", "r2 = *(u8 *)(r1 + 13)\nr0 = 2\nexit\n", E::Ok},
+    {"xdp_narrow_pointer", "xdp", "r2 = *(u16 *)(r1 + 0)\nr0 = 2\nexit\n", E::VerifierBadCtxAccess, 0},
+    {"xdp_straddle", "xdp", "r2 = *(u64 *)(r1 + 12)\nr0 = 2\nexit\n", E::VerifierBadCtxAccess, 0},
+    {"ctx_var_offset", "xdp", "r2 = *(u32 *)(r1 + 12)\nr2 &= 4\nr1 += r2\nr0 = *(u32 *)(r1 + 12)\nr0 = 2\nexit\n",
+     E::VerifierBadCtxAccess, 3},
+    {"ctx_const_offset", "xdp", "r1 += 8\nr0 = *(u32 *)(r1 + 4)\nr0 = 2\nexit\n", E::Ok},
+    {"skb_read_len", "socket_filter", "r0 = *(u32 *)(r1 + 0)\nexit\n", E::Ok},
+    {"skb_sockfilter_no_data", "socket_filter", "r0 = *(u32 *)(r1 + 76)\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 0},
+    {"skb_sockfilter_write_mark", "socket_filter", "r2 = 1\n*(u32 *)(r1 + 8) = r2\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 1},
+    {"skb_sockfilter_write_cb", "socket_filter", "r2 = 1\n*(u32 *)(r1 + 48) = r2\nr0 = 0\nexit\n", E::Ok},
+    {"skb_tc_write_mark", "sched_cls", "r2 = 1\n*(u32 *)(r1 + 8) = r2\nr0 = 0\nexit\n", E::Ok},
+    {"skb_tc_write_len", "sched_cls", "r2 = 1\n*(u32 *)(r1 + 0) = r2\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 1},
+    {"skb_store_pointer", "sched_cls", "*(u32 *)(r1 + 48) = r1\nr0 = 0\nexit\n", E::VerifierPointerLeak, 0},
+    {"syscall_plain_ctx", "syscall", "r0 = *(u64 *)(r1 + 100)\nr0 = 0\nexit\n", E::Ok},
+    {"syscall_past_ctx", "syscall", "r1 += 65528\nr0 = *(u64 *)(r1 + 0)\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 1},
+    {"raw_ctx_len_in_r2", "raw", "r0 = r2\nexit\n", E::Ok},
+    {"uprobe_regs", "uprobe", "r0 = *(u64 *)(r1 + 112)\nr0 = 0\nexit\n", E::Ok},
+    {"uprobe_write", "uprobe", "r2 = 0\n*(u64 *)(r1 + 112) = r2\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 1},
+    {"ctx_atomic", "sched_cls", "r2 = 1\nlock *(u32 *)(r1 + 48) += w2\nr0 = 0\nexit\n", E::VerifierInvalidMemAccess, 1},
+};
+
+class ControlFlow : public ::testing::TestWithParam<Case> {};
+TEST_P(ControlFlow, Case) { run_case(GetParam()); }
+INSTANTIATE_TEST_SUITE_P(Verifier, ControlFlow, ::testing::ValuesIn(kControlFlow), case_name);
+
+class Scalars : public ::testing::TestWithParam<Case> {};
+TEST_P(Scalars, Case) { run_case(GetParam()); }
+INSTANTIATE_TEST_SUITE_P(Verifier, Scalars, ::testing::ValuesIn(kScalars), case_name);
+
+class Stack : public ::testing::TestWithParam<Case> {};
+TEST_P(Stack, Case) { run_case(GetParam()); }
+INSTANTIATE_TEST_SUITE_P(Verifier, Stack, ::testing::ValuesIn(kStack), case_name);
+
+class Ctx : public ::testing::TestWithParam<Case> {};
+TEST_P(Ctx, Case) { run_case(GetParam()); }
+INSTANTIATE_TEST_SUITE_P(Verifier, Ctx, ::testing::ValuesIn(kCtx), case_name);
+
+}  // namespace
+}  // namespace decade::test

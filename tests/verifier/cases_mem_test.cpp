@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+// Packet and map cases.
+#include "case_table.hpp"
+
+namespace decade::test {
+namespace {
+
+using E = ErrorCode;
+
+#define PKT "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr4 = r2\nr4 += 14\n"
+// Looks up key 0 in map N: the call is insn 6, the next instruction 7.
+#define LOOKUP(N) "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map_idx(" #N ") ll\ncall 1\n"
+
+const Case kPacket[] = {
+    {"pkt_ok", "xdp", PKT "if r4 > r3 goto out\nr0 = *(u8 *)(r2 + 13)\nout: r0 = 2\nexit\n", E::Ok},
+    {"pkt_off_by_one", "xdp", PKT "if r4 > r3 goto out\nr0 = *(u8 *)(r2 + 14)\nout: r0 = 2\nexit\n", E::VerifierOutOfBounds, 5},
+    {"pkt_wide_read", "xdp", PKT "if r4 > r3 goto out\nr0 = *(u32 *)(r2 + 12)\nout: r0 = 2\nexit\n", E::VerifierOutOfBounds, 5},
+    {"pkt_no_check", "xdp", "r2 = *(u32 *)(r1 + 0)\nr0 = *(u8 *)(r2 + 0)\nr0 = 2\nexit\n", E::VerifierOutOfBounds, 1},
+    {"pkt_negative", "xdp", PKT "if r4 > r3 goto out\nr0 = *(u8 *)(r2 - 1)\nout: r0 = 2\nexit\n", E::VerifierOutOfBounds, 5},
+    {"pkt_reverse_cmp", "xdp", PKT "if r3 < r4 goto out\nr0 = *(u8 *)(r2 + 13)\nout: r0 = 2\nexit\n", E::Ok},
+    {"pkt_jlt_taken", "xdp", PKT "if r4 < r3 goto ok\nr0 = 2\nexit\nok: r0 = *(u8 *)(r2 + 14)\nr0 = 2\nexit\n", E::Ok},
+    {"pkt_jge_fall", "xdp", PKT "if r4 >= r3 goto out\nr0 = *(u8 *)(r2 + 14)\nout: r0 = 2\nexit\n", E::Ok},
+    {"pkt_jge_taken_side", "xdp", PKT "if r4 >= r3 goto bad\nr0 = 2\nexit\nbad: r0 = *(u8 *)(r2 + 0)\nr0 = 2\nexit\n",
+     E::VerifierOutOfBounds, 7},
+    {"pkt_end_ge_pkt", "xdp", PKT "if r3 >= r4 goto ok\nr0 = 2\nexit\nok: r0 = *(u8 *)(r2 + 13)\nr0 = 2\nexit\n", E::Ok},
+    {"pkt_wrong_branch", "xdp", PKT "if r4 > r3 goto bad\nr0 = 2\nexit\nbad: r0 = *(u8 *)(r2 + 0)\nr0 = 2\nexit\n",
+     E::VerifierOutOfBounds, 7},
+    {"pkt_copy_shares_range", "xdp", PKT "r5 = r2\nif r4 > r3 goto out\nr0 = *(u8 *)(r5 + 13)\nout: r0 = 2\nexit\n", E::Ok},
+    {"pkt_var_off", "xdp",
+     "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr4 = r2\nr4 += 1\nif r4 > r3 goto out\nr5 = *(u8 *)(r2 + 0)\n"
+     "r5 &= 15\nr2 += r5\nr4 = r2\nr4 += 4\nif r4 > r3 goto out\nr0 = *(u32 *)(r2 + 0)\nout: r0 = 2\nexit\n",
+     E::Ok},
+    {"pkt_var_off_too_far", "xdp",
+     "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr5 = *(u32 *)(r1 + 12)\nr2 += r5\nr4 = r2\nr4 += 4\n"
+     "if r4 > r3 goto out\nr0 = *(u32 *)(r2 + 0)\nout: r0 = 2\nexit\n",
+     E::VerifierOutOfBounds, 7},
+    {"pkt_var_needs_new_check", "xdp",
+     PKT "if r4 > r3 goto out\nr5 = *(u8 *)(r2 + 0)\nr5 &= 3\nr2 += r5\nr0 = *(u8 *)(r2 + 0)\nout: r0 = 2\nexit\n",
+     E::VerifierOutOfBounds, 8},
+    {"pkt_write", "xdp", PKT "if r4 > r3 goto out\nr0 = 1\n*(u8 *)(r2 + 0) = r0\nout: r0 = 2\nexit\n", E::Ok},
+    {"pkt_store_pointer", "xdp", PKT "if r4 > r3 goto out\n*(u64 *)(r2 + 0) = r2\nout: r0 = 2\nexit\n", E::VerifierPointerLeak, 5},
+    {"pkt_end_deref", "xdp", "r3 = *(u32 *)(r1 + 4)\nr0 = *(u8 *)(r3 + 0)\nr0 = 2\nexit\n", E::VerifierInvalidMemAccess, 1},
+    {"pkt_end_arith", "xdp", "r3 = *(u32 *)(r1 + 4)\nr3 += 1\nr0 = 2\nexit\n", E::VerifierBadPointerArith, 1},
+    {"pkt_meta", "xdp",
+     "r2 = *(u32 *)(r1 + 8)\nr3 = *(u32 *)(r1 + 0)\nr4 = r2\nr4 += 4\nif r4 > r3 goto out\nr0 = *(u32 *)(r2 + 0)\nout: r0 = 2\nexit\n",
+     E::Ok},
+    {"pkt_meta_unchecked", "xdp", "r2 = *(u32 *)(r1 + 8)\nr0 = *(u32 *)(r2 + 0)\nr0 = 2\nexit\n", E::VerifierOutOfBounds, 1},
+    {"pkt_tc", "sched_cls",
+     "r2 = *(u32 *)(r1 + 76)\nr3 = *(u32 *)(r1 + 80)\nr4 = r2\nr4 += 14\nif r4 > r3 goto out\nr0 = *(u16 *)(r2 + 12)\nout: r0 = 0\nexit\n",
+     E::Ok},
+    {"pkt_diff_is_scalar", "xdp", "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr3 -= r2\nr0 = 2\nexit\n", E::Ok},
+    {"ldabs_socket", "socket_filter", "r6 = r1\nr0 = *(u8 *)skb[12]\nexit\n", E::Ok},
+    {"ldind_socket", "socket_filter", "r6 = r1\nr7 = 2\nr0 = *(u16 *)skb[r7 + 12]\nexit\n", E::Ok},
+    {"ldabs_xdp", "xdp", "r6 = r1\nr0 = *(u8 *)skb[12]\nr0 = 2\nexit\n", E::VerifierInvalidMemAccess, 1},
+    {"ldabs_no_r6", "socket_filter", "r0 = *(u8 *)skb[12]\nexit\n", E::VerifierUninitRegister, 0},
+    {"ldabs_clobbers", "socket_filter", "r6 = r1\nr0 = *(u8 *)skb[12]\nr0 = r1\nexit\n", E::VerifierUninitRegister, 2},
+};
+
+const Case kMaps[] = {
+    {"map_ok", "xdp", LOOKUP(0) "if r0 == 0 goto out\nr1 = *(u64 *)(r0 + 0)\nout: r0 = 2\nexit\n", E::Ok},
+    {"map_ne_check", "xdp", LOOKUP(0) "if r0 != 0 goto use\nr0 = 2\nexit\nuse: r1 = *(u64 *)(r0 + 0)\nr0 = 2\nexit\n", E::Ok},
+    {"map_null_deref", "xdp", LOOKUP(0) "r1 = *(u64 *)(r0 + 0)\nr0 = 2\nexit\n", E::VerifierNullDeref, 7},
+    {"map_null_branch_deref", "xdp", LOOKUP(0) "if r0 != 0 goto out\nr1 = *(u64 *)(r0 + 0)\nout: r0 = 2\nexit\n",
+     E::VerifierInvalidMemAccess, 8},
+    {"map_copy_checked", "xdp", LOOKUP(0) "r6 = r0\nif r0 == 0 goto out\nr1 = *(u64 *)(r6 + 0)\nout: r0 = 2\nexit\n", E::Ok},
+    {"map_arith_before_check", "xdp", LOOKUP(0) "r0 += 4\nr0 = 2\nexit\n", E::VerifierBadPointerArith, 7},
+    {"map_oob", "xdp", LOOKUP(0) "if r0 == 0 goto out\nr1 = *(u64 *)(r0 + 8)\nout: r0 = 2\nexit\n", E::VerifierOutOfBounds, 8},
+    {"map_negative", "xdp", LOOKUP(0) "if r0 == 0 goto out\nr1 = *(u8 *)(r0 - 1)\nout: r0 = 2\nexit\n", E::VerifierOutOfBounds, 8},
+    {"map_index_masked", "xdp",
+     LOOKUP(1) "if r0 == 0 goto out\nr3 = *(u8 *)(r0 + 0)\nr3 &= 63\nr0 += r3\nr1 = *(u8 *)(r0 + 0)\nout: r0 = 2\nexit\n", E::Ok},
+    {"map_index_masked_too_wide", "xdp",
+     LOOKUP(1) "if r0 == 0 goto out\nr3 = *(u8 *)(r0 + 0)\nr3 &= 63\nr0 += r3\nr1 = *(u16 *)(r0 + 0)\nout: r0 = 2\nexit\n",
+     E::VerifierOutOfBounds, 11},
+    {"map_index_unbounded", "xdp",
+     LOOKUP(1) "if r0 == 0 goto out\nr3 = *(u64 *)(r0 + 0)\nr0 += r3\nr1 = *(u8 *)(r0 + 0)\nout: r0 = 2\nexit\n",
+     E::VerifierBadPointerArith, 9},
+    {"map_index_checked", "xdp",
+     LOOKUP(1) "if r0 == 0 goto out\nr3 = *(u64 *)(r0 + 0)\nif r3 > 60 goto out\nr0 += r3\nr1 = *(u32 *)(r0 + 0)\nout: r0 = 2\nexit\n",
+     E::Ok},
+    {"map_index_signed_only", "xdp",
+     LOOKUP(1) "if r0 == 0 goto out\nr3 = *(u64 *)(r0 + 0)\nif r3 s> 60 goto out\nr0 += r3\nr1 = *(u32 *)(r0 + 0)\nout: r0 = 2\nexit\n",
+     E::VerifierBadPointerArith, 10},
+    {"map_index_checked_32", "xdp",
+     LOOKUP(1) "if r0 == 0 goto out\nw3 = *(u32 *)(r0 + 0)\nif w3 > 56 goto out\nr0 += r3\nr1 = *(u64 *)(r0 + 0)\nout: r0 = 2\nexit\n",
+     E::Ok},
+    {"map_key_uninit_padding", "xdp", "r2 = r10\nr2 += -4\nr1 = map_idx(0) ll\ncall 1\nr0 = 2\nexit\n", E::Ok},
+    {"map_key_oob", "xdp", "r2 = r10\nr1 = map_idx(0) ll\ncall 1\nr0 = 2\nexit\n", E::VerifierOutOfBounds, 3},
+    {"map_key_scalar", "xdp", "r2 = 0\nr1 = map_idx(0) ll\ncall 1\nr0 = 2\nexit\n", E::VerifierBadHelperArg, 3},
+    {"map_arg_not_map", "xdp", "r2 = r10\nr2 += -4\nr1 = 0\ncall 1\nr0 = 2\nexit\n", E::VerifierBadHelperArg, 3},
+    {"map_key_spilled_ptr", "xdp", "*(u64 *)(r10 - 8) = r1\nr2 = r10\nr2 += -8\nr1 = map_idx(0) ll\ncall 1\nr0 = 2\nexit\n",
+     E::VerifierPointerLeak, 5},
+    {"map_store_pointer", "xdp", LOOKUP(0) "if r0 == 0 goto out\n*(u64 *)(r0 + 0) = r10\nout: r0 = 2\nexit\n", E::VerifierPointerLeak, 8},
+    {"map_value_write", "xdp", LOOKUP(0) "if r0 == 0 goto out\nr1 = 1\n*(u64 *)(r0 + 0) = r1\nout: r0 = 2\nexit\n", E::Ok},
+    {"map_atomic", "xdp", LOOKUP(0) "if r0 == 0 goto out\nr1 = 1\nlock *(u64 *)(r0 + 0) += r1\nout: r0 = 2\nexit\n", E::Ok},
+    {"map_atomic_ptr", "xdp", LOOKUP(0) "if r0 == 0 goto out\nlock *(u64 *)(r0 + 0) += r10\nout: r0 = 2\nexit\n",
+     E::VerifierPointerLeak, 8},
+    {"map_cmpxchg", "xdp", LOOKUP(0) "if r0 == 0 goto out\nr1 = r0\nr0 = 0\nr2 = 1\nr0 = cmpxchg_64(r1 + 0, r0, r2)\nout: r0 = 2\nexit\n", E::Ok},
+    {"map_load_acquire", "xdp", LOOKUP(0) "if r0 == 0 goto out\nr1 = load_acquire((u64 *)(r0 + 0))\nout: r0 = 2\nexit\n", E::Ok},
+    {"rodata_write", "xdp", "r1 = map_idx_value(3, 0) ll\nr2 = 1\n*(u32 *)(r1 + 0) = r2\nr0 = 2\nexit\n", E::VerifierReadOnly, 3},
+    {"rodata_fold", "xdp",
+     "r1 = map_idx_value(3, 0) ll\nr0 = *(u32 *)(r1 + 0)\nif r0 == 5 goto ok\nr0 = *(u64 *)(r10 - 8)\nexit\nok: r0 = 2\nexit\n", E::Ok},
+    {"rodata_fold_signed", "xdp", "r1 = map_idx_value(3, 0) ll\nr0 = *(s32 *)(r1 + 4)\nr0 += 3\nexit\n", E::Ok},
+    {"rodata_oob", "xdp", "r1 = map_idx_value(3, 0) ll\nr0 = *(u64 *)(r1 + 12)\nr0 = 2\nexit\n", E::VerifierOutOfBounds, 2},
+    {"data_not_folded", "xdp", "r1 = map_idx_value(8, 0) ll\nr0 = *(u32 *)(r1 + 0)\nexit\n", E::VerifierBadReturn, 3},
+    {"data_writable", "xdp", "r1 = map_idx_value(8, 4) ll\nr2 = 1\n*(u32 *)(r1 + 24) = r2\nr0 = 2\nexit\n", E::Ok},
+    {"data_offset_oob", "xdp", "r1 = map_idx_value(8, 4) ll\nr2 = 1\n*(u32 *)(r1 + 28) = r2\nr0 = 2\nexit\n", E::VerifierOutOfBounds, 3},
+    {"map_value_on_hash", "xdp", "r1 = map_idx_value(0, 0) ll\nr0 = 2\nexit\n", E::VerifierBadMap, 0},
+    {"map_index_out_of_range", "xdp", "r1 = map_idx(42) ll\nr0 = 2\nexit\n", E::VerifierBadMap, 0},
+    {"map_ptr_deref", "xdp", "r1 = map_idx(0) ll\nr0 = *(u64 *)(r1 + 0)\nr0 = 2\nexit\n", E::VerifierInvalidMemAccess, 2},
+    {"map_update", "xdp",
+     "r1 = 0\n*(u32 *)(r10 - 4) = r1\n*(u64 *)(r10 - 16) = r1\nr2 = r10\nr2 += -4\nr3 = r10\nr3 += -16\nr4 = 0\n"
+     "r1 = map_idx(0) ll\ncall 2\nr0 = 2\nexit\n",
+     E::Ok},
+    {"map_update_value_oob", "xdp",
+     "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr3 = r10\nr3 += -4\nr4 = 0\nr1 = map_idx(0) ll\ncall 2\nr0 = 2\nexit\n",
+     E::VerifierOutOfBounds, 9},
+    {"map_update_flags_ptr", "xdp",
+     "r1 = 0\n*(u32 *)(r10 - 4) = r1\n*(u64 *)(r10 - 16) = r1\nr2 = r10\nr2 += -4\nr3 = r10\nr3 += -16\nr4 = r10\n"
+     "r1 = map_idx(0) ll\ncall 2\nr0 = 2\nexit\n",
+     E::VerifierPointerLeak, 10},
+    {"map_delete", "xdp", "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map_idx(0) ll\ncall 3\nr0 = 2\nexit\n", E::Ok},
+    {"ringbuf_lookup", "xdp", LOOKUP(2) "r0 = 2\nexit\n", E::VerifierBadMap, 6},
+    {"map_in_map", "xdp",
+     LOOKUP(6) "if r0 == 0 goto out\nr1 = r0\nr2 = r10\nr2 += -4\ncall 1\nif r0 == 0 goto out\nr1 = *(u64 *)(r0 + 56)\nout: r0 = 2\nexit\n",
+     E::Ok},
+    {"map_in_map_unchecked", "xdp", LOOKUP(6) "r1 = r0\nr2 = r10\nr2 += -4\ncall 1\nr0 = 2\nexit\n", E::VerifierBadHelperArg, 10},
+    {"queue_pop", "xdp", "r1 = map_idx(5) ll\nr2 = r10\nr2 += -8\ncall 88\nr0 = 2\nexit\n", E::Ok},
+    {"queue_push", "xdp", "r2 = 0\n*(u64 *)(r10 - 8) = r2\nr1 = map_idx(5) ll\nr2 = r10\nr2 += -8\nr3 = 0\ncall 87\nr0 = 2\nexit\n", E::Ok},
+    {"queue_lookup", "xdp", LOOKUP(5) "r0 = 2\nexit\n", E::VerifierBadMap, 6},
+    {"tail_call", "xdp", "r2 = map_idx(7) ll\nr3 = 0\ncall 12\nr0 = 2\nexit\n", E::Ok},
+    {"tail_call_array", "xdp", "r2 = map_idx(1) ll\nr3 = 0\ncall 12\nr0 = 2\nexit\n", E::VerifierBadMap, 3},
+    {"tail_call_ctx_moved", "xdp", "r1 += 4\nr2 = map_idx(7) ll\nr3 = 0\ncall 12\nr0 = 2\nexit\n", E::VerifierBadHelperArg, 4},
+    {"percpu_lookup_on_array", "xdp",
+     "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr3 = 0\nr1 = map_idx(1) ll\ncall 195\nr0 = 2\nexit\n", E::VerifierBadMap, 7},
+};
+
+class Packet : public ::testing::TestWithParam<Case> {};
+TEST_P(Packet, Case) { run_case(GetParam()); }
+INSTANTIATE_TEST_SUITE_P(Verifier, Packet, ::testing::ValuesIn(kPacket), case_name);
+
+class Maps : public ::testing::TestWithParam<Case> {};
+TEST_P(Maps, Case) { run_case(GetParam()); }
+INSTANTIATE_TEST_SUITE_P(Verifier, Maps, ::testing::ValuesIn(kMaps), case_name);
+
+}  // namespace
+}  // namespace decade::test
