@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "loader/elf_image.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <fmt/format.h>
 #include <gelf.h>
@@ -140,6 +141,11 @@ Result<ElfImage> read_image(std::span<const uint8_t> bytes, bool bpf_only) {
   std::memcpy(&eh, bytes.data(), sizeof eh);
   if (bpf_only && eh.e_type != ET_REL) return fail(ErrorCode::ElfNotBpf, fmt::format("ELF type {} is not a relocatable object", eh.e_type));
   if (bpf_only && eh.e_machine != EM_BPF) return fail(ErrorCode::ElfNotBpf, fmt::format("ELF machine {} is not BPF", eh.e_machine));
+  if (eh.e_shoff != 0 &&
+      (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff > bytes.size() ||
+       (bytes.size() - eh.e_shoff) / sizeof(Elf64_Shdr) < std::max<uint64_t>(eh.e_shnum, 1)))
+    return fail(ErrorCode::ElfMalformed, fmt::format("section headers at {} ({} of {} bytes) past the end of the file",
+                                                     eh.e_shoff, eh.e_shnum, eh.e_shentsize));
   if (elf_version(EV_CURRENT) == EV_NONE) return fail(ErrorCode::Internal, "libelf initialisation failed");
   // libelf wants a writable buffer; it never outlives this call.
   std::vector<char> copy(bytes.begin(), bytes.end());

@@ -148,8 +148,8 @@ class Linker {
       return ok();
     }
     if (sec.name == ".maps" || sec.name == "maps") {
-      const int32_t m = in_.maps->at(sym.shndx, sym.value);
-      if (m < 0) return bad(ErrorCode::ElfMissingMap, pc, fmt::format("'{}' at offset {} of '{}' is not a map", sym.name, sym.value, sec.name));
+      const int32_t m = addr < 0 ? -1 : in_.maps->at(sym.shndx, static_cast<uint64_t>(addr));
+      if (m < 0) return bad(ErrorCode::ElfMissingMap, pc, fmt::format("'{}'{:+} in '{}' is not a map", sym.name, insn.imm, sec.name));
       put(pc, make_insn(Op::LDDW_MAP_IDX, insn.dst, 0, 0, m));
       return ok();
     }
