@@ -11,6 +11,7 @@ namespace decade::verifier {
 namespace {
 
 constexpr size_t kMaxStatesPerPc = 64;
+constexpr size_t kExactIterations = 8;
 constexpr size_t kMaxLogBytes = 16u << 20;
 
 void widen_reg(RegState& c, const RegState& o) {
@@ -66,6 +67,7 @@ Result<bool> Driver::checkpoint(Path& p) {
   const RegMask live = env_.live_in[pc];
   const bool loop = loop_point_[pc] != 0;
   Checkpoint* in_progress = nullptr;
+  size_t n_in_progress = 0;
   for (const auto& c : at_[pc]) {
     if (c->branches > 0 && !loop) {
       if (covers(c->st, p.st, live, true))
@@ -77,9 +79,14 @@ Result<bool> Driver::checkpoint(Path& p) {
       finish(p.parent);
       return true;
     }
-    if (c->branches > 0) in_progress = c.get();
+    if (c->branches > 0) {
+      in_progress = c.get();
+      ++n_in_progress;
+    }
   }
-  if (in_progress) widen(p.st, in_progress->st);
+  // Explore the first iterations exactly; then give up precision on the
+  // scalars that keep changing so the loop converges.
+  if (in_progress && n_in_progress >= kExactIterations) widen(p.st, in_progress->st);
   if (at_[pc].size() < kMaxStatesPerPc) {
     auto c = std::make_unique<Checkpoint>(Checkpoint{p.st, 1, p.parent});
     p.parent = c.get();
@@ -136,6 +143,7 @@ Result<bool> Driver::exec(Path& p, const Insn& insn) {
     out.pc = static_cast<uint32_t>(insn.target);
     fork(p, std::move(out));
     st.pc = insn.pc + 1;
+    ++st.loop_depth;
     return true;
   }
   if (sem == Sem::Call || sem == Sem::CallKfunc) {

@@ -103,6 +103,7 @@ Result<bool> do_exit(Env& env, State& st, const Insn& insn, std::vector<State>& 
       f.regs[10].frame = static_cast<uint32_t>(again.frames.size());
       again.frames.push_back(std::move(f));
       again.pc = env.subs[done.subprog].start;
+      ++again.loop_depth;
       spawned.push_back(std::move(again));
     }
     for (uint8_t r = 1; r <= 5; ++r) st.reg(r) = RegState{};

@@ -145,6 +145,7 @@ bool stack_covers(const Frame& o, const Frame& c, IdMap& ids, bool exact) {
 
 bool covers(const State& old, const State& cur, RegMask live, bool exact) {
   if (old.frames.size() != cur.frames.size() || old.refs.size() != cur.refs.size()) return false;
+  if (exact && old.loop_depth != cur.loop_depth) return false;
   if (old.lock.held != cur.lock.held || old.lock.map != cur.lock.map) return false;
   IdMap ids;
   if (old.lock.held && !ids.check(old.lock.ptr_id, cur.lock.ptr_id)) return false;

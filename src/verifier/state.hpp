@@ -114,6 +114,10 @@ struct State {
   std::vector<RefState> refs;
   LockState lock;
   uint32_t pc = 0;
+  // Iterations of runtime-bounded loops (may_goto, iterator next, callback
+  // re-entry) on this path: compared only when looking for endless loops, so
+  // such loops are never mistaken for one.
+  uint32_t loop_depth = 0;
 
   Frame& cur() { return frames.back(); }
   const Frame& cur() const { return frames.back(); }

@@ -18,6 +18,7 @@ struct CallMeta {
   int iter_slot = -1;              // the iterator's stack slot (frame cur)
   uint32_t iter_frame = 0;
   Scalar sizes[5];                 // values of the size arguments
+  RegState args[5];                // r1-r5 as passed
 };
 
 bool map_ok(uint32_t helper, MapType t) {
@@ -83,7 +84,10 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
   const FuncProto& p = *meta.proto;
   const ArgKind kind = p.args[static_cast<size_t>(i)];
   const uint8_t reg = static_cast<uint8_t>(i + 1);
+  // bpf_trace_printk's r3-r5 are variadic: only the ones the format uses are read.
+  if (p.id == kHelperTracePrintk && i >= 2 && st.reg(reg).type == RegType::NotInit) return ok();
   if (auto s = check_readable(env, st, reg, pc); !s) return s;
+  meta.args[i] = st.reg(reg);
   const RegState r = st.reg(reg);
   const bool nullable = (p.flags & kHelperNullable) != 0;
   switch (kind) {
@@ -180,7 +184,7 @@ Status set_return(Env& env, State& st, const Insn& insn, const CallMeta& meta) {
       break;
     case RetKind::MemOrNull: {
       const int a = p.mem_size_arg;
-      const Scalar sz = a >= 0 ? st.reg(static_cast<uint8_t>(a + 1)).val : Scalar::unknown();
+      const Scalar sz = a >= 0 && a < 5 ? meta.args[a].val : Scalar::unknown();
       if (a < 0 || !sz.is_const() || sz.value() == 0 || sz.value() > (1u << 29))
         return fail(env, ErrorCode::VerifierBadHelperArg, insn.pc, fmt::format("{} needs a constant, non-zero size", p.name),
                     "pass a compile-time constant size (e.g. sizeof(struct event))");
@@ -279,6 +283,7 @@ void iter_effects(Env& env, State& st, const Insn& insn, const CallMeta& meta, s
       r0.mem_size = 4;
       more.reg(0) = r0;
       more.pc = insn.pc + 1;
+      ++more.loop_depth;
       spawned.push_back(std::move(more));
     }
     fr.iters[k].state = 2;

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: Apache-2.0
+// Helper arguments, references (ring buffer), spin locks, BPF-to-BPF calls,
+// callbacks, open-coded iterators and may_goto.
+#include "case_table.hpp"
+
+namespace decade::test {
+namespace {
+
+using E = ErrorCode;
+
+// Reserves 16 bytes from the ring buffer: the call is insn 4.
+#define RESERVE "r1 = map_idx(2) ll\nr2 = 16\nr3 = 0\ncall 131\n"
+// Looks up the locked map's value into r6 and takes its lock: the lock call is insn 10.
+#define LOCKED                                                                                            \
+  "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map_idx(4) ll\ncall 1\nif r0 == 0 goto out\n" \
+  "r6 = r0\nr1 = r6\ncall 93\n"
+#define ITER_NEW "r1 = r10\nr1 += -8\nr2 = 0\nr3 = 10\ncall_kfunc 0, 0\n"
+
+const Case kHelpers[] = {
+    {"comm_ok", "xdp", "r1 = r10\nr1 += -16\nr2 = 16\ncall 16\nr0 = 2\nexit\n", E::Ok},
+    {"comm_size_zero", "xdp", "r1 = r10\nr1 += -16\nr2 = 0\ncall 16\nr0 = 2\nexit\n", E::VerifierBadHelperArg, 3},
+    {"comm_size_unbounded", "xdp", "r2 = *(u32 *)(r1 + 12)\nr1 = r10\nr1 += -16\ncall 16\nr0 = 2\nexit\n", E::VerifierBadHelperArg, 3},
+    {"comm_size_bounded", "xdp",
+     "r2 = *(u32 *)(r1 + 12)\nif r2 > 16 goto out\nif r2 == 0 goto out\nr1 = r10\nr1 += -16\ncall 16\nout: r0 = 2\nexit\n", E::Ok},
+    {"comm_buffer_small", "xdp", "r1 = r10\nr1 += -8\nr2 = 16\ncall 16\nr0 = 2\nexit\n", E::VerifierOutOfBounds, 3},
+    {"comm_size_uninit", "xdp", "r1 = r10\nr1 += -16\ncall 16\nr0 = 2\nexit\n", E::VerifierUninitRegister, 2},
+    {"comm_into_map", "xdp",
+     "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map_idx(1) ll\ncall 1\nif r0 == 0 goto out\n"
+     "r1 = r0\nr2 = 64\ncall 16\nout: r0 = 2\nexit\n",
+     E::Ok},
+    {"comm_into_map_oob", "xdp",
+     "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map_idx(1) ll\ncall 1\nif r0 == 0 goto out\n"
+     "r1 = r0\nr1 += 8\nr2 = 64\ncall 16\nout: r0 = 2\nexit\n",
+     E::VerifierOutOfBounds, 11},
+    {"probe_read_ok", "xdp", "r3 = 0\nr1 = r10\nr1 += -8\nr2 = 8\ncall 4\nr0 = *(u64 *)(r10 - 8)\nr0 = 2\nexit\n", E::Ok},
+    {"strncmp_rodata", "xdp",
+     "r2 = 0\n*(u64 *)(r10 - 8) = r2\nr1 = r10\nr1 += -8\nr2 = 4\nr3 = map_idx_value(3, 8) ll\ncall 182\nr0 = 2\nexit\n", E::Ok},
+    {"strncmp_not_rodata", "xdp",
+     "r2 = 0\n*(u64 *)(r10 - 8) = r2\nr1 = r10\nr1 += -8\nr2 = 4\nr3 = map_idx_value(8, 0) ll\ncall 182\nr0 = 2\nexit\n",
+     E::VerifierBadHelperArg, 7},
+    {"printk_stack_fmt", "xdp", "r1 = 0x6968\n*(u64 *)(r10 - 8) = r1\nr1 = r10\nr1 += -8\nr2 = 8\ncall 6\nr0 = 2\nexit\n", E::Ok},
+    {"printk_uninit_fmt_ok_for_helper", "xdp", "r1 = r10\nr1 += -8\nr2 = 8\ncall 6\nr0 = 2\nexit\n", E::Ok},
+    {"helper_not_allowed", "xdp", "r2 = 0\nr3 = r10\nr3 += -8\nr4 = 8\ncall 26\nr0 = 2\nexit\n", E::VerifierUnknownFunc, 4},
+    {"helper_unknown", "xdp", "call 9999\nr0 = 2\nexit\n", E::VerifierUnknownFunc, 0},
+    {"helper_clobbers_r1", "xdp", "call 5\nr0 = r1\nexit\n", E::VerifierUninitRegister, 1},
+    {"helper_keeps_r6", "xdp", "r6 = 2\ncall 5\nr0 = r6\nexit\n", E::Ok},
+    {"helper_result_unknown", "xdp", "call 7\nexit\n", E::VerifierBadReturn, 1},
+    {"xdp_adjust_head", "xdp", "r2 = 4\ncall 44\nr0 = 2\nexit\n", E::Ok},
+    {"xdp_adjust_head_scalar_ctx", "xdp", "r1 = 0\nr2 = 4\ncall 44\nr0 = 2\nexit\n", E::VerifierBadHelperArg, 2},
+    {"kfunc_unknown", "xdp", "call_kfunc 9, 0\nr0 = 2\nexit\n", E::VerifierUnknownFunc, 0},
+};
+
+const Case kRefs[] = {
+    {"rb_submit", "xdp", RESERVE "if r0 == 0 goto out\nr1 = 7\n*(u64 *)(r0 + 8) = r1\nr1 = r0\nr2 = 0\ncall 132\nout: r0 = 2\nexit\n", E::Ok},
+    {"rb_discard", "xdp", RESERVE "if r0 == 0 goto out\nr1 = r0\nr2 = 0\ncall 133\nout: r0 = 2\nexit\n", E::Ok},
+    {"rb_leak", "xdp", RESERVE "if r0 == 0 goto out\nr0 = 2\nexit\nout: r0 = 2\nexit\n", E::VerifierRefLeak, 4},
+    {"rb_path_reads_uninit_stack", "xdp",
+     RESERVE "if r0 == 0 goto out\nr6 = r0\nr7 = *(u32 *)(r10 - 4)\nexit\nout: r0 = 2\nexit\n", E::VerifierUninitStack, 7},
+    {"rb_no_null_check", "xdp", RESERVE "r1 = r0\nr2 = 0\ncall 132\nr0 = 2\nexit\n", E::VerifierBadRelease, 7},
+    {"rb_double_submit", "xdp",
+     RESERVE "if r0 == 0 goto out\nr6 = r0\nr1 = r6\nr2 = 0\ncall 132\nr1 = r6\nr2 = 0\ncall 132\nout: r0 = 2\nexit\n",
+     E::VerifierBadRelease, 12},
+    {"rb_use_after_submit", "xdp",
+     RESERVE "if r0 == 0 goto out\nr6 = r0\nr1 = r6\nr2 = 0\ncall 132\nr1 = *(u64 *)(r6 + 0)\nout: r0 = 2\nexit\n",
+     E::VerifierInvalidMemAccess, 10},
+    {"rb_oob", "xdp",
+     RESERVE "if r0 == 0 goto out\nr1 = 7\n*(u64 *)(r0 + 12) = r1\nr1 = r0\nr2 = 0\ncall 132\nout: r0 = 2\nexit\n",
+     E::VerifierOutOfBounds, 7},
+    {"rb_size_unknown", "xdp", "r2 = *(u32 *)(r1 + 12)\nr1 = map_idx(2) ll\nr3 = 0\ncall 131\nr0 = 2\nexit\n", E::VerifierBadHelperArg, 4},
+    {"rb_submit_moved_ptr", "xdp", RESERVE "if r0 == 0 goto out\nr1 = r0\nr1 += 8\nr2 = 0\ncall 132\nout: r0 = 2\nexit\n",
+     E::VerifierBadRelease, 9},
+    {"rb_submit_scalar", "xdp", "r1 = 0\nr2 = 0\ncall 132\nr0 = 2\nexit\n", E::VerifierBadRelease, 2},
+    {"rb_output", "xdp",
+     "r1 = 0\n*(u64 *)(r10 - 8) = r1\nr1 = map_idx(2) ll\nr2 = r10\nr2 += -8\nr3 = 8\nr4 = 0\ncall 130\nr0 = 2\nexit\n", E::Ok},
+    {"rb_output_on_hash", "xdp",
+     "r1 = 0\n*(u64 *)(r10 - 8) = r1\nr1 = map_idx(0) ll\nr2 = r10\nr2 += -8\nr3 = 8\nr4 = 0\ncall 130\nr0 = 2\nexit\n",
+     E::VerifierBadMap, 8},
+    {"rb_store_record_ptr_in_map", "xdp",
+     RESERVE "if r0 == 0 goto out\n*(u64 *)(r0 + 0) = r0\nr1 = r0\nr2 = 0\ncall 132\nout: r0 = 2\nexit\n", E::VerifierPointerLeak, 6},
+    {"rb_tail_call_with_ref", "xdp",
+     "r9 = r1\n" RESERVE "if r0 == 0 goto out\nr6 = r0\nr1 = r9\nr2 = map_idx(7) ll\nr3 = 0\ncall 12\nr1 = r6\nr2 = 0\ncall 132\n"
+     "out: r0 = 2\nexit\n",
+     E::VerifierRefLeak, 5},
+};
+
+const Case kLocks[] = {
+    {"lock_ok", "xdp", LOCKED "r1 = *(u64 *)(r6 + 8)\nr1 = r6\ncall 94\nout: r0 = 2\nexit\n", E::Ok},
+    {"lock_exit_held", "xdp", LOCKED "r0 = 2\nexit\nout: r0 = 2\nexit\n", E::VerifierLock, 12},
+    {"lock_call_held", "xdp", LOCKED "call 5\nr1 = r6\ncall 94\nout: r0 = 2\nexit\n", E::VerifierLock, 11},
+    {"lock_twice", "xdp", LOCKED "r1 = r6\ncall 93\nr1 = r6\ncall 94\nout: r0 = 2\nexit\n", E::VerifierLock, 12},
+    {"unlock_unlocked", "xdp",
+     "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map_idx(4) ll\ncall 1\nif r0 == 0 goto out\n"
+     "r1 = r0\ncall 94\nout: r0 = 2\nexit\n",
+     E::VerifierLock, 9},
+    {"lock_direct_access", "xdp", LOCKED "r1 = *(u32 *)(r6 + 0)\nr1 = r6\ncall 94\nout: r0 = 2\nexit\n", E::VerifierLock, 11},
+    {"lock_wrong_offset", "xdp",
+     "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map_idx(4) ll\ncall 1\nif r0 == 0 goto out\n"
+     "r1 = r0\nr1 += 4\ncall 93\nout: r0 = 2\nexit\n",
+     E::VerifierLock, 10},
+    {"lock_map_without_lock", "xdp",
+     "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map_idx(1) ll\ncall 1\nif r0 == 0 goto out\n"
+     "r1 = r0\ncall 93\nout: r0 = 2\nexit\n",
+     E::VerifierLock, 9},
+    {"lock_local_call_ok", "xdp", LOCKED "call f\nr1 = r6\ncall 94\nout: r0 = 2\nexit\nf: r0 = 0\nexit\n", E::Ok},
+};
+
+const Case kFunctions[] = {
+    {"sub_writes_caller_stack", "xdp",
+     "r1 = r10\nr1 += -8\ncall f\nr0 = *(u64 *)(r10 - 8)\nexit\nf: r2 = 2\n*(u64 *)(r1 + 0) = r2\nr0 = 0\nexit\n", E::Ok},
+    {"sub_reads_uninit_caller_stack", "xdp", "r1 = r10\nr1 += -8\ncall f\nr0 = 2\nexit\nf: r0 = *(u64 *)(r1 + 0)\nexit\n",
+     E::VerifierUninitStack, 5},
+    {"sub_returns_own_stack", "xdp", "call f\nr0 = 2\nexit\nf: r0 = r10\nexit\n", E::VerifierBadReturn, 4},
+    {"sub_clobbers_r1", "xdp", "call f\nr0 = r1\nexit\nf: r0 = 0\nexit\n", E::VerifierUninitRegister, 1},
+    {"sub_keeps_r6", "xdp", "r6 = 2\ncall f\nr0 = r6\nexit\nf: r6 = 9\nr0 = 0\nexit\n", E::Ok},
+    {"sub_gets_args", "xdp", "r1 = 3\ncall f\nexit\nf: r0 = r1\nr0 -= 1\nexit\n", E::Ok},
+    {"sub_no_r6", "xdp", "r6 = 1\ncall f\nexit\nf: r0 = r6\nexit\n", E::VerifierUninitRegister, 3},
+    {"sub_return_value_checked", "xdp", "r1 = 9\ncall f\nexit\nf: r0 = r1\nexit\n", E::VerifierBadReturn, 2},
+    {"sub_ctx_arg", "xdp", "call f\nr0 = 2\nexit\nf: r0 = *(u32 *)(r1 + 12)\nexit\n", E::Ok},
+    {"sub_called_twice_different_args", "xdp",
+     "r1 = 1\ncall f\nr1 = 9\ncall f\nr0 = 2\nexit\nf: r2 = r10\nr2 += -8\nr2 += r1\n*(u8 *)(r2 + 0) = r1\nr0 = 0\nexit\n",
+     E::VerifierOutOfBounds, 9},
+    {"call_depth_8_ok", "xdp",
+     "call f1\nexit\nf1: call f2\nexit\nf2: call f3\nexit\nf3: call f4\nexit\nf4: call f5\nexit\nf5: call f6\nexit\n"
+     "f6: call f7\nexit\nf7: r0 = 0\nexit\n",
+     E::Ok},
+    {"call_depth_9", "xdp",
+     "call f1\nexit\nf1: call f2\nexit\nf2: call f3\nexit\nf3: call f4\nexit\nf4: call f5\nexit\nf5: call f6\nexit\n"
+     "f6: call f7\nexit\nf7: call f8\nexit\nf8: r0 = 0\nexit\n",
+     E::VerifierCallDepth, 14},
+    {"stack_chain_over_512", "xdp",
+     "r2 = 0\n*(u64 *)(r10 - 304) = r2\ncall f\nexit\nf: r2 = 0\n*(u64 *)(r10 - 304) = r2\nr0 = 0\nexit\n",
+     E::VerifierStackLimit, 2},
+    {"stack_chain_fits", "xdp",
+     "r2 = 0\n*(u64 *)(r10 - 256) = r2\ncall f\nexit\nf: r2 = 0\n*(u64 *)(r10 - 256) = r2\nr0 = 0\nexit\n", E::Ok},
+    {"loop_cb", "xdp", "r1 = 10\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 181\nr0 = 2\nexit\ncb: r0 = 0\nexit\n", E::Ok},
+    {"loop_cb_bad_return", "xdp", "r1 = 10\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 181\nr0 = 2\nexit\ncb: r0 = 2\nexit\n",
+     E::VerifierBadCallback, 9},
+    {"loop_cb_uninit_r0", "xdp", "r1 = 10\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 181\nr0 = 2\nexit\ncb: exit\n",
+     E::VerifierUninitRegister, 8},
+    {"loop_cb_counter_in_ctx", "xdp",
+     "r6 = 0\n*(u64 *)(r10 - 8) = r6\nr1 = 10\nr2 = func(cb) ll\nr3 = r10\nr3 += -8\nr4 = 0\ncall 181\n"
+     "r0 = *(u64 *)(r10 - 8)\nr0 = 2\nexit\n"
+     "cb: r3 = *(u64 *)(r2 + 0)\nr3 += 1\n*(u64 *)(r2 + 0) = r3\nr0 = 0\nexit\n",
+     E::Ok},
+    {"loop_cb_ctx_oob", "xdp",
+     "r6 = 0\n*(u64 *)(r10 - 8) = r6\nr1 = 10\nr2 = func(cb) ll\nr3 = r10\nr3 += -8\nr4 = 0\ncall 181\nr0 = 2\nexit\n"
+     "cb: r3 = *(u64 *)(r2 + 8)\nr0 = 0\nexit\n",
+     E::VerifierOutOfBounds, 11},
+    {"loop_cb_not_func", "xdp", "r1 = 10\nr2 = 0\nr3 = 0\nr4 = 0\ncall 181\nr0 = 2\nexit\n", E::VerifierBadHelperArg, 4},
+    {"for_each_cb", "xdp",
+     "r1 = map_idx(1) ll\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 164\nr0 = 2\nexit\ncb: r0 = *(u64 *)(r3 + 56)\nr0 = 0\nexit\n", E::Ok},
+    {"for_each_cb_oob", "xdp",
+     "r1 = map_idx(1) ll\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 164\nr0 = 2\nexit\ncb: r0 = *(u64 *)(r3 + 60)\nr0 = 0\nexit\n",
+     E::VerifierOutOfBounds, 9},
+};
+
+const Case kLoops[] = {
+    {"iter_loop", "xdp",
+     ITER_NEW "loop: r1 = r10\nr1 += -8\ncall_kfunc 1, 0\nif r0 == 0 goto done\nr6 = *(u32 *)(r0 + 0)\ngoto loop\n"
+     "done: r1 = r10\nr1 += -8\ncall_kfunc 2, 0\nr0 = 2\nexit\n",
+     E::Ok},
+    {"iter_loop_counter", "xdp",
+     "r7 = 0\n" ITER_NEW "loop: r1 = r10\nr1 += -8\ncall_kfunc 1, 0\nif r0 == 0 goto done\nr7 += 1\ngoto loop\n"
+     "done: r1 = r10\nr1 += -8\ncall_kfunc 2, 0\nr0 = 2\nexit\n",
+     E::Ok},
+    {"iter_not_destroyed", "xdp",
+     ITER_NEW "loop: r1 = r10\nr1 += -8\ncall_kfunc 1, 0\nif r0 == 0 goto done\ngoto loop\ndone: r0 = 2\nexit\n",
+     E::VerifierRefLeak, 4},
+    {"iter_next_uninit", "xdp", "r1 = r10\nr1 += -8\ncall_kfunc 1, 0\nr0 = 2\nexit\n", E::VerifierIterator, 2},
+    {"iter_double_new", "xdp", ITER_NEW ITER_NEW "r1 = r10\nr1 += -8\ncall_kfunc 2, 0\nr0 = 2\nexit\n", E::VerifierIterator, 9},
+    {"iter_element_oob", "xdp",
+     ITER_NEW "loop: r1 = r10\nr1 += -8\ncall_kfunc 1, 0\nif r0 == 0 goto done\nr6 = *(u64 *)(r0 + 0)\ngoto loop\n"
+     "done: r1 = r10\nr1 += -8\ncall_kfunc 2, 0\nr0 = 2\nexit\n",
+     E::VerifierOutOfBounds, 9},
+    {"iter_state_overwrite", "xdp", ITER_NEW "r1 = 0\n*(u64 *)(r10 - 8) = r1\nr0 = 2\nexit\n", E::VerifierIterator, 6},
+    {"may_goto_loop", "xdp", "r0 = 0\nl: may_goto out\nr0 += 1\ngoto l\nout: r0 = 2\nexit\n", E::Ok},
+    {"may_goto_loop_counter_checked", "xdp",
+     "r6 = 0\nl: may_goto out\nif r6 > 3 goto out\nr6 += 1\ngoto l\nout: r0 = r6\nexit\n", E::Ok},
+};
+
+class Helpers : public ::testing::TestWithParam<Case> {};
+TEST_P(Helpers, Case) { run_case(GetParam()); }
+INSTANTIATE_TEST_SUITE_P(Verifier, Helpers, ::testing::ValuesIn(kHelpers), case_name);
+
+class Refs : public ::testing::TestWithParam<Case> {};
+TEST_P(Refs, Case) { run_case(GetParam()); }
+INSTANTIATE_TEST_SUITE_P(Verifier, Refs, ::testing::ValuesIn(kRefs), case_name);
+
+class Locks : public ::testing::TestWithParam<Case> {};
+TEST_P(Locks, Case) { run_case(GetParam()); }
+INSTANTIATE_TEST_SUITE_P(Verifier, Locks, ::testing::ValuesIn(kLocks), case_name);
+
+class Functions : public ::testing::TestWithParam<Case> {};
+TEST_P(Functions, Case) { run_case(GetParam()); }
+INSTANTIATE_TEST_SUITE_P(Verifier, Functions, ::testing::ValuesIn(kFunctions), case_name);
+
+class Loops : public ::testing::TestWithParam<Case> {};
+TEST_P(Loops, Case) { run_case(GetParam()); }
+INSTANTIATE_TEST_SUITE_P(Verifier, Loops, ::testing::ValuesIn(kLoops), case_name);
+
+}  // namespace
+}  // namespace decade::test
