@@ -67,7 +67,9 @@ std::optional<CodeInfo> inspect(const Executable& exe) {
   CodeInfo info;
   info.code = {c.mem.data(), c.mem.size()};
   info.compile_ns = c.compile_ns;
+  info.text_size = c.layout.text_end;
   info.slot_offset.assign(c.prog.slot_count, -1);
+  for (const auto& e : c.pc_map.entries()) info.pc_map.push_back({e.offset, e.pc});
   for (const auto& e : c.pc_map.entries())
     if (e.pc >= 0 && static_cast<uint32_t>(e.pc) < c.prog.slot_count && info.slot_offset[static_cast<size_t>(e.pc)] < 0)
       info.slot_offset[static_cast<size_t>(e.pc)] = e.offset;

@@ -33,8 +33,16 @@ Result<std::unique_ptr<Executable>> compile_checked(Program prog, ProgramEnv env
 // `exe` was not made by this JIT.
 struct CodeInfo {
   std::span<const uint8_t> code;     // the sealed native code (read+execute)
+  size_t text_size = 0;              // code[0, text_size) is instructions; data tables follow
   uint64_t compile_ns = 0;           // wall time of the compile, decode excluded
   std::vector<int64_t> slot_offset;  // per slot: native offset where its code starts, -1 when none
+  // The pc map: code from `offset` up to the next entry belongs to `slot`
+  // (-1: trampoline, prologues and other glue).
+  struct PcEntry {
+    uint32_t offset;
+    int32_t slot;
+  };
+  std::vector<PcEntry> pc_map;
 };
 std::optional<CodeInfo> inspect(const Executable& exe);
 

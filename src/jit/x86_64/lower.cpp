@@ -50,6 +50,7 @@ Status Lowerer::emit() {
   fault_unwind_ = cb_.new_label();
   mem_thunk_ = cb_.new_label();
   func_table_ = cb_.new_label();
+  text_end_ = cb_.new_label();
   gotox_tables_.resize(funcs_.size());
   gotox_bad_.resize(funcs_.size());
   // gotox may land on any instruction of its function: every one gets a label.
@@ -68,6 +69,7 @@ Status Lowerer::emit() {
   // Tables: function entries (LdFunc values and callx targets point here),
   // then the gotox tables (one native address per slot of the function).
   cb_.mark(-1);
+  a_.bind(text_end_);
   a_.align(asmjit::AlignMode::kData, 8);
   a_.bind(func_table_);
   for (const Func& f : funcs_) a_.embedLabel(f.entry, 8);
@@ -87,6 +89,7 @@ Layout Lowerer::layout() const {
   l.trampoline = cb_.label_offset(tramp_);
   l.main_entry = cb_.label_offset(funcs_.front().entry);
   l.func_table = cb_.label_offset(func_table_);
+  l.text_end = cb_.label_offset(text_end_);
   for (const Func& f : funcs_) l.func_start.push_back(f.start);
   return l;
 }

@@ -36,6 +36,7 @@ struct Layout {
   uint64_t trampoline = 0;     // uint64_t (*)(JitHot*, uint64_t target, const uint64_t* args)
   uint64_t main_entry = 0;     // native entry of subprogram 0
   uint64_t func_table = 0;     // one 8-byte native entry per subprogram (LdFunc values point here)
+  uint64_t text_end = 0;       // instructions end here; data tables follow
   std::vector<uint32_t> func_start;  // start slot per subprogram, same order as the table
 };
 
@@ -80,7 +81,7 @@ class Lowerer {
   void alu_binop(Sem s, const Gp& dst, const Gp& src);
   void alu_imm(Sem s, unsigned bits, const Gp& dst, int32_t imm);
   void div_mod(const Insn& in);
-  void div_mod_reg(Sem s, unsigned bits, const Gp& dst, bool check_zero);
+  void div_mod_reg(Sem s, unsigned bits, const Gp& dst, bool check_zero, bool check_neg1);
   void shift(const Insn& in);
   void endian(const Insn& in);
 
@@ -117,7 +118,7 @@ class Lowerer {
   Func* cur_func_ = nullptr;
   const Insn* cur_ = nullptr;
   size_t cur_index_ = 0;             // index into prog_.insns
-  Label tramp_, tramp_exit_, fault_unwind_, mem_thunk_, func_table_;
+  Label tramp_, tramp_exit_, fault_unwind_, mem_thunk_, func_table_, text_end_;
   std::vector<Label> gotox_tables_;  // per function with a gotox, else invalid
   std::vector<Label> gotox_bad_;     // per function: where table slots that start no instruction go
   std::mt19937_64 rng_;

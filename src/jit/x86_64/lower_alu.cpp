@@ -101,18 +101,19 @@ void Lowerer::div_mod(const Insn& in) {
       return;
     }
     load_imm(kTmp1, bits == 64 ? sem::imm64(in.imm) : sem::zext32(static_cast<uint32_t>(in.imm)));
-    div_mod_reg(s, bits, d, false);
+    div_mod_reg(s, bits, d, false, false);  // a constant divisor is neither 0 nor -1 here
     return;
   }
   a_.mov(bits == 64 ? Gp(kTmp1) : Gp(kTmp1.r32()), reg_w(in.src, bits));
-  div_mod_reg(s, bits, d, !divisor_proven(in));
+  div_mod_reg(s, bits, d, !divisor_proven(in), true);
 }
 
 // Divisor in r11 (its low half for 32-bit forms). rax and rdx are BPF r0 and
 // r3, so they are parked in r9/r10 around the divide.
-void Lowerer::div_mod_reg(Sem s, unsigned bits, const Gp& d, bool check_zero) {
+void Lowerer::div_mod_reg(Sem s, unsigned bits, const Gp& d, bool check_zero, bool check_neg1) {
   const bool is_div = s == Sem::Div || s == Sem::SDiv;
   const bool is_signed = s == Sem::SDiv || s == Sem::SMod;
+  const bool minus1 = check_neg1 && is_signed;
   const Gp t = bits == 64 ? Gp(kTmp1) : Gp(kTmp1.r32());
   const Gp ax = bits == 64 ? Gp(x::rax) : Gp(x::eax);
   const Gp dx = bits == 64 ? Gp(x::rdx) : Gp(x::edx);
@@ -121,13 +122,15 @@ void Lowerer::div_mod_reg(Sem s, unsigned bits, const Gp& d, bool check_zero) {
     a_.test(t, t);
     a_.jz(zero);
   }
-  if (is_signed) {
+  if (minus1) {
     a_.cmp(t, -1);
     a_.je(neg1);
   }
-  a_.mov(kTmp3, x::rax);
-  a_.mov(kTmp2, x::rdx);
-  if (d.id() != x::rax.id()) a_.mov(ax, d);
+  // The destination's own x86 register need not be preserved.
+  const bool keep_ax = d.id() != x::rax.id(), keep_dx = d.id() != x::rdx.id();
+  if (keep_ax) a_.mov(kTmp3, x::rax);
+  if (keep_dx) a_.mov(kTmp2, x::rdx);
+  if (keep_ax) a_.mov(ax, d);
   if (is_signed) {
     if (bits == 64) a_.cqo(x::rdx, x::rax);
     else a_.cdq(x::edx, x::eax);
@@ -136,19 +139,27 @@ void Lowerer::div_mod_reg(Sem s, unsigned bits, const Gp& d, bool check_zero) {
   }
   if (is_signed) a_.idiv(dx, ax, t);
   else a_.div(dx, ax, t);
-  a_.mov(t, is_div ? ax : dx);
-  a_.mov(x::rax, kTmp3);
-  a_.mov(x::rdx, kTmp2);
-  a_.mov(d.r64(), kTmp1);
-  if (!check_zero && !is_signed) return;
+  if (!keep_ax) {  // dst is r0 (rax)
+    if (!is_div) a_.mov(ax, dx);
+    a_.mov(x::rdx, kTmp2);
+  } else if (!keep_dx) {  // dst is r3 (rdx)
+    if (is_div) a_.mov(dx, ax);
+    a_.mov(x::rax, kTmp3);
+  } else {
+    a_.mov(t, is_div ? ax : dx);
+    a_.mov(x::rax, kTmp3);
+    a_.mov(x::rdx, kTmp2);
+    a_.mov(d.r64(), kTmp1);
+  }
+  if (!check_zero && !minus1) return;
   a_.jmp(done);
   if (check_zero) {
     a_.bind(zero);
     if (is_div) a_.xor_(d.r32(), d.r32());
     else if (bits == 32) a_.mov(d.r32(), d.r32());
-    if (is_signed) a_.jmp(done);
+    if (minus1) a_.jmp(done);
   }
-  if (is_signed) {
+  if (minus1) {
     a_.bind(neg1);
     if (is_div) a_.neg(d);
     else a_.xor_(d.r32(), d.r32());
