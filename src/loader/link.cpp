@@ -28,11 +28,13 @@ class Linker {
     place(main);
     for (size_t next = 0; next < placed_.size(); ++next) {
       const auto [f, base] = placed_[next];
-      if (auto s = relocate(f, base); !s) return std::unexpected(s.error());
-      if (auto s = local_calls(f, base); !s) return std::unexpected(s.error());
+      Status s = relocate(f, base);
+      if (s) s = local_calls(f, base);
+      if (!s) return located(s.error());
     }
     auto prog = decode(std::span<const RawInsn>(out_));
-    if (!prog) return std::unexpected(prog.error());
+    if (!prog) return located(prog.error());
+    prog->lines = lines();
     return finish(main, std::move(*prog));
   }
 
@@ -184,22 +186,38 @@ class Linker {
     return ok();
   }
 
-  Result<ObjectProgram> finish(size_t main, Program prog) {
-    const CodeFunc& m = in_.funcs[main];
-    ObjectProgram op;
-    op.name = m.name;
-    op.section = in_.elf->sections[m.shndx].name;
-    prog.name = m.name;
+  // BTF line info of every placed function, at its output slots.
+  std::vector<LineInfo> lines() const {
+    std::vector<LineInfo> out;
     for (const auto& [f, base] : placed_) {
       const CodeFunc& fn = in_.funcs[f];
       const BtfExtSection* es = in_.ext ? in_.ext->section(in_.elf->sections[fn.shndx].name) : nullptr;
       if (!es) continue;
       for (const auto& l : es->lines) {
         const uint32_t idx = l.insn_off / 8;
-        if (idx >= fn.start && idx < fn.end) prog.lines.push_back(LineInfo{base + idx - fn.start, l.file, l.line, l.column, l.text});
+        if (idx >= fn.start && idx < fn.end) out.push_back(LineInfo{base + idx - fn.start, l.file, l.line, l.column, l.text});
       }
     }
-    std::stable_sort(prog.lines.begin(), prog.lines.end(), [](const LineInfo& a, const LineInfo& b) { return a.pc < b.pc; });
+    std::stable_sort(out.begin(), out.end(), [](const LineInfo& a, const LineInfo& b) { return a.pc < b.pc; });
+    return out;
+  }
+
+  // Adds the source line of the error's instruction when line info has one.
+  std::unexpected<Error> located(Error e) const {
+    if (e.insn >= 0 && e.where.file.empty()) {
+      Program p;
+      p.lines = lines();
+      if (const LineInfo* l = p.line_for(static_cast<uint32_t>(e.insn))) e.where = {l->file, l->line, l->column, l->text};
+    }
+    return std::unexpected(std::move(e));
+  }
+
+  Result<ObjectProgram> finish(size_t main, Program prog) {
+    const CodeFunc& m = in_.funcs[main];
+    ObjectProgram op;
+    op.name = m.name;
+    op.section = in_.elf->sections[m.shndx].name;
+    prog.name = m.name;
     for (Subprogram& sp : prog.subprograms) {
       uint32_t btf_id = 0;
       for (const auto& [f, base] : placed_) {
@@ -239,6 +257,8 @@ Status find_code(const ElfImage& elf, LinkInput& in) {
         return make_error(ErrorCode::ElfBadSymbol, fmt::format("function '{}' ({}+{}) does not fit section '{}'", sym.name, sym.value, sym.size, s.name));
       fs.push_back(CodeFunc{s.index, static_cast<uint32_t>(sym.value / 8), static_cast<uint32_t>((sym.value + sym.size) / 8), sym.name});
     }
+    // Hand-written code without symbols: the whole section is one function named after it.
+    if (fs.empty() && s.name != ".text") fs.push_back(CodeFunc{s.index, 0, static_cast<uint32_t>(s.size / 8), s.name});
     std::sort(fs.begin(), fs.end(), [](const CodeFunc& a, const CodeFunc& b) { return a.start < b.start; });
     for (size_t i = 0; i < fs.size(); ++i) {
       // A symbol without a size runs to the next function.

@@ -28,7 +28,14 @@ Status apply_core(const ElfImage& elf, const BtfExt& ext, const Btf& local, cons
     const ElfSection* s = elf.find(es.name);
     if (!s || !in.code.contains(s->index))
       return make_error(ErrorCode::BtfExtMalformed, fmt::format("CO-RE relocations for '{}', which is not a code section", es.name));
-    if (auto st = apply_core_relocs(in.code.at(s->index), es, local, target); !st) return st;
+    if (auto st = apply_core_relocs(in.code.at(s->index), es, local, target); !st) {
+      // Name the section and the source line of the relocated instruction.
+      Error e = st.error();
+      e.message = fmt::format("section '{}': {}", es.name, e.message);
+      for (const auto& l : es.lines)
+        if (e.insn >= 0 && l.insn_off / 8 <= static_cast<uint64_t>(e.insn)) e.where = {l.file, l.line, l.column, l.text};
+      return std::unexpected(e);
+    }
   }
   return ok();
 }

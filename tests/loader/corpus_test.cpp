@@ -290,3 +290,28 @@ TEST(LoaderCorpus, ErrorsFromTheCorpus) {
 
 }  // namespace
 }  // namespace decade
+
+namespace decade {
+namespace {
+
+using namespace decade::test;
+
+TEST(LoaderCorpus, SpinLockOffsetFromBtf) {
+  Object o = load_prog("spin_lock.bpf");
+  const MapDef* m = find_map(o, "counters");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->value_size, 16u);
+  EXPECT_EQ(m->spin_lock_off, 8);
+  EXPECT_EQ(o.btf->type_name(m->btf_value_type), "struct counter");
+  EXPECT_EQ(find_map(load_prog("map_hash.bpf"), "h")->spin_lock_off, -1);
+}
+
+TEST(LoaderCorpus, ErrorsCarryTheSourceLine) {
+  auto missing = load_bytes(read_bytes(prog_path("missing_kfunc.bpf")));
+  ASSERT_FALSE(missing);
+  EXPECT_TRUE(missing.error().where.file.ends_with("missing_kfunc.bpf.c")) << missing.error().where.file;
+  EXPECT_NE(missing.error().where.text.find("decade_no_such_kfunc"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace decade

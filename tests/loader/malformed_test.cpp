@@ -139,9 +139,18 @@ TEST(LoaderMalformed, FunctionPastItsSection) {
 
 TEST(LoaderMalformed, NoProgram) {
   ElfEdit e("smoke.bpf");
+  e.find("xdp")->sh_flags &= ~static_cast<uint64_t>(SHF_EXECINSTR);
+  EXPECT_EQ(e.load_code(), ErrorCode::ElfNoProgram);
+}
+
+TEST(LoaderMalformed, CodeWithoutSymbolsIsOneProgramNamedAfterItsSection) {
+  ElfEdit e("smoke.bpf");
   Elf64_Sym* f = e.sym("f");
   f->st_info = ELF64_ST_INFO(ELF64_ST_BIND(f->st_info), STT_OBJECT);
-  EXPECT_EQ(e.load_code(), ErrorCode::ElfNoProgram);
+  auto r = load_bytes(e.b);
+  ASSERT_TRUE(r) << r.error().to_string();
+  ASSERT_EQ(r->programs.size(), 1u);
+  EXPECT_EQ(r->programs[0].name, "xdp");
 }
 
 TEST(LoaderMalformed, CorruptBtf) {
