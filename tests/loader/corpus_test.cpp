@@ -174,6 +174,14 @@ TEST(LoaderCorpus, GlobalDataSections) {
   }
   EXPECT_TRUE(insns_with(p, Sem::LdMapFd).empty());
   EXPECT_NE(sub_named(p, "greet"), nullptr);
+  // String literals: .rodata.str1.1, frozen, referenced at offset 0.
+  const MapDef* str = by_section(".rodata.str1.1");
+  ASSERT_NE(str, nullptr);
+  EXPECT_TRUE(str->frozen);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(str->initial_value.data())), "decade");
+  bool str_ref = false;
+  for (const Insn* in : loads) str_ref = str_ref || o.maps.at(static_cast<size_t>(in->imm)).section == ".rodata.str1.1";
+  EXPECT_TRUE(str_ref);
 }
 
 TEST(LoaderCorpus, SubprogramsAreAppendedPerProgram) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Global data in .data, .bss, .rodata, .rodata.str1.1 and a custom .data.stats.
-// expect: retval 42 (limit 40 from .rodata + bias 2 from .data); afterwards
+// expect: retval 42 (limit 40 from .rodata + bias 2 from .data; the .rodata.str1.1 string matches); afterwards
 // counter (.bss) == 1, stats.hits (.data.stats) == 11, bias (.data) == 3
 #include "decade_bpf.h"
 
@@ -18,7 +18,9 @@ static __noinline int greet(void) {
 }
 
 SEC("syscall") int global_data(void *ctx) {
-  int r = limit + bias;
+  char word[8] = "decade";
+  // The literal lands in .rodata.str1.1 (mergeable strings), a frozen map too.
+  int r = limit + bias + (bpf_strncmp(word, 7, "decade") ? 100 : 0);
   counter++;
   stats.hits++;
   bias++;
