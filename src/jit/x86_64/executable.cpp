@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "jit/x86_64/executable.hpp"
 
+#include <cstring>
 #include <string>
 
 #include "isa/semantics.hpp"
@@ -50,6 +51,9 @@ Result<uint64_t> run_code(const JitCode& code, const RunRequest& req, RunContext
   if (flag_off < 0) return make_error(ErrorCode::Internal, "jit: unsupported std::optional layout");
   JitState st;
   st.code = &code;
+  // Checked programs may read stack they never wrote: make that read zeros,
+  // as in the interpreter. Verified programs cannot, so they skip the cost.
+  if (code.checked) std::memset(st.stack, 0, sizeof(st.stack));
   RunContext own;
   RunContext* rc = chain ? chain : &own;
   void* saved_engine = rc->engine;
