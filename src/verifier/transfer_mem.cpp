@@ -147,15 +147,17 @@ const CtxField* find_field(const ProgramType& t, int64_t o, uint32_t size) {
 
 Status ctx_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, RegState* loaded) {
   const ProgramType& t = *env.in.type;
-  if (!ptr.val.is_const() || ptr.val.value() != 0)
-    return fail(env, ErrorCode::VerifierBadCtxAccess, pc, "context access at a variable offset",
-                "access context fields at constant offsets from the context pointer");
-  const int64_t o = int64_t{ptr.off} + op.off;
+  if (!ptr.val.is_const() || ptr.val.value() != 0 || ptr.off != 0)
+    return fail(env, ErrorCode::VerifierBadCtxAccess, pc, "context access through a modified context pointer",
+                "access context fields as *(ctx + constant) from the unmodified context pointer");
+  const int64_t o = op.off;
   if (op.access != Access::Read && op.value && op.value->is_ptr())
     return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a pointer into the context");
   if (t.plain_ctx) {
     if (o < 0 || (!t.raw_ctx && o + op.size > t.ctx_size))
       return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("context access off={} size={} outside [0, {})", o, op.size, t.ctx_size));
+    if (!t.raw_ctx && o % op.size != 0)
+      return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("misaligned context access off={} size={}", o, op.size));
     env.note_mem(pc, !t.raw_ctx);  // a raw context's length is known only at run time
     if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
     return ok();

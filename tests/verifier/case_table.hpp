@@ -5,6 +5,7 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "verifier_test_util.hpp"
 
@@ -35,5 +36,16 @@ inline void run_case(const Case& c) {
 }
 
 inline std::string case_name(const ::testing::TestParamInfo<Case>& info) { return info.param.name; }
+
+// Every table registers itself here so the kernel-agreement test sees them all.
+inline std::vector<Case>& case_registry() {
+  static std::vector<Case> cases;
+  return cases;
+}
+template <size_t N>
+bool register_cases(const Case (&cases)[N]) {
+  for (const Case& c : cases) case_registry().push_back(c);
+  return true;
+}
 
 }  // namespace decade::test

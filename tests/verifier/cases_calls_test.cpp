@@ -198,5 +198,11 @@ class Loops : public ::testing::TestWithParam<Case> {};
 TEST_P(Loops, Case) { run_case(GetParam()); }
 INSTANTIATE_TEST_SUITE_P(Verifier, Loops, ::testing::ValuesIn(kLoops), case_name);
 
+[[maybe_unused]] const bool registered_kHelpers = register_cases(kHelpers);
+[[maybe_unused]] const bool registered_kRefs = register_cases(kRefs);
+[[maybe_unused]] const bool registered_kLocks = register_cases(kLocks);
+[[maybe_unused]] const bool registered_kFunctions = register_cases(kFunctions);
+[[maybe_unused]] const bool registered_kLoops = register_cases(kLoops);
+
 }  // namespace
 }  // namespace decade::test

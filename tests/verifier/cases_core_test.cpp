@@ -129,7 +129,7 @@ const Case kCtx[] = {
     {"xdp_straddle", "xdp", "r2 = *(u64 *)(r1 + 12)\nr0 = 2\nexit\n", E::VerifierBadCtxAccess, 0},
     {"ctx_var_offset", "xdp", "r2 = *(u32 *)(r1 + 12)\nr2 &= 4\nr1 += r2\nr0 = *(u32 *)(r1 + 12)\nr0 = 2\nexit\n",
      E::VerifierBadCtxAccess, 3},
-    {"ctx_const_offset", "xdp", "r1 += 8\nr0 = *(u32 *)(r1 + 4)\nr0 = 2\nexit\n", E::Ok},
+    {"ctx_modified_pointer", "xdp", "r1 += 8\nr0 = *(u32 *)(r1 + 4)\nr0 = 2\nexit\n", E::VerifierBadCtxAccess, 1},
     {"skb_read_len", "socket_filter", "r0 = *(u32 *)(r1 + 0)\nexit\n", E::Ok},
     {"skb_sockfilter_no_data", "socket_filter", "r0 = *(u32 *)(r1 + 76)\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 0},
     {"skb_sockfilter_write_mark", "socket_filter", "r2 = 1\n*(u32 *)(r1 + 8) = r2\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 1},
@@ -137,8 +137,9 @@ const Case kCtx[] = {
     {"skb_tc_write_mark", "sched_cls", "r2 = 1\n*(u32 *)(r1 + 8) = r2\nr0 = 0\nexit\n", E::Ok},
     {"skb_tc_write_len", "sched_cls", "r2 = 1\n*(u32 *)(r1 + 0) = r2\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 1},
     {"skb_store_pointer", "sched_cls", "*(u32 *)(r1 + 48) = r1\nr0 = 0\nexit\n", E::VerifierPointerLeak, 0},
-    {"syscall_plain_ctx", "syscall", "r0 = *(u64 *)(r1 + 100)\nr0 = 0\nexit\n", E::Ok},
-    {"syscall_past_ctx", "syscall", "r1 += 65528\nr0 = *(u64 *)(r1 + 0)\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 1},
+    {"syscall_plain_ctx", "syscall", "r0 = *(u64 *)(r1 + 104)\nr0 = 0\nexit\n", E::Ok},
+    {"syscall_misaligned_ctx", "syscall", "r0 = *(u64 *)(r1 + 100)\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 0},
+    {"syscall_past_ctx", "syscall", "r0 = *(u64 *)(r1 + 32760)\nr0 = *(u32 *)(r1 - 4)\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 1},
     {"raw_ctx_len_in_r2", "raw", "r0 = r2\nexit\n", E::Ok},
     {"uprobe_regs", "uprobe", "r0 = *(u64 *)(r1 + 112)\nr0 = 0\nexit\n", E::Ok},
     {"uprobe_write", "uprobe", "r2 = 0\n*(u64 *)(r1 + 112) = r2\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 1},
@@ -160,6 +161,11 @@ INSTANTIATE_TEST_SUITE_P(Verifier, Stack, ::testing::ValuesIn(kStack), case_name
 class Ctx : public ::testing::TestWithParam<Case> {};
 TEST_P(Ctx, Case) { run_case(GetParam()); }
 INSTANTIATE_TEST_SUITE_P(Verifier, Ctx, ::testing::ValuesIn(kCtx), case_name);
+
+[[maybe_unused]] const bool registered_kControlFlow = register_cases(kControlFlow);
+[[maybe_unused]] const bool registered_kScalars = register_cases(kScalars);
+[[maybe_unused]] const bool registered_kStack = register_cases(kStack);
+[[maybe_unused]] const bool registered_kCtx = register_cases(kCtx);
 
 }  // namespace
 }  // namespace decade::test

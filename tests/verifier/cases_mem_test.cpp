@@ -142,5 +142,8 @@ class Maps : public ::testing::TestWithParam<Case> {};
 TEST_P(Maps, Case) { run_case(GetParam()); }
 INSTANTIATE_TEST_SUITE_P(Verifier, Maps, ::testing::ValuesIn(kMaps), case_name);
 
+[[maybe_unused]] const bool registered_kPacket = register_cases(kPacket);
+[[maybe_unused]] const bool registered_kMaps = register_cases(kMaps);
+
 }  // namespace
 }  // namespace decade::test

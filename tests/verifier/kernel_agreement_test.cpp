@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: Apache-2.0
+// Agreement with the running kernel's verifier: every table case is loaded
+// with bpf(BPF_PROG_LOAD) (maps created with BPF_MAP_CREATE, their fds
+// patched into the ld_imm64 instructions) and the kernel's accept/reject is
+// compared with ours. Known, explained disagreements are listed here and in
+// docs/verifier.md; any other disagreement fails the test.
+#include <linux/bpf.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <set>
+
+#include "case_table.hpp"
+
+namespace decade::test {
+namespace {
+
+long sys_bpf(int cmd, bpf_attr& attr) { return syscall(__NR_bpf, cmd, &attr, sizeof(attr)); }
+
+// Cases where Decade and the kernel (privileged, as root) decide differently,
+// each with the reason; docs/verifier.md explains them.
+const std::map<std::string, std::string> kKnown = {
+    {"uninit_stack", "root may read uninitialised stack (allow_uninit_stack); Decade never allows it"},
+    {"both_sides_checked", "same: uninitialised stack read"},
+    {"half_init_read", "same: uninitialised stack read"},
+    {"var_offset_read_uninit", "same: uninitialised stack read"},
+    {"stack_atomic_uninit", "same: uninitialised stack read"},
+    {"rb_path_reads_uninit_stack", "same: uninitialised stack read"},
+    {"sub_reads_uninit_caller_stack", "same: uninitialised stack read"},
+    {"signed_refines", "same: uninitialised stack read"},
+    {"ptr_mov32", "root may truncate pointers (allow_ptr_leaks); Decade rejects pointer leaks"},
+    {"ptr_movsx", "root may leak pointers; Decade rejects pointer leaks"},
+    {"narrow_spill_pointer", "root may spill part of a pointer; Decade rejects it"},
+    {"map_store_pointer", "root may store pointers into maps; Decade rejects it"},
+    {"rb_store_record_ptr_in_map", "root may store pointers into memory; Decade rejects it"},
+    {"map_atomic_ptr", "root may use a pointer as an atomic operand; Decade rejects it"},
+    {"map_update_flags_ptr", "root may pass a pointer as a scalar argument; Decade rejects it"},
+    {"map_key_spilled_ptr", "root may let helpers read spilled pointers; Decade rejects it"},
+    {"pkt_store_pointer", "root may store pointers into the packet; Decade rejects it"},
+    {"skb_store_pointer", "root may store pointers into the context; Decade rejects it"},
+    {"partial_fill_pointer", "root may read part of a spilled pointer; Decade rejects it"},
+    {"ptr_neg", "root may turn a pointer into a scalar; Decade rejects it"},
+    {"return_pointer", "the kernel does not check an XDP program's return value; Decade rejects pointers there"},
+    // Decade's xdp ProgramType limits r0 to the XDP actions 0..4; the kernel
+    // checks that only for devmap/cpumap programs.
+    {"ret_out_of_range", "xdp return range"},
+    {"ret_negative", "xdp return range"},
+    {"and_mask_too_wide", "xdp return range"},
+    {"bswap_unknown", "xdp return range"},
+    {"jge_refines_off_by_one", "xdp return range"},
+    {"linked_broken_by_write", "xdp return range"},
+    {"xor_self_unknown", "xdp return range"},
+    {"misc_bytes_unknown", "xdp return range"},
+    {"atomic_fetch_result", "xdp return range"},
+    {"data_not_folded", "xdp return range"},
+    {"helper_result_unknown", "xdp return range"},
+    {"sub_return_value_checked", "xdp return range"},
+    // Decade's xdp context descriptor allows narrow loads of scalar fields and
+    // egress_ifindex; the kernel allows neither (egress_ifindex only for devmap).
+    {"lsh_then_rsh", "narrow xdp context load"},
+    {"movsx32_from_u8", "narrow xdp context load"},
+    {"mul_range", "narrow xdp context load"},
+    {"xdp_narrow_scalar", "narrow xdp context load"},
+    {"xdp_read_fields", "egress_ifindex outside devmap programs"},
+    {"probe_read_ok", "Decade's platform allows bpf_probe_read in every program type; the kernel only in tracing"},
+    {"map_ptr_deref", "the kernel reads struct bpf_map fields through BTF; Decade does not model them"},
+};
+
+struct KernelMaps {
+  std::map<int, int> fds;  // map index -> fd
+  ~KernelMaps() {
+    for (auto& [i, fd] : fds) close(fd);
+  }
+};
+
+int create_map(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags = 0, int inner = -1) {
+  bpf_attr a{};
+  a.map_type = type;
+  a.key_size = ks;
+  a.value_size = vs;
+  a.max_entries = max;
+  a.map_flags = flags;
+  if (inner >= 0) a.inner_map_fd = static_cast<uint32_t>(inner);
+  return static_cast<int>(sys_bpf(BPF_MAP_CREATE, a));
+}
+
+// The kernel twin of the fixture's map N (-1 when it cannot be made without BTF).
+int kernel_map(const MapDef& d, int idx, KernelMaps& km) {
+  if (auto it = km.fds.find(idx); it != km.fds.end()) return it->second;
+  int fd = -1;
+  if (d.spin_lock_off >= 0) return -1;  // bpf_spin_lock needs BTF for the value type
+  if (d.type == MapType::ArrayOfMaps) {
+    const int inner = create_map(BPF_MAP_TYPE_ARRAY, d.inner->key_size, d.inner->value_size, d.inner->max_entries);
+    if (inner < 0) return -1;
+    fd = create_map(BPF_MAP_TYPE_ARRAY_OF_MAPS, d.key_size, d.value_size, d.max_entries, 0, inner);
+    close(inner);
+  } else {
+    fd = create_map(static_cast<uint32_t>(d.type), d.key_size, d.value_size, d.max_entries,
+                    d.frozen ? BPF_F_RDONLY_PROG : 0);
+    if (fd >= 0 && !d.initial_value.empty()) {
+      uint32_t key = 0;
+      bpf_attr a{};
+      a.map_fd = static_cast<uint32_t>(fd);
+      a.key = reinterpret_cast<uint64_t>(&key);
+      a.value = reinterpret_cast<uint64_t>(d.initial_value.data());
+      sys_bpf(BPF_MAP_UPDATE_ELEM, a);
+      if (d.frozen) {
+        bpf_attr f{};
+        f.map_fd = static_cast<uint32_t>(fd);
+        sys_bpf(BPF_MAP_FREEZE, f);
+      }
+    }
+  }
+  if (fd >= 0) km.fds[idx] = fd;
+  return fd;
+}
+
+struct ProgKind {
+  uint32_t type;
+  uint32_t flags;
+};
+
+bool prog_kind(const std::string& t, ProgKind& k) {
+  if (t == "xdp") k = {BPF_PROG_TYPE_XDP, 0};
+  else if (t == "socket_filter") k = {BPF_PROG_TYPE_SOCKET_FILTER, 0};
+  else if (t == "sched_cls") k = {BPF_PROG_TYPE_SCHED_CLS, 0};
+  else if (t == "syscall") k = {BPF_PROG_TYPE_SYSCALL, BPF_F_SLEEPABLE};
+  else return false;
+  return true;
+}
+
+// Loads into the kernel: 1 accepted, 0 rejected, -1 not comparable (reason set).
+int kernel_verdict(const VerifierEnv& env, const Case& c, std::string& why) {
+  ProgKind kind;
+  if (!prog_kind(c.type, kind)) {
+    why = std::string("program type ") + c.type + " has no kernel twin here";
+    return -1;
+  }
+  auto a = assemble(c.text);
+  if (!a) {
+    why = "does not assemble";
+    return -1;
+  }
+  std::vector<RawInsn> code = a->code;
+  KernelMaps km;
+  for (size_t i = 0; i < code.size(); ++i) {
+    RawInsn& r = code[i];
+    if (r.code == 0x85 && r.src() == 2) {
+      why = "kfunc calls need the kernel's BTF ids";
+      return -1;
+    }
+    if (r.code != 0x18) continue;
+    if (r.src() == 4) {
+      why = "callbacks need BTF func_info in the kernel";
+      return -1;
+    }
+    const uint8_t src = r.src();
+    if (src == 5 || src == 6) {
+      const int idx = r.imm;
+      if (idx < 0 || static_cast<size_t>(idx) >= env.maps().size()) return 0;  // a bad index: the kernel rejects it too
+      const int fd = kernel_map(*env.maps()[static_cast<size_t>(idx)], idx, km);
+      if (fd < 0) {
+        why = "map needs BTF (spin lock) or could not be created";
+        return -1;
+      }
+      r.regs = static_cast<uint8_t>((r.regs & 0x0f) | ((src == 5 ? 1 : 2) << 4));
+      r.imm = fd;
+    }
+    ++i;  // skip the second slot
+  }
+  static char log[1 << 16];
+  log[0] = 0;
+  bpf_attr attr{};
+  attr.prog_type = kind.type;
+  attr.prog_flags = kind.flags;
+  attr.insns = reinterpret_cast<uint64_t>(code.data());
+  attr.insn_cnt = static_cast<uint32_t>(code.size());
+  static const char license[] = "GPL";
+  attr.license = reinterpret_cast<uint64_t>(license);
+  attr.log_buf = reinterpret_cast<uint64_t>(log);
+  attr.log_size = sizeof(log);
+  attr.log_level = 1;
+  const long fd = sys_bpf(BPF_PROG_LOAD, attr);
+  if (fd >= 0) {
+    close(static_cast<int>(fd));
+    return 1;
+  }
+  // The last log line before the statistics is the kernel's reason.
+  std::string l(log);
+  for (size_t end = l.size(); end > 0;) {
+    const size_t nl = l.rfind('\n', end - 1);
+    const size_t begin = nl == std::string::npos ? 0 : nl + 1;
+    std::string line = l.substr(begin, end - begin);
+    end = nl == std::string::npos ? 0 : nl;
+    if (line.empty() || line.starts_with("processed ") || line.starts_with("verification time")) continue;
+    why = line;
+    break;
+  }
+  if (why.empty()) why = std::strerror(errno);
+  return 0;
+}
+
+TEST(KernelAgreement, CaseTables) {
+  {
+    const RawInsn probe[] = {{0xb7, 0, 0, 0}, {0x95, 0, 0, 0}};
+    bpf_attr attr{};
+    attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+    attr.insns = reinterpret_cast<uint64_t>(probe);
+    attr.insn_cnt = 2;
+    static const char license[] = "GPL";
+    attr.license = reinterpret_cast<uint64_t>(license);
+    const long fd = sys_bpf(BPF_PROG_LOAD, attr);
+    if (fd < 0) GTEST_SKIP() << "bpf(BPF_PROG_LOAD) is refused here: " << std::strerror(errno);
+    close(static_cast<int>(fd));
+  }
+  VerifierEnv env;
+  int compared = 0, skipped = 0, agreed = 0;
+  std::set<std::string> unexpected;
+  for (const Case& c : case_registry()) {
+    std::string why;
+    const int k = kernel_verdict(env, c, why);
+    if (k < 0) {
+      ++skipped;
+      continue;
+    }
+    ++compared;
+    auto p = env.assemble_program(c.text);
+    ASSERT_TRUE(p.has_value());
+    const bool ours = env.verify_program(*p, c.type).has_value();
+    if (ours == (k == 1)) {
+      ++agreed;
+      continue;
+    }
+    const auto known = kKnown.find(c.name);
+    std::printf("disagree %-34s decade=%s kernel=%s%s%s\n", c.name, ours ? "accept" : "reject", k ? "accept" : "reject",
+                k ? "" : " : ", k ? "" : why.c_str());
+    if (known == kKnown.end()) unexpected.insert(c.name);
+  }
+  std::printf("kernel agreement: %d compared, %d agree, %d not comparable\n", compared, agreed, skipped);
+  for (const std::string& n : unexpected) ADD_FAILURE() << "unexplained disagreement with the kernel: " << n;
+}
+
+}  // namespace
+}  // namespace decade::test
