@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+// Map operation costs through the paths BPF helpers take: Map::lookup and
+// Map::update (what bpf_map_lookup_elem / bpf_map_update_elem call), plus
+// the helper function pointer itself for a hash lookup. Each map holds 1024
+// keys (0..1023) of 4 bytes with 8-byte values; the loop walks the keys in
+// order. With 2 threads both threads hit the same map (per-CPU maps: each
+// its own CPU slot). Google Benchmark reports wall and CPU time per operation
+// per thread; on a shared, loaded machine the CPU time is the stable one.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+
+#include "runtime/helpers/helpers.hpp"
+#include "runtime/map.hpp"
+#include "runtime/platform.hpp"
+
+namespace decade::bench {
+namespace {
+
+constexpr uint32_t kKeys = 1024;
+
+std::unique_ptr<Map> make_filled(MapType type) {
+  MapDef d;
+  d.name = "bench";
+  d.type = type;
+  d.key_size = 4;
+  d.value_size = 8;
+  d.max_entries = kKeys;
+  auto m = create_map(d);
+  if (!m) {
+    std::fprintf(stderr, "create_map: %s\n", m.error().to_string().c_str());
+    std::abort();
+  }
+  std::vector<uint8_t> value((*m)->host_value_size(), 1);
+  for (uint32_t k = 0; k < kKeys; ++k) {
+    if ((*m)->host_update(&k, value.data(), kBpfAny) != 0) {
+      std::fprintf(stderr, "filling map failed at key %u\n", k);
+      std::abort();
+    }
+  }
+  return std::move(*m);
+}
+
+// One map per type, shared by the benchmark's threads.
+Map* shared_map(MapType type) {
+  static std::mutex mu;
+  static std::unique_ptr<Map> maps[64];
+  std::lock_guard lock(mu);
+  auto& slot = maps[static_cast<uint32_t>(type) % 64];
+  if (!slot) slot = make_filled(type);
+  return slot.get();
+}
+
+void lookup(benchmark::State& state, MapType type) {
+  Map* m = shared_map(type);
+  uint32_t key = static_cast<uint32_t>(state.thread_index()) * 17;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(m->lookup(&key));
+    key = (key + 1) & (kKeys - 1);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void update(benchmark::State& state, MapType type) {
+  Map* m = shared_map(type);
+  uint32_t key = static_cast<uint32_t>(state.thread_index()) * 17;
+  uint64_t value = 42;
+  for (auto _ : state) {
+    long rc = m->update(&key, &value, kBpfAny);
+    if (rc != 0) {
+      state.SkipWithError("update failed");
+      break;
+    }
+    key = (key + 1) & (kKeys - 1);
+    ++value;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// bpf_map_lookup_elem as an engine calls it: through the helper table.
+void helper_lookup(benchmark::State& state, MapType type) {
+  static const Platform platform = Platform::standard();
+  const FuncProto* fn = platform.helper(kHelperMapLookupElem);
+  Map* m = shared_map(type);
+  uint32_t key = static_cast<uint32_t>(state.thread_index()) * 17;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(fn->fn(reinterpret_cast<uint64_t>(m), reinterpret_cast<uint64_t>(&key), 0, 0, 0));
+    key = (key + 1) & (kKeys - 1);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+#define DECADE_MAP_BENCH(fn, label, type) \
+  BENCHMARK_CAPTURE(fn, label, MapType::type)->Threads(1)->Threads(2)
+
+DECADE_MAP_BENCH(lookup, array, Array);
+DECADE_MAP_BENCH(lookup, percpu_array, PercpuArray);
+DECADE_MAP_BENCH(lookup, hash, Hash);
+DECADE_MAP_BENCH(lookup, percpu_hash, PercpuHash);
+DECADE_MAP_BENCH(lookup, lru_hash, LruHash);
+DECADE_MAP_BENCH(lookup, lru_percpu_hash, LruPercpuHash);
+DECADE_MAP_BENCH(update, array, Array);
+DECADE_MAP_BENCH(update, percpu_array, PercpuArray);
+DECADE_MAP_BENCH(update, hash, Hash);
+DECADE_MAP_BENCH(update, percpu_hash, PercpuHash);
+DECADE_MAP_BENCH(update, lru_hash, LruHash);
+DECADE_MAP_BENCH(update, lru_percpu_hash, LruPercpuHash);
+DECADE_MAP_BENCH(helper_lookup, hash, Hash);
+DECADE_MAP_BENCH(helper_lookup, array, Array);
+
+}  // namespace
+}  // namespace decade::bench
+
+BENCHMARK_MAIN();

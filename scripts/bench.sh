@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Runs every benchmark reproducibly and prints the tables:
+#   1. map operations (bench_maps, Google Benchmark): ns per lookup / update,
+#      1 and 2 threads, with the kernel's reference figures beside them;
+#   2. compute programs (bench_compute): native (gcc -O2), Decade's JIT and
+#      interpreter, and the kernel's JIT through bpftool when bpf() works.
+# Usage: scripts/bench.sh [BUILD_DIR]   (BENCH_MIN_TIME=seconds per map case)
+set -euo pipefail
+BUILD=${1:-build}
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+MIN_TIME=${BENCH_MIN_TIME:-0.2}
+
+cmake --build "$BUILD" --target bench_maps bench_compute bpf_objects bench_kernel_objects >/dev/null
+
+echo "== machine =="
+echo "$(uname -r), $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+
+echo "== map operations: ns per operation (CPU time per thread) =="
+json=$(mktemp)
+trap 'rm -f "$json"' EXIT
+"$BUILD/bench/bench_maps" --benchmark_min_time="$MIN_TIME" --benchmark_format=json --benchmark_out="$json" \
+  --benchmark_out_format=json >/dev/null
+python3 - "$json" <<'PY'
+import json, sys
+# The kernel's published figures (bpf selftests' map benchmarks, JIT on):
+# array lookup inlined by the verifier, hash lookup, hash update.
+kernel = {("lookup", "array"): "0.4 (inlined)", ("lookup", "hash"): "10", ("update", "hash"): "50"}
+rows = {}
+for b in json.load(open(sys.argv[1]))["benchmarks"]:
+    op, kind, threads = b["name"].split("/")
+    t = threads.split(":")[1]
+    rows.setdefault((op, kind), {})[t] = b["cpu_time"]
+print(f"{'operation':<14} {'map':<16} {'1 thread':>10} {'2 threads':>10} {'kernel':>14}")
+for (op, kind), v in rows.items():
+    f = lambda t: f"{v[t]:.1f}" if t in v else "-"
+    print(f"{op:<14} {kind:<16} {f('1'):>10} {f('2'):>10} {kernel.get((op, kind), ''):>14}")
+PY
+echo
+
+echo "== compute programs: ns per run =="
+"$BUILD/bench/bench_compute"
