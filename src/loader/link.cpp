@@ -123,10 +123,11 @@ class Linker {
   Status reloc_ld64(const ElfSymbol& sym, const Insn& insn, uint32_t pc) {
     if (sym.shndx == SHN_UNDEF) {
       if (in_.platform->kfunc(sym.name) || sym.bind != STB_WEAK) {
-        // The address of a kfunc (bpf_ksym_exists): a BTF-id load naming Object::kfuncs.
+        // The address of a kfunc is only ever tested against NULL
+        // (bpf_ksym_exists): a non-zero constant, its Object::kfuncs index + 1.
         auto idx = kfunc_index(sym, pc);
         if (!idx) return std::unexpected(idx.error());
-        put(pc, make_insn(Op::LDDW_BTF_ID, insn.dst, 0, 0, static_cast<int32_t>(*idx)));
+        put(pc, make_insn(Op::LDDW, insn.dst, 0, 0, 0, uint64_t{*idx} + 1));
       } else {
         put(pc, make_insn(Op::LDDW, insn.dst, 0, 0, 0, 0));  // a missing __weak extern is NULL
       }

@@ -323,3 +323,32 @@ TEST(LoaderCorpus, ErrorsCarryTheSourceLine) {
 
 }  // namespace
 }  // namespace decade
+
+namespace decade {
+namespace {
+
+using namespace decade::test;
+
+uint64_t optional_kfunc(uint64_t x, uint64_t, uint64_t, uint64_t, uint64_t) { return x + 1; }
+
+TEST(LoaderCorpus, WeakKfuncResolvedWhenTheHostRegistersIt) {
+  Platform p = Platform::standard();
+  FuncProto k;
+  k.name = "decade_optional_kfunc";
+  k.fn = optional_kfunc;
+  k.args[0] = ArgKind::Scalar;
+  ASSERT_TRUE(p.add_kfunc(k));
+  ObjectLoadOptions o;
+  o.platform = &p;
+  auto obj = load_object(read_bytes(prog_path("weak_kfunc.bpf")), o);
+  ASSERT_TRUE(obj) << obj.error().to_string();
+  ASSERT_EQ(obj->kfuncs.size(), 1u);
+  ASSERT_NE(obj->kfuncs[0].proto, nullptr);
+  EXPECT_EQ(obj->kfuncs[0].proto->fn, &optional_kfunc);
+  const auto lddw = insns_with(obj->programs.at(0).program, Sem::LdImm64);
+  ASSERT_EQ(lddw.size(), 1u);
+  EXPECT_EQ(lddw[0]->imm64, 1u);  // non-NULL: kfunc index 0 + 1
+}
+
+}  // namespace
+}  // namespace decade
