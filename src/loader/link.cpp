@@ -2,6 +2,7 @@
 #include "loader/link.hpp"
 
 #include <algorithm>
+#include <tuple>
 #include <fmt/format.h>
 #include <gelf.h>
 
@@ -199,7 +200,9 @@ class Linker {
         if (idx >= fn.start && idx < fn.end) out.push_back(LineInfo{base + idx - fn.start, l.file, l.line, l.column, l.text});
       }
     }
-    std::stable_sort(out.begin(), out.end(), [](const LineInfo& a, const LineInfo& b) { return a.pc < b.pc; });
+    std::sort(out.begin(), out.end(), [](const LineInfo& a, const LineInfo& b) {
+      return std::tie(a.pc, a.line, a.column) < std::tie(b.pc, b.line, b.column);
+    });
     return out;
   }
 
