@@ -202,8 +202,16 @@ std::expected<void, LineError> parse_operand(K k, std::string_view t, ParsedInsn
   return {};
 }
 
+// The pseudo ld_imm64 forms take their second-slot imm as an optional last
+// operand when their signature does not name it (see llvm.cpp).
+bool optional_imm2(const OpInfo& i) {
+  const Sig sig = classic_signature(i);
+  return i.shape == Shape::LdImm64 && i.sem != Sem::LdImm64 && sig.k[sig.n - 1] != K::Imm2;
+}
+
 LineResult parse_for(Op op, const std::vector<std::string>& ops, std::string_view mnemonic) {
-  const Sig sig = classic_signature(info(op));
+  Sig sig = classic_signature(info(op));
+  if (optional_imm2(info(op)) && ops.size() == sig.n + 1u) sig.k[sig.n++] = K::Imm2;
   if (ops.size() != sig.n)
     return line_error(ErrorCode::AsmOperandCount,
                       fmt::format("Invalid number of operands for {}: expected {}, got {}", mnemonic, sig.n, ops.size()));
@@ -269,7 +277,8 @@ std::string format_classic(const Insn& in, bool labels) {
   if (name.starts_with("lock_") || name == "call_local")
     for (char& c : name)
       if (c == '_') c = ' ';
-  const Sig sig = classic_signature(i);
+  Sig sig = classic_signature(i);
+  if (optional_imm2(i) && in.imm2 != 0) sig.k[sig.n++] = K::Imm2;
   std::string out = name;
   auto mem = [](uint8_t reg, int16_t off) {
     return off < 0 ? fmt::format("[%r{}-{}]", reg, -static_cast<int32_t>(off)) : fmt::format("[%r{}+{}]", reg, off);

@@ -30,6 +30,19 @@ std::string_view llvm_template(const OpInfo& i) {
   return i.llvm;
 }
 
+// The pseudo ld_imm64 forms carry a second-slot imm (a BTF object fd for
+// btf_id, a value offset for map_value). Rows whose template does not print
+// it take it as an optional last argument: "btf_id(0x3, 0x1) ll".
+bool has_optional_imm2(const OpInfo& i) {
+  return i.shape == Shape::LdImm64 && i.sem != Sem::LdImm64 && i.llvm.find("{imm2}") == std::string_view::npos;
+}
+std::string with_imm2(std::string_view t) {
+  std::string s(t);
+  const size_t close = s.rfind(')');
+  if (close != std::string::npos) s.insert(close, ", {imm2}");
+  return s;
+}
+
 std::vector<Piece> compile(std::string_view t) {
   static constexpr std::array<std::pair<std::string_view, P>, 13> names{{
       {"rd", P::Rd}, {"wd", P::Wd}, {"rs", P::Rs}, {"ws", P::Ws}, {"imm", P::Imm}, {"imm64", P::Imm64},
@@ -52,10 +65,15 @@ std::vector<Piece> compile(std::string_view t) {
   return out;
 }
 
-const std::vector<std::vector<Piece>>& templates() {
+// Per row: the template's pieces, and the optional-imm2 variant (or empty).
+struct Compiled {
+  std::vector<Piece> main, imm2;
+};
+const std::vector<Compiled>& templates() {
   static const auto all = [] {
-    std::vector<std::vector<Piece>> v;
-    for (const OpInfo& i : kOps) v.push_back(compile(llvm_template(i)));
+    std::vector<Compiled> v;
+    for (const OpInfo& i : kOps)
+      v.push_back({compile(llvm_template(i)), has_optional_imm2(i) ? compile(with_imm2(llvm_template(i))) : std::vector<Piece>{}});
     return v;
   }();
   return all;
@@ -209,10 +227,13 @@ LineResult parse_llvm(std::string_view line) {
   std::optional<LineError> issue;
   for (bool lenient : {false, true}) {
     for (size_t k = 0; k < kOps.size(); ++k) {
-      Matcher m{kOps[k], lenient, Cursor{line, 0}, {}, {}, {}, {}};
-      if (!m.run(templates()[k])) continue;
-      if (!m.issue) return m.p;
-      if (!issue) issue = m.issue;
+      for (const auto* pieces : {&templates()[k].main, &templates()[k].imm2}) {
+        if (pieces->empty()) continue;
+        Matcher m{kOps[k], lenient, Cursor{line, 0}, {}, {}, {}, {}};
+        if (!m.run(*pieces)) continue;
+        if (!m.issue) return m.p;
+        if (!issue) issue = m.issue;
+      }
     }
   }
   if (issue) return std::unexpected(*issue);
@@ -226,7 +247,8 @@ LineResult parse_llvm(std::string_view line) {
 
 std::string format_llvm(const Insn& in, bool labels) {
   const OpInfo& i = in.info();
-  const std::string_view t = llvm_template(i);
+  const std::string extended = has_optional_imm2(i) && in.imm2 != 0 ? with_imm2(llvm_template(i)) : std::string();
+  const std::string_view t = extended.empty() ? llvm_template(i) : std::string_view(extended);
   std::string out;
   for (size_t k = 0; k < t.size(); ++k) {
     if (t[k] != '{') {

@@ -105,6 +105,10 @@ TEST(RoundTrip, ExtremeValues) {
       make_insn(Op::CALL_LOCAL, 0, 0, 0, 0),
       make_insn(Op::CALL_KFUNC, 0, 0, -3, -7),
       make_insn(Op::ADDR_SPACE_CAST, 1, 1, 0, 0x10000),
+      // Second-slot imm of pseudo forms whose template does not print it (fuzz find).
+      make_insn(Op::LDDW_BTF_ID, 3, 0, 0, 0, 0x200000),
+      make_insn(Op::LDDW_MAP_FD, 1, 0, 0, 5, 0xffffffff),
+      make_insn(Op::LDDW_FUNC, 1, 0, 0, 2, 7),
   };
   for (Syntax s : {Syntax::Llvm, Syntax::Classic}) {
     for (const Insn& c : cases) {

@@ -1,0 +1,8 @@
+r0 = 0x1
+r1 = 0x1122 ll
+if w1 s> 0x3 goto +0x1
+r0 = *(u64 *)(r1 + 0x8)
+w2 = atomic_fetch_or((u32 *)(r10 - 0x8), w2)
+r1 = addr_space_cast(r1, 0x0, 0x1)
+call 0x6
+exit
