@@ -51,8 +51,9 @@ class BtfParser {
       return fail(ErrorCode::BtfTooLarge, fmt::format("BTF is {} bytes, limit {}", bytes.size(), Btf::kMaxBytes));
     b_.raw_.assign(bytes.begin(), bytes.end());
     if (auto s = header(); !s) return s;
-    b_.types_.push_back(BtfType{});  // id 0: void
     Reader r{std::span<const uint8_t>(b_.raw_).subspan(type_begin_, type_len_)};
+    b_.types_.reserve(count_records(r) + 1);
+    b_.types_.push_back(BtfType{});  // id 0: void
     while (r.pos < r.data.size()) {
       if (b_.types_.size() >= Btf::kMaxTypes)
         return fail(ErrorCode::BtfTooLarge, fmt::format("more than {} types", Btf::kMaxTypes));
@@ -91,6 +92,23 @@ class BtfParser {
     b_.str_begin_ = hdr_len + str_off;
     b_.str_len_ = str_len;
     return ok();
+  }
+
+  // Number of records, skimming the common headers (stops at anything odd:
+  // the real pass reports it).
+  static size_t count_records(Reader r) {
+    size_t n = 0;
+    while (r.has(12) && n < Btf::kMaxTypes) {
+      r.u32();
+      const uint32_t info = r.u32();
+      r.u32();
+      const auto kind = static_cast<BtfKind>((info >> 24) & 0x1f);
+      const size_t extra = fixed_bytes(kind) + member_bytes(kind) * (info & 0xffff);
+      if (!r.has(extra)) break;
+      r.pos += extra;
+      ++n;
+    }
+    return n;
   }
 
   Result<std::string> name(uint32_t off, uint32_t id) {
