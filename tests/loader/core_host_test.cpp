@@ -107,5 +107,15 @@ TEST(CoreHost, RawBtfBytesAreAcceptedAsTarget) {
   EXPECT_EQ((*again)->count(), target->count());
 }
 
+TEST(CoreHost, KernelBtfParsesWhenPresent) {
+  // The running kernel's BTF: a large real-world input (over 100k types).
+  if (!std::filesystem::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "no /sys/kernel/btf/vmlinux";
+  auto btf = load_btf_file(read_bytes("/sys/kernel/btf/vmlinux"));
+  ASSERT_TRUE(btf) << btf.error().to_string();
+  const uint32_t task = (*btf)->find("task_struct", BtfKind::Struct);
+  ASSERT_NE(task, 0u);
+  EXPECT_GT((*btf)->size_of(task).value_or(0), 1000u);
+}
+
 }  // namespace
 }  // namespace decade
