@@ -44,7 +44,8 @@ Status load_programs(const ElfImage& elf, const LinkInput& in, const Platform& p
   for (size_t f = 0; f < in.funcs.size(); ++f) {
     const ElfSection& sec = elf.sections[in.funcs[f].shndx];
     if (sec.name == ".text") continue;
-    const ProgramType* type = platform.program_type_for_section(sec.name);
+    // libbpf's "?sec" marks a program not loaded by default; the type comes from "sec".
+    const ProgramType* type = platform.program_type_for_section(sec.name.starts_with('?') ? sec.name.substr(1) : sec.name);
     if (!type)
       return make_error(ErrorCode::ElfUnknownSection,
                         fmt::format("section '{}' (program '{}') names no known program type", sec.name, in.funcs[f].name));
