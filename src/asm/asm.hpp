@@ -2,6 +2,18 @@
 // Text <-> bytecode, in the two syntaxes users meet: LLVM's (as
 // `llvm-objdump-19 -d` prints it) and the classic syntax of the BPF
 // conformance suite. Both are driven by the ISA table's templates.
+//
+// LLVM syntax follows llvm-objdump exactly except where its text cannot be
+// assembled back to the same bytes:
+//   - a local call with a forward target prints "call +0x5" (llvm-objdump:
+//     "call 0x5", which is helper 5); "call -0x1" is a local call, so a
+//     helper id >= 2^31 prints unsigned ("call 0xffffffff");
+//   - a kfunc call prints "call_kfunc 0x55, 0x1" (imm, then the off field);
+//   - pseudo ld_imm64 forms print a non-zero second-slot imm as an extra last
+//     argument: "r1 = btf_id(0x3, 0x1) ll".
+// The assembler also reads llvm-objdump's output as is: the address and raw
+// bytes columns, <sym+0x..> annotations, symbol headers, and wN for rN in
+// sub-64-bit loads and stores (llvm-objdump-22 prints those).
 #pragma once
 
 #include <cstdint>
@@ -18,8 +30,9 @@ namespace decade {
 enum class Syntax : uint8_t { Llvm, Classic };
 
 struct AsmOptions {
-  // nullopt: detect per line (a line with '=' or "goto" or "if" is LLVM syntax,
-  // '%r' operands are classic). Mixed files are allowed.
+  // nullopt: detect per line (a line with '=' or '(' is LLVM syntax; one with
+  // %rN or [..] operands, or starting with a classic mnemonic, is classic;
+  // "call N" is LLVM). Mixed files are allowed.
   std::optional<Syntax> syntax;
   std::string file_name;  // for error locations
 };
