@@ -138,6 +138,12 @@ class BpfProgram {
   std::string_view type() const;        // program type name: "xdp", "sched_cls", "raw", ...
   size_t insn_count() const;            // instruction slots
   std::string_view engine() const;      // "jit", "interp", "interp-checked"; empty before load
+  // Process-wide id once loaded (0 before): what a prog_array stores, as
+  // libbpf stores program fds. BpfMap::update(index, prog.id()) fills a slot.
+  uint32_t id() const;
+  // The program's instructions, one per line, in LLVM syntax (with the C
+  // source line above each statement when BTF line info is present).
+  std::string disassembly(bool with_source = true) const;
   Result<TestRunResult> test_run(const TestRunOptions& opts) const;
 
  private:
@@ -164,6 +170,10 @@ class BpfMap {
   uint32_t host_value_size() const;      // as lookup()/update() exchange it: per-CPU maps hold one
                                          // round_up(value_size, 8) slot per possible CPU
   uint32_t max_entries() const;
+  uint32_t flags() const;                // BPF_F_* creation flags
+  // Process-wide id once loaded (0 before): what an array_of_maps /
+  // hash_of_maps stores as its value, as libbpf stores map fds.
+  uint32_t id() const;
 
   // Element access with the kernel's semantics; sizes must match exactly
   // (MapBadKeySize / MapBadValueSize). Absent keys give MapKeyNotFound.
@@ -219,12 +229,30 @@ class BpfMap {
   void* impl_;
 };
 
+// The verifier's verdict on one program (BpfObject::verify_programs).
+struct VerifyReport {
+  std::string program;
+  std::string type;              // program type it was verified as
+  bool accepted = false;
+  Error error;                   // when rejected: code, instruction, source line, hint
+  std::string log;               // the verifier log at the requested level
+  size_t insn_count = 0;         // instruction slots
+  uint64_t insns_processed = 0;  // statistics of an accepted program
+  uint64_t states_stored = 0;
+  uint64_t peak_states = 0;
+  uint64_t time_ns = 0;
+};
+
 // An object file: its programs, maps and global data.
 class BpfObject {
  public:
   // Opens an ELF object (nothing is created or verified yet).
   static Result<BpfObject> open(const std::string& path);
   static Result<BpfObject> open(std::span<const uint8_t> elf_bytes, std::string name = "object");
+  // An object holding one program given as raw bytecode (8-byte slots, no
+  // maps), of program type `type` ("raw": r1 = memory, r2 = its length).
+  static Result<BpfObject> from_bytecode(std::span<const uint8_t> code, std::string name = "prog",
+                                         std::string_view type = "raw");
 
   BpfObject(BpfObject&&) noexcept;
   BpfObject& operator=(BpfObject&&) noexcept;
@@ -249,6 +277,14 @@ class BpfObject {
   Status load(const LoadOptions& opts = {});
   bool loaded() const;
 
+  // Verifies programs without loading (`decade verify`): `program` empty
+  // means every program. log_level 0 none, 1 like `-v`, 2 every state. A
+  // rejection is a report, not an error; errors are for malformed input.
+  Result<std::vector<VerifyReport>> verify_programs(std::string_view program = "", int log_level = 0,
+                                                    uint64_t max_insns = 0);
+  // The object's BTF, one type per line like `bpftool btf dump file`.
+  Result<std::string> btf_dump() const;
+
   // ---- any time ----
   std::string_view name() const;
   std::vector<std::string> program_names() const;
@@ -266,6 +302,9 @@ class BpfObject {
   // MapBadFlags: use global_view.
   Result<std::span<uint8_t>> global(std::string_view section);
   Result<std::span<const uint8_t>> global_view(std::string_view section) const;
+  // One global variable by name (found through the object's BTF), as
+  // skeletons give `skel->rodata->drop_icmp`: the same rules as global().
+  Result<std::span<uint8_t>> global_var(std::string_view name);
 
   struct Impl;
 

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Decade's stable C API: embed a BPF runtime in a C (or any FFI) program.
+ *
+ *   decade_object *obj;
+ *   if (decade_object_open("filter.bpf.o", &obj)) { puts(decade_last_error()); ... }
+ *   decade_object_load(obj, NULL);                 // verifies every program
+ *   decade_program *prog = decade_object_find_program(obj, "packet_filter");
+ *   struct decade_test_run run = { .data_in = pkt, .data_size_in = len };
+ *   decade_program_test_run(prog, &run);          // run.retval
+ *   decade_object_close(obj);
+ *
+ * Conventions: functions returning int give 0 on success or a negative
+ * decade error code (-(int)decade::ErrorCode, e.g. -605 for MapKeyNotFound);
+ * decade_last_error() then describes the failure of the calling thread's last
+ * call. Handles are opaque; program and map handles belong to their object
+ * and stay valid until decade_object_close. Nothing here aborts or throws.
+ */
+#ifndef DECADE_DECADE_H
+#define DECADE_DECADE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DECADE_C_API_VERSION 1
+
+typedef struct decade_object decade_object;
+typedef struct decade_program decade_program;
+typedef struct decade_map decade_map;
+typedef struct decade_ring_buffer decade_ring_buffer;
+
+/* ---- Errors ---- */
+/* Text of the calling thread's last error ("" when none). Valid until the next call. */
+const char *decade_last_error(void);
+/* Its instruction index, -1 when it was not about one instruction. */
+int64_t decade_last_error_insn(void);
+/* Its source line (from BTF line info), 0 when unknown. */
+uint32_t decade_last_error_line(void);
+/* Name of an error code, e.g. "MapKeyNotFound" (negative or positive accepted). */
+const char *decade_error_name(int code);
+
+/* ---- Host additions ---- */
+typedef uint64_t (*decade_host_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+
+enum decade_arg_type {
+  DECADE_ARG_NONE = 0,
+  DECADE_ARG_SCALAR,
+  DECADE_ARG_MEM,             /* readable memory; size in the next argument */
+  DECADE_ARG_UNINIT_MEM,      /* memory the function fills; size in the next argument */
+  DECADE_ARG_MEM_SIZE,        /* constant size of the preceding memory, > 0 */
+  DECADE_ARG_MEM_SIZE_OR_ZERO,
+  DECADE_ARG_CTX,
+  DECADE_ARG_MAP,
+  DECADE_ARG_MAP_KEY,
+  DECADE_ARG_MAP_VALUE,
+  DECADE_ARG_CONST_STRING,
+};
+
+enum decade_return_type {
+  DECADE_RET_INTEGER = 0,
+  DECADE_RET_VOID,
+  DECADE_RET_MAP_VALUE_OR_NULL,
+};
+
+struct decade_function {
+  const char *name;
+  uint32_t id; /* helpers: the call number; kfuncs: ignored */
+  decade_host_fn fn;
+  enum decade_return_type ret;
+  enum decade_arg_type args[5];
+};
+
+/* ---- Objects ---- */
+int decade_object_open(const char *path, decade_object **out);
+int decade_object_open_mem(const void *elf, size_t size, const char *name, decade_object **out);
+/* One program of raw bytecode (8-byte slots); type NULL means "raw". */
+int decade_object_from_bytecode(const void *code, size_t size, const char *type, decade_object **out);
+void decade_object_close(decade_object *obj);
+
+/* Before load. */
+int decade_object_set_target_btf(decade_object *obj, const void *btf, size_t size);
+int decade_object_set_target_btf_file(decade_object *obj, const char *path);
+int decade_object_add_helper(decade_object *obj, const struct decade_function *fn);
+int decade_object_add_kfunc(decade_object *obj, const struct decade_function *fn);
+int decade_object_set_program_type(decade_object *obj, const char *program, const char *type);
+
+struct decade_load_opts {
+  size_t sz;                           /* sizeof(struct decade_load_opts), for extension */
+  const char *engine;                  /* "jit", "interp" or NULL for the default */
+  int unverified_checked_execution;    /* the named bypass: no verifier, every access checked */
+  uint64_t max_verifier_insns;         /* 0: 1,000,000 */
+};
+int decade_object_load(decade_object *obj, const struct decade_load_opts *opts /* may be NULL */);
+
+/* Global data of a section (".rodata", ".data", ".bss", ...): before load the
+ * initial image (writable: set const volatile configuration here), after
+ * load the live memory (NULL for .rodata, which is frozen: use _view). */
+void *decade_object_global(decade_object *obj, const char *section, size_t *size);
+const void *decade_object_global_view(decade_object *obj, const char *section, size_t *size);
+/* One global variable by name (through BTF), like skel->rodata->name; same rules. */
+void *decade_object_global_var(decade_object *obj, const char *name, size_t *size);
+
+size_t decade_object_program_count(const decade_object *obj);
+size_t decade_object_map_count(const decade_object *obj);
+/* By name, or NULL (with decade_last_error set). NULL or "" gives the first program. */
+decade_program *decade_object_find_program(decade_object *obj, const char *name);
+decade_map *decade_object_find_map(decade_object *obj, const char *name);
+/* By position, 0 .. count-1; NULL past the end. */
+decade_program *decade_object_program_at(decade_object *obj, size_t i);
+decade_map *decade_object_map_at(decade_object *obj, size_t i);
+
+/* ---- Programs ---- */
+const char *decade_program_name(const decade_program *prog);
+const char *decade_program_section(const decade_program *prog);
+const char *decade_program_type(const decade_program *prog);
+uint32_t decade_program_id(const decade_program *prog); /* for prog_array updates */
+
+struct decade_test_run {
+  size_t sz;                  /* 0 or sizeof(struct decade_test_run) */
+  const void *data_in;        /* packet (xdp, tc, socket_filter) or memory (raw) */
+  size_t data_size_in;
+  void *data_out;             /* optional: receives the data after the run */
+  size_t data_size_out;       /* in: capacity; out: bytes the run produced */
+  const void *ctx_in;         /* optional context */
+  size_t ctx_size_in;
+  void *ctx_out;
+  size_t ctx_size_out;
+  uint32_t repeat;            /* 0 or 1: once */
+  uint64_t retval;            /* out */
+  uint64_t duration_ns;       /* out: mean per run */
+};
+int decade_program_test_run(const decade_program *prog, struct decade_test_run *run);
+
+/* ---- Maps ---- */
+enum { DECADE_ANY = 0, DECADE_NOEXIST = 1, DECADE_EXIST = 2 };
+
+const char *decade_map_name(const decade_map *map);
+uint32_t decade_map_type(const decade_map *map); /* BPF_MAP_TYPE_* */
+uint32_t decade_map_key_size(const decade_map *map);
+uint32_t decade_map_value_size(const decade_map *map);      /* as programs see it */
+uint32_t decade_map_host_value_size(const decade_map *map); /* as lookup/update exchange it (per-CPU) */
+uint32_t decade_map_max_entries(const decade_map *map);
+uint32_t decade_map_id(const decade_map *map);
+/* Sizes must match the map's exactly. */
+int decade_map_lookup(const decade_map *map, const void *key, void *value);
+int decade_map_update(const decade_map *map, const void *key, const void *value, uint64_t flags);
+int decade_map_delete(const decade_map *map, const void *key);
+/* key NULL gives the first key. Returns 0, or -605 (MapKeyNotFound) at the end. */
+int decade_map_get_next_key(const decade_map *map, const void *key, void *next_key);
+int decade_map_push(const decade_map *map, const void *value, uint64_t flags);
+int decade_map_pop(const decade_map *map, void *value);
+/* The contents as text (one JSON line per element), malloc'd; free() it. NULL on error. */
+char *decade_map_dump(const decade_map *map);
+
+/* ---- Ring buffers ---- */
+/* Return a negative value to stop consumption; it is passed back. */
+typedef int (*decade_ring_buffer_sample_fn)(void *ctx, const void *data, size_t size);
+int decade_ring_buffer_new(const decade_map *map, decade_ring_buffer_sample_fn fn, void *ctx,
+                           decade_ring_buffer **out);
+int decade_ring_buffer_add(decade_ring_buffer *rb, const decade_map *map, decade_ring_buffer_sample_fn fn, void *ctx);
+/* Records consumed (>= 0), a callback's negative value, or a negative error. */
+int decade_ring_buffer_poll(decade_ring_buffer *rb, int timeout_ms);
+int decade_ring_buffer_consume(decade_ring_buffer *rb);
+int decade_ring_buffer_fd(const decade_ring_buffer *rb);
+void decade_ring_buffer_free(decade_ring_buffer *rb);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DECADE_DECADE_H */

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: Apache-2.0
+// BpfMap: the host's view of a map (the bpf() syscall's map commands).
+// Formatting and dump() live in map_format.cpp.
+#include <fmt/format.h>
+
+#include "api/object_impl.hpp"
+
+namespace decade {
+
+namespace {
+
+api::MapSlot& slot_of(void* impl) { return *static_cast<api::MapSlot*>(impl); }
+
+const MapDef& def_of(void* impl) {
+  static const MapDef kGone;
+  api::MapSlot& s = slot_of(impl);
+  if (s.map) return s.map->def();
+  if (s.index == api::kNoIndex) return kGone;
+  return s.owner->object.maps[s.index];
+}
+
+Result<Map*> live(void* impl) {
+  api::MapSlot& s = slot_of(impl);
+  if (!s.map) return make_error(ErrorCode::InvalidArgument, fmt::format("map '{}' is not created until load()", s.name));
+  return s.map.get();
+}
+
+Status check_size(size_t got, uint32_t want, ErrorCode code, std::string_view what) {
+  if (got != want) return make_error(code, fmt::format("{} is {} bytes, the map's is {}", what, got, want));
+  return ok();
+}
+
+Status rc_status(long rc, const api::MapSlot& s, std::string_view op) {
+  if (rc == 0) return ok();
+  return std::unexpected(api::errno_error(rc, fmt::format("{} on map '{}'", op, s.name)));
+}
+
+}  // namespace
+
+std::string_view BpfMap::name() const { return slot_of(impl_).name; }
+uint32_t BpfMap::type() const { return static_cast<uint32_t>(def_of(impl_).type); }
+uint32_t BpfMap::key_size() const { return def_of(impl_).key_size; }
+uint32_t BpfMap::value_size() const { return def_of(impl_).value_size; }
+uint32_t BpfMap::max_entries() const { return def_of(impl_).max_entries; }
+uint32_t BpfMap::flags() const { return def_of(impl_).map_flags; }
+uint32_t BpfMap::id() const { return slot_of(impl_).id; }
+
+uint32_t BpfMap::host_value_size() const {
+  api::MapSlot& s = slot_of(impl_);
+  return s.map ? s.map->host_value_size() : def_of(impl_).value_size;
+}
+
+std::string_view BpfMap::type_name() const {
+  switch (def_of(impl_).type) {
+    case MapType::Unspec: return "unspec";
+    case MapType::Hash: return "hash";
+    case MapType::Array: return "array";
+    case MapType::ProgArray: return "prog_array";
+    case MapType::PerfEventArray: return "perf_event_array";
+    case MapType::PercpuHash: return "percpu_hash";
+    case MapType::PercpuArray: return "percpu_array";
+    case MapType::LruHash: return "lru_hash";
+    case MapType::LruPercpuHash: return "lru_percpu_hash";
+    case MapType::LpmTrie: return "lpm_trie";
+    case MapType::ArrayOfMaps: return "array_of_maps";
+    case MapType::HashOfMaps: return "hash_of_maps";
+    case MapType::Queue: return "queue";
+    case MapType::Stack: return "stack";
+    case MapType::Ringbuf: return "ringbuf";
+    case MapType::BloomFilter: return "bloom_filter";
+    case MapType::Arena: return "arena";
+  }
+  return "unknown";
+}
+
+Status BpfMap::lookup(std::span<const uint8_t> key, std::span<uint8_t> value) const {
+  auto m = live(impl_);
+  if (!m) return std::unexpected(m.error());
+  if (auto s = check_size(key.size(), (*m)->def().key_size, ErrorCode::MapBadKeySize, "key"); !s) return s;
+  if (auto s = check_size(value.size(), (*m)->host_value_size(), ErrorCode::MapBadValueSize, "value"); !s) return s;
+  return rc_status((*m)->host_lookup(key.data(), value.data(), 0), slot_of(impl_), "lookup");
+}
+
+Status BpfMap::update(std::span<const uint8_t> key, std::span<const uint8_t> value, UpdateFlag flag) const {
+  auto m = live(impl_);
+  if (!m) return std::unexpected(m.error());
+  if (auto s = check_size(key.size(), (*m)->def().key_size, ErrorCode::MapBadKeySize, "key"); !s) return s;
+  if (auto s = check_size(value.size(), (*m)->host_value_size(), ErrorCode::MapBadValueSize, "value"); !s) return s;
+  return rc_status((*m)->host_update(key.data(), value.data(), static_cast<uint64_t>(flag)), slot_of(impl_),
+                   "update");
+}
+
+Status BpfMap::erase(std::span<const uint8_t> key) const {
+  auto m = live(impl_);
+  if (!m) return std::unexpected(m.error());
+  if (auto s = check_size(key.size(), (*m)->def().key_size, ErrorCode::MapBadKeySize, "key"); !s) return s;
+  return rc_status((*m)->erase(key.data()), slot_of(impl_), "delete");
+}
+
+Result<bool> BpfMap::next_key(std::span<const uint8_t> key, std::span<uint8_t> next) const {
+  auto m = live(impl_);
+  if (!m) return std::unexpected(m.error());
+  const uint32_t ks = (*m)->def().key_size;
+  if (!key.empty()) {
+    if (auto s = check_size(key.size(), ks, ErrorCode::MapBadKeySize, "key"); !s) return std::unexpected(s.error());
+  }
+  if (auto s = check_size(next.size(), ks, ErrorCode::MapBadKeySize, "next key"); !s) return std::unexpected(s.error());
+  auto st = (*m)->get_next_key(key.empty() ? nullptr : key.data(), next.data());
+  if (st) return true;
+  if (st.error().code == ErrorCode::MapKeyNotFound) return false;
+  return std::unexpected(st.error());
+}
+
+Status BpfMap::push(std::span<const uint8_t> value, UpdateFlag flag) const {
+  auto m = live(impl_);
+  if (!m) return std::unexpected(m.error());
+  if (auto s = check_size(value.size(), (*m)->def().value_size, ErrorCode::MapBadValueSize, "value"); !s) return s;
+  return rc_status((*m)->push(value.data(), static_cast<uint64_t>(flag)), slot_of(impl_), "push");
+}
+
+Status BpfMap::pop(std::span<uint8_t> value) const {
+  auto m = live(impl_);
+  if (!m) return std::unexpected(m.error());
+  if (auto s = check_size(value.size(), (*m)->def().value_size, ErrorCode::MapBadValueSize, "value"); !s) return s;
+  long rc = (*m)->host_lookup_and_delete(nullptr, value.data());
+  if (rc == -ENOENT) return make_error(ErrorCode::MapEmpty, fmt::format("map '{}' is empty", slot_of(impl_).name));
+  return rc_status(rc, slot_of(impl_), "pop");
+}
+
+Result<uint32_t> BpfMap::lookup_batch(BatchCursor& cursor, std::span<uint8_t> keys, std::span<uint8_t> values,
+                                      bool delete_after) const {
+  auto m = live(impl_);
+  if (!m) return std::unexpected(m.error());
+  const uint32_t ks = (*m)->def().key_size, vs = (*m)->host_value_size();
+  if (ks == 0 || keys.size() % ks || values.size() % vs || keys.size() / ks != values.size() / vs)
+    return make_error(ErrorCode::InvalidArgument, "batch: keys and values must hold the same number of elements");
+  if (cursor.done) return 0u;
+  uint32_t count = static_cast<uint32_t>(keys.size() / ks);
+  std::vector<uint8_t> out_token(ks);
+  const void* in = cursor.token.empty() ? nullptr : cursor.token.data();
+  long rc = delete_after ? (*m)->lookup_and_delete_batch(in, out_token.data(), keys.data(), values.data(), &count)
+                         : (*m)->lookup_batch(in, out_token.data(), keys.data(), values.data(), &count);
+  if (rc == -ENOENT) {
+    cursor.done = true;
+  } else if (rc) {
+    return std::unexpected(api::errno_error(rc, fmt::format("batch lookup on map '{}'", slot_of(impl_).name)));
+  }
+  cursor.token = std::move(out_token);
+  return count;
+}
+
+Result<uint32_t> BpfMap::update_batch(std::span<const uint8_t> keys, std::span<const uint8_t> values,
+                                      UpdateFlag flag) const {
+  auto m = live(impl_);
+  if (!m) return std::unexpected(m.error());
+  const uint32_t ks = (*m)->def().key_size, vs = (*m)->host_value_size();
+  if (ks == 0 || keys.size() % ks || values.size() % vs || keys.size() / ks != values.size() / vs)
+    return make_error(ErrorCode::InvalidArgument, "batch: keys and values must hold the same number of elements");
+  uint32_t count = static_cast<uint32_t>(keys.size() / ks);
+  long rc = (*m)->update_batch(keys.data(), values.data(), &count, static_cast<uint64_t>(flag));
+  if (rc) return std::unexpected(api::errno_error(rc, fmt::format("batch update on map '{}'", slot_of(impl_).name)));
+  return count;
+}
+
+Result<uint32_t> BpfMap::delete_batch(std::span<const uint8_t> keys) const {
+  auto m = live(impl_);
+  if (!m) return std::unexpected(m.error());
+  const uint32_t ks = (*m)->def().key_size;
+  if (ks == 0 || keys.size() % ks) return make_error(ErrorCode::MapBadKeySize, "batch: keys are not whole keys");
+  uint32_t count = static_cast<uint32_t>(keys.size() / ks);
+  long rc = (*m)->delete_batch(keys.data(), &count);
+  if (rc) return std::unexpected(api::errno_error(rc, fmt::format("batch delete on map '{}'", slot_of(impl_).name)));
+  return count;
+}
+
+}  // namespace decade

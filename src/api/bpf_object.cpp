@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: Apache-2.0
+// BpfObject: open, configure before load, look up programs, maps and global
+// data. load() lives in object_load.cpp.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "api/object_impl.hpp"
+#include "isa/decode.hpp"
+#include "runtime/registry.hpp"
+
+namespace decade {
+
+namespace {
+
+// Failures the host can still fix between open() and load().
+bool fixable_before_load(ErrorCode c) {
+  return c == ErrorCode::KfuncNotFound || c == ErrorCode::HelperNotFound || c == ErrorCode::ProgramTypeNotFound ||
+         c == ErrorCode::ElfUnknownSection || c == ErrorCode::ElfMissingSymbol || c == ErrorCode::CoreNoMatch ||
+         c == ErrorCode::CoreAmbiguous;
+}
+
+std::string base_name(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  std::string n = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (auto dot = n.find('.'); dot != std::string::npos && dot > 0) n.resize(dot);
+  return n;
+}
+
+template <typename Slot, typename Items>
+void rebind(std::vector<std::unique_ptr<Slot>>& slots, const Items& items, BpfObject::Impl* owner) {
+  for (auto& s : slots) s->index = api::kNoIndex;
+  for (size_t i = 0; i < items.size(); ++i) {
+    auto it = std::find_if(slots.begin(), slots.end(),
+                           [&](const auto& s) { return s->index == api::kNoIndex && s->name == items[i].name; });
+    if (it == slots.end()) {
+      slots.push_back(std::make_unique<Slot>());
+      it = slots.end() - 1;
+      (*it)->owner = owner;
+      (*it)->name = items[i].name;
+    }
+    (*it)->index = i;
+  }
+}
+
+Status not_before_load(const BpfObject::Impl& impl, std::string_view what) {
+  if (impl.loaded) return make_error(ErrorCode::InvalidArgument, fmt::format("{}: the object is already loaded", what));
+  return ok();
+}
+
+}  // namespace
+
+BpfObject::Impl::~Impl() {
+  for (auto& p : programs) {
+    if (p->id) unregister_program(p->id);
+    p->handle.reset();
+  }
+  for (auto& m : maps) {
+    if (m->id) unregister_map(m->id);
+    m->map.reset();
+  }
+}
+
+Status BpfObject::Impl::reload() {
+  if (elf.empty()) return ok();  // made from raw bytecode: nothing to relocate
+  ObjectLoadOptions o;
+  o.platform = &platform;
+  o.target_btf = target_btf;
+  o.name = name;
+  auto fresh = load_object(elf, o);
+  if (!fresh) return std::unexpected(fresh.error());
+  // Keep the host's edits of global data (the initial images).
+  for (MapDef& d : fresh->maps) {
+    for (const MapDef& old : object.maps) {
+      if (old.name == d.name && old.initial_value.size() == d.initial_value.size()) d.initial_value = old.initial_value;
+    }
+  }
+  object = std::move(*fresh);
+  deferred.reset();
+  dirty = false;
+  sync_slots();
+  return ok();
+}
+
+void BpfObject::Impl::sync_slots() {
+  rebind(programs, object.programs, this);
+  rebind(maps, object.maps, this);
+}
+
+const ProgramType* BpfObject::Impl::program_type_of(const ObjectProgram& p) const {
+  for (const auto& [prog, type] : type_overrides) {
+    if (prog == p.name) return platform.program_type(type);
+  }
+  if (!p.type.empty()) return platform.program_type(p.type);
+  return platform.program_type_for_section(p.section);
+}
+
+Status BpfObject::Impl::check_ready() const {
+  if (deferred) return std::unexpected(*deferred);
+  return ok();
+}
+
+BpfObject::BpfObject(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+BpfObject::BpfObject(BpfObject&&) noexcept = default;
+BpfObject& BpfObject::operator=(BpfObject&&) noexcept = default;
+BpfObject::~BpfObject() = default;
+
+Result<BpfObject> BpfObject::open(const std::string& path) {
+  auto bytes = api::read_whole_file(path);
+  if (!bytes) return std::unexpected(bytes.error());
+  return open(*bytes, base_name(path));
+}
+
+Result<BpfObject> BpfObject::open(std::span<const uint8_t> elf_bytes, std::string name) {
+  auto impl = std::make_unique<Impl>();
+  impl->name = std::move(name);
+  impl->elf.assign(elf_bytes.begin(), elf_bytes.end());
+  if (impl->elf.empty()) return make_error(ErrorCode::ElfMalformed, "empty object file");
+  ObjectLoadOptions o;
+  o.platform = &impl->platform;
+  o.name = impl->name;
+  auto obj = load_object(impl->elf, o);
+  if (!obj) {
+    if (!fixable_before_load(obj.error().code)) return std::unexpected(obj.error());
+    impl->deferred = obj.error();
+  } else {
+    impl->object = std::move(*obj);
+  }
+  impl->sync_slots();
+  return BpfObject(std::move(impl));
+}
+
+Result<BpfObject> BpfObject::from_bytecode(std::span<const uint8_t> code, std::string name, std::string_view type) {
+  auto impl = std::make_unique<Impl>();
+  impl->name = name;
+  const ProgramType* t = impl->platform.program_type(std::string(type));
+  if (!t) return make_error(ErrorCode::ProgramTypeNotFound, fmt::format("unknown program type '{}'", type));
+  auto prog = decode(code);
+  if (!prog) return std::unexpected(prog.error());
+  prog->name = name;
+  ObjectProgram p;
+  p.name = name;
+  p.section = std::string(type);
+  p.type = t->name;
+  p.program = std::move(*prog);
+  impl->object.name = name;
+  impl->object.programs.push_back(std::move(p));
+  impl->sync_slots();
+  return BpfObject(std::move(impl));
+}
+
+Status BpfObject::set_target_btf(std::span<const uint8_t> btf) {
+  if (auto s = not_before_load(*impl_, "set_target_btf"); !s) return s;
+  auto parsed = api::parse_target_btf(btf);
+  if (!parsed) return std::unexpected(parsed.error());
+  impl_->target_btf = std::move(*parsed);
+  impl_->dirty = true;
+  return ok();
+}
+
+Status BpfObject::set_target_btf_file(const std::string& path) {
+  auto bytes = api::read_whole_file(path);
+  if (!bytes) return std::unexpected(bytes.error());
+  return set_target_btf(*bytes);
+}
+
+Status BpfObject::add_helper(const FunctionSpec& spec) {
+  if (auto s = not_before_load(*impl_, "add_helper"); !s) return s;
+  if (auto s = impl_->platform.add_helper(api::to_func_proto(spec, false)); !s) return s;
+  impl_->dirty = true;
+  return ok();
+}
+
+Status BpfObject::add_kfunc(const FunctionSpec& spec) {
+  if (auto s = not_before_load(*impl_, "add_kfunc"); !s) return s;
+  if (auto s = impl_->platform.add_kfunc(api::to_func_proto(spec, true)); !s) return s;
+  impl_->dirty = true;
+  return ok();
+}
+
+Status BpfObject::add_program_type(const ProgramTypeSpec& spec) {
+  if (auto s = not_before_load(*impl_, "add_program_type"); !s) return s;
+  if (auto s = impl_->platform.add_program_type(api::to_program_type(spec)); !s) return s;
+  impl_->dirty = true;
+  return ok();
+}
+
+Status BpfObject::set_program_type(std::string_view program, std::string_view type) {
+  if (auto s = not_before_load(*impl_, "set_program_type"); !s) return s;
+  if (!impl_->platform.program_type(std::string(type)))
+    return make_error(ErrorCode::ProgramTypeNotFound, fmt::format("unknown program type '{}'", type));
+  if (!this->program(program)) return std::unexpected(this->program(program).error());
+  std::erase_if(impl_->type_overrides, [&](const auto& o) { return o.first == program; });
+  impl_->type_overrides.emplace_back(std::string(program), std::string(type));
+  return ok();
+}
+
+bool BpfObject::loaded() const { return impl_->loaded; }
+std::string_view BpfObject::name() const { return impl_->name; }
+
+std::vector<std::string> BpfObject::program_names() const {
+  std::vector<std::string> out;
+  for (const auto& p : impl_->object.programs) out.push_back(p.name);
+  return out;
+}
+
+std::vector<std::string> BpfObject::map_names() const {
+  std::vector<std::string> out;
+  for (const auto& m : impl_->object.maps) out.push_back(m.name);
+  return out;
+}
+
+Result<BpfProgram> BpfObject::program(std::string_view name) const {
+  if (auto s = impl_->check_ready(); !s) return std::unexpected(s.error());
+  for (const auto& slot : impl_->programs) {
+    if (slot->index == api::kNoIndex) continue;
+    if (name.empty() || slot->name == name) return BpfProgram(slot.get());
+  }
+  if (name.empty()) return make_error(ErrorCode::ProgramNotFound, "the object has no programs");
+  return make_error(ErrorCode::ProgramNotFound, fmt::format("no program named '{}'", name));
+}
+
+Result<BpfMap> BpfObject::map(std::string_view name) const {
+  if (auto s = impl_->check_ready(); !s) return std::unexpected(s.error());
+  for (const auto& slot : impl_->maps) {
+    if (slot->index != api::kNoIndex && slot->name == name) return BpfMap(slot.get());
+  }
+  return make_error(ErrorCode::MapNotFound, fmt::format("no map named '{}'", name));
+}
+
+namespace {
+
+api::MapSlot* find_global(const BpfObject::Impl& impl, std::string_view section) {
+  for (const auto& slot : impl.maps) {
+    if (slot->index == api::kNoIndex) continue;
+    const MapDef& d = impl.object.maps[slot->index];
+    if (api::is_global_data(d) && api::global_section_matches(d, section)) return slot.get();
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<std::span<uint8_t>> BpfObject::global(std::string_view section) {
+  if (auto s = impl_->check_ready(); !s) return std::unexpected(s.error());
+  api::MapSlot* slot = find_global(*impl_, section);
+  if (!slot) return make_error(ErrorCode::MapNotFound, fmt::format("no global data section '{}'", section));
+  MapDef& d = impl_->object.maps[slot->index];
+  if (!impl_->loaded) return std::span<uint8_t>(d.initial_value);
+  if (d.frozen)
+    return make_error(ErrorCode::MapBadFlags, fmt::format("'{}' is frozen after load; use global_view", d.name));
+  uint8_t* base = slot->map ? slot->map->direct_value_base() : nullptr;
+  if (!base) return make_error(ErrorCode::MapBadType, fmt::format("'{}' has no direct memory", d.name));
+  return std::span<uint8_t>(base, d.value_size);
+}
+
+Result<std::span<const uint8_t>> BpfObject::global_view(std::string_view section) const {
+  if (auto s = impl_->check_ready(); !s) return std::unexpected(s.error());
+  api::MapSlot* slot = find_global(*impl_, section);
+  if (!slot) return make_error(ErrorCode::MapNotFound, fmt::format("no global data section '{}'", section));
+  const MapDef& d = impl_->object.maps[slot->index];
+  if (!impl_->loaded) return std::span<const uint8_t>(d.initial_value);
+  const uint8_t* base = slot->map ? slot->map->direct_value_base() : nullptr;
+  if (!base) return make_error(ErrorCode::MapBadType, fmt::format("'{}' has no direct memory", d.name));
+  return std::span<const uint8_t>(base, d.value_size);
+}
+
+Result<std::span<uint8_t>> BpfObject::global_var(std::string_view name) {
+  if (auto s = impl_->check_ready(); !s) return std::unexpected(s.error());
+  const Btf* btf = impl_->object.btf.get();
+  if (!btf) return make_error(ErrorCode::ElfBadSection, "the object has no BTF to find variables by name");
+  for (const MapDef& d : impl_->object.maps) {
+    if (!api::is_global_data(d)) continue;
+    const BtfType* sec = btf->type(btf->find(d.section, BtfKind::DataSec));
+    if (!sec) continue;
+    for (const BtfVarSecInfo& v : sec->secinfo) {
+      const BtfType* var = btf->type(v.type);
+      if (!var || var->name != name) continue;
+      auto mem = global(d.section);
+      if (!mem) return std::unexpected(mem.error());
+      if (uint64_t{v.offset} + v.size > mem->size())
+        return make_error(ErrorCode::BtfMalformed, fmt::format("variable '{}' lies outside {}", name, d.section));
+      return mem->subspan(v.offset, v.size);
+    }
+  }
+  return make_error(ErrorCode::MapNotFound, fmt::format("no global variable named '{}'", name));
+}
+
+}  // namespace decade

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+// BpfProgram accessors. test_run lives in test_run.cpp.
+#include <fmt/format.h>
+
+#include "api/object_impl.hpp"
+#include "asm/asm.hpp"
+
+namespace decade {
+
+namespace {
+
+const api::ProgramSlot& slot_of(const void* impl) { return *static_cast<const api::ProgramSlot*>(impl); }
+
+const ObjectProgram* object_program(const void* impl) {
+  const api::ProgramSlot& s = slot_of(impl);
+  if (s.index == api::kNoIndex) return nullptr;
+  return &s.owner->object.programs[s.index];
+}
+
+}  // namespace
+
+std::string_view BpfProgram::name() const { return slot_of(impl_).name; }
+
+std::string_view BpfProgram::section() const {
+  const ObjectProgram* p = object_program(impl_);
+  return p ? std::string_view(p->section) : std::string_view();
+}
+
+std::string_view BpfProgram::type() const {
+  const api::ProgramSlot& s = slot_of(impl_);
+  if (s.type) return s.type->name;
+  const ObjectProgram* p = object_program(impl_);
+  if (!p) return {};
+  const ProgramType* t = s.owner->program_type_of(*p);
+  return t ? std::string_view(t->name) : std::string_view();
+}
+
+size_t BpfProgram::insn_count() const {
+  const ObjectProgram* p = object_program(impl_);
+  return p ? p->program.slot_count : 0;
+}
+
+std::string_view BpfProgram::engine() const { return slot_of(impl_).engine; }
+
+uint32_t BpfProgram::id() const { return slot_of(impl_).id; }
+
+std::string BpfProgram::disassembly(bool with_source) const {
+  const ObjectProgram* p = object_program(impl_);
+  if (!p) return {};
+  const Program& prog = p->program;
+  std::string out;
+  const LineInfo* last = nullptr;
+  for (const Insn& insn : prog.insns) {
+    for (const Subprogram& sp : prog.subprograms) {
+      if (sp.start_pc == insn.pc && !sp.name.empty()) out += fmt::format("{}:\n", sp.name);
+    }
+    if (with_source) {
+      const LineInfo* l = prog.line_for(insn.pc);
+      if (l && l != last && !l->text.empty()) out += fmt::format("; {}\n", l->text);
+      last = l;
+    }
+    out += fmt::format("{:>5}: {}\n", insn.pc, disassemble(insn));
+  }
+  return out;
+}
+
+}  // namespace decade

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+// Internal state behind the public handles of include/decade/decade.hpp.
+// BpfObject::Impl owns everything; BpfProgram and BpfMap point at slots that
+// live as long as the object (slots are heap-allocated once and never moved,
+// so handles stay valid across a reload of the object before load()).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "btf/btf.hpp"
+#include "decade/decade.hpp"
+#include "loader/object.hpp"
+#include "runtime/engine.hpp"
+#include "runtime/map.hpp"
+#include "runtime/platform.hpp"
+
+namespace decade::api {
+
+inline constexpr size_t kNoIndex = SIZE_MAX;
+
+struct ProgramSlot {
+  BpfObject::Impl* owner = nullptr;
+  std::string name;
+  size_t index = kNoIndex;  // into Impl::object.programs; kNoIndex when gone after a reload
+  // After load:
+  std::shared_ptr<ProgramHandle> handle;
+  uint32_t id = 0;  // registry id (what a prog_array stores)
+  std::string engine;
+  const ProgramType* type = nullptr;
+};
+
+struct MapSlot {
+  BpfObject::Impl* owner = nullptr;
+  std::string name;
+  size_t index = kNoIndex;  // into Impl::object.maps
+  // After load:
+  std::shared_ptr<Map> map;
+  uint32_t id = 0;  // registry id (what a map-in-map stores)
+};
+
+// Maps a negative errno from the runtime's host map API to an Error.
+Error errno_error(long rc, std::string_view what);
+
+// The platform the host extends (a copy of Platform::standard()).
+ProgramType to_program_type(const ProgramTypeSpec& spec);
+FuncProto to_func_proto(const FunctionSpec& spec, bool kfunc);
+
+// Global data (.data, .bss, .rodata, .data.*, ...) as the loader makes it.
+bool is_global_data(const MapDef& d);
+// Whether a global data map holds `section` (".rodata" or "rodata").
+bool global_section_matches(const MapDef& d, std::string_view section);
+
+Result<std::vector<uint8_t>> read_whole_file(const std::string& path);
+// Raw .BTF bytes, or an ELF file carrying a .BTF section (pahole -J output).
+Result<std::shared_ptr<const Btf>> parse_target_btf(std::span<const uint8_t> bytes);
+
+// Attaches the BTF line of `insn` to an error that names an instruction.
+Error with_source(Error e, const Program& prog);
+
+}  // namespace decade::api
+
+namespace decade {
+
+struct BpfObject::Impl {
+  std::string name;
+  std::vector<uint8_t> elf;      // empty for objects made from raw bytecode
+  Platform platform = Platform::standard();
+  std::shared_ptr<const Btf> target_btf;
+  Object object;
+  // An open-time failure the host may still fix before load() (a kfunc,
+  // helper or program type it has not registered yet).
+  std::optional<Error> deferred;
+  bool dirty = false;  // platform or target BTF changed since the last load_object
+  std::vector<std::pair<std::string, std::string>> type_overrides;
+  bool loaded = false;
+  LoadOptions load_opts;
+  std::vector<std::unique_ptr<api::ProgramSlot>> programs;
+  std::vector<std::unique_ptr<api::MapSlot>> maps;
+
+  ~Impl();
+  // Re-runs the loader with the current platform and target BTF, keeping the
+  // host's edits of global data. Leaves the object untouched on failure.
+  Status reload();
+  // Rebuilds the slot index after object changed (slots are reused by name).
+  void sync_slots();
+  const ProgramType* program_type_of(const ObjectProgram& p) const;
+  Status check_ready() const;
+};
+
+}  // namespace decade

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: Apache-2.0
+// BpfObject::load: create the maps (global data filled, .rodata frozen),
+// verify every program against the platform, compile it with the chosen
+// engine and register it so prog_arrays can hold it. Also verify_programs,
+// the same verification without creating anything.
+#include <fmt/format.h>
+
+#include "api/object_impl.hpp"
+#include "interp/interp.hpp"
+#include "jit/jit.hpp"
+#include "runtime/registry.hpp"
+#include "verifier/verifier.hpp"
+
+namespace decade {
+
+std::vector<std::string> engines() {
+  if (jit::available()) return {"jit", "interp"};
+  return {"interp"};
+}
+
+namespace {
+
+Result<std::string> pick_engine(const std::string& requested) {
+  if (requested.empty()) return engines().front();
+  for (const auto& e : engines()) {
+    if (e == requested) return e;
+  }
+  return make_error(ErrorCode::InvalidArgument, fmt::format("engine '{}' is not available in this build", requested));
+}
+
+Result<const ProgramType*> type_for(const BpfObject::Impl& impl, const ObjectProgram& p) {
+  const ProgramType* t = impl.program_type_of(p);
+  if (!t)
+    return make_error(ErrorCode::ProgramTypeNotFound,
+                      fmt::format("program '{}': no program type for section '{}'", p.name, p.section));
+  return t;
+}
+
+std::vector<const FuncProto*> kfuncs_of(const Object& o) {
+  std::vector<const FuncProto*> out;
+  for (const auto& k : o.kfuncs) out.push_back(k.proto);
+  return out;
+}
+
+Error name_program(Error e, const ObjectProgram& p) {
+  e = api::with_source(std::move(e), p.program);
+  e.message = fmt::format("program '{}': {}", p.name, e.message);
+  return e;
+}
+
+Result<VerifyResult> verify_one(const BpfObject::Impl& impl, const ObjectProgram& p, const ProgramType* type,
+                                std::vector<const MapDef*> maps, int log_level, uint64_t max_insns) {
+  VerifyInput in;
+  in.program = &p.program;
+  in.platform = &impl.platform;
+  in.type = type;
+  in.maps = std::move(maps);
+  in.kfuncs = kfuncs_of(impl.object);
+  in.btf = impl.object.btf.get();
+  VerifyOptions vo;
+  if (max_insns) vo.max_insns_processed = max_insns;
+  vo.log_level = log_level;
+  return verify(in, vo);
+}
+
+Status create_maps(BpfObject::Impl& impl) {
+  for (auto& slot : impl.maps) {
+    if (slot->index == api::kNoIndex) continue;
+    const MapDef& def = impl.object.maps[slot->index];
+    auto m = create_map(def);
+    if (!m) {
+      Error e = m.error();
+      e.message = fmt::format("map '{}': {}", def.name, e.message);
+      return std::unexpected(std::move(e));
+    }
+    slot->map = std::shared_ptr<Map>(std::move(*m));
+    slot->id = register_map(slot->map);
+  }
+  return ok();
+}
+
+Result<std::unique_ptr<Executable>> compile_program(const BpfObject::Impl& impl, const ObjectProgram& p,
+                                                    const ProgramType* type, const std::string& engine,
+                                                    ProgramEnv env, std::vector<const MapDef*> defs) {
+  if (impl.load_opts.unverified_checked_execution) {
+    if (engine == "jit") return jit::compile_checked(p.program, std::move(env));
+    return interp::compile_checked(p.program, std::move(env));
+  }
+  auto v = verify_one(impl, p, type, std::move(defs), 0, impl.load_opts.max_verifier_insns);
+  if (!v) return std::unexpected(v.error());
+  if (engine == "jit") return jit::compile(v->program, std::move(env));
+  return interp::compile(v->program, std::move(env));
+}
+
+Status load_programs(BpfObject::Impl& impl, const std::string& engine) {
+  std::vector<Map*> maps(impl.object.maps.size(), nullptr);
+  std::vector<const MapDef*> defs(impl.object.maps.size(), nullptr);
+  for (auto& slot : impl.maps) {
+    if (slot->index == api::kNoIndex) continue;
+    maps[slot->index] = slot->map.get();
+    defs[slot->index] = &slot->map->def();
+  }
+  for (auto& slot : impl.programs) {
+    if (slot->index == api::kNoIndex) continue;
+    const ObjectProgram& p = impl.object.programs[slot->index];
+    auto type = type_for(impl, p);
+    if (!type) return std::unexpected(type.error());
+    ProgramEnv env;
+    env.platform = &impl.platform;
+    env.maps = maps;
+    env.kfuncs = kfuncs_of(impl.object);
+    auto exe = compile_program(impl, p, *type, engine, std::move(env), defs);
+    if (!exe) return std::unexpected(name_program(exe.error(), p));
+    auto handle = std::make_shared<ProgramHandle>();
+    handle->name = p.name;
+    handle->program_type = (*type)->name;
+    handle->executable = std::shared_ptr<Executable>(std::move(*exe));
+    slot->engine = std::string(handle->executable->engine_name());
+    slot->type = *type;
+    slot->handle = handle;
+    slot->id = register_program(std::move(handle));
+  }
+  return ok();
+}
+
+api::MapSlot* map_slot_at(BpfObject::Impl& impl, uint32_t index) {
+  for (auto& m : impl.maps) {
+    if (m->index == index) return m.get();
+  }
+  return nullptr;
+}
+
+// Slots filled statically in C (`.values = { [0] = &prog }`), as libbpf does
+// after creating the maps and loading the programs.
+Status fill_static_slots(BpfObject::Impl& impl) {
+  for (const Object::SlotInit& init : impl.object.slot_inits) {
+    api::MapSlot* outer = map_slot_at(impl, init.map);
+    if (!outer || !outer->map) return make_error(ErrorCode::ElfMissingMap, "static slot of a missing map");
+    uint32_t id = 0;
+    if (init.inner_map >= 0) {
+      api::MapSlot* inner = map_slot_at(impl, static_cast<uint32_t>(init.inner_map));
+      if (!inner || !inner->map) return make_error(ErrorCode::MapBadInner, fmt::format("map '{}': inner map missing", outer->name));
+      id = inner->id;
+    } else {
+      for (auto& p : impl.programs) {
+        if (p->index != api::kNoIndex && p->name == init.program) id = p->id;
+      }
+      if (!id)
+        return make_error(ErrorCode::ProgramNotFound,
+                          fmt::format("map '{}' slot {}: no program '{}'", outer->name, init.slot, init.program));
+    }
+    long rc = outer->map->host_update(&init.slot, &id, kBpfAny);
+    if (rc) return std::unexpected(api::errno_error(rc, fmt::format("filling slot {} of map '{}'", init.slot, outer->name)));
+  }
+  return ok();
+}
+
+void unload(BpfObject::Impl& impl) {
+  for (auto& p : impl.programs) {
+    if (p->id) unregister_program(p->id);
+    p->id = 0;
+    p->handle.reset();
+    p->engine.clear();
+  }
+  for (auto& m : impl.maps) {
+    if (m->id) unregister_map(m->id);
+    m->id = 0;
+    m->map.reset();
+  }
+}
+
+}  // namespace
+
+Status BpfObject::load(const LoadOptions& opts) {
+  Impl& impl = *impl_;
+  if (impl.loaded) return make_error(ErrorCode::InvalidArgument, "the object is already loaded");
+  if (impl.dirty || impl.deferred) {
+    if (auto s = impl.reload(); !s) return s;
+  }
+  auto engine = pick_engine(opts.engine);
+  if (!engine) return std::unexpected(engine.error());
+  impl.load_opts = opts;
+  if (auto s = create_maps(impl); !s) {
+    unload(impl);
+    return s;
+  }
+  if (auto s = load_programs(impl, *engine); !s) {
+    unload(impl);
+    return s;
+  }
+  if (auto s = fill_static_slots(impl); !s) {
+    unload(impl);
+    return s;
+  }
+  impl.loaded = true;
+  return ok();
+}
+
+Result<std::vector<VerifyReport>> BpfObject::verify_programs(std::string_view program, int log_level,
+                                                             uint64_t max_insns) {
+  Impl& impl = *impl_;
+  if (impl.dirty || impl.deferred) {
+    if (auto s = impl.reload(); !s) return std::unexpected(s.error());
+  }
+  std::vector<const MapDef*> defs;
+  for (const MapDef& d : impl.object.maps) defs.push_back(&d);
+  std::vector<VerifyReport> out;
+  for (const ObjectProgram& p : impl.object.programs) {
+    if (!program.empty() && p.name != program) continue;
+    auto type = type_for(impl, p);
+    if (!type) return std::unexpected(type.error());
+    VerifyReport r;
+    r.program = p.name;
+    r.type = (*type)->name;
+    r.insn_count = p.program.slot_count;
+    auto v = verify_one(impl, p, *type, defs, log_level, max_insns);
+    if (v) {
+      r.accepted = true;
+      r.log = std::move(v->log);
+      const VerifierStats& st = v->program->stats();
+      r.insns_processed = st.insns_processed;
+      r.states_stored = st.states_stored;
+      r.peak_states = st.peak_states;
+      r.time_ns = st.time_ns;
+    } else {
+      r.error = api::with_source(v.error(), p.program);
+    }
+    out.push_back(std::move(r));
+  }
+  if (out.empty() && !program.empty())
+    return make_error(ErrorCode::ProgramNotFound, fmt::format("no program named '{}'", program));
+  return out;
+}
+
+}  // namespace decade

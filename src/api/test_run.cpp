@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: Apache-2.0
+// BpfProgram::test_run, the BPF_PROG_TEST_RUN of Decade: builds the context
+// the program type expects (an XDP buffer, a socket buffer, raw memory, or
+// plain context memory), runs the program `repeat` times on it and reports
+// the last result, the packet or memory after it, and the mean duration.
+#include <chrono>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "api/object_impl.hpp"
+#include "runtime/packet_context.hpp"
+
+namespace decade {
+
+namespace {
+
+struct RunOutcome {
+  uint64_t retval = 0;
+  uint64_t duration_ns = 0;
+};
+
+Result<RunOutcome> run_repeated(Executable& exe, const RunRequest& req, uint32_t repeat, const Program& prog) {
+  const uint32_t n = repeat == 0 ? 1 : repeat;
+  RunOutcome out;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (uint32_t i = 0; i < n; ++i) {
+    auto r = exe.run(req);
+    if (!r) return std::unexpected(api::with_source(r.error(), prog));
+    out.retval = *r;
+  }
+  const auto t1 = std::chrono::steady_clock::now();
+  out.duration_ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()) / n;
+  return out;
+}
+
+template <typename T>
+T ctx_in(std::span<const uint8_t> ctx) {
+  T md{};
+  std::memcpy(&md, ctx.data(), std::min(ctx.size(), sizeof(T)));
+  return md;
+}
+
+Status check_ctx_size(std::span<const uint8_t> ctx, size_t max, std::string_view what) {
+  if (ctx.size() > max)
+    return make_error(ErrorCode::InvalidArgument, fmt::format("ctx is {} bytes; {} takes at most {}", ctx.size(), what, max));
+  return ok();
+}
+
+Result<TestRunResult> run_xdp(Executable& exe, const TestRunOptions& o, const Program& prog) {
+  if (auto s = check_ctx_size(o.ctx, sizeof(XdpMd), "struct xdp_md"); !s) return std::unexpected(s.error());
+  XdpMd in = ctx_in<XdpMd>(o.ctx);
+  if (in.data || in.data_end || in.data_meta || in.egress_ifindex)
+    return make_error(ErrorCode::InvalidArgument, "xdp_md: data, data_end, data_meta and egress_ifindex must be 0");
+  XdpOptions xo;
+  if (!o.ctx.empty()) {
+    xo.ingress_ifindex = in.ingress_ifindex;
+    xo.rx_queue_index = in.rx_queue_index;
+  }
+  auto buf = XdpBuff::create(o.data, xo);
+  if (!buf) return std::unexpected(buf.error());
+  RunRequest req;
+  req.r1 = (*buf)->ctx_addr();
+  req.regions = (*buf)->regions();
+  auto r = run_repeated(exe, req, o.repeat, prog);
+  if (!r) return std::unexpected(r.error());
+  TestRunResult res;
+  res.retval = r->retval;
+  res.duration_ns = r->duration_ns;
+  auto pkt = (*buf)->packet();
+  res.data_out.assign(pkt.begin(), pkt.end());
+  if (!o.ctx.empty()) {
+    // As the kernel reports it: packet pointers become offsets from data_meta.
+    XdpMd out = *(*buf)->ctx();
+    const uint32_t meta = static_cast<uint32_t>((*buf)->metadata().size());
+    out.data_meta = 0;
+    out.data = meta;
+    out.data_end = meta + static_cast<uint32_t>(pkt.size());
+    res.ctx_out.resize(sizeof(XdpMd));
+    std::memcpy(res.ctx_out.data(), &out, sizeof(XdpMd));
+  }
+  return res;
+}
+
+Result<TestRunResult> run_skb(Executable& exe, const TestRunOptions& o, const Program& prog) {
+  if (auto s = check_ctx_size(o.ctx, sizeof(SkBuffMd), "struct __sk_buff"); !s) return std::unexpected(s.error());
+  SkBuffMd in = ctx_in<SkBuffMd>(o.ctx);
+  if (in.data || in.data_end || in.data_meta)
+    return make_error(ErrorCode::InvalidArgument, "__sk_buff: data, data_end and data_meta must be 0");
+  SkBuffOptions so;
+  if (!o.ctx.empty()) {
+    so.mark = in.mark;
+    so.priority = in.priority;
+    if (in.ifindex) so.ifindex = in.ifindex;
+    if (in.ingress_ifindex) so.ingress_ifindex = in.ingress_ifindex;
+  }
+  auto skb = SkBuff::create(o.data, so);
+  if (!skb) return std::unexpected(skb.error());
+  SkBuffMd* md = (*skb)->ctx();
+  if (!o.ctx.empty()) {
+    // The fields the kernel lets test_run set besides those above.
+    std::memcpy(md->cb, in.cb, sizeof(md->cb));
+    md->tstamp = in.tstamp;
+    md->wire_len = in.wire_len ? in.wire_len : md->wire_len;
+    md->gso_segs = in.gso_segs;
+    md->gso_size = in.gso_size;
+    md->hwtstamp = in.hwtstamp;
+  }
+  RunRequest req;
+  req.r1 = (*skb)->ctx_addr();
+  req.regions = (*skb)->regions();
+  auto r = run_repeated(exe, req, o.repeat, prog);
+  if (!r) return std::unexpected(r.error());
+  TestRunResult res;
+  res.retval = r->retval;
+  res.duration_ns = r->duration_ns;
+  auto pkt = (*skb)->packet();
+  res.data_out.assign(pkt.begin(), pkt.end());
+  if (!o.ctx.empty()) {
+    SkBuffMd out = *md;
+    out.data = out.data_end = out.data_meta = 0;
+    res.ctx_out.resize(sizeof(SkBuffMd));
+    std::memcpy(res.ctx_out.data(), &out, sizeof(SkBuffMd));
+  }
+  return res;
+}
+
+// Raw programs: r1 = a writable copy of data, r2 = its length.
+Result<TestRunResult> run_raw(Executable& exe, const TestRunOptions& o, const Program& prog) {
+  if (!o.ctx.empty()) return make_error(ErrorCode::InvalidArgument, "raw programs take data, not ctx");
+  std::vector<uint64_t> words((o.data.size() + 7) / 8 + 1, 0);  // 8-byte aligned
+  auto* mem = reinterpret_cast<uint8_t*>(words.data());
+  if (!o.data.empty()) std::memcpy(mem, o.data.data(), o.data.size());
+  RunRequest req;
+  req.r1 = o.data.empty() ? 0 : reinterpret_cast<uint64_t>(mem);
+  req.r2 = o.data.size();
+  if (!o.data.empty()) req.regions.push_back({reinterpret_cast<uintptr_t>(mem), o.data.size(), true});
+  auto r = run_repeated(exe, req, o.repeat, prog);
+  if (!r) return std::unexpected(r.error());
+  TestRunResult res;
+  res.retval = r->retval;
+  res.duration_ns = r->duration_ns;
+  res.data_out.assign(mem, mem + o.data.size());
+  return res;
+}
+
+// Every other type: r1 = context memory initialised from ctx.
+Result<TestRunResult> run_ctx(Executable& exe, const ProgramType& type, const TestRunOptions& o,
+                              const Program& prog) {
+  if (!o.data.empty())
+    return make_error(ErrorCode::InvalidArgument, fmt::format("{} programs take ctx, not data", type.name));
+  if (auto s = check_ctx_size(o.ctx, type.ctx_size, type.name); !s) return std::unexpected(s.error());
+  const size_t size = type.fields.empty() ? o.ctx.size() : type.ctx_size;
+  std::vector<uint64_t> words((size + 7) / 8 + 1, 0);
+  auto* mem = reinterpret_cast<uint8_t*>(words.data());
+  if (!o.ctx.empty()) std::memcpy(mem, o.ctx.data(), o.ctx.size());
+  RunRequest req;
+  req.r1 = size ? reinterpret_cast<uint64_t>(mem) : 0;
+  if (size) req.regions.push_back({reinterpret_cast<uintptr_t>(mem), size, true});
+  auto r = run_repeated(exe, req, o.repeat, prog);
+  if (!r) return std::unexpected(r.error());
+  TestRunResult res;
+  res.retval = r->retval;
+  res.duration_ns = r->duration_ns;
+  if (!o.ctx.empty()) res.ctx_out.assign(mem, mem + o.ctx.size());
+  return res;
+}
+
+}  // namespace
+
+Result<TestRunResult> BpfProgram::test_run(const TestRunOptions& opts) const {
+  const auto& slot = *static_cast<const api::ProgramSlot*>(impl_);
+  if (!slot.handle || !slot.type || slot.index == api::kNoIndex)
+    return make_error(ErrorCode::InvalidArgument, fmt::format("program '{}' is not loaded", slot.name));
+  const Program& prog = slot.owner->object.programs[slot.index].program;
+  Executable& exe = *slot.handle->executable;
+  const ProgramType& type = *slot.type;
+  if (type.raw_ctx) return run_raw(exe, opts, prog);
+  if (type.has_packet) {
+    if (type.name == "xdp") return run_xdp(exe, opts, prog);
+    return run_skb(exe, opts, prog);
+  }
+  return run_ctx(exe, type, opts, prog);
+}
+
+}  // namespace decade

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli/cli_util.hpp"
+
+#include <cctype>
+#include <cstring>
+#include <stdexcept>
+
+#include "cli/command.hpp"
+
+namespace decade::cli {
+
+bool is_elf(const std::vector<uint8_t>& bytes) {
+  return bytes.size() >= 4 && std::memcmp(bytes.data(), "\x7f" "ELF", 4) == 0;
+}
+
+Result<BpfObject> open_input(const std::string& path, bool* raw) {
+  auto bytes = read_file(path);
+  if (!bytes) return std::unexpected(bytes.error());
+  const bool elf = is_elf(*bytes);
+  if (raw) *raw = !elf;
+  if (elf) {
+    auto slash = path.find_last_of('/');
+    std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    if (auto dot = name.find('.'); dot != std::string::npos && dot > 0) name.resize(dot);
+    return BpfObject::open(*bytes, name);
+  }
+  return BpfObject::from_bytecode(*bytes, "prog", "raw");
+}
+
+Result<std::vector<uint8_t>> parse_hex_text(std::string_view text, std::string_view what) {
+  std::vector<uint8_t> out;
+  std::string digits;
+  uint32_t line = 1;
+  bool comment = false;
+  auto flush = [&]() -> Status {
+    if (digits.size() % 2) {
+      Error e{ErrorCode::InvalidArgument, -1, std::string(what) + ": odd number of hex digits in '" + digits + "'", {}, {}};
+      e.where.line = line;
+      return std::unexpected(e);
+    }
+    for (size_t i = 0; i < digits.size(); i += 2)
+      out.push_back(static_cast<uint8_t>(std::stoul(digits.substr(i, 2), nullptr, 16)));
+    digits.clear();
+    return ok();
+  };
+  for (char c : text) {
+    if (c == '\n') {
+      comment = false;
+      if (auto s = flush(); !s) return std::unexpected(s.error());
+      ++line;
+      continue;
+    }
+    if (comment) continue;
+    if (c == '#') {
+      comment = true;
+    } else if (std::isspace(static_cast<unsigned char>(c)) || c == ',') {
+      if (auto s = flush(); !s) return std::unexpected(s.error());
+    } else if (std::isxdigit(static_cast<unsigned char>(c))) {
+      digits += c;
+    } else {
+      Error e{ErrorCode::InvalidArgument, -1, std::string(what) + ": '" + std::string(1, c) + "' is not a hex digit", {}, {}};
+      e.where.line = line;
+      return std::unexpected(e);
+    }
+  }
+  if (auto s = flush(); !s) return std::unexpected(s.error());
+  return out;
+}
+
+Result<std::vector<uint8_t>> read_hex_file(const std::string& path) {
+  auto text = read_text(path);
+  if (!text) return std::unexpected(text.error());
+  auto bytes = parse_hex_text(*text, path);
+  if (!bytes) {
+    Error e = bytes.error();
+    e.where.file = path;
+    return std::unexpected(e);
+  }
+  return bytes;
+}
+
+Status apply_sets(BpfObject& obj, const std::vector<std::string>& sets) {
+  for (const std::string& s : sets) {
+    const auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return make_error(ErrorCode::InvalidArgument, "--set expects NAME=VALUE, got '" + s + "'");
+    const std::string name = s.substr(0, eq), text = s.substr(eq + 1);
+    uint64_t value = 0;
+    try {
+      size_t used = 0;
+      value = text.starts_with("-") ? static_cast<uint64_t>(std::stoll(text, &used, 0)) : std::stoull(text, &used, 0);
+      if (used != text.size()) throw std::invalid_argument(text);
+    } catch (const std::exception&) {
+      return make_error(ErrorCode::InvalidArgument, "--set " + name + ": '" + text + "' is not an integer");
+    }
+    auto var = obj.global_var(name);
+    if (!var) return std::unexpected(var.error());
+    if (var->size() != 1 && var->size() != 2 && var->size() != 4 && var->size() != 8)
+      return make_error(ErrorCode::InvalidArgument, "--set " + name + ": the variable is not an integer of 1, 2, 4 or 8 bytes");
+    std::memcpy(var->data(), &value, var->size());  // little-endian host, as BPF's
+  }
+  return ok();
+}
+
+int exit_code_for(const Error& e) {
+  const auto c = static_cast<unsigned>(e.code);
+  if ((c >= 300 && c < 400) || (c >= 700 && c < 800)) return kExitRejected;
+  return kExitBadInput;
+}
+
+}  // namespace decade::cli
