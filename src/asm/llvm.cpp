@@ -79,9 +79,15 @@ const std::vector<Compiled>& templates() {
   return all;
 }
 
+// LLVM prints the value register of a sub-64-bit memory access as wN or rN
+// depending on its alu32 feature; the assembler accepts either there.
+bool memory_access(Shape s) {
+  return s == Shape::Load || s == Shape::StoreReg || s == Shape::AtomicRmw || s == Shape::AtomicLoad || s == Shape::AtomicStore;
+}
+
 struct Matcher {
   const OpInfo& row;
-  bool lenient;  // accept rN where wN is written and the other way round
+  bool lenient;  // memory accesses: accept rN where wN is written and the other way round
   Cursor cur;
   ParsedInsn p;
   std::optional<uint8_t> dst, src;
@@ -94,7 +100,7 @@ struct Matcher {
   bool reg(char want, std::optional<uint8_t>& slot) {
     cur.skip_ws();
     const char c = cur.peek();
-    if (c != want && !(lenient && (c == 'r' || c == 'w'))) return false;
+    if (c != want && !(lenient && memory_access(row.shape) && (c == 'r' || c == 'w'))) return false;
     const size_t b = ++cur.i;
     while (cur.i < cur.s.size() && cur.s[cur.i] >= '0' && cur.s[cur.i] <= '9') ++cur.i;
     if (cur.i == b || (cur.i < cur.s.size() && is_ident_char(cur.s[cur.i]))) return false;

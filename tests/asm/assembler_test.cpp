@@ -91,6 +91,14 @@ TEST(Assembler, CallSpellings) {
   EXPECT_EQ(p.insns[4].op, Op::CALL_LOCAL);
 }
 
+TEST(Assembler, MemoryValueRegisterEitherWidth) {
+  const Program p = program("w0 = *(u32 *)(r1 + 0x10)\n*(u8 *)(r10 - 0x1) = w3\nlock *(u32 *)(r1 + 0x8) += r2\nexit\n");
+  EXPECT_EQ(p.insns[0].op, Op::LDXW);
+  EXPECT_EQ(p.insns[1].op, Op::STXB);
+  EXPECT_EQ(p.insns[1].src, 3);
+  EXPECT_EQ(p.insns[2].op, Op::ATOMIC_ADD32);
+}
+
 TEST(Assembler, ClassicAliases) {
   const Program p = program("add64 %r1, 2\nswap16 %r1\njeq64 %r1, 0, +0\nlock fetch add [%r10-8], %r1\nexit\n");
   EXPECT_EQ(p.insns[0].op, Op::ADD64_IMM);
@@ -124,6 +132,7 @@ TEST(Assembler, ErrorsCarryCodeLineAndSlot) {
       {"goto +0x8000\n", std::nullopt, ErrorCode::AsmOffsetRange, 1, 0},
       {"r1 = -r2\n", std::nullopt, ErrorCode::AsmBadOperand, 1, 0},
       {"lock\n", std::nullopt, ErrorCode::AsmOperandCount, 1, 0},
+      {"w1 = r2\n", std::nullopt, ErrorCode::AsmSyntax, 1, 0},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.text);
