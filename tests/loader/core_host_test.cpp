@@ -21,12 +21,19 @@ struct Shape {
   std::set<std::pair<uint32_t, int16_t>> ctx_loads;  // (width bits, offset) of loads from r1
   std::vector<int32_t> r1_consts;                    // r1 = imm (field exists, type size)
   uint64_t enum_exists = 0;                          // the ld_imm64
+  std::vector<int32_t> probe_adds;                   // core_probe: r1 = imm (0, then the relocated field offset)
 };
 
 Shape shape_of(const Object& o) {
   Shape s;
-  const Program& p = o.programs.at(0).program;
-  for (const Insn& in : p.insns) {
+  const ObjectProgram* probe = find_program(o, "core_probe");
+  EXPECT_NE(probe, nullptr);
+  for (const Insn& in : probe ? probe->program.insns : std::vector<Insn>{})
+    if (in.op == Op::MOV64_IMM && in.dst == 1) s.probe_adds.push_back(in.imm);
+  const ObjectProgram* main = find_program(o, "core_read");
+  EXPECT_NE(main, nullptr);
+  if (!main) return s;
+  for (const Insn& in : main->program.insns) {
     if (in.info().shape == decade::Shape::Load && in.src == 1) s.ctx_loads.insert({in.info().width, in.off});
     if (in.op == Op::MOV64_IMM && in.dst == 1) s.r1_consts.push_back(in.imm);
     if (in.op == Op::LDDW) s.enum_exists = in.imm64;
@@ -47,6 +54,7 @@ TEST(CoreHost, OwnBtfKeepsTheCompiledLayout) {
   EXPECT_EQ(s.ctx_loads, (Loads{{32, 0}, {16, 4}, {64, 8}}));
   EXPECT_EQ(s.r1_consts, (std::vector<int32_t>{1, 24}));
   EXPECT_EQ(s.enum_exists, 1u);
+  EXPECT_EQ(s.probe_adds, (std::vector<int32_t>{0, 8}));
 }
 
 TEST(CoreHost, LayoutV1) {
@@ -57,6 +65,7 @@ TEST(CoreHost, LayoutV1) {
   EXPECT_EQ(s.ctx_loads, (Loads{{64, 0}, {32, 8}, {32, 12}}));
   EXPECT_EQ(s.r1_consts, (std::vector<int32_t>{0, 16}));
   EXPECT_EQ(s.enum_exists, 1u);
+  EXPECT_EQ(s.probe_adds, (std::vector<int32_t>{0, 0}));
 }
 
 void expect_v2(const Shape& s) {
@@ -64,6 +73,7 @@ void expect_v2(const Shape& s) {
   EXPECT_EQ(s.ctx_loads, (Loads{{32, 20}, {16, 24}, {32, 28}}));
   EXPECT_EQ(s.r1_consts, (std::vector<int32_t>{1, 32}));
   EXPECT_EQ(s.enum_exists, 0u);
+  EXPECT_EQ(s.probe_adds, (std::vector<int32_t>{0, 20}));
 }
 
 TEST(CoreHost, LayoutV2) {

@@ -26,4 +26,12 @@ SEC("syscall") int core_read(struct host_cfg *cfg) {
   return (int)r;
 }
 
+// bpf_core_read: the field address is computed with a relocated `r += offset`.
+// expect: retval 3 (limit) for every layout
+SEC("syscall") int core_probe(struct host_cfg *cfg) {
+  long long lim = 0;
+  bpf_core_read(&lim, sizeof(int), &cfg->limit);
+  return (int)lim;
+}
+
 char LICENSE[] SEC("license") = "GPL";
