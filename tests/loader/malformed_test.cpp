@@ -233,3 +233,42 @@ TEST(LoaderMalformed, EveryByteFlipLoadsOrFailsCleanly) {
 
 }  // namespace
 }  // namespace decade
+
+namespace decade {
+namespace {
+
+using namespace decade::test;
+
+// Renames a section in place (".BTF" -> ".XTF") so the loader no longer sees it.
+void hide_section(ElfEdit& e, const std::string& name) {
+  Elf64_Shdr* s = e.find(name);
+  e.data(e.sh(e.eh()->e_shstrndx))[s->sh_name + 1] = 'X';
+}
+
+TEST(LoaderMalformed, WithoutBtfLegacyMapsStillLoad) {
+  ElfEdit e("legacy_maps.bpf");
+  hide_section(e, ".BTF.ext");
+  hide_section(e, ".BTF");
+  auto r = load_bytes(e.b);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->btf, nullptr);
+  ASSERT_EQ(r->maps.size(), 1u);
+  EXPECT_EQ(r->maps[0].type, MapType::Hash);
+  EXPECT_TRUE(r->programs.at(0).program.lines.empty());
+}
+
+TEST(LoaderMalformed, BtfMapsNeedBtf) {
+  ElfEdit e("smoke.bpf");
+  hide_section(e, ".BTF.ext");
+  hide_section(e, ".BTF");
+  EXPECT_EQ(e.load_code(), ErrorCode::ElfBadSection);
+}
+
+TEST(LoaderMalformed, BtfExtWithoutBtf) {
+  ElfEdit e("smoke.bpf");
+  hide_section(e, ".BTF");
+  EXPECT_EQ(e.load_code(), ErrorCode::BtfExtMalformed);
+}
+
+}  // namespace
+}  // namespace decade
