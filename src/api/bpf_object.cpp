@@ -166,7 +166,7 @@ Status BpfObject::set_target_btf_file(const std::string& path) {
 
 Status BpfObject::add_helper(const FunctionSpec& spec) {
   if (auto s = not_before_load(*impl_, "add_helper"); !s) return s;
-  if (auto s = impl_->platform.add_helper(api::to_func_proto(spec, false)); !s) return s;
+  if (auto s = api::add_host_helper(impl_->platform, api::to_func_proto(spec, false)); !s) return s;
   impl_->dirty = true;
   return ok();
 }

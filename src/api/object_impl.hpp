@@ -48,6 +48,9 @@ Error errno_error(long rc, std::string_view what);
 // The platform the host extends (a copy of Platform::standard()).
 ProgramType to_program_type(const ProgramTypeSpec& spec);
 FuncProto to_func_proto(const FunctionSpec& spec, bool kfunc);
+// Registers a host helper and allows it in every program type (invalidates
+// pointers into the platform: the object must be reloaded before load).
+Status add_host_helper(Platform& platform, FuncProto proto);
 
 // Global data (.data, .bss, .rodata, .data.*, ...) as the loader makes it.
 bool is_global_data(const MapDef& d);

@@ -115,7 +115,7 @@ Status load_programs(BpfObject::Impl& impl, const std::string& engine) {
     handle->name = p.name;
     handle->program_type = (*type)->name;
     handle->executable = std::shared_ptr<Executable>(std::move(*exe));
-    slot->engine = std::string(handle->executable->engine_name());
+    slot->engine = engine + (impl.load_opts.unverified_checked_execution ? "-checked" : "");
     slot->type = *type;
     slot->handle = handle;
     slot->id = register_program(std::move(handle));

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+// Helpers for the embedding API tests: object paths and the engine list.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "decade/decade.hpp"
+
+namespace decade::test {
+
+// build/bpf/<rel>, e.g. obj("loader/progs/map_hash.bpf.o").
+inline std::string obj(const std::string& rel) { return std::string(DECADE_BINARY_DIR) + "/bpf/" + rel; }
+
+inline std::vector<uint8_t> read_bytes(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
+}
+
+// A demo/packets/*.hex file: hex bytes, '#' comments.
+inline std::vector<uint8_t> read_hex(const std::string& path) {
+  std::ifstream f(path);
+  std::vector<uint8_t> out;
+  std::string line;
+  while (std::getline(f, line)) {
+    line = line.substr(0, line.find('#'));
+    for (size_t i = 0; i + 1 < line.size();) {
+      if (std::isxdigit(static_cast<unsigned char>(line[i])) && std::isxdigit(static_cast<unsigned char>(line[i + 1]))) {
+        out.push_back(static_cast<uint8_t>(std::stoul(line.substr(i, 2), nullptr, 16)));
+        i += 2;
+      } else {
+        ++i;
+      }
+    }
+  }
+  return out;
+}
+
+template <typename T>
+std::span<const uint8_t> as_bytes(const T& v) {
+  return {reinterpret_cast<const uint8_t*>(&v), sizeof(T)};
+}
+
+}  // namespace decade::test

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: Apache-2.0
+// The object-facing `decade` subcommands, run as a user runs them: exit
+// codes (0 ok, 1 rejected or faulted, 2 malformed input) and output lines.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+namespace {
+
+struct Out {
+  int code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+Out decade(const std::string& args) {
+  const std::string cmd = std::string(DECADE_BINARY_DIR) + "/decade " + args + " 2>&1";
+  Out r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int st = pclose(p);
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+std::string obj(const std::string& rel) { return std::string(DECADE_BINARY_DIR) + "/bpf/" + rel; }
+std::string src(const std::string& rel) { return std::string(DECADE_SOURCE_DIR) + "/" + rel; }
+
+std::string temp_file(const std::string& name, const std::string& bytes) {
+  const std::string path = std::string(DECADE_BINARY_DIR) + "/cli_test_" + name;
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+// mov r0, r2 ; exit
+const std::string kRetLen("\xbf\x20\0\0\0\0\0\0\x95\0\0\0\0\0\0\0", 16);
+// r0 = *(u64 *)(r1 + 0) ; exit
+const std::string kLoad("\x79\x10\0\0\0\0\0\0\x95\0\0\0\0\0\0\0", 16);
+// mov r0, r3 ; exit (uninitialised r3)
+const std::string kUninit("\xbf\x30\0\0\0\0\0\0\x95\0\0\0\0\0\0\0", 16);
+
+TEST(CliRun, RawProgramPrintsR0InHex) {
+  const auto prog = temp_file("retlen.bin", kRetLen);
+  const auto mem = temp_file("mem.bin", std::string(42, 'x'));
+  auto r = decade("run " + prog + " --mem " + mem);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out, "r0: 0x2a\n");
+  const auto hex = temp_file("mem.hex", "# three bytes\n01 02\n03\n");
+  r = decade("run " + prog + " --mem-hex " + hex + " --engine interp");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out, "r0: 0x3\n");
+}
+
+TEST(CliRun, UnverifiedBypassAndFaults) {
+  const auto prog = temp_file("load.bin", kLoad);
+  const auto mem = temp_file("word.bin", std::string("\x2b\0\0\0\0\0\0\0", 8));
+  // Raw memory has a length known only at run time: the verifier accepts the
+  // load and leaves its bounds check to the engine.
+  const auto small = temp_file("small.bin", "ab");
+  for (const std::string mode : {"", " --unverified"}) {
+    auto r = decade("run " + prog + " --mem " + mem + mode);
+    EXPECT_EQ(r.code, 0) << r.out;
+    EXPECT_EQ(r.out, "r0: 0x2b\n");
+    r = decade("run " + prog + " --mem " + small + mode);
+    EXPECT_EQ(r.code, 1) << r.out;
+    EXPECT_NE(r.out.find("error E300 ExecOutOfBounds at insn 0"), std::string::npos) << r.out;
+  }
+}
+
+TEST(CliRun, RejectedAndMalformed) {
+  auto r = decade("run " + temp_file("uninit.bin", kUninit));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("at insn 0"), std::string::npos) << r.out;
+  r = decade("run " + temp_file("cut.bin", std::string("\xbf\x20\0", 3)));
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("E101 DecodeTruncated"), std::string::npos) << r.out;
+  r = decade("run /nonexistent/prog.bin");
+  EXPECT_EQ(r.code, 2) << r.out;
+  r = decade("run " + temp_file("retlen2.bin", kRetLen) + " --mem-hex " + temp_file("bad.hex", "zz"));
+  EXPECT_EQ(r.code, 2) << r.out;
+}
+
+TEST(CliRun, ObjectProgramPrintsRetval) {
+  auto r = decade("run " + obj("loader/progs/subprogs.bpf.o") + " --prog sub_b");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out, "retval: 7\n");
+  r = decade("run " + obj("loader/progs/subprogs.bpf.o") + " --prog sub_a --repeat 100 --engine interp");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out.rfind("retval: 21\nduration: ", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find(" ns/run\n"), std::string::npos) << r.out;
+  r = decade("run " + obj("loader/progs/subprogs.bpf.o") + " --prog nope");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("E620 ProgramNotFound"), std::string::npos) << r.out;
+}
+
+TEST(CliRun, XdpPacketAndRodataConfig) {
+  const std::string o = obj("demo/packet_filter.bpf.o");
+  auto r = decade("run " + o + " --data-hex " + src("demo/packets/03_icmp_echo.hex"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out, "retval: 2\n");  // XDP_PASS
+  r = decade("run " + o + " --set drop_icmp=1 --data-hex " + src("demo/packets/03_icmp_echo.hex"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out, "retval: 1\n");  // XDP_DROP
+  r = decade("run " + o + " --set no_such_var=1");
+  EXPECT_EQ(r.code, 2) << r.out;
+}
+
+TEST(CliProg, ListShowsProgramsAndMaps) {
+  auto r = decade("prog list " + obj("demo/packet_filter.bpf.o"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("packet_filter"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("xdp"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("proto_stats"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("lpm_trie"), std::string::npos) << r.out;
+  r = decade("prog dump " + obj("loader/progs/subprogs.bpf.o") + " --prog sub_c");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("exit"), std::string::npos) << r.out;
+  r = decade("prog list " + temp_file("notelf.o", "\x7f" "ELFjunk"));
+  EXPECT_EQ(r.code, 2) << r.out;
+}
+
+TEST(CliBtf, DumpListsTypes) {
+  auto r = decade("btf dump " + obj("demo/packet_filter.bpf.o"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("STRUCT 'proto_stats' size=16 vlen=2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("'packets' type_id="), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("DATASEC '.rodata'"), std::string::npos) << r.out;
+}
+
+TEST(CliVerify, ExitCodesAndJson) {
+  auto r = decade("verify " + obj("demo/packet_filter.bpf.o"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("packet_filter: accepted"), std::string::npos) << r.out;
+  r = decade("verify " + temp_file("uninit2.bin", kUninit) + " --json");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("\"accepted\": false"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"insn\": 0"), std::string::npos) << r.out;
+  r = decade("verify " + obj("loader/progs/subprogs.bpf.o") + " --prog sub_a --json");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("\"insns_processed\": "), std::string::npos) << r.out;
+  r = decade("verify " + obj("loader/progs/subprogs.bpf.o") + " --prog nope");
+  EXPECT_EQ(r.code, 2) << r.out;
+  r = decade("verify " + temp_file("junk.o", "\x7f" "ELF\x02\x01"));
+  EXPECT_EQ(r.code, 2) << r.out;
+}
+
+TEST(CliMap, DumpAfterRuns) {
+  const std::string o = obj("demo/packet_filter.bpf.o");
+  auto r = decade("map dump " + o + " --map proto_stats --run packet_filter --data-hex " +
+                  src("demo/packets/01_tcp_syn.hex") + " --data-hex " + src("demo/packets/02_udp_dns.hex") +
+                  " --data-hex " + src("demo/packets/01_tcp_syn.hex"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("{\"key\": 6, \"value\": {\"packets\": 2, \"bytes\": 108}}"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("{\"key\": 17, \"value\": {\"packets\": 1, \"bytes\": 71}}"), std::string::npos) << r.out;
+  r = decade("map dump " + o + " --map nope");
+  EXPECT_EQ(r.code, 2) << r.out;
+  r = decade("map dump " + o);  // every map, global data included
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("\"drop_icmp\": 0"), std::string::npos) << r.out;
+}
+
+TEST(CliHelp, EverySubcommandHasHelp) {
+  for (const char* sub : {"run", "prog", "prog list", "prog dump", "btf", "btf dump", "verify", "map", "map dump"}) {
+    auto r = decade(std::string(sub) + " --help");
+    EXPECT_EQ(r.code, 0) << sub << ": " << r.out;
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << sub;
+  }
+}
+
+}  // namespace
