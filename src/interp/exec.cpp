@@ -218,7 +218,9 @@ L_CALL_KFUNC:
   proto = reinterpret_cast<const FuncProto*>(ins->k);
 call_proto:
   if constexpr (Checked) {
-    if (!check_call_args(st, *proto, R, ins)) goto failed;
+    const CallCheck c = check_call_args(st, *proto, R, ins);
+    if (c == CallCheck::Fail) goto failed;
+    if (c == CallCheck::Done) NEXT;
   }
   st.budget = budget;
   R[0] = proto->fn(R[1], R[2], R[3], R[4], R[5]);

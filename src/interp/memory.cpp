@@ -7,6 +7,9 @@
 // memory it could not touch itself.
 #include <fmt/format.h>
 
+#include <chrono>
+#include <thread>
+
 #include "interp/threaded.hpp"
 #include "runtime/registry.hpp"
 
@@ -49,7 +52,53 @@ bool const_str_ok(RunState& st, uint64_t p) {
   return false;
 }
 
+// A bounded bpf_spin_lock: the kernel's verifier guarantees a lock is always
+// released; without it, give up (like rqspinlock's timeout) instead of hanging.
+bool acquire_bounded(uint64_t addr) {
+  std::atomic_ref<uint32_t> word(*reinterpret_cast<uint32_t*>(addr));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(250);
+  for (uint32_t spins = 0;; ++spins) {
+    uint32_t expected = 0;
+    if (word.compare_exchange_weak(expected, 1, std::memory_order_acquire, std::memory_order_relaxed)) return true;
+    if (spins > 64) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::yield();
+    }
+  }
+}
+
+CallCheck spin_lock_call(RunState& st, const FuncProto& proto, uint64_t* regs, const TInsn* at) {
+  const uint64_t lock = regs[1];
+  if (proto.name == "bpf_spin_lock") {
+    if (st.held_lock) {
+      fail(st, ErrorCode::ExecHelperFault, at, "bpf_spin_lock while this program already holds a lock");
+      return CallCheck::Fail;
+    }
+    if (!acquire_bounded(lock)) {
+      fail(st, ErrorCode::ExecHelperFault, at, fmt::format("bpf_spin_lock at {:#x}: not released within 250 ms", lock));
+      return CallCheck::Fail;
+    }
+    st.held_lock = lock;
+  } else {
+    if (st.held_lock != lock) {
+      fail(st, ErrorCode::ExecHelperFault, at, fmt::format("bpf_spin_unlock at {:#x}: lock not held", lock));
+      return CallCheck::Fail;
+    }
+    std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(lock)).store(0, std::memory_order_release);
+    st.held_lock = 0;
+  }
+  regs[0] = 0;
+  return CallCheck::Done;
+}
+
 }  // namespace
+
+bool release_held_lock(RunState& st) {
+  if (!st.held_lock) return true;
+  std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(st.held_lock)).store(0, std::memory_order_release);
+  st.held_lock = 0;
+  return false;
+}
 
 std::string describe_access(uint64_t addr, uint64_t size, bool write) {
   return fmt::format("{}-byte {} at {:#x}", size, write ? "write" : "read", addr);
@@ -69,7 +118,16 @@ bool mem_ok_slow(RunState& st, uint64_t addr, uint64_t size, bool write) {
   return false;
 }
 
-bool check_call_args(RunState& st, const FuncProto& proto, const uint64_t* regs, const TInsn* at) {
+static bool check_args(RunState& st, const FuncProto& proto, const uint64_t* regs, const TInsn* at);
+
+CallCheck check_call_args(RunState& st, const FuncProto& proto, uint64_t* regs, const TInsn* at) {
+  if (!check_args(st, proto, regs, at)) return CallCheck::Fail;
+  if (proto.args[0] == ArgKind::PtrToSpinLock && (proto.name == "bpf_spin_lock" || proto.name == "bpf_spin_unlock"))
+    return spin_lock_call(st, proto, regs, at);
+  return CallCheck::Call;
+}
+
+static bool check_args(RunState& st, const FuncProto& proto, const uint64_t* regs, const TInsn* at) {
   const bool nullable = proto.flags & kHelperNullable;
   const Map* map = nullptr;
   for (int i = 0; i < 5; ++i) {

@@ -123,6 +123,10 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
     rc->invoke_callback = outer_invoke;
   }
   if (budget) *budget = st->budget;
+  if (!release_held_lock(*st) && ok) {
+    Error e{ErrorCode::ExecHelperFault, -1, "the program exited holding a bpf_spin_lock", {}, {}};
+    return std::unexpected(std::move(e));
+  }
   if (!ok) return std::unexpected(std::move(*st->error));
   return r0;
 }

@@ -79,6 +79,7 @@ struct RunState {
   const std::vector<MemRegion>* request = nullptr;  // RunRequest::regions
   std::vector<MemRegion> map_regions;               // the maps' storage, collected on first need
   bool maps_collected = false;
+  uint64_t held_lock = 0;  // checked mode: the bpf_spin_lock this run holds
   std::optional<Error> error;
   alignas(16) uint8_t stack[kMaxFrames * kFrameSize];
 
@@ -108,7 +109,13 @@ std::string describe_access(uint64_t addr, uint64_t size, bool write);
 
 // Checked mode: the arguments a helper or kfunc prototype promises are
 // pointers are checked against the same regions before the call.
-bool check_call_args(RunState& st, const FuncProto& proto, const uint64_t* regs, const TInsn* at);
+// bpf_spin_lock / bpf_spin_unlock are carried out here in checked mode
+// (bounded acquisition, one lock at a time, released when the run ends), so
+// an unverified program cannot hang the host on a lock word it corrupted.
+enum class CallCheck : uint8_t { Fail, Call, Done };
+CallCheck check_call_args(RunState& st, const FuncProto& proto, uint64_t* regs, const TInsn* at);
+// Releases a lock the run still holds (checked mode); false when one was held.
+bool release_held_lock(RunState& st);
 // bpf_tail_call: runs the target and returns its r0, or nullopt with st.error
 // set. Sets *taken = false when the kernel would fall through instead.
 std::optional<uint64_t> tail_call(RunState& st, const uint64_t* regs, const TInsn* at, bool* taken);

@@ -158,5 +158,24 @@ TEST(InterpMaps, HelperArgumentsAreChecked) {
   EXPECT_EQ(e.error().insn, 0);
 }
 
+TEST(InterpMaps, SpinLocksCannotHangTheHost) {
+  auto arr = make_map(MapType::Array, 4, 8, 1);
+  ProgramEnv env;
+  env.platform = &standard();
+  env.maps = {arr.get()};
+  const std::string lock = "lddw_map_idx_value %r6, 0, 0\nmov %r1, %r6\ncall 93\n";    // slots 0..3
+  const std::string unlock = "mov %r1, %r6\ncall 94\n";
+  EXPECT_EQ(value(lock + unlock + "mov %r0, 1\nexit", nullptr, env), 1u);
+  // Taking the same lock twice fails at the second call instead of spinning forever.
+  expect_error(run(lock + "mov %r1, %r6\ncall 93\nexit", nullptr, env), ErrorCode::ExecHelperFault, 5);
+  // Exiting with the lock held is an error, and the lock is released.
+  auto r = run(lock + "mov %r0, 0\nexit", nullptr, env);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::ExecHelperFault);
+  EXPECT_EQ(value(lock + unlock + "mov %r0, 2\nexit", nullptr, env), 2u);
+  // Unlocking a lock not held.
+  expect_error(run("lddw_map_idx_value %r6, 0, 0\n" + unlock + "exit", nullptr, env), ErrorCode::ExecHelperFault, 3);
+}
+
 }  // namespace
 }  // namespace decade::test
