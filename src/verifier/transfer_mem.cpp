@@ -147,6 +147,16 @@ const CtxField* find_field(const ProgramType& t, int64_t o, uint32_t size) {
 
 Status ctx_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, RegState* loaded) {
   const ProgramType& t = *env.in.type;
+  // A raw context (r1 = memory, r2 = its length) is plain memory whose size
+  // is known only at run time: any offset, even a variable one, is allowed
+  // and the engines check the access against the run's memory region.
+  if (t.raw_ctx && (!ptr.val.is_const() || ptr.val.value() != 0 || ptr.off != 0)) {
+    if (op.access != Access::Read && op.value && op.value->is_ptr())
+      return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a pointer into the context");
+    env.note_mem(pc, false);
+    if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
+    return ok();
+  }
   if (!ptr.val.is_const() || ptr.val.value() != 0 || ptr.off != 0)
     return fail(env, ErrorCode::VerifierBadCtxAccess, pc, "context access through a modified context pointer",
                 "access context fields as *(ctx + constant) from the unmodified context pointer");
