@@ -46,7 +46,7 @@ Error JitCode::error_at(ErrorCode code, uint64_t native) const {
   return located(Error{code, slot, fault_message(code), {}, {}});
 }
 
-Result<uint64_t> run_code(const JitCode& code, const RunRequest& req, RunContext* chain) {
+DECADE_JIT_CALL Result<uint64_t> run_code(const JitCode& code, const RunRequest& req, RunContext* chain) {
   static const int64_t flag_off = glue::fault_flag_offset();
   if (flag_off < 0) return make_error(ErrorCode::Internal, "jit: unsupported std::optional layout");
   JitState st;

@@ -18,6 +18,15 @@
 
 namespace decade::jit::x64 {
 
+// Calls into generated code go through a function pointer that has no
+// type signature in front of it; clang's -fsanitize=function would read
+// bytes before the code to check one.
+#if defined(__clang__)
+#define DECADE_JIT_CALL __attribute__((no_sanitize("function")))
+#else
+#define DECADE_JIT_CALL
+#endif
+
 class JitCode {
  public:
   using Trampoline = uint64_t (*)(JitHot* hot, uint64_t target, const uint64_t* args);
@@ -44,7 +53,7 @@ class JitCode {
 
 // Runs compiled code. `chain` is the RunContext of a tail-call chain to
 // join, or nullptr to install a fresh one.
-Result<uint64_t> run_code(const JitCode& code, const RunRequest& req, RunContext* chain);
+DECADE_JIT_CALL Result<uint64_t> run_code(const JitCode& code, const RunRequest& req, RunContext* chain);
 
 class JitExecutable final : public Executable {
  public:

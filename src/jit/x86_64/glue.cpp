@@ -149,7 +149,7 @@ TailResult tail_call(JitHot* hot, uint64_t ctx, uint64_t map, uint64_t index) {
   return {*r, 1};
 }
 
-bool invoke_callback(void* engine, uint64_t target, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+DECADE_JIT_CALL bool invoke_callback(void* engine, uint64_t target, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
                      uint64_t r5, uint64_t* r0) {
   auto* st = static_cast<JitState*>(engine);
   const JitCode& code = *st->code;
