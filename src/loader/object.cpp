@@ -17,7 +17,7 @@ namespace {
 
 std::string read_license(const ElfImage& elf) {
   const ElfSection* s = elf.find("license");
-  if (!s) return {};
+  if (!s || s->data.empty()) return {};
   const auto* p = reinterpret_cast<const char*>(s->data.data());
   return std::string(p, strnlen(p, s->data.size()));
 }

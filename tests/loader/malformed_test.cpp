@@ -272,3 +272,20 @@ TEST(LoaderMalformed, BtfExtWithoutBtf) {
 
 }  // namespace
 }  // namespace decade
+
+namespace decade {
+namespace {
+
+using namespace decade::test;
+
+// Found by fuzz_elf: an empty license section.
+TEST(LoaderMalformed, EmptyLicenseSection) {
+  ElfEdit e("map_array.bpf");
+  e.find("license")->sh_size = 0;
+  auto r = load_bytes(e.b);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->license, "");
+}
+
+}  // namespace
+}  // namespace decade
