@@ -5,20 +5,29 @@
 #      1 and 2 threads, with the kernel's reference figures beside them;
 #   2. compute programs (bench_compute): native (gcc -O2), Decade's JIT and
 #      interpreter, and the kernel's JIT through bpftool when bpf() works.
-# Usage: scripts/bench.sh [BUILD_DIR]   (BENCH_MIN_TIME=seconds per map case)
+# Usage: scripts/bench.sh [BUILD_DIR]
+#   BENCH_MIN_TIME   seconds per map case (default 0.2)
+#   BENCH_MIN_MS     milliseconds per compute measurement (default 200)
+#   BENCH_ONLY       maps | compute (default both)
+#   BENCH_NO_BUILD=1 run the binaries already built
 set -euo pipefail
 BUILD=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 MIN_TIME=${BENCH_MIN_TIME:-0.2}
+MIN_MS=${BENCH_MIN_MS:-200}
+ONLY=${BENCH_ONLY:-}
 
-cmake --build "$BUILD" --target bench_maps bench_compute bpf_objects bench_kernel_objects >/dev/null
+if [ -z "${BENCH_NO_BUILD:-}" ]; then
+  cmake --build "$BUILD" --target bench_maps bench_compute bpf_objects bench_kernel_objects >/dev/null
+fi
 
 echo "== machine =="
 echo "$(uname -r), $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
+if [ "$ONLY" != compute ]; then
 echo "== map operations: ns per operation (CPU time per thread) =="
 json=$(mktemp)
 trap 'rm -f "$json"' EXIT
@@ -40,6 +49,9 @@ for (op, kind), v in rows.items():
     print(f"{op:<14} {kind:<16} {f('1'):>10} {f('2'):>10} {kernel.get((op, kind), ''):>14}")
 PY
 echo
+fi
 
-echo "== compute programs: ns per run =="
-"$BUILD/bench/bench_compute"
+if [ "$ONLY" != maps ]; then
+  echo "== compute programs: ns per run =="
+  "$BUILD/bench/bench_compute" --min-ms "$MIN_MS"
+fi
