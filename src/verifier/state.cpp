@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include <map>
+#include <utility>
 
 namespace decade::verifier {
 
@@ -68,20 +68,23 @@ void State::drop_ref(uint32_t id) {
 
 namespace {
 
-// Consistent renaming of ids between the old and the current state.
+// Consistent renaming of ids between the old and the current state. States
+// hold few ids, so a flat list beats a map (this runs at every prune point).
 class IdMap {
  public:
   bool check(uint32_t old_id, uint32_t cur_id) {
     if (old_id == 0 && cur_id == 0) return true;
     if (old_id == 0 || cur_id == 0) return false;
-    auto [it, inserted] = map_.emplace(old_id, cur_id);
-    if (!inserted) return it->second == cur_id;
-    auto [it2, ins2] = rev_.emplace(cur_id, old_id);
-    return ins2 || it2->second == old_id;
+    for (const auto& [o, c] : pairs_) {
+      if (o == old_id) return c == cur_id;
+      if (c == cur_id) return false;
+    }
+    pairs_.emplace_back(old_id, cur_id);
+    return true;
   }
 
  private:
-  std::map<uint32_t, uint32_t> map_, rev_;
+  std::vector<std::pair<uint32_t, uint32_t>> pairs_;
 };
 
 bool reg_covers(const RegState& o, const RegState& c, IdMap& ids, bool exact) {
@@ -91,7 +94,12 @@ bool reg_covers(const RegState& o, const RegState& c, IdMap& ids, bool exact) {
   }
   if (o.type == RegType::NotInit) return true;
   if (o.type != c.type) return false;
-  if (o.type == RegType::Scalar) return exact ? o.val == c.val : o.val.contains(c.val);
+  if (o.type == RegType::Scalar) {
+    if (!(exact ? o.val == c.val : o.val.contains(c.val))) return false;
+    // A link between scalars (a copy refined together) the old state relied
+    // on must exist in the current state too.
+    return o.id == 0 || ids.check(o.id, c.id);
+  }
   if (o.off != c.off || o.frame != c.frame || o.map != c.map || o.mem_size != c.mem_size || o.func_pc != c.func_pc)
     return false;
   if (o.maybe_null != c.maybe_null) return false;
@@ -147,6 +155,16 @@ bool covers(const State& old, const State& cur, RegMask live, bool exact) {
   if (old.frames.size() != cur.frames.size() || old.refs.size() != cur.refs.size()) return false;
   if (exact && old.loop_depth != cur.loop_depth) return false;
   if (old.lock.held != cur.lock.held || old.lock.map != cur.lock.map) return false;
+  // Cheap early exit: live scalars of the innermost frame (loop counters differ most often).
+  {
+    const Frame &o = old.frames.back(), &c = cur.frames.back();
+    for (uint8_t r = 0; r < 10; ++r) {
+      if (!(live & (1u << r))) continue;
+      const RegState &a = o.regs[r], &b = c.regs[r];
+      if (a.type == RegType::Scalar && b.type == RegType::Scalar && !(exact ? a.val == b.val : a.val.contains(b.val)))
+        return false;
+    }
+  }
   IdMap ids;
   if (old.lock.held && !ids.check(old.lock.ptr_id, cur.lock.ptr_id)) return false;
   for (size_t f = 0; f < old.frames.size(); ++f) {

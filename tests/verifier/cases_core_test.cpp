@@ -67,6 +67,12 @@ const Case kScalars[] = {
     {"linked_scalars", "xdp", "r0 = *(u32 *)(r1 + 12)\nr2 = r0\nif r2 > 4 goto z\nexit\nz: r0 = 0\nexit\n", E::Ok},
     {"linked_broken_by_write", "xdp",
      "r0 = *(u32 *)(r1 + 12)\nr2 = r0\nr2 += 0\nr0 += 1\nif r2 > 3 goto z\nexit\nz: r0 = 0\nexit\n", E::VerifierBadReturn, 5},
+    // Regression: a state whose scalars were linked must not cover one where they are not.
+    {"linked_scalars_not_pruned", "xdp",
+     "r6 = *(u32 *)(r1 + 12)\nr6 &= 127\nr7 = *(u32 *)(r1 + 16)\nr7 &= 127\nr1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\n"
+     "r2 += -4\nr1 = map_idx(1) ll\ncall 1\nif r0 == 0 goto out\nif r6 == 5 goto unlinked\nr8 = r6\ngoto join\n"
+     "unlinked: r8 = r7\njoin: if r6 > 60 goto out\nr0 += r8\nr1 = *(u8 *)(r0 + 0)\nout: r0 = 2\nexit\n",
+     E::VerifierOutOfBounds, 18},
     {"mul_range", "xdp", "r0 = *(u8 *)(r1 + 12)\nr0 &= 1\nr0 *= 4\nexit\n", E::Ok},
     {"xor_self_unknown", "xdp", "r0 = *(u32 *)(r1 + 12)\nr0 ^= 1\nexit\n", E::VerifierBadReturn, 2},
     {"sdiv_const", "xdp", "r0 = -8\nr0 s/= -4\nexit\n", E::Ok},

@@ -60,7 +60,11 @@ class VerifierEnv {
   Result<Program> assemble_program(const std::string& text) const {
     auto a = assemble(text);
     if (!a) return std::unexpected(a.error());
-    return decode(std::span<const RawInsn>(a->code));
+    auto p = decode(std::span<const RawInsn>(a->code));
+    if (!p) return p;
+    for (uint32_t pc = 0; pc < a->source_lines.size(); ++pc)
+      if (a->source_lines[pc]) p->lines.push_back(LineInfo{pc, "", a->source_lines[pc], 0, ""});
+    return p;
   }
 
   Result<VerifyResult> verify_text(const std::string& text, const std::string& type = "xdp",
