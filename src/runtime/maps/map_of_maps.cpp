@@ -7,7 +7,7 @@
 // program may still hold them.
 #include <atomic>
 #include <mutex>
-#include <vector>
+#include <unordered_map>
 
 #include "runtime/maps/map_common.hpp"
 #include "runtime/registry.hpp"
@@ -44,7 +44,7 @@ class MapOfMaps final : public Map {
     Map* raw = inner.get();
     std::lock_guard lock(mu_);
     long rc = slots_->update(key, &raw, flags);
-    if (rc == 0) keep_.push_back(std::move(inner));
+    if (rc == 0) keep_.emplace(raw, std::move(inner));  // once per inner map, however often stored
     return rc;
   }
 
@@ -74,7 +74,7 @@ class MapOfMaps final : public Map {
  private:
   std::unique_ptr<Map> slots_;  // array or hash with 8-byte values holding Map*
   std::mutex mu_;
-  std::vector<std::shared_ptr<Map>> keep_;
+  std::unordered_map<Map*, std::shared_ptr<Map>> keep_;
 };
 
 }  // namespace
