@@ -294,7 +294,20 @@ std::string_view core_essential_name(std::string_view name) {
   return name;
 }
 
-Result<CoreResult> core_relocate(const Btf& local, const Btf& target, const BtfExtCoreRelo& relo) {
+CoreTargetIndex::CoreTargetIndex(const Btf& target) {
+  for (uint32_t id = 1; id < target.count(); ++id) {
+    const std::string_view n = core_essential_name(target.type(id)->name);
+    if (!n.empty()) by_name_[n].push_back(id);
+  }
+}
+
+const std::vector<uint32_t>& CoreTargetIndex::candidates(std::string_view essential_name) const {
+  static const std::vector<uint32_t> kNone;
+  auto it = by_name_.find(essential_name);
+  return it == by_name_.end() ? kNone : it->second;
+}
+
+Result<CoreResult> core_relocate(const Btf& local, const Btf& target, const BtfExtCoreRelo& relo, const CoreTargetIndex* index) {
   if (relo.kind > static_cast<uint32_t>(K::TypeMatches))
     return make_error(ErrorCode::CoreUnknownRelocKind,
                       fmt::format("CO-RE relocation at insn byte {}: unknown kind {}", relo.insn_off, relo.kind));
@@ -309,9 +322,11 @@ Result<CoreResult> core_relocate(const Btf& local, const Btf& target, const BtfE
   if (want.empty()) return malformed(relo, "the root type has no name");
   std::optional<CoreResult> found;
   uint32_t found_id = 0;
-  for (uint32_t id = 1; id < target.count(); ++id) {
+  std::optional<CoreTargetIndex> own;
+  if (!index) index = &own.emplace(target);
+  for (const uint32_t id : index->candidates(want)) {
     const BtfType& t = *target.type(id);
-    if (!same_kind(*root, t) || core_essential_name(t.name) != want) continue;
+    if (!same_kind(*root, t)) continue;
     Spec ts;
     if (!candidate_matches(*spec, kind, target, id, ts)) continue;
     auto r = calc(ts, kind, relo);

@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "btf/btf.hpp"
 #include "btf/btf_ext.hpp"
@@ -27,9 +29,22 @@ struct CoreResult {
 // "task_struct___v2" -> "task_struct".
 std::string_view core_essential_name(std::string_view name);
 
+// Target types by essential name, built once per target and reused for
+// every relocation (a kernel BTF has over 100k types). Refers into `target`,
+// which must outlive it.
+class CoreTargetIndex {
+ public:
+  explicit CoreTargetIndex(const Btf& target);
+  const std::vector<uint32_t>& candidates(std::string_view essential_name) const;
+
+ private:
+  std::unordered_map<std::string_view, std::vector<uint32_t>> by_name_;
+};
+
 // Errors: CoreUnknownRelocKind, CoreNoMatch (no candidate for a relocation
 // that needs one), CoreAmbiguous (candidates disagree), BtfExtMalformed (the
 // access string does not fit the local type).
-Result<CoreResult> core_relocate(const Btf& local, const Btf& target, const BtfExtCoreRelo& relo);
+Result<CoreResult> core_relocate(const Btf& local, const Btf& target, const BtfExtCoreRelo& relo,
+                                 const CoreTargetIndex* index = nullptr);
 
 }  // namespace decade

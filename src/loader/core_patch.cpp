@@ -61,12 +61,13 @@ Status patch_one(std::vector<RawInsn>& code, uint32_t pc, const CoreResult& r, u
 
 }  // namespace
 
-Status apply_core_relocs(std::vector<RawInsn>& code, const BtfExtSection& sec, const Btf& local, const Btf& target) {
+Status apply_core_relocs(std::vector<RawInsn>& code, const BtfExtSection& sec, const Btf& local, const Btf& target,
+                         const CoreTargetIndex& index) {
   for (const BtfExtCoreRelo& relo : sec.relos) {
     const uint32_t pc = relo.insn_off / 8;
     if (pc >= code.size())
       return bad(ErrorCode::BtfExtMalformed, pc, fmt::format("CO-RE relocation past the end of section '{}'", sec.name));
-    auto r = core_relocate(local, target, relo);
+    auto r = core_relocate(local, target, relo, &index);
     if (!r) {
       Error e = r.error();
       e.insn = pc;

@@ -23,12 +23,14 @@ std::string read_license(const ElfImage& elf) {
 }
 
 Status apply_core(const ElfImage& elf, const BtfExt& ext, const Btf& local, const Btf& target, LinkInput& in) {
+  std::optional<CoreTargetIndex> index;
   for (const BtfExtSection& es : ext.sections) {
     if (es.relos.empty()) continue;
     const ElfSection* s = elf.find(es.name);
     if (!s || !in.code.contains(s->index))
       return make_error(ErrorCode::BtfExtMalformed, fmt::format("CO-RE relocations for '{}', which is not a code section", es.name));
-    if (auto st = apply_core_relocs(in.code.at(s->index), es, local, target); !st) {
+    if (!index) index.emplace(target);
+    if (auto st = apply_core_relocs(in.code.at(s->index), es, local, target, *index); !st) {
       // Name the section and the source line of the relocated instruction.
       Error e = st.error();
       e.message = fmt::format("section '{}': {}", es.name, e.message);
