@@ -186,6 +186,11 @@ class BpfMap {
   Status push(std::span<const uint8_t> value, UpdateFlag flag = UpdateFlag::Any) const;
   Status pop(std::span<uint8_t> value) const;
 
+  // Direct memory, as libbpf skeletons and mmap give it: an array's values
+  // (element i at i * round_up(value_size, 8)), global data, or an arena's
+  // pages. MapBadType for other maps, MapBadFlags for frozen (.rodata) maps.
+  Result<std::span<uint8_t>> memory() const;
+
   // Batches: keys and values are packed arrays; their lengths give the count.
   // Returns elements copied (and deleted with delete_after).
   Result<uint32_t> lookup_batch(BatchCursor& cursor, std::span<uint8_t> keys, std::span<uint8_t> values,

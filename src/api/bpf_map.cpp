@@ -127,6 +127,23 @@ Status BpfMap::pop(std::span<uint8_t> value) const {
   return rc_status(rc, slot_of(impl_), "pop");
 }
 
+Result<std::span<uint8_t>> BpfMap::memory() const {
+  auto m = live(impl_);
+  if (!m) return std::unexpected(m.error());
+  const MapDef& d = (*m)->def();
+  if (d.frozen) return make_error(ErrorCode::MapBadFlags, fmt::format("map '{}' is frozen", d.name));
+  if (d.type == MapType::Arena) {
+    auto regions = (*m)->storage();
+    if (regions.empty()) return make_error(ErrorCode::MapBadType, fmt::format("arena '{}' has no memory", d.name));
+    return regions.front();
+  }
+  uint8_t* base = (*m)->direct_value_base();
+  if (!base) return make_error(ErrorCode::MapBadType, fmt::format("map '{}' ({}) has no direct memory", d.name, type_name()));
+  const size_t stride = (size_t{d.value_size} + 7) & ~size_t{7};
+  const size_t bytes = d.max_entries == 1 ? d.value_size : stride * d.max_entries;
+  return std::span<uint8_t>(base, bytes);
+}
+
 Result<uint32_t> BpfMap::lookup_batch(BatchCursor& cursor, std::span<uint8_t> keys, std::span<uint8_t> values,
                                       bool delete_after) const {
   auto m = live(impl_);

@@ -56,7 +56,8 @@ std::string BpfProgram::disassembly(bool with_source) const {
     }
     if (with_source) {
       const LineInfo* l = prog.line_for(insn.pc);
-      if (l && l != last && !l->text.empty()) out += fmt::format("; {}\n", l->text);
+      const bool same = l && last && l->line == last->line && l->file == last->file;
+      if (l && !same && !l->text.empty()) out += fmt::format("; {}\n", l->text);
       last = l;
     }
     out += fmt::format("{:>5}: {}\n", insn.pc, disassemble(insn));

@@ -43,6 +43,13 @@ std::string BpfMap::format_key(std::span<const uint8_t> key) const {
   const api::MapSlot& s = slot_of(impl_);
   const MapDef* d = def_of(s);
   if (!d) return api::format_hex(key);
+  const bool indexed = d->type == MapType::Array || d->type == MapType::PercpuArray ||
+                       d->type == MapType::ProgArray || d->type == MapType::ArrayOfMaps;
+  if (!d->btf_key_type && indexed && key.size() == 4) {  // an index, even without BTF
+    uint32_t idx;
+    std::memcpy(&idx, key.data(), 4);
+    return fmt::format("{}", idx);
+  }
   return render(s.owner->object.btf.get(), d->btf_key_type, key);
 }
 

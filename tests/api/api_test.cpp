@@ -241,6 +241,31 @@ TEST_F(MapOps, PerCpuValuesHoldOneSlotPerCpu) {
   EXPECT_EQ(wrong.error().code, ErrorCode::MapBadValueSize);
 }
 
+TEST(ApiObject, DirectMemoryOfArraysAndGlobals) {
+  auto o = BpfObject::open(obj("loader/progs/global_data.bpf.o"));
+  ASSERT_TRUE(o);
+  ASSERT_TRUE(o->load());
+  std::optional<BpfMap> data, ro;
+  for (const auto& n : o->map_names()) {
+    if (n.ends_with(".data")) data = *o->map(n);
+    if (n.ends_with(".rodata")) ro = *o->map(n);
+  }
+  ASSERT_TRUE(data && ro);
+  auto mem = data->memory();
+  ASSERT_TRUE(mem) << mem.error().to_string();
+  auto g = o->global(".data");
+  ASSERT_TRUE(g);
+  EXPECT_EQ(mem->data(), g->data());  // the same live memory programs use
+  auto frozen = ro->memory();
+  ASSERT_FALSE(frozen);
+  EXPECT_EQ(frozen.error().code, ErrorCode::MapBadFlags);
+  auto h = BpfObject::open(obj("loader/progs/map_hash.bpf.o"));
+  ASSERT_TRUE(h && h->load());
+  auto none = h->map("h")->memory();
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, ErrorCode::MapBadType);
+}
+
 TEST(ApiObject, LookupsAndLifecycleErrors) {
   auto o = BpfObject::open(obj("loader/progs/map_hash.bpf.o"));
   ASSERT_TRUE(o);
