@@ -26,6 +26,11 @@ extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
        *___p = (bpf_iter_num_new(&___it, (start), (end)), &___it);                           \
        ___p && ({ int *___v = bpf_iter_num_next(___p); ___v ? ((i) = *___v, 1) : 0; });)
 
+// The name libbpf's newer headers (bpf_experimental.h) use.
+#ifndef bpf_for
+#define bpf_for(i, start, end) decade_for(i, start, end)
+#endif
+
 // Arena pointers live in address space 1 (needs -mcpu=v4 and clang 19+).
 #define __arena __attribute__((address_space(1)))
 #define __arena_global __attribute__((address_space(1)))

@@ -5,7 +5,7 @@
 
 SEC("syscall") int iter_num(void *ctx) {
   int i, sum = 0;
-  decade_for(i, 1, 6) sum += i;
+  bpf_for(i, 1, 6) sum += i;
   return sum;
 }
 
