@@ -241,6 +241,25 @@ TEST_F(MapOps, PerCpuValuesHoldOneSlotPerCpu) {
   EXPECT_EQ(wrong.error().code, ErrorCode::MapBadValueSize);
 }
 
+// A rejection from C names the instruction and its source line.
+TEST(ApiObject, RejectionCarriesTheSourceLine) {
+  auto o = BpfObject::open(obj("api/progs/reject_null.bpf.o"));
+  ASSERT_TRUE(o) << o.error().to_string();
+  auto s = o->load();
+  ASSERT_FALSE(s);
+  const auto code = static_cast<unsigned>(s.error().code);
+  EXPECT_GE(code, 700u);
+  EXPECT_LT(code, 800u);
+  EXPECT_GE(s.error().insn, 0);
+  EXPECT_TRUE(s.error().where.file.ends_with("reject_null.bpf.c")) << s.error().to_string();
+  EXPECT_EQ(s.error().where.line, 17u) << s.error().to_string();
+  auto reports = o->verify_programs("reject_null");
+  ASSERT_TRUE(reports);
+  ASSERT_EQ(reports->size(), 1u);
+  EXPECT_EQ((*reports)[0].error.code, s.error().code);
+  EXPECT_EQ((*reports)[0].error.insn, s.error().insn);
+}
+
 TEST(ApiObject, DirectMemoryOfArraysAndGlobals) {
   auto o = BpfObject::open(obj("loader/progs/global_data.bpf.o"));
   ASSERT_TRUE(o);

@@ -145,6 +145,12 @@ TEST(CliVerify, ExitCodesAndJson) {
   r = decade("verify " + obj("loader/progs/subprogs.bpf.o") + " --prog sub_a --json");
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("\"insns_processed\": "), std::string::npos) << r.out;
+  r = decade("verify " + obj("api/progs/reject_null.bpf.o"));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("reject_null: rejected"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("reject_null.bpf.c:17)"), std::string::npos) << r.out;
+  r = decade("run " + obj("api/progs/reject_null.bpf.o"));
+  EXPECT_EQ(r.code, 1) << r.out;
   r = decade("verify " + obj("loader/progs/subprogs.bpf.o") + " --prog nope");
   EXPECT_EQ(r.code, 2) << r.out;
   r = decade("verify " + temp_file("junk.o", "\x7f" "ELF\x02\x01"));
