@@ -111,6 +111,24 @@ TEST(Helpers, ProbeReadNeverFaultsTheHost) {
   EXPECT_STREQ(dst, "hel");
 }
 
+TEST(Helpers, ProbeCopyFallbackThroughAPipeStopsAtTheFirstBadPage) {
+  auto* two = static_cast<uint8_t*>(mmap(nullptr, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  ASSERT_NE(two, MAP_FAILED);
+  ASSERT_EQ(mprotect(two + 4096, 4096, PROT_NONE), 0);
+  for (int i = 0; i < 4096; ++i) two[i] = uint8_t(i);
+  std::vector<uint8_t> dst(8192, 0xff);
+  EXPECT_EQ(probe_copy_via_pipe(dst.data(), u(two + 100), 200), 200u);
+  EXPECT_EQ(dst[0], 100);
+  EXPECT_EQ(dst[199], uint8_t(299));
+  EXPECT_EQ(probe_copy_via_pipe(dst.data(), u(two + 4000), 500), 96u);  // short: the second page is unreadable
+  EXPECT_EQ(probe_copy_via_pipe(dst.data(), u(two + 4096), 8), 0u);
+  EXPECT_EQ(probe_copy_via_pipe(dst.data(), 16, 8), 0u);
+  EXPECT_EQ(probe_copy(dst.data(), u(two + 4000), 500), 96u);  // the primary path agrees
+  EXPECT_EQ(probe_copy_via_pipe(dst.data(), u(two), 4096), 4096u);  // the pipe was left empty
+  EXPECT_EQ(dst[4095], uint8_t(4095));
+  munmap(two, 8192);
+}
+
 TEST(Helpers, ProbeReadStrStopsAtAPageEnd) {
   // A string that ends exactly before an unmapped page is still readable.
   auto* two = static_cast<char*>(mmap(nullptr, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));

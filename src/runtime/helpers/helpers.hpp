@@ -64,6 +64,12 @@ FuncProto make_proto(const char* name, uint32_t id, HelperFn fn, RetKind ret, st
 
 void append_map_helpers(std::vector<FuncProto>& out);
 void append_probe_read_helpers(std::vector<FuncProto>& out);
+// The copies bpf_probe_read* make: n bytes from any address into dst,
+// returning how many were readable (short on the first bad page); never
+// faults. The first uses process_vm_readv, falling back to the second
+// (the kernel copying through a pipe) where that call is not permitted.
+size_t probe_copy(void* dst, uint64_t src, size_t n);
+size_t probe_copy_via_pipe(void* dst, uint64_t src, size_t n);
 void append_misc_helpers(std::vector<FuncProto>& out);
 void append_print_helpers(std::vector<FuncProto>& out);
 void append_ringbuf_helpers(std::vector<FuncProto>& out);

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // bpf_probe_read* : copies from any address without faulting the host.
 // process_vm_readv on our own pid makes the kernel do the copy, so a bad
-// source address is an -EFAULT, never a SIGSEGV. "User" and "kernel" reads
+// source address is an -EFAULT, never a SIGSEGV (where seccomp or ptrace
+// policy forbids that call, write() through a pipe does the same). "User" and "kernel" reads
 // are the same in a user-space platform: there is one address space.
+#include <fcntl.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -16,24 +20,62 @@ namespace {
 
 constexpr uint64_t kPage = 4096;
 
-// Copies n bytes; returns bytes copied (short on a fault).
-size_t safe_copy(void* dst, uint64_t src, size_t n) {
+// A pipe per thread for probe_copy_via_pipe, closed when the thread exits.
+struct ThreadPipe {
+  int fds[2] = {-1, -1};
+  ThreadPipe() {
+    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) fds[0] = fds[1] = -1;
+  }
+  ~ThreadPipe() {
+    if (fds[0] >= 0) ::close(fds[0]);
+    if (fds[1] >= 0) ::close(fds[1]);
+  }
+};
+
+}  // namespace
+
+// write() from the source address: the kernel reports EFAULT for an
+// unreadable page instead of the process taking a SIGSEGV.
+size_t probe_copy_via_pipe(void* dst, uint64_t src, size_t n) {
+  thread_local ThreadPipe p;
+  if (p.fds[0] < 0) return 0;
+  size_t done = 0;
+  while (done < n) {
+    size_t chunk = std::min<size_t>(n - done, kPage - ((src + done) % kPage));  // one page at a time
+    ssize_t w = ::write(p.fds[1], reinterpret_cast<const void*>(src + done), chunk);
+    if (w <= 0) break;
+    ssize_t r = ::read(p.fds[0], static_cast<uint8_t*>(dst) + done, size_t(w));
+    if (r != w) break;  // cannot happen with an empty pipe; stop rather than loop
+    done += size_t(w);
+  }
+  return done;
+}
+
+size_t probe_copy(void* dst, uint64_t src, size_t n) {
   static const pid_t self = getpid();
+  static std::atomic<bool> vm_readv_works{true};
+  if (!vm_readv_works.load(std::memory_order_relaxed)) return probe_copy_via_pipe(dst, src, n);
   size_t done = 0;
   while (done < n) {
     iovec local{static_cast<uint8_t*>(dst) + done, n - done};
     iovec remote{reinterpret_cast<void*>(src + done), n - done};
     ssize_t got = process_vm_readv(self, &local, 1, &remote, 1, 0);
+    if (got < 0 && (errno == ENOSYS || errno == EPERM)) {  // seccomp or ptrace policy forbids it
+      vm_readv_works.store(false, std::memory_order_relaxed);
+      return done + probe_copy_via_pipe(static_cast<uint8_t*>(dst) + done, src + done, n - done);
+    }
     if (got <= 0) break;
     done += size_t(got);
   }
   return done;
 }
 
+namespace {
+
 uint64_t probe_read(uint64_t dst, uint64_t size, uint64_t src, uint64_t, uint64_t) {
   auto* d = reinterpret_cast<void*>(dst);
   if (size == 0) return 0;
-  if (safe_copy(d, src, size) != size) {
+  if (probe_copy(d, src, size) != size) {
     std::memset(d, 0, size);
     return static_cast<uint64_t>(-EFAULT);
   }
@@ -48,7 +90,7 @@ uint64_t probe_read_str(uint64_t dst, uint64_t size, uint64_t src, uint64_t, uin
   while (done < size) {
     // Never read past the page the string might end on.
     uint64_t chunk = std::min<uint64_t>(size - done, kPage - ((src + done) % kPage));
-    size_t got = safe_copy(d + done, src + done, chunk);
+    size_t got = probe_copy(d + done, src + done, chunk);
     if (auto* nul = static_cast<uint8_t*>(std::memchr(d + done, 0, got))) return uint64_t(nul - d) + 1;
     if (got != chunk) {
       std::memset(d, 0, size);
