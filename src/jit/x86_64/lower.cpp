@@ -132,6 +132,7 @@ Status Lowerer::emit_function(Func& f) {
   for (const Gp& r : {x::rbp, x::rbx, x::r13, x::r14, x::r15}) a_.push(r);
   a_.sub(x::rbp, kFrameSize);
   const Insn* last = nullptr;
+  r1_map_ = nullptr;
   for (uint32_t pc = f.start; pc < f.end; ++pc) {
     const int32_t idx = prog_.slot_index[pc];
     if (idx < 0) continue;
@@ -139,11 +140,15 @@ Status Lowerer::emit_function(Func& f) {
     cur_ = &prog_.insns[cur_index_];
     last = cur_;
     cb_.mark(static_cast<int32_t>(pc));
-    if (slot_labels_[pc].isValid()) a_.bind(slot_labels_[pc]);
+    if (slot_labels_[pc].isValid()) {
+      a_.bind(slot_labels_[pc]);
+      r1_map_ = nullptr;  // another path may arrive here
+    }
     if (auto s = lower_insn(*cur_); !s) {
       if (s.error().insn < 0) s.error().insn = pc;
       return s;
     }
+    track_r1(*cur_);
   }
   const Sem ls = last ? last->info().sem : Sem::Exit;
   if (ls != Sem::Exit && ls != Sem::Ja && ls != Sem::GotoX) a_.jmp(fault(ErrorCode::ExecBadJump));  // falls off the end
@@ -241,6 +246,24 @@ void Lowerer::budget_charge(uint64_t n) {
   if (!opts_.checked) return;
   a_.sub(x::qword_ptr(kState, hot::kBudget), static_cast<int32_t>(std::min<uint64_t>(n, INT32_MAX)));
   a_.jb(fault(ErrorCode::ExecBudgetExhausted));
+}
+
+// Follows which map r1 holds through straight-line code, for inlined
+// array lookups.
+void Lowerer::track_r1(const Insn& in) {
+  const Sem s = in.info().sem;
+  const Shape sh = in.info().shape;
+  if ((s == Sem::LdMapFd || s == Sem::LdMapIdx) && in.dst == 1) {
+    const auto idx = static_cast<uint32_t>(in.imm);
+    r1_map_ = idx < env_.maps.size() ? env_.maps[idx] : nullptr;
+    return;
+  }
+  const bool writes_dst = sh == Shape::AluImm || sh == Shape::AluReg || sh == Shape::Unary ||
+                          sh == Shape::AddrSpaceCast || sh == Shape::Load || sh == Shape::LdImm64 ||
+                          sh == Shape::AtomicLoad;
+  if ((writes_dst && in.dst == 1) || (sh == Shape::AtomicRmw && in.src == 1) || s == Sem::Call ||
+      s == Sem::CallLocal || s == Sem::CallKfunc || s == Sem::CallX || s == Sem::LdAbs || s == Sem::LdInd)
+    r1_map_ = nullptr;
 }
 
 void Lowerer::call_abs(const void* fn) {

@@ -106,6 +106,8 @@ class Lowerer {
   void may_goto(const Insn& in);
   void exit_insn(const Insn& in);
   void call_abs(const void* fn);
+  bool inline_array_lookup();
+  void track_r1(const Insn& in);
 
   const Program& prog_;
   const ProgramEnv& env_;
@@ -122,6 +124,7 @@ class Lowerer {
   std::vector<Label> gotox_tables_;  // per function with a gotox, else invalid
   std::vector<Label> gotox_bad_;     // per function: where table slots that start no instruction go
   std::mt19937_64 rng_;
+  Map* r1_map_ = nullptr;            // the map ld_imm64 put in r1, while still there in this block
 };
 
 }  // namespace decade::jit::x64

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Control flow: jumps, may_goto, gotox, calls (helpers, kfuncs, local,
 // callx, tail calls) and exit.
+#include <bit>
+
 #include "isa/semantics.hpp"
+#include "runtime/map.hpp"
 #include "jit/x86_64/glue.hpp"
 #include "jit/x86_64/jit_state.hpp"
 #include "jit/x86_64/lower.hpp"
@@ -30,11 +33,14 @@ asmjit::x86::CondCode cond_of(Sem s) {
 
 // Helpers with a fixed, fault-free implementation in the standard platform
 // are called directly, without the fault check and frame bookkeeping.
-bool is_trivial_helper(const FuncProto& p) {
+bool is_standard(const FuncProto& p) {
   static const Platform standard = Platform::standard();
-  if (p.id != 5 && p.id != 8) return false;  // bpf_ktime_get_ns, bpf_get_smp_processor_id
   const FuncProto* s = standard.helper(p.id);
   return s && s->fn == p.fn;
+}
+
+bool is_trivial_helper(const FuncProto& p) {
+  return (p.id == 5 || p.id == 8) && is_standard(p);  // bpf_ktime_get_ns, bpf_get_smp_processor_id
 }
 
 }  // namespace
@@ -111,6 +117,7 @@ Status Lowerer::call_helper(const Insn& in) {
     a_.jmp(fault(ErrorCode::ExecBadCall));
     return ok();
   }
+  if (in.info().sem == Sem::Call && p->id == 1 && is_standard(*p) && inline_array_lookup()) return ok();
   call_proto(*p);
   return ok();
 }
@@ -132,6 +139,29 @@ void Lowerer::call_proto(const FuncProto& p) {
   if (p.flags & kHelperCallback) a_.mov(x::qword_ptr(kState, hot::kCurR10), x::rbp);
   call_abs(reinterpret_cast<const void*>(p.fn));
   fault_check();
+}
+
+// bpf_map_lookup_elem on an array map that ld_imm64 put in r1 in this
+// block, in a verified program (the key pointer is proven): an index check
+// and an address computation, as the kernel's array_map_gen_lookup does.
+bool Lowerer::inline_array_lookup() {
+  if (opts_.checked || !r1_map_ || r1_map_->type() != MapType::Array || !r1_map_->direct_value_base()) return false;
+  const MapDef& d = r1_map_->def();
+  const uint64_t stride = (uint64_t{d.value_size} + 7) / 8 * 8;
+  if (stride > INT32_MAX || d.max_entries > INT32_MAX) return false;
+  Label null = cb_.new_label(), done = cb_.new_label();
+  a_.mov(x::eax, x::dword_ptr(x::rsi));
+  a_.cmp(x::eax, static_cast<int32_t>(d.max_entries));
+  a_.jae(null);
+  if ((stride & (stride - 1)) == 0) a_.shl(x::rax, static_cast<uint32_t>(std::countr_zero(stride)));
+  else a_.imul(x::rax, x::rax, static_cast<int32_t>(stride));
+  a_.mov(kTmp1, reinterpret_cast<uint64_t>(r1_map_->direct_value_base()));
+  a_.add(x::rax, kTmp1);
+  a_.jmp(done);
+  a_.bind(null);
+  a_.xor_(x::eax, x::eax);
+  a_.bind(done);
+  return true;
 }
 
 // RunContext::fault set by the helper (or a callback it ran) ends the run.
