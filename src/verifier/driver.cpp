@@ -28,7 +28,7 @@ void widen(State& cur, const State& old) {
     for (size_t r = 0; r < c.regs.size(); ++r) widen_reg(c.regs[r], o.regs[r]);
     const size_t n = std::min(c.spills.size(), o.spills.size());
     for (size_t k = 0; k < n; ++k)
-      if (c.bytes[k * 8] == SlotByte::Spill && o.bytes[k * 8] == SlotByte::Spill) widen_reg(c.spills[k], o.spills[k]);
+      if (c.spilled(k) && o.spilled(k)) widen_reg(c.spills[k], o.spills[k]);
   }
 }
 

@@ -131,7 +131,7 @@ bool stack_covers(const Frame& o, const Frame& c, IdMap& ids, bool exact) {
             break;
           return false;
         }
-        if (i % 8 == 0 && !reg_covers(o.spills[i / 8], c.spills[i / 8], ids, exact)) return false;
+        if (i % 8 == 7 && !reg_covers(o.spills[i / 8], c.spills[i / 8], ids, exact)) return false;
         break;
       case SlotByte::Iter:
         if (cb != SlotByte::Iter) return false;
@@ -202,7 +202,7 @@ std::string dump_state(const State& s) {
         kinds += "?mzsi"[static_cast<int>(sb)];
       }
       if (!any) continue;
-      if (fr.bytes[k * 8] == SlotByte::Spill) out += fmt::format(" fp{}={}", off, fr.spills[k].to_string());
+      if (fr.spilled(k)) out += fmt::format(" fp{}={}", off, fr.spills[k].to_string());
       else out += fmt::format(" fp{}={}", off, kinds);
     }
     if (f + 1 < s.frames.size()) out += "\n";

@@ -92,6 +92,22 @@ struct Frame {
   std::array<RegState, 5> cb_args{};  // a callback's r1-r5 on entry (to enter it again)
 
   void grow(size_t nbytes);
+  // Slot k holds a spilled register (8 bytes, or a narrower scalar in its
+  // lowest-addressed bytes; byte 8k+7 is the slot's lowest address).
+  bool spilled(size_t k) const { return k * 8 + 7 < bytes.size() && bytes[k * 8 + 7] == SlotByte::Spill; }
+  // Bytes of slot k the spill covers (0 when none).
+  unsigned spill_width(size_t k) const {
+    unsigned w = 0;
+    while (w < 8 && bytes[k * 8 + 7 - w] == SlotByte::Spill) ++w;
+    return spilled(k) ? w : 0;
+  }
+  // Forget slot k's spilled register: its bytes become plain initialised data.
+  void break_spill(size_t k) {
+    if (!spilled(k)) return;
+    for (size_t i = k * 8; i < k * 8 + 8; ++i)
+      if (bytes[i] == SlotByte::Spill) bytes[i] = SlotByte::Misc;
+    spills[k] = RegState{};
+  }
   bool operator==(const Frame&) const = default;
 };
 
@@ -129,7 +145,7 @@ struct State {
     for (Frame& f : frames) {
       for (RegState& r : f.regs) fn(r);
       for (size_t k = 0; k < f.spills.size(); ++k)
-        if (!f.bytes.empty() && f.bytes[k * 8] == SlotByte::Spill) fn(f.spills[k]);
+        if (f.spilled(k)) fn(f.spills[k]);
     }
   }
   bool has_ref(uint32_t id) const;

@@ -35,18 +35,21 @@ Status stack_read_const(Env& env, Frame& fr, int64_t o, const MemOp& op, uint32_
     iter |= b == SlotByte::Iter;
   }
   if (iter) return fail(env, ErrorCode::VerifierIterator, pc, fmt::format("access to iterator state at fp{}", o));
-  if (spill && lo / 8 == hi / 8 && fr.bytes[k * 8] == SlotByte::Spill) {
+  const int64_t base = -static_cast<int64_t>(k * 8 + 8);
+  const unsigned width = lo / 8 == hi / 8 ? fr.spill_width(k) : 0;
+  if (spill && width > 0 && o - base + op.size <= width) {
+    // The read lies inside one spilled register.
     const RegState& sp = fr.spills[k];
-    if (op.size == 8) {
+    if (sp.is_ptr()) {
+      if (op.size != 8)
+        return fail(env, ErrorCode::VerifierInvalidMemAccess, pc,
+                    fmt::format("{}-byte read of a spilled pointer at fp{}", op.size, o), "read spilled pointers with 8-byte loads");
       if (loaded) *loaded = sp;
       return ok();
     }
-    if (sp.is_ptr())
-      return fail(env, ErrorCode::VerifierInvalidMemAccess, pc,
-                  fmt::format("{}-byte read of a spilled pointer at fp{}", op.size, o), "read spilled pointers with 8-byte loads");
     if (loaded) {
-      const int64_t base = -static_cast<int64_t>(k * 8 + 8);
-      if (sp.val.is_const()) *loaded = RegState::scalar(fold_bytes(sp.val.value() >> (8 * (o - base)), op.size, op.sign_extend));
+      if (op.size == 8) *loaded = sp;
+      else if (sp.val.is_const()) *loaded = RegState::scalar(fold_bytes(sp.val.value() >> (8 * (o - base)), op.size, op.sign_extend));
       else if (o == base) *loaded = RegState::scalar(op.sign_extend ? sign_extend(sp.val, op.size * 8, 64) : truncate(sp.val, op.size));
       else *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
     }
@@ -64,11 +67,7 @@ Status stack_read_const(Env& env, Frame& fr, int64_t o, const MemOp& op, uint32_
 
 // Overwrite bytes [lo, hi] of the frame with `kind`, breaking spills they touch.
 void clobber(Frame& fr, size_t lo, size_t hi, SlotByte kind) {
-  for (size_t k = lo / 8; k <= hi / 8; ++k) {
-    if (fr.bytes[k * 8] != SlotByte::Spill) continue;
-    for (size_t i = k * 8; i < k * 8 + 8; ++i) fr.bytes[i] = SlotByte::Misc;
-    fr.spills[k] = RegState{};
-  }
+  for (size_t k = lo / 8; k <= hi / 8; ++k) fr.break_spill(k);
   for (size_t i = lo; i <= hi; ++i) fr.bytes[i] = kind;
 }
 
@@ -90,6 +89,16 @@ Status stack_write_const(Env& env, Frame& fr, int64_t o, const MemOp& op, uint32
     return ok();
   }
   const bool zero = v && v->is_const() && decade::sem::truncate(v->val.value(), op.size * 8) == 0;
+  if (v && v->is_scalar() && !zero && o % 8 == 0) {
+    // A narrow scalar spilled at the start of a slot keeps its value (as the
+    // kernel does); the slot's other bytes keep what they held.
+    const size_t k = lo / 8;
+    fr.break_spill(k);
+    for (size_t i = lo; i <= hi; ++i) fr.bytes[i] = SlotByte::Spill;
+    fr.spills[k] = RegState::scalar(truncate(v->val, op.size));
+    fr.iters[k] = IterSlot{};
+    return ok();
+  }
   clobber(fr, lo, hi, zero ? SlotByte::Zero : SlotByte::Misc);
   return ok();
 }
@@ -132,7 +141,7 @@ Status stack_access(Env& env, State& st, const RegState& ptr, const MemOp& op, u
       if (fr.bytes[i] == SlotByte::Iter) return fail(env, ErrorCode::VerifierIterator, pc, "variable-offset write over iterator state");
     // Bytes that were never written stay uninitialised: not every one of them is written.
     for (size_t k = blo / 8; k <= bhi / 8; ++k)
-      if (fr.bytes[k * 8] == SlotByte::Spill) clobber(fr, k * 8, k * 8, SlotByte::Misc);
+      fr.break_spill(k);
     for (size_t i = blo; i <= bhi; ++i)
       if (fr.bytes[i] == SlotByte::Zero) fr.bytes[i] = SlotByte::Misc;
   }
@@ -331,7 +340,7 @@ Status check_mem_range(Env& env, State& st, uint8_t ptr, const Scalar& size, Acc
     }
     if (access != Access::Read) {
       for (size_t k = lo / 8; k <= hi / 8; ++k)
-        if (fr.bytes[k * 8] == SlotByte::Spill) clobber(fr, k * 8, k * 8, SlotByte::Misc);
+        fr.break_spill(k);
       for (size_t i = lo; i <= hi; ++i) fr.bytes[i] = SlotByte::Misc;
     }
     return ok();

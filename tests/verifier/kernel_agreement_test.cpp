@@ -31,6 +31,7 @@ const std::map<std::string, std::string> kKnown = {
     {"rb_path_reads_uninit_stack", "same: uninitialised stack read"},
     {"sub_reads_uninit_caller_stack", "same: uninitialised stack read"},
     {"signed_refines", "same: uninitialised stack read"},
+    {"narrow_spill_then_wide_read", "same: uninitialised stack read"},
     {"ptr_mov32", "root may truncate pointers (allow_ptr_leaks); Decade rejects pointer leaks"},
     {"ptr_movsx", "root may leak pointers; Decade rejects pointer leaks"},
     {"narrow_spill_pointer", "root may spill part of a pointer; Decade rejects it"},
@@ -58,6 +59,7 @@ const std::map<std::string, std::string> kKnown = {
     {"data_not_folded", "xdp return range"},
     {"helper_result_unknown", "xdp return range"},
     {"sub_return_value_checked", "xdp return range"},
+    {"narrow_spill_upper_half_read", "xdp return range"},
     // Decade's xdp context descriptor allows narrow loads of scalar fields and
     // egress_ifindex; the kernel allows neither (egress_ifindex only for devmap).
     {"lsh_then_rsh", "narrow xdp context load"},
