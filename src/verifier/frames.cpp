@@ -90,6 +90,13 @@ Result<bool> do_exit(Env& env, State& st, const Insn& insn, std::vector<State>& 
       return std::unexpected(verr(env, ErrorCode::VerifierBadReturn, insn.pc, "returning a pointer to the function's own stack"));
     const Frame done = std::move(st.frames.back());
     st.frames.pop_back();
+    // Nothing the caller keeps may point into the frame that is gone.
+    bool escapes = false;
+    st.for_each_reg([&](RegState& x) { escapes |= x.type == RegType::Stack && x.frame >= st.frames.size(); });
+    if (escapes)
+      return std::unexpected(verr(env, ErrorCode::VerifierBadReturn, insn.pc,
+                                  "a pointer to the returning function's stack is left in its caller",
+                                  "do not store addresses of a function's locals where the caller can see them"));
     if (done.callback) {
       // Run the callback again from the state it left.
       State again = st;

@@ -59,7 +59,7 @@ Status check_const_str(Env& env, const RegState& r, int i, uint32_t pc) {
 
 Status check_iter_arg(Env& env, State& st, const RegState& r, int i, uint32_t pc, CallMeta& meta) {
   const uint32_t flags = meta.proto->flags;
-  if (r.type != RegType::Stack || !r.val.is_const())
+  if (r.type != RegType::Stack || !r.val.is_const() || r.frame >= st.frames.size())
     return arg_error(env, pc, i, "is not a constant stack pointer to an iterator", r);
   const int64_t o = r.off + static_cast<int64_t>(r.val.value());
   if (o < -kMaxStack || o > -8 || o % 8 != 0) return arg_error(env, pc, i, "iterator slot is not an aligned 8-byte stack slot", r);

@@ -104,6 +104,8 @@ Status stack_write_const(Env& env, Frame& fr, int64_t o, const MemOp& op, uint32
 }
 
 Status stack_access(Env& env, State& st, const RegState& ptr, const MemOp& op, uint32_t pc, RegState* loaded) {
+  if (ptr.frame >= st.frames.size())
+    return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, "pointer into a stack frame that no longer exists");
   Frame& fr = st.frames[ptr.frame];
   const i128 lo = i128{ptr.off} + op.off + ptr.val.smin;
   const i128 hi = i128{ptr.off} + op.off + ptr.val.smax;
@@ -323,6 +325,8 @@ Status check_mem_range(Env& env, State& st, uint8_t ptr, const Scalar& size, Acc
   const RegState& p = st.reg(ptr);
   if (p.type == RegType::Stack && !p.val.is_const() && access != Access::Read)
     return fail(env, ErrorCode::VerifierBadHelperArg, pc, "helper writes to the stack at a variable offset");
+  if (p.type == RegType::Stack && p.frame >= st.frames.size())
+    return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, "pointer into a stack frame that no longer exists");
   if (p.type == RegType::Stack && p.val.is_const()) {
     // Whole-range stack argument: check bounds, then read/write byte by byte.
     const int64_t o = p.off + static_cast<int64_t>(p.val.value());

@@ -110,6 +110,10 @@ const Case kFunctions[] = {
     {"sub_reads_uninit_caller_stack", "xdp", "r1 = r10\nr1 += -8\ncall f\nr0 = 2\nexit\nf: r0 = *(u64 *)(r1 + 0)\nexit\n",
      E::VerifierUninitStack, 5},
     {"sub_returns_own_stack", "xdp", "call f\nr0 = 2\nexit\nf: r0 = r10\nexit\n", E::VerifierBadReturn, 4},
+    {"sub_leaks_own_stack_to_caller", "xdp",
+     "r1 = r10\nr1 += -8\ncall f\nr1 = *(u64 *)(r10 - 8)\nr0 = *(u64 *)(r1 + 0)\nexit\n"
+     "f: r2 = r10\nr2 += -16\n*(u64 *)(r1 + 0) = r2\nr0 = 0\nexit\n",
+     E::VerifierBadReturn, 10},
     {"sub_clobbers_r1", "xdp", "call f\nr0 = r1\nexit\nf: r0 = 0\nexit\n", E::VerifierUninitRegister, 1},
     {"sub_keeps_r6", "xdp", "r6 = 2\ncall f\nr0 = r6\nexit\nf: r6 = 9\nr0 = 0\nexit\n", E::Ok},
     {"sub_gets_args", "xdp", "r1 = 3\ncall f\nexit\nf: r0 = r1\nr0 -= 1\nexit\n", E::Ok},
