@@ -50,6 +50,7 @@ Status do_local_call(Env& env, State& st, const Insn& insn) {
     if (auto s = check_global_args(env, st, insn, callee); !s) return s;
     for (uint8_t r = 1; r <= 5; ++r) st.reg(r) = RegState{};
     st.reg(0) = RegState::unknown();
+    invalidate_packet(st);
     st.pc = insn.pc + 1;
     return ok();
   }

@@ -49,6 +49,10 @@ Status check_mem_range(Env& env, State& st, uint8_t ptr, const Scalar& size, Acc
 
 // Mark every pointer with null-check identity `id` as non-null (or NULL).
 void mark_null_checked(State& st, uint32_t id, bool is_null);
+// Helpers that may move or resize the packet, and the invalidation of every
+// packet pointer after them (and after global functions, which may call them).
+bool changes_packet(uint32_t helper);
+void invalidate_packet(State& st);
 // Invalidate every register carrying reference `ref_id` (after its release).
 void invalidate_ref(State& st, uint32_t ref_id);
 

@@ -293,6 +293,17 @@ void iter_effects(Env& env, State& st, const Insn& insn, const CallMeta& meta, s
 
 }  // namespace
 
+bool changes_packet(uint32_t helper) {
+  return helper == kHelperXdpAdjustHead || helper == kHelperXdpAdjustMeta || helper == kHelperXdpAdjustTail ||
+         helper == kHelperSkbStoreBytes;
+}
+
+void invalidate_packet(State& st) {
+  st.for_each_reg([](RegState& x) {
+    if (x.type == RegType::Packet || x.type == RegType::PacketMeta || x.type == RegType::PacketEnd) x = RegState::unknown();
+  });
+}
+
 void invalidate_ref(State& st, uint32_t ref_id) {
   st.for_each_reg([&](RegState& x) {
     if (x.is_ptr() && x.ref_id == ref_id) x = RegState::unknown();
@@ -329,6 +340,8 @@ Status do_call(Env& env, State& st, const Insn& insn, std::vector<State>& spawne
     st.drop_ref(meta.release_ref);
     invalidate_ref(st, meta.release_ref);
   }
+  // Packet pointers die when a helper may move or resize the packet.
+  if (!kfunc && changes_packet(p.id)) invalidate_packet(st);
   if ((p.flags & kHelperCallback) && meta.callback_pc >= 0) spawn_callback(env, st, insn, meta, spawned);
   if (meta.iter_slot >= 0) iter_effects(env, st, insn, meta, spawned);
   const bool iter_next = (p.flags & kHelperIterNext) != 0;
