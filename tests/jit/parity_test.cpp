@@ -90,6 +90,8 @@ const Case kCases[] = {
     {"bpf_loop_bad_callback", "mov %r1, 3\nmov %r2, 12345\nmov %r3, 0\nmov %r4, 0\ncall 181\nexit"},
     {"tail_call_unknown_map", "mov %r2, %r10\nmov %r3, 0\ncall 12\nexit"},
     {"helper_bad_pointer", "mov %r1, 0x1000\nmov %r2, 8\nlddw %r3, 0x1000\ncall 4\nexit"},
+    {"trace_printk_bad_format", "mov %r1, 0x1000\nmov %r2, 4\ncall 6\nexit"},
+    {"callback_not_a_function", "mov %r1, 3\nmov %r2, %r10\nmov %r3, 0\nmov %r4, 0\ncall 181\nexit"},
     {"ld_abs_unsupported", "ldabsb 3\nexit"},
     {"div_mod_edges", "lddw %r1, 0x8000000000000000\nmov %r2, -1\nsdiv %r1, %r2\nmov %r3, 7\nmov %r4, 0\nmod %r3, %r4\n"
                       "mov %r5, 9\ndiv %r5, %r4\nadd %r1, %r3\nadd %r1, %r5\nmov %r0, %r1\nexit"},

@@ -77,12 +77,14 @@ DECADE_JIT_CALL Result<uint64_t> run_code(const JitCode& code, const RunRequest&
   const uint64_t r0 = code.trampoline()(&h, code.main_entry(), args);
   rc->engine = saved_engine;
   rc->invoke_callback = saved_invoke;
+  const bool lock_released = glue::release_held_lock(st);
   if (rc->fault) {
     Error e = *rc->fault;
     if (e.insn < 0) e.insn = code.slot_at(h.fault_native);
     return std::unexpected(code.located(std::move(e)));
   }
   if (h.fault_code) return std::unexpected(code.error_at(static_cast<ErrorCode>(h.fault_code), h.fault_native));
+  if (!lock_released) return make_error(ErrorCode::ExecHelperFault, "the program exited holding a bpf_spin_lock");
   return r0;
 }
 

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "jit/x86_64/glue.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <cstring>
+#include <thread>
 #include <string>
 
 #include "jit/x86_64/executable.hpp"
@@ -27,45 +30,120 @@ bool known_map(const JitState& st, uint64_t m) {
   return false;
 }
 
+bool arg_fault(ErrorCode code, const FuncProto& p, size_t i, const char* what) {
+  raise_fault(code, p.name + ": argument " + std::to_string(i + 1) + " " + what);
+  return false;
+}
+
+bool const_str_ok(JitState& st, uint64_t p, uint64_t r10) {
+  for (uint64_t i = 0; i < 65536; ++i) {
+    if (!mem_ok(st, p + i, 1, false, r10)) return false;
+    if (*reinterpret_cast<const char*>(p + i) == '\0') return true;
+  }
+  return false;
+}
+
 // The arguments a prototype declares as pointers must point into memory the
-// run may touch; map arguments must be the program's maps.
+// run may touch; map arguments must be the program's maps (same rules as the
+// interpreter's checked mode).
 bool check_args(JitState& st, const FuncProto& p, const uint64_t* regs) {
   const uint64_t r10 = st.hot.cur_r10;
+  const bool nullable = p.flags & kHelperNullable;
   const Map* map = nullptr;
   for (size_t i = 0; i < 5; ++i) {
-    const ArgKind k = p.args[i];
     const uint64_t v = regs[i];
-    const bool nullable = (p.flags & kHelperNullable) && v == 0;
-    if (k == ArgKind::ConstMapPtr || k == ArgKind::PtrToArena) {
-      if (!known_map(st, v)) {
-        raise_fault(ErrorCode::ExecBadCall, p.name + ": argument " + std::to_string(i + 1) + " is not a map");
-        return false;
+    const uint64_t next = i < 4 ? regs[i + 1] : 0;
+    auto mem = [&](uint64_t size, bool write) {
+      return mem_ok(st, v, size, write, r10) || arg_fault(ErrorCode::ExecOutOfBounds, p, i, "points outside the program's memory");
+    };
+    switch (p.args[i]) {
+      case ArgKind::None: return true;
+      case ArgKind::Scalar: case ArgKind::ConstSize: case ArgKind::ConstSizeOrZero: case ArgKind::PtrToCtx:
+      case ArgKind::AnyPtrOrNull: case ArgKind::PtrToBtfId:
+        break;  // scalars; contexts and probe sources are validated by the helpers themselves
+      case ArgKind::ConstMapPtr: case ArgKind::PtrToArena:
+        if (!known_map(st, v)) return arg_fault(ErrorCode::ExecBadCall, p, i, "is not a map");
+        map = reinterpret_cast<const Map*>(v);
+        break;
+      case ArgKind::PtrToMem: case ArgKind::PtrToUninitMem:
+        if (next == 0 || (v == 0 && nullable)) break;
+        if (!mem(next, p.args[i] == ArgKind::PtrToUninitMem)) return false;
+        break;
+      case ArgKind::PtrToMapKey: case ArgKind::PtrToMapValue: case ArgKind::PtrToUninitMapValue: {
+        if (!map) return arg_fault(ErrorCode::ExecBadCall, p, i, "has no map before it");
+        const uint64_t size = p.args[i] == ArgKind::PtrToMapKey ? map->def().key_size : map->def().value_size;
+        if (size && !mem(size, p.args[i] == ArgKind::PtrToUninitMapValue)) return false;
+        break;
       }
-      map = reinterpret_cast<const Map*>(v);
-      continue;
-    }
-    uint64_t size = 0;
-    bool write = false;
-    if (k == ArgKind::PtrToMem || k == ArgKind::PtrToUninitMem) {
-      size = i + 1 < 5 ? regs[i + 1] : 0;
-      write = k == ArgKind::PtrToUninitMem;
-    } else if (k == ArgKind::PtrToMapKey && map) {
-      size = map->def().key_size;
-    } else if ((k == ArgKind::PtrToMapValue || k == ArgKind::PtrToUninitMapValue) && map) {
-      size = map->def().value_size;
-      write = k == ArgKind::PtrToUninitMapValue;
-    } else if (k == ArgKind::PtrToStack && v != 0) {
-      size = 1;
-    } else {
-      continue;
-    }
-    if (size == 0 || nullable) continue;
-    if (!mem_ok(st, v, size, write, r10)) {
-      raise_fault(ErrorCode::ExecOutOfBounds, p.name + ": argument " + std::to_string(i + 1) + " points outside the program's memory");
-      return false;
+      case ArgKind::PtrToStack:
+        if (v == 0 && nullable) break;
+        if (!mem(1, false)) return false;
+        break;
+      case ArgKind::PtrToFunc:
+        if (!st.code->func_entry(v)) return arg_fault(ErrorCode::ExecBadCall, p, i, "is not a function");
+        break;
+      case ArgKind::PtrToConstStr:
+        if (!const_str_ok(st, v, r10))
+          return arg_fault(ErrorCode::ExecOutOfBounds, p, i, "is not a NUL-terminated string in bounds");
+        break;
+      case ArgKind::PtrToRingbufMem:
+        if (!mem_ok(st, v - 8, 8, true, r10)) return arg_fault(ErrorCode::ExecOutOfBounds, p, i, "is not a ring buffer record");
+        break;
+      case ArgKind::PtrToSpinLock:
+        if (v % 4) return arg_fault(ErrorCode::ExecMisaligned, p, i, "is not 4-byte aligned");
+        if (!mem(4, true)) return false;
+        break;
+      case ArgKind::PtrToIter:
+        if (!mem(8, true)) return false;
+        break;
     }
   }
   return true;
+}
+
+// bpf_spin_lock / bpf_spin_unlock in checked mode: the verifier's guarantee
+// that a lock is released is missing, so acquiring is bounded (250 ms, like
+// rqspinlock) and one lock at a time is tracked, as in the interpreter.
+bool acquire_bounded(uint64_t addr) {
+  std::atomic_ref<uint32_t> word(*reinterpret_cast<uint32_t*>(addr));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(250);
+  for (uint32_t spins = 0;; ++spins) {
+    uint32_t expected = 0;
+    if (word.compare_exchange_weak(expected, 1, std::memory_order_acquire, std::memory_order_relaxed)) return true;
+    if (spins > 64) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::yield();
+    }
+  }
+}
+
+uint64_t spin_lock_call(JitState& st, const FuncProto& p, uint64_t lock) {
+  if (p.name == "bpf_spin_lock") {
+    if (st.held_lock) {
+      raise_fault(ErrorCode::ExecHelperFault, "bpf_spin_lock while this program already holds a lock");
+      return 0;
+    }
+    if (!acquire_bounded(lock)) {
+      raise_fault(ErrorCode::ExecHelperFault, "bpf_spin_lock: not released within 250 ms");
+      return 0;
+    }
+    st.held_lock = lock;
+    return 0;
+  }
+  if (st.held_lock != lock) {
+    raise_fault(ErrorCode::ExecHelperFault, "bpf_spin_unlock: lock not held");
+    return 0;
+  }
+  std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(lock)).store(0, std::memory_order_release);
+  st.held_lock = 0;
+  return 0;
+}
+
+uint64_t checked_call(JitState& st, const FuncProto& p, const uint64_t* regs) {
+  if (!check_args(st, p, regs)) return 0;
+  if (p.args[0] == ArgKind::PtrToSpinLock && (p.name == "bpf_spin_lock" || p.name == "bpf_spin_unlock"))
+    return spin_lock_call(st, p, regs[0]);
+  return p.fn(regs[0], regs[1], regs[2], regs[3], regs[4]);
 }
 
 }  // namespace
@@ -102,8 +180,7 @@ uint64_t helper_checked(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint
   JitState* st = current_state();
   const auto* p = static_cast<const FuncProto*>(st->hot.pending);
   const uint64_t regs[5] = {r1, r2, r3, r4, r5};
-  if (!check_args(*st, *p, regs)) return 0;
-  return p->fn(r1, r2, r3, r4, r5);
+  return checked_call(*st, *p, regs);
 }
 
 uint64_t callx_helper(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5) {
@@ -117,7 +194,7 @@ uint64_t callx_helper(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64
   }
   if (st->code->checked) {
     const uint64_t regs[5] = {r1, r2, r3, r4, r5};
-    if (!check_args(*st, *p, regs)) return 0;
+    return checked_call(*st, *p, regs);
   }
   return p->fn(r1, r2, r3, r4, r5);
 }
@@ -177,6 +254,13 @@ DECADE_JIT_CALL bool invoke_callback(void* engine, uint64_t target, uint64_t r1,
   }
   *r0 = r;
   return true;
+}
+
+bool release_held_lock(JitState& st) {
+  if (!st.held_lock) return true;
+  std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(st.held_lock)).store(0, std::memory_order_release);
+  st.held_lock = 0;
+  return false;
 }
 
 int64_t fault_flag_offset() {

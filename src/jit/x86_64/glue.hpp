@@ -42,6 +42,9 @@ bool mem_ok(JitState& st, uint64_t addr, uint64_t size, bool write, uint64_t r10
 // Appends the storage of the run's maps to st.regions (after the request's).
 void collect_map_storage(JitState& st);
 
+// Releases a bpf_spin_lock the run still holds; false when there was one.
+bool release_held_lock(JitState& st);
+
 // Offset of std::optional<Error>'s engaged flag inside the optional, or -1
 // when this standard library lays it out differently than probed.
 int64_t fault_flag_offset();

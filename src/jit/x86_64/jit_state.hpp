@@ -63,6 +63,7 @@ struct JitState {
   RunContext* rc = nullptr;
   std::vector<MemRegion> regions;  // checked: request regions, then map storage
   size_t request_regions = 0;
+  uint64_t held_lock = 0;          // checked: the bpf_spin_lock this run holds
   alignas(16) uint8_t stack[kMaxFrames * kFrameSize];
 
   uint64_t stack_base() const { return reinterpret_cast<uint64_t>(stack); }
