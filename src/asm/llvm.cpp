@@ -50,7 +50,7 @@ std::vector<Piece> compile(std::string_view t) {
       {"koff", P::KOff}, {"", P::Lit}}};
   std::vector<Piece> out;
   for (size_t i = 0; i < t.size(); ++i) {
-    if (t[i] == '{') {
+    if (t[i] == '{' && t.find('}', i) != std::string_view::npos) {
       const size_t e = t.find('}', i);
       const std::string_view name = t.substr(i + 1, e - i - 1);
       for (const auto& [n, k] : names)
@@ -257,7 +257,7 @@ std::string format_llvm(const Insn& in, bool labels) {
   const std::string_view t = extended.empty() ? llvm_template(i) : std::string_view(extended);
   std::string out;
   for (size_t k = 0; k < t.size(); ++k) {
-    if (t[k] != '{') {
+    if (t[k] != '{' || t.find('}', k) == std::string_view::npos) {
       out += t[k];
       continue;
     }
