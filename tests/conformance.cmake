@@ -6,7 +6,7 @@ add_executable(conformance_runner ${CMAKE_CURRENT_SOURCE_DIR}/conformance/confor
 set_target_properties(conformance_runner PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 target_compile_options(conformance_runner PRIVATE ${DECADE_WARNINGS})
 target_include_directories(conformance_runner PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/include)
-target_link_libraries(conformance_runner PRIVATE decade_asm decade_interp decade_runtime)
+target_link_libraries(conformance_runner PRIVATE decade_asm decade_interp decade_jit decade_runtime)
 
 add_test(NAME conformance.interp
          COMMAND conformance_runner --engine interp --dir ${DECADE_CONFORMANCE_DIR}/tests)

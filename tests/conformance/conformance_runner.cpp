@@ -24,6 +24,7 @@
 
 #include "asm/asm.hpp"
 #include "interp/interp.hpp"
+#include "jit/jit.hpp"
 #include "isa/decode.hpp"
 #include "runtime/platform.hpp"
 
@@ -39,7 +40,7 @@ struct Engine {
 };
 const Engine kEngines[] = {
     {"interp", [] { return true; }, [](Program p, ProgramEnv e) { return interp::compile_checked(std::move(p), std::move(e)); }},
-    // {"jit", [] { return jit::available(); }, [](Program p, ProgramEnv e) { return jit::compile_checked(std::move(p), std::move(e)); }},
+    {"jit", [] { return jit::available(); }, [](Program p, ProgramEnv e) { return jit::compile_checked(std::move(p), std::move(e)); }},
 };
 
 const Engine* find_engine(const std::string& name) {
