@@ -62,10 +62,6 @@ void verify_object(const fs::path& obj, const fs::path& src, bool own) {
     return;
   }
   Expectation want = own ? expectation(read_text(src)) : Expectation{};
-  // The loop counter lives in the upper half of a stack slot, which neither
-  // the kernel nor Decade tracks as a value: the kernel also reports
-  // "infinite loop detected at insn 15" for this object (bpftool prog load).
-  if (!own && obj.stem() == "map_queue_stack.bpf") want = Expectation{false, "VerifierInfiniteLoop", 19};
   for (const ObjectProgram& p : o->programs) {
     VerifyInput in;
     in.program = &p.program;

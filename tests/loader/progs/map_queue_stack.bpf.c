@@ -16,9 +16,12 @@ struct {
 } st SEC(".maps");
 
 SEC("syscall") int map_queue_stack(void *ctx) {
+  // The pushed value is a copy: the loop counter itself must not be
+  // address-taken, or the helper call makes it unknown to the verifier.
   for (__u32 i = 1; i <= 2; i++) {
-    bpf_map_push_elem(&q, &i, 0);
-    bpf_map_push_elem(&st, &i, 0);
+    __u32 v = i;
+    bpf_map_push_elem(&q, &v, 0);
+    bpf_map_push_elem(&st, &v, 0);
   }
   __u32 a = 0, b = 0;
   bpf_map_pop_elem(&q, &a);
