@@ -7,11 +7,12 @@
 // memory it could not touch itself.
 #include <fmt/format.h>
 
-#include <chrono>
-#include <thread>
+#include <atomic>
+
 
 #include "interp/threaded.hpp"
 #include "runtime/registry.hpp"
+#include "runtime/spin_lock.hpp"
 
 namespace decade::interp::detail {
 namespace {
@@ -52,21 +53,6 @@ bool const_str_ok(RunState& st, uint64_t p) {
   return false;
 }
 
-// A bounded bpf_spin_lock: the kernel's verifier guarantees a lock is always
-// released; without it, give up (like rqspinlock's timeout) instead of hanging.
-bool acquire_bounded(uint64_t addr) {
-  std::atomic_ref<uint32_t> word(*reinterpret_cast<uint32_t*>(addr));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(250);
-  for (uint32_t spins = 0;; ++spins) {
-    uint32_t expected = 0;
-    if (word.compare_exchange_weak(expected, 1, std::memory_order_acquire, std::memory_order_relaxed)) return true;
-    if (spins > 64) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::yield();
-    }
-  }
-}
-
 CallCheck spin_lock_call(RunState& st, const FuncProto& proto, uint64_t* regs, const TInsn* at) {
   const uint64_t lock = regs[1];
   if (proto.name == "bpf_spin_lock") {
@@ -74,7 +60,7 @@ CallCheck spin_lock_call(RunState& st, const FuncProto& proto, uint64_t* regs, c
       fail(st, ErrorCode::ExecHelperFault, at, "bpf_spin_lock while this program already holds a lock");
       return CallCheck::Fail;
     }
-    if (!acquire_bounded(lock)) {
+    if (!spin_lock_acquire_bounded(lock)) {
       fail(st, ErrorCode::ExecHelperFault, at, fmt::format("bpf_spin_lock at {:#x}: not released within 250 ms", lock));
       return CallCheck::Fail;
     }

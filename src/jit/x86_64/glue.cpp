@@ -2,13 +2,12 @@
 #include "jit/x86_64/glue.hpp"
 
 #include <atomic>
-#include <chrono>
 #include <cstring>
-#include <thread>
 #include <string>
 
 #include "jit/x86_64/executable.hpp"
 #include "runtime/map.hpp"
+#include "runtime/spin_lock.hpp"
 
 namespace decade::jit::x64::glue {
 
@@ -101,29 +100,13 @@ bool check_args(JitState& st, const FuncProto& p, const uint64_t* regs) {
   return true;
 }
 
-// bpf_spin_lock / bpf_spin_unlock in checked mode: the verifier's guarantee
-// that a lock is released is missing, so acquiring is bounded (250 ms, like
-// rqspinlock) and one lock at a time is tracked, as in the interpreter.
-bool acquire_bounded(uint64_t addr) {
-  std::atomic_ref<uint32_t> word(*reinterpret_cast<uint32_t*>(addr));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(250);
-  for (uint32_t spins = 0;; ++spins) {
-    uint32_t expected = 0;
-    if (word.compare_exchange_weak(expected, 1, std::memory_order_acquire, std::memory_order_relaxed)) return true;
-    if (spins > 64) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::yield();
-    }
-  }
-}
-
 uint64_t spin_lock_call(JitState& st, const FuncProto& p, uint64_t lock) {
   if (p.name == "bpf_spin_lock") {
     if (st.held_lock) {
       raise_fault(ErrorCode::ExecHelperFault, "bpf_spin_lock while this program already holds a lock");
       return 0;
     }
-    if (!acquire_bounded(lock)) {
+    if (!spin_lock_acquire_bounded(lock)) {
       raise_fault(ErrorCode::ExecHelperFault, "bpf_spin_lock: not released within 250 ms");
       return 0;
     }
