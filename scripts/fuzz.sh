@@ -4,7 +4,7 @@
 # With --smoke, a short run (used inside `make test`); otherwise `make fuzz`.
 # Exits non-zero when any target finds a crash, leak or timeout.
 set -uo pipefail
-FUZZ_BUILD=${1:-build-fuzz}
+FUZZ_BUILD=$(cd "${1:-build-fuzz}" && pwd) || { echo "fuzz: no build directory ${1:-build-fuzz}"; exit 1; }
 SECONDS_EACH=${2:-60}
 MODE=${3:-}
 here=$(cd "$(dirname "$0")/.." && pwd)
