@@ -209,10 +209,12 @@ namespace {
 std::string int_name(const BtfType& t) { return t.name.empty() ? fmt::format("int{}", t.int_bits) : t.name; }
 
 // Builds the spelling outside-in: `suffix` collects declarator parts (" *", "[4]").
-std::string spell(const Btf& btf, uint32_t id, std::string suffix, int depth) {
+// `work` bounds the types visited in total: function prototypes branch on
+// their parameters, so depth alone would let crafted BTF take exponential time.
+std::string spell(const Btf& btf, uint32_t id, std::string suffix, int depth, uint32_t& work) {
   const BtfType* t = btf.type(id);
   if (id == 0 || !t) return "void" + suffix;
-  if (depth > 64) return "..." + suffix;
+  if (depth > 64 || ++work > 4096) return "..." + suffix;
   auto named = [&](const char* tag) {
     return fmt::format("{}{}{}", tag, t->name.empty() ? "(anon)" : t->name, suffix);
   };
@@ -225,26 +227,26 @@ std::string spell(const Btf& btf, uint32_t id, std::string suffix, int depth) {
     case BtfKind::Fwd: return named(t->kind_flag ? "union " : "struct ");
     case BtfKind::Ptr: {
       const BtfType* to = btf.type(t->type);
-      if (to && to->kind == BtfKind::FuncProto) return spell(btf, t->type, "(*" + suffix + ")", depth + 1);
-      return spell(btf, t->type, " *" + suffix, depth + 1);
+      if (to && to->kind == BtfKind::FuncProto) return spell(btf, t->type, "(*" + suffix + ")", depth + 1, work);
+      return spell(btf, t->type, " *" + suffix, depth + 1, work);
     }
-    case BtfKind::Const: return spell(btf, t->type, " const" + suffix, depth + 1);
-    case BtfKind::Volatile: return spell(btf, t->type, " volatile" + suffix, depth + 1);
-    case BtfKind::Restrict: return spell(btf, t->type, " restrict" + suffix, depth + 1);
-    case BtfKind::TypeTag: return spell(btf, t->type, fmt::format(" __tag({})", t->name) + suffix, depth + 1);
-    case BtfKind::Array: return spell(btf, t->elem_type, fmt::format("{}[{}]", suffix, t->nelems), depth + 1);
+    case BtfKind::Const: return spell(btf, t->type, " const" + suffix, depth + 1, work);
+    case BtfKind::Volatile: return spell(btf, t->type, " volatile" + suffix, depth + 1, work);
+    case BtfKind::Restrict: return spell(btf, t->type, " restrict" + suffix, depth + 1, work);
+    case BtfKind::TypeTag: return spell(btf, t->type, fmt::format(" __tag({})", t->name) + suffix, depth + 1, work);
+    case BtfKind::Array: return spell(btf, t->elem_type, fmt::format("{}[{}]", suffix, t->nelems), depth + 1, work);
     case BtfKind::FuncProto: {
       std::string params;
       for (size_t i = 0; i < t->params.size(); ++i) {
         if (i) params += ", ";
-        params += t->params[i].type == 0 ? "..." : spell(btf, t->params[i].type, "", depth + 1);
+        params += t->params[i].type == 0 ? "..." : spell(btf, t->params[i].type, "", depth + 1, work);
       }
-      return spell(btf, t->type, fmt::format("{}({})", suffix, params.empty() ? "void" : params), depth + 1);
+      return spell(btf, t->type, fmt::format("{}({})", suffix, params.empty() ? "void" : params), depth + 1, work);
     }
-    case BtfKind::Func: return spell(btf, t->type, " " + t->name + suffix, depth + 1);
-    case BtfKind::Var: return spell(btf, t->type, " " + t->name + suffix, depth + 1);
+    case BtfKind::Func: return spell(btf, t->type, " " + t->name + suffix, depth + 1, work);
+    case BtfKind::Var: return spell(btf, t->type, " " + t->name + suffix, depth + 1, work);
     case BtfKind::DataSec: return "SEC(\"" + t->name + "\")" + suffix;
-    case BtfKind::DeclTag: return spell(btf, t->type, suffix, depth + 1);
+    case BtfKind::DeclTag: return spell(btf, t->type, suffix, depth + 1, work);
     case BtfKind::Unknown: return "?" + suffix;
   }
   return "?";
@@ -252,6 +254,9 @@ std::string spell(const Btf& btf, uint32_t id, std::string suffix, int depth) {
 
 }  // namespace
 
-std::string Btf::type_name(uint32_t id) const { return spell(*this, id, "", 0); }
+std::string Btf::type_name(uint32_t id) const {
+  uint32_t work = 0;
+  return spell(*this, id, "", 0, work);
+}
 
 }  // namespace decade

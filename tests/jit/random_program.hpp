@@ -65,11 +65,16 @@ class RandomProgram {
     return r == 1 ? 9 : r;
   }
 
+  // A random row satisfying ok: a random start, then the next matching row
+  // in table order, so a byte source that keeps repeating itself (as fuzz
+  // input does) cannot make this loop forever.
   const OpInfo& row_where(bool (*ok)(const OpInfo&)) {
-    for (;;) {
-      const OpInfo& i = kOps[pick_(static_cast<uint32_t>(kOpCount))];
+    const uint32_t start = pick_(static_cast<uint32_t>(kOpCount));
+    for (uint32_t k = 0; k < kOpCount; ++k) {
+      const OpInfo& i = kOps[(start + k) % kOpCount];
       if (ok(i)) return i;
     }
+    return kOps[start];  // unreachable for the predicates used here: each matches some row
   }
 
   void alu() {
