@@ -11,6 +11,7 @@
 
 
 #include "interp/threaded.hpp"
+#include "runtime/checked_args.hpp"
 #include "runtime/registry.hpp"
 #include "runtime/spin_lock.hpp"
 
@@ -43,14 +44,6 @@ bool known_map(const RunState& st, uint64_t v) {
 
 bool arg_fault(RunState& st, ErrorCode code, const FuncProto& proto, int arg, const TInsn* at, std::string_view what) {
   return fail(st, code, at, fmt::format("{}: argument {} (r{}) {}", proto.name, arg + 1, arg + 1, what));
-}
-
-bool const_str_ok(RunState& st, uint64_t p) {
-  for (uint64_t i = 0; i < 65536; ++i) {
-    if (!mem_ok(st, p + i, 1, false)) return false;
-    if (*reinterpret_cast<const char*>(p + i) == '\0') return true;
-  }
-  return false;
 }
 
 CallCheck spin_lock_call(RunState& st, const FuncProto& proto, uint64_t* regs, const TInsn* at) {
@@ -114,60 +107,13 @@ CallCheck check_call_args(RunState& st, const FuncProto& proto, uint64_t* regs, 
 }
 
 static bool check_args(RunState& st, const FuncProto& proto, const uint64_t* regs, const TInsn* at) {
-  const bool nullable = proto.flags & kHelperNullable;
-  const Map* map = nullptr;
-  for (int i = 0; i < 5; ++i) {
-    const uint64_t v = regs[i + 1];
-    const uint64_t next = i < 4 ? regs[i + 2] : 0;
-    auto mem = [&](uint64_t size, bool write) {
-      if (mem_ok(st, v, size, write)) return true;
-      return arg_fault(st, ErrorCode::ExecOutOfBounds, proto, i, at, describe_access(v, size, write));
-    };
-    switch (proto.args[static_cast<size_t>(i)]) {
-      case ArgKind::None: return true;
-      case ArgKind::Scalar: case ArgKind::ConstSize: case ArgKind::ConstSizeOrZero: case ArgKind::PtrToCtx:
-      case ArgKind::AnyPtrOrNull: case ArgKind::PtrToBtfId:
-        break;  // scalars; contexts and probe sources are validated by the helpers themselves
-      case ArgKind::ConstMapPtr: case ArgKind::PtrToArena:
-        if (!known_map(st, v)) return arg_fault(st, ErrorCode::ExecBadCall, proto, i, at, "is not a map");
-        map = reinterpret_cast<const Map*>(v);
-        break;
-      case ArgKind::PtrToMem: case ArgKind::PtrToUninitMem:
-        if (next == 0 || (v == 0 && nullable)) break;
-        if (!mem(next, proto.args[static_cast<size_t>(i)] == ArgKind::PtrToUninitMem)) return false;
-        break;
-      case ArgKind::PtrToMapKey: case ArgKind::PtrToMapValue: case ArgKind::PtrToUninitMapValue: {
-        if (!map) return arg_fault(st, ErrorCode::ExecBadCall, proto, i, at, "has no map before it");
-        const bool key = proto.args[static_cast<size_t>(i)] == ArgKind::PtrToMapKey;
-        const uint64_t size = key ? map->def().key_size : map->def().value_size;
-        if (size && !mem(size, proto.args[static_cast<size_t>(i)] == ArgKind::PtrToUninitMapValue)) return false;
-        break;
-      }
-      case ArgKind::PtrToStack:
-        if (v == 0 && nullable) break;
-        if (!mem(1, false)) return false;
-        break;
-      case ArgKind::PtrToFunc:
-        if (!code_target(st, v)) return arg_fault(st, ErrorCode::ExecBadCall, proto, i, at, "is not a function");
-        break;
-      case ArgKind::PtrToConstStr:
-        if (!const_str_ok(st, v))
-          return arg_fault(st, ErrorCode::ExecOutOfBounds, proto, i, at, "is not a NUL-terminated string in bounds");
-        break;
-      case ArgKind::PtrToRingbufMem:
-        if (!mem_ok(st, v - 8, 8, true))  // the record header in front of the data
-          return arg_fault(st, ErrorCode::ExecOutOfBounds, proto, i, at, "is not a ring buffer record");
-        break;
-      case ArgKind::PtrToSpinLock:
-        if (v % 4) return arg_fault(st, ErrorCode::ExecMisaligned, proto, i, at, "is not 4-byte aligned");
-        if (!mem(4, true)) return false;
-        break;
-      case ArgKind::PtrToIter:
-        if (!mem(8, true)) return false;
-        break;
-    }
-  }
-  return true;
+  const auto f = check_helper_args(
+      proto, regs + 1, [&](uint64_t a, uint64_t n, bool w) { return mem_ok(st, a, n, w); },
+      [&](uint64_t v) { return known_map(st, v); }, [&](uint64_t v) { return code_target(st, v) != nullptr; });
+  if (!f) return true;
+  const int arg = static_cast<int>(f->arg);
+  if (f->size) return arg_fault(st, f->code, proto, arg, at, describe_access(f->addr, f->size, f->write));
+  return arg_fault(st, f->code, proto, arg, at, f->what);
 }
 
 }  // namespace decade::interp::detail

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "jit/x86_64/executable.hpp"
+#include "runtime/checked_args.hpp"
 #include "runtime/map.hpp"
 #include "runtime/spin_lock.hpp"
 
@@ -34,70 +35,15 @@ bool arg_fault(ErrorCode code, const FuncProto& p, size_t i, const char* what) {
   return false;
 }
 
-bool const_str_ok(JitState& st, uint64_t p, uint64_t r10) {
-  for (uint64_t i = 0; i < 65536; ++i) {
-    if (!mem_ok(st, p + i, 1, false, r10)) return false;
-    if (*reinterpret_cast<const char*>(p + i) == '\0') return true;
-  }
-  return false;
-}
-
 // The arguments a prototype declares as pointers must point into memory the
 // run may touch; map arguments must be the program's maps (same rules as the
 // interpreter's checked mode).
 bool check_args(JitState& st, const FuncProto& p, const uint64_t* regs) {
   const uint64_t r10 = st.hot.cur_r10;
-  const bool nullable = p.flags & kHelperNullable;
-  const Map* map = nullptr;
-  for (size_t i = 0; i < 5; ++i) {
-    const uint64_t v = regs[i];
-    const uint64_t next = i < 4 ? regs[i + 1] : 0;
-    auto mem = [&](uint64_t size, bool write) {
-      return mem_ok(st, v, size, write, r10) || arg_fault(ErrorCode::ExecOutOfBounds, p, i, "points outside the program's memory");
-    };
-    switch (p.args[i]) {
-      case ArgKind::None: return true;
-      case ArgKind::Scalar: case ArgKind::ConstSize: case ArgKind::ConstSizeOrZero: case ArgKind::PtrToCtx:
-      case ArgKind::AnyPtrOrNull: case ArgKind::PtrToBtfId:
-        break;  // scalars; contexts and probe sources are validated by the helpers themselves
-      case ArgKind::ConstMapPtr: case ArgKind::PtrToArena:
-        if (!known_map(st, v)) return arg_fault(ErrorCode::ExecBadCall, p, i, "is not a map");
-        map = reinterpret_cast<const Map*>(v);
-        break;
-      case ArgKind::PtrToMem: case ArgKind::PtrToUninitMem:
-        if (next == 0 || (v == 0 && nullable)) break;
-        if (!mem(next, p.args[i] == ArgKind::PtrToUninitMem)) return false;
-        break;
-      case ArgKind::PtrToMapKey: case ArgKind::PtrToMapValue: case ArgKind::PtrToUninitMapValue: {
-        if (!map) return arg_fault(ErrorCode::ExecBadCall, p, i, "has no map before it");
-        const uint64_t size = p.args[i] == ArgKind::PtrToMapKey ? map->def().key_size : map->def().value_size;
-        if (size && !mem(size, p.args[i] == ArgKind::PtrToUninitMapValue)) return false;
-        break;
-      }
-      case ArgKind::PtrToStack:
-        if (v == 0 && nullable) break;
-        if (!mem(1, false)) return false;
-        break;
-      case ArgKind::PtrToFunc:
-        if (!st.code->func_entry(v)) return arg_fault(ErrorCode::ExecBadCall, p, i, "is not a function");
-        break;
-      case ArgKind::PtrToConstStr:
-        if (!const_str_ok(st, v, r10))
-          return arg_fault(ErrorCode::ExecOutOfBounds, p, i, "is not a NUL-terminated string in bounds");
-        break;
-      case ArgKind::PtrToRingbufMem:
-        if (!mem_ok(st, v - 8, 8, true, r10)) return arg_fault(ErrorCode::ExecOutOfBounds, p, i, "is not a ring buffer record");
-        break;
-      case ArgKind::PtrToSpinLock:
-        if (v % 4) return arg_fault(ErrorCode::ExecMisaligned, p, i, "is not 4-byte aligned");
-        if (!mem(4, true)) return false;
-        break;
-      case ArgKind::PtrToIter:
-        if (!mem(8, true)) return false;
-        break;
-    }
-  }
-  return true;
+  const auto f = check_helper_args(
+      p, regs, [&](uint64_t a, uint64_t n, bool w) { return mem_ok(st, a, n, w, r10); },
+      [&](uint64_t v) { return known_map(st, v); }, [&](uint64_t v) { return st.code->func_entry(v) != 0; });
+  return !f || arg_fault(f->code, p, f->arg, f->what);
 }
 
 uint64_t spin_lock_call(JitState& st, const FuncProto& p, uint64_t lock) {

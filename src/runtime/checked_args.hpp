@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+// Helper and kfunc arguments in checked (unverified) execution: what the
+// verifier would have proven about each argument the prototype declares is
+// checked at the call instead. One set of rules for every engine; the engine
+// supplies how it tells memory, maps and functions apart.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "decade/error.hpp"
+#include "runtime/map.hpp"
+#include "runtime/platform.hpp"
+
+namespace decade {
+
+struct ArgFault {
+  ErrorCode code = ErrorCode::ExecBadCall;
+  size_t arg = 0;            // 0-based argument index (r1 is 0)
+  const char* what = "";     // what is wrong with it, for the message
+  // For ExecOutOfBounds from a memory range: the access that failed (size 0 otherwise).
+  uint64_t addr = 0, size = 0;
+  bool write = false;
+};
+
+// A NUL-terminated string of at most 64 KiB, every byte readable.
+template <class MemOk>
+bool checked_const_str(uint64_t p, MemOk&& mem_ok) {
+  for (uint64_t i = 0; i < 65536; ++i) {
+    if (!mem_ok(p + i, 1, false)) return false;
+    if (*reinterpret_cast<const char*>(p + i) == '\0') return true;
+  }
+  return false;
+}
+
+// args = r1..r5. mem_ok(addr, size, write), is_map(v), is_func(v) are the
+// engine's views of the run's memory, the program's maps and its functions.
+template <class MemOk, class IsMap, class IsFunc>
+std::optional<ArgFault> check_helper_args(const FuncProto& p, const uint64_t* args, MemOk&& mem_ok, IsMap&& is_map,
+                                          IsFunc&& is_func) {
+  const bool nullable = p.flags & kHelperNullable;
+  const Map* map = nullptr;
+  for (size_t i = 0; i < 5; ++i) {
+    const uint64_t v = args[i];
+    const uint64_t next = i < 4 ? args[i + 1] : 0;
+    auto mem = [&](uint64_t size, bool write) -> std::optional<ArgFault> {
+      if (mem_ok(v, size, write)) return std::nullopt;
+      return ArgFault{ErrorCode::ExecOutOfBounds, i, "points outside the program's memory", v, size, write};
+    };
+    std::optional<ArgFault> f;
+    switch (p.args[i]) {
+      case ArgKind::None: return std::nullopt;
+      case ArgKind::Scalar: case ArgKind::ConstSize: case ArgKind::ConstSizeOrZero: case ArgKind::PtrToCtx:
+      case ArgKind::AnyPtrOrNull: case ArgKind::PtrToBtfId:
+        break;  // scalars; contexts and probe sources are validated by the helpers themselves
+      case ArgKind::ConstMapPtr: case ArgKind::PtrToArena:
+        if (!is_map(v)) return ArgFault{ErrorCode::ExecBadCall, i, "is not a map"};
+        map = reinterpret_cast<const Map*>(v);
+        break;
+      case ArgKind::PtrToMem: case ArgKind::PtrToUninitMem:
+        if (next == 0 || (v == 0 && nullable)) break;
+        f = mem(next, p.args[i] == ArgKind::PtrToUninitMem);
+        break;
+      case ArgKind::PtrToMapKey: case ArgKind::PtrToMapValue: case ArgKind::PtrToUninitMapValue: {
+        if (!map) return ArgFault{ErrorCode::ExecBadCall, i, "has no map before it"};
+        const uint64_t size = p.args[i] == ArgKind::PtrToMapKey ? map->def().key_size : map->def().value_size;
+        if (size) f = mem(size, p.args[i] == ArgKind::PtrToUninitMapValue);
+        break;
+      }
+      case ArgKind::PtrToStack:
+        if (v == 0 && nullable) break;
+        f = mem(1, false);
+        break;
+      case ArgKind::PtrToFunc:
+        if (!is_func(v)) return ArgFault{ErrorCode::ExecBadCall, i, "is not a function"};
+        break;
+      case ArgKind::PtrToConstStr:
+        if (!checked_const_str(v, mem_ok))
+          return ArgFault{ErrorCode::ExecOutOfBounds, i, "is not a NUL-terminated string in bounds"};
+        break;
+      case ArgKind::PtrToRingbufMem:
+        if (!mem_ok(v - 8, 8, true))  // the record header in front of the data
+          return ArgFault{ErrorCode::ExecOutOfBounds, i, "is not a ring buffer record"};
+        break;
+      case ArgKind::PtrToSpinLock:
+        if (v % 4) return ArgFault{ErrorCode::ExecMisaligned, i, "is not 4-byte aligned"};
+        f = mem(4, true);
+        break;
+      case ArgKind::PtrToIter:
+        f = mem(8, true);
+        break;
+    }
+    if (f) return f;
+  }
+  return std::nullopt;
+}
+
+}  // namespace decade
