@@ -2,6 +2,9 @@
 // `decade disasm FILE [--syntax llvm|classic] [--section NAME] [--labels]`:
 // raw bytecode or an ELF object (every executable section, with its function
 // symbols, or the one --section names) to text that `decade asm` reads back.
+// `--source` (ELF objects) lists each program as the loader builds it
+// (subprograms appended, relocations applied) with the C source lines from
+// BTF line info interleaved, as `llvm-objdump -S` does for sections.
 #include <fmt/format.h>
 
 #include <cstring>
@@ -9,6 +12,7 @@
 #include <set>
 
 #include "asm/asm.hpp"
+#include "cli/cli_util.hpp"
 #include "cli/command.hpp"
 #include "cli/elf_sections.hpp"
 #include "isa/decode.hpp"
@@ -48,7 +52,28 @@ Result<std::string> listing(std::span<const uint8_t> bytes, const DisasmOptions&
   return out;
 }
 
-int run_disasm(const std::string& file, const std::string& syntax, const std::string& section, bool labels) {
+// Programs of an ELF object with their source lines; --section narrows to
+// the programs of that section.
+int source_listing(const std::string& file, const std::string& section) {
+  auto obj = open_input(file);
+  if (!obj) return report(obj.error(), exit_code_for(obj.error()));
+  bool found = false;
+  for (const auto& name : obj->program_names()) {
+    auto p = obj->program(name);
+    if (!p) return report(p.error());
+    if (!section.empty() && p->section() != section) continue;
+    found = true;
+    std::cout << "Disassembly of program " << name << " (section " << p->section() << "):\n"
+              << p->disassembly(true) << "\n";
+  }
+  if (!found)
+    return report(Error{section.empty() ? ErrorCode::ElfNoProgram : ErrorCode::ElfBadSection, -1,
+                        section.empty() ? file + ": no program" : file + ": no program in section " + section, {}, {}});
+  return kExitOk;
+}
+
+int run_disasm(const std::string& file, const std::string& syntax, const std::string& section, bool labels,
+               bool source) {
   Result<std::vector<uint8_t>> bytes = std::vector<uint8_t>{};
   if (file == "-") {
     auto text = read_text(file);
@@ -60,11 +85,17 @@ int run_disasm(const std::string& file, const std::string& syntax, const std::st
   if (!bytes) return report(bytes.error());
   const DisasmOptions opts{syntax == "classic" ? Syntax::Classic : Syntax::Llvm, labels};
   if (!is_elf(*bytes)) {
+    if (source) return report(Error{ErrorCode::InvalidArgument, -1, "--source needs an ELF object with BTF line info", {}, {}});
     if (!section.empty()) return report(Error{ErrorCode::InvalidArgument, -1, "--section needs an ELF object", {}, {}});
     auto text = listing(*bytes, opts, {});
     if (!text) return report(text.error());
     std::cout << *text;
     return kExitOk;
+  }
+  if (source) {
+    if (syntax != "llvm" || labels)
+      return report(Error{ErrorCode::InvalidArgument, -1, "--source lists in LLVM syntax with relative offsets", {}, {}});
+    return source_listing(file, section);
   }
   auto secs = read_code_sections(*bytes);
   if (!secs) return report(secs.error());
@@ -92,11 +123,13 @@ DECADE_COMMAND("disasm", "Disassemble raw bytecode or the code sections of an EL
   auto syntax = std::make_shared<std::string>("llvm");
   auto section = std::make_shared<std::string>();
   auto labels = std::make_shared<bool>(false);
+  auto source = std::make_shared<bool>(false);
   sub.add_option("FILE", *file, "raw bytecode or ELF object ('-' for stdin)")->required();
   sub.add_option("--syntax", *syntax, "output syntax")->check(CLI::IsMember({"llvm", "classic"}));
   sub.add_option("--section", *section, "only this ELF section");
   sub.add_flag("--labels", *labels, "jump targets as labels instead of relative offsets");
-  return [=] { return run_disasm(*file, *syntax, *section, *labels); };
+  sub.add_flag("--source", *source, "ELF objects: each program with its C source lines from BTF line info");
+  return [=] { return run_disasm(*file, *syntax, *section, *labels, *source); };
 });
 
 }  // namespace

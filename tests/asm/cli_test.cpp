@@ -112,5 +112,27 @@ TEST_F(Cli, DisasmElfSections) {
   EXPECT_EQ(st, 2);
 }
 
+TEST_F(Cli, DisasmSourceInterleavesCLines) {
+  const std::string obj = DECADE_BINARY_DIR "/bpf/asm/progs/mem.bpf.o";
+  int st = 0;
+  const std::string out = run("disasm --source " + obj, &st);
+  ASSERT_EQ(st, 0);
+  EXPECT_NE(out.find("Disassembly of program mem (section tc):\n"), std::string::npos) << out;
+  // A C line of the appended subprogram precedes its instructions.
+  const size_t line = out.find("; static __attribute__((noinline)) __u64 mix(__u64 x, __u64 y) { return (x * 31) ^ (y >> 7); }");
+  ASSERT_NE(line, std::string::npos) << out;
+  EXPECT_NE(out.find("r1 *= 0x1f", line), std::string::npos) << out;
+  EXPECT_EQ(run("disasm --source --section nope " + obj, &st), "");
+  EXPECT_EQ(st, 2);
+  // Raw bytecode has no line info; other syntaxes are not offered with --source.
+  write("p.s", "r0 = 1\nexit\n");
+  run(fmt::format("asm {} -o {}", path("p.s"), path("p.bin")), &st);
+  ASSERT_EQ(st, 0);
+  run("disasm --source " + path("p.bin"), &st);
+  EXPECT_EQ(st, 2);
+  run("disasm --source --syntax classic " + obj, &st);
+  EXPECT_EQ(st, 2);
+}
+
 }  // namespace
 }  // namespace decade
