@@ -3,6 +3,7 @@
 #   tests/**/NAME.bpf.c     clang-19 -target bpf -O2 -g            (default cpu)
 #   tests/**/NAME.v4.bpf.c  clang-19 -target bpf -O2 -g -mcpu=v4
 #   tests/**/NAME.c22.bpf.c clang-22 -target bpf -O2 -g -mcpu=v4   (skipped when clang-22 is missing)
+#   tests/**/NAME.jt.c22.bpf.c  the same plus -mllvm -bpf-min-jump-table-entries=4 (switches become jump tables)
 # Each lands at ${CMAKE_BINARY_DIR}/bpf/<path below tests/>/NAME....o, e.g.
 # tests/loader/progs/maps.bpf.c -> build/bpf/loader/progs/maps.bpf.o.
 # Every test binary depends on the `bpf_objects` target. Tests find objects
@@ -32,6 +33,9 @@ foreach(src ${bpf_srcs})
     endif()
     set(cc ${DECADE_CLANG22_PATH})
     set(extra -mcpu=v4)
+    if(src MATCHES "\\.jt\\.c22\\.bpf\\.c$")
+      list(APPEND extra -mllvm -bpf-min-jump-table-entries=4)
+    endif()
   endif()
   add_custom_command(OUTPUT ${out}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${outdir}

@@ -84,9 +84,13 @@ void decade_object_close(decade_object *obj);
 /* Before load. */
 int decade_object_set_target_btf(decade_object *obj, const void *btf, size_t size);
 int decade_object_set_target_btf_file(decade_object *obj, const char *path);
+/* Values of __kconfig externs: "CONFIG_FOO=y\nCONFIG_BAR=42\n" (libbpf's kconfig). */
+int decade_object_set_kconfig(decade_object *obj, const char *text);
 int decade_object_add_helper(decade_object *obj, const struct decade_function *fn);
 int decade_object_add_kfunc(decade_object *obj, const struct decade_function *fn);
 int decade_object_set_program_type(decade_object *obj, const char *program, const char *type);
+/* Lets programs of `type` call helper `helper_id` (both registered). */
+int decade_object_allow_helper(decade_object *obj, const char *type, uint32_t helper_id);
 
 struct decade_load_opts {
   size_t sz;                           /* sizeof(struct decade_load_opts), for extension */

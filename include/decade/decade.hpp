@@ -269,9 +269,18 @@ class BpfObject {
   // with a .BTF section (e.g. `pahole -J` output).
   Status set_target_btf(std::span<const uint8_t> btf);
   Status set_target_btf_file(const std::string& path);
+  // Values of `__kconfig` externs, libbpf's `kconfig` option:
+  // "CONFIG_FOO=y\nCONFIG_BAR=42\nCONFIG_S=\"text\"\n". Replaces earlier text.
+  // LINUX_KERNEL_VERSION defaults to KERNEL_VERSION(6, 12, 0). At load, a
+  // strong extern without a value is ElfKconfigMissing (naming it), a weak
+  // one reads 0; a value that does not fit is ElfKconfigBadValue.
+  Status set_kconfig(std::string_view text);
   Status add_helper(const FunctionSpec& spec);
   Status add_kfunc(const FunctionSpec& spec);
   Status add_program_type(const ProgramTypeSpec& spec);
+  // Lets programs of `type` (built in or added) call helper `helper_id`
+  // (built in or added), e.g. a packet helper in a host program type.
+  Status allow_helper(std::string_view type, uint32_t helper_id);
   // Overrides the program type its section would give (e.g. run a SEC("tc")
   // program as socket_filter).
   Status set_program_type(std::string_view program, std::string_view type);

@@ -65,6 +65,8 @@ enum class ErrorCode : uint16_t {
   ElfMissingSymbol = 406,
   ElfUnknownSection = 407,
   ElfNoProgram = 408,
+  ElfKconfigMissing = 410,     // a strong __kconfig extern the host's kconfig text gives no value
+  ElfKconfigBadValue = 411,    // a kconfig value that does not fit its extern, or an extern of an unsupported type
   // BTF / CO-RE (500..599)
   BtfMalformed = 500,
   BtfBadTypeId = 501,

@@ -135,7 +135,7 @@ Result<std::span<uint8_t>> BpfMap::memory() const {
   if (d.type == MapType::Arena) {
     auto regions = (*m)->storage();
     if (regions.empty()) return make_error(ErrorCode::MapBadType, fmt::format("arena '{}' has no memory", d.name));
-    return regions.front();
+    return regions.front().bytes;
   }
   uint8_t* base = (*m)->direct_value_base();
   if (!base) return make_error(ErrorCode::MapBadType, fmt::format("map '{}' ({}) has no direct memory", d.name, type_name()));

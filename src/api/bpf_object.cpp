@@ -16,6 +16,7 @@ namespace {
 // Failures the host can still fix between open() and load().
 bool fixable_before_load(ErrorCode c) {
   return c == ErrorCode::KfuncNotFound || c == ErrorCode::HelperNotFound || c == ErrorCode::ProgramTypeNotFound ||
+         c == ErrorCode::ElfKconfigMissing ||
          c == ErrorCode::ElfUnknownSection || c == ErrorCode::ElfMissingSymbol || c == ErrorCode::CoreNoMatch ||
          c == ErrorCode::CoreAmbiguous;
 }
@@ -67,10 +68,13 @@ Status BpfObject::Impl::reload() {
   o.platform = &platform;
   o.target_btf = target_btf;
   o.name = name;
+  o.kconfig = kconfig;
   auto fresh = load_object(elf, o);
   if (!fresh) return std::unexpected(fresh.error());
-  // Keep the host's edits of global data (the initial images).
+  // Keep the host's edits of global data (the initial images); .kconfig
+  // comes from the kconfig text alone.
   for (MapDef& d : fresh->maps) {
+    if (!api::is_global_data(d)) continue;
     for (const MapDef& old : object.maps) {
       if (old.name == d.name && old.initial_value.size() == d.initial_value.size()) d.initial_value = old.initial_value;
     }
@@ -164,6 +168,13 @@ Status BpfObject::set_target_btf_file(const std::string& path) {
   return set_target_btf(*bytes);
 }
 
+Status BpfObject::set_kconfig(std::string_view text) {
+  if (auto s = not_before_load(*impl_, "set_kconfig"); !s) return s;
+  impl_->kconfig = std::string(text);
+  impl_->dirty = true;
+  return ok();
+}
+
 Status BpfObject::add_helper(const FunctionSpec& spec) {
   if (auto s = not_before_load(*impl_, "add_helper"); !s) return s;
   if (auto s = api::add_host_helper(impl_->platform, api::to_func_proto(spec, false)); !s) return s;
@@ -181,6 +192,15 @@ Status BpfObject::add_kfunc(const FunctionSpec& spec) {
 Status BpfObject::add_program_type(const ProgramTypeSpec& spec) {
   if (auto s = not_before_load(*impl_, "add_program_type"); !s) return s;
   if (auto s = impl_->platform.add_program_type(api::to_program_type(spec)); !s) return s;
+  impl_->dirty = true;
+  return ok();
+}
+
+Status BpfObject::allow_helper(std::string_view type, uint32_t helper_id) {
+  if (auto s = not_before_load(*impl_, "allow_helper"); !s) return s;
+  if (!impl_->platform.program_type(std::string(type)))
+    return make_error(ErrorCode::ProgramTypeNotFound, fmt::format("unknown program type '{}'", type));
+  if (auto s = impl_->platform.allow_helper(std::string(type), helper_id); !s) return s;
   impl_->dirty = true;
   return ok();
 }

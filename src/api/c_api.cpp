@@ -172,6 +172,13 @@ int decade_object_set_target_btf_file(decade_object* obj, const char* path) {
   });
 }
 
+int decade_object_set_kconfig(decade_object* obj, const char* text) {
+  return guarded([&] {
+    if (!obj || !text) return fail(ErrorCode::InvalidArgument, "set_kconfig: NULL argument");
+    return status(obj->obj.set_kconfig(text));
+  });
+}
+
 int decade_object_add_helper(decade_object* obj, const struct decade_function* fn) {
   return guarded([&] {
     if (!obj || !valid_function(fn)) return fail(ErrorCode::InvalidArgument, "add_helper: bad argument");
@@ -183,6 +190,13 @@ int decade_object_add_kfunc(decade_object* obj, const struct decade_function* fn
   return guarded([&] {
     if (!obj || !valid_function(fn)) return fail(ErrorCode::InvalidArgument, "add_kfunc: bad argument");
     return status(obj->obj.add_kfunc(to_spec(*fn)));
+  });
+}
+
+int decade_object_allow_helper(decade_object* obj, const char* type, uint32_t helper_id) {
+  return guarded([&] {
+    if (!obj || !type) return fail(ErrorCode::InvalidArgument, "allow_helper: NULL argument");
+    return status(obj->obj.allow_helper(type, helper_id));
   });
 }
 

@@ -48,8 +48,8 @@ Error errno_error(long rc, std::string_view what);
 // The platform the host extends (a copy of Platform::standard()).
 ProgramType to_program_type(const ProgramTypeSpec& spec);
 FuncProto to_func_proto(const FunctionSpec& spec, bool kfunc);
-// Registers a host helper and allows it in every program type (invalidates
-// pointers into the platform: the object must be reloaded before load).
+// Registers a host helper and allows it in every program type (through
+// Platform::allow_helper; the object is re-bound before load).
 Status add_host_helper(Platform& platform, FuncProto proto);
 
 // Global data (.data, .bss, .rodata, .data.*, ...) as the loader makes it.
@@ -73,6 +73,7 @@ struct BpfObject::Impl {
   std::vector<uint8_t> elf;      // empty for objects made from raw bytecode
   Platform platform = Platform::standard();
   std::shared_ptr<const Btf> target_btf;
+  std::string kconfig;  // values of __kconfig externs (set_kconfig)
   Object object;
   // An open-time failure the host may still fix before load() (a kfunc,
   // helper or program type it has not registered yet).

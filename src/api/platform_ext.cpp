@@ -71,25 +71,12 @@ ProgramType to_program_type(const ProgramTypeSpec& spec) {
 
 Status add_host_helper(Platform& platform, FuncProto proto) {
   const uint32_t id = proto.id;
-  Platform rebuilt;
-  if (auto s = rebuilt.add_helper(std::move(proto)); !s) return s;
-  if (platform.helper(id))
-    return make_error(ErrorCode::InvalidArgument, fmt::format("helper id {} is already registered", id));
-  // A host helper is meant for the host's programs: every program type with
-  // an allow list gets it. Platform has no way to edit a registered type, so
-  // the platform is rebuilt around the new helper.
-  for (const auto& [hid, h] : platform.helpers()) {
-    if (auto s = rebuilt.add_helper(h); !s) return s;
-  }
-  for (const auto& [name, k] : platform.kfuncs()) {
-    if (auto s = rebuilt.add_kfunc(k); !s) return s;
-  }
-  for (const auto& [name, t] : platform.program_types()) {
-    ProgramType copy = t;
-    if (!copy.helpers.empty()) copy.helpers.push_back(id);
-    if (auto s = rebuilt.add_program_type(std::move(copy)); !s) return s;
-  }
-  platform = std::move(rebuilt);
+  if (auto s = platform.add_helper(std::move(proto)); !s) return s;
+  // A host helper is meant for the host's programs: every program type gets it.
+  std::vector<std::string> types;
+  for (const auto& [name, t] : platform.program_types()) types.push_back(name);
+  for (const std::string& name : types)
+    if (auto s = platform.allow_helper(name, id); !s) return s;
   return ok();
 }
 

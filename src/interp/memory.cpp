@@ -18,29 +18,15 @@
 namespace decade::interp::detail {
 namespace {
 
-bool inside(const MemRegion& r, uint64_t addr, uint64_t size, bool write) {
-  if (write && !r.writable) return false;
-  if (addr < r.start) return false;
-  const uint64_t rel = addr - r.start;
-  return rel <= r.size && size <= r.size - rel;
-}
+bool inside(const MemRegion& r, uint64_t addr, uint64_t size, bool write) { return r.allows(addr, size, write); }
 
 void collect_maps(RunState& st) {
   st.map_regions.clear();
-  for (Map* m : st.prog->env.maps) {
-    if (!m) continue;
-    const bool writable = !m->def().frozen && !(m->def().map_flags & kMapFRdonlyProg);
-    for (const auto& s : m->storage())
-      st.map_regions.push_back({reinterpret_cast<uintptr_t>(s.data()), s.size(), writable});
-  }
+  append_map_memory(st.prog->env.maps, st.map_regions);
   st.maps_collected = true;
 }
 
-bool known_map(const RunState& st, uint64_t v) {
-  for (Map* m : st.prog->env.maps)
-    if (reinterpret_cast<uint64_t>(m) == v) return true;
-  return v != 0 && map_id(reinterpret_cast<const Map*>(v)) != 0;  // pointer comparison only
-}
+bool known_map(const RunState& st, uint64_t v) { return checked_map_arg(st.prog->env.maps, v); }
 
 bool arg_fault(RunState& st, ErrorCode code, const FuncProto& proto, int arg, const TInsn* at, std::string_view what) {
   return fail(st, code, at, fmt::format("{}: argument {} (r{}) {}", proto.name, arg + 1, arg + 1, what));

@@ -122,6 +122,15 @@ class Linker {
   }
 
   Status reloc_ld64(const ElfSymbol& sym, const Insn& insn, uint32_t pc) {
+    if (sym.shndx == SHN_UNDEF && in_.kconfig) {
+      if (const KconfigExtern* k = in_.kconfig->find(sym.name)) {
+        const int64_t off = int64_t{k->offset} + insn.imm;
+        if (insn.imm < 0 || static_cast<uint64_t>(insn.imm) >= k->size)
+          return bad(ErrorCode::ElfBadRelocation, pc, fmt::format("offset {} outside kconfig extern '{}'", insn.imm, sym.name));
+        put(pc, make_insn(Op::LDDW_MAP_IDX_VALUE, insn.dst, 0, 0, in_.kconfig->map, static_cast<uint64_t>(off)));
+        return ok();
+      }
+    }
     if (sym.shndx == SHN_UNDEF) {
       if (in_.platform->kfunc(sym.name) || sym.bind != STB_WEAK) {
         // The address of a kfunc is only ever tested against NULL

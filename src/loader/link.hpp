@@ -14,6 +14,7 @@
 #include "decade/error.hpp"
 #include "isa/insn.hpp"
 #include "loader/elf_image.hpp"
+#include "loader/kconfig.hpp"
 #include "loader/maps.hpp"
 #include "loader/object.hpp"
 #include "runtime/platform.hpp"
@@ -33,6 +34,7 @@ struct LinkInput {
   const Platform* platform = nullptr;
   const Btf* btf = nullptr;                          // may be null
   const BtfExt* ext = nullptr;                       // may be null
+  const KconfigExterns* kconfig = nullptr;           // __kconfig externs and their map; may be null
   std::map<uint32_t, std::vector<RawInsn>> code;     // code sections (CO-RE applied), by section index
   std::vector<CodeFunc> funcs;                       // every function, sorted by (shndx, start)
 };

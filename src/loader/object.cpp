@@ -79,7 +79,10 @@ Result<Object> load_object(std::span<const uint8_t> bytes, const ObjectLoadOptio
   obj.btf = btf->btf;
   auto maps = collect_maps(*elf, obj.btf.get(), obj.name);
   if (!maps) return std::unexpected(maps.error());
+  auto kconfig = collect_kconfig(*elf, obj.btf.get(), opts.kconfig, *maps);
+  if (!kconfig) return std::unexpected(kconfig.error());
   LinkInput in;
+  in.kconfig = &*kconfig;
   in.elf = &*elf;
   in.maps = &*maps;
   in.platform = &platform;

@@ -44,7 +44,7 @@ struct Object {
   std::vector<ObjectProgram> programs;
   // Every map: BTF-defined (.maps), legacy (maps), and global data
   // (.data, .bss, .rodata, .data.*, .rodata.*) with initial_value filled
-  // and .rodata* frozen.
+  // and .rodata* frozen, and the frozen ".kconfig" map of __kconfig externs.
   std::vector<MapDef> maps;
   std::vector<ObjectKfunc> kfuncs;
   // Slots of prog_array and map-in-map maps filled statically in C
@@ -63,6 +63,9 @@ struct ObjectLoadOptions {
   const Platform* platform = nullptr;          // section -> program type, kfunc resolution
   std::shared_ptr<const Btf> target_btf;       // CO-RE target; null: relocate against the object's own BTF
   std::string name = "object";
+  // Values of __kconfig externs: libbpf's kconfig text ("CONFIG_FOO=y\n...";
+  // loader/kconfig.hpp gives the rules).
+  std::string kconfig;
 };
 
 // ELF bytes -> Object. Malformed input gives ElfMalformed / ElfBadSection /

@@ -9,11 +9,49 @@
 #include <cstdint>
 #include <optional>
 
+#include <vector>
+
 #include "decade/error.hpp"
+#include "runtime/engine.hpp"
 #include "runtime/map.hpp"
 #include "runtime/platform.hpp"
 
 namespace decade {
+
+// The maps a checked program reaches: its own and, one level down (inner
+// maps cannot hold maps), every inner map one of its map-of-maps holds or has
+// held. Those stay alive while the outer map lives, so a pointer a lookup in
+// the outer map returned is a valid map argument, as in the kernel. Nothing
+// else is: not a map of another object, not a forged pointer.
+template <class Fn>
+void for_each_reachable_map(const std::vector<Map*>& maps, Fn&& fn) {
+  for (Map* m : maps) {
+    if (!m) continue;
+    fn(m);
+    if (m->type() == MapType::ArrayOfMaps || m->type() == MapType::HashOfMaps)
+      for (Map* inner : m->inner_maps()) fn(inner);
+  }
+}
+
+inline bool checked_map_arg(const std::vector<Map*>& maps, uint64_t v) {
+  if (v == 0) return false;
+  for (Map* m : maps)
+    if (reinterpret_cast<uint64_t>(m) == v) return true;
+  for (Map* m : maps)  // pointer comparison only: v is not dereferenced until it matches
+    if (m && (m->type() == MapType::ArrayOfMaps || m->type() == MapType::HashOfMaps) &&
+        m->holds_inner(reinterpret_cast<const Map*>(v)))
+      return true;
+  return false;
+}
+
+// Memory of the reachable maps as checked execution bounds it: only what the
+// maps hand out (MapStorage), read-only for frozen and BPF_F_RDONLY_PROG maps.
+inline void append_map_memory(const std::vector<Map*>& maps, std::vector<MemRegion>& out) {
+  for_each_reachable_map(maps, [&](Map* m) {
+    const bool writable = !m->def().frozen && !(m->def().map_flags & kMapFRdonlyProg);
+    for (const MapStorage& s : m->storage()) out.push_back(MemRegion::of(s, writable));
+  });
+}
 
 struct ArgFault {
   ErrorCode code = ErrorCode::ExecBadCall;

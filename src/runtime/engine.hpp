@@ -17,10 +17,25 @@
 namespace decade {
 
 // A memory range a program was given (checked execution bounds every access by these).
+// With stride != 0 the range is a run of stride-sized elements of which only
+// the first `window` bytes of each may be accessed (MapStorage's strided form).
 struct MemRegion {
   uintptr_t start = 0;
   size_t size = 0;
   bool writable = true;
+  size_t stride = 0;
+  size_t window = 0;
+
+  bool allows(uint64_t addr, uint64_t len, bool write) const {
+    if (write && !writable) return false;
+    if (addr < start) return false;
+    const uint64_t rel = addr - start;
+    if (rel > size || len > size - rel) return false;
+    return stride == 0 || (len <= window && rel % stride <= window - len);
+  }
+  static MemRegion of(const MapStorage& s, bool writable) {
+    return {reinterpret_cast<uintptr_t>(s.bytes.data()), s.bytes.size(), writable, s.stride, s.window};
+  }
 };
 
 // What a program's pseudo instructions and calls refer to once loaded.

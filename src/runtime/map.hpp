@@ -67,6 +67,17 @@ inline constexpr uint32_t kMapFNoPrealloc = 1u << 0, kMapFNoCommonLru = 1u << 1,
                           kMapFPreserveElems = 1u << 11, kMapFInnerMap = 1u << 12,
                           kMapFSegvOnFault = 1u << 17, kMapFNoUserConv = 1u << 18;
 
+// Memory a program may address through pointers a map hands out. A plain
+// block is `bytes`; a strided one (stride != 0) is a run of stride-sized
+// elements from bytes.data() of which only the first `window` bytes of each
+// are the program's (hash maps: the values, never the chain links and keys
+// between them).
+struct MapStorage {
+  std::span<uint8_t> bytes;
+  size_t stride = 0;
+  size_t window = 0;
+};
+
 class Map {
  public:
   explicit Map(MapDef def) : def_(std::move(def)) {}
@@ -93,13 +104,19 @@ class Map {
   // Host-facing: iterate keys (key == nullptr gives the first).
   virtual Status get_next_key(const void* key, void* next_key) = 0;
 
+  // Map-in-map: every inner map this outer map holds or has held (the outer
+  // map keeps each alive while it lives); empty for other maps.
+  virtual std::vector<Map*> inner_maps() { return {}; }
+  virtual bool holds_inner(const Map* m) { (void)m; return false; }
+
   // Direct memory for arrays and global data (libbpf skeleton style);
   // nullptr for maps whose values do not sit in one block.
   virtual uint8_t* direct_value_base() { return nullptr; }
 
-  // Memory ranges programs may touch through pointers this map hands out
-  // (checked execution allows accesses inside them).
-  virtual std::vector<std::span<uint8_t>> storage() { return {}; }
+  // Memory programs may touch through pointers this map hands out (checked
+  // execution allows accesses inside it and nothing of the map's own
+  // bookkeeping).
+  virtual std::vector<MapStorage> storage() { return {}; }
 
   // ---- Host-side API (the bpf() syscall's view). 0 or a negative errno. ----
   // Bytes of one value as the host sees it: per-CPU maps hand out

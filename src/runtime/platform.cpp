@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "runtime/platform.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "runtime/helpers/helpers.hpp"
@@ -86,6 +88,15 @@ Status Platform::add_program_type(ProgramType t) {
   }
   std::string name = t.name;
   types_.emplace(std::move(name), std::move(t));
+  return ok();
+}
+
+Status Platform::allow_helper(const std::string& type, uint32_t id) {
+  auto it = types_.find(type);
+  if (it == types_.end()) return make_error(ErrorCode::InvalidArgument, fmt::format("no program type '{}'", type));
+  if (!helper(id)) return make_error(ErrorCode::InvalidArgument, fmt::format("no helper with id {}", id));
+  std::vector<uint32_t>& list = it->second.helpers;
+  if (!list.empty() && std::find(list.begin(), list.end(), id) == list.end()) list.push_back(id);
   return ok();
 }
 

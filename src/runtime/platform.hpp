@@ -128,6 +128,10 @@ class Platform {
   Status add_helper(FuncProto proto);      // by proto.id
   Status add_kfunc(FuncProto proto);       // by proto.name
   Status add_program_type(ProgramType t);  // by t.name
+  // Adds a registered helper to a registered program type's allow list, so a
+  // host can extend a type without rebuilding the platform. A type with an
+  // empty list already allows every helper and is left as it is.
+  Status allow_helper(const std::string& type, uint32_t id);
 
   const FuncProto* helper(uint32_t id) const;
   const FuncProto* kfunc(const std::string& name) const;

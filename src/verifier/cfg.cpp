@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "isa/semantics.hpp"
+#include "verifier/indirect.hpp"
 
 namespace decade::verifier {
 namespace {
@@ -19,11 +20,16 @@ bool is_fetching(const Insn& insn) {
   return (imm & decade::sem::kAtomicFetch) || imm == decade::sem::kAtomicXchg || imm == decade::sem::kAtomicCmpxchg;
 }
 
-// Where control may go after insn inside its function (calls return to the next slot).
-void successors(const Insn& insn, std::vector<uint32_t>& out) {
+// Where control may go after insn inside its function (calls return to the
+// next slot; gotox goes to every entry of the jump tables its function loads).
+void successors(const Env& env, const Insn& insn, std::vector<uint32_t>& out) {
   out.clear();
   const Sem s = insn.info().sem;
   if (s == Sem::Exit) return;
+  if (s == Sem::GotoX) {
+    if (auto it = env.gotox_targets.find(insn.pc); it != env.gotox_targets.end()) out = it->second;
+    return;
+  }
   if (s == Sem::Ja) {
     out.push_back(static_cast<uint32_t>(insn.target));
     return;
@@ -62,10 +68,6 @@ Status check_jumps(Env& env) {
   const Program& p = env.prog;
   for (const Insn& insn : p.insns) {
     const Sem s = insn.info().sem;
-    if (s == Sem::GotoX)
-      return fail(env, ErrorCode::VerifierUnsupported, insn.pc, "gotox (indirect jump) is not supported by the verifier");
-    if (s == Sem::CallX)
-      return fail(env, ErrorCode::VerifierUnsupported, insn.pc, "callx (indirect call) is not supported by the verifier");
     if (!is_jump(s)) continue;
     const int32_t t = insn.target;
     if (t < 0 || static_cast<uint32_t>(t) >= p.slot_count || !p.at_pc(static_cast<uint32_t>(t)))
@@ -82,7 +84,7 @@ Status check_jumps(Env& env) {
     const Insn* insn = p.at_pc(last);
     if (!insn) continue;
     const Sem sem = insn->info().sem;
-    if (sem != Sem::Exit && sem != Sem::Ja)
+    if (sem != Sem::Exit && sem != Sem::Ja && sem != Sem::GotoX)
       return fail(env, ErrorCode::VerifierFallThrough, last, "the last instruction of a function is not an exit or a jump",
                   "end every function with 'exit' (or an unconditional jump back)");
   }
@@ -102,7 +104,7 @@ Status check_reachable(Env& env) {
     work.pop_back();
     const Insn* insn = p.at_pc(pc);
     if (!insn) continue;
-    successors(*insn, succ);
+    successors(env, *insn, succ);
     for (uint32_t s : succ) push(s);
     const Sem sem = insn->info().sem;
     if (sem == Sem::CallLocal || sem == Sem::LdFunc) push(static_cast<uint32_t>(insn->target));
@@ -153,7 +155,7 @@ void compute_liveness(Env& env) {
     changed = false;
     for (auto it = p.insns.rbegin(); it != p.insns.rend(); ++it) {
       RegMask out = 0;
-      successors(*it, succ);
+      successors(env, *it, succ);
       for (uint32_t s : succ)
         if (s < p.slot_count) out |= env.live_in[s];
       const RegMask in = static_cast<RegMask>(uses[it->pc] | (out & ~defs[it->pc]) | bit(10));
@@ -185,7 +187,8 @@ RegMask insn_uses(const Env& env, const Insn& insn) {
     case Shape::JmpImm: return bit(insn.dst);
     case Shape::JmpReg: return static_cast<RegMask>(bit(insn.dst) | bit(insn.src));
     case Shape::Ja: case Shape::Ja32: case Shape::MayGoto: return 0;
-    case Shape::GotoX: case Shape::CallX: return bit(insn.dst);
+    case Shape::GotoX: return bit(insn.dst);
+    case Shape::CallX: return static_cast<RegMask>(bit(insn.dst) | kArgRegs);
     case Shape::CallHelper: {
       const FuncProto* proto = env.in.platform ? env.in.platform->helper(static_cast<uint32_t>(insn.imm)) : nullptr;
       if (!proto) return kArgRegs;
@@ -222,6 +225,7 @@ Status analyze_cfg(Env& env) {
   const Program& p = env.prog;
   if (auto s = find_subprograms(env); !s) return s;
   if (auto s = check_jumps(env); !s) return s;
+  if (auto s = collect_gotox_targets(env); !s) return s;
   if (auto s = check_recursion(env); !s) return s;
   if (auto s = check_reachable(env); !s) return s;
   env.prune_point.assign(p.slot_count, 0);
@@ -233,7 +237,9 @@ Status analyze_cfg(Env& env) {
       if (s != Sem::Ja && insn.pc + 1 < p.slot_count) env.prune_point[insn.pc + 1] = 1;
     }
     if (s == Sem::MayGoto) env.prune_point[insn.pc] = 1;
-    if ((s == Sem::Call || s == Sem::CallLocal || s == Sem::CallKfunc) && insn.pc + 1 < p.slot_count)
+    if (s == Sem::GotoX)
+      for (uint32_t t : env.gotox_targets.at(insn.pc)) env.prune_point[t] = 1;
+    if ((s == Sem::Call || s == Sem::CallLocal || s == Sem::CallKfunc || s == Sem::CallX) && insn.pc + 1 < p.slot_count)
       env.prune_point[insn.pc + 1] = 1;
     if (s == Sem::CallLocal) env.call_target[insn.pc] = insn.target;
   }

@@ -5,6 +5,7 @@
 
 #include "verifier/cfg.hpp"
 #include "verifier/frames.hpp"
+#include "verifier/indirect.hpp"
 #include "verifier/transfer.hpp"
 
 namespace decade::verifier {
@@ -166,8 +167,17 @@ Result<bool> Driver::exec(Path& p, const Insn& insn) {
     }
     return true;
   }
-  if (sem == Sem::GotoX || sem == Sem::CallX)
-    return std::unexpected(verr(env_, ErrorCode::VerifierUnsupported, insn.pc, "indirect jumps and calls are not supported"));
+  if (sem == Sem::GotoX) {
+    auto live = do_gotox(env_, st, insn, spawned);
+    if (!live) return std::unexpected(live.error());
+    for (State& s : spawned) fork(p, std::move(s));
+    if (!*live) finish(p.parent);
+    return *live;
+  }
+  if (sem == Sem::CallX) {
+    if (auto s = do_callx(env_, st, insn); !s) return std::unexpected(s.error());
+    return true;
+  }
   if (auto s = do_mem(env_, st, insn); !s) return std::unexpected(s.error());
   st.pc = insn.pc + insn.slots();
   return true;

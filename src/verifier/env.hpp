@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ struct Env {
 
   std::vector<Fact> mem_safe, div_nonzero;  // per slot
   std::vector<int32_t> call_target;         // per slot
+  std::map<uint32_t, std::vector<uint32_t>> gotox_targets;  // gotox slot -> its static successors (verifier/indirect.hpp)
+  std::vector<std::pair<uint32_t, uint32_t>> indirect_calls;  // (callx slot, target slot) seen while exploring
 
   uint32_t next_id = 1;
   std::string log;

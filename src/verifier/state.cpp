@@ -96,6 +96,8 @@ bool reg_covers(const RegState& o, const RegState& c, IdMap& ids, bool exact) {
   if (o.type != c.type) return false;
   if (o.type == RegType::Scalar) {
     if (!(exact ? o.val == c.val : o.val.contains(c.val))) return false;
+    // A jump-table entry (verifier/indirect.hpp) only covers one from the same table.
+    if (o.map != c.map && (o.map || exact)) return false;
     // A link between scalars (a copy refined together) the old state relied
     // on must exist in the current state too.
     return o.id == 0 || ids.check(o.id, c.id);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "isa/semantics.hpp"
+#include "verifier/indirect.hpp"
 #include "verifier/transfer.hpp"
 
 namespace decade::verifier {
@@ -232,6 +233,8 @@ Status map_value_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t
   if (m.spin_lock_off >= 0 && !op.helper && lo < m.spin_lock_off + 4 && hi + op.size > m.spin_lock_off)
     return fail(env, ErrorCode::VerifierLock, pc, "direct access to a bpf_spin_lock", "use bpf_spin_lock/bpf_spin_unlock only");
   env.note_mem(pc, true);
+  if (loaded && jump_table_load(m, static_cast<int64_t>(lo), static_cast<int64_t>(hi), ptr.val, op.size, op.sign_extend, loaded))
+    return ok();  // an entry of a jump table, for gotox (verifier/indirect.hpp)
   if (loaded) {
     const int64_t o = static_cast<int64_t>(lo);
     if (m.frozen && ptr.val.is_const() && o + op.size <= static_cast<int64_t>(m.initial_value.size())) {

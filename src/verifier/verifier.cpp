@@ -66,6 +66,8 @@ Status check_stack_chains(Env& env) {
       callees[static_cast<size_t>(env.sub_of_pc[insn.pc])].emplace_back(
           static_cast<uint32_t>(env.sub_of_pc[static_cast<size_t>(insn.target)]), insn.pc);
   }
+  for (const auto& [pc, target] : env.indirect_calls)  // callx edges found while exploring
+    callees[static_cast<size_t>(env.sub_of_pc[pc])].emplace_back(static_cast<uint32_t>(env.sub_of_pc[target]), pc);
   std::vector<int64_t> memo(n, -1);
   std::function<uint32_t(uint32_t)> deepest = [&](uint32_t s) -> uint32_t {
     if (memo[s] >= 0) return static_cast<uint32_t>(memo[s]);

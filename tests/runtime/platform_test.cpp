@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <linux/bpf.h>
 
+#include <algorithm>
 #include <cstddef>
 
 #include "runtime/helpers/helpers.hpp"
@@ -121,6 +122,23 @@ TEST(Platform, HostExtensions) {
   ASSERT_TRUE(p.add_program_type(t));
   EXPECT_EQ(p.program_type_for_section("my/thing")->name, "mytype");
   EXPECT_EQ(platform().program_type("mytype"), nullptr);  // the standard value is untouched
+}
+
+TEST(Platform, AllowHelperExtendsATypeInPlace) {
+  Platform p = Platform::standard();
+  const ProgramType* xdp = p.program_type("xdp");
+  ASSERT_NE(xdp, nullptr);
+  ASSERT_FALSE(xdp->helpers.empty());
+  ASSERT_TRUE(p.add_helper(make_proto("my_helper", 10000, dummy, RetKind::Integer, {ArgKind::Scalar})));
+  EXPECT_FALSE(p.helper_allowed(*xdp, 10000));
+  ASSERT_TRUE(p.allow_helper("xdp", 10000));
+  ASSERT_TRUE(p.allow_helper("xdp", 10000));  // twice is harmless
+  EXPECT_EQ(p.program_type("xdp"), xdp);       // same record, edited in place
+  EXPECT_TRUE(p.helper_allowed(*xdp, 10000));
+  EXPECT_EQ(std::count(xdp->helpers.begin(), xdp->helpers.end(), 10000u), 1);
+  EXPECT_FALSE(p.helper_allowed(*p.program_type("sched_cls"), 10000));
+  EXPECT_EQ(p.allow_helper("nosuchtype", 10000).error().code, ErrorCode::InvalidArgument);
+  EXPECT_EQ(p.allow_helper("xdp", 10001).error().code, ErrorCode::InvalidArgument);  // not registered
 }
 
 }  // namespace

@@ -46,6 +46,26 @@ Error JitCode::error_at(ErrorCode code, uint64_t native) const {
   return located(Error{code, slot, fault_message(code), {}, {}});
 }
 
+namespace {
+
+// The largest of the request's regions becomes the primary one, checked
+// inline by emitted code (see JitHot::prim_lim).
+void set_primary_region(JitHot& h, std::span<const MemRegion> regions) {
+  const MemRegion* best = nullptr;
+  for (const MemRegion& r : regions)
+    if (!best || r.size > best->size) best = &r;
+  if (!best) return;
+  h.prim_base = best->start;
+  for (unsigned lg = 0; lg < 4; ++lg) {
+    const uint64_t size = uint64_t{1} << lg;
+    const uint64_t lim = best->size >= size ? best->size - size + 1 : 0;
+    h.prim_lim[lg] = lim;
+    h.prim_lim[4 + lg] = best->writable ? lim : 0;
+  }
+}
+
+}  // namespace
+
 DECADE_JIT_CALL Result<uint64_t> run_code(const JitCode& code, const RunRequest& req, RunContext* chain) {
   static const int64_t flag_off = glue::fault_flag_offset();
   if (flag_off < 0) return make_error(ErrorCode::Internal, "jit: unsupported std::optional layout");
@@ -67,12 +87,11 @@ DECADE_JIT_CALL Result<uint64_t> run_code(const JitCode& code, const RunRequest&
   h.owner = &st;
   h.call_limit = st.stack_base() + 2 * kFrameSize;
   h.stack_top = st.stack_base() + sizeof(st.stack);
-  h.may_goto = sem::kLoopBudget;
   h.budget = req.insn_budget ? req.insn_budget : kDefaultBudget;
   h.fault_flag = reinterpret_cast<const uint8_t*>(&rc->fault) + flag_off;
-  st.regions = req.regions;
-  st.request_regions = req.regions.size();
-  glue::collect_map_storage(st);
+  // Map storage is collected only when an access misses every other region.
+  st.request = req.regions;
+  set_primary_region(h, st.request);
   const uint64_t args[6] = {req.r1, req.r2, 0, 0, 0, h.stack_top + kFrameSize};
   const uint64_t r0 = code.trampoline()(&h, code.main_entry(), args);
   rc->engine = saved_engine;

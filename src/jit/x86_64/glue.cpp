@@ -78,23 +78,27 @@ uint64_t checked_call(JitState& st, const FuncProto& p, const uint64_t* regs) {
 }  // namespace
 
 void collect_map_storage(JitState& st) {
-  st.regions.resize(st.request_regions);
+  st.map_regions.clear();
   for (Map* m : st.code->env.maps) {
     if (!m) continue;
     const bool writable = !(m->def().map_flags & kMapFRdonlyProg);
     for (std::span<uint8_t> s : m->storage())
-      st.regions.push_back({reinterpret_cast<uintptr_t>(s.data()), s.size(), writable});
+      st.map_regions.push_back({reinterpret_cast<uintptr_t>(s.data()), s.size(), writable});
   }
+  st.maps_collected = true;
 }
 
 bool mem_ok(JitState& st, uint64_t addr, uint64_t size, bool write, uint64_t r10) {
   const uint64_t lo = r10 - kFrameSize, hi = st.hot.stack_top;
   if (addr >= lo && addr <= hi && size <= hi - addr) return true;
-  for (const MemRegion& r : st.regions)
+  for (const MemRegion& r : st.request)
     if (in_region(r, addr, size, write)) return true;
-  collect_map_storage(st);  // maps may have handed out new memory since the run began
-  for (size_t i = st.request_regions; i < st.regions.size(); ++i)
-    if (in_region(st.regions[i], addr, size, write)) return true;
+  if (st.maps_collected)
+    for (const MemRegion& r : st.map_regions)
+      if (in_region(r, addr, size, write)) return true;
+  collect_map_storage(st);  // maps may have handed out new memory since the last look
+  for (const MemRegion& r : st.map_regions)
+    if (in_region(r, addr, size, write)) return true;
   return false;
 }
 
@@ -142,7 +146,7 @@ TailResult tail_call(JitHot* hot, uint64_t ctx, uint64_t map, uint64_t index) {
   ++rc->tail_calls;
   RunRequest req;
   req.r1 = ctx;
-  req.regions.assign(st.regions.begin(), st.regions.begin() + static_cast<std::ptrdiff_t>(st.request_regions));
+  req.regions.assign(st.request.begin(), st.request.end());
   req.insn_budget = hot->budget;
   Result<uint64_t> r = [&]() -> Result<uint64_t> {
     if (const auto* je = dynamic_cast<const JitExecutable*>(h->executable.get())) return run_code(je->code(), req, rc);

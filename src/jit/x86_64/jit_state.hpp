@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "decade/error.hpp"
@@ -30,7 +31,6 @@ struct JitHot {
   uint64_t saved_rsp = 0;         // native rsp of the innermost trampoline, for unwinding on faults
   uint64_t call_limit = 0;        // a local call is allowed while rbp >= call_limit
   uint64_t cur_r10 = 0;           // rbp at the last helper call: callbacks get a frame below it
-  uint64_t may_goto = 0;          // may_goto iterations left in this run
   uint64_t budget = 0;            // checked mode: back-edge budget (instructions) left
   uint64_t stack_top = 0;         // one past the outermost frame
   const uint8_t* fault_flag = nullptr;  // RunContext::fault's engaged byte, or nullptr (glue checks it)
@@ -40,6 +40,13 @@ struct JitHot {
   uint32_t fault_code = 0;        // ErrorCode, 0 while running
   uint32_t pad = 0;
   JitState* owner = nullptr;
+  // The run's primary region (the largest of the request's: the raw memory
+  // or the packet), checked inline by unproven accesses. prim_lim[w * 4 +
+  // log2(size)] is the number of start offsets at which an access of that
+  // size (a write when w = 1) fits: region size - size + 1, or 0 when none
+  // does. An access passes when (address - prim_base) < that, unsigned.
+  uint64_t prim_base = 0;
+  uint64_t prim_lim[8] = {};
 };
 
 // Offsets used by the emitter (JitHot is standard layout).
@@ -47,7 +54,6 @@ namespace hot {
 inline constexpr int32_t kSavedRsp = offsetof(JitHot, saved_rsp);
 inline constexpr int32_t kCallLimit = offsetof(JitHot, call_limit);
 inline constexpr int32_t kCurR10 = offsetof(JitHot, cur_r10);
-inline constexpr int32_t kMayGoto = offsetof(JitHot, may_goto);
 inline constexpr int32_t kBudget = offsetof(JitHot, budget);
 inline constexpr int32_t kStackTop = offsetof(JitHot, stack_top);
 inline constexpr int32_t kFaultFlag = offsetof(JitHot, fault_flag);
@@ -55,14 +61,17 @@ inline constexpr int32_t kPending = offsetof(JitHot, pending);
 inline constexpr int32_t kCallxValue = offsetof(JitHot, callx_value);
 inline constexpr int32_t kFaultNative = offsetof(JitHot, fault_native);
 inline constexpr int32_t kFaultCode = offsetof(JitHot, fault_code);
+inline constexpr int32_t kPrimBase = offsetof(JitHot, prim_base);
+inline constexpr int32_t kPrimLim = offsetof(JitHot, prim_lim);
 }  // namespace hot
 
 struct JitState {
   JitHot hot;
   const JitCode* code = nullptr;
   RunContext* rc = nullptr;
-  std::vector<MemRegion> regions;  // checked: request regions, then map storage
-  size_t request_regions = 0;
+  std::span<const MemRegion> request;   // the request's regions (the request outlives the run)
+  std::vector<MemRegion> map_regions;   // storage of the program's maps, collected on the first slow-path miss
+  bool maps_collected = false;
   uint64_t held_lock = 0;          // checked: the bpf_spin_lock this run holds
   alignas(16) uint8_t stack[kMaxFrames * kFrameSize];
 

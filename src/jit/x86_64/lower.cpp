@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "isa/semantics.hpp"
 #include "jit/x86_64/glue.hpp"
 #include "jit/x86_64/jit_state.hpp"
 #include "jit/x86_64/regs.hpp"
@@ -34,6 +35,8 @@ void Lowerer::find_functions() {
     f.end = i + 1 < starts.size() ? starts[i + 1] : prog_.slot_count;
     f.entry = cb_.new_label();
     f.epilogue = cb_.new_label();
+    for (uint32_t pc = f.start; pc < f.end; ++pc)
+      if (const Insn* in = prog_.at_pc(pc); in && in->info().sem == Sem::MayGoto) f.may_goto = true;
     funcs_.push_back(f);
   }
 }
@@ -131,6 +134,12 @@ Status Lowerer::emit_function(Func& f) {
   // and r10 are the caller's to keep. 5 pushes keep rsp 16-byte aligned.
   for (const Gp& r : {x::rbp, x::rbx, x::r13, x::r14, x::r15}) a_.push(r);
   a_.sub(x::rbp, kFrameSize);
+  if (f.may_goto) {
+    // Each call gets its own may_goto budget (as the interpreter's frames and
+    // the kernel's per-frame counter). 16 bytes keep rsp 16-byte aligned.
+    a_.sub(x::rsp, 16);
+    a_.mov(x::qword_ptr(x::rsp), static_cast<int32_t>(sem::kLoopBudget));
+  }
   const Insn* last = nullptr;
   r1_map_ = nullptr;
   for (uint32_t pc = f.start; pc < f.end; ++pc) {
@@ -154,6 +163,7 @@ Status Lowerer::emit_function(Func& f) {
   if (ls != Sem::Exit && ls != Sem::Ja && ls != Sem::GotoX) a_.jmp(fault(ErrorCode::ExecBadJump));  // falls off the end
   cb_.mark(-1);
   a_.bind(f.epilogue);
+  if (f.may_goto) a_.add(x::rsp, 16);
   for (const Gp& r : {x::r15, x::r14, x::r13, x::rbx, x::rbp}) a_.pop(r);
   a_.ret();
   return ok();
@@ -170,9 +180,7 @@ void Lowerer::emit_cold() {
       a_.mov(x::qword_ptr(kState, hot::kFaultNative), kTmp1);
       a_.jmp(fault_unwind_);
     } else {
-      a_.mov(kTmp2.r32(), c.arg);
-      a_.call(mem_thunk_);
-      a_.jmp(c.back);
+      emit_mem_cold(c);
     }
   }
   // Memory-check thunk: r11 = address, r10 = size | write << 8. Keeps every
@@ -192,6 +200,22 @@ void Lowerer::emit_cold() {
   a_.test(kTmp1, kTmp1);
   a_.jz(fault_unwind_);
   a_.ret();
+}
+
+// A missed inline check: the current frame (a stack pointer held in another
+// register), then the thunk. r11 = address, r10 = size | write << 8.
+void Lowerer::emit_mem_cold(const Cold& c) {
+  if (c.kind == ColdKind::MemPrim) {
+    const auto size = static_cast<int32_t>(c.arg & 0xff);
+    a_.lea(kTmp1, x::ptr(c.base, c.off));
+    a_.lea(kTmp2, x::ptr(kTmp1, kFrameSize));
+    a_.sub(kTmp2, x::rbp);  // address - frame bottom
+    a_.cmp(kTmp2, static_cast<int32_t>(kFrameSize) - size);
+    a_.jbe(c.back);
+  }
+  a_.mov(kTmp2.r32(), c.arg);
+  a_.call(mem_thunk_);
+  a_.jmp(c.back);
 }
 
 asmjit::Label Lowerer::target_label(int32_t slot) {

@@ -54,13 +54,20 @@ class Lowerer {
   struct Func {
     uint32_t start = 0, end = 0;  // slots [start, end)
     Label entry, epilogue;
+    bool may_goto = false;        // has a may_goto: its counter sits at [rsp] (one per call)
   };
-  enum class ColdKind : uint8_t { Fault, MemSlow };
+  // Fault: end the run with ErrorCode arg. MemSlow: r11 holds the address,
+  // call the memory-check thunk. MemPrim: the inline primary-region check
+  // missed; compute the address from base + off, try the current frame
+  // inline, then the thunk.
+  enum class ColdKind : uint8_t { Fault, MemSlow, MemPrim };
   struct Cold {
     Label entry, back;
     int32_t pc = -1;
     ColdKind kind = ColdKind::Fault;
-    uint32_t arg = 0;  // Fault: ErrorCode; MemSlow: size | write << 8
+    uint32_t arg = 0;  // Fault: ErrorCode; MemSlow, MemPrim: size | write << 8
+    asmjit::x86::Gp base;  // MemPrim
+    int16_t off = 0;       // MemPrim
   };
 
   // lower.cpp: driver
@@ -68,6 +75,7 @@ class Lowerer {
   void emit_trampoline();
   Status emit_function(Func& f);
   void emit_cold();
+  void emit_mem_cold(const Cold& c);
   Status lower_insn(const Insn& in);
   Label target_label(int32_t slot);
   Label fault(ErrorCode code);  // cold stub for the current instruction

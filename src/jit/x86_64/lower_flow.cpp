@@ -79,7 +79,7 @@ Status Lowerer::jump(const Insn& in) {
 void Lowerer::may_goto(const Insn& in) {
   if (in.target <= static_cast<int32_t>(in.pc)) budget_charge(in.pc - static_cast<uint32_t>(in.target) + 1);
   const Label target = target_label(in.target);
-  const Mem counter = x::qword_ptr(kState, hot::kMayGoto);
+  const Mem counter = x::qword_ptr(x::rsp);  // this call's counter (emit_function)
   a_.cmp(counter, 0);
   a_.je(target);
   a_.sub(counter, 1);

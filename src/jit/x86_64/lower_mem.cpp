@@ -5,6 +5,7 @@
 // movs; read-modify-write atomics use lock-prefixed instructions (xchg is
 // locked implicitly) and are full barriers, as BPF requires.
 #include <algorithm>
+#include <bit>
 
 #include "isa/semantics.hpp"
 #include "jit/x86_64/jit_state.hpp"
@@ -32,24 +33,40 @@ asmjit::x86::Mem Lowerer::operand(const Gp& base, int16_t off, unsigned size) co
   return x::ptr(base, off, size);
 }
 
-// Checked accesses: the current 512-byte frame is checked inline with one
-// unsigned range compare; anything else goes to glue::mem_check, which also
-// knows the caller frames, the request's regions and map storage.
+// Unproven accesses. With base r10 the access is meant for the stack: the
+// current 512-byte frame is checked inline with one unsigned range compare.
+// Any other base is checked inline against the run's primary region (the raw
+// memory or the packet, JitHot::prim_*), one subtract and one compare:
+//   lea r10, [base + off]; sub r10, [prim_base]; cmp r10, [prim_lim(size, w)]; jae cold
+// The cold path tries the current frame, then glue::mem_check, which also
+// knows the caller frames, the request's other regions and map storage.
 void Lowerer::check_access(const Gp& base, int16_t off, unsigned size, bool write) {
   if (!needs_mem_check(*cur_)) return;
-  if (base.id() == x::rbp.id() && off >= -static_cast<int32_t>(kFrameSize) && off + static_cast<int32_t>(size) <= 0)
+  const bool frame_base = base.id() == x::rbp.id();
+  if (frame_base && off >= -static_cast<int32_t>(kFrameSize) && off + static_cast<int32_t>(size) <= 0)
     return;  // a constant offset into the current frame
   Cold c;
   c.entry = cb_.new_label();
   c.back = cb_.new_label();
   c.pc = static_cast<int32_t>(cur_->pc);
-  c.kind = ColdKind::MemSlow;
   c.arg = size | (write ? 0x100u : 0u);
-  a_.lea(kTmp1, x::ptr(base, off));
-  a_.lea(kTmp2, x::ptr(kTmp1, kFrameSize));
-  a_.sub(kTmp2, x::rbp);  // address - frame bottom
-  a_.cmp(kTmp2, static_cast<int32_t>(kFrameSize - size));
-  a_.ja(c.entry);
+  if (frame_base) {
+    c.kind = ColdKind::MemSlow;
+    a_.lea(kTmp1, x::ptr(base, off));
+    a_.lea(kTmp2, x::ptr(kTmp1, kFrameSize));
+    a_.sub(kTmp2, x::rbp);  // address - frame bottom
+    a_.cmp(kTmp2, static_cast<int32_t>(kFrameSize - size));
+    a_.ja(c.entry);
+  } else {
+    c.kind = ColdKind::MemPrim;
+    c.base = base;
+    c.off = off;
+    const int32_t lim = hot::kPrimLim + static_cast<int32_t>(8 * ((write ? 4 : 0) + std::countr_zero(size)));
+    a_.lea(kTmp2, x::ptr(base, off));
+    a_.sub(kTmp2, x::qword_ptr(kState, hot::kPrimBase));
+    a_.cmp(kTmp2, x::qword_ptr(kState, lim));
+    a_.jae(c.entry);
+  }
   a_.bind(c.back);
   cold_.push_back(c);
 }

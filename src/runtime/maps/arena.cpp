@@ -30,7 +30,7 @@ class Arena final : public ArenaMap {
   long host_lookup(const void*, void*, uint64_t) override { return kEINVAL; }
   long host_lookup_and_delete(const void*, void*) override { return kEINVAL; }
   long for_each(const ElemVisitor&) override { return kEINVAL; }
-  std::vector<std::span<uint8_t>> storage() override { return {std::span<uint8_t>(base_, size())}; }
+  std::vector<MapStorage> storage() override { return {{std::span<uint8_t>(base_, size())}}; }
 
   uint8_t* base() const override { return base_; }
   uint64_t size() const override { return uint64_t{def().max_entries} * kArenaPageSize; }

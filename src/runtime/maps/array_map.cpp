@@ -49,7 +49,7 @@ class ArrayMap final : public Map {
   }
 
   uint8_t* direct_value_base() override { return cpus_ == 1 ? block_ : nullptr; }
-  std::vector<std::span<uint8_t>> storage() override { return {std::span<uint8_t>(block_, bytes_)}; }
+  std::vector<MapStorage> storage() override { return {{std::span<uint8_t>(block_, bytes_)}}; }
   uint32_t host_value_size() const override { return static_cast<uint32_t>(stride_ * cpus_); }
 
   long host_lookup(const void* key, void* value, uint64_t flags) override {

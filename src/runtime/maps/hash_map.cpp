@@ -122,10 +122,17 @@ class HashMap final : public Map {
   Status get_next_key(const void* key, void* next_key) override;
   long for_each(const ElemVisitor& fn) override;
 
-  std::vector<std::span<uint8_t>> storage() override {
+  // Only the value areas: the header (chain link, LRU links) and the key
+  // in front of each value are the map's own and never program memory.
+  std::vector<MapStorage> storage() override {
     std::lock_guard lock(pool_mu_);
-    std::vector<std::span<uint8_t>> out;
-    for (auto& c : chunks_) out.emplace_back(c.get(), chunk_sizes_[&c - chunks_.data()]);
+    std::vector<MapStorage> out;
+    const size_t lead = kElemHeader + key_stride_;
+    for (size_t i = 0; i < chunks_.size(); ++i) {
+      const size_t elems = chunk_sizes_[i] / elem_size_;
+      const size_t bytes = (elems - 1) * elem_size_ + val_stride_ * cpus_;
+      out.push_back({std::span<uint8_t>(chunks_[i].get() + lead, bytes), elem_size_, val_stride_ * cpus_});
+    }
     return out;
   }
 

@@ -106,10 +106,10 @@ class LpmTrie final : public Map {
     return ok();
   }
 
-  std::vector<std::span<uint8_t>> storage() override {
+  std::vector<MapStorage> storage() override {
     std::shared_lock lock(mu_);
-    std::vector<std::span<uint8_t>> out;
-    for (auto& c : chunks_) out.emplace_back(c.get(), kSlotsPerChunk * stride_);
+    std::vector<MapStorage> out;
+    for (auto& c : chunks_) out.push_back({std::span<uint8_t>(c.get(), kSlotsPerChunk * stride_)});
     return out;
   }
 

@@ -69,6 +69,17 @@ class MapOfMaps final : public Map {
   }
 
   long for_each(const ElemVisitor&) override { return kEINVAL; }
+
+  std::vector<Map*> inner_maps() override {
+    std::lock_guard lock(mu_);
+    std::vector<Map*> out;
+    for (const auto& [m, keep] : keep_) out.push_back(m);
+    return out;
+  }
+  bool holds_inner(const Map* m) override {
+    std::lock_guard lock(mu_);
+    return keep_.contains(const_cast<Map*>(m));
+  }
   Status get_next_key(const void* key, void* next_key) override { return slots_->get_next_key(key, next_key); }
 
  private:

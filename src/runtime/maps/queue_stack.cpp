@@ -43,7 +43,7 @@ class QueueStack final : public Map {
   long host_lookup_and_delete(const void*, void* value) override { return pop(value); }
   long for_each(const ElemVisitor&) override { return kEINVAL; }
 
-  std::vector<std::span<uint8_t>> storage() override { return {}; }  // values are copied out, never pointed to
+  std::vector<MapStorage> storage() override { return {}; }  // values are copied out, never pointed to
 
  private:
   bool full() const { return (head_ + 1) % size_ == tail_; }

@@ -58,7 +58,7 @@ class RingBuf final : public RingBufMap {
   long host_lookup_and_delete(const void*, void*) override { return kEINVAL; }
   long for_each(const ElemVisitor&) override { return kEINVAL; }
   // Both mappings: a wrapped record extends into the second one.
-  std::vector<std::span<uint8_t>> storage() override { return {std::span<uint8_t>(data_, 2 * size_)}; }
+  std::vector<MapStorage> storage() override { return {{std::span<uint8_t>(data_, 2 * size_)}}; }
 
   void* reserve(uint64_t size, uint64_t flags) override {
     if (flags) return nullptr;
