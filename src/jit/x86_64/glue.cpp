@@ -19,16 +19,9 @@ JitState* current_state() {
   return rc ? static_cast<JitState*>(rc->engine) : nullptr;
 }
 
-bool in_region(const MemRegion& r, uint64_t addr, uint64_t size, bool write) {
-  if (write && !r.writable) return false;
-  return addr >= r.start && addr - r.start <= r.size && size <= r.size - (addr - r.start);
-}
+bool in_region(const MemRegion& r, uint64_t addr, uint64_t size, bool write) { return r.allows(addr, size, write); }
 
-bool known_map(const JitState& st, uint64_t m) {
-  for (Map* map : st.code->env.maps)
-    if (reinterpret_cast<uint64_t>(map) == m) return true;
-  return false;
-}
+bool known_map(const JitState& st, uint64_t m) { return checked_map_arg(st.code->env.maps, m); }
 
 bool arg_fault(ErrorCode code, const FuncProto& p, size_t i, const char* what) {
   raise_fault(code, p.name + ": argument " + std::to_string(i + 1) + " " + what);
@@ -79,12 +72,7 @@ uint64_t checked_call(JitState& st, const FuncProto& p, const uint64_t* regs) {
 
 void collect_map_storage(JitState& st) {
   st.map_regions.clear();
-  for (Map* m : st.code->env.maps) {
-    if (!m) continue;
-    const bool writable = !(m->def().map_flags & kMapFRdonlyProg);
-    for (std::span<uint8_t> s : m->storage())
-      st.map_regions.push_back({reinterpret_cast<uintptr_t>(s.data()), s.size(), writable});
-  }
+  append_map_memory(st.code->env.maps, st.map_regions);
   st.maps_collected = true;
 }
 
