@@ -2,6 +2,7 @@
 #include "jit/x86_64/executable.hpp"
 
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include "isa/semantics.hpp"
@@ -64,47 +65,102 @@ void set_primary_region(JitHot& h, std::span<const MemRegion> regions) {
   }
 }
 
-}  // namespace
-
-DECADE_JIT_CALL Result<uint64_t> run_code(const JitCode& code, const RunRequest& req, RunContext* chain) {
-  static const int64_t flag_off = glue::fault_flag_offset();
-  if (flag_off < 0) return make_error(ErrorCode::Internal, "jit: unsupported std::optional layout");
+// Per-thread state reused by every outermost run of the thread, so a run
+// neither builds a 4 KiB JitState nor a RunContext from scratch. A run
+// nested inside another on the same thread (a tail call, a program a helper
+// runs) finds it busy and uses fresh state on the native stack.
+struct ThreadSlot {
   JitState st;
-  st.code = &code;
-  // Checked programs may read stack they never wrote: make that read zeros,
-  // as in the interpreter. Verified programs cannot, so they skip the cost.
-  if (code.checked) std::memset(st.stack, 0, sizeof(st.stack));
-  RunContext own;
-  RunContext* rc = chain ? chain : &own;
-  void* saved_engine = rc->engine;
-  InvokeCallbackFn saved_invoke = rc->invoke_callback;
-  rc->engine = &st;
-  rc->invoke_callback = &glue::invoke_callback;
-  if (!chain) rc->ctx = req.r1;
-  RunScope scope(*rc);
-  st.rc = rc;
+  RunContext rc;
+  bool busy = false;
+};
+
+ThreadSlot& thread_slot() {
+  thread_local ThreadSlot slot;
+  return slot;
+}
+
+// Everything of `st` a run reads, reset field by field (no bulk zeroing).
+void reset_state(JitState& st, const JitCode& code, const RunRequest& req) {
   JitHot& h = st.hot;
+  h.saved_rsp = 0;
+  h.cur_r10 = 0;
+  h.pending = nullptr;
+  h.callx_value = 0;
+  h.fault_native = 0;
+  h.fault_code = 0;
   h.owner = &st;
   h.call_limit = st.stack_base() + 2 * kFrameSize;
   h.stack_top = st.stack_base() + sizeof(st.stack);
   h.budget = req.insn_budget ? req.insn_budget : kDefaultBudget;
-  h.fault_flag = reinterpret_cast<const uint8_t*>(&rc->fault) + flag_off;
+  h.prim_base = 0;
+  for (uint64_t& l : h.prim_lim) l = 0;
   // Map storage is collected only when an access misses every other region.
   st.request = req.regions;
   set_primary_region(h, st.request);
+  st.code = &code;
+  st.map_regions.clear();
+  st.maps_collected = false;
+  st.held_lock = 0;
+  // Checked programs may read stack they never wrote: make that read zeros,
+  // as in the interpreter. Verified programs cannot, so they skip the cost.
+  if (code.checked) std::memset(st.stack, 0, sizeof(st.stack));
+}
+
+void reset_context(RunContext& rc) {
+  rc.engine = nullptr;
+  rc.invoke_callback = nullptr;
+  rc.tail_calls = 0;
+  rc.trace = nullptr;
+  rc.fault.reset();
+  rc.callback_depth = 0;
+}
+
+DECADE_JIT_CALL Result<uint64_t> run_in(JitState& st, RunContext& rc, bool outermost, const JitCode& code,
+                                        const RunRequest& req, int64_t flag_off) {
+  reset_state(st, code, req);
+  void* saved_engine = rc.engine;
+  InvokeCallbackFn saved_invoke = rc.invoke_callback;
+  rc.engine = &st;
+  rc.invoke_callback = &glue::invoke_callback;
+  if (outermost) rc.ctx = req.r1;
+  RunScope scope(rc);
+  st.rc = &rc;
+  JitHot& h = st.hot;
+  h.fault_flag = reinterpret_cast<const uint8_t*>(&rc.fault) + flag_off;
   const uint64_t args[6] = {req.r1, req.r2, 0, 0, 0, h.stack_top + kFrameSize};
   const uint64_t r0 = code.trampoline()(&h, code.main_entry(), args);
-  rc->engine = saved_engine;
-  rc->invoke_callback = saved_invoke;
+  rc.engine = saved_engine;
+  rc.invoke_callback = saved_invoke;
   const bool lock_released = glue::release_held_lock(st);
-  if (rc->fault) {
-    Error e = *rc->fault;
+  if (rc.fault) {
+    Error e = *rc.fault;
     if (e.insn < 0) e.insn = code.slot_at(h.fault_native);
     return std::unexpected(code.located(std::move(e)));
   }
   if (h.fault_code) return std::unexpected(code.error_at(static_cast<ErrorCode>(h.fault_code), h.fault_native));
   if (!lock_released) return make_error(ErrorCode::ExecHelperFault, "the program exited holding a bpf_spin_lock");
   return r0;
+}
+
+}  // namespace
+
+DECADE_JIT_CALL Result<uint64_t> run_code(const JitCode& code, const RunRequest& req, RunContext* chain) {
+  static const int64_t flag_off = glue::fault_flag_offset();
+  if (flag_off < 0) return make_error(ErrorCode::Internal, "jit: unsupported std::optional layout");
+  ThreadSlot& slot = thread_slot();
+  if (!chain && !slot.busy) {
+    slot.busy = true;
+    reset_context(slot.rc);
+    Result<uint64_t> r = run_in(slot.st, slot.rc, true, code, req, flag_off);
+    slot.rc.fault.reset();
+    slot.busy = false;
+    return r;
+  }
+  std::unique_ptr<JitState> st(new JitState);  // default-initialised: no 4 KiB of zeroing
+  if (chain) return run_in(*st, *chain, false, code, req, flag_off);
+  RunContext own;
+  return run_in(*st, own, true, code, req, flag_off);
 }
 
 }  // namespace decade::jit::x64
