@@ -65,6 +65,7 @@ enum class ErrorCode : uint16_t {
   ElfMissingSymbol = 406,
   ElfUnknownSection = 407,
   ElfNoProgram = 408,
+  ElfBadJumpTable = 409,       // .jumptables: table outside its section, misaligned, or an entry outside its function
   ElfKconfigMissing = 410,     // a strong __kconfig extern the host's kconfig text gives no value
   ElfKconfigBadValue = 411,    // a kconfig value that does not fit its extern, or an extern of an unsupported type
   // BTF / CO-RE (500..599)
@@ -123,6 +124,8 @@ enum class ErrorCode : uint16_t {
   VerifierUnsupported = 726,      // an instruction or construct the verifier does not model
   VerifierBadCallback = 727,      // callback function with a bad return value or signature
   VerifierBadGlobalFunc = 728,    // global function whose BTF signature is not supported
+  VerifierIndirectJump = 729,     // gotox through a register not loaded from a jump table, or a bad table
+  VerifierIndirectCall = 730,     // callx through a register that holds no function pointer
 };
 
 std::string_view error_code_name(ErrorCode code);

@@ -18,7 +18,7 @@ std::string_view error_code_name(ErrorCode code) {
     E(ExecOutOfBounds) E(ExecBudgetExhausted) E(ExecBadCall) E(ExecCallDepth) E(ExecBadJump) E(ExecTailCallLimit)
     E(ExecCancelled) E(ExecHelperFault) E(ExecUnsupported) E(ExecMisaligned)
     E(ElfMalformed) E(ElfNotBpf) E(ElfBadSection) E(ElfBadSymbol) E(ElfBadRelocation) E(ElfMissingMap)
-    E(ElfMissingSymbol) E(ElfUnknownSection) E(ElfNoProgram)
+    E(ElfMissingSymbol) E(ElfUnknownSection) E(ElfNoProgram) E(ElfBadJumpTable)
     E(ElfKconfigMissing) E(ElfKconfigBadValue)
     E(BtfMalformed) E(BtfBadTypeId) E(BtfCycle) E(BtfTooLarge) E(BtfBadString) E(BtfExtMalformed)
     E(CoreUnknownRelocKind) E(CoreNoMatch) E(CoreAmbiguous)
@@ -31,6 +31,7 @@ std::string_view error_code_name(ErrorCode code) {
     E(VerifierBadReturn) E(VerifierBadJump) E(VerifierFallThrough) E(VerifierInvalidMemAccess)
     E(VerifierBadPointerArith) E(VerifierUnknownFunc) E(VerifierReadOnly) E(VerifierMisaligned) E(VerifierBadMap)
     E(VerifierIterator) E(VerifierUnsupported) E(VerifierBadCallback) E(VerifierBadGlobalFunc)
+    E(VerifierIndirectJump) E(VerifierIndirectCall)
 #undef E
   }
   return "Unknown";
