@@ -133,6 +133,10 @@ Status do_callx(Env& env, State& st, const Insn& insn) {
   const auto edge = std::make_pair(insn.pc, target);
   if (std::find(env.indirect_calls.begin(), env.indirect_calls.end(), edge) == env.indirect_calls.end())
     env.indirect_calls.push_back(edge);
+  // The resolved target when every path calls the same function.
+  const auto n = std::count_if(env.indirect_calls.begin(), env.indirect_calls.end(),
+                               [&](const auto& e) { return e.first == insn.pc; });
+  env.call_target[insn.pc] = n == 1 ? r.func_pc : -1;
   Insn call = insn;
   call.target = r.func_pc;
   return do_local_call(env, st, call);

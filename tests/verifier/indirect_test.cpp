@@ -167,6 +167,16 @@ std::string name_of(const ::testing::TestParamInfo<IndirectCase>& info) { return
 INSTANTIATE_TEST_SUITE_P(Indirect, GotoxCases, ::testing::ValuesIn(kGotox), name_of);
 INSTANTIATE_TEST_SUITE_P(Indirect, CallxCases, ::testing::ValuesIn(kCallx), name_of);
 
+// callx records its target when it is the same on every path.
+TEST(Indirect, CallxTargetResolvedWhenUnique) {
+  auto one = verify_case(kCallx[0]);
+  ASSERT_TRUE(one.has_value()) << one.error().to_string();
+  EXPECT_EQ(one->program->facts().at(2).call_target, 5);  // instruction 2 (slot 3) calls f at slot 5
+  auto two = verify_case(kCallx[1]);
+  ASSERT_TRUE(two.has_value()) << two.error().to_string();
+  EXPECT_EQ(two->program->facts().at(5).call_target, -1);  // instruction 5 (slot 7) calls f or g
+}
+
 // The rejection carries a hint in plain words.
 TEST(Indirect, RejectionHasHint) {
   auto r = verify_case(kGotox[6]);
