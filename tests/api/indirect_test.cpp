@@ -39,6 +39,11 @@ uint64_t main_ref(uint64_t v) {
 }
 
 uint64_t second_ref(uint64_t n) { return static_cast<uint32_t>(pick_ref(n % 8, 100 + n)); }
+uint64_t global_ref(uint64_t n) {
+  const int x = static_cast<int>(n % 7), y = static_cast<int>(n);
+  const int r = x == 0 ? y + 40 : x == 1 ? y * 17 : x == 2 ? y ^ 77 : x == 3 ? y << 5 : x == 4 ? 3 - y : -1;
+  return static_cast<uint32_t>(r);
+}
 uint64_t branch_ref(uint64_t n) { return static_cast<uint32_t>(n & 1 ? n + 10 : n & 2 ? n * 10 : n ^ 10); }
 uint64_t spill_ref(uint64_t n) { return static_cast<uint32_t>(n * 3 + (n & 1 ? 2 : 1)); }
 
@@ -67,6 +72,9 @@ class Indirect : public ::testing::TestWithParam<std::string> {
 TEST_P(Indirect, SwitchJumpTableInMain) { check("loader/progs/switch_jt.jt.c22.bpf.o", "jt_main", main_ref, 40); }
 TEST_P(Indirect, SwitchJumpTableInSharedSubprogram) {
   check("loader/progs/switch_jt.jt.c22.bpf.o", "jt_second", second_ref, 20);
+}
+TEST_P(Indirect, SwitchJumpTableInGlobalFunction) {
+  check("loader/progs/switch_jt.jt.c22.bpf.o", "jt_global", global_ref, 20);
 }
 TEST_P(Indirect, CallxBranchChosen) { check("loader/progs/func_ptr.bpf.o", "fp_branch", branch_ref, 20); }
 TEST_P(Indirect, CallxThroughStack) { check("loader/progs/func_ptr.bpf.o", "fp_spill", spill_ref, 20); }

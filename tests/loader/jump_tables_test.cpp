@@ -33,8 +33,8 @@ int64_t loader_pc(const ObjectProgram& p, int32_t m) {
 
 TEST(JumpTables, OneFrozenMapPerProgramAndTable) {
   const Object o = load_prog(kObj);
-  ASSERT_EQ(o.programs.size(), 2u);
-  for (const char* name : {"jt_main.BPF.JT.0.0", "jt_main.BPF.JT.1.0", "jt_second.BPF.JT.1.0"}) {
+  ASSERT_EQ(o.programs.size(), 3u);
+  for (const char* name : {"jt_main.BPF.JT.0.0", "jt_main.BPF.JT.1.0", "jt_second.BPF.JT.1.0", "jt_global.BPF.JT.3.0"}) {
     const MapDef* m = find_map(o, name);
     ASSERT_NE(m, nullptr) << name;
     EXPECT_EQ(m->section, ".jumptables");

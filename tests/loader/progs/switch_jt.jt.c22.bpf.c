@@ -3,8 +3,9 @@
 // compiles to jump tables and gotox: one in each program's own section and
 // one in a .text subprogram that both programs call, so its table is
 // relocated to different slots in each program.
-// expect: for a raw memory of n bytes, jt_main returns main_ref(n) and
-// jt_second returns second_ref(n) (see tests/api/indirect_test.cpp).
+// expect: for a raw memory of n bytes, jt_main returns main_ref(n),
+// jt_second second_ref(n) and jt_global global_ref(n) (see
+// tests/api/indirect_test.cpp).
 #include "decade_bpf.h"
 
 typedef unsigned long long u64;
@@ -37,5 +38,19 @@ SEC("raw") int jt_main(void *mem, u64 len) {
 }
 
 SEC("raw") int jt_second(void *mem, u64 len) { return (int)pick(len % 8, 100 + len); }
+
+// A global function, verified once on its own from its BTF signature.
+__noinline int classify(int x, int y) {
+  switch (x) {
+    case 0: return y + 40;
+    case 1: return y * 17;
+    case 2: return y ^ 77;
+    case 3: return y << 5;
+    case 4: return 3 - y;
+    default: return -1;
+  }
+}
+
+SEC("raw") int jt_global(void *mem, u64 len) { return classify((int)(len % 7), (int)len); }
 
 char LICENSE[] SEC("license") = "GPL";
