@@ -93,6 +93,9 @@ const Case kCases[] = {
     {"trace_printk_bad_format", "mov %r1, 0x1000\nmov %r2, 4\ncall 6\nexit"},
     {"callback_not_a_function", "mov %r1, 3\nmov %r2, %r10\nmov %r3, 0\nmov %r4, 0\ncall 181\nexit"},
     {"ld_abs_unsupported", "ldabsb 3\nexit"},
+    {"extend_fused", "lddw %r1, 0xfedcba9876543210\nlsh %r1, 32\nrsh %r1, 32\nlddw %r2, 0x80000000ffffffff\n"
+                     "lsh %r2, 32\narsh %r2, 32\nadd %r1, %r2\nmov %r0, %r1\nexit"},
+    {"extend_at_jump_target", "lddw %r1, 0xfedcba9876543210\njeq %r2, 0, +1\nlsh %r1, 32\nrsh %r1, 32\nmov %r0, %r1\nexit"},
     {"div_mod_edges", "lddw %r1, 0x8000000000000000\nmov %r2, -1\nsdiv %r1, %r2\nmov %r3, 7\nmov %r4, 0\nmod %r3, %r4\n"
                       "mov %r5, 9\ndiv %r5, %r4\nadd %r1, %r3\nadd %r1, %r5\nmov %r0, %r1\nexit"},
 };

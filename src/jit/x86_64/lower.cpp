@@ -148,6 +148,10 @@ Status Lowerer::emit_function(Func& f) {
     cur_index_ = static_cast<size_t>(idx);
     cur_ = &prog_.insns[cur_index_];
     last = cur_;
+    if (pc == skip_pc_) {  // fused into the previous instruction's code
+      track_r1(*cur_);
+      continue;
+    }
     cb_.mark(static_cast<int32_t>(pc));
     if (slot_labels_[pc].isValid()) {
       a_.bind(slot_labels_[pc]);
@@ -247,9 +251,12 @@ bool Lowerer::divisor_proven(const Insn&) const {
   return (*opts_.facts)[cur_index_].div_nonzero;
 }
 
+// Flags are never live between BPF instructions, so zero may be an xor.
 void Lowerer::load_imm(const Gp& r, uint64_t value) {
   if (!opts_.blind) {
-    a_.mov(r, value);
+    if (value == 0) a_.xor_(r.r32(), r.r32());
+    else if (value <= UINT32_MAX) a_.mov(r.r32(), static_cast<uint32_t>(value));  // zero-extends, 5 bytes
+    else a_.mov(r.r64(), value);
     return;
   }
   const auto sv = static_cast<int64_t>(value);

@@ -91,6 +91,7 @@ class Lowerer {
   void div_mod(const Insn& in);
   void div_mod_reg(Sem s, unsigned bits, const Gp& dst, bool check_zero, bool check_neg1);
   void shift(const Insn& in);
+  bool fuse_extend(const Insn& in);
   void endian(const Insn& in);
 
   // lower_mem.cpp
@@ -133,6 +134,7 @@ class Lowerer {
   std::vector<Label> gotox_bad_;     // per function: where table slots that start no instruction go
   std::mt19937_64 rng_;
   Map* r1_map_ = nullptr;            // the map ld_imm64 put in r1, while still there in this block
+  uint32_t skip_pc_ = UINT32_MAX;    // an instruction already lowered with the one before it
 };
 
 }  // namespace decade::jit::x64

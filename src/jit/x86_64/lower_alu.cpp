@@ -167,11 +167,32 @@ void Lowerer::div_mod_reg(Sem s, unsigned bits, const Gp& d, bool check_zero, bo
   a_.bind(done);
 }
 
+// `r <<= 32; r >>= 32` (zero extension, as clang emits it for u32 values)
+// is one `mov r32, r32`; `r <<= 32; r s>>= 32` is one `movsxd`. Only when
+// the second instruction is no jump target, so no path enters between them.
+bool Lowerer::fuse_extend(const Insn& in) {
+  if (in.info().sem != Sem::Lsh || in.info().shape != Shape::AluImm || in.info().width != 64 || in.imm != 32)
+    return false;
+  if (cur_index_ + 1 >= prog_.insns.size()) return false;
+  const Insn& next = prog_.insns[cur_index_ + 1];
+  const Sem ns = next.info().sem;
+  if (next.pc != in.pc + 1 || next.pc >= cur_func_->end || slot_labels_[next.pc].isValid()) return false;
+  if ((ns != Sem::Rsh && ns != Sem::Arsh) || next.info().shape != Shape::AluImm || next.info().width != 64 ||
+      next.imm != 32 || next.dst != in.dst)
+    return false;
+  const Gp d = reg64(in.dst);
+  if (ns == Sem::Rsh) a_.mov(d.r32(), d.r32());
+  else a_.movsxd(d, d.r32());
+  skip_pc_ = next.pc;
+  return true;
+}
+
 // Shift counts are masked to the operand width, as x86 masks them too.
 void Lowerer::shift(const Insn& in) {
   const Sem s = in.info().sem;
   const unsigned bits = in.info().width;
   const Gp d = reg_w(in.dst, bits);
+  if (fuse_extend(in)) return;
   if (in.info().shape == Shape::AluImm) {
     const auto n = static_cast<uint32_t>(in.imm) & (bits - 1);
     if (n == 0) {
