@@ -38,6 +38,9 @@ struct Options {
   // access checked at run time (the named bypass); such cells are marked *
   // and left out of the geometric means.
   bool checked_fallback = true;
+  // Run every program unverified with run-time checks (--all-checked): the
+  // cost of checking every access, counted in the geometric means.
+  bool all_checked = false;
 };
 
 // One engine's measurement of one program.
@@ -97,7 +100,11 @@ Cell measure_engine(const Options& o, const ComputeProgram& p, const std::string
   Cell c;
   auto obj = BpfObject::open(o.dir + "/" + p.name + ".bpf.o");
   if (!obj) return c.error = obj.error().to_string(), c;
-  if (auto s = obj->load({.engine = engine, .max_verifier_insns = o.verifier_budget}); !s) {
+  if (o.all_checked) {
+    if (auto s = obj->load({.engine = engine, .unverified_checked_execution = true}); !s)
+      return c.error = s.error().to_string(), c;
+    c.checked = true;
+  } else if (auto s = obj->load({.engine = engine, .max_verifier_insns = o.verifier_budget}); !s) {
     c.error = s.error().to_string();
     if (!o.checked_fallback) return c;
     obj = BpfObject::open(o.dir + "/" + p.name + ".bpf.o");
@@ -148,10 +155,10 @@ std::string cell_text(const Cell& c) {
   return c.ns ? fmt::format("{:.0f}{}", *c.ns, c.checked ? "*" : "") : std::string("-");
 }
 
-std::string ratio_text(const Cell& a, const Cell& b, std::vector<double>& acc) {
+std::string ratio_text(const Cell& a, const Cell& b, std::vector<double>& acc, bool count_checked) {
   if (!a.ns || !b.ns || *b.ns <= 0) return "-";
   double r = *a.ns / *b.ns;
-  if (a.checked || b.checked) return fmt::format("{:.2f}*", r);
+  if ((a.checked || b.checked) && !count_checked) return fmt::format("{:.2f}*", r);
   acc.push_back(r);
   return fmt::format("{:.2f}", r);
 }
@@ -191,16 +198,18 @@ int run(const Options& o) {
       }
     }
     fmt::print("{:<10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>12}  {}\n", p.name, cell_text(nat),
-               cell_text(jit), cell_text(interp), cell_text(kern), ratio_text(jit, nat, jit_nat),
-               ratio_text(interp, jit, interp_jit), ratio_text(kern, nat, kern_nat), check);
+               cell_text(jit), cell_text(interp), cell_text(kern), ratio_text(jit, nat, jit_nat, o.all_checked),
+               ratio_text(interp, jit, interp_jit, o.all_checked), ratio_text(kern, nat, kern_nat, o.all_checked), check);
     std::fflush(stdout);
   }
   auto gm = [](const std::vector<double>& v) { return v.empty() ? std::string("-") : fmt::format("{:.2f}", geomean(v)); };
   fmt::print("{:<10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>12}\n", "geomean", "", "", "", "", gm(jit_nat),
              gm(interp_jit), gm(kern_nat));
   fmt::print("ns per run, CPU time, best of {}; native = gcc -O2; kernel = Linux JIT via bpftool prog run{}\n"
-             "* = rejected by Decade's verifier, run unverified with run-time checks; not in the geometric means\n",
-             o.smoke ? 1 : o.trials, kernel_why.empty() ? "" : " (not run: " + kernel_why + ")");
+             "{}\n",
+             o.smoke ? 1 : o.trials, kernel_why.empty() ? "" : " (not run: " + kernel_why + ")",
+             o.all_checked ? "* = run unverified with every access checked at run time (--all-checked); in the geometric means"
+                           : "* = rejected by Decade's verifier, run unverified with run-time checks; not in the geometric means");
   for (const auto& n : notes) fmt::print("note: {}\n", n);
   if (kernel_why.empty()) std::remove(data_file.c_str());
   return mismatches ? 1 : 0;
@@ -219,6 +228,7 @@ int main(int argc, char** argv) {
   app.add_option("--min-ms", o.min_ms, "minimum duration of one measurement, ms");
   app.add_option("--verifier-budget", o.verifier_budget, "instructions Decade's verifier may process per program (0 = 1M)");
   app.add_flag("!--no-checked-fallback", o.checked_fallback, "leave programs the verifier rejects unmeasured");
+  app.add_flag("--all-checked", o.all_checked, "run every program unverified, every memory access checked at run time");
   app.add_option("--trials", o.trials, "measurements per cell (the best is kept)")->check(CLI::Range(1, 100));
   CLI11_PARSE(app, argc, argv);
   return decade::bench::run(o);
