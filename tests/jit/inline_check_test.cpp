@@ -157,6 +157,25 @@ TEST(JitInlineCheck, LargestRegionIsPrimary) {
                ErrorCode::ExecOutOfBounds, 2);
 }
 
+// A strided region (only the first `window` bytes of each element are the
+// program's) is never the primary one: its gaps fault in both engines.
+TEST(JitInlineCheck, StridedRegionKeepsItsGaps) {
+  std::vector<uint8_t> mem = pattern(kMem);
+  for (Engine e : {Engine::Interp, Engine::JitChecked}) {
+    auto exe = build(e, assembled("ldxdw %r0, [%r1+16]\nldxdw %r0, [%r1+8]\nexit"));
+    ASSERT_TRUE(exe.has_value());
+    RunRequest req;
+    req.r1 = reinterpret_cast<uint64_t>(mem.data());
+    MemRegion r;
+    r.start = req.r1;
+    r.size = mem.size();
+    r.stride = 16;
+    r.window = 8;
+    req.regions.push_back(r);
+    expect_error((*exe)->run(req), ErrorCode::ExecOutOfBounds, 1);
+  }
+}
+
 // A pointer to the stack in another register, a caller's frame and a map
 // value: none is the primary region, all pass.
 TEST(JitInlineCheck, StackAndMapsStillReachable) {

@@ -49,12 +49,13 @@ Error JitCode::error_at(ErrorCode code, uint64_t native) const {
 
 namespace {
 
-// The largest of the request's regions becomes the primary one, checked
-// inline by emitted code (see JitHot::prim_lim).
+// The largest of the request's plain regions becomes the primary one,
+// checked inline by emitted code (see JitHot::prim_lim). Strided regions
+// (only part of each element accessible) stay with the slow path.
 void set_primary_region(JitHot& h, std::span<const MemRegion> regions) {
   const MemRegion* best = nullptr;
   for (const MemRegion& r : regions)
-    if (!best || r.size > best->size) best = &r;
+    if (r.stride == 0 && (!best || r.size > best->size)) best = &r;
   if (!best) return;
   h.prim_base = best->start;
   for (unsigned lg = 0; lg < 4; ++lg) {
