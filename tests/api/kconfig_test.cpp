@@ -29,7 +29,7 @@ constexpr const char* kConfig =
 class Kconfig : public ::testing::TestWithParam<std::string> {
  protected:
   Result<BpfObject> load(const std::string& file, const std::string& text) const {
-    auto o = BpfObject::open(obj("loader/progs/" + file));
+    auto o = BpfObject::open(obj("api/progs/" + file));
     if (!o) return o;
     if (auto s = o->set_kconfig(text); !s) return std::unexpected(s.error());
     LoadOptions lo;
@@ -71,7 +71,7 @@ TEST_P(Kconfig, WeakExternsTakeValuesWhenGiven) {
 }
 
 TEST_P(Kconfig, StrongExternWithoutValueFailsNamingIt) {
-  auto o = BpfObject::open(obj("loader/progs/kconfig_missing.bpf.o"));
+  auto o = BpfObject::open(obj("api/progs/kconfig_missing.bpf.o"));
   ASSERT_TRUE(o) << o.error().to_string();  // the host may still supply it before load
   LoadOptions lo;
   lo.engine = GetParam();
@@ -122,7 +122,7 @@ INSTANTIATE_TEST_SUITE_P(Api, Kconfig, ::testing::ValuesIn(engines()));
 
 TEST(KconfigCApi, SetKconfigThenLoad) {
   decade_object* o = nullptr;
-  ASSERT_EQ(decade_object_open(obj("loader/progs/kconfig_missing.bpf.o").c_str(), &o), 0) << decade_last_error();
+  ASSERT_EQ(decade_object_open(obj("api/progs/kconfig_missing.bpf.o").c_str(), &o), 0) << decade_last_error();
   EXPECT_EQ(decade_object_load(o, nullptr), -static_cast<int>(ErrorCode::ElfKconfigMissing));
   EXPECT_STREQ(decade_error_name(-static_cast<int>(ErrorCode::ElfKconfigMissing)), "ElfKconfigMissing");
   EXPECT_EQ(decade_object_set_kconfig(o, nullptr), -1);
