@@ -8,6 +8,7 @@
 
 #include "isa/decode.hpp"
 #include "isa/encode.hpp"
+#include "loader/jump_tables.hpp"
 
 namespace decade {
 
@@ -23,9 +24,11 @@ bool is_code_section(const ElfSection& s) {
 
 class Linker {
  public:
-  Linker(const LinkInput& in, std::vector<ObjectKfunc>& kfuncs) : in_(in), kfuncs_(kfuncs) {}
+  Linker(const LinkInput& in, std::vector<ObjectKfunc>& kfuncs, std::vector<MapDef>& tables)
+      : in_(in), kfuncs_(kfuncs), tables_(tables) {}
 
   Result<ObjectProgram> run(size_t main) {
+    main_ = main;
     place(main);
     for (size_t next = 0; next < placed_.size(); ++next) {
       const auto [f, base] = placed_[next];
@@ -87,6 +90,7 @@ class Linker {
     for (const ElfReloc& r : *relocs) {
       if (r.offset < uint64_t{fn.start} * 8 || r.offset >= uint64_t{fn.end} * 8) continue;
       const uint32_t pc = base + static_cast<uint32_t>(r.offset / 8 - fn.start);
+      user_ = JumpTableUser{fn.shndx, fn.start, fn.end, base, pc};
       if (r.offset % 8 != 0) return bad(ErrorCode::ElfBadRelocation, pc, fmt::format("relocation offset {} is not on an instruction", r.offset));
       if (auto s = reloc_one(r, pc); !s) return s;
     }
@@ -147,6 +151,7 @@ class Linker {
       return bad(ErrorCode::ElfBadRelocation, pc, fmt::format("ld_imm64 against '{}' in special section {}", sym.name, sym.shndx));
     const ElfSection& sec = in_.elf->sections[sym.shndx];
     const int64_t addr = static_cast<int64_t>(sym.value) + insn.imm;
+    if (sec.name == kJumpTableSection) return reloc_jump_table(sec, addr, insn, pc);
     if (in_.code.contains(sym.shndx)) {
       if (addr < 0 || addr % 8 != 0) return bad(ErrorCode::ElfBadRelocation, pc, fmt::format("function address {} in '{}' is not an instruction", addr, sec.name));
       auto t = target_pc(sym.shndx, addr / 8, pc);
@@ -168,6 +173,26 @@ class Linker {
     }
     return bad(ErrorCode::ElfBadRelocation, pc,
                fmt::format("ld_imm64 against '{}' in section '{}', which is not code, maps or global data", sym.name, sec.name));
+  }
+
+  // ld_imm64 of a jump table: a per-program frozen map of slot indices
+  // (loader/jump_tables.hpp), one per table however often it is loaded.
+  Status reloc_jump_table(const ElfSection& sec, int64_t addr, const Insn& insn, uint32_t pc) {
+    if (addr < 0) return bad(ErrorCode::ElfBadJumpTable, pc, fmt::format("negative offset {} into '{}'", addr, sec.name));
+    uint64_t off = 0;
+    uint32_t symbol = 0;
+    auto t = make_jump_table(*in_.elf, sec, static_cast<uint64_t>(addr), user_, in_.funcs[main_].name, off, symbol);
+    if (!t) return std::unexpected(t.error());
+    int32_t m = -1;
+    for (const auto& [sym, idx] : table_maps_)
+      if (sym == symbol) m = idx;
+    if (m < 0) {
+      m = static_cast<int32_t>(in_.maps->defs.size() + tables_.size());
+      tables_.push_back(std::move(*t));
+      table_maps_.emplace_back(symbol, m);
+    }
+    put(pc, make_insn(Op::LDDW_MAP_IDX_VALUE, insn.dst, 0, 0, m, off));
+    return ok();
   }
 
   // Calls and function addresses the compiler resolved itself (no relocation)
@@ -249,6 +274,10 @@ class Linker {
 
   const LinkInput& in_;
   std::vector<ObjectKfunc>& kfuncs_;
+  std::vector<MapDef>& tables_;
+  std::vector<std::pair<uint32_t, int32_t>> table_maps_;  // jump-table symbol, map index (this program)
+  JumpTableUser user_;                                    // the function being relocated
+  size_t main_ = 0;
   std::vector<RawInsn> out_;
   std::vector<bool> relocated_;
   std::vector<std::pair<size_t, uint32_t>> placed_;  // function, first output slot
@@ -284,8 +313,9 @@ Status find_code(const ElfImage& elf, LinkInput& in) {
   return ok();
 }
 
-Result<ObjectProgram> link_program(const LinkInput& in, size_t main, std::vector<ObjectKfunc>& kfuncs) {
-  Linker l(in, kfuncs);
+Result<ObjectProgram> link_program(const LinkInput& in, size_t main, std::vector<ObjectKfunc>& kfuncs,
+                                   std::vector<MapDef>& tables) {
+  Linker l(in, kfuncs, tables);
   return l.run(main);
 }
 

@@ -43,7 +43,10 @@ struct LinkInput {
 Status find_code(const ElfImage& elf, LinkInput& in);
 
 // Links the program whose main function is in.funcs[main]; kfuncs collects
-// the kfuncs referenced (shared by all programs of the object).
-Result<ObjectProgram> link_program(const LinkInput& in, size_t main, std::vector<ObjectKfunc>& kfuncs);
+// the kfuncs referenced (shared by all programs of the object); tables
+// collects the jump tables' maps (loader/jump_tables.hpp), numbered after
+// in.maps->defs in the order they are appended.
+Result<ObjectProgram> link_program(const LinkInput& in, size_t main, std::vector<ObjectKfunc>& kfuncs,
+                                   std::vector<MapDef>& tables);
 
 }  // namespace decade

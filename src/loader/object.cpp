@@ -42,7 +42,8 @@ Status apply_core(const ElfImage& elf, const BtfExt& ext, const Btf& local, cons
   return ok();
 }
 
-Status load_programs(const ElfImage& elf, const LinkInput& in, const Platform& platform, Object& obj) {
+Status load_programs(const ElfImage& elf, const LinkInput& in, const Platform& platform, Object& obj,
+                     std::vector<MapDef>& tables) {
   for (size_t f = 0; f < in.funcs.size(); ++f) {
     const ElfSection& sec = elf.sections[in.funcs[f].shndx];
     if (sec.name == ".text") continue;
@@ -51,7 +52,7 @@ Status load_programs(const ElfImage& elf, const LinkInput& in, const Platform& p
     if (!type)
       return make_error(ErrorCode::ElfUnknownSection,
                         fmt::format("section '{}' (program '{}') names no known program type", sec.name, in.funcs[f].name));
-    auto prog = link_program(in, f, obj.kfuncs);
+    auto prog = link_program(in, f, obj.kfuncs, tables);
     if (!prog) {
       Error e = prog.error();
       e.message = fmt::format("program '{}': {}", in.funcs[f].name, e.message);
@@ -93,11 +94,13 @@ Result<Object> load_object(std::span<const uint8_t> bytes, const ObjectLoadOptio
     const Btf& target = opts.target_btf ? *opts.target_btf : *obj.btf;
     if (auto s = apply_core(*elf, *in.ext, *obj.btf, target, in); !s) return std::unexpected(s.error());
   }
-  if (auto s = load_programs(*elf, in, platform, obj); !s) return std::unexpected(s.error());
+  std::vector<MapDef> tables;  // jump tables, after the object's maps
+  if (auto s = load_programs(*elf, in, platform, obj, tables); !s) return std::unexpected(s.error());
   auto inits = collect_slot_inits(*elf, *maps);
   if (!inits) return std::unexpected(inits.error());
   for (auto& i : *inits) obj.slot_inits.push_back({i.map, i.slot, i.inner_map, std::move(i.program)});
   obj.maps = std::move(maps->defs);
+  for (MapDef& t : tables) obj.maps.push_back(std::move(t));
   return obj;
 }
 

@@ -44,7 +44,9 @@ struct Object {
   std::vector<ObjectProgram> programs;
   // Every map: BTF-defined (.maps), legacy (maps), and global data
   // (.data, .bss, .rodata, .data.*, .rodata.*) with initial_value filled
-  // and .rodata* frozen, and the frozen ".kconfig" map of __kconfig externs.
+  // and .rodata* frozen, and the frozen ".kconfig" map of __kconfig externs;
+  // then the jump tables of each program (frozen arrays of slot indices,
+  // section ".jumptables"; loader/jump_tables.hpp).
   std::vector<MapDef> maps;
   std::vector<ObjectKfunc> kfuncs;
   // Slots of prog_array and map-in-map maps filled statically in C
@@ -69,7 +71,7 @@ struct ObjectLoadOptions {
 };
 
 // ELF bytes -> Object. Malformed input gives ElfMalformed / ElfBadSection /
-// ElfBadSymbol / ElfBadRelocation / ElfMissingMap / ElfMissingSymbol /
+// ElfBadSymbol / ElfBadRelocation / ElfBadJumpTable / ElfMissingMap / ElfMissingSymbol /
 // Btf* / Core* with the section, symbol or instruction in the message.
 Result<Object> load_object(std::span<const uint8_t> elf, const ObjectLoadOptions& opts);
 
