@@ -177,7 +177,7 @@ Result<TestRunResult> BpfProgram::test_run(const TestRunOptions& opts) const {
   const ProgramType& type = *slot.type;
   if (type.raw_ctx) return run_raw(exe, opts, prog);
   if (type.has_packet) {
-    if (type.name == "xdp") return run_xdp(exe, opts, prog);
+    if (type.name == "xdp" || type.name.starts_with("xdp_")) return run_xdp(exe, opts, prog);  // also xdp_devmap, xdp_cpumap
     return run_skb(exe, opts, prog);
   }
   return run_ctx(exe, type, opts, prog);

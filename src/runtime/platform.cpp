@@ -11,6 +11,17 @@
 namespace decade {
 namespace {
 
+// Helpers the kernel gives only to tracing programs (bpf_tracing_func_proto:
+// kprobes, which Decade's uprobe type stands for, and syscall programs
+// through tracing_prog_func_proto): the legacy bpf_probe_read and
+// bpf_probe_read_str. Packet programs get the base set, where
+// probe_read_user/kernel and their _str forms are (for CAP_PERFMON).
+bool is_tracing_only_helper(uint32_t id) { return id == kHelperProbeRead || id == kHelperProbeReadStr; }
+
+bool is_packet_type(const ProgramType& t) {
+  return t.name == "xdp" || t.name.starts_with("xdp_") || t.name == "sched_cls" || t.name == "socket_filter";
+}
+
 std::vector<FuncProto> builtin_helpers() {
   std::vector<FuncProto> out;
   append_map_helpers(out);
@@ -46,10 +57,15 @@ Platform Platform::standard() {
   append_arena_kfuncs(kfuncs);
   for (FuncProto& k : kfuncs) (void)p.add_kfunc(std::move(k));
   for (ProgramType& t : standard_program_types()) {
-    // Allow lists: every generic helper; packet helpers only where they apply.
+    // Allow lists, as the kernel's *_func_proto give them: packet helpers
+    // where they apply (skb_store_bytes only for tc), tracing helpers not in
+    // packet programs.
+    const bool xdp = t.name == "xdp" || t.name.starts_with("xdp_");
     for (const auto& [id, proto] : p.helpers()) {
-      if (is_xdp_only_helper(id) && t.name != "xdp") continue;
-      if (is_skb_only_helper(id) && t.name != "sched_cls" && t.name != "socket_filter") continue;
+      if (is_xdp_only_helper(id) && !xdp) continue;
+      if (is_skb_only_helper(id) && t.name != "sched_cls" && !(t.name == "socket_filter" && id != kHelperSkbStoreBytes))
+        continue;
+      if (is_tracing_only_helper(id) && is_packet_type(t)) continue;
       t.helpers.push_back(id);
     }
     (void)p.add_program_type(std::move(t));

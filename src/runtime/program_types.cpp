@@ -4,10 +4,14 @@
 // sk_filter_is_valid_access (socket filters may write only cb[], and get no
 // direct packet access), tc_cls_act_is_valid_access (tc may write mark,
 // priority, queue_mapping, tc_index, cb[], tc_classid, tstamp and reads the
-// packet pointers), xdp_is_valid_access (read-only xdp_md).
+// packet pointers), xdp_is_valid_access (read-only xdp_md; egress_ifindex
+// only for devmap programs, which are therefore their own type here, as are
+// cpumap programs). No xdp return value is range-checked: Linux 6.18 loads
+// an XDP program returning 5 (tests/verifier/kernel_agreement_test.cpp).
 #include "runtime/program_types.hpp"
 
 #include <cstddef>
+#include <string_view>
 
 #include "runtime/packet_context.hpp"
 
@@ -93,21 +97,24 @@ ProgramType sched_cls() {
   return t;
 }
 
-ProgramType xdp() {
+// xdp, xdp_devmap and xdp_cpumap: the same context; egress_ifindex readable
+// by devmap programs only.
+ProgramType xdp(const char* name = "xdp") {
   using M = XdpMd;
+  const std::string_view kind = name;
   ProgramType t;
-  t.name = "xdp";
-  t.sec_prefixes = {"xdp+", "xdp.frags+", "xdp/devmap", "xdp/cpumap", "xdp.frags/devmap", "xdp.frags/cpumap"};
+  t.name = name;
+  if (kind == "xdp_devmap") t.sec_prefixes = {"xdp/devmap", "xdp.frags/devmap"};
+  else if (kind == "xdp_cpumap") t.sec_prefixes = {"xdp/cpumap", "xdp.frags/cpumap"};
+  else t.sec_prefixes = {"xdp+", "xdp.frags+"};
   t.ctx_size = sizeof(M);
   t.fields = {field("data", offsetof(M, data), 4, true, false, CtxFieldKind::PacketData),
               field("data_end", offsetof(M, data_end), 4, true, false, CtxFieldKind::PacketEnd),
               field("data_meta", offsetof(M, data_meta), 4, true, false, CtxFieldKind::PacketMeta),
               field("ingress_ifindex", offsetof(M, ingress_ifindex), 4, true, false),
               field("rx_queue_index", offsetof(M, rx_queue_index), 4, true, false),
-              field("egress_ifindex", offsetof(M, egress_ifindex), 4, true, false)};
+              field("egress_ifindex", offsetof(M, egress_ifindex), 4, kind == "xdp_devmap", false)};
   t.has_packet = true;
-  t.ret_min = kXdpAborted;
-  t.ret_max = kXdpRedirect;
   return t;
 }
 
@@ -157,7 +164,8 @@ ProgramType struct_ops() {
 }  // namespace
 
 std::vector<ProgramType> standard_program_types() {
-  return {socket_filter(), sched_cls(), xdp(), raw(), syscall_type(), uprobe(), struct_ops()};
+  return {socket_filter(), sched_cls(), xdp(), xdp("xdp_devmap"), xdp("xdp_cpumap"), raw(), syscall_type(), uprobe(),
+          struct_ops()};
 }
 
 }  // namespace decade

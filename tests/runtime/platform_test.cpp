@@ -19,7 +19,7 @@ std::string type_for(const char* sec) {
 TEST(Platform, SectionNamesFollowLibbpf) {
   EXPECT_EQ(type_for("xdp"), "xdp");
   EXPECT_EQ(type_for("xdp.frags"), "xdp");
-  EXPECT_EQ(type_for("xdp/devmap"), "xdp");
+  EXPECT_EQ(type_for("xdp/devmap"), "xdp_devmap");
   EXPECT_EQ(type_for("xdp/anything"), "xdp");
   EXPECT_EQ(type_for("tc"), "sched_cls");
   EXPECT_EQ(type_for("tc/ingress"), "sched_cls");
@@ -78,10 +78,35 @@ TEST(Platform, XdpRawSyscallUprobe) {
   EXPECT_EQ(xdp->ctx_size, sizeof(struct xdp_md));
   EXPECT_EQ(field(*xdp, "rx_queue_index")->offset, offsetof(struct xdp_md, rx_queue_index));
   EXPECT_EQ(field(*xdp, "egress_ifindex")->offset, offsetof(struct xdp_md, egress_ifindex));
-  EXPECT_EQ(xdp->ret_min, XDP_ABORTED);
-  EXPECT_EQ(xdp->ret_max, XDP_REDIRECT);
+  // The kernel does not range-check XDP return values.
+  EXPECT_EQ(xdp->ret_min, INT64_MIN);
+  EXPECT_EQ(xdp->ret_max, INT64_MAX);
+  EXPECT_FALSE(field(*xdp, "egress_ifindex")->readable);
+  EXPECT_EQ(type_for("xdp/devmap"), "xdp_devmap");
+  EXPECT_EQ(type_for("xdp.frags/cpumap"), "xdp_cpumap");
+  for (const char* name : {"xdp_devmap", "xdp_cpumap"}) {
+    const ProgramType* t = platform().program_type(name);
+    ASSERT_NE(t, nullptr);
+    EXPECT_EQ(t->ret_min, INT64_MIN);
+    EXPECT_EQ(t->ret_max, INT64_MAX);
+    EXPECT_EQ(field(*t, "egress_ifindex")->readable, std::string_view(name) == "xdp_devmap");
+    EXPECT_TRUE(platform().helper_allowed(*t, BPF_FUNC_xdp_adjust_head));
+  }
   EXPECT_TRUE(platform().helper_allowed(*xdp, BPF_FUNC_xdp_adjust_head));
   EXPECT_FALSE(platform().helper_allowed(*xdp, BPF_FUNC_skb_load_bytes));
+  // Tracing-only helpers stay out of packet programs; the base set is there.
+  for (const char* name : {"xdp", "sched_cls", "socket_filter"}) {
+    const ProgramType* t = platform().program_type(name);
+    EXPECT_FALSE(platform().helper_allowed(*t, BPF_FUNC_probe_read)) << name;
+    EXPECT_FALSE(platform().helper_allowed(*t, BPF_FUNC_probe_read_str)) << name;
+    EXPECT_TRUE(platform().helper_allowed(*t, BPF_FUNC_get_current_comm)) << name;
+    EXPECT_TRUE(platform().helper_allowed(*t, BPF_FUNC_probe_read_kernel)) << name;
+  }
+  EXPECT_TRUE(platform().helper_allowed(*platform().program_type("uprobe"), BPF_FUNC_probe_read));
+  EXPECT_TRUE(platform().helper_allowed(*platform().program_type("syscall"), BPF_FUNC_probe_read));
+  EXPECT_TRUE(platform().helper_allowed(*platform().program_type("sched_cls"), BPF_FUNC_skb_store_bytes));
+  EXPECT_FALSE(platform().helper_allowed(*platform().program_type("socket_filter"), BPF_FUNC_skb_store_bytes));
+  EXPECT_TRUE(platform().helper_allowed(*platform().program_type("socket_filter"), BPF_FUNC_skb_load_bytes));
   const ProgramType* raw = platform().program_type("raw");
   EXPECT_TRUE(raw->raw_ctx && raw->plain_ctx);
   EXPECT_FALSE(platform().helper_allowed(*raw, BPF_FUNC_xdp_adjust_head));

@@ -106,7 +106,7 @@ const Case kMaps[] = {
      "r1 = map_idx_value(3, 0) ll\nr0 = *(u32 *)(r1 + 0)\nif r0 == 5 goto ok\nr0 = *(u64 *)(r10 - 8)\nexit\nok: r0 = 2\nexit\n", E::Ok},
     {"rodata_fold_signed", "xdp", "r1 = map_idx_value(3, 0) ll\nr0 = *(s32 *)(r1 + 4)\nr0 += 3\nexit\n", E::Ok},
     {"rodata_oob", "xdp", "r1 = map_idx_value(3, 0) ll\nr0 = *(u64 *)(r1 + 12)\nr0 = 2\nexit\n", E::VerifierOutOfBounds, 2},
-    {"data_not_folded", "xdp", "r1 = map_idx_value(8, 0) ll\nr0 = *(u32 *)(r1 + 0)\nexit\n", E::VerifierBadReturn, 3},
+    {"data_not_folded", "xdp_ret", "r1 = map_idx_value(8, 0) ll\nr0 = *(u32 *)(r1 + 0)\nexit\n", E::VerifierBadReturn, 3},
     {"data_writable", "xdp", "r1 = map_idx_value(8, 4) ll\nr2 = 1\n*(u32 *)(r1 + 24) = r2\nr0 = 2\nexit\n", E::Ok},
     {"data_offset_oob", "xdp", "r1 = map_idx_value(8, 4) ll\nr2 = 1\n*(u32 *)(r1 + 28) = r2\nr0 = 2\nexit\n", E::VerifierOutOfBounds, 3},
     {"map_value_on_hash", "xdp", "r1 = map_idx_value(0, 0) ll\nr0 = 2\nexit\n", E::VerifierBadMap, 0},

@@ -44,30 +44,13 @@ const std::map<std::string, std::string> kKnown = {
     {"skb_store_pointer", "root may store pointers into the context; Decade rejects it"},
     {"partial_fill_pointer", "root may read part of a spilled pointer; Decade rejects it"},
     {"ptr_neg", "root may turn a pointer into a scalar; Decade rejects it"},
-    {"return_pointer", "the kernel does not check an XDP program's return value; Decade rejects pointers there"},
-    // Decade's xdp ProgramType limits r0 to the XDP actions 0..4; the kernel
-    // checks that only for devmap/cpumap programs.
-    {"ret_out_of_range", "xdp return range"},
-    {"ret_negative", "xdp return range"},
-    {"and_mask_too_wide", "xdp return range"},
-    {"bswap_unknown", "xdp return range"},
-    {"jge_refines_off_by_one", "xdp return range"},
-    {"linked_broken_by_write", "xdp return range"},
-    {"xor_self_unknown", "xdp return range"},
-    {"misc_bytes_unknown", "xdp return range"},
-    {"atomic_fetch_result", "xdp return range"},
-    {"data_not_folded", "xdp return range"},
-    {"helper_result_unknown", "xdp return range"},
-    {"sub_return_value_checked", "xdp return range"},
-    {"narrow_spill_upper_half_read", "xdp return range"},
-    // Decade's xdp context descriptor allows narrow loads of scalar fields and
-    // egress_ifindex; the kernel allows neither (egress_ifindex only for devmap).
+    {"return_pointer", "root may return a pointer from a plain XDP program (allow_ptr_leaks); Decade rejects pointer leaks"},
+    // Decade's xdp context descriptor allows narrow loads of scalar fields;
+    // the kernel's xdp_is_valid_access wants whole 4-byte loads.
     {"lsh_then_rsh", "narrow xdp context load"},
     {"movsx32_from_u8", "narrow xdp context load"},
     {"mul_range", "narrow xdp context load"},
     {"xdp_narrow_scalar", "narrow xdp context load"},
-    {"xdp_read_fields", "egress_ifindex outside devmap programs"},
-    {"probe_read_ok", "Decade's platform allows bpf_probe_read in every program type; the kernel only in tracing"},
     {"map_ptr_deref", "the kernel reads struct bpf_map fields through BTF; Decade does not model them"},
 };
 
@@ -123,10 +106,13 @@ int kernel_map(const MapDef& d, int idx, KernelMaps& km) {
 struct ProgKind {
   uint32_t type;
   uint32_t flags;
+  uint32_t attach = 0;  // expected_attach_type
 };
 
 bool prog_kind(const std::string& t, ProgKind& k) {
   if (t == "xdp") k = {BPF_PROG_TYPE_XDP, 0};
+  else if (t == "xdp_devmap") k = {BPF_PROG_TYPE_XDP, 0, BPF_XDP_DEVMAP};
+  else if (t == "xdp_cpumap") k = {BPF_PROG_TYPE_XDP, 0, BPF_XDP_CPUMAP};
   else if (t == "socket_filter") k = {BPF_PROG_TYPE_SOCKET_FILTER, 0};
   else if (t == "sched_cls") k = {BPF_PROG_TYPE_SCHED_CLS, 0};
   else if (t == "syscall") k = {BPF_PROG_TYPE_SYSCALL, BPF_F_SLEEPABLE};
@@ -178,6 +164,7 @@ int kernel_verdict(const VerifierEnv& env, const Case& c, std::string& why) {
   bpf_attr attr{};
   attr.prog_type = kind.type;
   attr.prog_flags = kind.flags;
+  attr.expected_attach_type = kind.attach;
   attr.insns = reinterpret_cast<uint64_t>(code.data());
   attr.insn_cnt = static_cast<uint32_t>(code.size());
   static const char license[] = "GPL";
