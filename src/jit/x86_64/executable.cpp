@@ -151,12 +151,16 @@ DECADE_JIT_CALL Result<uint64_t> run_code(const JitCode& code, const RunRequest&
   if (flag_off < 0) return make_error(ErrorCode::Internal, "jit: unsupported std::optional layout");
   ThreadSlot& slot = thread_slot();
   if (!chain && !slot.busy) {
-    slot.busy = true;
+    struct Lease {  // released however the run ends
+      ThreadSlot& s;
+      explicit Lease(ThreadSlot& t) : s(t) { s.busy = true; }
+      ~Lease() {
+        s.rc.fault.reset();
+        s.busy = false;
+      }
+    } lease(slot);
     reset_context(slot.rc);
-    Result<uint64_t> r = run_in(slot.st, slot.rc, true, code, req, flag_off);
-    slot.rc.fault.reset();
-    slot.busy = false;
-    return r;
+    return run_in(slot.st, slot.rc, true, code, req, flag_off);
   }
   std::unique_ptr<JitState> st(new JitState);  // default-initialised: no 4 KiB of zeroing
   if (chain) return run_in(*st, *chain, false, code, req, flag_off);
