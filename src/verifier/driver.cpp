@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "verifier/cfg.hpp"
 #include "verifier/frames.hpp"
 #include "verifier/indirect.hpp"
@@ -11,8 +13,11 @@
 namespace decade::verifier {
 namespace {
 
-constexpr size_t kMaxStatesPerPc = 64;
 constexpr size_t kExactIterations = 8;
+// States compared per lookup (newest first) and kept per bucket: fewer
+// comparisons only prune less, so the bounds keep lookups constant-time.
+constexpr size_t kMaxCompare = 64;
+constexpr size_t kMaxBucket = 256;
 constexpr size_t kMaxLogBytes = 16u << 20;
 
 void widen_reg(RegState& c, const RegState& o) {
@@ -33,7 +38,7 @@ void widen(State& cur, const State& old) {
   }
 }
 
-Driver::Driver(Env& env) : env_(env), loop_point_(env.prog.slot_count, 0), at_(env.prog.slot_count) {
+Driver::Driver(Env& env) : env_(env), prec_(env), loop_point_(env.prog.slot_count, 0), at_(env.prog.slot_count) {
   for (const Insn& insn : env.prog.insns) {
     const Sem s = insn.info().sem;
     if (s == Sem::MayGoto) loop_point_[insn.pc] = 1;
@@ -63,39 +68,142 @@ void Driver::finish(Checkpoint* c) {
   }
 }
 
-Result<bool> Driver::checkpoint(Path& p) {
-  const uint32_t pc = p.st.pc;
-  const RegMask live = env_.live_in[pc];
-  const bool loop = loop_point_[pc] != 0;
+namespace {
+
+// Evict a finished state that keeps failing to prune (the kernel's miss/hit
+// heuristic) so lookups stay short. Nothing follows a finished state's
+// parent link again, so it may go.
+bool worth_evicting(uint32_t hits, uint32_t misses) { return misses > 64 + 8u * hits; }
+
+uint64_t mix64(uint64_t h, uint64_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  h *= 0xff51afd7ed558ccdull;
+  return h ^ (h >> 33);
+}
+
+// Bucket key of `st` over the registers in `mask` (all constant scalars in
+// the innermost frame); false when one of them is not a constant.
+bool bucket_key(const State& st, RegMask mask, uint64_t& key) {
+  uint64_t h = mask;
+  const Frame& f = st.frames.back();
+  for (uint8_t r = 0; r < 10; ++r) {
+    if (!(mask & (1u << r))) continue;
+    const RegState& x = f.regs[r];
+    if (!x.is_const()) return false;
+    h = mix64(h, x.val.value());
+  }
+  key = mix64(h, st.frames.size());
+  return true;
+}
+
+}  // namespace
+
+void Driver::evict(PcStates& at, Checkpoint* c) {
+  auto& b = at.buckets[c->key];
+  std::erase(b, c);
+  if (b.empty()) at.buckets.erase(c->key);
+  const size_t i = c->index;
+  if (i + 1 != at.all.size()) {
+    std::swap(at.all[i], at.all.back());
+    at.all[i]->index = i;
+  }
+  at.all.pop_back();
+  --stored_;
+}
+
+Result<bool> Driver::lookup_loop_point(Path& p, RegMask live, const Precision::Need& precise) {
+  // Runtime-bounded loops: inclusion also against states still being
+  // explored, with every scalar compared (their subtrees are incomplete).
   Checkpoint* in_progress = nullptr;
   size_t n_in_progress = 0;
-  for (const auto& c : at_[pc]) {
-    if (c->branches > 0 && !loop) {
-      if (covers(c->st, p.st, live, true))
-        return std::unexpected(verr(env_, ErrorCode::VerifierInfiniteLoop, pc, "infinite loop: the state repeats exactly",
-                                    "make sure the loop's condition changes on every iteration"));
-      continue;
-    }
-    if (covers(c->st, p.st, live, false)) {
+  const auto& all = at_[p.st.pc].all;
+  const size_t first = all.size() > 2 * kMaxCompare ? all.size() - 2 * kMaxCompare : 0;
+  for (size_t i = all.size(); i-- > first;) {
+    Checkpoint* c = all[i].get();
+    const bool done = c->branches == 0;
+    if (covers(c->st, p.st, live, false, done ? precise.regs : RegMask{0xffff}, done ? precise.slots : ~uint64_t{0})) {
+      ++c->hits;
       finish(p.parent);
       return true;
     }
     if (c->branches > 0) {
-      in_progress = c.get();
+      if (!in_progress) in_progress = c;
       ++n_in_progress;
     }
   }
   // Explore the first iterations exactly; then give up precision on the
   // scalars that keep changing so the loop converges.
   if (in_progress && n_in_progress >= kExactIterations) widen(p.st, in_progress->st);
-  if (at_[pc].size() < kMaxStatesPerPc) {
-    auto c = std::make_unique<Checkpoint>(Checkpoint{p.st, 1, p.parent});
-    p.parent = c.get();
-    at_[pc].push_back(std::move(c));
-    ++stored_;
-    ++env_.stats.states_stored;
-    env_.stats.peak_states = std::max(env_.stats.peak_states, stored_);
+  return false;
+}
+
+Result<bool> Driver::lookup(Path& p, RegMask live, const Precision::Need& precise) {
+  const uint32_t pc = p.st.pc;
+  PcStates& at = at_[pc];
+  std::vector<Checkpoint*> stale;
+  for (const RegMask m : at.masks) {
+    uint64_t key = 0;
+    if (!bucket_key(p.st, m, key)) continue;
+    auto it = at.buckets.find(key);
+    if (it == at.buckets.end()) continue;
+    // Newest first (the previous iteration of a loop is the likeliest
+    // match), and a bounded number of comparisons per lookup.
+    const auto& b = it->second;
+    size_t budget = kMaxCompare;
+    for (size_t i = b.size(); i-- > 0 && budget > 0;) {
+      Checkpoint* c = b[i];
+      if (c->key_mask != m) continue;
+      --budget;
+      if (c->branches > 0) {
+        if (covers(c->st, p.st, live, true))
+          return std::unexpected(verr(env_, ErrorCode::VerifierInfiniteLoop, pc, "infinite loop: the state repeats exactly",
+                                      "make sure the loop's condition changes on every iteration"));
+        continue;
+      }
+      if (covers(c->st, p.st, live, false, precise.regs, precise.slots)) {
+        ++c->hits;
+        finish(p.parent);
+        return true;
+      }
+      if (worth_evicting(c->hits, ++c->misses)) stale.push_back(c);
+    }
   }
+  for (Checkpoint* c : stale) evict(at, c);
+  return false;
+}
+
+void Driver::store(Path& p, RegMask live, const Precision::Need& precise) {
+  PcStates& at = at_[p.st.pc];
+  auto c = std::make_unique<Checkpoint>(Checkpoint{p.st, 1, p.parent});
+  RegMask m = 0;
+  const Frame& f = p.st.frames.back();
+  for (uint8_t r = 0; r < 10; ++r)
+    if ((live & precise.regs & (1u << r)) && f.regs[r].is_const()) m = static_cast<RegMask>(m | (1u << r));
+  c->key_mask = m;
+  bucket_key(p.st, m, c->key);
+  if (std::find(at.masks.begin(), at.masks.end(), m) == at.masks.end()) at.masks.push_back(m);
+  auto& b = at.buckets[c->key];
+  if (b.size() >= kMaxBucket) {
+    // Beyond what lookups compare: let the oldest finished state go.
+    auto old = std::find_if(b.begin(), b.end(), [](const Checkpoint* x) { return x->branches == 0; });
+    if (old != b.end()) evict(at, *old);
+  }
+  at.buckets[c->key].push_back(c.get());
+  p.parent = c.get();
+  c->index = at.all.size();
+  at.all.push_back(std::move(c));
+  ++stored_;
+  ++env_.stats.states_stored;
+  env_.stats.peak_states = std::max(env_.stats.peak_states, stored_);
+}
+
+Result<bool> Driver::checkpoint(Path& p) {
+  const uint32_t pc = p.st.pc;
+  const RegMask live = env_.live_in[pc];
+  const Precision::Need precise = prec_.need(pc);
+  auto pruned = loop_point_[pc] ? lookup_loop_point(p, live, precise) : lookup(p, live, precise);
+  if (!pruned || *pruned) return pruned;
+  store(p, live, precise);
   return false;
 }
 
@@ -197,6 +305,7 @@ Result<bool> Driver::step(Path& p) {
     if (*pruned) return false;
   }
   env_.visited[pc] = 1;
+  prec_.observe(p.st, *insn);
   log_insn(p.st, *insn);
   if (insn_defs(*insn) & (1u << kFramePointer))
     return std::unexpected(verr(env_, ErrorCode::VerifierReadOnly, pc, "r10 (the frame pointer) is read-only"));

@@ -8,9 +8,11 @@
 #pragma once
 
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "verifier/env.hpp"
+#include "verifier/precision.hpp"
 
 namespace decade::verifier {
 
@@ -25,6 +27,19 @@ class Driver {
     State st;
     int branches = 1;              // paths from here still being explored
     Checkpoint* parent = nullptr;  // the previous checkpoint on the path
+    uint32_t hits = 0, misses = 0; // comparisons that pruned / did not
+    RegMask key_mask = 0;          // registers its bucket key is made of
+    uint64_t key = 0;
+    size_t index = 0;              // position in PcStates::all
+  };
+  // The states stored at one instruction. Loop points (runtime-bounded
+  // loops) are scanned in full; elsewhere states are bucketed by the
+  // constant values of the live registers they compare precisely, so a
+  // lookup only looks at states that can possibly cover the current one.
+  struct PcStates {
+    std::vector<std::unique_ptr<Checkpoint>> all;
+    std::vector<RegMask> masks;  // distinct key masks in use
+    std::unordered_map<uint64_t, std::vector<Checkpoint*>> buckets;
   };
   struct Path {
     State st;
@@ -33,14 +48,19 @@ class Driver {
 
   Result<bool> step(Path& p);                 // false: the path ended
   Result<bool> checkpoint(Path& p);           // true: pruned
+  Result<bool> lookup_loop_point(Path& p, RegMask live, const Precision::Need& precise);
+  Result<bool> lookup(Path& p, RegMask live, const Precision::Need& precise);
+  void store(Path& p, RegMask live, const Precision::Need& precise);
+  void evict(PcStates& at, Checkpoint* c);
   Result<bool> exec(Path& p, const Insn& insn);
   void fork(Path& p, State s);
   void finish(Checkpoint* c);
   void log_insn(const State& st, const Insn& insn);
 
   Env& env_;
+  Precision prec_;
   std::vector<uint8_t> loop_point_;
-  std::vector<std::vector<std::unique_ptr<Checkpoint>>> at_;
+  std::vector<PcStates> at_;
   std::vector<Path> work_;
   uint64_t stored_ = 0;
 };

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <utility>
 
 namespace decade::verifier {
@@ -69,22 +70,29 @@ void State::drop_ref(uint32_t id) {
 namespace {
 
 // Consistent renaming of ids between the old and the current state. States
-// hold few ids, so a flat list beats a map (this runs at every prune point).
+// hold few ids, so a flat list beats a map (this runs at every prune point);
+// the first pairs live inline so most comparisons allocate nothing.
 class IdMap {
  public:
   bool check(uint32_t old_id, uint32_t cur_id) {
     if (old_id == 0 && cur_id == 0) return true;
     if (old_id == 0 || cur_id == 0) return false;
-    for (const auto& [o, c] : pairs_) {
+    for (size_t i = 0; i < n_; ++i) {
+      const auto& [o, c] = i < kInline ? inline_[i] : more_[i - kInline];
       if (o == old_id) return c == cur_id;
       if (c == cur_id) return false;
     }
-    pairs_.emplace_back(old_id, cur_id);
+    if (n_ < kInline) inline_[n_] = {old_id, cur_id};
+    else more_.emplace_back(old_id, cur_id);
+    ++n_;
     return true;
   }
 
  private:
-  std::vector<std::pair<uint32_t, uint32_t>> pairs_;
+  static constexpr size_t kInline = 16;
+  std::array<std::pair<uint32_t, uint32_t>, kInline> inline_{};
+  std::vector<std::pair<uint32_t, uint32_t>> more_;
+  size_t n_ = 0;
 };
 
 bool reg_covers(const RegState& o, const RegState& c, IdMap& ids, bool exact) {
@@ -110,8 +118,26 @@ bool reg_covers(const RegState& o, const RegState& c, IdMap& ids, bool exact) {
   return ids.check(o.id, c.id) && ids.check(o.ref_id, c.ref_id);
 }
 
-bool stack_covers(const Frame& o, const Frame& c, IdMap& ids, bool exact) {
+// Every initialised byte of old's slot k holds scalar data, and so does the
+// same byte of cur's: the slot holds some scalar value in both.
+bool scalar_slot(const Frame& o, const Frame& c, size_t k) {
+  auto scalar_byte = [](const Frame& f, size_t i) {
+    const SlotByte b = f.bytes[i];
+    return b == SlotByte::Misc || b == SlotByte::Zero || (b == SlotByte::Spill && f.spills[i / 8].is_scalar());
+  };
+  for (size_t i = k * 8; i < k * 8 + 8; ++i) {
+    if (o.bytes[i] == SlotByte::Invalid) continue;
+    if (!scalar_byte(o, i) || i >= c.bytes.size() || !scalar_byte(c, i)) return false;
+  }
+  return true;
+}
+
+bool stack_covers(const Frame& o, const Frame& c, IdMap& ids, bool exact, uint64_t precise_slots) {
   for (size_t i = 0; i < o.bytes.size(); ++i) {
+    if (i % 8 == 0 && !exact && i / 8 < 64 && !(precise_slots & (uint64_t{1} << (i / 8))) && scalar_slot(o, c, i / 8)) {
+      i += 7;
+      continue;
+    }
     const SlotByte ob = o.bytes[i];
     const SlotByte cb = i < c.bytes.size() ? c.bytes[i] : SlotByte::Invalid;
     if (exact && ob != cb) return false;
@@ -153,7 +179,7 @@ bool stack_covers(const Frame& o, const Frame& c, IdMap& ids, bool exact) {
 
 }  // namespace
 
-bool covers(const State& old, const State& cur, RegMask live, bool exact) {
+bool covers(const State& old, const State& cur, RegMask live, bool exact, RegMask precise, uint64_t precise_slots) {
   if (old.frames.size() != cur.frames.size() || old.refs.size() != cur.refs.size()) return false;
   if (exact && old.loop_depth != cur.loop_depth) return false;
   if (old.lock.held != cur.lock.held || old.lock.map != cur.lock.map) return false;
@@ -161,7 +187,7 @@ bool covers(const State& old, const State& cur, RegMask live, bool exact) {
   {
     const Frame &o = old.frames.back(), &c = cur.frames.back();
     for (uint8_t r = 0; r < 10; ++r) {
-      if (!(live & (1u << r))) continue;
+      if (!(live & precise & (1u << r))) continue;
       const RegState &a = o.regs[r], &b = c.regs[r];
       if (a.type == RegType::Scalar && b.type == RegType::Scalar && !(exact ? a.val == b.val : a.val.contains(b.val)))
         return false;
@@ -176,9 +202,12 @@ bool covers(const State& old, const State& cur, RegMask live, bool exact) {
     for (uint8_t r = 0; r < 11; ++r) {
       // Outer frames: r0-r5 are overwritten when the callee returns.
       if (innermost ? !(live & (1u << r)) : r < 6) continue;
+      // An imprecise scalar stands for any scalar (exact comparisons, which
+      // look for endless loops, pass every register as precise).
+      if (innermost && !(precise & (1u << r)) && o.regs[r].is_scalar() && c.regs[r].is_scalar()) continue;
       if (!reg_covers(o.regs[r], c.regs[r], ids, exact)) return false;
     }
-    if (!stack_covers(o, c, ids, exact)) return false;
+    if (!stack_covers(o, c, ids, exact, innermost ? precise_slots : ~uint64_t{0})) return false;
   }
   for (size_t i = 0; i < old.refs.size(); ++i)
     if (!ids.check(old.refs[i].id, cur.refs[i].id)) return false;

@@ -40,7 +40,8 @@ struct RegState {
   bool maybe_null = false;
   uint32_t id = 0;        // null-check identity; packet: identity of the variable offset part
   uint32_t ref_id = 0;    // acquired reference this pointer carries (0: none)
-  uint32_t range = 0;     // packet pointers: bytes [0, range) past (base + variable part) are readable
+  uint32_t range = 0;     // packet pointers: bytes [0, range) past (base + variable part) are readable;
+                          // raw context: bytes [0, range) from its start (r2, the length, is at least range)
   uint32_t frame = 0;     // Stack: the call frame
   uint32_t mem_size = 0;  // Mem: region size
   int32_t func_pc = -1;   // FuncPtr: subprogram start
@@ -66,6 +67,11 @@ struct RegState {
   bool operator==(const RegState&) const = default;
   std::string to_string() const;
 };
+
+// Identity of the raw program type's length argument (r2 on entry) and its
+// copies: a branch that bounds it from below proves that much of the memory
+// at r1 (RegState::range of context pointers).
+inline constexpr uint32_t kRawLengthId = 0xffffffffu;
 
 // What each stack byte holds.
 enum class SlotByte : uint8_t { Invalid, Misc, Zero, Spill, Iter };
@@ -157,8 +163,12 @@ using RegMask = uint16_t;
 
 // Does `old` (a state already proven safe from this instruction) cover `cur`?
 // Registers outside `live` in the innermost frame are ignored. `exact` asks
-// for equality (loop detection) rather than inclusion.
-bool covers(const State& old, const State& cur, RegMask live, bool exact);
+// for equality (loop detection) rather than inclusion. Scalars of the
+// innermost frame outside `precise` (registers) and `precise_slots` (bit k:
+// stack slot k) only need to be scalars in `cur`: their values influence no
+// safety decision from here (see precision.hpp).
+bool covers(const State& old, const State& cur, RegMask live, bool exact, RegMask precise = 0xffff,
+            uint64_t precise_slots = ~uint64_t{0});
 
 std::string dump_state(const State& s);
 

@@ -4,6 +4,8 @@
 // comparisons against data_end).
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "isa/semantics.hpp"
 #include "verifier/transfer.hpp"
 
@@ -28,6 +30,16 @@ void propagate_scalar(State& st, const RegState& r) {
   });
 }
 
+// A refined copy of the raw program's length: the memory at r1 is at least
+// its lower bound long.
+void learn_raw_length(State& st, const RegState& r) {
+  if (r.id != kRawLengthId || !r.is_scalar()) return;
+  const uint32_t len = static_cast<uint32_t>(std::min<uint64_t>(r.val.umin, uint64_t{1} << 30));
+  st.for_each_reg([&](RegState& x) {
+    if (x.type == RegType::Ctx && x.range < len) x.range = len;
+  });
+}
+
 // Refine the scalar registers of `st` for `a c b`; false when impossible.
 bool refine_scalars(State& st, const Insn& insn, bool reg_form, const Scalar& imm, Cmp c, unsigned width) {
   Scalar a = st.reg(insn.dst).val;
@@ -35,9 +47,11 @@ bool refine_scalars(State& st, const Insn& insn, bool reg_form, const Scalar& im
   if (!refine(a, b, c, width)) return false;
   st.reg(insn.dst).val = a;
   propagate_scalar(st, st.reg(insn.dst));
+  learn_raw_length(st, st.reg(insn.dst));
   if (reg_form) {
     st.reg(insn.src).val = b;
     propagate_scalar(st, st.reg(insn.src));
+    learn_raw_length(st, st.reg(insn.src));
   }
   return true;
 }

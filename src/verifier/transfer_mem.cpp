@@ -157,18 +157,26 @@ const CtxField* find_field(const ProgramType& t, int64_t o, uint32_t size) {
   return nullptr;
 }
 
+// A raw context (r1 = memory, r2 = its length) is plain memory whose size is
+// known only at run time: any offset, even a variable one, is allowed. An
+// access inside the length a branch proved r2 to have (RegState::range of
+// the context pointer, see learn_raw_length) needs no run-time check; the
+// engines check every other one against the run's memory region.
+Status raw_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, RegState* loaded) {
+  if (op.access != Access::Read && op.value && op.value->is_ptr())
+    return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a pointer into the context");
+  const int64_t base = int64_t{ptr.off} + op.off;
+  constexpr int64_t kLimit = int64_t{1} << 30;
+  const bool bounded = ptr.val.smin > -kLimit && ptr.val.smax < kLimit;
+  env.note_mem(pc, bounded && base + ptr.val.smin >= 0 && base + ptr.val.smax + op.size <= int64_t{ptr.range});
+  if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
+  return ok();
+}
+
 Status ctx_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, RegState* loaded) {
   const ProgramType& t = *env.in.type;
-  // A raw context (r1 = memory, r2 = its length) is plain memory whose size
-  // is known only at run time: any offset, even a variable one, is allowed
-  // and the engines check the access against the run's memory region.
-  if (t.raw_ctx && (!ptr.val.is_const() || ptr.val.value() != 0 || ptr.off != 0)) {
-    if (op.access != Access::Read && op.value && op.value->is_ptr())
-      return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a pointer into the context");
-    env.note_mem(pc, false);
-    if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
-    return ok();
-  }
+  if (t.raw_ctx && (!ptr.val.is_const() || ptr.val.value() != 0 || ptr.off != 0 || op.off >= 0))
+    return raw_access(env, ptr, op, pc, loaded);
   if (!ptr.val.is_const() || ptr.val.value() != 0 || ptr.off != 0)
     return fail(env, ErrorCode::VerifierBadCtxAccess, pc, "context access through a modified context pointer",
                 "access context fields as *(ctx + constant) from the unmodified context pointer");

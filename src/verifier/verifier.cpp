@@ -98,7 +98,10 @@ State main_entry(const Env& env) {
   State st;
   Frame f;
   f.regs[1] = verifier::RegState::pointer(RegType::Ctx);
-  if (env.in.type->raw_ctx) f.regs[2] = RegState::unknown();
+  if (env.in.type->raw_ctx) {
+    f.regs[2] = RegState::unknown();
+    f.regs[2].id = kRawLengthId;
+  }
   f.regs[10] = RegState::pointer(RegType::Stack);
   st.frames.push_back(std::move(f));
   return st;
