@@ -4,11 +4,13 @@
 #   1. map operations (bench_maps, Google Benchmark): ns per lookup / update,
 #      1 and 2 threads, with the kernel's reference figures beside them;
 #   2. compute programs (bench_compute): native (gcc -O2), Decade's JIT and
-#      interpreter, and the kernel's JIT through bpftool when bpf() works.
+#      interpreter, and the kernel's JIT through bpftool when bpf() works;
+#   3. verification (bench_verify): time, processed instructions, states and
+#      processed instructions per second for large programs.
 # Usage: scripts/bench.sh [BUILD_DIR]
 #   BENCH_MIN_TIME   seconds per map case (default 0.2)
 #   BENCH_MIN_MS     milliseconds per compute measurement (default 200)
-#   BENCH_ONLY       maps | compute (default both)
+#   BENCH_ONLY       maps | compute | verify (default all)
 #   BENCH_NO_BUILD=1 run the binaries already built
 set -euo pipefail
 BUILD=${1:-build}
@@ -19,7 +21,7 @@ MIN_MS=${BENCH_MIN_MS:-200}
 ONLY=${BENCH_ONLY:-}
 
 if [ -z "${BENCH_NO_BUILD:-}" ]; then
-  cmake --build "$BUILD" --target bench_maps bench_compute bpf_objects bench_kernel_objects >/dev/null
+  cmake --build "$BUILD" --target bench_maps bench_compute bench_verify bpf_objects bench_kernel_objects >/dev/null
 fi
 
 echo "== machine =="
@@ -27,7 +29,7 @@ echo "$(uname -r), $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
-if [ "$ONLY" != compute ]; then
+if [ -z "$ONLY" ] || [ "$ONLY" = maps ]; then
 echo "== map operations: ns per operation (CPU time per thread) =="
 json=$(mktemp)
 trap 'rm -f "$json"' EXIT
@@ -52,7 +54,13 @@ PY
 echo
 fi
 
-if [ "$ONLY" != maps ]; then
+if [ -z "$ONLY" ] || [ "$ONLY" = compute ]; then
   echo "== compute programs: ns per run =="
   "$BUILD/bench/bench_compute" --min-ms "$MIN_MS"
+fi
+
+if [ -z "$ONLY" ] || [ "$ONLY" = verify ]; then
+  echo
+  echo "== verification: best of 3, CPU time =="
+  "$BUILD/bench/bench_verify"
 fi
