@@ -174,23 +174,27 @@ Result<bool> Driver::lookup(Path& p, RegMask live, const Precision::Need& precis
 
 void Driver::store(Path& p, RegMask live, const Precision::Need& precise) {
   PcStates& at = at_[p.st.pc];
-  auto c = std::make_unique<Checkpoint>(Checkpoint{p.st, 1, p.parent});
   RegMask m = 0;
   const Frame& f = p.st.frames.back();
   for (uint8_t r = 0; r < 10; ++r)
     if ((live & precise.regs & (1u << r)) && f.regs[r].is_const()) m = static_cast<RegMask>(m | (1u << r));
-  c->key_mask = m;
-  bucket_key(p.st, m, c->key);
-  if (std::find(at.masks.begin(), at.masks.end(), m) == at.masks.end()) at.masks.push_back(m);
-  auto& b = at.buckets[c->key];
+  uint64_t key = 0;
+  bucket_key(p.st, m, key);
+  auto& b = at.buckets[key];
   if (b.size() >= kMaxBucket) {
-    // Beyond what lookups compare: let the oldest finished state go.
-    auto old = std::find_if(b.begin(), b.end(), [](const Checkpoint* x) { return x->branches == 0; });
-    if (old != b.end()) evict(at, *old);
+    // Beyond what lookups compare: the oldest state goes when it is
+    // finished; when it is still being explored (a long chain of
+    // iterations with the same constants), the new state is not stored.
+    if (b.front()->branches > 0) return;
+    evict(at, b.front());
   }
-  at.buckets[c->key].push_back(c.get());
-  p.parent = c.get();
+  if (std::find(at.masks.begin(), at.masks.end(), m) == at.masks.end()) at.masks.push_back(m);
+  auto c = std::make_unique<Checkpoint>(Checkpoint{p.st, 1, p.parent});
+  c->key_mask = m;
+  c->key = key;
   c->index = at.all.size();
+  at.buckets[key].push_back(c.get());
+  p.parent = c.get();
   at.all.push_back(std::move(c));
   ++stored_;
   ++env_.stats.states_stored;
