@@ -51,7 +51,11 @@ struct ProgramEnv {
 
 struct RunRequest {
   uint64_t r1 = 0;                    // context pointer, or memory for raw programs
-  uint64_t r2 = 0;                    // length for raw programs
+  // Length for raw programs. It must not exceed the bytes readable (and,
+  // unless the region is read-only, writable) at r1: the verifier proves raw
+  // accesses from the program's own comparisons of r2, and the engines then
+  // drop their run-time checks (api/test_run.cpp sets it to the data length).
+  uint64_t r2 = 0;
   std::vector<MemRegion> regions;     // memory the program was given (checked mode)
   uint64_t insn_budget = 0;           // checked mode: stop after this many instructions (0 = default)
 };
