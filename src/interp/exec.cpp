@@ -289,6 +289,8 @@ L_EXIT:
     DISPATCH;
   }
 
+#include "interp/fused_handlers.inc"
+
 L_BAD_CALL:
   fail(st, ErrorCode::ExecBadCall, ins, insn_name(st, ins) + ": no such helper or kfunc");
   goto failed;

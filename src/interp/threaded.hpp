@@ -144,6 +144,11 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
 Result<std::unique_ptr<TProgram>> translate(Program prog, ProgramEnv env, bool checked,
                                             const std::vector<bool>& safe);
 
+// Verified programs: turns frequent instruction pairs whose second half is
+// reached only by falling through into superinstructions (fuse.cpp). Runs
+// before handler addresses are assigned; returns the number of pairs fused.
+size_t fuse(TProgram& tp);
+
 // Identifies threaded code in ProgramHandle::engine_tag.
 extern const char kEngineTag;
 
