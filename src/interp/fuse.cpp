@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Superinstructions for verified programs: frequent pairs in clang's output
-// (address computation, zero/sign extension by shifts, paired loads, loop
-// step + test) run from the first instruction's TInsn with one dispatch
+// (address computation, indexed loads, zero/sign extension by shifts, paired loads, loop
+// step + test, copy + test) run from the first instruction's TInsn with one dispatch
 // instead of two. A pair is fused only when its second instruction can be
 // reached by falling through from the first alone: it is no jump, call or
 // function-address target, no call's return point, and the program has no
@@ -16,7 +16,18 @@ constexpr Kind offset(Kind base, unsigned n) { return static_cast<Kind>(static_c
 constexpr unsigned index(Kind k) { return static_cast<unsigned>(k); }
 
 static_assert(offset(Kind::ADD64_IMM_JEQ64_IMM, 2 * 10 + 1) == Kind::ADD64_IMM_JSLE64_REG);
+static_assert(offset(Kind::MOV64_REG_JEQ64_IMM, 2 * 10 + 1) == Kind::MOV64_REG_JSLE64_REG);
 static_assert(offset(Kind::JEQ64_IMM, 4 * 10 + 1) == Kind::JSLE64_REG);
+static_assert(offset(Kind::ADD64_REG_LDX8, 3) == Kind::ADD64_REG_LDX64 && offset(Kind::LDX8, 3) == Kind::LDX64);
+
+// `first; if ... goto` with a 64-bit compare: the fused kinds follow the
+// compare kinds' order (EQ..SLE), imm then reg.
+std::optional<Kind> compare_pair(Kind fused_eq_imm, Kind second) {
+  if (second < Kind::JEQ64_IMM || second > Kind::JSLE32_REG) return std::nullopt;
+  const unsigned rel = index(second) - index(Kind::JEQ64_IMM);
+  if (rel % 4 >= 2) return std::nullopt;  // 32-bit compares are not fused
+  return offset(fused_eq_imm, 2 * (rel / 4) + rel % 4);
+}
 
 // The superinstruction for `first; second`, or nullopt.
 // Kind is an internal enum of several hundred values: the pairs are matched
@@ -28,11 +39,10 @@ std::optional<Kind> pair_kind(Kind first, Kind second) {
   if (first == Kind::LSH64_IMM && second == Kind::ARSH64_IMM) return Kind::LSH64_IMM_ARSH64_IMM;
   if (first == Kind::LDX32 && second == Kind::LDX32) return Kind::LDX32_LDX32;
   if (first == Kind::LDX64 && second == Kind::LDX64) return Kind::LDX64_LDX64;
-  if (first == Kind::ADD64_IMM && second >= Kind::JEQ64_IMM && second <= Kind::JSLE32_REG) {
-    const unsigned rel = index(second) - index(Kind::JEQ64_IMM);
-    if (rel % 4 >= 2) return std::nullopt;  // 32-bit compares are not fused
-    return offset(Kind::ADD64_IMM_JEQ64_IMM, 2 * (rel / 4) + rel % 4);
-  }
+  if (first == Kind::ADD64_REG && second >= Kind::LDX8 && second <= Kind::LDX64)
+    return offset(Kind::ADD64_REG_LDX8, index(second) - index(Kind::LDX8));
+  if (first == Kind::ADD64_IMM) return compare_pair(Kind::ADD64_IMM_JEQ64_IMM, second);
+  if (first == Kind::MOV64_REG) return compare_pair(Kind::MOV64_REG_JEQ64_IMM, second);
   return std::nullopt;
 }
 

@@ -69,6 +69,12 @@ const FusedCase kFused[] = {
      Kind::ADD64_IMM_JSGT64_IMM, static_cast<uint64_t>(-2)},
     {"add_jsgt_taken", "mov %r0, 3\nadd %r0, 1\njsgt %r0, 0, +1\nexit\nmov %r0, 9\nexit", 1,
      Kind::ADD64_IMM_JSGT64_IMM, 9},
+    {"mov_jge_reg_taken", "mov %r2, 5\nmov %r3, 5\nmov %r0, %r2\njge %r0, %r3, +1\nexit\nmov %r0, 9\nexit", 2,
+     Kind::MOV64_REG_JGE64_REG, 9},
+    {"mov_jsgt_imm_not_taken", "mov %r2, -1\nmov %r0, %r2\njsgt %r0, 0, +1\nexit\nmov %r0, 9\nexit", 1,
+     Kind::MOV64_REG_JSGT64_IMM, static_cast<uint64_t>(-1)},
+    {"mov_jeq_src_is_dst", "mov %r0, 3\nmov %r2, 3\nmov %r2, %r0\njeq %r0, %r2, +1\nexit\nmov %r0, 9\nexit", 2,
+     Kind::MOV64_REG_JEQ64_REG, 9},
 };
 INSTANTIATE_TEST_SUITE_P(Interp, FusedForm, ::testing::ValuesIn(kFused),
                          [](const auto& info) { return std::string(info.param.name); });
@@ -121,6 +127,35 @@ TEST(Fuse, FaultInEitherLoadNamesItsInstruction) {
   ASSERT_TRUE(wide);
   EXPECT_EQ(wide->code[0].kind, Kind::LDX64_LDX64);
   expect_error(run_form(*wide, &mem), ErrorCode::ExecOutOfBounds, 1);
+}
+
+TEST(Fuse, IndexedLoads) {
+  std::vector<uint8_t> mem(16);
+  for (size_t i = 0; i < mem.size(); ++i) mem[i] = static_cast<uint8_t>(0x10 + i);
+  const struct {
+    const char* text;
+    Kind fused;
+    uint64_t expect;
+  } cases[] = {
+      {"mov %r2, 3\nadd %r1, %r2\nldxb %r0, [%r1+1]\nexit", Kind::ADD64_REG_LDX8, 0x14},
+      {"mov %r2, 2\nadd %r1, %r2\nldxh %r0, [%r1+0]\nexit", Kind::ADD64_REG_LDX16, 0x1312},
+      {"mov %r2, 4\nadd %r1, %r2\nldxw %r0, [%r1+4]\nexit", Kind::ADD64_REG_LDX32, 0x1b1a1918},
+      {"mov %r2, 8\nadd %r1, %r2\nldxdw %r0, [%r1+0]\nexit", Kind::ADD64_REG_LDX64, 0x1f1e1d1c1b1a1918ull},
+      // the load's base register is the one the add wrote
+      {"mov %r0, %r1\nmov %r2, 8\nadd %r2, %r0\nldxb %r0, [%r2+0]\nexit", Kind::ADD64_REG_LDX8, 0x18},
+  };
+  for (const auto& c : cases) {
+    auto tp = verified_form(c.text);
+    ASSERT_TRUE(tp);
+    const size_t at = tp->code[1].kind == c.fused ? 1 : 2;
+    EXPECT_EQ(tp->code[at].kind, c.fused) << c.text;
+    EXPECT_EQ(run_form(*tp, &mem).value_or(0), c.expect) << c.text;
+  }
+  // The load (the second half) faults: its own pc, not the add's.
+  auto bad = verified_form("mov %r2, 16\nadd %r1, %r2\nldxb %r0, [%r1+0]\nexit");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->code[1].kind, Kind::ADD64_REG_LDX8);
+  expect_error(run_form(*bad, &mem), ErrorCode::ExecOutOfBounds, 2);
 }
 
 TEST(Fuse, PairAfterLocalCall) {
