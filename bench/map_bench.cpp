@@ -11,7 +11,9 @@
 // does 4096 bpf_map_lookup_elem calls on an array in a bounded loop, which the
 // JIT inlines (the path of the kernel's 0.4 ns figure). It reports
 // ns_per_op = the thread's CPU time over its runs / lookups made, which
-// scripts/bench.sh prints instead of the time per run.
+// scripts/bench.sh prints instead of the time per run. jit_loop_baseline runs
+// the same loop without the lookup: the difference is the inlined lookup's
+// own cost.
 #include <benchmark/benchmark.h>
 #include <time.h>
 
@@ -105,10 +107,11 @@ void helper_lookup(benchmark::State& state, MapType type) {
 
 constexpr uint64_t kProgLookups = 4096;  // array_lookup.bpf.c's kLookups
 
-const BpfProgram& lookup_program() {
+// array_lookup.bpf.o's programs: 0 = array_lookups, 1 = loop_baseline.
+const BpfProgram& lookup_program(int which) {
   static std::once_flag once;
   static std::unique_ptr<BpfObject> obj;
-  static std::unique_ptr<BpfProgram> prog;
+  static std::unique_ptr<BpfProgram> progs[2];
   std::call_once(once, [] {
     auto o = BpfObject::open(std::string(DECADE_BENCH_MAP_PROGS) + "/array_lookup.bpf.o");
     LoadOptions lo;
@@ -120,11 +123,14 @@ const BpfProgram& lookup_program() {
     auto arr = o->map("arr");
     for (uint32_t k = 0; arr && k < kKeys; ++k) (void)arr->update<uint32_t, uint64_t>(k, 1);
     obj = std::make_unique<BpfObject>(std::move(*o));
-    auto p = obj->program("array_lookups");
-    if (!p) std::abort();
-    prog = std::make_unique<BpfProgram>(*p);
+    const char* names[2] = {"array_lookups", "loop_baseline"};
+    for (int i = 0; i < 2; ++i) {
+      auto p = obj->program(names[i]);
+      if (!p) std::abort();
+      progs[i] = std::make_unique<BpfProgram>(*p);
+    }
   });
-  return *prog;
+  return *progs[which];
 }
 
 uint64_t thread_cpu_ns() {
@@ -133,18 +139,19 @@ uint64_t thread_cpu_ns() {
   return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-// bpf_map_lookup_elem on an array from inside a JIT-compiled program.
-void jit_lookup(benchmark::State& state, MapType) {
+// bpf_map_lookup_elem on an array from inside a JIT-compiled program
+// (which = 0), or the same loop without the lookup (which = 1).
+void run_lookup_program(benchmark::State& state, int which) {
   if (engines().front() != "jit") {
     state.SkipWithError("no JIT in this build");
     return;
   }
-  const BpfProgram& prog = lookup_program();
+  const BpfProgram& prog = lookup_program(which);
   const uint64_t start = thread_cpu_ns();
   for (auto _ : state) {
     auto r = prog.test_run({});
     if (!r || r->retval != kProgLookups) {
-      state.SkipWithError("array_lookups returned a wrong sum");
+      state.SkipWithError("the lookup program returned a wrong sum");
       break;
     }
   }
@@ -153,6 +160,9 @@ void jit_lookup(benchmark::State& state, MapType) {
       benchmark::Counter(static_cast<double>(thread_cpu_ns() - start) / lookups, benchmark::Counter::kAvgThreads);
   state.SetItemsProcessed(static_cast<int64_t>(lookups));
 }
+
+void jit_lookup(benchmark::State& state, MapType) { run_lookup_program(state, 0); }
+void jit_loop_baseline(benchmark::State& state, MapType) { run_lookup_program(state, 1); }
 
 #define DECADE_MAP_BENCH(fn, label, type) \
   BENCHMARK_CAPTURE(fn, label, MapType::type)->Threads(1)->Threads(2)
@@ -172,6 +182,7 @@ DECADE_MAP_BENCH(update, lru_percpu_hash, LruPercpuHash);
 DECADE_MAP_BENCH(helper_lookup, hash, Hash);
 DECADE_MAP_BENCH(helper_lookup, array, Array);
 DECADE_MAP_BENCH(jit_lookup, array, Array);
+DECADE_MAP_BENCH(jit_loop_baseline, array, Array);
 
 }  // namespace
 }  // namespace decade::bench

@@ -15,6 +15,8 @@ void SpinLock::pause() {
 #endif
 }
 
+void SpinLock::yield() { std::this_thread::yield(); }
+
 void spin_lock_word(void* lock) {
   std::atomic_ref<uint32_t> word(*static_cast<uint32_t*>(lock));
   uint32_t spins = 0;

@@ -66,16 +66,23 @@ uint64_t map_hash_seed(const MapDef& def);  // 0 with BPF_F_ZERO_SEED, random ot
 // A tiny spinlock for buckets and per-CPU lists.
 class SpinLock {
  public:
+  // Host threads can be preempted while holding the lock (unlike the
+  // kernel's, which disables preemption): after a short spin, yield the CPU
+  // so an oversubscribed host does not burn whole time slices waiting.
   void lock() {
     while (flag_.exchange(true, std::memory_order_acquire)) {
-      while (flag_.load(std::memory_order_relaxed)) pause();
+      for (unsigned spins = 0; flag_.load(std::memory_order_relaxed);)
+        if (++spins <= kSpinsBeforeYield) pause();
+        else yield();
     }
   }
   bool try_lock() { return !flag_.exchange(true, std::memory_order_acquire); }
   void unlock() { flag_.store(false, std::memory_order_release); }
 
  private:
+  static constexpr unsigned kSpinsBeforeYield = 128;
   static void pause();
+  static void yield();
   std::atomic<bool> flag_{false};
 };
 
