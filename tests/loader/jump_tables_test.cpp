@@ -88,26 +88,8 @@ TEST(JumpTables, SharedSubprogramTableRelocatedPerProgram) {
 }
 
 // Edits the compiled object through its ELF headers.
-struct ElfBytes {
-  std::vector<uint8_t> b = read_bytes(prog_path(kObj));
-  Elf64_Ehdr* eh() { return reinterpret_cast<Elf64_Ehdr*>(b.data()); }
-  Elf64_Shdr* sh(size_t i) { return reinterpret_cast<Elf64_Shdr*>(b.data() + eh()->e_shoff + i * sizeof(Elf64_Shdr)); }
-  Elf64_Shdr* find(const std::string& name) {
-    const Elf64_Shdr* strs = sh(eh()->e_shstrndx);
-    for (size_t i = 0; i < eh()->e_shnum; ++i)
-      if (name == reinterpret_cast<const char*>(b.data() + strs->sh_offset + sh(i)->sh_name)) return sh(i);
-    ADD_FAILURE() << "no section " << name;
-    return sh(0);
-  }
-  Elf64_Sym* sym(const std::string& name) {
-    Elf64_Shdr* st = find(".symtab");
-    Elf64_Shdr* str = sh(st->sh_link);
-    auto* syms = reinterpret_cast<Elf64_Sym*>(b.data() + st->sh_offset);
-    for (size_t i = 0; i < st->sh_size / sizeof(Elf64_Sym); ++i)
-      if (name == reinterpret_cast<const char*>(b.data() + str->sh_offset + syms[i].st_name)) return &syms[i];
-    ADD_FAILURE() << "no symbol " << name;
-    return syms;
-  }
+struct ElfBytes : ElfEdit {
+  ElfBytes() : ElfEdit(kObj) {}
   // Entry k of the table starting at byte `table` of .jumptables.
   void set_entry(uint64_t table, size_t k, uint64_t v) {
     std::memcpy(b.data() + find(".jumptables")->sh_offset + table + 8 * k, &v, 8);

@@ -3,6 +3,7 @@
 // tests/loader/progs, load them against the standard platform.
 #pragma once
 
+#include <elf.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -67,5 +68,36 @@ inline std::vector<const Insn*> insns_with(const Program& p, Sem sem) {
     if (in.info().sem == sem) out.push_back(&in);
   return out;
 }
+
+// Edits a compiled object in place through the ELF headers.
+struct ElfEdit {
+  std::vector<uint8_t> b;
+  explicit ElfEdit(const std::string& prog) : b(read_bytes(prog_path(prog))) {}
+  Elf64_Ehdr* eh() { return reinterpret_cast<Elf64_Ehdr*>(b.data()); }
+  Elf64_Shdr* sh(size_t i) { return reinterpret_cast<Elf64_Shdr*>(b.data() + eh()->e_shoff + i * sizeof(Elf64_Shdr)); }
+  Elf64_Shdr* find(const std::string& name) {
+    const Elf64_Shdr* strs = sh(eh()->e_shstrndx);
+    for (size_t i = 0; i < eh()->e_shnum; ++i)
+      if (name == reinterpret_cast<const char*>(b.data() + strs->sh_offset + sh(i)->sh_name)) return sh(i);
+    ADD_FAILURE() << "no section " << name;
+    return sh(0);
+  }
+  uint8_t* data(Elf64_Shdr* s) { return b.data() + s->sh_offset; }
+  Elf64_Sym* sym(const std::string& name) {
+    Elf64_Shdr* st = find(".symtab");
+    Elf64_Shdr* str = sh(st->sh_link);
+    auto* syms = reinterpret_cast<Elf64_Sym*>(data(st));
+    for (size_t i = 0; i < st->sh_size / sizeof(Elf64_Sym); ++i)
+      if (name == reinterpret_cast<const char*>(data(str) + syms[i].st_name)) return &syms[i];
+    ADD_FAILURE() << "no symbol " << name;
+    return syms;
+  }
+  // The first relocation of the section `target`.
+  Elf64_Rel* rel(const std::string& target) { return reinterpret_cast<Elf64_Rel*>(data(find(".rel" + target))); }
+  ErrorCode load_code() {
+    auto r = load_bytes(b);
+    return r ? ErrorCode::Ok : r.error().code;
+  }
+};
 
 }  // namespace decade::test
