@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "loader/jump_tables.hpp"
+#include "loader/maps.hpp"
 
 #include <fmt/format.h>
 #include <gelf.h>
@@ -35,16 +36,8 @@ Result<MapDef> make_jump_table(const ElfImage& elf, const ElfSection& sec, uint6
                                     table->value, table->size));
   if ((addr - table->value) % 8 != 0)
     return bad(user.pc, fmt::format("reference to '{}'+{} is not on an entry", table->name, addr - table->value));
-  MapDef d;
-  d.name = fmt::format("{}.{}", program, table->name);
-  d.type = MapType::Array;
-  d.key_size = 4;
-  d.value_size = static_cast<uint32_t>(table->size);
-  d.max_entries = 1;
-  d.map_flags = kMapFRdonlyProg;
-  d.frozen = true;
-  d.section = kJumpTableSection;
-  d.initial_value.resize(table->size);
+  MapDef d = single_value_map(fmt::format("{}.{}", program, table->name), std::string(kJumpTableSection),
+                              std::vector<uint8_t>(table->size), true, false);
   for (uint64_t k = 0; k < table->size / 8; ++k) {
     uint64_t off = 0;
     std::memcpy(&off, sec.data.data() + table->value + 8 * k, 8);

@@ -201,18 +201,8 @@ Result<KconfigExterns> collect_kconfig(const ElfImage& elf, const Btf* btf, std:
                         fmt::format("kconfig extern '{}' has no value (set it in the kconfig text, or declare it __weak)", e.name));
     }
   }
-  MapDef def;
-  def.name = ".kconfig";
-  def.section = std::string(kKconfigSection);
-  def.type = MapType::Array;
-  def.key_size = 4;
-  def.value_size = static_cast<uint32_t>(value.size());
-  def.max_entries = 1;
-  def.frozen = true;
-  def.map_flags = kMapFMmapable | kMapFRdonlyProg;
-  def.initial_value = std::move(value);
   k.map = static_cast<int32_t>(maps.defs.size());
-  maps.defs.push_back(std::move(def));
+  maps.defs.push_back(single_value_map(".kconfig", std::string(kKconfigSection), std::move(value), true, true));
   maps.places.push_back({UINT32_MAX, 0, 0, -1, false});  // no ELF section: reached by name only
   return k;
 }

@@ -166,17 +166,10 @@ Status collect_global_data(const ElfImage& elf, const Btf* btf, std::string_view
     if (sec.size == 0) continue;
     if (sec.size > kMaxDataSection)
       return make_error(ErrorCode::ElfBadSection, fmt::format("section '{}' is {} bytes, limit {}", sec.name, sec.size, kMaxDataSection));
-    MapDef def;
     const size_t room = sec.name.size() >= 15 ? 0 : 15 - sec.name.size();
-    def.name = (std::string(obj.substr(0, std::min<size_t>(8, room))) + sec.name).substr(0, 15);
-    def.section = sec.name;
-    def.type = MapType::Array;
-    def.key_size = 4;
-    def.value_size = static_cast<uint32_t>(sec.size);
-    def.max_entries = 1;
-    def.frozen = sec.name.starts_with(".rodata");
-    def.map_flags = kMapFMmapable | (def.frozen ? kMapFRdonlyProg : 0);
-    def.initial_value = sec.type == SHT_NOBITS ? std::vector<uint8_t>(sec.size, 0) : sec.data;
+    MapDef def = single_value_map((std::string(obj.substr(0, std::min<size_t>(8, room))) + sec.name).substr(0, 15), sec.name,
+                                  sec.type == SHT_NOBITS ? std::vector<uint8_t>(sec.size, 0) : sec.data,
+                                  sec.name.starts_with(".rodata"), true);
     if (btf) def.btf_value_type = btf->find(sec.name, BtfKind::DataSec);
     out.defs.push_back(std::move(def));
     out.places.push_back({sec.index, 0, sec.size, -1, true});
@@ -185,6 +178,20 @@ Status collect_global_data(const ElfImage& elf, const Btf* btf, std::string_view
 }
 
 }  // namespace
+
+MapDef single_value_map(std::string name, std::string section, std::vector<uint8_t> value, bool frozen, bool mmapable) {
+  MapDef def;
+  def.name = std::move(name);
+  def.section = std::move(section);
+  def.type = MapType::Array;
+  def.key_size = 4;
+  def.value_size = static_cast<uint32_t>(value.size());
+  def.max_entries = 1;
+  def.frozen = frozen;
+  def.map_flags = (mmapable ? kMapFMmapable : 0) | (frozen ? kMapFRdonlyProg : 0);
+  def.initial_value = std::move(value);
+  return def;
+}
 
 bool is_global_data_section(std::string_view n) {
   for (std::string_view p : {".data", ".bss", ".rodata"})

@@ -43,6 +43,11 @@ struct CollectedMaps {
   int32_t data_map(uint32_t shndx) const;
 };
 
+// A one-entry array whose value is `value`: global data, the `.kconfig`
+// map and jump tables. `frozen` maps are read-only to programs; `mmapable`
+// ones are what libbpf lets the host map directly.
+MapDef single_value_map(std::string name, std::string section, std::vector<uint8_t> value, bool frozen, bool mmapable);
+
 // Global-data section names libbpf turns into maps.
 bool is_global_data_section(std::string_view name);
 
