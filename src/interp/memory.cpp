@@ -18,8 +18,6 @@
 namespace decade::interp::detail {
 namespace {
 
-bool inside(const MemRegion& r, uint64_t addr, uint64_t size, bool write) { return r.allows(addr, size, write); }
-
 void collect_maps(RunState& st) {
   st.map_regions.clear();
   append_map_memory(st.prog->env.maps, st.map_regions);
@@ -72,14 +70,14 @@ std::string describe_access(uint64_t addr, uint64_t size, bool write) {
 bool mem_ok_slow(RunState& st, uint64_t addr, uint64_t size, bool write) {
   if (st.request)
     for (const MemRegion& r : *st.request)
-      if (inside(r, addr, size, write)) return true;
+      if (r.allows(addr, size, write)) return true;
   if (st.maps_collected)
     for (const MemRegion& r : st.map_regions)
-      if (inside(r, addr, size, write)) return true;
+      if (r.allows(addr, size, write)) return true;
   // Maps may have grown (hash maps allocate chunks): look once more.
   collect_maps(st);
   for (const MemRegion& r : st.map_regions)
-    if (inside(r, addr, size, write)) return true;
+    if (r.allows(addr, size, write)) return true;
   return false;
 }
 
