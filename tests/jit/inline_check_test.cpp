@@ -27,11 +27,7 @@ std::vector<uint8_t> pattern(size_t n) {
 }
 
 std::shared_ptr<const VerifiedProgram> verified(const Program& p) {
-  VerifyInput in;
-  in.program = &p;
-  in.platform = &standard_platform();
-  in.type = standard_platform().program_type("raw");
-  auto r = verify(in);
+  auto r = verify_raw(p);
   return r ? r->program : nullptr;
 }
 

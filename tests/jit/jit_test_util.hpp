@@ -16,6 +16,7 @@
 #include "jit/jit.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/platform.hpp"
+#include "verifier/verifier.hpp"
 
 namespace decade::jit::test {
 
@@ -30,6 +31,15 @@ inline Program program_of(const std::vector<Insn>& insns) {
 inline const Platform& standard_platform() {
   static const Platform p = Platform::standard();
   return p;
+}
+
+// Verifies p as a raw program against the standard platform.
+inline auto verify_raw(const Program& p) {
+  VerifyInput in;
+  in.program = &p;
+  in.platform = &standard_platform();
+  in.type = standard_platform().program_type("raw");
+  return verify(in);
 }
 
 inline ProgramEnv env_of(std::vector<Map*> maps = {}) {

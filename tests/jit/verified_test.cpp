@@ -13,11 +13,7 @@ namespace decade::jit::test {
 namespace {
 
 std::shared_ptr<const VerifiedProgram> verified(const Program& p) {
-  VerifyInput in;
-  in.program = &p;
-  in.platform = &standard_platform();
-  in.type = standard_platform().program_type("raw");
-  auto r = verify(in);
+  auto r = verify_raw(p);
   EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().to_string());
   return r ? r->program : nullptr;
 }
