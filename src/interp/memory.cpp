@@ -18,12 +18,6 @@
 namespace decade::interp::detail {
 namespace {
 
-void collect_maps(RunState& st) {
-  st.map_regions.clear();
-  append_map_memory(st.prog->env.maps, st.map_regions);
-  st.maps_collected = true;
-}
-
 bool known_map(const RunState& st, uint64_t v) { return checked_map_arg(st.prog->env.maps, v); }
 
 bool arg_fault(RunState& st, ErrorCode code, const FuncProto& proto, int arg, const TInsn* at, std::string_view what) {
@@ -68,17 +62,8 @@ std::string describe_access(uint64_t addr, uint64_t size, bool write) {
 }
 
 bool mem_ok_slow(RunState& st, uint64_t addr, uint64_t size, bool write) {
-  if (st.request)
-    for (const MemRegion& r : *st.request)
-      if (r.allows(addr, size, write)) return true;
-  if (st.maps_collected)
-    for (const MemRegion& r : st.map_regions)
-      if (r.allows(addr, size, write)) return true;
-  // Maps may have grown (hash maps allocate chunks): look once more.
-  collect_maps(st);
-  for (const MemRegion& r : st.map_regions)
-    if (r.allows(addr, size, write)) return true;
-  return false;
+  const std::span<const MemRegion> request = st.request ? std::span<const MemRegion>(*st.request) : std::span<const MemRegion>();
+  return st.map_memory.allows(request, st.prog->env.maps, addr, size, write);
 }
 
 static bool check_args(RunState& st, const FuncProto& proto, const uint64_t* regs, const TInsn* at);

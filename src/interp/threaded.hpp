@@ -12,6 +12,7 @@
 
 #include "decade/error.hpp"
 #include "isa/insn.hpp"
+#include "runtime/checked_args.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/run_context.hpp"
 
@@ -77,8 +78,7 @@ struct RunState {
   uint32_t depth = 0;           // frames in use; the current frame is depth - 1
   Frame frames[kMaxFrames];
   const std::vector<MemRegion>* request = nullptr;  // RunRequest::regions
-  std::vector<MemRegion> map_regions;               // the maps' storage, collected on first need
-  bool maps_collected = false;
+  CheckedMapMemory map_memory;                      // the maps' storage, collected on first need
   uint64_t held_lock = 0;  // checked mode: the bpf_spin_lock this run holds
   std::optional<Error> error;
   alignas(16) uint8_t stack[kMaxFrames * kFrameSize];

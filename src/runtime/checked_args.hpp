@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 
+#include <span>
 #include <vector>
 
 #include "decade/error.hpp"
@@ -52,6 +53,33 @@ inline void append_map_memory(const std::vector<Map*>& maps, std::vector<MemRegi
     for (const MapStorage& s : m->storage()) out.push_back(MemRegion::of(s, writable));
   });
 }
+
+// Checked execution's view of memory outside the stack: the request's
+// regions, then the reachable maps' storage, cached after the first miss and
+// collected again once on a miss (hash maps grow). Shared by the engines.
+struct CheckedMapMemory {
+  std::vector<MemRegion> regions;
+  bool collected = false;
+
+  void reset() {
+    regions.clear();
+    collected = false;
+  }
+  bool allows(std::span<const MemRegion> request, const std::vector<Map*>& maps, uint64_t addr, uint64_t size,
+              bool write) {
+    for (const MemRegion& r : request)
+      if (r.allows(addr, size, write)) return true;
+    if (collected)
+      for (const MemRegion& r : regions)
+        if (r.allows(addr, size, write)) return true;
+    regions.clear();
+    append_map_memory(maps, regions);
+    collected = true;
+    for (const MemRegion& r : regions)
+      if (r.allows(addr, size, write)) return true;
+    return false;
+  }
+};
 
 struct ArgFault {
   ErrorCode code = ErrorCode::ExecBadCall;

@@ -100,8 +100,7 @@ void reset_state(JitState& st, const JitCode& code, const RunRequest& req) {
   st.request = req.regions;
   set_primary_region(h, st.request);
   st.code = &code;
-  st.map_regions.clear();
-  st.maps_collected = false;
+  st.map_memory.reset();
   st.held_lock = 0;
   // Checked programs may read stack they never wrote: make that read zeros,
   // as in the interpreter. Verified programs cannot, so they skip the cost.

@@ -19,8 +19,6 @@ JitState* current_state() {
   return rc ? static_cast<JitState*>(rc->engine) : nullptr;
 }
 
-bool in_region(const MemRegion& r, uint64_t addr, uint64_t size, bool write) { return r.allows(addr, size, write); }
-
 bool known_map(const JitState& st, uint64_t m) { return checked_map_arg(st.code->env.maps, m); }
 
 bool arg_fault(ErrorCode code, const FuncProto& p, size_t i, const char* what) {
@@ -70,24 +68,10 @@ uint64_t checked_call(JitState& st, const FuncProto& p, const uint64_t* regs) {
 
 }  // namespace
 
-void collect_map_storage(JitState& st) {
-  st.map_regions.clear();
-  append_map_memory(st.code->env.maps, st.map_regions);
-  st.maps_collected = true;
-}
-
 bool mem_ok(JitState& st, uint64_t addr, uint64_t size, bool write, uint64_t r10) {
   const uint64_t lo = r10 - kFrameSize, hi = st.hot.stack_top;
   if (addr >= lo && addr <= hi && size <= hi - addr) return true;
-  for (const MemRegion& r : st.request)
-    if (in_region(r, addr, size, write)) return true;
-  if (st.maps_collected)
-    for (const MemRegion& r : st.map_regions)
-      if (in_region(r, addr, size, write)) return true;
-  collect_map_storage(st);  // maps may have handed out new memory since the last look
-  for (const MemRegion& r : st.map_regions)
-    if (in_region(r, addr, size, write)) return true;
-  return false;
+  return st.map_memory.allows(st.request, st.code->env.maps, addr, size, write);
 }
 
 uint64_t mem_check(JitHot* hot, uint64_t addr, uint64_t size_write, uint64_t ret, uint64_t r10) {

@@ -39,8 +39,6 @@ bool invoke_callback(void* engine, uint64_t target, uint64_t r1, uint64_t r2, ui
 // Whether [addr, addr + size) is memory the run may touch (checked mode).
 bool mem_ok(JitState& st, uint64_t addr, uint64_t size, bool write, uint64_t r10);
 
-// (Re)collects the storage of the run's maps into st.map_regions.
-void collect_map_storage(JitState& st);
 
 // Releases a bpf_spin_lock the run still holds; false when there was one.
 bool release_held_lock(JitState& st);

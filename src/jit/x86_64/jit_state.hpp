@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "decade/error.hpp"
+#include "runtime/checked_args.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/run_context.hpp"
 
@@ -70,8 +71,7 @@ struct JitState {
   const JitCode* code = nullptr;
   RunContext* rc = nullptr;
   std::span<const MemRegion> request;   // the request's regions (the request outlives the run)
-  std::vector<MemRegion> map_regions;   // storage of the program's maps, collected on the first slow-path miss
-  bool maps_collected = false;
+  CheckedMapMemory map_memory;          // storage of the program's maps, collected on the first slow-path miss
   uint64_t held_lock = 0;          // checked: the bpf_spin_lock this run holds
   alignas(16) uint8_t stack[kMaxFrames * kFrameSize];
 
