@@ -20,24 +20,6 @@ bool is_fetching(const Insn& insn) {
   return (imm & decade::sem::kAtomicFetch) || imm == decade::sem::kAtomicXchg || imm == decade::sem::kAtomicCmpxchg;
 }
 
-// Where control may go after insn inside its function (calls return to the
-// next slot; gotox goes to every entry of the jump tables its function loads).
-void successors(const Env& env, const Insn& insn, std::vector<uint32_t>& out) {
-  out.clear();
-  const Sem s = insn.info().sem;
-  if (s == Sem::Exit) return;
-  if (s == Sem::GotoX) {
-    if (auto it = env.gotox_targets.find(insn.pc); it != env.gotox_targets.end()) out = it->second;
-    return;
-  }
-  if (s == Sem::Ja) {
-    out.push_back(static_cast<uint32_t>(insn.target));
-    return;
-  }
-  out.push_back(insn.pc + insn.slots());
-  if (is_jump(s)) out.push_back(static_cast<uint32_t>(insn.target));
-}
-
 Status find_subprograms(Env& env) {
   const Program& p = env.prog;
   std::vector<uint32_t> entries{0};
@@ -165,6 +147,22 @@ void compute_liveness(Env& env) {
 }
 
 }  // namespace
+
+void successors(const Env& env, const Insn& insn, std::vector<uint32_t>& out) {
+  out.clear();
+  const Sem s = insn.info().sem;
+  if (s == Sem::Exit) return;
+  if (s == Sem::GotoX) {
+    if (auto it = env.gotox_targets.find(insn.pc); it != env.gotox_targets.end()) out = it->second;
+    return;
+  }
+  if (s == Sem::Ja) {
+    out.push_back(static_cast<uint32_t>(insn.target));
+    return;
+  }
+  out.push_back(insn.pc + insn.slots());
+  if (is_jump(s)) out.push_back(static_cast<uint32_t>(insn.target));
+}
 
 RegMask insn_uses(const Env& env, const Insn& insn) {
   const Shape shape = insn.info().shape;

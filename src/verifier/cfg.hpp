@@ -5,12 +5,19 @@
 // driver needs: prune points and register liveness.
 #pragma once
 
+#include <cstdint>
+#include <vector>
+
 #include "verifier/env.hpp"
 
 namespace decade::verifier {
 
 // Fills env.subs, sub_of_pc, prune_point, live_in, call_target (local calls).
 Status analyze_cfg(Env& env);
+
+// Where control may go after insn inside its function (calls return to the
+// next slot; gotox goes to every entry of the jump tables its function loads).
+void successors(const Env& env, const Insn& insn, std::vector<uint32_t>& out);
 
 // Registers an instruction reads / writes (bit r = register r).
 RegMask insn_uses(const Env& env, const Insn& insn);

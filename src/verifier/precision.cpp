@@ -2,6 +2,7 @@
 #include "verifier/precision.hpp"
 
 #include "isa/semantics.hpp"
+#include "verifier/cfg.hpp"
 
 namespace decade::verifier {
 namespace {
@@ -12,20 +13,6 @@ constexpr RegMask kCallerSaved = 0x3f;  // r0-r5
 constexpr RegMask kAll = 0x7ff;         // r0-r10
 
 bool is_div(Sem s) { return s == Sem::Div || s == Sem::SDiv || s == Sem::Mod || s == Sem::SMod; }
-
-// Where control may go after insn inside its function (a local call
-// continues after the call; the callee is summarised).
-template <typename Fn>
-void for_each_successor(const Insn& insn, Fn&& fn) {
-  const Sem s = insn.info().sem;
-  if (s == Sem::Exit || s == Sem::GotoX) return;  // gotox needs every register anyway
-  if (s == Sem::Ja) {
-    fn(static_cast<uint32_t>(insn.target));
-    return;
-  }
-  fn(insn.pc + insn.slots());
-  if (is_jump(s)) fn(static_cast<uint32_t>(insn.target));
-}
 
 }  // namespace
 
@@ -43,10 +30,11 @@ Precision::Precision(const Env& env)
   const Program& p = env.prog;
   const ProgramType* t = env.in.type;
   if (!env.subs.empty() && t && (t->ret_min != INT64_MIN || t->ret_max != INT64_MAX)) restricted_r0_[0] = 1;
+  std::vector<uint32_t> succ;
   for (const Insn& insn : p.insns) {
-    for_each_successor(insn, [&](uint32_t s) {
+    successors(env, insn, succ);
+    for (uint32_t s : succ)
       if (s < p.slot_count) preds_[s].push_back(insn.pc);
-    });
     const Sem sem = insn.info().sem;
     const auto sub = static_cast<size_t>(env.sub_of_pc[insn.pc]);
     if (sem == Sem::Exit) exits_[sub].push_back(insn.pc);
@@ -65,11 +53,13 @@ Precision::Precision(const Env& env)
 
 Precision::Need Precision::out_of(const Insn& insn) const {
   Need out;
-  for_each_successor(insn, [&](uint32_t s) {
-    if (s >= need_in_.size()) return;
+  std::vector<uint32_t> succ;
+  successors(env_, insn, succ);
+  for (uint32_t s : succ) {
+    if (s >= need_in_.size()) continue;
     out.regs |= need_in_[s].regs;
     out.slots |= need_in_[s].slots;
-  });
+  }
   return out;
 }
 
