@@ -96,9 +96,15 @@ enum class CtxFieldKind : uint8_t {
 struct CtxField {
   std::string name;
   uint32_t offset = 0;
-  uint32_t size = 0;          // bytes; scalar fields may be read with narrower loads
+  uint32_t size = 0;          // bytes
   bool readable = true;
   bool writable = false;
+  // Access widths, as the kernel's *_is_valid_access functions allow them:
+  // every access is aligned to its own size and lies inside one field; a
+  // scalar load narrower than the field (1, 2 or 4 bytes) needs narrow_read,
+  // a narrower store narrow_write. Pointer fields are always read whole.
+  bool narrow_read = true;
+  bool narrow_write = false;
   CtxFieldKind kind = CtxFieldKind::Scalar;
   std::string btf_type;       // for PtrToBtf
 };

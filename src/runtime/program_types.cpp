@@ -4,7 +4,9 @@
 // sk_filter_is_valid_access (socket filters may write only cb[], and get no
 // direct packet access), tc_cls_act_is_valid_access (tc may write mark,
 // priority, queue_mapping, tc_index, cb[], tc_classid, tstamp and reads the
-// packet pointers), xdp_is_valid_access (read-only xdp_md; egress_ifindex
+// packet pointers; bpf_skb_is_valid_access gives the widths: narrow loads of
+// u32 fields, whole stores, cb[] at any aligned width), xdp_is_valid_access
+// (read-only xdp_md, only whole 4-byte loads; egress_ifindex
 // only for devmap programs, which are therefore their own type here, as are
 // cpumap programs). No xdp return value is range-checked: Linux 6.18 loads
 // an XDP program returning 5 (tests/verifier/kernel_agreement_test.cpp).
@@ -30,6 +32,12 @@ CtxField field(const char* name, size_t off, size_t size, bool readable, bool wr
   return f;
 }
 
+// A field the kernel lets programs access only with its own size.
+CtxField whole(CtxField f) {
+  f.narrow_read = false;
+  return f;
+}
+
 // __sk_buff for socket filters (tc == false) and tc programs (tc == true).
 std::vector<CtxField> skb_fields(bool tc) {
   using M = SkBuffMd;
@@ -50,11 +58,16 @@ std::vector<CtxField> skb_fields(bool tc) {
   for (int i = 0; i < 5; ++i) {
     static const char* names[] = {"cb[0]", "cb[1]", "cb[2]", "cb[3]", "cb[4]"};
     f.push_back(field(names[i], offsetof(M, cb) + 4 * i, 4, true, true));
+    f.back().narrow_write = true;
   }
+  // cb[] as a whole: the kernel allows any aligned load or store inside it,
+  // also an 8-byte one across two entries (find_field tries cb[i] first).
+  f.push_back(field("cb", offsetof(M, cb), sizeof(M::cb), true, true));
+  f.back().narrow_write = true;
   SCALAR(hash, true, false);
   SCALAR(tc_classid, tc, tc);
-  f.push_back(field("data", offsetof(M, data), 4, tc, false, CtxFieldKind::PacketData));
-  f.push_back(field("data_end", offsetof(M, data_end), 4, tc, false, CtxFieldKind::PacketEnd));
+  f.push_back(whole(field("data", offsetof(M, data), 4, tc, false, CtxFieldKind::PacketData)));
+  f.push_back(whole(field("data_end", offsetof(M, data_end), 4, tc, false, CtxFieldKind::PacketEnd)));
   SCALAR(napi_id, true, false);
   // family .. local_port belong to sk_skb programs: described, never accessible here.
   SCALAR(family, false, false);
@@ -64,16 +77,22 @@ std::vector<CtxField> skb_fields(bool tc) {
   SCALAR(local_ip6, false, false);
   SCALAR(remote_port, false, false);
   SCALAR(local_port, false, false);
-  f.push_back(field("data_meta", offsetof(M, data_meta), 4, tc, false, CtxFieldKind::PacketMeta));
+  f.push_back(whole(field("data_meta", offsetof(M, data_meta), 4, tc, false, CtxFieldKind::PacketMeta)));
   SCALAR(flow_keys, false, false);
   SCALAR(tstamp, tc, tc);
+  f.back() = whole(f.back());  // 8-byte loads and stores only
   SCALAR(wire_len, tc, false);
   SCALAR(gso_segs, true, false);
   SCALAR(sk, false, false);  // a socket pointer: not modelled, so not accessible
   SCALAR(gso_size, true, false);
   SCALAR(tstamp_type, tc, false);
   SCALAR(hwtstamp, tc, false);
+  f.back() = whole(f.back());  // 8-byte loads only
 #undef SCALAR
+  // Scalar u32 fields allow narrow loads (bpf_ctx_narrow_access_ok) but only
+  // whole stores; the socket address fields only whole 4-byte accesses.
+  for (CtxField& x : f)
+    if (x.name.starts_with("remote_ip") || x.name.starts_with("local_ip")) x.narrow_read = false;
   return f;
 }
 
@@ -108,12 +127,13 @@ ProgramType xdp(const char* name = "xdp") {
   else if (kind == "xdp_cpumap") t.sec_prefixes = {"xdp/cpumap", "xdp.frags/cpumap"};
   else t.sec_prefixes = {"xdp+", "xdp.frags+"};
   t.ctx_size = sizeof(M);
-  t.fields = {field("data", offsetof(M, data), 4, true, false, CtxFieldKind::PacketData),
-              field("data_end", offsetof(M, data_end), 4, true, false, CtxFieldKind::PacketEnd),
-              field("data_meta", offsetof(M, data_meta), 4, true, false, CtxFieldKind::PacketMeta),
-              field("ingress_ifindex", offsetof(M, ingress_ifindex), 4, true, false),
-              field("rx_queue_index", offsetof(M, rx_queue_index), 4, true, false),
-              field("egress_ifindex", offsetof(M, egress_ifindex), 4, kind == "xdp_devmap", false)};
+  // __is_valid_xdp_access: every field is read with one aligned 4-byte load.
+  t.fields = {whole(field("data", offsetof(M, data), 4, true, false, CtxFieldKind::PacketData)),
+              whole(field("data_end", offsetof(M, data_end), 4, true, false, CtxFieldKind::PacketEnd)),
+              whole(field("data_meta", offsetof(M, data_meta), 4, true, false, CtxFieldKind::PacketMeta)),
+              whole(field("ingress_ifindex", offsetof(M, ingress_ifindex), 4, true, false)),
+              whole(field("rx_queue_index", offsetof(M, rx_queue_index), 4, true, false)),
+              whole(field("egress_ifindex", offsetof(M, egress_ifindex), 4, kind == "xdp_devmap", false))};
   t.has_packet = true;
   return t;
 }

@@ -193,17 +193,23 @@ Status ctx_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, R
     return ok();
   }
   const CtxField* f = find_field(t, o, op.size);
-  if (!f || op.access == Access::ReadWrite)
+  if (!f || op.access == Access::ReadWrite || o % op.size != 0)
     return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("invalid {} context access off={} size={}", t.name, o, op.size),
-                "only the fields of the program type's context may be accessed, with their own size");
+                "only the fields of the program type's context may be accessed, aligned, with their own size");
+  // Narrower than the field: allowed only where the kernel allows it (CtxField::narrow_read/narrow_write).
+  const bool whole = o == f->offset && op.size == f->size;
   if (op.access == Access::Write) {
     if (!f->writable || f->kind != CtxFieldKind::Scalar)
       return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("context field {} is not writable", f->name));
+    if (!whole && !f->narrow_write)
+      return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("context field {} must be written whole ({} bytes)", f->name, f->size));
     env.note_mem(pc, true);
     return ok();
   }
   if (!f->readable)
     return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("context field {} is not readable by {} programs", f->name, t.name));
+  if (!whole && !f->narrow_read)
+    return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("context field {} of {} must be read whole ({} bytes)", f->name, t.name, f->size));
   env.note_mem(pc, true);
   if (f->kind == CtxFieldKind::Scalar) {
     if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));

@@ -45,12 +45,6 @@ const std::map<std::string, std::string> kKnown = {
     {"partial_fill_pointer", "root may read part of a spilled pointer; Decade rejects it"},
     {"ptr_neg", "root may turn a pointer into a scalar; Decade rejects it"},
     {"return_pointer", "root may return a pointer from a plain XDP program (allow_ptr_leaks); Decade rejects pointer leaks"},
-    // Decade's xdp context descriptor allows narrow loads of scalar fields;
-    // the kernel's xdp_is_valid_access wants whole 4-byte loads.
-    {"lsh_then_rsh", "narrow xdp context load"},
-    {"movsx32_from_u8", "narrow xdp context load"},
-    {"mul_range", "narrow xdp context load"},
-    {"xdp_narrow_scalar", "narrow xdp context load"},
     {"map_ptr_deref", "the kernel reads struct bpf_map fields through BTF; Decade does not model them"},
 };
 
