@@ -9,9 +9,22 @@
 // BPF_F_NO_PREALLOC.
 //
 // Plain hash maps hold max_entries keys; replacing a key takes a spare
-// element so readers never see a half-written value. LRU maps evict when the
-// pool is empty: one list under one lock, with a second-chance reference bit
-// set on lookup (the kernel's "ref" bit), so recently used keys survive.
+// element so readers never see a half-written value.
+//
+// Free elements sit in per-CPU lists (one per thread slot, see cpu.hpp), each
+// under its own spinlock on its own cache line: an update takes from and
+// returns to the calling CPU's list, and only when that list is empty does
+// it steal a batch from another CPU's list (the kernel's per-CPU freelist
+// and bpf_lru_list "local free" lists do the same).
+//
+// LRU maps evict only when no free element is left anywhere: a CLOCK sweep
+// (second chance) over the preallocated pool, its hand one shared atomic.
+// Lookups set an element's reference bit (the kernel's "ref" bit); the hand
+// clears set bits as it passes and evicts the first linked element whose bit
+// is clear, under that element's bucket lock only. New elements start with
+// the bit clear, so keys never looked up go before ones that were, as in the
+// kernel's inactive list. There is no global LRU list and no global lock.
+//
 // Lookups take no lock (the kernel's RCU walk over hlist_nulls): chains end
 // in a "nulls" marker naming their bucket, links are published with release
 // stores, and an element is never returned to the system, so a reader that
@@ -19,10 +32,13 @@
 // marker and restarts. As with the kernel's preallocated maps, a lookup that
 // races with a delete may still return the element being reused.
 //
-// Lock order: LRU lock, then a bucket lock; never the reverse. LRU updates
-// and deletes hold the LRU lock throughout, so they are serialised.
+// Locks: a bucket lock may be held while taking a free-list lock (plain
+// maps take their spare under the bucket lock) or the pool mutex; never the
+// reverse, and never two bucket locks or two free-list locks at once. LRU
+// maps take their new element (possibly evicting) before the bucket lock.
 #include <algorithm>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -39,15 +55,13 @@ constexpr bool is_nulls(uintptr_t p) { return p & 1; }
 constexpr uintptr_t nulls_of(uint64_t bucket) { return uintptr_t(bucket << 1) | 1; }
 
 struct Elem {
-  Link next;       // bucket chain (written under the bucket lock, read by lock-free lookups)
-  Elem* lru_prev;  // LRU list (LRU lock)
-  Elem* lru_next;  // LRU list, or the free list
-  std::atomic<uint32_t> hash;
-  std::atomic<uint8_t> ref;
-  uint8_t linked;  // in a bucket chain (bucket lock)
-  uint8_t in_lru;  // in the LRU list (LRU lock)
+  Link next;                    // bucket chain (written under the bucket lock, read by lock-free lookups)
+  Elem* free_next;              // free list (that list's lock)
+  std::atomic<uint32_t> hash;   // stable while linked
+  std::atomic<uint8_t> ref;     // LRU reference bit
+  std::atomic<uint8_t> linked;  // in a bucket chain (written under that bucket's lock)
 };
-constexpr size_t kElemHeader = 32;
+constexpr size_t kElemHeader = 24;
 static_assert(sizeof(Elem) <= kElemHeader);
 
 Elem* as_elem(uintptr_t p) { return reinterpret_cast<Elem*>(p); }
@@ -59,8 +73,17 @@ struct Bucket {
 
 struct alignas(64) CpuFreeList {
   SpinLock lock;
+  std::atomic<uint32_t> len{0};  // changed under lock; read without it to skip empty lists
   Elem* head = nullptr;
 };
+
+// With the list's lock held: only the holder writes len, so no atomic add.
+void add_len(CpuFreeList& fl, uint32_t delta) {
+  fl.len.store(fl.len.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+}
+
+// How many elements a CPU takes from another CPU's list when its own is empty.
+constexpr uint32_t kStealBatch = 32;
 
 class HashMap final : public Map {
  public:
@@ -73,7 +96,7 @@ class HashMap final : public Map {
         elem_size_(kElemHeader + key_stride_ + val_stride_ * cpus_),
         nbuckets_(roundup_pow2(std::max<uint32_t>(def.max_entries, 2))),
         buckets_(nbuckets_),
-        free_(lru_ ? 1 : possible_cpus()),
+        free_(possible_cpus()),
         seed_(map_hash_seed(def)),
         // Plain maps keep one spare per CPU for replacing keys (as the kernel's extra_elems).
         capacity_(uint64_t{def.max_entries} + (lru_ ? 0 : possible_cpus())) {
@@ -196,7 +219,7 @@ class HashMap final : public Map {
          p = &as_elem(cur)->next, cur = p->load(std::memory_order_relaxed)) {
       if (as_elem(cur) == e) {
         p->store(e->next.load(std::memory_order_relaxed), std::memory_order_release);
-        e->linked = 0;
+        e->linked.store(0, std::memory_order_relaxed);
         return;
       }
     }
@@ -204,7 +227,7 @@ class HashMap final : public Map {
 
   // Bucket lock held; e's key and value are written.
   void link_head(Bucket& b, Elem* e) {
-    e->linked = 1;
+    e->linked.store(1, std::memory_order_release);  // after hash: see lru_evict
     e->next.store(b.head.load(std::memory_order_relaxed), std::memory_order_relaxed);
     b.head.store(reinterpret_cast<uintptr_t>(e), std::memory_order_release);
   }
@@ -259,14 +282,12 @@ class HashMap final : public Map {
 
   // ---- element pool ----
   bool grow(uint64_t n);
-  Elem* pop_free();
+  Elem* pop_free();  // this CPU's list, else steal, else grow (plain) or evict (LRU)
+  Elem* pop_local(CpuFreeList& fl);
+  Elem* steal(uint32_t me);
   void push_free(Elem* e);
-  // LRU pool: one free list plus the eviction list, both under lru_mu_.
-  Elem* lru_pop();
-  Elem* lru_evict_locked();
-  void lru_list_remove(Elem* e);
-  void lru_list_push_head(Elem* e);
-  void lru_release(Elem* e);  // remove from the list if there, then free (lru_mu_ held)
+  Elem* lru_evict();
+  Elem* elem_at(uint64_t i) const { return reinterpret_cast<Elem*>(lru_base_ + i * elem_size_); }
 
   const bool lru_;
   const uint32_t cpus_;
@@ -283,10 +304,8 @@ class HashMap final : public Map {
   std::vector<size_t> chunk_sizes_;
   uint64_t allocated_ = 0;
 
-  std::mutex lru_mu_;
-  Elem* lru_head_ = nullptr;
-  Elem* lru_tail_ = nullptr;
-  uint64_t lru_len_ = 0;
+  uint8_t* lru_base_ = nullptr;  // LRU maps: the one preallocated chunk the hand sweeps
+  alignas(64) std::atomic<uint64_t> hand_{0};
 };
 
 bool HashMap::grow(uint64_t n) {
@@ -296,35 +315,69 @@ bool HashMap::grow(uint64_t n) {
   size_t bytes = n * elem_size_;
   std::unique_ptr<uint8_t[]> chunk(new (std::nothrow) uint8_t[bytes]());
   if (!chunk) return false;
-  for (uint64_t i = 0; i < n; ++i) {
+  // Spread over the CPUs' lists in runs, so neighbouring elements (which
+  // share cache lines) start out on the same CPU.
+  const uint64_t run = std::max<uint64_t>(1, (n + free_.size() - 1) / free_.size());
+  for (uint64_t i = n; i-- > 0;) {
     auto* e = new (chunk.get() + i * elem_size_) Elem{};
-    if (lru_) {
-      e->lru_next = free_[0].head;
-      free_[0].head = e;
-    } else {
-      CpuFreeList& fl = free_[i % free_.size()];
-      e->lru_next = fl.head;
-      fl.head = e;
-    }
+    CpuFreeList& fl = free_[(i / run) % free_.size()];
+    std::lock_guard fl_lock(fl.lock);
+    e->free_next = fl.head;
+    fl.head = e;
+    add_len(fl, 1);
   }
+  if (lru_ && !lru_base_) lru_base_ = chunk.get();
   allocated_ += n;
   chunks_.push_back(std::move(chunk));
   chunk_sizes_.push_back(bytes);
   return true;
 }
 
-Elem* HashMap::pop_free() {
+Elem* HashMap::pop_local(CpuFreeList& fl) {
+  std::lock_guard lock(fl.lock);
+  Elem* e = fl.head;
+  if (e) {
+    fl.head = e->free_next;
+    add_len(fl, ~0u);  // minus one
+  }
+  return e;
+}
+
+// Takes up to kStealBatch elements from the first other CPU list that has
+// any: one to return, the rest onto this CPU's list. One list lock at a time.
+Elem* HashMap::steal(uint32_t me) {
   const size_t n = free_.size();
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    uint32_t me = current_cpu() % n;
-    for (size_t i = 0; i < n; ++i) {
-      CpuFreeList& fl = free_[(me + i) % n];
-      std::lock_guard lock(fl.lock);
-      if (Elem* e = fl.head) {
-        fl.head = e->lru_next;
-        return e;
-      }
+  for (size_t i = 1; i < n; ++i) {
+    CpuFreeList& victim = free_[(me + i) % n];
+    if (victim.len.load(std::memory_order_relaxed) == 0) continue;  // a hint; the lock decides
+    Elem *first, *last;
+    uint32_t taken = 0;
+    {
+      std::lock_guard lock(victim.lock);
+      first = last = victim.head;
+      if (!first) continue;
+      for (taken = 1; taken < kStealBatch && last->free_next; ++taken) last = last->free_next;
+      victim.head = last->free_next;
+      add_len(victim, 0u - taken);
     }
+    if (taken > 1) {
+      CpuFreeList& mine = free_[me];
+      std::lock_guard lock(mine.lock);
+      last->free_next = mine.head;
+      mine.head = first->free_next;
+      add_len(mine, taken - 1);
+    }
+    return first;
+  }
+  return nullptr;
+}
+
+Elem* HashMap::pop_free() {
+  const uint32_t me = current_cpu() % static_cast<uint32_t>(free_.size());
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (Elem* e = pop_local(free_[me])) return e;
+    if (Elem* e = steal(me)) return e;
+    if (lru_) return lru_evict();
     // Pool empty: a BPF_F_NO_PREALLOC map grows by a chunk, up to capacity.
     if (!grow(std::max<uint64_t>(64, std::min<uint64_t>(capacity_ / 16, 4096)))) return nullptr;
   }
@@ -332,73 +385,44 @@ Elem* HashMap::pop_free() {
 }
 
 void HashMap::push_free(Elem* e) {
+  e->ref.store(0, std::memory_order_relaxed);
   CpuFreeList& fl = free_[current_cpu() % free_.size()];
   std::lock_guard lock(fl.lock);
-  e->lru_next = fl.head;
+  e->free_next = fl.head;
   fl.head = e;
+  add_len(fl, 1);
 }
 
-void HashMap::lru_list_remove(Elem* e) {
-  (e->lru_prev ? e->lru_prev->lru_next : lru_head_) = e->lru_next;
-  (e->lru_next ? e->lru_next->lru_prev : lru_tail_) = e->lru_prev;
-  e->lru_prev = e->lru_next = nullptr;
-  e->in_lru = 0;
-  --lru_len_;
-}
-
-void HashMap::lru_list_push_head(Elem* e) {
-  e->lru_prev = nullptr;
-  e->lru_next = lru_head_;
-  (lru_head_ ? lru_head_->lru_prev : lru_tail_) = e;
-  lru_head_ = e;
-  e->in_lru = 1;
-  ++lru_len_;
-}
-
-// Second chance from the tail: referenced elements lose their bit and move
-// to the head; elements a concurrent delete has already unlinked are left
-// for that delete to free.
-Elem* HashMap::lru_evict_locked() {
-  uint64_t budget = 2 * lru_len_ + 1;
-  Elem* e = lru_tail_;
-  while (e && budget--) {
-    Elem* prev = e->lru_prev;
+// CLOCK over the pool: the hand clears reference bits as it passes and
+// takes the first linked, unreferenced element, unlinking it under its
+// bucket lock (the only lock taken). Two full turns clear every bit, so a
+// sweep that finds nothing then (every element free on some CPU's list
+// between our steal and now, or being replaced) gives up.
+//
+// An element read without its bucket lock may be moving: linked is read
+// with acquire before hash (link_head stores hash, then linked with
+// release), and under the lock the element must still be linked in this
+// very bucket.
+Elem* HashMap::lru_evict() {
+  const uint64_t n = capacity_;
+  for (uint64_t scanned = 0; scanned < 2 * n + 1; ++scanned) {
+    Elem* e = elem_at(hand_.fetch_add(1, std::memory_order_relaxed) % n);
+    if (!e->linked.load(std::memory_order_acquire)) continue;
     if (e->ref.load(std::memory_order_relaxed)) {
       e->ref.store(0, std::memory_order_relaxed);
-      lru_list_remove(e);
-      lru_list_push_head(e);
-      e = prev ? prev : lru_tail_;
       continue;
     }
-    Bucket& b = bucket(e->hash.load(std::memory_order_relaxed));
+    const uint64_t idx = e->hash.load(std::memory_order_relaxed) & (nbuckets_ - 1);
+    Bucket& b = buckets_[idx];
     b.lock.lock();
-    bool was_linked = e->linked;
-    if (was_linked) unlink(b, e);
+    const bool victim = e->linked.load(std::memory_order_acquire) &&
+                        (e->hash.load(std::memory_order_relaxed) & (nbuckets_ - 1)) == idx &&
+                        !e->ref.load(std::memory_order_relaxed);
+    if (victim) unlink(b, e);
     b.lock.unlock();
-    if (was_linked) {
-      lru_list_remove(e);
-      return e;
-    }
-    e = prev;
+    if (victim) return e;
   }
   return nullptr;
-}
-
-// Both run with lru_mu_ held.
-Elem* HashMap::lru_pop() {
-  if (Elem* e = free_[0].head) {
-    free_[0].head = e->lru_next;
-    e->lru_next = nullptr;
-    return e;
-  }
-  return lru_evict_locked();
-}
-
-void HashMap::lru_release(Elem* e) {
-  if (e->in_lru) lru_list_remove(e);
-  e->ref.store(0, std::memory_order_relaxed);
-  e->lru_next = free_[0].head;
-  free_[0].head = e;
 }
 
 long HashMap::do_update(const void* key, const void* value, uint64_t flags, bool onallcpus) {
@@ -454,14 +478,24 @@ long HashMap::update_plain(const void* key, const void* value, uint64_t flags, b
   return 0;
 }
 
-// LRU maps change membership (free list, LRU list, bucket chain) only with
-// lru_mu_ held, so an element is in the LRU list exactly while it is linked
-// in a bucket; lookups take only the bucket lock. Like the kernel, the new
-// element is taken (possibly by evicting) before the key is looked up.
+// The new element is taken (possibly by evicting) before the bucket lock,
+// and the key looked up again under it; it starts unreferenced. Per-CPU
+// values of a present key are written in place, so that case first tries
+// the key under the bucket lock and takes no element at all.
 long HashMap::update_lru(const void* key, const void* value, uint64_t flags, bool onallcpus) {
   uint64_t h = hash_of(key);
-  std::lock_guard lru_lock(lru_mu_);
-  Elem* e = lru_pop();
+  if (cpus_ != 1) {
+    Bucket& b = bucket(h);
+    std::lock_guard lock(b.lock);
+    if (Elem* old = find_in(b, key, h)) {
+      if ((flags & 3) == kBpfNoExist) return kEEXIST;
+      write_existing(old, value, onallcpus);
+      old->ref.store(1, std::memory_order_relaxed);
+      return 0;
+    }
+    if ((flags & 3) == kBpfExist) return kENOENT;
+  }
+  Elem* e = pop_free();
   if (!e) return kENOMEM;
   e->hash.store(static_cast<uint32_t>(h), std::memory_order_relaxed);
   fill(e, key, value, onallcpus);
@@ -478,21 +512,18 @@ long HashMap::update_lru(const void* key, const void* value, uint64_t flags, boo
   }
   if (rc) {
     b.lock.unlock();
-    lru_release(e);
+    push_free(e);
     return rc == 1 ? 0 : rc;
   }
   link_head(b, e);
   if (old) unlink(b, old);
   b.lock.unlock();
-  lru_list_push_head(e);
-  if (old) lru_release(old);
+  if (old) push_free(old);
   return 0;
 }
 
 long HashMap::remove(const void* key, void* value_out) {
   uint64_t h = hash_of(key);
-  std::unique_lock<std::mutex> lru_lock;
-  if (lru_) lru_lock = std::unique_lock(lru_mu_);
   Bucket& b = bucket(h);
   b.lock.lock();
   Elem* e = find_in(b, key, h);
@@ -503,12 +534,8 @@ long HashMap::remove(const void* key, void* value_out) {
   if (value_out) copy_out(e, value_out);
   unlink(b, e);
   b.lock.unlock();
-  if (lru_) {
-    lru_release(e);
-  } else {
-    count_.fetch_sub(1, std::memory_order_relaxed);
-    push_free(e);
-  }
+  if (!lru_) count_.fetch_sub(1, std::memory_order_relaxed);
+  push_free(e);
   return 0;
 }
 
