@@ -91,228 +91,25 @@ constexpr uint64_t sx16(int16_t v) { return static_cast<uint64_t>(int64_t{v}); }
 constexpr uint64_t sx32(int32_t v) { return static_cast<uint64_t>(int64_t{v}); }
 }  // namespace
 
+namespace {
+
+bool exec_checked(RunState* stp, const TInsn* start, const uint64_t* args, uint64_t* r0, const void* const** labels) {
+  constexpr bool Checked = true;
+#include "interp/exec_body.inc"
+}
+
+bool exec_verified(RunState* stp, const TInsn* start, const uint64_t* args, uint64_t* r0, const void* const** labels) {
+  constexpr bool Checked = false;
+#define DECADE_EXEC_FUSED
+#include "interp/exec_body.inc"
+#undef DECADE_EXEC_FUSED
+}
+
+}  // namespace
+
 template <bool Checked>
 bool exec(RunState* stp, const TInsn* start, const uint64_t* args, uint64_t* r0, const void* const** labels) {
-  static const void* const kLabels[] = {
-#define K(NAME) &&L_##NAME,
-#include "interp/handlers.def"
-#undef K
-  };
-  static_assert(sizeof(kLabels) / sizeof(kLabels[0]) == kKindCount);
-  if (!stp) {
-    *labels = kLabels;
-    return true;
-  }
-  RunState& st = *stp;
-  const uint32_t base = st.depth;
-  uint64_t R[kNumRegs] = {0, args[0], args[1], args[2], args[3], args[4], 0, 0, 0, 0, st.frame_pointer(base - 1)};
-  uint64_t budget = st.budget;
-  uint64_t may_goto = sem::kLoopBudget;
-  uint64_t fault_addr = 0, fault_size = 0;
-  bool fault_write = false;
-  const FuncProto* proto = nullptr;
-  const TInsn* callee = nullptr;
-  const TInsn* ins = start;
-  if (!Checked && !ins) goto out_of_budget;  // keeps the label used in the verified instantiation
-  DISPATCH;
-
-  ALU(ADD, a + b, a + b)
-  ALU(SUB, a - b, a - b)
-  ALU(MUL, a * b, a * b)
-  ALU(DIV, sem::udiv64(a, b), sem::udiv32(a, b))
-  ALU(SDIV, sem::sdiv64(a, b), sem::sdiv32(a, b))
-  ALU(OR, a | b, a | b)
-  ALU(AND, a & b, a & b)
-  ALU(LSH, sem::lsh64(a, b), sem::lsh32(a, b))
-  ALU(RSH, sem::rsh64(a, b), sem::rsh32(a, b))
-  ALU(MOD, sem::umod64(a, b), sem::umod32(a, b))
-  ALU(SMOD, sem::smod64(a, b), sem::smod32(a, b))
-  ALU(XOR, a ^ b, a ^ b)
-  ALU(MOV, b, b)
-  ALU(ARSH, sem::arsh64(a, b), sem::arsh32(a, b))
-L_NEG64:
-  D = 0 - D;
-  NEXT;
-L_NEG32:
-  D = static_cast<uint32_t>(0u - static_cast<uint32_t>(D));
-  NEXT;
-L_MOVSX64:
-  D = sem::sext(S, static_cast<unsigned>(ins->k));
-  NEXT;
-L_MOVSX32:
-  D = sem::zext32(sem::sext(S, static_cast<unsigned>(ins->k)));
-  NEXT;
-L_LE:
-  D = sem::to_le(D, static_cast<unsigned>(ins->k));
-  NEXT;
-L_BE:
-  D = sem::to_be(D, static_cast<unsigned>(ins->k));
-  NEXT;
-L_CAST_TO_USER:
-  D = arena_cast_to_user(ins->k, S);
-  NEXT;
-L_CAST_TO_KERN:
-  D = arena_cast_to_kern(S);
-  NEXT;
-
-  LOAD(LDX8, uint8_t, id)
-  LOAD(LDX16, uint16_t, id)
-  LOAD(LDX32, uint32_t, id)
-  LOAD(LDX64, uint64_t, id)
-  LOAD(LDXS8, int8_t, sx8)
-  LOAD(LDXS16, int16_t, sx16)
-  LOAD(LDXS32, int32_t, sx32)
-  STORE(ST8, uint8_t, ins->k)
-  STORE(ST16, uint16_t, ins->k)
-  STORE(ST32, uint32_t, ins->k)
-  STORE(ST64, uint64_t, ins->k)
-  STORE(STX8, uint8_t, S)
-  STORE(STX16, uint16_t, S)
-  STORE(STX32, uint32_t, S)
-  STORE(STX64, uint64_t, S)
-L_LD_CONST:
-  D = ins->k;
-  NEXT;
-  ATOMIC(32, uint32_t)
-  ATOMIC(64, uint64_t)
-  LOAD_ACQ(8, uint8_t)
-  LOAD_ACQ(16, uint16_t)
-  LOAD_ACQ(32, uint32_t)
-  LOAD_ACQ(64, uint64_t)
-  STORE_REL(8, uint8_t)
-  STORE_REL(16, uint16_t)
-  STORE_REL(32, uint32_t)
-  STORE_REL(64, uint64_t)
-
-  JMP(EQ, sem::cond_eq, sem::cond_eq)
-  JMP(GT, sem::cond_gt, sem::cond_gt)
-  JMP(GE, sem::cond_ge, sem::cond_ge)
-  JMP(SET, sem::cond_set, sem::cond_set)
-  JMP(NE, !sem::cond_eq, !sem::cond_eq)
-  JMP(SGT, sem::cond_sgt64, sem::cond_sgt32)
-  JMP(SGE, sem::cond_sge64, sem::cond_sge32)
-  JMP(LT, sem::cond_lt, sem::cond_lt)
-  JMP(LE, sem::cond_le, sem::cond_le)
-  JMP(SLT, sem::cond_slt64, sem::cond_slt32)
-  JMP(SLE, sem::cond_sle64, sem::cond_sle32)
-L_JA:
-  JUMP;
-L_GOTOX: {
-  const uint64_t slot = D;
-  const auto& map = st.prog->slot_to_index;
-  if (slot >= map.size() || map[slot] < 0) {
-    fail(st, ErrorCode::ExecBadJump, ins, "gotox: r" + std::to_string(ins->dst) + " = " + std::to_string(slot) +
-                                              " is not an instruction of the program");
-    goto failed;
-  }
-  ins = &st.prog->code[static_cast<size_t>(map[slot])];
-  DISPATCH;
-}
-L_MAY_GOTO:
-  if (may_goto == 0) JUMP;
-  --may_goto;
-  NEXT;
-
-L_CALL_HELPER:
-L_CALL_KFUNC:
-  proto = reinterpret_cast<const FuncProto*>(ins->k);
-call_proto:
-  if constexpr (Checked) {
-    const CallCheck c = check_call_args(st, *proto, R, ins);
-    if (c == CallCheck::Fail) goto failed;
-    if (c == CallCheck::Done) NEXT;
-  }
-  st.budget = budget;
-  R[0] = proto->fn(R[1], R[2], R[3], R[4], R[5]);
-  budget = st.budget;
-  if (st.rc->fault) {
-    adopt_fault(st, ins);
-    goto failed;
-  }
-  NEXT;
-L_TAIL_CALL: {
-  bool taken = false;
-  st.budget = budget;
-  const auto res = tail_call(st, R, ins, &taken);
-  budget = st.budget;
-  if (st.error) goto failed;
-  if (!taken) {
-    R[0] = static_cast<uint64_t>(-2);  // -ENOENT; execution continues like the kernel's
-    NEXT;
-  }
-  R[0] = *res;  // the target's exit is this frame's exit
-  goto L_EXIT;
-}
-L_CALL_LOCAL:
-  callee = ins->t;
-call_local:
-  if (st.depth >= kMaxFrames) {
-    fail(st, ErrorCode::ExecCallDepth, ins, "more than 8 nested call frames");
-    goto failed;
-  }
-  {
-    Frame& f = st.frames[st.depth];
-    f.ret = ins + 1;
-    f.saved[0] = R[6], f.saved[1] = R[7], f.saved[2] = R[8], f.saved[3] = R[9];
-    f.may_goto = may_goto;
-    ++st.depth;
-    may_goto = sem::kLoopBudget;
-    R[10] = st.frame_pointer(st.depth - 1);
-    ins = callee;
-    DISPATCH;
-  }
-L_CALLX: {
-  const uint64_t v = D;
-  if (v < kMaxHelperId) {  // a helper id, as the conformance suite's callx expects
-    proto = st.prog->env.platform ? st.prog->env.platform->helper(static_cast<uint32_t>(v)) : nullptr;
-    if (proto && proto->fn && v != 12) goto call_proto;
-  } else if ((callee = code_target(st, v))) {
-    goto call_local;
-  }
-  fail(st, ErrorCode::ExecBadCall, ins, "callx: r" + std::to_string(ins->dst) + " = " + std::to_string(v) +
-                                            " is neither a helper id nor a function of the program");
-  goto failed;
-}
-L_EXIT:
-  if (st.depth == base) {
-    *r0 = R[0];
-    st.budget = budget;
-    return true;
-  }
-  {
-    --st.depth;
-    const Frame& f = st.frames[st.depth];
-    R[6] = f.saved[0], R[7] = f.saved[1], R[8] = f.saved[2], R[9] = f.saved[3];
-    may_goto = f.may_goto;
-    R[10] = st.frame_pointer(st.depth - 1);
-    ins = f.ret;
-    DISPATCH;
-  }
-
-#include "interp/fused_handlers.inc"
-
-L_BAD_CALL:
-  fail(st, ErrorCode::ExecBadCall, ins, insn_name(st, ins) + ": no such helper or kfunc");
-  goto failed;
-L_BAD_JUMP:
-  fail(st, ErrorCode::ExecBadJump, ins, "execution left the program");
-  goto failed;
-L_UNSUPPORTED:
-  fail(st, ErrorCode::ExecUnsupported, ins, insn_name(st, ins) + " is not supported by the interpreter here");
-  goto failed;
-out_of_budget:
-  fail(st, ErrorCode::ExecBudgetExhausted, ins, "instruction budget exhausted");
-  goto failed;
-bad_mem:
-  fail(st, ErrorCode::ExecOutOfBounds, ins,
-       describe_access(fault_addr, fault_size, fault_write));
-  goto failed;
-misaligned:
-  fail(st, ErrorCode::ExecMisaligned, ins, describe_access(fault_addr, fault_size, true) + " is not aligned");
-  goto failed;
-failed:
-  st.budget = budget;
-  return false;
+  return Checked ? exec_checked(stp, start, args, r0, labels) : exec_verified(stp, start, args, r0, labels);
 }
 
 template bool exec<true>(RunState*, const TInsn*, const uint64_t*, uint64_t*, const void* const**);

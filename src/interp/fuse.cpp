@@ -1,49 +1,56 @@
 // SPDX-License-Identifier: Apache-2.0
-// Superinstructions for verified programs: frequent pairs in clang's output
-// (address computation, indexed loads, zero/sign extension by shifts, paired loads, loop
-// step + test, copy + test) run from the first instruction's TInsn with one dispatch
-// instead of two. A pair is fused only when its second instruction can be
-// reached by falling through from the first alone: it is no jump, call or
-// function-address target, no call's return point, and the program has no
-// gotox (which may enter any instruction). The second TInsn is left as it
-// was, so each half keeps its own operands, bounds flag and pc for errors.
+// Superinstructions for verified programs: runs of two or three instructions
+// (fusion.def: straight-line operations followed by one more or by a 64-bit
+// compare-and-branch, and clang's indexed accesses) run from the first
+// instruction's TInsn with one dispatch instead of two or three. A run is
+// fused only when its later instructions can be reached by falling through
+// from the first alone: they are no jump, call or function-address target, no
+// call's return point, and the program has no gotox (which may enter any
+// instruction). The later TInsns are left as they were, so each part keeps its
+// own operands, bounds flag and pc for errors.
+//
+// Runs are chosen by dynamic programming over the program so that the
+// fewest dispatches remain: inside a basic block every instruction runs
+// equally often, so fewer groups is fewer dispatches whatever the counts.
+#include <unordered_map>
+
 #include "interp/threaded.hpp"
 
 namespace decade::interp::detail {
 namespace {
 
-constexpr Kind offset(Kind base, unsigned n) { return static_cast<Kind>(static_cast<unsigned>(base) + n); }
-constexpr unsigned index(Kind k) { return static_cast<unsigned>(k); }
-
-static_assert(offset(Kind::ADD64_IMM_JEQ64_IMM, 2 * 10 + 1) == Kind::ADD64_IMM_JSLE64_REG);
-static_assert(offset(Kind::MOV64_REG_JEQ64_IMM, 2 * 10 + 1) == Kind::MOV64_REG_JSLE64_REG);
-static_assert(offset(Kind::JEQ64_IMM, 4 * 10 + 1) == Kind::JSLE64_REG);
-static_assert(offset(Kind::ADD64_REG_LDX8, 3) == Kind::ADD64_REG_LDX64 && offset(Kind::LDX8, 3) == Kind::LDX64);
-
-// `first; if ... goto` with a 64-bit compare: the fused kinds follow the
-// compare kinds' order (EQ..SLE), imm then reg.
-std::optional<Kind> compare_pair(Kind fused_eq_imm, Kind second) {
-  if (second < Kind::JEQ64_IMM || second > Kind::JSLE32_REG) return std::nullopt;
-  const unsigned rel = index(second) - index(Kind::JEQ64_IMM);
-  if (rel % 4 >= 2) return std::nullopt;  // 32-bit compares are not fused
-  return offset(fused_eq_imm, 2 * (rel / 4) + rel % 4);
+constexpr uint64_t key(Kind a, Kind b, Kind c = Kind{}) {
+  return (uint64_t{static_cast<uint16_t>(a)} << 32) | (uint64_t{static_cast<uint16_t>(b)} << 16) |
+         static_cast<uint16_t>(c);
 }
 
-// The superinstruction for `first; second`, or nullopt.
-// Kind is an internal enum of several hundred values: the pairs are matched
-// with ifs, not a switch (-Wswitch-enum would ask for every kind).
-std::optional<Kind> pair_kind(Kind first, Kind second) {
-  if (first == Kind::MOV64_REG && second == Kind::ADD64_IMM) return Kind::MOV64_REG_ADD64_IMM;
-  if (first == Kind::MOV64_REG && second == Kind::ADD64_REG) return Kind::MOV64_REG_ADD64_REG;
-  if (first == Kind::LSH64_IMM && second == Kind::RSH64_IMM) return Kind::LSH64_IMM_RSH64_IMM;
-  if (first == Kind::LSH64_IMM && second == Kind::ARSH64_IMM) return Kind::LSH64_IMM_ARSH64_IMM;
-  if (first == Kind::LDX32 && second == Kind::LDX32) return Kind::LDX32_LDX32;
-  if (first == Kind::LDX64 && second == Kind::LDX64) return Kind::LDX64_LDX64;
-  if (first == Kind::ADD64_REG && second >= Kind::LDX8 && second <= Kind::LDX64)
-    return offset(Kind::ADD64_REG_LDX8, index(second) - index(Kind::LDX8));
-  if (first == Kind::ADD64_IMM) return compare_pair(Kind::ADD64_IMM_JEQ64_IMM, second);
-  if (first == Kind::MOV64_REG) return compare_pair(Kind::MOV64_REG_JEQ64_IMM, second);
-  return std::nullopt;
+// The two copies of the straight-line list in fusion.def must agree.
+#define DECADE_FUSE_NAME_(P, A) #A ","
+static_assert(std::string_view(DECADE_FUSE_STRAIGHT_A(DECADE_FUSE_NAME_, _)) ==
+              std::string_view(DECADE_FUSE_STRAIGHT_B(DECADE_FUSE_NAME_, _)));
+#undef DECADE_FUSE_NAME_
+
+struct Table {
+  std::unordered_map<uint64_t, Kind> pairs;
+  std::unordered_map<uint64_t, Kind> triples;
+  Table() {
+#define DECADE_FUSE_PAIR(A, B) pairs.emplace(key(Kind::A, Kind::B), Kind::A##_##B);
+#define DECADE_FUSE_TRIPLE(A, B, C) triples.emplace(key(Kind::A, Kind::B, Kind::C), Kind::A##_##B##_##C);
+    DECADE_FUSE_PAIRS
+    DECADE_FUSE_TRIPLES
+#undef DECADE_FUSE_PAIR
+#undef DECADE_FUSE_TRIPLE
+  }
+  std::optional<Kind> find(const std::unordered_map<uint64_t, Kind>& m, uint64_t k) const {
+    const auto it = m.find(k);
+    if (it == m.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+const Table& table() {
+  static const Table t;
+  return t;
 }
 
 bool returns_to_next(Kind k) {
@@ -63,16 +70,30 @@ size_t fuse(TProgram& tp) {
     if (t.t) target[static_cast<size_t>(t.t - code.data())] = true;
     if (returns_to_next(t.kind)) target[i + 1] = true;  // the return point
   }
-  size_t fused = 0;
-  for (size_t i = 0; i + 1 < n; ++i) {
-    if (target[i + 1]) continue;
-    if (const auto k = pair_kind(code[i].kind, code[i + 1].kind)) {
-      code[i].kind = *k;
-      ++fused;
-      ++i;  // the second half is only reached through the first
+  const Table& tab = table();
+  // best[i]: dispatches for code[i..n) with the choice at i in fused[i].
+  std::vector<uint32_t> best(n + 1, 0);
+  std::vector<std::optional<Kind>> fused(n);
+  std::vector<uint8_t> len(n, 1);
+  for (size_t i = n; i-- > 0;) {
+    best[i] = best[i + 1] + 1;
+    if (i + 1 < n && !target[i + 1]) {
+      if (auto k = tab.find(tab.pairs, key(code[i].kind, code[i + 1].kind)); k && best[i + 2] + 1 <= best[i]) {
+        best[i] = best[i + 2] + 1, fused[i] = k, len[i] = 2;
+      }
+      if (i + 2 < n && !target[i + 2]) {
+        const auto k = tab.find(tab.triples, key(code[i].kind, code[i + 1].kind, code[i + 2].kind));
+        if (k && best[i + 3] + 1 <= best[i]) best[i] = best[i + 3] + 1, fused[i] = k, len[i] = 3;
+      }
     }
   }
-  return fused;
+  size_t groups = 0;
+  for (size_t i = 0; i < n; i += len[i]) {
+    if (!fused[i]) continue;
+    code[i].kind = *fused[i];
+    ++groups;
+  }
+  return groups;
 }
 
 }  // namespace decade::interp::detail

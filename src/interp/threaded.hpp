@@ -29,6 +29,9 @@ inline constexpr size_t kKindCount = 0
 #undef K
     ;
 
+// Superinstructions follow every plain kind in handlers.def.
+constexpr bool is_fused(Kind k) { return k > Kind::UNSUPPORTED; }
+
 inline constexpr uint8_t kCheckMem = 1;  // this access is bounds-checked at run time
 
 struct TInsn {
@@ -144,9 +147,9 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
 Result<std::unique_ptr<TProgram>> translate(Program prog, ProgramEnv env, bool checked,
                                             const std::vector<bool>& safe);
 
-// Verified programs: turns frequent instruction pairs whose second half is
-// reached only by falling through into superinstructions (fuse.cpp). Runs
-// before handler addresses are assigned; returns the number of pairs fused.
+// Verified programs: turns runs of instructions (fusion.def) whose later parts
+// are reached only by falling through into superinstructions (fuse.cpp). Runs
+// before handler addresses are assigned; returns the number of runs fused.
 size_t fuse(TProgram& tp);
 
 // Identifies threaded code in ProgramHandle::engine_tag.
