@@ -61,7 +61,10 @@ struct Elem {
   std::atomic<uint8_t> ref;     // LRU reference bit
   std::atomic<uint8_t> linked;  // in a bucket chain (written under that bucket's lock)
 };
-constexpr size_t kElemHeader = 24;
+// The element layout (header, key, value) is what checked execution and
+// tests/api's checked_maps program expect: the chain link 32 + key stride
+// bytes before the value.
+constexpr size_t kElemHeader = 32;
 static_assert(sizeof(Elem) <= kElemHeader);
 
 Elem* as_elem(uintptr_t p) { return reinterpret_cast<Elem*>(p); }
