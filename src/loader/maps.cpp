@@ -159,11 +159,47 @@ Status collect_legacy_maps(const ElfImage& elf, CollectedMaps& out) {
   return ok();
 }
 
+// What a relocation in a data section points at: "function 'f' (.text+24)",
+// "variable 'x'", or "'.rodata.str1.1'+3". Section symbols carry the offset
+// as the implicit addend stored in the relocated bytes (REL, no RELA).
+std::string data_reloc_target(const ElfImage& elf, const ElfSection& sec, const ElfReloc& r) {
+  const ElfSymbol& sym = elf.symbols[r.sym];
+  const size_t width = r.type == kRBpf64Abs64 ? 8 : 4;
+  uint64_t addend = 0;
+  if (r.offset + width <= sec.data.size()) std::memcpy(&addend, sec.data.data() + r.offset, width);
+  if (sym.type != STT_SECTION) {
+    const char* kind = sym.type == STT_FUNC ? "function" : "variable";
+    return addend ? fmt::format("{} '{}'+{}", kind, sym.name, addend) : fmt::format("{} '{}'", kind, sym.name);
+  }
+  const ElfSection* target = sym.shndx < elf.sections.size() ? &elf.sections[sym.shndx] : nullptr;
+  const std::string where = fmt::format("'{}'+{}", target ? target->name : sym.name, addend);
+  if (!target || !(target->flags & SHF_EXECINSTR)) return where;
+  for (const ElfSymbol& f : elf.symbols)
+    if (f.type == STT_FUNC && f.shndx == sym.shndx && f.value == addend) return fmt::format("function '{}' ({})", f.name, where);
+  return fmt::format("code at {}", where);
+}
+
+// Global data becomes map values that hold bytes only: an address stored in
+// them (a table of function pointers, a pointer to a string or another
+// variable; R_BPF_64_ABS64/ABS32) has no value Decade could give it, so
+// such an object is rejected rather than loaded with the unrelocated bytes.
+// Indirect calls work through function pointers held in registers (callx).
+Status reject_data_relocs(const ElfImage& elf, const ElfSection& sec) {
+  const auto* relocs = elf.relocs_for(sec.index);
+  if (!relocs || relocs->empty()) return ok();
+  const ElfReloc& r = relocs->front();
+  return make_error(ErrorCode::ElfDataRelocation,
+                    fmt::format("section '{}' offset {}: holds the address of {} ({} relocation{} in the section); "
+                                "addresses in global data are not supported",
+                                sec.name, r.offset, data_reloc_target(elf, sec, r), relocs->size(), relocs->size() == 1 ? "" : "s"));
+}
+
 Status collect_global_data(const ElfImage& elf, const Btf* btf, std::string_view obj, CollectedMaps& out) {
   for (const auto& sec : elf.sections) {
     if (!is_global_data_section(sec.name) || !(sec.flags & SHF_ALLOC) || (sec.flags & SHF_EXECINSTR)) continue;
     if (sec.type != SHT_PROGBITS && sec.type != SHT_NOBITS) continue;
     if (sec.size == 0) continue;
+    if (auto s = reject_data_relocs(elf, sec); !s) return s;
     if (sec.size > kMaxDataSection)
       return make_error(ErrorCode::ElfBadSection, fmt::format("section '{}' is {} bytes, limit {}", sec.name, sec.size, kMaxDataSection));
     const size_t room = sec.name.size() >= 15 ? 0 : 15 - sec.name.size();
