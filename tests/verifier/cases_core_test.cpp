@@ -138,6 +138,7 @@ const Case kCtx[] = {
     {"xdp_past_ctx", "xdp", "r2 = *(u32 *)(r1 + 24)\nr0 = 2\nexit\n", E::VerifierBadCtxAccess, 0},
     {"xdp_negative_off", "xdp", "r2 = *(u32 *)(r1 - 4)\nr0 = 2\nexit\n", E::VerifierBadCtxAccess, 0},
     {"xdp_narrow_scalar", "xdp", "r2 = *(u8 *)(r1 + 13)\nr0 = 2\nexit\n", E::VerifierBadCtxAccess, 0},
+    {"xdp_signed_whole", "xdp", "r2 = *(s32 *)(r1 + 12)\nr0 = 2\nexit\n", E::Ok},
     {"xdp_narrow_u16", "xdp", "r2 = *(u32 *)(r1 + 16)\nr2 = *(u16 *)(r1 + 12)\nr0 = 2\nexit\n", E::VerifierBadCtxAccess, 1},
     {"xdp_narrow_pointer", "xdp", "r2 = *(u16 *)(r1 + 0)\nr0 = 2\nexit\n", E::VerifierBadCtxAccess, 0},
     {"xdp_straddle", "xdp", "r2 = *(u64 *)(r1 + 12)\nr0 = 2\nexit\n", E::VerifierBadCtxAccess, 0},
