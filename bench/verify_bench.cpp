@@ -134,11 +134,13 @@ int main(int argc, char** argv) {
   size_t corpus_top = 5;
   int32_t iters = 60000;
   bool smoke = false;
+  std::string only;
   std::string bpf_dir = DECADE_BENCH_BPF_ROOT;
   app.add_option("--trials", trials, "verifications per program (best time is reported)");
   app.add_option("--corpus-top", corpus_top, "corpus programs to show (the most processed instructions)");
   app.add_option("--loop-iters", iters, "iterations of the generated loop-heavy program");
   app.add_option("--bpf-dir", bpf_dir, "the build's bpf/ folder");
+  app.add_option("--only", only, "run one group only: compute, corpus or generated");
   app.add_flag("--smoke", smoke, "one trial, a small generated program (for make test)");
   CLI11_PARSE(app, argc, argv);
   if (smoke) {
@@ -146,13 +148,15 @@ int main(int argc, char** argv) {
     iters = 2000;
   }
 
+  auto wanted = [&](const char* group) { return only.empty() || only == group; };
   std::vector<Row> all;
-  for (const std::string& path : objects_in(bpf_dir + "/bench/progs")) {
+  for (const std::string& path : wanted("compute") ? objects_in(bpf_dir + "/bench/progs") : std::vector<std::string>{}) {
     auto rows = measure("compute", [&] { return decade::BpfObject::open(path); }, trials);
     all.insert(all.end(), rows.begin(), rows.end());
   }
   std::vector<Row> corpus;
   for (const char* sub : {"/loader/progs", "/verifier/progs"}) {
+    if (!wanted("corpus")) break;
     for (const std::string& path : objects_in(bpf_dir + sub)) {
       auto rows = measure("corpus", [&] { return decade::BpfObject::open(path); }, 1);
       for (Row& r : rows)
@@ -164,7 +168,7 @@ int main(int argc, char** argv) {
   if (corpus.size() > corpus_top) corpus.resize(corpus_top);
   all.insert(all.end(), corpus.begin(), corpus.end());
   const std::vector<uint8_t> code = loop_heavy(iters);
-  auto gen = measure("generated", [&] { return decade::BpfObject::from_bytecode(code, fmt::format("loop_{}", iters)); },
+  auto gen = !wanted("generated") ? std::vector<Row>{} : measure("generated", [&] { return decade::BpfObject::from_bytecode(code, fmt::format("loop_{}", iters)); },
                      trials);
   all.insert(all.end(), gen.begin(), gen.end());
   print(all);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <type_traits>
 
 #include "verifier/cfg.hpp"
 #include "verifier/frames.hpp"
@@ -20,25 +21,10 @@ constexpr size_t kMaxCompare = 64;
 constexpr size_t kMaxBucket = 256;
 constexpr size_t kMaxLogBytes = 16u << 20;
 
-void widen_reg(RegState& c, const RegState& o) {
-  if (c.is_scalar() && o.is_scalar() && !(c.val == o.val)) c = RegState::unknown();
-}
-
 }  // namespace
 
-void widen(State& cur, const State& old) {
-  if (cur.frames.size() != old.frames.size()) return;
-  for (size_t f = 0; f < cur.frames.size(); ++f) {
-    Frame& c = cur.frames[f];
-    const Frame& o = old.frames[f];
-    for (size_t r = 0; r < c.regs.size(); ++r) widen_reg(c.regs[r], o.regs[r]);
-    const size_t n = std::min(c.spills.size(), o.spills.size());
-    for (size_t k = 0; k < n; ++k)
-      if (c.spilled(k) && o.spilled(k)) widen_reg(c.spills[k], o.spills[k]);
-  }
-}
-
-Driver::Driver(Env& env) : env_(env), prec_(env), loop_point_(env.prog.slot_count, 0), at_(env.prog.slot_count) {
+Driver::Driver(Env& env)
+    : env_(env), pool_(std::pmr::pool_options{0, 64u << 10}), prec_(env), loop_point_(env.prog.slot_count, 0), at_(env.prog.slot_count) {
   for (const Insn& insn : env.prog.insns) {
     const Sem s = insn.info().sem;
     if (s == Sem::MayGoto) loop_point_[insn.pc] = 1;
@@ -108,6 +94,8 @@ void Driver::evict(PcStates& at, Checkpoint* c) {
     at.all[i]->index = i;
   }
   at.all.pop_back();
+  c->st.release(&pool_);
+  std::pmr::polymorphic_allocator<>(&pool_).delete_object(c);
   --stored_;
 }
 
@@ -119,7 +107,7 @@ Result<bool> Driver::lookup_loop_point(Path& p, RegMask live, const Precision::N
   const auto& all = at_[p.st.pc].all;
   const size_t first = all.size() > 2 * kMaxCompare ? all.size() - 2 * kMaxCompare : 0;
   for (size_t i = all.size(); i-- > first;) {
-    Checkpoint* c = all[i].get();
+    Checkpoint* c = all[i];
     const bool done = c->branches == 0;
     if (covers(c->st, p.st, live, false, done ? precise.regs : RegMask{0xffff}, done ? precise.slots : ~uint64_t{0})) {
       ++c->hits;
@@ -189,13 +177,14 @@ void Driver::store(Path& p, RegMask live, const Precision::Need& precise) {
     evict(at, b.front());
   }
   if (std::find(at.masks.begin(), at.masks.end(), m) == at.masks.end()) at.masks.push_back(m);
-  auto c = std::make_unique<Checkpoint>(Checkpoint{p.st, 1, p.parent});
+  static_assert(std::is_trivially_destructible_v<Checkpoint>, "the pool frees checkpoints without destroying them");
+  Checkpoint* c = std::pmr::polymorphic_allocator<>(&pool_).new_object<Checkpoint>(p.st, live, p.parent, &pool_);
   c->key_mask = m;
   c->key = key;
   c->index = at.all.size();
-  at.buckets[key].push_back(c.get());
-  p.parent = c.get();
-  at.all.push_back(std::move(c));
+  at.buckets[key].push_back(c);
+  p.parent = c;
+  at.all.push_back(c);
   ++stored_;
   ++env_.stats.states_stored;
   env_.stats.peak_states = std::max(env_.stats.peak_states, stored_);

@@ -8,11 +8,13 @@
 #pragma once
 
 #include <memory>
+#include <memory_resource>
 #include <unordered_map>
 #include <vector>
 
 #include "verifier/env.hpp"
 #include "verifier/precision.hpp"
+#include "verifier/stored_state.hpp"
 
 namespace decade::verifier {
 
@@ -24,7 +26,9 @@ class Driver {
 
  private:
   struct Checkpoint {
-    State st;
+    Checkpoint(const State& s, RegMask live, Checkpoint* p, std::pmr::memory_resource* mr)
+        : st(s, live, mr), parent(p) {}
+    StoredState st;
     int branches = 1;              // paths from here still being explored
     Checkpoint* parent = nullptr;  // the previous checkpoint on the path
     uint32_t hits = 0, misses = 0; // comparisons that pruned / did not
@@ -36,8 +40,10 @@ class Driver {
   // loops) are scanned in full; elsewhere states are bucketed by the
   // constant values of the live registers they compare precisely, so a
   // lookup only looks at states that can possibly cover the current one.
+  // Checkpoints and their states live in pool_ (trivially destructible:
+  // the pool frees them all with the driver).
   struct PcStates {
-    std::vector<std::unique_ptr<Checkpoint>> all;
+    std::vector<Checkpoint*> all;
     std::vector<RegMask> masks;  // distinct key masks in use
     std::unordered_map<uint64_t, std::vector<Checkpoint*>> buckets;
   };
@@ -58,14 +64,13 @@ class Driver {
   void log_insn(const State& st, const Insn& insn);
 
   Env& env_;
+  // Memory of stored states (declared before at_, which holds them).
+  std::pmr::unsynchronized_pool_resource pool_;
   Precision prec_;
   std::vector<uint8_t> loop_point_;
   std::vector<PcStates> at_;
   std::vector<Path> work_;
   uint64_t stored_ = 0;
 };
-
-// Widen scalars of `cur` that differ from `old` to unknown (loop convergence).
-void widen(State& cur, const State& old);
 
 }  // namespace decade::verifier

@@ -106,7 +106,7 @@ Result<bool> do_exit(Env& env, State& st, const Insn& insn, std::vector<State>& 
       f.subprog = done.subprog;
       f.callback = true;
       f.cb_args = done.cb_args;
-      for (int r = 0; r < 5; ++r) f.regs[static_cast<size_t>(r) + 1] = done.cb_args[static_cast<size_t>(r)];
+      for (int r = 0; r < 5; ++r) f.regs[static_cast<size_t>(r) + 1] = (*done.cb_args)[static_cast<size_t>(r)];
       f.regs[10] = RegState::pointer(RegType::Stack);
       f.regs[10].frame = static_cast<uint32_t>(again.frames.size());
       again.frames.push_back(std::move(f));

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,11 +34,12 @@ enum class RegType : uint8_t {
 const char* reg_type_name(RegType t);
 bool is_pointer(RegType t);
 
+// Field order keeps the struct free of padding (104 bytes): states are
+// copied at every fork and stored at every prune point.
 struct RegState {
-  RegType type = RegType::NotInit;
   Scalar val = Scalar::unknown();  // the value (scalars) or the variable part of a pointer's offset
+  const MapDef* map = nullptr;     // MapPtr, MapValue
   int32_t off = 0;                 // constant part of a pointer's offset
-  bool maybe_null = false;
   uint32_t id = 0;        // null-check identity; packet: identity of the variable offset part
   uint32_t ref_id = 0;    // acquired reference this pointer carries (0: none)
   uint32_t range = 0;     // packet pointers: bytes [0, range) past (base + variable part) are readable;
@@ -45,7 +47,8 @@ struct RegState {
   uint32_t frame = 0;     // Stack: the call frame
   uint32_t mem_size = 0;  // Mem: region size
   int32_t func_pc = -1;   // FuncPtr: subprogram start
-  const MapDef* map = nullptr;  // MapPtr, MapValue
+  RegType type = RegType::NotInit;
+  bool maybe_null = false;
 
   static RegState scalar(const Scalar& s) {
     RegState r;
@@ -95,7 +98,9 @@ struct Frame {
   int32_t callsite = -1;         // the call instruction that created the frame
   uint32_t subprog = 0;
   bool callback = false;         // a callback frame (bpf_loop, for_each_map_elem)
-  std::array<RegState, 5> cb_args{};  // a callback's r1-r5 on entry (to enter it again)
+  // A callback's r1-r5 on entry (to enter it again). Shared and immutable:
+  // only callback frames have them, and every copy of a state keeps them.
+  std::shared_ptr<const std::array<RegState, 5>> cb_args;
 
   void grow(size_t nbytes);
   // Slot k holds a spilled register (8 bytes, or a narrower scalar in its
@@ -114,7 +119,6 @@ struct Frame {
       if (bytes[i] == SlotByte::Spill) bytes[i] = SlotByte::Misc;
     spills[k] = RegState{};
   }
-  bool operator==(const Frame&) const = default;
 };
 
 struct RefState {
@@ -161,14 +165,7 @@ struct State {
 // Liveness of the innermost frame's registers, as a bit mask (bit r = live).
 using RegMask = uint16_t;
 
-// Does `old` (a state already proven safe from this instruction) cover `cur`?
-// Registers outside `live` in the innermost frame are ignored. `exact` asks
-// for equality (loop detection) rather than inclusion. Scalars of the
-// innermost frame outside `precise` (registers) and `precise_slots` (bit k:
-// stack slot k) only need to be scalars in `cur`: their values influence no
-// safety decision from here (see precision.hpp).
-bool covers(const State& old, const State& cur, RegMask live, bool exact, RegMask precise = 0xffff,
-            uint64_t precise_slots = ~uint64_t{0});
+// Stored states and the pruning comparison: stored_state.hpp.
 
 std::string dump_state(const State& s);
 

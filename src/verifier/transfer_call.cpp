@@ -244,19 +244,21 @@ void spawn_callback(Env& env, const State& st, const Insn& insn, const CallMeta&
   f.subprog = static_cast<uint32_t>(env.sub_of_pc[static_cast<size_t>(meta.callback_pc)]);
   f.callback = true;
   const RegState ctx = st.reg(3);
+  std::array<RegState, 5> args{};
   if (meta.proto->id == kHelperForEachMapElem && meta.map) {
-    f.cb_args[0] = RegState::pointer(RegType::MapPtr);
-    f.cb_args[0].map = meta.map;
-    f.cb_args[1] = RegState::pointer(RegType::Mem);
-    f.cb_args[1].mem_size = meta.map->key_size;
-    f.cb_args[2] = RegState::pointer(RegType::MapValue);
-    f.cb_args[2].map = meta.map;
-    f.cb_args[3] = ctx;
+    args[0] = RegState::pointer(RegType::MapPtr);
+    args[0].map = meta.map;
+    args[1] = RegState::pointer(RegType::Mem);
+    args[1].mem_size = meta.map->key_size;
+    args[2] = RegState::pointer(RegType::MapValue);
+    args[2].map = meta.map;
+    args[3] = ctx;
   } else {
-    f.cb_args[0] = RegState::scalar(Scalar::of_size(4));
-    f.cb_args[1] = ctx;
+    args[0] = RegState::scalar(Scalar::of_size(4));
+    args[1] = ctx;
   }
-  for (int r = 0; r < 5; ++r) f.regs[static_cast<size_t>(r) + 1] = f.cb_args[static_cast<size_t>(r)];
+  for (int r = 0; r < 5; ++r) f.regs[static_cast<size_t>(r) + 1] = args[static_cast<size_t>(r)];
+  f.cb_args = std::make_shared<const std::array<RegState, 5>>(args);
   f.regs[10] = RegState::pointer(RegType::Stack);
   f.regs[10].frame = static_cast<uint32_t>(cb.frames.size());
   cb.frames.push_back(std::move(f));
