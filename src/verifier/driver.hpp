@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "verifier/env.hpp"
+#include "verifier/huge_chunks.hpp"
 #include "verifier/precision.hpp"
 #include "verifier/stored_state.hpp"
 
@@ -65,6 +66,7 @@ class Driver {
 
   Env& env_;
   // Memory of stored states (declared before at_, which holds them).
+  HugeChunks chunks_;
   std::pmr::unsynchronized_pool_resource pool_;
   Precision prec_;
   std::vector<uint8_t> loop_point_;
