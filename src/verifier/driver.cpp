@@ -24,7 +24,9 @@ constexpr size_t kMaxLogBytes = 16u << 20;
 }  // namespace
 
 Driver::Driver(Env& env)
-    : env_(env), pool_(std::pmr::pool_options{0, 64u << 10}, &chunks_), prec_(env), loop_point_(env.prog.slot_count, 0), at_(env.prog.slot_count) {
+    : env_(env), pool_(std::pmr::pool_options{0, 64u << 10}, &chunks_), prec_(env), loop_point_(env.prog.slot_count, 0) {
+  at_.reserve(env.prog.slot_count);
+  for (size_t i = 0; i < env.prog.slot_count; ++i) at_.emplace_back(&pool_);
   for (const Insn& insn : env.prog.insns) {
     const Sem s = insn.info().sem;
     if (s == Sem::MayGoto) loop_point_[insn.pc] = 1;

@@ -44,9 +44,10 @@ class Driver {
   // Checkpoints and their states live in pool_ (trivially destructible:
   // the pool frees them all with the driver).
   struct PcStates {
+    explicit PcStates(std::pmr::memory_resource* mr) : buckets(mr) {}
     std::vector<Checkpoint*> all;
     std::vector<RegMask> masks;  // distinct key masks in use
-    std::unordered_map<uint64_t, std::vector<Checkpoint*>> buckets;
+    std::pmr::unordered_map<uint64_t, std::pmr::vector<Checkpoint*>> buckets;  // in pool_
   };
   struct Path {
     State st;
