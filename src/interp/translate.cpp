@@ -230,7 +230,9 @@ Result<std::unique_ptr<TProgram>> translate(Program prog, ProgramEnv env, bool c
   TInsn& end = tp->code.back();
   end.kind = Kind::BAD_JUMP;  // falling off the end of the program
   end.pc = prog.slot_count;
+#ifndef DECADE_INTERP_NO_FUSION  // build option DECADE_INTERP_FUSION=OFF: no superinstructions
   if (!checked) fuse(*tp);  // checked runs count every instruction against the budget
+#endif
   for (TInsn& t : tp->code) t.h = labels[static_cast<size_t>(t.kind)];
   tp->slot_to_index = prog.slot_index;
   tp->prog = std::move(prog);
