@@ -11,22 +11,13 @@
 
 #include "asm/asm.hpp"
 #include "jit_test_util.hpp"
+#include "conformance_files.hpp"
 
 namespace decade::jit::test {
 namespace {
 
-std::vector<std::filesystem::path> data_files() {
-  std::vector<std::filesystem::path> v;
-  const std::filesystem::path dir = std::filesystem::path(DECADE_CONFORMANCE_DIR) / "tests";
-  if (!std::filesystem::exists(dir)) return v;
-  for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (e.path().extension() == ".data") v.push_back(e.path());
-  std::sort(v.begin(), v.end());
-  return v;
-}
-
 TEST(JitConformance, AllFilesPass) {
-  const auto files = data_files();
+  const auto files = ::decade::test::conformance_files();
   ASSERT_EQ(files.size(), 313u) << "conformance suite missing at " << DECADE_CONFORMANCE_DIR;
   size_t passed = 0;
   for (const auto& path : files) {
