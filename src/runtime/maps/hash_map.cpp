@@ -319,15 +319,24 @@ bool HashMap::grow(uint64_t n) {
   std::unique_ptr<uint8_t[]> chunk(new (std::nothrow) uint8_t[bytes]());
   if (!chunk) return false;
   // Spread over the CPUs' lists in runs, so neighbouring elements (which
-  // share cache lines) start out on the same CPU.
+  // share cache lines) start out on the same CPU. Each run is chained
+  // without a lock, then put in front of its list under one lock.
   const uint64_t run = std::max<uint64_t>(1, (n + free_.size() - 1) / free_.size());
-  for (uint64_t i = n; i-- > 0;) {
-    auto* e = new (chunk.get() + i * elem_size_) Elem{};
-    CpuFreeList& fl = free_[(i / run) % free_.size()];
+  for (uint64_t lo = 0, c = 0; lo < n; lo += run, ++c) {
+    const uint64_t hi = std::min(n, lo + run);
+    Elem* head = nullptr;
+    Elem* tail = nullptr;
+    for (uint64_t i = hi; i-- > lo;) {
+      auto* e = new (chunk.get() + i * elem_size_) Elem{};
+      e->free_next = head;
+      head = e;
+      if (!tail) tail = e;
+    }
+    CpuFreeList& fl = free_[c];
     std::lock_guard fl_lock(fl.lock);
-    e->free_next = fl.head;
-    fl.head = e;
-    add_len(fl, 1);
+    tail->free_next = fl.head;
+    fl.head = head;
+    add_len(fl, static_cast<uint32_t>(hi - lo));
   }
   if (lru_ && !lru_base_) lru_base_ = chunk.get();
   allocated_ += n;
