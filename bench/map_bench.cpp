@@ -96,40 +96,39 @@ void lookup(benchmark::State& state, MapType type) {
   state.SetItemsProcessed(state.iterations());
 }
 
-void update(benchmark::State& state, MapType type) {
+// The keys a thread updates: all of them, threads starting 17 apart, or
+// (split) only thread i of n's keys [i * 1024 / n, (i + 1) * 1024 / n).
+class KeyWalk {
+ public:
+  KeyWalk(bool split, uint32_t thread, uint32_t threads)
+      : n_(split ? kKeys / threads : kKeys), base_(split ? thread * n_ : 0), i_(split ? 0 : thread * 17 % kKeys) {}
+  uint32_t next() {
+    const uint32_t key = base_ + i_;
+    i_ = i_ + 1 == n_ ? 0 : i_ + 1;
+    return key;
+  }
+
+ private:
+  uint32_t n_, base_, i_;
+};
+
+void updates(benchmark::State& state, MapType type, bool split) {
   Map* m = shared_map(type);
-  uint32_t key = static_cast<uint32_t>(state.thread_index()) * 17;
+  KeyWalk keys(split, static_cast<uint32_t>(state.thread_index()), static_cast<uint32_t>(state.threads()));
   uint64_t value = 42;
   for (auto _ : state) {
-    long rc = m->update(&key, &value, kBpfAny);
-    if (rc != 0) {
+    uint32_t key = keys.next();
+    if (m->update(&key, &value, kBpfAny) != 0) {
       state.SkipWithError("update failed");
       break;
     }
-    key = (key + 1) & (kKeys - 1);
     ++value;
   }
   state.SetItemsProcessed(state.iterations());
 }
 
-// Thread i of n updates keys [i * 1024 / n, (i + 1) * 1024 / n) only.
-void update_split(benchmark::State& state, MapType type) {
-  Map* m = shared_map(type);
-  const uint32_t n = kKeys / static_cast<uint32_t>(state.threads());
-  const uint32_t base = static_cast<uint32_t>(state.thread_index()) * n;
-  uint32_t i = 0;
-  uint64_t value = 42;
-  for (auto _ : state) {
-    uint32_t key = base + i;
-    if (m->update(&key, &value, kBpfAny) != 0) {
-      state.SkipWithError("update failed");
-      break;
-    }
-    i = i + 1 == n ? 0 : i + 1;
-    ++value;
-  }
-  state.SetItemsProcessed(state.iterations());
-}
+void update(benchmark::State& state, MapType type) { updates(state, type, false); }
+void update_split(benchmark::State& state, MapType type) { updates(state, type, true); }
 
 uint64_t thread_cpu_ns();
 
@@ -171,17 +170,14 @@ void paired(benchmark::State& state, MapType type, bool split) {
   Map* m = shared_map(type);
   const int me = state.thread_index();
   if (me == 0) counted = counted_wall = 0;  // before the start barrier of the loop below
-  const uint32_t n = split ? kKeys / 2 : kKeys;
-  const uint32_t base = split ? static_cast<uint32_t>(me) * n : 0;
-  uint32_t i = split ? 0 : static_cast<uint32_t>(me) * 17;
+  KeyWalk keys(split, static_cast<uint32_t>(me), 2);
   uint64_t value = 42;
   for (auto _ : state) {
     barrier.wait();
     const uint64_t c0 = thread_cpu_ns(), t0 = wall_ns();
     for (uint32_t op = 0; op < kRoundOps; ++op) {
-      uint32_t key = base + i;
+      uint32_t key = keys.next();
       if (m->update(&key, &value, kBpfAny) != 0) std::abort();
-      i = i + 1 == n ? 0 : i + 1;
       ++value;
     }
     const uint64_t t1 = wall_ns();
