@@ -25,24 +25,11 @@ bool arg_fault(RunState& st, ErrorCode code, const FuncProto& proto, int arg, co
 }
 
 CallCheck spin_lock_call(RunState& st, const FuncProto& proto, uint64_t* regs, const TInsn* at) {
-  const uint64_t lock = regs[1];
-  if (proto.name == "bpf_spin_lock") {
-    if (st.held_lock) {
-      fail(st, ErrorCode::ExecHelperFault, at, "bpf_spin_lock while this program already holds a lock");
-      return CallCheck::Fail;
-    }
-    if (!spin_lock_acquire_bounded(lock)) {
-      fail(st, ErrorCode::ExecHelperFault, at, fmt::format("bpf_spin_lock at {:#x}: not released within 250 ms", lock));
-      return CallCheck::Fail;
-    }
-    st.held_lock = lock;
-  } else {
-    if (st.held_lock != lock) {
-      fail(st, ErrorCode::ExecHelperFault, at, fmt::format("bpf_spin_unlock at {:#x}: lock not held", lock));
-      return CallCheck::Fail;
-    }
-    std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(lock)).store(0, std::memory_order_release);
-    st.held_lock = 0;
+  const auto fault = proto.name == "bpf_spin_lock" ? checked_spin_lock(st.held_lock, regs[1])
+                                                   : checked_spin_unlock(st.held_lock, regs[1]);
+  if (fault) {
+    fail(st, ErrorCode::ExecHelperFault, at, *fault);
+    return CallCheck::Fail;
   }
   regs[0] = 0;
   return CallCheck::Done;
@@ -50,12 +37,7 @@ CallCheck spin_lock_call(RunState& st, const FuncProto& proto, uint64_t* regs, c
 
 }  // namespace
 
-bool release_held_lock(RunState& st) {
-  if (!st.held_lock) return true;
-  std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(st.held_lock)).store(0, std::memory_order_release);
-  st.held_lock = 0;
-  return false;
-}
+bool release_held_lock(RunState& st) { return decade::release_held_lock(st.held_lock); }
 
 std::string describe_access(uint64_t addr, uint64_t size, bool write) {
   return fmt::format("{}-byte {} at {:#x}", size, write ? "write" : "read", addr);
@@ -70,8 +52,7 @@ static bool check_args(RunState& st, const FuncProto& proto, const uint64_t* reg
 
 CallCheck check_call_args(RunState& st, const FuncProto& proto, uint64_t* regs, const TInsn* at) {
   if (!check_args(st, proto, regs, at)) return CallCheck::Fail;
-  if (proto.args[0] == ArgKind::PtrToSpinLock && (proto.name == "bpf_spin_lock" || proto.name == "bpf_spin_unlock"))
-    return spin_lock_call(st, proto, regs, at);
+  if (is_spin_lock_helper(proto)) return spin_lock_call(st, proto, regs, at);
   return CallCheck::Call;
 }
 

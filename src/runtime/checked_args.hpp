@@ -19,6 +19,12 @@
 
 namespace decade {
 
+// bpf_spin_lock and bpf_spin_unlock, whose lock bookkeeping checked runs do
+// themselves (runtime/spin_lock.hpp) instead of calling the helper.
+inline bool is_spin_lock_helper(const FuncProto& p) {
+  return p.args[0] == ArgKind::PtrToSpinLock && (p.name == "bpf_spin_lock" || p.name == "bpf_spin_unlock");
+}
+
 // The maps a checked program reaches: its own and, one level down (inner
 // maps cannot hold maps), every inner map one of its map-of-maps holds or has
 // held. Those stay alive while the outer map lives, so a pointer a lookup in

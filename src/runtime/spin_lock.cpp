@@ -5,6 +5,8 @@
 #include <chrono>
 #include <thread>
 
+#include <fmt/format.h>
+
 namespace decade {
 
 bool spin_lock_acquire_bounded(uint64_t addr) {
@@ -18,6 +20,36 @@ bool spin_lock_acquire_bounded(uint64_t addr) {
       std::this_thread::yield();
     }
   }
+}
+
+namespace {
+
+void unlock_word(uint64_t addr) {
+  std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(addr)).store(0, std::memory_order_release);
+}
+
+}  // namespace
+
+std::optional<std::string> checked_spin_lock(uint64_t& held, uint64_t addr) {
+  if (held) return "bpf_spin_lock while this program already holds a lock";
+  if (!spin_lock_acquire_bounded(addr))
+    return fmt::format("bpf_spin_lock at {:#x}: not released within {} ms", addr, kSpinLockTimeoutMs);
+  held = addr;
+  return std::nullopt;
+}
+
+std::optional<std::string> checked_spin_unlock(uint64_t& held, uint64_t addr) {
+  if (held != addr) return fmt::format("bpf_spin_unlock at {:#x}: lock not held", addr);
+  unlock_word(addr);
+  held = 0;
+  return std::nullopt;
+}
+
+bool release_held_lock(uint64_t& held) {
+  if (!held) return true;
+  unlock_word(held);
+  held = 0;
+  return false;
 }
 
 }  // namespace decade

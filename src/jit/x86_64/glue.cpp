@@ -38,31 +38,14 @@ bool check_args(JitState& st, const FuncProto& p, const uint64_t* regs) {
 }
 
 uint64_t spin_lock_call(JitState& st, const FuncProto& p, uint64_t lock) {
-  if (p.name == "bpf_spin_lock") {
-    if (st.held_lock) {
-      raise_fault(ErrorCode::ExecHelperFault, "bpf_spin_lock while this program already holds a lock");
-      return 0;
-    }
-    if (!spin_lock_acquire_bounded(lock)) {
-      raise_fault(ErrorCode::ExecHelperFault, "bpf_spin_lock: not released within 250 ms");
-      return 0;
-    }
-    st.held_lock = lock;
-    return 0;
-  }
-  if (st.held_lock != lock) {
-    raise_fault(ErrorCode::ExecHelperFault, "bpf_spin_unlock: lock not held");
-    return 0;
-  }
-  std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(lock)).store(0, std::memory_order_release);
-  st.held_lock = 0;
+  const auto fault = p.name == "bpf_spin_lock" ? checked_spin_lock(st.held_lock, lock) : checked_spin_unlock(st.held_lock, lock);
+  if (fault) raise_fault(ErrorCode::ExecHelperFault, *fault);
   return 0;
 }
 
 uint64_t checked_call(JitState& st, const FuncProto& p, const uint64_t* regs) {
   if (!check_args(st, p, regs)) return 0;
-  if (p.args[0] == ArgKind::PtrToSpinLock && (p.name == "bpf_spin_lock" || p.name == "bpf_spin_unlock"))
-    return spin_lock_call(st, p, regs[0]);
+  if (is_spin_lock_helper(p)) return spin_lock_call(st, p, regs[0]);
   return p.fn(regs[0], regs[1], regs[2], regs[3], regs[4]);
 }
 
@@ -161,12 +144,7 @@ DECADE_JIT_CALL bool invoke_callback(void* engine, uint64_t target, uint64_t r1,
   return true;
 }
 
-bool release_held_lock(JitState& st) {
-  if (!st.held_lock) return true;
-  std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(st.held_lock)).store(0, std::memory_order_release);
-  st.held_lock = 0;
-  return false;
-}
+bool release_held_lock(JitState& st) { return decade::release_held_lock(st.held_lock); }
 
 int64_t fault_flag_offset() {
   static const int64_t off = [] {
