@@ -37,26 +37,62 @@ namespace decade::interp::detail {
   }
 #define CHECK_ALIGN(ADDR, SIZE) if ((ADDR) % (SIZE)) { fault_addr = ADDR; fault_size = SIZE; goto misaligned; }
 
-#define ALU(OP, E64, E32)                                                                                 \
-  L_##OP##64_IMM: { [[maybe_unused]] const uint64_t a = D; const uint64_t b = ins->k; D = (E64); NEXT; }  \
-  L_##OP##64_REG: { [[maybe_unused]] const uint64_t a = D; const uint64_t b = S; D = (E64); NEXT; }       \
-  L_##OP##32_IMM: { [[maybe_unused]] const uint32_t a = static_cast<uint32_t>(D);                        \
-                    const uint32_t b = static_cast<uint32_t>(ins->k); D = static_cast<uint32_t>(E32); NEXT; } \
-  L_##OP##32_REG: { [[maybe_unused]] const uint32_t a = static_cast<uint32_t>(D);                        \
-                    const uint32_t b = static_cast<uint32_t>(S); D = static_cast<uint32_t>(E32); NEXT; }
+// Forwarding (forward.cpp): every kind that writes its destination does so
+// through SET_D, which also leaves the value in `last` (a local the
+// compiler keeps in a machine register). The plain handlers read operands
+// from the register array (D, S); their variants NAME_FD / NAME_FS
+// (forward.def) read dst / src from `last` instead. The superinstructions'
+// parts choose per instruction by its flags (FD, FS), with a branch: a
+// conditional move was slower, as the unforwarded path's load then joins
+// the forwarded path's chain. A forwarded operand's index is the sink slot
+// (rd, rs), which no store touches. FWDV(...) keeps its argument only in
+// the verified loop, the one place variants run.
+#define FWD(FLAG, IDX) (Checked ? R[IDX] : ((ins->flags & (FLAG)) ? last : R[IDX]))
+#define FD FWD(kFwdD, ins->rd)
+#define FS FWD(kFwdS, ins->rs)
+#define SET_D(V) do { const uint64_t v_ = (V); R[ins->dst] = v_; last = v_; } while (0)
 
-#define JMP(C, F64, F32)                                                                                  \
-  L_J##C##64_IMM: if (F64(D, ins->k)) JUMP; NEXT;                                                        \
-  L_J##C##64_REG: if (F64(D, S)) JUMP; NEXT;                                                             \
-  L_J##C##32_IMM: if (F32(static_cast<uint32_t>(D), static_cast<uint32_t>(ins->k))) JUMP; NEXT;          \
-  L_J##C##32_REG: if (F32(static_cast<uint32_t>(D), static_cast<uint32_t>(S))) JUMP; NEXT;
+// One ALU operation: imm and reg forms, 64 and 32 bits, reading dst as A and src as B.
+#define ALU_IMM(OP, V, A, E64, E32)                                                                        \
+  L_##OP##64_IMM##V: { [[maybe_unused]] const uint64_t a = A; const uint64_t b = ins->k; SET_D(E64); NEXT; } \
+  L_##OP##32_IMM##V: { [[maybe_unused]] const uint32_t a = static_cast<uint32_t>(A);                       \
+                       const uint32_t b = static_cast<uint32_t>(ins->k); SET_D(static_cast<uint32_t>(E32)); NEXT; }
+#define ALU_REG(OP, V, A, B, E64, E32)                                                                     \
+  L_##OP##64_REG##V: { [[maybe_unused]] const uint64_t a = A; const uint64_t b = B; SET_D(E64); NEXT; }    \
+  L_##OP##32_REG##V: { [[maybe_unused]] const uint32_t a = static_cast<uint32_t>(A);                       \
+                       const uint32_t b = static_cast<uint32_t>(B); SET_D(static_cast<uint32_t>(E32)); NEXT; }
+#define ALU(OP, E64, E32)                                                                                  \
+  ALU_IMM(OP, , D, E64, E32) ALU_REG(OP, , D, S, E64, E32)                                                 \
+  FWDV(ALU_IMM(OP, _FD, last, E64, E32) ALU_REG(OP, _FD, last, S, E64, E32) ALU_REG(OP, _FS, D, last, E64, E32))
+#define ALU_MOV                                                                                            \
+  ALU_IMM(MOV, , D, b, b) ALU_REG(MOV, , D, S, b, b) FWDV(ALU_REG(MOV, _FS, D, last, b, b))
 
-#define LOAD(NAME, T, EXT)                                                                                \
-  L_##NAME: { const uint64_t a = S + OFF; CHECK_MEM(a, sizeof(T), false);                                \
-              T v; std::memcpy(&v, reinterpret_cast<const void*>(a), sizeof v); D = EXT(v); NEXT; }
-#define STORE(NAME, T, VAL)                                                                               \
-  L_##NAME: { const uint64_t a = D + OFF; CHECK_MEM(a, sizeof(T), true);                                 \
-              const T v = static_cast<T>(VAL); std::memcpy(reinterpret_cast<void*>(a), &v, sizeof v); NEXT; }
+#define JMP_IMM(C, V, A, F64, F32)                                                                         \
+  L_J##C##64_IMM##V: if (F64(A, ins->k)) JUMP; NEXT;                                                      \
+  L_J##C##32_IMM##V: if (F32(static_cast<uint32_t>(A), static_cast<uint32_t>(ins->k))) JUMP; NEXT;
+#define JMP_REG(C, V, A, B, F64, F32)                                                                      \
+  L_J##C##64_REG##V: if (F64(A, B)) JUMP; NEXT;                                                           \
+  L_J##C##32_REG##V: if (F32(static_cast<uint32_t>(A), static_cast<uint32_t>(B))) JUMP; NEXT;
+#define JMP(C, F64, F32)                                                                                   \
+  JMP_IMM(C, , D, F64, F32) JMP_REG(C, , D, S, F64, F32)                                                   \
+  FWDV(JMP_IMM(C, _FD, last, F64, F32) JMP_REG(C, _FD, last, S, F64, F32) JMP_REG(C, _FS, D, last, F64, F32))
+
+// Loads read their address from src, stores theirs from dst.
+#define LOAD_V(NAME, V, A, T, EXT)                                                                         \
+  L_##NAME##V: { const uint64_t a = (A) + OFF; CHECK_MEM(a, sizeof(T), false);                            \
+                 T v; std::memcpy(&v, reinterpret_cast<const void*>(a), sizeof v); SET_D(EXT(v)); NEXT; }
+#define LOAD(NAME, T, EXT) LOAD_V(NAME, , S, T, EXT) FWDV(LOAD_V(NAME, _FS, last, T, EXT))
+#define STORE_V(NAME, V, A, T, VAL)                                                                        \
+  L_##NAME##V: { const uint64_t a = (A) + OFF; CHECK_MEM(a, sizeof(T), true);                             \
+                 const T v = static_cast<T>(VAL); std::memcpy(reinterpret_cast<void*>(a), &v, sizeof v); NEXT; }
+#define STORE_IMM(NAME, T) STORE_V(NAME, , D, T, ins->k) FWDV(STORE_V(NAME, _FD, last, T, ins->k))
+#define STORE_REG(NAME, T) \
+  STORE_V(NAME, , D, T, S) FWDV(STORE_V(NAME, _FD, last, T, S) STORE_V(NAME, _FS, D, T, last))
+
+// One-operand operations: dst := EXPR(x) with x read from dst (UNARY_D) or src (UNARY_S).
+#define UNARY_V(NAME, V, X, EXPR) L_##NAME##V: { const uint64_t x = X; SET_D(EXPR); NEXT; }
+#define UNARY_D(NAME, EXPR) UNARY_V(NAME, , D, EXPR) FWDV(UNARY_V(NAME, _FD, last, EXPR))
+#define UNARY_S(NAME, EXPR) UNARY_V(NAME, , S, EXPR) FWDV(UNARY_V(NAME, _FS, last, EXPR))
 
 // Read-modify-write atomics: address dst + off, operand src.
 #define ATOMIC_PTR(T)                                                                                     \
@@ -78,7 +114,7 @@ namespace decade::interp::detail {
                    R[0] = expected; NEXT; }
 #define LOAD_ACQ(W, T)                                                                                    \
   L_LDACQ##W: { const uint64_t a = S + OFF; CHECK_MEM(a, sizeof(T), false); CHECK_ALIGN(a, sizeof(T));   \
-                D = __atomic_load_n(reinterpret_cast<const T*>(a), __ATOMIC_ACQUIRE); NEXT; }
+                SET_D(__atomic_load_n(reinterpret_cast<const T*>(a), __ATOMIC_ACQUIRE)); NEXT; }
 #define STORE_REL(W, T)                                                                                   \
   L_STREL##W: { const uint64_t a = D + OFF; CHECK_MEM(a, sizeof(T), true); CHECK_ALIGN(a, sizeof(T));    \
                 __atomic_store_n(reinterpret_cast<T*>(a), static_cast<T>(S), __ATOMIC_RELEASE); NEXT; }
@@ -95,7 +131,9 @@ namespace {
 
 bool exec_checked(RunState* stp, const TInsn* start, const uint64_t* args, uint64_t* r0, const void* const** labels) {
   constexpr bool Checked = true;
+#define FWDV(...)
 #include "interp/exec_body.inc"
+#undef FWDV
 }
 
 bool exec_verified(RunState* stp, const TInsn* start, const uint64_t* args, uint64_t* r0, const void* const** labels) {
@@ -103,7 +141,11 @@ bool exec_verified(RunState* stp, const TInsn* start, const uint64_t* args, uint
 #ifndef DECADE_INTERP_NO_FUSION  // set by the build option DECADE_INTERP_FUSION=OFF
 #define DECADE_EXEC_FUSED
 #endif
+#define DECADE_EXEC_VERIFIED
+#define FWDV(...) __VA_ARGS__
 #include "interp/exec_body.inc"
+#undef FWDV
+#undef DECADE_EXEC_VERIFIED
 #undef DECADE_EXEC_FUSED
 }
 

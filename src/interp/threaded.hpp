@@ -29,10 +29,24 @@ inline constexpr size_t kKindCount = 0
 #undef K
     ;
 
-// Superinstructions follow every plain kind in handlers.def.
-constexpr bool is_fused(Kind k) { return k > Kind::UNSUPPORTED; }
+// The forwarded variants follow the plain kinds, the superinstructions
+// follow both (handlers.def).
+inline constexpr size_t kFusedBegin = 0
+#define K(NAME) +1
+#define KF(NAME)
+#include "interp/handlers.def"
+#undef K
+#undef KF
+    ;
+constexpr bool is_fused(Kind k) { return static_cast<size_t>(k) >= kFusedBegin; }
+constexpr bool is_variant(Kind k) { return k > Kind::UNSUPPORTED && !is_fused(k); }
 
 inline constexpr uint8_t kCheckMem = 1;  // this access is bounds-checked at run time
+inline constexpr uint8_t kFwdD = 2;      // dst is read from `last` (forward.cpp)
+inline constexpr uint8_t kFwdS = 4;      // src is read from `last`
+// The register array's extra slot: never written, read instead of a
+// forwarded register so that the load does not wait for that register's store.
+inline constexpr uint8_t kSinkReg = kNumRegs;
 
 struct TInsn {
   const void* h = nullptr;   // handler label address
@@ -42,9 +56,12 @@ struct TInsn {
   uint32_t pc = 0;           // slot index, for errors
   uint8_t dst = 0;
   uint8_t src = 0;
+  uint8_t rd = 0;  // where dst is read from: dst, or kSinkReg when forwarded
+  uint8_t rs = 0;  // the same for src
   uint8_t flags = 0;
   Kind kind{};
 };
+static_assert(sizeof(TInsn) == 40);
 
 inline constexpr uint32_t kMaxFrames = 8;
 inline constexpr uint32_t kFrameSize = 512;
@@ -151,6 +168,17 @@ Result<std::unique_ptr<TProgram>> translate(Program prog, ProgramEnv env, bool c
 // are reached only by falling through into superinstructions (fuse.cpp). Runs
 // before handler addresses are assigned; returns the number of runs fused.
 size_t fuse(TProgram& tp);
+
+// Verified programs: marks the operand reads that take the value the
+// previous instruction left in `last` (forward.cpp); sets rd and rs of every
+// instruction. Runs before fuse(); returns the number of forwarded reads.
+size_t forward(TProgram& tp);
+// After fuse(): plain instructions with a forwarded read take the variant
+// kind that reads it from `last` (forward.def); superinstructions' parts
+// read by their flags.
+void use_variants(TProgram& tp);
+// The kind a forwarded variant stands for (any other kind: itself).
+Kind plain_kind(Kind k);
 
 // Identifies threaded code in ProgramHandle::engine_tag.
 extern const char kEngineTag;

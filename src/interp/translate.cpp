@@ -110,8 +110,8 @@ struct Translator {
 
   Status one(const Insn& in, TInsn& t) {
     const OpInfo& oi = in.info();
-    t.dst = in.dst;
-    t.src = in.src;
+    t.dst = t.rd = in.dst;
+    t.src = t.rs = in.src;
     t.off = in.off;
     t.pc = in.pc;
     const bool imm32 = oi.width == 32 && (oi.shape == Shape::AluImm || oi.shape == Shape::JmpImm);
@@ -230,9 +230,11 @@ Result<std::unique_ptr<TProgram>> translate(Program prog, ProgramEnv env, bool c
   TInsn& end = tp->code.back();
   end.kind = Kind::BAD_JUMP;  // falling off the end of the program
   end.pc = prog.slot_count;
+  if (!checked) forward(*tp);  // before fuse(): it reads the plain kinds
 #ifndef DECADE_INTERP_NO_FUSION  // build option DECADE_INTERP_FUSION=OFF: no superinstructions
   if (!checked) fuse(*tp);  // checked runs count every instruction against the budget
 #endif
+  if (!checked) use_variants(*tp);
   for (TInsn& t : tp->code) t.h = labels[static_cast<size_t>(t.kind)];
   tp->slot_to_index = prog.slot_index;
   tp->prog = std::move(prog);
