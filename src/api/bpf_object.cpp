@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "api/object_impl.hpp"
+#include "common/file.hpp"
 #include "isa/decode.hpp"
 #include "runtime/registry.hpp"
 
@@ -110,7 +111,7 @@ BpfObject& BpfObject::operator=(BpfObject&&) noexcept = default;
 BpfObject::~BpfObject() = default;
 
 Result<BpfObject> BpfObject::open(const std::string& path) {
-  auto bytes = api::read_whole_file(path);
+  auto bytes = read_file_bytes(path);
   if (!bytes) return std::unexpected(bytes.error());
   return open(*bytes, base_name(path));
 }
@@ -163,7 +164,7 @@ Status BpfObject::set_target_btf(std::span<const uint8_t> btf) {
 }
 
 Status BpfObject::set_target_btf_file(const std::string& path) {
-  auto bytes = api::read_whole_file(path);
+  auto bytes = read_file_bytes(path);
   if (!bytes) return std::unexpected(bytes.error());
   return set_target_btf(*bytes);
 }

@@ -57,7 +57,6 @@ bool is_global_data(const MapDef& d);
 // Whether a global data map holds `section` (".rodata" or "rodata").
 bool global_section_matches(const MapDef& d, std::string_view section);
 
-Result<std::vector<uint8_t>> read_whole_file(const std::string& path);
 // Raw .BTF bytes, or an ELF file carrying a .BTF section (pahole -J output).
 Result<std::shared_ptr<const Btf>> parse_target_btf(std::span<const uint8_t> bytes);
 

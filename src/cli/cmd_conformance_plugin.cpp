@@ -7,7 +7,6 @@
 #include <cctype>
 #include <cstdio>
 #include <iostream>
-#include <iterator>
 
 #include "cli/command.hpp"
 #include "decade/decade.hpp"
@@ -41,8 +40,9 @@ Result<std::vector<uint8_t>> parse_hex(std::string_view text, std::string_view w
 }
 
 int run_plugin(const std::string& mem_hex, const std::string& engine, bool elf) {
-  const std::string input(std::istreambuf_iterator<char>(std::cin), {});
-  auto code = parse_hex(input, "program");
+  auto input = read_text("-");
+  if (!input) return report(input.error());
+  auto code = parse_hex(*input, "program");
   if (!code) return report(code.error());
   auto mem = parse_hex(mem_hex, "memory");
   if (!mem) return report(mem.error());

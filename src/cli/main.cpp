@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <cstdio>
-#include <fstream>
-#include <iostream>
-#include <iterator>
-
 #include "cli/command.hpp"
+#include "common/file.hpp"
 
 namespace decade::cli {
 
@@ -18,17 +14,12 @@ int report(const Error& e, int exit_code) {
   return exit_code;
 }
 
-Result<std::vector<uint8_t>> read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return make_error(ErrorCode::IoError, "cannot open " + path);
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
-}
+Result<std::vector<uint8_t>> read_file(const std::string& path) { return read_file_bytes(path); }
 
 Result<std::string> read_text(const std::string& path) {
-  if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return make_error(ErrorCode::IoError, "cannot open " + path);
-  return std::string(std::istreambuf_iterator<char>(f), {});
+  auto bytes = path == "-" ? read_fd_bytes(0, "standard input") : read_file_bytes(path);
+  if (!bytes) return std::unexpected(bytes.error());
+  return std::string(bytes->begin(), bytes->end());
 }
 
 }  // namespace decade::cli

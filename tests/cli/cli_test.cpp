@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -85,6 +86,18 @@ TEST(CliRun, RejectedAndMalformed) {
   EXPECT_EQ(r.code, 2) << r.out;
   r = decade("run " + temp_file("retlen2.bin", kRetLen) + " --mem-hex " + temp_file("bad.hex", "zz"));
   EXPECT_EQ(r.code, 2) << r.out;
+}
+
+TEST(CliRun, UnboundedOrDirectoryInputIsAnError) {
+  // A device that never ends, and a directory, as the program and as its data.
+  const std::string prog = temp_file("retlen3.bin", kRetLen);
+  for (const std::string& args : std::vector<std::string>{"run /dev/zero", "run " + prog + " --data /dev/zero", "run /tmp",
+                                 "run " + prog + " --data /tmp", "asm /dev/zero -o /dev/null",
+                                 "prog list /dev/zero"}) {
+    auto r = decade(args);
+    EXPECT_EQ(r.code, 2) << args << ": " << r.out;
+    EXPECT_NE(r.out.find("E2 IoError"), std::string::npos) << args << ": " << r.out;
+  }
 }
 
 TEST(CliRun, ObjectProgramPrintsRetval) {
