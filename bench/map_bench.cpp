@@ -33,18 +33,28 @@
 #include <time.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 #include <thread>
 
+#include <pthread.h>
+#include <sched.h>
+
 #include "decade/decade.hpp"
+#ifndef DECADE_BENCH_NO_LIBBPF
+#include "kernel_maps.hpp"
+#endif
 #include "runtime/helpers/helpers.hpp"
 #include "runtime/map.hpp"
 #include "runtime/platform.hpp"
@@ -277,6 +287,162 @@ void run_lookup_program(benchmark::State& state, int which) {
 void jit_lookup(benchmark::State& state, MapType) { run_lookup_program(state, 0); }
 void jit_loop_baseline(benchmark::State& state, MapType) { run_lookup_program(state, 1); }
 
+// ---- In-program operations, Decade's JIT beside the kernel's ----
+//
+// bench/map_progs/map_ops.bpf.c's XDP programs make kProgOps helper calls
+// per run (lookups or updates of a 1024-key map), run kProgRepeat times per
+// test run: by Decade (the default engine, through the embedding API) and by
+// the kernel (libbpf, BPF_PROG_TEST_RUN), both from the benchmark's threads,
+// each pinned to its own CPU. ns_per_op = the mean run duration each engine's
+// test run reports (wall time around the runs, as bpftool prints it) over
+// kProgOps. The thread's CPU time is no measure for the kernel here: with
+// repeat > 1 its test run spends most of its wall time off the CPU between
+// runs. With 2 threads they walk the same keys 17 apart, or (update_split)
+// disjoint halves.
+
+constexpr uint32_t kProgOps = 1024;  // map_ops.bpf.c's kOps
+constexpr uint32_t kProgRepeat = 16;
+
+std::string map_ops_path() { return std::string(DECADE_BENCH_MAP_PROGS) + "/map_ops.bpf.o"; }
+
+// The packet: struct walk { base, offset, mask } (map_ops.bpf.c), padded to
+// an Ethernet frame's minimum.
+std::array<uint8_t, 64> walk_packet(bool split, uint32_t thread, uint32_t threads) {
+  const uint32_t span = split ? kKeys / threads : kKeys;
+  const uint32_t w[3] = {split ? thread * span : 0, split ? 0 : thread * 17 % kKeys, span - 1};
+  std::array<uint8_t, 64> packet{};
+  std::memcpy(packet.data(), w, sizeof w);
+  return packet;
+}
+
+// Keeps the calling thread on CPU `cpu` (modulo the CPUs it may use) while
+// alive, so two benchmark threads run on two CPUs; restores its mask after.
+class PinToCpu {
+ public:
+  explicit PinToCpu(int index) {
+    pthread_getaffinity_np(pthread_self(), sizeof saved_, &saved_);
+    const int n = CPU_COUNT(&saved_);
+    if (n == 0) return;
+    int want = index % n;
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+      if (!CPU_ISSET(cpu, &saved_) || want-- != 0) continue;
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(cpu, &one);
+      pinned_ = pthread_setaffinity_np(pthread_self(), sizeof one, &one) == 0;
+      break;
+    }
+  }
+  ~PinToCpu() {
+    if (pinned_) pthread_setaffinity_np(pthread_self(), sizeof saved_, &saved_);
+  }
+
+ private:
+  cpu_set_t saved_{};
+  bool pinned_ = false;
+};
+
+// map_ops.bpf.o loaded by Decade (JIT), its maps filled with keys 0..1023 = 1.
+const BpfObject* decade_map_ops(std::string* why) {
+  static std::once_flag once;
+  static std::unique_ptr<BpfObject> obj;
+  static std::string reason;
+  std::call_once(once, [] {
+    auto o = BpfObject::open(map_ops_path());
+    LoadOptions lo;
+    lo.engine = engines().front();
+    if (!o) {
+      reason = o.error().to_string();
+      return;
+    }
+    if (auto st = o->load(lo); !st) {
+      reason = st.error().to_string();
+      return;
+    }
+    for (const char* name : {"hash", "percpu_hash", "lru_hash", "lru_percpu_hash", "array", "percpu_array"}) {
+      auto m = o->map(name);
+      if (!m) std::abort();
+      std::vector<uint8_t> value(m->host_value_size(), 0);
+      for (size_t off = 0; off < value.size(); off += 8) value[off] = 1;
+      for (uint32_t k = 0; k < kKeys; ++k) {
+        if (!m->update(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(&k), 4), std::span<const uint8_t>(value)))
+          std::abort();
+      }
+    }
+    obj = std::make_unique<BpfObject>(std::move(*o));
+  });
+  if (!obj) *why = reason;
+  return obj.get();
+}
+
+// Runs map_ops.bpf.o's program `prog` in Decade or the kernel. Lookups of
+// hash and array must find every key (sum kProgOps); updates must not fail.
+void prog_op(benchmark::State& state, const char* prog, bool kernel, bool split) {
+  PinToCpu pin(state.thread_index());
+  const auto packet = walk_packet(split, static_cast<uint32_t>(state.thread_index()),
+                                  static_cast<uint32_t>(state.threads()));
+  const std::string name(prog);
+  const bool is_update = name.ends_with("_update");
+  const bool must_find_all = name == "hash_lookup" || name == "array_lookup";
+  auto ok = [&](uint64_t retval) { return is_update ? retval == 0 : !must_find_all || retval == kProgOps; };
+  std::string why;
+  double run_ns = 0;  // sum of the mean run durations of every test run
+  if (kernel) {
+#ifdef DECADE_BENCH_NO_LIBBPF
+    state.SkipWithError("kernel: bench_maps was built without libbpf");
+    return;
+#else
+    const KernelMapProgs* k = KernelMapProgs::get(map_ops_path(), &why);
+    const int fd = k ? k->prog_fd(name) : -1;
+    if (fd < 0) {
+      state.SkipWithError(("kernel: " + (why.empty() ? "no program " + name : why)).c_str());
+      return;
+    }
+    for (auto _ : state) {
+      uint32_t retval = 0;
+      uint64_t ns = 0;
+      if (!k->run(fd, packet, kProgRepeat, &retval, &ns, &why) || !ok(retval)) {
+        state.SkipWithError(("kernel: " + (why.empty() ? "wrong result" : why)).c_str());
+        return;
+      }
+      run_ns += static_cast<double>(ns);
+    }
+#endif
+  } else {
+    const BpfObject* obj = decade_map_ops(&why);
+    if (!obj) {
+      state.SkipWithError(("decade: " + why).c_str());
+      return;
+    }
+    auto p = obj->program(name);
+    if (!p) {
+      state.SkipWithError(("decade: " + p.error().to_string()).c_str());
+      return;
+    }
+    TestRunOptions opts;
+    opts.data = packet;
+    opts.repeat = kProgRepeat;
+    for (auto _ : state) {
+      auto r = p->test_run(opts);
+      if (!r || !ok(r->retval)) {
+        state.SkipWithError(("decade: " + (r ? std::string("wrong result") : r.error().to_string())).c_str());
+        return;
+      }
+      run_ns += static_cast<double>(r->duration_ns);
+    }
+  }
+  const double runs = static_cast<double>(state.iterations());
+  state.counters["ns_per_op"] = benchmark::Counter(run_ns / runs / kProgOps, benchmark::Counter::kAvgThreads);
+  state.SetItemsProcessed(static_cast<int64_t>(runs * kProgRepeat * kProgOps));
+}
+
+#define DECADE_PROG_BENCH(op, map)                                                                \
+  BENCHMARK_CAPTURE(prog_op, op/map/decade, #map "_" #op, false, false)->Threads(1)->Threads(2);  \
+  BENCHMARK_CAPTURE(prog_op, op/map/kernel, #map "_" #op, true, false)->Threads(1)->Threads(2)
+#define DECADE_PROG_SPLIT_BENCH(map)                                                              \
+  BENCHMARK_CAPTURE(prog_op, update_split/map/decade, #map "_update", false, true)->Threads(2);   \
+  BENCHMARK_CAPTURE(prog_op, update_split/map/kernel, #map "_update", true, true)->Threads(2)
+
 #define DECADE_MAP_BENCH(fn, label, type) \
   BENCHMARK_CAPTURE(fn, label, MapType::type)->Threads(1)->Threads(2)
 
@@ -306,6 +472,18 @@ DECADE_MAP_BENCH(helper_lookup, hash, Hash);
 DECADE_MAP_BENCH(helper_lookup, array, Array);
 DECADE_MAP_BENCH(jit_lookup, array, Array);
 DECADE_MAP_BENCH(jit_loop_baseline, array, Array);
+DECADE_PROG_BENCH(lookup, array);
+DECADE_PROG_BENCH(lookup, hash);
+DECADE_PROG_BENCH(lookup, lru_hash);
+DECADE_PROG_BENCH(lookup, percpu_hash);
+DECADE_PROG_BENCH(update, array);
+DECADE_PROG_BENCH(update, percpu_array);
+DECADE_PROG_BENCH(update, hash);
+DECADE_PROG_BENCH(update, percpu_hash);
+DECADE_PROG_BENCH(update, lru_hash);
+DECADE_PROG_BENCH(update, lru_percpu_hash);
+DECADE_PROG_SPLIT_BENCH(hash);
+DECADE_PROG_SPLIT_BENCH(lru_hash);
 
 }  // namespace
 }  // namespace decade::bench

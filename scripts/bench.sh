@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # Runs every benchmark reproducibly and prints the tables:
 #   1. map operations (bench_maps, Google Benchmark): ns per lookup / update,
-#      1 and 2 threads, with the kernel's reference figures beside them;
+#      1 and 2 threads, with the kernel's reference figures beside them, and
+#      the same operations inside a program under Decade and, when bpf()
+#      works, under the running kernel;
 #   2. compute programs (bench_compute): native (gcc -O2), Decade's JIT and
 #      interpreter, and the kernel's JIT through bpftool when bpf() works;
 #   3. verification (bench_verify): time, processed instructions, states and
@@ -42,9 +44,19 @@ import json, sys
 kernel = {("lookup", "array"): "0.4 (inlined)", ("jit_lookup", "array"): "0.4 (inlined)",
           ("jit_lookup_net", "array"): "0.4 (inlined)", ("lookup", "hash"): "10", ("update", "hash"): "50"}
 rows = {}
+prog = {}  # in-program operations: (op, map) -> {(engine, threads): ns}
+skipped = {}
 for b in json.load(open(sys.argv[1]))["benchmarks"]:
-    op, kind, threads = b["name"].split("/")
-    t = threads.split(":")[1]
+    parts = b["name"].split("/")
+    t = parts[-1].split(":")[1]
+    if parts[0] == "prog_op":
+        _, op, kind, engine, _ = parts
+        if b.get("error_occurred"):
+            skipped[engine] = b.get("error_message", "skipped")
+            continue
+        prog.setdefault((op, kind), {})[(engine, t)] = b["ns_per_op"]
+        continue
+    op, kind = parts[0], parts[1]
     # jit_lookup reports ns per lookup inside a program run (ns_per_op), not per run.
     rows.setdefault((op, kind), {})[t] = b.get("ns_per_op", b["cpu_time"])
 # The inlined lookup's own cost: the lookup loop minus the same loop without it.
@@ -56,6 +68,16 @@ print(f"{'operation':<14} {'map':<16} {'1 thread':>10} {'2 threads':>10} {'kerne
 for (op, kind), v in rows.items():
     f = lambda t: f"{v[t]:.1f}" if t in v else "-"
     print(f"{op:<14} {kind:<16} {f('1'):>10} {f('2'):>10} {kernel.get((op, kind), ''):>14}")
+if prog:
+    print()
+    print("in-program: ns per helper call inside an XDP program (bench/map_progs/map_ops.bpf.c),")
+    print("the same object under Decade and under the kernel's JIT on this machine (each engine's test-run duration)")
+    print(f"{'operation':<14} {'map':<16} {'decade 1T':>10} {'decade 2T':>10} {'kernel 1T':>10} {'kernel 2T':>10}")
+    for (op, kind), v in prog.items():
+        f = lambda e, t: f"{v[(e, t)]:.1f}" if (e, t) in v else "-"
+        print(f"{op:<14} {kind:<16} {f('decade', '1'):>10} {f('decade', '2'):>10} {f('kernel', '1'):>10} {f('kernel', '2'):>10}")
+    for engine, why in skipped.items():
+        print(f"{engine}: not measured: {why}")
 PY
 echo
 fi
