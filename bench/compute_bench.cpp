@@ -169,6 +169,100 @@ double geomean(const std::vector<double>& v) {
   return v.empty() ? 0 : std::exp(s / static_cast<double>(v.size()));
 }
 
+// ---- Load times: verification and compilation (BpfProgram::load_times) ----
+
+// A straight-line raw program of n instructions (registers set, then ALU
+// operations with registers and immediates, 64-bit constants, stack stores
+// and loads), the shape of compiled C without its branches: what the cost
+// per instruction is once a program is large enough to hide the fixed cost.
+std::vector<uint8_t> generated_program(size_t n) {
+  std::vector<uint8_t> code;
+  auto emit = [&](uint8_t op, uint8_t dst, uint8_t src, int16_t off, int32_t imm) {
+    const uint8_t b[8] = {op,
+                          static_cast<uint8_t>(dst | src << 4),
+                          static_cast<uint8_t>(off),
+                          static_cast<uint8_t>(static_cast<uint16_t>(off) >> 8),
+                          static_cast<uint8_t>(imm),
+                          static_cast<uint8_t>(imm >> 8),
+                          static_cast<uint8_t>(imm >> 16),
+                          static_cast<uint8_t>(imm >> 24)};
+    code.insert(code.end(), b, b + 8);
+  };
+  for (uint8_t r = 0; r <= 9; ++r) emit(0xb7, r, 0, 0, r + 1);  // mov rR, R+1
+  uint32_t x = 12345;
+  const uint8_t alu_reg[] = {0x0f, 0x1f, 0xaf, 0x5f, 0x4f, 0x2f, 0xbf};  // add sub xor and or mul mov
+  const uint8_t alu_imm[] = {0x07, 0x17, 0xa7, 0x57, 0x47, 0x67, 0x77, 0x04};  // ... lsh rsh add32
+  size_t count = 10;
+  while (count + 3 < n) {
+    x = x * 1103515245 + 12345;
+    const uint8_t d = static_cast<uint8_t>((x >> 8) % 10), s = static_cast<uint8_t>((x >> 16) % 10);
+    switch ((x >> 24) % 8) {
+      case 0: emit(0x7b, 10, s, static_cast<int16_t>(-8 * (1 + (x >> 4) % 32)), 0); break;  // stxdw [r10-k], rs
+      case 1: emit(0x18, d, 0, 0, static_cast<int32_t>(x)), emit(0, 0, 0, 0, 1), ++count; break;  // lddw
+      case 2: case 3: emit(alu_reg[(x >> 4) % 7], d, s, 0, 0); break;
+      default: emit(alu_imm[(x >> 4) % 8], d, 0, 0, static_cast<int32_t>(1 + (x >> 12) % 31));
+    }
+    ++count;
+  }
+  emit(0xb7, 0, 0, 0, 0);  // mov r0, 0
+  emit(0x95, 0, 0, 0, 0);  // exit
+  return code;
+}
+
+// Best of 5 loads per engine: verification and compilation times.
+struct LoadRow {
+  std::string name;
+  size_t insns = 0;
+  uint64_t verify_ns = UINT64_MAX;
+  uint64_t compile_ns[2] = {UINT64_MAX, UINT64_MAX};  // jit, interp
+  std::string error;
+};
+
+LoadRow measure_load(const Options& o, const std::string& name, const std::vector<uint8_t>* bytecode) {
+  LoadRow row{name};
+  const char* engines[2] = {"jit", "interp"};
+  for (int e = 0; e < 2; ++e) {
+    for (int t = 0; t < (o.smoke ? 1 : 5); ++t) {
+      auto obj = bytecode ? BpfObject::from_bytecode(*bytecode, name) : BpfObject::open(o.dir + "/" + name + ".bpf.o");
+      if (!obj) return row.error = obj.error().to_string(), row;
+      if (auto s = obj->load({.engine = engines[e], .max_verifier_insns = o.verifier_budget}); !s)
+        return row.error = s.error().to_string(), row;
+      auto prog = obj->program(bytecode ? "" : name);
+      if (!prog) return row.error = prog.error().to_string(), row;
+      row.insns = prog->insn_count();
+      row.verify_ns = std::min(row.verify_ns, prog->load_times().verify_ns);
+      row.compile_ns[e] = std::min(row.compile_ns[e], prog->load_times().compile_ns);
+    }
+  }
+  return row;
+}
+
+void print_load_times(const Options& o) {
+  fmt::print("\nloading: best of {} loads each (BpfProgram::load_times); verification in ms, compilation in "
+             "microseconds, in all and per instruction\n",
+             o.smoke ? 1 : 5);
+  fmt::print("{:<10} {:>7} {:>10} {:>9} {:>12} {:>11} {:>14}\n", "program", "insns", "verify ms", "jit us",
+             "jit us/insn", "interp us", "interp us/insn");
+  std::vector<LoadRow> rows;
+  for (const ComputeProgram& p : compute_programs())
+    if (o.only.empty() || p.name == o.only) rows.push_back(measure_load(o, p.name, nullptr));
+  const std::vector<uint8_t> big = generated_program(20'000);
+  if (o.only.empty()) rows.push_back(measure_load(o, "generated", &big));
+  for (const LoadRow& r : rows) {
+    if (!r.error.empty()) {
+      fmt::print("{:<10} not loaded: {}\n", r.name, r.error.substr(0, r.error.find('\n')));
+      continue;
+    }
+    const double n = static_cast<double>(r.insns);
+    fmt::print("{:<10} {:>7} {:>10.2f} {:>9.1f} {:>12.3f} {:>11.1f} {:>14.3f}\n", r.name, r.insns,
+               static_cast<double>(r.verify_ns) / 1e6, static_cast<double>(r.compile_ns[0]) / 1e3,
+               static_cast<double>(r.compile_ns[0]) / 1e3 / n, static_cast<double>(r.compile_ns[1]) / 1e3,
+               static_cast<double>(r.compile_ns[1]) / 1e3 / n);
+  }
+  fmt::print("generated: {} straight-line instructions (ALU, constants, stack stores), the per-instruction cost "
+             "without the fixed cost of a load\n", big.size() / 8);
+}
+
 int run(const Options& o) {
   const std::vector<uint8_t> mem = bench_input();
   std::string kernel_why = o.kernel ? kernel_unavailable_reason() : "disabled (--no-kernel)";
@@ -211,6 +305,7 @@ int run(const Options& o) {
              o.all_checked ? "* = run unverified with every access checked at run time (--all-checked); in the geometric means"
                            : "* = rejected by Decade's verifier, run unverified with run-time checks; not in the geometric means");
   for (const auto& n : notes) fmt::print("note: {}\n", n);
+  print_load_times(o);
   if (kernel_why.empty()) std::remove(data_file.c_str());
   return mismatches ? 1 : 0;
 }

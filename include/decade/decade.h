@@ -122,6 +122,8 @@ const char *decade_program_name(const decade_program *prog);
 const char *decade_program_section(const decade_program *prog);
 const char *decade_program_type(const decade_program *prog);
 uint32_t decade_program_id(const decade_program *prog); /* for prog_array updates */
+/* Nanoseconds load() spent verifying and compiling the program (0 before load). */
+void decade_program_load_times(const decade_program *prog, uint64_t *verify_ns, uint64_t *compile_ns);
 
 struct decade_test_run {
   size_t sz;                  /* 0 or sizeof(struct decade_test_run) */

@@ -130,6 +130,14 @@ struct TestRunResult {
 
 class BpfObject;
 
+// What load() spent on one program (steady clock): verification, and
+// compilation by its engine (the interpreter's translation or the JIT's
+// code generation, executable memory included). Zero before load.
+struct LoadTimes {
+  uint64_t verify_ns = 0;   // 0 with unverified_checked_execution
+  uint64_t compile_ns = 0;
+};
+
 // A program of a loaded object.
 class BpfProgram {
  public:
@@ -141,6 +149,7 @@ class BpfProgram {
   // Process-wide id once loaded (0 before): what a prog_array stores, as
   // libbpf stores program fds. BpfMap::update(index, prog.id()) fills a slot.
   uint32_t id() const;
+  LoadTimes load_times() const;
   // The program's instructions, one per line, in LLVM syntax (with the C
   // source line above each statement when BTF line info is present).
   std::string disassembly(bool with_source = true) const;

@@ -44,6 +44,8 @@ std::string_view BpfProgram::engine() const { return slot_of(impl_).engine; }
 
 uint32_t BpfProgram::id() const { return slot_of(impl_).id; }
 
+LoadTimes BpfProgram::load_times() const { return slot_of(impl_).times; }
+
 std::string BpfProgram::disassembly(bool with_source) const {
   const ObjectProgram* p = object_program(impl_);
   if (!p) return {};

@@ -303,6 +303,12 @@ const char* decade_program_section(const decade_program* p) { return p ? p->sect
 const char* decade_program_type(const decade_program* p) { return p ? p->type.c_str() : ""; }
 uint32_t decade_program_id(const decade_program* p) { return p ? p->prog.id() : 0; }
 
+void decade_program_load_times(const decade_program* p, uint64_t* verify_ns, uint64_t* compile_ns) {
+  const decade::LoadTimes t = p ? p->prog.load_times() : decade::LoadTimes{};
+  if (verify_ns) *verify_ns = t.verify_ns;
+  if (compile_ns) *compile_ns = t.compile_ns;
+}
+
 int decade_program_test_run(const decade_program* prog, struct decade_test_run* run) {
   return guarded([&] {
     if (!prog || !run) return fail(ErrorCode::InvalidArgument, "test_run: NULL argument");

@@ -31,6 +31,7 @@ struct ProgramSlot {
   uint32_t id = 0;  // registry id (what a prog_array stores)
   std::string engine;
   const ProgramType* type = nullptr;
+  LoadTimes times;
 };
 
 struct MapSlot {

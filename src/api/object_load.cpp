@@ -5,6 +5,8 @@
 // the same verification without creating anything.
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include "api/object_impl.hpp"
 #include "interp/interp.hpp"
 #include "jit/jit.hpp"
@@ -79,17 +81,30 @@ Status create_maps(BpfObject::Impl& impl) {
   return ok();
 }
 
+uint64_t steady_ns() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
+}
+
 Result<std::unique_ptr<Executable>> compile_program(const BpfObject::Impl& impl, const ObjectProgram& p,
                                                     const ProgramType* type, const std::string& engine,
-                                                    ProgramEnv env, std::vector<const MapDef*> defs) {
+                                                    ProgramEnv env, std::vector<const MapDef*> defs,
+                                                    LoadTimes* times) {
+  uint64_t t0 = steady_ns();
   if (impl.load_opts.unverified_checked_execution) {
-    if (engine == "jit") return jit::compile_checked(p.program, std::move(env));
-    return interp::compile_checked(p.program, std::move(env));
+    auto exe = engine == "jit" ? jit::compile_checked(p.program, std::move(env))
+                               : interp::compile_checked(p.program, std::move(env));
+    times->compile_ns = steady_ns() - t0;
+    return exe;
   }
   auto v = verify_one(impl, p, type, std::move(defs), 0, impl.load_opts.max_verifier_insns);
   if (!v) return std::unexpected(v.error());
-  if (engine == "jit") return jit::compile(v->program, std::move(env));
-  return interp::compile(v->program, std::move(env));
+  const uint64_t t1 = steady_ns();
+  times->verify_ns = t1 - t0;
+  auto exe = engine == "jit" ? jit::compile(v->program, std::move(env)) : interp::compile(v->program, std::move(env));
+  times->compile_ns = steady_ns() - t1;
+  return exe;
 }
 
 Status load_programs(BpfObject::Impl& impl, const std::string& engine) {
@@ -109,7 +124,8 @@ Status load_programs(BpfObject::Impl& impl, const std::string& engine) {
     env.platform = &impl.platform;
     env.maps = maps;
     env.kfuncs = kfuncs_of(impl.object);
-    auto exe = compile_program(impl, p, *type, engine, std::move(env), defs);
+    LoadTimes times;
+    auto exe = compile_program(impl, p, *type, engine, std::move(env), defs, &times);
     if (!exe) return std::unexpected(name_program(exe.error(), p));
     auto handle = std::make_shared<ProgramHandle>();
     handle->name = p.name;
@@ -117,6 +133,7 @@ Status load_programs(BpfObject::Impl& impl, const std::string& engine) {
     handle->executable = std::shared_ptr<Executable>(std::move(*exe));
     slot->engine = engine + (impl.load_opts.unverified_checked_execution ? "-checked" : "");
     slot->type = *type;
+    slot->times = times;
     slot->handle = handle;
     slot->id = register_program(std::move(handle));
   }
@@ -161,6 +178,7 @@ void unload(BpfObject::Impl& impl) {
     p->id = 0;
     p->handle.reset();
     p->engine.clear();
+    p->times = {};
   }
   for (auto& m : impl.maps) {
     if (m->id) unregister_map(m->id);

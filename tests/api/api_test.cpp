@@ -46,6 +46,24 @@ TEST_P(ApiEngine, RawBytecodeRuns) {
   EXPECT_EQ(r->data_out, std::vector<uint8_t>(mem, mem + 5));
 }
 
+TEST_P(ApiEngine, LoadTimesAreRecorded) {
+  auto o = BpfObject::from_bytecode(kRetLen);
+  ASSERT_TRUE(o);
+  auto before = o->program("");
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->load_times().verify_ns, 0u);
+  EXPECT_EQ(before->load_times().compile_ns, 0u);
+  ASSERT_TRUE(o->load(opts()));
+  const LoadTimes t = o->program("")->load_times();
+  EXPECT_GT(t.verify_ns, 0u);
+  EXPECT_GT(t.compile_ns, 0u);
+  // The named bypass verifies nothing.
+  auto u = BpfObject::from_bytecode(kRetLen);
+  ASSERT_TRUE(u && u->load(opts(true)));
+  EXPECT_EQ(u->program("")->load_times().verify_ns, 0u);
+  EXPECT_GT(u->program("")->load_times().compile_ns, 0u);
+}
+
 TEST_P(ApiEngine, UncheckedLoadNeedsTheNamedBypass) {
   const uint64_t word = 0x1122334455667788ull;
   {

@@ -26,6 +26,12 @@ TEST(CApi, OpenLoadRunAndMaps) {
   EXPECT_STREQ(decade_program_type(p), "syscall");
   EXPECT_EQ(decade_object_program_at(o, 0), p);
   EXPECT_EQ(decade_object_program_at(o, 1), nullptr);
+  uint64_t verify_ns = 0, compile_ns = 0;
+  decade_program_load_times(p, &verify_ns, &compile_ns);
+  EXPECT_GT(verify_ns, 0u);
+  EXPECT_GT(compile_ns, 0u);
+  decade_program_load_times(nullptr, &verify_ns, nullptr);
+  EXPECT_EQ(verify_ns, 0u);
   struct decade_test_run run = {};
   run.sz = sizeof run;
   ASSERT_EQ(decade_program_test_run(p, &run), 0) << decade_last_error();
