@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Verifier soundness fuzzing: random programs (see verifier_gen.hpp); a
 // program the verifier accepts must run in the checked interpreter without
-// an out-of-bounds access, a bad jump or a runaway loop. Any such run aborts.
+// an out-of-bounds access, a bad jump or a runaway loop, and compiled from
+// its VerifiedProgram by the interpreter and by the JIT it must give the
+// checked run's results. Any such failure aborts.
 #include <cstdio>
 #include <cstdlib>
 
@@ -15,6 +17,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string why;
   if (decade::fuzzgen::check(*world, *prog, data, size, &why) == decade::fuzzgen::Verdict::Bug) {
     std::fprintf(stderr, "verifier bug: %s\n", why.c_str());
+    std::abort();
+  }
+  if (decade::fuzzgen::check_engines(*world, *prog, data, size, &why) == decade::fuzzgen::Verdict::Bug) {
+    std::fprintf(stderr, "engine divergence: %s\n", why.c_str());
     std::abort();
   }
   return 0;

@@ -5,6 +5,13 @@
 // in the other registers) and a body of table rows, then verify(); every
 // accepted program runs in the checked interpreter on a few inputs, and an
 // out-of-bounds access, a bad jump or a runaway loop there is a verifier bug.
+//
+// check_engines() is the differential oracle over the same programs
+// (fuzz/verifier_fuzz.cpp, tests/jit/verified_diff_test.cpp): every
+// accepted program also runs compiled from its VerifiedProgram, by the
+// interpreter (verified loop: proven accesses unchecked, superinstructions,
+// result forwarding) and by the JIT, and both must give the checked
+// interpreter's r0 and leave the same context and map value.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +22,7 @@
 
 #include "interp/interp.hpp"
 #include "isa/decode.hpp"
+#include "jit/jit.hpp"
 #include "isa/encode.hpp"
 #include "runtime/platform.hpp"
 #include "runtime/run_context.hpp"
@@ -152,6 +160,49 @@ inline Result<Program> build(const uint8_t* data, size_t size) {
   return decode(std::span<const RawInsn>(raw));
 }
 
+// The inputs of round `round`: the context bytes and the map value.
+struct Inputs {
+  alignas(8) uint8_t ctx[kCtxSize];
+  uint8_t value[16];
+  Inputs(const uint8_t* seed, size_t seed_len, int round) {
+    for (uint32_t i = 0; i < kCtxSize; ++i)
+      ctx[i] = static_cast<uint8_t>((seed_len ? seed[(i + round * 7) % seed_len] : 0) * (round + 1) + i);
+    for (int i = 0; i < 16; ++i) value[i] = static_cast<uint8_t>(ctx[i] ^ (round * 91));
+  }
+};
+
+// What one engine's run left behind.
+struct Outcome {
+  bool ok = false;
+  uint64_t r0 = 0;
+  ErrorCode code{};
+  std::string error;
+  std::vector<uint8_t> ctx, value;
+};
+
+inline Outcome run_once(World& w, Executable& exe, const Inputs& in, uint64_t budget) {
+  Inputs copy = in;
+  const uint32_t key = 0;
+  (void)w.array->update(&key, copy.value, 0);
+  RunRequest req;
+  req.r1 = reinterpret_cast<uint64_t>(copy.ctx);
+  req.regions.push_back({reinterpret_cast<uintptr_t>(copy.ctx), sizeof copy.ctx, true});
+  req.insn_budget = budget;
+  auto r = exe.run(req);
+  Outcome o;
+  o.ok = r.has_value();
+  if (r) {
+    o.r0 = *r;
+  } else {
+    o.code = r.error().code;
+    o.error = r.error().to_string();
+  }
+  o.ctx.assign(copy.ctx, copy.ctx + kCtxSize);
+  const auto* v = static_cast<const uint8_t*>(w.array->lookup(&key));
+  o.value.assign(v, v + 16);
+  return o;
+}
+
 enum class Verdict { Rejected, Ran, Bug };
 
 // Verify, and run what is accepted. `why` describes a bug.
@@ -174,23 +225,69 @@ inline Verdict check(World& w, const Program& prog, const uint8_t* seed, size_t 
     return Verdict::Bug;
   }
   for (int round = 0; round < 3; ++round) {
-    alignas(8) uint8_t ctx[kCtxSize];
-    for (uint32_t i = 0; i < kCtxSize; ++i)
-      ctx[i] = static_cast<uint8_t>((seed_len ? seed[(i + round * 7) % seed_len] : 0) * (round + 1) + i);
-    uint8_t value[16];
-    for (int i = 0; i < 16; ++i) value[i] = static_cast<uint8_t>(ctx[i] ^ (round * 91));
-    const uint32_t key = 0;
-    (void)w.array->update(&key, value, 0);
-    RunRequest req;
-    req.r1 = reinterpret_cast<uint64_t>(ctx);
-    req.regions.push_back({reinterpret_cast<uintptr_t>(ctx), sizeof ctx, true});
-    req.insn_budget = 4'000'000;
-    auto r = (*exe)->run(req);
-    if (r) continue;
-    const ErrorCode c = r.error().code;
+    const Outcome o = run_once(w, **exe, Inputs(seed, seed_len, round), 4'000'000);
+    if (o.ok) continue;
+    const ErrorCode c = o.code;
     if (c == ErrorCode::ExecOutOfBounds || c == ErrorCode::ExecBadJump || c == ErrorCode::ExecBudgetExhausted ||
         c == ErrorCode::ExecCallDepth || c == ErrorCode::ExecUnsupported) {
-      if (why) *why = "accepted program failed at run time: " + r.error().to_string();
+      if (why) *why = "accepted program failed at run time: " + o.error;
+      return Verdict::Bug;
+    }
+  }
+  return Verdict::Ran;
+}
+
+// Helpers whose results differ from one call to the next (ktime_get_ns,
+// get_prandom_u32): programs calling them are not compared.
+inline bool deterministic(const Program& prog) {
+  for (const Insn& in : prog.insns)
+    if (in.info().shape == Shape::CallHelper && (in.imm == 5 || in.imm == 7)) return false;
+  return true;
+}
+
+// Verify; run what is accepted in the checked interpreter, the verified
+// interpreter and the verified JIT on the same inputs. A difference, or a
+// failure of a verified run, is a Bug (described in *why).
+inline Verdict check_engines(World& w, const Program& prog, const uint8_t* seed, size_t seed_len, std::string* why) {
+  VerifyInput in;
+  in.program = &prog;
+  in.platform = &w.platform;
+  in.type = w.type;
+  in.maps = {&w.def};
+  VerifyOptions opts;
+  opts.max_insns_processed = 200'000;
+  auto v = verify(in, opts);
+  if (!v) return Verdict::Rejected;
+  if (!deterministic(prog)) return Verdict::Ran;
+  auto env = [&] {
+    ProgramEnv e;
+    e.platform = &w.platform;
+    e.maps = {w.array.get()};
+    return e;
+  };
+  auto checked = interp::compile_checked(prog, env());
+  auto vinterp = interp::compile(v->program, env());
+  auto vjit = jit::available() ? jit::compile(v->program, env()) : interp::compile(v->program, env());
+  if (!checked || !vinterp || !vjit) {
+    if (why) *why = "compile failed";
+    return Verdict::Bug;
+  }
+  for (int round = 0; round < 3; ++round) {
+    const Inputs inputs(seed, seed_len, round);
+    const Outcome ref = run_once(w, **checked, inputs, 4'000'000);
+    if (!ref.ok) continue;  // check() judges the checked run; only agreement is judged here
+    const std::pair<const char*, Executable*> engines[] = {{"verified interpreter", vinterp->get()},
+                                                                 {"verified JIT", vjit->get()}};
+    for (auto [name, exe] : engines) {
+      const Outcome o = run_once(w, *exe, inputs, 0);
+      std::string diff;
+      if (!o.ok) diff = "failed with " + std::string(error_code_name(o.code));
+      else if (o.r0 != ref.r0) diff = "r0 " + std::to_string(o.r0) + " != " + std::to_string(ref.r0);
+      else if (o.ctx != ref.ctx) diff = "context bytes differ";
+      else if (o.value != ref.value) diff = "map value differs";
+      if (diff.empty()) continue;
+      if (why) *why = std::string(name) + " disagrees with the checked interpreter (round " + std::to_string(round) +
+                      "): " + diff;
       return Verdict::Bug;
     }
   }
