@@ -205,8 +205,8 @@ inline Outcome run_once(World& w, Executable& exe, const Inputs& in, uint64_t bu
 
 enum class Verdict { Rejected, Ran, Bug };
 
-// Verify, and run what is accepted. `why` describes a bug.
-inline Verdict check(World& w, const Program& prog, const uint8_t* seed, size_t seed_len, std::string* why) {
+// The program verified as the world's program type, with its array map.
+inline Result<VerifyResult> verify_in(World& w, const Program& prog) {
   VerifyInput in;
   in.program = &prog;
   in.platform = &w.platform;
@@ -214,12 +214,20 @@ inline Verdict check(World& w, const Program& prog, const uint8_t* seed, size_t 
   in.maps = {&w.def};
   VerifyOptions opts;
   opts.max_insns_processed = 200'000;
-  auto v = verify(in, opts);
-  if (!v) return Verdict::Rejected;
-  ProgramEnv env;
-  env.platform = &w.platform;
-  env.maps = {w.array.get()};
-  auto exe = interp::compile_checked(prog, std::move(env));
+  return verify(in, opts);
+}
+
+inline ProgramEnv env_of(World& w) {
+  ProgramEnv e;
+  e.platform = &w.platform;
+  e.maps = {w.array.get()};
+  return e;
+}
+
+// Verify, and run what is accepted. `why` describes a bug.
+inline Verdict check(World& w, const Program& prog, const uint8_t* seed, size_t seed_len, std::string* why) {
+  if (!verify_in(w, prog)) return Verdict::Rejected;
+  auto exe = interp::compile_checked(prog, env_of(w));
   if (!exe) {
     if (why) *why = "checked compile failed: " + exe.error().to_string();
     return Verdict::Bug;
@@ -249,25 +257,12 @@ inline bool deterministic(const Program& prog) {
 // interpreter and the verified JIT on the same inputs. A difference, or a
 // failure of a verified run, is a Bug (described in *why).
 inline Verdict check_engines(World& w, const Program& prog, const uint8_t* seed, size_t seed_len, std::string* why) {
-  VerifyInput in;
-  in.program = &prog;
-  in.platform = &w.platform;
-  in.type = w.type;
-  in.maps = {&w.def};
-  VerifyOptions opts;
-  opts.max_insns_processed = 200'000;
-  auto v = verify(in, opts);
+  auto v = verify_in(w, prog);
   if (!v) return Verdict::Rejected;
   if (!deterministic(prog)) return Verdict::Ran;
-  auto env = [&] {
-    ProgramEnv e;
-    e.platform = &w.platform;
-    e.maps = {w.array.get()};
-    return e;
-  };
-  auto checked = interp::compile_checked(prog, env());
-  auto vinterp = interp::compile(v->program, env());
-  auto vjit = jit::available() ? jit::compile(v->program, env()) : interp::compile(v->program, env());
+  auto checked = interp::compile_checked(prog, env_of(w));
+  auto vinterp = interp::compile(v->program, env_of(w));
+  auto vjit = jit::available() ? jit::compile(v->program, env_of(w)) : interp::compile(v->program, env_of(w));
   if (!checked || !vinterp || !vjit) {
     if (why) *why = "compile failed";
     return Verdict::Bug;

@@ -39,35 +39,25 @@ bool writes_last(Kind k) {
 }
 static_assert(Kind::ARSH32_REG < Kind::NEG64 && Kind::CAST_TO_KERN < Kind::LDX8);
 
-// The variant of each kind that reads dst (FD) / src (FS) from `last`,
-// or the kind itself when it has none (forward.def).
+// The variant of each kind that reads dst (FD) / src (FS) from `last`, or
+// the kind itself when it has none, and the plain kind of each variant
+// (all from forward.def).
 struct Variants {
   Kind fd[kKindCount];
   Kind fs[kKindCount];
-  constexpr Variants() : fd{}, fs{} {
-    for (size_t k = 0; k < kKindCount; ++k) fd[k] = fs[k] = static_cast<Kind>(k);
-#define DECADE_FWD_SET_FD_(N) fd[static_cast<size_t>(Kind::N)] = Kind::N##_FD;
-#define DECADE_FWD_SET_FS_(N) fs[static_cast<size_t>(Kind::N)] = Kind::N##_FS;
+  Kind plain[kKindCount];
+  constexpr Variants() : fd{}, fs{}, plain{} {
+    for (size_t k = 0; k < kKindCount; ++k) fd[k] = fs[k] = plain[k] = static_cast<Kind>(k);
+#define DECADE_FWD_SET_FD_(N) fd[static_cast<size_t>(Kind::N)] = Kind::N##_FD, \
+                              plain[static_cast<size_t>(Kind::N##_FD)] = Kind::N;
+#define DECADE_FWD_SET_FS_(N) fs[static_cast<size_t>(Kind::N)] = Kind::N##_FS, \
+                              plain[static_cast<size_t>(Kind::N##_FS)] = Kind::N;
     DECADE_FWD_KINDS(DECADE_FWD_SET_FD_, DECADE_FWD_SET_FS_)
 #undef DECADE_FWD_SET_FD_
 #undef DECADE_FWD_SET_FS_
   }
 };
 constexpr Variants kVariants;
-
-// The plain kind of each variant.
-struct Plain {
-  Kind of[kKindCount];
-  constexpr Plain() : of{} {
-    for (size_t k = 0; k < kKindCount; ++k) of[k] = static_cast<Kind>(k);
-#define DECADE_FWD_SET_(N) of[static_cast<size_t>(Kind::N##_FD)] = Kind::N;
-#define DECADE_FWD_SET_S_(N) of[static_cast<size_t>(Kind::N##_FS)] = Kind::N;
-    DECADE_FWD_KINDS(DECADE_FWD_SET_, DECADE_FWD_SET_S_)
-#undef DECADE_FWD_SET_
-#undef DECADE_FWD_SET_S_
-  }
-};
-constexpr Plain kPlain;
 
 bool reads_fd(Kind k) { return kVariants.fd[static_cast<size_t>(k)] != k; }
 bool reads_fs(Kind k) { return kVariants.fs[static_cast<size_t>(k)] != k; }
@@ -135,9 +125,7 @@ size_t forward(TProgram& tp) {
 
   size_t marked = 0;
   for (size_t i = 0; i < n; ++i) {
-    TInsn& t = code[i];
-    t.rd = t.dst;
-    t.rs = t.src;
+    TInsn& t = code[i];  // rd and rs start as dst and src (translate.cpp)
     const uint8_t m = at[i];
     if (m == kNone || m == kUnseen) continue;
     if (reads_fd(t.kind) && t.dst == m) t.flags |= kFwdD, t.rd = kSinkReg, ++marked;
@@ -146,7 +134,7 @@ size_t forward(TProgram& tp) {
   return marked;
 }
 
-Kind plain_kind(Kind k) { return kPlain.of[static_cast<size_t>(k)]; }
+Kind plain_kind(Kind k) { return kVariants.plain[static_cast<size_t>(k)]; }
 
 void use_variants(TProgram& tp) {
   for (TInsn& t : tp.code) {

@@ -170,8 +170,8 @@ Result<std::unique_ptr<TProgram>> translate(Program prog, ProgramEnv env, bool c
 size_t fuse(TProgram& tp);
 
 // Verified programs: marks the operand reads that take the value the
-// previous instruction left in `last` (forward.cpp); sets rd and rs of every
-// instruction. Runs before fuse(); returns the number of forwarded reads.
+// previous instruction left in `last` (forward.cpp) and points their rd / rs
+// at the sink slot. Runs before fuse(); returns the number of forwarded reads.
 size_t forward(TProgram& tp);
 // After fuse(): plain instructions with a forwarded read take the variant
 // kind that reads it from `last` (forward.def); superinstructions' parts

@@ -25,13 +25,7 @@ std::unique_ptr<TProgram> verified_form(std::string_view text) {
   return tp ? std::move(*tp) : nullptr;
 }
 
-Result<uint64_t> run_form(const TProgram& tp, std::vector<uint8_t>& mem) {
-  RunRequest req;
-  req.r1 = reinterpret_cast<uint64_t>(mem.data());
-  req.r2 = mem.size();
-  req.regions.push_back({reinterpret_cast<uintptr_t>(mem.data()), mem.size(), true});
-  return interp::detail::run_program(tp, req, nullptr, nullptr);
-}
+Result<uint64_t> run_form(const TProgram& tp, std::vector<uint8_t>& mem) { return run_translated(tp, mem); }
 
 uint8_t fwd_flags(const TProgram& tp, size_t i) { return tp.code[i].flags & (kFwdD | kFwdS); }
 
@@ -162,25 +156,11 @@ TEST(ForwardRandom, VerifiedTranslationAgreesWithChecked) {
   size_t forwarded = 0;
   for (int n = 0; n < 1000; ++n) {
     const std::string text = random_program(rng);
-    auto p = program(text);
-    ASSERT_FALSE(p.insns.empty()) << text;
-    auto v = interp::detail::translate(p, {}, false, {});
-    auto c = interp::detail::translate(p, {}, true, {});
-    ASSERT_TRUE(v.has_value() && c.has_value()) << text;
-    for (const auto& t : (*v)->code) forwarded += (t.flags & (kFwdD | kFwdS)) != 0;
     std::vector<uint8_t> mem(32);
     for (auto& b : mem) b = static_cast<uint8_t>(rng());
-    std::vector<uint8_t> mem_c = mem;
-    const auto rv = run_form(**v, mem);
-    const auto rc = run_form(**c, mem_c);
-    ASSERT_EQ(rv.has_value(), rc.has_value()) << text;
-    EXPECT_EQ(mem, mem_c) << text;
-    if (rv) {
-      EXPECT_EQ(*rv, *rc) << text;
-    } else {
-      EXPECT_EQ(rv.error().code, rc.error().code) << text;
-      EXPECT_EQ(rv.error().insn, rc.error().insn) << text;
-    }
+    auto v = expect_translations_agree(text, mem);
+    ASSERT_TRUE(v) << text;
+    for (const auto& t : v->code) forwarded += (t.flags & (kFwdD | kFwdS)) != 0;
   }
   EXPECT_GT(forwarded, 5000u);  // the generator does exercise forwarding
 }

@@ -67,34 +67,11 @@ TEST(FuseRandom, VerifiedTranslationAgreesWithChecked) {
   size_t fused_total = 0;
   for (int n = 0; n < 1000; ++n) {
     const std::string text = random_program(rng);
-    auto p = program(text);
-    ASSERT_FALSE(p.insns.empty()) << text;
-    auto v = interp::detail::translate(p, {}, false, {});
-    auto c = interp::detail::translate(p, {}, true, {});
-    ASSERT_TRUE(v.has_value() && c.has_value()) << text;
-    for (const auto& t : (*v)->code) fused_total += interp::detail::is_fused(t.kind);
     std::vector<uint8_t> mem(32);
     for (size_t i = 0; i < mem.size(); ++i) mem[i] = static_cast<uint8_t>(rng());
-    const std::vector<uint8_t> init = mem;  // both runs use the same buffer: pointers may reach r0
-    auto run = [](const interp::detail::TProgram& tp, std::vector<uint8_t>& m) {
-      RunRequest req;
-      req.r1 = reinterpret_cast<uint64_t>(m.data());
-      req.r2 = m.size();
-      req.regions.push_back({reinterpret_cast<uintptr_t>(m.data()), m.size(), true});
-      return interp::detail::run_program(tp, req, nullptr, nullptr);
-    };
-    const auto rv = run(**v, mem);
-    const std::vector<uint8_t> after_v = mem;
-    mem = init;
-    const auto rc = run(**c, mem);
-    ASSERT_EQ(rv.has_value(), rc.has_value()) << text;
-    EXPECT_EQ(after_v, mem) << text;  // the same stores happened
-    if (rv) {
-      EXPECT_EQ(*rv, *rc) << text;
-    } else {
-      EXPECT_EQ(rv.error().code, rc.error().code) << text;
-      EXPECT_EQ(rv.error().insn, rc.error().insn) << text;
-    }
+    auto v = expect_translations_agree(text, mem);
+    ASSERT_TRUE(v) << text;
+    for (const auto& t : v->code) fused_total += interp::detail::is_fused(t.kind);
   }
   EXPECT_GT(fused_total, 400u);  // the generator does exercise the fused forms
 }

@@ -11,6 +11,7 @@
 
 #include "asm/asm.hpp"
 #include "interp/interp.hpp"
+#include "interp/threaded.hpp"
 #include "isa/decode.hpp"
 
 namespace decade::test {
@@ -56,6 +57,45 @@ inline void expect_error(const Result<uint64_t>& r, ErrorCode code, int64_t insn
   ASSERT_FALSE(r.has_value()) << "result " << *r;
   EXPECT_EQ(r.error().code, code) << r.error().to_string();
   EXPECT_EQ(r.error().insn, insn) << r.error().to_string();
+}
+
+// Runs a translated program with r1 = mem (a writable region), r2 = its size.
+inline Result<uint64_t> run_translated(const interp::detail::TProgram& tp, std::vector<uint8_t>& mem) {
+  RunRequest req;
+  req.r1 = reinterpret_cast<uint64_t>(mem.data());
+  req.r2 = mem.size();
+  req.regions.push_back({reinterpret_cast<uintptr_t>(mem.data()), mem.size(), true});
+  return interp::detail::run_program(tp, req, nullptr, nullptr);
+}
+
+// Translates `text` for verified programs (superinstructions, forwarding; no
+// verifier facts, so every access is still checked) and for checked ones,
+// runs both from the contents of `mem`, and expects the same result, or the
+// same error code and pc, and the same stores. Both runs use the same
+// buffer (restored in between): pointers into it may reach r0 or memory.
+// Returns the verified translation.
+inline std::unique_ptr<interp::detail::TProgram> expect_translations_agree(const std::string& text,
+                                                                           std::vector<uint8_t>& mem) {
+  auto p = program(text);
+  EXPECT_FALSE(p.insns.empty()) << text;
+  auto v = interp::detail::translate(p, {}, false, {});
+  auto c = interp::detail::translate(p, {}, true, {});
+  EXPECT_TRUE(v.has_value() && c.has_value()) << text;
+  if (!v || !c) return nullptr;
+  const std::vector<uint8_t> init = mem;
+  const auto rv = run_translated(**v, mem);
+  const std::vector<uint8_t> after_v = mem;
+  mem = init;
+  const auto rc = run_translated(**c, mem);
+  EXPECT_EQ(rv.has_value(), rc.has_value()) << text;
+  EXPECT_EQ(after_v, mem) << text;
+  if (rv && rc) {
+    EXPECT_EQ(*rv, *rc) << text;
+  } else if (!rv && !rc) {
+    EXPECT_EQ(rv.error().code, rc.error().code) << text;
+    EXPECT_EQ(rv.error().insn, rc.error().insn) << text;
+  }
+  return std::move(*v);
 }
 
 }  // namespace decade::test
