@@ -18,11 +18,14 @@ namespace decade::jit {
 
 namespace {
 
-Result<std::unique_ptr<Executable>> build(Program prog, ProgramEnv env, const JitOptions& opts, bool checked,
-                                          std::shared_ptr<const VerifiedProgram> keep) {
+// `verified` set: its program, else `unverified` (compile_checked).
+Result<std::unique_ptr<Executable>> build(std::shared_ptr<const VerifiedProgram> verified, Program unverified,
+                                          ProgramEnv env, const JitOptions& opts) {
   const auto t0 = std::chrono::steady_clock::now();
   auto code = std::make_shared<x64::JitCode>();
-  code->prog = std::move(prog);
+  const bool checked = !verified;
+  code->verified = std::move(verified);
+  code->unverified = std::move(unverified);
   code->env = std::move(env);
   code->checked = checked;
   x64::LowerOptions lo;
@@ -30,10 +33,10 @@ Result<std::unique_ptr<Executable>> build(Program prog, ProgramEnv env, const Ji
   lo.blind = opts.blind_constants;
   static const bool bmi2 = asmjit::CpuInfo::host().hasFeature(asmjit::CpuFeatures::X86::kBMI2);
   lo.bmi2 = bmi2;
-  if (keep) lo.facts = &keep->facts();
+  if (code->verified) lo.facts = &code->verified->facts();
   if (lo.blind) lo.blind_seed = std::random_device{}();
   x64::CodeBuffer cb;
-  x64::Lowerer lower(code->prog, code->env, lo, cb);
+  x64::Lowerer lower(code->prog(), code->env, lo, cb);
   if (auto s = lower.emit(); !s) return std::unexpected(code->located(s.error()));
   auto mem = cb.finalize();
   if (!mem) return std::unexpected(mem.error());
@@ -42,7 +45,7 @@ Result<std::unique_ptr<Executable>> build(Program prog, ProgramEnv env, const Ji
   code->layout = lower.layout();
   code->compile_ns = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
-  return std::make_unique<x64::JitExecutable>(std::move(code), std::move(keep));
+  return std::make_unique<x64::JitExecutable>(std::move(code));
 }
 
 }  // namespace
@@ -52,12 +55,11 @@ bool available() { return true; }
 Result<std::unique_ptr<Executable>> compile(std::shared_ptr<const VerifiedProgram> prog, ProgramEnv env,
                                             const JitOptions& opts) {
   if (!prog) return make_error(ErrorCode::InvalidArgument, "jit: no program");
-  Program copy = prog->program();
-  return build(std::move(copy), std::move(env), opts, false, std::move(prog));
+  return build(std::move(prog), {}, std::move(env), opts);
 }
 
 Result<std::unique_ptr<Executable>> compile_checked(Program prog, ProgramEnv env, const JitOptions& opts) {
-  return build(std::move(prog), std::move(env), opts, true, nullptr);
+  return build(nullptr, std::move(prog), std::move(env), opts);
 }
 
 std::optional<CodeInfo> inspect(const Executable& exe) {
@@ -68,10 +70,10 @@ std::optional<CodeInfo> inspect(const Executable& exe) {
   info.code = {c.mem.data(), c.mem.size()};
   info.compile_ns = c.compile_ns;
   info.text_size = c.layout.text_end;
-  info.slot_offset.assign(c.prog.slot_count, -1);
+  info.slot_offset.assign(c.prog().slot_count, -1);
   for (const auto& e : c.pc_map.entries()) info.pc_map.push_back({e.offset, e.pc});
   for (const auto& e : c.pc_map.entries())
-    if (e.pc >= 0 && static_cast<uint32_t>(e.pc) < c.prog.slot_count && info.slot_offset[static_cast<size_t>(e.pc)] < 0)
+    if (e.pc >= 0 && static_cast<uint32_t>(e.pc) < c.prog().slot_count && info.slot_offset[static_cast<size_t>(e.pc)] < 0)
       info.slot_offset[static_cast<size_t>(e.pc)] = e.offset;
   return info;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Executable memory, W^X: pages are mapped read+write, filled, then sealed
 // read+execute with mprotect before any code runs. They are never writable
-// and executable at the same time.
+// and executable at the same time. Small programs share a pool of pages
+// (exec_memory.cpp).
 #pragma once
 
 #include <cstddef>
@@ -14,7 +15,7 @@ namespace decade::jit::x64 {
 
 class ExecMemory {
  public:
-  // Maps at least `size` bytes read+write.
+  // At least `size` bytes, read+write, page-aligned.
   static Result<ExecMemory> reserve(size_t size);
   ExecMemory() = default;
   ExecMemory(ExecMemory&& o) noexcept;
@@ -29,15 +30,18 @@ class ExecMemory {
   bool sealed() const { return sealed_; }
   // Writable view before seal().
   std::span<uint8_t> writable();
-  // Records how many bytes hold code and makes the mapping read+execute.
+  // Records how many bytes hold code, fills the rest of the pages with int3
+  // and makes them read+execute.
   Status seal(size_t used);
 
  private:
-  ExecMemory(uint8_t* mem, size_t mapped) : mem_(mem), mapped_(mapped) {}
+  ExecMemory(uint8_t* mem, size_t mapped, bool pooled) : mem_(mem), mapped_(mapped), pooled_(pooled) {}
+  void release();
   uint8_t* mem_ = nullptr;
   size_t mapped_ = 0;
   size_t used_ = 0;
   bool sealed_ = false;
+  bool pooled_ = false;  // pages from the pool, returned to it
 };
 
 }  // namespace decade::jit::x64

@@ -38,7 +38,7 @@ int32_t JitCode::slot_at(uint64_t addr) const {
 
 Error JitCode::located(Error e) const {
   if (e.insn >= 0 && e.where.file.empty())
-    if (const LineInfo* li = prog.line_for(static_cast<uint32_t>(e.insn))) e.where = {li->file, li->line, li->column, li->text};
+    if (const LineInfo* li = prog().line_for(static_cast<uint32_t>(e.insn))) e.where = {li->file, li->line, li->column, li->text};
   return e;
 }
 

@@ -31,7 +31,11 @@ class JitCode {
  public:
   using Trampoline = uint64_t (*)(JitHot* hot, uint64_t target, const uint64_t* args);
 
-  Program prog;
+  // The program: the VerifiedProgram's (kept alive here, not copied), or
+  // the one compile_checked was given.
+  std::shared_ptr<const VerifiedProgram> verified;
+  Program unverified;
+  const Program& prog() const { return verified ? verified->program() : unverified; }
   ProgramEnv env;
   bool checked = true;
   ExecMemory mem;
@@ -57,15 +61,13 @@ DECADE_JIT_CALL Result<uint64_t> run_code(const JitCode& code, const RunRequest&
 
 class JitExecutable final : public Executable {
  public:
-  JitExecutable(std::shared_ptr<const JitCode> code, std::shared_ptr<const VerifiedProgram> keep)
-      : code_(std::move(code)), keep_(std::move(keep)) {}
+  explicit JitExecutable(std::shared_ptr<const JitCode> code) : code_(std::move(code)) {}
   Result<uint64_t> run(const RunRequest& req) override { return run_code(*code_, req, nullptr); }
   std::string_view engine_name() const override { return "jit"; }
   const JitCode& code() const { return *code_; }
 
  private:
   std::shared_ptr<const JitCode> code_;
-  std::shared_ptr<const VerifiedProgram> keep_;
 };
 
 }  // namespace decade::jit::x64
