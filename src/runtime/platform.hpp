@@ -61,7 +61,7 @@ enum HelperFlags : uint32_t {
   kHelperAcquire = 1u << 0,      // result is a reference that must be released
   kHelperRelease = 1u << 1,      // releases the reference passed in release_arg
   kHelperMaySleep = 1u << 2,
-  kHelperFastcall = 1u << 3,     // preserves r1-r5 (bpf_fastcall)
+  kHelperFastcall = 1u << 3,     // the kernel's bpf_fastcall mark (the verifier still clobbers r1-r5)
   kHelperCallback = 1u << 4,     // takes a callback (bpf_loop, for_each_map_elem)
   kHelperNullable = 1u << 5,     // pointer args may be NULL (kfunc __nullable)
   kHelperForbiddenUnderLock = 1u << 6,

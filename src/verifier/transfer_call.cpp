@@ -347,10 +347,13 @@ Status do_call(Env& env, State& st, const Insn& insn, std::vector<State>& spawne
   if ((p.flags & kHelperCallback) && meta.callback_pc >= 0) spawn_callback(env, st, insn, meta, spawned);
   if (meta.iter_slot >= 0) iter_effects(env, st, insn, meta, spawned);
   const bool iter_next = (p.flags & kHelperIterNext) != 0;
-  if (!(p.flags & kHelperFastcall))
-    for (uint8_t r = 1; r <= 5; ++r) st.reg(r) = RegState{};
+  // r1-r5 are clobbered by every call, bpf_fastcall ones included, as the
+  // kernel's verifier has it ("R1 !read_ok" after bpf_get_smp_processor_id):
+  // a fastcall program spills and fills around the call itself, and the
+  // JIT's call of the helper does not preserve them.
+  for (uint8_t r = 1; r <= 5; ++r) st.reg(r) = RegState{};
   for (State& s : spawned)
-    if (iter_next && !(p.flags & kHelperFastcall))
+    if (iter_next)
       for (uint8_t r = 1; r <= 5; ++r) s.reg(r) = RegState{};
   if (iter_next) return ok();
   return set_return(env, st, insn, meta);

@@ -31,4 +31,17 @@ TEST(VerifiedEngines, AgreeOnRandomAcceptedPrograms) {
   EXPECT_GT(compared, 100);
 }
 
+// fuzz_verifier's first find: the verifier kept r1 across a bpf_fastcall
+// helper (bpf_get_smp_processor_id) and accepted a store through it after
+// the call; the interpreter still had the context there, the JIT did not.
+TEST(VerifiedEngines, FastcallHelperClobbersR1) {
+  const uint8_t input[] = {0xa4, 0xa2, 0x6d, 0x74, 0x6d, 0x41, 0x00, 0x00, 0x71, 0x01, 0x00,
+                           0x7f, 0xf4, 0x0a, 0x12, 0x27, 0x20};
+  fuzzgen::World world;
+  auto prog = fuzzgen::build(input, sizeof input);
+  ASSERT_TRUE(prog.has_value());
+  std::string why;
+  EXPECT_EQ(fuzzgen::check_engines(world, *prog, input, sizeof input, &why), fuzzgen::Verdict::Rejected) << why;
+}
+
 }  // namespace decade::test

@@ -43,6 +43,9 @@ const Case kHelpers[] = {
     {"helper_not_allowed", "xdp", "r2 = 0\nr3 = r10\nr3 += -8\nr4 = 8\ncall 26\nr0 = 2\nexit\n", E::VerifierUnknownFunc, 4},
     {"helper_unknown", "xdp", "call 9999\nr0 = 2\nexit\n", E::VerifierUnknownFunc, 0},
     {"helper_clobbers_r1", "xdp", "call 5\nr0 = r1\nexit\n", E::VerifierUninitRegister, 1},
+    // bpf_get_smp_processor_id is bpf_fastcall; r1-r5 are clobbered all the same (kernel: "R1 !read_ok").
+    {"fastcall_helper_clobbers_r1", "xdp", "call 8\nr0 = *(u32 *)(r1 + 0)\nr0 = 0\nexit\n", E::VerifierUninitRegister, 1},
+    {"fastcall_helper_clobbers_r5", "xdp", "r5 = 1\ncall 8\nr0 = r5\nexit\n", E::VerifierUninitRegister, 2},
     {"helper_keeps_r6", "xdp", "r6 = 2\ncall 5\nr0 = r6\nexit\n", E::Ok},
     {"helper_result_unknown", "xdp_ret", "call 7\nexit\n", E::VerifierBadReturn, 1},
     {"xdp_adjust_head", "xdp", "r2 = 4\ncall 44\nr0 = 2\nexit\n", E::Ok},
