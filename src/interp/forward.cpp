@@ -67,10 +67,6 @@ bool no_fallthrough(Kind k) {
   return k == Kind::JA || k == Kind::EXIT || k == Kind::BAD_JUMP || k == Kind::BAD_CALL || k == Kind::UNSUPPORTED ||
          k == Kind::GOTOX;
 }
-bool is_call(Kind k) {
-  return k == Kind::CALL_HELPER || k == Kind::CALL_KFUNC || k == Kind::CALL_LOCAL || k == Kind::CALLX ||
-         k == Kind::TAIL_CALL;
-}
 
 uint8_t meet(uint8_t a, uint8_t b) {
   if (a == kUnseen) return b;

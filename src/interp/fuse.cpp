@@ -53,11 +53,6 @@ const Table& table() {
   return t;
 }
 
-bool returns_to_next(Kind k) {
-  return k == Kind::CALL_LOCAL || k == Kind::CALLX || k == Kind::CALL_HELPER || k == Kind::CALL_KFUNC ||
-         k == Kind::TAIL_CALL;
-}
-
 }  // namespace
 
 size_t fuse(TProgram& tp) {
@@ -68,7 +63,7 @@ size_t fuse(TProgram& tp) {
     const TInsn& t = code[i];
     if (t.kind == Kind::GOTOX) return 0;
     if (t.t) target[static_cast<size_t>(t.t - code.data())] = true;
-    if (returns_to_next(t.kind)) target[i + 1] = true;  // the return point
+    if (is_call(t.kind)) target[i + 1] = true;  // the return point
   }
   const Table& tab = table();
   // best[i]: dispatches for code[i..n) with the choice at i in fused[i].

@@ -40,6 +40,11 @@ inline constexpr size_t kFusedBegin = 0
     ;
 constexpr bool is_fused(Kind k) { return static_cast<size_t>(k) >= kFusedBegin; }
 constexpr bool is_variant(Kind k) { return k > Kind::UNSUPPORTED && !is_fused(k); }
+// Calls of every kind: the next instruction is their return point.
+constexpr bool is_call(Kind k) {
+  return k == Kind::CALL_LOCAL || k == Kind::CALLX || k == Kind::CALL_HELPER || k == Kind::CALL_KFUNC ||
+         k == Kind::TAIL_CALL;
+}
 
 inline constexpr uint8_t kCheckMem = 1;  // this access is bounds-checked at run time
 inline constexpr uint8_t kFwdD = 2;      // dst is read from `last` (forward.cpp)

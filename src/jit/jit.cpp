@@ -23,13 +23,11 @@ Result<std::unique_ptr<Executable>> build(std::shared_ptr<const VerifiedProgram>
                                           ProgramEnv env, const JitOptions& opts) {
   const auto t0 = std::chrono::steady_clock::now();
   auto code = std::make_shared<x64::JitCode>();
-  const bool checked = !verified;
   code->verified = std::move(verified);
   code->unverified = std::move(unverified);
   code->env = std::move(env);
-  code->checked = checked;
   x64::LowerOptions lo;
-  lo.checked = checked;
+  lo.checked = code->checked();
   lo.blind = opts.blind_constants;
   static const bool bmi2 = asmjit::CpuInfo::host().hasFeature(asmjit::CpuFeatures::X86::kBMI2);
   lo.bmi2 = bmi2;

@@ -55,13 +55,12 @@ class Pool {
     left_ -= pages;
     return p;
   }
-  // Back to read+write and onto the free list; false when mprotect fails
-  // (the pages are then left as they are, never reused).
-  bool give(uint8_t* p, size_t pages, bool sealed) {
-    if (sealed && mprotect(p, pages * page_size(), PROT_READ | PROT_WRITE) != 0) return false;
+  // Back to read+write and onto the free list; when mprotect fails the
+  // pages are left as they are and never reused.
+  void give(uint8_t* p, size_t pages, bool sealed) {
+    if (sealed && mprotect(p, pages * page_size(), PROT_READ | PROT_WRITE) != 0) return;
     std::lock_guard lock(mu_);
     free_[pages].push_back(p);
-    return true;
   }
 
  private:

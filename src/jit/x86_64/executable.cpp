@@ -104,7 +104,7 @@ void reset_state(JitState& st, const JitCode& code, const RunRequest& req) {
   st.held_lock = 0;
   // Checked programs may read stack they never wrote: make that read zeros,
   // as in the interpreter. Verified programs cannot, so they skip the cost.
-  if (code.checked) std::memset(st.stack, 0, sizeof(st.stack));
+  if (code.checked()) std::memset(st.stack, 0, sizeof(st.stack));
 }
 
 void reset_context(RunContext& rc) {

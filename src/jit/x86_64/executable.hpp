@@ -36,8 +36,9 @@ class JitCode {
   std::shared_ptr<const VerifiedProgram> verified;
   Program unverified;
   const Program& prog() const { return verified ? verified->program() : unverified; }
+  // Compiled by compile_checked: every access checked at run time.
+  bool checked() const { return !verified; }
   ProgramEnv env;
-  bool checked = true;
   ExecMemory mem;
   PcMap pc_map;
   Layout layout;

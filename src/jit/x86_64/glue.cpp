@@ -80,7 +80,7 @@ uint64_t callx_helper(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64
     raise_fault(ErrorCode::ExecBadCall, "callx: no helper " + std::to_string(id));
     return 0;
   }
-  if (st->code->checked) {
+  if (st->code->checked()) {
     const uint64_t regs[5] = {r1, r2, r3, r4, r5};
     return checked_call(*st, *p, regs);
   }
@@ -91,7 +91,7 @@ TailResult tail_call(JitHot* hot, uint64_t ctx, uint64_t map, uint64_t index) {
   constexpr uint64_t kNoEnt = static_cast<uint64_t>(-2);
   JitState& st = *hot->owner;
   RunContext* rc = st.rc;
-  if (st.code->checked && !known_map(st, map)) {
+  if (st.code->checked() && !known_map(st, map)) {
     raise_fault(ErrorCode::ExecBadCall, "bpf_tail_call: argument 2 is not a map");
     return {0, 2};
   }
