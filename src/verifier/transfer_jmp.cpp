@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Conditional jumps: decide the branch when the values allow it, otherwise
 // refine both sides (scalar ranges, NULL checks, packet ranges learnt from
-// comparisons against data_end).
+// comparisons of packet data against data_end and of metadata against data;
+// 64-bit comparisons only).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -67,23 +68,33 @@ bool never_null(const RegState& r) {
   return false;
 }
 
-// Packet bounds: in `st`, `lower c upper` holds (lower: pkt or meta, upper: end or pkt).
-void learn_packet_range(State& st, const RegState& lower, Cmp c) {
-  if (lower.off < 0) return;
-  uint32_t range;
-  if (c == Cmp::Le) range = static_cast<uint32_t>(lower.off);
-  else if (c == Cmp::Lt) range = static_cast<uint32_t>(lower.off) + 1;
-  else return;
+// Whether `lo` and `hi` are a packet pointer and the end of its region:
+// data_end for packet data, the packet's data start for its metadata.
+bool packet_pair(const RegState& lo, const RegState& hi) {
+  return (lo.type == RegType::Packet && hi.type == RegType::PacketEnd) ||
+         (lo.type == RegType::PacketMeta && hi.type == RegType::Packet);
+}
+
+// In `st`, `lower c upper` holds for a packet_pair. A packet pointer is its
+// region's start + a variable part + a constant offset, and its range counts
+// bytes from start + variable part; the bound `upper` is the region's end
+// plus upper's own offset (a constant: data_end cannot move, and a data
+// pointer bounds metadata only when its whole offset is known). So
+// `lower <= upper` proves lower.off - upper's offset bytes, and `lower <
+// upper` one more; other operators prove nothing on this side.
+void learn_packet_range(State& st, const RegState& lower, const RegState& upper, Cmp c) {
+  if (c != Cmp::Le && c != Cmp::Lt) return;
+  if (!upper.val.is_const()) return;
+  const int64_t upper_off = int64_t{upper.off} + static_cast<int64_t>(upper.val.value());
+  int64_t proven = int64_t{lower.off} - upper_off + (c == Cmp::Lt ? 1 : 0);
+  if (proven <= 0) return;
+  // Offsets stay under 2^29 (pointer arithmetic), and no packet is longer.
+  const auto range = static_cast<uint32_t>(std::min<int64_t>(proven, int64_t{1} << 30));
   const RegType t = lower.type;
   const uint32_t id = lower.id;
   st.for_each_reg([&](RegState& x) {
     if (x.type == t && x.id == id && x.range < range) x.range = range;
   });
-}
-
-bool packet_pair(const RegState& lo, const RegState& hi) {
-  return (lo.type == RegType::Packet && hi.type == RegType::PacketEnd) ||
-         (lo.type == RegType::PacketMeta && hi.type == RegType::Packet);
 }
 
 BranchSides pointer_branch(State& fall, State& taken, const RegState& a, const RegState& b, Cmp c, unsigned width) {
@@ -100,11 +111,11 @@ BranchSides pointer_branch(State& fall, State& taken, const RegState& a, const R
   }
   if (width == 64 && c != Cmp::Eq && c != Cmp::Ne && c != Cmp::Set && c != Cmp::NotSet) {
     if (packet_pair(a, b)) {
-      learn_packet_range(taken, a, c);
-      learn_packet_range(fall, a, negate(c));
+      learn_packet_range(taken, a, b, c);
+      learn_packet_range(fall, a, b, negate(c));
     } else if (packet_pair(b, a)) {
-      learn_packet_range(taken, b, swap_operands(c));
-      learn_packet_range(fall, b, swap_operands(negate(c)));
+      learn_packet_range(taken, b, a, swap_operands(c));
+      learn_packet_range(fall, b, a, swap_operands(negate(c)));
     }
   }
   return {};

@@ -8,6 +8,8 @@ namespace {
 using E = ErrorCode;
 
 #define PKT "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr4 = r2\nr4 += 14\n"
+// r2 = data_meta, r3 = data.
+#define META "r2 = *(u32 *)(r1 + 8)\nr3 = *(u32 *)(r1 + 0)\n"
 // Looks up key 0 in map N: the call is insn 6, the next instruction 7.
 #define LOOKUP(N) "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map_idx(" #N ") ll\ncall 1\n"
 
@@ -49,6 +51,40 @@ const Case kPacket[] = {
     {"pkt_meta", "xdp",
      "r2 = *(u32 *)(r1 + 8)\nr3 = *(u32 *)(r1 + 0)\nr4 = r2\nr4 += 4\nif r4 > r3 goto out\nr0 = *(u32 *)(r2 + 0)\nout: r0 = 2\nexit\n",
      E::Ok},
+    // Packet ranges are proven only by 64-bit unsigned comparisons of a
+    // packet pointer with the end of its region (data_end; data for
+    // metadata), counting the offsets of both sides.
+    {"pkt_meta_both_offsets", "xdp",
+     META "r4 = r2\nr4 += 16\nr5 = r3\nr5 += 16\nif r4 > r5 goto out\nr0 = *(u8 *)(r2 + 0)\nout: r0 = 2\nexit\n",
+     E::VerifierOutOfBounds, 7},
+    {"pkt_meta_data_off_smaller", "xdp",
+     META "r4 = r2\nr4 += 8\nr5 = r3\nr5 += 4\nif r4 > r5 goto out\nr0 = *(u32 *)(r2 + 0)\nout: r0 = 2\nexit\n", E::Ok},
+    {"pkt_meta_data_off_read_past", "xdp",
+     META "r4 = r2\nr4 += 8\nr5 = r3\nr5 += 4\nif r4 > r5 goto out\nr0 = *(u32 *)(r2 + 4)\nout: r0 = 2\nexit\n",
+     E::VerifierOutOfBounds, 7},
+    {"pkt_meta_data_var_off", "xdp",
+     META "r6 = *(u32 *)(r1 + 12)\nr6 &= 7\nr5 = r3\nr5 += r6\nr4 = r2\nr4 += 8\nif r4 > r5 goto out\n"
+     "r0 = *(u32 *)(r2 + 0)\nout: r0 = 2\nexit\n",
+     E::VerifierOutOfBounds, 9},
+    {"pkt_meta_reversed", "xdp", META "r4 = r2\nr4 += 4\nif r3 < r4 goto out\nr0 = *(u32 *)(r2 + 0)\nout: r0 = 2\nexit\n", E::Ok},
+    {"pkt_meta_reversed_both_offsets", "xdp",
+     META "r4 = r2\nr4 += 4\nr5 = r3\nr5 += 4\nif r5 < r4 goto out\nr0 = *(u32 *)(r2 + 0)\nout: r0 = 2\nexit\n",
+     E::VerifierOutOfBounds, 7},
+    {"pkt_meta_jlt_taken", "xdp",
+     META "r4 = r2\nr4 += 3\nif r4 < r3 goto ok\nr0 = 2\nexit\nok: r0 = *(u32 *)(r2 + 0)\nr0 = 2\nexit\n", E::Ok},
+    {"pkt_meta_vs_data_end", "xdp",
+     "r2 = *(u32 *)(r1 + 8)\nr3 = *(u32 *)(r1 + 4)\nr4 = r2\nr4 += 4\nif r4 > r3 goto out\nr0 = *(u32 *)(r2 + 0)\n"
+     "out: r0 = 2\nexit\n",
+     E::VerifierOutOfBounds, 5},
+    {"pkt_meta_jmp32", "xdp", META "r4 = r2\nr4 += 4\nif w4 > w3 goto out\nr0 = *(u32 *)(r2 + 0)\nout: r0 = 2\nexit\n",
+     E::VerifierOutOfBounds, 5},
+    {"pkt_jmp32", "xdp", PKT "if w4 > w3 goto out\nr0 = *(u8 *)(r2 + 13)\nout: r0 = 2\nexit\n", E::VerifierOutOfBounds, 5},
+    {"pkt_signed_cmp", "xdp", PKT "if r4 s> r3 goto out\nr0 = *(u8 *)(r2 + 13)\nout: r0 = 2\nexit\n", E::VerifierOutOfBounds, 5},
+    {"pkt_negative_lower", "xdp",
+     "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr4 = r2\nr4 += -4\nif r4 > r3 goto out\nr0 = *(u8 *)(r2 + 0)\n"
+     "out: r0 = 2\nexit\n",
+     E::VerifierOutOfBounds, 5},
+    {"pkt_end_le_pkt_fall", "xdp", PKT "if r3 <= r4 goto out\nr0 = *(u8 *)(r2 + 14)\nout: r0 = 2\nexit\n", E::Ok},
     {"pkt_meta_unchecked", "xdp", "r2 = *(u32 *)(r1 + 8)\nr0 = *(u32 *)(r2 + 0)\nr0 = 2\nexit\n", E::VerifierOutOfBounds, 1},
     {"pkt_tc", "sched_cls",
      "r2 = *(u32 *)(r1 + 76)\nr3 = *(u32 *)(r1 + 80)\nr4 = r2\nr4 += 14\nif r4 > r3 goto out\nr0 = *(u16 *)(r2 + 12)\nout: r0 = 0\nexit\n",

@@ -46,6 +46,9 @@ const std::map<std::string, std::string> kKnown = {
     {"ptr_neg", "root may turn a pointer into a scalar; Decade rejects it"},
     {"return_pointer", "root may return a pointer from a plain XDP program (allow_ptr_leaks); Decade rejects pointer leaks"},
     {"map_ptr_deref", "the kernel reads struct bpf_map fields through BTF; Decade does not model them"},
+    {"pkt_meta_data_off_smaller",
+     "the kernel learns metadata ranges only against the unmoved data pointer; Decade subtracts a data pointer's "
+     "constant offset (meta + 8 <= data + 4 proves 4 bytes)"},
 };
 
 struct KernelMaps {

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: Apache-2.0
+// The safe forms of the escapes in escape_*.bpf.c: what the verifier must
+// keep accepting, run on every engine (tests/api/escape_verifier_a_test.cpp).
+#include "decade_bpf.h"
+
+// Metadata checked against data, then read back.
+SEC("xdp") int meta_checked(struct xdp_md *ctx) {
+  if (bpf_xdp_adjust_meta(ctx, -8)) return 100;
+  __u64 *meta = (void *)(long)ctx->data_meta;
+  void *data = (void *)(long)ctx->data;
+  if ((void *)(meta + 1) > data) return 101;
+  *meta = 0x2a;
+  return (int)*meta;
+}
+
+char LICENSE[] SEC("license") = "GPL";
