@@ -34,6 +34,7 @@ std::string RegState::to_string() const {
   if (type == RegType::Scalar) return val.is_const() ? val.to_string() : "scalar" + val.to_string();
   std::string s = reg_type_name(type);
   if (maybe_null) s += "_or_null";
+  if (read_only) s += "_rdonly";
   s += "(";
   std::string sep;
   auto add = [&](const std::string& x) { s += sep + x; sep = ","; };

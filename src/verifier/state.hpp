@@ -25,7 +25,7 @@ enum class RegType : uint8_t {
   PacketMeta,  // packet metadata start (+ offset)
   Packet,      // packet data (+ offset); range = bytes proven readable
   PacketEnd,   // one past the packet
-  Mem,         // sized memory: ring-buffer records, iterator ints
+  Mem,         // sized memory: ring-buffer records, iterator ints (read-only), global function arguments
   Arena,       // arena address
   BtfPtr,      // pointer to a host type
   FuncPtr,     // address of a subprogram (callbacks)
@@ -34,8 +34,8 @@ enum class RegType : uint8_t {
 const char* reg_type_name(RegType t);
 bool is_pointer(RegType t);
 
-// Field order keeps the struct free of padding (104 bytes): states are
-// copied at every fork and stored at every prune point.
+// Field order keeps the struct small (104 bytes, the flags share the tail):
+// states are copied at every fork and stored at every prune point.
 struct RegState {
   Scalar val = Scalar::unknown();  // the value (scalars) or the variable part of a pointer's offset
   const MapDef* map = nullptr;     // MapPtr, MapValue
@@ -49,6 +49,12 @@ struct RegState {
   int32_t func_pc = -1;   // FuncPtr: subprogram start
   RegType type = RegType::NotInit;
   bool maybe_null = false;
+  // The memory this pointer reaches must not be written by the program:
+  // stores, atomics and helper or function arguments the callee writes are
+  // refused (check_mem). Set where such a pointer is made: values of
+  // read-only maps (.rodata, BPF_F_RDONLY_PROG) and iterator elements, which
+  // are the iterator's own state in the runtime.
+  bool read_only = false;
 
   static RegState scalar(const Scalar& s) {
     RegState r;
@@ -70,6 +76,7 @@ struct RegState {
   bool operator==(const RegState&) const = default;
   std::string to_string() const;
 };
+static_assert(sizeof(RegState) == 104, "keep RegState small: it is copied at every fork");
 
 // Identity of the raw program type's length argument (r2 on entry) and its
 // copies: a branch that bounds it from below proves that much of the memory

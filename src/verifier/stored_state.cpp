@@ -182,6 +182,9 @@ bool reg_covers(const RegState& o, const RegState& c, IdMap& ids, bool exact) {
   if (o.off != c.off || o.frame != c.frame || o.map != c.map || o.mem_size != c.mem_size || o.func_pc != c.func_pc)
     return false;
   if (o.maybe_null != c.maybe_null) return false;
+  // A path explored with writable memory may have written it; one explored
+  // with read-only memory also covers a writable pointer it never wrote.
+  if (exact ? o.read_only != c.read_only : c.read_only && !o.read_only) return false;
   if (!(exact ? o.val == c.val : o.val.contains(c.val))) return false;
   if (exact ? o.range != c.range : c.range < o.range) return false;
   return ids.check(o.id, c.id) && ids.check(o.ref_id, c.ref_id);

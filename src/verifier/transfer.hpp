@@ -47,6 +47,10 @@ Status check_mem(Env& env, State& st, const MemOp& op, uint32_t pc, RegState* lo
 // Memory argument [ptr, ptr + size) for a helper: size may be a range.
 Status check_mem_range(Env& env, State& st, uint8_t ptr, const Scalar& size, Access access, uint32_t pc, bool zero_ok);
 
+// A pointer to a value of map `m` at constant offset `off`, read-only when
+// the program may not write the map.
+RegState map_value_pointer(const MapDef& m, int32_t off);
+
 // Mark every pointer with null-check identity `id` as non-null (or NULL).
 void mark_null_checked(State& st, uint32_t id, bool is_null);
 // Helpers that may move or resize the packet, and the invalidation of every

@@ -39,6 +39,16 @@ bool map_ok(uint32_t helper, MapType t) {
   }
 }
 
+// An iterator's element (bpf_iter_num_next's int): it is the iterator's own
+// state in the runtime, so a write would rewind the loop the verifier proved
+// finite. Read-only, as in the kernel.
+RegState iter_element(uint32_t size) {
+  RegState r = RegState::pointer(RegType::Mem);
+  r.mem_size = size;
+  r.read_only = true;
+  return r;
+}
+
 Status arg_error(const Env& env, uint32_t pc, int arg, const std::string& what, const RegState& r, std::string hint = {}) {
   return fail(env, ErrorCode::VerifierBadHelperArg, pc, fmt::format("R{} ({}) {}", arg + 1, r.to_string(), what), std::move(hint));
 }
@@ -176,8 +186,7 @@ Status set_return(Env& env, State& st, const Insn& insn, const CallMeta& meta) {
         r0 = RegState::pointer(RegType::MapPtr);
         r0.map = meta.map->inner.get();
       } else {
-        r0 = RegState::pointer(RegType::MapValue);
-        r0.map = meta.map;
+        r0 = map_value_pointer(*meta.map, 0);
       }
       r0.maybe_null = true;
       r0.id = env.new_id();
@@ -201,8 +210,7 @@ Status set_return(Env& env, State& st, const Insn& insn, const CallMeta& meta) {
       break;
     case RetKind::ArenaPtrOrNull: r0 = RegState::pointer(RegType::Arena); r0.val = Scalar::unknown(); break;
     case RetKind::IntOrNull:
-      r0 = RegState::pointer(RegType::Mem);
-      r0.mem_size = 4;
+      r0 = iter_element(4);
       r0.maybe_null = true;
       r0.id = env.new_id();
       break;
@@ -250,8 +258,7 @@ void spawn_callback(Env& env, const State& st, const Insn& insn, const CallMeta&
     args[0].map = meta.map;
     args[1] = RegState::pointer(RegType::Mem);
     args[1].mem_size = meta.map->key_size;
-    args[2] = RegState::pointer(RegType::MapValue);
-    args[2].map = meta.map;
+    args[2] = map_value_pointer(*meta.map, 0);
     args[3] = ctx;
   } else {
     args[0] = RegState::scalar(Scalar::of_size(4));
@@ -281,9 +288,7 @@ void iter_effects(Env& env, State& st, const Insn& insn, const CallMeta& meta, s
     // Two outcomes: an element (active, r0 non-NULL), or the end (drained, r0 NULL).
     if (fr.iters[k].state == 1) {
       State more = st;
-      RegState r0 = RegState::pointer(RegType::Mem);
-      r0.mem_size = 4;
-      more.reg(0) = r0;
+      more.reg(0) = iter_element(4);
       more.pc = insn.pc + 1;
       ++more.loop_depth;
       spawned.push_back(std::move(more));

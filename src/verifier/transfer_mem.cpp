@@ -237,13 +237,9 @@ Status map_value_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t
                 fmt::format("map value access off={}{} size={} outside value_size={} of map {}", ptr.off + op.off,
                             ptr.val.is_const() ? "" : " var" + ptr.val.to_string(), op.size, m.value_size, m.name),
                 "compare the index against the value size (as an unsigned number) before using it");
-  if (op.access != Access::Read) {
-    if (m.frozen || (m.map_flags & kMapFRdonlyProg))
-      return fail(env, ErrorCode::VerifierReadOnly, pc, fmt::format("write into read-only map {}", m.name));
-    if (op.value && op.value->is_ptr() && op.value->type != RegType::Arena)
-      return fail(env, ErrorCode::VerifierPointerLeak, pc, fmt::format("storing a pointer into map {}", m.name),
-                  "maps hold data only: store a scalar");
-  }
+  if (op.access != Access::Read && op.value && op.value->is_ptr() && op.value->type != RegType::Arena)
+    return fail(env, ErrorCode::VerifierPointerLeak, pc, fmt::format("storing a pointer into map {}", m.name),
+                "maps hold data only: store a scalar");
   if (m.spin_lock_off >= 0 && !op.helper && lo < m.spin_lock_off + 4 && hi + op.size > m.spin_lock_off)
     return fail(env, ErrorCode::VerifierLock, pc, "direct access to a bpf_spin_lock", "use bpf_spin_lock/bpf_spin_unlock only");
   env.note_mem(pc, true);
@@ -290,6 +286,14 @@ Status sized_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc,
 
 }  // namespace
 
+RegState map_value_pointer(const MapDef& m, int32_t off) {
+  RegState r = RegState::pointer(RegType::MapValue, off);
+  r.map = &m;
+  // .rodata (frozen: its loads fold to constants) and maps the program may only read.
+  r.read_only = m.frozen || (m.map_flags & kMapFRdonlyProg) != 0;
+  return r;
+}
+
 Status check_readable(const Env& env, const State& st, uint8_t reg, uint32_t pc) {
   if (reg >= kNumRegs) return fail(env, ErrorCode::VerifierUnsupported, pc, fmt::format("register r{} is not modelled", reg));
   if (st.reg(reg).type == RegType::NotInit)
@@ -304,6 +308,12 @@ Status check_mem(Env& env, State& st, const MemOp& op, uint32_t pc, RegState* lo
   if (ptr.maybe_null)
     return fail(env, ErrorCode::VerifierNullDeref, pc, fmt::format("R{} ({}) may be NULL", op.ptr, ptr.to_string()),
                 "check the pointer returned by the helper (e.g. bpf_map_lookup_elem) against NULL before using it");
+  // The one check of read-only memory: direct stores, atomics, and helper
+  // or global-function arguments the callee may write all come through here.
+  if (ptr.read_only && op.access != Access::Read)
+    return fail(env, ErrorCode::VerifierReadOnly, pc, fmt::format("R{} ({}) points to read-only memory", op.ptr, ptr.to_string()),
+                ptr.type == RegType::MapValue ? "values of .rodata and BPF_F_RDONLY_PROG maps cannot be written by the program"
+                                              : "the program may only read this memory");
   switch (ptr.type) {
     case RegType::Stack: return stack_access(env, st, ptr, op, pc, loaded);
     case RegType::Ctx: return ctx_access(env, ptr, op, pc, loaded);
@@ -404,9 +414,7 @@ Status do_ld_imm64(Env& env, State& st, const Insn& insn) {
       (m->type != MapType::Array && m->type != MapType::PercpuArray) || m->max_entries < 1)
     return fail(env, ErrorCode::VerifierBadMap, insn.pc,
                 fmt::format("direct value of map {} at offset {} (needs an array map, offset < value_size {})", m->name, insn.imm2, m->value_size));
-  RegState r = RegState::pointer(RegType::MapValue, insn.imm2);
-  r.map = m;
-  dst = r;
+  dst = map_value_pointer(*m, insn.imm2);
   return ok();
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Accepted programs that escaped the verifier (issue 11: the data_meta range
-// learnt from an offset data pointer). Each escape must be
-// refused at load on every engine with the code and instruction the kernel's
-// verifier also names (Linux 6.18 rejects each at the same instruction); the
+// learnt from an offset data pointer, writable iterator elements). Each
+// escape must be refused at load on every engine with the code and
+// instruction the kernel's verifier also names (Linux 6.18 rejects each at the same instruction); the
 // safe form of each still loads and runs on every engine.
 #include <gtest/gtest.h>
 
@@ -30,6 +30,8 @@ TEST_P(EscapeVerifierA, EscapesAreRefused) {
   const Escape escapes[] = {
       // `meta + 4000 <= data + 4000` proves no metadata byte.
       {"escape_meta_range.bpf.o", ErrorCode::VerifierOutOfBounds, 7},
+      // A store through bpf_iter_num_next's element.
+      {"escape_iter_write.bpf.o", ErrorCode::VerifierReadOnly, 11},
   };
   for (const Escape& e : escapes) {
     auto o = BpfObject::open(obj(std::string("api/progs/") + e.object));
@@ -60,6 +62,7 @@ TEST_P(EscapeVerifierA, SafeFormsRun) {
     return r ? r->retval : ~0ull;
   };
   EXPECT_EQ(run("meta_checked"), 0x2au);
+  EXPECT_EQ(run("iter_sum"), 6u);                 // 0 + 1 + 2 + 3, each element once
 }
 
 INSTANTIATE_TEST_SUITE_P(Api, EscapeVerifierA, ::testing::ValuesIn(engines()),

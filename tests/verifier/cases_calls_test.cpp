@@ -15,6 +15,10 @@ using E = ErrorCode;
   "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map_idx(4) ll\ncall 1\nif r0 == 0 goto out\n" \
   "r6 = r0\nr1 = r6\ncall 93\n"
 #define ITER_NEW "r1 = r10\nr1 += -8\nr2 = 0\nr3 = 10\ncall_kfunc 0, 0\n"
+// A loop over the iterator: the element is r0 from insn 9; ITER_END closes
+// the loop body and destroys the iterator.
+#define ITER_NEXT ITER_NEW "loop: r1 = r10\nr1 += -8\ncall_kfunc 1, 0\nif r0 == 0 goto done\n"
+#define ITER_END "goto loop\ndone: r1 = r10\nr1 += -8\ncall_kfunc 2, 0\nr0 = 2\nexit\n"
 
 const Case kHelpers[] = {
     {"comm_ok", "xdp", "r1 = r10\nr1 += -16\nr2 = 16\ncall 16\nr0 = 2\nexit\n", E::Ok},
@@ -179,6 +183,16 @@ const Case kLoops[] = {
      ITER_NEW "loop: r1 = r10\nr1 += -8\ncall_kfunc 1, 0\nif r0 == 0 goto done\nr6 = *(u64 *)(r0 + 0)\ngoto loop\n"
      "done: r1 = r10\nr1 += -8\ncall_kfunc 2, 0\nr0 = 2\nexit\n",
      E::VerifierOutOfBounds, 9},
+    // Iterator elements are the iterator's state: read-only.
+    {"iter_element_write", "xdp", ITER_NEXT "r1 = 0\n*(u32 *)(r0 + 0) = r1\n" ITER_END, E::VerifierReadOnly, 10},
+    {"iter_element_store_imm", "xdp", ITER_NEXT "*(u32 *)(r0 + 0) = 0\n" ITER_END, E::VerifierReadOnly, 9},
+    {"iter_element_atomic", "xdp", ITER_NEXT "r1 = 1\nlock *(u32 *)(r0 + 0) += w1\n" ITER_END, E::VerifierReadOnly, 10},
+    {"iter_element_helper_write", "xdp", ITER_NEXT "r1 = r0\nr2 = 4\ncall 16\n" ITER_END, E::VerifierReadOnly, 11},
+    {"iter_element_spilled_write", "xdp",
+     ITER_NEXT "*(u64 *)(r10 - 16) = r0\nr1 = *(u64 *)(r10 - 16)\nr2 = 0\n*(u32 *)(r1 + 0) = r2\n" ITER_END,
+     E::VerifierReadOnly, 12},
+    {"iter_element_helper_read", "xdp",
+     ITER_NEXT "r2 = r0\nr1 = map_idx(2) ll\nr3 = 4\nr4 = 0\ncall 130\n" ITER_END, E::Ok},
     {"iter_state_overwrite", "xdp", ITER_NEW "r1 = 0\n*(u64 *)(r10 - 8) = r1\nr0 = 2\nexit\n", E::VerifierIterator, 6},
     {"may_goto_loop", "xdp", "r0 = 0\nl: may_goto out\nr0 += 1\ngoto l\nout: r0 = 2\nexit\n", E::Ok},
     {"may_goto_loop_counter_checked", "xdp",

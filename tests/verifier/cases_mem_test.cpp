@@ -137,6 +137,15 @@ const Case kMaps[] = {
      E::VerifierPointerLeak, 8},
     {"map_cmpxchg", "xdp", LOOKUP(0) "if r0 == 0 goto out\nr1 = r0\nr0 = 0\nr2 = 1\nr0 = cmpxchg_64(r1 + 0, r0, r2)\nout: r0 = 2\nexit\n", E::Ok},
     {"map_load_acquire", "xdp", LOOKUP(0) "if r0 == 0 goto out\nr1 = load_acquire((u64 *)(r0 + 0))\nout: r0 = 2\nexit\n", E::Ok},
+    // Values of read-only maps: no stores, atomics or helper writes, also
+    // through bpf_map_lookup_elem's pointer.
+    {"rodata_helper_write", "xdp", "r1 = map_idx_value(3, 0) ll\nr2 = 8\ncall 16\nr0 = 2\nexit\n", E::VerifierReadOnly, 3},
+    {"rodata_atomic", "xdp", "r1 = map_idx_value(3, 0) ll\nr2 = 1\nlock *(u32 *)(r1 + 0) += w2\nr0 = 2\nexit\n",
+     E::VerifierReadOnly, 3},
+    {"rodata_lookup_write", "xdp", LOOKUP(3) "if r0 == 0 goto out\nr1 = 1\n*(u32 *)(r0 + 0) = r1\nout: r0 = 2\nexit\n",
+     E::VerifierReadOnly, 9},
+    {"rodata_lookup_read", "xdp", LOOKUP(3) "if r0 == 0 goto out\nr1 = *(u32 *)(r0 + 0)\nout: r0 = 2\nexit\n", E::Ok},
+    {"rodata_pop_into", "xdp", "r1 = map_idx(5) ll\nr2 = map_idx_value(3, 0) ll\ncall 88\nr0 = 2\nexit\n", E::VerifierReadOnly, 4},
     {"rodata_write", "xdp", "r1 = map_idx_value(3, 0) ll\nr2 = 1\n*(u32 *)(r1 + 0) = r2\nr0 = 2\nexit\n", E::VerifierReadOnly, 3},
     {"rodata_fold", "xdp",
      "r1 = map_idx_value(3, 0) ll\nr0 = *(u32 *)(r1 + 0)\nif r0 == 5 goto ok\nr0 = *(u64 *)(r10 - 8)\nexit\nok: r0 = 2\nexit\n", E::Ok},

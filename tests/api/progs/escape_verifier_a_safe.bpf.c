@@ -13,4 +13,14 @@ SEC("xdp") int meta_checked(struct xdp_md *ctx) {
   return (int)*meta;
 }
 
+// Iterator elements read, never written: 0 + 1 + 2 + 3.
+SEC("xdp") int iter_sum(struct xdp_md *ctx) {
+  struct bpf_iter_num it;
+  int *v, sum = 0;
+  bpf_iter_num_new(&it, 0, 4);
+  while ((v = bpf_iter_num_next(&it))) sum += *v;
+  bpf_iter_num_destroy(&it);
+  return sum;
+}
+
 char LICENSE[] SEC("license") = "GPL";
