@@ -68,6 +68,46 @@ Status do_local_call(Env& env, State& st, const Insn& insn) {
   return ok();
 }
 
+namespace {
+
+// Leave the innermost (not the main) frame with `r0` as its result: the
+// caller continues after the call, a callback's helper may run it again
+// (`spawned`).
+Status pop_frame(Env& env, State& st, const RegState& r0, const Insn& insn, std::vector<State>& spawned) {
+  if (r0.type == RegType::Stack && r0.frame + 1 == st.frames.size())
+    return fail(env, ErrorCode::VerifierBadReturn, insn.pc, "returning a pointer to the function's own stack");
+  const Frame done = std::move(st.frames.back());
+  st.frames.pop_back();
+  // Nothing the caller keeps may point into the frame that is gone.
+  bool escapes = false;
+  st.for_each_reg([&](RegState& x) { escapes |= x.type == RegType::Stack && x.frame >= st.frames.size(); });
+  if (escapes)
+    return fail(env, ErrorCode::VerifierBadReturn, insn.pc, "a pointer to the returning function's stack is left in its caller",
+                "do not store addresses of a function's locals where the caller can see them");
+  if (done.callback) {
+    // Run the callback again from the state it left.
+    State again = st;
+    Frame f;
+    f.callsite = done.callsite;
+    f.subprog = done.subprog;
+    f.callback = true;
+    f.cb_args = done.cb_args;
+    for (int r = 0; r < 5; ++r) f.regs[static_cast<size_t>(r) + 1] = (*done.cb_args)[static_cast<size_t>(r)];
+    f.regs[10] = RegState::pointer(RegType::Stack);
+    f.regs[10].frame = static_cast<uint32_t>(again.frames.size());
+    again.frames.push_back(std::move(f));
+    again.pc = env.subs[done.subprog].start;
+    ++again.loop_depth;
+    spawned.push_back(std::move(again));
+  }
+  for (uint8_t r = 1; r <= 5; ++r) st.reg(r) = RegState{};
+  st.reg(0) = done.callback ? RegState::unknown() : r0;
+  st.pc = static_cast<uint32_t>(done.callsite) + 1;
+  return ok();
+}
+
+}  // namespace
+
 Result<bool> do_exit(Env& env, State& st, const Insn& insn, std::vector<State>& spawned) {
   Frame& fr = st.cur();
   for (size_t k = 0; k < fr.iters.size(); ++k)
@@ -87,36 +127,7 @@ Result<bool> do_exit(Env& env, State& st, const Insn& insn, std::vector<State>& 
     return std::unexpected(verr(env, ErrorCode::VerifierBadCallback, insn.pc, fmt::format("callback returns {} (must be 0 or 1)", r0.to_string()),
                                 "return 0 to continue or 1 to stop"));
   if (!main_frame) {
-    if (r0.type == RegType::Stack && r0.frame + 1 == st.frames.size())
-      return std::unexpected(verr(env, ErrorCode::VerifierBadReturn, insn.pc, "returning a pointer to the function's own stack"));
-    const Frame done = std::move(st.frames.back());
-    st.frames.pop_back();
-    // Nothing the caller keeps may point into the frame that is gone.
-    bool escapes = false;
-    st.for_each_reg([&](RegState& x) { escapes |= x.type == RegType::Stack && x.frame >= st.frames.size(); });
-    if (escapes)
-      return std::unexpected(verr(env, ErrorCode::VerifierBadReturn, insn.pc,
-                                  "a pointer to the returning function's stack is left in its caller",
-                                  "do not store addresses of a function's locals where the caller can see them"));
-    if (done.callback) {
-      // Run the callback again from the state it left.
-      State again = st;
-      Frame f;
-      f.callsite = done.callsite;
-      f.subprog = done.subprog;
-      f.callback = true;
-      f.cb_args = done.cb_args;
-      for (int r = 0; r < 5; ++r) f.regs[static_cast<size_t>(r) + 1] = (*done.cb_args)[static_cast<size_t>(r)];
-      f.regs[10] = RegState::pointer(RegType::Stack);
-      f.regs[10].frame = static_cast<uint32_t>(again.frames.size());
-      again.frames.push_back(std::move(f));
-      again.pc = env.subs[done.subprog].start;
-      ++again.loop_depth;
-      spawned.push_back(std::move(again));
-    }
-    for (uint8_t r = 1; r <= 5; ++r) st.reg(r) = RegState{};
-    st.reg(0) = done.callback ? RegState::unknown() : r0;
-    st.pc = static_cast<uint32_t>(done.callsite) + 1;
+    if (auto s = pop_frame(env, st, r0, insn, spawned); !s) return std::unexpected(s.error());
     return false;
   }
   if (st.lock.held)
@@ -136,6 +147,19 @@ Result<bool> do_exit(Env& env, State& st, const Insn& insn, std::vector<State>& 
                                   "return one of the program type's result codes"));
   }
   return true;
+}
+
+Status tail_call_taken(Env& env, const State& st, const Insn& insn, std::vector<State>& spawned) {
+  if (st.frames.size() == 1) return ok();  // the program ends with the target's result
+  State taken = st;
+  // The target may have moved or resized the packet (bpf_xdp_adjust_*, its
+  // own tail calls): no packet pointer of any frame survives.
+  invalidate_packet(taken);
+  // The target's r0 is the function's result: any number (a callback's
+  // helper treats every non-zero result as "stop").
+  if (auto s = pop_frame(env, taken, RegState::unknown(), insn, spawned); !s) return s;
+  spawned.push_back(std::move(taken));
+  return ok();
 }
 
 State global_entry_state(Env& env, uint32_t sub) {

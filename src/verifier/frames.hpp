@@ -18,6 +18,14 @@ Status do_local_call(Env& env, State& st, const Insn& insn);
 // hold a callback's next run.
 Result<bool> do_exit(Env& env, State& st, const Insn& insn, std::vector<State>& spawned);
 
+// bpf_tail_call in a function other than the program's main one (a static
+// function or a callback; a global function is verified as a main one). When
+// the call is taken, the engines run the target and return its r0 as the
+// function's result, skipping the rest of the function. Adds that outcome
+// (from `st`, the state after the call's argument checks) to `spawned`:
+// every packet pointer invalid, r0 an unknown number, the frame left.
+Status tail_call_taken(Env& env, const State& st, const Insn& insn, std::vector<State>& spawned);
+
 // The entry state of a global function, from its signature.
 State global_entry_state(Env& env, uint32_t sub);
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "runtime/helpers/helpers.hpp"
+#include "verifier/frames.hpp"
 #include "verifier/transfer.hpp"
 
 namespace decade::verifier {
@@ -360,6 +361,8 @@ Status do_call(Env& env, State& st, const Insn& insn, std::vector<State>& spawne
   for (State& s : spawned)
     if (iter_next)
       for (uint8_t r = 1; r <= 5; ++r) s.reg(r) = RegState{};
+  if (!kfunc && p.id == kHelperTailCall)
+    if (auto s = tail_call_taken(env, st, insn, spawned); !s) return s;
   if (iter_next) return ok();
   return set_return(env, st, insn, meta);
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Accepted programs that escaped the verifier (issue 11: the data_meta range
-// learnt from an offset data pointer, writable iterator elements). Each
+// learnt from an offset data pointer, writable iterator elements, packet
+// pointers and a result kept across a static function's tail call). Each
 // escape must be refused at load on every engine with the code and
-// instruction the kernel's verifier also names (Linux 6.18 rejects each at the same instruction); the
-// safe form of each still loads and runs on every engine.
+// instruction the kernel's verifier also names (Linux 6.18 rejects each at
+// the same instruction); the safe form of each still loads and runs on every
+// engine.
 #include <gtest/gtest.h>
 
 #include "api_test_util.hpp"
@@ -30,6 +32,10 @@ TEST_P(EscapeVerifierA, EscapesAreRefused) {
   const Escape escapes[] = {
       // `meta + 4000 <= data + 4000` proves no metadata byte.
       {"escape_meta_range.bpf.o", ErrorCode::VerifierOutOfBounds, 7},
+      // The static function's taken tail call shrank the packet.
+      {"escape_subprog_tail_call.bpf.o", ErrorCode::VerifierInvalidMemAccess, 7},
+      // ... and its result is the target's r0, not the index it computes.
+      {"escape_subprog_tail_call_result.bpf.o", ErrorCode::VerifierOutOfBounds, 16},
       // A store through bpf_iter_num_next's element.
       {"escape_iter_write.bpf.o", ErrorCode::VerifierReadOnly, 11},
   };
@@ -62,6 +68,7 @@ TEST_P(EscapeVerifierA, SafeFormsRun) {
     return r ? r->retval : ~0ull;
   };
   EXPECT_EQ(run("meta_checked"), 0x2au);
+  EXPECT_EQ(run("reload_after_tail_call"), 14u);  // the target shrank the packet
   EXPECT_EQ(run("iter_sum"), 6u);                 // 0 + 1 + 2 + 3, each element once
 }
 

@@ -19,6 +19,10 @@ using E = ErrorCode;
 // the loop body and destroys the iterator.
 #define ITER_NEXT ITER_NEW "loop: r1 = r10\nr1 += -8\ncall_kfunc 1, 0\nif r0 == 0 goto done\n"
 #define ITER_END "goto loop\ndone: r1 = r10\nr1 += -8\ncall_kfunc 2, 0\nr0 = 2\nexit\n"
+// Tail-calls slot 0 of the prog_array (map 7) with the context in r1.
+#define TAIL_CALL "r2 = map_idx(7) ll\nr3 = 0\ncall 12\n"
+// Checks 14 packet bytes and keeps data in r7, the context in r6: insns 0-6.
+#define PKT_R7 "r6 = r1\nr2 = *(u32 *)(r6 + 0)\nr3 = *(u32 *)(r6 + 4)\nr4 = r2\nr4 += 14\nif r4 > r3 goto out\nr7 = r2\n"
 
 const Case kHelpers[] = {
     {"comm_ok", "xdp", "r1 = r10\nr1 += -16\nr2 = 16\ncall 16\nr0 = 2\nexit\n", E::Ok},
@@ -143,6 +147,26 @@ const Case kFunctions[] = {
      E::VerifierStackLimit, 2},
     {"stack_chain_fits", "xdp",
      "r2 = 0\n*(u64 *)(r10 - 256) = r2\ncall f\nexit\nf: r2 = 0\n*(u64 *)(r10 - 256) = r2\nr0 = 0\nexit\n", E::Ok},
+    // A taken tail call in a function returns the target's r0 to the caller
+    // after the target may have moved or resized the packet.
+    {"sub_tail_call_kills_packet", "xdp",
+     PKT_R7 "r1 = r6\ncall f\nr0 = *(u8 *)(r7 + 0)\nout: r0 = 2\nexit\nf: " TAIL_CALL "r0 = 0\nexit\n",
+     E::VerifierInvalidMemAccess, 9},
+    {"sub_nested_tail_call_kills_packet", "xdp",
+     PKT_R7 "r1 = r6\ncall f\nr0 = *(u8 *)(r7 + 0)\nout: r0 = 2\nexit\nf: call g\nr0 = 0\nexit\ng: " TAIL_CALL "r0 = 0\nexit\n",
+     E::VerifierInvalidMemAccess, 9},
+    {"sub_tail_call_reload_packet", "xdp",
+     PKT_R7 "r1 = r6\ncall f\nr2 = *(u32 *)(r6 + 0)\nr3 = *(u32 *)(r6 + 4)\nr4 = r2\nr4 += 14\nif r4 > r3 goto out\n"
+     "r0 = *(u8 *)(r2 + 13)\nout: r0 = 2\nexit\nf: " TAIL_CALL "r0 = 0\nexit\n",
+     E::Ok},
+    {"sub_tail_call_result_unknown", "xdp",
+     "call f\nr1 = map_idx_value(1, 0) ll\nr1 += r0\nr0 = *(u8 *)(r1 + 0)\nr0 = 2\nexit\nf: " TAIL_CALL "r0 = 0\nexit\n",
+     E::VerifierBadPointerArith, 3},
+    {"main_tail_call_keeps_packet", "xdp", PKT_R7 "r1 = r6\n" TAIL_CALL "r0 = *(u8 *)(r7 + 0)\nout: r0 = 2\nexit\n", E::Ok},
+    {"loop_cb_tail_call_kills_packet", "xdp",
+     PKT_R7 "*(u64 *)(r10 - 8) = r6\nr1 = 1\nr2 = func(cb) ll\nr3 = r10\nr3 += -8\nr4 = 0\ncall 181\n"
+     "r0 = *(u8 *)(r7 + 0)\nout: r0 = 2\nexit\ncb: r1 = *(u64 *)(r2 + 0)\n" TAIL_CALL "r0 = 0\nexit\n",
+     E::VerifierInvalidMemAccess, 15},
     {"loop_cb", "xdp", "r1 = 10\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 181\nr0 = 2\nexit\ncb: r0 = 0\nexit\n", E::Ok},
     {"loop_cb_bad_return", "xdp", "r1 = 10\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 181\nr0 = 2\nexit\ncb: r0 = 2\nexit\n",
      E::VerifierBadCallback, 9},

@@ -130,6 +130,15 @@ int kernel_verdict(const VerifierEnv& env, const Case& c, std::string& why) {
     return -1;
   }
   std::vector<RawInsn> code = a->code;
+  bool local_calls = false, tail_calls = false;
+  for (const RawInsn& r : code) {
+    local_calls |= r.code == 0x85 && r.src() == 1;
+    tail_calls |= r.code == 0x85 && r.src() == 0 && r.imm == 12;
+  }
+  if (local_calls && tail_calls) {
+    why = "tail calls in a program with functions need BTF func_info in the kernel";
+    return -1;
+  }
   KernelMaps km;
   for (size_t i = 0; i < code.size(); ++i) {
     RawInsn& r = code[i];

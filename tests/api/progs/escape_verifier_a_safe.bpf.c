@@ -13,6 +13,36 @@ SEC("xdp") int meta_checked(struct xdp_md *ctx) {
   return (int)*meta;
 }
 
+SEC("xdp") int shrink(struct xdp_md *ctx) {
+  long len = (long)ctx->data_end - (long)ctx->data;
+  bpf_xdp_adjust_tail(ctx, -(int)(len - 14));
+  return XDP_PASS;
+}
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+  __uint(key_size, 4);
+  __uint(value_size, 4);
+  __uint(max_entries, 1);
+  __array(values, int(void *));
+} jmp SEC(".maps") = {.values = {[0] = (void *)&shrink}};
+
+static __attribute__((noinline)) int tail_sub(struct xdp_md *ctx) {
+  bpf_tail_call(ctx, &jmp, 0);
+  return 0;
+}
+
+// Packet pointers loaded again after a function that may tail-call: the
+// packet is 14 bytes long after the target ran.
+SEC("xdp") int reload_after_tail_call(struct xdp_md *ctx) {
+  unsigned char *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+  if (data + 1000 > end) return 1000;
+  tail_sub(ctx);
+  data = (void *)(long)ctx->data;
+  end = (void *)(long)ctx->data_end;
+  return (int)(end - data);
+}
+
 // Iterator elements read, never written: 0 + 1 + 2 + 3.
 SEC("xdp") int iter_sum(struct xdp_md *ctx) {
   struct bpf_iter_num it;
