@@ -21,6 +21,7 @@ struct SubprogInfo {
   std::vector<uint8_t> arg_kinds;  // global functions: 0 scalar, 1 ctx, 2 memory (nullable)
   std::vector<uint32_t> arg_sizes; // global functions: memory argument sizes
   uint32_t stack_depth = 0;        // bytes, the deepest access seen
+  bool changes_packet = false;     // may move or resize the packet (frames.cpp: mark_packet_changers)
 };
 
 // Tri-state per-instruction facts: unvisited, proven on every visit, not proven.

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/helpers/helpers.hpp"
 #include "verifier/transfer.hpp"
 
 namespace decade::verifier {
@@ -13,6 +14,29 @@ enum ArgClass : uint8_t { kArgScalar = 0, kArgCtx = 1, kArgMem = 2 };
 bool is_ctx_struct(const std::string& name) {
   return name == "__sk_buff" || name == "xdp_md" || name == "pt_regs" || name == "bpf_user_pt_regs_t" ||
          name == "user_pt_regs" || name == "bpf_sock_ops" || name == "sk_msg_md";
+}
+
+// SubprogInfo::changes_packet: the function calls a helper that may move or
+// resize the packet, tail-calls (the target may), or calls or names (as a
+// callback) a function that does. Static calls are followed path by path
+// while exploring; this summary is for global functions, which are verified
+// on their own and so cannot see that an argument points into the packet.
+void mark_packet_changers(Env& env) {
+  std::vector<std::vector<uint32_t>> callees(env.subs.size());
+  for (const Insn& insn : env.prog.insns) {
+    const auto sub = static_cast<size_t>(env.sub_of_pc[insn.pc]);
+    const Sem s = insn.info().sem;
+    const auto helper = static_cast<uint32_t>(insn.imm);
+    if (s == Sem::Call && (changes_packet(helper) || helper == kHelperTailCall)) env.subs[sub].changes_packet = true;
+    if (s == Sem::CallLocal || s == Sem::LdFunc)
+      callees[sub].push_back(static_cast<uint32_t>(env.sub_of_pc[static_cast<size_t>(insn.target)]));
+  }
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (size_t s = 0; s < callees.size(); ++s)
+      for (uint32_t c : callees[s])
+        if (env.subs[c].changes_packet && !env.subs[s].changes_packet) env.subs[s].changes_packet = grew = true;
+  }
 }
 
 Status check_global_args(Env& env, State& st, const Insn& insn, const SubprogInfo& callee) {
@@ -31,6 +55,12 @@ Status check_global_args(Env& env, State& st, const Insn& insn, const SubprogInf
         break;
       default:
         if (r.is_const() && r.val.value() == 0) break;
+        // The function sees sized memory, not a packet pointer: a packet
+        // change inside it would leave the argument pointing at stale bytes.
+        if ((r.type == RegType::Packet || r.type == RegType::PacketMeta) && callee.changes_packet)
+          return fail(env, ErrorCode::VerifierBadHelperArg, insn.pc,
+                      fmt::format("R{} points into the packet, and {} may move or resize it", reg, callee.name),
+                      "copy the bytes to the stack first, or keep packet-changing calls out of the function");
         if (auto s = check_mem_range(env, st, reg, Scalar::constant(callee.arg_sizes[i]), Access::ReadWrite, insn.pc, false); !s)
           return s;
         break;
@@ -222,6 +252,7 @@ Status classify_functions(Env& env) {
       si.arg_sizes.push_back(size);
     }
   }
+  mark_packet_changers(env);
   return ok();
 }
 

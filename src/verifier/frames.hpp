@@ -29,7 +29,8 @@ Status tail_call_taken(Env& env, const State& st, const Insn& insn, std::vector<
 // The entry state of a global function, from its signature.
 State global_entry_state(Env& env, uint32_t sub);
 
-// Fill SubprogInfo::global and the argument kinds from the BTF, if any.
+// Fill SubprogInfo::global and the argument kinds from the BTF, if any, and
+// SubprogInfo::changes_packet.
 Status classify_functions(Env& env);
 
 }  // namespace decade::verifier
