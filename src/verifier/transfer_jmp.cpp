@@ -86,9 +86,9 @@ void learn_packet_range(State& st, const RegState& lower, const RegState& upper,
   if (c != Cmp::Le && c != Cmp::Lt) return;
   if (!upper.val.is_const()) return;
   const int64_t upper_off = int64_t{upper.off} + static_cast<int64_t>(upper.val.value());
-  int64_t proven = int64_t{lower.off} - upper_off + (c == Cmp::Lt ? 1 : 0);
+  const int64_t proven = int64_t{lower.off} - upper_off + (c == Cmp::Lt ? 1 : 0);
   if (proven <= 0) return;
-  // Offsets stay under 2^29 (pointer arithmetic), and no packet is longer.
+  // Pointer offsets stay under 2^29; the clamp only keeps the narrowing exact.
   const auto range = static_cast<uint32_t>(std::min<int64_t>(proven, int64_t{1} << 30));
   const RegType t = lower.type;
   const uint32_t id = lower.id;
