@@ -47,6 +47,9 @@ Status check_mem(Env& env, State& st, const MemOp& op, uint32_t pc, RegState* lo
 // Memory argument [ptr, ptr + size) for a helper: size may be a range.
 Status check_mem_range(Env& env, State& st, uint8_t ptr, const Scalar& size, Access access, uint32_t pc, bool zero_ok);
 
+// The program may not write map `m`: not through its values, nor with the
+// helpers that change its elements.
+bool read_only_map(const MapDef& m);
 // A pointer to a value of map `m` at constant offset `off`, read-only when
 // the program may not write the map.
 RegState map_value_pointer(const MapDef& m, int32_t off);

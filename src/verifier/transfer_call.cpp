@@ -50,6 +50,12 @@ RegState iter_element(uint32_t size) {
   return r;
 }
 
+// Helpers that add, replace or remove elements of the map they are given.
+bool writes_map(uint32_t helper) {
+  return helper == kHelperMapUpdateElem || helper == kHelperMapDeleteElem || helper == kHelperMapPushElem ||
+         helper == kHelperMapPopElem;
+}
+
 Status arg_error(const Env& env, uint32_t pc, int arg, const std::string& what, const RegState& r, std::string hint = {}) {
   return fail(env, ErrorCode::VerifierBadHelperArg, pc, fmt::format("R{} ({}) {}", arg + 1, r.to_string(), what), std::move(hint));
 }
@@ -133,6 +139,10 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
         return arg_error(env, pc, i, "is not a map", r, r.maybe_null ? "check the inner map against NULL first" : "load the map with ld_imm64 (a map reference)");
       if (!map_ok(p.id, r.map->type))
         return fail(env, ErrorCode::VerifierBadMap, pc, fmt::format("{} cannot be used with map {} of type {}", p.name, r.map->name, static_cast<unsigned>(r.map->type)));
+      // A read-only map's contents are constants the verifier may have folded.
+      if (writes_map(p.id) && read_only_map(*r.map))
+        return fail(env, ErrorCode::VerifierReadOnly, pc, fmt::format("{} writes read-only map {}", p.name, r.map->name),
+                    "the program may only read .rodata and BPF_F_RDONLY_PROG maps");
       meta.map = r.map;
       return ok();
     case ArgKind::PtrToCtx:

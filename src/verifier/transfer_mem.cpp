@@ -286,11 +286,15 @@ Status sized_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc,
 
 }  // namespace
 
+bool read_only_map(const MapDef& m) {
+  // .rodata (frozen: its loads fold to constants) and maps the program may only read.
+  return m.frozen || (m.map_flags & kMapFRdonlyProg) != 0;
+}
+
 RegState map_value_pointer(const MapDef& m, int32_t off) {
   RegState r = RegState::pointer(RegType::MapValue, off);
   r.map = &m;
-  // .rodata (frozen: its loads fold to constants) and maps the program may only read.
-  r.read_only = m.frozen || (m.map_flags & kMapFRdonlyProg) != 0;
+  r.read_only = read_only_map(m);
   return r;
 }
 

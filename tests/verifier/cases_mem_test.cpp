@@ -146,6 +146,12 @@ const Case kMaps[] = {
      E::VerifierReadOnly, 9},
     {"rodata_lookup_read", "xdp", LOOKUP(3) "if r0 == 0 goto out\nr1 = *(u32 *)(r0 + 0)\nout: r0 = 2\nexit\n", E::Ok},
     {"rodata_pop_into", "xdp", "r1 = map_idx(5) ll\nr2 = map_idx_value(3, 0) ll\ncall 88\nr0 = 2\nexit\n", E::VerifierReadOnly, 4},
+    // Nor may a helper replace or remove its elements: loads from .rodata fold to constants.
+    {"rodata_update_elem", "xdp",
+     "r1 = 0\n*(u32 *)(r10 - 4) = r1\n*(u64 *)(r10 - 24) = r1\n*(u64 *)(r10 - 16) = r1\nr1 = map_idx(3) ll\n"
+     "r2 = r10\nr2 += -4\nr3 = r10\nr3 += -24\nr4 = 0\ncall 2\nr0 = 2\nexit\n",
+     E::VerifierReadOnly, 11},
+    {"rodata_delete_elem", "xdp", LOOKUP(3) "r1 = map_idx(3) ll\nr2 = r10\nr2 += -4\ncall 3\nr0 = 2\nexit\n", E::VerifierReadOnly, 11},
     {"rodata_write", "xdp", "r1 = map_idx_value(3, 0) ll\nr2 = 1\n*(u32 *)(r1 + 0) = r2\nr0 = 2\nexit\n", E::VerifierReadOnly, 3},
     {"rodata_fold", "xdp",
      "r1 = map_idx_value(3, 0) ll\nr0 = *(u32 *)(r1 + 0)\nif r0 == 5 goto ok\nr0 = *(u64 *)(r10 - 8)\nexit\nok: r0 = 2\nexit\n", E::Ok},
