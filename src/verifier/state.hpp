@@ -29,6 +29,7 @@ enum class RegType : uint8_t {
   Arena,       // arena address
   BtfPtr,      // pointer to a host type
   FuncPtr,     // address of a subprogram (callbacks)
+  MapKey,      // a key bpf_for_each_map_elem hands its callback: read-only, map's key_size bytes
 };
 
 const char* reg_type_name(RegType t);
