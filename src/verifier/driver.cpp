@@ -16,9 +16,12 @@ namespace decade::verifier {
 namespace {
 
 constexpr size_t kExactIterations = 8;
-// States compared per lookup (newest first) and kept per bucket: fewer
-// comparisons only prune less, so the bounds keep lookups constant-time.
+// States compared per bucket and per lookup (newest first; a lookup visits
+// one bucket per key mask in use, and there may be up to 2^10 masks), and
+// kept per bucket: fewer comparisons only prune less, so the bounds keep
+// lookups constant-time.
 constexpr size_t kMaxCompare = 64;
+constexpr size_t kMaxComparePerLookup = 2 * kMaxCompare;
 constexpr size_t kMaxBucket = 256;
 constexpr size_t kMaxLogBytes = 16u << 20;
 
@@ -164,7 +167,9 @@ Result<bool> Driver::lookup(Path& p, RegMask live, const Precision::Need& precis
   const uint32_t pc = p.st.pc;
   PcStates& at = at_[pc];
   std::vector<Checkpoint*> stale;
+  size_t total = kMaxComparePerLookup;
   for (const RegMask m : at.masks) {
+    if (total == 0) break;
     uint64_t key = 0;
     if (!bucket_key(p.st, m, key)) continue;
     auto it = at.buckets.find(key);
@@ -173,10 +178,11 @@ Result<bool> Driver::lookup(Path& p, RegMask live, const Precision::Need& precis
     // match), and a bounded number of comparisons per lookup.
     const auto& b = it->second;
     size_t budget = kMaxCompare;
-    for (size_t i = b.size(); i-- > 0 && budget > 0;) {
+    for (size_t i = b.size(); i-- > 0 && budget > 0 && total > 0;) {
       Checkpoint* c = b[i];
       if (c->key_mask != m) continue;
       --budget;
+      --total;
       if (c->branches > 0) {
         if (covers(c->st, p.st, live, true))
           return std::unexpected(verr(env_, ErrorCode::VerifierInfiniteLoop, pc, "infinite loop: the state repeats exactly",
@@ -319,6 +325,22 @@ Result<bool> Driver::exec(Path& p, const Insn& insn) {
   return true;
 }
 
+// The combined stack of the frames on this path, each function at the
+// deepest it has reached so far, already passes the limit that the static
+// check of every call chain (verifier.cpp) would enforce after exploring:
+// reject now, at the first call of the chain, rather than keep exploring
+// (and comparing) states of up to eight full 512-byte frames.
+Status Driver::check_stack_chain(const State& st, uint32_t pc) {
+  uint64_t total = 0;
+  for (const Frame& f : st.frames) total += (env_.subs[f.subprog].stack_depth + 31) / 32 * 32;
+  if (total <= env_.opts.max_stack) return ok();
+  const uint32_t at = st.frames.size() > 1 ? static_cast<uint32_t>(st.frames[1].callsite) : pc;
+  return fail(env_, ErrorCode::VerifierStackLimit, at,
+              fmt::format("combined stack of the {} frames at insn {} is {} bytes, over the limit of {}", st.frames.size(), pc,
+                          total, env_.opts.max_stack),
+              "use less stack in nested functions, or move large buffers into a per-CPU array map");
+}
+
 Result<bool> Driver::step(Path& p) {
   const uint32_t pc = p.st.pc;
   pc_ = pc;
@@ -343,6 +365,10 @@ Result<bool> Driver::step(Path& p) {
     Error e = r.error();
     e.message += "\nstate:" + dump_state(p.st);
     return std::unexpected(std::move(e));
+  }
+  if (env_.stack_grew) {
+    env_.stack_grew = false;
+    if (auto s = check_stack_chain(p.st, pc); !s) return std::unexpected(s.error());
   }
   if (auto s = check_memory(pc); !s) return std::unexpected(s.error());
   return *r;

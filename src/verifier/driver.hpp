@@ -69,6 +69,7 @@ class Driver {
   void log_insn(const State& st, const Insn& insn);
   size_t memory_in_use() const;
   Status check_memory(uint32_t pc);
+  Status check_stack_chain(const State& st, uint32_t pc);
   Status explore_paths();
 
   Env& env_;

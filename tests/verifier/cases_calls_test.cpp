@@ -141,6 +141,12 @@ const Case kFunctions[] = {
     {"stack_chain_over_512", "xdp",
      "r2 = 0\n*(u64 *)(r10 - 304) = r2\ncall f\nexit\nf: r2 = 0\n*(u64 *)(r10 - 304) = r2\nr0 = 0\nexit\n",
      E::VerifierStackLimit, 2},
+    // The chain passes 512 bytes before the endless loop: rejected at once,
+    // not after exploring the loop to the instruction budget.
+    {"stack_chain_over_512_before_loop", "xdp",
+     "r2 = 0\n*(u64 *)(r10 - 304) = r2\ncall f\nexit\nf: r2 = 0\n*(u64 *)(r10 - 304) = r2\n"
+     "l: r2 += 1\nif r2 != 0 goto l\nr0 = 0\nexit\n",
+     E::VerifierStackLimit, 2},
     {"stack_chain_fits", "xdp",
      "r2 = 0\n*(u64 *)(r10 - 256) = r2\ncall f\nexit\nf: r2 = 0\n*(u64 *)(r10 - 256) = r2\nr0 = 0\nexit\n", E::Ok},
     {"loop_cb", "xdp", "r1 = 10\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 181\nr0 = 2\nexit\ncb: r0 = 0\nexit\n", E::Ok},
