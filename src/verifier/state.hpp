@@ -39,7 +39,7 @@ bool is_pointer(RegType t);
 // copied at every fork and stored at every prune point.
 struct RegState {
   Scalar val = Scalar::unknown();  // the value (scalars) or the variable part of a pointer's offset
-  const MapDef* map = nullptr;     // MapPtr, MapValue
+  const MapDef* map = nullptr;     // MapPtr, MapValue, MapKey
   int32_t off = 0;                 // constant part of a pointer's offset
   uint32_t id = 0;        // null-check identity; packet: identity of the variable offset part
   uint32_t ref_id = 0;    // acquired reference this pointer carries (0: none)
