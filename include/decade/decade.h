@@ -97,6 +97,7 @@ struct decade_load_opts {
   const char *engine;                  /* "jit", "interp" or NULL for the default */
   int unverified_checked_execution;    /* the named bypass: no verifier, every access checked */
   uint64_t max_verifier_insns;         /* 0: 1,000,000 */
+  uint64_t max_verifier_memory;        /* bytes the verifier may hold per program; 0: 1 GiB */
 };
 int decade_object_load(decade_object *obj, const struct decade_load_opts *opts /* may be NULL */);
 

@@ -99,6 +99,10 @@ struct LoadOptions {
   bool unverified_checked_execution = false;
   // Verifier budget: instructions processed per program (0 = 1,000,000).
   uint64_t max_verifier_insns = 0;
+  // Verifier memory budget per program, in bytes (0 = 1 GiB): what the
+  // exploration may hold at once (stored states, pending paths).
+  // VerifierMemoryLimit names the instruction where it ran out.
+  uint64_t max_verifier_memory = 0;
 };
 
 // Engines available in this build, the default first.
@@ -254,6 +258,7 @@ struct VerifyReport {
   uint64_t insns_processed = 0;  // statistics of an accepted program
   uint64_t states_stored = 0;
   uint64_t peak_states = 0;
+  uint64_t peak_memory = 0;      // bytes the exploration held at most (see LoadOptions::max_verifier_memory)
   uint64_t time_ns = 0;
 };
 
@@ -303,8 +308,9 @@ class BpfObject {
   // Verifies programs without loading (`decade verify`): `program` empty
   // means every program. log_level 0 none, 1 like `-v`, 2 every state. A
   // rejection is a report, not an error; errors are for malformed input.
+  // max_insns and max_memory are LoadOptions' verifier budgets (0: default).
   Result<std::vector<VerifyReport>> verify_programs(std::string_view program = "", int log_level = 0,
-                                                    uint64_t max_insns = 0);
+                                                    uint64_t max_insns = 0, uint64_t max_memory = 0);
   // The object's BTF, one type per line like `bpftool btf dump file`.
   Result<std::string> btf_dump() const;
 

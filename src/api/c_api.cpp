@@ -4,6 +4,7 @@
 // unwinds into C; errors become negative codes plus a thread-local message.
 #include "decade/decade.h"
 
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -215,6 +216,9 @@ int decade_object_load(decade_object* obj, const struct decade_load_opts* opts) 
       if (opts->engine) lo.engine = opts->engine;
       lo.unverified_checked_execution = opts->unverified_checked_execution != 0;
       lo.max_verifier_insns = opts->max_verifier_insns;
+      // Fields after the first version are read only when the caller's struct has them.
+      if (opts->sz >= offsetof(decade_load_opts, max_verifier_memory) + sizeof opts->max_verifier_memory)
+        lo.max_verifier_memory = opts->max_verifier_memory;
     }
     return status(obj->obj.load(lo));
   });

@@ -51,7 +51,7 @@ Error name_program(Error e, const ObjectProgram& p) {
 }
 
 Result<VerifyResult> verify_one(const BpfObject::Impl& impl, const ObjectProgram& p, const ProgramType* type,
-                                std::vector<const MapDef*> maps, int log_level, uint64_t max_insns) {
+                                std::vector<const MapDef*> maps, int log_level, uint64_t max_insns, uint64_t max_memory) {
   VerifyInput in;
   in.program = &p.program;
   in.platform = &impl.platform;
@@ -61,6 +61,7 @@ Result<VerifyResult> verify_one(const BpfObject::Impl& impl, const ObjectProgram
   in.btf = impl.object.btf.get();
   VerifyOptions vo;
   if (max_insns) vo.max_insns_processed = max_insns;
+  if (max_memory) vo.max_memory = max_memory;
   vo.log_level = log_level;
   return verify(in, vo);
 }
@@ -98,7 +99,8 @@ Result<std::unique_ptr<Executable>> compile_program(const BpfObject::Impl& impl,
     times->compile_ns = steady_ns() - t0;
     return exe;
   }
-  auto v = verify_one(impl, p, type, std::move(defs), 0, impl.load_opts.max_verifier_insns);
+  auto v = verify_one(impl, p, type, std::move(defs), 0, impl.load_opts.max_verifier_insns,
+                      impl.load_opts.max_verifier_memory);
   if (!v) return std::unexpected(v.error());
   const uint64_t t1 = steady_ns();
   times->verify_ns = t1 - t0;
@@ -215,7 +217,7 @@ Status BpfObject::load(const LoadOptions& opts) {
 }
 
 Result<std::vector<VerifyReport>> BpfObject::verify_programs(std::string_view program, int log_level,
-                                                             uint64_t max_insns) {
+                                                             uint64_t max_insns, uint64_t max_memory) {
   Impl& impl = *impl_;
   if (impl.dirty || impl.deferred) {
     if (auto s = impl.reload(); !s) return std::unexpected(s.error());
@@ -231,7 +233,7 @@ Result<std::vector<VerifyReport>> BpfObject::verify_programs(std::string_view pr
     r.program = p.name;
     r.type = (*type)->name;
     r.insn_count = p.program.slot_count;
-    auto v = verify_one(impl, p, *type, defs, log_level, max_insns);
+    auto v = verify_one(impl, p, *type, defs, log_level, max_insns, max_memory);
     if (v) {
       r.accepted = true;
       r.log = std::move(v->log);
@@ -239,6 +241,7 @@ Result<std::vector<VerifyReport>> BpfObject::verify_programs(std::string_view pr
       r.insns_processed = st.insns_processed;
       r.states_stored = st.states_stored;
       r.peak_states = st.peak_states;
+      r.peak_memory = st.peak_memory;
       r.time_ns = st.time_ns;
     } else {
       r.error = api::with_source(v.error(), p.program);

@@ -102,6 +102,13 @@ Status apply_sets(BpfObject& obj, const std::vector<std::string>& sets) {
   return ok();
 }
 
+void add_verifier_options(CLI::App& sub, VerifierBudgets& b) {
+  sub.add_option("--max-insns", b.max_insns, "verifier budget of processed instructions (default 1,000,000)");
+  sub.add_option("--verifier-memory", b.max_memory,
+                 "verifier memory budget per program, e.g. 256M or 2G (default 1G; k, M, G are powers of 1024)")
+      ->transform(CLI::AsSizeValue(false));
+}
+
 int exit_code_for(const Error& e) {
   const auto c = static_cast<unsigned>(e.code);
   if ((c >= 300 && c < 400) || (c >= 700 && c < 800)) return kExitRejected;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Shared by the object-facing subcommands (run, prog, map, verify, btf):
-// opening an input (ELF object or raw bytecode), reading hex files, and the
-// exit code an error deserves.
+// opening an input (ELF object or raw bytecode), reading hex files, the
+// verifier's budget options, and the exit code an error deserves.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +10,18 @@
 
 #include "decade/decade.hpp"
 
+namespace CLI {
+class App;
+}
+
 namespace decade::cli {
+
+// The verifier's budgets as `verify` and `run` take them (0: the default).
+struct VerifierBudgets {
+  uint64_t max_insns = 0;   // --max-insns: processed instructions
+  uint64_t max_memory = 0;  // --verifier-memory: bytes (suffixes k, M, G are powers of 1024)
+};
+void add_verifier_options(CLI::App& sub, VerifierBudgets& b);
 
 bool is_elf(const std::vector<uint8_t>& bytes);
 

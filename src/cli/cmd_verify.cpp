@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// `decade verify OBJ.o [--prog NAME] [-v|-vv] [--json]`: runs the verifier on
+// `decade verify OBJ.o [--prog NAME] [-v|-vv] [--json] [--max-insns N]
+// [--verifier-memory SIZE]`: runs the verifier on
 // every program (or one) without running anything. Exit 0 when every
 // selected program is accepted, 1 when one is rejected, 2 on malformed input.
 #include <cstdio>
@@ -16,7 +17,7 @@ struct VerifyArgs {
   std::string file, prog;
   int verbose = 0;
   bool json = false;
-  uint64_t max_insns = 0;
+  VerifierBudgets budgets;
 };
 
 std::string json_string(std::string_view s) {
@@ -42,8 +43,9 @@ std::string json_report(const VerifyReport& r) {
   std::string out = fmt::format("{{\"program\": {}, \"type\": {}, \"accepted\": {}, \"insns\": {}", json_string(r.program),
                                 json_string(r.type), r.accepted ? "true" : "false", r.insn_count);
   if (r.accepted) {
-    out += fmt::format(", \"insns_processed\": {}, \"states_stored\": {}, \"peak_states\": {}, \"time_ns\": {}",
-                       r.insns_processed, r.states_stored, r.peak_states, r.time_ns);
+    out += fmt::format(
+        ", \"insns_processed\": {}, \"states_stored\": {}, \"peak_states\": {}, \"peak_memory\": {}, \"time_ns\": {}",
+        r.insns_processed, r.states_stored, r.peak_states, r.peak_memory, r.time_ns);
   } else {
     const Error& e = r.error;
     out += fmt::format(
@@ -74,7 +76,7 @@ void print_text(const VerifyReport& r, int verbose) {
 int run(const VerifyArgs& a) {
   auto obj = open_input(a.file);
   if (!obj) return report(obj.error(), exit_code_for(obj.error()));
-  auto reports = obj->verify_programs(a.prog, a.verbose, a.max_insns);
+  auto reports = obj->verify_programs(a.prog, a.verbose, a.budgets.max_insns, a.budgets.max_memory);
   if (!reports) return report(reports.error(), kExitBadInput);
   bool all = true;
   if (a.json) std::printf("[\n");
@@ -98,7 +100,7 @@ DECADE_COMMAND("verify", "Verify the programs of an object (or raw bytecode as t
                   sub.add_option("--prog", a->prog, "only this program");
                   sub.add_flag("-v,--verbose", a->verbose, "verifier log: -v like the kernel's level 1, -vv every state");
                   sub.add_flag("--json", a->json, "one JSON object per program");
-                  sub.add_option("--max-insns", a->max_insns, "budget of processed instructions (default 1,000,000)");
+                  add_verifier_options(sub, a->budgets);
                   return [a] { return run(*a); };
                 });
 

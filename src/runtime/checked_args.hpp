@@ -16,6 +16,7 @@
 #include "runtime/engine.hpp"
 #include "runtime/map.hpp"
 #include "runtime/platform.hpp"
+#include "runtime/run_context.hpp"
 
 namespace decade {
 
@@ -61,8 +62,9 @@ inline void append_map_memory(const std::vector<Map*>& maps, std::vector<MemRegi
 }
 
 // Checked execution's view of memory outside the stack: the request's
-// regions, then the reachable maps' storage, cached after the first miss and
-// collected again once on a miss (hash maps grow). Shared by the engines.
+// regions, the keys the run handed to callbacks (read-only), then the
+// reachable maps' storage, cached after the first miss and collected again
+// once on a miss (hash maps grow). Shared by the engines.
 struct CheckedMapMemory {
   std::vector<MemRegion> regions;
   bool collected = false;
@@ -75,6 +77,7 @@ struct CheckedMapMemory {
               bool write) {
     for (const MemRegion& r : request)
       if (r.allows(addr, size, write)) return true;
+    if (const RunContext* rc = current_run_context(); !write && rc && rc->callback_keys.contains(addr, size)) return true;
     if (collected)
       for (const MemRegion& r : regions)
         if (r.allows(addr, size, write)) return true;

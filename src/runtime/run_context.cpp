@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "runtime/run_context.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
+#include <new>
 #include <string>
 #include <utility>
 
@@ -21,11 +24,29 @@ GlobalSink& global_sink() {
   return *g;
 }
 
-// Callbacks may themselves call bpf_loop; the kernel bounds this through the
-// call-frame limit, here a depth counter keeps the host stack safe.
-constexpr uint32_t kMaxCallbackDepth = 8;
-
 }  // namespace
+
+const uint8_t* CallbackKeys::hold(uint32_t depth, const void* key, size_t size) {
+  if (depth >= kMaxCallbackDepth || size > kMaxKey) return nullptr;
+  if (!bytes_) {
+    bytes_.reset(new (std::nothrow) uint8_t[kMaxCallbackDepth * kMaxKey]);
+    if (!bytes_) return nullptr;
+  }
+  uint8_t* slot = bytes_.get() + size_t{depth} * kMaxKey;
+  std::memcpy(slot, key, size);
+  // The readable part of a level is the largest key it has held: a pointer
+  // kept from an earlier, longer key stays readable in checked execution.
+  size_[depth] = std::max(size_[depth], static_cast<uint16_t>(size));
+  return slot;
+}
+
+bool CallbackKeys::contains(uint64_t addr, uint64_t size) const {
+  if (!bytes_) return false;
+  const auto base = reinterpret_cast<uint64_t>(bytes_.get());
+  if (addr < base || addr - base >= kMaxCallbackDepth * kMaxKey) return false;
+  const uint64_t depth = (addr - base) / kMaxKey, off = (addr - base) % kMaxKey;
+  return off <= size_[depth] && size <= size_[depth] - off;
+}
 
 RunContext* current_run_context() { return tls_current; }
 

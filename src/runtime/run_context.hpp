@@ -16,8 +16,11 @@
 //  - After every helper/kfunc call, if rc.fault is set, stop the run with it.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -31,6 +34,36 @@ using InvokeCallbackFn = bool (*)(void* engine, uint64_t target, uint64_t r1, ui
 // Where bpf_trace_printk output goes (one call = one line without its '\n').
 using TraceSink = std::function<void(std::string_view)>;
 
+// Callbacks may themselves call bpf_loop; the kernel bounds this through the
+// call-frame limit, here a depth counter keeps the host stack safe.
+inline constexpr uint32_t kMaxCallbackDepth = 8;
+
+// The keys bpf_for_each_map_elem hands to callbacks. A callback gets a copy
+// in memory the run owns, never the map's own key nor a buffer of the walk:
+// the verifier lets the program keep the pointer after the walk (a callback
+// may leave it in its caller's stack), so it must stay readable until the
+// run ends, and it is read-only (verifier and checked execution), so
+// nothing done through it can rewrite a stored key or move a walk. One
+// buffer per callback nesting level, allocated on first use and reused by
+// later walks at that level: a kept pointer then reads a later key, never
+// freed memory.
+class CallbackKeys {
+ public:
+  // The largest key of a map bpf_for_each_map_elem walks (hash maps: the
+  // 512-byte BPF stack, as create_map enforces).
+  static constexpr size_t kMaxKey = 512;
+  // A copy of `key` for a walk at callback depth `depth`; nullptr when the
+  // depth or size is out of range or memory ran out.
+  const uint8_t* hold(uint32_t depth, const void* key, size_t size);
+  // [addr, addr + size) lies inside the keys handed out at some level
+  // (checked execution lets programs read them).
+  bool contains(uint64_t addr, uint64_t size) const;
+
+ private:
+  std::unique_ptr<uint8_t[]> bytes_;  // kMaxCallbackDepth buffers of kMaxKey bytes
+  std::array<uint16_t, kMaxCallbackDepth> size_{};
+};
+
 struct RunContext {
   void* engine = nullptr;                   // engine-private state for invoke_callback
   InvokeCallbackFn invoke_callback = nullptr;
@@ -39,6 +72,7 @@ struct RunContext {
   const TraceSink* trace = nullptr;         // overrides the process-wide sink when set
   std::optional<Error> fault;               // set by a helper or callback that cannot continue
   uint32_t callback_depth = 0;              // nested bpf_loop / for_each calls
+  CallbackKeys callback_keys;               // keys handed to for_each callbacks, kept until the run ends
 };
 
 // The innermost active context of this thread, or nullptr outside a run.

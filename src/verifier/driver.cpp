@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <new>
 #include <type_traits>
 
 #include "verifier/cfg.hpp"
@@ -15,11 +16,26 @@ namespace decade::verifier {
 namespace {
 
 constexpr size_t kExactIterations = 8;
-// States compared per lookup (newest first) and kept per bucket: fewer
-// comparisons only prune less, so the bounds keep lookups constant-time.
+// States compared per bucket and per lookup (newest first; a lookup visits
+// one bucket per key mask in use, and there may be up to 2^10 masks), and
+// kept per bucket: fewer comparisons only prune less, so the bounds keep
+// lookups constant-time.
 constexpr size_t kMaxCompare = 64;
+constexpr size_t kMaxComparePerLookup = 2 * kMaxCompare;
 constexpr size_t kMaxBucket = 256;
 constexpr size_t kMaxLogBytes = 16u << 20;
+
+// Heap bytes of a working state (what a path on the work stack holds);
+// each allocation is counted with a malloc header.
+size_t footprint(const State& st) {
+  constexpr size_t kHeader = 16;
+  size_t n = st.frames.capacity() * sizeof(Frame) + st.refs.capacity() * sizeof(RefState) + 2 * kHeader;
+  for (const Frame& f : st.frames) {
+    n += f.bytes.capacity() + f.spills.capacity() * sizeof(RegState) + f.iters.capacity() * sizeof(IterSlot) + 3 * kHeader;
+    if (f.cb_args) n += sizeof(*f.cb_args) + 2 * kHeader;  // shared by copies: counted once per copy, an upper bound
+  }
+  return n;
+}
 
 }  // namespace
 
@@ -42,11 +58,31 @@ Driver::Driver(Env& env)
       }
     }
   }
+  fixed_bytes_ = at_.capacity() * sizeof(PcStates) + loop_point_.capacity() + prec_.footprint() +
+                 env.prog.slot_count * (sizeof(RegMask) + 3 * sizeof(uint8_t) + 2 * sizeof(Fact) + sizeof(int32_t));
 }
 
 void Driver::fork(Path& p, State s) {
   if (p.parent) ++p.parent->branches;
+  work_bytes_ += footprint(s);
   work_.push_back(Path{std::move(s), p.parent});
+}
+
+size_t Driver::memory_in_use() const {
+  return fixed_bytes_ + chunks_.in_use() + work_bytes_ + work_.capacity() * sizeof(Path) + env_.log.capacity();
+}
+
+// Everything that grows while exploring is counted: stored states and their
+// index (the pool), the work stack of pending paths, the log; the path being
+// explored is one state and the per-instruction tables are fixed.
+Status Driver::check_memory(uint32_t pc) {
+  const size_t used = memory_in_use();
+  env_.stats.peak_memory = std::max<uint64_t>(env_.stats.peak_memory, used);
+  if (used <= env_.opts.max_memory) return ok();
+  return fail(env_, ErrorCode::VerifierMemoryLimit, pc,
+              fmt::format("verifier memory budget of {} bytes exhausted ({} bytes in use: {} states stored, {} paths pending)",
+                          env_.opts.max_memory, used, stored_, work_.size()),
+              "simplify the program: fewer paths, smaller loop bounds, or bpf_loop / open-coded iterators");
 }
 
 void Driver::finish(Checkpoint* c) {
@@ -131,7 +167,9 @@ Result<bool> Driver::lookup(Path& p, RegMask live, const Precision::Need& precis
   const uint32_t pc = p.st.pc;
   PcStates& at = at_[pc];
   std::vector<Checkpoint*> stale;
+  size_t total = kMaxComparePerLookup;
   for (const RegMask m : at.masks) {
+    if (total == 0) break;
     uint64_t key = 0;
     if (!bucket_key(p.st, m, key)) continue;
     auto it = at.buckets.find(key);
@@ -140,10 +178,11 @@ Result<bool> Driver::lookup(Path& p, RegMask live, const Precision::Need& precis
     // match), and a bounded number of comparisons per lookup.
     const auto& b = it->second;
     size_t budget = kMaxCompare;
-    for (size_t i = b.size(); i-- > 0 && budget > 0;) {
+    for (size_t i = b.size(); i-- > 0 && budget > 0 && total > 0;) {
       Checkpoint* c = b[i];
       if (c->key_mask != m) continue;
       --budget;
+      --total;
       if (c->branches > 0) {
         if (covers(c->st, p.st, live, true))
           return std::unexpected(verr(env_, ErrorCode::VerifierInfiniteLoop, pc, "infinite loop: the state repeats exactly",
@@ -286,8 +325,25 @@ Result<bool> Driver::exec(Path& p, const Insn& insn) {
   return true;
 }
 
+// The combined stack of the frames on this path, each function at the
+// deepest it has reached so far, already passes the limit that the static
+// check of every call chain (verifier.cpp) would enforce after exploring:
+// reject now, at the first call of the chain, rather than keep exploring
+// (and comparing) states of up to eight full 512-byte frames.
+Status Driver::check_stack_chain(const State& st, uint32_t pc) {
+  uint64_t total = 0;
+  for (const Frame& f : st.frames) total += (env_.subs[f.subprog].stack_depth + 31) / 32 * 32;
+  if (total <= env_.opts.max_stack) return ok();
+  const uint32_t at = st.frames.size() > 1 ? static_cast<uint32_t>(st.frames[1].callsite) : pc;
+  return fail(env_, ErrorCode::VerifierStackLimit, at,
+              fmt::format("combined stack of the {} frames at insn {} is {} bytes, over the limit of {}", st.frames.size(), pc,
+                          total, env_.opts.max_stack),
+              "use less stack in nested functions, or move large buffers into a per-CPU array map");
+}
+
 Result<bool> Driver::step(Path& p) {
   const uint32_t pc = p.st.pc;
+  pc_ = pc;
   if (++env_.stats.insns_processed > env_.opts.max_insns_processed)
     return std::unexpected(verr(env_, ErrorCode::VerifierBudget, pc,
                                 fmt::format("verification budget of {} processed instructions exhausted", env_.opts.max_insns_processed),
@@ -310,14 +366,19 @@ Result<bool> Driver::step(Path& p) {
     e.message += "\nstate:" + dump_state(p.st);
     return std::unexpected(std::move(e));
   }
+  if (env_.stack_grew) {
+    env_.stack_grew = false;
+    if (auto s = check_stack_chain(p.st, pc); !s) return std::unexpected(s.error());
+  }
+  if (auto s = check_memory(pc); !s) return std::unexpected(s.error());
   return *r;
 }
 
-Status Driver::explore(State entry) {
-  work_.push_back(Path{std::move(entry), nullptr});
+Status Driver::explore_paths() {
   while (!work_.empty()) {
     Path p = std::move(work_.back());
     work_.pop_back();
+    work_bytes_ -= footprint(p.st);
     if (env_.opts.log_level > 0 && env_.log.size() <= kMaxLogBytes)
       env_.log += fmt::format("from path at insn {}\n", p.st.pc);
     for (;;) {
@@ -327,6 +388,22 @@ Status Driver::explore(State entry) {
     }
   }
   return ok();
+}
+
+Status Driver::explore(State entry) {
+  pc_ = entry.pc;
+  work_bytes_ += footprint(entry);
+  work_.push_back(Path{std::move(entry), nullptr});
+  // The budget is meant to stop exploration before the host runs out; if
+  // the host has less memory than the budget, its refusal is the same error.
+  try {
+    return explore_paths();
+  } catch (const std::bad_alloc&) {
+    return fail(env_, ErrorCode::VerifierMemoryLimit, pc_,
+                fmt::format("the host refused memory to the verifier ({} bytes in use, budget {})", memory_in_use(),
+                            env_.opts.max_memory),
+                "simplify the program, or verify it where more memory is available");
+  }
 }
 
 }  // namespace decade::verifier

@@ -4,7 +4,8 @@
 // compared (inclusion for finished states, equality for states still being
 // explored, which means an endless loop), liveness so dead registers do not
 // block pruning, widening at loops the runtime bounds (may_goto, iterators,
-// callbacks), and the instruction budget.
+// callbacks), and the budgets: processed instructions, and memory (stored
+// states, the pool, the work stack, the log; VerifierMemoryLimit).
 #pragma once
 
 #include <memory>
@@ -43,11 +44,13 @@ class Driver {
   // lookup only looks at states that can possibly cover the current one.
   // Checkpoints and their states live in pool_ (trivially destructible:
   // the pool frees them all with the driver).
+  // Everything here grows with exploration, so it lives in pool_ (counted
+  // against the memory budget).
   struct PcStates {
-    explicit PcStates(std::pmr::memory_resource* mr) : buckets(mr) {}
-    std::vector<Checkpoint*> all;
-    std::vector<RegMask> masks;  // distinct key masks in use
-    std::pmr::unordered_map<uint64_t, std::pmr::vector<Checkpoint*>> buckets;  // in pool_
+    explicit PcStates(std::pmr::memory_resource* mr) : all(mr), masks(mr), buckets(mr) {}
+    std::pmr::vector<Checkpoint*> all;
+    std::pmr::vector<RegMask> masks;  // distinct key masks in use
+    std::pmr::unordered_map<uint64_t, std::pmr::vector<Checkpoint*>> buckets;
   };
   struct Path {
     State st;
@@ -64,6 +67,10 @@ class Driver {
   void fork(Path& p, State s);
   void finish(Checkpoint* c);
   void log_insn(const State& st, const Insn& insn);
+  size_t memory_in_use() const;
+  Status check_memory(uint32_t pc);
+  Status check_stack_chain(const State& st, uint32_t pc);
+  Status explore_paths();
 
   Env& env_;
   // Memory of stored states (declared before at_, which holds them).
@@ -73,6 +80,9 @@ class Driver {
   std::vector<uint8_t> loop_point_;
   std::vector<PcStates> at_;
   std::vector<Path> work_;
+  size_t work_bytes_ = 0;   // heap memory of the states in work_
+  size_t fixed_bytes_ = 0;  // per-program tables (at_, precision, flags), set once
+  uint32_t pc_ = 0;         // the instruction being explored (named when the host refuses memory)
   uint64_t stored_ = 0;
 };
 

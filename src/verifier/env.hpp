@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,9 +42,10 @@ struct Env {
   std::vector<Fact> mem_safe, div_nonzero;  // per slot
   std::vector<int32_t> call_target;         // per slot
   std::map<uint32_t, std::vector<uint32_t>> gotox_targets;  // gotox slot -> its static successors (verifier/indirect.hpp)
-  std::vector<std::pair<uint32_t, uint32_t>> indirect_calls;  // (callx slot, target slot) seen while exploring
+  std::set<std::pair<uint32_t, uint32_t>> indirect_calls;  // (callx slot, target slot) seen while exploring
 
   uint32_t next_id = 1;
+  bool stack_grew = false;  // note_stack deepened a function's stack (the driver checks the call chain)
   std::string log;
   VerifierStats stats;
 

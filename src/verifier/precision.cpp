@@ -51,6 +51,17 @@ Precision::Precision(const Env& env)
   solve();
 }
 
+size_t Precision::footprint() const {
+  auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
+  size_t n = bytes(need_in_) + bytes(ptr_arith_) + bytes(stack_access_) + bytes(returns_from_) + bytes(restricted_r0_) +
+             bytes(queued_) + need_in_.size() * sizeof(uint32_t);  // work_ at its largest
+  for (const auto* lists : {&preds_, &call_sites_, &exits_}) {
+    n += bytes(*lists);
+    for (const auto& l : *lists) n += bytes(l);
+  }
+  return n;
+}
+
 Precision::Need Precision::out_of(const Insn& insn) const {
   Need out;
   std::vector<uint32_t> succ;

@@ -45,6 +45,9 @@ class Precision {
   Need need(uint32_t pc) const { return need_in_[pc]; }
   // Called before the instruction at st.pc runs in state st.
   void observe(const State& st, const Insn& insn);
+  // Heap bytes of the analysis (per instruction; fixed once built, the
+  // worklist never holds more than one entry per instruction).
+  size_t footprint() const;
 
  private:
   Need transfer(const Insn& insn, Need out) const;

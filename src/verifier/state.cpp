@@ -23,6 +23,7 @@ const char* reg_type_name(RegType t) {
     case RegType::Arena: return "arena";
     case RegType::BtfPtr: return "ptr_btf";
     case RegType::FuncPtr: return "func";
+    case RegType::MapKey: return "map_key";
   }
   return "?";
 }

@@ -29,6 +29,7 @@ enum class RegType : uint8_t {
   Arena,       // arena address
   BtfPtr,      // pointer to a host type
   FuncPtr,     // address of a subprogram (callbacks)
+  MapKey,      // a key bpf_for_each_map_elem hands its callback: read-only, map's key_size bytes
 };
 
 const char* reg_type_name(RegType t);
@@ -38,7 +39,7 @@ bool is_pointer(RegType t);
 // states are copied at every fork and stored at every prune point.
 struct RegState {
   Scalar val = Scalar::unknown();  // the value (scalars) or the variable part of a pointer's offset
-  const MapDef* map = nullptr;     // MapPtr, MapValue
+  const MapDef* map = nullptr;     // MapPtr, MapValue, MapKey
   int32_t off = 0;                 // constant part of a pointer's offset
   uint32_t id = 0;        // null-check identity; packet: identity of the variable offset part
   uint32_t ref_id = 0;    // acquired reference this pointer carries (0: none)

@@ -7,6 +7,7 @@
 #include <memory>
 #include <new>
 #include <utility>
+#include <vector>
 
 namespace decade::verifier {
 namespace {
@@ -138,30 +139,81 @@ StoredFrame StoredState::frame(size_t f) const {
 
 namespace {
 
-// Consistent renaming of ids between the old and the current state. States
-// hold few ids, so a flat list beats a map (this runs at every prune point);
-// the first pairs live inline so most comparisons allocate nothing.
+// uint32 -> uint32 by open addressing (keys and values are never 0: ids
+// start at 1), for the ids past IdMap's inline pairs: one allocation per
+// doubling rather than one per id.
+class FlatIdTable {
+ public:
+  uint32_t get(uint32_t key) const {
+    if (slots_.empty()) return 0;
+    for (size_t i = slot_of(key);; i = (i + 1) & (slots_.size() - 1)) {
+      if (slots_[i].first == key) return slots_[i].second;
+      if (slots_[i].first == 0) return 0;
+    }
+  }
+  void put(uint32_t key, uint32_t val) {  // key must be absent
+    if (2 * (size_ + 1) > slots_.size()) grow();
+    size_t i = slot_of(key);
+    while (slots_[i].first != 0) i = (i + 1) & (slots_.size() - 1);
+    slots_[i] = {key, val};
+    ++size_;
+  }
+
+ private:
+  static constexpr size_t kFirst = 128;  // 64 ids before the first doubling
+  size_t slot_of(uint32_t key) const { return (key * 0x9e3779b1u) & (slots_.size() - 1); }
+  void grow() {
+    std::vector<std::pair<uint32_t, uint32_t>> old(std::max<size_t>(kFirst, 2 * slots_.size()));
+    old.swap(slots_);
+    size_ = 0;
+    for (const auto& [k, v] : old)
+      if (k) put(k, v);
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> slots_;
+  size_t size_ = 0;
+};
+
+// Consistent renaming of ids between the old and the current state. Most
+// states hold few ids, so the first pairs live inline in a flat list (this
+// runs at every prune point and allocates nothing then); beyond them, hash
+// tables keep every check constant-time: a state being explored may hold
+// hundreds of ids (eight frames of 512 stack bytes of spilled linked
+// scalars), and a list scanned on every check made one comparison
+// quadratic in them.
 class IdMap {
  public:
   bool check(uint32_t old_id, uint32_t cur_id) {
     if (old_id == 0 && cur_id == 0) return true;
     if (old_id == 0 || cur_id == 0) return false;
-    for (size_t i = 0; i < n_; ++i) {
-      const auto& [o, c] = i < kInline ? inline_[i] : more_[i - kInline];
-      if (o == old_id) return c == cur_id;
-      if (c == cur_id) return false;
+    if (n_ <= kInline) {
+      for (size_t i = 0; i < n_; ++i) {
+        const auto& [o, c] = inline_[i];
+        if (o == old_id) return c == cur_id;
+        if (c == cur_id) return false;
+      }
+      if (n_ < kInline) {
+        inline_[n_++] = {old_id, cur_id};
+        return true;
+      }
+      for (const auto& [o, c] : inline_) add(o, c);  // from now on only the tables
+      ++n_;
     }
-    if (n_ < kInline) inline_[n_] = {old_id, cur_id};
-    else more_.emplace_back(old_id, cur_id);
-    ++n_;
+    if (const uint32_t c = to_cur_.get(old_id)) return c == cur_id;
+    if (to_old_.get(cur_id)) return false;  // cur_id already stands for another old id
+    add(old_id, cur_id);
     return true;
   }
 
  private:
+  void add(uint32_t old_id, uint32_t cur_id) {
+    to_cur_.put(old_id, cur_id);
+    to_old_.put(cur_id, old_id);
+  }
+
   static constexpr size_t kInline = 16;
   std::array<std::pair<uint32_t, uint32_t>, kInline> inline_{};
-  std::vector<std::pair<uint32_t, uint32_t>> more_;
-  size_t n_ = 0;
+  size_t n_ = 0;                 // inline pairs; kInline + 1 once the tables hold them all
+  FlatIdTable to_cur_, to_old_;  // every pair past kInline of them, both ways
 };
 
 bool reg_covers(const RegState& o, const RegState& c, IdMap& ids, bool exact) {

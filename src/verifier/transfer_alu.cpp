@@ -25,7 +25,7 @@ AluOp alu_op(Sem s) {
 bool arith_allowed(RegType t) {
   switch (t) {
     case RegType::Ctx: case RegType::Stack: case RegType::MapValue: case RegType::Packet: case RegType::PacketMeta:
-    case RegType::Mem: case RegType::Arena:
+    case RegType::Mem: case RegType::Arena: case RegType::MapKey:
       return true;
     case RegType::NotInit: case RegType::Scalar: case RegType::MapPtr: case RegType::PacketEnd: case RegType::BtfPtr:
     case RegType::FuncPtr:

@@ -267,8 +267,10 @@ void spawn_callback(Env& env, const State& st, const Insn& insn, const CallMeta&
   if (meta.proto->id == kHelperForEachMapElem && meta.map) {
     args[0] = RegState::pointer(RegType::MapPtr);
     args[0].map = meta.map;
-    args[1] = RegState::pointer(RegType::Mem);
-    args[1].mem_size = meta.map->key_size;
+    // The key: a read-only copy the run owns (runtime/run_context.hpp), valid
+    // after the walk too (the callback may leave it in its caller's stack).
+    args[1] = RegState::pointer(RegType::MapKey);
+    args[1].map = meta.map;
     args[2] = map_value_pointer(*meta.map, 0);
     args[3] = ctx;
   } else {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 
 #include "verifier/frames.hpp"
 #include "verifier/indirect.hpp"
@@ -130,13 +131,12 @@ Status do_callx(Env& env, State& st, const Insn& insn) {
     if (static_cast<int32_t>(f.subprog) == sub)
       return fail(env, ErrorCode::VerifierCallDepth, insn.pc, "recursive call through a function pointer",
                   "BPF functions may not call themselves, directly or not");
-  const auto edge = std::make_pair(insn.pc, target);
-  if (std::find(env.indirect_calls.begin(), env.indirect_calls.end(), edge) == env.indirect_calls.end())
-    env.indirect_calls.push_back(edge);
-  // The resolved target when every path calls the same function.
-  const auto n = std::count_if(env.indirect_calls.begin(), env.indirect_calls.end(),
-                               [&](const auto& e) { return e.first == insn.pc; });
-  env.call_target[insn.pc] = n == 1 ? r.func_pc : -1;
+  env.indirect_calls.emplace(insn.pc, target);
+  // The resolved target when every path calls the same function: the
+  // edges are ordered by call slot, so this is the only one from insn.pc.
+  const auto first = env.indirect_calls.lower_bound({insn.pc, 0});
+  const bool unique = std::next(first) == env.indirect_calls.end() || std::next(first)->first != insn.pc;
+  env.call_target[insn.pc] = unique ? r.func_pc : -1;
   Insn call = insn;
   call.target = r.func_pc;
   return do_local_call(env, st, call);

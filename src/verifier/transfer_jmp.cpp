@@ -60,7 +60,7 @@ bool refine_scalars(State& st, const Insn& insn, bool reg_form, const Scalar& im
 bool never_null(const RegState& r) {
   switch (r.type) {
     case RegType::Ctx: case RegType::Stack: case RegType::MapValue: case RegType::Packet: case RegType::PacketMeta:
-    case RegType::PacketEnd: case RegType::Mem: case RegType::FuncPtr: case RegType::MapPtr:
+    case RegType::PacketEnd: case RegType::Mem: case RegType::FuncPtr: case RegType::MapPtr: case RegType::MapKey:
       return !r.maybe_null;
     case RegType::NotInit: case RegType::Scalar: case RegType::Arena: case RegType::BtfPtr:
       return false;

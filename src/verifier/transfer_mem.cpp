@@ -2,7 +2,7 @@
 // Memory transfer functions and the region checks behind them: stack (per
 // byte, spills per 8-byte slot), context fields per the program type's
 // table, map values, packet data with the range learnt from comparisons,
-// sized memory (ring-buffer records) and arena memory.
+// sized memory (ring-buffer records), callback map keys and arena memory.
 #include <fmt/format.h>
 
 #include "isa/semantics.hpp"
@@ -284,6 +284,25 @@ Status sized_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc,
   return ok();
 }
 
+// The key bpf_for_each_map_elem hands its callback: a copy the run owns
+// (runtime/run_context.hpp), read-only as in the kernel, so the callback can
+// neither rewrite the map's key nor disturb the walk.
+Status map_key_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, RegState* loaded) {
+  const MapDef& m = *ptr.map;
+  if (op.access != Access::Read)
+    return fail(env, ErrorCode::VerifierReadOnly, pc, fmt::format("write into the key of map {} (read-only)", m.name),
+                "copy the key to the stack to change it");
+  const i128 lo = i128{ptr.off} + op.off + ptr.val.smin;
+  const i128 hi = i128{ptr.off} + op.off + static_cast<i128>(ptr.val.umax);
+  if (ptr.val.smin < 0 || !in_bounds(lo, hi, op.size, m.key_size))
+    return fail(env, ErrorCode::VerifierOutOfBounds, pc,
+                fmt::format("map key access off={} size={} outside key_size={} of map {}", static_cast<int64_t>(lo), op.size,
+                            m.key_size, m.name));
+  env.note_mem(pc, true);
+  if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
+  return ok();
+}
+
 }  // namespace
 
 bool read_only_map(const MapDef& m) {
@@ -324,6 +343,7 @@ Status check_mem(Env& env, State& st, const MemOp& op, uint32_t pc, RegState* lo
     case RegType::MapValue: return map_value_access(env, ptr, op, pc, loaded);
     case RegType::Packet: case RegType::PacketMeta: return packet_access(env, ptr, op, pc, loaded);
     case RegType::Mem: return sized_access(env, ptr, op, pc, loaded);
+    case RegType::MapKey: return map_key_access(env, ptr, op, pc, loaded);
     case RegType::Arena:
       if (op.access != Access::Read && op.value && op.value->is_ptr() && op.value->type != RegType::Arena)
         return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a non-arena pointer into the arena");

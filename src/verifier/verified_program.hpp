@@ -15,6 +15,7 @@ struct VerifierStats {
   uint64_t insns_processed = 0;
   uint64_t states_stored = 0;
   uint64_t peak_states = 0;
+  uint64_t peak_memory = 0;  // bytes: the most the exploration held at once (VerifyOptions::max_memory)
   uint64_t time_ns = 0;
 };
 

@@ -49,7 +49,9 @@ Error verr(const Env& env, ErrorCode code, uint32_t pc, std::string message, std
 void Env::note_stack(const State& st, uint32_t frame, int64_t lowest_off) {
   if (frame >= st.frames.size() || lowest_off >= 0) return;
   SubprogInfo& s = subs[st.frames[frame].subprog];
-  s.stack_depth = std::max<uint32_t>(s.stack_depth, static_cast<uint32_t>(-lowest_off));
+  if (static_cast<uint32_t>(-lowest_off) <= s.stack_depth) return;
+  s.stack_depth = static_cast<uint32_t>(-lowest_off);
+  stack_grew = true;
 }
 
 namespace {

@@ -18,6 +18,9 @@ namespace decade {
 
 struct VerifyOptions {
   uint64_t max_insns_processed = 1'000'000;  // budget; VerifierBudget when exceeded
+  // Bytes the exploration may hold at once (stored states, pending paths,
+  // the log; docs/verifier.md); VerifierMemoryLimit when exceeded.
+  uint64_t max_memory = uint64_t{1} << 30;
   uint32_t max_stack = 512;                  // bytes along any call chain
   uint32_t max_call_depth = 8;
   int log_level = 0;                         // 0 none, 1 like `-v`, 2 every state (`-vv`)

@@ -170,6 +170,20 @@ TEST(CliVerify, ExitCodesAndJson) {
   EXPECT_EQ(r.code, 2) << r.out;
 }
 
+TEST(CliVerify, MemoryBudget) {
+  // r1 = 0; l: r1 += 1; if r1 != 0 goto l; r0 = 0; exit: a new state per iteration at insn 1.
+  const auto prog = temp_file("endless.bin", std::string("\xb7\x01\0\0\0\0\0\0\x07\x01\0\0\x01\0\0\0"
+                                                         "\x55\x01\xfe\xff\0\0\0\0\xb7\0\0\0\0\0\0\0"
+                                                         "\x95\0\0\0\0\0\0\0", 40));
+  for (const std::string cmd : {"verify ", "run "}) {
+    auto r = decade(cmd + prog + " --max-insns 100000000 --verifier-memory 1M");
+    EXPECT_EQ(r.code, 1) << cmd << r.out;
+    EXPECT_NE(r.out.find("E731 VerifierMemoryLimit at insn 1"), std::string::npos) << cmd << r.out;
+  }
+  auto r = decade("verify " + prog + " --verifier-memory lots");
+  EXPECT_EQ(r.code, 2) << r.out;
+}
+
 TEST(CliMap, DumpAfterRuns) {
   const std::string o = obj("demo/packet_filter.bpf.o");
   auto r = decade("map dump " + o + " --map proto_stats --run packet_filter --data-hex " +

@@ -5,6 +5,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <functional>
 #include <string>
 #include <thread>
@@ -285,6 +286,40 @@ TEST(Helpers, ForEachMapElem) {
   EXPECT_EQ(*static_cast<uint64_t*>(m->lookup(&k)), 11u);
   auto q = make(MapType::Queue, 0, 4, 4);
   EXPECT_EQ(as_long(call(kHelperForEachMapElem, u(q.get()), 0, 0, 0)), -EINVAL);
+}
+
+// The key a callback gets is the run's copy, never the map's stored key:
+// it stays readable after the helper returns (a program may keep it), and
+// nested walks get their own.
+TEST(Helpers, ForEachMapElemKeyIsTheRunsCopy) {
+  auto m = make(MapType::Hash, 4, 8, 8);
+  for (uint32_t i = 1; i <= 3; ++i) {
+    uint64_t v = i;
+    ASSERT_EQ(m->update(&i, &v, 0), 0);
+  }
+  FakeEngine eng;
+  RunContext rc;
+  std::vector<uint64_t> keys;
+  eng.subprogs.push_back([&](uint64_t, uint64_t key, uint64_t, uint64_t) {
+    keys.push_back(key);
+    EXPECT_EQ(*reinterpret_cast<uint32_t*>(key), *reinterpret_cast<uint32_t*>(keys.front()));
+    return 0u;
+  });
+  rc.engine = &eng;
+  rc.invoke_callback = &FakeEngine::invoke;
+  RunScope scope(rc);
+  EXPECT_EQ(call(kHelperForEachMapElem, u(m.get()), 0, 0, 0), 3u);
+  ASSERT_EQ(keys.size(), 3u);
+  for (uint64_t k : keys) {
+    EXPECT_EQ(k, keys.front()) << "one buffer per nesting level";
+    EXPECT_TRUE(rc.callback_keys.contains(k, 4));
+    for (const MapStorage& st : m->storage())
+      EXPECT_FALSE(k >= u(st.bytes.data()) && k < u(st.bytes.data() + st.bytes.size())) << "the map's own memory";
+  }
+  uint32_t last = 0;
+  std::memcpy(&last, reinterpret_cast<const void*>(keys.back()), 4);  // after the walk: still the last key
+  EXPECT_GE(last, 1u);
+  EXPECT_LE(last, 3u);
 }
 
 TEST(Helpers, SpinLockExcludesThreads) {

@@ -23,6 +23,10 @@ using E = ErrorCode;
 #define TAIL_CALL "r2 = map_idx(7) ll\nr3 = 0\ncall 12\n"
 // Checks 14 packet bytes and keeps data in r7, the context in r6: insns 0-6.
 #define PKT_R7 "r6 = r1\nr2 = *(u32 *)(r6 + 0)\nr3 = *(u32 *)(r6 + 4)\nr4 = r2\nr4 += 14\nif r4 > r3 goto out\nr7 = r2\n"
+// Walks map N with callback `cb` and ctx = fp-8 (zeroed): the call is insn 9.
+#define FOR_EACH(n)                                                                                      \
+  "r1 = 0\n*(u64 *)(r10 - 8) = r1\nr1 = map_idx(" #n ") ll\nr2 = func(cb) ll\nr3 = r10\nr3 += -8\nr4 = 0\n" \
+  "call 164\n"
 
 const Case kHelpers[] = {
     {"comm_ok", "xdp", "r1 = r10\nr1 += -16\nr2 = 16\ncall 16\nr0 = 2\nexit\n", E::Ok},
@@ -145,6 +149,12 @@ const Case kFunctions[] = {
     {"stack_chain_over_512", "xdp",
      "r2 = 0\n*(u64 *)(r10 - 304) = r2\ncall f\nexit\nf: r2 = 0\n*(u64 *)(r10 - 304) = r2\nr0 = 0\nexit\n",
      E::VerifierStackLimit, 2},
+    // The chain passes 512 bytes before the endless loop: rejected at once,
+    // not after exploring the loop to the instruction budget.
+    {"stack_chain_over_512_before_loop", "xdp",
+     "r2 = 0\n*(u64 *)(r10 - 304) = r2\ncall f\nexit\nf: r2 = 0\n*(u64 *)(r10 - 304) = r2\n"
+     "l: r2 += 1\nif r2 != 0 goto l\nr0 = 0\nexit\n",
+     E::VerifierStackLimit, 2},
     {"stack_chain_fits", "xdp",
      "r2 = 0\n*(u64 *)(r10 - 256) = r2\ncall f\nexit\nf: r2 = 0\n*(u64 *)(r10 - 256) = r2\nr0 = 0\nexit\n", E::Ok},
     // A taken tail call in a function returns the target's r0 to the caller
@@ -187,6 +197,40 @@ const Case kFunctions[] = {
     {"for_each_cb_oob", "xdp",
      "r1 = map_idx(1) ll\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 164\nr0 = 2\nexit\ncb: r0 = *(u64 *)(r3 + 60)\nr0 = 0\nexit\n",
      E::VerifierOutOfBounds, 9},
+    // The key a for_each callback gets is read-only and key_size bytes long
+    // (as in the kernel): writing it rewrote a hash map's stored key or
+    // moved an array walk back. Callback code starts at insn 12.
+    {"for_each_key_read", "xdp", FOR_EACH(0) "r0 = 2\nexit\ncb: r0 = *(u32 *)(r2 + 0)\nr0 = 0\nexit\n", E::Ok},
+    {"for_each_key_read_oob", "xdp", FOR_EACH(0) "r0 = 2\nexit\ncb: r0 = *(u32 *)(r2 + 4)\nr0 = 0\nexit\n",
+     E::VerifierOutOfBounds, 12},
+    {"for_each_key_write_hash", "xdp", FOR_EACH(0) "r0 = 2\nexit\ncb: *(u32 *)(r2 + 0) = 1\nr0 = 0\nexit\n",
+     E::VerifierReadOnly, 12},
+    {"for_each_key_write_array", "xdp", FOR_EACH(1) "r0 = 2\nexit\ncb: r1 = 7\n*(u32 *)(r2 + 0) = r1\nr0 = 0\nexit\n",
+     E::VerifierReadOnly, 13},
+    {"for_each_key_atomic", "xdp", FOR_EACH(0) "r0 = 2\nexit\ncb: r1 = 1\nlock *(u32 *)(r2 + 0) += r1\nr0 = 0\nexit\n",
+     E::VerifierInvalidMemAccess, 13},
+    {"for_each_key_helper_writes", "xdp", FOR_EACH(0) "r0 = 2\nexit\ncb: r1 = r2\nr2 = 4\ncall 16\nr0 = 0\nexit\n",
+     E::VerifierReadOnly, 14},
+    {"for_each_key_helper_reads", "xdp", FOR_EACH(0) "r0 = 2\nexit\ncb: r1 = map_idx(0) ll\ncall 1\nr0 = 0\nexit\n", E::Ok},
+    // A key (or value) pointer the callback leaves in its caller's stack is
+    // valid after the walk (the run owns the key), and still read-only.
+    {"for_each_key_kept_read", "xdp",
+     FOR_EACH(0) "r1 = *(u64 *)(r10 - 8)\nif r1 == 0 goto out\nr0 = *(u32 *)(r1 + 0)\nout: r0 = 2\nexit\n"
+     "cb: *(u64 *)(r4 + 0) = r2\nr0 = 0\nexit\n",
+     E::Ok},
+    {"for_each_key_kept_write", "xdp",
+     FOR_EACH(0) "r1 = *(u64 *)(r10 - 8)\nif r1 == 0 goto out\n*(u32 *)(r1 + 0) = 7\nout: r0 = 2\nexit\n"
+     "cb: *(u64 *)(r4 + 0) = r2\nr0 = 0\nexit\n",
+     E::VerifierReadOnly, 12},
+    {"for_each_value_kept_write", "xdp",
+     FOR_EACH(0) "r1 = *(u64 *)(r10 - 8)\nif r1 == 0 goto out\n*(u64 *)(r1 + 0) = 7\nout: r0 = 2\nexit\n"
+     "cb: *(u64 *)(r4 + 0) = r3\nr0 = 0\nexit\n",
+     E::Ok},
+    // A callback's own stack dies with it: its address may not stay behind.
+    {"loop_cb_leaves_own_stack", "xdp",
+     "r1 = 0\n*(u64 *)(r10 - 8) = r1\nr1 = 4\nr2 = func(cb) ll\nr3 = r10\nr3 += -8\nr4 = 0\ncall 181\nr0 = 2\nexit\n"
+     "cb: *(u64 *)(r2 + 0) = r10\nr0 = 0\nexit\n",
+     E::VerifierBadReturn, 13},
 };
 
 const Case kLoops[] = {

@@ -23,14 +23,40 @@ uint64_t bpf_loop(uint64_t nr_loops, uint64_t callback, uint64_t ctx, uint64_t f
   return nr_loops;
 }
 
+// The run's copy of `key` for a callback about to start; nullptr after
+// raising the fault that says why there is none.
+const uint8_t* held_key(RunContext* rc, const void* key, size_t size) {
+  if (!rc) {
+    raise_fault(ErrorCode::ExecBadCall, "callback helper called outside an engine run");
+    return nullptr;
+  }
+  if (rc->callback_depth >= kMaxCallbackDepth) {
+    raise_fault(ErrorCode::ExecCallDepth, "callbacks nested too deeply");
+    return nullptr;
+  }
+  const uint8_t* held = rc->callback_keys.hold(rc->callback_depth, key, size);
+  if (!held) raise_fault(ErrorCode::ExecHelperFault, "bpf_for_each_map_elem: no memory for the callback's key");
+  return held;
+}
+
 // bpf_for_each_map_elem(map, callback, ctx, flags): callback(map, key,
 // value, ctx) returns 0 to continue, 1 to stop. Returns elements visited.
+// The callback's key is the run's copy (CallbackKeys), never the map's key
+// or the walk's own buffer: the program may keep it past this call, and
+// may not write it. The value is the map's own memory, which the map keeps
+// while it lives (elements a callback deletes are reused, not freed).
 uint64_t for_each_map_elem(uint64_t m, uint64_t callback, uint64_t ctx, uint64_t flags, uint64_t) {
   if (flags) return static_cast<uint64_t>(kEINVAL);
   Map* map = reinterpret_cast<Map*>(m);
+  RunContext* rc = current_run_context();
   bool faulted = false;
   long n = map->for_each([&](const void* key, void* value) {
-    auto r = run_callback(callback, m, reinterpret_cast<uint64_t>(key), reinterpret_cast<uint64_t>(value), ctx);
+    const uint8_t* held = held_key(rc, key, map->def().key_size);
+    if (!held) {
+      faulted = true;
+      return false;
+    }
+    auto r = run_callback(callback, m, reinterpret_cast<uint64_t>(held), reinterpret_cast<uint64_t>(value), ctx);
     if (!r) {
       faulted = true;
       return false;
