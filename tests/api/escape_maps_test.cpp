@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+// Issue 11, the map points: prog_arrays keep one owner profile (point 2),
+// maps cannot exhaust the host (point 7), per-CPU values stay per CPU with
+// more threads than CPUs (point 10). Programs run on every engine.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "api_test_util.hpp"
+#include "decade/decade.h"
+
+namespace decade {
+namespace {
+
+using test::as_bytes;
+using test::obj;
+
+class EscapeMaps : public ::testing::TestWithParam<std::string> {
+ protected:
+  Result<BpfObject> open_and_load(const char* file, LoadOptions lo = {}) {
+    auto o = BpfObject::open(obj(file));
+    if (!o) return o;
+    lo.engine = GetParam();
+    if (auto s = o->load(lo); !s) return std::unexpected(s.error());
+    return o;
+  }
+};
+
+// ---- point 10: per-CPU maps with more threads than CPUs ----
+
+TEST_P(EscapeMaps, PerCpuCountersExactWithMoreThreadsThanCpus) {
+  auto o = open_and_load("api/progs/percpu_count.bpf.o");
+  ASSERT_TRUE(o) << o.error().to_string();
+  auto counts = o->map("counts");
+  auto hash_counts = o->map("hash_counts");
+  auto hits = o->map("hits");
+  auto prog = o->program("count");
+  ASSERT_TRUE(counts && hash_counts && hits && prog);
+  const uint32_t cpus = counts->host_value_size() / 8, zero = 0;
+  ASSERT_LE(cpus, hits->max_entries());
+  std::vector<uint64_t> init(cpus, 0);
+  ASSERT_TRUE(hash_counts->update(as_bytes(zero), {reinterpret_cast<const uint8_t*>(init.data()), 8 * cpus}));
+
+  const uint32_t threads = 4 * cpus + 2, runs = 100'000;
+  std::vector<std::thread> pool;
+  std::vector<int> failures(threads, 0);
+  for (uint32_t t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      for (uint32_t i = 0; i < runs / 1000; ++i) {
+        auto r = prog->test_run({.repeat = 1000});
+        if (!r || r->retval != 0) ++failures[t];
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  for (uint32_t t = 0; t < threads; ++t) EXPECT_EQ(failures[t], 0) << "thread " << t;
+
+  std::vector<uint64_t> per_cpu(cpus), per_cpu_hash(cpus);
+  ASSERT_TRUE(counts->lookup(as_bytes(zero), {reinterpret_cast<uint8_t*>(per_cpu.data()), 8 * cpus}));
+  ASSERT_TRUE(hash_counts->lookup(as_bytes(zero), {reinterpret_cast<uint8_t*>(per_cpu_hash.data()), 8 * cpus}));
+  uint64_t sum = 0, sum_hash = 0;
+  for (uint32_t c = 0; c < cpus; ++c) {
+    uint64_t h = 0;
+    ASSERT_TRUE(hits->lookup(as_bytes(c), {reinterpret_cast<uint8_t*>(&h), 8}));
+    EXPECT_EQ(per_cpu[c], h) << "cpu " << c;  // bpf_get_smp_processor_id agrees with the slot
+    EXPECT_EQ(per_cpu_hash[c], h) << "cpu " << c;
+    sum += per_cpu[c];
+    sum_hash += per_cpu_hash[c];
+  }
+  constexpr uint64_t kBumps = 256;  // percpu_count.bpf.c's BUMPS
+  EXPECT_EQ(sum, uint64_t{threads} * runs * kBumps);
+  EXPECT_EQ(sum_hash, uint64_t{threads} * runs * kBumps);
+}
+
+INSTANTIATE_TEST_SUITE_P(Api, EscapeMaps, ::testing::ValuesIn(engines()));
+
+}  // namespace
+}  // namespace decade
