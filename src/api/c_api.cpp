@@ -215,6 +215,11 @@ int decade_object_load(decade_object* obj, const struct decade_load_opts* opts) 
       if (opts->engine) lo.engine = opts->engine;
       lo.unverified_checked_execution = opts->unverified_checked_execution != 0;
       lo.max_verifier_insns = opts->max_verifier_insns;
+      // Older callers pass a smaller struct: read the memory limits only when it has them.
+      if (opts->sz >= offsetof(decade_load_opts, object_map_memory) + sizeof(opts->object_map_memory)) {
+        lo.map_memory = opts->map_memory;
+        lo.object_map_memory = opts->object_map_memory;
+      }
     }
     return status(obj->obj.load(lo));
   });

@@ -82,6 +82,8 @@ struct BpfObject::Impl {
   std::vector<std::pair<std::string, std::string>> type_overrides;
   bool loaded = false;
   LoadOptions load_opts;
+  // What the object's maps hold together (LoadOptions::object_map_memory), made at load.
+  std::shared_ptr<MemoryBudget> map_budget;
   std::vector<std::unique_ptr<api::ProgramSlot>> programs;
   std::vector<std::unique_ptr<api::MapSlot>> maps;
 

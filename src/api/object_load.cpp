@@ -66,10 +66,13 @@ Result<VerifyResult> verify_one(const BpfObject::Impl& impl, const ObjectProgram
 }
 
 Status create_maps(BpfObject::Impl& impl) {
+  const LoadOptions& o = impl.load_opts;
+  impl.map_budget = std::make_shared<MemoryBudget>(o.object_map_memory ? o.object_map_memory : kDefaultObjectMemoryLimit);
+  const MapLimits limits{o.map_memory ? o.map_memory : kDefaultMapMemoryLimit, impl.map_budget};
   for (auto& slot : impl.maps) {
     if (slot->index == api::kNoIndex) continue;
     const MapDef& def = impl.object.maps[slot->index];
-    auto m = create_map(def);
+    auto m = create_map(def, limits);
     if (!m) {
       Error e = m.error();
       e.message = fmt::format("map '{}': {}", def.name, e.message);

@@ -21,6 +21,7 @@ struct RunArgs {
   std::vector<std::string> sets;
   uint32_t repeat = 0;
   bool unverified = false;
+  MemoryArgs memory;
 };
 
 Result<std::vector<uint8_t>> input_bytes(const std::string& path, const std::string& hex_path) {
@@ -53,6 +54,7 @@ int run(const RunArgs& a) {
   LoadOptions lo;
   lo.engine = a.engine;
   lo.unverified_checked_execution = a.unverified;
+  a.memory.apply(lo);
   if (auto s = obj->load(lo); !s) return report(s.error(), exit_code_for(s.error()));
   auto prog = obj->program(a.prog);
   if (!prog) return report(prog.error());
@@ -95,6 +97,7 @@ DECADE_COMMAND("run", "Run a program: raw bytecode (prints r0) or a program of a
                       ->check(CLI::IsMember({"interp", "jit"}));
                   sub.add_flag("--unverified", a->unverified,
                                "skip the verifier and check every memory access at run time (the named bypass)");
+                  a->memory.add_to(sub);
                   return [a] { return run(*a); };
                 });
 

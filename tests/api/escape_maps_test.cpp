@@ -28,6 +28,31 @@ class EscapeMaps : public ::testing::TestWithParam<std::string> {
   }
 };
 
+// ---- point 7: map memory limits ----
+
+// The object's maps over the per-map limit: the load fails before allocating.
+TEST_P(EscapeMaps, MapOverPerMapLimitFailsLoad) {
+  auto o = open_and_load("api/progs/percpu_count.bpf.o", {.map_memory = 4096});
+  ASSERT_FALSE(o);
+  EXPECT_EQ(o.error().code, ErrorCode::MapMemoryLimit);
+  auto again = open_and_load("api/progs/percpu_count.bpf.o", {.object_map_memory = 4096});
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::MapMemoryLimit);
+  EXPECT_TRUE(open_and_load("api/progs/percpu_count.bpf.o"));
+}
+
+TEST(EscapeMapsCApi, MemoryLimitsThroughLoadOpts) {
+  const std::string path = obj("api/progs/percpu_count.bpf.o");
+  decade_object* o = nullptr;
+  ASSERT_EQ(decade_object_open(path.c_str(), &o), 0);
+  decade_load_opts lo{};
+  lo.sz = sizeof(lo);
+  lo.map_memory = 4096;
+  const int rc = decade_object_load(o, &lo);
+  EXPECT_STREQ(decade_error_name(rc), "MapMemoryLimit");
+  decade_object_close(o);
+}
+
 // ---- point 10: per-CPU maps with more threads than CPUs ----
 
 TEST_P(EscapeMaps, PerCpuCountersExactWithMoreThreadsThanCpus) {

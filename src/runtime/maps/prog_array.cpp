@@ -93,6 +93,11 @@ const ProgramHandle* tail_call_target(Map* map, uint32_t index) {
   return static_cast<ProgArray*>(map)->target(index);
 }
 
+MapFootprint prog_array_footprint(const MapDef& def) {
+  const uint64_t bytes = sat_mul(def.max_entries, sizeof(std::atomic<const ProgramHandle*>) + sizeof(uint32_t));
+  return {bytes, bytes};
+}
+
 Result<std::unique_ptr<Map>> make_prog_array(const MapDef& def) { return std::unique_ptr<Map>(new ProgArray(def)); }
 
 }  // namespace decade
