@@ -132,8 +132,9 @@ Status load_programs(BpfObject::Impl& impl, const std::string& engine) {
     if (!exe) return std::unexpected(name_program(exe.error(), p));
     auto handle = std::make_shared<ProgramHandle>();
     handle->name = p.name;
-    handle->program_type = (*type)->name;
+    handle->profile = api::tail_call_profile(p, **type, engine, impl.load_opts.unverified_checked_execution);
     handle->executable = std::shared_ptr<Executable>(std::move(*exe));
+    if (auto s = api::claim_prog_arrays(p, *handle, maps); !s) return std::unexpected(name_program(s.error(), p));
     slot->engine = engine + (impl.load_opts.unverified_checked_execution ? "-checked" : "");
     slot->type = *type;
     slot->times = times;
@@ -168,6 +169,10 @@ Status fill_static_slots(BpfObject::Impl& impl) {
       if (!id)
         return make_error(ErrorCode::ProgramNotFound,
                           fmt::format("map '{}' slot {}: no program '{}'", outer->name, init.slot, init.program));
+    }
+    if (outer->map->type() == MapType::ProgArray) {
+      if (auto s = prog_array_insert(*outer->map, init.slot, id, kBpfAny); !s) return s;
+      continue;
     }
     long rc = outer->map->host_update(&init.slot, &id, kBpfAny);
     if (rc) return std::unexpected(api::errno_error(rc, fmt::format("filling slot {} of map '{}'", init.slot, outer->name)));

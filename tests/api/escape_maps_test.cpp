@@ -28,6 +28,101 @@ class EscapeMaps : public ::testing::TestWithParam<std::string> {
   }
 };
 
+// ---- point 2: tail calls across program types ----
+
+// xdp_caller owns `jmp` from its load on: a tc program is refused from the
+// host API (naming the differing property by code), an XDP one works.
+TEST_P(EscapeMaps, TailCallIntoOtherProgramTypeIsRefused) {
+  auto o = open_and_load("api/progs/escape_tail_call.bpf.o");
+  ASSERT_TRUE(o) << o.error().to_string();
+  auto jmp = o->map("jmp");
+  auto tc = o->program("tc_target");
+  auto xdp = o->program("xdp_target");
+  auto caller = o->program("xdp_caller");
+  ASSERT_TRUE(jmp && tc && xdp && caller);
+  const uint32_t slot = 0, tc_id = tc->id(), xdp_id = xdp->id();
+  auto st = jmp->update(as_bytes(slot), as_bytes(tc_id));
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, ErrorCode::MapProgArrayMismatch);
+  std::vector<uint8_t> packet(64, 0);
+  auto r = caller->test_run({.data = packet});
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->retval, 1u);  // the slot stayed empty
+  ASSERT_TRUE(jmp->update(as_bytes(slot), as_bytes(xdp_id)));
+  r = caller->test_run({.data = packet});
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->retval, 7u);
+}
+
+// Any free slot is refused, not only the first one tried.
+TEST_P(EscapeMaps, TailCallMismatchInEverySlot) {
+  auto o = open_and_load("api/progs/escape_tail_call.bpf.o");
+  ASSERT_TRUE(o) << o.error().to_string();
+  auto tc = o->program("tc_target");
+  ASSERT_TRUE(tc);
+  auto jmp = o->map("jmp");
+  ASSERT_TRUE(jmp);
+  const uint32_t slot = 1, id = tc->id();
+  EXPECT_EQ(jmp->update(as_bytes(slot), as_bytes(id)).error().code, ErrorCode::MapProgArrayMismatch);
+}
+
+// A static `.values` initialiser is checked like a host update.
+TEST_P(EscapeMaps, TailCallValuesInitialiserIsRefused) {
+  auto o = open_and_load("api/progs/escape_tail_call_values.bpf.o");
+  ASSERT_FALSE(o);
+  EXPECT_EQ(o.error().code, ErrorCode::MapProgArrayMismatch);
+}
+
+// A program of another type that refers to an owned array is refused at load.
+TEST_P(EscapeMaps, SecondProgramTypeReferringToArrayIsRefusedAtLoad) {
+  auto o = open_and_load("api/progs/escape_tail_call_users.bpf.o");
+  ASSERT_FALSE(o);
+  EXPECT_EQ(o.error().code, ErrorCode::MapProgArrayMismatch);
+  EXPECT_GE(o.error().insn, 0);  // tc_caller's ld_imm64 of jmp
+}
+
+// A program loaded by another engine (or checked) cannot join: the chain's
+// tail-call count and run state live in one engine.
+TEST(EscapeMapsEngines, TailCallAcrossEnginesIsRefused) {
+  const auto available = engines();
+  if (available.size() < 2) GTEST_SKIP() << "one engine in this build";
+  auto a = BpfObject::open(obj("api/progs/escape_tail_call.bpf.o"));
+  auto b = BpfObject::open(obj("api/progs/escape_tail_call.bpf.o"));
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(a->load({.engine = available[0]}));
+  ASSERT_TRUE(b->load({.engine = available[1]}));
+  auto jmp = a->map("jmp");
+  auto other = b->program("xdp_target");
+  ASSERT_TRUE(jmp && other);
+  const uint32_t slot = 0, id = other->id();
+  auto st = jmp->update(as_bytes(slot), as_bytes(id));
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, ErrorCode::MapProgArrayMismatch);
+  auto c = BpfObject::open(obj("api/progs/escape_tail_call.bpf.o"));
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(c->load({.engine = available[0], .unverified_checked_execution = true}));
+  auto checked = c->program("xdp_target");
+  ASSERT_TRUE(checked);
+  const uint32_t cid = checked->id();
+  EXPECT_EQ(jmp->update(as_bytes(slot), as_bytes(cid)).error().code, ErrorCode::MapProgArrayMismatch);
+  auto same = a->program("xdp_target");
+  const uint32_t sid = same->id();
+  EXPECT_TRUE(jmp->update(as_bytes(slot), as_bytes(sid)));
+}
+
+TEST(EscapeMapsCApi, TailCallMismatchThroughMapUpdate) {
+  const std::string path = obj("api/progs/escape_tail_call.bpf.o");
+  decade_object* o = nullptr;
+  ASSERT_EQ(decade_object_open(path.c_str(), &o), 0);
+  ASSERT_EQ(decade_object_load(o, nullptr), 0) << decade_last_error();
+  decade_map* jmp = decade_object_find_map(o, "jmp");
+  decade_program* tc = decade_object_find_program(o, "tc_target");
+  ASSERT_TRUE(jmp && tc);
+  const uint32_t slot = 0, id = decade_program_id(tc);
+  EXPECT_STREQ(decade_error_name(decade_map_update(jmp, &slot, &id, 0)), "MapProgArrayMismatch");
+  decade_object_close(o);
+}
+
 // ---- point 7: map memory limits ----
 
 // The object's maps over the per-map limit: the load fails before allocating.
