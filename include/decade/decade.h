@@ -98,6 +98,10 @@ struct decade_load_opts {
   int unverified_checked_execution;    /* the named bypass: no verifier, every access checked */
   uint64_t max_verifier_insns;         /* 0: 1,000,000 */
   uint64_t max_verifier_memory;        /* bytes the verifier may hold per program; 0: 1 GiB */
+  /* Host memory for maps (0: the default), checked before allocating; over it
+   * the load fails with MapMemoryLimit. Read only when sz covers them. */
+  uint64_t map_memory;                 /* most one map holds when full; 0: 1 GiB */
+  uint64_t object_map_memory;          /* what the object's maps hold together; 0: 4 GiB */
 };
 int decade_object_load(decade_object *obj, const struct decade_load_opts *opts /* may be NULL */);
 

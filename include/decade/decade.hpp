@@ -103,6 +103,14 @@ struct LoadOptions {
   // exploration may hold at once (stored states, pending paths).
   // VerifierMemoryLimit names the instruction where it ran out.
   uint64_t max_verifier_memory = 0;
+  // Host memory for maps, checked before anything is allocated (an error
+  // MapMemoryLimit names the map and the sizes). map_memory bounds one map
+  // when full (0 = 1 GiB); object_map_memory bounds what the object's maps
+  // hold together, counting lazily allocated elements (hash maps with
+  // BPF_F_NO_PREALLOC, LPM tries) as they are added (0 = 4 GiB; updates
+  // past it fail with -ENOMEM).
+  uint64_t map_memory = 0;
+  uint64_t object_map_memory = 0;
 };
 
 // Engines available in this build, the default first.

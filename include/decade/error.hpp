@@ -91,6 +91,8 @@ enum class ErrorCode : uint16_t {
   MapEmpty = 608,
   MapBadMaxEntries = 609,      // max_entries zero, not a power of two where required, or too large
   MapBadInner = 610,           // map-in-map: inner map missing or incompatible with the template
+  MapMemoryLimit = 611,        // a map's memory passes the limit per map or the object's budget (MapLimits)
+  MapProgArrayMismatch = 612,  // a program differs from its prog_array's owner (type, engine, attach type, ...)
   ProgramNotFound = 620,
   HelperNotFound = 621,
   KfuncNotFound = 622,

@@ -3,6 +3,8 @@
 // Formatting and dump() live in map_format.cpp.
 #include <fmt/format.h>
 
+#include <cstring>
+
 #include "api/object_impl.hpp"
 
 namespace decade {
@@ -86,6 +88,12 @@ Status BpfMap::update(std::span<const uint8_t> key, std::span<const uint8_t> val
   if (!m) return std::unexpected(m.error());
   if (auto s = check_size(key.size(), (*m)->def().key_size, ErrorCode::MapBadKeySize, "key"); !s) return s;
   if (auto s = check_size(value.size(), (*m)->host_value_size(), ErrorCode::MapBadValueSize, "value"); !s) return s;
+  if ((*m)->type() == MapType::ProgArray) {  // the owner check's error names the differing property
+    uint32_t index, id;
+    std::memcpy(&index, key.data(), 4);
+    std::memcpy(&id, value.data(), 4);
+    return prog_array_insert(**m, index, id, static_cast<uint64_t>(flag));
+  }
   return rc_status((*m)->host_update(key.data(), value.data(), static_cast<uint64_t>(flag)), slot_of(impl_),
                    "update");
 }

@@ -219,6 +219,11 @@ int decade_object_load(decade_object* obj, const struct decade_load_opts* opts) 
       // Fields after the first version are read only when the caller's struct has them.
       if (opts->sz >= offsetof(decade_load_opts, max_verifier_memory) + sizeof opts->max_verifier_memory)
         lo.max_verifier_memory = opts->max_verifier_memory;
+      // Older callers pass a smaller struct: read the memory limits only when it has them.
+      if (opts->sz >= offsetof(decade_load_opts, object_map_memory) + sizeof(opts->object_map_memory)) {
+        lo.map_memory = opts->map_memory;
+        lo.object_map_memory = opts->object_map_memory;
+      }
     }
     return status(obj->obj.load(lo));
   });

@@ -64,6 +64,14 @@ Result<std::shared_ptr<const Btf>> parse_target_btf(std::span<const uint8_t> byt
 // Attaches the BTF line of `insn` to an error that names an instruction.
 Error with_source(Error e, const Program& prog);
 
+// Tail calls (tail_call_owner.cpp): the profile a loaded program brings to a
+// prog_array, and the claim on every prog_array it refers to (maps: the
+// object's maps by index), which fails with MapProgArrayMismatch at the
+// referring instruction.
+TailCallProfile tail_call_profile(const ObjectProgram& p, const ProgramType& type, const std::string& engine,
+                                  bool checked);
+Status claim_prog_arrays(const ObjectProgram& p, const ProgramHandle& handle, std::span<Map* const> maps);
+
 }  // namespace decade::api
 
 namespace decade {
@@ -82,6 +90,8 @@ struct BpfObject::Impl {
   std::vector<std::pair<std::string, std::string>> type_overrides;
   bool loaded = false;
   LoadOptions load_opts;
+  // What the object's maps hold together (LoadOptions::object_map_memory), made at load.
+  std::shared_ptr<MemoryBudget> map_budget;
   std::vector<std::unique_ptr<api::ProgramSlot>> programs;
   std::vector<std::unique_ptr<api::MapSlot>> maps;
 

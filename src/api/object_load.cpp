@@ -67,10 +67,13 @@ Result<VerifyResult> verify_one(const BpfObject::Impl& impl, const ObjectProgram
 }
 
 Status create_maps(BpfObject::Impl& impl) {
+  const LoadOptions& o = impl.load_opts;
+  impl.map_budget = std::make_shared<MemoryBudget>(o.object_map_memory ? o.object_map_memory : kDefaultObjectMemoryLimit);
+  const MapLimits limits{o.map_memory ? o.map_memory : kDefaultMapMemoryLimit, impl.map_budget};
   for (auto& slot : impl.maps) {
     if (slot->index == api::kNoIndex) continue;
     const MapDef& def = impl.object.maps[slot->index];
-    auto m = create_map(def);
+    auto m = create_map(def, limits);
     if (!m) {
       Error e = m.error();
       e.message = fmt::format("map '{}': {}", def.name, e.message);
@@ -131,8 +134,9 @@ Status load_programs(BpfObject::Impl& impl, const std::string& engine) {
     if (!exe) return std::unexpected(name_program(exe.error(), p));
     auto handle = std::make_shared<ProgramHandle>();
     handle->name = p.name;
-    handle->program_type = (*type)->name;
+    handle->profile = api::tail_call_profile(p, **type, engine, impl.load_opts.unverified_checked_execution);
     handle->executable = std::shared_ptr<Executable>(std::move(*exe));
+    if (auto s = api::claim_prog_arrays(p, *handle, maps); !s) return std::unexpected(name_program(s.error(), p));
     slot->engine = engine + (impl.load_opts.unverified_checked_execution ? "-checked" : "");
     slot->type = *type;
     slot->times = times;
@@ -167,6 +171,10 @@ Status fill_static_slots(BpfObject::Impl& impl) {
       if (!id)
         return make_error(ErrorCode::ProgramNotFound,
                           fmt::format("map '{}' slot {}: no program '{}'", outer->name, init.slot, init.program));
+    }
+    if (outer->map->type() == MapType::ProgArray) {
+      if (auto s = prog_array_insert(*outer->map, init.slot, id, kBpfAny); !s) return s;
+      continue;
     }
     long rc = outer->map->host_update(&init.slot, &id, kBpfAny);
     if (rc) return std::unexpected(api::errno_error(rc, fmt::format("filling slot {} of map '{}'", init.slot, outer->name)));

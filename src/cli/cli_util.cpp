@@ -109,6 +109,13 @@ void add_verifier_options(CLI::App& sub, VerifierBudgets& b) {
       ->transform(CLI::AsSizeValue(false));
 }
 
+void MemoryArgs::add_to(CLI::App& app) {
+  app.add_option("--map-memory", map, "most host memory one map may hold (default 1GiB)")
+      ->transform(CLI::AsSizeValue(false));
+  app.add_option("--object-map-memory", object, "host memory the object's maps may hold together (default 4GiB)")
+      ->transform(CLI::AsSizeValue(false));
+}
+
 int exit_code_for(const Error& e) {
   const auto c = static_cast<unsigned>(e.code);
   if ((c >= 300 && c < 400) || (c >= 700 && c < 800)) return kExitRejected;

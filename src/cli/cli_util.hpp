@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "decade/decade.hpp"
 
 namespace CLI {
@@ -39,5 +41,16 @@ Status apply_sets(BpfObject& obj, const std::vector<std::string>& sets);
 
 // 1 for a program that was rejected or faulted, 2 for malformed input.
 int exit_code_for(const Error& e);
+
+// --map-memory / --object-map-memory (LoadOptions::map_memory and
+// object_map_memory), sizes with an optional unit: 64MiB, 2G, 4096.
+struct MemoryArgs {
+  uint64_t map = 0, object = 0;
+  void add_to(CLI::App& app);
+  void apply(LoadOptions& lo) const {
+    lo.map_memory = map;
+    lo.object_map_memory = object;
+  }
+};
 
 }  // namespace decade::cli

@@ -15,6 +15,7 @@ struct MapArgs {
   std::string file, map, prog, engine;
   std::vector<std::string> data, data_hex, sets;
   uint32_t repeat = 1;
+  MemoryArgs memory;
 };
 
 int run_inputs(BpfObject& obj, const MapArgs& a) {
@@ -48,6 +49,7 @@ int dump(const MapArgs& a) {
   if (auto s = apply_sets(*obj, a.sets); !s) return report(s.error());
   LoadOptions lo;
   lo.engine = a.engine;
+  a.memory.apply(lo);
   if (auto s = obj->load(lo); !s) return report(s.error(), exit_code_for(s.error()));
   if (!a.prog.empty()) {
     if (int rc = run_inputs(*obj, a); rc != kExitOk) return rc;
@@ -81,6 +83,7 @@ DECADE_COMMAND("map", "Inspect the maps of an object: dump (optionally after run
                   d->add_option("--repeat", a->repeat, "runs per input")->check(CLI::Range(1u, 100'000'000u));
                   d->add_option("--set", a->sets, "NAME=VALUE: set a global variable (.rodata config) before load");
                   d->add_option("--engine", a->engine, "execution engine")->check(CLI::IsMember({"interp", "jit"}));
+                  a->memory.add_to(*d);
                   d->callback([=] { *chosen = true; });
                   return [=] { return *chosen ? dump(*a) : kExitBadInput; };
                 });

@@ -22,6 +22,7 @@ struct RunArgs {
   uint32_t repeat = 0;
   bool unverified = false;
   VerifierBudgets budgets;
+  MemoryArgs memory;
 };
 
 Result<std::vector<uint8_t>> input_bytes(const std::string& path, const std::string& hex_path) {
@@ -56,6 +57,7 @@ int run(const RunArgs& a) {
   lo.unverified_checked_execution = a.unverified;
   lo.max_verifier_insns = a.budgets.max_insns;
   lo.max_verifier_memory = a.budgets.max_memory;
+  a.memory.apply(lo);
   if (auto s = obj->load(lo); !s) return report(s.error(), exit_code_for(s.error()));
   auto prog = obj->program(a.prog);
   if (!prog) return report(prog.error());
@@ -99,6 +101,7 @@ DECADE_COMMAND("run", "Run a program: raw bytecode (prints r0) or a program of a
                   sub.add_flag("--unverified", a->unverified,
                                "skip the verifier and check every memory access at run time (the named bypass)");
                   add_verifier_options(sub, a->budgets);
+                  a->memory.add_to(sub);
                   return [a] { return run(*a); };
                 });
 

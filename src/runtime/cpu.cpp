@@ -2,11 +2,11 @@
 #include "runtime/cpu.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
-#include <mutex>
+#include <memory>
 #include <string>
 #include <thread>
-#include <vector>
 
 namespace decade {
 namespace {
@@ -40,40 +40,67 @@ uint32_t detect_possible() {
   return std::clamp<uint32_t>(n, 1, 4096);
 }
 
-// Free CPU indexes; a thread takes the lowest free one and gives it back at exit.
-struct CpuPool {
-  std::mutex mu;
-  std::vector<bool> used;
-  uint32_t next_shared = 0;
+// One slot per possible CPU, each on its own cache line; 1 while a run holds it.
+struct alignas(64) SlotWord {
+  std::atomic<uint32_t> held{0};
+};
 
-  uint32_t take() {
-    std::lock_guard lock(mu);
-    if (used.empty()) used.assign(possible_cpus(), false);
-    for (uint32_t i = 0; i < used.size(); ++i) {
-      if (!used[i]) {
-        used[i] = true;
-        return i;
-      }
-    }
-    // More live threads than CPUs: share round-robin (never marked free twice).
-    return (next_shared++) % static_cast<uint32_t>(used.size()) | 0x80000000u;
+struct SlotTable {
+  std::unique_ptr<SlotWord[]> slots;
+  uint32_t n;
+  std::atomic<uint32_t> next_home{0};  // spreads the threads' first choices
+  // Threads waiting for a slot, and a counter they sleep on (atomic wait).
+  std::atomic<uint32_t> waiters{0};
+  std::atomic<uint32_t> generation{0};
+
+  SlotTable() : slots(new SlotWord[possible_cpus()]), n(possible_cpus()) {}
+
+  bool try_take(uint32_t i) {
+    return !slots[i].held.load(std::memory_order_relaxed) && !slots[i].held.exchange(1, std::memory_order_acquire);
   }
-  void give_back(uint32_t idx) {
-    if (idx & 0x80000000u) return;
-    std::lock_guard lock(mu);
-    if (idx < used.size()) used[idx] = false;
+  // Home first, then the others in order; n on failure.
+  uint32_t scan(uint32_t home) {
+    for (uint32_t k = 0; k < n; ++k) {
+      const uint32_t i = home + k < n ? home + k : home + k - n;
+      if (try_take(i)) return i;
+    }
+    return n;
+  }
+  uint32_t take(uint32_t home) {
+    if (uint32_t i = scan(home); i < n) return i;
+    // Slow path. The waiter count is raised before the generation is read and
+    // the slots scanned again, and a release stores its slot before reading
+    // the count (all sequentially consistent): either the scan sees the freed
+    // slot or the releaser sees the waiter and bumps the generation.
+    waiters.fetch_add(1);
+    uint32_t i;
+    for (;;) {
+      const uint32_t g = generation.load();
+      if ((i = scan(home)) < n) break;
+      generation.wait(g);
+    }
+    waiters.fetch_sub(1);
+    return i;
+  }
+  void give_back(uint32_t i) {
+    slots[i].held.store(0);
+    if (waiters.load()) {
+      generation.fetch_add(1);
+      generation.notify_all();
+    }
   }
 };
 
-CpuPool& pool() {
-  static CpuPool* p = new CpuPool();  // leaked: threads may exit during static destruction
-  return *p;
+SlotTable& table() {
+  static SlotTable* t = new SlotTable();  // leaked: threads may exit during static destruction
+  return *t;
 }
 
-struct ThreadCpu {
-  uint32_t raw = pool().take();
-  ~ThreadCpu() { pool().give_back(raw); }
+struct ThreadSlot {
+  uint32_t home = table().next_home.fetch_add(1, std::memory_order_relaxed) % table().n;
+  uint32_t depth = 0;  // nested CpuSlots on this thread; the slot is held while > 0
 };
+thread_local ThreadSlot tls_slot;
 
 }  // namespace
 
@@ -82,9 +109,18 @@ uint32_t possible_cpus() {
   return n;
 }
 
-uint32_t current_cpu() {
-  thread_local ThreadCpu cpu;
-  return cpu.raw & 0x7fffffffu;
+uint32_t current_cpu() { return tls_slot.home; }
+
+CpuSlot::CpuSlot() {
+  ThreadSlot& t = tls_slot;
+  if (t.depth++ == 0) t.home = table().take(t.home);
 }
+
+CpuSlot::~CpuSlot() {
+  ThreadSlot& t = tls_slot;
+  if (--t.depth == 0) table().give_back(t.home);
+}
+
+uint32_t CpuSlot::cpu() const { return tls_slot.home; }
 
 }  // namespace decade

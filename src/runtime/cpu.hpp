@@ -1,8 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
-// "CPUs" for per-CPU maps and bpf_get_smp_processor_id: each host thread gets
-// a stable index in [0, possible_cpus()) for its lifetime. Indexes are reused
-// after a thread exits; only when more threads are alive than possible CPUs
-// do two threads share one (their per-CPU slots are then not exclusive).
+// "CPUs" for per-CPU maps and bpf_get_smp_processor_id.
+//
+// A kernel program runs with preemption disabled, so the CPU it runs on is
+// its own for the whole run and per-CPU values need no atomics. Host threads
+// are preempted and may outnumber the CPUs, so Decade gives each run a CPU
+// slot of its own instead: the outermost run on a thread takes a free slot
+// in [0, possible_cpus()) when it starts (RunScope) and gives it back when it
+// ends; runs nested on the same thread (tail calls, programs run from a
+// helper) keep the slot they are in. While every slot is taken, a starting
+// run waits for one, as a runnable task waits for a CPU. No two runs ever hold
+// one slot, whatever the number of threads, and bpf_get_smp_processor_id
+// returns the slot the run holds.
+//
+// A thread first tries the slot it held last (its "home"), so a thread that
+// runs programs again and again touches only its own cache line.
+//
+// Contract: code that holds a slot must not wait for another thread that
+// needs one (a helper blocking on another run), or it may wait forever once
+// every slot is held, as a kernel program spinning on another CPU's work
+// with preemption disabled would.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +29,21 @@ namespace decade {
 // at least 1. Fixed for the life of the process.
 uint32_t possible_cpus();
 
-// The calling thread's CPU index.
+// The CPU slot of the calling thread: the one it holds (inside a run or a
+// CpuSlot), else its home slot, which is not exclusive. Host code that calls
+// the program-facing operations of per-CPU maps outside a run and needs the
+// per-CPU guarantee holds a CpuSlot around them.
 uint32_t current_cpu();
+
+// Holds an exclusive CPU slot for its lifetime (re-entrant on one thread:
+// a nested CpuSlot keeps the outer one's slot). Waits while every slot is held.
+class CpuSlot {
+ public:
+  CpuSlot();
+  ~CpuSlot();
+  CpuSlot(const CpuSlot&) = delete;
+  CpuSlot& operator=(const CpuSlot&) = delete;
+  uint32_t cpu() const;
+};
 
 }  // namespace decade

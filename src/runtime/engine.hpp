@@ -92,6 +92,28 @@ class Executable {
 // same r1 (engines may simply return handle->executable->run(req) with req.r1
 // = ctx, or jump into their own compiled form when handle->engine_tag matches).
 
+// What a tail call carries from the caller to the target unchanged: the
+// context (and the packet behind it), the engine's run state and the chain's
+// count. Every program of one prog_array must agree on all of it, as the
+// kernel's map owner requires (program type, jited, xdp_has_frags,
+// sleepable, expected attach type); otherwise a target verified against one
+// context would run on another.
+struct TailCallProfile {
+  std::string program_type;  // ProgramType::name
+  // The type's context contract as the verifier used it: size, fields and
+  // their kinds and access rights, packet access, raw memory, return range.
+  // Two host platforms may register different types under one name.
+  std::string context;
+  std::string engine;        // "jit" or "interp": tail calls stay inside one engine's chain
+  bool checked = false;      // unverified checked execution: its callers may leave a context verified code never sees
+  bool xdp_frags = false;    // libbpf's "xdp.frags" sections
+  bool sleepable = false;    // libbpf's ".s" sections
+  std::string attach;        // expected attach type (libbpf's section table), empty for none
+
+  // The first property that differs, or "" when b may join a's array.
+  std::string_view mismatch(const TailCallProfile& b) const;
+};
+
 // A program stored in a prog_array. Opaque to the runtime: whoever loads
 // the program fills it in; the engine that runs a tail call resolves it.
 struct ProgramHandle {
@@ -99,7 +121,7 @@ struct ProgramHandle {
   const void* engine_tag = nullptr;         // identifies the engine that made engine_code
   const void* engine_code = nullptr;        // engine-private fast form (e.g. threaded code), may be null
   std::string name;
-  std::string program_type;                 // ProgramType::name; prog_array entries must agree
+  TailCallProfile profile;                  // prog_array entries must agree (prog_array_insert)
 };
 
 inline constexpr uint32_t kMaxTailCalls = 33;
@@ -107,5 +129,15 @@ inline constexpr uint32_t kMaxTailCalls = 33;
 // Target of bpf_tail_call(ctx, map, index); nullptr when map is not a
 // prog_array, index is out of range or the slot is empty.
 const ProgramHandle* tail_call_target(Map* map, uint32_t index);
+
+// prog_array ownership. The first program that joins an array fixes its
+// owner profile: either a program loaded with a reference to the array
+// (prog_array_claim, at load) or the first one stored in it. Later programs
+// of either kind must match it, else MapProgArrayMismatch naming the array,
+// the program and the property. An owner is never released, as in the kernel.
+Status prog_array_claim(Map& map, const ProgramHandle& prog);
+// Stores registered program `id` in slot `index` (the host's update;
+// kBpfAny or kBpfExist).
+Status prog_array_insert(Map& map, uint32_t index, uint32_t id, uint64_t flags);
 
 }  // namespace decade

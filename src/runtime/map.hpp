@@ -4,6 +4,7 @@
 // use by several host threads and programs at once.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -78,10 +79,49 @@ struct MapStorage {
   size_t window = 0;
 };
 
+// ---- Memory accounting (what the kernel's memory cgroup does for maps) ----
+//
+// Two limits bound what maps take from the host. One map may hold at most
+// MapLimits::map_bytes, checked against its definition before anything is
+// allocated (MapFootprint::most: what it holds when full). The maps of one
+// object share a MemoryBudget: creation charges what a map allocates at once,
+// and maps that allocate lazily (hash maps with BPF_F_NO_PREALLOC, LPM tries,
+// arena pages) charge each allocation when it happens; an operation that
+// would pass the budget fails with -ENOMEM, as under a memory cgroup.
+inline constexpr uint64_t kDefaultMapMemoryLimit = uint64_t{1} << 30;     // 1 GiB per map
+inline constexpr uint64_t kDefaultObjectMemoryLimit = uint64_t{4} << 30;  // 4 GiB per object
+
+// Bytes charged against a limit; thread-safe.
+class MemoryBudget {
+ public:
+  explicit MemoryBudget(uint64_t limit) : limit_(limit) {}
+  // Adds bytes unless that would pass the limit (then nothing changes).
+  bool charge(uint64_t bytes);
+  void uncharge(uint64_t bytes) { used_.fetch_sub(bytes, std::memory_order_relaxed); }
+  uint64_t used() const { return used_.load(std::memory_order_relaxed); }
+  uint64_t limit() const { return limit_; }
+
+ private:
+  const uint64_t limit_;
+  std::atomic<uint64_t> used_{0};
+};
+
+struct MapLimits {
+  uint64_t map_bytes = kDefaultMapMemoryLimit;
+  std::shared_ptr<MemoryBudget> budget;  // the object's; null charges nothing
+};
+
+// Host memory a map of this definition holds, computed from the definition
+// alone with saturating arithmetic: `upfront` when created, `most` when full.
+struct MapFootprint {
+  uint64_t upfront = 0;
+  uint64_t most = 0;
+};
+
 class Map {
  public:
   explicit Map(MapDef def) : def_(std::move(def)) {}
-  virtual ~Map() = default;
+  virtual ~Map();
   Map(const Map&) = delete;
   Map& operator=(const Map&) = delete;
 
@@ -144,15 +184,33 @@ class Map {
   long delete_batch(const void* keys, uint32_t* count);
   long update_batch(const void* keys, const void* values, uint32_t* count, uint64_t flags);
 
+  // Accounting: create_map hands the map its budget and what it charged up
+  // front; the map gives everything back when it dies.
+  void set_budget(std::shared_ptr<MemoryBudget> budget, uint64_t charged);
+  uint64_t charged_bytes() const { return charged_.load(std::memory_order_relaxed); }
+
  protected:
+  // Charges lazily allocated storage before allocating it; false when the
+  // budget is spent. Maps without a budget always succeed (their footprint
+  // was bounded at creation).
+  bool charge(uint64_t bytes);
+  void uncharge(uint64_t bytes);
+
+  long walk_keys(const ElemVisitor& fn);  // for_each over get_next_key; may throw std::bad_alloc
   long batch_walk(const void* in_batch, void* out_batch, void* keys, void* values, uint32_t* count, bool erase);
 
  private:
   MapDef def_;
+  std::shared_ptr<MemoryBudget> budget_;
+  std::atomic<uint64_t> charged_{0};
 };
 
 // The map factory: validates the definition like the kernel's map_create
-// (key/value sizes, flags, max_entries) and builds the family's map.
-Result<std::unique_ptr<Map>> create_map(const MapDef& def);
+// (key/value sizes, flags, max_entries), checks its footprint against the
+// limits (MapMemoryLimit, before allocating anything) and builds the family's
+// map. Never throws: an allocation failure is OutOfMemory.
+Result<std::unique_ptr<Map>> create_map(const MapDef& def, const MapLimits& limits = {});
+// The footprint create_map checks; def must be valid (create_map's checks).
+MapFootprint map_footprint(const MapDef& def);
 
 }  // namespace decade

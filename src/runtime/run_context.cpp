@@ -50,7 +50,10 @@ bool CallbackKeys::contains(uint64_t addr, uint64_t size) const {
 
 RunContext* current_run_context() { return tls_current; }
 
-RunScope::RunScope(RunContext& rc) : saved_(tls_current) { tls_current = &rc; }
+RunScope::RunScope(RunContext& rc) : saved_(tls_current) {
+  if (!saved_) cpu_.emplace();
+  tls_current = &rc;
+}
 RunScope::~RunScope() { tls_current = saved_; }
 
 void set_trace_sink(TraceSink sink) {

@@ -25,6 +25,7 @@
 #include <string_view>
 
 #include "decade/error.hpp"
+#include "runtime/cpu.hpp"
 
 namespace decade {
 
@@ -78,6 +79,9 @@ struct RunContext {
 // The innermost active context of this thread, or nullptr outside a run.
 RunContext* current_run_context();
 
+// Installs rc as the thread's current context. The outermost scope on a
+// thread also holds a CPU slot for the run (cpu.hpp), so per-CPU map values
+// and bpf_get_smp_processor_id are the run's own until it ends.
 class RunScope {
  public:
   explicit RunScope(RunContext& rc);
@@ -87,6 +91,7 @@ class RunScope {
 
  private:
   RunContext* saved_;
+  std::optional<CpuSlot> cpu_;
 };
 
 // Process-wide trace sink (default: stderr). Thread-safe.

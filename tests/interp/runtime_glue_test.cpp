@@ -29,7 +29,7 @@ void install(Map& prog_array, uint32_t index, const char* text, ProgramEnv env) 
   auto h = std::make_shared<ProgramHandle>();
   h->executable = checked(text, std::move(env));
   ASSERT_TRUE(h->executable);
-  h->program_type = "raw";
+  h->profile.program_type = "raw";
   interp::fill_handle(*h);
   EXPECT_NE(h->engine_code, nullptr);
   const uint32_t id = register_program(h);

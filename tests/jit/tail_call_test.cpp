@@ -28,7 +28,7 @@ void install(Map& pa, uint32_t index, const char* text, const ProgramEnv& env, b
   auto exe = jit ? compile_checked(assembled(text), env) : interp::compile_checked(assembled(text), env);
   ASSERT_TRUE(exe.has_value()) << exe.error().to_string();
   h->executable = std::move(*exe);
-  h->program_type = "raw";
+  h->profile.program_type = "raw";
   if (!jit) interp::fill_handle(*h);
   const uint32_t id = register_program(h);
   ASSERT_EQ(pa.host_update(&index, &id, 0), 0);

@@ -28,7 +28,7 @@ class ConstExecutable final : public Executable {
 std::shared_ptr<ProgramHandle> handle(uint64_t v, const char* type) {
   auto h = std::make_shared<ProgramHandle>();
   h->executable = std::make_shared<ConstExecutable>(v);
-  h->program_type = type;
+  h->profile.program_type = type;
   return h;
 }
 

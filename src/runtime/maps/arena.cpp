@@ -104,6 +104,14 @@ class Arena final : public ArenaMap {
 
 }  // namespace
 
+// Every page of the range is mapped read+write for programs (an access to a
+// page never allocated still lands in host memory), so the whole range is
+// charged, plus the page bitmap.
+MapFootprint arena_footprint(const MapDef& def) {
+  const uint64_t bytes = sat_add(sat_mul(def.max_entries, kArenaPageSize), def.max_entries / 8 + 1);
+  return {bytes, bytes};
+}
+
 ArenaMap* as_arena(Map* map) { return map && map->type() == MapType::Arena ? static_cast<ArenaMap*>(map) : nullptr; }
 
 Result<std::unique_ptr<Map>> make_arena(const MapDef& def) {

@@ -111,6 +111,13 @@ class ArrayMap final : public Map {
 
 }  // namespace
 
+// The whole block is charged: every element exists from the start.
+MapFootprint array_footprint(const MapDef& def) {
+  const uint64_t cpus = def.type == MapType::PercpuArray ? possible_cpus() : 1;
+  const uint64_t bytes = page_round(sat_mul(sat_mul(def.max_entries, round_up8(def.value_size)), cpus));
+  return {bytes, bytes};
+}
+
 Result<std::unique_ptr<Map>> make_array_map(const MapDef& def) {
   const uint32_t cpus = def.type == MapType::PercpuArray ? possible_cpus() : 1;
   size_t bytes = size_t{def.max_entries} * round_up8(def.value_size) * cpus;

@@ -13,15 +13,18 @@
 namespace decade {
 namespace {
 
+uint32_t hash_count(const MapDef& def) { return def.map_extra & 0xf ? def.map_extra & 0xf : 5; }
+
+uint64_t bit_count(const MapDef& def) {
+  double bits = std::ceil(double(def.max_entries) * double(hash_count(def)) / std::log(2.0));
+  return std::min<uint64_t>(roundup_pow2(std::max<uint64_t>(64, static_cast<uint64_t>(bits))), 1ull << 32);
+}
+
 class BloomFilter final : public Map {
  public:
   explicit BloomFilter(const MapDef& def)
-      : Map(def), hashes_(def.map_extra & 0xf ? def.map_extra & 0xf : 5), seed_(map_hash_seed(def)) {
-    double bits = std::ceil(double(def.max_entries) * double(hashes_) / std::log(2.0));
-    nbits_ = roundup_pow2(std::max<uint64_t>(64, static_cast<uint64_t>(bits)));
-    nbits_ = std::min<uint64_t>(nbits_, 1ull << 32);
-    words_ = std::vector<std::atomic<uint64_t>>(nbits_ / 64);
-  }
+      : Map(def), hashes_(hash_count(def)), seed_(map_hash_seed(def)), nbits_(bit_count(def)),
+        words_(nbits_ / 64) {}
 
   void* lookup(const void*) override { return nullptr; }
   long update(const void*, const void*, uint64_t) override { return kEINVAL; }
@@ -60,11 +63,16 @@ class BloomFilter final : public Map {
 
   const uint32_t hashes_;
   const uint64_t seed_;
-  uint64_t nbits_ = 0;
+  const uint64_t nbits_;
   std::vector<std::atomic<uint64_t>> words_;
 };
 
 }  // namespace
+
+MapFootprint bloom_footprint(const MapDef& def) {
+  const uint64_t bytes = bit_count(def) / 8;
+  return {bytes, bytes};
+}
 
 Result<std::unique_ptr<Map>> make_bloom_filter(const MapDef& def) { return std::unique_ptr<Map>(new BloomFilter(def)); }
 

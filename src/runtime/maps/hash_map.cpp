@@ -108,7 +108,7 @@ class HashMap final : public Map {
 
   Status init() {
     bool prealloc = lru_ || !(def().map_flags & kMapFNoPrealloc);
-    if (prealloc && !grow(capacity_)) return make_error(ErrorCode::OutOfMemory, "hash map pool allocation failed");
+    if (prealloc && !grow(capacity_, false)) return make_error(ErrorCode::OutOfMemory, "hash map pool allocation failed");
     return ok();
   }
 
@@ -282,9 +282,12 @@ class HashMap final : public Map {
   long update_plain(const void* key, const void* value, uint64_t flags, bool onallcpus);
   long update_lru(const void* key, const void* value, uint64_t flags, bool onallcpus);
   long remove(const void* key, void* value_out);
+  long walk_all(const ElemVisitor& fn);
 
   // ---- element pool ----
-  bool grow(uint64_t n);
+  // Adds up to n elements to the pool; `lazy` growth (BPF_F_NO_PREALLOC)
+  // is charged to the budget first, the preallocated pool was charged at creation.
+  bool grow(uint64_t n, bool lazy);
   Elem* pop_free();  // this CPU's list, else steal, else grow (plain) or evict (LRU)
   Elem* pop_local(CpuFreeList& fl);
   Elem* steal(uint32_t me);
@@ -311,13 +314,23 @@ class HashMap final : public Map {
   alignas(64) std::atomic<uint64_t> hand_{0};
 };
 
-bool HashMap::grow(uint64_t n) {
+bool HashMap::grow(uint64_t n, bool lazy) {
   std::lock_guard lock(pool_mu_);
   n = std::min(n, capacity_ - allocated_);
   if (n == 0) return false;
   size_t bytes = n * elem_size_;
+  if (lazy && !charge(bytes)) return false;
   std::unique_ptr<uint8_t[]> chunk(new (std::nothrow) uint8_t[bytes]());
-  if (!chunk) return false;
+  // Room for the bookkeeping first, so nothing below can throw.
+  const bool room = chunk && nothrow_op([&] {
+                      chunks_.reserve(chunks_.size() + 1);
+                      chunk_sizes_.reserve(chunk_sizes_.size() + 1);
+                      return 0L;
+                    }) == 0;
+  if (!room) {
+    if (lazy) uncharge(bytes);
+    return false;
+  }
   // Spread over the CPUs' lists in runs, so neighbouring elements (which
   // share cache lines) start out on the same CPU. Each run is chained
   // without a lock, then put in front of its list under one lock.
@@ -391,7 +404,7 @@ Elem* HashMap::pop_free() {
     if (Elem* e = steal(me)) return e;
     if (lru_) return lru_evict();
     // Pool empty: a BPF_F_NO_PREALLOC map grows by a chunk, up to capacity.
-    if (!grow(std::max<uint64_t>(64, std::min<uint64_t>(capacity_ / 16, 4096)))) return nullptr;
+    if (!grow(std::max<uint64_t>(64, std::min<uint64_t>(capacity_ / 16, 4096)), true)) return nullptr;
   }
   return nullptr;
 }
@@ -580,6 +593,10 @@ Status HashMap::get_next_key(const void* key, void* next_key) {
 
 // Callbacks run without a bucket lock held so they may update or delete.
 long HashMap::for_each(const ElemVisitor& fn) {
+  return nothrow_op([&] { return walk_all(fn); });
+}
+
+long HashMap::walk_all(const ElemVisitor& fn) {
   long visited = 0;
   std::vector<Elem*> batch;
   const uint32_t cpu = cpus_ == 1 ? 0 : current_cpu();
@@ -600,6 +617,20 @@ long HashMap::for_each(const ElemVisitor& fn) {
 }
 
 }  // namespace
+
+// Buckets and free lists up front; the element pool up front unless it grows
+// lazily (BPF_F_NO_PREALLOC). Mirrors HashMap's constructor.
+MapFootprint hash_footprint(const MapDef& def) {
+  const bool lru = def.type == MapType::LruHash || def.type == MapType::LruPercpuHash;
+  const bool percpu = def.type == MapType::PercpuHash || def.type == MapType::LruPercpuHash;
+  const uint64_t elem = sat_add(kElemHeader + round_up8(def.key_size),
+                                sat_mul(round_up8(def.value_size), percpu ? possible_cpus() : 1));
+  const uint64_t nbuckets = roundup_pow2(std::max<uint32_t>(def.max_entries, 2));
+  const uint64_t fixed = sat_add(sat_mul(nbuckets, sizeof(Bucket)), uint64_t{possible_cpus()} * sizeof(CpuFreeList));
+  const uint64_t elems = sat_mul(uint64_t{def.max_entries} + (lru ? 0 : possible_cpus()), elem);
+  const bool prealloc = lru || !(def.map_flags & kMapFNoPrealloc);
+  return {prealloc ? sat_add(fixed, elems) : fixed, sat_add(fixed, elems)};
+}
 
 Result<std::unique_ptr<Map>> make_hash_map(const MapDef& def) {
   auto m = std::make_unique<HashMap>(def);

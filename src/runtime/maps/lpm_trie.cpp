@@ -37,12 +37,49 @@ struct PostOrder {
   }
 };
 
+// Slots are allocated lazily, a chunk at a time (the kernel allocates a node
+// per update); each is charged with an estimate of the tree node and prefix
+// that index it.
+constexpr size_t kSlotsPerChunk = 256;
+uint64_t entry_bytes(const MapDef& def) { return round_up8(def.value_size) + 112 + round_up8(def.key_size - 4); }
+
 class LpmTrie final : public Map {
  public:
   explicit LpmTrie(const MapDef& def)
       : Map(def), data_size_(def.key_size - 4), max_prefix_(data_size_ * 8), stride_(round_up8(def.value_size)) {}
 
+  std::vector<MapStorage> storage() override {
+    std::shared_lock lock(mu_);
+    std::vector<MapStorage> out;
+    for (auto& c : chunks_) out.push_back({std::span<uint8_t>(c.get(), kSlotsPerChunk * stride_)});
+    return out;
+  }
+
+  // The tree and its keys live in std containers: an allocation failure in
+  // any operation ends it with -ENOMEM (nullptr for lookups), never a throw.
   void* lookup(const void* key) override {
+    try {
+      return find_longest(key);
+    } catch (const std::bad_alloc&) {
+      return nullptr;
+    }
+  }
+  long update(const void* key, const void* value, uint64_t flags) override {
+    return nothrow_op([&] { return insert(key, value, flags); });
+  }
+  long erase(const void* key) override {
+    return nothrow_op([&] { return remove(key); });
+  }
+  Status get_next_key(const void* key, void* next_key) override {
+    try {
+      return next_of(key, next_key);
+    } catch (const std::bad_alloc&) {
+      return make_error(ErrorCode::OutOfMemory, "lpm trie: out of memory walking the keys");
+    }
+  }
+
+ private:
+  void* find_longest(const void* key) {
     Prefix k = read_key(key, true);
     std::shared_lock lock(mu_);
     for (int64_t len = std::min(k.len, max_prefix_); len >= 0; --len) {
@@ -53,7 +90,7 @@ class LpmTrie final : public Map {
     return nullptr;
   }
 
-  long update(const void* key, const void* value, uint64_t flags) override {
+  long insert(const void* key, const void* value, uint64_t flags) {
     if (flags > kBpfExist) return kEINVAL;
     uint32_t len;
     std::memcpy(&len, key, 4);
@@ -75,7 +112,7 @@ class LpmTrie final : public Map {
     return 0;
   }
 
-  long erase(const void* key) override {
+  long remove(const void* key) {
     uint32_t len;
     std::memcpy(&len, key, 4);
     if (len > max_prefix_) return kEINVAL;
@@ -87,7 +124,7 @@ class LpmTrie final : public Map {
     return 0;
   }
 
-  Status get_next_key(const void* key, void* next_key) override {
+  Status next_of(const void* key, void* next_key) {
     std::shared_lock lock(mu_);
     auto it = entries_.begin();
     if (key) {
@@ -105,16 +142,6 @@ class LpmTrie final : public Map {
     std::memcpy(out + 4, it->first.data.data(), data_size_);
     return ok();
   }
-
-  std::vector<MapStorage> storage() override {
-    std::shared_lock lock(mu_);
-    std::vector<MapStorage> out;
-    for (auto& c : chunks_) out.push_back({std::span<uint8_t>(c.get(), kSlotsPerChunk * stride_)});
-    return out;
-  }
-
- private:
-  static constexpr size_t kSlotsPerChunk = 256;
 
   Prefix read_key(const void* key, bool clamp) const {
     Prefix p;
@@ -140,10 +167,17 @@ class LpmTrie final : public Map {
 
   uint8_t* take_slot() {
     if (free_.empty()) {
+      const uint64_t cost = kSlotsPerChunk * entry_bytes(def());
+      if (!charge(cost)) return nullptr;
       std::unique_ptr<uint8_t[]> chunk(new (std::nothrow) uint8_t[kSlotsPerChunk * stride_]());
-      if (!chunk) return nullptr;
-      for (size_t i = kSlotsPerChunk; i-- > 0;) free_.push_back(chunk.get() + i * stride_);
+      if (!chunk) {
+        uncharge(cost);
+        return nullptr;
+      }
+      // May throw: the caller's nothrow_op turns that into -ENOMEM (the
+      // charge stays, as the map keeps whatever it allocated).
       chunks_.push_back(std::move(chunk));
+      for (size_t i = kSlotsPerChunk; i-- > 0;) free_.push_back(chunks_.back().get() + i * stride_);
     }
     uint8_t* s = free_.back();
     free_.pop_back();
@@ -160,6 +194,12 @@ class LpmTrie final : public Map {
 };
 
 }  // namespace
+
+// Nothing up front; full, every slot and its node.
+MapFootprint lpm_footprint(const MapDef& def) {
+  const uint64_t chunks = (uint64_t{def.max_entries} + kSlotsPerChunk - 1) / kSlotsPerChunk;
+  return {0, sat_mul(chunks * kSlotsPerChunk, entry_bytes(def))};
+}
 
 Result<std::unique_ptr<Map>> make_lpm_trie(const MapDef& def) { return std::unique_ptr<Map>(new LpmTrie(def)); }
 

@@ -9,6 +9,34 @@
 
 namespace decade {
 
+bool MemoryBudget::charge(uint64_t bytes) {
+  uint64_t cur = used_.load(std::memory_order_relaxed);
+  do {
+    if (bytes > limit_ || cur > limit_ - bytes) return false;
+  } while (!used_.compare_exchange_weak(cur, cur + bytes, std::memory_order_relaxed));
+  return true;
+}
+
+Map::~Map() {
+  if (budget_) budget_->uncharge(charged_.load(std::memory_order_relaxed));
+}
+
+void Map::set_budget(std::shared_ptr<MemoryBudget> budget, uint64_t charged) {
+  budget_ = std::move(budget);
+  charged_.fetch_add(charged, std::memory_order_relaxed);
+}
+
+bool Map::charge(uint64_t bytes) {
+  if (budget_ && !budget_->charge(bytes)) return false;
+  charged_.fetch_add(bytes, std::memory_order_relaxed);
+  return true;
+}
+
+void Map::uncharge(uint64_t bytes) {
+  if (budget_) budget_->uncharge(bytes);
+  charged_.fetch_sub(bytes, std::memory_order_relaxed);
+}
+
 long Map::host_lookup(const void* key, void* value, uint64_t flags) {
   if (flags & ~kBpfFLock) return kEINVAL;
   if ((flags & kBpfFLock) && def_.spin_lock_off < 0) return kEINVAL;
@@ -32,6 +60,10 @@ long Map::host_lookup_and_delete(const void* key, void* value) {
 }
 
 long Map::for_each(const ElemVisitor& fn) {
+  return nothrow_op([&] { return walk_keys(fn); });
+}
+
+long Map::walk_keys(const ElemVisitor& fn) {
   std::vector<uint8_t> cur(def_.key_size), next(def_.key_size);
   long visited = 0;
   bool first = true;
@@ -96,12 +128,12 @@ long Map::batch_walk(const void* in_batch, void* out_batch, void* keys, void* va
 }
 
 long Map::lookup_batch(const void* in_batch, void* out_batch, void* keys, void* values, uint32_t* count) {
-  return batch_walk(in_batch, out_batch, keys, values, count, false);
+  return nothrow_op([&] { return batch_walk(in_batch, out_batch, keys, values, count, false); });
 }
 
 long Map::lookup_and_delete_batch(const void* in_batch, void* out_batch, void* keys, void* values,
                                   uint32_t* count) {
-  return batch_walk(in_batch, out_batch, keys, values, count, true);
+  return nothrow_op([&] { return batch_walk(in_batch, out_batch, keys, values, count, true); });
 }
 
 long Map::delete_batch(const void* keys, uint32_t* count) {

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <new>
+#include <stdexcept>
 
 #include "runtime/map.hpp"
 
@@ -85,6 +87,41 @@ class SpinLock {
   static void yield();
   std::atomic<bool> flag_{false};
 };
+
+// Saturating arithmetic for footprints: a definition never wraps to a small size.
+constexpr uint64_t sat_mul(uint64_t a, uint64_t b) {
+  uint64_t r = 0;
+  return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+constexpr uint64_t sat_add(uint64_t a, uint64_t b) {
+  uint64_t r = 0;
+  return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+constexpr uint64_t page_round(uint64_t v) { return v > UINT64_MAX - 4095 ? UINT64_MAX : (v + 4095) & ~uint64_t{4095}; }
+
+// Runs an operation that may allocate; std::bad_alloc becomes -ENOMEM, so no
+// exception leaves a map operation (helpers call them from generated code).
+template <typename F>
+long nothrow_op(F&& f) noexcept {
+  try {
+    return f();
+  } catch (const std::bad_alloc&) {
+    return kENOMEM;
+  } catch (const std::length_error&) {
+    return kENOMEM;
+  }
+}
+
+// Family footprints (see map.hpp), next to each family's layout; def valid.
+MapFootprint array_footprint(const MapDef& def);
+MapFootprint hash_footprint(const MapDef& def);
+MapFootprint lpm_footprint(const MapDef& def);
+MapFootprint queue_stack_footprint(const MapDef& def);
+MapFootprint bloom_footprint(const MapDef& def);
+MapFootprint ringbuf_footprint(const MapDef& def);
+MapFootprint prog_array_footprint(const MapDef& def);
+MapFootprint map_of_maps_footprint(const MapDef& def);
+MapFootprint arena_footprint(const MapDef& def);
 
 // Family constructors; the factory has validated def already.
 Result<std::unique_ptr<Map>> make_array_map(const MapDef& def);

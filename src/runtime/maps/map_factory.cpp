@@ -181,13 +181,7 @@ Status validate(const MapDef& d) {
   return fail(ErrorCode::MapBadType, d, "map type not supported", EINVAL);
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Map>> create_map(const MapDef& def) {
-  if (auto st = validate(def); !st) return std::unexpected(st.error());
-  if (def.spin_lock_off >= 0 &&
-      (def.spin_lock_off % 4 || uint64_t(def.spin_lock_off) + 4 > def.value_size))
-    return fail(ErrorCode::MapBadValueSize, def, "spin lock outside the value or misaligned", EINVAL);
+Result<std::unique_ptr<Map>> build(const MapDef& def) {
   switch (def.type) {
     case MapType::Array:
     case MapType::PercpuArray:
@@ -218,6 +212,79 @@ Result<std::unique_ptr<Map>> create_map(const MapDef& def) {
       break;
   }
   return fail(ErrorCode::MapBadType, def, "map type not supported", EINVAL);
+}
+
+// The limits, checked before anything is allocated; charges the object's budget.
+Status charge_limits(const MapDef& def, const MapFootprint& fp, const MapLimits& limits) {
+  if (fp.most > limits.map_bytes)
+    return make_error(ErrorCode::MapMemoryLimit,
+                      fmt::format("map '{}' (type {}): needs up to {} bytes, the limit per map is {} bytes", def.name,
+                                  static_cast<uint32_t>(def.type), fp.most, limits.map_bytes));
+  if (limits.budget && !limits.budget->charge(fp.upfront))
+    return make_error(ErrorCode::MapMemoryLimit,
+                      fmt::format("map '{}' (type {}): needs {} bytes, the object's maps already hold {} of their "
+                                  "{} byte limit",
+                                  def.name, static_cast<uint32_t>(def.type), fp.upfront, limits.budget->used(),
+                                  limits.budget->limit()));
+  return ok();
+}
+
+}  // namespace
+
+MapFootprint map_footprint(const MapDef& def) {
+  switch (def.type) {
+    case MapType::Array:
+    case MapType::PercpuArray:
+      return array_footprint(def);
+    case MapType::Hash:
+    case MapType::PercpuHash:
+    case MapType::LruHash:
+    case MapType::LruPercpuHash:
+      return hash_footprint(def);
+    case MapType::LpmTrie:
+      return lpm_footprint(def);
+    case MapType::Queue:
+    case MapType::Stack:
+      return queue_stack_footprint(def);
+    case MapType::BloomFilter:
+      return bloom_footprint(def);
+    case MapType::Ringbuf:
+      return ringbuf_footprint(def);
+    case MapType::ProgArray:
+      return prog_array_footprint(def);
+    case MapType::ArrayOfMaps:
+    case MapType::HashOfMaps:
+      return map_of_maps_footprint(def);
+    case MapType::Arena:
+      return arena_footprint(def);
+    case MapType::Unspec:
+    case MapType::PerfEventArray:
+      break;
+  }
+  return {};
+}
+
+Result<std::unique_ptr<Map>> create_map(const MapDef& def, const MapLimits& limits) {
+  if (auto st = validate(def); !st) return std::unexpected(st.error());
+  if (def.spin_lock_off >= 0 &&
+      (def.spin_lock_off % 4 || uint64_t(def.spin_lock_off) + 4 > def.value_size))
+    return fail(ErrorCode::MapBadValueSize, def, "spin lock outside the value or misaligned", EINVAL);
+  const MapFootprint fp = map_footprint(def);
+  if (auto st = charge_limits(def, fp, limits); !st) return std::unexpected(st.error());
+  Result<std::unique_ptr<Map>> m = [&]() -> Result<std::unique_ptr<Map>> {
+    try {
+      return build(def);
+    } catch (const std::bad_alloc&) {
+      return make_error(ErrorCode::OutOfMemory, fmt::format("map '{}': out of host memory ({} bytes)", def.name,
+                                                            fp.upfront));
+    }
+  }();
+  if (!m) {
+    if (limits.budget) limits.budget->uncharge(fp.upfront);
+    return m;
+  }
+  (*m)->set_budget(limits.budget, fp.upfront);
+  return m;
 }
 
 }  // namespace decade

@@ -90,13 +90,29 @@ class MapOfMaps final : public Map {
 
 }  // namespace
 
-Result<std::unique_ptr<Map>> make_map_of_maps(const MapDef& def) {
+namespace {
+
+// The array or hash of Map* that holds the slots.
+MapDef slots_def(const MapDef& def) {
   MapDef slots = def;
   slots.type = def.type == MapType::ArrayOfMaps ? MapType::Array : MapType::Hash;
   slots.value_size = sizeof(Map*);
   slots.inner.reset();
   slots.map_flags &= ~kMapFInnerMap;
-  auto inner = create_map(slots);
+  return slots;
+}
+
+}  // namespace
+
+// The slot map charged whole up front, as it is created without a budget of
+// its own; the inner maps are charged to whoever created them.
+MapFootprint map_of_maps_footprint(const MapDef& def) {
+  const uint64_t most = map_footprint(slots_def(def)).most;
+  return {most, most};
+}
+
+Result<std::unique_ptr<Map>> make_map_of_maps(const MapDef& def) {
+  auto inner = create_map(slots_def(def), MapLimits{UINT64_MAX, nullptr});
   if (!inner) return std::unexpected(inner.error());
   return std::unique_ptr<Map>(new MapOfMaps(def, std::move(*inner)));
 }

@@ -73,6 +73,11 @@ class QueueStack final : public Map {
 
 }  // namespace
 
+MapFootprint queue_stack_footprint(const MapDef& def) {
+  const uint64_t bytes = sat_mul(uint64_t{def.max_entries} + 1, def.value_size);
+  return {bytes, bytes};
+}
+
 Result<std::unique_ptr<Map>> make_queue_stack(const MapDef& def) { return std::unique_ptr<Map>(new QueueStack(def)); }
 
 }  // namespace decade

@@ -193,6 +193,12 @@ RingBufMap* as_ringbuf(Map* map) {
   return map && map->type() == MapType::Ringbuf ? static_cast<RingBufMap*>(map) : nullptr;
 }
 
+// The data pages (mapped twice, held once) and the map's own page.
+MapFootprint ringbuf_footprint(const MapDef& def) {
+  const uint64_t bytes = sat_add(def.max_entries, kPage);
+  return {bytes, bytes};
+}
+
 Result<std::unique_ptr<Map>> make_ringbuf(const MapDef& def) {
   const uint64_t size = def.max_entries;
   int mfd = memfd_create("decade-ringbuf", MFD_CLOEXEC);
