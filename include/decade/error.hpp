@@ -127,6 +127,7 @@ enum class ErrorCode : uint16_t {
   VerifierBadGlobalFunc = 728,    // global function whose BTF signature is not supported
   VerifierIndirectJump = 729,     // gotox through a register not loaded from a jump table, or a bad table
   VerifierIndirectCall = 730,     // callx through a register that holds no function pointer
+  VerifierNotGranted = 735,       // a helper that reads host memory outside a tracing type or without the host's grant
 };
 
 std::string_view error_code_name(ErrorCode code);

@@ -14,6 +14,7 @@ namespace {
 
 struct VerifyArgs {
   std::string file, prog;
+  std::vector<std::string> grants;
   int verbose = 0;
   bool json = false;
   uint64_t max_insns = 0;
@@ -74,6 +75,7 @@ void print_text(const VerifyReport& r, int verbose) {
 int run(const VerifyArgs& a) {
   auto obj = open_input(a.file);
   if (!obj) return report(obj.error(), exit_code_for(obj.error()));
+  if (auto s = apply_grants(*obj, a.grants); !s) return report(s.error(), kExitBadInput);
   auto reports = obj->verify_programs(a.prog, a.verbose, a.max_insns);
   if (!reports) return report(reports.error(), kExitBadInput);
   bool all = true;
@@ -96,6 +98,8 @@ DECADE_COMMAND("verify", "Verify the programs of an object (or raw bytecode as t
                   auto a = std::make_shared<VerifyArgs>();
                   sub.add_option("file", a->file, "ELF object, or raw bytecode")->required();
                   sub.add_option("--prog", a->prog, "only this program");
+                  sub.add_option("--grant", a->grants, "give programs a privilege: read-host-memory (bpf_probe_read*)")
+                      ->check(CLI::IsMember(kGrantNames));
                   sub.add_flag("-v,--verbose", a->verbose, "verifier log: -v like the kernel's level 1, -vv every state");
                   sub.add_flag("--json", a->json, "one JSON object per program");
                   sub.add_option("--max-insns", a->max_insns, "budget of processed instructions (default 1,000,000)");
