@@ -91,6 +91,12 @@ int decade_object_add_kfunc(decade_object *obj, const struct decade_function *fn
 int decade_object_set_program_type(decade_object *obj, const char *program, const char *type);
 /* Lets programs of `type` call helper `helper_id` (both registered). */
 int decade_object_allow_helper(decade_object *obj, const char *type, uint32_t helper_id);
+/* Privileges, none by default (decade::Grant): DECADE_GRANT_READ_HOST_MEMORY
+ * lets tracing programs call bpf_probe_read* inside the ranges added with
+ * decade_object_add_readable_range (the kernel's CAP_PERFMON). Before load. */
+enum { DECADE_GRANT_READ_HOST_MEMORY = 1 };
+int decade_object_grant(decade_object *obj, uint32_t grant);
+int decade_object_add_readable_range(decade_object *obj, const void *start, size_t size);
 
 struct decade_load_opts {
   size_t sz;                           /* sizeof(struct decade_load_opts), for extension */

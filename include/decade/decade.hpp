@@ -85,6 +85,25 @@ struct ProgramTypeSpec {
   std::vector<ContextField> fields;   // empty: the whole context is plain memory
   int64_t ret_min = INT64_MIN;        // allowed return values (inclusive)
   int64_t ret_max = INT64_MAX;
+  // A tracing type (the kernel's kprobe, tracepoint, fentry, ...): its
+  // programs may call the helpers that read host memory when the host grants
+  // Grant::ReadHostMemory. Other types never may.
+  bool tracing = false;
+};
+
+// ---- Privileges: what programs may do beyond the sandbox ----
+//
+// Every program may touch only memory it was given (context, packet, its
+// stack, its maps' values) unless the host grants more, per object and
+// before load; nothing is granted by default.
+enum class Grant : uint32_t {
+  // The kernel's CAP_PERFMON for tracing programs: bpf_probe_read,
+  // bpf_probe_read_{user,kernel} and their _str forms may be called by
+  // programs of a tracing type (built in: "uprobe"), and they, and %s in
+  // bpf_trace_printk / bpf_snprintf, read inside the ranges the host adds
+  // with add_readable_range (else -EFAULT, destination zeroed). Without the
+  // grant a program that calls them is rejected (VerifierNotGranted).
+  ReadHostMemory = 1,
 };
 
 // ---- Loading ----
@@ -306,6 +325,13 @@ class BpfObject {
   // Overrides the program type its section would give (e.g. run a SEC("tc")
   // program as socket_filter).
   Status set_program_type(std::string_view program, std::string_view type);
+  // Privileges (see Grant). Grants accumulate; verify_programs and load
+  // check programs against them.
+  Status grant(Grant g);
+  // Host memory [start, start + size) that Grant::ReadHostMemory reads may
+  // reach, e.g. a traced component's data. Nothing is readable until ranges
+  // are added: Decade's own memory is not, unless the host lists it.
+  Status add_readable_range(const void* start, size_t size);
 
   // Creates the maps, fills global data, binds and verifies every program,
   // and compiles each with the chosen engine. The first failing program

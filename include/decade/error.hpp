@@ -130,6 +130,7 @@ enum class ErrorCode : uint16_t {
   VerifierIndirectJump = 729,     // gotox through a register not loaded from a jump table, or a bad table
   VerifierIndirectCall = 730,     // callx through a register that holds no function pointer
   VerifierMemoryLimit = 731,      // exploration needed more memory than the verifier's budget
+  VerifierNotGranted = 732,       // a helper that reads host memory outside a tracing type or without the host's grant
 };
 
 std::string_view error_code_name(ErrorCode code);

@@ -216,6 +216,20 @@ Status BpfObject::set_program_type(std::string_view program, std::string_view ty
   return ok();
 }
 
+Status BpfObject::grant(Grant g) {
+  if (auto s = not_before_load(*impl_, "grant"); !s) return s;
+  if (g != Grant::ReadHostMemory)
+    return make_error(ErrorCode::InvalidArgument, fmt::format("unknown grant {}", static_cast<uint32_t>(g)));
+  impl_->platform.grant(kGrantReadHostMemory);
+  impl_->dirty = true;
+  return ok();
+}
+
+Status BpfObject::add_readable_range(const void* start, size_t size) {
+  if (auto s = not_before_load(*impl_, "add_readable_range"); !s) return s;
+  return impl_->platform.add_readable_range({reinterpret_cast<uint64_t>(start), size});
+}
+
 bool BpfObject::loaded() const { return impl_->loaded; }
 std::string_view BpfObject::name() const { return impl_->name; }
 

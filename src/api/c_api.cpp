@@ -201,6 +201,20 @@ int decade_object_allow_helper(decade_object* obj, const char* type, uint32_t he
   });
 }
 
+int decade_object_grant(decade_object* obj, uint32_t grant) {
+  return guarded([&] {
+    if (!obj) return fail(ErrorCode::InvalidArgument, "grant: NULL object");
+    return status(obj->obj.grant(static_cast<decade::Grant>(grant)));
+  });
+}
+
+int decade_object_add_readable_range(decade_object* obj, const void* start, size_t size) {
+  return guarded([&] {
+    if (!obj) return fail(ErrorCode::InvalidArgument, "add_readable_range: NULL object");
+    return status(obj->obj.add_readable_range(start, size));
+  });
+}
+
 int decade_object_set_program_type(decade_object* obj, const char* program, const char* type) {
   return guarded([&] {
     if (!obj || !program || !type) return fail(ErrorCode::InvalidArgument, "set_program_type: NULL argument");

@@ -66,6 +66,7 @@ ProgramType to_program_type(const ProgramTypeSpec& spec) {
   }
   t.ret_min = spec.ret_min;
   t.ret_max = spec.ret_max;
+  t.tracing = spec.tracing;
   return t;
 }
 

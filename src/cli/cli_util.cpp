@@ -79,6 +79,14 @@ Result<std::vector<uint8_t>> read_hex_file(const std::string& path) {
   return bytes;
 }
 
+Status apply_grants(BpfObject& obj, const std::vector<std::string>& grants) {
+  for (const std::string& g : grants) {
+    if (g != "read-host-memory") return make_error(ErrorCode::InvalidArgument, "unknown grant " + g);
+    if (auto s = obj.grant(Grant::ReadHostMemory); !s) return s;
+  }
+  return ok();
+}
+
 Status apply_sets(BpfObject& obj, const std::vector<std::string>& sets) {
   for (const std::string& s : sets) {
     const auto eq = s.find('=');

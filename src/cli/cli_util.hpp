@@ -39,6 +39,11 @@ Result<std::vector<uint8_t>> read_hex_file(const std::string& path);
 // little-endian in the variable's size.
 Status apply_sets(BpfObject& obj, const std::vector<std::string>& sets);
 
+// "--grant NAME" of run and verify: the privileges (decade::Grant) the
+// command gives the object's programs. Names: kGrantNames.
+inline const std::vector<std::string> kGrantNames = {"read-host-memory"};
+Status apply_grants(BpfObject& obj, const std::vector<std::string>& grants);
+
 // 1 for a program that was rejected or faulted, 2 for malformed input.
 int exit_code_for(const Error& e);
 

@@ -18,7 +18,7 @@ namespace {
 struct RunArgs {
   std::string file;
   std::string mem, mem_hex, data, data_hex, ctx, data_out, prog, engine;
-  std::vector<std::string> sets;
+  std::vector<std::string> sets, grants;
   uint32_t repeat = 0;
   bool unverified = false;
   VerifierBudgets budgets;
@@ -52,6 +52,7 @@ int run(const RunArgs& a) {
     ctx = std::move(*c);
   }
   if (auto s = apply_sets(*obj, a.sets); !s) return report(s.error());
+  if (auto s = apply_grants(*obj, a.grants); !s) return report(s.error());
   LoadOptions lo;
   lo.engine = a.engine;
   lo.unverified_checked_execution = a.unverified;
@@ -98,6 +99,10 @@ DECADE_COMMAND("run", "Run a program: raw bytecode (prints r0) or a program of a
                       ->check(CLI::Range(1u, 100'000'000u));
                   sub.add_option("--engine", a->engine, "execution engine (default: jit when available)")
                       ->check(CLI::IsMember({"interp", "jit"}));
+                  sub.add_option("--grant", a->grants,
+                                 "give programs a privilege: read-host-memory (bpf_probe_read* in tracing programs; "
+                                 "this command adds no readable range, so reads fail with -EFAULT)")
+                      ->check(CLI::IsMember(kGrantNames));
                   sub.add_flag("--unverified", a->unverified,
                                "skip the verifier and check every memory access at run time (the named bypass)");
                   add_verifier_options(sub, a->budgets);

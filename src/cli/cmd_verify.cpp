@@ -15,6 +15,7 @@ namespace {
 
 struct VerifyArgs {
   std::string file, prog;
+  std::vector<std::string> grants;
   int verbose = 0;
   bool json = false;
   VerifierBudgets budgets;
@@ -76,6 +77,7 @@ void print_text(const VerifyReport& r, int verbose) {
 int run(const VerifyArgs& a) {
   auto obj = open_input(a.file);
   if (!obj) return report(obj.error(), exit_code_for(obj.error()));
+  if (auto s = apply_grants(*obj, a.grants); !s) return report(s.error(), kExitBadInput);
   auto reports = obj->verify_programs(a.prog, a.verbose, a.budgets.max_insns, a.budgets.max_memory);
   if (!reports) return report(reports.error(), kExitBadInput);
   bool all = true;
@@ -98,6 +100,8 @@ DECADE_COMMAND("verify", "Verify the programs of an object (or raw bytecode as t
                   auto a = std::make_shared<VerifyArgs>();
                   sub.add_option("file", a->file, "ELF object, or raw bytecode")->required();
                   sub.add_option("--prog", a->prog, "only this program");
+                  sub.add_option("--grant", a->grants, "give programs a privilege: read-host-memory (bpf_probe_read*)")
+                      ->check(CLI::IsMember(kGrantNames));
                   sub.add_flag("-v,--verbose", a->verbose, "verifier log: -v like the kernel's level 1, -vv every state");
                   sub.add_flag("--json", a->json, "one JSON object per program");
                   add_verifier_options(sub, a->budgets);

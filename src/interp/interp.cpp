@@ -14,6 +14,9 @@ class InterpExecutable final : public Executable {
       : tp_(std::move(tp)), keep_(std::move(keep)) {}
 
   Result<uint64_t> run(const RunRequest& req) override { return detail::run_program(*tp_, req, nullptr, nullptr); }
+  Result<uint64_t> run_chained(const RunRequest& req, RunContext& chain) override {
+    return detail::run_program(*tp_, req, &chain, nullptr);
+  }
   std::string_view engine_name() const override { return "interp"; }
   const detail::TProgram& code() const { return *tp_; }
 
@@ -40,11 +43,13 @@ Result<std::unique_ptr<Executable>> compile_checked(Program prog, ProgramEnv env
   return std::make_unique<InterpExecutable>(std::move(*tp), nullptr);
 }
 
-void fill_handle(ProgramHandle& handle) {
-  auto* e = dynamic_cast<InterpExecutable*>(handle.executable.get());
-  if (!e) return;
-  handle.engine_tag = &detail::kEngineTag;
-  handle.engine_code = &e->code();
+namespace detail {
+
+const TProgram* threaded_code(const Executable& e) {
+  const auto* i = dynamic_cast<const InterpExecutable*>(&e);
+  return i ? &i->code() : nullptr;
 }
+
+}  // namespace detail
 
 }  // namespace decade::interp

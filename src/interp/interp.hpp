@@ -21,11 +21,6 @@ Result<std::unique_ptr<Executable>> compile(std::shared_ptr<const VerifiedProgra
 // with an error naming the instruction. The host never crashes.
 Result<std::unique_ptr<Executable>> compile_checked(Program prog, ProgramEnv env);
 
-// For a handle whose executable came from this interpreter, sets engine_tag
-// and engine_code so tail calls into it stay inside the interpreter (sharing
-// the chain's RunContext and budget); other handles are left unchanged.
-void fill_handle(ProgramHandle& handle);
-
 // Notes on the execution model (docs/architecture.md has the rationale):
 //  - ld_imm64 src=4 (function) gives the address of the target's threaded
 //    instruction; callx and callbacks accept exactly those values, and callx

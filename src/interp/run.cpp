@@ -3,13 +3,11 @@
 // the program (bpf_loop, for_each_map_elem), tail calls and error values.
 #include <fmt/format.h>
 
-#include <optional>
+#include <cstring>
 
 #include "interp/threaded.hpp"
 
 namespace decade::interp::detail {
-
-const char kEngineTag = 'i';
 
 bool fail(RunState& st, ErrorCode code, const TInsn* at, std::string message) {
   Error e{code, at ? int64_t{at->pc} : -1, std::move(message), {}, {}};
@@ -39,34 +37,41 @@ const TInsn* code_target(const RunState& st, uint64_t value) {
   return st.prog->contains(value) ? reinterpret_cast<const TInsn*>(value) : nullptr;
 }
 
-std::optional<uint64_t> tail_call(RunState& st, const uint64_t* regs, const TInsn* at, bool* taken) {
-  *taken = false;
+void switch_program(RunState& st, const TProgram* prog) {
+  st.prog = prog;
+  st.map_memory.reset();  // checked mode collects the running program's maps
+  st.rc->platform = prog->env.platform;
+}
+
+TailCallResult tail_call(RunState& st, const uint64_t* regs, const TInsn* at, uint64_t* r0, bool top) {
   Map* map = reinterpret_cast<Map*>(regs[2]);
-  if (st.prog->checked) {
-    bool known = false;
-    for (Map* m : st.prog->env.maps) known = known || m == map;
-    if (!known) {
-      fail(st, ErrorCode::ExecBadCall, at, "bpf_tail_call: r2 is not one of the program's maps");
-      return std::nullopt;
-    }
+  if (st.prog->checked && !checked_map_arg(st.prog->env.maps, regs[2])) {
+    fail(st, ErrorCode::ExecBadCall, at, "bpf_tail_call: r2 is not one of the program's maps");
+    return TailCallResult::Failed;
   }
-  if (regs[3] > UINT32_MAX) return 0;
+  if (regs[3] > UINT32_MAX) return TailCallResult::Fallthrough;
   const ProgramHandle* h = tail_call_target(map, static_cast<uint32_t>(regs[3]));
-  if (!h || st.rc->tail_calls >= kMaxTailCalls) return 0;
+  if (!h || st.rc->tail_calls >= kMaxTailCalls) return TailCallResult::Fallthrough;
   ++st.rc->tail_calls;
-  *taken = true;
+  const TProgram* target = threaded_code(*h->executable);
+  if (top && target && target->checked == st.prog->checked) {
+    switch_program(st, target);
+    // Checked programs read zeros from stack they never wrote, as a fresh run would.
+    if (target->checked) std::memset(reinterpret_cast<void*>(st.frame_pointer(st.depth - 1) - kFrameSize), 0, kFrameSize);
+    return TailCallResult::InPlace;
+  }
   RunRequest req;
   req.r1 = regs[1];
   if (st.request) req.regions = *st.request;
-  Result<uint64_t> r = (h->engine_tag == &kEngineTag && h->engine_code)
-                           ? run_program(*static_cast<const TProgram*>(h->engine_code), req, st.rc, &st.budget)
-                           : h->executable->run(req);
+  req.insn_budget = st.budget;
+  Result<uint64_t> r = target ? run_program(*target, req, st.rc, &st.budget) : h->executable->run_chained(req, *st.rc);
   if (!r) {
     st.error = r.error();
     if (st.error->insn < 0) st.error->insn = at->pc;
-    return std::nullopt;
+    return TailCallResult::Failed;
   }
-  return *r;
+  *r0 = *r;
+  return TailCallResult::Ran;
 }
 
 bool invoke_callback(void* engine, uint64_t target, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
@@ -82,12 +87,13 @@ bool invoke_callback(void* engine, uint64_t target, uint64_t r1, uint64_t r2, ui
     return false;
   }
   const uint32_t saved = st.depth;
+  const TProgram* prog = st.prog;  // a tail call inside the callback may switch programs
   st.frames[st.depth].ret = nullptr;
   ++st.depth;
   const uint64_t args[5] = {r1, r2, r3, r4, r5};
-  const bool ok = st.prog->checked ? exec<true>(&st, start, args, r0, nullptr)
-                                   : exec<false>(&st, start, args, r0, nullptr);
+  const bool ok = prog->checked ? exec<true>(&st, start, args, r0, nullptr) : exec<false>(&st, start, args, r0, nullptr);
   st.depth = saved;
+  if (st.prog != prog) switch_program(st, prog);
   if (!ok) {
     if (!st.rc->fault) st.rc->fault = *st.error;
     return false;
@@ -105,6 +111,7 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
   const bool nested = rc != nullptr;  // a tail call: keep the chain's context, restore its engine after
   void* outer_engine = nested ? rc->engine : nullptr;
   InvokeCallbackFn outer_invoke = nested ? rc->invoke_callback : nullptr;
+  const Platform* outer_platform = nested ? rc->platform : nullptr;
   if (!nested) {
     local.ctx = req.r1;
     rc = &local;
@@ -112,6 +119,7 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
   }
   rc->engine = st.get();
   rc->invoke_callback = &invoke_callback;
+  rc->platform = prog.env.platform;
   st->rc = rc;
   st->depth = 1;
   const uint64_t args[5] = {req.r1, req.r2, 0, 0, 0};
@@ -121,6 +129,7 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
   if (nested) {
     rc->engine = outer_engine;
     rc->invoke_callback = outer_invoke;
+    rc->platform = outer_platform;
   }
   if (budget) *budget = st->budget;
   if (!release_held_lock(*st) && ok) {

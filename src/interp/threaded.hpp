@@ -141,9 +141,23 @@ enum class CallCheck : uint8_t { Fail, Call, Done };
 CallCheck check_call_args(RunState& st, const FuncProto& proto, uint64_t* regs, const TInsn* at);
 // Releases a lock the run still holds (checked mode); false when one was held.
 bool release_held_lock(RunState& st);
-// bpf_tail_call: runs the target and returns its r0, or nullopt with st.error
-// set. Sets *taken = false when the kernel would fall through instead.
-std::optional<uint64_t> tail_call(RunState& st, const uint64_t* regs, const TInsn* at, bool* taken);
+// bpf_tail_call (the chain's count is st.rc->tail_calls).
+//  - Fallthrough: no target, or the chain made kMaxTailCalls; the kernel
+//    continues with the next instruction.
+//  - InPlace (only when `top`: the call is in the outermost frame of this
+//    exec, so the target gets every call frame a fresh run would): the
+//    target is threaded code of the same mode and is now st.prog; the caller
+//    runs it from its first instruction in the current frame, as the
+//    kernel's tail call reuses the frame: no host stack grows.
+//  - Ran: it ran nested in the chain (another engine or mode, or a call
+//    from a subprogram); *r0 is its result. Each nesting is one run on the
+//    host stack, at most kMaxTailCalls deep.
+//  - Failed: st.error is set.
+enum class TailCallResult : uint8_t { Fallthrough, InPlace, Ran, Failed };
+TailCallResult tail_call(RunState& st, const uint64_t* regs, const TInsn* at, uint64_t* r0, bool top);
+// Makes `prog` the running program: after a tail call in place, and back
+// when a callback that made one returns.
+void switch_program(RunState& st, const TProgram* prog);
 // callx / callback targets: a function address made by ld_imm64 src=4.
 const TInsn* code_target(const RunState& st, uint64_t value);
 
@@ -158,8 +172,8 @@ bool invoke_callback(void* engine, uint64_t target, uint64_t r1, uint64_t r2, ui
                      uint64_t r5, uint64_t* r0);
 
 // Runs a translated program from its first instruction with the request's
-// r1/r2 and regions; installs a RunContext unless `rc` is given (tail calls
-// keep the chain's context).
+// r1/r2 and regions; installs a RunContext unless `rc` is given (a tail call
+// of another mode or engine keeps the chain's context).
 // `budget` (checked mode) is the chain's remaining budget for tail calls; nullptr
 // starts from the request's.
 Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunContext* rc, uint64_t* budget);
@@ -185,7 +199,7 @@ void use_variants(TProgram& tp);
 // The kind a forwarded variant stands for (any other kind: itself).
 Kind plain_kind(Kind k);
 
-// Identifies threaded code in ProgramHandle::engine_tag.
-extern const char kEngineTag;
+// The threaded code of an interpreter Executable; nullptr for another engine's.
+const TProgram* threaded_code(const Executable& e);
 
 }  // namespace decade::interp::detail

@@ -16,6 +16,8 @@
 
 namespace decade {
 
+struct RunContext;  // runtime/run_context.hpp
+
 // A memory range a program was given (checked execution bounds every access by these).
 // With stride != 0 the range is a run of stride-sized elements of which only
 // the first `window` bytes of each may be accessed (MapStorage's strided form).
@@ -65,6 +67,11 @@ class Executable {
   virtual ~Executable() = default;
   // Runs once; returns r0 at the outermost exit, or an execution error naming the instruction.
   virtual Result<uint64_t> run(const RunRequest& req) = 0;
+  // Runs as the target of a tail call made inside `chain`, the RunContext of
+  // the run that made it (whichever engine that is): the chain's count of
+  // tail calls and its fault slot go on, so kMaxTailCalls holds for the whole
+  // chain across engines. Unlike run(), installs no new context.
+  virtual Result<uint64_t> run_chained(const RunRequest& req, RunContext& chain) = 0;
   virtual std::string_view engine_name() const = 0;
 };
 
@@ -87,10 +94,13 @@ class Executable {
 // tail_call_target(map, index); if it returns nullptr, or the chain already
 // made kMaxTailCalls (33) tail calls (RunContext::tail_calls), execution
 // continues with the next instruction as the kernel does (set r0 to
-// -ENOENT, -2; programs cannot rely on r0 there). Otherwise increment RunContext::tail_calls and replace the
-// current program: the result of the whole run is the target's result for the
-// same r1 (engines may simply return handle->executable->run(req) with req.r1
-// = ctx, or jump into their own compiled form when handle->engine_tag matches).
+// -ENOENT, -2; programs cannot rely on r0 there). Otherwise increment
+// RunContext::tail_calls and replace the current frame: the target's exit is
+// this frame's exit, with the same r1. Engines run a target of another engine
+// with handle->executable->run_chained(req, chain), never run(), which would
+// start a new chain and let a cycle of programs recurse without bound; they
+// may run their own targets in place (the interpreter does, so a chain does
+// not grow the host stack).
 
 // What a tail call carries from the caller to the target unchanged: the
 // context (and the packet behind it), the engine's run state and the chain's
@@ -118,8 +128,6 @@ struct TailCallProfile {
 // the program fills it in; the engine that runs a tail call resolves it.
 struct ProgramHandle {
   std::shared_ptr<Executable> executable;   // always set: runs the target
-  const void* engine_tag = nullptr;         // identifies the engine that made engine_code
-  const void* engine_code = nullptr;        // engine-private fast form (e.g. threaded code), may be null
   std::string name;
   TailCallProfile profile;                  // prog_array entries must agree (prog_array_insert)
 };

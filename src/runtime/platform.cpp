@@ -11,17 +11,6 @@
 namespace decade {
 namespace {
 
-// Helpers the kernel gives only to tracing programs (bpf_tracing_func_proto:
-// kprobes, which Decade's uprobe type stands for, and syscall programs
-// through tracing_prog_func_proto): the legacy bpf_probe_read and
-// bpf_probe_read_str. Packet programs get the base set, where
-// probe_read_user/kernel and their _str forms are (for CAP_PERFMON).
-bool is_tracing_only_helper(uint32_t id) { return id == kHelperProbeRead || id == kHelperProbeReadStr; }
-
-bool is_packet_type(const ProgramType& t) {
-  return t.name == "xdp" || t.name.starts_with("xdp_") || t.name == "sched_cls" || t.name == "socket_filter";
-}
-
 std::vector<FuncProto> builtin_helpers() {
   std::vector<FuncProto> out;
   append_map_helpers(out);
@@ -58,14 +47,14 @@ Platform Platform::standard() {
   for (FuncProto& k : kfuncs) (void)p.add_kfunc(std::move(k));
   for (ProgramType& t : standard_program_types()) {
     // Allow lists, as the kernel's *_func_proto give them: packet helpers
-    // where they apply (skb_store_bytes only for tc), tracing helpers not in
-    // packet programs.
+    // where they apply (skb_store_bytes only for tc). Helpers that read host
+    // memory stay in every list: privilege_denied() rejects them with a
+    // reason naming the missing tracing type or grant.
     const bool xdp = t.name == "xdp" || t.name.starts_with("xdp_");
     for (const auto& [id, proto] : p.helpers()) {
       if (is_xdp_only_helper(id) && !xdp) continue;
       if (is_skb_only_helper(id) && t.name != "sched_cls" && !(t.name == "socket_filter" && id != kHelperSkbStoreBytes))
         continue;
-      if (is_tracing_only_helper(id) && is_packet_type(t)) continue;
       t.helpers.push_back(id);
     }
     (void)p.add_program_type(std::move(t));
@@ -144,6 +133,33 @@ const ProgramType* Platform::program_type_for_section(const std::string& sec) co
     }
   }
   return best;
+}
+
+Status Platform::add_readable_range(AddressRange r) {
+  if (r.size == 0 || r.start + (r.size - 1) < r.start)
+    return make_error(ErrorCode::InvalidArgument,
+                      fmt::format("readable range {:#x}+{:#x} is empty or wraps around", r.start, r.size));
+  readable_.push_back(r);
+  return ok();
+}
+
+uint64_t Platform::readable_prefix(uint64_t addr, uint64_t max) const {
+  if (!(grants_ & kGrantReadHostMemory)) return 0;
+  uint64_t best = 0;
+  for (const AddressRange& r : readable_) {
+    if (addr < r.start || addr - r.start > r.size - 1) continue;
+    best = std::max(best, std::min(max, r.size - (addr - r.start)));
+  }
+  return best;
+}
+
+std::optional<std::string> Platform::privilege_denied(const ProgramType& type, const FuncProto& proto) const {
+  if (!(proto.flags & kHelperReadsHostMemory)) return std::nullopt;
+  if (!type.tracing)
+    return fmt::format("{} reads host memory: only tracing program types may call it, not {}", proto.name, type.name);
+  if (!(grants_ & kGrantReadHostMemory))
+    return fmt::format("{} reads host memory: the host has not granted read_host_memory", proto.name);
+  return std::nullopt;
 }
 
 bool Platform::helper_allowed(const ProgramType& type, uint32_t id) const {

@@ -68,6 +68,24 @@ enum HelperFlags : uint32_t {
   kHelperIterNew = 1u << 7,      // open-coded iterator constructor
   kHelperIterNext = 1u << 8,
   kHelperIterDestroy = 1u << 9,
+  // Reads memory at an address the program computes (bpf_probe_read*):
+  // offered only to tracing program types, and only with kGrantReadHostMemory.
+  kHelperReadsHostMemory = 1u << 10,
+};
+
+// Privileges beyond the sandbox, given by the host (the kernel's
+// capabilities); a Platform grants none until the host says so.
+enum HostGrant : uint32_t {
+  // The kernel's CAP_PERFMON for tracing programs: kHelperReadsHostMemory
+  // helpers may be called, and they (and the string conversions of
+  // bpf_trace_printk / bpf_snprintf) read inside Platform's readable ranges.
+  kGrantReadHostMemory = 1u << 0,
+};
+
+// [start, start + size) of host memory.
+struct AddressRange {
+  uint64_t start = 0;
+  uint64_t size = 0;
 };
 
 struct FuncProto {
@@ -122,6 +140,10 @@ struct ProgramType {
   int64_t ret_min = INT64_MIN;             // allowed return range (inclusive)
   int64_t ret_max = INT64_MAX;
   std::vector<uint32_t> helpers;           // helper ids allowed; empty = every registered helper
+  // One of the kernel's tracing types (kprobe, uprobe, tracepoint,
+  // perf_event, raw_tp, fentry, ...): the only ones offered helpers that read
+  // host memory (kHelperReadsHostMemory), as bpf_tracing_func_proto does.
+  bool tracing = false;
 };
 
 // The host's description of everything programs can reach. Copyable value:
@@ -150,6 +172,22 @@ class Platform {
   // Whether a program of this type may call helper id (the type's allow list).
   bool helper_allowed(const ProgramType& type, uint32_t id) const;
 
+  // ---- Privileges (none by default) ----
+  void grant(uint32_t grants) { grants_ |= grants; }
+  uint32_t grants() const { return grants_; }
+  // Host memory that reads under kGrantReadHostMemory may reach; nothing
+  // until the host adds a range, so Decade's own state (heap, stacks, maps,
+  // code) is never readable unless the host lists it. An empty or wrapping
+  // range is InvalidArgument.
+  Status add_readable_range(AddressRange r);
+  const std::vector<AddressRange>& readable_ranges() const { return readable_; }
+  // How many bytes from addr (at most max) lie inside one readable range;
+  // 0 without kGrantReadHostMemory.
+  uint64_t readable_prefix(uint64_t addr, uint64_t max) const;
+  // Why a program of `type` may not call `proto` under the privilege model
+  // (names the helper and the missing type or grant), or nullopt.
+  std::optional<std::string> privilege_denied(const ProgramType& type, const FuncProto& proto) const;
+
   const std::map<uint32_t, FuncProto>& helpers() const { return helpers_; }
   const std::map<std::string, FuncProto>& kfuncs() const { return kfuncs_; }
   const std::map<std::string, ProgramType>& program_types() const { return types_; }
@@ -158,6 +196,8 @@ class Platform {
   std::map<uint32_t, FuncProto> helpers_;
   std::map<std::string, FuncProto> kfuncs_;
   std::map<std::string, ProgramType> types_;
+  uint32_t grants_ = 0;
+  std::vector<AddressRange> readable_;
 };
 
 }  // namespace decade

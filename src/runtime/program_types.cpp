@@ -162,6 +162,7 @@ ProgramType uprobe() {
   t.sec_prefixes = {"uprobe+", "uretprobe+", "uprobe.s+", "uretprobe.s+", "usdt+", "usdt.s+",
                     "uprobe.multi+", "uretprobe.multi+", "uprobe.multi.s+", "uretprobe.multi.s+"};
   t.ctx_size = sizeof(X86PtRegs);
+  t.tracing = true;  // stands for the kernel's kprobes and uprobes
   static const char* regs[] = {"r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax",
                                "cx",  "dx",  "si",  "di",  "orig_ax", "ip", "cs", "flags", "sp", "ss"};
   for (size_t i = 0; i < std::size(regs); ++i) t.fields.push_back(field(regs[i], i * 8, 8, true, false));

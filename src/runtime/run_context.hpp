@@ -29,6 +29,8 @@
 
 namespace decade {
 
+class Platform;
+
 using InvokeCallbackFn = bool (*)(void* engine, uint64_t target, uint64_t r1, uint64_t r2, uint64_t r3,
                                   uint64_t r4, uint64_t r5, uint64_t* r0);
 
@@ -74,6 +76,9 @@ struct RunContext {
   std::optional<Error> fault;               // set by a helper or callback that cannot continue
   uint32_t callback_depth = 0;              // nested bpf_loop / for_each calls
   CallbackKeys callback_keys;               // keys handed to for_each callbacks, kept until the run ends
+  // The running program's platform (engines set it for each program of a
+  // chain): what helpers that read host memory may read (Platform::grants).
+  const Platform* platform = nullptr;
 };
 
 // The innermost active context of this thread, or nullptr outside a run.

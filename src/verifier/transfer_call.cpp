@@ -342,6 +342,8 @@ Status do_call(Env& env, State& st, const Insn& insn, std::vector<State>& spawne
     const auto id = static_cast<uint32_t>(insn.imm);
     meta.proto = env.in.platform->helper(id);
     if (!meta.proto) return fail(env, ErrorCode::VerifierUnknownFunc, insn.pc, fmt::format("unknown helper #{}", insn.imm));
+    if (auto why = env.in.platform->privilege_denied(*env.in.type, *meta.proto))
+      return fail(env, ErrorCode::VerifierNotGranted, insn.pc, *why);
     if (!env.in.platform->helper_allowed(*env.in.type, id))
       return fail(env, ErrorCode::VerifierUnknownFunc, insn.pc,
                   fmt::format("helper {} is not allowed in {} programs", meta.proto->name, env.in.type->name));

@@ -194,6 +194,7 @@ TEST_P(CorpusEngine, CoreAcrossHostLayouts) {
   auto run = [&](const std::string& target, std::span<const uint8_t> ctx) -> Result<uint64_t> {
     auto o = BpfObject::open(obj("loader/progs/core_read.bpf.o"));
     if (!o) return std::unexpected(o.error());
+    if (auto s = o->grant(Grant::ReadHostMemory); !s) return std::unexpected(s.error());  // core_probe
     if (!target.empty()) {
       if (auto s = o->set_target_btf_file(obj(target)); !s) return std::unexpected(s.error());
     }

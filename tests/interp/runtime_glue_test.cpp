@@ -2,6 +2,7 @@
 // The interpreter against the runtime: tail calls through a prog_array,
 // bpf_loop callbacks, map pseudo loads and helper argument checks.
 #include "interp_test_util.hpp"
+#include "tail_chains.hpp"
 #include "runtime/registry.hpp"
 
 namespace decade::test {
@@ -30,8 +31,6 @@ void install(Map& prog_array, uint32_t index, const char* text, ProgramEnv env) 
   h->executable = checked(text, std::move(env));
   ASSERT_TRUE(h->executable);
   h->profile.program_type = "raw";
-  interp::fill_handle(*h);
-  EXPECT_NE(h->engine_code, nullptr);
   const uint32_t id = register_program(h);
   EXPECT_EQ(prog_array.host_update(&index, &id, 0), 0);
 }
@@ -49,19 +48,52 @@ TEST(InterpTailCall, RunsTheTargetAndFallsThroughOnEmptySlots) {
   EXPECT_EQ(value("lddw_map_idx %r2, 0\nmov %r3, 7\ncall 12\nmov %r0, 99\nexit", nullptr, env), 99u);
 }
 
-TEST(InterpTailCall, ChainStopsAfter33) {
+// Runs `entry` with slots filled from `slots`; expects the chain to stop
+// after 33 tail calls with the kernel's outcome (34 runs, the last tail call
+// falls through and the program goes on).
+void expect_chain_of_33(const char* entry, std::vector<const char*> slots) {
+  auto pa = make_map(MapType::ProgArray, 4, 4, 2);
+  ProgramEnv env;
+  env.platform = &standard();
+  env.maps = {pa.get()};
+  for (uint32_t i = 0; i < slots.size(); ++i) install(*pa, i, slots[i], env);
+  std::vector<uint8_t> counts(16, 0);
+  EXPECT_EQ(value(entry, &counts, env), 34u);
+  uint64_t fails = 0;
+  std::memcpy(&fails, counts.data() + 8, 8);
+  EXPECT_EQ(fails, 1u);
+}
+
+TEST(InterpTailCall, ChainStopsAfter33) { expect_chain_of_33(kSelfChain, {kSelfChain}); }
+TEST(InterpTailCall, MutualChainStopsAfter33) { expect_chain_of_33(kPing, {kPing, kPong}); }
+TEST(InterpTailCall, ChainFromASubprogramStopsAfter33) { expect_chain_of_33(kSubprogChain, {kSubprogChain}); }
+TEST(InterpTailCall, ChainFromACallbackStopsAfter33) { expect_chain_of_33(kCallbackChain, {kSelfChain}); }
+
+TEST(InterpTailCall, ChainThroughNestedCallbacksEndsAtTheFrameLimit) {
   auto pa = make_map(MapType::ProgArray, 4, 4, 1);
   ProgramEnv env;
   env.platform = &standard();
   env.maps = {pa.get()};
-  // Counts its runs in *(u64 *)r1 and tail-calls itself.
-  const char* self =
-      "ldxdw %r2, [%r1+0]\nadd %r2, 1\nstxdw [%r1+0], %r2\n"
-      "lddw_map_idx %r2, 0\nmov %r3, 0\ncall 12\n"
-      "ldxdw %r0, [%r1+0]\nexit";
-  install(*pa, 0, self, env);
-  std::vector<uint8_t> counter(8, 0);
-  EXPECT_EQ(value(self, &counter, env), 34u);  // the first run and 33 tail calls
+  install(*pa, 0, kCallbackChain, env);
+  std::vector<uint8_t> counts(16, 0);
+  auto r = run(kCallbackChain, &counts, env);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::ExecCallDepth) << r.error().to_string();
+}
+
+// A tail call from the program's outermost frame replaces the frame without
+// nesting a run, so a chain fits a stack far smaller than 33 nested runs
+// would need; from subprograms and callbacks each tail call nests one run,
+// bounded by the chain's 33.
+TEST(InterpTailCall, ChainsKeepTheHostStackBounded) {
+  on_small_stack(64 << 10, [] {
+    expect_chain_of_33(kSelfChain, {kSelfChain});
+    expect_chain_of_33(kPing, {kPing, kPong});
+  });
+  on_small_stack(1 << 20, [] {
+    expect_chain_of_33(kSubprogChain, {kSubprogChain});
+    expect_chain_of_33(kCallbackChain, {kSelfChain});
+  });
 }
 
 TEST(InterpTailCall, UnknownMapPointerIsABadCall) {

@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tail calls through a prog_array: JIT to JIT, JIT to interpreter, the
-// 33-call limit, empty slots, and faults inside the target.
+// 33-call limit on every path (itself, mutual, from a subprogram, from a
+// callback, across engines), empty slots, and faults inside the target.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
+#include "interp/tail_chains.hpp"  // tests/interp: the chains both engines run
 #include "jit_test_util.hpp"
 #include "runtime/map.hpp"
 #include "runtime/registry.hpp"
 
 namespace decade::jit::test {
 namespace {
+
+namespace chains = decade::test;
 
 std::unique_ptr<Map> prog_array(uint32_t max) {
   MapDef d;
@@ -29,7 +35,6 @@ void install(Map& pa, uint32_t index, const char* text, const ProgramEnv& env, b
   ASSERT_TRUE(exe.has_value()) << exe.error().to_string();
   h->executable = std::move(*exe);
   h->profile.program_type = "raw";
-  if (!jit) interp::fill_handle(*h);
   const uint32_t id = register_program(h);
   ASSERT_EQ(pa.host_update(&index, &id, 0), 0);
 }
@@ -47,16 +52,52 @@ TEST(JitTailCall, RunsTheTargetAndFallsThroughOnEmptySlots) {
   EXPECT_EQ(run_text("lddw_map_idx %r2, 0\nmov %r3, 7\ncall 12\nmov %r0, 99\nexit", nullptr, env).value_or(0), 99u);
 }
 
-TEST(JitTailCall, ChainStopsAfter33) {
+// Runs `entry` (JIT) with slot i holding slots[i], compiled by the JIT
+// unless jit_slots[i] is false; expects the kernel's outcome after 33 tail
+// calls: 34 runs, one tail call that fell through, r0 = 34.
+void expect_chain_of_33(const char* entry, std::vector<const char*> slots, std::vector<bool> jit_slots = {}) {
+  auto pa = prog_array(2);
+  const ProgramEnv env = env_of({pa.get()});
+  for (uint32_t i = 0; i < slots.size(); ++i) install(*pa, i, slots[i], env, i >= jit_slots.size() || jit_slots[i]);
+  std::vector<uint8_t> counts(16, 0);
+  auto r = run_text(entry, &counts, env);
+  ASSERT_TRUE(r.has_value()) << r.error().to_string();
+  EXPECT_EQ(*r, 34u);
+  uint64_t fails = 0;
+  std::memcpy(&fails, counts.data() + 8, 8);
+  EXPECT_EQ(fails, 1u);
+}
+
+TEST(JitTailCall, ChainStopsAfter33) { expect_chain_of_33(chains::kSelfChain, {chains::kSelfChain}); }
+TEST(JitTailCall, MutualChainStopsAfter33) { expect_chain_of_33(chains::kPing, {chains::kPing, chains::kPong}); }
+TEST(JitTailCall, ChainFromASubprogramStopsAfter33) {
+  expect_chain_of_33(chains::kSubprogChain, {chains::kSubprogChain});
+}
+TEST(JitTailCall, ChainFromACallbackStopsAfter33) { expect_chain_of_33(chains::kCallbackChain, {chains::kSelfChain}); }
+
+TEST(JitTailCall, ChainThroughNestedCallbacksEndsAtTheFrameLimit) {
   auto pa = prog_array(1);
   const ProgramEnv env = env_of({pa.get()});
-  const char* self =
-      "ldxdw %r2, [%r1+0]\nadd %r2, 1\nstxdw [%r1+0], %r2\n"
-      "lddw_map_idx %r2, 0\nmov %r3, 0\ncall 12\n"
-      "ldxdw %r0, [%r1+0]\nexit";
-  install(*pa, 0, self, env);
-  std::vector<uint8_t> counter(8, 0);
-  EXPECT_EQ(run_text(self, &counter, env).value_or(0), 34u);  // the first run and 33 tail calls
+  install(*pa, 0, chains::kCallbackChain, env);
+  std::vector<uint8_t> counts(16, 0);
+  auto r = run_text(chains::kCallbackChain, &counts, env);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::ExecCallDepth) << r.error().to_string();
+}
+
+// JIT -> interpreter -> JIT -> ...: both engines count in the one chain.
+TEST(JitTailCall, ChainAcrossEnginesStopsAfter33) {
+  expect_chain_of_33(chains::kPing, {chains::kPing, chains::kPong}, {true, false});
+  expect_chain_of_33(chains::kSubprogChain, {chains::kSubprogChain}, {false});
+}
+
+// Every JIT tail call nests one run, at most 33 per chain.
+TEST(JitTailCall, ChainsKeepTheHostStackBounded) {
+  chains::on_small_stack(1 << 20, [] {
+    expect_chain_of_33(chains::kSelfChain, {chains::kSelfChain});
+    expect_chain_of_33(chains::kPing, {chains::kPing, chains::kPong}, {true, false});
+    expect_chain_of_33(chains::kCallbackChain, {chains::kSelfChain});
+  });
 }
 
 TEST(JitTailCall, FaultInTheTargetEndsTheRun) {

@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -95,7 +96,27 @@ TEST(Helpers, MapHelpers) {
   EXPECT_EQ(call(kHelperMapLookupPercpuElem, u(pc.get()), u(&z), possible_cpus()), 0u);
 }
 
+// A platform under which helpers may read `ranges` (all host memory by default).
+Platform granting(std::vector<AddressRange> ranges = {{0, UINT64_MAX}}) {
+  Platform p = Platform::standard();
+  p.grant(kGrantReadHostMemory);
+  for (const AddressRange& r : ranges) EXPECT_TRUE(p.add_readable_range(r));
+  return p;
+}
+
+// A run of a program whose platform is p.
+struct RunUnder {
+  RunContext rc;
+  std::optional<RunScope> scope;
+  explicit RunUnder(const Platform& p) {
+    rc.platform = &p;
+    scope.emplace(rc);
+  }
+};
+
 TEST(Helpers, ProbeReadNeverFaultsTheHost) {
+  const Platform everything = granting();
+  RunUnder run(everything);
   char src[8] = "abcdefg", dst[8];
   EXPECT_EQ(call(kHelperProbeReadKernel, u(dst), 8, u(src)), 0u);
   EXPECT_STREQ(dst, "abcdefg");
@@ -136,10 +157,30 @@ TEST(Helpers, ProbeReadStrStopsAtAPageEnd) {
   ASSERT_NE(two, MAP_FAILED);
   munmap(two + 4096, 4096);
   std::memcpy(two + 4093, "ab", 3);
+  const Platform everything = granting();
+  RunUnder run(everything);
   char dst[32];
   EXPECT_EQ(call(kHelperProbeReadStr, u(dst), 32, u(two + 4093)), 3u);
   EXPECT_STREQ(dst, "ab");
   munmap(two, 4096);
+}
+
+TEST(Helpers, ProbeReadsOnlyWhatTheHostMadeReadable) {
+  char inside[16] = "inside", outside[16] = "outside", edge[4] = {'a', 'b', 'c', 'd'}, dst[16];
+  EXPECT_EQ(as_long(call(kHelperProbeReadKernel, u(dst), 8, u(inside))), -EFAULT);  // outside a run
+  const Platform p = granting({{u(inside), sizeof inside}, {u(edge), sizeof edge}});
+  RunUnder run(p);
+  EXPECT_EQ(call(kHelperProbeReadKernel, u(dst), 8, u(inside)), 0u);
+  EXPECT_STREQ(dst, "inside");
+  std::memset(dst, 'x', sizeof dst);
+  EXPECT_EQ(as_long(call(kHelperProbeReadUser, u(dst), 8, u(outside))), -EFAULT);
+  EXPECT_EQ(std::string(dst, 8), std::string(8, '\0'));  // zeroed, as the kernel does
+  EXPECT_EQ(as_long(call(kHelperProbeRead, u(dst), 16, u(inside) + 8)), -EFAULT);  // runs past the range
+  EXPECT_EQ(call(kHelperProbeReadKernelStr, u(dst), 16, u(inside)), 7u);
+  EXPECT_EQ(as_long(call(kHelperProbeReadUserStr, u(dst), 16, u(outside))), -EFAULT);
+  EXPECT_EQ(as_long(call(kHelperProbeReadStr, u(dst), 16, u(edge))), -EFAULT);  // no NUL inside the range
+  EXPECT_EQ(call(kHelperProbeReadStr, u(dst), 3, u(edge)), 3u);                  // truncated inside it
+  EXPECT_STREQ(dst, "ab");
 }
 
 struct TraceCapture {
@@ -151,6 +192,8 @@ struct TraceCapture {
 
 TEST(Helpers, TracePrintkFormats) {
   TraceCapture cap;
+  const Platform everything = granting();
+  cap.rc.platform = &everything;
   RunScope scope(cap.rc);
   const char fmt[] = "x=%d u=%u h=%x l=%lld c=%c s=%s %%\n";
   char s[] = "str";
@@ -178,7 +221,33 @@ TEST(Helpers, TracePrintkFormats) {
   EXPECT_EQ(cap.lines.back(), "(efault)");
 }
 
+// %s dereferences a number: it reads what bpf_probe_read_str may, nothing else.
+TEST(Helpers, StringConversionsReadOnlyReadableMemory) {
+  TraceCapture cap;
+  char inside[8] = "in", outside[8] = "out";
+  const Platform p = granting({{u(inside), sizeof inside}});
+  const Platform ungranted = Platform::standard();
+  cap.rc.platform = &p;
+  RunScope scope(cap.rc);
+  for (const char* f : {"%s", "%pks", "%pus"}) {
+    const std::string fmt = f;
+    call(kHelperTracePrintk, u(fmt.c_str()), fmt.size() + 1, u(inside));
+    EXPECT_EQ(cap.lines.back(), "in") << f;
+    call(kHelperTracePrintk, u(fmt.c_str()), fmt.size() + 1, u(outside));
+    EXPECT_EQ(cap.lines.back(), "(efault)") << f;
+  }
+  char out[16];
+  const uint64_t args[1] = {u(outside)};
+  EXPECT_EQ(call(kHelperSnprintf, u(out), sizeof out, u("%s"), u(args), sizeof args), 9u);
+  EXPECT_STREQ(out, "(efault)");
+  cap.rc.platform = &ungranted;  // ranges without the grant read nothing
+  call(kHelperTracePrintk, u("%s"), 3, u(inside));
+  EXPECT_EQ(cap.lines.back(), "(efault)");
+}
+
 TEST(Helpers, Snprintf) {
+  const Platform everything = granting();
+  RunUnder run(everything);
   char out[16];
   uint64_t args[3] = {uint64_t(-1), 77, u("zz")};
   const char fmt[] = "%d:%05u:%s";

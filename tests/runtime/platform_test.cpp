@@ -16,6 +16,45 @@ std::string type_for(const char* sec) {
   return t ? t->name : "<none>";
 }
 
+constexpr uint32_t kHostReaders[] = {BPF_FUNC_probe_read,          BPF_FUNC_probe_read_str,
+                                     BPF_FUNC_probe_read_user,     BPF_FUNC_probe_read_kernel,
+                                     BPF_FUNC_probe_read_user_str, BPF_FUNC_probe_read_kernel_str};
+
+// Helpers that read host memory: tracing types only, and only with the grant.
+TEST(Platform, HelpersThatReadHostMemoryNeedATracingTypeAndTheGrant) {
+  Platform granted = Platform::standard();
+  granted.grant(kGrantReadHostMemory);
+  for (uint32_t id : kHostReaders) {
+    const FuncProto* p = platform().helper(id);
+    ASSERT_NE(p, nullptr) << id;
+    EXPECT_TRUE(p->flags & kHelperReadsHostMemory) << p->name;
+    for (const char* name : {"xdp", "xdp_devmap", "sched_cls", "socket_filter", "syscall", "raw", "struct_ops"}) {
+      EXPECT_TRUE(platform().privilege_denied(*platform().program_type(name), *p)) << p->name << " " << name;
+      EXPECT_TRUE(granted.privilege_denied(*granted.program_type(name), *p)) << p->name << " " << name;
+    }
+    EXPECT_TRUE(platform().privilege_denied(*platform().program_type("uprobe"), *p)) << p->name;
+    EXPECT_FALSE(granted.privilege_denied(*granted.program_type("uprobe"), *p)) << p->name;
+  }
+  // Everything else is outside the model.
+  EXPECT_FALSE(platform().privilege_denied(*platform().program_type("xdp"), *platform().helper(BPF_FUNC_trace_printk)));
+}
+
+TEST(Platform, ReadableRangesAreTheHostsAndNeedTheGrant) {
+  Platform p = Platform::standard();
+  ASSERT_TRUE(p.add_readable_range({0x1000, 0x100}));
+  EXPECT_EQ(p.readable_prefix(0x1000, 8), 0u);  // not granted: nothing is readable
+  p.grant(kGrantReadHostMemory);
+  EXPECT_EQ(p.readable_prefix(0x1000, 8), 8u);
+  EXPECT_EQ(p.readable_prefix(0x10fc, 8), 4u);  // the range ends after 4
+  EXPECT_EQ(p.readable_prefix(0x1100, 8), 0u);
+  EXPECT_EQ(p.readable_prefix(0xfff, 8), 0u);
+  EXPECT_EQ(p.readable_prefix(0, 8), 0u);
+  EXPECT_FALSE(p.add_readable_range({0x1000, 0}));
+  EXPECT_FALSE(p.add_readable_range({UINT64_MAX - 4, 8}));  // wraps
+  ASSERT_TRUE(p.add_readable_range({0, UINT64_MAX}));        // a host may grant everything
+  EXPECT_EQ(p.readable_prefix(UINT64_MAX - 7, 16), 7u);
+}
+
 TEST(Platform, SectionNamesFollowLibbpf) {
   EXPECT_EQ(type_for("xdp"), "xdp");
   EXPECT_EQ(type_for("xdp.frags"), "xdp");
@@ -94,16 +133,8 @@ TEST(Platform, XdpRawSyscallUprobe) {
   }
   EXPECT_TRUE(platform().helper_allowed(*xdp, BPF_FUNC_xdp_adjust_head));
   EXPECT_FALSE(platform().helper_allowed(*xdp, BPF_FUNC_skb_load_bytes));
-  // Tracing-only helpers stay out of packet programs; the base set is there.
-  for (const char* name : {"xdp", "sched_cls", "socket_filter"}) {
-    const ProgramType* t = platform().program_type(name);
-    EXPECT_FALSE(platform().helper_allowed(*t, BPF_FUNC_probe_read)) << name;
-    EXPECT_FALSE(platform().helper_allowed(*t, BPF_FUNC_probe_read_str)) << name;
-    EXPECT_TRUE(platform().helper_allowed(*t, BPF_FUNC_get_current_comm)) << name;
-    EXPECT_TRUE(platform().helper_allowed(*t, BPF_FUNC_probe_read_kernel)) << name;
-  }
-  EXPECT_TRUE(platform().helper_allowed(*platform().program_type("uprobe"), BPF_FUNC_probe_read));
-  EXPECT_TRUE(platform().helper_allowed(*platform().program_type("syscall"), BPF_FUNC_probe_read));
+  for (const char* name : {"xdp", "sched_cls", "socket_filter"})
+    EXPECT_TRUE(platform().helper_allowed(*platform().program_type(name), BPF_FUNC_get_current_comm)) << name;
   EXPECT_TRUE(platform().helper_allowed(*platform().program_type("sched_cls"), BPF_FUNC_skb_store_bytes));
   EXPECT_FALSE(platform().helper_allowed(*platform().program_type("socket_filter"), BPF_FUNC_skb_store_bytes));
   EXPECT_TRUE(platform().helper_allowed(*platform().program_type("socket_filter"), BPF_FUNC_skb_load_bytes));

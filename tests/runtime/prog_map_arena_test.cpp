@@ -19,6 +19,7 @@ class ConstExecutable final : public Executable {
  public:
   explicit ConstExecutable(uint64_t v) : v_(v) {}
   Result<uint64_t> run(const RunRequest&) override { return v_; }
+  Result<uint64_t> run_chained(const RunRequest&, RunContext&) override { return v_; }
   std::string_view engine_name() const override { return "const"; }
 
  private:

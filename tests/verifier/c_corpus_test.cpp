@@ -53,7 +53,8 @@ bool loads_on_purpose_fail(const std::string& stem, ErrorCode code) {
 
 void verify_object(const fs::path& obj, const fs::path& src, bool own) {
   SCOPED_TRACE(obj.string());
-  const Platform platform = Platform::standard();
+  Platform platform = Platform::standard();
+  platform.grant(kGrantReadHostMemory);  // tracing programs of the corpus read through bpf_probe_read*
   const std::string bytes = read_text(obj);
   ObjectLoadOptions lo;
   lo.platform = &platform;

@@ -44,7 +44,12 @@ const Case kHelpers[] = {
      "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map_idx(1) ll\ncall 1\nif r0 == 0 goto out\n"
      "r1 = r0\nr1 += 8\nr2 = 64\ncall 16\nout: r0 = 2\nexit\n",
      E::VerifierOutOfBounds, 11},
-    {"probe_read_ok", "syscall", "r3 = 0\nr1 = r10\nr1 += -8\nr2 = 8\ncall 4\nr0 = *(u64 *)(r10 - 8)\nr0 = 2\nexit\n", E::Ok},
+    // Helpers that read host memory: tracing types only, with the host's grant
+    // (tests/api/escape_engines_test.cpp loads them granted).
+    {"probe_read_not_granted", "uprobe", "r3 = 0\nr1 = r10\nr1 += -8\nr2 = 8\ncall 4\nr0 = *(u64 *)(r10 - 8)\nr0 = 2\nexit\n",
+     E::VerifierNotGranted, 4},
+    {"probe_read_packet_type", "xdp", "r3 = 0\nr1 = r10\nr1 += -8\nr2 = 8\ncall 4\nr0 = 2\nexit\n",
+     E::VerifierNotGranted, 4},
     {"strncmp_rodata", "xdp",
      "r2 = 0\n*(u64 *)(r10 - 8) = r2\nr1 = r10\nr1 += -8\nr2 = 4\nr3 = map_idx_value(3, 8) ll\ncall 182\nr0 = 2\nexit\n", E::Ok},
     {"strncmp_not_rodata", "xdp",

@@ -114,6 +114,7 @@ void reset_context(RunContext& rc) {
   rc.trace = nullptr;
   rc.fault.reset();
   rc.callback_depth = 0;
+  rc.platform = nullptr;
 }
 
 DECADE_JIT_CALL Result<uint64_t> run_in(JitState& st, RunContext& rc, bool outermost, const JitCode& code,
@@ -121,8 +122,10 @@ DECADE_JIT_CALL Result<uint64_t> run_in(JitState& st, RunContext& rc, bool outer
   reset_state(st, code, req);
   void* saved_engine = rc.engine;
   InvokeCallbackFn saved_invoke = rc.invoke_callback;
+  const Platform* saved_platform = rc.platform;
   rc.engine = &st;
   rc.invoke_callback = &glue::invoke_callback;
+  rc.platform = code.env.platform;
   if (outermost) rc.ctx = req.r1;
   RunScope scope(rc);
   st.rc = &rc;
@@ -132,6 +135,7 @@ DECADE_JIT_CALL Result<uint64_t> run_in(JitState& st, RunContext& rc, bool outer
   const uint64_t r0 = code.trampoline()(&h, code.main_entry(), args);
   rc.engine = saved_engine;
   rc.invoke_callback = saved_invoke;
+  rc.platform = saved_platform;
   const bool lock_released = glue::release_held_lock(st);
   if (rc.fault) {
     Error e = *rc.fault;

@@ -64,6 +64,9 @@ class JitExecutable final : public Executable {
  public:
   explicit JitExecutable(std::shared_ptr<const JitCode> code) : code_(std::move(code)) {}
   Result<uint64_t> run(const RunRequest& req) override { return run_code(*code_, req, nullptr); }
+  Result<uint64_t> run_chained(const RunRequest& req, RunContext& chain) override {
+    return run_code(*code_, req, &chain);
+  }
   std::string_view engine_name() const override { return "jit"; }
   const JitCode& code() const { return *code_; }
 

@@ -103,10 +103,10 @@ TailResult tail_call(JitHot* hot, uint64_t ctx, uint64_t map, uint64_t index) {
   req.r1 = ctx;
   req.regions.assign(st.request.begin(), st.request.end());
   req.insn_budget = hot->budget;
-  Result<uint64_t> r = [&]() -> Result<uint64_t> {
-    if (const auto* je = dynamic_cast<const JitExecutable*>(h->executable.get())) return run_code(je->code(), req, rc);
-    return h->executable->run(req);
-  }();
+  // Either engine's target joins this chain (rc), so the count above holds
+  // across engines; each hop of JIT code nests one run on the host stack,
+  // at most kMaxTailCalls deep.
+  Result<uint64_t> r = h->executable->run_chained(req, *rc);
   if (!r) {
     if (!rc->fault) rc->fault = r.error();
     return {0, 2};

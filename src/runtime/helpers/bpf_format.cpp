@@ -1,40 +1,30 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "runtime/helpers/bpf_format.hpp"
 
-#include <sys/uio.h>
-#include <unistd.h>
-
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
+#include "runtime/helpers/helpers.hpp"
+
 namespace decade {
 namespace {
 
-// Strings are read through the kernel (process_vm_readv), so a bad %s
-// argument prints an error marker instead of faulting, as the kernel does.
+// %s, %pks and %pus dereference a number the program passes, so they read
+// only what bpf_probe_read_str may (the host's readable ranges under
+// kGrantReadHostMemory); anything else prints an error marker instead of
+// reading or faulting.
 void append_safe_string(uint64_t addr, std::string& out) {
   constexpr size_t kMax = 256;  // the kernel's per-argument string budget is similar
-  char buf[kMax + 1] = {};
-  size_t got = 0;
-  static const pid_t self = getpid();
-  while (got < kMax) {
-    size_t chunk = std::min<size_t>(kMax - got, 4096 - ((addr + got) % 4096));
-    iovec local{buf + got, chunk}, remote{reinterpret_cast<void*>(addr + got), chunk};
-    ssize_t n = process_vm_readv(self, &local, 1, &remote, 1, 0);
-    if (n <= 0) break;
-    if (std::memchr(buf + got, 0, size_t(n))) {
-      got += size_t(n);
-      break;
-    }
-    got += size_t(n);
-  }
-  if (got == 0 && addr) {
+  uint8_t buf[kMax + 1] = {};
+  if (addr == 0) return;
+  const long n = probe_copy_str(buf, addr, sizeof buf);
+  if (n < 0) {
     out += "(efault)";
     return;
   }
-  out.append(buf, strnlen(buf, got));
+  out.append(reinterpret_cast<const char*>(buf), strnlen(reinterpret_cast<const char*>(buf), sizeof buf));
 }
 
 struct Spec {

@@ -70,6 +70,13 @@ void append_probe_read_helpers(std::vector<FuncProto>& out);
 // (the kernel copying through a pipe) where that call is not permitted.
 size_t probe_copy(void* dst, uint64_t src, size_t n);
 size_t probe_copy_via_pipe(void* dst, uint64_t src, size_t n);
+// How many bytes from src (at most n) the running program's platform lets
+// helpers read (Platform::readable_prefix; 0 outside a run).
+uint64_t host_readable(uint64_t src, uint64_t n);
+// bpf_probe_read_str's copy into d[0, size): the length with the NUL, or
+// -EFAULT with d zeroed when a byte before the NUL is not host_readable or
+// unmapped; a string longer than size is truncated and NUL-terminated.
+long probe_copy_str(uint8_t* d, uint64_t src, uint64_t size);
 void append_misc_helpers(std::vector<FuncProto>& out);
 void append_print_helpers(std::vector<FuncProto>& out);
 void append_ringbuf_helpers(std::vector<FuncProto>& out);

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// bpf_probe_read* : copies from any address without faulting the host.
-// process_vm_readv on our own pid makes the kernel do the copy, so a bad
-// source address is an -EFAULT, never a SIGSEGV (where seccomp or ptrace
-// policy forbids that call, write() through a pipe does the same). "User" and "kernel" reads
-// are the same in a user-space platform: there is one address space.
+// bpf_probe_read* : copies from host memory the host made readable
+// (Platform's readable ranges under kGrantReadHostMemory, taken from the
+// running program's platform in RunContext); anything else is -EFAULT with
+// the destination zeroed, as the kernel does on a fault. Inside a range,
+// process_vm_readv on our own pid makes the kernel do the copy, so an
+// unmapped page is an -EFAULT too, never a SIGSEGV (where seccomp or ptrace
+// policy forbids that call, write() through a pipe does the same). "User"
+// and "kernel" reads are the same in a user-space platform: there is one
+// address space.
 #include <fcntl.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -14,6 +18,7 @@
 #include <cstring>
 
 #include "runtime/helpers/helpers.hpp"
+#include "runtime/run_context.hpp"
 
 namespace decade {
 namespace {
@@ -70,12 +75,37 @@ size_t probe_copy(void* dst, uint64_t src, size_t n) {
   return done;
 }
 
+uint64_t host_readable(uint64_t src, uint64_t n) {
+  const RunContext* rc = current_run_context();
+  return rc && rc->platform ? rc->platform->readable_prefix(src, n) : 0;
+}
+
+long probe_copy_str(uint8_t* d, uint64_t src, uint64_t size) {
+  if (size == 0) return 0;
+  const uint64_t limit = host_readable(src, size);
+  uint64_t done = 0;
+  while (done < limit) {
+    // Never read past the page the string might end on.
+    const uint64_t chunk = std::min<uint64_t>(limit - done, kPage - ((src + done) % kPage));
+    const size_t got = probe_copy(d + done, src + done, chunk);
+    if (auto* nul = static_cast<uint8_t*>(std::memchr(d + done, 0, got))) return long(nul - d) + 1;
+    if (got != chunk) break;
+    done += chunk;
+  }
+  if (done < size) {  // a byte before the NUL or the end of dst was unreadable
+    std::memset(d, 0, size);
+    return -EFAULT;
+  }
+  d[size - 1] = 0;  // truncated: the kernel always NUL-terminates
+  return long(size);
+}
+
 namespace {
 
 uint64_t probe_read(uint64_t dst, uint64_t size, uint64_t src, uint64_t, uint64_t) {
   auto* d = reinterpret_cast<void*>(dst);
   if (size == 0) return 0;
-  if (probe_copy(d, src, size) != size) {
+  if (host_readable(src, size) != size || probe_copy(d, src, size) != size) {
     std::memset(d, 0, size);
     return static_cast<uint64_t>(-EFAULT);
   }
@@ -84,22 +114,7 @@ uint64_t probe_read(uint64_t dst, uint64_t size, uint64_t src, uint64_t, uint64_
 
 // Returns the length copied including the NUL, or -EFAULT (dst zeroed).
 uint64_t probe_read_str(uint64_t dst, uint64_t size, uint64_t src, uint64_t, uint64_t) {
-  auto* d = static_cast<uint8_t*>(reinterpret_cast<void*>(dst));
-  if (size == 0) return 0;
-  uint64_t done = 0;
-  while (done < size) {
-    // Never read past the page the string might end on.
-    uint64_t chunk = std::min<uint64_t>(size - done, kPage - ((src + done) % kPage));
-    size_t got = probe_copy(d + done, src + done, chunk);
-    if (auto* nul = static_cast<uint8_t*>(std::memchr(d + done, 0, got))) return uint64_t(nul - d) + 1;
-    if (got != chunk) {
-      std::memset(d, 0, size);
-      return static_cast<uint64_t>(-EFAULT);
-    }
-    done += chunk;
-  }
-  d[size - 1] = 0;  // truncated: the kernel always NUL-terminates
-  return size;
+  return static_cast<uint64_t>(probe_copy_str(static_cast<uint8_t*>(reinterpret_cast<void*>(dst)), src, size));
 }
 
 }  // namespace
@@ -107,12 +122,18 @@ uint64_t probe_read_str(uint64_t dst, uint64_t size, uint64_t src, uint64_t, uin
 void append_probe_read_helpers(std::vector<FuncProto>& out) {
   using A = ArgKind;
   const std::initializer_list<ArgKind> args = {A::PtrToUninitMem, A::ConstSizeOrZero, A::AnyPtrOrNull};
-  out.push_back(make_proto("bpf_probe_read", kHelperProbeRead, probe_read, RetKind::Integer, args));
-  out.push_back(make_proto("bpf_probe_read_user", kHelperProbeReadUser, probe_read, RetKind::Integer, args));
-  out.push_back(make_proto("bpf_probe_read_kernel", kHelperProbeReadKernel, probe_read, RetKind::Integer, args));
-  out.push_back(make_proto("bpf_probe_read_str", kHelperProbeReadStr, probe_read_str, RetKind::Integer, args));
-  out.push_back(make_proto("bpf_probe_read_user_str", kHelperProbeReadUserStr, probe_read_str, RetKind::Integer, args));
-  out.push_back(make_proto("bpf_probe_read_kernel_str", kHelperProbeReadKernelStr, probe_read_str, RetKind::Integer, args));
+  const struct {
+    const char* name;
+    uint32_t id;
+    HelperFn fn;
+  } table[] = {{"bpf_probe_read", kHelperProbeRead, probe_read},
+               {"bpf_probe_read_user", kHelperProbeReadUser, probe_read},
+               {"bpf_probe_read_kernel", kHelperProbeReadKernel, probe_read},
+               {"bpf_probe_read_str", kHelperProbeReadStr, probe_read_str},
+               {"bpf_probe_read_user_str", kHelperProbeReadUserStr, probe_read_str},
+               {"bpf_probe_read_kernel_str", kHelperProbeReadKernelStr, probe_read_str}};
+  for (const auto& h : table)
+    out.push_back(make_proto(h.name, h.id, h.fn, RetKind::Integer, args, kHelperReadsHostMemory));
 }
 
 }  // namespace decade

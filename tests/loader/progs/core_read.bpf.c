@@ -27,8 +27,12 @@ SEC("syscall") int core_read(struct host_cfg *cfg) {
 }
 
 // bpf_core_read: the field address is computed with a relocated `r += offset`.
-// expect: retval 3 (limit) for every layout
-SEC("syscall") int core_probe(struct host_cfg *cfg) {
+// It reads through bpf_probe_read_kernel, so this is a tracing program (the
+// host_cfg at the traced call's first argument) and loads only where the
+// host grants read_host_memory.
+// expect: retval 3 (limit) for every layout, when the host_cfg is readable
+SEC("uprobe") int core_probe(__u64 *regs) {
+  struct host_cfg *cfg = (void *)regs[14]; /* pt_regs.di */
   long long lim = 0;
   bpf_core_read(&lim, sizeof(int), &cfg->limit);
   return (int)lim;
