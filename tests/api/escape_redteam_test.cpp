@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+// Accepted programs that escaped the verifier, found by writing hostile
+// programs against it: a helper writing a raw program's memory past the
+// proven length, a helper writing a bpf_spin_lock word (the next lock hung
+// the host thread), a variable-size helper write whose untouched bytes were
+// read back (a host stack address copied into the packet), and syscall
+// context stores proven against the 64 KiB the type allows instead of the
+// context the caller gave. Each must be refused at load, or stopped at run
+// time, on every engine.
+#include <gtest/gtest.h>
+
+#include "api_test_util.hpp"
+
+namespace decade {
+namespace {
+
+using test::obj;
+
+struct Escape {
+  const char* object;  // under build/bpf/api/progs/
+  ErrorCode code;
+  int64_t insn;  // in the rejected program
+};
+
+std::ostream& operator<<(std::ostream& os, const Escape& e) { return os << e.object; }
+
+class EscapeRedteam : public ::testing::TestWithParam<std::string> {
+ protected:
+  LoadOptions opts() const { return {.engine = GetParam()}; }
+};
+
+TEST_P(EscapeRedteam, EscapesAreRefused) {
+  const Escape escapes[] = {
+      // bpf_get_current_comm(mem, 4000) on a raw program's memory (no length proven).
+      {"escape_redteam_raw_helper.bpf.o", ErrorCode::VerifierOutOfBounds, 1},
+      // bpf_get_current_comm over the lock word (Linux 6.18 names the same call).
+      {"escape_redteam_lock_word.bpf.o", ErrorCode::VerifierLock, 11},
+      // Reading the bytes a variable-size bpf_get_current_comm may not write.
+      {"escape_redteam_var_size.bpf.o", ErrorCode::VerifierUninitStack, 21},
+  };
+  for (const Escape& e : escapes) {
+    auto o = BpfObject::open(obj(std::string("api/progs/") + e.object));
+    ASSERT_TRUE(o) << e << ": " << o.error().to_string();
+    auto s = o->load(opts());
+    if (s) {
+      ADD_FAILURE() << e << ": accepted";
+      continue;
+    }
+    EXPECT_EQ(s.error().code, e.code) << e << ": " << s.error().to_string();
+    EXPECT_EQ(s.error().insn, e.insn) << e << ": " << s.error().to_string();
+  }
+}
+
+// A syscall program may name context bytes up to 64 KiB; a store past the
+// context the caller gave stops the run instead of writing the host's heap
+// (Linux refuses such a test run with EINVAL). With a context that long, the
+// same store lands in it.
+TEST_P(EscapeRedteam, SyscallContextIsCheckedAgainstTheCallersLength) {
+  auto o = BpfObject::open(obj("api/progs/escape_redteam_sys_ctx.bpf.o"));
+  ASSERT_TRUE(o) << o.error().to_string();
+  ASSERT_TRUE(o->load(opts())) << GetParam();
+  auto p = o->program("sys_ctx_far");
+  ASSERT_TRUE(p);
+  for (size_t len : {size_t{0}, size_t{16}, size_t{30007}}) {
+    std::vector<uint8_t> ctx(len, 0);
+    auto r = p->test_run({.ctx = ctx});
+    ASSERT_FALSE(r) << "context of " << len << " bytes: the store past it ran";
+    EXPECT_EQ(r.error().code, ErrorCode::ExecOutOfBounds) << r.error().to_string();
+    EXPECT_EQ(r.error().insn, 2) << r.error().to_string();
+  }
+  std::vector<uint8_t> ctx(30008, 0);
+  auto r = p->test_run({.ctx = ctx});
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->retval, 7u);
+  ASSERT_EQ(r->ctx_out.size(), ctx.size());
+  EXPECT_EQ(r->ctx_out[30000], 0x41u);
+  EXPECT_EQ(r->ctx_out[30007], 0x41u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Api, EscapeRedteam, ::testing::ValuesIn(engines()),
+                         [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
+
+}  // namespace
+}  // namespace decade
