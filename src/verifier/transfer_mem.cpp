@@ -366,6 +366,13 @@ Status check_mem(Env& env, State& st, const MemOp& op, uint32_t pc, RegState* lo
     case RegType::Packet: case RegType::PacketMeta: return packet_access(env, ptr, op, pc, loaded);
     case RegType::Mem: return sized_access(env, ptr, op, pc, loaded);
     case RegType::Arena:
+      // Arena accesses are checked by the engines at each load and store;
+      // a helper's or global function's accesses are not (an arena pointer
+      // 1 GiB past its page made bpf_get_current_comm write the host). The
+      // kernel refuses arena memory as a helper argument too.
+      if (op.helper)
+        return fail(env, ErrorCode::VerifierBadHelperArg, pc, fmt::format("R{} ({}) is arena memory", op.ptr, ptr.to_string()),
+                    "copy arena data to the stack before passing it to a helper or function");
       if (op.access != Access::Read && op.value && op.value->is_ptr() && op.value->type != RegType::Arena)
         return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a non-arena pointer into the arena");
       env.note_mem(pc, false);  // arena accesses are checked (or fault-handled) at run time
