@@ -231,6 +231,13 @@ Status ctx_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, R
     if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
     return ok();
   }
+  // A typed context is not memory a helper may copy: the engines hold it
+  // in their own layout (xdp_md's data is the low half of the host packet
+  // address), so bpf_map_update_elem(map, ctx, ...) stored host address bits
+  // as a key. The kernel refuses a context as helper memory too.
+  if (op.helper)
+    return fail(env, ErrorCode::VerifierBadHelperArg, pc, fmt::format("the {} context is not helper memory", t.name),
+                "copy the fields the helper needs to the stack");
   const CtxField* f = find_field(t, o, op.size);
   if (!f || op.access == Access::ReadWrite || o % op.size != 0)
     return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("invalid {} context access off={} size={}", t.name, o, op.size),

@@ -4,7 +4,8 @@
 // proven length, a helper writing a bpf_spin_lock word (the next lock hung
 // the host thread), a variable-size helper write whose untouched bytes were
 // read back (a host stack address copied into the packet), arena memory
-// handed to a helper (which wrote the host 1 GiB past the arena), and syscall
+// handed to a helper (which wrote the host 1 GiB past the arena), the XDP
+// context copied by a helper (host address bits as a map key), and syscall
 // context stores proven against the 64 KiB the type allows instead of the
 // context the caller gave. Each must be refused at load, or stopped at run
 // time, on every engine.
@@ -38,6 +39,8 @@ TEST_P(EscapeRedteam, EscapesAreRefused) {
       {"escape_redteam_lock_word.bpf.o", ErrorCode::VerifierLock, 11},
       // Reading the bytes a variable-size bpf_get_current_comm may not write.
       {"escape_redteam_var_size.bpf.o", ErrorCode::VerifierUninitStack, 21},
+      // The XDP context as a map key (Linux 6.18 refuses the same call).
+      {"escape_redteam_ctx_key.bpf.o", ErrorCode::VerifierBadHelperArg, 8},
       // Arena memory as a helper's buffer (the engines check only the program's own accesses).
       {"escape_redteam_arena_helper.v4.bpf.o", ErrorCode::VerifierBadHelperArg, 24},
   };

@@ -199,6 +199,14 @@ const Case kCtx[] = {
     {"raw_ctx_helper_past_proven", "raw", "if r2 < 8 goto out\nr2 = 16\ncall 16\nout: r0 = 0\nexit\n", E::VerifierOutOfBounds, 2},
     {"raw_ctx_helper_proven_ok", "raw", "if r2 < 16 goto out\nr2 = 16\ncall 16\nout: r0 = 0\nexit\n", E::Ok},
     {"syscall_ctx_helper", "syscall", "r2 = 16\ncall 16\nr0 = 0\nexit\n", E::VerifierOutOfBounds, 1},
+    // A typed context is never helper memory (xdp_md holds host address bits).
+    {"xdp_ctx_helper_key", "xdp",
+     "r2 = r1\nr1 = map_idx(0) ll\nr3 = 0\n*(u64 *)(r10 - 8) = r3\nr3 = r10\nr3 += -8\nr4 = 0\ncall 2\nr0 = 2\nexit\n",
+     E::VerifierBadHelperArg, 8},
+    {"xdp_ctx_field_key_ok", "xdp",
+     "r2 = *(u32 *)(r1 + 12)\n*(u32 *)(r10 - 12) = r2\nr2 = r10\nr2 += -12\nr1 = map_idx(0) ll\nr3 = 0\n"
+     "*(u64 *)(r10 - 8) = r3\nr3 = r10\nr3 += -8\nr4 = 0\ncall 2\nr0 = 2\nexit\n",
+     E::Ok},
     {"uprobe_regs", "uprobe", "r0 = *(u64 *)(r1 + 112)\nr0 = 0\nexit\n", E::Ok},
     {"uprobe_write", "uprobe", "r2 = 0\n*(u64 *)(r1 + 112) = r2\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 1},
     {"ctx_atomic", "sched_cls", "r2 = 1\nlock *(u32 *)(r1 + 48) += w2\nr0 = 0\nexit\n", E::VerifierInvalidMemAccess, 1},
