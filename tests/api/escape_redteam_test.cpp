@@ -8,7 +8,8 @@
 // context copied by a helper (host address bits as a map key), and syscall
 // context stores proven against the 64 KiB the type allows instead of the
 // context the caller gave. Each must be refused at load, or stopped at run
-// time, on every engine.
+// time, on every engine. bpf_snprintf also left stale stack bytes in the
+// part of its buffer the verifier counts as written; it now writes them.
 #include <gtest/gtest.h>
 
 #include "api_test_util.hpp"
@@ -81,6 +82,23 @@ TEST_P(EscapeRedteam, SyscallContextIsCheckedAgainstTheCallersLength) {
   ASSERT_EQ(r->ctx_out.size(), ctx.size());
   EXPECT_EQ(r->ctx_out[30000], 0x41u);
   EXPECT_EQ(r->ctx_out[30007], 0x41u);
+}
+
+// bpf_snprintf writes every byte the verifier counts as written: zeros past
+// the text, and zeros on an error (before, both left an earlier function's
+// spilled stack address there for the program to copy out).
+TEST_P(EscapeRedteam, SnprintfLeavesNoStaleBytes) {
+  auto o = BpfObject::open(obj("api/progs/escape_redteam_snprintf_stale.bpf.o"));
+  ASSERT_TRUE(o) << o.error().to_string();
+  ASSERT_TRUE(o->load(opts())) << GetParam();
+  auto p = o->program("snprintf_stale");
+  ASSERT_TRUE(p);
+  std::vector<uint8_t> pkt(64, 0xee);
+  auto r = p->test_run({.data = pkt});
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->retval, 3u);  // XDP_TX
+  ASSERT_EQ(r->data_out.size(), pkt.size());
+  for (size_t i = 0; i < 16; ++i) EXPECT_EQ(r->data_out[i], 0u) << "byte " << i;
 }
 
 INSTANTIATE_TEST_SUITE_P(Api, EscapeRedteam, ::testing::ValuesIn(engines()),
