@@ -154,7 +154,7 @@ Status stack_access(Env& env, State& st, const RegState& ptr, const MemOp& op, u
   if (op.access != Access::Write) {
     for (size_t i = blo; i <= bhi; ++i) {
       if (fr.bytes[i] == SlotByte::Iter) return fail(env, ErrorCode::VerifierIterator, pc, "variable-offset access to iterator state");
-      if (fr.bytes[i] == SlotByte::Invalid && !op.helper)
+      if (fr.bytes[i] == SlotByte::Invalid)
         return fail(env, ErrorCode::VerifierUninitStack, pc, "variable-offset read of uninitialised stack",
                     "initialise the whole array before indexing it");
     }
@@ -427,6 +427,12 @@ Status check_mem_range(Env& env, State& st, uint8_t ptr, const Scalar& size, Acc
       if (fr.bytes[i] == SlotByte::Iter) return fail(env, ErrorCode::VerifierIterator, pc, "helper access to iterator state");
       if (access == Access::Read && fr.bytes[i] == SlotByte::Spill && fr.spills[i / 8].is_ptr())
         return fail(env, ErrorCode::VerifierPointerLeak, pc, fmt::format("helper reads a spilled pointer at fp{}", -static_cast<int64_t>(i) - 1));
+      // Uninitialised bytes hold whatever an earlier function or run left
+      // there (host addresses among it): a helper may not copy them out.
+      if (access != Access::Write && fr.bytes[i] == SlotByte::Invalid)
+        return fail(env, ErrorCode::VerifierUninitStack, pc,
+                    fmt::format("helper reads uninitialised stack at fp{}", -static_cast<int64_t>(i) - 1),
+                    "initialise the whole buffer (padding included) before passing it");
     }
     if (access != Access::Read) {
       // The helper writes `size` bytes: only the first size.umin surely.

@@ -5,9 +5,10 @@
 // the host thread), a variable-size helper write whose untouched bytes were
 // read back (a host stack address copied into the packet), arena memory
 // handed to a helper (which wrote the host 1 GiB past the arena), the XDP
-// context copied by a helper (host address bits as a map key), and syscall
-// context stores proven against the 64 KiB the type allows instead of the
-// context the caller gave. Each must be refused at load, or stopped at run
+// context copied by a helper (host address bits as a map key), a helper
+// copying uninitialised stack (an earlier frame's address into a map), and
+// syscall context stores proven against the 64 KiB the type allows instead
+// of the context the caller gave. Each must be refused at load, or stopped at run
 // time, on every engine. bpf_snprintf also left stale stack bytes in the
 // part of its buffer the verifier counts as written; it now writes them.
 #include <gtest/gtest.h>
@@ -42,6 +43,8 @@ TEST_P(EscapeRedteam, EscapesAreRefused) {
       {"escape_redteam_var_size.bpf.o", ErrorCode::VerifierUninitStack, 21},
       // The XDP context as a map key (Linux 6.18 refuses the same call).
       {"escape_redteam_ctx_key.bpf.o", ErrorCode::VerifierBadHelperArg, 8},
+      // bpf_map_update_elem's value from stack the function never wrote.
+      {"escape_redteam_helper_uninit.bpf.o", ErrorCode::VerifierUninitStack, 15},
       // Arena memory as a helper's buffer (the engines check only the program's own accesses).
       {"escape_redteam_arena_helper.v4.bpf.o", ErrorCode::VerifierBadHelperArg, 24},
   };

@@ -58,7 +58,9 @@ const Case kHelpers[] = {
      "r2 = 0\n*(u64 *)(r10 - 8) = r2\nr1 = r10\nr1 += -8\nr2 = 4\nr3 = map_idx_value(8, 0) ll\ncall 182\nr0 = 2\nexit\n",
      E::VerifierBadHelperArg, 7},
     {"printk_stack_fmt", "xdp", "r1 = 0x6968\n*(u64 *)(r10 - 8) = r1\nr1 = r10\nr1 += -8\nr2 = 8\ncall 6\nr0 = 2\nexit\n", E::Ok},
-    {"printk_uninit_fmt_ok_for_helper", "xdp", "r1 = r10\nr1 += -8\nr2 = 8\ncall 6\nr0 = 2\nexit\n", E::Ok},
+    // Uninitialised stack holds what earlier functions or runs left there
+    // (host addresses): no helper may read it.
+    {"printk_uninit_fmt", "xdp", "r1 = r10\nr1 += -8\nr2 = 8\ncall 6\nr0 = 2\nexit\n", E::VerifierUninitStack, 3},
     {"helper_not_allowed", "xdp", "r2 = 0\nr3 = r10\nr3 += -8\nr4 = 8\ncall 26\nr0 = 2\nexit\n", E::VerifierUnknownFunc, 4},
     {"helper_unknown", "xdp", "call 9999\nr0 = 2\nexit\n", E::VerifierUnknownFunc, 0},
     {"helper_clobbers_r1", "xdp", "call 5\nr0 = r1\nexit\n", E::VerifierUninitRegister, 1},
