@@ -5,6 +5,9 @@
 // sized memory (ring-buffer records), callback map keys and arena memory.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <string_view>
+
 #include "isa/semantics.hpp"
 #include "verifier/indirect.hpp"
 #include "verifier/transfer.hpp"
@@ -72,6 +75,26 @@ void clobber(Frame& fr, size_t lo, size_t hi, SlotByte kind) {
   for (size_t i = lo; i <= hi; ++i) fr.bytes[i] = kind;
 }
 
+Status no_spilled_pointer(const Env& env, const Frame& fr, size_t lo, size_t hi, uint32_t pc, std::string_view what) {
+  for (size_t i = lo; i <= hi; ++i)
+    if (fr.bytes[i] == SlotByte::Spill && fr.spills[i / 8].is_ptr())
+      return fail(env, ErrorCode::VerifierPointerLeak, pc,
+                  fmt::format("{} may touch the pointer spilled at fp{}", what, -static_cast<int64_t>(i / 8 * 8) - 8),
+                  "keep spilled pointers out of the range of variable-offset and variable-size stack accesses");
+  return ok();
+}
+
+void maybe_written(Frame& fr, size_t lo, size_t hi, size_t sure) {
+  // Bytes [hi - sure + 1, hi] (the lowest addresses) are written; the others
+  // may be, so spills they touch break and uninitialised bytes stay
+  // uninitialised (a later read would see whatever was there before). The
+  // caller has refused spilled pointers among them: breaking such a spill
+  // would let the untouched pointer bytes be read as a number.
+  for (size_t k = lo / 8; k <= hi / 8; ++k) fr.break_spill(k);
+  for (size_t i = lo; i <= hi; ++i)
+    if (i + sure > hi || fr.bytes[i] == SlotByte::Zero) fr.bytes[i] = SlotByte::Misc;
+}
+
 Status stack_write_const(Env& env, Frame& fr, int64_t o, const MemOp& op, uint32_t pc) {
   const size_t lo = static_cast<size_t>(-o - op.size), hi = static_cast<size_t>(-o - 1);
   for (size_t i = lo; i <= hi; ++i)
@@ -131,10 +154,12 @@ Status stack_access(Env& env, State& st, const RegState& ptr, const MemOp& op, u
   if (op.access != Access::Write) {
     for (size_t i = blo; i <= bhi; ++i) {
       if (fr.bytes[i] == SlotByte::Iter) return fail(env, ErrorCode::VerifierIterator, pc, "variable-offset access to iterator state");
-      if (fr.bytes[i] == SlotByte::Invalid && !op.helper)
+      if (fr.bytes[i] == SlotByte::Invalid)
         return fail(env, ErrorCode::VerifierUninitStack, pc, "variable-offset read of uninitialised stack",
                     "initialise the whole array before indexing it");
     }
+    // The read gives a number: it may not be the bytes of a spilled pointer.
+    if (auto s = no_spilled_pointer(env, fr, blo, bhi, pc, "variable-offset read"); !s) return s;
     if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
   }
   if (op.access != Access::Read) {
@@ -142,11 +167,8 @@ Status stack_access(Env& env, State& st, const RegState& ptr, const MemOp& op, u
       return fail(env, ErrorCode::VerifierPointerLeak, pc, "variable-offset spill of a pointer");
     for (size_t i = blo; i <= bhi; ++i)
       if (fr.bytes[i] == SlotByte::Iter) return fail(env, ErrorCode::VerifierIterator, pc, "variable-offset write over iterator state");
-    // Bytes that were never written stay uninitialised: not every one of them is written.
-    for (size_t k = blo / 8; k <= bhi / 8; ++k)
-      fr.break_spill(k);
-    for (size_t i = blo; i <= bhi; ++i)
-      if (fr.bytes[i] == SlotByte::Zero) fr.bytes[i] = SlotByte::Misc;
+    if (auto s = no_spilled_pointer(env, fr, blo, bhi, pc, "variable-offset write"); !s) return s;
+    maybe_written(fr, blo, bhi, 0);
   }
   return ok();
 }
@@ -161,14 +183,22 @@ const CtxField* find_field(const ProgramType& t, int64_t o, uint32_t size) {
 // known only at run time: any offset, even a variable one, is allowed. An
 // access inside the length a branch proved r2 to have (RegState::range of
 // the context pointer, see learn_raw_length) needs no run-time check; the
-// engines check every other one against the run's memory region.
+// engines check every other one against the run's memory region. Helpers
+// are not checked at run time: their memory must lie inside the proven
+// length (before, bpf_get_current_comm(mem, 4000) on a 4-byte region wrote
+// past it on every engine).
 Status raw_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, RegState* loaded) {
   if (op.access != Access::Read && op.value && op.value->is_ptr())
     return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a pointer into the context");
   const int64_t base = int64_t{ptr.off} + op.off;
   constexpr int64_t kLimit = int64_t{1} << 30;
   const bool bounded = ptr.val.smin > -kLimit && ptr.val.smax < kLimit;
-  env.note_mem(pc, bounded && base + ptr.val.smin >= 0 && base + ptr.val.smax + op.size <= int64_t{ptr.range});
+  const bool proven = bounded && base + ptr.val.smin >= 0 && base + ptr.val.smax + op.size <= int64_t{ptr.range};
+  if (op.helper && !proven)
+    return fail(env, ErrorCode::VerifierOutOfBounds, pc,
+                fmt::format("helper memory at context{:+} size {} outside the proven length {}", base, op.size, ptr.range),
+                "compare the length (r2 at entry) with the end of the buffer before passing it to a helper");
+  env.note_mem(pc, proven);
   if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
   return ok();
 }
@@ -188,10 +218,26 @@ Status ctx_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, R
       return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("context access off={} size={} outside [0, {})", o, op.size, t.ctx_size));
     if (!t.raw_ctx && o % op.size != 0)
       return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("misaligned context access off={} size={}", o, op.size));
-    env.note_mem(pc, !t.raw_ctx);  // a raw context's length is known only at run time
+    // ctx_size only bounds what a program may name: the caller's context
+    // (syscall programs, host types without fields) may be shorter, even
+    // empty. Loads and stores are checked at run time against its region;
+    // helpers are not, so they get no plain context (before, a 4-byte
+    // context was written 30000 bytes past its end by a proven store).
+    if (op.helper)
+      return fail(env, ErrorCode::VerifierOutOfBounds, pc,
+                  fmt::format("helper memory in a {} context whose length is known only at run time", t.name),
+                  "copy the bytes to the stack first");
+    env.note_mem(pc, false);
     if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
     return ok();
   }
+  // A typed context is not memory a helper may copy: the engines hold it
+  // in their own layout (xdp_md's data is the low half of the host packet
+  // address), so bpf_map_update_elem(map, ctx, ...) stored host address bits
+  // as a key. The kernel refuses a context as helper memory too.
+  if (op.helper)
+    return fail(env, ErrorCode::VerifierBadHelperArg, pc, fmt::format("the {} context is not helper memory", t.name),
+                "copy the fields the helper needs to the stack");
   const CtxField* f = find_field(t, o, op.size);
   if (!f || op.access == Access::ReadWrite || o % op.size != 0)
     return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("invalid {} context access off={} size={}", t.name, o, op.size),
@@ -240,8 +286,10 @@ Status map_value_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t
   if (op.access != Access::Read && op.value && op.value->is_ptr() && op.value->type != RegType::Arena)
     return fail(env, ErrorCode::VerifierPointerLeak, pc, fmt::format("storing a pointer into map {}", m.name),
                 "maps hold data only: store a scalar");
-  if (m.spin_lock_off >= 0 && !op.helper && lo < m.spin_lock_off + 4 && hi + op.size > m.spin_lock_off)
-    return fail(env, ErrorCode::VerifierLock, pc, "direct access to a bpf_spin_lock", "use bpf_spin_lock/bpf_spin_unlock only");
+  // Helpers too (as in the kernel): bpf_get_current_comm(value, 4) wrote
+  // the lock word, and the next bpf_spin_lock spun forever.
+  if (m.spin_lock_off >= 0 && lo < m.spin_lock_off + 4 && hi + op.size > m.spin_lock_off)
+    return fail(env, ErrorCode::VerifierLock, pc, "access to a bpf_spin_lock", "use bpf_spin_lock/bpf_spin_unlock only");
   env.note_mem(pc, true);
   if (loaded && jump_table_load(m, static_cast<int64_t>(lo), static_cast<int64_t>(hi), ptr.val, op.size, op.sign_extend, loaded))
     return ok();  // an entry of a jump table, for gotox (verifier/indirect.hpp)
@@ -345,6 +393,13 @@ Status check_mem(Env& env, State& st, const MemOp& op, uint32_t pc, RegState* lo
     case RegType::Mem: return sized_access(env, ptr, op, pc, loaded);
     case RegType::MapKey: return map_key_access(env, ptr, op, pc, loaded);
     case RegType::Arena:
+      // Arena accesses are checked by the engines at each load and store;
+      // a helper's or global function's accesses are not (an arena pointer
+      // 1 GiB past its page made bpf_get_current_comm write the host). The
+      // kernel refuses arena memory as a helper argument too.
+      if (op.helper)
+        return fail(env, ErrorCode::VerifierBadHelperArg, pc, fmt::format("R{} ({}) is arena memory", op.ptr, ptr.to_string()),
+                    "copy arena data to the stack before passing it to a helper or function");
       if (op.access != Access::Read && op.value && op.value->is_ptr() && op.value->type != RegType::Arena)
         return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a non-arena pointer into the arena");
       env.note_mem(pc, false);  // arena accesses are checked (or fault-handled) at run time
@@ -392,11 +447,22 @@ Status check_mem_range(Env& env, State& st, uint8_t ptr, const Scalar& size, Acc
       if (fr.bytes[i] == SlotByte::Iter) return fail(env, ErrorCode::VerifierIterator, pc, "helper access to iterator state");
       if (access == Access::Read && fr.bytes[i] == SlotByte::Spill && fr.spills[i / 8].is_ptr())
         return fail(env, ErrorCode::VerifierPointerLeak, pc, fmt::format("helper reads a spilled pointer at fp{}", -static_cast<int64_t>(i) - 1));
+      // Uninitialised bytes hold whatever an earlier function or run left
+      // there (host addresses among it): a helper may not copy them out.
+      if (access != Access::Write && fr.bytes[i] == SlotByte::Invalid)
+        return fail(env, ErrorCode::VerifierUninitStack, pc,
+                    fmt::format("helper reads uninitialised stack at fp{}", -static_cast<int64_t>(i) - 1),
+                    "initialise the whole buffer (padding included) before passing it");
     }
     if (access != Access::Read) {
-      for (size_t k = lo / 8; k <= hi / 8; ++k)
-        fr.break_spill(k);
-      for (size_t i = lo; i <= hi; ++i) fr.bytes[i] = SlotByte::Misc;
+      // The helper writes `size` bytes: only the first size.umin surely.
+      // Before, all size.umax bytes became initialised, and a variable-size
+      // bpf_get_current_comm let the program read what an earlier frame
+      // had spilled there (host addresses) as numbers.
+      const size_t sure = static_cast<size_t>(std::min<uint64_t>(size.umin, op.size));
+      if (sure < op.size)
+        if (auto s = no_spilled_pointer(env, fr, lo, hi - sure, pc, "variable-size helper write"); !s) return s;
+      maybe_written(fr, lo, hi, sure);
     }
     return ok();
   }
@@ -481,6 +547,11 @@ Status do_atomic(Env& env, State& st, const Insn& insn) {
   MemOp op{insn.dst, insn.off, size, Access::ReadWrite, false, &unknown, false};
   RegState old;
   if (auto s = check_mem(env, st, op, insn.pc, &old); !s) return s;
+  // The old value reaches the program (fetch forms, cmpxchg) or stays in
+  // memory as a number: a pointer's bits would leak either way.
+  if (old.is_ptr())
+    return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, fmt::format("atomic operation on a spilled pointer ({})", old.to_string()),
+                "atomics work on numbers only");
   const Scalar fetched = Scalar::of_size(size);
   if (sem == Sem::AtomicCmpxchg) st.reg(0) = RegState::scalar(fetched);
   else if ((insn.imm & decade::sem::kAtomicFetch) || sem == Sem::AtomicXchg) st.reg(insn.src) = RegState::scalar(fetched);

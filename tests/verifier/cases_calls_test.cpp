@@ -32,6 +32,17 @@ const Case kHelpers[] = {
     {"comm_ok", "xdp", "r1 = r10\nr1 += -16\nr2 = 16\ncall 16\nr0 = 2\nexit\n", E::Ok},
     {"comm_size_zero", "xdp", "r1 = r10\nr1 += -16\nr2 = 0\ncall 16\nr0 = 2\nexit\n", E::VerifierBadHelperArg, 3},
     {"comm_size_unbounded", "xdp", "r2 = *(u32 *)(r1 + 12)\nr1 = r10\nr1 += -16\ncall 16\nr0 = 2\nexit\n", E::VerifierBadHelperArg, 3},
+    // A variable size writes only its minimum surely: the rest of the buffer
+    // keeps what it held (uninitialised, or a spilled pointer's bytes).
+    {"comm_var_size_uninit", "xdp",
+     "r2 = *(u32 *)(r1 + 12)\nr2 &= 15\nr2 += 1\nr1 = r10\nr1 += -16\ncall 16\nr0 = *(u64 *)(r10 - 8)\nr0 = 2\nexit\n",
+     E::VerifierUninitStack, 6},
+    {"comm_var_size_sure_bytes_ok", "xdp",
+     "r2 = *(u32 *)(r1 + 12)\nr2 &= 15\nr2 += 1\nr1 = r10\nr1 += -16\ncall 16\nr0 = *(u8 *)(r10 - 16)\nr0 = 2\nexit\n",
+     E::Ok},
+    {"comm_var_size_spilled_ptr", "xdp",
+     "*(u64 *)(r10 - 8) = r10\nr2 = *(u32 *)(r1 + 12)\nr2 &= 15\nr2 += 1\nr1 = r10\nr1 += -16\ncall 16\nr0 = 2\nexit\n",
+     E::VerifierPointerLeak, 6},
     {"comm_size_bounded", "xdp",
      "r2 = *(u32 *)(r1 + 12)\nif r2 > 16 goto out\nif r2 == 0 goto out\nr1 = r10\nr1 += -16\ncall 16\nout: r0 = 2\nexit\n", E::Ok},
     {"comm_buffer_small", "xdp", "r1 = r10\nr1 += -8\nr2 = 16\ncall 16\nr0 = 2\nexit\n", E::VerifierOutOfBounds, 3},
@@ -56,7 +67,9 @@ const Case kHelpers[] = {
      "r2 = 0\n*(u64 *)(r10 - 8) = r2\nr1 = r10\nr1 += -8\nr2 = 4\nr3 = map_idx_value(8, 0) ll\ncall 182\nr0 = 2\nexit\n",
      E::VerifierBadHelperArg, 7},
     {"printk_stack_fmt", "xdp", "r1 = 0x6968\n*(u64 *)(r10 - 8) = r1\nr1 = r10\nr1 += -8\nr2 = 8\ncall 6\nr0 = 2\nexit\n", E::Ok},
-    {"printk_uninit_fmt_ok_for_helper", "xdp", "r1 = r10\nr1 += -8\nr2 = 8\ncall 6\nr0 = 2\nexit\n", E::Ok},
+    // Uninitialised stack holds what earlier functions or runs left there
+    // (host addresses): no helper may read it.
+    {"printk_uninit_fmt", "xdp", "r1 = r10\nr1 += -8\nr2 = 8\ncall 6\nr0 = 2\nexit\n", E::VerifierUninitStack, 3},
     {"helper_not_allowed", "xdp", "r2 = 0\nr3 = r10\nr3 += -8\nr4 = 8\ncall 26\nr0 = 2\nexit\n", E::VerifierUnknownFunc, 4},
     {"helper_unknown", "xdp", "call 9999\nr0 = 2\nexit\n", E::VerifierUnknownFunc, 0},
     {"helper_clobbers_r1", "xdp", "call 5\nr0 = r1\nexit\n", E::VerifierUninitRegister, 1},
@@ -122,6 +135,16 @@ const Case kLocks[] = {
      "r1 = r0\ncall 93\nout: r0 = 2\nexit\n",
      E::VerifierLock, 9},
     {"lock_local_call_ok", "xdp", LOCKED "call f\nr1 = r6\ncall 94\nout: r0 = 2\nexit\nf: r0 = 0\nexit\n", E::Ok},
+    // A helper writing the lock word (here bpf_get_current_comm) leaves it
+    // taken: the next bpf_spin_lock spins forever.
+    {"lock_helper_writes_lock", "xdp",
+     "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map_idx(4) ll\ncall 1\nif r0 == 0 goto out\n"
+     "r1 = r0\nr2 = 8\ncall 16\nout: r0 = 2\nexit\n",
+     E::VerifierLock, 10},
+    {"lock_helper_past_lock_ok", "xdp",
+     "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map_idx(4) ll\ncall 1\nif r0 == 0 goto out\n"
+     "r1 = r0\nr1 += 4\nr2 = 8\ncall 16\nout: r0 = 2\nexit\n",
+     E::Ok},
 };
 
 const Case kFunctions[] = {

@@ -130,6 +130,28 @@ const Case kStack[] = {
     {"stack_atomic_uninit", "xdp", "r2 = 1\nlock *(u64 *)(r10 - 8) += r2\nr0 = 0\nexit\n", E::VerifierUninitStack, 1},
     {"atomic_fetch_result", "xdp_ret",
      "r2 = 1\n*(u64 *)(r10 - 8) = r2\nr2 = atomic_fetch_add((u64 *)(r10 - 8), r2)\nr0 = r2\nexit\n", E::VerifierBadReturn, 4},
+    // A spilled pointer's bytes never become a number: not through a
+    // variable-offset read, nor left behind by a variable-offset write that
+    // may miss them, nor fetched or rewritten by an atomic.
+    {"var_offset_read_spilled_ptr", "xdp",
+     "*(u64 *)(r10 - 8) = r10\nr2 = 0\n*(u64 *)(r10 - 16) = r2\nr3 = *(u32 *)(r1 + 12)\nr3 &= 8\nr4 = r10\nr4 += -16\n"
+     "r4 += r3\nr0 = *(u64 *)(r4 + 0)\nr0 = 0\nexit\n",
+     E::VerifierPointerLeak, 8},
+    {"var_offset_write_spilled_ptr", "xdp",
+     "*(u64 *)(r10 - 8) = r10\nr2 = 0\n*(u64 *)(r10 - 16) = r2\nr3 = *(u32 *)(r1 + 12)\nr3 &= 8\nr4 = r10\nr4 += -16\n"
+     "r4 += r3\n*(u8 *)(r4 + 0) = r2\nr0 = *(u64 *)(r10 - 8)\nr0 = 0\nexit\n",
+     E::VerifierPointerLeak, 8},
+    {"var_offset_write_scalars_ok", "xdp",
+     "r2 = 0\n*(u64 *)(r10 - 8) = r2\n*(u64 *)(r10 - 16) = r2\nr3 = *(u32 *)(r1 + 12)\nr3 &= 8\nr4 = r10\nr4 += -16\n"
+     "r4 += r3\n*(u8 *)(r4 + 0) = r2\nr0 = *(u64 *)(r10 - 8)\nr0 = 0\nexit\n",
+     E::Ok},
+    {"stack_atomic_fetch_spilled_ptr", "xdp",
+     "*(u64 *)(r10 - 8) = r10\nr1 = 0\nr1 = atomic_fetch_add((u64 *)(r10 - 8), r1)\nr0 = 0\nexit\n", E::VerifierPointerLeak, 2},
+    {"stack_atomic_add_spilled_ptr", "xdp",
+     "*(u64 *)(r10 - 8) = r10\nr1 = 8\nlock *(u64 *)(r10 - 8) += r1\nr0 = *(u64 *)(r10 - 8)\nr0 = 0\nexit\n",
+     E::VerifierPointerLeak, 2},
+    {"stack_xchg_spilled_ptr", "xdp",
+     "*(u64 *)(r10 - 8) = r10\nr1 = 0\nr1 = xchg_64(r10 - 8, r1)\nr0 = 0\nexit\n", E::VerifierPointerLeak, 2},
 };
 
 const Case kCtx[] = {
@@ -171,6 +193,20 @@ const Case kCtx[] = {
     {"syscall_misaligned_ctx", "syscall", "r0 = *(u64 *)(r1 + 100)\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 0},
     {"syscall_past_ctx", "syscall", "r0 = *(u64 *)(r1 + 32760)\nr0 = *(u32 *)(r1 - 4)\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 1},
     {"raw_ctx_len_in_r2", "raw", "r0 = r2\nexit\n", E::Ok},
+    // Helpers are not checked at run time: a plain context whose length only
+    // the run knows reaches them only inside a length proven from r2.
+    {"raw_ctx_helper_unproven", "raw", "r2 = 16\ncall 16\nr0 = 0\nexit\n", E::VerifierOutOfBounds, 1},
+    {"raw_ctx_helper_past_proven", "raw", "if r2 < 8 goto out\nr2 = 16\ncall 16\nout: r0 = 0\nexit\n", E::VerifierOutOfBounds, 2},
+    {"raw_ctx_helper_proven_ok", "raw", "if r2 < 16 goto out\nr2 = 16\ncall 16\nout: r0 = 0\nexit\n", E::Ok},
+    {"syscall_ctx_helper", "syscall", "r2 = 16\ncall 16\nr0 = 0\nexit\n", E::VerifierOutOfBounds, 1},
+    // A typed context is never helper memory (xdp_md holds host address bits).
+    {"xdp_ctx_helper_key", "xdp",
+     "r2 = r1\nr1 = map_idx(0) ll\nr3 = 0\n*(u64 *)(r10 - 8) = r3\nr3 = r10\nr3 += -8\nr4 = 0\ncall 2\nr0 = 2\nexit\n",
+     E::VerifierBadHelperArg, 8},
+    {"xdp_ctx_field_key_ok", "xdp",
+     "r2 = *(u32 *)(r1 + 12)\n*(u32 *)(r10 - 12) = r2\nr2 = r10\nr2 += -12\nr1 = map_idx(0) ll\nr3 = 0\n"
+     "*(u64 *)(r10 - 8) = r3\nr3 = r10\nr3 += -8\nr4 = 0\ncall 2\nr0 = 2\nexit\n",
+     E::Ok},
     {"uprobe_regs", "uprobe", "r0 = *(u64 *)(r1 + 112)\nr0 = 0\nexit\n", E::Ok},
     {"uprobe_write", "uprobe", "r2 = 0\n*(u64 *)(r1 + 112) = r2\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 1},
     {"ctx_atomic", "sched_cls", "r2 = 1\nlock *(u32 *)(r1 + 48) += w2\nr0 = 0\nexit\n", E::VerifierInvalidMemAccess, 1},

@@ -124,7 +124,12 @@ const Case kMaps[] = {
     {"map_index_checked_32", "xdp",
      LOOKUP(1) "if r0 == 0 goto out\nw3 = *(u32 *)(r0 + 0)\nif w3 > 56 goto out\nr0 += r3\nr1 = *(u64 *)(r0 + 0)\nout: r0 = 2\nexit\n",
      E::Ok},
-    {"map_key_uninit_padding", "xdp", "r2 = r10\nr2 += -4\nr1 = map_idx(0) ll\ncall 1\nr0 = 2\nexit\n", E::Ok},
+    {"map_key_uninit", "xdp", "r2 = r10\nr2 += -4\nr1 = map_idx(0) ll\ncall 1\nr0 = 2\nexit\n", E::VerifierUninitStack, 4},
+    {"map_value_uninit_from_callee", "xdp",
+     "call f\ncall g\nr0 = 2\nexit\n"
+     "f: *(u64 *)(r10 - 16) = r10\nr0 = 0\nexit\n"
+     "g: r1 = 0\n*(u32 *)(r10 - 4) = r1\nr1 = map_idx(0) ll\nr2 = r10\nr2 += -4\nr3 = r10\nr3 += -16\nr4 = 0\ncall 2\nr0 = 0\nexit\n",
+     E::VerifierUninitStack, 16},
     {"map_key_oob", "xdp", "r2 = r10\nr1 = map_idx(0) ll\ncall 1\nr0 = 2\nexit\n", E::VerifierOutOfBounds, 3},
     {"map_key_scalar", "xdp", "r2 = 0\nr1 = map_idx(0) ll\ncall 1\nr0 = 2\nexit\n", E::VerifierBadHelperArg, 3},
     {"map_arg_not_map", "xdp", "r2 = r10\nr2 += -4\nr1 = 0\ncall 1\nr0 = 2\nexit\n", E::VerifierBadHelperArg, 3},

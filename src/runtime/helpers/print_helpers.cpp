@@ -32,16 +32,26 @@ uint64_t trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1, uint64_t a2,
 
 // snprintf(str, str_size, fmt, data, data_len): data holds u64 arguments.
 // Returns the formatted length including the NUL, even if truncated.
+// The verifier counts all str_size bytes as written (ARG_PTR_TO_UNINIT_MEM),
+// so every path writes all of them: the text, then zeros, or only zeros on
+// an error. Before, an error or a short text left the rest of a stack
+// buffer holding what an earlier function had spilled there (host
+// addresses), which the program then read as initialised bytes.
 uint64_t bpf_snprintf(uint64_t str, uint64_t str_size, uint64_t fmt, uint64_t data, uint64_t data_len) {
-  if (data_len % 8 || data_len / 8 > kMaxVarargs || (data_len && !data)) return static_cast<uint64_t>(-EINVAL);
+  auto* s = reinterpret_cast<char*>(str);
+  auto fail = [&](long rc) {
+    if (str_size) std::memset(s, 0, str_size);
+    return static_cast<uint64_t>(rc);
+  };
+  if (data_len % 8 || data_len / 8 > kMaxVarargs || (data_len && !data)) return fail(-EINVAL);
   const char* f = reinterpret_cast<const char*>(fmt);
   std::span<const uint64_t> args(reinterpret_cast<const uint64_t*>(data), data_len / 8);
-  std::string out;
-  if (long rc = bpf_format(std::string_view(f, std::strlen(f)), args, out); rc) return static_cast<uint64_t>(rc);
+  std::string out;  // formatted first: data may overlap str
+  if (long rc = bpf_format(std::string_view(f, std::strlen(f)), args, out); rc) return fail(rc);
   if (str_size) {
     size_t n = std::min<size_t>(out.size(), str_size - 1);
-    std::memcpy(reinterpret_cast<char*>(str), out.data(), n);
-    reinterpret_cast<char*>(str)[n] = '\0';
+    std::memcpy(s, out.data(), n);
+    std::memset(s + n, 0, str_size - n);
   }
   return out.size() + 1;
 }
