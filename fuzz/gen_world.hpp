@@ -18,6 +18,7 @@
 #include "gen_asm.hpp"
 #include "guarded_memory.hpp"
 #include "interp/interp.hpp"
+#include "runtime/guarded_memory.hpp"
 #include "runtime/map.hpp"
 #include "runtime/maps/ringbuf.hpp"
 #include "runtime/platform.hpp"
@@ -80,6 +81,7 @@ struct World {
 
   World() : defs(kMapCount), maps(kMapCount), def(defs[kMapArray]), array(maps[kMapArray]) {
     set_trace_sink([](std::string_view) {});
+    set_guard_pages(true);  // JIT stack frames against a guard page (runtime/guarded_memory.hpp)
     ProgramType t;
     t.name = "fuzz";
     t.ctx_size = kCtxSize;

@@ -30,7 +30,7 @@ bool skipped(decade::fuzzgen::Kind k) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace decade::fuzzgen;
-  if (size < 8 || size > 8 * 256) return 0;
+  if (size < 1 || size > 8 * 256 + 1) return 0;
   if (skipped(kind_of(data, size))) return 0;
   static auto* world = new World();
   auto c = build_case(*world, data, size);
