@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps configure build demo test test-only fuzz fuzz-smoke bench clean
+.PHONY: all deps configure build demo test test-only fuzz fuzz-smoke fuzz-triage bench clean
 
 all: build
 
@@ -36,10 +36,18 @@ $(FUZZ_BUILD)/build.ninja:
 	CC=clang-19 CXX=clang++-19 cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DDECADE_FUZZ=ON -DDECADE_TESTS=OFF -DDECADE_BENCH=OFF
 
-# Long fuzzing: every target for FUZZ_SECONDS (default 600 here).
+# Long fuzzing: every target for FUZZ_SECONDS (default 600 here; 3600 for
+# an hour each), then a table of executions and coverage per target.
 fuzz: deps $(FUZZ_BUILD)/build.ninja
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	./scripts/fuzz.sh $(FUZZ_BUILD) $(if $(filter 60,$(FUZZ_SECONDS)),600,$(FUZZ_SECONDS))
+
+# The generator's accepted programs against the running kernel's verifier:
+# a report of disagreements grouped by message (TRIAGE_COUNT programs).
+TRIAGE_COUNT ?= 20000
+fuzz-triage: configure
+	cmake --build $(BUILD) -j $(JOBS) --target decade_kernel_triage
+	./scripts/kernel_triage.sh $(BUILD) $(TRIAGE_COUNT)
 
 bench: deps build
 	./scripts/bench.sh $(BUILD)

@@ -1,17 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
-// Verifier soundness oracle shared by fuzz/verifier_fuzz.cpp and the
-// deterministic tests/verifier/soundness_test.cpp: bytes -> a program with
-// a fixed prologue (context, map value and stack pointers, small constants
-// in the other registers) and a body of table rows, then verify(); every
-// accepted program runs in the checked interpreter on a few inputs, and an
-// out-of-bounds access, a bad jump or a runaway loop there is a verifier bug.
+// Verifier soundness oracle shared by fuzz/verifier_fuzz.cpp, the
+// deterministic tests/verifier/soundness_test.cpp and
+// tests/jit/verified_diff_test.cpp, and fuzz/kernel_triage.cpp.
 //
-// check_engines() is the differential oracle over the same programs
-// (fuzz/verifier_fuzz.cpp, tests/jit/verified_diff_test.cpp): every
+// Generator: build_case() (gen_cases.hpp) turns bytes into one program of a
+// shape (plain, packet, callbacks, iterator, tail calls, ring buffer,
+// read-only map, host-memory probe, huge map; gen_shapes.hpp) in a fixed
+// world of maps and program types (gen_world.hpp). The plain shape is
+// build() below: a fixed prologue (context, map value and stack pointers,
+// small constants in the other registers) and a body of table rows.
+//
+// check(): every accepted program runs in the checked interpreter on a few
+// inputs; an out-of-bounds access, a bad jump or a runaway loop there, or
+// an escape (host memory in its results, a hash map with two elements
+// under one key) is a verifier bug. Contexts sit against guard pages
+// (guarded_memory.hpp) and packets in guarded frames, so an access that
+// escapes the checks faults.
+//
+// check_engines() is the differential oracle over the same programs: every
 // accepted program also runs compiled from its VerifiedProgram, by the
 // interpreter (verified loop: proven accesses unchecked, superinstructions,
 // result forwarding) and by the JIT, and both must give the checked
-// interpreter's r0 and leave the same context and map value.
+// interpreter's r0 and leave the same context, map value and packet.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "gen_cases.hpp"
 #include "interp/interp.hpp"
 #include "isa/decode.hpp"
 #include "jit/jit.hpp"
@@ -29,31 +40,6 @@
 #include "verifier/verifier.hpp"
 
 namespace decade::fuzzgen {
-
-inline constexpr uint32_t kCtxSize = 64;
-
-struct World {
-  Platform platform = Platform::standard();
-  MapDef def;
-  std::shared_ptr<Map> array;
-  const ProgramType* type = nullptr;
-
-  World() {
-    set_trace_sink([](std::string_view) {});
-    def.name = "array";
-    def.type = MapType::Array;
-    def.key_size = 4;
-    def.value_size = 16;
-    def.max_entries = 4;
-    array = std::shared_ptr<Map>(std::move(*create_map(def)));
-    ProgramType t;
-    t.name = "fuzz";
-    t.ctx_size = kCtxSize;
-    t.plain_ctx = true;
-    (void)platform.add_program_type(t);
-    type = platform.program_type("fuzz");
-  }
-};
 
 // Rows the generator may use: no loops the runtime bounds (may_goto,
 // callbacks, iterators), no indirect jumps, no legacy packet loads.
@@ -160,36 +146,106 @@ inline Result<Program> build(const uint8_t* data, size_t size) {
   return decode(std::span<const RawInsn>(raw));
 }
 
-// The inputs of round `round`: the context bytes and the map value.
+// The inputs of round `round`: the plain context's bytes, the packet (for
+// packet types, `packet_len` bytes) and the array map's value.
 struct Inputs {
   alignas(8) uint8_t ctx[kCtxSize];
   uint8_t value[16];
-  Inputs(const uint8_t* seed, size_t seed_len, int round) {
+  std::vector<uint8_t> packet;
+  Inputs(const uint8_t* seed, size_t seed_len, int round, uint32_t packet_len = 0) {
     for (uint32_t i = 0; i < kCtxSize; ++i)
       ctx[i] = static_cast<uint8_t>((seed_len ? seed[(i + round * 7) % seed_len] : 0) * (round + 1) + i);
     for (int i = 0; i < 16; ++i) value[i] = static_cast<uint8_t>(ctx[i] ^ (round * 91));
+    packet.resize(packet_len);
+    for (uint32_t i = 0; i < packet_len; ++i) packet[i] = static_cast<uint8_t>(ctx[i % kCtxSize] ^ (i >> 6));
   }
 };
 
-// What one engine's run left behind.
+// What one engine's run left behind. For packet types `ctx` is the context
+// with its packet pointers replaced by offsets, `packet` the metadata and
+// the packet bytes.
 struct Outcome {
   bool ok = false;
   uint64_t r0 = 0;
   ErrorCode code{};
   std::string error;
-  std::vector<uint8_t> ctx, value;
+  std::vector<uint8_t> ctx, value, packet;
 };
 
-inline Outcome run_once(World& w, Executable& exe, const Inputs& in, uint64_t budget) {
-  Inputs copy = in;
-  const uint32_t key = 0;
-  (void)w.array->update(&key, copy.value, 0);
+// The memory one run is given, as RunRequest regions: the plain context in
+// a guarded buffer; for packet types the context and the packet from the
+// lowest point bpf_xdp_adjust_head/meta may move data_meta to, to the
+// packet's first data_end (the generator never grows the tail).
+struct RunMemory {
+  std::unique_ptr<XdpBuff> xdp;
+  std::unique_ptr<SkBuff> skb;
   RunRequest req;
-  req.r1 = reinterpret_cast<uint64_t>(copy.ctx);
-  req.regions.push_back({reinterpret_cast<uintptr_t>(copy.ctx), sizeof copy.ctx, true});
-  req.insn_budget = budget;
-  auto r = exe.run(req);
+
+  Status prepare(World& w, const Case& c, const Inputs& in) {
+    if (!c.type->has_packet) {
+      w.ctx_buf.assign(in.ctx, kCtxSize);
+      req.r1 = reinterpret_cast<uint64_t>(w.ctx_buf.data());
+      req.regions.push_back({reinterpret_cast<uintptr_t>(w.ctx_buf.data()), kCtxSize, true});
+      return ok();
+    }
+    std::span<uint8_t> pkt;
+    if (c.type == w.xdp) {
+      auto b = XdpBuff::create(in.packet);
+      if (!b) return std::unexpected(b.error());
+      xdp = std::move(*b);
+      req.r1 = xdp->ctx_addr();
+      req.regions.push_back({req.r1, sizeof(XdpMd), false});
+      pkt = xdp->packet();
+    } else {
+      auto b = SkBuff::create(in.packet);
+      if (!b) return std::unexpected(b.error());
+      skb = std::move(*b);
+      req.r1 = skb->ctx_addr();
+      req.regions.push_back({req.r1, sizeof(SkBuffMd), true});
+      pkt = skb->packet();
+    }
+    constexpr uintptr_t kBelow = 256 - 40;  // XDP headroom less struct xdp_frame
+    const auto data = reinterpret_cast<uintptr_t>(pkt.data());
+    req.regions.push_back({data - kBelow, kBelow + pkt.size(), true});
+    return ok();
+  }
+
+  void record(World& w, Outcome& o) const {
+    if (xdp) {
+      const auto meta = xdp->metadata();
+      const auto pkt = xdp->packet();
+      XdpMd md = *xdp->ctx();
+      md.data_meta = 0;
+      md.data = static_cast<uint32_t>(meta.size());
+      md.data_end = static_cast<uint32_t>(meta.size() + pkt.size());
+      o.ctx.assign(reinterpret_cast<uint8_t*>(&md), reinterpret_cast<uint8_t*>(&md) + sizeof md);
+      o.packet.assign(meta.begin(), meta.end());
+      o.packet.insert(o.packet.end(), pkt.begin(), pkt.end());
+    } else if (skb) {
+      SkBuffMd md = *skb->ctx();
+      md.data = md.data_end = md.data_meta = 0;
+      o.ctx.assign(reinterpret_cast<uint8_t*>(&md), reinterpret_cast<uint8_t*>(&md) + sizeof md);
+      const auto pkt = skb->packet();
+      o.packet.assign(pkt.begin(), pkt.end());
+    } else {
+      o.ctx.assign(w.ctx_buf.data(), w.ctx_buf.data() + kCtxSize);
+    }
+  }
+};
+
+inline Outcome run_once(World& w, const Case& c, Executable& exe, const Inputs& in, uint64_t budget) {
+  w.reset_maps();
+  const uint32_t key = 0;
+  (void)w.array->update(&key, in.value, 0);
+  RunMemory mem;
   Outcome o;
+  if (auto s = mem.prepare(w, c, in); !s) {
+    o.code = s.error().code;
+    o.error = "input: " + s.error().to_string();
+    return o;
+  }
+  mem.req.insn_budget = budget;
+  auto r = exe.run(mem.req);
   o.ok = r.has_value();
   if (r) {
     o.r0 = *r;
@@ -197,7 +253,7 @@ inline Outcome run_once(World& w, Executable& exe, const Inputs& in, uint64_t bu
     o.code = r.error().code;
     o.error = r.error().to_string();
   }
-  o.ctx.assign(copy.ctx, copy.ctx + kCtxSize);
+  mem.record(w, o);
   const auto* v = static_cast<const uint8_t*>(w.array->lookup(&key));
   o.value.assign(v, v + 16);
   return o;
@@ -205,44 +261,114 @@ inline Outcome run_once(World& w, Executable& exe, const Inputs& in, uint64_t bu
 
 enum class Verdict { Rejected, Ran, Bug };
 
-// The program verified as the world's program type, with its array map.
-inline Result<VerifyResult> verify_in(World& w, const Program& prog) {
+// The maps a case's program sees: the world's, with the case's huge map
+// and its own self prog_array.
+inline std::vector<const MapDef*> defs_of(World& w, const Case& c) {
+  auto defs = w.def_ptrs();
+  if (c.huge) defs[kMapHuge] = &c.huge_def;
+  return defs;
+}
+
+inline Result<VerifyResult> verify_in(World& w, const Case& c) {
   VerifyInput in;
-  in.program = &prog;
+  in.program = &c.prog;
   in.platform = &w.platform;
-  in.type = w.type;
-  in.maps = {&w.def};
+  in.type = c.type;
+  in.maps = defs_of(w, c);
+  in.kfuncs = w.kfuncs;
   VerifyOptions opts;
   opts.max_insns_processed = 200'000;
   return verify(in, opts);
 }
 
-inline ProgramEnv env_of(World& w) {
-  ProgramEnv e;
-  e.platform = &w.platform;
-  e.maps = {w.array.get()};
-  return e;
+// Per check: the case's self prog_array, and its environment.
+struct Prepared {
+  std::shared_ptr<Map> self;
+  ProgramEnv env;
+  Prepared(World& w, const Case& c) {
+    auto m = create_map(w.defs[kMapSelf]);
+    if (!m) std::abort();
+    self = std::shared_ptr<Map>(std::move(*m));
+    env.platform = &w.platform;
+    for (auto& p : w.maps) env.maps.push_back(p.get());
+    env.maps[kMapSelf] = self.get();
+    if (c.huge) env.maps[kMapHuge] = c.huge.get();
+    env.kfuncs = w.kfuncs;
+  }
+  // Runs `exe` with itself in the self array's slot 0, as a host that loads
+  // a program and stores it in its own prog_array (a handle with no engine
+  // fast path, as api/object_load.cpp makes them).
+  Outcome run(World& w, const Case& c, Executable& exe, const Inputs& in, uint64_t budget) {
+    const uint32_t slot = 0;
+    uint32_t id = 0;
+    if (c.self_slot_type) {
+      auto h = std::make_shared<ProgramHandle>();
+      h->executable = std::shared_ptr<Executable>(std::shared_ptr<void>(), &exe);
+      h->program_type = c.type->name;
+      id = register_program(h);
+      (void)self->host_update(&slot, &id, 0);
+    }
+    Outcome o = run_once(w, c, exe, in, budget);
+    if (id) {
+      (void)self->erase(&slot);
+      unregister_program(id);
+    }
+    return o;
+  }
+};
+
+// What a run left that no accepted program may leave: host memory (the
+// canary) in its results, a hash map with two elements under one key.
+inline bool escaped(World& w, const Outcome& o, std::string* why) {
+  constexpr uint64_t k7 = 0x00ffffffffffffffull;
+  auto has = [](const std::vector<uint8_t>& b) {
+    for (size_t i = 0; i + 7 <= b.size(); ++i) {
+      uint64_t v = 0;
+      std::memcpy(&v, b.data() + i, 7);
+      if (v == (kCanary & k7)) return true;
+    }
+    return false;
+  };
+  if ((o.r0 & k7) == (kCanary & k7) || has(o.ctx) || has(o.value) || has(o.packet)) {
+    if (why) *why = "the program read host memory it was not given (the world's canary)";
+    return true;
+  }
+  return !w.hash_intact(why);
 }
 
-// Verify, and run what is accepted. `why` describes a bug.
-inline Verdict check(World& w, const Program& prog, const uint8_t* seed, size_t seed_len, std::string* why) {
-  if (!verify_in(w, prog)) return Verdict::Rejected;
-  auto exe = interp::compile_checked(prog, env_of(w));
+// Verify, and run what is accepted in the checked interpreter. `why`
+// describes a bug.
+inline Verdict check(World& w, const Case& c, const uint8_t* seed, size_t seed_len, std::string* why) {
+  if (!verify_in(w, c)) return Verdict::Rejected;
+  Prepared p(w, c);
+  auto exe = interp::compile_checked(c.prog, p.env);
   if (!exe) {
     if (why) *why = "checked compile failed: " + exe.error().to_string();
     return Verdict::Bug;
   }
   for (int round = 0; round < 3; ++round) {
-    const Outcome o = run_once(w, **exe, Inputs(seed, seed_len, round), 4'000'000);
+    const Outcome o = p.run(w, c, **exe, Inputs(seed, seed_len, round, c.packet_len), 4'000'000);
+    if (escaped(w, o, why)) return Verdict::Bug;
     if (o.ok) continue;
-    const ErrorCode c = o.code;
-    if (c == ErrorCode::ExecOutOfBounds || c == ErrorCode::ExecBadJump || c == ErrorCode::ExecBudgetExhausted ||
-        c == ErrorCode::ExecCallDepth || c == ErrorCode::ExecUnsupported) {
+    const ErrorCode e = o.code;
+    if (e == ErrorCode::ExecOutOfBounds || e == ErrorCode::ExecBadJump || e == ErrorCode::ExecBudgetExhausted ||
+        e == ErrorCode::ExecCallDepth || e == ErrorCode::ExecUnsupported) {
       if (why) *why = "accepted program failed at run time: " + o.error;
       return Verdict::Bug;
     }
   }
   return Verdict::Ran;
+}
+
+inline Case plain_case(World& w, const Program& prog) {
+  Case c;
+  c.prog = prog;
+  c.type = w.type;
+  return c;
+}
+
+inline Verdict check(World& w, const Program& prog, const uint8_t* seed, size_t seed_len, std::string* why) {
+  return check(w, plain_case(w, prog), seed, seed_len, why);
 }
 
 // Helpers whose results differ from one call to the next (ktime_get_ns,
@@ -253,33 +379,39 @@ inline bool deterministic(const Program& prog) {
   return true;
 }
 
+inline std::string difference(const Outcome& o, const Outcome& ref) {
+  if (!o.ok) return "failed with " + std::string(error_code_name(o.code)) + ": " + o.error;
+  if (o.r0 != ref.r0) return "r0 " + std::to_string(o.r0) + " != " + std::to_string(ref.r0);
+  if (o.ctx != ref.ctx) return "context bytes differ";
+  if (o.value != ref.value) return "map value differs";
+  if (o.packet != ref.packet) return "packet bytes differ";
+  return {};
+}
+
 // Verify; run what is accepted in the checked interpreter, the verified
-// interpreter and the verified JIT on the same inputs. A difference, or a
-// failure of a verified run, is a Bug (described in *why).
-inline Verdict check_engines(World& w, const Program& prog, const uint8_t* seed, size_t seed_len, std::string* why) {
-  auto v = verify_in(w, prog);
+// interpreter and the verified JIT on the same inputs. A difference, a
+// failure of a verified run, or an escape (escaped()) is a Bug.
+inline Verdict check_engines(World& w, const Case& c, const uint8_t* seed, size_t seed_len, std::string* why) {
+  auto v = verify_in(w, c);
   if (!v) return Verdict::Rejected;
-  if (!deterministic(prog)) return Verdict::Ran;
-  auto checked = interp::compile_checked(prog, env_of(w));
-  auto vinterp = interp::compile(v->program, env_of(w));
-  auto vjit = jit::available() ? jit::compile(v->program, env_of(w)) : interp::compile(v->program, env_of(w));
+  if (!deterministic(c.prog)) return Verdict::Ran;
+  Prepared p(w, c);
+  auto checked = interp::compile_checked(c.prog, p.env);
+  auto vinterp = interp::compile(v->program, p.env);
+  auto vjit = jit::available() ? jit::compile(v->program, p.env) : interp::compile(v->program, p.env);
   if (!checked || !vinterp || !vjit) {
     if (why) *why = "compile failed";
     return Verdict::Bug;
   }
   for (int round = 0; round < 3; ++round) {
-    const Inputs inputs(seed, seed_len, round);
-    const Outcome ref = run_once(w, **checked, inputs, 4'000'000);
+    const Inputs inputs(seed, seed_len, round, c.packet_len);
+    const Outcome ref = p.run(w, c, **checked, inputs, 4'000'000);
     if (!ref.ok) continue;  // check() judges the checked run; only agreement is judged here
     const std::pair<const char*, Executable*> engines[] = {{"verified interpreter", vinterp->get()},
-                                                                 {"verified JIT", vjit->get()}};
+                                                           {"verified JIT", vjit->get()}};
     for (auto [name, exe] : engines) {
-      const Outcome o = run_once(w, *exe, inputs, 0);
-      std::string diff;
-      if (!o.ok) diff = "failed with " + std::string(error_code_name(o.code));
-      else if (o.r0 != ref.r0) diff = "r0 " + std::to_string(o.r0) + " != " + std::to_string(ref.r0);
-      else if (o.ctx != ref.ctx) diff = "context bytes differ";
-      else if (o.value != ref.value) diff = "map value differs";
+      const Outcome o = p.run(w, c, *exe, inputs, 0);
+      std::string diff = escaped(w, o, nullptr) ? "escaped" : difference(o, ref);
       if (diff.empty()) continue;
       if (why) *why = std::string(name) + " disagrees with the checked interpreter (round " + std::to_string(round) +
                       "): " + diff;
@@ -287,6 +419,10 @@ inline Verdict check_engines(World& w, const Program& prog, const uint8_t* seed,
     }
   }
   return Verdict::Ran;
+}
+
+inline Verdict check_engines(World& w, const Program& prog, const uint8_t* seed, size_t seed_len, std::string* why) {
+  return check_engines(w, plain_case(w, prog), seed, seed_len, why);
 }
 
 }  // namespace decade::fuzzgen

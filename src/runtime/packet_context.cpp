@@ -13,6 +13,18 @@
 
 #include <fmt/format.h>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DECADE_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define DECADE_ASAN 1
+#endif
+#ifdef DECADE_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 namespace decade {
 
 #define DECADE_SAME_OFFSET(ours, theirs, field) \
@@ -72,20 +84,65 @@ CtxRegistry<SkBuff>& skb_registry() {
 uint32_t lo32(const uint8_t* p) { return static_cast<uint32_t>(reinterpret_cast<uintptr_t>(p)); }
 uint8_t* from32(uint32_t v) { return reinterpret_cast<uint8_t*>(uintptr_t{v}); }
 
+// Frames are mapped with a PROT_NONE page on each side (kGuard), so an
+// access that escapes the frame faults in every engine, the JIT included,
+// instead of reaching whatever the host mapped next to it. The guards cost
+// address space only.
+constexpr size_t kGuard = 4096;
+
 void* map_low(size_t size) {
+  const size_t total = size + 2 * kGuard;
 #if defined(__x86_64__) && defined(MAP_32BIT)
-  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+  void* p = mmap(nullptr, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
 #else
   // No MAP_32BIT: ask for a low address as a hint and check what we got.
-  void* p = mmap(reinterpret_cast<void*>(0x10000000), size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* p = mmap(reinterpret_cast<void*>(0x10000000), total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 #endif
   if (p == MAP_FAILED) return nullptr;
-  if (reinterpret_cast<uintptr_t>(p) + size > k4G) {
-    munmap(p, size);
+  auto* mem = static_cast<uint8_t*>(p) + kGuard;
+  if (reinterpret_cast<uintptr_t>(p) + total > k4G || mprotect(mem, size, PROT_READ | PROT_WRITE) != 0) {
+    munmap(p, total);
     return nullptr;
   }
-  return p;
+  return mem;
 }
+
+void unmap_low(uint8_t* mem, size_t size) {
+#ifdef DECADE_ASAN
+  ASAN_UNPOISON_MEMORY_REGION(mem, size);
+#endif
+  munmap(mem - kGuard, size + 2 * kGuard);
+}
+
+// Under AddressSanitizer (the fuzz build) the frame's bytes outside
+// [lo, hi) (data_meta to data_end) are poisoned, so an instrumented engine
+// that reads headroom or tailroom through a stale or unproven packet
+// pointer is reported even though the bytes are mapped. Every function
+// that moves the packet's bounds opens the frame first (FrameOpen) and
+// poisons it again on return. No-ops in other builds.
+void poison_outside([[maybe_unused]] uint8_t* start, [[maybe_unused]] size_t size, [[maybe_unused]] uint8_t* lo,
+                    [[maybe_unused]] uint8_t* hi) {
+#ifdef DECADE_ASAN
+  ASAN_UNPOISON_MEMORY_REGION(start, size);
+  ASAN_POISON_MEMORY_REGION(start, size_t(lo - start));
+  ASAN_POISON_MEMORY_REGION(hi, size_t(start + size - hi));
+#endif
+}
+
+struct FrameOpen {
+  uint8_t* start;
+  size_t size;
+  const uint32_t& meta;
+  const uint32_t& end;
+  FrameOpen(uint8_t* s, size_t n, const uint32_t& m, const uint32_t& e) : start(s), size(n), meta(m), end(e) {
+#ifdef DECADE_ASAN
+    ASAN_UNPOISON_MEMORY_REGION(start, size);
+#endif
+  }
+  ~FrameOpen() {
+    poison_outside(start, size, reinterpret_cast<uint8_t*>(uintptr_t{meta}), reinterpret_cast<uint8_t*>(uintptr_t{end}));
+  }
+};
 
 }  // namespace
 
@@ -105,7 +162,7 @@ PacketFrame::PacketFrame(PacketFrame&& o) noexcept : mem_(o.mem_), size_(o.size_
 
 PacketFrame& PacketFrame::operator=(PacketFrame&& o) noexcept {
   if (this != &o) {
-    if (mem_) munmap(mem_, size_);
+    if (mem_) unmap_low(mem_, size_);
     mem_ = o.mem_;
     size_ = o.size_;
     o.mem_ = nullptr;
@@ -115,7 +172,7 @@ PacketFrame& PacketFrame::operator=(PacketFrame&& o) noexcept {
 }
 
 PacketFrame::~PacketFrame() {
-  if (mem_) munmap(mem_, size_);
+  if (mem_) unmap_low(mem_, size_);
 }
 
 // ---- XDP ----
@@ -134,6 +191,7 @@ Result<std::unique_ptr<XdpBuff>> XdpBuff::create(std::span<const uint8_t> packet
   b->md_.data_meta = lo32(data);
   b->md_.ingress_ifindex = opts.ingress_ifindex;
   b->md_.rx_queue_index = opts.rx_queue_index;
+  poison_outside(b->frame_.start(), b->frame_.size(), data, data + packet.size());
   xdp_registry().add(b->ctx_addr(), b.get());
   return b;
 }
@@ -156,6 +214,7 @@ std::vector<MemRegion> XdpBuff::regions() {
 }
 
 long XdpBuff::adjust_head(int64_t delta) {
+  FrameOpen open(frame_.start(), frame_.size(), md_.data_meta, md_.data_end);
   uint8_t* meta = from32(md_.data_meta);
   uint8_t* data = from32(md_.data);
   uint64_t metalen = uint64_t(data - meta);
@@ -169,6 +228,7 @@ long XdpBuff::adjust_head(int64_t delta) {
 }
 
 long XdpBuff::adjust_meta(int64_t delta) {
+  FrameOpen open(frame_.start(), frame_.size(), md_.data_meta, md_.data_end);
   uint8_t* meta = from32(md_.data_meta);
   uint8_t* data = from32(md_.data);
   uint8_t* lowest = hard_start() + kXdpFrameStruct;
@@ -182,6 +242,7 @@ long XdpBuff::adjust_meta(int64_t delta) {
 }
 
 long XdpBuff::adjust_tail(int64_t delta) {
+  FrameOpen open(frame_.start(), frame_.size(), md_.data_meta, md_.data_end);
   uint8_t* end = from32(md_.data_end);
   uint8_t* data = from32(md_.data);
   if (delta > hard_end() - end || delta < (data + kEthHlen) - end) return -EINVAL;
@@ -216,6 +277,7 @@ Result<std::unique_ptr<SkBuff>> SkBuff::create(std::span<const uint8_t> packet, 
   m.vlan_present = opts.vlan_present;
   m.vlan_tci = opts.vlan_tci;
   m.gso_segs = 1;
+  poison_outside(b->frame_.start(), b->frame_.size(), data, data + packet.size());
   skb_registry().add(b->ctx_addr(), b.get());
   return b;
 }

@@ -57,7 +57,10 @@ struct X86PtRegs {
 };
 static_assert(sizeof(X86PtRegs) == 168);
 
-// A packet frame in the low 4 GiB: [headroom | packet | tailroom], page aligned.
+// A packet frame in the low 4 GiB: [headroom | packet | tailroom], page
+// aligned, between two PROT_NONE guard pages (an escape from the frame
+// faults). Under AddressSanitizer the bytes outside the packet and its
+// metadata are also poisoned (packet_context.cpp).
 class PacketFrame {
  public:
   static Result<PacketFrame> create(std::span<const uint8_t> packet, uint32_t headroom, uint32_t tailroom);

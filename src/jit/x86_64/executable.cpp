@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "jit/x86_64/executable.hpp"
 
+#include <cstddef>
 #include <cstring>
+#include <new>
 #include <memory>
 #include <string>
 
 #include "isa/semantics.hpp"
 #include "jit/x86_64/glue.hpp"
+#include "runtime/guarded_memory.hpp"
 
 namespace decade::jit::x64 {
 
@@ -71,9 +74,35 @@ void set_primary_region(JitHot& h, std::span<const MemRegion> regions) {
 // nested inside another on the same thread (a tail call, a program a helper
 // runs) finds it busy and uses fresh state on the native stack.
 struct ThreadSlot {
-  JitState st;
+  // With guard_pages() on (the fuzzers, the soundness tests), the state sits
+  // in a guarded mapping with its stack, JitState's last member, flush
+  // against a PROT_NONE page: a program escaping the outermost frame faults.
+  bool guarded = false;
+  JitState* st = make_state(guarded);
   RunContext rc;
   bool busy = false;
+
+  ThreadSlot() = default;
+  ~ThreadSlot() {
+    if (!guarded) {
+      delete st;
+      return;
+    }
+    st->~JitState();
+    guarded_free(st, sizeof(JitState));
+  }
+  ThreadSlot(const ThreadSlot&) = delete;
+  ThreadSlot& operator=(const ThreadSlot&) = delete;
+
+  static JitState* make_state(bool& guarded) {
+    static_assert(offsetof(JitState, stack) + sizeof(JitState::stack) == sizeof(JitState));
+    if (guard_pages())
+      if (void* p = guarded_alloc(sizeof(JitState))) {
+        guarded = true;
+        return new (p) JitState();
+      }
+    return new JitState();
+  }
 };
 
 ThreadSlot& thread_slot() {
@@ -163,7 +192,7 @@ DECADE_JIT_CALL Result<uint64_t> run_code(const JitCode& code, const RunRequest&
       }
     } lease(slot);
     reset_context(slot.rc);
-    return run_in(slot.st, slot.rc, true, code, req, flag_off);
+    return run_in(*slot.st, slot.rc, true, code, req, flag_off);
   }
   std::unique_ptr<JitState> st(new JitState);  // default-initialised: no 4 KiB of zeroing
   if (chain) return run_in(*st, *chain, false, code, req, flag_off);

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: Apache-2.0
+// The shape builders (see gen_shapes.hpp for what each one is after) and
+// build_case(), the structured generator's entry point: input bytes -> one
+// Case. Templates take their parameters from the bytes after the first;
+// bodies take 8 bytes a row from what is left, split between the places a
+// shape has room for them.
+#pragma once
+
+#include "gen_shapes.hpp"
+
+namespace decade::fuzzgen {
+
+struct Bodies {
+  const uint8_t* b[3];
+  uint32_t n[3];
+  // Each part gets at most a few rows (a byte's choice, up to 15): a long
+  // random body is nearly always rejected, and the templates are the point.
+  Bodies(ByteReader& in, uint32_t parts) {
+    const uint32_t cap = in.coin(1, 4) ? 16 : 6;
+    const uint32_t want = in.pick(cap);
+    const uint32_t total = in.chunks(96);
+    for (uint32_t k = 0; k < 3; ++k) {
+      n[k] = k < parts ? std::min(total / parts, want) : 0;
+      b[k] = in.take(n[k]);
+    }
+  }
+};
+
+inline void func_ptr(Asm& a, uint8_t d, Asm::Label f) { a.to(make_insn(Op::LDDW_FUNC, d, 0, 0, 0), f); }
+
+// After a callback returns: reload fp-16 (which the callback may have
+// overwritten with a pointer; it is 0 where the callback never ran) and
+// read or write through it.
+inline void deref_spill(Asm& a, ByteReader& in) {
+  const Asm::Label skip = a.label();
+  a.emit(make_insn(Op::LDXDW, 1, 10, -16));
+  a.to(make_insn(Op::JEQ64_IMM, 1, 0, 0, 0), skip);
+  if (in.coin(1, 2)) a.emit(make_insn(Op::LDXB, 0, 1, static_cast<int16_t>(in.pick(8))));
+  else a.emit(make_insn(Op::STB, 1, 0, static_cast<int16_t>(in.pick(8)), 0x5a));
+  a.bind(skip);
+}
+
+inline Result<Program> shape_packet(World& w, ByteReader& in, Case& c) {
+  const bool xdp = in.coin(2, 3);
+  c.type = xdp ? w.xdp : w.skb;
+  Asm a;
+  const Asm::Label out = a.label();
+  movr(a, 6, 1);
+  if (xdp && in.coin(1, 3)) packet_adjust(a, in, &c.note);
+  const Proven p = packet_prologue(a, in, *c.type, out, &c.note);
+  if (p.vacuous) c.issue_points |= point(1);
+  proven_access(a, in, p);
+  const bool again = xdp && in.coin(1, 3);
+  Bodies bodies(in, again ? 2 : 1);
+  emit_body(a, bodies.b[0], bodies.n[0], {7, 8, 2, 4});
+  if (again) {
+    packet_adjust(a, in, &c.note);
+    const Proven q = packet_prologue(a, in, *c.type, out, &c.note);
+    if (q.vacuous) c.issue_points |= point(1);
+    proven_access(a, in, q);
+    emit_body(a, bodies.b[1], bodies.n[1], {7, 8, 2, 4});
+  }
+  a.bind(out);
+  ret(a, xdp ? 2 : 0);
+  return a.finish();
+}
+
+inline Result<Program> shape_loop(World& w, ByteReader& in, Case& c) {
+  c.type = w.type;
+  const int32_t nr = static_cast<int32_t>(in.pick(6));
+  const uint32_t spill = in.pick(3);  // 1: the callback's frame pointer, 2: its ctx argument
+  const bool deref = spill && in.coin(2, 3);
+  const int32_t r = static_cast<int32_t>(in.pick(2));
+  Bodies bodies(in, 3);
+  Asm a;
+  const Asm::Label cb = a.label();
+  plain_prologue(a, kMapArray);
+  emit_body(a, bodies.b[0], bodies.n[0], {7, 8});
+  mov(a, 1, nr);
+  func_ptr(a, 2, cb);
+  movr(a, 3, 8);
+  mov(a, 4, 0);
+  call(a, 181);
+  if (deref) deref_spill(a, in);
+  emit_body(a, bodies.b[1], bodies.n[1], {7, 8});
+  ret(a, 0);
+  a.bind(cb);  // callback(index, ctx = the caller's fp-16)
+  movr(a, 6, 1);
+  movr(a, 7, 2);
+  if (spill) a.emit(make_insn(Op::STXDW, 7, spill == 1 ? 10 : 7, 0));  // left in the caller's fp-16
+  emit_body(a, bodies.b[2], bodies.n[2], {7, 10});
+  ret(a, r);
+  c.note = "nr=" + std::to_string(nr) + (spill == 1 ? " spill-fp" : spill ? " spill-ctx" : "") + (deref ? " deref" : "");
+  return a.finish();
+}
+
+inline Result<Program> shape_for_each(World& w, ByteReader& in, Case& c) {
+  c.type = w.type;
+  const bool hash = in.coin(1, 2), spill = in.coin(1, 2), deref = spill && in.coin(2, 3), write = in.coin(1, 3);
+  const int32_t r = static_cast<int32_t>(in.pick(2));
+  Bodies bodies(in, 3);
+  Asm a;
+  const Asm::Label cb = a.label();
+  plain_prologue(a, kMapArray);
+  emit_body(a, bodies.b[0], bodies.n[0], {7, 8});
+  map_ptr(a, 1, hash ? kMapHash : kMapArray);
+  func_ptr(a, 2, cb);
+  movr(a, 3, 8);
+  mov(a, 4, 0);
+  call(a, 164);
+  if (deref) deref_spill(a, in);
+  emit_body(a, bodies.b[1], bodies.n[1], {7, 8});
+  ret(a, 0);
+  a.bind(cb);  // callback(map, key, value, ctx)
+  movr(a, 6, 2);
+  movr(a, 7, 3);
+  movr(a, 8, 4);
+  if (spill) a.emit(make_insn(Op::STXDW, 8, 6, 0));  // the key pointer, into the caller's fp-16
+  if (write) a.emit(make_insn(Op::STW, 6, 0, 0, 0x77));
+  emit_body(a, bodies.b[2], bodies.n[2], {6, 7, 8});
+  ret(a, r);
+  if (spill || write) c.issue_points |= point(3);
+  c.note = std::string(hash ? "hash" : "array") + (spill ? " spill" : "") + (deref ? " deref" : "") +
+           (write ? " write-key" : "");
+  return a.finish();
+}
+
+inline Result<Program> shape_iter(World& w, ByteReader& in, Case& c) {
+  c.type = w.type;
+  const int32_t start = static_cast<int32_t>(in.pick(4)), count = static_cast<int32_t>(in.pick(6));
+  const uint32_t write = in.pick(3);
+  Bodies bodies(in, 2);
+  Asm a;
+  const Asm::Label top = a.label(), done = a.label();
+  plain_prologue(a, kMapArray);
+  auto iter_arg = [&] {
+    movr(a, 1, 10);
+    a.emit(make_insn(Op::ADD64_IMM, 1, 0, 0, -24));
+  };
+  iter_arg();
+  mov(a, 2, start);
+  mov(a, 3, start + count);
+  a.emit(make_insn(Op::CALL_KFUNC, 0, 0, 0, 0));
+  a.bind(top);
+  iter_arg();
+  a.emit(make_insn(Op::CALL_KFUNC, 0, 0, 0, 1));
+  a.to(make_insn(Op::JEQ64_IMM, 0, 0, 0, 0), done);
+  if (write == 1) a.emit(make_insn(Op::STW, 0, 0, 0, start));  // rewinds the iterator
+  if (write == 2) {
+    a.emit(make_insn(Op::LDXW, 1, 0, 0));
+    a.emit(make_insn(Op::ADD64_IMM, 1, 0, 0, -1));
+    a.emit(make_insn(Op::STXW, 0, 1, 0));
+  }
+  emit_body(a, bodies.b[0], bodies.n[0], {0, 7, 8});
+  a.to(make_insn(Op::JA), top);
+  a.bind(done);
+  iter_arg();
+  a.emit(make_insn(Op::CALL_KFUNC, 0, 0, 0, 2));
+  emit_body(a, bodies.b[1], bodies.n[1], {7, 8});
+  ret(a, 0);
+  if (write) c.issue_points |= point(4);
+  c.note = std::to_string(start) + ".." + std::to_string(start + count) + (write ? " write-elem" : "");
+  return a.finish();
+}
+
+inline Result<Program> shape_tail_call(World& w, ByteReader& in, Case& c) {
+  const uint32_t t = in.pick(3);
+  c.type = t == 0 ? w.type : t == 1 ? w.xdp : w.skb;
+  static const uint32_t arrays[] = {kMapProgFuzz, kMapProgSkb, kMapProgXdp, kMapSelf};
+  const uint32_t map = arrays[in.pick(4)];
+  const auto slot = static_cast<int32_t>(in.pick(3));
+  const bool from_sub = in.coin(1, 2);
+  c.self_slot_type = map == kMapSelf;
+  const uint32_t owner[] = {0, 2, 1};  // the type (t) of each world prog_array's programs
+  if (map == kMapSelf) c.issue_points |= point(9);
+  else if (owner[map - kMapProgFuzz] != t) c.issue_points |= point(2);
+  if (from_sub && t != 0) c.issue_points |= point(5);
+  Bodies bodies(in, 2);
+  Asm a;
+  const Asm::Label out = a.label(), sub = a.label();
+  Proven p;
+  if (t == 0) {
+    plain_prologue(a, kMapArray);
+  } else {
+    movr(a, 6, 1);
+    p = packet_prologue(a, in, *c.type, out, &c.note);
+  }
+  if (p.vacuous) c.issue_points |= point(1);
+  emit_body(a, bodies.b[0], bodies.n[0], {7, 8});
+  if (from_sub) {
+    movr(a, 1, 6);
+    a.to(make_insn(Op::CALL_LOCAL), sub);
+  } else {
+    tail_call(a, map, slot);
+  }
+  if (t != 0) proven_access(a, in, p);  // after a callee that may have resized the packet
+  emit_body(a, bodies.b[1], bodies.n[1], {7, 8});
+  a.bind(out);
+  ret(a, t == 1 ? 2 : 0);
+  if (from_sub) {
+    a.bind(sub);
+    movr(a, 6, 1);
+    tail_call(a, map, slot);
+    ret(a, 0);
+  }
+  c.note += std::string(c.type->name) + "->" + w.defs[map].name + "[" + std::to_string(slot) + "]" +
+            (from_sub ? " from subprogram" : "");
+  return a.finish();
+}
+
+inline Result<Program> shape_ringbuf(World& w, ByteReader& in, Case& c) {
+  c.type = w.type;
+  static const int32_t sizes[] = {1, 3, 8, 16, 24, 64, 200};
+  const int32_t size = sizes[in.pick(std::size(sizes))];
+  const bool submit = in.coin(1, 2);
+  Bodies bodies(in, 2);
+  Asm a;
+  const Asm::Label skip = a.label();
+  plain_prologue(a, kMapArray);
+  map_ptr(a, 1, kMapRingbuf);
+  mov(a, 2, size);
+  mov(a, 3, 0);
+  call(a, 131);
+  movr(a, 9, 0);
+  a.to(make_insn(Op::JEQ64_IMM, 9, 0, 0, 0), skip);
+  emit_body(a, bodies.b[0], bodies.n[0], {9});
+  movr(a, 1, 9);
+  mov(a, 2, 0);
+  call(a, submit ? 132 : 133);
+  a.bind(skip);
+  emit_body(a, bodies.b[1], bodies.n[1], {7, 8});
+  ret(a, 0);
+  c.note = "size=" + std::to_string(size) + (submit ? " submit" : " discard");
+  return a.finish();
+}
+
+inline Result<Program> shape_rodata(World& w, ByteReader& in, Case& c) {
+  c.type = w.type;
+  Bodies bodies(in, 1);
+  Asm a;
+  plain_prologue(a, kMapRodata);
+  emit_body(a, bodies.b[0], bodies.n[0], {7});
+  ret(a, 0);
+  return a.finish();
+}
+
+// bpf_probe_read_* (or _str) of the canary's address into the stack, then r0 = what was read.
+inline Result<Program> shape_probe(World& w, ByteReader& in, Case& c) {
+  static const int32_t ids[] = {4, 45, 112, 113, 114, 115};
+  const uint32_t t = in.pick(3);
+  c.type = t == 0 ? w.type : t == 1 ? w.xdp : w.skb;
+  const int32_t id = ids[in.pick(std::size(ids))];
+  c.issue_points |= point(6);
+  Bodies bodies(in, 1);
+  Asm a;
+  const Asm::Label out = a.label();
+  if (t == 0) {
+    plain_prologue(a, kMapArray);
+  } else {
+    movr(a, 6, 1);
+    if (packet_prologue(a, in, *c.type, out, &c.note).vacuous) c.issue_points |= point(1);
+  }
+  emit_body(a, bodies.b[0], bodies.n[0], {7, 8});
+  a.bind(out);
+  mov(a, 0, 0);
+  a.emit(make_insn(Op::STXDW, 10, 0, -8));
+  movr(a, 1, 10);
+  a.emit(make_insn(Op::ADD64_IMM, 1, 0, 0, -8));
+  mov(a, 2, 8);
+  a.emit(make_insn(Op::LDDW, 3, 0, 0, 0, reinterpret_cast<uint64_t>(&w.canary)));
+  call(a, id);
+  a.emit(make_insn(Op::LDXDW, 0, 10, -8));
+  a.emit(make_insn(Op::EXIT));
+  c.note += std::string(c.type->name) + " helper " + std::to_string(id);
+  return a.finish();
+}
+
+// A map definition near the limits; creating it must fail cleanly or fit.
+inline Result<Program> shape_huge_map(World& w, ByteReader& in, Case& c) {
+  static const MapType types[] = {MapType::Hash,        MapType::LruHash,  MapType::PercpuHash,
+                                  MapType::LruPercpuHash, MapType::Array, MapType::PercpuArray,
+                                  MapType::ProgArray};
+  static const uint32_t entries[] = {1u << 31, 1u << 26, 1u << 24, 1u << 20, UINT32_MAX, 1u << 16};
+  static const uint32_t values[] = {4, 8, 64, 4096};
+  c.type = w.type;
+  c.issue_points |= point(7);
+  MapDef& d = c.huge_def;
+  d.name = "huge";
+  d.type = types[in.pick(std::size(types))];
+  d.max_entries = entries[in.pick(std::size(entries))];
+  const bool array = d.type == MapType::Array || d.type == MapType::PercpuArray || d.type == MapType::ProgArray;
+  d.key_size = array || in.coin(1, 2) ? 4 : 8;
+  d.value_size = d.type == MapType::ProgArray ? 4 : values[in.pick(std::size(values))];
+  if (!array && in.coin(1, 2)) d.map_flags = kMapFNoPrealloc;
+  c.note = "type " + std::to_string(static_cast<uint32_t>(d.type)) + " max_entries " + std::to_string(d.max_entries) +
+           " value " + std::to_string(d.value_size) + (d.map_flags ? " no_prealloc" : "");
+  auto m = create_map(d);
+  if (!m) return std::unexpected(m.error());
+  c.huge = std::shared_ptr<Map>(std::move(*m));
+  Bodies bodies(in, 1);
+  Asm a;
+  const Asm::Label out = a.label();
+  plain_prologue(a, kMapArray);
+  a.emit(make_insn(Op::STW, 10, 0, -24, static_cast<int32_t>(in.pick(8))));
+  a.emit(make_insn(Op::STW, 10, 0, -20, 0));
+  if (d.type == MapType::ProgArray) {
+    tail_call(a, kMapHuge, 0);
+  } else {
+    map_ptr(a, 1, kMapHuge);
+    movr(a, 2, 10);
+    a.emit(make_insn(Op::ADD64_IMM, 2, 0, 0, -24));
+    call(a, 1);
+    a.to(make_insn(Op::JEQ64_IMM, 0, 0, 0, 0), out);
+    emit_body(a, bodies.b[0], bodies.n[0], {0});
+  }
+  a.bind(out);
+  ret(a, 0);
+  return a.finish();
+}
+
+inline Result<Program> build(const uint8_t* data, size_t size);
+
+// The shape input bytes build (the first byte's choice).
+inline Kind kind_of(const uint8_t* data, size_t size) {
+  return size ? static_cast<Kind>(data[0] % static_cast<uint8_t>(Kind::Count)) : Kind::Plain;
+}
+
+// Input bytes -> one Case: the first byte picks the shape. The plain shape
+// is build() of the remaining bytes.
+inline Result<Case> build_case(World& w, const uint8_t* data, size_t size) {
+  Case c;
+  if (size == 0) return make_error(ErrorCode::InvalidArgument, "empty input");
+  c.kind = kind_of(data, size);
+  ByteReader in{data + 1, size - 1};
+  Result<Program> p = make_error(ErrorCode::InvalidArgument, "no shape");
+  switch (c.kind) {
+    case Kind::Plain: c.type = w.type; p = build(data + 1, size - 1); break;
+    case Kind::Packet: p = shape_packet(w, in, c); break;
+    case Kind::Loop: p = shape_loop(w, in, c); break;
+    case Kind::ForEach: p = shape_for_each(w, in, c); break;
+    case Kind::Iter: p = shape_iter(w, in, c); break;
+    case Kind::TailCall: p = shape_tail_call(w, in, c); break;
+    case Kind::Ringbuf: p = shape_ringbuf(w, in, c); break;
+    case Kind::Rodata: p = shape_rodata(w, in, c); break;
+    case Kind::Probe: p = shape_probe(w, in, c); break;
+    case Kind::HugeMap: p = shape_huge_map(w, in, c); break;
+    case Kind::Count: break;
+  }
+  if (!p) return std::unexpected(p.error());
+  c.prog = std::move(*p);
+  if (c.type && c.type->has_packet) c.packet_len = std::array<uint32_t, 6>{14, 20, 60, 64, 128, 1500}[data[size - 1] % 6];
+  return c;
+}
+
+}  // namespace decade::fuzzgen

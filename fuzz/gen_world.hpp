@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: Apache-2.0
+// The fixed environment every generated program is verified and run in
+// (verifier_gen.hpp, gen_shapes.hpp): a platform with a plain-context type
+// "fuzz" besides the built-in xdp and sched_cls, and one list of maps that
+// every program sees at the same indexes (kMap*). The prog_arrays hold
+// small programs of their own type, so a program of another type that
+// tail-calls into them runs code verified against a context it was not
+// given. `canary` is host memory no program is given: its value showing up
+// in what a program leaves behind means the program read host memory.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gen_asm.hpp"
+#include "guarded_memory.hpp"
+#include "interp/interp.hpp"
+#include "runtime/guarded_memory.hpp"
+#include "runtime/map.hpp"
+#include "runtime/maps/ringbuf.hpp"
+#include "runtime/platform.hpp"
+#include "runtime/registry.hpp"
+#include "runtime/run_context.hpp"
+#include "verifier/verifier.hpp"
+
+namespace decade::fuzzgen {
+
+inline constexpr uint32_t kCtxSize = 64;
+
+// Map indexes (ld_imm64 map_idx imm). kMapSelf and kMapHuge are per case.
+enum : uint32_t {
+  kMapArray = 0,   // array, one 16-byte value (the plain prologue's r7)
+  kMapHash,        // hash, 8-byte keys, 16-byte values, refilled before every run
+  kMapRodata,      // frozen one-entry array (.rodata)
+  kMapRingbuf,     // 4 KiB ring buffer, drained after every run
+  kMapProgFuzz,    // prog_arrays owned by programs of type fuzz, sched_cls, xdp
+  kMapProgSkb,
+  kMapProgXdp,
+  kMapSelf,        // per case: a prog_array holding the program itself
+  kMapHuge,        // per case: the huge-map shape's map (else a 1-entry array)
+  kMapCount
+};
+
+inline constexpr uint64_t kCanary = 0x5ec2e7c0ffee1234ull;
+inline constexpr uint32_t kHashKeys = 3;
+
+inline MapDef map_def(const char* name, MapType type, uint32_t key, uint32_t value, uint32_t entries) {
+  MapDef d;
+  d.name = name;
+  d.type = type;
+  d.key_size = key;
+  d.value_size = value;
+  d.max_entries = entries;
+  return d;
+}
+
+struct World {
+  Platform platform = Platform::standard();
+  std::vector<MapDef> defs;
+  std::vector<std::shared_ptr<Map>> maps;
+  std::vector<const FuncProto*> kfuncs;  // bpf_iter_num_new, _next, _destroy (call kfunc imm 0..2)
+  const ProgramType* type = nullptr;     // "fuzz"
+  const ProgramType* xdp = nullptr;
+  const ProgramType* skb = nullptr;
+  // The tail-call targets in the prog_arrays (kernel_triage loads them too).
+  struct Target {
+    uint32_t map, slot;
+    const ProgramType* type;
+    Program prog;
+    uint32_t id;  // registry id
+  };
+  std::vector<Target> targets;
+  alignas(8) uint64_t canary = kCanary;
+  GuardedBuffer ctx_buf{kCtxSize};       // the plain context, flush against a guard page
+  // Kept for build()'s callers: the array map and its definition.
+  MapDef& def;
+  std::shared_ptr<Map>& array;
+
+  World() : defs(kMapCount), maps(kMapCount), def(defs[kMapArray]), array(maps[kMapArray]) {
+    set_trace_sink([](std::string_view) {});
+    set_guard_pages(true);  // JIT stack frames against a guard page (runtime/guarded_memory.hpp)
+    ProgramType t;
+    t.name = "fuzz";
+    t.ctx_size = kCtxSize;
+    t.plain_ctx = true;
+    (void)platform.add_program_type(t);
+    type = platform.program_type("fuzz");
+    xdp = platform.program_type("xdp");
+    skb = platform.program_type("sched_cls");
+    for (const char* k : {"bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy"})
+      kfuncs.push_back(platform.kfunc(k));
+    // One entry: the kernel gives direct value access (ld_imm64 src 2) to single-entry arrays only.
+    defs[kMapArray] = map_def("array", MapType::Array, 4, 16, 1);
+    defs[kMapHash] = map_def("hash", MapType::Hash, 8, 16, 8);
+    defs[kMapRodata] = map_def("rodata", MapType::Array, 4, 16, 1);
+    defs[kMapRodata].frozen = true;
+    defs[kMapRodata].map_flags = kMapFRdonlyProg;
+    defs[kMapRingbuf] = map_def("ringbuf", MapType::Ringbuf, 0, 0, 4096);
+    defs[kMapProgFuzz] = map_def("progs_fuzz", MapType::ProgArray, 4, 4, 4);
+    defs[kMapProgSkb] = map_def("progs_skb", MapType::ProgArray, 4, 4, 4);
+    defs[kMapProgXdp] = map_def("progs_xdp", MapType::ProgArray, 4, 4, 4);
+    defs[kMapSelf] = map_def("progs_self", MapType::ProgArray, 4, 4, 1);
+    defs[kMapHuge] = map_def("small", MapType::Array, 4, 8, 1);
+    for (uint32_t i = 0; i < kMapCount; ++i) {
+      auto m = create_map(defs[i]);
+      if (!m) std::abort();
+      maps[i] = std::shared_ptr<Map>(std::move(*m));
+    }
+    const uint32_t zero = 0;
+    const uint8_t ro[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    (void)maps[kMapRodata]->host_update(&zero, ro, 0);
+    install_targets();
+  }
+  ~World() {
+    for (const Target& t : targets) unregister_program(t.id);
+  }
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  std::vector<const MapDef*> def_ptrs() const {
+    std::vector<const MapDef*> v;
+    for (const MapDef& d : defs) v.push_back(&d);
+    return v;
+  }
+
+  // Per-run state back to where every engine starts from: the hash map's
+  // elements, an empty ring buffer.
+  void reset_maps() {
+    Map& h = *maps[kMapHash];
+    uint64_t key = 0, next = 0;
+    for (int guard = 0; guard < 64 && h.get_next_key(nullptr, &next); ++guard) (void)h.erase(&next);
+    for (uint32_t i = 0; i < kHashKeys; ++i) {
+      key = 0x1000 + i;
+      uint8_t v[16] = {};
+      v[0] = static_cast<uint8_t>(i);
+      (void)h.host_update(&key, v, 0);
+    }
+    static_cast<RingBufMap&>(*maps[kMapRingbuf]).consume([](std::span<const uint8_t>) { return 0; });
+  }
+
+  // The hash map holds kHashKeys distinct keys (a program may have changed
+  // values and added or deleted elements, never made two elements share a
+  // key nor broken the walk).
+  bool hash_intact(std::string* why) {
+    Map& h = *maps[kMapHash];
+    std::vector<uint64_t> seen;
+    uint64_t key = 0, next = 0;
+    const void* prev = nullptr;
+    while (h.get_next_key(prev, &next)) {
+      for (uint64_t s : seen)
+        if (s == next) {
+          if (why) *why = "hash map: two elements share key " + std::to_string(next);
+          return false;
+        }
+      seen.push_back(next);
+      if (seen.size() > defs[kMapHash].max_entries) {
+        if (why) *why = "hash map: the walk visits more elements than max_entries";
+        return false;
+      }
+      key = next;
+      prev = &key;
+    }
+    return true;
+  }
+
+ private:
+  void install_targets();
+  Status install(uint32_t map, uint32_t slot, const ProgramType& t, Asm& a);
+};
+
+// A target verified as `t` and compiled checked, so an access outside what
+// its caller was given is reported by whichever engine runs the caller.
+inline Status World::install(uint32_t map, uint32_t slot, const ProgramType& t, Asm& a) {
+  auto prog = a.finish();
+  if (!prog) return std::unexpected(prog.error());
+  VerifyInput in;
+  in.program = &*prog;
+  in.platform = &platform;
+  in.type = &t;
+  auto v = verify(in);
+  if (!v) return std::unexpected(v.error());
+  ProgramEnv env;
+  env.platform = &platform;
+  auto exe = interp::compile_checked(*prog, env);
+  if (!exe) return std::unexpected(exe.error());
+  auto h = std::make_shared<ProgramHandle>();
+  h->executable = std::move(*exe);
+  h->program_type = t.name;
+  h->name = t.name + "_target" + std::to_string(slot);
+  const uint32_t id = register_program(h);
+  targets.push_back({map, slot, &t, *prog, id});
+  if (maps[map]->host_update(&slot, &id, 0) != 0) return make_error(ErrorCode::InvalidArgument, "prog_array refused");
+  return ok();
+}
+
+inline void World::install_targets() {
+  using O = Op;
+  Asm f0;  // fuzz: reads and writes the whole plain context
+  f0.emit(make_insn(O::LDXDW, 0, 1, 56));
+  f0.emit(make_insn(O::STXDW, 1, 0, 0));
+  f0.emit(make_insn(O::MOV64_IMM, 0, 0, 0, 1));
+  f0.emit(make_insn(O::EXIT));
+  Asm s0;  // sched_cls: __sk_buff fields far past an xdp_md (mark, cb[0], cb[4], tc_classid)
+  s0.emit(make_insn(O::LDXW, 2, 1, 8));
+  s0.emit(make_insn(O::ADD64_IMM, 2, 0, 0, 1));
+  s0.emit(make_insn(O::STXW, 1, 2, 8));
+  s0.emit(make_insn(O::LDXW, 3, 1, 48));
+  s0.emit(make_insn(O::STXW, 1, 3, 64));
+  s0.emit(make_insn(O::LDXW, 0, 1, 72));
+  s0.emit(make_insn(O::EXIT));
+  Asm x0, x1, x2;  // xdp: shrink the packet at the tail, at the head, grow the metadata
+  const std::pair<Asm*, std::pair<int32_t, int32_t>> xs[] = {
+      {&x0, {65, -8}}, {&x1, {44, 8}}, {&x2, {54, -8}}};
+  for (auto [a, hd] : xs) {
+    a->emit(make_insn(O::MOV64_IMM, 2, 0, 0, hd.second));
+    a->emit(make_insn(O::CALL_HELPER, 0, 0, 0, hd.first));
+    a->emit(make_insn(O::MOV64_IMM, 0, 0, 0, 2));
+    a->emit(make_insn(O::EXIT));
+  }
+  bool ok = install(kMapProgFuzz, 0, *type, f0).has_value();
+  ok = install(kMapProgSkb, 0, *skb, s0).has_value() && ok;
+  ok = install(kMapProgXdp, 0, *xdp, x0).has_value() && ok;
+  ok = install(kMapProgXdp, 1, *xdp, x1).has_value() && ok;
+  ok = install(kMapProgXdp, 2, *xdp, x2).has_value() && ok;
+  if (!ok) std::abort();
+}
+
+}  // namespace decade::fuzzgen

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "runtime/guarded_memory.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
+
+namespace decade {
+namespace {
+
+std::atomic<bool> g_guard_pages{false};
+
+size_t page_size() {
+  static const size_t p = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  return p;
+}
+
+size_t body_of(size_t size) { return (size + page_size() - 1) / page_size() * page_size(); }
+
+}  // namespace
+
+void set_guard_pages(bool on) { g_guard_pages.store(on, std::memory_order_relaxed); }
+bool guard_pages() { return g_guard_pages.load(std::memory_order_relaxed); }
+
+void* guarded_alloc(size_t size) {
+  const size_t page = page_size(), body = body_of(size);
+  void* p = mmap(nullptr, body + 2 * page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return nullptr;
+  auto* base = static_cast<uint8_t*>(p);
+  if (mprotect(base + page, body, PROT_READ | PROT_WRITE) != 0) {
+    munmap(p, body + 2 * page);
+    return nullptr;
+  }
+  return base + page + body - size;
+}
+
+void guarded_free(void* p, size_t size) {
+  if (!p) return;
+  const size_t page = page_size(), body = body_of(size);
+  auto* end = static_cast<uint8_t*>(p) + size;  // the upper guard's first byte
+  munmap(end - body - page, body + 2 * page);
+}
+
+}  // namespace decade
