@@ -294,7 +294,12 @@ inline Result<Program> shape_huge_map(World& w, ByteReader& in, Case& c) {
   if (!array && in.coin(1, 2)) d.map_flags = kMapFNoPrealloc;
   c.note = "type " + std::to_string(static_cast<uint32_t>(d.type)) + " max_entries " + std::to_string(d.max_entries) +
            " value " + std::to_string(d.value_size) + (d.map_flags ? " no_prealloc" : "");
-  auto m = create_map(d);
+  // A per-map limit below the default (1 GiB, tests/runtime/map_memory_test.cpp
+  // covers it) keeps the fuzzer's and the slices' memory and time small; what
+  // is fuzzed is the footprint arithmetic and the refusal before allocating.
+  MapLimits limits;
+  limits.map_bytes = uint64_t{64} << 20;
+  auto m = create_map(d, limits);
   if (!m) return std::unexpected(m.error());
   c.huge = std::shared_ptr<Map>(std::move(*m));
   Bodies bodies(in, 1);

@@ -48,8 +48,11 @@ struct Case {
   MapDef huge_def;                        // huge_map: the map's definition
   std::shared_ptr<Map> huge;              // huge_map: the map (kMapHuge), else the world's
   std::string note;                       // parameters, for reports
-  // Points of issue 11 whose ground the case treads (bit n = point n), so
-  // the deterministic slices can leave a shape's open hole out by name.
+  // Escapes of issue 11 whose pattern the case reproduces (bit n = point n:
+  // 1 meta range, 2 tail call across types, 3 for_each key, 4 iterator
+  // element write, 5 tail call in a function, 6 host reads, 7 huge map,
+  // 9 self tail call). tests/verifier/soundness_test.cpp requires every one
+  // of them to keep being generated.
   uint32_t issue_points = 0;
 };
 

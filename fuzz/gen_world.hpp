@@ -188,7 +188,7 @@ inline Status World::install(uint32_t map, uint32_t slot, const ProgramType& t, 
   if (!exe) return std::unexpected(exe.error());
   auto h = std::make_shared<ProgramHandle>();
   h->executable = std::move(*exe);
-  h->program_type = t.name;
+  h->profile.program_type = t.name;
   h->name = t.name + "_target" + std::to_string(slot);
   const uint32_t id = register_program(h);
   targets.push_back({map, slot, &t, *prog, id});

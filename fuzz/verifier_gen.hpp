@@ -281,6 +281,23 @@ inline Result<VerifyResult> verify_in(World& w, const Case& c) {
   return verify(in, opts);
 }
 
+// The loader's claim on the prog_arrays a program refers to
+// (api/tail_call_owner.cpp): a program whose type differs from an array's
+// owner does not load, so it is not run either. The world's arrays are owned
+// by their targets' types; the self array by the case's own type.
+inline bool claims_prog_arrays(const Case& c, const ProgramEnv& env) {
+  ProgramHandle h;
+  h.profile.program_type = c.type->name;
+  for (const Insn& insn : c.prog.insns) {
+    const Sem sem = insn.info().sem;
+    if (sem != Sem::LdMapFd && sem != Sem::LdMapIdx) continue;
+    const auto idx = static_cast<size_t>(static_cast<uint32_t>(insn.imm));
+    Map* m = idx < env.maps.size() ? env.maps[idx] : nullptr;
+    if (m && m->type() == MapType::ProgArray && !prog_array_claim(*m, h)) return false;
+  }
+  return true;
+}
+
 // Per check: the case's self prog_array, and its environment.
 struct Prepared {
   std::shared_ptr<Map> self;
@@ -304,7 +321,7 @@ struct Prepared {
     if (c.self_slot_type) {
       auto h = std::make_shared<ProgramHandle>();
       h->executable = std::shared_ptr<Executable>(std::shared_ptr<void>(), &exe);
-      h->program_type = c.type->name;
+      h->profile.program_type = c.type->name;
       id = register_program(h);
       (void)self->host_update(&slot, &id, 0);
     }
@@ -341,6 +358,7 @@ inline bool escaped(World& w, const Outcome& o, std::string* why) {
 inline Verdict check(World& w, const Case& c, const uint8_t* seed, size_t seed_len, std::string* why) {
   if (!verify_in(w, c)) return Verdict::Rejected;
   Prepared p(w, c);
+  if (!claims_prog_arrays(c, p.env)) return Verdict::Rejected;
   auto exe = interp::compile_checked(c.prog, p.env);
   if (!exe) {
     if (why) *why = "checked compile failed: " + exe.error().to_string();
@@ -396,6 +414,7 @@ inline Verdict check_engines(World& w, const Case& c, const uint8_t* seed, size_
   if (!v) return Verdict::Rejected;
   if (!deterministic(c.prog)) return Verdict::Ran;
   Prepared p(w, c);
+  if (!claims_prog_arrays(c, p.env)) return Verdict::Rejected;
   auto checked = interp::compile_checked(c.prog, p.env);
   auto vinterp = interp::compile(v->program, p.env);
   auto vjit = jit::available() ? jit::compile(v->program, p.env) : interp::compile(v->program, p.env);

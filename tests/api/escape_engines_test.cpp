@@ -83,21 +83,10 @@ TEST_P(EscapeEngines, TailCallChainsStopAfter33OnASmallStack) {
   });
 }
 
-// ping in one engine, pong in the other: one chain, one count.
-TEST(EscapeEnginesMixed, TailCallChainAcrossEnginesStopsAfter33) {
-  const auto engines = decade::engines();
-  if (engines.size() < 2) GTEST_SKIP() << "one engine in this build";
-  BpfObject a = load_chains(engines[0]);
-  BpfObject b = load_chains(engines[1]);
-  for (const BpfObject* o : {&a, &b}) {
-    put(*o, 1, a, "ping");
-    put(*o, 2, b, "pong");
-  }
-  on_small_stack(1 << 20, [&] {
-    expect_chain_of_33(a, "ping");
-    expect_chain_of_33(b, "pong");
-  });
-}
+// A chain that would cross engines is refused when the array is filled
+// (the owner profile names the engine: EscapeMapsEngines in
+// escape_maps_test.cpp); the engines still share one count when a host
+// fills an array below the API (JitTailCall.ChainAcrossEnginesStopsAfter33).
 
 // ---- The privilege model ----
 

@@ -91,6 +91,36 @@ TEST(MapOfMaps, ArrayAndHashOfMapsReturnInnerMaps) {
   }
 }
 
+// An inner map must match what programs were verified against: a spin lock
+// where the template has plain data (a verified store then rewrites the lock
+// word and the next bpf_spin_lock spins forever), or a frozen map that the
+// outer map would make writable, is refused like the kernel's
+// bpf_map_meta_equal refuses a different btf_record.
+TEST(MapOfMaps, InnerMapsMustMatchTheTemplatesLockAndFreezing) {
+  MapDef d = def(MapType::ArrayOfMaps, 4, 4, 1);
+  d.inner = std::make_shared<MapDef>(def(MapType::Array, 4, 8, 1));
+  auto outer = create_map(d);
+  ASSERT_TRUE(outer) << outer.error().to_string();
+  MapDef locked = *d.inner;
+  locked.spin_lock_off = 0;
+  MapDef frozen = *d.inner;
+  frozen.frozen = true;
+  uint32_t k = 0;
+  for (const MapDef& bad : {locked, frozen}) {
+    std::shared_ptr<Map> m = std::move(*create_map(bad));
+    const uint32_t id = register_map(m);
+    EXPECT_EQ((*outer)->host_update(&k, &id, 0), -EINVAL);
+  }
+  MapDef tmpl_locked = d;
+  tmpl_locked.inner = std::make_shared<MapDef>(locked);
+  auto outer2 = create_map(tmpl_locked);
+  ASSERT_TRUE(outer2);
+  std::shared_ptr<Map> plain = std::move(*create_map(*d.inner)), same = std::move(*create_map(locked));
+  const uint32_t plain_id = register_map(plain), same_id = register_map(same);
+  EXPECT_EQ((*outer2)->host_update(&k, &plain_id, 0), -EINVAL);
+  EXPECT_EQ((*outer2)->host_update(&k, &same_id, 0), 0);
+}
+
 TEST(Arena, AllocFreeAndAddressStability) {
   auto m = make(MapType::Arena, 0, 0, 16, kMapFMmapable);
   ArenaMap* a = as_arena(m.get());

@@ -16,11 +16,18 @@ namespace decade {
 namespace {
 
 // The kernel's bpf_map_meta_equal: same type, sizes and flags; same
-// max_entries unless the template was created with BPF_F_INNER_MAP.
+// max_entries unless the template was created with BPF_F_INNER_MAP; the same
+// special fields in the value (its btf_record_equal). Programs are verified
+// against the template, so an inner map must not differ in what the verifier
+// read from it: a bpf_spin_lock at another offset (or none) would let a
+// verified store rewrite a lock word and hang the next bpf_spin_lock, and a
+// frozen map (.rodata, whose constants other programs folded) would become
+// writable through the outer map.
 bool compatible(const MapDef& tmpl, const MapDef& m) {
   return tmpl.type == m.type && tmpl.key_size == m.key_size && tmpl.value_size == m.value_size &&
          (tmpl.map_flags & ~kMapFInnerMap) == (m.map_flags & ~kMapFInnerMap) &&
-         ((tmpl.map_flags & kMapFInnerMap) || tmpl.max_entries == m.max_entries);
+         ((tmpl.map_flags & kMapFInnerMap) || tmpl.max_entries == m.max_entries) &&
+         tmpl.spin_lock_off == m.spin_lock_off && tmpl.frozen == m.frozen;
 }
 
 class MapOfMaps final : public Map {
