@@ -244,17 +244,22 @@ inline Result<Program> shape_rodata(World& w, ByteReader& in, Case& c) {
   return a.finish();
 }
 
-// bpf_probe_read_* (or _str) of the canary's address into the stack, then r0 = what was read.
+// bpf_probe_read_* (or _str) into the stack, then r0 = what was read: from
+// the canary (never readable: packet and plain programs may not call these
+// helpers, a granted tracing program gets -EFAULT and zeroes), from the
+// platform's readable range, or straddling its ends.
 inline Result<Program> shape_probe(World& w, ByteReader& in, Case& c) {
   static const int32_t ids[] = {4, 45, 112, 113, 114, 115};
-  const uint32_t t = in.pick(3);
-  c.type = t == 0 ? w.type : t == 1 ? w.xdp : w.skb;
+  const uint32_t t = in.pick(4);
+  c.type = t == 0 ? w.type : t == 1 ? w.xdp : t == 2 ? w.skb : w.trace;
+  const auto base = reinterpret_cast<uint64_t>(w.readable);
+  const uint64_t addrs[] = {reinterpret_cast<uint64_t>(&w.canary), base, base + 8, base - 4, base + 12};
   const int32_t id = ids[in.pick(std::size(ids))];
   c.issue_points |= point(6);
   Bodies bodies(in, 1);
   Asm a;
   const Asm::Label out = a.label();
-  if (t == 0) {
+  if (t == 0 || t == 3) {
     plain_prologue(a, kMapArray);
   } else {
     movr(a, 6, 1);
@@ -267,7 +272,8 @@ inline Result<Program> shape_probe(World& w, ByteReader& in, Case& c) {
   movr(a, 1, 10);
   a.emit(make_insn(Op::ADD64_IMM, 1, 0, 0, -8));
   mov(a, 2, 8);
-  a.emit(make_insn(Op::LDDW, 3, 0, 0, 0, reinterpret_cast<uint64_t>(&w.canary)));
+  const uint64_t addr = addrs[in.pick(std::size(addrs))];
+  a.emit(make_insn(Op::LDDW, 3, 0, 0, 0, addr));
   call(a, id);
   a.emit(make_insn(Op::LDXDW, 0, 10, -8));
   a.emit(make_insn(Op::EXIT));

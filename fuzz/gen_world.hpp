@@ -63,6 +63,7 @@ struct World {
   std::vector<std::shared_ptr<Map>> maps;
   std::vector<const FuncProto*> kfuncs;  // bpf_iter_num_new, _next, _destroy (call kfunc imm 0..2)
   const ProgramType* type = nullptr;     // "fuzz"
+  const ProgramType* trace = nullptr;    // "fuzz_trace": the same context, a tracing type
   const ProgramType* xdp = nullptr;
   const ProgramType* skb = nullptr;
   // The tail-call targets in the prog_arrays (kernel_triage loads them too).
@@ -74,6 +75,10 @@ struct World {
   };
   std::vector<Target> targets;
   alignas(8) uint64_t canary = kCanary;
+  // The one range of host memory the platform makes readable (under its
+  // kGrantReadHostMemory) to tracing programs' bpf_probe_read_*: the canary
+  // lies outside it, so a read that reaches the canary is an escape.
+  alignas(8) uint64_t readable[2] = {0x0123456789abcdefull, 0x0fedcba987654321ull};
   GuardedBuffer ctx_buf{kCtxSize};       // the plain context, flush against a guard page
   // Kept for build()'s callers: the array map and its definition.
   MapDef& def;
@@ -87,7 +92,13 @@ struct World {
     t.ctx_size = kCtxSize;
     t.plain_ctx = true;
     (void)platform.add_program_type(t);
+    t.name = "fuzz_trace";
+    t.tracing = true;
+    (void)platform.add_program_type(t);
+    platform.grant(kGrantReadHostMemory);
+    (void)platform.add_readable_range({reinterpret_cast<uint64_t>(readable), sizeof readable});
     type = platform.program_type("fuzz");
+    trace = platform.program_type("fuzz_trace");
     xdp = platform.program_type("xdp");
     skb = platform.program_type("sched_cls");
     for (const char* k : {"bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy"})
