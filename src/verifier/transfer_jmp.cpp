@@ -141,6 +141,37 @@ void mark_null_checked(State& st, uint32_t id, bool is_null) {
   if (released) st.drop_ref(released);
 }
 
+// Whether a branch on `a c b`, where one side is a pointer, depends only on
+// what the program was given (offsets, lengths, NULL), never on where the
+// host put the memory: a 64-bit NULL check, a packet pointer against the end
+// of its region, or two 64-bit pointers into the same region (the same
+// frame's stack, the context, the packet, one map's values or keys, one
+// sized region), whose order is their offsets'. Arena pointers are addresses
+// the program already knows. Anything else lets the program learn address
+// bits one branch at a time (and made the engines disagree, since the
+// interpreter's frames and the JIT's stack lie at different addresses).
+bool address_free_branch(const RegState& a, const RegState& b, Cmp c, unsigned width) {
+  if (a.type == RegType::Arena || b.type == RegType::Arena) return true;
+  if (width != 64 || c == Cmp::Set || c == Cmp::NotSet) return false;
+  const bool a_zero = a.is_const() && a.val.value() == 0, b_zero = b.is_const() && b.val.value() == 0;
+  if ((c == Cmp::Eq || c == Cmp::Ne) && (a_zero || b_zero)) return true;
+  const auto in_packet = [](const RegState& r) {
+    return r.type == RegType::Packet || r.type == RegType::PacketMeta || r.type == RegType::PacketEnd;
+  };
+  if (in_packet(a) && in_packet(b)) return true;  // one buffer: metadata, data, end
+  if (!a.is_ptr() || !b.is_ptr() || a.type != b.type) return false;
+  switch (a.type) {
+    case RegType::Stack: return a.frame == b.frame;
+    case RegType::Ctx: return true;
+    case RegType::MapValue: case RegType::MapKey: return a.map == b.map;
+    case RegType::Mem: return a.id != 0 && a.id == b.id;
+    case RegType::NotInit: case RegType::Scalar: case RegType::MapPtr: case RegType::Packet: case RegType::PacketMeta:
+    case RegType::PacketEnd: case RegType::Arena: case RegType::BtfPtr: case RegType::FuncPtr:
+      return false;
+  }
+  return false;
+}
+
 Result<BranchSides> do_branch(Env& env, State& fall, State& taken, const Insn& insn) {
   const Cmp c = cmp_of(insn.info().sem);
   const unsigned width = insn.info().width;
@@ -165,6 +196,10 @@ Result<BranchSides> do_branch(Env& env, State& fall, State& taken, const Insn& i
     sides.fall = refine_scalars(fall, insn, reg_form, imm, negate(c), width);
     return sides;
   }
+  if (!address_free_branch(a, b, c, width))
+    return fail(env, ErrorCode::VerifierPointerLeak, insn.pc,
+                fmt::format("comparison of {} with {} depends on a host address", a.to_string(), b.to_string()),
+                "compare pointers only with NULL, with the end of their packet, or with a pointer into the same region");
   taken = fall;
   return pointer_branch(fall, taken, a, b, c, width);
 }

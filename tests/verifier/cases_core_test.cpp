@@ -82,6 +82,17 @@ const Case kScalars[] = {
     {"ptr_mov32", "xdp", "w2 = w1\nr0 = 0\nexit\n", E::VerifierPointerLeak, 0},
     {"ptr_movsx", "xdp", "r2 = (s32)r1\nr0 = 0\nexit\n", E::VerifierPointerLeak, 0},
     {"ptr_neg", "xdp", "r1 = -r1\nr0 = 0\nexit\n", E::VerifierBadPointerArith, 0},
+    // Branches on pointers must not depend on host addresses (fuzz_verifier:
+    // `if w8 s<= 0x6f` on a stack pointer stored to the context on one engine
+    // and not on the other).
+    {"ptr_cmp_jmp32_imm", "xdp", "r8 = r10\nr8 += -16\nr0 = 0\nif w8 s<= 0x6f goto +1\nr0 = 1\nexit\n",
+     E::VerifierPointerLeak, 3},
+    {"ptr_cmp_scalar", "xdp", "r2 = 4096\nr0 = 0\nif r10 > r2 goto +1\nr0 = 1\nexit\n", E::VerifierPointerLeak, 2},
+    {"ptr_jset", "xdp", "r0 = 0\nif r1 & 0x1000 goto +1\nr0 = 1\nexit\n", E::VerifierPointerLeak, 1},
+    {"ptr_cmp_ctx_stack", "xdp", "r0 = 0\nif r1 > r10 goto +1\nr0 = 1\nexit\n", E::VerifierPointerLeak, 1},
+    {"ptr_cmp_null_ok", "xdp", "r0 = 0\nif r1 == 0 goto +1\nr0 = 1\nexit\n", E::Ok},
+    {"ptr_cmp_same_frame_ok", "xdp",
+     "r2 = r10\nr2 += -8\nr3 = r10\nr3 += -16\nr0 = 0\nif r3 < r2 goto +1\nr0 = 1\nexit\n", E::Ok},
     {"ptr_plus_ptr", "xdp", "r1 += r10\nr0 = 0\nexit\n", E::VerifierBadPointerArith, 0},
     {"scalar_minus_ptr", "xdp", "r2 = 5\nr2 -= r1\nr0 = 0\nexit\n", E::VerifierBadPointerArith, 1},
     {"return_pointer", "xdp", "r0 = r10\nexit\n", E::VerifierPointerLeak, 1},
