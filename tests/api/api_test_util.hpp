@@ -2,9 +2,13 @@
 // Helpers for the embedding API tests: object paths and the engine list.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <fstream>
 #include <iterator>
+#include <ostream>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,6 +46,31 @@ inline std::vector<uint8_t> read_hex(const std::string& path) {
 template <typename T>
 std::span<const uint8_t> as_bytes(const T& v) {
   return {reinterpret_cast<const uint8_t*>(&v), sizeof(T)};
+}
+
+// A hostile object the verifier must refuse, and how (tests/api/escape_*).
+struct Escape {
+  const char* object;  // under build/bpf/
+  ErrorCode code;
+  int64_t insn;        // in the rejected program
+};
+
+inline std::ostream& operator<<(std::ostream& os, const Escape& e) { return os << e.object; }
+
+// Loads every object with `engine` and expects each load to fail with its
+// code at its instruction.
+inline void expect_refused(std::span<const Escape> escapes, const std::string& engine) {
+  for (const Escape& e : escapes) {
+    auto o = BpfObject::open(obj(e.object));
+    ASSERT_TRUE(o) << e << ": " << o.error().to_string();
+    auto s = o->load({.engine = engine});
+    if (s) {
+      ADD_FAILURE() << e << " (" << engine << "): accepted";
+      continue;
+    }
+    EXPECT_EQ(s.error().code, e.code) << e << ": " << s.error().to_string();
+    EXPECT_EQ(s.error().insn, e.insn) << e << ": " << s.error().to_string();
+  }
 }
 
 }  // namespace decade::test

@@ -20,13 +20,7 @@ namespace {
 
 using test::obj;
 
-struct Escape {
-  const char* object;  // under build/bpf/api/progs/
-  ErrorCode code;
-  int64_t insn;  // in the rejected program
-};
-
-std::ostream& operator<<(std::ostream& os, const Escape& e) { return os << e.object; }
+using test::Escape;
 
 class EscapeRedteam : public ::testing::TestWithParam<std::string> {
  protected:
@@ -36,29 +30,19 @@ class EscapeRedteam : public ::testing::TestWithParam<std::string> {
 TEST_P(EscapeRedteam, EscapesAreRefused) {
   const Escape escapes[] = {
       // bpf_get_current_comm(mem, 4000) on a raw program's memory (no length proven).
-      {"escape_redteam_raw_helper.bpf.o", ErrorCode::VerifierOutOfBounds, 1},
+      {"api/progs/escape_redteam_raw_helper.bpf.o", ErrorCode::VerifierOutOfBounds, 1},
       // bpf_get_current_comm over the lock word (Linux 6.18 names the same call).
-      {"escape_redteam_lock_word.bpf.o", ErrorCode::VerifierLock, 11},
+      {"api/progs/escape_redteam_lock_word.bpf.o", ErrorCode::VerifierLock, 11},
       // Reading the bytes a variable-size bpf_get_current_comm may not write.
-      {"escape_redteam_var_size.bpf.o", ErrorCode::VerifierUninitStack, 21},
+      {"api/progs/escape_redteam_var_size.bpf.o", ErrorCode::VerifierUninitStack, 21},
       // The XDP context as a map key (Linux 6.18 refuses the same call).
-      {"escape_redteam_ctx_key.bpf.o", ErrorCode::VerifierBadHelperArg, 8},
+      {"api/progs/escape_redteam_ctx_key.bpf.o", ErrorCode::VerifierBadHelperArg, 8},
       // bpf_map_update_elem's value from stack the function never wrote.
-      {"escape_redteam_helper_uninit.bpf.o", ErrorCode::VerifierUninitStack, 15},
+      {"api/progs/escape_redteam_helper_uninit.bpf.o", ErrorCode::VerifierUninitStack, 15},
       // Arena memory as a helper's buffer (the engines check only the program's own accesses).
-      {"escape_redteam_arena_helper.v4.bpf.o", ErrorCode::VerifierBadHelperArg, 24},
+      {"api/progs/escape_redteam_arena_helper.v4.bpf.o", ErrorCode::VerifierBadHelperArg, 24},
   };
-  for (const Escape& e : escapes) {
-    auto o = BpfObject::open(obj(std::string("api/progs/") + e.object));
-    ASSERT_TRUE(o) << e << ": " << o.error().to_string();
-    auto s = o->load(opts());
-    if (s) {
-      ADD_FAILURE() << e << ": accepted";
-      continue;
-    }
-    EXPECT_EQ(s.error().code, e.code) << e << ": " << s.error().to_string();
-    EXPECT_EQ(s.error().insn, e.insn) << e << ": " << s.error().to_string();
-  }
+  test::expect_refused(escapes, GetParam());
 }
 
 // A syscall program may name context bytes up to 64 KiB; a store past the

@@ -16,13 +16,7 @@ namespace {
 
 using test::obj;
 
-struct Escape {
-  const char* object;  // under build/bpf/
-  ErrorCode code;
-  int64_t insn;        // in the rejected program
-};
-
-std::ostream& operator<<(std::ostream& os, const Escape& e) { return os << e.object; }
+using test::Escape;
 
 class EscapeVerifierA : public ::testing::TestWithParam<std::string> {
  protected:
@@ -42,17 +36,7 @@ TEST_P(EscapeVerifierA, EscapesAreRefused) {
       // Packet memory handed to a global function that moves the packet.
       {"verifier/progs/global_func_packet_arg.bpf.o", ErrorCode::VerifierBadHelperArg, 6},
   };
-  for (const Escape& e : escapes) {
-    auto o = BpfObject::open(obj(e.object));
-    ASSERT_TRUE(o) << e << ": " << o.error().to_string();
-    auto s = o->load(opts());
-    if (s) {
-      ADD_FAILURE() << e << ": accepted";
-      continue;
-    }
-    EXPECT_EQ(s.error().code, e.code) << e << ": " << s.error().to_string();
-    EXPECT_EQ(s.error().insn, e.insn) << e << ": " << s.error().to_string();
-  }
+  test::expect_refused(escapes, GetParam());
 }
 
 TEST_P(EscapeVerifierA, SafeFormsRun) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tail-call chains that must stop after kMaxTailCalls (33) whatever path
-// they take, shared by the interpreter's and the JIT's tests. Every program
+// they take, shared by the interpreter's and the JIT's tests (the API's
+// use on_small_stack). Every program
 // runs with r1 = 16 bytes of memory: runs at +0, failed tail calls at +8;
 // each counts its run, makes its tail call and, when that falls through
 // (the chain's 33 are used), counts the failure and returns the runs. The
