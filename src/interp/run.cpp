@@ -4,8 +4,11 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <memory>
+#include <new>
 
 #include "interp/threaded.hpp"
+#include "runtime/guarded_memory.hpp"
 
 namespace decade::interp::detail {
 
@@ -101,8 +104,36 @@ bool invoke_callback(void* engine, uint64_t target, uint64_t r1, uint64_t r2, ui
   return true;
 }
 
+namespace {
+
+struct RunStateDeleter {
+  bool guarded = false;
+  void operator()(RunState* st) const {
+    if (!guarded) {
+      delete st;
+      return;
+    }
+    st->~RunState();
+    guarded_free(st, sizeof(RunState));
+  }
+};
+using RunStatePtr = std::unique_ptr<RunState, RunStateDeleter>;
+
+// The run's state. With guard_pages() on (the fuzzers, the soundness
+// tests), it ends flush against a PROT_NONE page: `stack` is its last member
+// and ends the object, so an access above the outermost frame's r10 faults
+// at once instead of reading the heap behind it.
+RunStatePtr new_run_state() {
+  if (guard_pages()) {
+    if (void* p = guarded_alloc(sizeof(RunState))) return RunStatePtr(new (p) RunState(), RunStateDeleter{true});
+  }
+  return RunStatePtr(new RunState(), RunStateDeleter{false});
+}
+
+}  // namespace
+
 Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunContext* rc, uint64_t* budget) {
-  auto st = std::make_unique<RunState>();
+  RunStatePtr st = new_run_state();
   st->prog = &prog;
   st->request = &req.regions;
   st->budget = budget ? *budget : (req.insn_budget ? req.insn_budget : kDefaultBudget);

@@ -2,11 +2,15 @@
 // Guard pages for the memory engines hand to programs, as a process-wide
 // option the fuzzers and the soundness tests turn on (off by default: it
 // costs a mapping per allocation). With it on, an engine places a region
-// (today: the x86-64 JIT's per-thread stack frames) flush against a
-// PROT_NONE page, with another PROT_NONE page before its first page, so a
-// program that escapes its frames faults at once, JIT-compiled code
-// included, instead of reading the host's neighbouring memory. The option
+// flush against a PROT_NONE page, with another PROT_NONE page before its
+// first page, so a program that escapes the region faults at once,
+// JIT-compiled code included, instead of reading the host's neighbouring
+// memory. The option
 // is read where such a region is allocated, never on a run's hot path.
+// Regions guarded today: the JIT's per-thread stack frames, the
+// interpreter's run state (the top of the outermost frame, r10, is the
+// guard's first byte), host-made array maps' values (the last value ends at
+// the guard), and the plain contexts and packets of the fuzz harness.
 #pragma once
 
 #include <cstddef>

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "runtime/guarded_memory.hpp"
+#include "runtime/map.hpp"
 #include "runtime/packet_context.hpp"
 
 namespace decade::test {
@@ -37,6 +38,26 @@ TEST(GuardedMemory, PacketFrameIsBetweenGuardPages) {
   frame[4095] = 1;
   EXPECT_DEATH(frame[4096] = 1, "");
   EXPECT_DEATH(frame[-1] = 1, "");
+}
+
+TEST(GuardedMemory, ArrayValuesEndAtAGuardPageWhenAsked) {
+  MapDef d;
+  d.name = "guarded";
+  d.type = MapType::Array;
+  d.key_size = 4;
+  d.value_size = 12;  // stride 16
+  d.max_entries = 3;
+  set_guard_pages(true);
+  auto m = create_map(d);
+  set_guard_pages(false);
+  ASSERT_TRUE(m) << m.error().to_string();
+  uint32_t k = 2;
+  auto* last = static_cast<volatile uint8_t*>((*m)->lookup(&k));
+  ASSERT_NE(last, nullptr);
+  last[15] = 1;  // the stride's padding is still the map's
+  EXPECT_DEATH(last[16] = 1, "");
+  k = 0;
+  EXPECT_EQ(static_cast<uint8_t*>((*m)->lookup(&k))[0], 0);  // zeroed like the unguarded block
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "runtime/cpu.hpp"
+#include "runtime/guarded_memory.hpp"
 #include "runtime/maps/map_common.hpp"
 
 namespace decade {
@@ -14,10 +15,13 @@ namespace {
 
 class ArrayMap final : public Map {
  public:
-  ArrayMap(const MapDef& def, uint8_t* block, size_t bytes)
+  ArrayMap(const MapDef& def, uint8_t* block, size_t bytes, bool guarded)
       : Map(def), block_(block), bytes_(bytes), stride_(round_up8(def.value_size)),
-        cpus_(def.type == MapType::PercpuArray ? possible_cpus() : 1) {}
-  ~ArrayMap() override { munmap(block_, bytes_); }
+        cpus_(def.type == MapType::PercpuArray ? possible_cpus() : 1), guarded_(guarded) {}
+  ~ArrayMap() override {
+    if (guarded_) guarded_free(block_, bytes_);
+    else munmap(block_, bytes_);
+  }
 
   void* lookup(const void* key) override {
     uint32_t idx = index_of(key);
@@ -107,6 +111,7 @@ class ArrayMap final : public Map {
   size_t bytes_;
   size_t stride_;
   uint32_t cpus_;
+  bool guarded_;  // guarded_alloc'd: the last value ends at a PROT_NONE page
 };
 
 }  // namespace
@@ -121,6 +126,14 @@ MapFootprint array_footprint(const MapDef& def) {
 Result<std::unique_ptr<Map>> make_array_map(const MapDef& def) {
   const uint32_t cpus = def.type == MapType::PercpuArray ? possible_cpus() : 1;
   size_t bytes = size_t{def.max_entries} * round_up8(def.value_size) * cpus;
+  // With guard_pages() on (fuzzers, soundness slices), a host-made array that
+  // nobody maps (no BPF_F_MMAPABLE, no global data) ends at a PROT_NONE page,
+  // so an access past its last value faults instead of reading the page's
+  // slack. guarded_alloc gives zeroed memory, 8-aligned as the stride is.
+  if (guard_pages() && !(def.map_flags & kMapFMmapable) && def.initial_value.empty() && def.section.empty()) {
+    if (void* g = guarded_alloc(bytes))
+      return std::unique_ptr<Map>(new ArrayMap(def, static_cast<uint8_t*>(g), bytes, true));
+  }
   bytes = (bytes + 4095) & ~size_t{4095};
   // mmap gives zeroed, page-aligned memory, which BPF_F_MMAPABLE and the
   // global-data maps (host-visible .data/.bss) rely on.
@@ -141,7 +154,7 @@ Result<std::unique_ptr<Map>> make_array_map(const MapDef& def) {
       off += n;
     }
   }
-  return std::unique_ptr<Map>(new ArrayMap(def, block, bytes));
+  return std::unique_ptr<Map>(new ArrayMap(def, block, bytes, false));
 }
 
 }  // namespace decade
