@@ -271,6 +271,7 @@ void spawn_callback(Env& env, const State& st, const Insn& insn, const CallMeta&
     // after the walk too (the callback may leave it in its caller's stack).
     args[1] = RegState::pointer(RegType::MapKey);
     args[1].map = meta.map;
+    args[1].read_only = true;  // check_mem refuses every write through it
     args[2] = map_value_pointer(*meta.map, 0);
     args[3] = ctx;
   } else {

@@ -333,13 +333,11 @@ Status sized_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc,
 }
 
 // The key bpf_for_each_map_elem hands its callback: a copy the run owns
-// (runtime/run_context.hpp), read-only as in the kernel, so the callback can
-// neither rewrite the map's key nor disturb the walk.
+// (runtime/run_context.hpp). It is made read_only (transfer_call.cpp), as in
+// the kernel, so check_mem has refused every write before this point: the
+// callback can neither rewrite the map's key nor disturb the walk.
 Status map_key_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, RegState* loaded) {
   const MapDef& m = *ptr.map;
-  if (op.access != Access::Read)
-    return fail(env, ErrorCode::VerifierReadOnly, pc, fmt::format("write into the key of map {} (read-only)", m.name),
-                "copy the key to the stack to change it");
   const i128 lo = i128{ptr.off} + op.off + ptr.val.smin;
   const i128 hi = i128{ptr.off} + op.off + static_cast<i128>(ptr.val.umax);
   if (ptr.val.smin < 0 || !in_bounds(lo, hi, op.size, m.key_size))
