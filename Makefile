@@ -38,6 +38,7 @@ $(FUZZ_BUILD)/build.ninja:
 
 # Long fuzzing: every target for FUZZ_SECONDS (default 600 here; 3600 for
 # an hour each), then a table of executions and coverage per target.
+# FUZZ_TARGETS=verifier,jit_diff runs only those; FUZZ_JOBS sets how many at once.
 fuzz: deps $(FUZZ_BUILD)/build.ninja
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	./scripts/fuzz.sh $(FUZZ_BUILD) $(if $(filter 60,$(FUZZ_SECONDS)),600,$(FUZZ_SECONDS))

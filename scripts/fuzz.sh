@@ -6,6 +6,9 @@
 # and peak RSS. With --smoke, a short run (used inside `make test`);
 # otherwise `make fuzz` (FUZZ_SECONDS=3600 for an hour per target).
 # DECADE_FUZZ_SKIP (comma-separated shape names) is passed to fuzz_verifier.
+# FUZZ_TARGETS (comma-separated names such as verifier,jit_diff) runs only
+# those targets, so an hour-per-target campaign can be split across runs;
+# FUZZ_JOBS sets how many run at once (default: the number of CPUs).
 # Exits non-zero when any target finds a crash, leak or timeout.
 set -uo pipefail
 FUZZ_BUILD=$(cd "${1:-build-fuzz}" && pwd) || { echo "fuzz: no build directory ${1:-build-fuzz}"; exit 1; }
@@ -15,8 +18,17 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 out="$FUZZ_BUILD/fuzz-runs"
 mkdir -p "$out"
 targets=$(find "$FUZZ_BUILD/fuzz" -maxdepth 1 -type f -name 'fuzz_*' -perm -u+x 2>/dev/null | sort)
+if [ -n "${FUZZ_TARGETS:-}" ]; then
+  chosen=
+  for want in ${FUZZ_TARGETS//,/ }; do
+    t="$FUZZ_BUILD/fuzz/fuzz_$want"
+    if ! grep -qxF "$t" <<<"$targets"; then echo "fuzz: no target named $want (built: $(basename -a $targets | sed 's/^fuzz_//' | tr '\n' ' '))"; exit 1; fi
+    chosen="$chosen $t"
+  done
+  targets=$(printf '%s\n' $chosen)
+fi
 if [ -z "$targets" ]; then echo "fuzz: no targets built"; exit 1; fi
-jobs=$(nproc)
+jobs=${FUZZ_JOBS:-$(nproc)}
 # One table row from a libFuzzer log: the final stats and the last status line.
 summarise() {
   local name=$1 result=$2 log=$3 stat last
@@ -47,11 +59,11 @@ run_one() {
   [ "$result" = ok ]
 }
 export -f run_one summarise; export out here SECONDS_EACH MODE
-rm -f "$out"/*.summary
+for t in $targets; do n=$(basename "$t"); rm -f "$out/${n#fuzz_}.summary"; done
 status=0
 printf '%s\n' $targets | xargs -P "$jobs" -I{} bash -c 'run_one "$@"' _ {} || status=1
 [ "$MODE" = --smoke ] && echo "fuzz smoke: $(echo $targets | wc -w) targets, ${SECONDS_EACH}s each"
 echo
 printf '%-10s %-7s %12s %9s %8s %8s %7s %8s\n' target result execs exec/s cov ft corpus rss_mb
-cat "$out"/*.summary 2>/dev/null
+for t in $targets; do n=$(basename "$t"); cat "$out/${n#fuzz_}.summary" 2>/dev/null; done
 exit $status
