@@ -353,10 +353,9 @@ inline bool escaped(World& w, const Outcome& o, std::string* why) {
   return !w.hash_intact(why);
 }
 
-// Verify, and run what is accepted in the checked interpreter. `why`
-// describes a bug.
-inline Verdict check(World& w, const Case& c, const uint8_t* seed, size_t seed_len, std::string* why) {
-  if (!verify_in(w, c)) return Verdict::Rejected;
+// Runs an accepted case in the checked interpreter: an escape, or a fault
+// the verifier should have ruled out, is a Bug described in `why`.
+inline Verdict check_accepted(World& w, const Case& c, const uint8_t* seed, size_t seed_len, std::string* why) {
   Prepared p(w, c);
   if (!claims_prog_arrays(c, p.env)) return Verdict::Rejected;
   auto exe = interp::compile_checked(c.prog, p.env);
@@ -376,6 +375,13 @@ inline Verdict check(World& w, const Case& c, const uint8_t* seed, size_t seed_l
     }
   }
   return Verdict::Ran;
+}
+
+// Verify, and run what is accepted in the checked interpreter. `why`
+// describes a bug.
+inline Verdict check(World& w, const Case& c, const uint8_t* seed, size_t seed_len, std::string* why) {
+  if (!verify_in(w, c)) return Verdict::Rejected;
+  return check_accepted(w, c, seed, seed_len, why);
 }
 
 inline Case plain_case(World& w, const Program& prog) {
@@ -406,18 +412,18 @@ inline std::string difference(const Outcome& o, const Outcome& ref) {
   return {};
 }
 
-// Verify; run what is accepted in the checked interpreter, the verified
-// interpreter and the verified JIT on the same inputs. A difference, a
-// failure of a verified run, or an escape (escaped()) is a Bug.
-inline Verdict check_engines(World& w, const Case& c, const uint8_t* seed, size_t seed_len, std::string* why) {
-  auto v = verify_in(w, c);
-  if (!v) return Verdict::Rejected;
+// Runs an accepted case (v is its verification) in the checked
+// interpreter, the verified interpreter and the verified JIT on the same
+// inputs. A difference, a failure of a verified run, or an escape
+// (escaped()) is a Bug.
+inline Verdict check_engines_accepted(World& w, const Case& c, const VerifyResult& v, const uint8_t* seed,
+                                      size_t seed_len, std::string* why) {
   if (!deterministic(c.prog)) return Verdict::Ran;
   Prepared p(w, c);
   if (!claims_prog_arrays(c, p.env)) return Verdict::Rejected;
   auto checked = interp::compile_checked(c.prog, p.env);
-  auto vinterp = interp::compile(v->program, p.env);
-  auto vjit = jit::available() ? jit::compile(v->program, p.env) : interp::compile(v->program, p.env);
+  auto vinterp = interp::compile(v.program, p.env);
+  auto vjit = jit::available() ? jit::compile(v.program, p.env) : interp::compile(v.program, p.env);
   if (!checked || !vinterp || !vjit) {
     if (why) *why = "compile failed";
     return Verdict::Bug;
@@ -438,6 +444,13 @@ inline Verdict check_engines(World& w, const Case& c, const uint8_t* seed, size_
     }
   }
   return Verdict::Ran;
+}
+
+// Verify, then check_engines_accepted.
+inline Verdict check_engines(World& w, const Case& c, const uint8_t* seed, size_t seed_len, std::string* why) {
+  auto v = verify_in(w, c);
+  if (!v) return Verdict::Rejected;
+  return check_engines_accepted(w, c, *v, seed, seed_len, why);
 }
 
 inline Verdict check_engines(World& w, const Program& prog, const uint8_t* seed, size_t seed_len, std::string* why) {
