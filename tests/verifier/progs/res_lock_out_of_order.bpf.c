@@ -22,6 +22,7 @@ SEC("tc") int out_of_order(struct __sk_buff *ctx) {
   if (!a || !b) return 0;
   if (bpf_res_spin_lock(&a->lock)) return 1;
   if (bpf_res_spin_lock(&b->lock)) {
+    a->count++;  // keeps clang from hoisting the unlock of a above the branch
     bpf_res_spin_unlock(&a->lock);
     return 1;
   }
