@@ -15,15 +15,15 @@ std::unexpected<Error> bad_map(std::string_view map, std::string msg) {
   return make_error(ErrorCode::ElfBadSection, fmt::format("map '{}': {}", map, msg));
 }
 
-// Offset of a struct bpf_spin_lock inside type `id` (searching nested
-// structs), or -1.
-int32_t find_spin_lock(const Btf& btf, uint32_t id, int depth = 0) {
+// Offset of a struct named `lock` (bpf_spin_lock, bpf_res_spin_lock) inside
+// type `id` (searching nested structs), or -1.
+int32_t find_lock(const Btf& btf, uint32_t id, std::string_view lock, int depth = 0) {
   const BtfType* t = btf.type(btf.resolve(id));
   if (!t || depth > 8 || (t->kind != BtfKind::Struct && t->kind != BtfKind::Union)) return -1;
-  if (t->name == "bpf_spin_lock") return 0;
+  if (t->name == lock) return 0;
   for (const auto& m : t->members) {
     if (m.bitfield_size) continue;
-    const int32_t inner = find_spin_lock(btf, m.type, depth + 1);
+    const int32_t inner = find_lock(btf, m.type, lock, depth + 1);
     if (inner >= 0) return static_cast<int32_t>(m.bit_offset / 8) + inner;
   }
   return -1;
@@ -111,7 +111,13 @@ Result<MapDef> parse_btf_map(const Btf& btf, uint32_t struct_id, std::string nam
     for (const auto& m : t->members)
       if ((m.name == "type") == (pass == 0))
         if (auto s = apply_member(btf, m, def, inner); !s) return std::unexpected(s.error());
-  if (def.btf_value_type) def.spin_lock_off = find_spin_lock(btf, def.btf_value_type);
+  if (def.btf_value_type) {
+    def.spin_lock_off = find_lock(btf, def.btf_value_type, "bpf_spin_lock");
+    def.res_lock_off = find_lock(btf, def.btf_value_type, "bpf_res_spin_lock");
+    // The kernel refuses such a value type when it loads the BTF.
+    if (def.spin_lock_off >= 0 && def.res_lock_off >= 0)
+      return bad_map(def.name, "value holds both a bpf_spin_lock and a bpf_res_spin_lock");
+  }
   return def;
 }
 

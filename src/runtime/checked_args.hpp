@@ -158,9 +158,13 @@ std::optional<ArgFault> check_helper_args(const FuncProto& p, const uint64_t* ar
         if (!mem_ok(v - 8, 8, true))  // the record header in front of the data
           return ArgFault{ErrorCode::ExecOutOfBounds, i, "is not a ring buffer record"};
         break;
-      case ArgKind::PtrToSpinLock:
+      case ArgKind::PtrToSpinLock: case ArgKind::PtrToResSpinLock:
         if (v % 4) return ArgFault{ErrorCode::ExecMisaligned, i, "is not 4-byte aligned"};
         f = mem(4, true);
+        break;
+      case ArgKind::PtrToIrqFlag:
+        if (v % 8) return ArgFault{ErrorCode::ExecMisaligned, i, "is not 8-byte aligned"};
+        f = mem(8, true);
         break;
       case ArgKind::PtrToIter:
         f = mem(8, true);

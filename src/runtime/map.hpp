@@ -57,6 +57,12 @@ struct MapDef {
   // Offset of a struct bpf_spin_lock (4 bytes, 4-aligned) inside the value,
   // -1 when none. Located through BTF by the loader; copies skip it.
   int32_t spin_lock_off = -1;
+  // Offset of a struct bpf_res_spin_lock (4 bytes, 4-aligned), -1 when none.
+  // A value has at most one lock of either kind, as the kernel's BTF check
+  // requires, so the two offsets are never both set.
+  int32_t res_lock_off = -1;
+  // The lock word copies of the value skip and host lookups clear, -1 when none.
+  int32_t lock_field_off() const { return spin_lock_off >= 0 ? spin_lock_off : res_lock_off; }
   // ELF section the loader found the map in (".maps", "maps", ".rodata", ...); empty for host-made maps.
   std::string section;
 };

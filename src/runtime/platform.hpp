@@ -39,6 +39,8 @@ enum class ArgKind : uint8_t {
   PtrToConstStr,     // NUL-terminated read-only string (e.g. .rodata)
   PtrToRingbufMem,   // memory returned by ringbuf_reserve (released by this call)
   PtrToSpinLock,     // a struct bpf_spin_lock inside a map value
+  PtrToResSpinLock,  // a struct bpf_res_spin_lock inside a map value
+  PtrToIrqFlag,      // an aligned 8-byte stack slot the call saves "irq flags" in (res lock irqsave forms)
   PtrToBtfId,        // pointer to a registered host type (btf_type names it)
   PtrToArena,        // arena map pointer for arena kfuncs
   PtrToIter,         // pointer to an open-coded iterator on the stack
@@ -71,6 +73,11 @@ enum HelperFlags : uint32_t {
   // Reads memory at an address the program computes (bpf_probe_read*):
   // offered only to tracing program types, and only with kGrantReadHostMemory.
   kHelperReadsHostMemory = 1u << 10,
+  // bpf_res_spin_lock(_irqsave): returns 0 with the lock (arg 1) held, or a
+  // negative errno without it; bpf_res_spin_unlock(_irqrestore) releases it.
+  // With a PtrToIrqFlag argument the pair must use the same flag slot.
+  kHelperResLock = 1u << 11,
+  kHelperResUnlock = 1u << 12,
 };
 
 // Privileges beyond the sandbox, given by the host (the kernel's

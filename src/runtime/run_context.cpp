@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "runtime/run_context.hpp"
 
+#include "runtime/res_spin_lock.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -54,7 +56,10 @@ RunScope::RunScope(RunContext& rc) : saved_(tls_current) {
   if (!saved_) cpu_.emplace();
   tls_current = &rc;
 }
-RunScope::~RunScope() { tls_current = saved_; }
+RunScope::~RunScope() {
+  if (tls_current != saved_) release_res_locks(*tls_current);
+  tls_current = saved_;
+}
 
 void set_trace_sink(TraceSink sink) {
   auto& g = global_sink();

@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "decade/error.hpp"
 #include "runtime/cpu.hpp"
@@ -79,6 +80,9 @@ struct RunContext {
   // The running program's platform (engines set it for each program of a
   // chain): what helpers that read host memory may read (Platform::grants).
   const Platform* platform = nullptr;
+  // The bpf_res_spin_locks this run holds, oldest first (res_spin_lock.hpp);
+  // the outermost RunScope of the context releases what is left.
+  std::vector<uint64_t> res_locks;
 };
 
 // The innermost active context of this thread, or nullptr outside a run.
@@ -86,7 +90,9 @@ RunContext* current_run_context();
 
 // Installs rc as the thread's current context. The outermost scope on a
 // thread also holds a CPU slot for the run (cpu.hpp), so per-CPU map values
-// and bpf_get_smp_processor_id are the run's own until it ends.
+// and bpf_get_smp_processor_id are the run's own until it ends. The
+// outermost scope of rc (not a tail call's scope joining it) releases the
+// bpf_res_spin_locks the run still holds when it ends, whatever ended it.
 class RunScope {
  public:
   explicit RunScope(RunContext& rc);

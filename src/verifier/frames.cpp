@@ -76,7 +76,7 @@ Status do_local_call(Env& env, State& st, const Insn& insn) {
   const auto sub = static_cast<uint32_t>(env.sub_of_pc[target]);
   const SubprogInfo& callee = env.subs[sub];
   if (callee.global) {
-    if (st.lock.held) return fail(env, ErrorCode::VerifierLock, insn.pc, "call to a global function while holding a bpf_spin_lock");
+    if (st.holds_lock()) return fail(env, ErrorCode::VerifierLock, insn.pc, "call to a global function while holding a lock");
     if (auto s = check_global_args(env, st, insn, callee); !s) return s;
     for (uint8_t r = 1; r <= 5; ++r) st.reg(r) = RegState{};
     st.reg(0) = RegState::unknown();
@@ -163,6 +163,10 @@ Result<bool> do_exit(Env& env, State& st, const Insn& insn, std::vector<State>& 
   if (st.lock.held)
     return std::unexpected(verr(env, ErrorCode::VerifierLock, insn.pc, fmt::format("exit while holding the lock taken at insn {}", st.lock.pc),
                                 "call bpf_spin_unlock on every path before returning"));
+  if (!st.res_locks.empty())
+    return std::unexpected(verr(env, ErrorCode::VerifierLock, insn.pc,
+                                fmt::format("exit while holding the bpf_res_spin_lock taken at insn {}", st.res_locks.back().pc),
+                                "call bpf_res_spin_unlock on every path where the lock call returned 0"));
   if (!st.refs.empty()) {
     const RefState& r = st.refs.front();
     return std::unexpected(verr(env, ErrorCode::VerifierRefLeak, r.acquire_pc,

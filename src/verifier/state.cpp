@@ -95,6 +95,7 @@ std::string dump_state(const State& s) {
   }
   for (const RefState& r : s.refs) out += fmt::format(" refs={}@{}", r.id, r.acquire_pc);
   if (s.lock.held) out += fmt::format(" lock@{}", s.lock.pc);
+  for (const ResLockState& l : s.res_locks) out += fmt::format(" res_lock@{}", l.pc);
   return out;
 }
 

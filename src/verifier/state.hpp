@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Abstract machine state: registers (scalars and typed pointers), the stack
 // of each call frame tracked per byte with spilled registers per 8-byte slot,
-// acquired references and the held spin lock.
+// acquired references and the held spin locks.
 #pragma once
 
 #include <array>
@@ -143,10 +143,26 @@ struct LockState {
   bool operator==(const LockState&) const = default;
 };
 
+// A bpf_res_spin_lock a path holds. Several may be held; they are
+// released newest first, and an irqsave lock only by irqrestore with the
+// same flag slot.
+struct ResLockState {
+  const MapDef* map = nullptr;
+  uint32_t ptr_id = 0;      // identity of the map value the lock lives in
+  uint32_t pc = 0;          // the lock call
+  int32_t flag_frame = -1;  // irqsave: the frame of the flag slot; -1 for the plain form
+  int32_t flag_off = 0;     // irqsave: the slot's offset from that frame's r10
+  bool operator==(const ResLockState&) const = default;
+};
+
 struct State {
   std::vector<Frame> frames;
   std::vector<RefState> refs;
   LockState lock;
+  // Held bpf_res_spin_locks, oldest first. All were taken after `lock`
+  // (no call but the res lock kfuncs is allowed under a lock), so a
+  // bpf_spin_unlock while any is held is out of order.
+  std::vector<ResLockState> res_locks;
   uint32_t pc = 0;
   // Iterations of runtime-bounded loops (may_goto, iterator next, callback
   // re-entry) on this path: compared only when looking for endless loops, so
@@ -166,6 +182,7 @@ struct State {
         if (f.spilled(k)) fn(f.spills[k]);
     }
   }
+  bool holds_lock() const { return lock.held || !res_locks.empty(); }
   bool has_ref(uint32_t id) const;
   void drop_ref(uint32_t id);
 };

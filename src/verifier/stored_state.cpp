@@ -44,9 +44,10 @@ const IterSlot& StoredFrame::iter(size_t k) const {
 
 namespace {
 
-// Frames, registers, iterator slots, references and bytes of one block, in
-// that order (each type's alignment divides the sizes before it).
-static_assert(alignof(RegState) <= 8 && alignof(IterSlot) <= alignof(RegState) && alignof(RefState) <= alignof(IterSlot));
+// Frames, res locks, registers, iterator slots, references and bytes of one
+// block, in that order (each type's alignment divides the sizes before it).
+static_assert(alignof(ResLockState) <= 8 && alignof(RegState) <= 8 && alignof(IterSlot) <= alignof(RegState) &&
+              alignof(RefState) <= alignof(IterSlot));
 
 size_t kept_regs(const State& st, RegMask live) {
   const size_t n = static_cast<size_t>(std::popcount(static_cast<unsigned>(live & 0x7ff)));
@@ -56,8 +57,8 @@ size_t kept_regs(const State& st, RegMask live) {
 }  // namespace
 
 StoredState::StoredState(const State& st, RegMask live, std::pmr::memory_resource* mr)
-    : nframes_(static_cast<uint32_t>(st.frames.size())), nrefs_(static_cast<uint32_t>(st.refs.size())), lock_(st.lock),
-      loop_depth_(st.loop_depth) {
+    : nframes_(static_cast<uint32_t>(st.frames.size())), nrefs_(static_cast<uint32_t>(st.refs.size())),
+      nres_(static_cast<uint32_t>(st.res_locks.size())), lock_(st.lock), loop_depth_(st.loop_depth) {
   // Exact sizes first: one block, no slack.
   size_t nvals = kept_regs(st, live), nbytes = 0, niters = 0;
   for (const Frame& f : st.frames) {
@@ -68,7 +69,8 @@ StoredState::StoredState(const State& st, RegMask live, std::pmr::memory_resourc
       niters += slot_has(f, k, SlotByte::Iter);
     }
   }
-  const size_t frames_size = nframes_ * sizeof(FrameRec), vals_size = nvals * sizeof(RegState);
+  const size_t frames_size = nframes_ * sizeof(FrameRec) + nres_ * sizeof(ResLockState);
+  const size_t vals_size = nvals * sizeof(RegState);
   const size_t iters_size = niters * sizeof(IterSlot), refs_size = nrefs_ * sizeof(RefState);
   block_size_ = frames_size + vals_size + iters_size + refs_size + nbytes;
   auto* base = static_cast<std::byte*>(mr->allocate(block_size_, alignof(FrameRec)));
@@ -79,6 +81,9 @@ StoredState::StoredState(const State& st, RegMask live, std::pmr::memory_resourc
   auto* refs = reinterpret_cast<RefState*>(base + frames_size + vals_size + iters_size);
   auto* bytes = reinterpret_cast<SlotByte*>(base + frames_size + vals_size + iters_size + refs_size);
   frames_ = frames;
+  auto* res = reinterpret_cast<ResLockState*>(base + nframes_ * sizeof(FrameRec));
+  std::uninitialized_copy(st.res_locks.begin(), st.res_locks.end(), res);
+  res_ = res;
   vals_ = vals;
   iters_ = iters;
   refs_ = refs;
@@ -310,6 +315,7 @@ bool covers(const StoredState& old, const State& cur, RegMask live, bool exact, 
   if (nframes != cur.frames.size() || old.refs().size() != cur.refs.size()) return false;
   if (exact && old.loop_depth() != cur.loop_depth) return false;
   if (old.lock().held != cur.lock.held || old.lock().map != cur.lock.map) return false;
+  if (old.res_locks().size() != cur.res_locks.size()) return false;
   // Cheap early exit: live scalars of the innermost frame (loop counters differ most often).
   {
     const StoredFrame o = old.frame(nframes - 1);
@@ -323,6 +329,11 @@ bool covers(const StoredState& old, const State& cur, RegMask live, bool exact, 
   }
   IdMap ids;
   if (old.lock().held && !ids.check(old.lock().ptr_id, cur.lock.ptr_id)) return false;
+  for (size_t i = 0; i < cur.res_locks.size(); ++i) {
+    const ResLockState &o = old.res_locks()[i], &c = cur.res_locks[i];
+    if (o.map != c.map || o.flag_frame != c.flag_frame || o.flag_off != c.flag_off || !ids.check(o.ptr_id, c.ptr_id))
+      return false;
+  }
   for (size_t f = 0; f < nframes; ++f) {
     const StoredFrame o = old.frame(f);
     const Frame& c = cur.frames[f];

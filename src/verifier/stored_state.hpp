@@ -53,6 +53,7 @@ class StoredState {
   StoredFrame frame(size_t f) const;
   std::span<const RefState> refs() const { return {refs_, nrefs_}; }
   const LockState& lock() const { return lock_; }
+  std::span<const ResLockState> res_locks() const { return {res_, nres_}; }
   uint32_t loop_depth() const { return loop_depth_; }
 
  private:
@@ -63,16 +64,17 @@ class StoredState {
     int32_t callsite = -1;
     bool callback = false;
   };
-  // The block: frames, registers (per frame: kept registers, then spilled
-  // slots), iterator slots, references, stack bytes.
+  // The block: frames, held res locks, registers (per frame: kept
+  // registers, then spilled slots), iterator slots, references, stack bytes.
   void* block_ = nullptr;
   size_t block_size_ = 0;
   const FrameRec* frames_ = nullptr;
+  const ResLockState* res_ = nullptr;
   const RegState* vals_ = nullptr;
   const IterSlot* iters_ = nullptr;
   const RefState* refs_ = nullptr;
   const SlotByte* bytes_ = nullptr;
-  uint32_t nframes_ = 0, nrefs_ = 0;
+  uint32_t nframes_ = 0, nrefs_ = 0, nres_ = 0;
   LockState lock_;
   uint32_t loop_depth_ = 0;
 };

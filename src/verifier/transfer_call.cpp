@@ -2,6 +2,8 @@
 // Helper and kfunc calls: arguments checked against the prototype, the
 // return value modelled, references acquired and released, spin locks,
 // callbacks (bpf_loop, bpf_for_each_map_elem) and open-coded iterators.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "runtime/helpers/helpers.hpp"
@@ -18,6 +20,8 @@ struct CallMeta {
   uint32_t release_ref = 0;        // the reference a release call gives back
   int iter_slot = -1;              // the iterator's stack slot (frame cur)
   uint32_t iter_frame = 0;
+  int32_t flag_frame = -1;         // the PtrToIrqFlag slot: frame and offset from its r10
+  int32_t flag_off = 0;
   Scalar sizes[5];                 // values of the size arguments
   RegState args[5];                // r1-r5 as passed
 };
@@ -72,6 +76,20 @@ Status check_const_str(Env& env, const RegState& r, int i, uint32_t pc) {
   for (size_t k = static_cast<size_t>(o); k < bytes.size(); ++k)
     if (bytes[k] == 0) return ok();
   return arg_error(env, pc, i, "string is not NUL-terminated", r);
+}
+
+// The irqsave forms' flag: an aligned 8-byte slot of some frame's stack,
+// written by the lock call and read by the restoring unlock.
+Status check_irq_flag_arg(Env& env, State& st, const RegState& r, int i, uint32_t pc, CallMeta& meta) {
+  if (r.type != RegType::Stack || !r.val.is_const() || r.frame >= st.frames.size())
+    return arg_error(env, pc, i, "is not a constant stack pointer to an irq flag", r);
+  const int64_t o = r.off + static_cast<int64_t>(r.val.value());
+  if (o < -kMaxStack || o > -8 || o % 8 != 0) return arg_error(env, pc, i, "irq flag is not an aligned 8-byte stack slot", r);
+  const Access a = meta.proto->flags & kHelperResLock ? Access::Write : Access::Read;
+  if (auto s = check_mem_range(env, st, static_cast<uint8_t>(i + 1), Scalar::constant(8), a, pc, false); !s) return s;
+  meta.flag_frame = static_cast<int32_t>(r.frame);
+  meta.flag_off = static_cast<int32_t>(o);
+  return ok();
 }
 
 Status check_iter_arg(Env& env, State& st, const RegState& r, int i, uint32_t pc, CallMeta& meta) {
@@ -172,6 +190,13 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
         return fail(env, ErrorCode::VerifierLock, pc, fmt::format("R{} ({}) does not point at a bpf_spin_lock", reg, r.to_string()),
                     "pass the address of the struct bpf_spin_lock inside a map value");
       return ok();
+    case ArgKind::PtrToResSpinLock:
+      if (r.type != RegType::MapValue || r.maybe_null || !r.val.is_const() || r.map->res_lock_off < 0 ||
+          r.off + static_cast<int64_t>(r.val.value()) != r.map->res_lock_off)
+        return fail(env, ErrorCode::VerifierLock, pc, fmt::format("R{} ({}) does not point at a bpf_res_spin_lock", reg, r.to_string()),
+                    "pass the address of the struct bpf_res_spin_lock inside a map value");
+      return ok();
+    case ArgKind::PtrToIrqFlag: return check_irq_flag_arg(env, st, r, i, pc, meta);
     case ArgKind::PtrToBtfId:
       if (r.type != RegType::BtfPtr || r.maybe_null) return arg_error(env, pc, i, "is not a trusted pointer to a host type", r);
       return ok();
@@ -234,10 +259,62 @@ Status set_return(Env& env, State& st, const Insn& insn, const CallMeta& meta) {
   return ok();
 }
 
-Status lock_effects(Env& env, State& st, const Insn& insn, const FuncProto& p) {
-  if (st.lock.held && !(p.id == kHelperSpinUnlock && insn.info().sem == Sem::Call))
-    return fail(env, ErrorCode::VerifierLock, insn.pc, fmt::format("call to {} while holding a bpf_spin_lock", p.name),
-                "release the lock with bpf_spin_unlock before calling other functions");
+// What a program may call while it holds a lock, as the kernel has it:
+// bpf_spin_unlock, the res lock kfuncs and the open-coded iterators'.
+bool allowed_under_lock(const Insn& insn, const FuncProto& p) {
+  if (insn.info().sem == Sem::Call) return p.id == kHelperSpinUnlock;
+  return (p.flags & (kHelperResLock | kHelperResUnlock | kHelperIterNew | kHelperIterNext | kHelperIterDestroy)) != 0;
+}
+
+// bpf_res_spin_lock(_irqsave): two outcomes. This state goes on with the
+// lock held and r0 == 0 (do_call sets r0); a spawned one gets r0 in
+// [-4095, -1] (the kernel's errno range; -EDEADLK, -ETIMEDOUT at run time)
+// and no lock, so a program that does not test r0 fails on that path.
+Status res_lock(Env& env, State& st, const Insn& insn, const CallMeta& meta, std::vector<State>& spawned) {
+  const RegState& r1 = st.reg(1);
+  for (const ResLockState& l : st.res_locks)
+    if (l.map == r1.map && l.ptr_id == r1.id)
+      return fail(env, ErrorCode::VerifierLock, insn.pc, fmt::format("AA deadlock: the lock taken at insn {} is taken again", l.pc),
+                  "release the lock before taking it again");
+  State failed = st;
+  for (uint8_t r = 1; r <= 5; ++r) failed.reg(r) = RegState{};
+  failed.reg(0) = RegState::scalar(Scalar::urange(static_cast<uint64_t>(-4095), ~uint64_t{0}));
+  failed.pc = insn.pc + 1;
+  spawned.push_back(std::move(failed));
+  st.res_locks.push_back(ResLockState{r1.map, r1.id, insn.pc, meta.flag_frame, meta.flag_off});
+  return ok();
+}
+
+// bpf_res_spin_unlock(_irqrestore): the lock taken last, by the same form
+// (and flag slot).
+Status res_unlock(Env& env, State& st, const Insn& insn, const CallMeta& meta) {
+  const RegState& r1 = st.reg(1);
+  const auto it = std::find_if(st.res_locks.begin(), st.res_locks.end(),
+                               [&](const ResLockState& l) { return l.map == r1.map && l.ptr_id == r1.id; });
+  if (it == st.res_locks.end())
+    return fail(env, ErrorCode::VerifierLock, insn.pc, fmt::format("{} of a lock this path does not hold", meta.proto->name),
+                "unlock only where the lock call returned 0");
+  if ((it->flag_frame >= 0) != (meta.flag_frame >= 0))
+    return fail(env, ErrorCode::VerifierLock, insn.pc, fmt::format("{} of the lock taken at insn {} by the other form", meta.proto->name, it->pc),
+                "pair bpf_res_spin_lock with bpf_res_spin_unlock and the irqsave form with the irqrestore form");
+  if (it + 1 != st.res_locks.end())
+    return fail(env, ErrorCode::VerifierLock, insn.pc,
+                fmt::format("{} out of order: the lock taken at insn {} is still held", meta.proto->name, st.res_locks.back().pc),
+                "release locks in the reverse order of taking them");
+  if (it->flag_frame != meta.flag_frame || it->flag_off != meta.flag_off)
+    return fail(env, ErrorCode::VerifierLock, insn.pc, fmt::format("irq flag restored out of order (the lock at insn {} saved another slot)", it->pc),
+                "restore with the flag slot the lock call saved into");
+  st.res_locks.pop_back();
+  return ok();
+}
+
+Status lock_effects(Env& env, State& st, const Insn& insn, const CallMeta& meta, std::vector<State>& spawned) {
+  const FuncProto& p = *meta.proto;
+  if (st.holds_lock() && !allowed_under_lock(insn, p))
+    return fail(env, ErrorCode::VerifierLock, insn.pc, fmt::format("call to {} while holding a lock", p.name),
+                "release every lock before calling other functions");
+  if (p.flags & kHelperResLock) return res_lock(env, st, insn, meta, spawned);
+  if (p.flags & kHelperResUnlock) return res_unlock(env, st, insn, meta);
   if (insn.info().sem != Sem::Call) return ok();
   const RegState& r1 = st.reg(1);
   if (p.id == kHelperSpinLock) {
@@ -247,6 +324,10 @@ Status lock_effects(Env& env, State& st, const Insn& insn, const FuncProto& p) {
     if (!st.lock.held) return fail(env, ErrorCode::VerifierLock, insn.pc, "bpf_spin_unlock without a held lock");
     if (st.lock.map != r1.map || st.lock.ptr_id != r1.id)
       return fail(env, ErrorCode::VerifierLock, insn.pc, "bpf_spin_unlock of a different lock than the one held");
+    if (!st.res_locks.empty())
+      return fail(env, ErrorCode::VerifierLock, insn.pc,
+                  fmt::format("bpf_spin_unlock out of order: the bpf_res_spin_lock taken at insn {} is still held", st.res_locks.back().pc),
+                  "release locks in the reverse order of taking them");
     st.lock = LockState{};
   } else if (p.id == kHelperTailCall && !st.refs.empty()) {
     return fail(env, ErrorCode::VerifierRefLeak, st.refs.front().acquire_pc, "bpf_tail_call while holding a reference",
@@ -352,7 +433,7 @@ Status do_call(Env& env, State& st, const Insn& insn, std::vector<State>& spawne
   const FuncProto& p = *meta.proto;
   for (int i = 0; i < 5 && p.args[static_cast<size_t>(i)] != ArgKind::None; ++i)
     if (auto s = check_arg(env, st, i, meta, insn.pc); !s) return s;
-  if (auto s = lock_effects(env, st, insn, p); !s) return s;
+  if (auto s = lock_effects(env, st, insn, meta, spawned); !s) return s;
   if (p.flags & kHelperRelease) {
     if (!meta.release_ref) {
       const RegState& r = st.reg(static_cast<uint8_t>(p.release_arg + 1));
@@ -379,7 +460,10 @@ Status do_call(Env& env, State& st, const Insn& insn, std::vector<State>& spawne
   if (!kfunc && p.id == kHelperTailCall)
     if (auto s = tail_call_taken(env, st, insn, spawned); !s) return s;
   if (iter_next) return ok();
-  return set_return(env, st, insn, meta);
+  if (auto s = set_return(env, st, insn, meta); !s) return s;
+  // The path where the lock was taken (res_lock spawned the other).
+  if (p.flags & kHelperResLock) st.reg(0) = RegState::scalar(Scalar::constant(0));
+  return ok();
 }
 
 }  // namespace decade::verifier

@@ -132,8 +132,9 @@ void mark_null_checked(State& st, uint32_t id, bool is_null) {
       x = RegState::scalar(Scalar::constant(0));
     } else {
       x.maybe_null = false;
-      // Ring-buffer records keep their id (it names the reference); others drop it.
-      if (x.type == RegType::MapValue && x.map && x.map->spin_lock_off < 0) x.id = 0;
+      // Ring-buffer records keep their id (it names the reference), values
+      // with a lock too (it names the lock); others drop it.
+      if (x.type == RegType::MapValue && x.map && x.map->lock_field_off() < 0) x.id = 0;
       if (x.type == RegType::MapPtr) x.id = 0;
     }
   });

@@ -288,8 +288,8 @@ Status map_value_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t
                 "maps hold data only: store a scalar");
   // Helpers too (as in the kernel): bpf_get_current_comm(value, 4) wrote
   // the lock word, and the next bpf_spin_lock spun forever.
-  if (m.spin_lock_off >= 0 && lo < m.spin_lock_off + 4 && hi + op.size > m.spin_lock_off)
-    return fail(env, ErrorCode::VerifierLock, pc, "access to a bpf_spin_lock", "use bpf_spin_lock/bpf_spin_unlock only");
+  if (const int32_t lk = m.lock_field_off(); lk >= 0 && lo < lk + 4 && hi + op.size > lk)
+    return fail(env, ErrorCode::VerifierLock, pc, "access to a spin lock", "use the lock and unlock calls only");
   env.note_mem(pc, true);
   if (loaded && jump_table_load(m, static_cast<int64_t>(lo), static_cast<int64_t>(hi), ptr.val, op.size, op.sign_extend, loaded))
     return ok();  // an entry of a jump table, for gotox (verifier/indirect.hpp)
@@ -519,7 +519,7 @@ Status do_ld_packet(Env& env, State& st, const Insn& insn) {
     if (!st.reg(insn.src).is_scalar())
       return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, "ld_ind index is a pointer");
   }
-  if (!st.refs.empty() || st.lock.held)
+  if (!st.refs.empty() || st.holds_lock())
     return fail(env, ErrorCode::VerifierLock, insn.pc, "ld_abs/ld_ind may end the program while a reference or lock is held");
   for (uint8_t r = 1; r <= 5; ++r) st.reg(r) = RegState{};
   st.reg(0) = RegState::scalar(Scalar::of_size(insn.info().width / 8));

@@ -23,6 +23,7 @@ const RetvalCase kRetvalCases[] = {
     {"loader/progs/callback_loop.bpf.o", "callback_loop", 45},
     {"loader/progs/global_data.bpf.o", "global_data", 42},
     {"loader/progs/iter_num.bpf.o", "iter_num", 15},
+    {"loader/progs/res_lock.bpf.o", "res_lock", 1},
     {"loader/progs/legacy_maps.bpf.o", "", 9},
     {"loader/progs/map_array.bpf.o", "map_array", 42},
     {"loader/progs/map_bloom.bpf.o", "map_bloom", 1},

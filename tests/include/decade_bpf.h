@@ -41,3 +41,14 @@ extern void bpf_arena_free_pages(void *map, void __arena *ptr, __u32 page_cnt) _
 #ifndef NUMA_NO_NODE
 #define NUMA_NO_NODE (-1)
 #endif
+
+// The kernel's resilient spin lock (vmlinux BTF type, not in the uapi
+// headers): 4 bytes inside a map value. bpf_res_spin_lock returns 0 with the
+// lock held, or -EDEADLK / -ETIMEDOUT without it.
+struct bpf_res_spin_lock {
+  __u32 val;
+};
+extern int bpf_res_spin_lock(struct bpf_res_spin_lock *lock) __ksym;
+extern void bpf_res_spin_unlock(struct bpf_res_spin_lock *lock) __ksym;
+extern int bpf_res_spin_lock_irqsave(struct bpf_res_spin_lock *lock, unsigned long *flags) __ksym;
+extern void bpf_res_spin_unlock_irqrestore(struct bpf_res_spin_lock *lock, unsigned long *flags) __ksym;

@@ -314,6 +314,16 @@ TEST(LoaderCorpus, SpinLockOffsetFromBtf) {
   EXPECT_EQ(find_map(load_prog("map_hash.bpf"), "h")->spin_lock_off, -1);
 }
 
+TEST(LoaderCorpus, ResSpinLockOffsetFromBtf) {
+  Object o = load_prog("res_lock.bpf");
+  const MapDef* m = find_map(o, "counters");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->res_lock_off, 8);
+  EXPECT_EQ(m->spin_lock_off, -1);
+  EXPECT_EQ(m->lock_field_off(), 8);
+  EXPECT_EQ(find_map(load_prog("spin_lock.bpf"), "counters")->res_lock_off, -1);
+}
+
 TEST(LoaderCorpus, ErrorsCarryTheSourceLine) {
   auto missing = load_bytes(read_bytes(prog_path("missing_kfunc.bpf")));
   ASSERT_FALSE(missing);

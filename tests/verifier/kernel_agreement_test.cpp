@@ -87,7 +87,7 @@ int create_map(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max, uint32_t f
 int kernel_map(const MapDef& d, int idx, KernelMaps& km) {
   if (auto it = km.fds.find(idx); it != km.fds.end()) return it->second;
   int fd = -1;
-  if (d.spin_lock_off >= 0) return -1;  // bpf_spin_lock needs BTF for the value type
+  if (d.lock_field_off() >= 0) return -1;  // a map value with a lock needs BTF for the value type
   if (d.type == MapType::ArrayOfMaps) {
     const int inner = create_map(BPF_MAP_TYPE_ARRAY, d.inner->key_size, d.inner->value_size, d.inner->max_entries);
     if (inner < 0) return -1;

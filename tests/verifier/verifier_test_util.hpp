@@ -18,9 +18,10 @@
 namespace decade::test {
 
 // Map indices the cases use (map_idx(N)).
-enum : int { kHash = 0, kArray = 1, kRingbuf = 2, kRodata = 3, kLockArray = 4, kQueue = 5, kOuter = 6, kProgs = 7, kData = 8 };
+enum : int { kHash = 0, kArray = 1, kRingbuf = 2, kRodata = 3, kLockArray = 4, kQueue = 5, kOuter = 6, kProgs = 7, kData = 8,
+             kResLockArray = 9 };
 // Kfunc indices (call kfunc N is written "call_kfunc" by index in tests).
-enum : int { kIterNew = 0, kIterNext = 1, kIterDestroy = 2 };
+enum : int { kIterNew = 0, kIterNext = 1, kIterDestroy = 2, kResLock = 3, kResUnlock = 4, kResLockIrq = 5, kResUnlockIrq = 6 };
 
 class VerifierEnv {
  public:
@@ -50,8 +51,12 @@ class VerifierEnv {
     add("progs", MapType::ProgArray, 4, 4, 4);
     auto data = add(".data", MapType::Array, 4, 32, 1);
     data->initial_value.assign(32, 0);
+    auto res = add("res_locked", MapType::Array, 4, 16, 4);
+    res->res_lock_off = 4;
     kfuncs_ = {platform_.kfunc("bpf_iter_num_new"), platform_.kfunc("bpf_iter_num_next"),
-               platform_.kfunc("bpf_iter_num_destroy")};
+               platform_.kfunc("bpf_iter_num_destroy"), platform_.kfunc("bpf_res_spin_lock"),
+               platform_.kfunc("bpf_res_spin_unlock"), platform_.kfunc("bpf_res_spin_lock_irqsave"),
+               platform_.kfunc("bpf_res_spin_unlock_irqrestore")};
     // "xdp_ret": xdp's context with r0 limited to the XDP actions and every
     // helper allowed. The kernel checks no XDP return value, so the cases that
     // use a return range as their oracle for scalar precision name this type

@@ -87,8 +87,9 @@ void append_packet_helpers(std::vector<FuncProto>& out);
 bool is_xdp_only_helper(uint32_t id);
 bool is_skb_only_helper(uint32_t id);
 
-// Kfuncs: open-coded numeric iterator and arena page allocation.
+// Kfuncs: open-coded numeric iterator, arena page allocation, resilient spin locks.
 void append_iter_num_kfuncs(std::vector<FuncProto>& out);
 void append_arena_kfuncs(std::vector<FuncProto>& out);
+void append_res_lock_kfuncs(std::vector<FuncProto>& out);
 
 }  // namespace decade

@@ -64,8 +64,8 @@ class ArrayMap final : public Map {
     auto* out = static_cast<uint8_t*>(value);
     for (uint32_t c = 0; c < cpus_; ++c) {
       std::memset(out + c * stride_, 0, stride_);
-      copy_value(out + c * stride_, slot(idx, c), def().value_size, def().spin_lock_off);
-      clear_lock_word(out + c * stride_, def().spin_lock_off);
+      copy_value(out + c * stride_, slot(idx, c), def().value_size, def().lock_field_off());
+      clear_lock_word(out + c * stride_, def().lock_field_off());
     }
     return 0;
   }
@@ -103,7 +103,7 @@ class ArrayMap final : public Map {
     if (flags & kBpfFLock) {
       copy_value_locked(dst, value, def().value_size, def().spin_lock_off, dst);
     } else {
-      copy_value(dst, value, def().value_size, def().spin_lock_off);
+      copy_value(dst, value, def().value_size, def().lock_field_off());
     }
   }
 

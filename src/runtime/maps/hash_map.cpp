@@ -240,8 +240,8 @@ class HashMap final : public Map {
     for (uint32_t c = 0; c < cpus_; ++c) {
       uint8_t* dst = out + c * (cpus_ == 1 ? 0 : val_stride_);
       if (cpus_ != 1) std::memset(dst, 0, val_stride_);
-      copy_value(dst, value_of(e, c), def().value_size, def().spin_lock_off);
-      clear_lock_word(dst, def().spin_lock_off);
+      copy_value(dst, value_of(e, c), def().value_size, def().lock_field_off());
+      clear_lock_word(dst, def().lock_field_off());
     }
   }
 
@@ -250,8 +250,8 @@ class HashMap final : public Map {
   void fill(Elem* e, const void* key, const void* value, bool onallcpus) {
     std::memcpy(key_of(e), key, def().key_size);
     if (cpus_ == 1) {
-      if (def().spin_lock_off >= 0) clear_lock_word(value_of(e, 0), def().spin_lock_off);
-      copy_value(value_of(e, 0), value, def().value_size, def().spin_lock_off);
+      if (def().lock_field_off() >= 0) clear_lock_word(value_of(e, 0), def().lock_field_off());
+      copy_value(value_of(e, 0), value, def().value_size, def().lock_field_off());
       return;
     }
     uint32_t me = current_cpu();
@@ -268,7 +268,7 @@ class HashMap final : public Map {
 
   void write_existing(Elem* e, const void* value, bool onallcpus) {
     if (cpus_ == 1) {
-      copy_value(value_of(e, 0), value, def().value_size, def().spin_lock_off);
+      copy_value(value_of(e, 0), value, def().value_size, def().lock_field_off());
     } else if (onallcpus) {
       for (uint32_t c = 0; c < cpus_; ++c)
         std::memcpy(value_of(e, c), static_cast<const uint8_t*>(value) + c * val_stride_, def().value_size);

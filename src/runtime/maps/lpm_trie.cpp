@@ -100,14 +100,14 @@ class LpmTrie final : public Map {
     auto it = entries_.find(k);
     if (it != entries_.end()) {
       if (flags == kBpfNoExist) return kEEXIST;
-      copy_value(it->second, value, def().value_size, def().spin_lock_off);
+      copy_value(it->second, value, def().value_size, def().lock_field_off());
       return 0;
     }
     if (flags == kBpfExist) return kENOENT;
     if (entries_.size() >= def().max_entries) return kENOSPC;
     uint8_t* slot = take_slot();
     if (!slot) return kENOMEM;
-    copy_value(slot, value, def().value_size, def().spin_lock_off);
+    copy_value(slot, value, def().value_size, def().lock_field_off());
     entries_.emplace(std::move(k), slot);
     return 0;
   }

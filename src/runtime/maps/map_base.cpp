@@ -45,9 +45,9 @@ long Map::host_lookup(const void* key, void* value, uint64_t flags) {
   if (flags & kBpfFLock) {
     copy_value_locked(value, v, def_.value_size, def_.spin_lock_off, v);
   } else {
-    copy_value(value, v, def_.value_size, def_.spin_lock_off);
+    copy_value(value, v, def_.value_size, def_.lock_field_off());
   }
-  clear_lock_word(value, def_.spin_lock_off);
+  clear_lock_word(value, def_.lock_field_off());
   return 0;
 }
 

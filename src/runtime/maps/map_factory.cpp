@@ -266,8 +266,9 @@ MapFootprint map_footprint(const MapDef& def) {
 
 Result<std::unique_ptr<Map>> create_map(const MapDef& def, const MapLimits& limits) {
   if (auto st = validate(def); !st) return std::unexpected(st.error());
-  if (def.spin_lock_off >= 0 &&
-      (def.spin_lock_off % 4 || uint64_t(def.spin_lock_off) + 4 > def.value_size))
+  if (def.spin_lock_off >= 0 && def.res_lock_off >= 0)
+    return fail(ErrorCode::MapBadValueSize, def, "a value holds both a bpf_spin_lock and a bpf_res_spin_lock", EINVAL);
+  if (const int32_t off = def.lock_field_off(); off >= 0 && (off % 4 || uint64_t(off) + 4 > def.value_size))
     return fail(ErrorCode::MapBadValueSize, def, "spin lock outside the value or misaligned", EINVAL);
   const MapFootprint fp = map_footprint(def);
   if (auto st = charge_limits(def, fp, limits); !st) return std::unexpected(st.error());

@@ -27,7 +27,7 @@ bool compatible(const MapDef& tmpl, const MapDef& m) {
   return tmpl.type == m.type && tmpl.key_size == m.key_size && tmpl.value_size == m.value_size &&
          (tmpl.map_flags & ~kMapFInnerMap) == (m.map_flags & ~kMapFInnerMap) &&
          ((tmpl.map_flags & kMapFInnerMap) || tmpl.max_entries == m.max_entries) &&
-         tmpl.spin_lock_off == m.spin_lock_off && tmpl.frozen == m.frozen;
+         tmpl.spin_lock_off == m.spin_lock_off && tmpl.res_lock_off == m.res_lock_off && tmpl.frozen == m.frozen;
 }
 
 class MapOfMaps final : public Map {

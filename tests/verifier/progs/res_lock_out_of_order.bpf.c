@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+// verifier: reject VerifierLock
+// The older of two held locks is released first (the kernel: "cannot be out
+// of order").
+#include "decade_bpf.h"
+
+struct elem {
+  struct bpf_res_spin_lock lock;
+  __u64 count;
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __type(key, __u32);
+  __type(value, struct elem);
+  __uint(max_entries, 2);
+} pair SEC(".maps");
+
+SEC("tc") int out_of_order(struct __sk_buff *ctx) {
+  __u32 k0 = 0, k1 = 1;
+  struct elem *a = bpf_map_lookup_elem(&pair, &k0), *b = bpf_map_lookup_elem(&pair, &k1);
+  if (!a || !b) return 0;
+  if (bpf_res_spin_lock(&a->lock)) return 1;
+  if (bpf_res_spin_lock(&b->lock)) {
+    a->count++;  // keeps clang from hoisting the unlock of a above the branch
+    bpf_res_spin_unlock(&a->lock);
+    return 1;
+  }
+  bpf_res_spin_unlock(&a->lock); /* REJECT */
+  bpf_res_spin_unlock(&b->lock);
+  return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
