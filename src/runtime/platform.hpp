@@ -71,6 +71,10 @@ enum HelperFlags : uint32_t {
   // Reads memory at an address the program computes (bpf_probe_read*):
   // offered only to tracing program types, and only with kGrantReadHostMemory.
   kHelperReadsHostMemory = 1u << 10,
+  // Never returns: the run unwinds every frame (bpf_throw). The verifier
+  // ends the path at the call; the engines finish the run with the
+  // program's exception callback (runtime/exception.hpp).
+  kHelperThrows = 1u << 11,
 };
 
 // Privileges beyond the sandbox, given by the host (the kernel's

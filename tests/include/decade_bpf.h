@@ -41,3 +41,10 @@ extern void bpf_arena_free_pages(void *map, void __arena *ptr, __u32 page_cnt) _
 #ifndef NUMA_NO_NODE
 #define NUMA_NO_NODE (-1)
 #endif
+
+// Exceptions, as the kernel's bpf_experimental.h declares them: bpf_throw
+// never returns; every frame unwinds and the program's result is its
+// exception callback's (named on the program with __exception_cb, a global
+// `int cb(__u64 cookie)`), or the cookie without one.
+extern void bpf_throw(__u64 cookie) __ksym;
+#define __exception_cb(name) __attribute__((btf_decl_tag("exception_callback:" #name)))

@@ -20,7 +20,7 @@ namespace decade::test {
 // Map indices the cases use (map_idx(N)).
 enum : int { kHash = 0, kArray = 1, kRingbuf = 2, kRodata = 3, kLockArray = 4, kQueue = 5, kOuter = 6, kProgs = 7, kData = 8 };
 // Kfunc indices (call kfunc N is written "call_kfunc" by index in tests).
-enum : int { kIterNew = 0, kIterNext = 1, kIterDestroy = 2 };
+enum : int { kIterNew = 0, kIterNext = 1, kIterDestroy = 2, kThrow = 3 };
 
 class VerifierEnv {
  public:
@@ -51,7 +51,7 @@ class VerifierEnv {
     auto data = add(".data", MapType::Array, 4, 32, 1);
     data->initial_value.assign(32, 0);
     kfuncs_ = {platform_.kfunc("bpf_iter_num_new"), platform_.kfunc("bpf_iter_num_next"),
-               platform_.kfunc("bpf_iter_num_destroy")};
+               platform_.kfunc("bpf_iter_num_destroy"), platform_.kfunc("bpf_throw")};
     // "xdp_ret": xdp's context with r0 limited to the XDP actions and every
     // helper allowed. The kernel checks no XDP return value, so the cases that
     // use a return range as their oracle for scalar precision name this type
