@@ -30,7 +30,8 @@ const CCase kCases[] = {
     {"throw_in_callback", "xdp", ErrorCode::VerifierException},
     {"throw_cookie_range", "xdp_ret", ErrorCode::VerifierBadReturn},
     {"exception_cb_static", "xdp", ErrorCode::VerifierException},
-    {"exception_cb_missing", "xdp", ErrorCode::VerifierException},  // refused by the loader
+    {"exception_cb_missing", "xdp", ErrorCode::VerifierException},   // refused by the loader
+    {"exception_cb_two_tags", "xdp", ErrorCode::VerifierException},  // refused by the loader
     {"exception_cb_two_args", "xdp", ErrorCode::VerifierException},
     {"exception_cb_called", "xdp", ErrorCode::VerifierException},
     {"exception_cb_throws", "xdp", ErrorCode::VerifierException},
