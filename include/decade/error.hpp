@@ -131,6 +131,7 @@ enum class ErrorCode : uint16_t {
   VerifierIndirectCall = 730,     // callx through a register that holds no function pointer
   VerifierMemoryLimit = 731,      // exploration needed more memory than the verifier's budget
   VerifierNotGranted = 732,       // a helper that reads host memory outside a tracing type or without the host's grant
+  VerifierException = 733,        // bpf_throw where the kernel refuses it, or a bad exception callback
 };
 
 std::string_view error_code_name(ErrorCode code);

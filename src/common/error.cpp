@@ -32,7 +32,7 @@ std::string_view error_code_name(ErrorCode code) {
     E(VerifierBadReturn) E(VerifierBadJump) E(VerifierFallThrough) E(VerifierInvalidMemAccess)
     E(VerifierBadPointerArith) E(VerifierUnknownFunc) E(VerifierReadOnly) E(VerifierMisaligned) E(VerifierBadMap)
     E(VerifierIterator) E(VerifierUnsupported) E(VerifierBadCallback) E(VerifierBadGlobalFunc)
-    E(VerifierIndirectJump) E(VerifierIndirectCall) E(VerifierMemoryLimit) E(VerifierNotGranted)
+    E(VerifierIndirectJump) E(VerifierIndirectCall) E(VerifierMemoryLimit) E(VerifierNotGranted) E(VerifierException)
 #undef E
   }
   return "Unknown";

@@ -8,6 +8,7 @@
 #include <new>
 
 #include "interp/threaded.hpp"
+#include "runtime/exception.hpp"
 #include "runtime/guarded_memory.hpp"
 
 namespace decade::interp::detail {
@@ -130,6 +131,31 @@ RunStatePtr new_run_state() {
   return RunStatePtr(new RunState(), RunStateDeleter{false});
 }
 
+// The end of a run that bpf_throw unwound (runtime/exception.hpp): what the
+// run holds is released, then the running program's exception callback (a
+// tail call in place may have switched programs) runs on a fresh outermost
+// frame with r1 = cookie; its r0, or the cookie without one, is the result.
+bool catch_exception(RunState& st, uint64_t cookie, uint64_t* r0) {
+  st.error.reset();
+  release_held_lock(st);  // the run's held resources: the shared release step goes here
+  const TProgram& prog = *st.prog;
+  if (prog.prog.exception_cb < 0) {
+    *r0 = cookie;
+    return true;
+  }
+  st.depth = 1;
+  // Checked programs read zeros from stack they never wrote, as in a fresh run.
+  if (prog.checked) std::memset(reinterpret_cast<void*>(st.frame_pointer(1)), 0, kFrameSize);
+  const TInsn* start = &prog.code[static_cast<size_t>(prog.slot_to_index[static_cast<size_t>(prog.prog.exception_cb)])];
+  const uint64_t args[5] = {cookie, 0, 0, 0, 0};
+  const bool ok = prog.checked ? exec<true>(&st, start, args, r0, nullptr) : exec<false>(&st, start, args, r0, nullptr);
+  if (st.rc->thrown) {
+    finish_exception_callback(*st.rc);
+    st.error->message = st.rc->fault->message;
+  }
+  return ok;
+}
+
 }  // namespace
 
 Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunContext* rc, uint64_t* budget) {
@@ -155,8 +181,10 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
   st->depth = 1;
   const uint64_t args[5] = {req.r1, req.r2, 0, 0, 0};
   uint64_t r0 = 0;
-  const bool ok = prog.checked ? exec<true>(st.get(), prog.code.data(), args, &r0, nullptr)
-                               : exec<false>(st.get(), prog.code.data(), args, &r0, nullptr);
+  bool ok = prog.checked ? exec<true>(st.get(), prog.code.data(), args, &r0, nullptr)
+                         : exec<false>(st.get(), prog.code.data(), args, &r0, nullptr);
+  if (!ok)
+    if (const auto cookie = take_exception(*rc)) ok = catch_exception(*st, *cookie, &r0);
   if (nested) {
     rc->engine = outer_engine;
     rc->invoke_callback = outer_invoke;

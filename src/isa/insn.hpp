@@ -63,6 +63,10 @@ struct Program {
   std::vector<Subprogram> subprograms;  // filled by decode from call targets, refined by the loader
   std::vector<LineInfo> lines;          // sorted by pc; may be empty
   std::string name;
+  // The slot of the exception callback bpf_throw ends in (the BTF decl tag
+  // "exception_callback:<name>" on the main function, as libbpf reads it),
+  // or -1: without one a throw returns its cookie.
+  int32_t exception_cb = -1;
 
   // The instruction at a slot, or nullptr for a second slot / out of range.
   const Insn* at_pc(uint32_t pc) const {

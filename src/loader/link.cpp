@@ -30,6 +30,8 @@ class Linker {
   Result<ObjectProgram> run(size_t main) {
     main_ = main;
     place(main);
+    auto cb = exception_callback(main);
+    if (!cb) return located(cb.error());
     for (size_t next = 0; next < placed_.size(); ++next) {
       const auto [f, base] = placed_[next];
       Status s = relocate(f, base);
@@ -39,6 +41,7 @@ class Linker {
     auto prog = decode(std::span<const RawInsn>(out_));
     if (!prog) return located(prog.error());
     prog->lines = lines();
+    if (*cb >= 0) add_entry(*prog, static_cast<uint32_t>(*cb));
     return finish(main, std::move(*prog));
   }
 
@@ -53,6 +56,45 @@ class Linker {
     relocated_.resize(out_.size(), false);
     placed_.push_back({f, base});
     return base;
+  }
+
+  // The function a BTF decl tag "exception_callback:<name>" on the main
+  // function names (libbpf's __exception_cb), placed like a callee though
+  // nothing calls it: its first slot, or -1 without a tag. More than one
+  // tag, or a name that is no function of the object, is refused as the
+  // kernel's verifier refuses it (VerifierException at the program's entry).
+  Result<int32_t> exception_callback(size_t main) {
+    const Btf* btf = in_.btf;
+    const uint32_t fid = btf ? btf->find(in_.funcs[main].name, BtfKind::Func) : 0;
+    if (!fid) return -1;
+    constexpr std::string_view kTag = "exception_callback:";
+    std::string name;
+    for (uint32_t id = 1; id < btf->count(); ++id) {
+      const BtfType* t = btf->type(id);
+      if (t->kind != BtfKind::DeclTag || t->type != fid || t->component_idx != -1 || !t->name.starts_with(kTag)) continue;
+      if (!name.empty())
+        return bad(ErrorCode::VerifierException, 0, fmt::format("{} has more than one exception callback tag", in_.funcs[main].name));
+      name = t->name.substr(kTag.size());
+    }
+    if (name.empty()) return -1;
+    for (size_t f = 0; f < in_.funcs.size(); ++f)
+      if (in_.funcs[f].name == name && in_.code.contains(in_.funcs[f].shndx)) return static_cast<int32_t>(place(f));
+    return bad(ErrorCode::VerifierException, 0, fmt::format("exception callback '{}' is not a function of the object", name));
+  }
+
+  // Makes `slot` the start of a function of `prog` (decode found functions
+  // only from calls and function addresses) and its exception callback.
+  static void add_entry(Program& prog, uint32_t slot) {
+    prog.exception_cb = static_cast<int32_t>(slot);
+    auto& subs = prog.subprograms;
+    for (size_t k = 0; k < subs.size(); ++k) {
+      if (subs[k].start_pc == slot) return;
+      if (subs[k].start_pc < slot && slot < subs[k].end_pc) {
+        subs.insert(subs.begin() + static_cast<ptrdiff_t>(k) + 1, Subprogram{slot, subs[k].end_pc, {}});
+        subs[k].end_pc = slot;
+        return;
+      }
+    }
   }
 
   // The output slot of instruction `idx` of code section `shndx`, placing its function.

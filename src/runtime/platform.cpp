@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/exception.hpp"
 #include "runtime/helpers/helpers.hpp"
 #include "runtime/program_types.hpp"
 
@@ -45,6 +46,7 @@ Platform Platform::standard() {
   append_iter_num_kfuncs(kfuncs);
   append_arena_kfuncs(kfuncs);
   append_res_lock_kfuncs(kfuncs);
+  append_exception_kfuncs(kfuncs);
   for (FuncProto& k : kfuncs) (void)p.add_kfunc(std::move(k));
   for (ProgramType& t : standard_program_types()) {
     // Allow lists, as the kernel's *_func_proto give them: packet helpers

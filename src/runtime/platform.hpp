@@ -78,6 +78,10 @@ enum HelperFlags : uint32_t {
   // With a PtrToIrqFlag argument the pair must use the same flag slot.
   kHelperResLock = 1u << 11,
   kHelperResUnlock = 1u << 12,
+  // Never returns: the run unwinds every frame (bpf_throw). The verifier
+  // ends the path at the call; the engines finish the run with the
+  // program's exception callback (runtime/exception.hpp).
+  kHelperThrows = 1u << 13,
 };
 
 // Privileges beyond the sandbox, given by the host (the kernel's

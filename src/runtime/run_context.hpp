@@ -75,6 +75,7 @@ struct RunContext {
   uint32_t tail_calls = 0;                  // tail calls made so far in this chain
   const TraceSink* trace = nullptr;         // overrides the process-wide sink when set
   std::optional<Error> fault;               // set by a helper or callback that cannot continue
+  std::optional<uint64_t> thrown;           // bpf_throw's cookie while the run unwinds (with fault set)
   uint32_t callback_depth = 0;              // nested bpf_loop / for_each calls
   CallbackKeys callback_keys;               // keys handed to for_each callbacks, kept until the run ends
   // The running program's platform (engines set it for each program of a

@@ -24,6 +24,12 @@ Status find_subprograms(Env& env) {
   const Program& p = env.prog;
   std::vector<uint32_t> entries{0};
   for (const Subprogram& s : p.subprograms) entries.push_back(s.start_pc);
+  if (p.exception_cb >= 0) {
+    const auto cb = static_cast<uint32_t>(p.exception_cb);
+    if (cb >= p.slot_count || !p.at_pc(cb))
+      return fail(env, ErrorCode::VerifierException, 0, fmt::format("exception callback slot {} is not an instruction", cb));
+    entries.push_back(cb);
+  }
   for (const Insn& insn : p.insns) {
     const Sem s = insn.info().sem;
     if (s != Sem::CallLocal && s != Sem::LdFunc) continue;
@@ -66,9 +72,9 @@ Status check_jumps(Env& env) {
     const Insn* insn = p.at_pc(last);
     if (!insn) continue;
     const Sem sem = insn->info().sem;
-    if (sem != Sem::Exit && sem != Sem::Ja && sem != Sem::GotoX)
+    if (sem != Sem::Exit && sem != Sem::Ja && sem != Sem::GotoX && !is_throw(env, *insn))
       return fail(env, ErrorCode::VerifierFallThrough, last, "the last instruction of a function is not an exit or a jump",
-                  "end every function with 'exit' (or an unconditional jump back)");
+                  "end every function with 'exit', an unconditional jump back or bpf_throw");
   }
   return ok();
 }
@@ -78,6 +84,10 @@ Status check_reachable(Env& env) {
   std::vector<uint8_t> seen(p.slot_count, 0);
   std::vector<uint32_t> work{0}, succ;
   seen[0] = 1;
+  if (p.exception_cb > 0) {  // an entry of its own, which nothing calls
+    seen[static_cast<size_t>(p.exception_cb)] = 1;
+    work.push_back(static_cast<uint32_t>(p.exception_cb));
+  }
   auto push = [&](uint32_t pc) {
     if (pc < p.slot_count && !seen[pc]) { seen[pc] = 1; work.push_back(pc); }
   };
@@ -160,8 +170,19 @@ void successors(const Env& env, const Insn& insn, std::vector<uint32_t>& out) {
     out.push_back(static_cast<uint32_t>(insn.target));
     return;
   }
+  // After bpf_throw nothing runs; what follows it in its function counts as
+  // reached (dead code, as in the kernel's CFG), but never the next function.
+  if (is_throw(env, insn) &&
+      (insn.pc + 1 >= env.prog.slot_count || env.sub_of_pc[insn.pc + 1] != env.sub_of_pc[insn.pc]))
+    return;
   out.push_back(insn.pc + insn.slots());
   if (is_jump(s)) out.push_back(static_cast<uint32_t>(insn.target));
+}
+
+bool is_throw(const Env& env, const Insn& insn) {
+  if (insn.info().sem != Sem::CallKfunc) return false;
+  const auto idx = static_cast<uint32_t>(insn.imm);
+  return idx < env.in.kfuncs.size() && env.in.kfuncs[idx] && (env.in.kfuncs[idx]->flags & kHelperThrows);
 }
 
 RegMask insn_uses(const Env& env, const Insn& insn) {

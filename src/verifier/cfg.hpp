@@ -19,6 +19,9 @@ Status analyze_cfg(Env& env);
 // next slot; gotox goes to every entry of the jump tables its function loads).
 void successors(const Env& env, const Insn& insn, std::vector<uint32_t>& out);
 
+// A kfunc call that never returns (bpf_throw: kHelperThrows).
+bool is_throw(const Env& env, const Insn& insn);
+
 // Registers an instruction reads / writes (bit r = register r).
 RegMask insn_uses(const Env& env, const Insn& insn);
 RegMask insn_defs(const Insn& insn);

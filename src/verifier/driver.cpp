@@ -291,6 +291,10 @@ Result<bool> Driver::exec(Path& p, const Insn& insn) {
   }
   if (sem == Sem::Call || sem == Sem::CallKfunc) {
     if (auto s = do_call(env_, st, insn, spawned); !s) return std::unexpected(s.error());
+    if (is_throw(env_, insn)) {  // bpf_throw: every frame unwinds, the path is finished
+      finish(p.parent);
+      return false;
+    }
     for (State& s : spawned) fork(p, std::move(s));
     st.pc = insn.pc + 1;
     return true;

@@ -23,6 +23,8 @@ struct SubprogInfo {
   std::vector<uint32_t> arg_sizes; // global functions: memory argument sizes
   uint32_t stack_depth = 0;        // bytes, the deepest access seen
   bool changes_packet = false;     // may move or resize the packet (frames.cpp: mark_packet_changers)
+  bool callback = false;           // entered as a helper's callback on some path (set while exploring)
+  bool exception_cb = false;       // the program's exception callback (exceptions.hpp)
 };
 
 // Tri-state per-instruction facts: unvisited, proven on every visit, not proven.

@@ -173,7 +173,7 @@ Result<bool> do_exit(Env& env, State& st, const Insn& insn, std::vector<State>& 
                                 fmt::format("reference acquired at insn {} is not released (exit at insn {})", r.acquire_pc, insn.pc),
                                 "submit or discard the reserved record (or release the reference) on every path"));
   }
-  if (!sub.global && env.in.type) {
+  if ((!sub.global || sub.exception_cb) && env.in.type) {  // its r0 is the program's result
     const ProgramType& t = *env.in.type;
     if (r0.val.smin < t.ret_min || r0.val.smax > t.ret_max)
       return std::unexpected(verr(env, ErrorCode::VerifierBadReturn, insn.pc,

@@ -29,7 +29,11 @@ Precision::Precision(const Env& env)
       queued_(env.prog.slot_count, 0) {
   const Program& p = env.prog;
   const ProgramType* t = env.in.type;
-  if (!env.subs.empty() && t && (t->ret_min != INT64_MIN || t->ret_max != INT64_MAX)) restricted_r0_[0] = 1;
+  if (!env.subs.empty() && t && (t->ret_min != INT64_MIN || t->ret_max != INT64_MAX)) {
+    restricted_r0_[0] = 1;
+    for (size_t s = 1; s < env.subs.size(); ++s)  // the exception callback's r0 is the program's result
+      if (env.subs[s].exception_cb) restricted_r0_[s] = 1;
+  }
   std::vector<uint32_t> succ;
   for (const Insn& insn : p.insns) {
     successors(env, insn, succ);

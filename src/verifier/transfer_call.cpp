@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "runtime/helpers/helpers.hpp"
+#include "verifier/exceptions.hpp"
 #include "verifier/frames.hpp"
 #include "verifier/transfer.hpp"
 
@@ -343,6 +344,7 @@ void spawn_callback(Env& env, const State& st, const Insn& insn, const CallMeta&
   f.callsite = static_cast<int32_t>(insn.pc);
   f.subprog = static_cast<uint32_t>(env.sub_of_pc[static_cast<size_t>(meta.callback_pc)]);
   f.callback = true;
+  env.subs[f.subprog].callback = true;
   const RegState ctx = st.reg(3);
   std::array<RegState, 5> args{};
   if (meta.proto->id == kHelperForEachMapElem && meta.map) {
@@ -434,6 +436,7 @@ Status do_call(Env& env, State& st, const Insn& insn, std::vector<State>& spawne
   for (int i = 0; i < 5 && p.args[static_cast<size_t>(i)] != ArgKind::None; ++i)
     if (auto s = check_arg(env, st, i, meta, insn.pc); !s) return s;
   if (auto s = lock_effects(env, st, insn, meta, spawned); !s) return s;
+  if (p.flags & kHelperThrows) return check_throw(env, st, insn);  // the path ends here (driver)
   if (p.flags & kHelperRelease) {
     if (!meta.release_ref) {
       const RegState& r = st.reg(static_cast<uint8_t>(p.release_arg + 1));

@@ -4,7 +4,8 @@
 //   1. control flow (cfg.cpp)        subprograms, jumps, reachability, recursion, liveness
 //   2. function kinds (frames.cpp)   global functions from BTF
 //   3. exploration (driver.cpp)      main program, then each global function on its own
-//   4. stack along call chains
+//      (the exception callback among them: exceptions.cpp checks its signature first)
+//   4. bpf_throw sites (exceptions.cpp) and stack along call chains
 //   5. the VerifiedProgram with its facts
 #include "verifier/verifier.hpp"
 
@@ -16,6 +17,7 @@
 #include "verifier/cfg.hpp"
 #include "verifier/driver.hpp"
 #include "verifier/env.hpp"
+#include "verifier/exceptions.hpp"
 #include "verifier/frames.hpp"
 
 namespace decade {
@@ -112,6 +114,7 @@ State main_entry(const Env& env) {
 Status run(Env& env) {
   if (auto s = analyze_cfg(env); !s) return s;
   if (auto s = classify_functions(env); !s) return s;
+  if (auto s = check_exception_callback(env); !s) return s;
   {
     Driver d(env);
     if (auto s = d.explore(main_entry(env)); !s) return s;
@@ -121,6 +124,7 @@ Status run(Env& env) {
     Driver d(env);
     if (auto r = d.explore(global_entry_state(env, s)); !r) return r;
   }
+  if (auto s = check_throw_sites(env); !s) return s;
   return check_stack_chains(env);
 }
 

@@ -52,3 +52,9 @@ extern int bpf_res_spin_lock(struct bpf_res_spin_lock *lock) __ksym;
 extern void bpf_res_spin_unlock(struct bpf_res_spin_lock *lock) __ksym;
 extern int bpf_res_spin_lock_irqsave(struct bpf_res_spin_lock *lock, unsigned long *flags) __ksym;
 extern void bpf_res_spin_unlock_irqrestore(struct bpf_res_spin_lock *lock, unsigned long *flags) __ksym;
+// Exceptions, as the kernel's bpf_experimental.h declares them: bpf_throw
+// never returns; every frame unwinds and the program's result is its
+// exception callback's (named on the program with __exception_cb, a global
+// `int cb(__u64 cookie)`), or the cookie without one.
+extern void bpf_throw(__u64 cookie) __ksym;
+#define __exception_cb(name) __attribute__((btf_decl_tag("exception_callback:" #name)))

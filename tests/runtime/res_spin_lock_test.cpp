@@ -53,7 +53,9 @@ TEST(ResSpinLock, AbbaIsEdeadlkForAtLeastOneSide) {
     both.arrive_and_wait();
     second[side] = res_lock_acquire(addr(other));
     // Back off as a verified program must: release what is held, newest first.
-    if (second[side] == 0) EXPECT_TRUE(res_lock_release(addr(other)));
+    if (second[side] == 0) {
+      EXPECT_TRUE(res_lock_release(addr(other)));
+    }
     EXPECT_TRUE(res_lock_release(addr(first)));
   };
   const auto t0 = Clock::now();

@@ -21,7 +21,8 @@ namespace decade::test {
 enum : int { kHash = 0, kArray = 1, kRingbuf = 2, kRodata = 3, kLockArray = 4, kQueue = 5, kOuter = 6, kProgs = 7, kData = 8,
              kResLockArray = 9 };
 // Kfunc indices (call kfunc N is written "call_kfunc" by index in tests).
-enum : int { kIterNew = 0, kIterNext = 1, kIterDestroy = 2, kResLock = 3, kResUnlock = 4, kResLockIrq = 5, kResUnlockIrq = 6 };
+enum : int { kIterNew = 0, kIterNext = 1, kIterDestroy = 2, kResLock = 3, kResUnlock = 4, kResLockIrq = 5, kResUnlockIrq = 6,
+             kThrow = 7 };
 
 class VerifierEnv {
  public:
@@ -56,7 +57,7 @@ class VerifierEnv {
     kfuncs_ = {platform_.kfunc("bpf_iter_num_new"), platform_.kfunc("bpf_iter_num_next"),
                platform_.kfunc("bpf_iter_num_destroy"), platform_.kfunc("bpf_res_spin_lock"),
                platform_.kfunc("bpf_res_spin_unlock"), platform_.kfunc("bpf_res_spin_lock_irqsave"),
-               platform_.kfunc("bpf_res_spin_unlock_irqrestore")};
+               platform_.kfunc("bpf_res_spin_unlock_irqrestore"), platform_.kfunc("bpf_throw")};
     // "xdp_ret": xdp's context with r0 limited to the XDP actions and every
     // helper allowed. The kernel checks no XDP return value, so the cases that
     // use a return range as their oracle for scalar precision name this type

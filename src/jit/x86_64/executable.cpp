@@ -9,6 +9,7 @@
 
 #include "isa/semantics.hpp"
 #include "jit/x86_64/glue.hpp"
+#include "runtime/exception.hpp"
 #include "runtime/guarded_memory.hpp"
 
 namespace decade::jit::x64 {
@@ -32,6 +33,12 @@ uint64_t JitCode::func_entry(uint64_t value) const {
   const uint64_t n = layout.func_start.size();
   if (value < table || value - table >= 8 * n || (value - table) % 8 != 0) return 0;
   return *reinterpret_cast<const uint64_t*>(value);
+}
+
+uint64_t JitCode::function_at(uint32_t slot) const {
+  for (size_t i = 0; i < layout.func_start.size(); ++i)
+    if (layout.func_start[i] == slot) return func_entry(mem.base() + layout.func_table + 8 * i);
+  return 0;
 }
 
 int32_t JitCode::slot_at(uint64_t addr) const {
@@ -142,8 +149,33 @@ void reset_context(RunContext& rc) {
   rc.tail_calls = 0;
   rc.trace = nullptr;
   rc.fault.reset();
+  rc.thrown.reset();
   rc.callback_depth = 0;
   rc.platform = nullptr;
+}
+
+// The end of a run that bpf_throw unwound (runtime/exception.hpp): what the
+// run holds is released, then the program's exception callback runs on a
+// fresh outermost frame with r1 = cookie; its r0, or the cookie without
+// one, is the result. Its faults are the run's, reported by the caller.
+DECADE_JIT_CALL uint64_t catch_exception(JitState& st, RunContext& rc, const JitCode& code, uint64_t cookie) {
+  JitHot& h = st.hot;
+  h.fault_code = 0;
+  h.fault_native = 0;
+  glue::release_held_lock(st);  // the run's held resources: the shared release step goes here
+  const int32_t cb = code.prog().exception_cb;
+  if (cb < 0) return cookie;
+  const uint64_t entry = code.function_at(static_cast<uint32_t>(cb));
+  if (!entry) {
+    rc.fault = Error{ErrorCode::Internal, cb, "jit: the exception callback was not compiled", {}, {}};
+    return 0;
+  }
+  // Checked programs read zeros from stack they never wrote, as in a fresh run.
+  if (code.checked()) std::memset(reinterpret_cast<void*>(h.stack_top - kFrameSize), 0, kFrameSize);
+  const uint64_t args[6] = {cookie, 0, 0, 0, 0, h.stack_top + kFrameSize};
+  const uint64_t r0 = code.trampoline()(&h, entry, args);
+  finish_exception_callback(rc);
+  return r0;
 }
 
 DECADE_JIT_CALL Result<uint64_t> run_in(JitState& st, RunContext& rc, bool outermost, const JitCode& code,
@@ -161,7 +193,9 @@ DECADE_JIT_CALL Result<uint64_t> run_in(JitState& st, RunContext& rc, bool outer
   JitHot& h = st.hot;
   h.fault_flag = reinterpret_cast<const uint8_t*>(&rc.fault) + flag_off;
   const uint64_t args[6] = {req.r1, req.r2, 0, 0, 0, h.stack_top + kFrameSize};
-  const uint64_t r0 = code.trampoline()(&h, code.main_entry(), args);
+  uint64_t r0 = code.trampoline()(&h, code.main_entry(), args);
+  if (rc.fault)
+    if (const auto cookie = take_exception(rc)) r0 = catch_exception(st, rc, code, *cookie);
   rc.engine = saved_engine;
   rc.invoke_callback = saved_invoke;
   rc.platform = saved_platform;

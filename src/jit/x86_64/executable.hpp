@@ -48,6 +48,8 @@ class JitCode {
   uint64_t main_entry() const { return mem.base() + layout.main_entry; }
   // Native entry for a function address (an ld_imm64 src=4 value), or 0.
   uint64_t func_entry(uint64_t value) const;
+  // Native entry of the function starting at `slot`, or 0 when none does.
+  uint64_t function_at(uint32_t slot) const;
   // The slot whose code contains native address `addr`, or -1.
   int32_t slot_at(uint64_t addr) const;
   // An execution error at a native address, with the slot and source line.

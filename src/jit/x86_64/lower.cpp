@@ -17,11 +17,12 @@ namespace x = asmjit::x86;
 Lowerer::Lowerer(const Program& prog, const ProgramEnv& env, const LowerOptions& opts, CodeBuffer& cb)
     : prog_(prog), env_(env), opts_(opts), cb_(cb), a_(cb.as()), rng_(opts.blind_seed) {}
 
-// Subprograms start at slot 0, at every decoded subprogram, and at every
-// local-call or function-pointer target.
+// Subprograms start at slot 0, at every decoded subprogram, at the
+// exception callback, and at every local-call or function-pointer target.
 void Lowerer::find_functions() {
   std::vector<uint32_t> starts{0};
   for (const Subprogram& s : prog_.subprograms) starts.push_back(s.start_pc);
+  if (prog_.exception_cb >= 0) starts.push_back(static_cast<uint32_t>(prog_.exception_cb));
   for (const Insn& in : prog_.insns) {
     const Sem s = in.info().sem;
     if ((s == Sem::CallLocal || s == Sem::LdFunc) && in.target >= 0) starts.push_back(static_cast<uint32_t>(in.target));
