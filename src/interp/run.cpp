@@ -145,6 +145,7 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
   const Platform* outer_platform = nested ? rc->platform : nullptr;
   if (!nested) {
     local.ctx = req.r1;
+    local.control = req.control;
     rc = &local;
     scope.emplace(local);
   }
@@ -153,14 +154,18 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
   rc->platform = prog.env.platform;
   st->rc = rc;
   st->depth = 1;
+  if (rc->control) rc->control->attach(&st->stop);
   const uint64_t args[5] = {req.r1, req.r2, 0, 0, 0};
   uint64_t r0 = 0;
   const bool ok = prog.checked ? exec<true>(st.get(), prog.code.data(), args, &r0, nullptr)
                                : exec<false>(st.get(), prog.code.data(), args, &r0, nullptr);
+  if (rc->control) rc->control->detach(&st->stop);
   if (nested) {
     rc->engine = outer_engine;
     rc->invoke_callback = outer_invoke;
     rc->platform = outer_platform;
+  } else {
+    release_run_resources(*rc);  // before st, whose stack iterators live on, goes
   }
   if (budget) *budget = st->budget;
   if (!release_held_lock(*st) && ok) {
