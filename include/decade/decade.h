@@ -32,6 +32,7 @@ typedef struct decade_object decade_object;
 typedef struct decade_program decade_program;
 typedef struct decade_map decade_map;
 typedef struct decade_ring_buffer decade_ring_buffer;
+typedef struct decade_cancel_token decade_cancel_token;
 
 /* ---- Errors ---- */
 /* Text of the calling thread's last error ("" when none). Valid until the next call. */
@@ -149,8 +150,24 @@ struct decade_test_run {
   uint32_t repeat;            /* 0 or 1: once */
   uint64_t retval;            /* out */
   uint64_t duration_ns;       /* out: mean per run */
+  /* Read only when sz covers them (sz = sizeof of this version): */
+  const decade_cancel_token *cancel; /* optional: stops the run from another thread */
+  uint64_t timeout_ns;        /* deadline of the call (all repeats); 0: the program's default */
 };
+/* A run stopped by its token fails with -306 (ExecCancelled), one past its
+ * deadline with -310 (ExecTimeout); decade_last_error_insn names where. */
 int decade_program_test_run(const decade_program *prog, struct decade_test_run *run);
+/* Default deadline of the program's test runs, in ns (0: none). */
+void decade_program_set_timeout(const decade_program *prog, uint64_t timeout_ns);
+
+/* ---- Cancellation (docs/runtime-control.md) ----
+ * A token stops, for good, every run that uses it, from any thread, within
+ * about 100 us; what the run held is given back (spin locks unlocked, ring
+ * buffer records discarded, iterators destroyed). Thread-safe. */
+decade_cancel_token *decade_cancel_token_new(void); /* NULL when out of memory */
+void decade_cancel_token_cancel(const decade_cancel_token *token);
+int decade_cancel_token_cancelled(const decade_cancel_token *token);
+void decade_cancel_token_free(decade_cancel_token *token); /* not while a run uses it */
 
 /* ---- Maps ---- */
 enum { DECADE_ANY = 0, DECADE_NOEXIST = 1, DECADE_EXIST = 2 };

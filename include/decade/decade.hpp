@@ -140,6 +140,26 @@ enum class UpdateFlag : uint64_t { Any = 0, NoExist = 1, Exist = 2 };
 
 // ---- Running ----
 
+// Stops runs from another thread (docs/runtime-control.md). Cancelling is
+// for good: every run that uses the token (already running or started
+// later) ends with ExecCancelled, naming the instruction where it stopped,
+// within about 100 us, having given back what it held (bpf_spin_lock
+// unlocked, ring buffer records discarded, iterators destroyed). A run
+// holding a bpf_spin_lock stops after unlocking it. Copies share one state;
+// the token is thread-safe.
+class CancelToken {
+ public:
+  CancelToken();
+  void cancel() const;
+  bool cancelled() const;
+
+  struct State;
+  const std::shared_ptr<State>& state() const { return state_; }
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
 // Like BPF_PROG_TEST_RUN. For packet programs (xdp, tc / sched_cls,
 // socket_filter) `data` is the packet, starting at the Ethernet header, and
 // `ctx` optionally the initial struct xdp_md / struct __sk_buff (packet
@@ -150,6 +170,12 @@ struct TestRunOptions {
   std::span<const uint8_t> data;
   std::span<const uint8_t> ctx;
   uint32_t repeat = 1;  // runs; duration is the mean over them
+  // Stops the call from another thread (ExecCancelled); nullptr: no token.
+  const CancelToken* cancel = nullptr;
+  // Deadline for the whole call (every repeat), in nanoseconds; past it the
+  // run ends with ExecTimeout naming the instruction. 0: the program's
+  // default (BpfProgram::set_timeout), which is 0 (none) unless set.
+  uint64_t timeout_ns = 0;
 };
 
 struct TestRunResult {
@@ -185,6 +211,10 @@ class BpfProgram {
   // source line above each statement when BTF line info is present).
   std::string disassembly(bool with_source = true) const;
   Result<TestRunResult> test_run(const TestRunOptions& opts) const;
+  // Default deadline of this program's test runs (TestRunOptions::timeout_ns
+  // overrides it); 0 removes it. Thread-safe.
+  void set_timeout(uint64_t timeout_ns) const;
+  uint64_t timeout() const;
 
  private:
   friend class BpfObject;

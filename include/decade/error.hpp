@@ -51,10 +51,11 @@ enum class ErrorCode : uint16_t {
   ExecCallDepth = 303,
   ExecBadJump = 304,
   ExecTailCallLimit = 305,
-  ExecCancelled = 306,
+  ExecCancelled = 306,         // the host cancelled the run (a cancel token); names where it stopped
   ExecHelperFault = 307,       // a helper reported an unrecoverable fault
   ExecUnsupported = 308,       // an instruction the engine cannot run in this mode
   ExecMisaligned = 309,
+  ExecTimeout = 310,           // the run's deadline passed; names the instruction where it stopped
   // object loading: ELF (400..499)
   ElfMalformed = 400,
   ElfNotBpf = 401,

@@ -36,6 +36,10 @@ struct decade_object {
   std::deque<decade_map> maps;
 };
 
+struct decade_cancel_token {
+  decade::CancelToken token;
+};
+
 struct decade_ring_buffer {
   std::optional<decade::RingBuffer> rb;
 };
@@ -339,6 +343,10 @@ int decade_program_test_run(const decade_program* prog, struct decade_test_run* 
     o.data = bytes(run->data_in, run->data_size_in);
     o.ctx = bytes(run->ctx_in, run->ctx_size_in);
     o.repeat = run->repeat ? run->repeat : 1;
+    if (run->sz >= offsetof(decade_test_run, timeout_ns) + sizeof run->timeout_ns) {
+      o.cancel = run->cancel ? &run->cancel->token : nullptr;
+      o.timeout_ns = run->timeout_ns;
+    }
     auto r = prog->prog.test_run(o);
     if (!r) return fail(r.error());
     run->retval = r->retval;
@@ -356,6 +364,23 @@ int decade_program_test_run(const decade_program* prog, struct decade_test_run* 
     return 0;
   });
 }
+
+void decade_program_set_timeout(const decade_program* p, uint64_t timeout_ns) {
+  if (p) p->prog.set_timeout(timeout_ns);
+}
+
+decade_cancel_token* decade_cancel_token_new(void) {
+  try {
+    return new decade_cancel_token();
+  } catch (...) {
+    return nullptr;
+  }
+}
+void decade_cancel_token_cancel(const decade_cancel_token* t) {
+  if (t) t->token.cancel();
+}
+int decade_cancel_token_cancelled(const decade_cancel_token* t) { return t && t->token.cancelled() ? 1 : 0; }
+void decade_cancel_token_free(decade_cancel_token* t) { delete t; }
 
 const char* decade_map_name(const decade_map* m) { return m ? m->name.c_str() : ""; }
 uint32_t decade_map_type(const decade_map* m) { return m ? m->map.type() : 0; }

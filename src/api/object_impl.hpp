@@ -5,6 +5,7 @@
 // so handles stay valid across a reload of the object before load()).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "runtime/engine.hpp"
 #include "runtime/map.hpp"
 #include "runtime/platform.hpp"
+#include "runtime/run_control.hpp"
 
 namespace decade::api {
 
@@ -32,6 +34,9 @@ struct ProgramSlot {
   std::string engine;
   const ProgramType* type = nullptr;
   LoadTimes times;
+  // BpfProgram::set_timeout: handles are const views, and runs on other
+  // threads read it.
+  mutable std::atomic<uint64_t> timeout_ns{0};
 };
 
 struct MapSlot {
@@ -75,6 +80,8 @@ Status claim_prog_arrays(const ObjectProgram& p, const ProgramHandle& handle, st
 }  // namespace decade::api
 
 namespace decade {
+
+struct CancelToken::State : CancelState {};
 
 struct BpfObject::Impl {
   std::string name;

@@ -5,6 +5,7 @@
 // the last result, the packet or memory after it, and the mean duration.
 #include <chrono>
 #include <cstring>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -15,18 +16,26 @@ namespace decade {
 
 namespace {
 
+// What every run of one test_run call shares: the program (for source
+// lines in errors) and what may stop it (nullptr: nothing).
+struct RunSetup {
+  const Program& prog;
+  RunControl* control;
+};
+
 struct RunOutcome {
   uint64_t retval = 0;
   uint64_t duration_ns = 0;
 };
 
-Result<RunOutcome> run_repeated(Executable& exe, const RunRequest& req, uint32_t repeat, const Program& prog) {
+Result<RunOutcome> run_repeated(Executable& exe, RunRequest& req, uint32_t repeat, const RunSetup& setup) {
   const uint32_t n = repeat == 0 ? 1 : repeat;
   RunOutcome out;
+  req.control = setup.control;
   const auto t0 = std::chrono::steady_clock::now();
   for (uint32_t i = 0; i < n; ++i) {
     auto r = exe.run(req);
-    if (!r) return std::unexpected(api::with_source(r.error(), prog));
+    if (!r) return std::unexpected(api::with_source(r.error(), setup.prog));
     out.retval = *r;
   }
   const auto t1 = std::chrono::steady_clock::now();
@@ -47,7 +56,7 @@ Status check_ctx_size(std::span<const uint8_t> ctx, size_t max, std::string_view
   return ok();
 }
 
-Result<TestRunResult> run_xdp(Executable& exe, const TestRunOptions& o, const Program& prog) {
+Result<TestRunResult> run_xdp(Executable& exe, const TestRunOptions& o, const RunSetup& setup) {
   if (auto s = check_ctx_size(o.ctx, sizeof(XdpMd), "struct xdp_md"); !s) return std::unexpected(s.error());
   XdpMd in = ctx_in<XdpMd>(o.ctx);
   if (in.data || in.data_end || in.data_meta || in.egress_ifindex)
@@ -62,7 +71,7 @@ Result<TestRunResult> run_xdp(Executable& exe, const TestRunOptions& o, const Pr
   RunRequest req;
   req.r1 = (*buf)->ctx_addr();
   req.regions = (*buf)->regions();
-  auto r = run_repeated(exe, req, o.repeat, prog);
+  auto r = run_repeated(exe, req, o.repeat, setup);
   if (!r) return std::unexpected(r.error());
   TestRunResult res;
   res.retval = r->retval;
@@ -82,7 +91,7 @@ Result<TestRunResult> run_xdp(Executable& exe, const TestRunOptions& o, const Pr
   return res;
 }
 
-Result<TestRunResult> run_skb(Executable& exe, const TestRunOptions& o, const Program& prog) {
+Result<TestRunResult> run_skb(Executable& exe, const TestRunOptions& o, const RunSetup& setup) {
   if (auto s = check_ctx_size(o.ctx, sizeof(SkBuffMd), "struct __sk_buff"); !s) return std::unexpected(s.error());
   SkBuffMd in = ctx_in<SkBuffMd>(o.ctx);
   if (in.data || in.data_end || in.data_meta)
@@ -109,7 +118,7 @@ Result<TestRunResult> run_skb(Executable& exe, const TestRunOptions& o, const Pr
   RunRequest req;
   req.r1 = (*skb)->ctx_addr();
   req.regions = (*skb)->regions();
-  auto r = run_repeated(exe, req, o.repeat, prog);
+  auto r = run_repeated(exe, req, o.repeat, setup);
   if (!r) return std::unexpected(r.error());
   TestRunResult res;
   res.retval = r->retval;
@@ -126,7 +135,7 @@ Result<TestRunResult> run_skb(Executable& exe, const TestRunOptions& o, const Pr
 }
 
 // Raw programs: r1 = a writable copy of data, r2 = its length.
-Result<TestRunResult> run_raw(Executable& exe, const TestRunOptions& o, const Program& prog) {
+Result<TestRunResult> run_raw(Executable& exe, const TestRunOptions& o, const RunSetup& setup) {
   if (!o.ctx.empty()) return make_error(ErrorCode::InvalidArgument, "raw programs take data, not ctx");
   std::vector<uint64_t> words((o.data.size() + 7) / 8 + 1, 0);  // 8-byte aligned
   auto* mem = reinterpret_cast<uint8_t*>(words.data());
@@ -135,7 +144,7 @@ Result<TestRunResult> run_raw(Executable& exe, const TestRunOptions& o, const Pr
   req.r1 = o.data.empty() ? 0 : reinterpret_cast<uint64_t>(mem);
   req.r2 = o.data.size();
   if (!o.data.empty()) req.regions.push_back({reinterpret_cast<uintptr_t>(mem), o.data.size(), true});
-  auto r = run_repeated(exe, req, o.repeat, prog);
+  auto r = run_repeated(exe, req, o.repeat, setup);
   if (!r) return std::unexpected(r.error());
   TestRunResult res;
   res.retval = r->retval;
@@ -146,7 +155,7 @@ Result<TestRunResult> run_raw(Executable& exe, const TestRunOptions& o, const Pr
 
 // Every other type: r1 = context memory initialised from ctx.
 Result<TestRunResult> run_ctx(Executable& exe, const ProgramType& type, const TestRunOptions& o,
-                              const Program& prog) {
+                              const RunSetup& setup) {
   if (!o.data.empty())
     return make_error(ErrorCode::InvalidArgument, fmt::format("{} programs take ctx, not data", type.name));
   if (auto s = check_ctx_size(o.ctx, type.ctx_size, type.name); !s) return std::unexpected(s.error());
@@ -157,7 +166,7 @@ Result<TestRunResult> run_ctx(Executable& exe, const ProgramType& type, const Te
   RunRequest req;
   req.r1 = size ? reinterpret_cast<uint64_t>(mem) : 0;
   if (size) req.regions.push_back({reinterpret_cast<uintptr_t>(mem), size, true});
-  auto r = run_repeated(exe, req, o.repeat, prog);
+  auto r = run_repeated(exe, req, o.repeat, setup);
   if (!r) return std::unexpected(r.error());
   TestRunResult res;
   res.retval = r->retval;
@@ -175,12 +184,33 @@ Result<TestRunResult> BpfProgram::test_run(const TestRunOptions& opts) const {
   const Program& prog = slot.owner->object.programs[slot.index].program;
   Executable& exe = *slot.handle->executable;
   const ProgramType& type = *slot.type;
-  if (type.raw_ctx) return run_raw(exe, opts, prog);
-  if (type.has_packet) {
-    if (type.name == "xdp" || type.name.starts_with("xdp_")) return run_xdp(exe, opts, prog);  // also xdp_devmap, xdp_cpumap
-    return run_skb(exe, opts, prog);
+  // A control only when something may stop the call: runs without one
+  // attach nothing and pay nothing.
+  std::optional<RunControl> control;
+  const uint64_t timeout = opts.timeout_ns ? opts.timeout_ns : slot.timeout_ns.load(std::memory_order_relaxed);
+  if (opts.cancel || timeout) {
+    control.emplace();
+    if (opts.cancel) control->watch(opts.cancel->state());
+    if (timeout) control->set_deadline(std::chrono::steady_clock::now() + std::chrono::nanoseconds(timeout));
   }
-  return run_ctx(exe, type, opts, prog);
+  const RunSetup setup{prog, control ? &*control : nullptr};
+  if (type.raw_ctx) return run_raw(exe, opts, setup);
+  if (type.has_packet) {
+    if (type.name == "xdp" || type.name.starts_with("xdp_")) return run_xdp(exe, opts, setup);  // also xdp_devmap, xdp_cpumap
+    return run_skb(exe, opts, setup);
+  }
+  return run_ctx(exe, type, opts, setup);
+}
+
+CancelToken::CancelToken() : state_(std::make_shared<State>()) {}
+void CancelToken::cancel() const { state_->cancel(); }
+bool CancelToken::cancelled() const { return state_->cancelled(); }
+
+void BpfProgram::set_timeout(uint64_t timeout_ns) const {
+  static_cast<const api::ProgramSlot*>(impl_)->timeout_ns.store(timeout_ns, std::memory_order_relaxed);
+}
+uint64_t BpfProgram::timeout() const {
+  return static_cast<const api::ProgramSlot*>(impl_)->timeout_ns.load(std::memory_order_relaxed);
 }
 
 }  // namespace decade

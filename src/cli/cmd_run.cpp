@@ -6,6 +6,9 @@
 //  - an ELF object: loads it (every program verified), runs --prog (default:
 //    the first) on --data / --ctx, prints "retval: N" and, with --repeat,
 //    "duration: X ns/run".
+//  - --timeout-ms N: the run (all repeats) ends with ExecTimeout, naming the
+//    instruction where it stopped, once N ms have passed; exit code 1 as for
+//    every failed run.
 #include <cstdio>
 #include <fstream>
 
@@ -20,6 +23,7 @@ struct RunArgs {
   std::string mem, mem_hex, data, data_hex, ctx, data_out, prog, engine;
   std::vector<std::string> sets, grants;
   uint32_t repeat = 0;
+  uint64_t timeout_ms = 0;
   bool unverified = false;
   VerifierBudgets budgets;
   MemoryArgs memory;
@@ -66,6 +70,7 @@ int run(const RunArgs& a) {
   opts.data = *data;
   opts.ctx = ctx;
   opts.repeat = a.repeat ? a.repeat : 1;
+  opts.timeout_ns = a.timeout_ms * 1'000'000;
   auto res = prog->test_run(opts);
   if (!res) return report(res.error(), exit_code_for(res.error()));
   if (raw) {
@@ -97,6 +102,9 @@ DECADE_COMMAND("run", "Run a program: raw bytecode (prints r0) or a program of a
                   sub.add_option("--set", a->sets, "NAME=VALUE: set a global variable (.rodata config) before load");
                   sub.add_option("--repeat", a->repeat, "runs; prints the mean duration")
                       ->check(CLI::Range(1u, 100'000'000u));
+                  sub.add_option("--timeout-ms", a->timeout_ms,
+                                 "stop the run after this many milliseconds (error ExecTimeout)")
+                      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
                   sub.add_option("--engine", a->engine, "execution engine (default: jit when available)")
                       ->check(CLI::IsMember({"interp", "jit"}));
                   sub.add_option("--grant", a->grants,

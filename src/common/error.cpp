@@ -17,6 +17,7 @@ std::string_view error_code_name(ErrorCode code) {
     E(AsmOffsetRange) E(AsmUnknownLabel) E(AsmDuplicateLabel) E(AsmUnknownDirective)
     E(ExecOutOfBounds) E(ExecBudgetExhausted) E(ExecBadCall) E(ExecCallDepth) E(ExecBadJump) E(ExecTailCallLimit)
     E(ExecCancelled) E(ExecHelperFault) E(ExecUnsupported) E(ExecMisaligned)
+    E(ExecTimeout)
     E(ElfMalformed) E(ElfNotBpf) E(ElfBadSection) E(ElfBadSymbol) E(ElfBadRelocation) E(ElfMissingMap)
     E(ElfMissingSymbol) E(ElfUnknownSection) E(ElfNoProgram) E(ElfBadJumpTable)
     E(ElfKconfigMissing) E(ElfKconfigBadValue) E(ElfDataRelocation)

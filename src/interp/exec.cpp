@@ -23,7 +23,15 @@ namespace decade::interp::detail {
     goto *ins->h;                                                        \
   } while (0)
 #define NEXT do { ++ins; DISPATCH; } while (0)
-#define JUMP do { ins = ins->t; DISPATCH; } while (0)
+// A backward jump (the only way a loop closes) also reads the run's stop
+// word: one load and compare, taken only when the host stops the run.
+#define JUMP                                                                                  \
+  do {                                                                                        \
+    const TInsn* t_ = ins->t;                                                                 \
+    if (t_ <= ins && st.stop.load(std::memory_order_relaxed) && stop_now(st)) goto stopped;   \
+    ins = t_;                                                                                 \
+    DISPATCH;                                                                                 \
+  } while (0)
 #define D R[ins->dst]
 #define S R[ins->src]
 #define OFF static_cast<uint64_t>(static_cast<int64_t>(ins->off))

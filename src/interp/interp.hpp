@@ -30,7 +30,11 @@ Result<std::unique_ptr<Executable>> compile_checked(Program prog, ProgramEnv env
 //  - addr_space_cast as(1) -> as(0) ORs the low 32 bits into the upper half of
 //    the first arena map's user_vm_start (0 stays 0); without an arena map it
 //    fails with ExecUnsupported. as(0) -> as(1) keeps the low 32 bits.
-//  - may_goto has a budget of 8,388,608 per call frame.
+//  - may_goto is timed, as the kernel's: each call frame may loop through
+//    it for 250 ms (runtime/run_control.hpp, timed_loop_refill).
+//  - RunRequest::control stops a run from another thread at its next
+//    backward jump, gotox or callback iteration (ExecCancelled /
+//    ExecTimeout naming that instruction).
 //  - LD_ABS/LD_IND and ld_imm64 src=3 (kernel variables) fail with ExecUnsupported.
 
 }  // namespace decade::interp

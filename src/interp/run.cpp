@@ -137,7 +137,8 @@ RunStatePtr new_run_state() {
 // frame with r1 = cookie; its r0, or the cookie without one, is the result.
 bool catch_exception(RunState& st, uint64_t cookie, uint64_t* r0) {
   st.error.reset();
-  release_held_lock(st);  // the run's held resources: the shared release step goes here
+  release_held_lock(st);
+  release_run_resources(*st.rc);
   const TProgram& prog = *st.prog;
   if (prog.prog.exception_cb < 0) {
     *r0 = cookie;
@@ -171,6 +172,7 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
   const Platform* outer_platform = nested ? rc->platform : nullptr;
   if (!nested) {
     local.ctx = req.r1;
+    local.control = req.control;
     rc = &local;
     scope.emplace(local);
   }
@@ -179,16 +181,20 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
   rc->platform = prog.env.platform;
   st->rc = rc;
   st->depth = 1;
+  if (rc->control) rc->control->attach(&st->stop);
   const uint64_t args[5] = {req.r1, req.r2, 0, 0, 0};
   uint64_t r0 = 0;
   bool ok = prog.checked ? exec<true>(st.get(), prog.code.data(), args, &r0, nullptr)
                          : exec<false>(st.get(), prog.code.data(), args, &r0, nullptr);
   if (!ok)
     if (const auto cookie = take_exception(*rc)) ok = catch_exception(*st, *cookie, &r0);
+  if (rc->control) rc->control->detach(&st->stop);
   if (nested) {
     rc->engine = outer_engine;
     rc->invoke_callback = outer_invoke;
     rc->platform = outer_platform;
+  } else {
+    release_run_resources(*rc);  // before st, whose stack iterators live on, goes
   }
   if (budget) *budget = st->budget;
   if (!release_held_lock(*st) && ok) {

@@ -15,6 +15,7 @@
 #include "runtime/checked_args.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/run_context.hpp"
+#include "runtime/run_control.hpp"
 
 namespace decade::interp::detail {
 
@@ -93,7 +94,8 @@ struct TProgram {
 struct Frame {
   const TInsn* ret = nullptr;
   uint64_t saved[4] = {};  // caller's r6..r9 (r10 follows from the depth)
-  uint64_t may_goto = 0;   // caller's remaining may_goto budget
+  uint64_t may_goto = 0;     // caller's remaining may_goto count
+  uint64_t may_goto_ts = 0;  // and the start of its time slice (timed_loop_refill)
 };
 
 struct RunState {
@@ -105,6 +107,9 @@ struct RunState {
   const std::vector<MemRegion>* request = nullptr;  // RunRequest::regions
   CheckedMapMemory map_memory;                      // the maps' storage, collected on first need
   uint64_t held_lock = 0;  // checked mode: the bpf_spin_lock this run holds
+  // Non-zero (a StopReason) once the run is to stop: attached to
+  // RunRequest::control, read at every backward jump and gotox.
+  StopWord stop{0};
   std::optional<Error> error;
   alignas(16) uint8_t stack[kMaxFrames * kFrameSize];
 
@@ -112,6 +117,11 @@ struct RunState {
   // r10 of frame d (0 = outermost).
   uint64_t frame_pointer(uint32_t d) const { return stack_top() - uint64_t{d} * kFrameSize; }
 };
+
+// A stop (StopWord) takes effect unless the run holds a bpf_spin_lock: a
+// critical section is never cut in half, so what it updates stays
+// consistent; the stop takes effect at the first check after the unlock.
+inline bool stop_now(const RunState& st) { return !st.held_lock && !st.rc->held.holds_lock(); }
 
 // Records an error at an instruction (with its source line when known). Returns false.
 bool fail(RunState& st, ErrorCode code, const TInsn* at, std::string message);

@@ -17,6 +17,7 @@
 namespace decade {
 
 struct RunContext;  // runtime/run_context.hpp
+class RunControl;   // runtime/run_control.hpp
 
 // A memory range a program was given (checked execution bounds every access by these).
 // With stride != 0 the range is a run of stride-sized elements of which only
@@ -60,6 +61,10 @@ struct RunRequest {
   uint64_t r2 = 0;
   std::vector<MemRegion> regions;     // memory the program was given (checked mode)
   uint64_t insn_budget = 0;           // checked mode: stop after this many instructions (0 = default)
+  // Stops the run from another thread (cancel token, deadline); nullptr:
+  // nothing can. The run ends with ExecCancelled or ExecTimeout naming the
+  // instruction where it stopped. Tail calls keep the chain's.
+  RunControl* control = nullptr;
 };
 
 class Executable {

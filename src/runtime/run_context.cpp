@@ -2,6 +2,7 @@
 #include "runtime/run_context.hpp"
 
 #include "runtime/res_spin_lock.hpp"
+#include "runtime/run_control.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -50,6 +51,50 @@ bool CallbackKeys::contains(uint64_t addr, uint64_t size) const {
   return off <= size_[depth] && size <= size_[depth] - off;
 }
 
+bool HeldResources::hold(Kind kind, uint64_t object, ReleaseFn release) {
+  try {
+    items_.push_back({object, release, kind});
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
+  if (kind == Kind::SpinLock) ++locks_;
+  return true;
+}
+
+bool HeldResources::drop(uint64_t object) {
+  // Newest first: programs release mostly in reverse order of acquiring.
+  for (size_t i = items_.size(); i-- > 0;) {
+    if (items_[i].object != object) continue;
+    if (items_[i].kind == Kind::SpinLock) --locks_;
+    items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(i));
+    return true;
+  }
+  return false;
+}
+
+size_t HeldResources::release_all() {
+  const size_t n = items_.size();
+  while (!items_.empty()) {
+    const Item it = items_.back();
+    items_.pop_back();
+    it.release(it.object);
+  }
+  locks_ = 0;
+  return n;
+}
+
+size_t release_run_resources(RunContext& rc) {
+  size_t n = rc.held.size() ? rc.held.release_all() : 0;
+  return n + (rc.res_locks.empty() ? 0 : release_res_locks(rc));
+}
+
+bool stop_requested(const RunContext& rc) { return rc.control && rc.control->reason() != 0; }
+
+void raise_stop(const RunContext& rc) {
+  const uint32_t why = rc.control ? rc.control->reason() : 0;
+  raise_fault(stop_error_code(why), stop_message(why));
+}
+
 RunContext* current_run_context() { return tls_current; }
 
 RunScope::RunScope(RunContext& rc) : saved_(tls_current) {
@@ -93,6 +138,12 @@ std::optional<uint64_t> run_callback(uint64_t target, uint64_t r1, uint64_t r2, 
     return std::nullopt;
   }
   if (rc->fault) return std::nullopt;
+  // Each iteration of bpf_loop, bpf_for_each_map_elem and other callback
+  // helpers passes here: a stopped run ends between two iterations.
+  if (stop_requested(*rc)) {
+    raise_stop(*rc);
+    return std::nullopt;
+  }
   if (rc->callback_depth >= kMaxCallbackDepth) {
     raise_fault(ErrorCode::ExecCallDepth, "callbacks nested too deeply");
     return std::nullopt;

@@ -14,6 +14,12 @@
 //    false if it faulted, after setting rc.fault; the helper then stops and
 //    returns, and the engine reports rc.fault after the helper call.
 //  - After every helper/kfunc call, if rc.fault is set, stop the run with it.
+//  - A run that may be stopped from outside has rc.control (run_control.hpp):
+//    the engine attaches a stop word of its own to it and polls that word.
+//  - However the outermost run of a context ends (exit, fault, cancel,
+//    timeout), the engine calls release_run_resources(rc) while the run's
+//    stack still exists: what the program acquired and still holds is given
+//    back (HeldResources).
 #pragma once
 
 #include <array>
@@ -31,6 +37,7 @@
 namespace decade {
 
 class Platform;
+class RunControl;  // runtime/run_control.hpp
 
 using InvokeCallbackFn = bool (*)(void* engine, uint64_t target, uint64_t r1, uint64_t r2, uint64_t r3,
                                   uint64_t r4, uint64_t r5, uint64_t* r0);
@@ -68,6 +75,39 @@ class CallbackKeys {
   std::array<uint16_t, kMaxCallbackDepth> size_{};
 };
 
+// What a run has acquired and not yet released: a bpf_spin_lock taken by
+// verified code, ring buffer records reserved, open iterators. Acquiring
+// helpers and kfuncs hold() the object with the function that releases it;
+// their releasing counterparts drop() it. A program the verifier accepted
+// drops everything before it exits; a run that ends early (a fault, a
+// cancel, a timeout, an exception) leaves items here, and
+// release_run_resources gives them back, newest first: locks are unlocked,
+// records discarded, iterators destroyed, so maps stay consistent and
+// nothing leaks.
+class HeldResources {
+ public:
+  enum class Kind : uint8_t { SpinLock, RingbufRecord, Iterator, Reference };
+  using ReleaseFn = void (*)(uint64_t object);
+  // false (and nothing held) when memory ran out; the caller then releases
+  // at once and fails.
+  bool hold(Kind kind, uint64_t object, ReleaseFn release);
+  // The program released `object` itself; false when it was not held.
+  bool drop(uint64_t object);
+  bool holds_lock() const { return locks_ != 0; }
+  size_t size() const { return items_.size(); }
+  // Releases everything still held, newest first; returns how many.
+  size_t release_all();
+
+ private:
+  struct Item {
+    uint64_t object;
+    ReleaseFn release;
+    Kind kind;
+  };
+  std::vector<Item> items_;
+  uint32_t locks_ = 0;
+};
+
 struct RunContext {
   void* engine = nullptr;                   // engine-private state for invoke_callback
   InvokeCallbackFn invoke_callback = nullptr;
@@ -84,7 +124,26 @@ struct RunContext {
   // The bpf_res_spin_locks this run holds, oldest first (res_spin_lock.hpp);
   // the outermost RunScope of the context releases what is left.
   std::vector<uint64_t> res_locks;
+  // Stops the run from outside (a cancel token, a deadline); nullptr when
+  // nothing can. Set for the outermost run; tail calls keep the chain's.
+  RunControl* control = nullptr;
+  HeldResources held;  // what the program holds now (bookkeeping for unwinding)
 };
+
+// Gives back everything the run holds (HeldResources::release_all, then the
+// bpf_res_spin_locks in res_locks): the one unwinding step for every early
+// end of a run (faults, cancellation, timeouts, exceptions). Engines call it
+// when their outermost run of `rc` ends, before the run's stack is freed, and
+// before a caught bpf_throw runs the exception callback; returns how many
+// items it released.
+size_t release_run_resources(RunContext& rc);
+
+// The run is being stopped from outside (RunContext::control): a helper
+// that loops (bpf_loop, bpf_for_each_map_elem, ...) polls this between
+// iterations and, when it is true, raises the stop as the run's fault
+// (raise_stop) and returns.
+bool stop_requested(const RunContext& rc);
+void raise_stop(const RunContext& rc);
 
 // The innermost active context of this thread, or nullptr outside a run.
 RunContext* current_run_context();

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -111,6 +112,22 @@ TEST(CliRun, ObjectProgramPrintsRetval) {
   r = decade("run " + obj("loader/progs/subprogs.bpf.o") + " --prog nope");
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("E620 ProgramNotFound"), std::string::npos) << r.out;
+}
+
+// --timeout-ms: a run that would take about 30 days (two nested
+// bpf_loop(1 << 23)) ends with ExecTimeout, naming its instruction, and
+// exit code 1, about the time asked after it started, in both engines.
+TEST(CliRun, TimeoutEndsTheRun) {
+  for (const char* engine : {"interp", "jit"}) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = decade("run " + obj("api/progs/cancel.bpf.o") + " --prog nested_loops --timeout-ms 200 --engine " + engine);
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_EQ(r.code, 1) << r.out;
+    EXPECT_NE(r.out.find("E310 ExecTimeout at insn "), std::string::npos) << r.out;
+    EXPECT_GE(ms, 200) << engine;
+    EXPECT_LT(ms, 200 + 2000) << engine;  // the rest is starting the process and loading
+  }
 }
 
 TEST(CliRun, XdpPacketAndRodataConfig) {

@@ -2,6 +2,7 @@
 // BPF-to-BPF calls, helpers, kfuncs, callx, and the control-flow
 // extensions (may_goto, gotox), plus checked mode's budget and bad jumps.
 #include "interp_test_util.hpp"
+#include "runtime/run_control.hpp"
 #include "runtime/maps/arena.hpp"
 
 namespace decade::test {
@@ -113,7 +114,9 @@ TEST(InterpCall, CallxHelperIdAndFunction) {
   expect_error(run("mov %r4, 77\ncallx %r4\nexit", nullptr, env), ErrorCode::ExecBadCall, 1);
 }
 
-TEST(InterpControl, MayGotoBudget) {
+// Timed may_goto (the kernel's): the loop runs for the frame's 250 ms
+// time slice, refilling its count of 65,535 on the way, then may_goto jumps.
+TEST(InterpControl, MayGotoTimeSlice) {
   const char* text =
       "mov %r0, 0\n"
       "loop:\n"
@@ -122,9 +125,13 @@ TEST(InterpControl, MayGotoBudget) {
       "ja loop\n"
       "out:\n"
       "exit";
-  auto r = run(text, nullptr, {}, 30'000'000);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = run(text, nullptr, {}, uint64_t{1} << 50);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
   ASSERT_TRUE(r.has_value()) << r.error().to_string();
-  EXPECT_EQ(*r, 8'388'608u);
+  EXPECT_GT(*r, kTimedLoopCount);
+  EXPECT_GE(ms, 250);
+  EXPECT_LT(ms, 250 + 2000);
 }
 
 TEST(InterpControl, Gotox) {

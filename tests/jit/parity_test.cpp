@@ -77,7 +77,8 @@ const Case kCases[] = {
     {"callx_function", "mov %r1, 4\nlddw_func %r4, f\ncallx %r4\nexit\nf:\nmov %r0, %r1\nadd %r0, 10\nexit"},
     {"callx_bad_address", "lddw %r4, 0x123456789\ncallx %r4\nexit"},
     {"callx_unknown_id", "mov %r4, 77\ncallx %r4\nexit"},
-    {"may_goto_budget", "mov %r0, 0\nmay_goto +2\nadd %r0, 1\nja -3\nexit", {}, 100'000'000},
+    // 200,000 iterations: three refills of the timed count (65,535), well inside the time slice.
+    {"may_goto_refills", "mov %r0, 0\nmay_goto +2\nadd %r0, 1\njlt %r0, 200000, -3\nexit", {}, 100'000'000},
     {"gotox", "mov %r0, 7\nmov %r1, 4\ngotox %r1\nmov %r0, 1\nexit"},
     {"gotox_out_of_range", "mov %r0, 7\nmov %r1, 100\ngotox %r1\nexit"},
     {"gotox_into_lddw", "lddw %r0, 1\nmov %r1, 1\ngotox %r1\nexit"},
@@ -142,9 +143,10 @@ namespace {
 TEST(JitValues, KnownResults) {
   EXPECT_EQ(run_text("mov %r0, 0\nmay_goto +2\nadd %r0, 1\nja -3\nexit", nullptr, env_of()).value_or(0), 0u)
       << "default budget stops the loop first";
-  auto exe = compile_checked(assembled("mov %r0, 0\nmay_goto +2\nadd %r0, 1\nja -3\nexit"), env_of());
+  // Past three refills of the timed may_goto count (65,535), inside its 250 ms slice.
+  auto exe = compile_checked(assembled("mov %r0, 0\nmay_goto +2\nadd %r0, 1\njlt %r0, 200000, -3\nexit"), env_of());
   ASSERT_TRUE(exe.has_value());
-  EXPECT_EQ((*exe)->run(request_for(nullptr, 100'000'000)).value_or(0), 8'388'608u);
+  EXPECT_EQ((*exe)->run(request_for(nullptr, 100'000'000)).value_or(0), 200'000u);
   const char* loop =
       "stdw [%r10-8], 0\nmov %r1, 5\nlddw_func %r2, cb\nmov %r3, %r10\nadd %r3, -8\nmov %r4, 0\ncall 181\n"
       "ldxdw %r1, [%r10-8]\nlsh %r0, 32\nor %r0, %r1\nexit\n"

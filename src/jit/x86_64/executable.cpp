@@ -23,6 +23,8 @@ std::string fault_message(ErrorCode code) {
   if (code == ErrorCode::ExecCallDepth) return "too many nested calls (8 frames)";
   if (code == ErrorCode::ExecBadJump) return "jump outside the function";
   if (code == ErrorCode::ExecUnsupported) return "instruction not supported in user space";
+  if (code == ErrorCode::ExecCancelled || code == ErrorCode::ExecTimeout)
+    return stop_message(static_cast<uint32_t>(code == ErrorCode::ExecTimeout ? StopReason::Timeout : StopReason::Cancelled));
   return std::string(error_code_name(code));
 }
 
@@ -126,6 +128,7 @@ void reset_state(JitState& st, const JitCode& code, const RunRequest& req) {
   h.callx_value = 0;
   h.fault_native = 0;
   h.fault_code = 0;
+  h.stop.store(0, std::memory_order_relaxed);
   h.owner = &st;
   h.call_limit = st.stack_base() + 2 * kFrameSize;
   h.stack_top = st.stack_base() + sizeof(st.stack);
@@ -152,6 +155,7 @@ void reset_context(RunContext& rc) {
   rc.thrown.reset();
   rc.callback_depth = 0;
   rc.platform = nullptr;
+  rc.control = nullptr;
 }
 
 // The end of a run that bpf_throw unwound (runtime/exception.hpp): what the
@@ -162,7 +166,8 @@ DECADE_JIT_CALL uint64_t catch_exception(JitState& st, RunContext& rc, const Jit
   JitHot& h = st.hot;
   h.fault_code = 0;
   h.fault_native = 0;
-  glue::release_held_lock(st);  // the run's held resources: the shared release step goes here
+  glue::release_held_lock(st);
+  release_run_resources(rc);
   const int32_t cb = code.prog().exception_cb;
   if (cb < 0) return cookie;
   const uint64_t entry = code.function_at(static_cast<uint32_t>(cb));
@@ -187,25 +192,31 @@ DECADE_JIT_CALL Result<uint64_t> run_in(JitState& st, RunContext& rc, bool outer
   rc.engine = &st;
   rc.invoke_callback = &glue::invoke_callback;
   rc.platform = code.env.platform;
-  if (outermost) rc.ctx = req.r1;
+  if (outermost) {
+    rc.ctx = req.r1;
+    rc.control = req.control;
+  }
   RunScope scope(rc);
   st.rc = &rc;
   JitHot& h = st.hot;
   h.fault_flag = reinterpret_cast<const uint8_t*>(&rc.fault) + flag_off;
+  if (rc.control) rc.control->attach(&h.stop);
   const uint64_t args[6] = {req.r1, req.r2, 0, 0, 0, h.stack_top + kFrameSize};
   uint64_t r0 = code.trampoline()(&h, code.main_entry(), args);
   if (rc.fault)
     if (const auto cookie = take_exception(rc)) r0 = catch_exception(st, rc, code, *cookie);
+  if (rc.control) rc.control->detach(&h.stop);
   rc.engine = saved_engine;
   rc.invoke_callback = saved_invoke;
   rc.platform = saved_platform;
+  if (outermost) release_run_resources(rc);  // while the stack iterators live on is still there
   const bool lock_released = glue::release_held_lock(st);
   if (rc.fault) {
     Error e = *rc.fault;
     if (e.insn < 0) e.insn = code.slot_at(h.fault_native);
     return std::unexpected(code.located(std::move(e)));
   }
-  if (h.fault_code) return std::unexpected(code.error_at(static_cast<ErrorCode>(h.fault_code), h.fault_native));
+  if (h.fault_code) return std::unexpected(code.error_at(glue::fault_error_code(h), h.fault_native));
   if (!lock_released) return make_error(ErrorCode::ExecHelperFault, "the program exited holding a bpf_spin_lock");
   return r0;
 }

@@ -136,7 +136,7 @@ DECADE_JIT_CALL bool invoke_callback(void* engine, uint64_t target, uint64_t r1,
     return false;
   }
   if (st->hot.fault_code) {
-    st->rc->fault = code.error_at(static_cast<ErrorCode>(st->hot.fault_code), st->hot.fault_native);
+    st->rc->fault = code.error_at(fault_error_code(st->hot), st->hot.fault_native);
     st->hot.fault_code = 0;
     return false;
   }
@@ -145,6 +145,18 @@ DECADE_JIT_CALL bool invoke_callback(void* engine, uint64_t target, uint64_t r1,
 }
 
 bool release_held_lock(JitState& st) { return decade::release_held_lock(st.held_lock); }
+
+uint64_t stop_now(JitHot* hot) {
+  const JitState& st = *hot->owner;
+  return !st.held_lock && !st.rc->held.holds_lock();
+}
+
+void may_goto_refill(uint64_t* slot) { slot[0] = timed_loop_refill(&slot[1]); }
+
+ErrorCode fault_error_code(const JitHot& hot) {
+  const auto code = static_cast<ErrorCode>(hot.fault_code);
+  return code == ErrorCode::ExecCancelled ? stop_error_code(hot.stop.load(std::memory_order_relaxed)) : code;
+}
 
 int64_t fault_flag_offset() {
   static const int64_t off = [] {

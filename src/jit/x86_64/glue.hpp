@@ -40,6 +40,19 @@ bool invoke_callback(void* engine, uint64_t target, uint64_t r1, uint64_t r2, ui
 bool mem_ok(JitState& st, uint64_t addr, uint64_t size, bool write, uint64_t r10);
 
 
+// The cold path of a back-edge that found the stop word set: 1 when the run
+// stops now, 0 while it holds a bpf_spin_lock (the stop then waits for the
+// unlock, so a critical section is never cut in half).
+uint64_t stop_now(JitHot* hot);
+
+// Timed may_goto: slot[0] is the frame's count, slot[1] the start of its
+// time slice; refills the count (0 once the slice is over).
+void may_goto_refill(uint64_t* slot);
+
+// The error a fault recorded in `hot` stands for: the stop reason decides
+// between ExecCancelled and ExecTimeout.
+ErrorCode fault_error_code(const JitHot& hot);
+
 // Releases a bpf_spin_lock the run still holds; false when there was one.
 bool release_held_lock(JitState& st);
 

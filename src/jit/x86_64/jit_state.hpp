@@ -14,6 +14,7 @@
 #include "runtime/checked_args.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/run_context.hpp"
+#include "runtime/run_control.hpp"
 
 namespace decade::jit::x64 {
 
@@ -39,7 +40,9 @@ struct JitHot {
   uint64_t callx_value = 0;       // the callx register for the glue
   uint64_t fault_native = 0;      // native return address inside the faulting instruction
   uint32_t fault_code = 0;        // ErrorCode, 0 while running
-  uint32_t pad = 0;
+  // A StopReason once the host stops the run (attached to RunRequest::control):
+  // every backward jump and gotox compares it with 0.
+  StopWord stop{0};
   JitState* owner = nullptr;
   // The run's primary region (the largest of the request's: the raw memory
   // or the packet), checked inline by unproven accesses. prim_lim[w * 4 +
@@ -62,6 +65,7 @@ inline constexpr int32_t kPending = offsetof(JitHot, pending);
 inline constexpr int32_t kCallxValue = offsetof(JitHot, callx_value);
 inline constexpr int32_t kFaultNative = offsetof(JitHot, fault_native);
 inline constexpr int32_t kFaultCode = offsetof(JitHot, fault_code);
+inline constexpr int32_t kStop = offsetof(JitHot, stop);
 inline constexpr int32_t kPrimBase = offsetof(JitHot, prim_base);
 inline constexpr int32_t kPrimLim = offsetof(JitHot, prim_lim);
 }  // namespace hot

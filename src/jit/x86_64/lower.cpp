@@ -53,6 +53,7 @@ Status Lowerer::emit() {
   tramp_exit_ = cb_.new_label();
   fault_unwind_ = cb_.new_label();
   mem_thunk_ = cb_.new_label();
+  may_goto_thunk_ = cb_.new_label();
   func_table_ = cb_.new_label();
   text_end_ = cb_.new_label();
   gotox_tables_.resize(funcs_.size());
@@ -136,10 +137,12 @@ Status Lowerer::emit_function(Func& f) {
   for (const Gp& r : {x::rbp, x::rbx, x::r13, x::r14, x::r15}) a_.push(r);
   a_.sub(x::rbp, kFrameSize);
   if (f.may_goto) {
-    // Each call gets its own may_goto budget (as the interpreter's frames and
-    // the kernel's per-frame counter). 16 bytes keep rsp 16-byte aligned.
+    // Each call gets its own may_goto count and time slice (as the
+    // interpreter's frames and the kernel's per-frame slots). 16 bytes keep
+    // rsp 16-byte aligned.
     a_.sub(x::rsp, 16);
-    a_.mov(x::qword_ptr(x::rsp), static_cast<int32_t>(sem::kLoopBudget));
+    a_.mov(x::qword_ptr(x::rsp), static_cast<int32_t>(kTimedLoopCount));
+    a_.mov(x::qword_ptr(x::rsp, 8), 0);
   }
   const Insn* last = nullptr;
   r1_map_ = nullptr;
@@ -184,10 +187,13 @@ void Lowerer::emit_cold() {
       a_.lea(kTmp1, x::ptr(c.entry));
       a_.mov(x::qword_ptr(kState, hot::kFaultNative), kTmp1);
       a_.jmp(fault_unwind_);
+    } else if (c.kind == ColdKind::Stop) {
+      emit_stop_cold(c);
     } else {
       emit_mem_cold(c);
     }
   }
+  emit_may_goto_thunk();
   // Memory-check thunk: r11 = address, r10 = size | write << 8. Keeps every
   // BPF register; on a bad access glue::mem_check records the fault.
   cb_.mark(-1);
@@ -272,6 +278,51 @@ void Lowerer::load_imm(const Gp& r, uint64_t value) {
   a_.mov(r.r64(), value ^ key);
   a_.mov(tmp, key);
   a_.xor_(r.r64(), tmp);
+}
+
+// The stop word (JitHot::stop) is 0 while the run may go on: one compare
+// with memory at r12 and a branch that is never taken until the host stops
+// the run. The flags it sets are dead before the jump's own compare.
+void Lowerer::stop_check() {
+  Cold c;
+  c.entry = cb_.new_label();
+  c.back = cb_.new_label();
+  c.pc = static_cast<int32_t>(cur_->pc);
+  c.kind = ColdKind::Stop;
+  c.fail = fault(ErrorCode::ExecCancelled);  // glue::fault_error_code tells a timeout apart
+  cold_.push_back(c);
+  a_.cmp(x::dword_ptr(kState, hot::kStop), 0);
+  a_.jne(c.entry);
+  a_.bind(c.back);
+}
+
+// Keeps every BPF register the glue call may clobber (r0-r5); rsp is 16-byte
+// aligned in a function body, and six pushes keep it so.
+void Lowerer::emit_stop_cold(const Cold& c) {
+  const Gp saved[] = {x::rax, x::rdi, x::rsi, x::rdx, x::rcx, x::r8};
+  for (const Gp& r : saved) a_.push(r);
+  a_.mov(x::rdi, kState);
+  call_abs(reinterpret_cast<const void*>(&glue::stop_now));
+  a_.mov(kTmp1, x::rax);
+  for (int i = 5; i >= 0; --i) a_.pop(saved[i]);
+  a_.test(kTmp1, kTmp1);
+  a_.jnz(c.fail);
+  a_.jmp(c.back);
+}
+
+// Timed may_goto's refill, called with the frame's count at [rsp + 8] (its
+// time slice after it): keeps r0-r5 and calls glue::may_goto_refill.
+void Lowerer::emit_may_goto_thunk() {
+  cb_.mark(-1);
+  a_.bind(may_goto_thunk_);
+  const Gp saved[] = {x::rax, x::rdi, x::rsi, x::rdx, x::rcx, x::r8};
+  for (const Gp& r : saved) a_.push(r);
+  a_.sub(x::rsp, 8);  // the call left rsp 8 off 16-byte alignment; six pushes did not change that
+  a_.lea(x::rdi, x::ptr(x::rsp, 8 + 48 + 8));
+  call_abs(reinterpret_cast<const void*>(&glue::may_goto_refill));
+  a_.add(x::rsp, 8);
+  for (int i = 5; i >= 0; --i) a_.pop(saved[i]);
+  a_.ret();
 }
 
 void Lowerer::budget_charge(uint64_t n) {

@@ -54,13 +54,14 @@ class Lowerer {
   struct Func {
     uint32_t start = 0, end = 0;  // slots [start, end)
     Label entry, epilogue;
-    bool may_goto = false;        // has a may_goto: its counter sits at [rsp] (one per call)
+    bool may_goto = false;        // has a may_goto: its count sits at [rsp], its time slice at [rsp + 8] (one per call)
   };
   // Fault: end the run with ErrorCode arg. MemSlow: r11 holds the address,
   // call the memory-check thunk. MemPrim: the inline primary-region check
   // missed; compute the address from base + off, try the current frame
-  // inline, then the thunk.
-  enum class ColdKind : uint8_t { Fault, MemSlow, MemPrim };
+  // inline, then the thunk. Stop: the stop word was set at a back-edge; ask
+  // glue::stop_now, then go on at `back` or end the run at `fail`.
+  enum class ColdKind : uint8_t { Fault, MemSlow, MemPrim, Stop };
   struct Cold {
     Label entry, back;
     int32_t pc = -1;
@@ -68,6 +69,7 @@ class Lowerer {
     uint32_t arg = 0;  // Fault: ErrorCode; MemSlow, MemPrim: size | write << 8
     asmjit::x86::Gp base;  // MemPrim
     int16_t off = 0;       // MemPrim
+    Label fail;            // Stop: the fault stub that ends the run
   };
 
   // lower.cpp: driver
@@ -83,6 +85,9 @@ class Lowerer {
   bool divisor_proven(const Insn& in) const;
   void load_imm(const Gp& r, uint64_t value);  // blinded when asked
   void budget_charge(uint64_t n);
+  void stop_check();  // backward jumps and gotox, in both modes
+  void emit_stop_cold(const Cold& c);
+  void emit_may_goto_thunk();
 
   // lower_alu.cpp
   Status alu(const Insn& in);
@@ -129,7 +134,7 @@ class Lowerer {
   Func* cur_func_ = nullptr;
   const Insn* cur_ = nullptr;
   size_t cur_index_ = 0;             // index into prog_.insns
-  Label tramp_, tramp_exit_, fault_unwind_, mem_thunk_, func_table_, text_end_;
+  Label tramp_, tramp_exit_, fault_unwind_, mem_thunk_, may_goto_thunk_, func_table_, text_end_;
   std::vector<Label> gotox_tables_;  // per function with a gotox, else invalid
   std::vector<Label> gotox_bad_;     // per function: where table slots that start no instruction go
   std::mt19937_64 rng_;

@@ -47,7 +47,10 @@ bool is_trivial_helper(const FuncProto& p) {
 
 Status Lowerer::jump(const Insn& in) {
   const Sem s = in.info().sem;
-  if (in.target <= static_cast<int32_t>(in.pc)) budget_charge(in.pc - static_cast<uint32_t>(in.target) + 1);
+  if (in.target <= static_cast<int32_t>(in.pc)) {
+    budget_charge(in.pc - static_cast<uint32_t>(in.target) + 1);
+    stop_check();
+  }
   const Label target = target_label(in.target);
   if (s == Sem::Ja) {
     a_.jmp(target);
@@ -76,18 +79,29 @@ Status Lowerer::jump(const Insn& in) {
   return ok();
 }
 
+// Timed may_goto (run_control.hpp): at a zero count the thunk refills it
+// from the frame's time slice; still zero, the slice is over and it jumps.
 void Lowerer::may_goto(const Insn& in) {
-  if (in.target <= static_cast<int32_t>(in.pc)) budget_charge(in.pc - static_cast<uint32_t>(in.target) + 1);
+  if (in.target <= static_cast<int32_t>(in.pc)) {
+    budget_charge(in.pc - static_cast<uint32_t>(in.target) + 1);
+    stop_check();
+  }
   const Label target = target_label(in.target);
-  const Mem counter = x::qword_ptr(x::rsp);  // this call's counter (emit_function)
+  const Label go_on = cb_.new_label();
+  const Mem counter = x::qword_ptr(x::rsp);  // this call's count (emit_function)
+  a_.cmp(counter, 0);
+  a_.jne(go_on);
+  a_.call(may_goto_thunk_);
   a_.cmp(counter, 0);
   a_.je(target);
+  a_.bind(go_on);
   a_.sub(counter, 1);
 }
 
 // gotox: the register holds a slot index from a jump table.
 void Lowerer::gotox(const Insn& in) {
   budget_charge(1);
+  stop_check();  // a table may jump backwards
   const size_t fi = static_cast<size_t>(cur_func_ - funcs_.data());
   if (!gotox_tables_[fi].isValid()) {
     gotox_tables_[fi] = cb_.new_label();

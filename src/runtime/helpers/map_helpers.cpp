@@ -3,6 +3,7 @@
 #include "runtime/helpers/helpers.hpp"
 #include "runtime/map.hpp"
 #include "runtime/maps/map_common.hpp"
+#include "runtime/run_context.hpp"
 
 namespace decade {
 namespace {
@@ -33,11 +34,19 @@ uint64_t map_lookup_percpu_elem(uint64_t m, uint64_t key, uint64_t cpu, uint64_t
   if (cpu > UINT32_MAX) return 0;
   return reinterpret_cast<uint64_t>(map_of(m)->lookup_percpu(ptr(key), static_cast<uint32_t>(cpu)));
 }
+void unlock_held(uint64_t lock) { spin_unlock_word(ptr(lock)); }
+// The run keeps the lock in its HeldResources while it holds it: a run
+// that ends early (a fault, a cancel, a timeout) unlocks it there.
 uint64_t spin_lock(uint64_t lock, uint64_t, uint64_t, uint64_t, uint64_t) {
   spin_lock_word(ptr(lock));
+  if (RunContext* rc = current_run_context(); rc && !rc->held.hold(HeldResources::Kind::SpinLock, lock, unlock_held)) {
+    spin_unlock_word(ptr(lock));
+    raise_fault(ErrorCode::OutOfMemory, "bpf_spin_lock: no memory to record the held lock");
+  }
   return 0;
 }
 uint64_t spin_unlock(uint64_t lock, uint64_t, uint64_t, uint64_t, uint64_t) {
+  if (RunContext* rc = current_run_context()) rc->held.drop(lock);
   spin_unlock_word(ptr(lock));
   return 0;
 }

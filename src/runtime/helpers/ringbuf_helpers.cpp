@@ -16,12 +16,27 @@ uint64_t ringbuf_output(uint64_t m, uint64_t data, uint64_t size, uint64_t flags
   return static_cast<uint64_t>(rb->output(reinterpret_cast<const void*>(data), size, flags));
 }
 
+// A reservation the run ended without submitting (unwinding): discarded,
+// so the consumer skips it instead of waiting on a busy record forever.
+void discard_held(uint64_t sample) {
+  if (RingBufMap* rb = ringbuf_of_sample(reinterpret_cast<void*>(sample)))
+    rb->commit(reinterpret_cast<void*>(sample), kRbNoWakeup, true);
+}
+
 uint64_t ringbuf_reserve(uint64_t m, uint64_t size, uint64_t flags, uint64_t, uint64_t) {
   RingBufMap* rb = ring(m);
-  return rb ? reinterpret_cast<uint64_t>(rb->reserve(size, flags)) : 0;
+  void* sample = rb ? rb->reserve(size, flags) : nullptr;
+  if (!sample) return 0;
+  const auto s = reinterpret_cast<uint64_t>(sample);
+  if (RunContext* rc = current_run_context(); rc && !rc->held.hold(HeldResources::Kind::RingbufRecord, s, discard_held)) {
+    discard_held(s);
+    return 0;  // as a full ring: the program handles NULL
+  }
+  return s;
 }
 
 void finish(uint64_t sample, uint64_t flags, bool discard) {
+  if (RunContext* rc = current_run_context()) rc->held.drop(sample);
   // The verifier only lets a reserved record reach here; without it, a
   // foreign pointer is reported instead of corrupting memory.
   RingBufMap* rb = ringbuf_of_sample(reinterpret_cast<void*>(sample));

@@ -7,6 +7,7 @@
 
 #include "runtime/helpers/helpers.hpp"
 #include "runtime/maps/map_common.hpp"
+#include "runtime/run_context.hpp"
 
 namespace decade {
 namespace {
@@ -19,8 +20,17 @@ static_assert(sizeof(IterNum) == 8);
 
 IterNum* iter(uint64_t p) { return reinterpret_cast<IterNum*>(p); }
 
+void destroy_held(uint64_t it) { *iter(it) = {0, 0}; }
+
+// The iterator is the run's from new() (even a failed one, which the
+// program must still destroy) to destroy(); a run that ends in between
+// destroys it in its unwinding (HeldResources).
 uint64_t iter_num_new(uint64_t it, uint64_t start_raw, uint64_t end_raw, uint64_t, uint64_t) {
   IterNum* s = iter(it);
+  if (RunContext* rc = current_run_context(); rc && !rc->held.hold(HeldResources::Kind::Iterator, it, destroy_held)) {
+    *s = {0, 0};
+    return static_cast<uint64_t>(kENOMEM);
+  }
   const int32_t start = static_cast<int32_t>(start_raw), end = static_cast<int32_t>(end_raw);
   if (start > end) {
     *s = {0, 0};
@@ -49,6 +59,7 @@ uint64_t iter_num_next(uint64_t it, uint64_t, uint64_t, uint64_t, uint64_t) {
 }
 
 uint64_t iter_num_destroy(uint64_t it, uint64_t, uint64_t, uint64_t, uint64_t) {
+  if (RunContext* rc = current_run_context()) rc->held.drop(it);
   *iter(it) = {0, 0};
   return 0;
 }

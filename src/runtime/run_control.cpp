@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "runtime/run_control.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <map>
+#include <thread>
+
+namespace decade {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// One thread for every deadline of the process, started by the first one
+// and never stopped (leaked, as it may be waited on during static
+// destruction). Runs leave it before their RunControl dies, under its
+// mutex, so it never touches a control that is gone.
+class Watchdog {
+ public:
+  static Watchdog& get() {
+    static Watchdog* w = new Watchdog();
+    return *w;
+  }
+  void add(Clock::time_point when, RunControl* c) {
+    std::lock_guard lock(mu_);
+    if (!started_) {
+      std::thread([this] { loop(); }).detach();
+      started_ = true;
+    }
+    const bool earliest = due_.empty() || when < due_.begin()->first;
+    due_.emplace(when, c);
+    if (earliest) cv_.notify_one();
+  }
+  void remove(RunControl* c) {
+    std::lock_guard lock(mu_);
+    for (auto it = due_.begin(); it != due_.end(); ++it)
+      if (it->second == c) {
+        due_.erase(it);
+        return;
+      }
+  }
+
+ private:
+  void loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      if (due_.empty()) {
+        cv_.wait(lock);
+        continue;
+      }
+      const auto next = due_.begin()->first;
+      if (Clock::now() < next) {
+        cv_.wait_until(lock, next);
+        continue;
+      }
+      RunControl* c = due_.begin()->second;
+      due_.erase(due_.begin());
+      c->stop(StopReason::Timeout);
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::multimap<Clock::time_point, RunControl*> due_;
+  bool started_ = false;
+};
+
+}  // namespace
+
+ErrorCode stop_error_code(uint32_t reason) {
+  return reason == static_cast<uint32_t>(StopReason::Timeout) ? ErrorCode::ExecTimeout : ErrorCode::ExecCancelled;
+}
+
+const char* stop_message(uint32_t reason) {
+  return reason == static_cast<uint32_t>(StopReason::Timeout) ? "the run's deadline passed" : "cancelled by the host";
+}
+
+RunControl::~RunControl() {
+  if (timed_) Watchdog::get().remove(this);
+  if (token_) token_->remove(this);
+}
+
+void RunControl::watch(std::shared_ptr<CancelState> token) {
+  if (!token || token_) return;
+  token_ = std::move(token);
+  token_->add(this);
+}
+
+void RunControl::set_deadline(std::chrono::steady_clock::time_point deadline) {
+  if (timed_) return;
+  timed_ = true;
+  Watchdog::get().add(deadline, this);
+}
+
+void RunControl::stop(StopReason why) {
+  std::lock_guard lock(mu_);
+  if (reason_.load(std::memory_order_relaxed)) return;
+  const auto r = static_cast<uint32_t>(why);
+  reason_.store(r, std::memory_order_relaxed);
+  for (StopWord* w : words_) w->store(r, std::memory_order_relaxed);
+}
+
+void RunControl::attach(StopWord* w) {
+  std::lock_guard lock(mu_);
+  words_.push_back(w);
+  w->store(reason_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+}
+
+void RunControl::detach(StopWord* w) {
+  std::lock_guard lock(mu_);
+  words_.erase(std::remove(words_.begin(), words_.end(), w), words_.end());
+}
+
+void CancelState::cancel() {
+  std::lock_guard lock(mu_);
+  cancelled_.store(true, std::memory_order_release);
+  for (RunControl* c : runs_) c->stop(StopReason::Cancelled);
+}
+
+void CancelState::add(RunControl* c) {
+  std::lock_guard lock(mu_);
+  runs_.push_back(c);
+  if (cancelled_.load(std::memory_order_relaxed)) c->stop(StopReason::Cancelled);
+}
+
+void CancelState::remove(RunControl* c) {
+  std::lock_guard lock(mu_);
+  runs_.erase(std::remove(runs_.begin(), runs_.end(), c), runs_.end());
+}
+
+uint64_t timed_loop_refill(uint64_t* slice_start_ns) {
+  const auto now = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count());
+  if (*slice_start_ns == 0) {
+    *slice_start_ns = now;
+    return kTimedLoopCount;
+  }
+  return now - *slice_start_ns >= kTimedLoopSliceNs ? 0 : kTimedLoopCount;
+}
+
+}  // namespace decade

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: Apache-2.0
+// Stopping runs from outside (issue 14): a cancel token used from another
+// thread, a deadline per run and per program, in both engines, and what a
+// stopped run gives back (docs/runtime-control.md).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "api_test_util.hpp"
+#include "decade/decade.h"
+
+namespace decade::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+const char* kObj = "api/progs/cancel.bpf.o";
+constexpr const char* kEngines[] = {"interp", "jit"};
+
+int64_t ms_since(Clock::time_point t0) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
+}
+
+// The program's instruction at `pc` as the disassembly prints it.
+std::string insn_at(const BpfProgram& p, int64_t pc) {
+  const std::string text = p.disassembly(false);
+  const std::string key = std::to_string(pc) + ": ";
+  for (size_t pos = 0; pos < text.size();) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(pos, end - pos);
+    const size_t k = line.find_first_not_of(' ');
+    if (k != std::string::npos && line.compare(k, key.size(), key) == 0) return line.substr(k + key.size());
+    pos = end + 1;
+  }
+  return {};
+}
+
+// "goto -0x9", "if r1 > 0x3 goto -0x5": a backward jump.
+bool is_jump_back(const std::string& insn) {
+  return insn.starts_with("goto -") || (insn.starts_with("if ") && insn.find(" goto -") != std::string::npos);
+}
+
+struct Loaded {
+  BpfObject obj;
+  BpfProgram prog;
+};
+
+Loaded load(const char* engine, const char* program) {
+  auto o = BpfObject::open(obj(kObj));
+  EXPECT_TRUE(o) << o.error().to_string();
+  auto s = o->load({.engine = engine});
+  EXPECT_TRUE(s) << s.error().to_string();
+  auto p = o->program(program);
+  EXPECT_TRUE(p) << p.error().to_string();
+  return {std::move(*o), *p};
+}
+
+// Two nested bpf_loop(1 << 23) calls (2^46 callbacks) stopped by a token
+// from another thread: ExecCancelled at the outer bpf_loop call, quickly.
+TEST(Cancel, NestedBpfLoopsFromAnotherThread) {
+  for (const char* engine : kEngines) {
+    SCOPED_TRACE(engine);
+    Loaded l = load(engine, "nested_loops");
+    CancelToken token;
+    std::thread canceller([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      token.cancel();
+    });
+    const auto t0 = Clock::now();
+    auto r = l.prog.test_run({.cancel = &token});
+    const int64_t took = ms_since(t0);
+    canceller.join();
+    ASSERT_FALSE(r) << "ran to the end";
+    EXPECT_EQ(r.error().code, ErrorCode::ExecCancelled) << r.error().to_string();
+    EXPECT_EQ(insn_at(l.prog, r.error().insn), "call 0xb5") << r.error().to_string();
+    EXPECT_LT(took, 2000);
+    EXPECT_TRUE(token.cancelled());
+    // The token stays cancelled: a later run using it stops at once.
+    auto again = l.prog.test_run({.cancel = &token});
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code, ErrorCode::ExecCancelled);
+  }
+}
+
+// The same program with a deadline of 30 ms: ExecTimeout, within a bound.
+TEST(Cancel, NestedBpfLoopsDeadline) {
+  for (const char* engine : kEngines) {
+    SCOPED_TRACE(engine);
+    Loaded l = load(engine, "nested_loops");
+    const auto t0 = Clock::now();
+    auto r = l.prog.test_run({.timeout_ns = 30'000'000});
+    const int64_t took = ms_since(t0);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::ExecTimeout) << r.error().to_string();
+    EXPECT_EQ(insn_at(l.prog, r.error().insn), "call 0xb5") << r.error().to_string();
+    EXPECT_GE(took, 30);
+    EXPECT_LT(took, 2000);
+  }
+}
+
+// The program's default deadline applies when the run sets none; the
+// run's own overrides it.
+TEST(Cancel, ProgramDefaultDeadline) {
+  for (const char* engine : kEngines) {
+    SCOPED_TRACE(engine);
+    Loaded l = load(engine, "nested_iters");
+    l.prog.set_timeout(20'000'000);
+    auto t0 = Clock::now();
+    auto r = l.prog.test_run({});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::ExecTimeout);
+    EXPECT_LT(ms_since(t0), 2000);
+    t0 = Clock::now();
+    r = l.prog.test_run({.timeout_ns = 60'000'000});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::ExecTimeout);
+    EXPECT_GE(ms_since(t0), 60);
+  }
+}
+
+// Nested open-coded iterator loops: the run is stopped at a back-edge (in
+// the JIT's verified code too), the instruction a backward jump.
+TEST(Cancel, BackEdgesOfVerifiedCode) {
+  for (const char* engine : kEngines) {
+    SCOPED_TRACE(engine);
+    Loaded l = load(engine, "nested_iters");
+    CancelToken token;
+    std::thread canceller([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      token.cancel();
+    });
+    const auto t0 = Clock::now();
+    auto r = l.prog.test_run({.cancel = &token});
+    const int64_t took = ms_since(t0);
+    canceller.join();
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::ExecCancelled) << r.error().to_string();
+    EXPECT_TRUE(is_jump_back(insn_at(l.prog, r.error().insn))) << insn_at(l.prog, r.error().insn);
+    EXPECT_LT(took, 2000);
+  }
+}
+
+// Runs holding a bpf_spin_lock, a ring buffer record and an iterator,
+// cancelled at random points from another thread: every run ends
+// cancelled, the lock is free afterwards, the counts it guards agree, and
+// no reserved record is left behind (a leaked one would stop the consumer
+// for good).
+TEST(Cancel, RandomPointsWhileHolding) {
+  for (const char* engine : kEngines) {
+    SCOPED_TRACE(engine);
+    Loaded l = load(engine, "hold_all");
+    auto ring_map = l.obj.map("records");
+    ASSERT_TRUE(ring_map);
+    uint64_t consumed = 0;
+    auto rb = RingBuffer::create(*ring_map, [&](std::span<const uint8_t>) {
+      ++consumed;
+      return 0;
+    });
+    ASSERT_TRUE(rb);
+    std::mt19937 rng(14);
+    int cancelled = 0;
+    for (int round = 0; round < 40; ++round) {
+      CancelToken token;
+      const auto delay = std::chrono::microseconds(rng() % 3000);
+      std::thread canceller([&] {
+        std::this_thread::sleep_for(delay);
+        token.cancel();
+      });
+      auto r = l.prog.test_run({.cancel = &token});
+      canceller.join();
+      if (!r) {
+        EXPECT_EQ(r.error().code, ErrorCode::ExecCancelled) << r.error().to_string();
+        ++cancelled;
+      }
+      ASSERT_TRUE(rb->consume());
+    }
+    EXPECT_GT(cancelled, 30);
+    auto state = l.obj.map("state");
+    ASSERT_TRUE(state);
+    struct {
+      uint32_t lock;
+      uint32_t pad;
+      uint64_t a, b;
+    } s{};
+    ASSERT_TRUE(state->lookup(as_bytes(uint32_t{0}), std::span<uint8_t>(reinterpret_cast<uint8_t*>(&s), sizeof s)));
+    EXPECT_EQ(s.lock, 0u) << "a stopped run left the lock held";
+    EXPECT_EQ(s.a, s.b) << "a critical section was cut";
+    EXPECT_GT(s.a, 0u);
+    // Nothing reserved is left: a run with a deadline (not a token) now
+    // produces records the consumer reaches.
+    ASSERT_TRUE(rb->consume());
+    const uint64_t before = consumed;
+    auto r = l.prog.test_run({.timeout_ns = 5'000'000});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::ExecTimeout);
+    ASSERT_TRUE(rb->consume());
+    EXPECT_GT(consumed, before);
+  }
+}
+
+// The C API: a token made and cancelled through it, a per-call deadline
+// and the program's default, with the instruction in decade_last_error_insn.
+TEST(Cancel, CApi) {
+  decade_object* o = nullptr;
+  ASSERT_EQ(decade_object_open(obj(kObj).c_str(), &o), 0) << decade_last_error();
+  decade_load_opts lo{};
+  lo.sz = sizeof lo;
+  ASSERT_EQ(decade_object_load(o, &lo), 0) << decade_last_error();
+  decade_program* p = decade_object_find_program(o, "nested_iters");
+  ASSERT_NE(p, nullptr);
+  decade_cancel_token* t = decade_cancel_token_new();
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(decade_cancel_token_cancelled(t), 0);
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    decade_cancel_token_cancel(t);
+  });
+  decade_test_run run{};
+  run.sz = sizeof run;
+  run.cancel = t;
+  EXPECT_EQ(decade_program_test_run(p, &run), -static_cast<int>(ErrorCode::ExecCancelled)) << decade_last_error();
+  canceller.join();
+  EXPECT_GE(decade_last_error_insn(), 0);
+  EXPECT_EQ(decade_cancel_token_cancelled(t), 1);
+  decade_cancel_token_free(t);
+  decade_test_run timed{};
+  timed.sz = sizeof timed;
+  timed.timeout_ns = 10'000'000;
+  EXPECT_EQ(decade_program_test_run(p, &timed), -static_cast<int>(ErrorCode::ExecTimeout));
+  decade_program_set_timeout(p, 10'000'000);
+  decade_test_run plain{};
+  plain.sz = sizeof plain;
+  EXPECT_EQ(decade_program_test_run(p, &plain), -static_cast<int>(ErrorCode::ExecTimeout));
+  EXPECT_STREQ(decade_error_name(310), "ExecTimeout");
+  decade_object_close(o);
+}
+
+}  // namespace
+}  // namespace decade::test
