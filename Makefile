@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps configure build demo test test-only fuzz fuzz-smoke fuzz-triage bench clean
+.PHONY: all deps configure build demo test test-only fuzz fuzz-smoke fuzz-triage selftests-verifier bench clean
 
 all: build
 
@@ -49,6 +49,14 @@ TRIAGE_COUNT ?= 20000
 fuzz-triage: configure
 	cmake --build $(BUILD) -j $(JOBS) --target decade_kernel_triage
 	./scripts/kernel_triage.sh $(BUILD) $(TRIAGE_COUNT)
+
+# The kernel's verifier selftests (linux-source-6.12) verified one program
+# at a time by `decade verify` and by the running kernel: the agreement
+# table of docs/verifier.md (a few minutes; `make test` runs a slice).
+# The per-program verdicts land in $(BUILD)/selftests-verifier.tsv.
+selftests-verifier: deps configure
+	cmake --build $(BUILD) -j $(JOBS) --target decade_cli decade_selftests
+	./scripts/selftests_verifier.sh $(BUILD) --tsv $(BUILD)/selftests-verifier.tsv
 
 bench: deps build
 	./scripts/bench.sh $(BUILD)

@@ -12,6 +12,7 @@ PKGS=(
   libasmjit-dev libzydis-dev
   bpftool dwarves libbpf-dev linux-libc-dev
   python3
+  linux-source-6.12
 )
 
 missing=()
@@ -36,9 +37,14 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 if ! apt-get install -y -qq "${missing[@]}"; then
-  # clang-22 comes from bookworm-security; it is optional (jump-table tests skip without it).
+  # Optional: clang-22 comes from bookworm-security (jump-table tests skip
+  # without it); linux-source-6.12 (the kernel's verifier selftests, from
+  # bookworm-security or -backports) only feeds `make selftests-verifier`
+  # and its ctest slice, which skip without it.
   rest=()
-  for p in "${missing[@]}"; do [ "$p" != clang-22 ] && rest+=("$p"); done
+  for p in "${missing[@]}"; do [ "$p" != clang-22 ] && [ "$p" != linux-source-6.12 ] && rest+=("$p"); done
   apt-get install -y -qq "${rest[@]}"
-  echo "install-deps: clang-22 unavailable; tests that need it will be skipped" >&2
+  for p in clang-22 linux-source-6.12; do
+    apt-get install -y -qq "$p" || echo "install-deps: $p unavailable; tests that need it will be skipped" >&2
+  done
 fi

@@ -90,6 +90,10 @@ int decade_object_set_kconfig(decade_object *obj, const char *text);
 int decade_object_add_helper(decade_object *obj, const struct decade_function *fn);
 int decade_object_add_kfunc(decade_object *obj, const struct decade_function *fn);
 int decade_object_set_program_type(decade_object *obj, const char *program, const char *type);
+/* Whether load loads `program` (non-zero: yes; libbpf's bpf_program__set_autoload; by
+ * default all but "?sec" programs). A program not loaded is not verified,
+ * so it cannot fail the load of the others. Before load. */
+int decade_object_set_autoload(decade_object *obj, const char *program, int autoload);
 /* Lets programs of `type` call helper `helper_id` (both registered). */
 int decade_object_allow_helper(decade_object *obj, const char *type, uint32_t helper_id);
 /* Privileges, none by default (decade::Grant): DECADE_GRANT_READ_HOST_MEMORY

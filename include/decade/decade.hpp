@@ -202,6 +202,7 @@ class BpfProgram {
   std::string_view section() const;
   std::string_view type() const;        // program type name: "xdp", "sched_cls", "raw", ...
   size_t insn_count() const;            // instruction slots
+  bool autoload() const;                // whether load() loads it (BpfObject::set_autoload)
   std::string_view engine() const;      // "jit", "interp", "interp-checked"; empty before load
   // Process-wide id once loaded (0 before): what a prog_array stores, as
   // libbpf stores program fds. BpfMap::update(index, prog.id()) fills a slot.
@@ -355,6 +356,15 @@ class BpfObject {
   // Overrides the program type its section would give (e.g. run a SEC("tc")
   // program as socket_filter).
   Status set_program_type(std::string_view program, std::string_view type);
+  // Whether load() loads `program`, libbpf's bpf_program__set_autoload:
+  // by default every program but those of "?sec" sections. A program that
+  // is not loaded is not verified either, so its problems (a section naming
+  // no program type, a failed relocation, a rejection) cannot fail the load
+  // of the others; it has no id and cannot run. ProgramNotFound when absent.
+  Status set_autoload(std::string_view program, bool autoload);
+  // Programs named by prog_array slots filled statically in C (`.values =
+  // { [0] = &prog }`): load() fills those slots, so it needs them loaded.
+  std::vector<std::string> static_slot_programs() const;
   // Privileges (see Grant). Grants accumulate; verify_programs and load
   // check programs against them.
   Status grant(Grant g);
@@ -363,15 +373,20 @@ class BpfObject {
   // are added: Decade's own memory is not, unless the host lists it.
   Status add_readable_range(const void* start, size_t size);
 
-  // Creates the maps, fills global data, binds and verifies every program,
-  // and compiles each with the chosen engine. The first failing program
-  // fails the load (Error names it and carries the instruction index).
+  // Creates the maps, fills global data, binds and verifies every program
+  // whose autoload is on, and compiles each with the chosen engine. The
+  // first failing program fails the load (Error names it and carries the
+  // instruction index); so does a static prog_array slot naming a program
+  // that is not loaded (ProgramNotFound), as in libbpf.
   Status load(const LoadOptions& opts = {});
   bool loaded() const;
 
   // Verifies programs without loading (`decade verify`): `program` empty
-  // means every program. log_level 0 none, 1 like `-v`, 2 every state. A
-  // rejection is a report, not an error; errors are for malformed input.
+  // means every program whose autoload is on; a named one is verified
+  // whatever its autoload, and nothing else of the object is looked at.
+  // log_level 0 none, 1 like `-v`, 2 every state. A rejection is a report,
+  // not an error; errors are for malformed input (or a program that cannot
+  // be loaded: a section naming no program type, a failed relocation).
   // max_insns and max_memory are LoadOptions' verifier budgets (0: default).
   Result<std::vector<VerifyReport>> verify_programs(std::string_view program = "", int log_level = 0,
                                                     uint64_t max_insns = 0, uint64_t max_memory = 0);

@@ -14,12 +14,14 @@ namespace decade {
 
 namespace {
 
-// Failures the host can still fix between open() and load().
+// Failures of the whole object the host can still fix between open() and
+// load(). A program's own (its section names no program type, a kfunc it
+// calls is missing) stay with the program (ObjectProgram::error) and are
+// fixed the same way: the next load() or verify_programs() relinks after
+// the host's additions.
 bool fixable_before_load(ErrorCode c) {
   return c == ErrorCode::KfuncNotFound || c == ErrorCode::HelperNotFound || c == ErrorCode::ProgramTypeNotFound ||
-         c == ErrorCode::ElfKconfigMissing ||
-         c == ErrorCode::ElfUnknownSection || c == ErrorCode::ElfMissingSymbol || c == ErrorCode::CoreNoMatch ||
-         c == ErrorCode::CoreAmbiguous;
+         c == ErrorCode::ElfKconfigMissing || c == ErrorCode::CoreNoMatch || c == ErrorCode::CoreAmbiguous;
 }
 
 std::string base_name(const std::string& path) {
@@ -98,6 +100,17 @@ const ProgramType* BpfObject::Impl::program_type_of(const ObjectProgram& p) cons
   }
   if (!p.type.empty()) return platform.program_type(p.type);
   return platform.program_type_for_section(p.section);
+}
+
+bool BpfObject::Impl::autoloads(const api::ProgramSlot& slot) const {
+  if (slot.autoload) return *slot.autoload;
+  return slot.index == api::kNoIndex || !object.programs[slot.index].section.starts_with('?');
+}
+
+Status BpfObject::Impl::program_ready(const ObjectProgram& p) const {
+  if (!p.error) return ok();
+  if (p.error->code == ErrorCode::ElfUnknownSection && program_type_of(p)) return ok();
+  return std::unexpected(*p.error);
 }
 
 Status BpfObject::Impl::check_ready() const {
@@ -214,6 +227,23 @@ Status BpfObject::set_program_type(std::string_view program, std::string_view ty
   std::erase_if(impl_->type_overrides, [&](const auto& o) { return o.first == program; });
   impl_->type_overrides.emplace_back(std::string(program), std::string(type));
   return ok();
+}
+
+Status BpfObject::set_autoload(std::string_view program, bool autoload) {
+  if (auto s = not_before_load(*impl_, "set_autoload"); !s) return s;
+  for (auto& slot : impl_->programs) {
+    if (slot->index == api::kNoIndex || slot->name != program) continue;
+    slot->autoload = autoload;
+    return ok();
+  }
+  return make_error(ErrorCode::ProgramNotFound, fmt::format("no program named '{}'", program));
+}
+
+std::vector<std::string> BpfObject::static_slot_programs() const {
+  std::vector<std::string> out;
+  for (const Object::SlotInit& init : impl_->object.slot_inits)
+    if (!init.program.empty() && std::find(out.begin(), out.end(), init.program) == out.end()) out.push_back(init.program);
+  return out;
 }
 
 Status BpfObject::grant(Grant g) {

@@ -40,6 +40,11 @@ size_t BpfProgram::insn_count() const {
   return p ? p->program.slot_count : 0;
 }
 
+bool BpfProgram::autoload() const {
+  const api::ProgramSlot& s = slot_of(impl_);
+  return s.owner->autoloads(s);
+}
+
 std::string_view BpfProgram::engine() const { return slot_of(impl_).engine; }
 
 uint32_t BpfProgram::id() const { return slot_of(impl_).id; }

@@ -226,6 +226,13 @@ int decade_object_set_program_type(decade_object* obj, const char* program, cons
   });
 }
 
+int decade_object_set_autoload(decade_object* obj, const char* program, int autoload) {
+  return guarded([&] {
+    if (!obj || !program) return fail(ErrorCode::InvalidArgument, "set_autoload: NULL argument");
+    return status(obj->obj.set_autoload(program, autoload != 0));
+  });
+}
+
 int decade_object_load(decade_object* obj, const struct decade_load_opts* opts) {
   return guarded([&] {
     if (!obj) return fail(ErrorCode::InvalidArgument, "load: NULL object");

@@ -28,6 +28,8 @@ struct ProgramSlot {
   BpfObject::Impl* owner = nullptr;
   std::string name;
   size_t index = kNoIndex;  // into Impl::object.programs; kNoIndex when gone after a reload
+  // BpfObject::set_autoload; unset: loaded unless its section is "?sec" (libbpf's default).
+  std::optional<bool> autoload;
   // After load:
   std::shared_ptr<ProgramHandle> handle;
   uint32_t id = 0;  // registry id (what a prog_array stores)
@@ -109,6 +111,10 @@ struct BpfObject::Impl {
   // Rebuilds the slot index after object changed (slots are reused by name).
   void sync_slots();
   const ProgramType* program_type_of(const ObjectProgram& p) const;
+  bool autoloads(const api::ProgramSlot& slot) const;
+  // Why `p` cannot be verified or loaded (ObjectProgram::error), unless the
+  // host has since given a program type to a program whose section named none.
+  Status program_ready(const ObjectProgram& p) const;
   Status check_ready() const;
 };
 

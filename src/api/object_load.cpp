@@ -121,8 +121,9 @@ Status load_programs(BpfObject::Impl& impl, const std::string& engine) {
     defs[slot->index] = &slot->map->def();
   }
   for (auto& slot : impl.programs) {
-    if (slot->index == api::kNoIndex) continue;
+    if (slot->index == api::kNoIndex || !impl.autoloads(*slot)) continue;
     const ObjectProgram& p = impl.object.programs[slot->index];
+    if (auto s = impl.program_ready(p); !s) return s;
     auto type = type_for(impl, p);
     if (!type) return std::unexpected(type.error());
     ProgramEnv env;
@@ -170,7 +171,8 @@ Status fill_static_slots(BpfObject::Impl& impl) {
       }
       if (!id)
         return make_error(ErrorCode::ProgramNotFound,
-                          fmt::format("map '{}' slot {}: no program '{}'", outer->name, init.slot, init.program));
+                          fmt::format("map '{}' slot {}: program '{}' is not loaded (no such program, or its autoload is off)",
+                                      outer->name, init.slot, init.program));
     }
     if (outer->map->type() == MapType::ProgArray) {
       if (auto s = prog_array_insert(*outer->map, init.slot, id, kBpfAny); !s) return s;
@@ -233,8 +235,11 @@ Result<std::vector<VerifyReport>> BpfObject::verify_programs(std::string_view pr
   std::vector<const MapDef*> defs;
   for (const MapDef& d : impl.object.maps) defs.push_back(&d);
   std::vector<VerifyReport> out;
-  for (const ObjectProgram& p : impl.object.programs) {
-    if (!program.empty() && p.name != program) continue;
+  for (const auto& slot : impl.programs) {
+    if (slot->index == api::kNoIndex) continue;
+    const ObjectProgram& p = impl.object.programs[slot->index];
+    if (program.empty() ? !impl.autoloads(*slot) : p.name != program) continue;
+    if (auto s = impl.program_ready(p); !s) return std::unexpected(s.error());
     auto type = type_for(impl, p);
     if (!type) return std::unexpected(type.error());
     VerifyReport r;

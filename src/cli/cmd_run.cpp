@@ -3,12 +3,14 @@
 //  - raw bytecode (anything that is not ELF): r1 = a copy of --mem / --mem-hex,
 //    r2 = its length; prints "r0: 0x..." (verified as the "raw" program type
 //    unless --unverified names the checked bypass).
-//  - an ELF object: loads it (every program verified), runs --prog (default:
-//    the first) on --data / --ctx, prints "retval: N" and, with --repeat,
-//    "duration: X ns/run".
+//  - an ELF object: loads it (every program verified; with --prog only that
+//    program and those the object's static prog_array slots name), runs
+//    --prog (default: the first) on --data / --ctx, prints "retval: N" and,
+//    with --repeat, "duration: X ns/run".
 //  - --timeout-ms N: the run (all repeats) ends with ExecTimeout, naming the
 //    instruction where it stopped, once N ms have passed; exit code 1 as for
 //    every failed run.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -42,6 +44,19 @@ Status write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
   return ok();
 }
 
+// `--prog NAME` loads only what NAME needs: NAME and the programs the
+// object's static prog_array slots name (it may tail-call them), so that
+// no other program of the object can fail the run.
+Status load_only(BpfObject& obj, const std::string& prog) {
+  if (prog.empty()) return ok();
+  const std::vector<std::string> slots = obj.static_slot_programs();
+  for (const std::string& name : obj.program_names()) {
+    const bool needed = name == prog || std::find(slots.begin(), slots.end(), name) != slots.end();
+    if (auto s = obj.set_autoload(name, needed); !s) return s;
+  }
+  return ok();
+}
+
 int run(const RunArgs& a) {
   bool raw = false;
   auto obj = open_input(a.file, &raw);
@@ -57,6 +72,7 @@ int run(const RunArgs& a) {
   }
   if (auto s = apply_sets(*obj, a.sets); !s) return report(s.error());
   if (auto s = apply_grants(*obj, a.grants); !s) return report(s.error());
+  if (auto s = load_only(*obj, a.prog); !s) return report(s.error());
   LoadOptions lo;
   lo.engine = a.engine;
   lo.unverified_checked_execution = a.unverified;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "interp/threaded.hpp"
+#include "isa/decode.hpp"
 #include "isa/semantics.hpp"
 #include "runtime/maps/arena.hpp"
 
@@ -116,6 +117,12 @@ struct Translator {
     t.pc = in.pc;
     const bool imm32 = oi.width == 32 && (oi.shape == Shape::AluImm || oi.shape == Shape::JmpImm);
     t.k = imm32 ? static_cast<uint32_t>(in.imm) : sem::imm64(in.imm);
+    if (writes_frame_pointer(in)) {
+      // Dead code of a verified program (the verifier refuses the reachable
+      // ones); in checked execution a fault when reached.
+      t.kind = Kind::UNSUPPORTED;
+      return ok();
+    }
     switch (oi.sem) {
       case Sem::Add: case Sem::Sub: case Sem::Mul: case Sem::Div: case Sem::SDiv: case Sem::Or:
       case Sem::And: case Sem::Lsh: case Sem::Rsh: case Sem::Mod: case Sem::SMod: case Sem::Xor:

@@ -46,12 +46,6 @@ constexpr FieldUse uses(Shape s) {
   return {};
 }
 
-// Shapes whose dst register is written (r10 is read-only).
-constexpr bool writes_dst(Shape s) {
-  return s == Shape::AluImm || s == Shape::AluReg || s == Shape::Unary || s == Shape::AddrSpaceCast ||
-         s == Shape::Load || s == Shape::LdImm64 || s == Shape::AtomicLoad;
-}
-
 std::unexpected<Error> err(ErrorCode c, uint32_t pc, std::string msg) {
   return make_error(c, std::move(msg), static_cast<int64_t>(pc));
 }
@@ -66,10 +60,6 @@ Status check_fields(const OpInfo& i, const RawInsn& r, uint32_t pc) {
   if (!u.imm && !imm_is_disc && r.imm != 0) return err(ErrorCode::DecodeReservedField, pc, fmt::format("{}: immediate field must be 0", i.classic));
   if (u.dst && r.dst() > kFramePointer) return err(ErrorCode::DecodeBadRegister, pc, fmt::format("{}: invalid register r{}", i.classic, r.dst()));
   if (u.src && r.src() > kFramePointer) return err(ErrorCode::DecodeBadRegister, pc, fmt::format("{}: invalid register r{}", i.classic, r.src()));
-  if (writes_dst(i.shape) && r.dst() == kFramePointer)
-    return err(ErrorCode::DecodeBadRegister, pc, fmt::format("{}: r10 is read-only", i.classic));
-  if (i.shape == Shape::AtomicRmw && (r.imm & sem::kAtomicFetch) && r.src() == kFramePointer)
-    return err(ErrorCode::DecodeBadRegister, pc, fmt::format("{}: r10 is read-only", i.classic));
   if (i.shape == Shape::AddrSpaceCast && r.imm != sem::kCastArenaToHost && r.imm != sem::kCastHostToArena)
     return err(ErrorCode::DecodeBadImmediate, pc, fmt::format("addr_space_cast: invalid address spaces 0x{:x}", static_cast<uint32_t>(r.imm)));
   return ok();
@@ -170,6 +160,17 @@ Result<Program> decode(std::span<const uint8_t> bytes, const DecodeOptions& opts
   std::vector<RawInsn> raw(bytes.size() / sizeof(RawInsn));
   std::memcpy(raw.data(), bytes.data(), bytes.size());
   return decode(std::span<const RawInsn>(raw), opts);
+}
+
+bool writes_frame_pointer(const Insn& in) {
+  const Shape s = in.info().shape;
+  const bool writes_dst = s == Shape::AluImm || s == Shape::AluReg || s == Shape::Unary ||
+                          s == Shape::AddrSpaceCast || s == Shape::Load || s == Shape::LdImm64 ||
+                          s == Shape::AtomicLoad;
+  if (writes_dst) return in.dst == kFramePointer;
+  // cmpxchg fetches into r0, never r10.
+  return s == Shape::AtomicRmw && in.imm != sem::kAtomicCmpxchg && (in.imm & sem::kAtomicFetch) &&
+         in.src == kFramePointer;
 }
 
 }  // namespace decade

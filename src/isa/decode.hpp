@@ -25,4 +25,11 @@ Result<Program> decode(std::span<const RawInsn> raw, const DecodeOptions& opts =
 // Checks fields but not jump targets.
 Result<Insn> decode_one(std::span<const RawInsn> raw, uint32_t pc, const DecodeOptions& opts = {});
 
+// Whether the instruction writes r10 (as destination, or as the register a
+// fetching atomic returns the old value in). Decoding accepts such an
+// instruction: like the kernel, the verifier refuses it only where a path
+// reaches it (VerifierReadOnly), so dead code is not rejected for what it
+// would do; the engines compile it as a fault.
+bool writes_frame_pointer(const Insn& in);
+
 }  // namespace decade

@@ -42,6 +42,17 @@ Status apply_core(const ElfImage& elf, const BtfExt& ext, const Btf& local, cons
   return ok();
 }
 
+// A program's own problem (its section names no program type, it calls a
+// kfunc nobody registered, its instructions do not decode) stays with it
+// instead of failing the object, as libbpf reports an unknown section only
+// when the program is loaded and leaves instructions to the kernel: the
+// object's other programs stay usable (BpfObject::set_autoload). A
+// malformed object (relocations, jump tables) still fails as a whole.
+bool program_own_error(ErrorCode c) {
+  const auto n = static_cast<unsigned>(c);
+  return c == ErrorCode::ElfMissingSymbol || (n >= 100 && n < 200);  // decode errors: 100..199
+}
+
 Status load_programs(const ElfImage& elf, const LinkInput& in, const Platform& platform, Object& obj,
                      std::vector<MapDef>& tables) {
   for (size_t f = 0; f < in.funcs.size(); ++f) {
@@ -49,16 +60,27 @@ Status load_programs(const ElfImage& elf, const LinkInput& in, const Platform& p
     if (sec.name == ".text") continue;
     // libbpf's "?sec" marks a program not loaded by default; the type comes from "sec".
     const ProgramType* type = platform.program_type_for_section(sec.name.starts_with('?') ? sec.name.substr(1) : sec.name);
-    if (!type)
-      return make_error(ErrorCode::ElfUnknownSection,
-                        fmt::format("section '{}' (program '{}') names no known program type", sec.name, in.funcs[f].name));
+    const size_t tables_before = tables.size();
     auto prog = link_program(in, f, obj.kfuncs, tables);
     if (!prog) {
       Error e = prog.error();
       e.message = fmt::format("program '{}': {}", in.funcs[f].name, e.message);
-      return std::unexpected(e);
+      if (!program_own_error(e.code)) return std::unexpected(e);
+      tables.resize(tables_before);  // no jump tables of a program that is not there
+      ObjectProgram failed;
+      failed.name = in.funcs[f].name;
+      failed.section = sec.name;
+      failed.error = std::move(e);
+      obj.programs.push_back(std::move(failed));
+      continue;
     }
-    prog->type = type->name;
+    if (type) {
+      prog->type = type->name;
+    } else {
+      prog->error = Error{ErrorCode::ElfUnknownSection, -1,
+                          fmt::format("section '{}' (program '{}') names no known program type", sec.name, in.funcs[f].name),
+                          {}, {}};
+    }
     obj.programs.push_back(std::move(*prog));
   }
   if (obj.programs.empty()) return make_error(ErrorCode::ElfNoProgram, "the object has no program (no function in a SEC() section)");

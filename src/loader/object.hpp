@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -31,6 +32,14 @@ struct ObjectProgram {
   Program program;
   // BTF id of each subprogram's FUNC (from .BTF.ext func info), parallel to program.subprograms; 0 when unknown.
   std::vector<uint32_t> func_btf_ids;
+  // Why the program cannot be loaded: its section names no program type
+  // (ElfUnknownSection; type stays empty, the program is linked and a
+  // program type set by the host makes it usable), or it calls a kfunc or
+  // extern nobody provides (ElfMissingSymbol; program stays empty until a
+  // reload with the kfunc registered), or its instructions do not decode
+  // (Decode*; program stays empty). The object's other programs are
+  // unaffected.
+  std::optional<Error> error;
 };
 
 struct ObjectKfunc {

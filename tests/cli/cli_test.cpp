@@ -187,6 +187,39 @@ TEST(CliVerify, ExitCodesAndJson) {
   EXPECT_EQ(r.code, 2) << r.out;
 }
 
+// `--prog NAME` answers for NAME alone: another program's section naming
+// no program type (E407) or rejection cannot turn it into exit 2 or 1, and
+// a write to r10 in dead code is not rejected (api/progs/autoload.bpf.c).
+TEST(CliVerify, OneProgramIsVerifiedAlone) {
+  const std::string o = obj("api/progs/autoload.bpf.o");
+  const std::pair<const char*, int> cases[] = {{"good", 0}, {"dead_fp_write", 0}, {"optional", 0}, {"rejected", 1}, {"lost", 2}};
+  for (const auto& [prog, code] : cases) {
+    auto r = decade("verify " + o + " --prog " + prog);
+    EXPECT_EQ(r.code, code) << prog << ": " << r.out;
+  }
+  auto r = decade("verify " + o);  // every autoloaded program: `lost` among them
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("E407 ElfUnknownSection"), std::string::npos) << r.out;
+}
+
+TEST(CliRun, OneProgramIsLoadedAlone) {
+  const std::string o = obj("api/progs/autoload.bpf.o");
+  for (const char* engine : {"interp", "jit"}) {
+    const std::pair<const char*, const char*> cases[] = {{"good", "retval: 7\n"}, {"dead_fp_write", "retval: 5\n"},
+                                                         {"optional", "retval: 3\n"}};
+    for (const auto& [prog, out] : cases) {
+      auto r = decade("run " + o + " --prog " + prog + " --engine " + engine);
+      if (r.out.find("not available in this build") != std::string::npos) continue;  // no JIT here
+      EXPECT_EQ(r.code, 0) << prog << " " << engine << ": " << r.out;
+      EXPECT_EQ(r.out, out) << prog << " " << engine;
+    }
+  }
+  auto r = decade("run " + o + " --prog rejected");
+  EXPECT_EQ(r.code, 1) << r.out;
+  r = decade("run " + o);  // the whole object: `rejected` fails it
+  EXPECT_EQ(r.code, 1) << r.out;
+}
+
 TEST(CliVerify, MemoryBudget) {
   // r1 = 0; l: r1 += 1; if r1 != 0 goto l; r0 = 0; exit: a new state per iteration at insn 1.
   const auto prog = temp_file("endless.bin", std::string("\xb7\x01\0\0\0\0\0\0\x07\x01\0\0\x01\0\0\0"

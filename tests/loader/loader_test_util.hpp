@@ -94,9 +94,13 @@ struct ElfEdit {
   }
   // The first relocation of the section `target`.
   Elf64_Rel* rel(const std::string& target) { return reinterpret_cast<Elf64_Rel*>(data(find(".rel" + target))); }
+  // The object's error, else the first program's (ObjectProgram::error).
   ErrorCode load_code() {
     auto r = load_bytes(b);
-    return r ? ErrorCode::Ok : r.error().code;
+    if (!r) return r.error().code;
+    for (const ObjectProgram& p : r->programs)
+      if (p.error) return p.error->code;
+    return ErrorCode::Ok;
   }
 };
 

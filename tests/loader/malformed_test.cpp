@@ -95,6 +95,23 @@ TEST(LoaderMalformed, ReferenceToAMissingSymbol) {
   EXPECT_EQ(e.load_code(), ErrorCode::ElfMissingSymbol);
 }
 
+// A program whose own instructions do not decode keeps its error; the
+// object's other programs load (as the kernel judges programs one by one).
+TEST(LoaderMalformed, UndecodableProgramFailsAlone) {
+  ElfEdit e("subprogs.bpf");
+  e.data(e.find("syscall"))[e.sym("sub_b")->st_value] = 0xff;  // unknown opcode
+  auto r = load_bytes(e.b);
+  ASSERT_TRUE(r) << r.error().to_string();
+  const ObjectProgram* b = find_program(*r, "sub_b");
+  ASSERT_NE(b, nullptr);
+  ASSERT_TRUE(b->error);
+  EXPECT_EQ(b->error->code, ErrorCode::DecodeUnknownOpcode);
+  const ObjectProgram* a = find_program(*r, "sub_a");
+  ASSERT_NE(a, nullptr);
+  EXPECT_FALSE(a->error);
+  EXPECT_GT(a->program.slot_count, 0u);
+}
+
 TEST(LoaderMalformed, SymbolNameOutsideStringTable) {
   ElfEdit e("smoke.bpf");
   e.sym("m")->st_name = 1u << 30;

@@ -27,6 +27,12 @@ const Case kControlFlow[] = {
     {"both_sides_checked", "xdp", "r2 = *(u32 *)(r1 + 12)\nif r2 == 1 goto ok\nr0 = *(u64 *)(r10 - 8)\nexit\nok: r0 = 0\nexit\n",
      E::VerifierUninitStack, 2},
     {"ja32_forward", "xdp", "r0 = 1\nif r0 == 0 goto +1\ngotol +1\nr0 = 9\nexit\n", E::Ok},
+    // r10 is read-only where a path writes it, not in dead code (decoding accepts both).
+    {"write_to_r10", "xdp", "r0 = 0\nr10 = 0\nexit\n", E::VerifierReadOnly, 1},
+    {"dead_write_to_r10", "xdp", "r1 = 1\nif r1 == 1 goto ok\nr10 = 0\nexit\nok: r0 = 0\nexit\n", E::Ok},
+    {"fetch_into_r10", "xdp",
+     "r1 = 0\n*(u64 *)(r10 - 8) = r1\nr2 = r10\nr2 += -8\nr10 = atomic_fetch_add((u64 *)(r2 + 0), r10)\nr0 = 0\nexit\n",
+     E::VerifierReadOnly, 4},
 };
 
 const Case kScalars[] = {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "isa/decode.hpp"
 #include "isa/semantics.hpp"
 #include "jit/x86_64/glue.hpp"
 #include "jit/x86_64/jit_state.hpp"
@@ -356,14 +357,14 @@ void Lowerer::call_abs(const void* fn) {
 
 Status Lowerer::lower_insn(const Insn& in) {
   // Programs handed to compile_checked may be built by hand, not decoded.
-  const Shape sh = in.info().shape;
-  const bool writes_dst = sh == Shape::AluImm || sh == Shape::AluReg || sh == Shape::Unary ||
-                          sh == Shape::AddrSpaceCast || sh == Shape::Load || sh == Shape::LdImm64 ||
-                          sh == Shape::AtomicLoad;
-  const bool writes_src = sh == Shape::AtomicRmw && (in.imm & 1);
-  if (in.dst > kFramePointer || in.src > kFramePointer || (writes_dst && in.dst == kFramePointer) ||
-      (writes_src && in.src == kFramePointer))
-    return make_error(ErrorCode::DecodeBadRegister, "jit: invalid register or write to r10", in.pc);
+  if (in.dst > kFramePointer || in.src > kFramePointer)
+    return make_error(ErrorCode::DecodeBadRegister, "jit: invalid register", in.pc);
+  if (writes_frame_pointer(in)) {
+    // Dead code of a verified program (the verifier refuses the reachable
+    // ones); in checked execution a fault when reached.
+    a_.jmp(fault(ErrorCode::ExecUnsupported));
+    return ok();
+  }
   if (has_target(in.op) && (in.target < 0 || static_cast<uint32_t>(in.target) >= prog_.slot_count ||
                             prog_.slot_index[static_cast<size_t>(in.target)] < 0))
     return make_error(ErrorCode::DecodeJumpOutOfRange, "jit: bad jump target", in.pc);

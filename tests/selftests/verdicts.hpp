@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+// The two verdicts on one test program: Decade's, from the literal command
+// a user types (`decade verify OBJ --prog NAME`), and the running kernel's,
+// from selftests_kernel_verdicts (kernel_verdicts.c) loading the program as
+// the selftests' loader does.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "test_specs.hpp"
+
+namespace decade::selftests {
+
+enum class Outcome { Accept, Reject, None };
+
+struct Verdict {
+  Outcome outcome = Outcome::None;
+  // Decade: the error code and name ("E704 VerifierOutOfBounds"); the
+  // kernel: its verifier's closing message or why it gave no verdict.
+  std::string reason;
+};
+
+// Runs `DECADE verify OBJ --prog NAME` (exit 0 accept, 1 reject, 2 none:
+// malformed or unsupported input), under `timeout` so that no program can
+// stall the table.
+Verdict decade_verdict(const std::string& decade, const std::string& obj, const std::string& name);
+
+// The kernel's verdicts on the tests of one object, in the order given;
+// `auxiliaries` are loaded beside every test (test_loader's autoload rule).
+std::vector<Verdict> kernel_verdicts(const std::string& helper, const std::string& obj,
+                                     const std::vector<const TestSpec*>& tests,
+                                     const std::vector<std::string>& auxiliaries);
+
+// Empty when the helper can load a program through bpf(); else why not.
+std::string kernel_refusal(const std::string& helper);
+
+}  // namespace decade::selftests
