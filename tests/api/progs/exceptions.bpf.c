@@ -3,7 +3,7 @@
 // a bpf_loop, with and without an exception callback. The packet's first
 // byte selects the path; tests/api/exceptions_test.cpp runs each on every
 // engine (and Linux 6.18 returns the same for those without a callback:
-// bpftool prog run, docs/exceptions-section.md).
+// bpftool prog run, docs/runtime-control.md, "Exceptions").
 #include "decade_bpf.h"
 
 __u64 ran = 0;  // .bss: written before a throw, kept after it
