@@ -25,8 +25,8 @@ bool arg_fault(RunState& st, ErrorCode code, const FuncProto& proto, int arg, co
 }
 
 CallCheck spin_lock_call(RunState& st, const FuncProto& proto, uint64_t* regs, const TInsn* at) {
-  const auto fault = proto.name == "bpf_spin_lock" ? checked_spin_lock(st.held_lock, regs[1])
-                                                   : checked_spin_unlock(st.held_lock, regs[1]);
+  const auto fault = proto.name == "bpf_spin_lock" ? checked_spin_lock(*st.rc, regs[1])
+                                                   : checked_spin_unlock(*st.rc, regs[1]);
   if (fault) {
     fail(st, ErrorCode::ExecHelperFault, at, *fault);
     return CallCheck::Fail;
@@ -36,8 +36,6 @@ CallCheck spin_lock_call(RunState& st, const FuncProto& proto, uint64_t* regs, c
 }
 
 }  // namespace
-
-bool release_held_lock(RunState& st) { return decade::release_held_lock(st.held_lock); }
 
 std::string describe_access(uint64_t addr, uint64_t size, bool write) {
   return fmt::format("{}-byte {} at {:#x}", size, write ? "write" : "read", addr);

@@ -137,7 +137,6 @@ RunStatePtr new_run_state() {
 // frame with r1 = cookie; its r0, or the cookie without one, is the result.
 bool catch_exception(RunState& st, uint64_t cookie, uint64_t* r0) {
   st.error.reset();
-  release_held_lock(st);
   release_run_resources(*st.rc);
   const TProgram& prog = *st.prog;
   if (prog.prog.exception_cb < 0) {
@@ -193,11 +192,13 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
     rc->engine = outer_engine;
     rc->invoke_callback = outer_invoke;
     rc->platform = outer_platform;
-  } else {
-    release_run_resources(*rc);  // before st, whose stack iterators live on, goes
   }
+  // A checked program may end holding its bpf_spin_lock (a verified one
+  // cannot): released with the rest, and an error when the run succeeded.
+  const bool held_lock = !nested && rc->held.holds_lock();
+  if (!nested) release_run_resources(*rc);  // before st, whose stack iterators live on, goes
   if (budget) *budget = st->budget;
-  if (!release_held_lock(*st) && ok) {
+  if (held_lock && ok) {
     Error e{ErrorCode::ExecHelperFault, -1, "the program exited holding a bpf_spin_lock", {}, {}};
     return std::unexpected(std::move(e));
   }

@@ -106,7 +106,6 @@ struct RunState {
   Frame frames[kMaxFrames];
   const std::vector<MemRegion>* request = nullptr;  // RunRequest::regions
   CheckedMapMemory map_memory;                      // the maps' storage, collected on first need
-  uint64_t held_lock = 0;  // checked mode: the bpf_spin_lock this run holds
   // Non-zero (a StopReason) once the run is to stop: attached to
   // RunRequest::control, read at every backward jump and gotox.
   StopWord stop{0};
@@ -121,7 +120,7 @@ struct RunState {
 // A stop (StopWord) takes effect unless the run holds a bpf_spin_lock: a
 // critical section is never cut in half, so what it updates stays
 // consistent; the stop takes effect at the first check after the unlock.
-inline bool stop_now(const RunState& st) { return !st.held_lock && !st.rc->held.holds_lock(); }
+inline bool stop_now(const RunState& st) { return !st.rc->held.holds_lock(); }
 
 // Records an error at an instruction (with its source line when known). Returns false.
 bool fail(RunState& st, ErrorCode code, const TInsn* at, std::string message);
@@ -149,8 +148,6 @@ std::string describe_access(uint64_t addr, uint64_t size, bool write);
 // an unverified program cannot hang the host on a lock word it corrupted.
 enum class CallCheck : uint8_t { Fail, Call, Done };
 CallCheck check_call_args(RunState& st, const FuncProto& proto, uint64_t* regs, const TInsn* at);
-// Releases a lock the run still holds (checked mode); false when one was held.
-bool release_held_lock(RunState& st);
 // bpf_tail_call (the chain's count is st.rc->tail_calls).
 //  - Fallthrough: no target, or the chain made kMaxTailCalls; the kernel
 //    continues with the next instruction.

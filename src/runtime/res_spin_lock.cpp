@@ -156,6 +156,15 @@ void unlock_word(uint64_t addr) {
   std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(addr)).store(0, std::memory_order_release);
 }
 
+// Gives a lock back: out of the slot's table before the word is free, so a
+// table never names a lock its slot does not hold (what makes a seen cycle
+// real). Also the HeldResources release function, which unwinding calls
+// while the run's CPU slot is still its own.
+void release_lock(uint64_t addr) {
+  unrecord(tables()[current_cpu()], addr);
+  unlock_word(addr);
+}
+
 }  // namespace
 
 int64_t res_lock_acquire(uint64_t addr) {
@@ -164,42 +173,24 @@ int64_t res_lock_acquire(uint64_t addr) {
   const uint32_t self = current_cpu();
   HeldTable& t = tables()[self];
   // AA: the slot (this run or one it is nested in) already holds it.
-  if (own_holds(t, addr) || std::find(rc->res_locks.begin(), rc->res_locks.end(), addr) != rc->res_locks.end())
-    return -EDEADLK;
+  if (own_holds(t, addr) || rc->held.holds(addr, HeldResources::Kind::ResLock)) return -EDEADLK;
   std::atomic_ref<uint32_t> word(*reinterpret_cast<uint32_t*>(addr));
   uint32_t expected = 0;
   if (!word.compare_exchange_strong(expected, 1, std::memory_order_acquire, std::memory_order_relaxed))
     if (const int64_t err = wait_for(word, t, self, addr)) return err;
   record(t, addr);
-  rc->res_locks.push_back(addr);
+  if (!rc->held.hold(HeldResources::Kind::ResLock, addr, release_lock)) {
+    release_lock(addr);
+    return -ENOMEM;  // not held: the program's error path runs, as for a timeout
+  }
   return 0;
 }
 
 bool res_lock_release(uint64_t addr) {
   RunContext* rc = current_run_context();
-  if (!rc) return false;
-  auto& held = rc->res_locks;
-  const auto it = std::find(held.rbegin(), held.rend(), addr);
-  if (it == held.rend()) return false;
-  held.erase(std::next(it).base());
-  // Out of the table before the word is free: a table never names a lock
-  // its slot does not hold, which is what makes a seen cycle real.
-  unrecord(tables()[current_cpu()], addr);
-  unlock_word(addr);
+  if (!rc || !rc->held.drop(addr, HeldResources::Kind::ResLock)) return false;
+  release_lock(addr);
   return true;
-}
-
-uint32_t release_res_locks(RunContext& rc) {
-  const auto n = static_cast<uint32_t>(rc.res_locks.size());
-  if (n == 0) return 0;
-  HeldTable& t = tables()[current_cpu()];
-  while (!rc.res_locks.empty()) {
-    const uint64_t addr = rc.res_locks.back();
-    rc.res_locks.pop_back();
-    unrecord(t, addr);
-    unlock_word(addr);
-  }
-  return n;
 }
 
 }  // namespace decade

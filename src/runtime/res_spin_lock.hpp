@@ -20,10 +20,10 @@
 // cycles while waiting. Every member of a cycle may see it and fail.
 //
 // Contract: the calls below are made from inside a run (RunScope), which
-// holds a CPU slot and a RunContext; RunContext::res_locks lists the locks
-// this run took, oldest first, and release_res_locks() gives them back
-// when the run ends abnormally (RunScope does it for the outermost scope
-// of a context).
+// holds a CPU slot and a RunContext. The run's HeldResources keeps each
+// lock it took (Kind::ResLock) with the function that gives it back, so a
+// run that ends abnormally releases them with everything else it holds
+// (release_run_resources).
 #pragma once
 
 #include <cstdint>
@@ -44,7 +44,5 @@ int64_t res_lock_acquire(uint64_t addr);
 // Releases a lock the current run holds; false (nothing changed) when the
 // run does not hold it.
 bool res_lock_release(uint64_t addr);
-// Releases every lock rc's run still holds, newest first; how many there were.
-uint32_t release_res_locks(RunContext& rc);
 
 }  // namespace decade

@@ -61,14 +61,20 @@ bool HeldResources::hold(Kind kind, uint64_t object, ReleaseFn release) {
   return true;
 }
 
-bool HeldResources::drop(uint64_t object) {
+bool HeldResources::drop(uint64_t object, Kind kind) {
   // Newest first: programs release mostly in reverse order of acquiring.
   for (size_t i = items_.size(); i-- > 0;) {
-    if (items_[i].object != object) continue;
+    if (items_[i].object != object || items_[i].kind != kind) continue;
     if (items_[i].kind == Kind::SpinLock) --locks_;
     items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(i));
     return true;
   }
+  return false;
+}
+
+bool HeldResources::holds(uint64_t object, Kind kind) const {
+  for (const Item& it : items_)
+    if (it.object == object && it.kind == kind) return true;
   return false;
 }
 
@@ -83,10 +89,7 @@ size_t HeldResources::release_all() {
   return n;
 }
 
-size_t release_run_resources(RunContext& rc) {
-  size_t n = rc.held.size() ? rc.held.release_all() : 0;
-  return n + (rc.res_locks.empty() ? 0 : release_res_locks(rc));
-}
+size_t release_run_resources(RunContext& rc) { return rc.held.size() ? rc.held.release_all() : 0; }
 
 bool stop_requested(const RunContext& rc) { return rc.control && rc.control->reason() != 0; }
 
@@ -101,10 +104,7 @@ RunScope::RunScope(RunContext& rc) : saved_(tls_current) {
   if (!saved_) cpu_.emplace();
   tls_current = &rc;
 }
-RunScope::~RunScope() {
-  if (tls_current != saved_) release_res_locks(*tls_current);
-  tls_current = saved_;
-}
+RunScope::~RunScope() { tls_current = saved_; }
 
 void set_trace_sink(TraceSink sink) {
   auto& g = global_sink();

@@ -75,8 +75,9 @@ class CallbackKeys {
   std::array<uint16_t, kMaxCallbackDepth> size_{};
 };
 
-// What a run has acquired and not yet released: a bpf_spin_lock taken by
-// verified code, ring buffer records reserved, open iterators. Acquiring
+// What a run has acquired and not yet released: a bpf_spin_lock (verified
+// or checked code), bpf_res_spin_locks, ring buffer records reserved, open
+// iterators. Acquiring
 // helpers and kfuncs hold() the object with the function that releases it;
 // their releasing counterparts drop() it. A program the verifier accepted
 // drops everything before it exits; a run that ends early (a fault, a
@@ -86,13 +87,17 @@ class CallbackKeys {
 // nothing leaks.
 class HeldResources {
  public:
-  enum class Kind : uint8_t { SpinLock, RingbufRecord, Iterator, Reference };
+  enum class Kind : uint8_t { SpinLock, ResLock, RingbufRecord, Iterator, Reference };
   using ReleaseFn = void (*)(uint64_t object);
   // false (and nothing held) when memory ran out; the caller then releases
   // at once and fails.
   bool hold(Kind kind, uint64_t object, ReleaseFn release);
-  // The program released `object` itself; false when it was not held.
-  bool drop(uint64_t object);
+  // The program released `object` (held as `kind`) itself; false when it
+  // was not held.
+  bool drop(uint64_t object, Kind kind);
+  bool holds(uint64_t object, Kind kind) const;
+  // A bpf_spin_lock is held (res locks do not count: a run holding one may
+  // be stopped, and unwinding releases it).
   bool holds_lock() const { return locks_ != 0; }
   size_t size() const { return items_.size(); }
   // Releases everything still held, newest first; returns how many.
@@ -121,17 +126,14 @@ struct RunContext {
   // The running program's platform (engines set it for each program of a
   // chain): what helpers that read host memory may read (Platform::grants).
   const Platform* platform = nullptr;
-  // The bpf_res_spin_locks this run holds, oldest first (res_spin_lock.hpp);
-  // the outermost RunScope of the context releases what is left.
-  std::vector<uint64_t> res_locks;
   // Stops the run from outside (a cancel token, a deadline); nullptr when
   // nothing can. Set for the outermost run; tail calls keep the chain's.
   RunControl* control = nullptr;
   HeldResources held;  // what the program holds now (bookkeeping for unwinding)
 };
 
-// Gives back everything the run holds (HeldResources::release_all, then the
-// bpf_res_spin_locks in res_locks): the one unwinding step for every early
+// Gives back everything the run holds (HeldResources::release_all): the
+// one unwinding step for every early
 // end of a run (faults, cancellation, timeouts, exceptions). Engines call it
 // when their outermost run of `rc` ends, before the run's stack is freed, and
 // before a caught bpf_throw runs the exception callback; returns how many

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "runtime/run_context.hpp"
+
 namespace decade {
 
 bool spin_lock_acquire_bounded(uint64_t addr) {
@@ -30,26 +32,21 @@ void unlock_word(uint64_t addr) {
 
 }  // namespace
 
-std::optional<std::string> checked_spin_lock(uint64_t& held, uint64_t addr) {
-  if (held) return "bpf_spin_lock while this program already holds a lock";
+std::optional<std::string> checked_spin_lock(RunContext& rc, uint64_t addr) {
+  if (rc.held.holds_lock()) return "bpf_spin_lock while this program already holds a lock";
   if (!spin_lock_acquire_bounded(addr))
     return fmt::format("bpf_spin_lock at {:#x}: not released within {} ms", addr, kSpinLockTimeoutMs);
-  held = addr;
+  if (!rc.held.hold(HeldResources::Kind::SpinLock, addr, unlock_word)) {
+    unlock_word(addr);
+    return "bpf_spin_lock: no memory to record the held lock";
+  }
   return std::nullopt;
 }
 
-std::optional<std::string> checked_spin_unlock(uint64_t& held, uint64_t addr) {
-  if (held != addr) return fmt::format("bpf_spin_unlock at {:#x}: lock not held", addr);
+std::optional<std::string> checked_spin_unlock(RunContext& rc, uint64_t addr) {
+  if (!rc.held.drop(addr, HeldResources::Kind::SpinLock)) return fmt::format("bpf_spin_unlock at {:#x}: lock not held", addr);
   unlock_word(addr);
-  held = 0;
   return std::nullopt;
-}
-
-bool release_held_lock(uint64_t& held) {
-  if (!held) return true;
-  unlock_word(held);
-  held = 0;
-  return false;
 }
 
 }  // namespace decade

@@ -11,18 +11,19 @@
 
 namespace decade {
 
+struct RunContext;
+
 inline constexpr uint32_t kSpinLockTimeoutMs = 250;
 
 // Takes the 4-byte lock word at addr; false when it stayed held past the timeout.
 bool spin_lock_acquire_bounded(uint64_t addr);
 
-// The lock bookkeeping of a checked run, one for both engines. `held` is the
-// lock word the run holds (0: none; one at a time, as the verifier would
-// require). bpf_spin_lock / bpf_spin_unlock on addr: the reason for an
+// The lock bookkeeping of a checked run, one for both engines: the lock is
+// kept in the run's HeldResources (one at a time, as the verifier would
+// require), so unwinding releases it like a verified program's.
+// bpf_spin_lock / bpf_spin_unlock on addr: the reason for an
 // ExecHelperFault, or nothing when the call succeeded.
-std::optional<std::string> checked_spin_lock(uint64_t& held, uint64_t addr);
-std::optional<std::string> checked_spin_unlock(uint64_t& held, uint64_t addr);
-// At the end of a run: releases a lock still held; false when there was one.
-bool release_held_lock(uint64_t& held);
+std::optional<std::string> checked_spin_lock(RunContext& rc, uint64_t addr);
+std::optional<std::string> checked_spin_unlock(RunContext& rc, uint64_t addr);
 
 }  // namespace decade

@@ -32,7 +32,7 @@ TEST(ResSpinLock, AaIsEdeadlkWithoutWaiting) {
   const auto t0 = Clock::now();
   EXPECT_EQ(res_lock_acquire(addr(a)), -EDEADLK);
   EXPECT_LT(Clock::now() - t0, std::chrono::milliseconds(50));
-  EXPECT_EQ(rc.res_locks.size(), 1u);
+  EXPECT_EQ(rc.held.size(), 1u);
   EXPECT_TRUE(res_lock_release(addr(a)));
   EXPECT_EQ(a, 0u);
   EXPECT_FALSE(res_lock_release(addr(a)));  // no longer held
@@ -114,29 +114,36 @@ TEST(ResSpinLock, HeldPastTheTimeoutIsEtimedout) {
     const auto t0 = Clock::now();
     EXPECT_EQ(res_lock_acquire(addr(a)), -ETIMEDOUT);
     EXPECT_GE(Clock::now() - t0, std::chrono::milliseconds(kResLockTimeoutMs));
-    EXPECT_TRUE(rc.res_locks.empty());
+    EXPECT_EQ(rc.held.size(), 0u);
   }
   done = true;
   holder.join();
   EXPECT_EQ(a, 0u);
 }
 
-// The outermost scope of a run gives back what the run still holds (a
-// fault or a cancel ended it), oldest last; the slot's table forgets them.
-TEST(ResSpinLock, RunScopeEndReleasesLeftoverLocks) {
-  uint32_t a = 0, b = 0;
+// Unwinding (release_run_resources, which engines call when a run ends
+// early: a fault, a cancel) gives back the locks the run still holds with
+// everything else it holds, newest first; the slot's table forgets them.
+TEST(ResSpinLock, UnwindingReleasesLeftoverLocks) {
+  uint32_t a = 0, b = 0, word = 0;
   {
     RunContext rc;
     RunScope scope(rc);
     ASSERT_EQ(res_lock_acquire(addr(a)), 0);
+    ASSERT_TRUE(rc.held.hold(HeldResources::Kind::Iterator, addr(word), [](uint64_t w) {
+      *reinterpret_cast<uint32_t*>(w) = 7;
+    }));
     ASSERT_EQ(res_lock_acquire(addr(b)), 0);
+    EXPECT_EQ(release_run_resources(rc), 3u);
   }
   EXPECT_EQ(a, 0u);
   EXPECT_EQ(b, 0u);
+  EXPECT_EQ(word, 7u);
   RunContext rc;
   RunScope scope(rc);
   EXPECT_EQ(res_lock_acquire(addr(a)), 0);  // not an AA against a stale table entry
-  EXPECT_EQ(release_res_locks(rc), 1u);
+  EXPECT_FALSE(res_lock_release(addr(b)));  // held by nobody
+  EXPECT_EQ(release_run_resources(rc), 1u);
   EXPECT_EQ(a, 0u);
 }
 

@@ -140,7 +140,6 @@ void reset_state(JitState& st, const JitCode& code, const RunRequest& req) {
   set_primary_region(h, st.request);
   st.code = &code;
   st.map_memory.reset();
-  st.held_lock = 0;
   // Checked programs may read stack they never wrote: make that read zeros,
   // as in the interpreter. Verified programs cannot, so they skip the cost.
   if (code.checked()) std::memset(st.stack, 0, sizeof(st.stack));
@@ -166,7 +165,6 @@ DECADE_JIT_CALL uint64_t catch_exception(JitState& st, RunContext& rc, const Jit
   JitHot& h = st.hot;
   h.fault_code = 0;
   h.fault_native = 0;
-  glue::release_held_lock(st);
   release_run_resources(rc);
   const int32_t cb = code.prog().exception_cb;
   if (cb < 0) return cookie;
@@ -209,15 +207,17 @@ DECADE_JIT_CALL Result<uint64_t> run_in(JitState& st, RunContext& rc, bool outer
   rc.engine = saved_engine;
   rc.invoke_callback = saved_invoke;
   rc.platform = saved_platform;
+  // A checked program may end holding its bpf_spin_lock (a verified one
+  // cannot): released with the rest, and an error when the run succeeded.
+  const bool held_lock = outermost && rc.held.holds_lock();
   if (outermost) release_run_resources(rc);  // while the stack iterators live on is still there
-  const bool lock_released = glue::release_held_lock(st);
   if (rc.fault) {
     Error e = *rc.fault;
     if (e.insn < 0) e.insn = code.slot_at(h.fault_native);
     return std::unexpected(code.located(std::move(e)));
   }
   if (h.fault_code) return std::unexpected(code.error_at(glue::fault_error_code(h), h.fault_native));
-  if (!lock_released) return make_error(ErrorCode::ExecHelperFault, "the program exited holding a bpf_spin_lock");
+  if (held_lock) return make_error(ErrorCode::ExecHelperFault, "the program exited holding a bpf_spin_lock");
   return r0;
 }
 

@@ -38,7 +38,7 @@ bool check_args(JitState& st, const FuncProto& p, const uint64_t* regs) {
 }
 
 uint64_t spin_lock_call(JitState& st, const FuncProto& p, uint64_t lock) {
-  const auto fault = p.name == "bpf_spin_lock" ? checked_spin_lock(st.held_lock, lock) : checked_spin_unlock(st.held_lock, lock);
+  const auto fault = p.name == "bpf_spin_lock" ? checked_spin_lock(*st.rc, lock) : checked_spin_unlock(*st.rc, lock);
   if (fault) raise_fault(ErrorCode::ExecHelperFault, *fault);
   return 0;
 }
@@ -144,11 +144,9 @@ DECADE_JIT_CALL bool invoke_callback(void* engine, uint64_t target, uint64_t r1,
   return true;
 }
 
-bool release_held_lock(JitState& st) { return decade::release_held_lock(st.held_lock); }
-
 uint64_t stop_now(JitHot* hot) {
   const JitState& st = *hot->owner;
-  return !st.held_lock && !st.rc->held.holds_lock();
+  return !st.rc->held.holds_lock();
 }
 
 void may_goto_refill(uint64_t* slot) { slot[0] = timed_loop_refill(&slot[1]); }

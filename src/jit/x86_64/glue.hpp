@@ -53,9 +53,6 @@ void may_goto_refill(uint64_t* slot);
 // between ExecCancelled and ExecTimeout.
 ErrorCode fault_error_code(const JitHot& hot);
 
-// Releases a bpf_spin_lock the run still holds; false when there was one.
-bool release_held_lock(JitState& st);
-
 // Offset of std::optional<Error>'s engaged flag inside the optional, or -1
 // when this standard library lays it out differently than probed.
 int64_t fault_flag_offset();

@@ -76,7 +76,6 @@ struct JitState {
   RunContext* rc = nullptr;
   std::span<const MemRegion> request;   // the request's regions (the request outlives the run)
   CheckedMapMemory map_memory;          // storage of the program's maps, collected on the first slow-path miss
-  uint64_t held_lock = 0;          // checked: the bpf_spin_lock this run holds
   alignas(16) uint8_t stack[kMaxFrames * kFrameSize];
 
   uint64_t stack_base() const { return reinterpret_cast<uint64_t>(stack); }

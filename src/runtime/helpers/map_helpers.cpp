@@ -46,7 +46,7 @@ uint64_t spin_lock(uint64_t lock, uint64_t, uint64_t, uint64_t, uint64_t) {
   return 0;
 }
 uint64_t spin_unlock(uint64_t lock, uint64_t, uint64_t, uint64_t, uint64_t) {
-  if (RunContext* rc = current_run_context()) rc->held.drop(lock);
+  if (RunContext* rc = current_run_context()) rc->held.drop(lock, HeldResources::Kind::SpinLock);
   spin_unlock_word(ptr(lock));
   return 0;
 }

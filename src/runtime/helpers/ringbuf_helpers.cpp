@@ -36,7 +36,7 @@ uint64_t ringbuf_reserve(uint64_t m, uint64_t size, uint64_t flags, uint64_t, ui
 }
 
 void finish(uint64_t sample, uint64_t flags, bool discard) {
-  if (RunContext* rc = current_run_context()) rc->held.drop(sample);
+  if (RunContext* rc = current_run_context()) rc->held.drop(sample, HeldResources::Kind::RingbufRecord);
   // The verifier only lets a reserved record reach here; without it, a
   // foreign pointer is reported instead of corrupting memory.
   RingBufMap* rb = ringbuf_of_sample(reinterpret_cast<void*>(sample));

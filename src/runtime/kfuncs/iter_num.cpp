@@ -59,7 +59,7 @@ uint64_t iter_num_next(uint64_t it, uint64_t, uint64_t, uint64_t, uint64_t) {
 }
 
 uint64_t iter_num_destroy(uint64_t it, uint64_t, uint64_t, uint64_t, uint64_t) {
-  if (RunContext* rc = current_run_context()) rc->held.drop(it);
+  if (RunContext* rc = current_run_context()) rc->held.drop(it, HeldResources::Kind::Iterator);
   *iter(it) = {0, 0};
   return 0;
 }
