@@ -140,10 +140,10 @@ inline Result<Program> shape_iter(World& w, ByteReader& in, Case& c) {
   iter_arg();
   mov(a, 2, start);
   mov(a, 3, start + count);
-  a.emit(make_insn(Op::CALL_KFUNC, 0, 0, 0, 0));
+  call_kfunc(a, kKfIterNew);
   a.bind(top);
   iter_arg();
-  a.emit(make_insn(Op::CALL_KFUNC, 0, 0, 0, 1));
+  call_kfunc(a, kKfIterNext);
   a.to(make_insn(Op::JEQ64_IMM, 0, 0, 0, 0), done);
   if (write == 1) a.emit(make_insn(Op::STW, 0, 0, 0, start));  // rewinds the iterator
   if (write == 2) {
@@ -155,7 +155,7 @@ inline Result<Program> shape_iter(World& w, ByteReader& in, Case& c) {
   a.to(make_insn(Op::JA), top);
   a.bind(done);
   iter_arg();
-  a.emit(make_insn(Op::CALL_KFUNC, 0, 0, 0, 2));
+  call_kfunc(a, kKfIterDestroy);
   emit_body(a, bodies.b[1], bodies.n[1], {7, 8});
   ret(a, 0);
   if (write) c.issue_points |= point(4);
@@ -223,6 +223,8 @@ inline Result<Program> shape_ringbuf(World& w, ByteReader& in, Case& c) {
   call(a, 131);
   movr(a, 9, 0);
   a.to(make_insn(Op::JEQ64_IMM, 9, 0, 0, 0), skip);
+  std::string loop;
+  counted_loop(a, in, &loop);
   emit_body(a, bodies.b[0], bodies.n[0], {9});
   movr(a, 1, 9);
   mov(a, 2, 0);
@@ -230,7 +232,7 @@ inline Result<Program> shape_ringbuf(World& w, ByteReader& in, Case& c) {
   a.bind(skip);
   emit_body(a, bodies.b[1], bodies.n[1], {7, 8});
   ret(a, 0);
-  c.note = "size=" + std::to_string(size) + (submit ? " submit" : " discard");
+  c.note = "size=" + std::to_string(size) + (submit ? " submit" : " discard") + loop;
   return a.finish();
 }
 
@@ -329,6 +331,132 @@ inline Result<Program> shape_huge_map(World& w, ByteReader& in, Case& c) {
   return a.finish();
 }
 
+// bpf_throw(cookie) at a site: unconditional, or skipped unless `reg`
+// equals a small constant (a loop index, a value a body computed).
+inline void throw_site(Asm& a, ByteReader& in, uint8_t reg) {
+  const Asm::Label skip = a.label();
+  if (in.coin(2, 3)) a.to(make_insn(Op::JNE64_IMM, reg, 0, 0, static_cast<int32_t>(in.pick(3))), skip);
+  mov(a, 1, static_cast<int32_t>(in.pick(4)));
+  call_kfunc(a, kKfThrow);
+  a.bind(skip);
+}
+
+// bpf_throw from the main program, a static subprogram or a bpf_loop
+// callback (on one of its iterations), with nothing held, an iterator alive
+// or a ring buffer record reserved (the verifier refuses a throw that would
+// leak them; were one accepted, unwinding must give them back, which the
+// oracle checks). The default exception callback makes the cookie r0.
+inline Result<Program> shape_throw(World& w, ByteReader& in, Case& c) {
+  c.type = w.type;
+  const uint32_t where = in.pick(3), held = in.coin(1, 2) ? 0 : 1 + in.pick(2);
+  const int32_t nr = 1 + static_cast<int32_t>(in.pick(5));
+  Bodies bodies(in, 2);
+  Asm a;
+  const Asm::Label fn = a.label(), no_record = a.label();
+  plain_prologue(a, kMapArray);
+  auto iter_arg = [&] {
+    movr(a, 1, 10);
+    a.emit(make_insn(Op::ADD64_IMM, 1, 0, 0, -24));
+  };
+  if (held == 1) {
+    iter_arg();
+    mov(a, 2, 0);
+    mov(a, 3, 3);
+    call_kfunc(a, kKfIterNew);
+  } else if (held == 2) {
+    map_ptr(a, 1, kMapRingbuf);
+    mov(a, 2, 8);
+    mov(a, 3, 0);
+    call(a, 131);
+    movr(a, 9, 0);
+  }
+  emit_body(a, bodies.b[0], bodies.n[0], {7, 8});
+  if (where == 0) {
+    throw_site(a, in, 0);
+  } else if (where == 1) {
+    movr(a, 1, 6);
+    a.to(make_insn(Op::CALL_LOCAL), fn);
+  } else {
+    mov(a, 1, nr);
+    func_ptr(a, 2, fn);
+    movr(a, 3, 8);
+    mov(a, 4, 0);
+    call(a, 181);
+  }
+  if (held == 1) {
+    iter_arg();
+    call_kfunc(a, kKfIterDestroy);
+  } else if (held == 2) {
+    a.to(make_insn(Op::JEQ64_IMM, 9, 0, 0, 0), no_record);
+    movr(a, 1, 9);
+    mov(a, 2, 0);
+    call(a, 133);
+  }
+  a.bind(no_record);
+  ret(a, 0);
+  a.bind(fn);  // the subprogram (r1 = ctx) or the callback (r1 = index, r2 = the caller's fp-16)
+  movr(a, 6, 1);
+  emit_body(a, bodies.b[1], bodies.n[1], {10});
+  throw_site(a, in, 6);
+  ret(a, 0);
+  static const char* wheres[] = {"main", "subprogram", "bpf_loop callback"};
+  static const char* helds[] = {"", " iterator alive", " record reserved"};
+  c.note = std::string("throw from ") + wheres[where] + helds[held];
+  return a.finish();
+}
+
+// Locks on map values: bpf_res_spin_lock on one value or two (the same
+// value twice half the time: AA at run time), its result checked or not,
+// released newest first or out of order, a throw while holding them; or a
+// plain bpf_spin_lock. Random rows run while the locks are held, steered
+// at the locked values (whose first word is the lock).
+inline Result<Program> shape_lock(World& w, ByteReader& in, Case& c) {
+  c.type = w.type;
+  const uint32_t mode = in.pick(3);  // 0: one res lock, 1: two res locks, 2: bpf_spin_lock
+  const bool res = mode != 2, two = mode == 1, checked = in.coin(7, 8), in_order = in.coin(3, 4);
+  const bool throws = res && in.coin(1, 5);
+  const auto k0 = static_cast<int32_t>(in.pick(2)), k1 = static_cast<int32_t>(in.pick(2));
+  Bodies bodies(in, 2);
+  Asm a;
+  const Asm::Label out = a.label(), unlock_a = a.label();
+  plain_prologue(a, kMapArray);
+  auto lookup = [&](uint8_t dst, int32_t key) {
+    a.emit(make_insn(Op::STW, 10, 0, -24, key));
+    map_ptr(a, 1, res ? kMapResLock : kMapSpinLock);
+    movr(a, 2, 10);
+    a.emit(make_insn(Op::ADD64_IMM, 2, 0, 0, -24));
+    call(a, 1);
+    movr(a, dst, 0);
+    a.to(make_insn(Op::JEQ64_IMM, dst, 0, 0, 0), out);
+  };
+  auto lock = [&](uint8_t r, bool take, Asm::Label on_error) {
+    movr(a, 1, r);
+    if (!res) return call(a, take ? 93 : 94);
+    call_kfunc(a, take ? kKfResLock : kKfResUnlock);
+    if (take && checked) a.to(make_insn(Op::JNE64_IMM, 0, 0, 0, 0), on_error);
+  };
+  lookup(6, k0);
+  if (two) lookup(9, k1);
+  lock(6, true, out);
+  std::string loops;
+  counted_loop(a, in, &loops);
+  emit_body(a, bodies.b[0], bodies.n[0], {6, 7});
+  if (two) lock(9, true, unlock_a);
+  if (two) counted_loop(a, in, &loops);
+  if (throws) throw_site(a, in, 0);
+  emit_body(a, bodies.b[1], bodies.n[1], {6, 9, 7});
+  if (two && in_order) lock(9, false, out);
+  a.bind(unlock_a);
+  lock(6, false, out);
+  if (two && !in_order) lock(9, false, out);
+  a.bind(out);
+  ret(a, 0);
+  c.note = std::string(res ? (two ? "res locks [" + std::to_string(k0) + "] [" + std::to_string(k1) + "]" : "res lock")
+                           : "spin lock") +
+           (checked ? "" : " unchecked") + (two && !in_order ? " out of order" : "") + (throws ? " throw" : "") + loops;
+  return a.finish();
+}
+
 inline Result<Program> build(const uint8_t* data, size_t size);
 
 // The shape input bytes build (the first byte's choice).
@@ -355,6 +483,8 @@ inline Result<Case> build_case(World& w, const uint8_t* data, size_t size) {
     case Kind::Rodata: p = shape_rodata(w, in, c); break;
     case Kind::Probe: p = shape_probe(w, in, c); break;
     case Kind::HugeMap: p = shape_huge_map(w, in, c); break;
+    case Kind::Throw: p = shape_throw(w, in, c); break;
+    case Kind::Lock: p = shape_lock(w, in, c); break;
     case Kind::Count: break;
   }
   if (!p) return std::unexpected(p.error());

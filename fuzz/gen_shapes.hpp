@@ -18,6 +18,12 @@
 //   rodata    the plain program with r7 pointing into a frozen map
 //   probe     bpf_probe_read_* of a host address (the world's canary)
 //   huge_map  a map with max_entries near the limits, then a lookup in it
+//   throw     bpf_throw from the main program, a static subprogram or a
+//             bpf_loop callback, optionally with an iterator alive or a
+//             ring buffer record reserved (the unwinding must release them)
+//   lock      bpf_res_spin_lock on one or two map values (checked or not,
+//             released in or out of order, a throw while held) or a plain
+//             bpf_spin_lock, random rows while held
 #pragma once
 
 #include <cstdint>
@@ -30,11 +36,13 @@
 
 namespace decade::fuzzgen {
 
-enum class Kind : uint8_t { Plain, Packet, Loop, ForEach, Iter, TailCall, Ringbuf, Rodata, Probe, HugeMap, Count };
+enum class Kind : uint8_t {
+  Plain, Packet, Loop, ForEach, Iter, TailCall, Ringbuf, Rodata, Probe, HugeMap, Throw, Lock, Count
+};
 
 inline const char* kind_name(Kind k) {
-  static const char* names[] = {"plain", "packet",  "loop",  "for_each", "iter",
-                                "tail_call", "ringbuf", "rodata", "probe", "huge_map"};
+  static const char* names[] = {"plain", "packet",  "loop",  "for_each", "iter",  "tail_call",
+                                "ringbuf", "rodata", "probe", "huge_map", "throw", "lock"};
   return names[static_cast<size_t>(k)];
 }
 
@@ -88,6 +96,9 @@ inline void emit_body(Asm& a, const uint8_t* b, uint32_t n, std::initializer_lis
 inline void mov(Asm& a, uint8_t d, int32_t imm) { a.emit(make_insn(Op::MOV64_IMM, d, 0, 0, imm)); }
 inline void movr(Asm& a, uint8_t d, uint8_t s) { a.emit(make_insn(Op::MOV64_REG, d, s)); }
 inline void call(Asm& a, int32_t helper) { a.emit(make_insn(Op::CALL_HELPER, 0, 0, 0, helper)); }
+// Kfuncs by their index in World::kfuncs.
+inline void call_kfunc(Asm& a, int32_t index) { a.emit(make_insn(Op::CALL_KFUNC, 0, 0, 0, index)); }
+enum : int32_t { kKfIterNew = 0, kKfIterNext, kKfIterDestroy, kKfThrow, kKfResLock, kKfResUnlock };
 inline void map_ptr(Asm& a, uint8_t d, uint32_t map) { a.emit(make_insn(Op::LDDW_MAP_IDX, d, 0, 0, static_cast<int32_t>(map))); }
 inline void ret(Asm& a, int32_t v) {
   mov(a, 0, v);
@@ -172,6 +183,20 @@ inline void packet_adjust(Asm& a, ByteReader& in, std::string* note) {
   mov(a, 2, delta);
   call(a, id);
   if (note) *note += "adjust(" + std::to_string(id) + "," + std::to_string(delta) + ") ";
+}
+
+// Half the time, `r5 = 0; loop: r5 += 1; if r5 < n goto loop` (n from 1 to
+// 8): a back-edge, where a run stopped from outside ends, placed where the
+// shape holds something the unwinding must give back.
+inline void counted_loop(Asm& a, ByteReader& in, std::string* note) {
+  if (!in.coin(1, 2)) return;
+  const auto n = static_cast<int32_t>(1 + in.pick(8));
+  const Asm::Label top = a.label();
+  mov(a, 5, 0);
+  a.bind(top);
+  a.emit(make_insn(Op::ADD64_IMM, 5, 0, 0, 1));
+  a.to(make_insn(Op::JLT64_IMM, 5, 0, 0, n), top);
+  if (note) *note += " loop" + std::to_string(n);
 }
 
 // bpf_tail_call(r6, map, slot).

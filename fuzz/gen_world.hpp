@@ -41,6 +41,8 @@ enum : uint32_t {
   kMapProgXdp,
   kMapSelf,        // per case: a prog_array holding the program itself
   kMapHuge,        // per case: the huge-map shape's map (else a 1-entry array)
+  kMapResLock,     // array, two 16-byte values with a bpf_res_spin_lock at offset 0
+  kMapSpinLock,    // array, one 16-byte value with a bpf_spin_lock at offset 0
   kMapCount
 };
 
@@ -61,7 +63,9 @@ struct World {
   Platform platform = Platform::standard();
   std::vector<MapDef> defs;
   std::vector<std::shared_ptr<Map>> maps;
-  std::vector<const FuncProto*> kfuncs;  // bpf_iter_num_new, _next, _destroy (call kfunc imm 0..2)
+  // call kfunc imm 0..5: bpf_iter_num_new, _next, _destroy, bpf_throw,
+  // bpf_res_spin_lock, bpf_res_spin_unlock.
+  std::vector<const FuncProto*> kfuncs;
   const ProgramType* type = nullptr;     // "fuzz"
   const ProgramType* trace = nullptr;    // "fuzz_trace": the same context, a tracing type
   const ProgramType* xdp = nullptr;
@@ -101,7 +105,8 @@ struct World {
     trace = platform.program_type("fuzz_trace");
     xdp = platform.program_type("xdp");
     skb = platform.program_type("sched_cls");
-    for (const char* k : {"bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy"})
+    for (const char* k : {"bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy", "bpf_throw",
+                          "bpf_res_spin_lock", "bpf_res_spin_unlock"})
       kfuncs.push_back(platform.kfunc(k));
     // One entry: the kernel gives direct value access (ld_imm64 src 2) to single-entry arrays only.
     defs[kMapArray] = map_def("array", MapType::Array, 4, 16, 1);
@@ -115,6 +120,10 @@ struct World {
     defs[kMapProgXdp] = map_def("progs_xdp", MapType::ProgArray, 4, 4, 4);
     defs[kMapSelf] = map_def("progs_self", MapType::ProgArray, 4, 4, 1);
     defs[kMapHuge] = map_def("small", MapType::Array, 4, 8, 1);
+    defs[kMapResLock] = map_def("res_locked", MapType::Array, 4, 16, 2);
+    defs[kMapResLock].res_lock_off = 0;
+    defs[kMapSpinLock] = map_def("spin_locked", MapType::Array, 4, 16, 1);
+    defs[kMapSpinLock].spin_lock_off = 0;
     for (uint32_t i = 0; i < kMapCount; ++i) {
       auto m = create_map(defs[i]);
       if (!m) std::abort();
@@ -138,8 +147,11 @@ struct World {
   }
 
   // Per-run state back to where every engine starts from: the hash map's
-  // elements, an empty ring buffer.
+  // elements, an empty ring buffer, free locks.
   void reset_maps() {
+    for (uint32_t m : {kMapResLock, kMapSpinLock})
+      for (uint32_t k = 0; k < defs[m].max_entries; ++k)
+        if (auto* v = static_cast<uint32_t*>(maps[m]->lookup(&k))) *v = 0;
     Map& h = *maps[kMapHash];
     uint64_t key = 0, next = 0;
     for (int guard = 0; guard < 64 && h.get_next_key(nullptr, &next); ++guard) (void)h.erase(&next);
@@ -150,6 +162,24 @@ struct World {
       (void)h.host_update(&key, v, 0);
     }
     static_cast<RingBufMap&>(*maps[kMapRingbuf]).consume([](std::span<const uint8_t>) { return 0; });
+  }
+
+  // Nothing a run acquired outlives it: every lock word is free and the
+  // ring buffer holds no reserved record (draining it reaches the producer).
+  bool resources_free(std::string* why) {
+    for (uint32_t m : {kMapResLock, kMapSpinLock})
+      for (uint32_t k = 0; k < defs[m].max_entries; ++k)
+        if (const auto* v = static_cast<const uint32_t*>(maps[m]->lookup(&k)); v && *v != 0) {
+          if (why) *why = defs[m].name + "[" + std::to_string(k) + "]: the lock is still held after the run";
+          return false;
+        }
+    auto& rb = static_cast<RingBufMap&>(*maps[kMapRingbuf]);
+    rb.consume([](std::span<const uint8_t>) { return 0; });
+    if (rb.query(2) != rb.query(3)) {  // BPF_RB_CONS_POS, BPF_RB_PROD_POS
+      if (why) *why = "ring buffer: a reserved record was neither submitted nor discarded";
+      return false;
+    }
+    return true;
   }
 
   // The hash map holds kHashKeys distinct keys (a program may have changed

@@ -120,7 +120,8 @@ class KernelWorld {
   explicit KernelWorld(World& w) : w_(w) {
     fds_.assign(kMapCount, -1);
     for (uint32_t i = 0; i < kMapCount; ++i) {
-      if (i == kMapSelf || i == kMapHuge) continue;
+      // The lock maps need BTF to describe their locks in the kernel: left out.
+      if (i == kMapSelf || i == kMapHuge || i == kMapResLock || i == kMapSpinLock) continue;
       fds_[i] = kernel_map(w.defs[i]);
       if (fds_[i] < 0) {
         refusal = "BPF_MAP_CREATE " + w.defs[i].name + ": " + std::strerror(errno);

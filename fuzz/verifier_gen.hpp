@@ -21,13 +21,22 @@
 // accepted program also runs compiled from its VerifiedProgram, by the
 // interpreter (verified loop: proven accesses unchecked, superinstructions,
 // result forwarding) and by the JIT, and both must give the checked
-// interpreter's r0 and leave the same context, map value and packet.
+// interpreter's r0 and leave the same context, map value and packet. Then
+// each engine runs it once more and is stopped from outside (cancelled
+// before it starts, or from another thread after a delay the input picks):
+// the run ends normally or with ExecCancelled, and leaves no lock held, no
+// ring buffer record reserved and the hash map intact.
+//
+// After every run, nothing the program acquired may be left held
+// (World::resources_free).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gen_cases.hpp"
@@ -37,6 +46,7 @@
 #include "isa/encode.hpp"
 #include "runtime/platform.hpp"
 #include "runtime/run_context.hpp"
+#include "runtime/run_control.hpp"
 #include "verifier/verifier.hpp"
 
 namespace decade::fuzzgen {
@@ -233,7 +243,8 @@ struct RunMemory {
   }
 };
 
-inline Outcome run_once(World& w, const Case& c, Executable& exe, const Inputs& in, uint64_t budget) {
+inline Outcome run_once(World& w, const Case& c, Executable& exe, const Inputs& in, uint64_t budget,
+                        RunControl* control = nullptr) {
   w.reset_maps();
   const uint32_t key = 0;
   (void)w.array->update(&key, in.value, 0);
@@ -245,6 +256,7 @@ inline Outcome run_once(World& w, const Case& c, Executable& exe, const Inputs& 
     return o;
   }
   mem.req.insn_budget = budget;
+  mem.req.control = control;
   auto r = exe.run(mem.req);
   o.ok = r.has_value();
   if (r) {
@@ -315,7 +327,8 @@ struct Prepared {
   // Runs `exe` with itself in the self array's slot 0, as a host that loads
   // a program and stores it in its own prog_array (a handle with no engine
   // fast path, as api/object_load.cpp makes them).
-  Outcome run(World& w, const Case& c, Executable& exe, const Inputs& in, uint64_t budget) {
+  Outcome run(World& w, const Case& c, Executable& exe, const Inputs& in, uint64_t budget,
+              RunControl* control = nullptr) {
     const uint32_t slot = 0;
     uint32_t id = 0;
     if (c.self_slot_type) {
@@ -325,7 +338,7 @@ struct Prepared {
       id = register_program(h);
       (void)self->host_update(&slot, &id, 0);
     }
-    Outcome o = run_once(w, c, exe, in, budget);
+    Outcome o = run_once(w, c, exe, in, budget, control);
     if (id) {
       (void)self->erase(&slot);
       unregister_program(id);
@@ -365,7 +378,7 @@ inline Verdict check_accepted(World& w, const Case& c, const uint8_t* seed, size
   }
   for (int round = 0; round < 3; ++round) {
     const Outcome o = p.run(w, c, **exe, Inputs(seed, seed_len, round, c.packet_len), 4'000'000);
-    if (escaped(w, o, why)) return Verdict::Bug;
+    if (escaped(w, o, why) || !w.resources_free(why)) return Verdict::Bug;
     if (o.ok) continue;
     const ErrorCode e = o.code;
     if (e == ErrorCode::ExecOutOfBounds || e == ErrorCode::ExecBadJump || e == ErrorCode::ExecBudgetExhausted ||
@@ -412,6 +425,42 @@ inline std::string difference(const Outcome& o, const Outcome& ref) {
   return {};
 }
 
+// One run of `exe` stopped from outside: cancelled before it starts (it
+// then stops at its first back-edge, callback iteration or may_goto), or
+// from another thread after a delay of up to ~30 us that the input picks,
+// which lands anywhere in a short run. It must end as the unstopped run
+// did (`normal`: ok, or the code it failed with) or with ExecCancelled,
+// leave nothing held, nothing of host memory in its results, and the hash
+// map intact.
+inline bool check_stopped_run(World& w, const Case& c, Prepared& p, Executable& exe, const Outcome& normal,
+                              const uint8_t* seed, size_t seed_len, const char* name, std::string* why) {
+  const uint8_t pick = seed_len ? seed[seed_len / 2] : 0;
+  RunControl control;
+  std::thread stopper;
+  if (pick % 4 == 0) {
+    control.stop(StopReason::Cancelled);
+  } else {
+    const auto delay = std::chrono::nanoseconds(uint64_t{pick} * 120);
+    stopper = std::thread([&control, delay] {
+      const auto until = std::chrono::steady_clock::now() + delay;
+      while (std::chrono::steady_clock::now() < until) {
+      }
+      control.stop(StopReason::Cancelled);
+    });
+  }
+  const Outcome o = p.run(w, c, exe, Inputs(seed, seed_len, 0, c.packet_len), 4'000'000, &control);
+  if (stopper.joinable()) stopper.join();
+  std::string left;
+  std::string bad;
+  if (!o.ok && o.code != ErrorCode::ExecCancelled && (normal.ok || o.code != normal.code))
+    bad = "failed with " + std::string(error_code_name(o.code)) + ": " + o.error;
+  else if (escaped(w, o, &left) || !w.resources_free(&left))
+    bad = left;
+  if (bad.empty()) return true;
+  if (why) *why = std::string(name) + ", stopped from outside: " + bad;
+  return false;
+}
+
 // Runs an accepted case (v is its verification) in the checked
 // interpreter, the verified interpreter and the verified JIT on the same
 // inputs. A difference, a failure of a verified run, or an escape
@@ -428,21 +477,30 @@ inline Verdict check_engines_accepted(World& w, const Case& c, const VerifyResul
     if (why) *why = "compile failed";
     return Verdict::Bug;
   }
+  Outcome first;
   for (int round = 0; round < 3; ++round) {
     const Inputs inputs(seed, seed_len, round, c.packet_len);
     const Outcome ref = p.run(w, c, **checked, inputs, 4'000'000);
+    if (round == 0) first = ref;
     if (!ref.ok) continue;  // check() judges the checked run; only agreement is judged here
     const std::pair<const char*, Executable*> engines[] = {{"verified interpreter", vinterp->get()},
                                                            {"verified JIT", vjit->get()}};
     for (auto [name, exe] : engines) {
       const Outcome o = p.run(w, c, *exe, inputs, 0);
-      std::string diff = escaped(w, o, nullptr) ? "escaped" : difference(o, ref);
+      std::string left;
+      std::string diff = escaped(w, o, nullptr) ? "escaped"
+                         : !w.resources_free(&left) ? left
+                                                     : difference(o, ref);
       if (diff.empty()) continue;
       if (why) *why = std::string(name) + " disagrees with the checked interpreter (round " + std::to_string(round) +
                       "): " + diff;
       return Verdict::Bug;
     }
   }
+  const std::pair<const char*, Executable*> all[] = {
+      {"checked interpreter", checked->get()}, {"verified interpreter", vinterp->get()}, {"verified JIT", vjit->get()}};
+  for (auto [name, exe] : all)
+    if (!check_stopped_run(w, c, p, *exe, first, seed, seed_len, name, why)) return Verdict::Bug;
   return Verdict::Ran;
 }
 
