@@ -33,6 +33,7 @@ string(APPEND DECADE_PC_LIBS_PRIVATE " -lstdc++ -lm -pthread")
 # The prefix relative to the .pc file, so an install moved with --prefix or
 # DESTDIR stays usable.
 file(RELATIVE_PATH DECADE_PC_TO_PREFIX /p/${CMAKE_INSTALL_LIBDIR}/pkgconfig /p)
+string(REGEX REPLACE "/$" "" DECADE_PC_TO_PREFIX "${DECADE_PC_TO_PREFIX}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/decade.pc.in ${PROJECT_BINARY_DIR}/decade.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/decade.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
