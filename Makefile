@@ -5,9 +5,10 @@ BUILD ?= build
 FUZZ_BUILD ?= build-fuzz
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+PREFIX ?= /usr/local
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps configure build demo test test-only fuzz fuzz-smoke fuzz-triage selftests-verifier bench clean
+.PHONY: all deps configure build install demo test test-only fuzz fuzz-smoke fuzz-triage selftests-verifier bench clean
 
 all: build
 
@@ -21,6 +22,11 @@ configure: $(BUILD)/build.ninja
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
+
+# The library, headers, CMake and pkg-config files, the CLI and its docs
+# (docs/embedding.md). DESTDIR is honoured.
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 demo: deps build
 	@./scripts/demo.sh $(BUILD)

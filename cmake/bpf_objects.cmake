@@ -4,7 +4,7 @@
 #   tests/**/NAME.v4.bpf.c  clang-19 -target bpf -O2 -g -mcpu=v4
 #   tests/**/NAME.c22.bpf.c clang-22 -target bpf -O2 -g -mcpu=v4   (skipped when clang-22 is missing)
 #   tests/**/NAME.jt.c22.bpf.c  the same plus -mllvm -bpf-min-jump-table-entries=4 (switches become jump tables)
-# Each lands at ${CMAKE_BINARY_DIR}/bpf/<path below tests/>/NAME....o, e.g.
+# Each lands at ${PROJECT_BINARY_DIR}/bpf/<path below tests/>/NAME....o, e.g.
 # tests/loader/progs/maps.bpf.c -> build/bpf/loader/progs/maps.bpf.o.
 # Every test binary depends on the `bpf_objects` target. Tests find objects
 # through DECADE_BINARY_DIR "/bpf/...".
@@ -12,16 +12,16 @@ find_program(DECADE_CLANG19_PATH ${DECADE_CLANG_BPF})
 find_program(DECADE_CLANG22_PATH ${DECADE_CLANG22_BPF})
 execute_process(COMMAND uname -m OUTPUT_VARIABLE DECADE_HOST_ARCH OUTPUT_STRIP_TRAILING_WHITESPACE)
 set(DECADE_BPF_CFLAGS -target bpf -O2 -g -Wall -Wno-unused-function
-    -I/usr/include/${DECADE_HOST_ARCH}-linux-gnu -I${CMAKE_SOURCE_DIR}/tests/include)
+    -I/usr/include/${DECADE_HOST_ARCH}-linux-gnu -I${PROJECT_SOURCE_DIR}/tests/include)
 
-file(GLOB_RECURSE bpf_srcs CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/tests/*.bpf.c" "${CMAKE_SOURCE_DIR}/bench/*.bpf.c"
-     "${CMAKE_SOURCE_DIR}/demo/*.bpf.c" "${CMAKE_SOURCE_DIR}/examples/*.bpf.c")
+file(GLOB_RECURSE bpf_srcs CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/tests/*.bpf.c" "${PROJECT_SOURCE_DIR}/bench/*.bpf.c"
+     "${PROJECT_SOURCE_DIR}/demo/*.bpf.c" "${PROJECT_SOURCE_DIR}/examples/*.bpf.c")
 set(bpf_outs)
 foreach(src ${bpf_srcs})
-  file(RELATIVE_PATH rel ${CMAKE_SOURCE_DIR} ${src})
+  file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${src})
   string(REGEX REPLACE "^tests/" "" rel ${rel})
   string(REGEX REPLACE "\\.c$" ".o" rel ${rel})
-  set(out ${CMAKE_BINARY_DIR}/bpf/${rel})
+  set(out ${PROJECT_BINARY_DIR}/bpf/${rel})
   get_filename_component(outdir ${out} DIRECTORY)
   set(cc ${DECADE_CLANG19_PATH})
   set(extra)

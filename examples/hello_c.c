@@ -7,6 +7,7 @@
  */
 #include <decade/decade.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,13 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: %s event_counter.bpf.o\n", argv[0]);
     return 2;
   }
+  /* The headers and the library loaded must be the same release. */
+  if (decade_version() != DECADE_VERSION) {
+    fprintf(stderr, "hello_c: built for decade %d.%d, running %s\n", DECADE_VERSION_MAJOR, DECADE_VERSION_MINOR,
+            decade_version_string());
+    return 1;
+  }
+  printf("decade %s, jit: %s\n", decade_version_string(), decade_has_feature("jit") ? "yes" : "no");
   decade_object *obj;
   if (decade_object_open(argv[1], &obj)) return fail("open");
 
@@ -68,8 +76,9 @@ int main(int argc, char **argv) {
   if (decade_map_lookup(counts, &pid, &total)) return fail("map lookup");
   printf("pid 100 total: %llu\n", (unsigned long long)total);
   uint32_t absent = 999;
-  int rc = decade_map_lookup(counts, &absent, &total);
-  printf("pid 999: %s\n", decade_error_name(rc));
+  int rc = decade_map_lookup(counts, &absent, &total); /* -ENOENT, code 605 MapKeyNotFound */
+  const int code = decade_last_error_code();
+  printf("pid 999: %s (%s)\n", decade_strerror(rc), decade_error_name(code));
 
   char *dump = decade_map_dump(counts);
   if (!dump) return fail("dump");
@@ -78,7 +87,7 @@ int main(int argc, char **argv) {
 
   decade_ring_buffer_free(rb);
   decade_object_close(obj);
-  const int ok = total == 1400 && alerts_seen == 2 && rc == -605;
+  const int ok = total == 1400 && alerts_seen == 2 && rc == -ENOENT && code == 605;
   printf("%s\n", ok ? "hello_c: ok" : "hello_c: unexpected results");
   return ok ? 0 : 1;
 }

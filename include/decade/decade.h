@@ -10,11 +10,18 @@
  *   decade_program_test_run(prog, &run);          // run.retval
  *   decade_object_close(obj);
  *
- * Conventions: functions returning int give 0 on success or a negative
- * decade error code (-(int)decade::ErrorCode, e.g. -605 for MapKeyNotFound);
- * decade_last_error() then describes the failure of the calling thread's last
- * call. Handles are opaque; program and map handles belong to their object
- * and stay valid until decade_object_close. Nothing here aborts or throws.
+ * Conventions (libbpf's): functions returning int give 0 (or a count) on
+ * success and a negative errno on failure, e.g. -ENOENT for a key or name
+ * not found, -EINVAL for bad input, -EACCES for a program the verifier
+ * rejects (docs/embedding.md has the whole mapping). The Decade error code
+ * behind it, its text, instruction and source line describe the calling
+ * thread's last failure: decade_last_error_code(), decade_last_error(),
+ * decade_last_error_insn(), decade_last_error_line(). Option structs start
+ * with `sz` = sizeof the caller's version: a smaller one is fine (the fields
+ * it lacks read as zero), a larger one whose unknown tail is not zero is
+ * -EINVAL. Handles are opaque; program and map handles belong to their
+ * object and stay valid until decade_object_close. Nothing here aborts or
+ * throws.
  */
 #ifndef DECADE_DECADE_H
 #define DECADE_DECADE_H
@@ -26,7 +33,15 @@
 extern "C" {
 #endif
 
-#define DECADE_C_API_VERSION 1
+/* ---- Versions (docs/embedding.md, "Versions and ABI") ----
+ * The macros are the headers' version; decade_version() the loaded library's. */
+#define DECADE_VERSION_MAJOR 0
+#define DECADE_VERSION_MINOR 1
+#define DECADE_VERSION_PATCH 0
+#define DECADE_VERSION_CODE(major, minor, patch) (((major) << 16) | ((minor) << 8) | (patch))
+#define DECADE_VERSION DECADE_VERSION_CODE(DECADE_VERSION_MAJOR, DECADE_VERSION_MINOR, DECADE_VERSION_PATCH)
+/* Raised when this header's API changes incompatibly (2: errno returns). */
+#define DECADE_C_API_VERSION 2
 
 typedef struct decade_object decade_object;
 typedef struct decade_program decade_program;
@@ -34,15 +49,29 @@ typedef struct decade_map decade_map;
 typedef struct decade_ring_buffer decade_ring_buffer;
 typedef struct decade_cancel_token decade_cancel_token;
 
+uint32_t decade_version(void);            /* DECADE_VERSION of the library */
+const char *decade_version_string(void);  /* "0.1.0" */
+/* Whether this build has a feature: "jit", "interp", "btf", "core",
+ * "map_batch", "verifier_log", ... (1 yes, 0 no or unknown name). */
+int decade_has_feature(const char *name);
+/* The features this build has, by position; NULL past the end. */
+const char *decade_feature_at(size_t i);
+
 /* ---- Errors ---- */
 /* Text of the calling thread's last error ("" when none). Valid until the next call. */
 const char *decade_last_error(void);
+/* Its Decade code (decade::ErrorCode, e.g. 605 MapKeyNotFound), 0 when none. */
+int decade_last_error_code(void);
 /* Its instruction index, -1 when it was not about one instruction. */
 int64_t decade_last_error_insn(void);
 /* Its source line (from BTF line info), 0 when unknown. */
 uint32_t decade_last_error_line(void);
-/* Name of an error code, e.g. "MapKeyNotFound" (negative or positive accepted). */
+/* Name of a Decade code, e.g. "MapKeyNotFound" for 605. */
 const char *decade_error_name(int code);
+/* The negative errno a failure with Decade code `code` returns (-ENOENT for 605). */
+int decade_error_errno(int code);
+/* Text of a negative (or positive) errno, like strerror; thread-safe. */
+const char *decade_strerror(int err);
 
 /* ---- Host additions ---- */
 typedef uint64_t (*decade_host_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
@@ -113,8 +142,30 @@ struct decade_load_opts {
    * the load fails with MapMemoryLimit. Read only when sz covers them. */
   uint64_t map_memory;                 /* most one map holds when full; 0: 1 GiB */
   uint64_t object_map_memory;          /* what the object's maps hold together; 0: 4 GiB */
+  /* The verifier log, libbpf style: with log_level 1 (like `-v`) or 2
+   * (every state) the log of every program loaded; with log_level 0 and a
+   * buffer, the log of a rejected program only. Truncated to log_size
+   * bytes, always NUL-terminated. */
+  char *log_buf;
+  size_t log_size;
+  uint32_t log_level;
 };
+/* -EACCES when a program is rejected (decade_last_error_insn names where). */
 int decade_object_load(decade_object *obj, const struct decade_load_opts *opts /* may be NULL */);
+
+struct decade_verify_opts {
+  size_t sz;                    /* sizeof(struct decade_verify_opts) */
+  const char *program;          /* NULL or "": every program load would load */
+  char *log_buf;                /* as in decade_load_opts */
+  size_t log_size;
+  uint32_t log_level;
+  uint64_t max_verifier_insns;  /* 0: 1,000,000 */
+  uint64_t max_verifier_memory; /* 0: 1 GiB */
+};
+/* Verifies without loading (`decade verify`): 0 when every selected program
+ * is accepted, else the first rejection's errno (-EACCES; -E2BIG or -ENOMEM
+ * for the verifier's budgets) with the last error naming it. */
+int decade_object_verify(decade_object *obj, const struct decade_verify_opts *opts /* may be NULL */);
 
 /* Global data of a section (".rodata", ".data", ".bss", ...): before load the
  * initial image (writable: set const volatile configuration here), after
@@ -138,11 +189,14 @@ const char *decade_program_name(const decade_program *prog);
 const char *decade_program_section(const decade_program *prog);
 const char *decade_program_type(const decade_program *prog);
 uint32_t decade_program_id(const decade_program *prog); /* for prog_array updates */
+/* Before load: run the program as `type` ("xdp", "socket_filter", a host type...),
+ * libbpf's bpf_program__set_type (decade_object_set_program_type by handle). */
+int decade_program_set_type(decade_program *prog, const char *type);
 /* Nanoseconds load() spent verifying and compiling the program (0 before load). */
 void decade_program_load_times(const decade_program *prog, uint64_t *verify_ns, uint64_t *compile_ns);
 
 struct decade_test_run {
-  size_t sz;                  /* 0 or sizeof(struct decade_test_run) */
+  size_t sz;                  /* sizeof(struct decade_test_run) */
   const void *data_in;        /* packet (xdp, tc, socket_filter) or memory (raw) */
   size_t data_size_in;
   void *data_out;             /* optional: receives the data after the run */
@@ -158,8 +212,8 @@ struct decade_test_run {
   const decade_cancel_token *cancel; /* optional: stops the run from another thread */
   uint64_t timeout_ns;        /* deadline of the call (all repeats); 0: the program's default */
 };
-/* A run stopped by its token fails with -306 (ExecCancelled), one past its
- * deadline with -310 (ExecTimeout); decade_last_error_insn names where. */
+/* A run stopped by its token fails with -ECANCELED (ExecCancelled), one past
+ * its deadline with -ETIMEDOUT (ExecTimeout); decade_last_error_insn names where. */
 int decade_program_test_run(const decade_program *prog, struct decade_test_run *run);
 /* Default deadline of the program's test runs, in ns (0: none). */
 void decade_program_set_timeout(const decade_program *prog, uint64_t timeout_ns);
@@ -187,12 +241,31 @@ uint32_t decade_map_id(const decade_map *map);
 int decade_map_lookup(const decade_map *map, const void *key, void *value);
 int decade_map_update(const decade_map *map, const void *key, const void *value, uint64_t flags);
 int decade_map_delete(const decade_map *map, const void *key);
-/* key NULL gives the first key. Returns 0, or -605 (MapKeyNotFound) at the end. */
+/* key NULL gives the first key. Returns 0, or -ENOENT at the end. */
 int decade_map_get_next_key(const decade_map *map, const void *key, void *next_key);
 int decade_map_push(const decade_map *map, const void *value, uint64_t flags);
 int decade_map_pop(const decade_map *map, void *value);
 /* The contents as text (one JSON line per element), malloc'd; free() it. NULL on error. */
 char *decade_map_dump(const decade_map *map);
+
+/* Batches, libbpf's bpf_map_*_batch: keys and values are packed arrays of
+ * *count elements; *count returns how many were processed. */
+struct decade_map_batch_opts {
+  size_t sz;           /* sizeof(struct decade_map_batch_opts) */
+  uint64_t elem_flags; /* update: DECADE_ANY / NOEXIST / EXIST; others 0 */
+  uint64_t flags;      /* 0 */
+};
+/* A walk: in_batch NULL starts it; out_batch (key_size bytes) receives the
+ * position to pass as in_batch next time. -ENOENT when the walk has reached
+ * the end (*count then says how many this last call copied). */
+int decade_map_lookup_batch(const decade_map *map, const void *in_batch, void *out_batch, void *keys,
+                            void *values, uint32_t *count, const struct decade_map_batch_opts *opts);
+int decade_map_lookup_and_delete_batch(const decade_map *map, const void *in_batch, void *out_batch, void *keys,
+                                       void *values, uint32_t *count, const struct decade_map_batch_opts *opts);
+int decade_map_update_batch(const decade_map *map, const void *keys, const void *values, uint32_t *count,
+                            const struct decade_map_batch_opts *opts);
+int decade_map_delete_batch(const decade_map *map, const void *keys, uint32_t *count,
+                            const struct decade_map_batch_opts *opts);
 
 /* ---- Ring buffers ---- */
 /* Return a negative value to stop consumption; it is passed back. */

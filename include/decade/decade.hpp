@@ -285,7 +285,7 @@ class BpfMap {
     static_assert(std::is_trivially_copyable_v<K> && std::is_trivially_copyable_v<V>);
     V value{};
     Status s = lookup(bytes_of(key), std::span<uint8_t>(reinterpret_cast<uint8_t*>(&value), sizeof(V)));
-    if (!s) return std::unexpected(s.error());
+    if (!s) return Unexpected<Error>(s.error());
     return value;
   }
   template <typename K, typename V>

@@ -4,9 +4,23 @@
 #pragma once
 
 #include <cstdint>
-#include <expected>
 #include <string>
 #include <string_view>
+#include <version>
+
+// C++23 gives std::expected; a C++20 host gets decade/expected_compat.hpp,
+// the same subset with the same layout (docs/embedding.md).
+#if defined(__cpp_lib_expected) && __cpp_lib_expected >= 202202L
+#include <expected>
+namespace decade {
+template <typename T, typename E>
+using Expected = std::expected<T, E>;
+template <typename E>
+using Unexpected = std::unexpected<E>;
+}  // namespace decade
+#else
+#include "decade/expected_compat.hpp"
+#endif
 
 namespace decade {
 
@@ -156,14 +170,14 @@ struct Error {
 };
 
 template <typename T>
-using Result = std::expected<T, Error>;
+using Result = Expected<T, Error>;
 
-inline std::unexpected<Error> make_error(ErrorCode code, std::string message, int64_t insn = -1) {
-  return std::unexpected(Error{code, insn, std::move(message), {}, {}});
+inline Unexpected<Error> make_error(ErrorCode code, std::string message, int64_t insn = -1) {
+  return Unexpected<Error>(Error{code, insn, std::move(message), {}, {}});
 }
 
 // Result<void> convenience.
-using Status = std::expected<void, Error>;
+using Status = Expected<void, Error>;
 inline Status ok() { return {}; }
 
 }  // namespace decade

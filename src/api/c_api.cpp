@@ -1,86 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
-// The C API (include/decade/decade.h) over the C++ API. Every entry point
-// catches what the C++ side might throw (allocation failure) so nothing
-// unwinds into C; errors become negative codes plus a thread-local message.
-#include "decade/decade.h"
-
-#include <cstddef>
+// The C API (include/decade/decade.h) over the C++ API: objects, programs
+// and runs (maps and ring buffers are in c_api_maps.cpp, errors and versions
+// in c_api_errors.cpp). Every entry point catches what the C++ side might
+// throw (allocation failure) so nothing unwinds into C; errors become
+// negative errno values plus the thread's last error.
+#include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <deque>
 #include <memory>
-#include <new>
-#include <optional>
+#include <string_view>
 
-#include "decade/decade.hpp"
+#include "api/c_api_impl.hpp"
 
 using decade::BpfMap;
 using decade::BpfObject;
 using decade::BpfProgram;
-using decade::Error;
 using decade::ErrorCode;
-
-struct decade_program {
-  BpfProgram prog;
-  std::string name, section, type;
-};
-
-struct decade_map {
-  BpfMap map;
-  std::string name;
-};
-
-struct decade_object {
-  BpfObject obj;
-  std::deque<decade_program> programs;  // deque: stable addresses
-  std::deque<decade_map> maps;
-};
-
-struct decade_cancel_token {
-  decade::CancelToken token;
-};
-
-struct decade_ring_buffer {
-  std::optional<decade::RingBuffer> rb;
-};
+using decade::capi::bytes;
+using decade::capi::fail;
+using decade::capi::guarded;
+using decade::capi::status;
 
 namespace {
-
-struct LastError {
-  std::string text;
-  int64_t insn = -1;
-  uint32_t line = 0;
-};
-thread_local LastError g_last;
-
-int fail(const Error& e) {
-  g_last.text = e.to_string();
-  g_last.insn = e.insn;
-  g_last.line = e.where.line;
-  return -static_cast<int>(e.code);
-}
-
-int fail(ErrorCode code, const char* msg) { return fail(Error{code, -1, msg, {}, {}}); }
-
-void clear() {
-  g_last.text.clear();
-  g_last.insn = -1;
-  g_last.line = 0;
-}
-
-template <typename F>
-int guarded(F&& f) {
-  try {
-    clear();
-    return f();
-  } catch (const std::bad_alloc&) {
-    return fail(ErrorCode::OutOfMemory, "out of memory");
-  } catch (...) {
-    return fail(ErrorCode::Internal, "unexpected exception");
-  }
-}
-
-int status(const decade::Status& s) { return s ? 0 : fail(s.error()); }
 
 decade::FunctionSpec to_spec(const decade_function& f) {
   decade::FunctionSpec s;
@@ -105,7 +45,7 @@ decade_program* wrap(decade_object* o, BpfProgram p) {
   for (auto& w : o->programs) {
     if (w.name == p.name()) return &w;
   }
-  o->programs.push_back({p, std::string(p.name()), std::string(p.section()), std::string(p.type())});
+  o->programs.push_back({o, p, std::string(p.name()), std::string(p.section()), std::string(p.type())});
   return &o->programs.back();
 }
 
@@ -123,22 +63,32 @@ int open_result(decade::Result<BpfObject> r, decade_object** out) {
   return 0;
 }
 
-std::span<const uint8_t> bytes(const void* p, size_t n) { return {static_cast<const uint8_t*>(p), p ? n : 0}; }
-std::span<uint8_t> bytes(void* p, size_t n) { return {static_cast<uint8_t*>(p), p ? n : 0}; }
+bool is_rejection(ErrorCode c) { return static_cast<int>(c) >= 700 && static_cast<int>(c) < 800; }
+
+// Verifies `program` ("" = those load would load) and writes the log of
+// each (its rejection, for a rejected one) into buf. 0 when all are
+// accepted, else fail() of the first rejection.
+int verify_into_log(decade_object& obj, std::string_view program, uint32_t level, uint64_t max_insns,
+                    uint64_t max_memory, char* buf, size_t size) {
+  auto reports = obj.obj.verify_programs(program, static_cast<int>(level), max_insns, max_memory);
+  if (!reports) return fail(reports.error());
+  std::string log;
+  const decade::VerifyReport* rejected = nullptr;
+  for (const auto& r : *reports) {
+    if (reports->size() > 1) log += "program " + r.program + ":\n";
+    log += r.log;
+    if (!r.accepted) {
+      log += r.error.to_string() + "\n";
+      if (!rejected) rejected = &r;
+    }
+  }
+  decade::capi::write_log(buf, size, log);
+  return rejected ? fail(rejected->error) : 0;
+}
 
 }  // namespace
 
 extern "C" {
-
-const char* decade_last_error(void) { return g_last.text.c_str(); }
-int64_t decade_last_error_insn(void) { return g_last.insn; }
-uint32_t decade_last_error_line(void) { return g_last.line; }
-
-const char* decade_error_name(int code) {
-  if (code < 0) code = -code;
-  // Names are string literals: safe to hand out.
-  return decade::error_code_name(static_cast<ErrorCode>(code)).data();
-}
 
 int decade_object_open(const char* path, decade_object** out) {
   return guarded([&] {
@@ -235,22 +185,43 @@ int decade_object_set_autoload(decade_object* obj, const char* program, int auto
 
 int decade_object_load(decade_object* obj, const struct decade_load_opts* opts) {
   return guarded([&] {
+    decade_load_opts o;
     if (!obj) return fail(ErrorCode::InvalidArgument, "load: NULL object");
+    if (!decade::capi::read_opts(opts, o, "decade_load_opts")) return -EINVAL;
     decade::LoadOptions lo;
-    if (opts) {
-      if (opts->engine) lo.engine = opts->engine;
-      lo.unverified_checked_execution = opts->unverified_checked_execution != 0;
-      lo.max_verifier_insns = opts->max_verifier_insns;
-      // Fields after the first version are read only when the caller's struct has them.
-      if (opts->sz >= offsetof(decade_load_opts, max_verifier_memory) + sizeof opts->max_verifier_memory)
-        lo.max_verifier_memory = opts->max_verifier_memory;
-      // Older callers pass a smaller struct: read the memory limits only when it has them.
-      if (opts->sz >= offsetof(decade_load_opts, object_map_memory) + sizeof(opts->object_map_memory)) {
-        lo.map_memory = opts->map_memory;
-        lo.object_map_memory = opts->object_map_memory;
-      }
+    if (o.engine) lo.engine = o.engine;
+    lo.unverified_checked_execution = o.unverified_checked_execution != 0;
+    lo.max_verifier_insns = o.max_verifier_insns;
+    lo.max_verifier_memory = o.max_verifier_memory;
+    lo.map_memory = o.map_memory;
+    lo.object_map_memory = o.object_map_memory;
+    // A log level asks for every program's log: verify them first (libbpf
+    // gets it from the load itself; here the verifier runs once more).
+    const bool want_log = o.log_buf && o.log_size && o.log_level > 0 && !lo.unverified_checked_execution;
+    if (want_log) {
+      if (int rc = verify_into_log(*obj, "", o.log_level, lo.max_verifier_insns, lo.max_verifier_memory,
+                                   o.log_buf, o.log_size);
+          rc < 0)
+        return rc;
     }
-    return status(obj->obj.load(lo));
+    auto s = obj->obj.load(lo);
+    if (s) return 0;
+    const decade::Error e = s.error();
+    // Without a level, a buffer still receives the rejection (libbpf retries
+    // a failed load with its log on).
+    if (!want_log && o.log_buf && o.log_size && is_rejection(e.code))
+      verify_into_log(*obj, "", 1, lo.max_verifier_insns, lo.max_verifier_memory, o.log_buf, o.log_size);
+    return fail(e);
+  });
+}
+
+int decade_object_verify(decade_object* obj, const struct decade_verify_opts* opts) {
+  return guarded([&] {
+    decade_verify_opts o;
+    if (!obj) return fail(ErrorCode::InvalidArgument, "verify: NULL object");
+    if (!decade::capi::read_opts(opts, o, "decade_verify_opts")) return -EINVAL;
+    return verify_into_log(*obj, o.program ? o.program : "", o.log_level, o.max_verifier_insns,
+                           o.max_verifier_memory, o.log_buf, o.log_size);
   });
 }
 
@@ -337,6 +308,15 @@ const char* decade_program_section(const decade_program* p) { return p ? p->sect
 const char* decade_program_type(const decade_program* p) { return p ? p->type.c_str() : ""; }
 uint32_t decade_program_id(const decade_program* p) { return p ? p->prog.id() : 0; }
 
+int decade_program_set_type(decade_program* p, const char* type) {
+  return guarded([&] {
+    if (!p || !type) return fail(ErrorCode::InvalidArgument, "program_set_type: NULL argument");
+    if (auto s = p->owner->obj.set_program_type(p->name, type); !s) return fail(s.error());
+    p->type = type;
+    return 0;
+  });
+}
+
 void decade_program_load_times(const decade_program* p, uint64_t* verify_ns, uint64_t* compile_ns) {
   const decade::LoadTimes t = p ? p->prog.load_times() : decade::LoadTimes{};
   if (verify_ns) *verify_ns = t.verify_ns;
@@ -345,29 +325,32 @@ void decade_program_load_times(const decade_program* p, uint64_t* verify_ns, uin
 
 int decade_program_test_run(const decade_program* prog, struct decade_test_run* run) {
   return guarded([&] {
+    decade_test_run in;
     if (!prog || !run) return fail(ErrorCode::InvalidArgument, "test_run: NULL argument");
+    if (!decade::capi::read_opts(run, in, "decade_test_run")) return -EINVAL;
     decade::TestRunOptions o;
-    o.data = bytes(run->data_in, run->data_size_in);
-    o.ctx = bytes(run->ctx_in, run->ctx_size_in);
-    o.repeat = run->repeat ? run->repeat : 1;
-    if (run->sz >= offsetof(decade_test_run, timeout_ns) + sizeof run->timeout_ns) {
-      o.cancel = run->cancel ? &run->cancel->token : nullptr;
-      o.timeout_ns = run->timeout_ns;
-    }
+    o.data = bytes(in.data_in, in.data_size_in);
+    o.ctx = bytes(in.ctx_in, in.ctx_size_in);
+    o.repeat = in.repeat ? in.repeat : 1;
+    o.cancel = in.cancel ? &in.cancel->token : nullptr;
+    o.timeout_ns = in.timeout_ns;
     auto r = prog->prog.test_run(o);
     if (!r) return fail(r.error());
-    run->retval = r->retval;
-    run->duration_ns = r->duration_ns;
-    if (run->data_out) {
-      if (r->data_out.size() > run->data_size_out) return fail(ErrorCode::InvalidArgument, "test_run: data_out too small");
-      std::memcpy(run->data_out, r->data_out.data(), r->data_out.size());
-    }
-    run->data_size_out = r->data_out.size();
-    if (run->ctx_out) {
-      if (r->ctx_out.size() > run->ctx_size_out) return fail(ErrorCode::InvalidArgument, "test_run: ctx_out too small");
-      std::memcpy(run->ctx_out, r->ctx_out.data(), r->ctx_out.size());
-    }
-    run->ctx_size_out = r->ctx_out.size();
+    if (in.data_out && r->data_out.size() > in.data_size_out)
+      return fail(ErrorCode::InvalidArgument, "test_run: data_out too small");
+    if (in.ctx_out && r->ctx_out.size() > in.ctx_size_out)
+      return fail(ErrorCode::InvalidArgument, "test_run: ctx_out too small");
+    if (in.data_out) std::memcpy(in.data_out, r->data_out.data(), r->data_out.size());
+    if (in.ctx_out) std::memcpy(in.ctx_out, r->ctx_out.data(), r->ctx_out.size());
+    // Outputs go only into the fields the caller's version of the struct has.
+    const size_t sz = run->sz;
+    if (decade::capi::covers(sz, offsetof(decade_test_run, data_size_out) + sizeof run->data_size_out))
+      run->data_size_out = r->data_out.size();
+    if (decade::capi::covers(sz, offsetof(decade_test_run, ctx_size_out) + sizeof run->ctx_size_out))
+      run->ctx_size_out = r->ctx_out.size();
+    if (decade::capi::covers(sz, offsetof(decade_test_run, retval) + sizeof run->retval)) run->retval = r->retval;
+    if (decade::capi::covers(sz, offsetof(decade_test_run, duration_ns) + sizeof run->duration_ns))
+      run->duration_ns = r->duration_ns;
     return 0;
   });
 }
@@ -388,111 +371,5 @@ void decade_cancel_token_cancel(const decade_cancel_token* t) {
 }
 int decade_cancel_token_cancelled(const decade_cancel_token* t) { return t && t->token.cancelled() ? 1 : 0; }
 void decade_cancel_token_free(decade_cancel_token* t) { delete t; }
-
-const char* decade_map_name(const decade_map* m) { return m ? m->name.c_str() : ""; }
-uint32_t decade_map_type(const decade_map* m) { return m ? m->map.type() : 0; }
-uint32_t decade_map_key_size(const decade_map* m) { return m ? m->map.key_size() : 0; }
-uint32_t decade_map_value_size(const decade_map* m) { return m ? m->map.value_size() : 0; }
-uint32_t decade_map_host_value_size(const decade_map* m) { return m ? m->map.host_value_size() : 0; }
-uint32_t decade_map_max_entries(const decade_map* m) { return m ? m->map.max_entries() : 0; }
-uint32_t decade_map_id(const decade_map* m) { return m ? m->map.id() : 0; }
-
-int decade_map_lookup(const decade_map* m, const void* key, void* value) {
-  return guarded([&] {
-    if (!m || !value) return fail(ErrorCode::InvalidArgument, "map_lookup: NULL argument");
-    return status(m->map.lookup(bytes(key, m->map.key_size()), bytes(value, m->map.host_value_size())));
-  });
-}
-
-int decade_map_update(const decade_map* m, const void* key, const void* value, uint64_t flags) {
-  return guarded([&] {
-    if (!m || !value || flags > DECADE_EXIST) return fail(ErrorCode::InvalidArgument, "map_update: bad argument");
-    return status(m->map.update(bytes(key, m->map.key_size()), bytes(value, m->map.host_value_size()),
-                                static_cast<decade::UpdateFlag>(flags)));
-  });
-}
-
-int decade_map_delete(const decade_map* m, const void* key) {
-  return guarded([&] {
-    if (!m) return fail(ErrorCode::InvalidArgument, "map_delete: NULL map");
-    return status(m->map.erase(bytes(key, m->map.key_size())));
-  });
-}
-
-int decade_map_get_next_key(const decade_map* m, const void* key, void* next_key) {
-  return guarded([&] {
-    if (!m || !next_key) return fail(ErrorCode::InvalidArgument, "get_next_key: NULL argument");
-    auto r = m->map.next_key(bytes(key, m->map.key_size()), bytes(next_key, m->map.key_size()));
-    if (!r) return fail(r.error());
-    return *r ? 0 : fail(ErrorCode::MapKeyNotFound, "no more keys");
-  });
-}
-
-int decade_map_push(const decade_map* m, const void* value, uint64_t flags) {
-  return guarded([&] {
-    if (!m || !value || flags > DECADE_EXIST) return fail(ErrorCode::InvalidArgument, "map_push: bad argument");
-    return status(m->map.push(bytes(value, m->map.value_size()), static_cast<decade::UpdateFlag>(flags)));
-  });
-}
-
-int decade_map_pop(const decade_map* m, void* value) {
-  return guarded([&] {
-    if (!m || !value) return fail(ErrorCode::InvalidArgument, "map_pop: NULL argument");
-    return status(m->map.pop(bytes(value, m->map.value_size())));
-  });
-}
-
-char* decade_map_dump(const decade_map* m) {
-  char* result = nullptr;
-  guarded([&] {
-    if (!m) return fail(ErrorCode::InvalidArgument, "map_dump: NULL map");
-    auto d = m->map.dump();
-    if (!d) return fail(d.error());
-    result = static_cast<char*>(std::malloc(d->size() + 1));
-    if (!result) return fail(ErrorCode::OutOfMemory, "out of memory");
-    std::memcpy(result, d->c_str(), d->size() + 1);
-    return 0;
-  });
-  return result;
-}
-
-int decade_ring_buffer_new(const decade_map* map, decade_ring_buffer_sample_fn fn, void* ctx,
-                           decade_ring_buffer** out) {
-  return guarded([&] {
-    if (!map || !fn || !out) return fail(ErrorCode::InvalidArgument, "ring_buffer_new: NULL argument");
-    auto rb = decade::RingBuffer::create(
-        map->map, [fn, ctx](std::span<const uint8_t> rec) { return fn(ctx, rec.data(), rec.size()); });
-    if (!rb) return fail(rb.error());
-    *out = new decade_ring_buffer{std::move(*rb)};
-    return 0;
-  });
-}
-
-int decade_ring_buffer_add(decade_ring_buffer* rb, const decade_map* map, decade_ring_buffer_sample_fn fn, void* ctx) {
-  return guarded([&] {
-    if (!rb || !map || !fn) return fail(ErrorCode::InvalidArgument, "ring_buffer_add: NULL argument");
-    return status(rb->rb->add(map->map, [fn, ctx](std::span<const uint8_t> rec) { return fn(ctx, rec.data(), rec.size()); }));
-  });
-}
-
-int decade_ring_buffer_poll(decade_ring_buffer* rb, int timeout_ms) {
-  return guarded([&] {
-    if (!rb) return fail(ErrorCode::InvalidArgument, "ring_buffer_poll: NULL");
-    auto r = rb->rb->poll(timeout_ms);
-    return r ? *r : fail(r.error());
-  });
-}
-
-int decade_ring_buffer_consume(decade_ring_buffer* rb) {
-  return guarded([&] {
-    if (!rb) return fail(ErrorCode::InvalidArgument, "ring_buffer_consume: NULL");
-    auto r = rb->rb->consume();
-    return r ? *r : fail(r.error());
-  });
-}
-
-int decade_ring_buffer_fd(const decade_ring_buffer* rb) { return rb ? rb->rb->fd() : -1; }
-
-void decade_ring_buffer_free(decade_ring_buffer* rb) { delete rb; }
 
 }  // extern "C"

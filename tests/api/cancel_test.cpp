@@ -4,6 +4,8 @@
 // stopped run gives back (docs/runtime-control.md).
 #include <gtest/gtest.h>
 
+#include <cerrno>
+
 #include <atomic>
 #include <chrono>
 #include <random>
@@ -222,7 +224,8 @@ TEST(Cancel, CApi) {
   decade_test_run run{};
   run.sz = sizeof run;
   run.cancel = t;
-  EXPECT_EQ(decade_program_test_run(p, &run), -static_cast<int>(ErrorCode::ExecCancelled)) << decade_last_error();
+  EXPECT_EQ(decade_program_test_run(p, &run), -ECANCELED) << decade_last_error();
+  EXPECT_EQ(decade_last_error_code(), static_cast<int>(ErrorCode::ExecCancelled));
   canceller.join();
   EXPECT_GE(decade_last_error_insn(), 0);
   EXPECT_EQ(decade_cancel_token_cancelled(t), 1);
@@ -230,11 +233,12 @@ TEST(Cancel, CApi) {
   decade_test_run timed{};
   timed.sz = sizeof timed;
   timed.timeout_ns = 10'000'000;
-  EXPECT_EQ(decade_program_test_run(p, &timed), -static_cast<int>(ErrorCode::ExecTimeout));
+  EXPECT_EQ(decade_program_test_run(p, &timed), -ETIMEDOUT);
+  EXPECT_EQ(decade_last_error_code(), static_cast<int>(ErrorCode::ExecTimeout));
   decade_program_set_timeout(p, 10'000'000);
   decade_test_run plain{};
   plain.sz = sizeof plain;
-  EXPECT_EQ(decade_program_test_run(p, &plain), -static_cast<int>(ErrorCode::ExecTimeout));
+  EXPECT_EQ(decade_program_test_run(p, &plain), -ETIMEDOUT);
   EXPECT_STREQ(decade_error_name(310), "ExecTimeout");
   decade_object_close(o);
 }

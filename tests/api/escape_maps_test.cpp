@@ -4,6 +4,8 @@
 // more threads than CPUs (point 10). Programs run on every engine.
 #include <gtest/gtest.h>
 
+#include <cerrno>
+
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -119,7 +121,8 @@ TEST(EscapeMapsCApi, TailCallMismatchThroughMapUpdate) {
   decade_program* tc = decade_object_find_program(o, "tc_target");
   ASSERT_TRUE(jmp && tc);
   const uint32_t slot = 0, id = decade_program_id(tc);
-  EXPECT_STREQ(decade_error_name(decade_map_update(jmp, &slot, &id, 0)), "MapProgArrayMismatch");
+  EXPECT_EQ(decade_map_update(jmp, &slot, &id, 0), -EINVAL);
+  EXPECT_STREQ(decade_error_name(decade_last_error_code()), "MapProgArrayMismatch");
   decade_object_close(o);
 }
 
@@ -143,8 +146,8 @@ TEST(EscapeMapsCApi, MemoryLimitsThroughLoadOpts) {
   decade_load_opts lo{};
   lo.sz = sizeof(lo);
   lo.map_memory = 4096;
-  const int rc = decade_object_load(o, &lo);
-  EXPECT_STREQ(decade_error_name(rc), "MapMemoryLimit");
+  EXPECT_EQ(decade_object_load(o, &lo), -ENOMEM);
+  EXPECT_STREQ(decade_error_name(decade_last_error_code()), "MapMemoryLimit");
   decade_object_close(o);
 }
 

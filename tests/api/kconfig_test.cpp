@@ -5,6 +5,8 @@
 // values folded by the verifier like .rodata.
 #include <gtest/gtest.h>
 
+#include <cerrno>
+
 #include <string>
 
 #include "api_test_util.hpp"
@@ -123,9 +125,10 @@ INSTANTIATE_TEST_SUITE_P(Api, Kconfig, ::testing::ValuesIn(engines()));
 TEST(KconfigCApi, SetKconfigThenLoad) {
   decade_object* o = nullptr;
   ASSERT_EQ(decade_object_open(obj("api/progs/kconfig_missing.bpf.o").c_str(), &o), 0) << decade_last_error();
-  EXPECT_EQ(decade_object_load(o, nullptr), -static_cast<int>(ErrorCode::ElfKconfigMissing));
-  EXPECT_STREQ(decade_error_name(-static_cast<int>(ErrorCode::ElfKconfigMissing)), "ElfKconfigMissing");
-  EXPECT_EQ(decade_object_set_kconfig(o, nullptr), -1);
+  EXPECT_EQ(decade_object_load(o, nullptr), -ESRCH);
+  EXPECT_EQ(decade_last_error_code(), static_cast<int>(ErrorCode::ElfKconfigMissing));
+  EXPECT_STREQ(decade_error_name(decade_last_error_code()), "ElfKconfigMissing");
+  EXPECT_EQ(decade_object_set_kconfig(o, nullptr), -EINVAL);
   ASSERT_EQ(decade_object_set_kconfig(o, "CONFIG_DECADE_NOT_SET=42\n"), 0) << decade_last_error();
   ASSERT_EQ(decade_object_load(o, nullptr), 0) << decade_last_error();
   decade_program* p = decade_object_find_program(o, "kconfig_missing");
@@ -134,7 +137,7 @@ TEST(KconfigCApi, SetKconfigThenLoad) {
   run.sz = sizeof run;
   ASSERT_EQ(decade_program_test_run(p, &run), 0) << decade_last_error();
   EXPECT_EQ(run.retval, 42u);
-  EXPECT_EQ(decade_object_set_kconfig(o, "CONFIG_DECADE_NOT_SET=1\n"), -1);  // after load
+  EXPECT_EQ(decade_object_set_kconfig(o, "CONFIG_DECADE_NOT_SET=1\n"), -EINVAL);  // after load
   decade_object_close(o);
 }
 
@@ -142,9 +145,11 @@ TEST(KconfigCApi, AllowHelper) {
   decade_object* o = nullptr;
   ASSERT_EQ(decade_object_open(obj("loader/progs/map_hash.bpf.o").c_str(), &o), 0) << decade_last_error();
   EXPECT_EQ(decade_object_allow_helper(o, "xdp", 1), 0) << decade_last_error();
-  EXPECT_EQ(decade_object_allow_helper(o, "no_such_type", 1), -static_cast<int>(ErrorCode::ProgramTypeNotFound));
-  EXPECT_EQ(decade_object_allow_helper(o, "xdp", 99999), -static_cast<int>(ErrorCode::InvalidArgument));
-  EXPECT_EQ(decade_object_allow_helper(o, nullptr, 1), -1);
+  EXPECT_EQ(decade_object_allow_helper(o, "no_such_type", 1), -ENOENT);
+  EXPECT_EQ(decade_last_error_code(), static_cast<int>(ErrorCode::ProgramTypeNotFound));
+  EXPECT_EQ(decade_object_allow_helper(o, "xdp", 99999), -EINVAL);
+  EXPECT_EQ(decade_last_error_code(), static_cast<int>(ErrorCode::InvalidArgument));
+  EXPECT_EQ(decade_object_allow_helper(o, nullptr, 1), -EINVAL);
   decade_object_close(o);
 }
 

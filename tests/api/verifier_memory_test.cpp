@@ -5,6 +5,8 @@
 // instruction where it ran out.
 #include <gtest/gtest.h>
 
+#include <cerrno>
+
 #include <cstdint>
 
 #include "api_test_util.hpp"
@@ -54,7 +56,8 @@ TEST(VerifierMemoryApi, CApiBudget) {
   lo.sz = sizeof lo;
   lo.max_verifier_insns = kManyInsns;
   lo.max_verifier_memory = kSmall;
-  EXPECT_EQ(decade_object_load(o, &lo), -static_cast<int>(ErrorCode::VerifierMemoryLimit));
+  EXPECT_EQ(decade_object_load(o, &lo), -ENOMEM);
+  EXPECT_EQ(decade_last_error_code(), static_cast<int>(ErrorCode::VerifierMemoryLimit));
   EXPECT_EQ(decade_last_error_insn(), 1);
   decade_object_close(o);
 }
