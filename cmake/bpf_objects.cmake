@@ -12,7 +12,7 @@ find_program(DECADE_CLANG19_PATH ${DECADE_CLANG_BPF})
 find_program(DECADE_CLANG22_PATH ${DECADE_CLANG22_BPF})
 execute_process(COMMAND uname -m OUTPUT_VARIABLE DECADE_HOST_ARCH OUTPUT_STRIP_TRAILING_WHITESPACE)
 set(DECADE_BPF_CFLAGS -target bpf -O2 -g -Wall -Wno-unused-function
-    -I/usr/include/${DECADE_HOST_ARCH}-linux-gnu -I${PROJECT_SOURCE_DIR}/tests/include)
+    -I/usr/include/${DECADE_HOST_ARCH}-linux-gnu -I${PROJECT_SOURCE_DIR}/tests/include -I${PROJECT_SOURCE_DIR}/include)
 
 file(GLOB_RECURSE bpf_srcs CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/tests/*.bpf.c" "${PROJECT_SOURCE_DIR}/bench/*.bpf.c"
      "${PROJECT_SOURCE_DIR}/demo/*.bpf.c" "${PROJECT_SOURCE_DIR}/examples/*.bpf.c")

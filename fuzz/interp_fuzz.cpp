@@ -65,7 +65,8 @@ Insn structured(const uint8_t* b, uint32_t pc, uint32_t n) {
   // Relative target that lands inside the program.
   const auto rel = static_cast<int32_t>(rd32(b + 4) % n) - static_cast<int32_t>(pc + 1);
   switch (row.shape) {
-    case Shape::AluImm: return make_insn(row.op, dst, 0, 0, imm);
+    case Shape::AluImm:  // a rotate's immediate must be below its width (decode refuses others)
+      return make_insn(row.op, dst, 0, 0, row.sem == Sem::Rol || row.sem == Sem::Ror ? imm & (row.width - 1) : imm);
     case Shape::AluReg: return make_insn(row.op, dst, src);
     case Shape::Unary: return make_insn(row.op, dst);
     case Shape::AddrSpaceCast: return make_insn(row.op, dst, src, 1, (imm & 1) ? 1 : 0x10000);

@@ -28,3 +28,20 @@ add_test(NAME conformance.plugin
                  --match ldxb --match stxdw --match lock_cmpxchg --match call_local --match callx
                  --match sdiv64 --match be16 --match mem-len --match prime)
 set_tests_properties(conformance.plugin PROPERTIES PASS_REGULAR_EXPRESSION "\n[1-9][0-9]* passed, 0 failed\n" TIMEOUT 120)
+
+# Decade's own files in the suite's format (tests/conformance/ext: the ISA
+# extensions of docs/isa-extensions.md), run the same three ways as the suite.
+set(DECADE_CONFORMANCE_EXT_DIR ${CMAKE_CURRENT_SOURCE_DIR}/conformance/ext)
+foreach(engine interp jit)
+  add_test(NAME conformance.ext.${engine}
+           COMMAND conformance_runner --engine ${engine} --dir ${DECADE_CONFORMANCE_EXT_DIR})
+  set_tests_properties(conformance.ext.${engine} PROPERTIES PASS_REGULAR_EXPRESSION "\n[1-9][0-9]* passed, 0 failed\n" TIMEOUT 120)
+endforeach()
+file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/decade-conformance-plugin-jit
+     CONTENT "#!/bin/sh\nexec \"$<TARGET_FILE:decade_cli>\" conformance-plugin --engine jit \"$@\"\n"
+     FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
+foreach(plugin decade-conformance-plugin decade-conformance-plugin-jit)
+  add_test(NAME conformance.ext.${plugin}
+           COMMAND conformance_runner --plugin ${CMAKE_BINARY_DIR}/${plugin} --dir ${DECADE_CONFORMANCE_EXT_DIR})
+  set_tests_properties(conformance.ext.${plugin} PROPERTIES PASS_REGULAR_EXPRESSION "\n[1-9][0-9]* passed, 0 failed\n" TIMEOUT 120)
+endforeach()

@@ -130,10 +130,16 @@ struct LoadOptions {
   // past it fail with -ENOMEM).
   uint64_t map_memory = 0;
   uint64_t object_map_memory = 0;
+  // Decade ISA extensions (docs/isa-extensions.md) the host refuses: a
+  // program that needs one fails to load with ElfExtensionMissing naming it.
+  std::vector<std::string> disabled_extensions;
 };
 
 // Engines available in this build, the default first.
 std::vector<std::string> engines();
+// Decade ISA extensions this build implements (e.g. "bitmanip"); see
+// docs/isa-extensions.md. A program needing another one is refused by name.
+std::vector<std::string> extensions();
 
 // Map update flags (the kernel's BPF_ANY, BPF_NOEXIST, BPF_EXIST).
 enum class UpdateFlag : uint64_t { Any = 0, NoExist = 1, Exist = 2 };

@@ -84,6 +84,7 @@ enum class ErrorCode : uint16_t {
   ElfKconfigMissing = 410,     // a strong __kconfig extern the host's kconfig text gives no value
   ElfKconfigBadValue = 411,    // a kconfig value that does not fit its extern, or an extern of an unsupported type
   ElfDataRelocation = 412,     // an address (function pointer, pointer to a variable or string) stored in global data
+  ElfExtensionMissing = 413,   // the program needs a Decade ISA extension this runtime lacks or the host disabled (named)
   // BTF / CO-RE (500..599)
   BtfMalformed = 500,
   BtfBadTypeId = 501,

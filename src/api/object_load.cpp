@@ -9,6 +9,7 @@
 
 #include "api/object_impl.hpp"
 #include "interp/interp.hpp"
+#include "isa/extensions.hpp"
 #include "jit/jit.hpp"
 #include "runtime/registry.hpp"
 #include "verifier/verifier.hpp"
@@ -18,6 +19,11 @@ namespace decade {
 std::vector<std::string> engines() {
   if (jit::available()) return {"jit", "interp"};
   return {"interp"};
+}
+
+std::vector<std::string> extensions() {
+  const auto names = supported_extensions();
+  return {names.begin(), names.end()};
 }
 
 namespace {
@@ -124,6 +130,8 @@ Status load_programs(BpfObject::Impl& impl, const std::string& engine) {
     if (slot->index == api::kNoIndex || !impl.autoloads(*slot)) continue;
     const ObjectProgram& p = impl.object.programs[slot->index];
     if (auto s = impl.program_ready(p); !s) return s;
+    if (auto s = check_extensions(p.program, impl.object.extensions, impl.load_opts.disabled_extensions); !s)
+      return std::unexpected(name_program(s.error(), p));
     auto type = type_for(impl, p);
     if (!type) return std::unexpected(type.error());
     ProgramEnv env;

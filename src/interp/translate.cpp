@@ -146,6 +146,11 @@ struct Translator {
           t.kind = Kind::UNSUPPORTED;  // no arena among the program's maps
         }
         return ok();
+      case Sem::Popcnt: t.kind = oi.width == 32 ? Kind::POPCNT32 : Kind::POPCNT64; return ok();
+      case Sem::Clz: t.kind = oi.width == 32 ? Kind::CLZ32 : Kind::CLZ64; return ok();
+      case Sem::Ctz: t.kind = oi.width == 32 ? Kind::CTZ32 : Kind::CTZ64; return ok();
+      case Sem::Rol: t.kind = by_form(Kind::ROL64_IMM, in); return ok();
+      case Sem::Ror: t.kind = by_form(Kind::ROR64_IMM, in); return ok();
       case Sem::Le: t.kind = Kind::LE; t.k = static_cast<uint32_t>(in.imm); return ok();
       case Sem::Be: case Sem::Bswap: t.kind = Kind::BE; t.k = static_cast<uint32_t>(in.imm); return ok();
       case Sem::Ldx: t.kind = by_width(Kind::LDX8, in); return ok();

@@ -60,6 +60,10 @@ Status check_fields(const OpInfo& i, const RawInsn& r, uint32_t pc) {
   if (!u.imm && !imm_is_disc && r.imm != 0) return err(ErrorCode::DecodeReservedField, pc, fmt::format("{}: immediate field must be 0", i.classic));
   if (u.dst && r.dst() > kFramePointer) return err(ErrorCode::DecodeBadRegister, pc, fmt::format("{}: invalid register r{}", i.classic, r.dst()));
   if (u.src && r.src() > kFramePointer) return err(ErrorCode::DecodeBadRegister, pc, fmt::format("{}: invalid register r{}", i.classic, r.src()));
+  // Immediate rotates: the amount must be below the width (register rotates
+  // take theirs modulo the width at run time).
+  if ((i.sem == Sem::Rol || i.sem == Sem::Ror) && i.shape == Shape::AluImm && (r.imm < 0 || r.imm >= i.width))
+    return err(ErrorCode::DecodeBadImmediate, pc, fmt::format("{}: rotate amount {} is outside [0, {})", i.classic, r.imm, i.width));
   if (i.shape == Shape::AddrSpaceCast && r.imm != sem::kCastArenaToHost && r.imm != sem::kCastHostToArena)
     return err(ErrorCode::DecodeBadImmediate, pc, fmt::format("addr_space_cast: invalid address spaces 0x{:x}", static_cast<uint32_t>(r.imm)));
   return ok();
@@ -70,6 +74,9 @@ Status check_allowed(const OpInfo& i, const DecodeOptions& o, uint32_t pc) {
     return err(ErrorCode::DecodeNotAllowed, pc, fmt::format("{} needs cpu v{} (allowed: v{})", i.classic, i.cpu, o.max_cpu));
   if (i.group == Group::kernel && !o.allow_kernel_ext)
     return err(ErrorCode::DecodeNotAllowed, pc, fmt::format("{} is a kernel extension, disabled", i.classic));
+  if (i.group == Group::bitmanip && !o.allow_bitmanip)
+    return err(ErrorCode::ElfExtensionMissing, pc,
+               fmt::format("{} needs the Decade extension '{}', which is disabled", i.classic, group_name(i.group)));
   if (i.group == Group::packet && !o.allow_legacy_packet)
     return err(ErrorCode::DecodeNotAllowed, pc, fmt::format("{}: legacy packet access is disabled", i.classic));
   return ok();

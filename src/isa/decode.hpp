@@ -15,6 +15,7 @@ struct DecodeOptions {
   uint8_t max_cpu = 4;             // reject instructions newer than this -mcpu version
   bool allow_kernel_ext = true;    // may_goto, gotox, kfunc calls, pseudo ld_imm64, ...
   bool allow_legacy_packet = true; // LD_ABS / LD_IND
+  bool allow_bitmanip = true;      // the Decade extension bitmanip (refused with ElfExtensionMissing)
 };
 
 // Decode a whole program. Errors carry the slot index of the offending instruction.

@@ -25,7 +25,7 @@ enum class Disc : uint8_t { None, Off, Imm, Src };
 enum class Shape : uint8_t {
   AluImm,         // dst, imm
   AluReg,         // dst, src
-  Unary,          // dst (neg, le/be/bswap: width in imm)
+  Unary,          // dst (neg, popcnt/clz/ctz; le/be/bswap: width in imm)
   AddrSpaceCast,  // dst, src, imm = (dst_as << 16) | src_as
   Load,           // dst, src, off
   StoreImm,       // dst, off, imm
@@ -49,12 +49,14 @@ enum class Shape : uint8_t {
   Exit,           // nothing
 };
 
-enum class Group : uint8_t { base32, base64, atomic32, atomic64, divmul32, divmul64, callx, packet, kernel };
+// bitmanip is a Decade extension (docs/isa-extensions.md): its group name is
+// the extension's name, which objects declare and hosts can disable.
+enum class Group : uint8_t { base32, base64, atomic32, atomic64, divmul32, divmul64, callx, packet, kernel, bitmanip };
 
 // What an instruction does, independent of its encoding.
 enum class Sem : uint8_t {
   Add, Sub, Mul, Div, SDiv, Or, And, Lsh, Rsh, Mod, SMod, Xor, Mov, Arsh, Neg,
-  MovSx, AddrSpaceCast, Le, Be, Bswap,
+  MovSx, AddrSpaceCast, Le, Be, Bswap, Popcnt, Clz, Ctz, Rol, Ror,
   Ldx, LdxSx, St, Stx,
   LdImm64, LdMapFd, LdMapValue, LdBtfId, LdFunc, LdMapIdx, LdMapIdxValue,
   LdAbs, LdInd,
@@ -120,7 +122,7 @@ constexpr bool has_target(Op op) {
   return s == Shape::JmpImm || s == Shape::JmpReg || s == Shape::Ja || s == Shape::Ja32 || s == Shape::MayGoto ||
          s == Shape::CallLocal || (s == Shape::LdImm64 && info(op).sem == Sem::LdFunc);
 }
-constexpr bool is_alu(Sem s) { return sem_between(s, Sem::Add, Sem::Bswap); }
+constexpr bool is_alu(Sem s) { return sem_between(s, Sem::Add, Sem::Ror); }
 constexpr bool is_atomic(Sem s) { return sem_between(s, Sem::AtomicAdd, Sem::StoreRelease); }
 
 std::string_view shape_name(Shape s);

@@ -59,6 +59,20 @@ constexpr uint32_t lsh32(uint32_t a, uint64_t n) { return a << (n & 31); }
 constexpr uint32_t rsh32(uint32_t a, uint64_t n) { return a >> (n & 31); }
 constexpr uint32_t arsh32(uint32_t a, uint64_t n) { return static_cast<uint32_t>(static_cast<int32_t>(a) >> (n & 31)); }
 
+// Bit manipulation (Decade extension bitmanip, docs/isa-extensions.md).
+// clz and ctz of 0 give the width. Rotate amounts are taken modulo the width
+// (an immediate amount is already in [0, width) after decoding).
+constexpr uint64_t popcnt64(uint64_t a) { return static_cast<uint64_t>(std::popcount(a)); }
+constexpr uint64_t popcnt32(uint32_t a) { return static_cast<uint64_t>(std::popcount(a)); }
+constexpr uint64_t clz64(uint64_t a) { return static_cast<uint64_t>(std::countl_zero(a)); }
+constexpr uint64_t clz32(uint32_t a) { return static_cast<uint64_t>(std::countl_zero(a)); }
+constexpr uint64_t ctz64(uint64_t a) { return static_cast<uint64_t>(std::countr_zero(a)); }
+constexpr uint64_t ctz32(uint32_t a) { return static_cast<uint64_t>(std::countr_zero(a)); }
+constexpr uint64_t rol64(uint64_t a, uint64_t n) { return std::rotl(a, static_cast<int>(n & 63)); }
+constexpr uint64_t ror64(uint64_t a, uint64_t n) { return std::rotr(a, static_cast<int>(n & 63)); }
+constexpr uint32_t rol32(uint32_t a, uint64_t n) { return std::rotl(a, static_cast<int>(n & 31)); }
+constexpr uint32_t ror32(uint32_t a, uint64_t n) { return std::rotr(a, static_cast<int>(n & 31)); }
+
 // Byte order (the host is little-endian; the static_assert keeps that honest).
 static_assert(std::endian::native == std::endian::little, "Decade assumes a little-endian host");
 constexpr uint64_t bswap(uint64_t v, unsigned bits) {

@@ -29,8 +29,11 @@ Result<std::unique_ptr<Executable>> build(std::shared_ptr<const VerifiedProgram>
   x64::LowerOptions lo;
   lo.checked = code->checked();
   lo.blind = opts.blind_constants;
-  static const bool bmi2 = asmjit::CpuInfo::host().hasFeature(asmjit::CpuFeatures::X86::kBMI2);
-  lo.bmi2 = bmi2;
+  static const asmjit::CpuInfo& cpu = asmjit::CpuInfo::host();
+  lo.bmi2 = cpu.hasFeature(asmjit::CpuFeatures::X86::kBMI2);
+  lo.popcnt = opts.cpu_bit_counts && cpu.hasFeature(asmjit::CpuFeatures::X86::kPOPCNT);
+  lo.lzcnt = opts.cpu_bit_counts && cpu.hasFeature(asmjit::CpuFeatures::X86::kLZCNT);
+  lo.tzcnt = opts.cpu_bit_counts && cpu.hasFeature(asmjit::CpuFeatures::X86::kBMI);
   if (code->verified) lo.facts = &code->verified->facts();
   if (lo.blind) lo.blind_seed = std::random_device{}();
   x64::CodeBuffer cb;

@@ -19,6 +19,9 @@ namespace decade::jit {
 
 struct JitOptions {
   bool blind_constants = false;  // constant blinding for untrusted programs
+  // popcnt/lzcnt/tzcnt when the host has them (CPUID); false forces the
+  // fallback sequences, so tests cover them on any host.
+  bool cpu_bit_counts = true;
 };
 
 // True when this build has a JIT for the host.

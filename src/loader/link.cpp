@@ -8,6 +8,7 @@
 
 #include "isa/decode.hpp"
 #include "isa/encode.hpp"
+#include "loader/intrinsics.hpp"
 #include "loader/jump_tables.hpp"
 
 namespace decade {
@@ -42,6 +43,9 @@ class Linker {
     if (!prog) return located(prog.error());
     prog->lines = lines();
     if (*cb >= 0) add_entry(*prog, static_cast<uint32_t>(*cb));
+    std::vector<std::string> kfunc_names;
+    for (const ObjectKfunc& k : kfuncs_) kfunc_names.push_back(k.name);
+    fuse_intrinsic_calls(*prog, kfunc_names);
     return finish(main, std::move(*prog));
   }
 

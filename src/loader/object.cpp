@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 #include <gelf.h>
 
+#include <algorithm>
+
+#include "isa/extensions.hpp"
 #include "loader/btf_section.hpp"
 #include "loader/core_patch.hpp"
 #include "loader/elf_image.hpp"
@@ -87,6 +90,19 @@ Status load_programs(const ElfImage& elf, const LinkInput& in, const Platform& p
   return ok();
 }
 
+// The extensions declared by BTF decl tags "decade_ext:<name>", each once.
+std::vector<std::string> declared_extensions(const Btf* btf) {
+  std::vector<std::string> out;
+  if (!btf) return out;
+  for (uint32_t id = 1; id < btf->count(); ++id) {
+    const BtfType* t = btf->type(id);
+    if (t->kind != BtfKind::DeclTag || !t->name.starts_with(kExtensionTagPrefix)) continue;
+    std::string name(t->name.substr(kExtensionTagPrefix.size()));
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(std::move(name));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<Object> load_object(std::span<const uint8_t> bytes, const ObjectLoadOptions& opts) {
@@ -100,6 +116,7 @@ Result<Object> load_object(std::span<const uint8_t> bytes, const ObjectLoadOptio
   auto btf = read_btf_sections(*elf);
   if (!btf) return std::unexpected(btf.error());
   obj.btf = btf->btf;
+  obj.extensions = declared_extensions(obj.btf.get());
   auto maps = collect_maps(*elf, obj.btf.get(), obj.name);
   if (!maps) return std::unexpected(maps.error());
   auto kconfig = collect_kconfig(*elf, obj.btf.get(), opts.kconfig, *maps);

@@ -68,6 +68,9 @@ struct Object {
   };
   std::vector<SlotInit> slot_inits;
   std::shared_ptr<const Btf> btf;  // may be null for objects built without -g
+  // Decade ISA extensions the object declares it needs (BTF decl tags
+  // "decade_ext:<name>", isa/extensions.hpp), checked when it is loaded.
+  std::vector<std::string> extensions;
 };
 
 struct ObjectLoadOptions {

@@ -47,6 +47,7 @@ Platform Platform::standard() {
   append_arena_kfuncs(kfuncs);
   append_res_lock_kfuncs(kfuncs);
   append_exception_kfuncs(kfuncs);
+  append_bitmanip_kfuncs(kfuncs);
   for (FuncProto& k : kfuncs) (void)p.add_kfunc(std::move(k));
   for (ProgramType& t : standard_program_types()) {
     // Allow lists, as the kernel's *_func_proto give them: packet helpers

@@ -54,6 +54,14 @@ Scalar truncate(const Scalar& a, unsigned bytes);
 Scalar sign_extend(const Scalar& a, unsigned bits, unsigned width);
 // Byte swap of the low `bits` bits (result zero-extended to 64 bits).
 Scalar byte_swap(const Scalar& a, unsigned bits);
+// The bitmanip extension on the low `width` bits (32 or 64), results
+// zero-extended (scalar_bits.cpp): popcount in [known ones, possible ones];
+// clz/ctz bounded by the tnum and the unsigned bounds (the width for 0);
+// rotates move the tnum's value and mask, by an amount taken modulo width.
+Scalar popcount(const Scalar& a, unsigned width);
+Scalar count_leading_zeros(const Scalar& a, unsigned width);
+Scalar count_trailing_zeros(const Scalar& a, unsigned width);
+Scalar rotate(const Scalar& a, const Scalar& amount, bool left, unsigned width);
 
 enum class Cmp : uint8_t { Eq, Ne, Gt, Ge, Lt, Le, Sgt, Sge, Slt, Sle, Set, NotSet };
 Cmp negate(Cmp c);

@@ -132,9 +132,12 @@ Status do_unary(Env& env, State& st, const Insn& insn, Sem sem) {
   RegState& dst = st.reg(insn.dst);
   if (!dst.is_scalar())
     return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc, fmt::format("{} on a pointer is not allowed", sem_name(sem)));
-  const unsigned bits = static_cast<unsigned>(insn.imm);
+  const unsigned bits = static_cast<unsigned>(insn.imm), width = insn.info().width;
   Scalar r;
-  if (sem == Sem::Neg) r = neg(dst.val, insn.info().width);
+  if (sem == Sem::Neg) r = neg(dst.val, width);
+  else if (sem == Sem::Popcnt) r = popcount(dst.val, width);
+  else if (sem == Sem::Clz) r = count_leading_zeros(dst.val, width);
+  else if (sem == Sem::Ctz) r = count_trailing_zeros(dst.val, width);
   else if (sem == Sem::Le) r = truncate(dst.val, bits / 8);
   else r = byte_swap(dst.val, bits);  // be16/32/64 on a little-endian machine, bswap
   dst = RegState::scalar(r);
@@ -182,6 +185,10 @@ Status do_alu(Env& env, State& st, const Insn& insn) {
   }
   const RegState dst = st.reg(insn.dst);
   if (dst.is_ptr() || src.is_ptr()) return ptr_alu(env, st, insn, dst, src, sem);
+  if (sem == Sem::Rol || sem == Sem::Ror) {
+    st.reg(insn.dst) = RegState::scalar(rotate(dst.val, src.val, sem == Sem::Rol, width));
+    return ok();
+  }
   const AluOp op = alu_op(sem);
   if (op == AluOp::Div || op == AluOp::SDiv || op == AluOp::Mod || op == AluOp::SMod) {
     const Scalar z = Scalar::constant(0);

@@ -13,7 +13,7 @@ inline Insn sample_insn(const OpInfo& i) {
   int32_t imm = 0;
   uint64_t imm64 = 0;
   switch (i.shape) {
-    case Shape::AluImm: imm = -5; break;
+    case Shape::AluImm: imm = i.sem == Sem::Rol || i.sem == Sem::Ror ? 5 : -5; break;  // rotates: 0 <= imm < width
     case Shape::AluReg:
     case Shape::Unary:
     case Shape::GotoX:

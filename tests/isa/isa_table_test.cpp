@@ -110,7 +110,9 @@ TEST(IsaTable, CoversEveryRfc9669OpcodeFamily) {
   EXPECT_EQ(info(Op::ATOMIC_CMPXCHG64).dval, 0xf1u);
   EXPECT_EQ(info(Op::BSWAP64).opcode, 0xd7);
   EXPECT_EQ(info(Op::LDXSW).opcode, 0x81);
-  EXPECT_EQ(kOpCount, 182u);
+  EXPECT_EQ(info(Op::POPCNT64).opcode, 0xe7);  // Decade extension bitmanip (docs/isa-extensions.md)
+  EXPECT_EQ(info(Op::ROR32_REG).opcode, 0xec);
+  EXPECT_EQ(kOpCount, 196u);  // 182 BPF rows + 14 bitmanip rows
 }
 
 }  // namespace

@@ -82,6 +82,7 @@ class RandomProgram {
     Insn in = make_insn(i.op, dst());
     if (i.shape == Shape::AluReg) in.src = src();
     if (i.shape == Shape::AluImm) in.imm = static_cast<int32_t>(pick_(3) ? value() : pick_(70) - 5);
+    if (i.shape == Shape::AluImm && (i.sem == Sem::Rol || i.sem == Sem::Ror)) in.imm = static_cast<int32_t>(pick_(i.width));
     emit(in);
   }
 

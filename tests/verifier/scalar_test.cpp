@@ -169,6 +169,36 @@ TEST(ScalarDomain, UnaryIsSound) {
   }
 }
 
+TEST(ScalarDomain, BitManipulationIsSound) {
+  namespace sem = decade::sem;
+  Gen g;
+  for (int i = 0; i < 50000; ++i) {
+    const uint64_t a = g.value(), n = g.value();
+    const Scalar A = g.around(a), N = g.around(n);
+    const auto a32 = static_cast<uint32_t>(a);
+    ASSERT_TRUE(member(popcount(A, 64), sem::popcnt64(a))) << A.to_string() << " " << a;
+    ASSERT_TRUE(member(popcount(A, 32), sem::popcnt32(a32))) << A.to_string() << " " << a;
+    ASSERT_TRUE(member(count_leading_zeros(A, 64), sem::clz64(a))) << A.to_string() << " " << a;
+    ASSERT_TRUE(member(count_leading_zeros(A, 32), sem::clz32(a32))) << A.to_string() << " " << a;
+    ASSERT_TRUE(member(count_trailing_zeros(A, 64), sem::ctz64(a))) << A.to_string() << " " << a;
+    ASSERT_TRUE(member(count_trailing_zeros(A, 32), sem::ctz32(a32))) << A.to_string() << " " << a;
+    ASSERT_TRUE(member(rotate(A, N, true, 64), sem::rol64(a, n))) << A.to_string() << " by " << N.to_string();
+    ASSERT_TRUE(member(rotate(A, N, false, 64), sem::ror64(a, n))) << A.to_string() << " by " << N.to_string();
+    ASSERT_TRUE(member(rotate(A, N, true, 32), sem::rol32(a32, n))) << A.to_string() << " by " << N.to_string();
+    ASSERT_TRUE(member(rotate(A, N, false, 32), sem::ror32(a32, n))) << A.to_string() << " by " << N.to_string();
+  }
+}
+
+TEST(ScalarDomain, BitManipulationOfConstantsFolds) {
+  const Scalar zero = Scalar::constant(0), ones = Scalar::constant(~0ULL);
+  EXPECT_EQ(count_leading_zeros(zero, 64), Scalar::constant(64));
+  EXPECT_EQ(count_trailing_zeros(zero, 32), Scalar::constant(32));
+  EXPECT_EQ(popcount(ones, 32), Scalar::constant(32));
+  EXPECT_EQ(rotate(Scalar::constant(0x80000001), Scalar::constant(33), true, 32), Scalar::constant(3));
+  // The result of an unknown 32-bit operand is a 32-bit value: at most 32.
+  EXPECT_EQ(popcount(Scalar::of_size(4), 64).umax, 32u);
+}
+
 TEST(ScalarDomain, BranchesAreSound) {
   Gen g;
   for (int i = 0; i < 200000; ++i) {

@@ -372,6 +372,7 @@ Status Lowerer::lower_insn(const Insn& in) {
     case Sem::Add: case Sem::Sub: case Sem::Mul: case Sem::Div: case Sem::SDiv: case Sem::Or: case Sem::And:
     case Sem::Lsh: case Sem::Rsh: case Sem::Mod: case Sem::SMod: case Sem::Xor: case Sem::Mov: case Sem::Arsh:
     case Sem::Neg: case Sem::MovSx: case Sem::Le: case Sem::Be: case Sem::Bswap:
+    case Sem::Popcnt: case Sem::Clz: case Sem::Ctz: case Sem::Rol: case Sem::Ror:
       return alu(in);
     case Sem::AddrSpaceCast:
       return addr_space_cast(in);

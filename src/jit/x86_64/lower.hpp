@@ -11,6 +11,7 @@
 #include <asmjit/x86.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <random>
 #include <vector>
@@ -27,6 +28,9 @@ struct LowerOptions {
   bool checked = true;   // compile_checked: every access checked, back-edge budget
   bool blind = false;    // constant blinding
   bool bmi2 = false;     // shlx/shrx/sarx available
+  bool popcnt = false;   // popcnt available (else a SWAR count)
+  bool lzcnt = false;    // lzcnt available (else bsr + cmovz)
+  bool tzcnt = false;    // tzcnt (BMI1) available (else bsf + cmovz)
   const std::vector<InsnFacts>* facts = nullptr;  // verified: checks the proof made unnecessary are left out
   uint64_t blind_seed = 0;
 };
@@ -96,8 +100,14 @@ class Lowerer {
   void div_mod(const Insn& in);
   void div_mod_reg(Sem s, unsigned bits, const Gp& dst, bool check_zero, bool check_neg1);
   void shift(const Insn& in);
+  void with_count_in_cl(const Insn& in, const std::function<void(const Gp&)>& emit);
   bool fuse_extend(const Insn& in);
   void endian(const Insn& in);
+
+  // lower_bits.cpp
+  void bit_count(const Insn& in);
+  void popcount_swar(const Gp& d, unsigned bits);
+  void rotate(const Insn& in);
 
   // lower_mem.cpp
   Status mem(const Insn& in);

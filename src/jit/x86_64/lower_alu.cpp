@@ -28,6 +28,14 @@ Status Lowerer::alu(const Insn& in) {
     endian(in);
     return ok();
   }
+  if (s == Sem::Popcnt || s == Sem::Clz || s == Sem::Ctz) {
+    bit_count(in);
+    return ok();
+  }
+  if (s == Sem::Rol || s == Sem::Ror) {
+    rotate(in);
+    return ok();
+  }
   if (s == Sem::Neg) {
     a_.neg(d);
     return ok();
@@ -211,12 +219,19 @@ void Lowerer::shift(const Insn& in) {
     else a_.sarx(d, d, src);
     return;
   }
-  // Without BMI2 the count must be in cl, and rcx is BPF r4.
-  auto emit = [&](const Gp& r) {
+  with_count_in_cl(in, [&](const Gp& r) {
     if (s == Sem::Lsh) a_.shl(r, x::cl);
     else if (s == Sem::Rsh) a_.shr(r, x::cl);
     else a_.sar(r, x::cl);
-  };
+  });
+}
+
+// x86 takes a shift or rotate count by register only in cl, and rcx is BPF
+// r4: emit(r) runs with the count (src) in cl on the register r that holds
+// dst, and r4 is what it was before, unless it is dst.
+void Lowerer::with_count_in_cl(const Insn& in, const std::function<void(const Gp&)>& emit) {
+  const unsigned bits = in.info().width;
+  const Gp d = reg_w(in.dst, bits);
   if (in.src == 4) {
     emit(d);
     return;

@@ -89,6 +89,8 @@ bool is_skb_only_helper(uint32_t id);
 
 // Kfuncs: open-coded numeric iterator, arena page allocation, resilient spin locks.
 void append_iter_num_kfuncs(std::vector<FuncProto>& out);
+// The bitmanip intrinsics' kfuncs (kfuncs/bitmanip_kfuncs.cpp).
+void append_bitmanip_kfuncs(std::vector<FuncProto>& out);
 void append_arena_kfuncs(std::vector<FuncProto>& out);
 void append_res_lock_kfuncs(std::vector<FuncProto>& out);
 
