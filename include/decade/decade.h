@@ -52,7 +52,9 @@ typedef struct decade_cancel_token decade_cancel_token;
 uint32_t decade_version(void);            /* DECADE_VERSION of the library */
 const char *decade_version_string(void);  /* "0.1.0" */
 /* Whether this build has a feature: "jit", "interp", "btf", "core",
- * "map_batch", "verifier_log", ... (1 yes, 0 no or unknown name). */
+ * "map_batch", "verifier_log", ..., and "ext:NAME" for each ISA extension
+ * (docs/isa-extensions.md), e.g. "ext:bitmanip" (1 yes, 0 no or unknown
+ * name). */
 int decade_has_feature(const char *name);
 /* The features this build has, by position; NULL past the end. */
 const char *decade_feature_at(size_t i);

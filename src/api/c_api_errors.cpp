@@ -34,6 +34,7 @@ constexpr std::pair<ErrorCode, int> kErrno[] = {
     {ErrorCode::ExecUnsupported, EOPNOTSUPP},
     {ErrorCode::ExecTimeout, ETIMEDOUT},
     {ErrorCode::ElfNoProgram, ENOENT},
+    {ErrorCode::ElfExtensionMissing, EOPNOTSUPP},
     {ErrorCode::ElfKconfigMissing, ESRCH},
     {ErrorCode::CoreNoMatch, ESRCH},
     {ErrorCode::MapNotFound, ENOENT},
@@ -60,7 +61,8 @@ int group_errno(int code) {
   return EINVAL;
 }
 
-// Features of this build, beside the engines (from decade::engines()).
+// Features of this build, beside the engines (from decade::engines()) and
+// the ISA extensions ("ext:bitmanip", from decade::extensions()).
 constexpr const char* kFeatures[] = {
     "btf", "core", "global_data", "kconfig", "kfuncs", "tail_calls", "ringbuf", "arena",
     "map_batch", "verifier_log", "verify_only", "cancel", "timeout", "host_program_types",
@@ -72,6 +74,7 @@ const std::vector<std::string>* features() noexcept {
     static const std::vector<std::string> all = [] {
       std::vector<std::string> out = engines();
       out.insert(out.end(), std::begin(kFeatures), std::end(kFeatures));
+      for (const std::string& e : extensions()) out.push_back("ext:" + e);
       return out;
     }();
     return &all;

@@ -35,6 +35,7 @@ TEST(CApiV2, VersionAndFeatures) {
   for (const auto& e : decade::engines()) EXPECT_EQ(decade_has_feature(e.c_str()), 1) << e;
   EXPECT_EQ(decade_has_feature("map_batch"), 1);
   EXPECT_EQ(decade_has_feature("verifier_log"), 1);
+  EXPECT_EQ(decade_has_feature("ext:bitmanip"), 1);  // decade::extensions(), docs/isa-extensions.md
   EXPECT_EQ(decade_has_feature("no_such_feature"), 0);
   EXPECT_EQ(decade_has_feature(nullptr), 0);
   size_t n = 0;
