@@ -146,9 +146,7 @@ bool exec_checked(RunState* stp, const TInsn* start, const uint64_t* args, uint6
 
 bool exec_verified(RunState* stp, const TInsn* start, const uint64_t* args, uint64_t* r0, const void* const** labels) {
   constexpr bool Checked = false;
-#ifndef DECADE_INTERP_NO_FUSION  // set by the build option DECADE_INTERP_FUSION=OFF
 #define DECADE_EXEC_FUSED
-#endif
 #define DECADE_EXEC_VERIFIED
 #define FWDV(...) __VA_ARGS__
 #include "interp/exec_body.inc"

@@ -49,7 +49,9 @@ TEST(FusedConformance, EveryFileGivesItsResult) {
     passed += *r == *df->result;
   }
   EXPECT_EQ(passed, 313u);
-  EXPECT_GT(fused_files, 150u);  // most files do contain superinstructions
+  // The set is chosen from loops of real programs (fusion.def); 31 of the
+  // suite's mostly straight-line files contain one of its runs.
+  EXPECT_GT(fused_files, 25u);
 }
 
 }  // namespace
