@@ -49,9 +49,10 @@ TEST(FusedConformance, EveryFileGivesItsResult) {
     passed += *r == *df->result;
   }
   EXPECT_EQ(passed, 313u);
-  // The set is chosen from loops of real programs (fusion.def); 31 of the
-  // suite's mostly straight-line files contain one of its runs.
-  EXPECT_GT(fused_files, 25u);
+  // The set is chosen from loops of real programs (fusion.def); 12 of the
+  // suite's mostly straight-line files contain one of its runs (every
+  // member is run by fuse_set_test.cpp).
+  EXPECT_GT(fused_files, 10u);
 }
 
 }  // namespace

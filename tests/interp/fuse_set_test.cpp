@@ -115,7 +115,7 @@ INSTANTIATE_TEST_SUITE_P(Interp, FusionSetMember, ::testing::ValuesIn(kSet),
 // and 3.5 GB. A set chosen from profiles stays within this bound.
 TEST(FusionSet, StaysSmall) {
   EXPECT_EQ(std::size(kSet), interp::detail::kKindCount - interp::detail::kFusedBegin);
-  EXPECT_LE(std::size(kSet), 128u);
+  EXPECT_LE(std::size(kSet), 64u);
 }
 
 }  // namespace
