@@ -1,20 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // Superinstructions for verified programs: runs of two or three instructions
-// (fusion.def: straight-line operations followed by one more or by a 64-bit
-// compare-and-branch, and clang's indexed accesses) run from the first
-// instruction's TInsn with one dispatch instead of two or three. A run is
-// fused only when its later instructions can be reached by falling through
-// from the first alone: they are no jump, call or function-address target, no
-// call's return point, and the program has no gotox (which may enter any
-// instruction). The later TInsns are left as they were, so each part keeps its
-// own operands, bounds flag and pc for errors.
-//
-// Runs are chosen by dynamic programming over the program so that the
-// fewest dispatches remain: inside a basic block every instruction runs
-// equally often, so fewer groups is fewer dispatches whatever the counts.
-#include <unordered_map>
+// (the set in fusion.def, chosen from profiles of the compute benchmarks and
+// the corpus programs) run from the first instruction's TInsn with one
+// dispatch instead of two or three. A run is fused only when its later
+// instructions can be reached by falling through from the first alone: they
+// are no jump, call or function-address target, no call's return point, and
+// the program has no gotox (which may enter any instruction). The later
+// TInsns are left as they were, so each part keeps its own operands, bounds
+// flag and pc for errors.
+#include "interp/fuse.hpp"
 
-#include "interp/threaded.hpp"
+#include <optional>
+#include <unordered_map>
 
 namespace decade::interp::detail {
 namespace {
@@ -23,12 +20,6 @@ constexpr uint64_t key(Kind a, Kind b, Kind c = Kind{}) {
   return (uint64_t{static_cast<uint16_t>(a)} << 32) | (uint64_t{static_cast<uint16_t>(b)} << 16) |
          static_cast<uint16_t>(c);
 }
-
-// The two copies of the straight-line list in fusion.def must agree.
-#define DECADE_FUSE_NAME_(P, A) #A ","
-static_assert(std::string_view(DECADE_FUSE_STRAIGHT_A(DECADE_FUSE_NAME_, _)) ==
-              std::string_view(DECADE_FUSE_STRAIGHT_B(DECADE_FUSE_NAME_, _)));
-#undef DECADE_FUSE_NAME_
 
 struct Table {
   std::unordered_map<uint64_t, Kind> pairs;
@@ -53,40 +44,73 @@ const Table& table() {
   return t;
 }
 
+// Every superinstruction is made of parts that have a part body.
+#define DECADE_FUSE_IS_STRAIGHT_(K) || k == Kind::K
+#define DECADE_FUSE_IS_BRANCH_(K) || k == Kind::K
+constexpr bool straight(Kind k) { return false DECADE_FUSE_STRAIGHT(DECADE_FUSE_IS_STRAIGHT_); }
+constexpr bool branch(Kind k) { return false DECADE_FUSE_BRANCH(DECADE_FUSE_IS_BRANCH_); }
+#undef DECADE_FUSE_IS_STRAIGHT_
+#undef DECADE_FUSE_IS_BRANCH_
+#define DECADE_FUSE_PAIR(A, B) static_assert(straight(Kind::A) && (straight(Kind::B) || branch(Kind::B)));
+#define DECADE_FUSE_TRIPLE(A, B, C) \
+  static_assert(straight(Kind::A) && straight(Kind::B) && (straight(Kind::C) || branch(Kind::C)));
+DECADE_FUSE_PAIRS
+DECADE_FUSE_TRIPLES
+#undef DECADE_FUSE_PAIR
+#undef DECADE_FUSE_TRIPLE
+
 }  // namespace
 
-size_t fuse(TProgram& tp) {
-  auto& code = tp.code;
+bool fusable_straight(Kind k) { return straight(k); }
+bool fusable_branch(Kind k) { return branch(k); }
+
+std::vector<bool> fusion_barriers(const TProgram& tp) {
+  const auto& code = tp.code;
   const size_t n = code.size() - 1;  // not the sentinel
   std::vector<bool> target(code.size(), false);
   for (size_t i = 0; i < n; ++i) {
     const TInsn& t = code[i];
-    if (t.kind == Kind::GOTOX) return 0;
+    if (t.kind == Kind::GOTOX) return {};
     if (t.t) target[static_cast<size_t>(t.t - code.data())] = true;
     if (is_call(t.kind)) target[i + 1] = true;  // the return point
   }
-  const Table& tab = table();
-  // best[i]: dispatches for code[i..n) with the choice at i in fused[i].
-  std::vector<uint32_t> best(n + 1, 0);
-  std::vector<std::optional<Kind>> fused(n);
+  return target;
+}
+
+std::vector<uint8_t> plan_fusion(const TProgram& tp, const FusionSet& set) {
+  const auto& code = tp.code;
+  const size_t n = code.size() - 1;
   std::vector<uint8_t> len(n, 1);
+  const std::vector<bool> target = fusion_barriers(tp);
+  if (target.empty()) return len;
+  // best[i]: dispatches for code[i..n) with the run at i of length len[i].
+  std::vector<uint32_t> best(n + 1, 0);
   for (size_t i = n; i-- > 0;) {
     best[i] = best[i + 1] + 1;
-    if (i + 1 < n && !target[i + 1]) {
-      if (auto k = tab.find(tab.pairs, key(code[i].kind, code[i + 1].kind)); k && best[i + 2] + 1 <= best[i]) {
-        best[i] = best[i + 2] + 1, fused[i] = k, len[i] = 2;
-      }
-      if (i + 2 < n && !target[i + 2]) {
-        const auto k = tab.find(tab.triples, key(code[i].kind, code[i + 1].kind, code[i + 2].kind));
-        if (k && best[i + 3] + 1 <= best[i]) best[i] = best[i + 3] + 1, fused[i] = k, len[i] = 3;
-      }
-    }
+    if (i + 1 >= n || target[i + 1]) continue;
+    const Kind a = code[i].kind, b = code[i + 1].kind;
+    if (set.pair(a, b) && best[i + 2] + 1 <= best[i]) best[i] = best[i + 2] + 1, len[i] = 2;
+    if (i + 2 < n && !target[i + 2] && set.triple(a, b, code[i + 2].kind) && best[i + 3] + 1 <= best[i])
+      best[i] = best[i + 3] + 1, len[i] = 3;
   }
+  for (size_t i = 0; i < n; i += len[i])
+    for (size_t j = 1; j < len[i]; ++j) len[i + j] = 0;
+  return len;
+}
+
+size_t fuse(TProgram& tp) {
+  const Table& tab = table();
+  const FusionSet set{
+      [&](Kind a, Kind b) { return tab.pairs.contains(key(a, b)); },
+      [&](Kind a, Kind b, Kind c) { return tab.triples.contains(key(a, b, c)); },
+  };
+  const std::vector<uint8_t> len = plan_fusion(tp, set);
+  auto& code = tp.code;
   size_t groups = 0;
-  for (size_t i = 0; i < n; i += len[i]) {
-    if (!fused[i]) continue;
-    code[i].kind = *fused[i];
-    ++groups;
+  for (size_t i = 0; i < len.size(); ++i) {
+    if (len[i] == 2) code[i].kind = *tab.find(tab.pairs, key(code[i].kind, code[i + 1].kind));
+    if (len[i] == 3) code[i].kind = *tab.find(tab.triples, key(code[i].kind, code[i + 1].kind, code[i + 2].kind));
+    groups += len[i] > 1;
   }
   return groups;
 }

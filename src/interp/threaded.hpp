@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The interpreter's compact threaded form and per-run state. A Program is
 // translated once (translate.cpp) into one TInsn per instruction carrying the
-// address of its handler label, its pre-resolved target and immediate; exec.cpp
-// runs it with computed goto. Internal to src/interp.
+// address of its handler label, its pre-resolved target and immediate;
+// exec_checked.cpp and exec_verified.cpp run it with computed goto.
+// Internal to src/interp.
 #pragma once
 
 #include <cstdint>
@@ -171,8 +172,14 @@ const TInsn* code_target(const RunState& st, uint64_t value);
 // Runs from `start` in a frame the caller has pushed (st.depth >= 1) with
 // r1..r5 = args; returns false with st.error set on a fault. With st == nullptr
 // it only stores the label table (indexed by Kind) in *labels.
+// Each mode's loop is its own translation unit (exec_checked.cpp,
+// exec_verified.cpp).
 template <bool Checked>
 bool exec(RunState* st, const TInsn* start, const uint64_t* args, uint64_t* r0, const void* const** labels);
+template <>
+bool exec<true>(RunState* st, const TInsn* start, const uint64_t* args, uint64_t* r0, const void* const** labels);
+template <>
+bool exec<false>(RunState* st, const TInsn* start, const uint64_t* args, uint64_t* r0, const void* const** labels);
 
 // The RunContext::invoke_callback of this engine (engine = RunState*).
 bool invoke_callback(void* engine, uint64_t target, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,

@@ -243,9 +243,7 @@ Result<std::unique_ptr<TProgram>> translate(Program prog, ProgramEnv env, bool c
   end.kind = Kind::BAD_JUMP;  // falling off the end of the program
   end.pc = prog.slot_count;
   if (!checked) forward(*tp);  // before fuse(): it reads the plain kinds
-#ifndef DECADE_INTERP_NO_FUSION  // build option DECADE_INTERP_FUSION=OFF: no superinstructions
   if (!checked) fuse(*tp);  // checked runs count every instruction against the budget
-#endif
   if (!checked) use_variants(*tp);
   for (TInsn& t : tp->code) t.h = labels[static_cast<size_t>(t.kind)];
   tp->slot_to_index = prog.slot_index;

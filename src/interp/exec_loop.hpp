@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// The threaded interpreter loop: one label per handler kind (handlers.def),
-// each ending in an indirect jump to the next instruction's handler
-// (`goto *ins->h`, the GCC/Clang labels-as-values extension). Registers are
-// locals; semantics come from isa/semantics.hpp. Instantiated twice: checked
-// (budget and bounds on every access) and verified (bounds only where the
-// verifier did not prove them).
+// The threaded interpreter loop's handler macros: one label per handler kind
+// (handlers.def), each ending in an indirect jump to the next instruction's
+// handler (`goto *ins->h`, the GCC/Clang labels-as-values extension).
+// Registers are locals; semantics come from isa/semantics.hpp. The loop
+// (exec_body.inc) is compiled once per mode, each in its own translation
+// unit so that neither compile holds both: exec_checked.cpp (budget and
+// bounds on every access) and exec_verified.cpp (bounds only where the
+// verifier did not prove them; forwarded variants and superinstructions).
+// Included only by those two.
+#pragma once
+
 #include <cstring>
 
 #include "interp/threaded.hpp"
@@ -134,37 +139,5 @@ constexpr uint64_t sx8(int8_t v) { return static_cast<uint64_t>(int64_t{v}); }
 constexpr uint64_t sx16(int16_t v) { return static_cast<uint64_t>(int64_t{v}); }
 constexpr uint64_t sx32(int32_t v) { return static_cast<uint64_t>(int64_t{v}); }
 }  // namespace
-
-namespace {
-
-bool exec_checked(RunState* stp, const TInsn* start, const uint64_t* args, uint64_t* r0, const void* const** labels) {
-  constexpr bool Checked = true;
-#define FWDV(...)
-#include "interp/exec_body.inc"
-#undef FWDV
-}
-
-bool exec_verified(RunState* stp, const TInsn* start, const uint64_t* args, uint64_t* r0, const void* const** labels) {
-  constexpr bool Checked = false;
-#ifndef DECADE_INTERP_NO_FUSION  // set by the build option DECADE_INTERP_FUSION=OFF
-#define DECADE_EXEC_FUSED
-#endif
-#define DECADE_EXEC_VERIFIED
-#define FWDV(...) __VA_ARGS__
-#include "interp/exec_body.inc"
-#undef FWDV
-#undef DECADE_EXEC_VERIFIED
-#undef DECADE_EXEC_FUSED
-}
-
-}  // namespace
-
-template <bool Checked>
-bool exec(RunState* stp, const TInsn* start, const uint64_t* args, uint64_t* r0, const void* const** labels) {
-  return Checked ? exec_checked(stp, start, args, r0, labels) : exec_verified(stp, start, args, r0, labels);
-}
-
-template bool exec<true>(RunState*, const TInsn*, const uint64_t*, uint64_t*, const void* const**);
-template bool exec<false>(RunState*, const TInsn*, const uint64_t*, uint64_t*, const void* const**);
 
 }  // namespace decade::interp::detail
