@@ -29,6 +29,7 @@ enum class ArgKind : uint8_t {
   ConstSizeOrZero,   // same, may be 0
   PtrToMem,          // readable memory of the size given by the next ConstSize arg
   PtrToUninitMem,    // writable memory the helper fills (size in the next arg)
+  PtrToMemInOut,     // initialised memory the helper reads and rewrites (bpf_fib_lookup's params; size in the next arg)
   PtrToMapKey,       // memory of the map's key size
   PtrToMapValue,     // memory of the map's value size (read)
   PtrToUninitMapValue,  // memory of the map's value size (written)
@@ -82,6 +83,10 @@ enum HelperFlags : uint32_t {
   // ends the path at the call; the engines finish the run with the
   // program's exception callback (runtime/exception.hpp).
   kHelperThrows = 1u << 13,
+  // May move or resize the packet (bpf_xdp_adjust_*, bpf_skb_store_bytes,
+  // ...; the kernel's bpf_helper_changes_pkt_data): the verifier invalidates
+  // every packet pointer of every frame after the call.
+  kHelperChangesPacket = 1u << 14,
 };
 
 // Privileges beyond the sandbox, given by the host (the kernel's
