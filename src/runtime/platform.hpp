@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "decade/error.hpp"
+#include "decade/fib.hpp"
 
 namespace decade {
 
@@ -204,6 +205,12 @@ class Platform {
   // (names the helper and the missing type or grant), or nullopt.
   std::optional<std::string> privilege_denied(const ProgramType& type, const FuncProto& proto) const;
 
+  // The routing table bpf_fib_lookup answers from (shared with the host,
+  // which may change it while programs run); without one every lookup is
+  // -ENODEV, as in a namespace without interfaces.
+  void set_fib(const FibTable& fib) { fib_ = fib.state(); }
+  const FibTable::State* fib() const { return fib_.get(); }
+
   const std::map<uint32_t, FuncProto>& helpers() const { return helpers_; }
   const std::map<std::string, FuncProto>& kfuncs() const { return kfuncs_; }
   const std::map<std::string, ProgramType>& program_types() const { return types_; }
@@ -214,6 +221,7 @@ class Platform {
   std::map<std::string, ProgramType> types_;
   uint32_t grants_ = 0;
   std::vector<AddressRange> readable_;
+  std::shared_ptr<FibTable::State> fib_;
 };
 
 }  // namespace decade

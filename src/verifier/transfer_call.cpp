@@ -27,12 +27,24 @@ struct CallMeta {
   RegState args[5];                // r1-r5 as passed
 };
 
+bool redirect_target(MapType t) {
+  return t == MapType::Devmap || t == MapType::DevmapHash || t == MapType::Cpumap || t == MapType::Xskmap;
+}
+
+// check_map_func_compatibility: which helpers take which map types. Redirect
+// maps are changed by the host only; programs may look up devmap and xskmap
+// entries (read-only), never cpumap ones.
 bool map_ok(uint32_t helper, MapType t) {
   const bool ringbuf = t == MapType::Ringbuf, queue = t == MapType::Queue || t == MapType::Stack;
   switch (helper) {
-    case kHelperMapLookupElem: case kHelperMapUpdateElem: case kHelperMapDeleteElem:
+    case kHelperMapLookupElem:
+      if (redirect_target(t)) return t != MapType::Cpumap;
+      [[fallthrough]];
+    case kHelperMapUpdateElem: case kHelperMapDeleteElem:
       return !ringbuf && !queue && t != MapType::ProgArray && t != MapType::PerfEventArray && t != MapType::Arena &&
-             t != MapType::BloomFilter;
+             t != MapType::BloomFilter && !redirect_target(t);
+    case kHelperRedirectMap: return redirect_target(t);
+    case kHelperPerfEventOutput: return t == MapType::PerfEventArray;
     case kHelperMapPushElem: case kHelperMapPeekElem: return queue || t == MapType::BloomFilter;
     case kHelperMapPopElem: return queue;
     case kHelperRingbufOutput: case kHelperRingbufReserve: case kHelperRingbufQuery: return ringbuf;

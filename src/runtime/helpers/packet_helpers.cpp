@@ -57,7 +57,8 @@ uint64_t skb_store_bytes(uint64_t ctx, uint64_t offset, uint64_t from, uint64_t 
 }  // namespace
 
 bool is_xdp_only_helper(uint32_t id) {
-  return id == kHelperXdpAdjustHead || id == kHelperXdpAdjustMeta || id == kHelperXdpAdjustTail;
+  return id == kHelperXdpAdjustHead || id == kHelperXdpAdjustMeta || id == kHelperXdpAdjustTail ||
+         id == kHelperRedirectMap;
 }
 bool is_skb_only_helper(uint32_t id) { return id == kHelperSkbLoadBytes || id == kHelperSkbStoreBytes; }
 
