@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -29,6 +30,7 @@
 #include <vector>
 
 #include "decade/error.hpp"
+#include "decade/fib.hpp"
 
 namespace decade {
 
@@ -184,11 +186,35 @@ struct TestRunOptions {
   uint64_t timeout_ns = 0;
 };
 
+// Where a test run's packet went: the program returned XDP_REDIRECT (xdp)
+// or TC_ACT_REDIRECT (tc) after bpf_redirect or bpf_redirect_map chose a
+// target (docs/helpers.md). Decade has no devices, CPU backlogs or AF_XDP
+// sockets; the host delivers the packet (TestRunResult::data_out) itself.
+struct Redirect {
+  enum class Kind : uint8_t {
+    Ifindex,  // bpf_redirect, or a devmap / devmap_hash entry
+    Cpu,      // a cpumap entry
+    Xsk,      // an xskmap entry: an AF_XDP socket's queue
+  };
+  Kind kind = Kind::Ifindex;
+  // Ifindex: the interfaces (every entry but, with BPF_F_EXCLUDE_INGRESS,
+  // the ingress one for BPF_F_BROADCAST); Cpu: the CPU; Xsk: the queue index.
+  std::vector<uint32_t> targets;
+  uint64_t flags = 0;    // BPF_F_INGRESS (tc), BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS (devmap)
+  std::string map;       // the map bpf_redirect_map used; empty for bpf_redirect
+  uint32_t key = 0;      // its key
+  uint32_t value = 0;    // the entry's first u32 when the helper ran: ifindex, cpumap qsize, xsk socket id
+};
+
 struct TestRunResult {
   uint64_t retval = 0;             // r0 of the last run
   std::vector<uint8_t> data_out;   // the packet (or raw memory) after the last run
   std::vector<uint8_t> ctx_out;    // the context after the last run (empty when none)
   uint64_t duration_ns = 0;        // mean wall time of one run
+  // Set when the last run redirected the packet (Redirect); a run that
+  // returns XDP_REDIRECT without a target loses the packet, as the kernel's
+  // xdp_do_redirect does.
+  std::optional<Redirect> redirect;
 };
 
 class BpfObject;
@@ -303,6 +329,7 @@ class BpfMap {
  private:
   friend class BpfObject;
   friend class RingBuffer;
+  friend class PerfBuffer;
   template <typename T>
   static std::span<const uint8_t> bytes_of(const T& v) {
     return {reinterpret_cast<const uint8_t*>(&v), sizeof(T)};
@@ -353,6 +380,10 @@ class BpfObject {
   // strong extern without a value is ElfKconfigMissing (naming it), a weak
   // one reads 0; a value that does not fit is ElfKconfigBadValue.
   Status set_kconfig(std::string_view text);
+  // The routing table bpf_fib_lookup answers from (decade/fib.hpp), before
+  // load. The object shares it with the host: routes the host changes later
+  // are seen by the next lookup. Without one, every lookup is -ENODEV.
+  Status set_fib(const FibTable& fib);
   Status add_helper(const FunctionSpec& spec);
   Status add_kfunc(const FunctionSpec& spec);
   Status add_program_type(const ProgramTypeSpec& spec);
@@ -452,6 +483,37 @@ class RingBuffer {
 
  private:
   explicit RingBuffer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// libbpf's perf_buffer: reads what programs send with bpf_perf_event_output
+// to a BPF_MAP_TYPE_PERF_EVENT_ARRAY. create() opens one ring of page_cnt
+// pages per CPU (possible_cpus()) and puts it in the map's slot for that CPU,
+// as libbpf stores its perf event fds; a sample goes to the ring of the CPU
+// the run holds (BPF_F_CURRENT_CPU) or, with an explicit index, fails with
+// -EOPNOTSUPP unless that slot's ring is the running CPU's. A full ring
+// counts samples as lost; the reader gets the count before the next sample.
+// Destroying the PerfBuffer empties the slots it filled.
+class PerfBuffer {
+ public:
+  // data is the raw sample, padded as perf pads it (size + 4 a multiple of 8).
+  using SampleFn = std::function<void(int cpu, std::span<const uint8_t> data)>;
+  using LostFn = std::function<void(int cpu, uint64_t count)>;
+
+  static Result<PerfBuffer> create(const BpfMap& map, size_t page_cnt, SampleFn sample, LostFn lost = {});
+  PerfBuffer(PerfBuffer&&) noexcept;
+  PerfBuffer& operator=(PerfBuffer&&) noexcept;
+  ~PerfBuffer();
+  // Waits up to timeout_ms (-1: forever) for a record, then handles every
+  // ring's records; returns how many (samples and lost notices).
+  Result<int> poll(int timeout_ms);
+  // Handles what is there without waiting.
+  Result<int> consume();
+
+  struct Impl;
+
+ private:
+  explicit PerfBuffer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

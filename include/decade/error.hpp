@@ -109,6 +109,7 @@ enum class ErrorCode : uint16_t {
   MapBadInner = 610,           // map-in-map: inner map missing or incompatible with the template
   MapMemoryLimit = 611,        // a map's memory passes the limit per map or the object's budget (MapLimits)
   MapProgArrayMismatch = 612,  // a program differs from its prog_array's owner (type, engine, attach type, ...)
+  FibBadEntry = 613,           // a routing table entry (FibTable, `decade run --fib`) is malformed or names a missing interface
   ProgramNotFound = 620,
   HelperNotFound = 621,
   KfuncNotFound = 622,

@@ -52,28 +52,7 @@ uint32_t BpfMap::host_value_size() const {
   return s.map ? s.map->host_value_size() : def_of(impl_).value_size;
 }
 
-std::string_view BpfMap::type_name() const {
-  switch (def_of(impl_).type) {
-    case MapType::Unspec: return "unspec";
-    case MapType::Hash: return "hash";
-    case MapType::Array: return "array";
-    case MapType::ProgArray: return "prog_array";
-    case MapType::PerfEventArray: return "perf_event_array";
-    case MapType::PercpuHash: return "percpu_hash";
-    case MapType::PercpuArray: return "percpu_array";
-    case MapType::LruHash: return "lru_hash";
-    case MapType::LruPercpuHash: return "lru_percpu_hash";
-    case MapType::LpmTrie: return "lpm_trie";
-    case MapType::ArrayOfMaps: return "array_of_maps";
-    case MapType::HashOfMaps: return "hash_of_maps";
-    case MapType::Queue: return "queue";
-    case MapType::Stack: return "stack";
-    case MapType::Ringbuf: return "ringbuf";
-    case MapType::BloomFilter: return "bloom_filter";
-    case MapType::Arena: return "arena";
-  }
-  return "unknown";
-}
+std::string_view BpfMap::type_name() const { return map_type_name(static_cast<uint32_t>(def_of(impl_).type)); }
 
 Status BpfMap::lookup(std::span<const uint8_t> key, std::span<uint8_t> value) const {
   auto m = live(impl_);

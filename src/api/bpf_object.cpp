@@ -255,6 +255,13 @@ Status BpfObject::grant(Grant g) {
   return ok();
 }
 
+Status BpfObject::set_fib(const FibTable& fib) {
+  if (auto s = not_before_load(*impl_, "set_fib"); !s) return s;
+  impl_->platform.set_fib(fib);
+  impl_->dirty = true;
+  return ok();
+}
+
 Status BpfObject::add_readable_range(const void* start, size_t size) {
   if (auto s = not_before_load(*impl_, "add_readable_range"); !s) return s;
   return impl_->platform.add_readable_range({reinterpret_cast<uint64_t>(start), size});

@@ -48,6 +48,9 @@ struct MapSlot {
   // After load:
   std::shared_ptr<Map> map;
   uint32_t id = 0;  // registry id (what a map-in-map stores)
+  // A map type Decade lacks (MapBadType): the map is not created, and only
+  // the programs that reference it fail to load, with this error.
+  std::optional<Error> unsupported;
 };
 
 // Maps a negative errno from the runtime's host map API to an Error.

@@ -11,6 +11,7 @@
 #include "interp/interp.hpp"
 #include "isa/extensions.hpp"
 #include "jit/jit.hpp"
+#include "runtime/cpu.hpp"
 #include "runtime/registry.hpp"
 #include "verifier/verifier.hpp"
 
@@ -78,8 +79,15 @@ Status create_maps(BpfObject::Impl& impl) {
   const MapLimits limits{o.map_memory ? o.map_memory : kDefaultMapMemoryLimit, impl.map_budget};
   for (auto& slot : impl.maps) {
     if (slot->index == api::kNoIndex) continue;
-    const MapDef& def = impl.object.maps[slot->index];
+    MapDef& def = impl.object.maps[slot->index];
+    // libbpf's fix-up: a perf event array without max_entries gets one slot per CPU.
+    if (def.type == MapType::PerfEventArray && def.max_entries == 0) def.max_entries = possible_cpus();
     auto m = create_map(def, limits);
+    slot->unsupported.reset();
+    if (!m && m.error().code == ErrorCode::MapBadType) {
+      slot->unsupported = m.error();  // fails the programs that use it (uses_unsupported_map)
+      continue;
+    }
     if (!m) {
       Error e = m.error();
       e.message = fmt::format("map '{}': {}", def.name, e.message);
@@ -118,13 +126,31 @@ Result<std::unique_ptr<Executable>> compile_program(const BpfObject::Impl& impl,
   return exe;
 }
 
+// A program that references a map of a type Decade lacks cannot load: the
+// error names the map, its type and the instruction that references it.
+Status uses_unsupported_map(const BpfObject::Impl& impl, const ObjectProgram& p) {
+  for (const Insn& insn : p.program.insns) {
+    const Sem sem = insn.info().sem;
+    if (sem != Sem::LdMapFd && sem != Sem::LdMapIdx && sem != Sem::LdMapValue && sem != Sem::LdMapIdxValue) continue;
+    const auto idx = static_cast<size_t>(static_cast<uint32_t>(insn.imm));
+    for (const auto& slot : impl.maps) {
+      if (slot->index != idx || !slot->unsupported) continue;
+      Error e = *slot->unsupported;
+      e.insn = insn.pc;
+      e.message = fmt::format("program '{}' uses {}", p.name, e.message);
+      return std::unexpected(std::move(e));
+    }
+  }
+  return ok();
+}
+
 Status load_programs(BpfObject::Impl& impl, const std::string& engine) {
   std::vector<Map*> maps(impl.object.maps.size(), nullptr);
   std::vector<const MapDef*> defs(impl.object.maps.size(), nullptr);
   for (auto& slot : impl.maps) {
     if (slot->index == api::kNoIndex) continue;
     maps[slot->index] = slot->map.get();
-    defs[slot->index] = &slot->map->def();
+    defs[slot->index] = slot->map ? &slot->map->def() : &impl.object.maps[slot->index];
   }
   for (auto& slot : impl.programs) {
     if (slot->index == api::kNoIndex || !impl.autoloads(*slot)) continue;
@@ -132,6 +158,7 @@ Status load_programs(BpfObject::Impl& impl, const std::string& engine) {
     if (auto s = impl.program_ready(p); !s) return s;
     if (auto s = check_extensions(p.program, impl.object.extensions, impl.load_opts.disabled_extensions); !s)
       return std::unexpected(name_program(s.error(), p));
+    if (auto s = uses_unsupported_map(impl, p); !s) return s;
     auto type = type_for(impl, p);
     if (!type) return std::unexpected(type.error());
     ProgramEnv env;

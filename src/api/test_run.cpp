@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "api/object_impl.hpp"
+#include "api/redirect_report.hpp"
 #include "runtime/packet_context.hpp"
 
 namespace decade {
@@ -28,12 +29,16 @@ struct RunOutcome {
   uint64_t duration_ns = 0;
 };
 
-Result<RunOutcome> run_repeated(Executable& exe, RunRequest& req, uint32_t repeat, const RunSetup& setup) {
+// `redirect`: the packet's record, cleared before each run so the result
+// reports what the last run chose.
+Result<RunOutcome> run_repeated(Executable& exe, RunRequest& req, uint32_t repeat, const RunSetup& setup,
+                                std::optional<RedirectInfo>* redirect = nullptr) {
   const uint32_t n = repeat == 0 ? 1 : repeat;
   RunOutcome out;
   req.control = setup.control;
   const auto t0 = std::chrono::steady_clock::now();
   for (uint32_t i = 0; i < n; ++i) {
+    if (redirect) redirect->reset();
     auto r = exe.run(req);
     if (!r) return std::unexpected(api::with_source(r.error(), setup.prog));
     out.retval = *r;
@@ -71,11 +76,12 @@ Result<TestRunResult> run_xdp(Executable& exe, const TestRunOptions& o, const Ru
   RunRequest req;
   req.r1 = (*buf)->ctx_addr();
   req.regions = (*buf)->regions();
-  auto r = run_repeated(exe, req, o.repeat, setup);
+  auto r = run_repeated(exe, req, o.repeat, setup, &(*buf)->redirect);
   if (!r) return std::unexpected(r.error());
   TestRunResult res;
   res.retval = r->retval;
   res.duration_ns = r->duration_ns;
+  res.redirect = api::redirect_report((*buf)->redirect, r->retval, api::kXdpRedirect, xo.ingress_ifindex);
   auto pkt = (*buf)->packet();
   res.data_out.assign(pkt.begin(), pkt.end());
   if (!o.ctx.empty()) {
@@ -118,11 +124,12 @@ Result<TestRunResult> run_skb(Executable& exe, const TestRunOptions& o, const Ru
   RunRequest req;
   req.r1 = (*skb)->ctx_addr();
   req.regions = (*skb)->regions();
-  auto r = run_repeated(exe, req, o.repeat, setup);
+  auto r = run_repeated(exe, req, o.repeat, setup, &(*skb)->redirect);
   if (!r) return std::unexpected(r.error());
   TestRunResult res;
   res.retval = r->retval;
   res.duration_ns = r->duration_ns;
+  res.redirect = api::redirect_report((*skb)->redirect, r->retval, api::kTcActRedirect, so.ingress_ifindex);
   auto pkt = (*skb)->packet();
   res.data_out.assign(pkt.begin(), pkt.end());
   if (!o.ctx.empty()) {

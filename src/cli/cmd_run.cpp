@@ -15,6 +15,7 @@
 #include <fstream>
 
 #include "cli/cli_util.hpp"
+#include "cli/run_net.hpp"
 #include "cli/command.hpp"
 
 namespace decade::cli {
@@ -22,7 +23,7 @@ namespace {
 
 struct RunArgs {
   std::string file;
-  std::string mem, mem_hex, data, data_hex, ctx, data_out, prog, engine;
+  std::string mem, mem_hex, data, data_hex, ctx, data_out, prog, engine, fib;
   std::vector<std::string> sets, grants;
   uint32_t repeat = 0;
   uint64_t timeout_ms = 0;
@@ -72,6 +73,7 @@ int run(const RunArgs& a) {
   }
   if (auto s = apply_sets(*obj, a.sets); !s) return report(s.error());
   if (auto s = apply_grants(*obj, a.grants); !s) return report(s.error());
+  if (auto s = apply_fib(*obj, a.fib); !s) return report(s.error());
   if (auto s = load_only(*obj, a.prog); !s) return report(s.error());
   LoadOptions lo;
   lo.engine = a.engine;
@@ -94,6 +96,7 @@ int run(const RunArgs& a) {
   } else {
     std::printf("retval: %llu\n", static_cast<unsigned long long>(res->retval));
   }
+  if (res->redirect) print_redirect(*res->redirect);
   if (a.repeat) std::printf("duration: %llu ns/run\n", static_cast<unsigned long long>(res->duration_ns));
   if (!a.data_out.empty()) {
     if (auto s = write_bytes(a.data_out, res->data_out); !s) return report(s.error());
@@ -115,6 +118,7 @@ DECADE_COMMAND("run", "Run a program: raw bytecode (prints r0) or a program of a
                   sub.add_option("--ctx", a->ctx, "initial context (struct xdp_md, struct __sk_buff, ...)");
                   sub.add_option("--data-out", a->data_out, "write the packet or memory after the run here");
                   sub.add_option("--prog", a->prog, "program name (default: the first)");
+                  sub.add_option("--fib", a->fib, "routing table for bpf_fib_lookup (format: docs/helpers.md)");
                   sub.add_option("--set", a->sets, "NAME=VALUE: set a global variable (.rodata config) before load");
                   sub.add_option("--repeat", a->repeat, "runs; prints the mean duration")
                       ->check(CLI::Range(1u, 100'000'000u));

@@ -25,6 +25,7 @@ std::string_view error_code_name(ErrorCode code) {
     E(CoreUnknownRelocKind) E(CoreNoMatch) E(CoreAmbiguous)
     E(MapNotFound) E(MapBadKeySize) E(MapBadValueSize) E(MapFull) E(MapKeyExists) E(MapKeyNotFound) E(MapBadFlags)
     E(MapBadType) E(MapEmpty) E(MapBadMaxEntries) E(MapBadInner) E(MapMemoryLimit) E(MapProgArrayMismatch)
+    E(FibBadEntry)
     E(ProgramNotFound) E(HelperNotFound) E(KfuncNotFound) E(ProgramTypeNotFound)
     E(VerifierReject) E(VerifierBudget)
     E(VerifierUninitRegister) E(VerifierUninitStack) E(VerifierOutOfBounds) E(VerifierNullDeref)

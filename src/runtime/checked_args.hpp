@@ -133,9 +133,9 @@ std::optional<ArgFault> check_helper_args(const FuncProto& p, const uint64_t* ar
         if (!is_map(v)) return ArgFault{ErrorCode::ExecBadCall, i, "is not a map"};
         map = reinterpret_cast<const Map*>(v);
         break;
-      case ArgKind::PtrToMem: case ArgKind::PtrToUninitMem:
+      case ArgKind::PtrToMem: case ArgKind::PtrToUninitMem: case ArgKind::PtrToMemInOut:
         if (next == 0 || (v == 0 && nullable)) break;
-        f = mem(next, p.args[i] == ArgKind::PtrToUninitMem);
+        f = mem(next, p.args[i] != ArgKind::PtrToMem);
         break;
       case ArgKind::PtrToMapKey: case ArgKind::PtrToMapValue: case ArgKind::PtrToUninitMapValue: {
         if (!map) return ArgFault{ErrorCode::ExecBadCall, i, "has no map before it"};

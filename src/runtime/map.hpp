@@ -10,6 +10,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "decade/error.hpp"
@@ -30,12 +31,21 @@ enum class MapType : uint32_t {
   LpmTrie = 11,
   ArrayOfMaps = 12,
   HashOfMaps = 13,
+  Devmap = 14,
+  Cpumap = 16,
+  Xskmap = 17,
   Queue = 22,
   Stack = 23,
+  DevmapHash = 25,
   Ringbuf = 27,
   BloomFilter = 30,
   Arena = 33,
 };
+
+// The kernel's name of a map type number ("hash", "devmap", "sockmap", ...;
+// libbpf's spelling), for every number uapi enum bpf_map_type defines, also
+// those Decade does not implement; "unknown" past them.
+std::string_view map_type_name(uint32_t type);
 
 // Update flags (uapi).
 inline constexpr uint64_t kBpfAny = 0, kBpfNoExist = 1, kBpfExist = 2, kBpfFLock = 4;

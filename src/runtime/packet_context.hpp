@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -19,6 +20,20 @@
 #include "runtime/engine.hpp"
 
 namespace decade {
+
+class Map;
+
+// Where bpf_redirect / bpf_redirect_map sent the packet, kept with the
+// packet as the kernel keeps struct bpf_redirect_info for the running
+// program. The helper records it; it takes effect only when the program
+// returns XDP_REDIRECT (TC_ACT_REDIRECT for tc), as in the kernel, and a
+// later call replaces it (a failed map lookup clears it).
+struct RedirectInfo {
+  Map* map = nullptr;        // bpf_redirect_map's map; nullptr for bpf_redirect
+  uint32_t index = 0;        // bpf_redirect's ifindex, or the map key
+  uint64_t value = 0;        // the entry's value word when the helper ran (ifindex, qsize, socket id)
+  uint64_t flags = 0;        // BPF_F_INGRESS (tc), BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS (devmap)
+};
 
 // == struct xdp_md (uapi), 24 bytes.
 struct XdpMd {
@@ -107,6 +122,8 @@ class XdpBuff {
   long adjust_meta(int64_t delta);
   long adjust_tail(int64_t delta);
 
+  std::optional<RedirectInfo> redirect;  // bpf_redirect / bpf_redirect_map's target (RedirectInfo)
+
   // The XdpBuff whose context is at ctx, or nullptr (a registry lookup, so
   // a bad pointer is rejected without being dereferenced).
   static XdpBuff* from_ctx(uint64_t ctx);
@@ -147,6 +164,8 @@ class SkBuff {
   // bpf_skb_load_bytes: 0, or -EFAULT with `to` zeroed.
   long load_bytes(uint64_t offset, void* to, uint64_t len) const;
   long store_bytes(uint64_t offset, const void* from, uint64_t len);
+
+  std::optional<RedirectInfo> redirect;  // bpf_redirect's target (RedirectInfo)
 
   static SkBuff* from_ctx(uint64_t ctx);
 

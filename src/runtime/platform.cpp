@@ -21,6 +21,9 @@ std::vector<FuncProto> builtin_helpers() {
   append_ringbuf_helpers(out);
   append_callback_helpers(out);
   append_packet_helpers(out);
+  append_redirect_helpers(out);
+  append_fib_helpers(out);
+  append_perf_helpers(out);
   return out;
 }
 
@@ -57,6 +60,7 @@ Platform Platform::standard() {
     const bool xdp = t.name == "xdp" || t.name.starts_with("xdp_");
     for (const auto& [id, proto] : p.helpers()) {
       if (is_xdp_only_helper(id) && !xdp) continue;
+      if (is_redirect_helper(id) && !xdp && t.name != "sched_cls") continue;
       if (is_skb_only_helper(id) && t.name != "sched_cls" && !(t.name == "socket_filter" && id != kHelperSkbStoreBytes))
         continue;
       t.helpers.push_back(id);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "decade/error.hpp"
+#include "decade/fib.hpp"
 
 namespace decade {
 
@@ -29,6 +30,7 @@ enum class ArgKind : uint8_t {
   ConstSizeOrZero,   // same, may be 0
   PtrToMem,          // readable memory of the size given by the next ConstSize arg
   PtrToUninitMem,    // writable memory the helper fills (size in the next arg)
+  PtrToMemInOut,     // initialised memory the helper reads and rewrites (bpf_fib_lookup's params; size in the next arg)
   PtrToMapKey,       // memory of the map's key size
   PtrToMapValue,     // memory of the map's value size (read)
   PtrToUninitMapValue,  // memory of the map's value size (written)
@@ -82,6 +84,10 @@ enum HelperFlags : uint32_t {
   // ends the path at the call; the engines finish the run with the
   // program's exception callback (runtime/exception.hpp).
   kHelperThrows = 1u << 13,
+  // May move or resize the packet (bpf_xdp_adjust_*, bpf_skb_store_bytes,
+  // ...; the kernel's bpf_helper_changes_pkt_data): the verifier invalidates
+  // every packet pointer of every frame after the call.
+  kHelperChangesPacket = 1u << 14,
 };
 
 // Privileges beyond the sandbox, given by the host (the kernel's
@@ -199,6 +205,12 @@ class Platform {
   // (names the helper and the missing type or grant), or nullopt.
   std::optional<std::string> privilege_denied(const ProgramType& type, const FuncProto& proto) const;
 
+  // The routing table bpf_fib_lookup answers from (shared with the host,
+  // which may change it while programs run); without one every lookup is
+  // -ENODEV, as in a namespace without interfaces.
+  void set_fib(const FibTable& fib) { fib_ = fib.state(); }
+  const FibTable::State* fib() const { return fib_.get(); }
+
   const std::map<uint32_t, FuncProto>& helpers() const { return helpers_; }
   const std::map<std::string, FuncProto>& kfuncs() const { return kfuncs_; }
   const std::map<std::string, ProgramType>& program_types() const { return types_; }
@@ -209,6 +221,7 @@ class Platform {
   std::map<std::string, ProgramType> types_;
   uint32_t grants_ = 0;
   std::vector<AddressRange> readable_;
+  std::shared_ptr<FibTable::State> fib_;
 };
 
 }  // namespace decade

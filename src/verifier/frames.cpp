@@ -27,7 +27,7 @@ void mark_packet_changers(Env& env) {
     const auto sub = static_cast<size_t>(env.sub_of_pc[insn.pc]);
     const Sem s = insn.info().sem;
     const auto helper = static_cast<uint32_t>(insn.imm);
-    if (s == Sem::Call && (changes_packet(helper) || helper == kHelperTailCall)) env.subs[sub].changes_packet = true;
+    if (s == Sem::Call && (changes_packet(env.in.platform->helper(helper)) || helper == kHelperTailCall)) env.subs[sub].changes_packet = true;
     if (s == Sem::CallLocal || s == Sem::LdFunc)
       callees[sub].push_back(static_cast<uint32_t>(env.sub_of_pc[static_cast<size_t>(insn.target)]));
   }

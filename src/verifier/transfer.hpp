@@ -58,7 +58,7 @@ RegState map_value_pointer(const MapDef& m, int32_t off);
 void mark_null_checked(State& st, uint32_t id, bool is_null);
 // Helpers that may move or resize the packet, and the invalidation of every
 // packet pointer after them (and after global functions, which may call them).
-bool changes_packet(uint32_t helper);
+bool changes_packet(const FuncProto* proto);  // kHelperChangesPacket; false for nullptr
 void invalidate_packet(State& st);
 // Invalidate every register carrying reference `ref_id` (after its release).
 void invalidate_ref(State& st, uint32_t ref_id);

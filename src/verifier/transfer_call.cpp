@@ -27,12 +27,24 @@ struct CallMeta {
   RegState args[5];                // r1-r5 as passed
 };
 
+bool redirect_target(MapType t) {
+  return t == MapType::Devmap || t == MapType::DevmapHash || t == MapType::Cpumap || t == MapType::Xskmap;
+}
+
+// check_map_func_compatibility: which helpers take which map types. Redirect
+// maps are changed by the host only; programs may look up devmap and xskmap
+// entries (read-only), never cpumap ones.
 bool map_ok(uint32_t helper, MapType t) {
   const bool ringbuf = t == MapType::Ringbuf, queue = t == MapType::Queue || t == MapType::Stack;
   switch (helper) {
-    case kHelperMapLookupElem: case kHelperMapUpdateElem: case kHelperMapDeleteElem:
+    case kHelperMapLookupElem:
+      if (redirect_target(t)) return t != MapType::Cpumap;
+      [[fallthrough]];
+    case kHelperMapUpdateElem: case kHelperMapDeleteElem:
       return !ringbuf && !queue && t != MapType::ProgArray && t != MapType::PerfEventArray && t != MapType::Arena &&
-             t != MapType::BloomFilter;
+             t != MapType::BloomFilter && !redirect_target(t);
+    case kHelperRedirectMap: return redirect_target(t);
+    case kHelperPerfEventOutput: return t == MapType::PerfEventArray;
     case kHelperMapPushElem: case kHelperMapPeekElem: return queue || t == MapType::BloomFilter;
     case kHelperMapPopElem: return queue;
     case kHelperRingbufOutput: case kHelperRingbufReserve: case kHelperRingbufQuery: return ringbuf;
@@ -137,14 +149,19 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
       if (kind == ArgKind::ConstSize && r.val.umin == 0) return arg_error(env, pc, i, "size may be zero", r, "make sure the size is at least 1");
       meta.sizes[i] = r.val;
       return ok();
-    case ArgKind::PtrToMem: case ArgKind::PtrToUninitMem: {
+    case ArgKind::PtrToMem: case ArgKind::PtrToUninitMem: case ArgKind::PtrToMemInOut: {
       if (i + 1 >= 5) return arg_error(env, pc, i, "has no size argument after it", r);
       if (auto s = check_readable(env, st, static_cast<uint8_t>(reg + 1), pc); !s) return s;
       const Scalar size = st.reg(static_cast<uint8_t>(reg + 1)).val;
       if (nullable && is_null_const(r)) return ok();
       if (!r.is_ptr()) return arg_error(env, pc, i, "is not a pointer to memory", r);
-      return check_mem_range(env, st, reg, size, kind == ArgKind::PtrToMem ? Access::Read : Access::Write, pc,
-                             p.args[static_cast<size_t>(i) + 1] == ArgKind::ConstSizeOrZero);
+      const bool zero_ok = p.args[static_cast<size_t>(i) + 1] == ArgKind::ConstSizeOrZero;
+      // In-out memory is read first (initialised, no spilled pointer), then
+      // written: what the verifier knew of its bytes is gone after the call.
+      if (kind != ArgKind::PtrToUninitMem)
+        if (auto s = check_mem_range(env, st, reg, size, Access::Read, pc, zero_ok); !s || kind == ArgKind::PtrToMem)
+          return s;
+      return check_mem_range(env, st, reg, size, Access::Write, pc, zero_ok);
     }
     case ArgKind::PtrToMapKey: case ArgKind::PtrToMapValue: case ArgKind::PtrToUninitMapValue: {
       if (!meta.map) return arg_error(env, pc, i, "needs a map argument before it", r);
@@ -397,10 +414,7 @@ void iter_effects(Env& env, State& st, const Insn& insn, const CallMeta& meta, s
 
 }  // namespace
 
-bool changes_packet(uint32_t helper) {
-  return helper == kHelperXdpAdjustHead || helper == kHelperXdpAdjustMeta || helper == kHelperXdpAdjustTail ||
-         helper == kHelperSkbStoreBytes;
-}
+bool changes_packet(const FuncProto* proto) { return proto && (proto->flags & kHelperChangesPacket); }
 
 void invalidate_packet(State& st) {
   st.for_each_reg([](RegState& x) {
@@ -447,8 +461,8 @@ Status do_call(Env& env, State& st, const Insn& insn, std::vector<State>& spawne
     st.drop_ref(meta.release_ref);
     invalidate_ref(st, meta.release_ref);
   }
-  // Packet pointers die when a helper may move or resize the packet.
-  if (!kfunc && changes_packet(p.id)) invalidate_packet(st);
+  // Packet pointers die when a helper or kfunc may move or resize the packet.
+  if (changes_packet(&p)) invalidate_packet(st);
   if ((p.flags & kHelperCallback) && meta.callback_pc >= 0) spawn_callback(env, st, insn, meta, spawned);
   if (meta.iter_slot >= 0) iter_effects(env, st, insn, meta, spawned);
   const bool iter_next = (p.flags & kHelperIterNext) != 0;

@@ -352,8 +352,11 @@ Status map_key_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t p
 }  // namespace
 
 bool read_only_map(const MapDef& m) {
-  // .rodata (frozen: its loads fold to constants) and maps the program may only read.
-  return m.frozen || (m.map_flags & kMapFRdonlyProg) != 0;
+  // .rodata (frozen: its loads fold to constants) and maps the program may
+  // only read; redirect targets belong to the host (the kernel forces
+  // BPF_F_RDONLY_PROG on devmaps and hands out xdp_sock pointers it cannot write).
+  return m.frozen || (m.map_flags & kMapFRdonlyProg) != 0 || m.type == MapType::Devmap ||
+         m.type == MapType::DevmapHash || m.type == MapType::Xskmap;
 }
 
 RegState map_value_pointer(const MapDef& m, int32_t off) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -140,6 +141,34 @@ TEST(CliRun, XdpPacketAndRodataConfig) {
   EXPECT_EQ(r.out, "retval: 1\n");  // XDP_DROP
   r = decade("run " + o + " --set no_such_var=1");
   EXPECT_EQ(r.code, 2) << r.out;
+}
+
+// Where the packet went, and bpf_fib_lookup from a --fib file
+// (docs/helpers.md). fib_xdp writes the lookup's code at byte 68.
+TEST(CliRun, RedirectLineAndFibFile) {
+  const std::string packet = temp_file("redirect.bin", std::string(72, '\0'));
+  auto r = decade("run " + obj("api/progs/redirect.bpf.o") + " --prog to_ifindex --data " + packet);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out, "retval: 4\nredirect: ifindex 7 flags 0x0\n");
+  std::string params(72, '\0');
+  params[0] = 2;   // AF_INET
+  params[8] = 1;   // ifindex 1
+  params[32] = 10, params[33] = 1, params[34] = 5, params[35] = 5;  // 10.1.5.5
+  params[64] = 4;  // BPF_FIB_LOOKUP_SKIP_NEIGH
+  const std::string in = temp_file("fib_in.bin", params);
+  const std::string out = std::string(DECADE_BINARY_DIR) + "/cli_test_fib_out.bin";
+  const std::string fib = temp_file("fib.txt", "dev 1 mac 02:00:00:00:00:01\ndev 2 mac 02:00:00:00:00:02\n"
+                                               "route 10.1.0.0/16 via 10.0.0.254 dev 2\n");
+  r = decade("run " + obj("api/progs/fib.bpf.o") + " --prog fib_xdp --fib " + fib + " --data " + in + " --data-out " + out);
+  EXPECT_EQ(r.code, 0) << r.out;
+  std::ifstream f(out, std::ios::binary);
+  std::string got((std::istreambuf_iterator<char>(f)), {});
+  ASSERT_EQ(got.size(), 72u);
+  EXPECT_EQ(got[68], 0);  // BPF_FIB_LKUP_RET_SUCCESS
+  EXPECT_EQ(got[8], 2);   // the output interface
+  r = decade("run " + obj("api/progs/fib.bpf.o") + " --prog fib_xdp --fib " + temp_file("bad_fib.txt", "route 10.0.0.0/8 dev 9\n") +
+             " --data " + in);
+  EXPECT_NE(r.code, 0) << r.out;  // FibBadEntry: no interface 9
 }
 
 TEST(CliProg, ListShowsProgramsAndMaps) {

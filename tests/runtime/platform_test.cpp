@@ -142,6 +142,15 @@ TEST(Platform, XdpRawSyscallUprobe) {
   EXPECT_TRUE(raw->raw_ctx && raw->plain_ctx);
   EXPECT_FALSE(platform().helper_allowed(*raw, BPF_FUNC_xdp_adjust_head));
   EXPECT_TRUE(platform().helper_allowed(*raw, BPF_FUNC_map_lookup_elem));
+  // Redirects and FIB lookups: xdp and tc; bpf_redirect_map: xdp only.
+  for (const char* name : {"xdp", "sched_cls"}) {
+    EXPECT_TRUE(platform().helper_allowed(*platform().program_type(name), BPF_FUNC_redirect)) << name;
+    EXPECT_TRUE(platform().helper_allowed(*platform().program_type(name), BPF_FUNC_fib_lookup)) << name;
+  }
+  EXPECT_TRUE(platform().helper_allowed(*platform().program_type("xdp"), BPF_FUNC_redirect_map));
+  EXPECT_FALSE(platform().helper_allowed(*platform().program_type("sched_cls"), BPF_FUNC_redirect_map));
+  for (const char* name : {"socket_filter", "raw", "syscall", "uprobe"})
+    EXPECT_FALSE(platform().helper_allowed(*platform().program_type(name), BPF_FUNC_redirect)) << name;
   const ProgramType* sys = platform().program_type("syscall");
   EXPECT_TRUE(sys->plain_ctx);
   EXPECT_GT(sys->ctx_size, 0u);

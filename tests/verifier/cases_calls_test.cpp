@@ -81,6 +81,17 @@ const Case kHelpers[] = {
     {"xdp_adjust_head", "xdp", "r2 = 4\ncall 44\nr0 = 2\nexit\n", E::Ok},
     {"xdp_adjust_head_scalar_ctx", "xdp", "r1 = 0\nr2 = 4\ncall 44\nr0 = 2\nexit\n", E::VerifierBadHelperArg, 2},
     {"kfunc_unknown", "xdp", "call_kfunc 9, 0\nr0 = 2\nexit\n", E::VerifierUnknownFunc, 0},
+    // bpf_redirect: xdp and tc only; bpf_redirect_map: the redirect map types only.
+    {"redirect_xdp", "xdp", "r1 = 3\nr2 = 0\ncall 23\nexit\n", E::Ok},
+    {"redirect_tc", "sched_cls", "r1 = 3\nr2 = 1\ncall 23\nexit\n", E::Ok},
+    {"redirect_socket_filter", "socket_filter", "r1 = 3\nr2 = 0\ncall 23\nexit\n", E::VerifierUnknownFunc, 2},
+    {"redirect_map_array", "xdp", "r1 = map_idx(1) ll\nr2 = 0\nr3 = 0\ncall 51\nexit\n", E::VerifierBadMap, 4},
+    {"redirect_map_tc", "sched_cls", "r1 = map_idx(1) ll\nr2 = 0\nr3 = 0\ncall 51\nexit\n", E::VerifierUnknownFunc, 4},
+    // bpf_fib_lookup reads its params: they must be initialised.
+    {"fib_lookup_uninit_params", "xdp", "r2 = r10\nr2 += -64\nr3 = 64\nr4 = 0\ncall 69\nr0 = 2\nexit\n",
+     E::VerifierUninitStack, 4},
+    {"fib_lookup_socket_filter", "socket_filter", "r2 = r10\nr2 += -64\nr3 = 64\nr4 = 0\ncall 69\nr0 = 0\nexit\n",
+     E::VerifierUnknownFunc, 4},
 };
 
 const Case kRefs[] = {

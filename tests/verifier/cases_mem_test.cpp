@@ -8,6 +8,10 @@ namespace {
 using E = ErrorCode;
 
 #define PKT "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr4 = r2\nr4 += 14\n"
+// Zeroes the 64 bytes of a struct bpf_fib_lookup at fp-64 from r1 (8 stores).
+#define FIB_PARAMS                                                                                              \
+  "*(u64 *)(r10 - 64) = r1\n*(u64 *)(r10 - 56) = r1\n*(u64 *)(r10 - 48) = r1\n*(u64 *)(r10 - 40) = r1\n" \
+  "*(u64 *)(r10 - 32) = r1\n*(u64 *)(r10 - 24) = r1\n*(u64 *)(r10 - 16) = r1\n*(u64 *)(r10 - 8) = r1\n"
 // r2 = data_meta, r3 = data.
 #define META "r2 = *(u32 *)(r1 + 8)\nr3 = *(u32 *)(r1 + 0)\n"
 // Looks up key 0 in map N: the call is insn 6, the next instruction 7.
@@ -42,6 +46,17 @@ const Case kPacket[] = {
     {"pkt_stale_after_adjust_head", "xdp",
      "r6 = r1\n" PKT "if r4 > r3 goto out\nr7 = r2\nr1 = r6\nr2 = 4\ncall 44\nr0 = *(u8 *)(r7 + 0)\nout: r0 = 2\nexit\n",
      E::VerifierInvalidMemAccess, 10},
+    // bpf_fib_lookup does not change the packet (no kHelperChangesPacket):
+    // a checked packet pointer stays usable after it.
+    {"pkt_kept_after_fib_lookup", "xdp",
+     "r6 = r1\n" PKT "if r4 > r3 goto out\nr7 = r2\nr1 = 0\n" FIB_PARAMS "r1 = r6\nr2 = r10\nr2 += -64\nr3 = 64\nr4 = 0\n"
+     "call 69\nr0 = *(u8 *)(r7 + 0)\nout: r0 = 2\nexit\n",
+     E::Ok},
+    // ... and what the params held before the call is unknown after it.
+    {"fib_params_unknown_after", "xdp",
+     "r6 = r1\nr1 = 0\n" FIB_PARAMS "r1 = r6\nr2 = r10\nr2 += -64\nr3 = 64\nr4 = 0\ncall 69\n"
+     "r1 = *(u64 *)(r10 - 64)\nif r1 == 0 goto out\nr0 = *(u8 *)(r10 - 600)\nout: r0 = 2\nexit\n",
+     E::VerifierOutOfBounds, 18},
     {"pkt_reload_after_adjust_head", "xdp",
      "r6 = r1\nr1 = r6\nr2 = 4\ncall 44\nr1 = r6\n" PKT "if r4 > r3 goto out\nr0 = *(u8 *)(r2 + 0)\nout: r0 = 2\nexit\n", E::Ok},
     {"pkt_write", "xdp", PKT "if r4 > r3 goto out\nr0 = 1\n*(u8 *)(r2 + 0) = r0\nout: r0 = 2\nexit\n", E::Ok},

@@ -33,6 +33,7 @@ const std::map<std::string, std::string> kKnown = {
     {"signed_refines", "same: uninitialised stack read"},
     {"narrow_spill_then_wide_read", "same: uninitialised stack read"},
     {"printk_uninit_fmt", "same: uninitialised stack read (by a helper: it would copy out what earlier frames left)"},
+    {"fib_lookup_uninit_params", "same: bpf_fib_lookup would read (and hand back) what earlier frames left"},
     {"map_key_uninit", "same: uninitialised stack read by a helper"},
     {"map_value_uninit_from_callee", "same: uninitialised stack read by a helper"},
     {"comm_var_size_uninit", "same: uninitialised stack read (a variable-size helper write covers only its minimum)"},

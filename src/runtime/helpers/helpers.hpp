@@ -26,12 +26,16 @@ enum HelperId : uint32_t {
   kHelperGetCurrentPidTgid = 14,
   kHelperGetCurrentUidGid = 15,
   kHelperGetCurrentComm = 16,
+  kHelperRedirect = 23,
+  kHelperPerfEventOutput = 25,
   kHelperSkbLoadBytes = 26,
   kHelperGetNumaNodeId = 42,
   kHelperXdpAdjustHead = 44,
   kHelperProbeReadStr = 45,
+  kHelperRedirectMap = 51,
   kHelperXdpAdjustMeta = 54,
   kHelperXdpAdjustTail = 65,
+  kHelperFibLookup = 69,
   kHelperMapPushElem = 87,
   kHelperMapPopElem = 88,
   kHelperMapPeekElem = 89,
@@ -82,10 +86,15 @@ void append_print_helpers(std::vector<FuncProto>& out);
 void append_ringbuf_helpers(std::vector<FuncProto>& out);
 void append_callback_helpers(std::vector<FuncProto>& out);
 void append_packet_helpers(std::vector<FuncProto>& out);
+void append_redirect_helpers(std::vector<FuncProto>& out);
+void append_fib_helpers(std::vector<FuncProto>& out);
+void append_perf_helpers(std::vector<FuncProto>& out);
 
 // Helpers only packet programs of one kind may call.
 bool is_xdp_only_helper(uint32_t id);
 bool is_skb_only_helper(uint32_t id);
+// Helpers only xdp and tc (sched_cls) programs may call (bpf_redirect, bpf_fib_lookup).
+bool is_redirect_helper(uint32_t id);
 
 // Kfuncs: open-coded numeric iterator, arena page allocation, resilient spin locks.
 void append_iter_num_kfuncs(std::vector<FuncProto>& out);

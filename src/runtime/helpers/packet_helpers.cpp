@@ -57,20 +57,22 @@ uint64_t skb_store_bytes(uint64_t ctx, uint64_t offset, uint64_t from, uint64_t 
 }  // namespace
 
 bool is_xdp_only_helper(uint32_t id) {
-  return id == kHelperXdpAdjustHead || id == kHelperXdpAdjustMeta || id == kHelperXdpAdjustTail;
+  return id == kHelperXdpAdjustHead || id == kHelperXdpAdjustMeta || id == kHelperXdpAdjustTail ||
+         id == kHelperRedirectMap;
 }
 bool is_skb_only_helper(uint32_t id) { return id == kHelperSkbLoadBytes || id == kHelperSkbStoreBytes; }
 
 void append_packet_helpers(std::vector<FuncProto>& out) {
   using A = ArgKind;
   using R = RetKind;
-  out.push_back(make_proto("bpf_xdp_adjust_head", kHelperXdpAdjustHead, xdp_adjust_head, R::Integer, {A::PtrToCtx, A::Scalar}));
-  out.push_back(make_proto("bpf_xdp_adjust_meta", kHelperXdpAdjustMeta, xdp_adjust_meta, R::Integer, {A::PtrToCtx, A::Scalar}));
-  out.push_back(make_proto("bpf_xdp_adjust_tail", kHelperXdpAdjustTail, xdp_adjust_tail, R::Integer, {A::PtrToCtx, A::Scalar}));
+  constexpr uint32_t kMoves = kHelperChangesPacket;
+  out.push_back(make_proto("bpf_xdp_adjust_head", kHelperXdpAdjustHead, xdp_adjust_head, R::Integer, {A::PtrToCtx, A::Scalar}, kMoves));
+  out.push_back(make_proto("bpf_xdp_adjust_meta", kHelperXdpAdjustMeta, xdp_adjust_meta, R::Integer, {A::PtrToCtx, A::Scalar}, kMoves));
+  out.push_back(make_proto("bpf_xdp_adjust_tail", kHelperXdpAdjustTail, xdp_adjust_tail, R::Integer, {A::PtrToCtx, A::Scalar}, kMoves));
   out.push_back(make_proto("bpf_skb_load_bytes", kHelperSkbLoadBytes, skb_load_bytes, R::Integer,
                            {A::PtrToCtx, A::Scalar, A::PtrToUninitMem, A::ConstSize}));
   out.push_back(make_proto("bpf_skb_store_bytes", kHelperSkbStoreBytes, skb_store_bytes, R::Integer,
-                           {A::PtrToCtx, A::Scalar, A::PtrToMem, A::ConstSize, A::Scalar}));
+                           {A::PtrToCtx, A::Scalar, A::PtrToMem, A::ConstSize, A::Scalar}, kMoves));
 }
 
 }  // namespace decade

@@ -21,6 +21,10 @@ inline constexpr long kENOENT = -ENOENT, kE2BIG = -E2BIG, kEINVAL = -EINVAL, kEE
                       kENOMEM = -ENOMEM, kEBUSY = -EBUSY, kENOSPC = -ENOSPC, kEPERM = -EPERM,
                       kEOPNOTSUPP = -EOPNOTSUPP, kENOTSUPP = -524;
 
+// The kernel's limits for cpumap: NR_CPUS of distribution kernels (max_entries)
+// and the largest queue size an entry may ask for.
+inline constexpr uint32_t kNrCpus = 8192, kCpumapMaxQsize = 16384;
+
 constexpr uint64_t round_up8(uint64_t v) { return (v + 7) & ~uint64_t{7}; }
 constexpr bool is_pow2(uint64_t v) { return v && !(v & (v - 1)); }
 inline uint64_t roundup_pow2(uint64_t v) {
@@ -122,6 +126,8 @@ MapFootprint ringbuf_footprint(const MapDef& def);
 MapFootprint prog_array_footprint(const MapDef& def);
 MapFootprint map_of_maps_footprint(const MapDef& def);
 MapFootprint arena_footprint(const MapDef& def);
+MapFootprint redirect_map_footprint(const MapDef& def);  // devmap, devmap_hash, cpumap, xskmap
+MapFootprint perf_event_array_footprint(const MapDef& def);
 
 // Family constructors; the factory has validated def already.
 Result<std::unique_ptr<Map>> make_array_map(const MapDef& def);
@@ -133,5 +139,7 @@ Result<std::unique_ptr<Map>> make_ringbuf(const MapDef& def);
 Result<std::unique_ptr<Map>> make_prog_array(const MapDef& def);
 Result<std::unique_ptr<Map>> make_map_of_maps(const MapDef& def);
 Result<std::unique_ptr<Map>> make_arena(const MapDef& def);
+Result<std::unique_ptr<Map>> make_redirect_map(const MapDef& def);
+Result<std::unique_ptr<Map>> make_perf_event_array(const MapDef& def);
 
 }  // namespace decade

@@ -23,6 +23,20 @@ constexpr uint64_t kPcpuUnitMax = 32 << 10;
 constexpr uint32_t kMaxBpfStack = 512;
 constexpr uint64_t kPageSize = 4096;
 
+// Why a kernel map type has no Decade implementation.
+std::string_view missing_reason(uint32_t type) {
+  switch (type) {
+    case 15: case 18: case 20: case 24:
+      return "it holds kernel sockets, which a process does not have";
+    case 8: case 19: case 21: case 32:
+      return "it holds cgroups, which a process does not have";
+    case 28: case 29:
+      return "it holds kernel inodes or tasks, which a process does not have";
+    case 26: return "struct_ops maps implement kernel interfaces";
+    default: return "not implemented yet";
+  }
+}
+
 std::unexpected<Error> fail(ErrorCode code, const MapDef& d, std::string_view what, int err) {
   return make_error(code, fmt::format("map '{}' (type {}): {} (kernel: -{})", d.name,
                                       static_cast<uint32_t>(d.type), what, err));
@@ -127,6 +141,29 @@ Status check_arena(const MapDef& d) {
   return ok();
 }
 
+// fd_array_map_alloc_check for perf event arrays (libbpf sets max_entries
+// to the number of CPUs when the object leaves it 0: the loader's part).
+Status check_perf_event_array(const MapDef& d) {
+  if (d.max_entries == 0) return fail(ErrorCode::MapBadMaxEntries, d, "max_entries is 0", EINVAL);
+  if (d.key_size != 4) return fail(ErrorCode::MapBadKeySize, d, "key_size must be 4", EINVAL);
+  if (d.value_size != 4) return fail(ErrorCode::MapBadValueSize, d, "value_size must be 4", EINVAL);
+  return check_flags(d, kMapFNumaNode | kMapFRdonly | kMapFWronly | kMapFPreserveElems);
+}
+
+// dev_map_alloc_check, cpu_map_alloc, xsk_map_alloc.
+Status check_redirect(const MapDef& d) {
+  const bool xsk = d.type == MapType::Xskmap, cpu = d.type == MapType::Cpumap;
+  if (d.max_entries == 0) return fail(ErrorCode::MapBadMaxEntries, d, "max_entries is 0", EINVAL);
+  if (d.key_size != 4) return fail(ErrorCode::MapBadKeySize, d, "key_size must be 4", EINVAL);
+  if (xsk ? d.value_size != 4 : d.value_size != 4 && d.value_size != 8)
+    return fail(ErrorCode::MapBadValueSize, d, xsk ? "value_size must be 4" : "value_size must be 4 or 8", EINVAL);
+  if (auto st = check_flags(d, cpu ? kMapFNumaNode : kMapFNumaNode | kMapFRdonly | kMapFWronly); !st) return st;
+  if (cpu && d.max_entries > kNrCpus) return fail(ErrorCode::MapBadMaxEntries, d, "more entries than NR_CPUS", E2BIG);
+  if (d.type == MapType::DevmapHash && d.max_entries > (1u << 31))
+    return fail(ErrorCode::MapBadMaxEntries, d, "max_entries too large", E2BIG);
+  return ok();
+}
+
 Status check_inner(const MapDef& d) {
   if (!d.inner) return fail(ErrorCode::MapBadInner, d, "map-in-map without an inner map definition", EBADF);
   switch (d.inner->type) {
@@ -136,6 +173,10 @@ Status check_inner(const MapDef& d) {
     case MapType::Unspec:
     case MapType::PerfEventArray:
       return fail(ErrorCode::MapBadInner, d, "inner map type cannot be nested", EINVAL);
+    case MapType::Devmap: case MapType::DevmapHash: case MapType::Cpumap: case MapType::Xskmap:
+      // The kernel nests them; Decade's redirect records name the map a
+      // program references, so inner redirect maps are refused explicitly.
+      return fail(ErrorCode::MapBadInner, d, "redirect maps (devmap, cpumap, xskmap) cannot be inner maps", EOPNOTSUPP);
     case MapType::Hash: case MapType::Array: case MapType::PercpuHash: case MapType::PercpuArray:
     case MapType::LruHash: case MapType::LruPercpuHash: case MapType::LpmTrie: case MapType::Queue:
     case MapType::Stack: case MapType::Ringbuf: case MapType::BloomFilter: case MapType::Arena:
@@ -174,11 +215,19 @@ Status validate(const MapDef& d) {
       return check_ringbuf(d);
     case MapType::Arena:
       return check_arena(d);
-    case MapType::Unspec:
+    case MapType::Devmap:
+    case MapType::DevmapHash:
+    case MapType::Cpumap:
+    case MapType::Xskmap:
+      return check_redirect(d);
     case MapType::PerfEventArray:
+      return check_perf_event_array(d);
+    case MapType::Unspec:
       break;
   }
-  return fail(ErrorCode::MapBadType, d, "map type not supported", EINVAL);
+  const auto t = static_cast<uint32_t>(d.type);
+  return make_error(ErrorCode::MapBadType, fmt::format("map '{}': type {} ({}) is not supported: {}", d.name,
+                                                       map_type_name(t), t, missing_reason(t)));
 }
 
 Result<std::unique_ptr<Map>> build(const MapDef& def) {
@@ -207,8 +256,14 @@ Result<std::unique_ptr<Map>> build(const MapDef& def) {
       return make_map_of_maps(def);
     case MapType::Arena:
       return make_arena(def);
-    case MapType::Unspec:
+    case MapType::Devmap:
+    case MapType::DevmapHash:
+    case MapType::Cpumap:
+    case MapType::Xskmap:
+      return make_redirect_map(def);
     case MapType::PerfEventArray:
+      return make_perf_event_array(def);
+    case MapType::Unspec:
       break;
   }
   return fail(ErrorCode::MapBadType, def, "map type not supported", EINVAL);
@@ -230,6 +285,16 @@ Status charge_limits(const MapDef& def, const MapFootprint& fp, const MapLimits&
 }
 
 }  // namespace
+
+std::string_view map_type_name(uint32_t type) {
+  static constexpr std::string_view kNames[] = {
+      "unspec", "hash", "array", "prog_array", "perf_event_array", "percpu_hash", "percpu_array", "stack_trace",
+      "cgroup_array", "lru_hash", "lru_percpu_hash", "lpm_trie", "array_of_maps", "hash_of_maps", "devmap",
+      "sockmap", "cpumap", "xskmap", "sockhash", "cgroup_storage", "reuseport_sockarray", "percpu_cgroup_storage",
+      "queue", "stack", "sk_storage", "devmap_hash", "struct_ops", "ringbuf", "inode_storage", "task_storage",
+      "bloom_filter", "user_ringbuf", "cgrp_storage", "arena"};
+  return type < std::size(kNames) ? kNames[type] : "unknown";
+}
 
 MapFootprint map_footprint(const MapDef& def) {
   switch (def.type) {
@@ -257,8 +322,14 @@ MapFootprint map_footprint(const MapDef& def) {
       return map_of_maps_footprint(def);
     case MapType::Arena:
       return arena_footprint(def);
-    case MapType::Unspec:
+    case MapType::Devmap:
+    case MapType::DevmapHash:
+    case MapType::Cpumap:
+    case MapType::Xskmap:
+      return redirect_map_footprint(def);
     case MapType::PerfEventArray:
+      return perf_event_array_footprint(def);
+    case MapType::Unspec:
       break;
   }
   return {};

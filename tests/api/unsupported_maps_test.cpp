@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+// A map of a type Decade lacks (sockmap, stack_trace, ...) fails only
+// the programs that reference it, with MapBadType at the instruction that
+// loads the map; the object's other programs load and run.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <string>
+
+#include "api_test_util.hpp"
+
+namespace decade {
+namespace {
+
+class UnsupportedMaps : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(UnsupportedMaps, OnlyTheirUsersFail) {
+  struct User {
+    const char* prog;
+    int64_t insn;  // the ld_imm64 of the map
+  };
+  for (const User& u : {User{"uses_sockmap", 4}, User{"uses_stack", 4}}) {
+    auto o = BpfObject::open(test::obj("api/progs/unsupported_maps.bpf.o"));
+    ASSERT_TRUE(o) << o.error().to_string();
+    for (const char* other : {"uses_sockmap", "uses_stack"})
+      ASSERT_TRUE(o->set_autoload(other, std::string(other) == u.prog));
+    auto s = o->load({.engine = GetParam()});
+    ASSERT_FALSE(s) << u.prog;
+    EXPECT_EQ(s.error().code, ErrorCode::MapBadType) << s.error().to_string();
+    EXPECT_EQ(s.error().insn, u.insn) << s.error().to_string();
+  }
+  auto o = BpfObject::open(test::obj("api/progs/unsupported_maps.bpf.o"));
+  ASSERT_TRUE(o);
+  ASSERT_TRUE(o->set_autoload("uses_sockmap", false));
+  ASSERT_TRUE(o->set_autoload("uses_stack", false));
+  auto s = o->load({.engine = GetParam()});
+  ASSERT_TRUE(s) << s.error().to_string();
+  std::array<uint8_t, 64> packet{};
+  auto r = o->program("plain")->test_run({.data = packet});
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->retval, 2u);
+  auto m = o->map("socks");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->type_name(), "sockmap");
+}
+
+INSTANTIATE_TEST_SUITE_P(Api, UnsupportedMaps, ::testing::ValuesIn(engines()));
+
+}  // namespace
+}  // namespace decade
