@@ -354,7 +354,12 @@ class BpfObject {
   // (built in or added), e.g. a packet helper in a host program type.
   Status allow_helper(std::string_view type, uint32_t helper_id);
   // Overrides the program type its section would give (e.g. run a SEC("tc")
-  // program as socket_filter).
+  // program as socket_filter), or gives one to a program whose section names
+  // none (SEC("xdp_redirect"), SEC("filter")): such a program opens with
+  // ElfUnknownSection kept as its own error and loads once typed. `type` is
+  // a type name ("xdp", "sched_cls", "socket_filter", "cgroup_skb") or a
+  // libbpf section name as bpftool's `type` takes it ("socket", "tc",
+  // "classifier", "cgroup/skb"); ProgramTypeNotFound when it is neither.
   Status set_program_type(std::string_view program, std::string_view type);
   // Whether load() loads `program`, libbpf's bpf_program__set_autoload:
   // by default every program but those of "?sec" sections. A program that

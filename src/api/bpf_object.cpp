@@ -221,11 +221,16 @@ Status BpfObject::allow_helper(std::string_view type, uint32_t helper_id) {
 
 Status BpfObject::set_program_type(std::string_view program, std::string_view type) {
   if (auto s = not_before_load(*impl_, "set_program_type"); !s) return s;
-  if (!impl_->platform.program_type(std::string(type)))
-    return make_error(ErrorCode::ProgramTypeNotFound, fmt::format("unknown program type '{}'", type));
+  // A type name ("xdp", "socket_filter") or, as bpftool's `type` argument
+  // takes it, a libbpf section name ("socket", "classifier", "cgroup/skb").
+  const ProgramType* t = impl_->platform.program_type(std::string(type));
+  if (!t) t = impl_->platform.program_type_for_section(std::string(type));
+  if (!t)
+    return make_error(ErrorCode::ProgramTypeNotFound,
+                      fmt::format("unknown program type '{}' (neither a type nor a section name)", type));
   if (!this->program(program)) return std::unexpected(this->program(program).error());
   std::erase_if(impl_->type_overrides, [&](const auto& o) { return o.first == program; });
-  impl_->type_overrides.emplace_back(std::string(program), std::string(type));
+  impl_->type_overrides.emplace_back(std::string(program), t->name);
   return ok();
 }
 

@@ -87,6 +87,14 @@ Status apply_grants(BpfObject& obj, const std::vector<std::string>& grants) {
   return ok();
 }
 
+Status apply_type(BpfObject& obj, const std::string& type, const std::string& prog) {
+  if (type.empty()) return ok();
+  if (!prog.empty()) return obj.set_program_type(prog, type);
+  for (const std::string& name : obj.program_names())
+    if (auto s = obj.set_program_type(name, type); !s) return s;
+  return ok();
+}
+
 Status apply_sets(BpfObject& obj, const std::vector<std::string>& sets) {
   for (const std::string& s : sets) {
     const auto eq = s.find('=');

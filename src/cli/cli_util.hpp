@@ -39,6 +39,11 @@ Result<std::vector<uint8_t>> read_hex_file(const std::string& path);
 // little-endian in the variable's size.
 Status apply_sets(BpfObject& obj, const std::vector<std::string>& sets);
 
+// "--type TYPE" of run and verify, bpftool's `type`: the program type of
+// `prog` (every program when empty), a type name or a libbpf section name
+// (BpfObject::set_program_type). Nothing when type is empty.
+Status apply_type(BpfObject& obj, const std::string& type, const std::string& prog);
+
 // "--grant NAME" of run and verify: the privileges (decade::Grant) the
 // command gives the object's programs. Names: kGrantNames.
 inline const std::vector<std::string> kGrantNames = {"read-host-memory"};

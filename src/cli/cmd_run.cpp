@@ -22,7 +22,7 @@ namespace {
 
 struct RunArgs {
   std::string file;
-  std::string mem, mem_hex, data, data_hex, ctx, data_out, prog, engine;
+  std::string mem, mem_hex, data, data_hex, ctx, data_out, prog, engine, type;
   std::vector<std::string> sets, grants;
   uint32_t repeat = 0;
   uint64_t timeout_ms = 0;
@@ -70,6 +70,7 @@ int run(const RunArgs& a) {
     if (!c) return report(c.error());
     ctx = std::move(*c);
   }
+  if (auto s = apply_type(*obj, a.type, a.prog); !s) return report(s.error());
   if (auto s = apply_sets(*obj, a.sets); !s) return report(s.error());
   if (auto s = apply_grants(*obj, a.grants); !s) return report(s.error());
   if (auto s = load_only(*obj, a.prog); !s) return report(s.error());
@@ -115,6 +116,9 @@ DECADE_COMMAND("run", "Run a program: raw bytecode (prints r0) or a program of a
                   sub.add_option("--ctx", a->ctx, "initial context (struct xdp_md, struct __sk_buff, ...)");
                   sub.add_option("--data-out", a->data_out, "write the packet or memory after the run here");
                   sub.add_option("--prog", a->prog, "program name (default: the first)");
+                  sub.add_option("--type", a->type,
+                                 "program type of --prog (else of every program), as bpftool's `type`: "
+                                 "xdp, socket, tc, classifier, cgroup/skb, ... or a type name (sched_cls)");
                   sub.add_option("--set", a->sets, "NAME=VALUE: set a global variable (.rodata config) before load");
                   sub.add_option("--repeat", a->repeat, "runs; prints the mean duration")
                       ->check(CLI::Range(1u, 100'000'000u));

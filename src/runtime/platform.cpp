@@ -56,8 +56,8 @@ Platform Platform::standard() {
     const bool xdp = t.name == "xdp" || t.name.starts_with("xdp_");
     for (const auto& [id, proto] : p.helpers()) {
       if (is_xdp_only_helper(id) && !xdp) continue;
-      if (is_skb_only_helper(id) && t.name != "sched_cls" && !(t.name == "socket_filter" && id != kHelperSkbStoreBytes))
-        continue;
+      const bool skb_reader = t.name == "socket_filter" || t.name == "cgroup_skb";
+      if (is_skb_only_helper(id) && t.name != "sched_cls" && !(skb_reader && id != kHelperSkbStoreBytes)) continue;
       t.helpers.push_back(id);
     }
     (void)p.add_program_type(std::move(t));
