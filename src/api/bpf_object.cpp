@@ -176,6 +176,28 @@ Status BpfObject::set_target_btf(std::span<const uint8_t> btf) {
   return ok();
 }
 
+std::vector<std::string> BpfObject::drain_trace() const {
+  std::vector<std::string> out;
+  impl_->trace->drain(out);
+  return out;
+}
+
+uint64_t BpfObject::trace_dropped() const { return impl_->trace->dropped(); }
+
+Status BpfObject::set_trace_callback(std::function<void(std::string_view line)> cb) {
+  impl_->trace->set_callback(std::move(cb));
+  return ok();
+}
+
+std::vector<std::string> BpfObject::warnings() const {
+  std::vector<std::string> out;
+  if (const size_t n = impl_->object.core_relos_on_own_btf)
+    out.push_back(fmt::format("{} CO-RE relocation{} resolved against the object's own BTF (no target BTF given): "
+                              "the compiler's layouts are kept, whatever the host's are",
+                              n, n == 1 ? "" : "s"));
+  return out;
+}
+
 Status BpfObject::set_target_btf_file(const std::string& path) {
   auto bytes = read_file_bytes(path);
   if (!bytes) return std::unexpected(bytes.error());

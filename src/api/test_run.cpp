@@ -94,8 +94,9 @@ Result<TestRunResult> run_xdp(Executable& exe, const TestRunOptions& o, const Ru
 }
 
 // network_start: socket filters and cgroup skb programs, which the kernel
-// runs on the packet from its network header and reports with the Ethernet
-// header pushed back (they cannot write it).
+// runs on the packet from its network header and reports with 14 zero
+// bytes pushed back where the Ethernet header was (bpf_prog_test_run_skb;
+// checked against Linux 6.18).
 Result<TestRunResult> run_skb(Executable& exe, const TestRunOptions& o, const RunSetup& setup, bool network_start) {
   if (auto s = check_ctx_size(o.ctx, sizeof(SkBuffMd), "struct __sk_buff"); !s) return std::unexpected(s.error());
   SkBuffMd in = ctx_in<SkBuffMd>(o.ctx);
@@ -130,7 +131,7 @@ Result<TestRunResult> run_skb(Executable& exe, const TestRunOptions& o, const Ru
   res.retval = r->retval;
   res.duration_ns = r->duration_ns;
   auto pkt = (*skb)->packet();
-  if (network_start) res.data_out.assign(o.data.begin(), o.data.begin() + kEthHeader);
+  if (network_start) res.data_out.assign(kEthHeader, 0);  // the kernel pushes the header back zeroed
   res.data_out.insert(res.data_out.end(), pkt.begin(), pkt.end());
   if (!o.ctx.empty()) {
     SkBuffMd out = *md;
@@ -201,6 +202,7 @@ Result<TestRunResult> BpfProgram::test_run(const TestRunOptions& opts) const {
     if (timeout) control->set_deadline(std::chrono::steady_clock::now() + std::chrono::nanoseconds(timeout));
   }
   const RunSetup setup{prog, control ? &*control : nullptr};
+  const TraceScope trace(slot.owner->trace.get());  // bpf_printk lines go to the object's buffer
   if (type.raw_ctx) return run_raw(exe, opts, setup);
   if (type.name == "xdp" || type.name.starts_with("xdp_")) return run_xdp(exe, opts, setup);  // also xdp_devmap, xdp_cpumap
   if (type.name == "socket_filter" || type.name == "cgroup_skb") return run_skb(exe, opts, setup, true);

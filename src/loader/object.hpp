@@ -68,6 +68,11 @@ struct Object {
   };
   std::vector<SlotInit> slot_inits;
   std::shared_ptr<const Btf> btf;  // may be null for objects built without -g
+  // CO-RE relocations resolved against the object's own BTF because no
+  // target BTF was given: each keeps the compiler's layout, which is right
+  // only if the host's structures are exactly those the program was built
+  // against. The API turns a count above 0 into a warning.
+  size_t core_relos_on_own_btf = 0;
 };
 
 struct ObjectLoadOptions {
