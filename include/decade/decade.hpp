@@ -310,6 +310,13 @@ class BpfMap {
   // printing single elements.
   std::string format_key(std::span<const uint8_t> key) const;
   std::string format_value(std::span<const uint8_t> value) const;
+  // Their inverses: a key or value as dump() prints it (JSON typed through
+  // BTF, or the hex-bytes string it prints without BTF) as key_size() /
+  // host_value_size() bytes, ready for update(). A per-CPU value is dump()'s
+  // [{"cpu": N, "value": V}, ...] (CPUs left out are zero) or one value for
+  // every CPU. ValueTextMalformed says what does not parse or fit.
+  Result<std::vector<uint8_t>> parse_key(std::string_view text) const;
+  Result<std::vector<uint8_t>> parse_value(std::string_view text) const;
 
   // Typed conveniences; K and V must match the map's sizes.
   template <typename K, typename V>
@@ -374,6 +381,12 @@ class BpfObject {
   // with a .BTF section (e.g. `pahole -J` output).
   Status set_target_btf(std::span<const uint8_t> btf);
   Status set_target_btf_file(const std::string& path);
+  // What the loader resolved in a way the host should know about, one
+  // sentence each: today, CO-RE relocations resolved against the object's
+  // own BTF because no target BTF was set (the compiler's layouts are kept,
+  // which is wrong wherever the host's structures differ). Reflects the
+  // last open or reload (load() re-runs the loader after set_target_btf).
+  std::vector<std::string> warnings() const;
   // Values of `__kconfig` externs, libbpf's `kconfig` option:
   // "CONFIG_FOO=y\nCONFIG_BAR=42\nCONFIG_S=\"text\"\n". Replaces earlier text.
   // LINUX_KERNEL_VERSION defaults to KERNEL_VERSION(6, 12, 0). At load, a
@@ -391,7 +404,12 @@ class BpfObject {
   // (built in or added), e.g. a packet helper in a host program type.
   Status allow_helper(std::string_view type, uint32_t helper_id);
   // Overrides the program type its section would give (e.g. run a SEC("tc")
-  // program as socket_filter).
+  // program as socket_filter), or gives one to a program whose section names
+  // none (SEC("xdp_redirect"), SEC("filter")): such a program opens with
+  // ElfUnknownSection kept as its own error and loads once typed. `type` is
+  // a type name ("xdp", "sched_cls", "socket_filter", "cgroup_skb") or a
+  // libbpf section name as bpftool's `type` takes it ("socket", "tc",
+  // "classifier", "cgroup/skb"); ProgramTypeNotFound when it is neither.
   Status set_program_type(std::string_view program, std::string_view type);
   // Whether load() loads `program`, libbpf's bpf_program__set_autoload:
   // by default every program but those of "?sec" sections. A program that
@@ -438,6 +456,20 @@ class BpfObject {
   // the first program.
   Result<BpfProgram> program(std::string_view name) const;
   Result<BpfMap> map(std::string_view name) const;
+
+  // bpf_trace_printk (bpf_printk) output of this object's test runs: lines
+  // (without their '\n') go to a lock-free ring the host reads, as
+  // trace_pipe gives the kernel's; nothing is written to stderr. The ring
+  // holds 4,096 lines of at most 496 bytes (longer ones are cut); a line that
+  // finds it full is dropped and counted. drain_trace returns and removes
+  // what is there, oldest first (one reader at a time; runs may go on).
+  std::vector<std::string> drain_trace() const;
+  uint64_t trace_dropped() const;
+  // Instead of the ring: `cb` receives each line as it is written, on the
+  // thread running the program (so it must be thread-safe when programs run
+  // on several threads). Set it before runs start; an empty function
+  // restores the ring.
+  Status set_trace_callback(std::function<void(std::string_view line)> cb);
 
   // Global data of section `section` (".rodata", ".data", ".bss",
   // ".data.custom", ...; the leading dot is optional), skeleton style.

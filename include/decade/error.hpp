@@ -85,6 +85,7 @@ enum class ErrorCode : uint16_t {
   ElfKconfigBadValue = 411,    // a kconfig value that does not fit its extern, or an extern of an unsupported type
   ElfDataRelocation = 412,     // an address (function pointer, pointer to a variable or string) stored in global data
   ElfExtensionMissing = 413,   // the program needs a Decade ISA extension this runtime lacks or the host disabled (named)
+  ValueTextMalformed = 416,    // a map key or value as text (map dump's JSON or hex) that does not parse or fit its type
   // BTF / CO-RE (500..599)
   BtfMalformed = 500,
   BtfBadTypeId = 501,

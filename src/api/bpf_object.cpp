@@ -176,6 +176,28 @@ Status BpfObject::set_target_btf(std::span<const uint8_t> btf) {
   return ok();
 }
 
+std::vector<std::string> BpfObject::drain_trace() const {
+  std::vector<std::string> out;
+  impl_->trace->drain(out);
+  return out;
+}
+
+uint64_t BpfObject::trace_dropped() const { return impl_->trace->dropped(); }
+
+Status BpfObject::set_trace_callback(std::function<void(std::string_view line)> cb) {
+  impl_->trace->set_callback(std::move(cb));
+  return ok();
+}
+
+std::vector<std::string> BpfObject::warnings() const {
+  std::vector<std::string> out;
+  if (const size_t n = impl_->object.core_relos_on_own_btf)
+    out.push_back(fmt::format("{} CO-RE relocation{} resolved against the object's own BTF (no target BTF given): "
+                              "the compiler's layouts are kept, whatever the host's are",
+                              n, n == 1 ? "" : "s"));
+  return out;
+}
+
 Status BpfObject::set_target_btf_file(const std::string& path) {
   auto bytes = read_file_bytes(path);
   if (!bytes) return std::unexpected(bytes.error());
@@ -221,11 +243,16 @@ Status BpfObject::allow_helper(std::string_view type, uint32_t helper_id) {
 
 Status BpfObject::set_program_type(std::string_view program, std::string_view type) {
   if (auto s = not_before_load(*impl_, "set_program_type"); !s) return s;
-  if (!impl_->platform.program_type(std::string(type)))
-    return make_error(ErrorCode::ProgramTypeNotFound, fmt::format("unknown program type '{}'", type));
+  // A type name ("xdp", "socket_filter") or, as bpftool's `type` argument
+  // takes it, a libbpf section name ("socket", "classifier", "cgroup/skb").
+  const ProgramType* t = impl_->platform.program_type(std::string(type));
+  if (!t) t = impl_->platform.program_type_for_section(std::string(type));
+  if (!t)
+    return make_error(ErrorCode::ProgramTypeNotFound,
+                      fmt::format("unknown program type '{}' (neither a type nor a section name)", type));
   if (!this->program(program)) return std::unexpected(this->program(program).error());
   std::erase_if(impl_->type_overrides, [&](const auto& o) { return o.first == program; });
-  impl_->type_overrides.emplace_back(std::string(program), std::string(type));
+  impl_->type_overrides.emplace_back(std::string(program), t->name);
   return ok();
 }
 

@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 
+#include "api/json_value.hpp"
 #include "btf/btf.hpp"
 
 namespace decade::api {
@@ -18,6 +19,13 @@ std::string format_btf_value(const Btf& btf, uint32_t id, std::span<const uint8_
 
 // Bytes as a JSON string of hex pairs: "0a 00 00 00".
 std::string format_hex(std::span<const uint8_t> bytes);
+
+// The inverse of format_btf_value: `v` written into `out` (zeroed first, the
+// type's size) as type `id` describes it; also accepts format_hex's form
+// for any type. ValueTextMalformed says what does not fit.
+Status encode_btf_value(const Btf& btf, uint32_t id, const JsonValue& v, std::span<uint8_t> out);
+// format_hex's "0a 00 00 00" into exactly out.size() bytes.
+Status encode_hex(std::string_view text, std::span<uint8_t> out);
 
 // One line per type, like `bpftool btf dump file X format raw`.
 std::string dump_btf(const Btf& btf);

@@ -19,6 +19,7 @@
 #include "runtime/map.hpp"
 #include "runtime/platform.hpp"
 #include "runtime/run_control.hpp"
+#include "runtime/trace_buffer.hpp"
 
 namespace decade::api {
 
@@ -106,6 +107,8 @@ struct BpfObject::Impl {
   std::shared_ptr<MemoryBudget> map_budget;
   std::vector<std::unique_ptr<api::ProgramSlot>> programs;
   std::vector<std::unique_ptr<api::MapSlot>> maps;
+  // bpf_printk output of the object's test runs (drain_trace, set_trace_callback).
+  std::unique_ptr<TraceBuffer> trace = std::make_unique<TraceBuffer>();
 
   ~Impl();
   // Re-runs the loader with the current platform and target BTF, keeping the

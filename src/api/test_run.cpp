@@ -17,6 +17,8 @@ namespace decade {
 
 namespace {
 
+constexpr size_t kEthHeader = 14;  // what the kernel's test run pulls for socket filters and cgroup skb
+
 // What every run of one test_run call shares: the program (for source
 // lines in errors) and what may stop it (nullptr: nothing).
 struct RunSetup {
@@ -97,12 +99,17 @@ Result<TestRunResult> run_xdp(Executable& exe, const TestRunOptions& o, const Ru
   return res;
 }
 
-Result<TestRunResult> run_skb(Executable& exe, const TestRunOptions& o, const RunSetup& setup) {
+// network_start: socket filters and cgroup skb programs, which the kernel
+// runs on the packet from its network header and reports with 14 zero
+// bytes pushed back where the Ethernet header was (bpf_prog_test_run_skb;
+// checked against Linux 6.18).
+Result<TestRunResult> run_skb(Executable& exe, const TestRunOptions& o, const RunSetup& setup, bool network_start) {
   if (auto s = check_ctx_size(o.ctx, sizeof(SkBuffMd), "struct __sk_buff"); !s) return std::unexpected(s.error());
   SkBuffMd in = ctx_in<SkBuffMd>(o.ctx);
   if (in.data || in.data_end || in.data_meta)
     return make_error(ErrorCode::InvalidArgument, "__sk_buff: data, data_end and data_meta must be 0");
   SkBuffOptions so;
+  so.network_start = network_start;
   if (!o.ctx.empty()) {
     so.mark = in.mark;
     so.priority = in.priority;
@@ -131,7 +138,8 @@ Result<TestRunResult> run_skb(Executable& exe, const TestRunOptions& o, const Ru
   res.duration_ns = r->duration_ns;
   res.redirect = api::redirect_report((*skb)->redirect, r->retval, api::kTcActRedirect, so.ingress_ifindex);
   auto pkt = (*skb)->packet();
-  res.data_out.assign(pkt.begin(), pkt.end());
+  if (network_start) res.data_out.assign(kEthHeader, 0);  // the kernel pushes the header back zeroed
+  res.data_out.insert(res.data_out.end(), pkt.begin(), pkt.end());
   if (!o.ctx.empty()) {
     SkBuffMd out = *md;
     out.data = out.data_end = out.data_meta = 0;
@@ -201,11 +209,11 @@ Result<TestRunResult> BpfProgram::test_run(const TestRunOptions& opts) const {
     if (timeout) control->set_deadline(std::chrono::steady_clock::now() + std::chrono::nanoseconds(timeout));
   }
   const RunSetup setup{prog, control ? &*control : nullptr};
+  const TraceScope trace(slot.owner->trace.get());  // bpf_printk lines go to the object's buffer
   if (type.raw_ctx) return run_raw(exe, opts, setup);
-  if (type.has_packet) {
-    if (type.name == "xdp" || type.name.starts_with("xdp_")) return run_xdp(exe, opts, setup);  // also xdp_devmap, xdp_cpumap
-    return run_skb(exe, opts, setup);
-  }
+  if (type.name == "xdp" || type.name.starts_with("xdp_")) return run_xdp(exe, opts, setup);  // also xdp_devmap, xdp_cpumap
+  if (type.name == "socket_filter" || type.name == "cgroup_skb") return run_skb(exe, opts, setup, true);
+  if (type.has_packet) return run_skb(exe, opts, setup, false);
   return run_ctx(exe, type, opts, setup);
 }
 

@@ -229,6 +229,7 @@ Result<CoreResult> calc_field(const Spec& spec, K kind, const BtfExtCoreRelo& r)
       byte_off = bit_off / 8 / byte_sz * byte_sz;
     }
   }
+  res.validate = !bitfield || kind == K::FieldSigned;
   if (kind == K::FieldByteOffset) {
     res.new_value = byte_off;
     if (!bitfield) {
@@ -316,7 +317,16 @@ Result<CoreResult> core_relocate(const Btf& local, const Btf& target, const BtfE
   if (!spec) return std::unexpected(spec.error());
   auto orig = calc(*spec, kind, relo);
   if (!orig) return std::unexpected(orig.error());
-  if (kind == K::TypeIdLocal) return CoreResult{orig->new_value, orig->new_value, 0, 0, true};
+  if (kind == K::TypeIdLocal) return CoreResult{orig->new_value, orig->new_value, 0, 0, true, true};
+  // The object's own BTF as the target (no host BTF given): every relocation
+  // keeps the compiler's answer. Matching by name would find a type's
+  // flavours (foo___v1, foo___v2) beside it and call them ambiguous.
+  if (&local == &target) {
+    CoreResult same = *orig;
+    same.orig_value = orig->new_value;
+    same.orig_size = orig->new_size;
+    return same;
+  }
   const BtfType* root = local.type(relo.type_id);
   const std::string_view want = core_essential_name(root->name);
   if (want.empty()) return malformed(relo, "the root type has no name");
@@ -340,6 +350,7 @@ Result<CoreResult> core_relocate(const Btf& local, const Btf& target, const BtfE
   CoreResult res;
   res.orig_value = orig->new_value;
   res.orig_size = orig->new_size;
+  res.validate = orig->validate;  // libbpf decides from the local spec
   if (found) {
     res.new_value = found->new_value;
     res.new_size = found->new_size;

@@ -24,6 +24,11 @@ struct CoreResult {
   // of the field can be widened or narrowed.
   uint32_t orig_size = 0, new_size = 0;
   bool size_adjustable = true;  // false when the field is not an int, enum or pointer
+  // Whether the instruction must hold orig_value before patching. libbpf
+  // checks every relocation but those of bitfields (offset, size and
+  // shifts, not signedness), where its minimal load may differ from the
+  // compiler's choice.
+  bool validate = true;
 };
 
 // "task_struct___v2" -> "task_struct".

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/cli_util.hpp"
 
+#include <unistd.h>
+
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
@@ -87,6 +90,27 @@ Status apply_grants(BpfObject& obj, const std::vector<std::string>& grants) {
   return ok();
 }
 
+Status apply_target_btf(BpfObject& obj, const std::string& path) {
+  if (path == "none") return ok();
+  if (!path.empty()) return obj.set_target_btf_file(path);
+  // Only an object with CO-RE relocations pays for reading the kernel's BTF
+  // (warnings() counts them while they resolve against the object's own).
+  if (obj.warnings().empty() || access(kKernelBtf, R_OK) != 0) return ok();
+  return obj.set_target_btf_file(kKernelBtf);
+}
+
+void print_warnings(const BpfObject& obj) {
+  for (const std::string& w : obj.warnings()) std::fprintf(stderr, "decade: warning: %s\n", w.c_str());
+}
+
+Status apply_type(BpfObject& obj, const std::string& type, const std::string& prog) {
+  if (type.empty()) return ok();
+  if (!prog.empty()) return obj.set_program_type(prog, type);
+  for (const std::string& name : obj.program_names())
+    if (auto s = obj.set_program_type(name, type); !s) return s;
+  return ok();
+}
+
 Status apply_sets(BpfObject& obj, const std::vector<std::string>& sets) {
   for (const std::string& s : sets) {
     const auto eq = s.find('=');
@@ -115,6 +139,12 @@ void add_verifier_options(CLI::App& sub, VerifierBudgets& b) {
   sub.add_option("--verifier-memory", b.max_memory,
                  "verifier memory budget per program, e.g. 256M or 2G (default 1G; k, M, G are powers of 1024)")
       ->transform(CLI::AsSizeValue(false));
+}
+
+void add_btf_option(CLI::App& sub, std::string& path) {
+  sub.add_option("--btf", path,
+                 "BTF that CO-RE relocations resolve against: raw BTF or an ELF with .BTF (default: "
+                 "/sys/kernel/btf/vmlinux when the object has CO-RE relocations; 'none': the object's own, with a warning)");
 }
 
 void MemoryArgs::add_to(CLI::App& app) {

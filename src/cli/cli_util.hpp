@@ -39,6 +39,21 @@ Result<std::vector<uint8_t>> read_hex_file(const std::string& path);
 // little-endian in the variable's size.
 Status apply_sets(BpfObject& obj, const std::vector<std::string>& sets);
 
+// "--btf PATH" of run, verify and map dump: the BTF CO-RE relocations
+// resolve against (BpfObject::set_target_btf_file). Empty: the running
+// kernel's (kKernelBtf) when the object has CO-RE relocations and the file
+// exists, as libbpf does; "none": the object's own BTF, which
+// print_warnings then reports on stderr.
+inline constexpr const char* kKernelBtf = "/sys/kernel/btf/vmlinux";
+Status apply_target_btf(BpfObject& obj, const std::string& path);
+void print_warnings(const BpfObject& obj);
+void add_btf_option(CLI::App& sub, std::string& path);
+
+// "--type TYPE" of run and verify, bpftool's `type`: the program type of
+// `prog` (every program when empty), a type name or a libbpf section name
+// (BpfObject::set_program_type). Nothing when type is empty.
+Status apply_type(BpfObject& obj, const std::string& type, const std::string& prog);
+
 // "--grant NAME" of run and verify: the privileges (decade::Grant) the
 // command gives the object's programs. Names: kGrantNames.
 inline const std::vector<std::string> kGrantNames = {"read-host-memory"};

@@ -12,7 +12,7 @@ namespace decade::cli {
 namespace {
 
 struct MapArgs {
-  std::string file, map, prog, engine;
+  std::string file, map, prog, engine, btf;
   std::vector<std::string> data, data_hex, sets;
   uint32_t repeat = 1;
   MemoryArgs memory;
@@ -46,11 +46,13 @@ int run_inputs(BpfObject& obj, const MapArgs& a) {
 int dump(const MapArgs& a) {
   auto obj = open_input(a.file);
   if (!obj) return report(obj.error(), exit_code_for(obj.error()));
+  if (auto s = apply_target_btf(*obj, a.btf); !s) return report(s.error());
   if (auto s = apply_sets(*obj, a.sets); !s) return report(s.error());
   LoadOptions lo;
   lo.engine = a.engine;
   a.memory.apply(lo);
   if (auto s = obj->load(lo); !s) return report(s.error(), exit_code_for(s.error()));
+  print_warnings(*obj);
   if (!a.prog.empty()) {
     if (int rc = run_inputs(*obj, a); rc != kExitOk) return rc;
   }
@@ -83,6 +85,7 @@ DECADE_COMMAND("map", "Inspect the maps of an object: dump (optionally after run
                   d->add_option("--repeat", a->repeat, "runs per input")->check(CLI::Range(1u, 100'000'000u));
                   d->add_option("--set", a->sets, "NAME=VALUE: set a global variable (.rodata config) before load");
                   d->add_option("--engine", a->engine, "execution engine")->check(CLI::IsMember({"interp", "jit"}));
+                  add_btf_option(*d, a->btf);
                   a->memory.add_to(*d);
                   d->callback([=] { *chosen = true; });
                   return [=] { return *chosen ? dump(*a) : kExitBadInput; };

@@ -7,6 +7,10 @@
 //    program and those the object's static prog_array slots name), runs
 //    --prog (default: the first) on --data / --ctx, prints "retval: N" and,
 //    with --repeat, "duration: X ns/run".
+//  - --map-init FILE (repeatable): map elements written after load, before
+//    the run, in the format `decade map dump` prints (cli/map_init.hpp).
+//  - bpf_printk lines are printed after the result as "trace: LINE"
+//    (--trace-pipe: as they are written).
 //  - --timeout-ms N: the run (all repeats) ends with ExecTimeout, naming the
 //    instruction where it stopped, once N ms have passed; exit code 1 as for
 //    every failed run.
@@ -17,17 +21,19 @@
 #include "cli/cli_util.hpp"
 #include "cli/run_net.hpp"
 #include "cli/command.hpp"
+#include "cli/map_init.hpp"
 
 namespace decade::cli {
 namespace {
 
 struct RunArgs {
   std::string file;
-  std::string mem, mem_hex, data, data_hex, ctx, data_out, prog, engine, fib;
-  std::vector<std::string> sets, grants;
+  std::string mem, mem_hex, data, data_hex, ctx, data_out, prog, engine, fib, type, btf;
+  std::vector<std::string> sets, grants, map_inits;
   uint32_t repeat = 0;
   uint64_t timeout_ms = 0;
   bool unverified = false;
+  bool trace_pipe = false;
   VerifierBudgets budgets;
   MemoryArgs memory;
 };
@@ -58,6 +64,15 @@ Status load_only(BpfObject& obj, const std::string& prog) {
   return ok();
 }
 
+// bpf_printk lines of the run, after its result (--trace-pipe printed
+// them as they came), and how many a full buffer dropped.
+void print_trace(const BpfObject& obj) {
+  for (const std::string& line : obj.drain_trace()) std::printf("trace: %s\n", line.c_str());
+  if (const uint64_t n = obj.trace_dropped())
+    std::fprintf(stderr, "decade: warning: %llu bpf_printk lines dropped (trace buffer full)\n",
+                 static_cast<unsigned long long>(n));
+}
+
 int run(const RunArgs& a) {
   bool raw = false;
   auto obj = open_input(a.file, &raw);
@@ -71,6 +86,8 @@ int run(const RunArgs& a) {
     if (!c) return report(c.error());
     ctx = std::move(*c);
   }
+  if (auto s = apply_target_btf(*obj, a.btf); !s) return report(s.error());
+  if (auto s = apply_type(*obj, a.type, a.prog); !s) return report(s.error());
   if (auto s = apply_sets(*obj, a.sets); !s) return report(s.error());
   if (auto s = apply_grants(*obj, a.grants); !s) return report(s.error());
   if (auto s = apply_fib(*obj, a.fib); !s) return report(s.error());
@@ -82,6 +99,14 @@ int run(const RunArgs& a) {
   lo.max_verifier_memory = a.budgets.max_memory;
   a.memory.apply(lo);
   if (auto s = obj->load(lo); !s) return report(s.error(), exit_code_for(s.error()));
+  print_warnings(*obj);
+  for (const std::string& f : a.map_inits)
+    if (auto s = apply_map_init(*obj, f); !s) return report(s.error());
+  if (a.trace_pipe)
+    (void)obj->set_trace_callback([](std::string_view line) {
+      std::printf("trace: %.*s\n", static_cast<int>(line.size()), line.data());
+      std::fflush(stdout);
+    });
   auto prog = obj->program(a.prog);
   if (!prog) return report(prog.error());
   TestRunOptions opts;
@@ -98,6 +123,7 @@ int run(const RunArgs& a) {
   }
   if (res->redirect) print_redirect(*res->redirect);
   if (a.repeat) std::printf("duration: %llu ns/run\n", static_cast<unsigned long long>(res->duration_ns));
+  print_trace(*obj);
   if (!a.data_out.empty()) {
     if (auto s = write_bytes(a.data_out, res->data_out); !s) return report(s.error());
   }
@@ -119,7 +145,13 @@ DECADE_COMMAND("run", "Run a program: raw bytecode (prints r0) or a program of a
                   sub.add_option("--data-out", a->data_out, "write the packet or memory after the run here");
                   sub.add_option("--prog", a->prog, "program name (default: the first)");
                   sub.add_option("--fib", a->fib, "routing table for bpf_fib_lookup (format: docs/helpers.md)");
+                  sub.add_option("--type", a->type,
+                                 "program type of --prog (else of every program), as bpftool's `type`: "
+                                 "xdp, socket, tc, classifier, cgroup/skb, ... or a type name (sched_cls)");
                   sub.add_option("--set", a->sets, "NAME=VALUE: set a global variable (.rodata config) before load");
+                  sub.add_option("--map-init", a->map_inits,
+                                 "fill maps before the run from FILE: `decade map dump` lines, "
+                                 "{\"key\": K, \"value\": V} typed through BTF or as hex bytes; repeatable");
                   sub.add_option("--repeat", a->repeat, "runs; prints the mean duration")
                       ->check(CLI::Range(1u, 100'000'000u));
                   sub.add_option("--timeout-ms", a->timeout_ms,
@@ -131,9 +163,12 @@ DECADE_COMMAND("run", "Run a program: raw bytecode (prints r0) or a program of a
                                  "give programs a privilege: read-host-memory (bpf_probe_read* in tracing programs; "
                                  "this command adds no readable range, so reads fail with -EFAULT)")
                       ->check(CLI::IsMember(kGrantNames));
+                  sub.add_flag("--trace-pipe", a->trace_pipe,
+                               "print bpf_printk lines as programs write them (default: after the run)");
                   sub.add_flag("--unverified", a->unverified,
                                "skip the verifier and check every memory access at run time (the named bypass)");
                   add_verifier_options(sub, a->budgets);
+                  add_btf_option(sub, a->btf);
                   a->memory.add_to(sub);
                   return [a] { return run(*a); };
                 });

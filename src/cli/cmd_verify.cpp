@@ -14,7 +14,7 @@ namespace decade::cli {
 namespace {
 
 struct VerifyArgs {
-  std::string file, prog;
+  std::string file, prog, type, btf;
   std::vector<std::string> grants;
   int verbose = 0;
   bool json = false;
@@ -78,8 +78,11 @@ int run(const VerifyArgs& a) {
   auto obj = open_input(a.file);
   if (!obj) return report(obj.error(), exit_code_for(obj.error()));
   if (auto s = apply_grants(*obj, a.grants); !s) return report(s.error(), kExitBadInput);
+  if (auto s = apply_target_btf(*obj, a.btf); !s) return report(s.error(), kExitBadInput);
+  if (auto s = apply_type(*obj, a.type, a.prog); !s) return report(s.error(), kExitBadInput);
   auto reports = obj->verify_programs(a.prog, a.verbose, a.budgets.max_insns, a.budgets.max_memory);
   if (!reports) return report(reports.error(), kExitBadInput);
+  print_warnings(*obj);
   bool all = true;
   if (a.json) std::printf("[\n");
   for (size_t i = 0; i < reports->size(); ++i) {
@@ -100,11 +103,15 @@ DECADE_COMMAND("verify", "Verify the programs of an object (or raw bytecode as t
                   auto a = std::make_shared<VerifyArgs>();
                   sub.add_option("file", a->file, "ELF object, or raw bytecode")->required();
                   sub.add_option("--prog", a->prog, "only this program");
+                  sub.add_option("--type", a->type,
+                                 "program type of --prog (else of every program), as bpftool's `type`: "
+                                 "xdp, socket, tc, classifier, cgroup/skb, ... or a type name (sched_cls)");
                   sub.add_option("--grant", a->grants, "give programs a privilege: read-host-memory (bpf_probe_read*)")
                       ->check(CLI::IsMember(kGrantNames));
                   sub.add_flag("-v,--verbose", a->verbose, "verifier log: -v like the kernel's level 1, -vv every state");
                   sub.add_flag("--json", a->json, "one JSON object per program");
                   add_verifier_options(sub, a->budgets);
+                  add_btf_option(sub, a->btf);
                   return [a] { return run(*a); };
                 });
 

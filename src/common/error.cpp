@@ -20,7 +20,7 @@ std::string_view error_code_name(ErrorCode code) {
     E(ExecTimeout)
     E(ElfMalformed) E(ElfNotBpf) E(ElfBadSection) E(ElfBadSymbol) E(ElfBadRelocation) E(ElfMissingMap)
     E(ElfMissingSymbol) E(ElfUnknownSection) E(ElfNoProgram) E(ElfBadJumpTable)
-    E(ElfKconfigMissing) E(ElfKconfigBadValue) E(ElfDataRelocation) E(ElfExtensionMissing)
+    E(ElfKconfigMissing) E(ElfKconfigBadValue) E(ElfDataRelocation) E(ElfExtensionMissing) E(ValueTextMalformed)
     E(BtfMalformed) E(BtfBadTypeId) E(BtfCycle) E(BtfTooLarge) E(BtfBadString) E(BtfExtMalformed)
     E(CoreUnknownRelocKind) E(CoreNoMatch) E(CoreAmbiguous)
     E(MapNotFound) E(MapBadKeySize) E(MapBadValueSize) E(MapFull) E(MapKeyExists) E(MapKeyNotFound) E(MapBadFlags)

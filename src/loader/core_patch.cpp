@@ -30,12 +30,12 @@ Status patch_one(std::vector<RawInsn>& code, uint32_t pc, const CoreResult& r, u
   const Shape shape = in.info().shape;
   if (shape == Shape::AluImm) {
       if (r.new_value > UINT32_MAX) return bad(ErrorCode::CoreNoMatch, pc, fmt::format("CO-RE value {} does not fit an immediate", r.new_value));
-      if (static_cast<uint32_t>(in.imm) != static_cast<uint32_t>(r.orig_value))
+      if (r.validate && static_cast<uint32_t>(in.imm) != static_cast<uint32_t>(r.orig_value))
         return bad(ErrorCode::BtfExtMalformed, pc, fmt::format("CO-RE: immediate {} is not the expected {}", in.imm, r.orig_value));
       in.imm = static_cast<int32_t>(r.new_value);
   } else if (shape == Shape::Load || shape == Shape::StoreImm || shape == Shape::StoreReg) {
       if (r.new_value > INT16_MAX) return bad(ErrorCode::CoreNoMatch, pc, fmt::format("CO-RE offset {} does not fit a 16-bit offset", r.new_value));
-      if (in.off != static_cast<int64_t>(r.orig_value))
+      if (r.validate && in.off != static_cast<int64_t>(r.orig_value))
         return bad(ErrorCode::BtfExtMalformed, pc, fmt::format("CO-RE: offset {} is not the expected {}", in.off, r.orig_value));
       in.off = static_cast<int16_t>(r.new_value);
       if (kind == static_cast<uint32_t>(CoreReloKind::FieldByteOffset) && r.new_size && r.orig_size && r.new_size != r.orig_size) {

@@ -51,6 +51,16 @@ std::optional<KconfigType> classify(const Btf& btf, uint32_t id, uint32_t& size,
   return std::nullopt;
 }
 
+// libbpf's own externs (not read from the kconfig text unless it sets
+// them): the kernel version, and what it probes the kernel for. Decade
+// answers as the x86-64 6.12 kernel whose helpers it follows: bpf cookies
+// exist, and system calls go through pt_regs wrappers (ARCH_HAS_SYSCALL_WRAPPER).
+std::optional<uint64_t> builtin_value(std::string_view name) {
+  if (name == "LINUX_KERNEL_VERSION") return kDefaultKernelVersion;
+  if (name == "LINUX_HAS_BPF_COOKIE" || name == "LINUX_HAS_SYSCALL_WRAPPER") return 1;
+  return std::nullopt;
+}
+
 uint32_t align_of(const KconfigExtern& e) { return e.type == KconfigType::CharArray ? 1 : e.size; }
 
 bool in_range(const KconfigExtern& e, uint64_t v) {
@@ -193,8 +203,8 @@ Result<KconfigExterns> collect_kconfig(const ElfImage& elf, const Btf* btf, std:
   }
   for (KconfigExtern& e : k.externs) {
     if (e.set) continue;
-    if (e.name == "LINUX_KERNEL_VERSION") {
-      if (auto s = set_num(e, value.data() + e.offset, kDefaultKernelVersion); !s) return std::unexpected(s.error());
+    if (const std::optional<uint64_t> builtin = builtin_value(e.name)) {
+      if (auto s = set_num(e, value.data() + e.offset, *builtin); !s) return std::unexpected(s.error());
       e.set = true;
     } else if (!e.weak) {
       return make_error(ErrorCode::ElfKconfigMissing,

@@ -16,7 +16,9 @@
 //    for the extern's size and signedness.
 //  - char arrays: a quoted string, truncated to fit with its NUL.
 // LINUX_KERNEL_VERSION defaults to kDefaultKernelVersion (KERNEL_VERSION(6, 12, 0),
-// the kernel whose helper set Decade follows) unless the text sets it.
+// the kernel whose helper set Decade follows) unless the text sets it;
+// libbpf's other built-ins, LINUX_HAS_BPF_COOKIE and
+// LINUX_HAS_SYSCALL_WRAPPER, default to 1 (true on x86-64 6.12).
 // A strong extern without a value is ElfKconfigMissing naming it; a weak one
 // reads as zero. A value that does not fit its extern is ElfKconfigBadValue.
 #pragma once

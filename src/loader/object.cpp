@@ -132,6 +132,8 @@ Result<Object> load_object(std::span<const uint8_t> bytes, const ObjectLoadOptio
   if (in.ext && obj.btf) {
     const Btf& target = opts.target_btf ? *opts.target_btf : *obj.btf;
     if (auto s = apply_core(*elf, *in.ext, *obj.btf, target, in); !s) return std::unexpected(s.error());
+    if (!opts.target_btf)
+      for (const BtfExtSection& es : in.ext->sections) obj.core_relos_on_own_btf += es.relos.size();
   }
   std::vector<MapDef> tables;  // jump tables, after the object's maps
   if (auto s = load_programs(*elf, in, platform, obj, tables); !s) return std::unexpected(s.error());

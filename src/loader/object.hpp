@@ -71,6 +71,11 @@ struct Object {
   // Decade ISA extensions the object declares it needs (BTF decl tags
   // "decade_ext:<name>", isa/extensions.hpp), checked when it is loaded.
   std::vector<std::string> extensions;
+  // CO-RE relocations resolved against the object's own BTF because no
+  // target BTF was given: each keeps the compiler's layout, which is right
+  // only if the host's structures are exactly those the program was built
+  // against. The API turns a count above 0 into a warning.
+  size_t core_relos_on_own_btf = 0;
 };
 
 struct ObjectLoadOptions {

@@ -261,13 +261,15 @@ Result<std::unique_ptr<SkBuff>> SkBuff::create(std::span<const uint8_t> packet, 
   auto frame = PacketFrame::create(packet, kXdpHeadroom, kSharedInfo);
   if (!frame) return std::unexpected(frame.error());
   std::unique_ptr<SkBuff> b(new SkBuff(std::move(*frame)));
-  uint8_t* data = b->frame_.start() + kXdpHeadroom;
+  const size_t pulled = opts.network_start ? kEthHlen : 0;
+  uint8_t* data = b->frame_.start() + kXdpHeadroom + pulled;
+  const size_t len = packet.size() - pulled;
   SkBuffMd& m = b->md_;
-  m.len = m.wire_len = static_cast<uint32_t>(packet.size());
+  m.len = m.wire_len = static_cast<uint32_t>(len);
   // skb->protocol is the big-endian EtherType, exposed unconverted.
   m.protocol = uint32_t{packet[12]} | uint32_t{packet[13]} << 8;
   m.data = m.data_meta = lo32(data);
-  m.data_end = lo32(data + packet.size());
+  m.data_end = lo32(data + len);
   m.ifindex = opts.ifindex;
   m.ingress_ifindex = opts.ingress_ifindex;
   m.mark = opts.mark;
@@ -277,7 +279,7 @@ Result<std::unique_ptr<SkBuff>> SkBuff::create(std::span<const uint8_t> packet, 
   m.vlan_present = opts.vlan_present;
   m.vlan_tci = opts.vlan_tci;
   m.gso_segs = 1;
-  poison_outside(b->frame_.start(), b->frame_.size(), data, data + packet.size());
+  poison_outside(b->frame_.start(), b->frame_.size(), data, data + len);
   skb_registry().add(b->ctx_addr(), b.get());
   return b;
 }

@@ -145,6 +145,10 @@ struct SkBuffOptions {
   uint32_t queue_mapping = 0;
   uint16_t vlan_tci = 0;
   bool vlan_present = false;
+  // Data starts at the network header, after the Ethernet header: what the
+  // kernel's test run gives socket filters and cgroup skb programs (it pulls
+  // the link-layer header, only tc programs see it). len counts from there.
+  bool network_start = false;
 };
 
 // A socket buffer for socket_filter and tc programs: struct __sk_buff over a

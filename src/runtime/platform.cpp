@@ -61,8 +61,8 @@ Platform Platform::standard() {
     for (const auto& [id, proto] : p.helpers()) {
       if (is_xdp_only_helper(id) && !xdp) continue;
       if (is_redirect_helper(id) && !xdp && t.name != "sched_cls") continue;
-      if (is_skb_only_helper(id) && t.name != "sched_cls" && !(t.name == "socket_filter" && id != kHelperSkbStoreBytes))
-        continue;
+      const bool skb_reader = t.name == "socket_filter" || t.name == "cgroup_skb";
+      if (is_skb_only_helper(id) && t.name != "sched_cls" && !(skb_reader && id != kHelperSkbStoreBytes)) continue;
       t.helpers.push_back(id);
     }
     (void)p.add_program_type(std::move(t));

@@ -105,6 +105,27 @@ ProgramType socket_filter() {
   return t;
 }
 
+// cgroup_skb (cg_skb_is_valid_access): the socket filter's view plus reads
+// of data and data_end (packet access is read-only: the verifier refuses
+// packet stores for this type) and writes of mark and priority. One type
+// for ingress and egress, so the return range is egress's [0, 3] (the
+// kernel allows ingress programs only [0, 1]).
+ProgramType cgroup_skb() {
+  ProgramType t;
+  t.name = "cgroup_skb";
+  t.sec_prefixes = {"cgroup_skb/ingress", "cgroup_skb/egress", "cgroup/skb"};
+  t.ctx_size = sizeof(SkBuffMd);
+  t.fields = skb_fields(false);
+  for (CtxField& f : t.fields) {
+    if (f.name == "data" || f.name == "data_end") f.readable = true;
+    if (f.name == "mark" || f.name == "priority") f.writable = true;
+  }
+  t.has_packet = true;
+  t.ret_min = 0;
+  t.ret_max = 3;
+  return t;
+}
+
 ProgramType sched_cls() {
   ProgramType t;
   t.name = "sched_cls";
@@ -125,7 +146,7 @@ ProgramType xdp(const char* name = "xdp") {
   t.name = name;
   if (kind == "xdp_devmap") t.sec_prefixes = {"xdp/devmap", "xdp.frags/devmap"};
   else if (kind == "xdp_cpumap") t.sec_prefixes = {"xdp/cpumap", "xdp.frags/cpumap"};
-  else t.sec_prefixes = {"xdp+", "xdp.frags+"};
+  else t.sec_prefixes = {"xdp", "xdp.frags"};  // exact, as libbpf: "xdp/foo" names no type
   t.ctx_size = sizeof(M);
   // __is_valid_xdp_access: every field is read with one aligned 4-byte load.
   t.fields = {whole(field("data", offsetof(M, data), 4, true, false, CtxFieldKind::PacketData)),
@@ -185,7 +206,7 @@ ProgramType struct_ops() {
 }  // namespace
 
 std::vector<ProgramType> standard_program_types() {
-  return {socket_filter(), sched_cls(), xdp(), xdp("xdp_devmap"), xdp("xdp_cpumap"), raw(), syscall_type(), uprobe(),
+  return {socket_filter(), cgroup_skb(), sched_cls(), xdp(), xdp("xdp_devmap"), xdp("xdp_cpumap"), raw(), syscall_type(), uprobe(),
           struct_ops()};
 }
 

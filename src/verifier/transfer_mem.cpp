@@ -314,6 +314,9 @@ Status packet_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc
                 "compare data + offset + size against data_end before the access");
   if (op.access != Access::Read && op.value && op.value->is_ptr())
     return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a pointer into the packet");
+  // may_access_direct_pkt_data: cgroup_skb programs read the packet only.
+  if (op.access != Access::Read && env.in.type->name == "cgroup_skb")
+    return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, "cgroup_skb programs may not write the packet");
   env.note_mem(pc, true);
   if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
   return ok();

@@ -3,9 +3,6 @@
 // codes (0 ok, 1 rejected or faulted, 2 malformed input) and output lines.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
-#include <array>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -13,34 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "cli_test_util.hpp"
+
 namespace {
-
-struct Out {
-  int code = -1;
-  std::string out;  // stdout and stderr together
-};
-
-Out decade(const std::string& args) {
-  const std::string cmd = std::string(DECADE_BINARY_DIR) + "/decade " + args + " 2>&1";
-  Out r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
-
-std::string obj(const std::string& rel) { return std::string(DECADE_BINARY_DIR) + "/bpf/" + rel; }
-std::string src(const std::string& rel) { return std::string(DECADE_SOURCE_DIR) + "/" + rel; }
-
-std::string temp_file(const std::string& name, const std::string& bytes) {
-  const std::string path = std::string(DECADE_BINARY_DIR) + "/cli_test_" + name;
-  std::ofstream(path, std::ios::binary) << bytes;
-  return path;
-}
 
 // mov r0, r2 ; exit
 const std::string kRetLen("\xbf\x20\0\0\0\0\0\0\x95\0\0\0\0\0\0\0", 16);

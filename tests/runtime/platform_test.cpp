@@ -59,7 +59,12 @@ TEST(Platform, SectionNamesFollowLibbpf) {
   EXPECT_EQ(type_for("xdp"), "xdp");
   EXPECT_EQ(type_for("xdp.frags"), "xdp");
   EXPECT_EQ(type_for("xdp/devmap"), "xdp_devmap");
-  EXPECT_EQ(type_for("xdp/anything"), "xdp");
+  EXPECT_EQ(type_for("xdp/anything"), "<none>");  // libbpf 1.x: "xdp" and "xdp.frags" are exact names
+  EXPECT_EQ(type_for("xdp.frags/anything"), "<none>");
+  EXPECT_EQ(type_for("xdp_redirect"), "<none>");
+  EXPECT_EQ(type_for("cgroup_skb/ingress"), "cgroup_skb");
+  EXPECT_EQ(type_for("cgroup_skb/egress"), "cgroup_skb");
+  EXPECT_EQ(type_for("cgroup/skb"), "cgroup_skb");
   EXPECT_EQ(type_for("tc"), "sched_cls");
   EXPECT_EQ(type_for("tc/ingress"), "sched_cls");
   EXPECT_EQ(type_for("tcx/ingress"), "sched_cls");

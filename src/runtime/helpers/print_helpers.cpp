@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// bpf_trace_printk (to the run's trace sink) and bpf_snprintf.
+// bpf_trace_printk (to the thread's TraceBuffer in a TraceScope, else the
+// run's trace sink) and bpf_snprintf.
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -7,6 +8,7 @@
 #include "runtime/helpers/bpf_format.hpp"
 #include "runtime/helpers/helpers.hpp"
 #include "runtime/run_context.hpp"
+#include "runtime/trace_buffer.hpp"
 
 namespace decade {
 namespace {
@@ -20,13 +22,19 @@ uint64_t trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1, uint64_t a2,
   const char* f = reinterpret_cast<const char*>(fmt);
   if (fmt_size == 0 || f[fmt_size - 1] != '\0') return static_cast<uint64_t>(-EINVAL);
   const uint64_t args[3] = {a1, a2, a3};
-  std::string out;
-  if (long rc = bpf_format(std::string_view(f, std::strlen(f)), args, out); rc) return static_cast<uint64_t>(rc);
+  // One string per thread, reused: a call allocates nothing once warm.
+  thread_local std::string out;
+  out.clear();
+  if (long rc = bpf_format(std::string_view(f, strnlen(f, fmt_size)), args, out); rc) return static_cast<uint64_t>(rc);
   if (out.size() > kTraceBuf - 1) out.resize(kTraceBuf - 1);
   uint64_t n = out.size();
   std::string_view line(out);
   if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-  emit_trace(line);
+  if (TraceBuffer* b = current_trace_buffer()) {
+    b->push(line);
+  } else {
+    emit_trace(line);
+  }
   return n;
 }
 

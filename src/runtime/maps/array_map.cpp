@@ -54,7 +54,12 @@ class ArrayMap final : public Map {
 
   uint8_t* direct_value_base() override { return cpus_ == 1 ? block_ : nullptr; }
   std::vector<MapStorage> storage() override { return {{std::span<uint8_t>(block_, bytes_)}}; }
-  uint32_t host_value_size() const override { return static_cast<uint32_t>(stride_ * cpus_); }
+  // The host exchanges value_size bytes (the kernel's bpf_map_lookup_elem),
+  // per-CPU arrays one 8-byte aligned slot per CPU; the stride in the block
+  // stays round_up(value_size, 8) for the programs' aligned accesses.
+  uint32_t host_value_size() const override {
+    return static_cast<uint32_t>(cpus_ == 1 ? def().value_size : stride_ * cpus_);
+  }
 
   long host_lookup(const void* key, void* value, uint64_t flags) override {
     if (cpus_ == 1) return Map::host_lookup(key, value, flags);

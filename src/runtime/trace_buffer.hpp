@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+// Where bpf_trace_printk (bpf_printk) lines go when a host reads them: a
+// bounded lock-free ring of fixed-size records, many writers (programs
+// running on any threads) and one reader at a time, as the kernel's trace
+// buffer is read through trace_pipe. A full ring drops the new line and
+// counts it (the kernel overwrites the oldest instead; dropping keeps
+// writers wait-free and never tears a line a reader is copying). A line
+// longer than kTraceLineMax bytes is cut there.
+//
+// A run reaches the buffer through TraceScope, a thread-local binding the
+// API's test runs make around each call (BpfObject owns one buffer); runs
+// outside a scope keep the process-wide sink (run_context.hpp's emit_trace).
+// With a callback instead of the ring, every line is handed over at once on
+// the running thread.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace decade {
+
+inline constexpr size_t kTraceLineMax = 496;
+inline constexpr size_t kTraceSlots = 4096;
+
+class TraceBuffer {
+ public:
+  using Callback = std::function<void(std::string_view line)>;
+
+  TraceBuffer();
+  ~TraceBuffer();
+  TraceBuffer(const TraceBuffer&) = delete;
+  TraceBuffer& operator=(const TraceBuffer&) = delete;
+
+  // Any thread. The callback, when set, receives the line instead of the ring.
+  void push(std::string_view line);
+  // One reader at a time: appends every complete line, oldest first, and
+  // frees their slots. Returns how many.
+  size_t drain(std::vector<std::string>& out);
+  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+  // Set before runs start (not while programs run).
+  void set_callback(Callback cb) { callback_ = std::move(cb); }
+
+ private:
+  struct Slot {
+    std::atomic<uint64_t> seq;  // pos: free for the writer of pos; pos + 1: holds that line
+    uint32_t len;
+    char text[kTraceLineMax];
+  };
+  Slot* slots();
+
+  std::unique_ptr<Slot[]> slots_;  // allocated on the first line
+  std::atomic<bool> ready_{false};
+  alignas(64) std::atomic<uint64_t> head_{0};  // next position to write
+  alignas(64) uint64_t tail_ = 0;              // next position to read (the reader's own)
+  std::atomic<uint64_t> dropped_{0};
+  Callback callback_;
+};
+
+// Binds `buffer` as the current thread's trace destination for its lifetime
+// (nullptr: none); scopes nest.
+class TraceScope {
+ public:
+  explicit TraceScope(TraceBuffer* buffer);
+  ~TraceScope();
+  TraceScope(const TraceScope&) = delete;
+  TraceScope& operator=(const TraceScope&) = delete;
+
+ private:
+  TraceBuffer* saved_;
+};
+
+// The current thread's buffer, or nullptr.
+TraceBuffer* current_trace_buffer();
+
+}  // namespace decade
