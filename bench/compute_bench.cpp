@@ -51,18 +51,6 @@ struct Cell {
   bool checked = false;  // ran unverified, with run-time checks
 };
 
-std::vector<uint8_t> bench_input() {
-  std::vector<uint8_t> mem(kBenchMem);
-  uint64_t x = 0x9e3779b97f4a7c15ull;  // xorshift64, fixed seed: every engine sees the same bytes
-  for (auto& b : mem) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    b = static_cast<uint8_t>(x >> 24);
-  }
-  return mem;
-}
-
 // CPU time of this thread. The machine is shared: wall time would count the
 // time other processes hold the CPU. The kernel's test run likewise stops
 // its clock while the runner is rescheduled (bpf_test_timer_continue).

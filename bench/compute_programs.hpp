@@ -21,4 +21,19 @@ const std::vector<ComputeProgram>& compute_programs();
 // Bytes of memory every program takes (BENCH_MEM in progs/bench_prog.h).
 inline constexpr size_t kBenchMem = 3072;
 
+// The programs' input: kBenchMem bytes from xorshift64 with a fixed seed, so
+// every engine (and the interpreter's profiler, fusion_profile) sees the
+// same bytes.
+inline std::vector<uint8_t> bench_input() {
+  std::vector<uint8_t> mem(kBenchMem);
+  uint64_t x = 0x9e3779b97f4a7c15ull;
+  for (auto& b : mem) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    b = static_cast<uint8_t>(x >> 24);
+  }
+  return mem;
+}
+
 }  // namespace decade::bench

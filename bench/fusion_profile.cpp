@@ -36,6 +36,7 @@
 #include <tuple>
 #include <vector>
 
+#include "compute_programs.hpp"
 #include "interp/fuse.hpp"
 #include "interp/threaded.hpp"
 #include "loader/object.hpp"
@@ -57,19 +58,7 @@ const char* kind_name(Kind k) {
   return names[static_cast<size_t>(k)];
 }
 
-// The compute benchmarks' input (bench/compute_bench.cpp): 3072 bytes, the
-// first 2048 pseudo-random.
-std::vector<uint8_t> bench_input() {
-  std::vector<uint8_t> mem(3072);
-  uint64_t x = 0x9e3779b97f4a7c15ull;
-  for (auto& b : mem) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    b = static_cast<uint8_t>(x >> 24);
-  }
-  return mem;
-}
+using decade::bench::bench_input;  // the compute benchmarks' input
 
 struct Profile {
   std::string name;
