@@ -138,7 +138,7 @@ class Reader {
       if (!eat(':')) return fail("expected ':'");
       auto item = value(depth + 1);
       if (!item) return item;
-      v.members.emplace_back(std::move(*name), std::move(*item));
+      v.members.push_back({std::move(*name), std::move(*item)});
     } while (eat(','));
     if (!eat('}')) return fail("expected ',' or '}'");
     return v;
