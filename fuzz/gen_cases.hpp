@@ -26,6 +26,12 @@ struct Bodies {
   }
 };
 
+// r1 = fp-24, where the shapes keep their bpf_iter_num.
+inline void iter_arg(Asm& a) {
+  movr(a, 1, 10);
+  a.emit(make_insn(Op::ADD64_IMM, 1, 0, 0, -24));
+}
+
 inline void func_ptr(Asm& a, uint8_t d, Asm::Label f) { a.to(make_insn(Op::LDDW_FUNC, d, 0, 0, 0), f); }
 
 // After a callback returns: reload fp-16 (which the callback may have
@@ -133,16 +139,12 @@ inline Result<Program> shape_iter(World& w, ByteReader& in, Case& c) {
   Asm a;
   const Asm::Label top = a.label(), done = a.label();
   plain_prologue(a, kMapArray);
-  auto iter_arg = [&] {
-    movr(a, 1, 10);
-    a.emit(make_insn(Op::ADD64_IMM, 1, 0, 0, -24));
-  };
-  iter_arg();
+  iter_arg(a);
   mov(a, 2, start);
   mov(a, 3, start + count);
   call_kfunc(a, kKfIterNew);
   a.bind(top);
-  iter_arg();
+  iter_arg(a);
   call_kfunc(a, kKfIterNext);
   a.to(make_insn(Op::JEQ64_IMM, 0, 0, 0, 0), done);
   if (write == 1) a.emit(make_insn(Op::STW, 0, 0, 0, start));  // rewinds the iterator
@@ -154,7 +156,7 @@ inline Result<Program> shape_iter(World& w, ByteReader& in, Case& c) {
   emit_body(a, bodies.b[0], bodies.n[0], {0, 7, 8});
   a.to(make_insn(Op::JA), top);
   a.bind(done);
-  iter_arg();
+  iter_arg(a);
   call_kfunc(a, kKfIterDestroy);
   emit_body(a, bodies.b[1], bodies.n[1], {7, 8});
   ret(a, 0);
@@ -354,12 +356,8 @@ inline Result<Program> shape_throw(World& w, ByteReader& in, Case& c) {
   Asm a;
   const Asm::Label fn = a.label(), no_record = a.label();
   plain_prologue(a, kMapArray);
-  auto iter_arg = [&] {
-    movr(a, 1, 10);
-    a.emit(make_insn(Op::ADD64_IMM, 1, 0, 0, -24));
-  };
   if (held == 1) {
-    iter_arg();
+    iter_arg(a);
     mov(a, 2, 0);
     mov(a, 3, 3);
     call_kfunc(a, kKfIterNew);
@@ -384,7 +382,7 @@ inline Result<Program> shape_throw(World& w, ByteReader& in, Case& c) {
     call(a, 181);
   }
   if (held == 1) {
-    iter_arg();
+    iter_arg(a);
     call_kfunc(a, kKfIterDestroy);
   } else if (held == 2) {
     a.to(make_insn(Op::JEQ64_IMM, 9, 0, 0, 0), no_record);
