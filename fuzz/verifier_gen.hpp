@@ -84,7 +84,11 @@ inline Insn body_insn(const uint8_t* b, uint32_t i, uint32_t n, uint32_t base) {
   const auto small = static_cast<int32_t>(static_cast<int8_t>(imm));
   const auto moff = static_cast<int16_t>(off % 72);
   switch (row.shape) {
-    case Shape::AluImm: return make_insn(row.op, dst, 0, 0, imm & 0x100 ? imm : small);
+    case Shape::AluImm:
+      // Immediate rotates (the bitmanip extension) are valid only below the width.
+      if (row.sem == Sem::Rol || row.sem == Sem::Ror)
+        return make_insn(row.op, dst, 0, 0, static_cast<int32_t>(static_cast<uint32_t>(imm) % row.width));
+      return make_insn(row.op, dst, 0, 0, imm & 0x100 ? imm : small);
     case Shape::AluReg: return make_insn(row.op, dst, src);
     case Shape::Unary: return make_insn(row.op, dst);
     case Shape::Load: case Shape::AtomicLoad:
