@@ -19,6 +19,18 @@ namespace decade::test {
 // build/bpf/<rel>, e.g. obj("loader/progs/map_hash.bpf.o").
 inline std::string obj(const std::string& rel) { return std::string(DECADE_BINARY_DIR) + "/bpf/" + rel; }
 
+// obj(rel) opened and loaded on `engine`, verified or (unverified = true)
+// run unverified with run-time checks where the verifier refuses it.
+inline Result<BpfObject> open_loaded(const std::string& rel, const std::string& engine, bool unverified) {
+  auto o = BpfObject::open(obj(rel));
+  if (!o) return o;
+  LoadOptions lo;
+  lo.engine = engine;
+  lo.unverified_checked_execution = unverified;
+  if (auto s = o->load(lo); !s) return std::unexpected(s.error());
+  return o;
+}
+
 inline std::vector<uint8_t> read_bytes(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});

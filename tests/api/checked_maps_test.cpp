@@ -13,15 +13,7 @@ namespace {
 
 class CheckedMaps : public ::testing::TestWithParam<std::string> {
  protected:
-  Result<BpfObject> open_loaded() const {
-    auto o = BpfObject::open(test::obj("api/progs/checked_maps.bpf.o"));
-    if (!o) return o;
-    LoadOptions lo;
-    lo.engine = GetParam();
-    lo.unverified_checked_execution = true;
-    if (auto s = o->load(lo); !s) return std::unexpected(s.error());
-    return o;
-  }
+  Result<BpfObject> open_loaded() const { return test::open_loaded("api/progs/checked_maps.bpf.o", GetParam(), true); }
 };
 
 // The instruction index of the first line of `prog`'s disassembly that

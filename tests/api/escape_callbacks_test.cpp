@@ -20,13 +20,7 @@ namespace {
 class EscapeCallbacks : public ::testing::TestWithParam<std::string> {
  protected:
   Result<BpfObject> open_loaded(const std::string& name, bool unverified = false) const {
-    auto o = BpfObject::open(test::obj("api/progs/" + name + ".bpf.o"));
-    if (!o) return o;
-    LoadOptions lo;
-    lo.engine = GetParam();
-    lo.unverified_checked_execution = unverified;
-    if (auto s = o->load(lo); !s) return std::unexpected(s.error());
-    return o;
+    return test::open_loaded("api/progs/" + name + ".bpf.o", GetParam(), unverified);
   }
 };
 

@@ -52,13 +52,7 @@ uint64_t bss_u64(BpfObject& o, const char* name) {
 class Exceptions : public ::testing::TestWithParam<std::string> {
  protected:
   Result<BpfObject> open_loaded(const std::string& rel, bool unverified) const {
-    auto o = BpfObject::open(test::obj(rel));
-    if (!o) return o;
-    LoadOptions lo;
-    lo.engine = GetParam();
-    lo.unverified_checked_execution = unverified;
-    if (auto s = o->load(lo); !s) return std::unexpected(s.error());
-    return o;
+    return test::open_loaded(rel, GetParam(), unverified);
   }
 };
 
