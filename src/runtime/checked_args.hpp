@@ -167,6 +167,9 @@ std::optional<ArgFault> check_helper_args(const FuncProto& p, const uint64_t* ar
         f = mem(8, true);
         break;
       case ArgKind::PtrToIter:
+        // The verifier only accepts iterators in aligned stack slots; the
+        // kfuncs read their state as aligned words.
+        if (v % 8) return ArgFault{ErrorCode::ExecMisaligned, i, "is not 8-byte aligned"};
         f = mem(8, true);
         break;
     }

@@ -209,5 +209,20 @@ TEST(InterpMaps, SpinLocksCannotHangTheHost) {
   expect_error(run("lddw_map_idx_value %r6, 0, 0\n" + unlock + "exit", nullptr, env), ErrorCode::ExecHelperFault, 3);
 }
 
+// Unverified code may hand an iterator kfunc any address; one that is not
+// an aligned stack slot is refused before the kfunc touches its state.
+TEST(InterpKfuncs, IteratorArgumentsMustBeAligned) {
+  const FuncProto* iter_new = standard().kfunc("bpf_iter_num_new");
+  const FuncProto* iter_destroy = standard().kfunc("bpf_iter_num_destroy");
+  ASSERT_TRUE(iter_new && iter_destroy);
+  ProgramEnv env;
+  env.platform = &standard();
+  env.kfuncs = {iter_new, iter_destroy};
+  const std::string body = "mov %r2, 0\nmov %r3, 3\ncall_kfunc 0, 0\n";
+  const std::string destroy = "mov %r1, %r10\nadd %r1, -16\ncall_kfunc 1, 0\n";
+  EXPECT_EQ(value("mov %r1, %r10\nadd %r1, -16\n" + body + destroy + "mov %r0, 7\nexit", nullptr, env), 7u);
+  expect_error(run("mov %r1, %r10\nadd %r1, -13\n" + body + "exit", nullptr, env), ErrorCode::ExecMisaligned, 4);
+}
+
 }  // namespace
 }  // namespace decade::test
