@@ -533,6 +533,22 @@ Status do_ld_packet(Env& env, State& st, const Insn& insn) {
   return ok();
 }
 
+// Atomics, load-acquire and store-release must be aligned to their size,
+// as the kernel demands (strict alignment): the bases are 8-byte aligned
+// (stack frames, map values), so the constant offset and the known low bits
+// of the variable offset decide. Arena and sized memory (`Mem`) carry no
+// alignment the verifier can prove; both engines fault on a misaligned
+// atomic address at run time (ExecMisaligned).
+Status check_atomic_align(Env& env, const RegState& ptr, int16_t off, unsigned size, uint32_t pc) {
+  if (size == 1 || !ptr.is_ptr() || ptr.type == RegType::Arena || ptr.type == RegType::Mem) return ok();
+  const uint64_t low = size - 1;
+  const uint64_t fixed = static_cast<uint64_t>(int64_t{ptr.off} + off);
+  if ((ptr.val.var.mask & low) == 0 && ((ptr.val.var.value + fixed) & low) == 0) return ok();
+  return fail(env, ErrorCode::VerifierMisaligned, pc,
+              fmt::format("misaligned atomic access: {} off {} size {}", ptr.to_string(), off, size),
+              "atomic operations, load-acquire and store-release need an address aligned to their size");
+}
+
 Status do_atomic(Env& env, State& st, const Insn& insn) {
   const Sem sem = insn.info().sem;
   const unsigned size = insn.info().width / 8;
@@ -547,6 +563,7 @@ Status do_atomic(Env& env, State& st, const Insn& insn) {
   if (base.type != RegType::Stack && base.type != RegType::MapValue && base.type != RegType::Mem && base.type != RegType::Arena &&
       !base.maybe_null && base.is_ptr())
     return fail(env, ErrorCode::VerifierInvalidMemAccess, insn.pc, fmt::format("atomic operation on {} memory", reg_type_name(base.type)));
+  if (auto s = check_atomic_align(env, base, insn.off, size, insn.pc); !s) return s;
   const RegState unknown = RegState::unknown();
   MemOp op{insn.dst, insn.off, size, Access::ReadWrite, false, &unknown, false};
   RegState old;
@@ -571,6 +588,10 @@ Status do_mem(Env& env, State& st, const Insn& insn) {
     case Shape::LdImm64: return do_ld_imm64(env, st, insn);
     case Shape::LdAbs: case Shape::LdInd: return do_ld_packet(env, st, insn);
     case Shape::Load: case Shape::AtomicLoad: {
+      if (insn.info().shape == Shape::AtomicLoad) {
+        if (auto s = check_readable(env, st, insn.src, insn.pc); !s) return s;
+        if (auto s = check_atomic_align(env, st.reg(insn.src), insn.off, size, insn.pc); !s) return s;
+      }
       MemOp op{insn.src, insn.off, size, Access::Read, sem == Sem::LdxSx, nullptr, false};
       RegState loaded;
       if (auto s = check_mem(env, st, op, insn.pc, &loaded); !s) return s;
@@ -588,6 +609,10 @@ Status do_mem(Env& env, State& st, const Insn& insn) {
       if (auto s = check_readable(env, st, insn.src, insn.pc); !s) return s;
       RegState v = st.reg(insn.src);
       if (size < 8 && v.is_scalar()) v = RegState::scalar(truncate(v.val, size));
+      if (insn.info().shape == Shape::AtomicStore) {
+        if (auto s = check_readable(env, st, insn.dst, insn.pc); !s) return s;
+        if (auto s = check_atomic_align(env, st.reg(insn.dst), insn.off, size, insn.pc); !s) return s;
+      }
       MemOp op{insn.dst, insn.off, size, Access::Write, false, &v, false};
       return check_mem(env, st, op, insn.pc, nullptr);
     }

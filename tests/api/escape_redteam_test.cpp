@@ -88,6 +88,20 @@ TEST_P(EscapeRedteam, SnprintfLeavesNoStaleBytes) {
   for (size_t i = 0; i < 16; ++i) EXPECT_EQ(r->data_out[i], 0u) << "byte " << i;
 }
 
+// An atomic on a misaligned arena address: accepted (an arena pointer's
+// alignment is unknown to the verifier), stopped by the engine before the
+// locked instruction runs.
+TEST_P(EscapeRedteam, MisalignedArenaAtomicStops) {
+  auto o = BpfObject::open(obj("api/progs/escape_misaligned_atomic.v4.bpf.o"));
+  ASSERT_TRUE(o) << o.error().to_string();
+  ASSERT_TRUE(o->load(opts())) << GetParam();
+  auto p = o->program("misaligned_arena_atomic");
+  ASSERT_TRUE(p);
+  auto r = p->test_run({});
+  ASSERT_FALSE(r) << "the misaligned atomic ran; r0 = " << r->retval;
+  EXPECT_EQ(r.error().code, ErrorCode::ExecMisaligned) << r.error().to_string();
+}
+
 INSTANTIATE_TEST_SUITE_P(Api, EscapeRedteam, ::testing::ValuesIn(engines()),
                          [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
 

@@ -61,6 +61,13 @@ const Case kCases[] = {
     {"xchg32", "stdw [%r1+0], -1\nlddw %r2, 0x1234567800000001\nlock xchg32 [%r1+0], %r2\nldxdw %r0, [%r1+0]\nadd %r0, %r2\nexit",
      zeros(8)},
     {"atomic_out_of_bounds", "mov %r2, 1\nlock add [%r1+4], %r2\nexit", zeros(8)},
+    // Misaligned atomics fault in both engines (the JIT used to run them as
+    // locked instructions, which may split across cache lines).
+    {"atomic_misaligned", "mov %r2, 1\nlock add [%r1+4], %r2\nexit", zeros(16)},
+    {"atomic32_misaligned", "mov %r2, 1\nlock fetch add32 [%r1+2], %r2\nexit", zeros(16)},
+    {"cmpxchg_misaligned", "mov %r0, 0\nmov %r2, 1\nlock cmpxchg [%r1+1], %r2\nexit", zeros(16)},
+    {"load_acquire_misaligned", "load_acquire_dw %r0, [%r1+4]\nexit", zeros(16)},
+    {"store_release_misaligned", "mov %r2, 1\nstore_release_h [%r1+1], %r2\nexit", zeros(16)},
     {"local_call_keeps_r6_r9", "mov %r6, 6\nmov %r7, 7\nmov %r8, 8\nmov %r9, 9\nmov %r1, 3\ncall local f\n"
                                "add %r0, %r6\nadd %r0, %r7\nadd %r0, %r8\nadd %r0, %r9\nexit\n"
                                "f:\nmov %r6, 0\nmov %r7, 0\nmov %r8, 0\nmov %r9, 0\nstdw [%r10-8], 100\n"

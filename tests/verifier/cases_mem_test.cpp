@@ -158,6 +158,21 @@ const Case kMaps[] = {
      E::VerifierPointerLeak, 8},
     {"map_cmpxchg", "xdp", LOOKUP(0) "if r0 == 0 goto out\nr1 = r0\nr0 = 0\nr2 = 1\nr0 = cmpxchg_64(r1 + 0, r0, r2)\nout: r0 = 2\nexit\n", E::Ok},
     {"map_load_acquire", "xdp", LOOKUP(0) "if r0 == 0 goto out\nr1 = load_acquire((u64 *)(r0 + 0))\nout: r0 = 2\nexit\n", E::Ok},
+    // Atomics are aligned to their size (a misaligned locked instruction
+    // may split across cache lines): the constant offset and the variable
+    // offset's known low bits must show it.
+    {"map_atomic_misaligned", "xdp", LOOKUP(0) "if r0 == 0 goto out\nr1 = 1\nlock *(u32 *)(r0 + 3) += w1\nout: r0 = 2\nexit\n",
+     E::VerifierMisaligned, 9},
+    {"map_atomic_var_misaligned", "xdp",
+     LOOKUP(0) "if r0 == 0 goto out\nr2 = *(u64 *)(r0 + 0)\nr2 &= 4\nr0 += r2\nr1 = 1\nlock *(u64 *)(r0 + 0) += r1\nout: r0 = 2\nexit\n",
+     E::VerifierMisaligned, 12},
+    {"map_atomic_var_aligned", "xdp",
+     LOOKUP(0) "if r0 == 0 goto out\nr2 = *(u64 *)(r0 + 0)\nr2 &= 4\nr0 += r2\nr1 = 1\nlock *(u32 *)(r0 + 0) += w1\nout: r0 = 2\nexit\n",
+     E::Ok},
+    {"map_load_acquire_misaligned", "xdp", LOOKUP(0) "if r0 == 0 goto out\nr1 = load_acquire((u64 *)(r0 + 4))\nout: r0 = 2\nexit\n",
+     E::VerifierMisaligned, 8},
+    {"map_store_release_misaligned", "xdp",
+     LOOKUP(0) "if r0 == 0 goto out\nr1 = 1\nstore_release((u32 *)(r0 + 2), w1)\nout: r0 = 2\nexit\n", E::VerifierMisaligned, 9},
     // Values of read-only maps: no stores, atomics or helper writes, also
     // through bpf_map_lookup_elem's pointer.
     {"rodata_helper_write", "xdp", "r1 = map_idx_value(3, 0) ll\nr2 = 8\ncall 16\nr0 = 2\nexit\n", E::VerifierReadOnly, 3},

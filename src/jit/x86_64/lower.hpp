@@ -112,6 +112,7 @@ class Lowerer {
   // lower_mem.cpp
   Status mem(const Insn& in);
   void check_access(const Gp& base, int16_t off, unsigned size, bool write);
+  void check_align(const Gp& base, int16_t off, unsigned size);  // atomics: ExecMisaligned unless aligned
   Mem operand(const Gp& base, int16_t off, unsigned size) const;
   void atomic_rmw(const Insn& in);
   void atomic_fetch_loop(const Insn& in);
