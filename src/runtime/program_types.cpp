@@ -177,16 +177,83 @@ ProgramType syscall_type() {
   return t;
 }
 
+// x86-64 struct pt_regs, read-only. kprobe_prog_is_valid_access allows any
+// aligned read inside it (narrow ones too); pe_prog_is_valid_access only
+// whole 8-byte reads of the registers.
+void add_pt_regs(ProgramType& t, bool narrow) {
+  static const char* regs[] = {"r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax",
+                               "cx",  "dx",  "si",  "di",  "orig_ax", "ip", "cs", "flags", "sp", "ss"};
+  for (size_t i = 0; i < std::size(regs); ++i) {
+    t.fields.push_back(field(regs[i], i * 8, 8, true, false));
+    t.fields.back().narrow_read = narrow;
+  }
+}
+
+// The kernel's uprobes are kprobe programs; Decade keeps them a type of
+// their own (they run in user space, on a process's registers) and gives
+// kprobe, kretprobe and ksyscall sections the same context as `kprobe`.
 ProgramType uprobe() {
   ProgramType t;
   t.name = "uprobe";
   t.sec_prefixes = {"uprobe+", "uretprobe+", "uprobe.s+", "uretprobe.s+", "usdt+", "usdt.s+",
                     "uprobe.multi+", "uretprobe.multi+", "uprobe.multi.s+", "uretprobe.multi.s+"};
   t.ctx_size = sizeof(X86PtRegs);
-  t.tracing = true;  // stands for the kernel's kprobes and uprobes
-  static const char* regs[] = {"r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax",
-                               "cx",  "dx",  "si",  "di",  "orig_ax", "ip", "cs", "flags", "sp", "ss"};
-  for (size_t i = 0; i < std::size(regs); ++i) t.fields.push_back(field(regs[i], i * 8, 8, true, false));
+  t.tracing = true;
+  add_pt_regs(t, true);
+  return t;
+}
+
+ProgramType kprobe() {
+  ProgramType t;
+  t.name = "kprobe";
+  t.sec_prefixes = {"kprobe+", "kretprobe+", "ksyscall+", "kretsyscall+", "kprobe.multi+", "kretprobe.multi+",
+                    "kprobe.session+"};
+  t.ctx_size = sizeof(X86PtRegs);
+  t.tracing = true;
+  add_pt_regs(t, true);
+  return t;
+}
+
+// A tracepoint's context is its trace record (the layout in the event's
+// format file): tp_prog_is_valid_access lets a program read, aligned, any
+// bytes of the first PERF_MAX_TRACE_SIZE (8192) and write none. A run's
+// record comes from the caller's ctx, zero-filled to 8192 bytes.
+ProgramType tracepoint() {
+  ProgramType t;
+  t.name = "tracepoint";
+  t.sec_prefixes = {"tracepoint+", "tp+"};
+  t.ctx_size = 8192;
+  t.tracing = true;
+  t.fields.push_back(field("record", 0, t.ctx_size, true, false));
+  return t;
+}
+
+// Raw tracepoints see the traced call's arguments as u64s (up to
+// MAX_BPF_FUNC_ARGS = 12), read with any aligned width and never written
+// (bpf_tracing_ctx_access).
+ProgramType raw_tracepoint() {
+  ProgramType t;
+  t.name = "raw_tracepoint";
+  t.sec_prefixes = {"raw_tracepoint+", "raw_tp+"};
+  t.ctx_size = 12 * 8;
+  t.tracing = true;
+  static const char* args[] = {"arg0", "arg1", "arg2", "arg3", "arg4", "arg5",
+                               "arg6", "arg7", "arg8", "arg9", "arg10", "arg11"};
+  for (size_t i = 0; i < std::size(args); ++i) t.fields.push_back(field(args[i], i * 8, 8, true, false));
+  return t;
+}
+
+// struct bpf_perf_event_data: pt_regs, then sample_period and addr, which
+// allow narrow loads (pe_prog_is_valid_access); nothing is writable.
+ProgramType perf_event() {
+  ProgramType t;
+  t.name = "perf_event";
+  t.sec_prefixes = {"perf_event"};
+  t.ctx_size = sizeof(X86PtRegs) + 16;
+  t.tracing = true;
+  add_pt_regs(t, false);
+  t.fields.push_back(field("sample_period", sizeof(X86PtRegs), 8, true, false));
+  t.fields.push_back(field("addr", sizeof(X86PtRegs) + 8, 8, true, false));
   return t;
 }
 
@@ -207,7 +274,7 @@ ProgramType struct_ops() {
 
 std::vector<ProgramType> standard_program_types() {
   return {socket_filter(), cgroup_skb(), sched_cls(), xdp(), xdp("xdp_devmap"), xdp("xdp_cpumap"), raw(), syscall_type(), uprobe(),
-          struct_ops()};
+          struct_ops(), kprobe(), tracepoint(), raw_tracepoint(), perf_event()};
 }
 
 }  // namespace decade

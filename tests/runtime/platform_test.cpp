@@ -78,11 +78,21 @@ TEST(Platform, SectionNamesFollowLibbpf) {
   EXPECT_EQ(type_for("struct_ops/tcp_init"), "struct_ops");
   EXPECT_EQ(type_for("raw"), "raw");
   EXPECT_EQ(type_for("raw/test"), "raw");
+  EXPECT_EQ(type_for("kprobe/sys_open"), "kprobe");
+  EXPECT_EQ(type_for("kretprobe/sys_open"), "kprobe");
+  EXPECT_EQ(type_for("ksyscall/openat"), "kprobe");
+  EXPECT_EQ(type_for("kprobe.multi/vfs_*"), "kprobe");
+  EXPECT_EQ(type_for("tracepoint/syscalls/sys_enter_openat"), "tracepoint");
+  EXPECT_EQ(type_for("tp/sched/sched_switch"), "tracepoint");
+  EXPECT_EQ(type_for("raw_tp/sys_enter"), "raw_tracepoint");
+  EXPECT_EQ(type_for("raw_tracepoint/sys_enter"), "raw_tracepoint");
+  EXPECT_EQ(type_for("perf_event"), "perf_event");
   // Not prefixes: libbpf requires an exact name or a '/' after it.
   EXPECT_EQ(type_for("xdpfoo"), "<none>");
   EXPECT_EQ(type_for("socket1"), "<none>");
   EXPECT_EQ(type_for("tc/other"), "<none>");
-  EXPECT_EQ(type_for("kprobe/sys_open"), "<none>");
+  EXPECT_EQ(type_for("kprobex/sys_open"), "<none>");
+  EXPECT_EQ(type_for("perf_event/x"), "<none>");  // libbpf: an exact name
   EXPECT_EQ(type_for(""), "<none>");
 }
 
@@ -163,6 +173,17 @@ TEST(Platform, XdpRawSyscallUprobe) {
   EXPECT_EQ(up->ctx_size, 168u);
   EXPECT_EQ(field(*up, "ip")->offset, 16u * 8);
   EXPECT_FALSE(field(*up, "ip")->writable);
+  // The tracing types the kernel defines, with its context sizes.
+  EXPECT_EQ(platform().program_type("kprobe")->ctx_size, 168u);
+  EXPECT_EQ(platform().program_type("tracepoint")->ctx_size, 8192u);
+  EXPECT_EQ(platform().program_type("raw_tracepoint")->ctx_size, 96u);
+  const ProgramType* pe = platform().program_type("perf_event");
+  EXPECT_EQ(pe->ctx_size, 184u);
+  EXPECT_EQ(field(*pe, "sample_period")->offset, 168u);
+  for (const char* name : {"kprobe", "tracepoint", "raw_tracepoint", "perf_event"}) {
+    EXPECT_TRUE(platform().program_type(name)->tracing) << name;
+    EXPECT_FALSE(platform().helper_allowed(*platform().program_type(name), BPF_FUNC_redirect)) << name;
+  }
 }
 
 uint64_t dummy(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return 1; }

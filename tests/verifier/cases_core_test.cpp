@@ -226,6 +226,22 @@ const Case kCtx[] = {
      E::Ok},
     {"uprobe_regs", "uprobe", "r0 = *(u64 *)(r1 + 112)\nr0 = 0\nexit\n", E::Ok},
     {"uprobe_write", "uprobe", "r2 = 0\n*(u64 *)(r1 + 112) = r2\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 1},
+    // The kernel's tracing types: read-only contexts with its access widths.
+    {"kprobe_narrow_reg", "kprobe", "r0 = *(u32 *)(r1 + 112)\nr0 = 0\nexit\n", E::Ok},
+    {"kprobe_write", "kprobe", "r2 = 0\n*(u64 *)(r1 + 112) = r2\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 1},
+    {"kprobe_past_regs", "kprobe", "r0 = *(u64 *)(r1 + 168)\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 0},
+    {"tracepoint_record", "tracepoint", "r0 = *(u64 *)(r1 + 8184)\nr2 = *(u8 *)(r1 + 9)\nr0 = 0\nexit\n", E::Ok},
+    {"tracepoint_past_record", "tracepoint", "r0 = *(u8 *)(r1 + 8192)\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 0},
+    {"tracepoint_misaligned", "tracepoint", "r0 = *(u32 *)(r1 + 6)\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 0},
+    {"tracepoint_write", "tracepoint", "r2 = 0\n*(u32 *)(r1 + 8) = r2\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 1},
+    {"raw_tp_args", "raw_tracepoint", "r0 = *(u64 *)(r1 + 0)\nr2 = *(u64 *)(r1 + 88)\nr0 = 0\nexit\n", E::Ok},
+    {"raw_tp_narrow", "raw_tracepoint", "r0 = *(u32 *)(r1 + 12)\nr0 = 0\nexit\n", E::Ok},
+    {"raw_tp_past_args", "raw_tracepoint", "r0 = *(u64 *)(r1 + 96)\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 0},
+    {"raw_tp_write", "raw_tracepoint", "r2 = 0\n*(u64 *)(r1 + 0) = r2\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 1},
+    {"perf_event_fields", "perf_event", "r0 = *(u64 *)(r1 + 128)\nr2 = *(u32 *)(r1 + 172)\nr3 = *(u64 *)(r1 + 176)\nr0 = 0\nexit\n",
+     E::Ok},
+    {"perf_event_narrow_reg", "perf_event", "r0 = *(u32 *)(r1 + 128)\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 0},
+    {"perf_event_past_end", "perf_event", "r0 = *(u64 *)(r1 + 184)\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 0},
     {"ctx_atomic", "sched_cls", "r2 = 1\nlock *(u32 *)(r1 + 48) += w2\nr0 = 0\nexit\n", E::VerifierInvalidMemAccess, 1},
 };
 

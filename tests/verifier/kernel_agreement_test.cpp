@@ -128,6 +128,10 @@ bool prog_kind(const std::string& t, ProgKind& k) {
   else if (t == "socket_filter") k = {BPF_PROG_TYPE_SOCKET_FILTER, 0};
   else if (t == "sched_cls") k = {BPF_PROG_TYPE_SCHED_CLS, 0};
   else if (t == "syscall") k = {BPF_PROG_TYPE_SYSCALL, BPF_F_SLEEPABLE};
+  else if (t == "kprobe") k = {BPF_PROG_TYPE_KPROBE, 0};
+  else if (t == "tracepoint") k = {BPF_PROG_TYPE_TRACEPOINT, 0};
+  else if (t == "raw_tracepoint") k = {BPF_PROG_TYPE_RAW_TRACEPOINT, 0};
+  else if (t == "perf_event") k = {BPF_PROG_TYPE_PERF_EVENT, 0};
   else return false;
   return true;
 }
