@@ -12,6 +12,7 @@
 #include "isa/extensions.hpp"
 #include "jit/jit.hpp"
 #include "runtime/cpu.hpp"
+#include "runtime/maps/map_check.hpp"
 #include "runtime/registry.hpp"
 #include "verifier/verifier.hpp"
 
@@ -269,6 +270,13 @@ Result<std::vector<VerifyReport>> BpfObject::verify_programs(std::string_view pr
   }
   std::vector<const MapDef*> defs;
   for (const MapDef& d : impl.object.maps) defs.push_back(&d);
+  // Maps of a type Decade lacks fail the programs that use them, as in load().
+  for (auto& slot : impl.maps) {
+    if (slot->index == api::kNoIndex || slot->map) continue;
+    Status s = check_map_type(impl.object.maps[slot->index]);
+    if (s) slot->unsupported.reset();
+    else slot->unsupported = s.error();
+  }
   std::vector<VerifyReport> out;
   for (const auto& slot : impl.programs) {
     if (slot->index == api::kNoIndex) continue;
@@ -281,6 +289,11 @@ Result<std::vector<VerifyReport>> BpfObject::verify_programs(std::string_view pr
     r.program = p.name;
     r.type = (*type)->name;
     r.insn_count = p.program.slot_count;
+    if (auto s = uses_unsupported_map(impl, p); !s) {
+      r.error = api::with_source(s.error(), p.program);
+      out.push_back(std::move(r));
+      continue;
+    }
     auto v = verify_one(impl, p, *type, defs, log_level, max_insns, max_memory);
     if (v) {
       r.accepted = true;

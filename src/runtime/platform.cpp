@@ -63,6 +63,10 @@ Platform Platform::standard() {
       if (is_redirect_helper(id) && !xdp && t.name != "sched_cls") continue;
       const bool skb_reader = t.name == "socket_filter" || t.name == "cgroup_skb";
       if (is_skb_only_helper(id) && t.name != "sched_cls" && !(skb_reader && id != kHelperSkbStoreBytes)) continue;
+      // The kernel's tracing types may run in NMI context, where the coarse
+      // clock is unsafe: Linux refuses bpf_ktime_get_coarse_ns to them.
+      const bool kernel_tracing = t.tracing && t.name != "uprobe";
+      if (id == kHelperKtimeGetCoarseNs && kernel_tracing) continue;
       t.helpers.push_back(id);
     }
     (void)p.add_program_type(std::move(t));

@@ -45,15 +45,15 @@ Driver::Driver(Env& env)
   for (size_t i = 0; i < env.prog.slot_count; ++i) at_.emplace_back(&pool_);
   for (const Insn& insn : env.prog.insns) {
     const Sem s = insn.info().sem;
-    if (s == Sem::MayGoto) loop_point_[insn.pc] = 1;
+    if (s == Sem::MayGoto) loop_point_[insn.pc] = kRuntimeLoop;
     if (s == Sem::LdFunc) {
-      loop_point_[static_cast<size_t>(insn.target)] = 1;
+      if (loop_point_[static_cast<size_t>(insn.target)] == kNoLoop) loop_point_[static_cast<size_t>(insn.target)] = kCallbackEntry;
       env.prune_point[static_cast<size_t>(insn.target)] = 1;
     }
     if (s == Sem::CallKfunc) {
       const auto idx = static_cast<uint32_t>(insn.imm);
       if (idx < env.in.kfuncs.size() && env.in.kfuncs[idx] && (env.in.kfuncs[idx]->flags & kHelperIterNext)) {
-        loop_point_[insn.pc] = 1;
+        loop_point_[insn.pc] = kRuntimeLoop;
         env.prune_point[insn.pc] = 1;
       }
     }
@@ -62,10 +62,18 @@ Driver::Driver(Env& env)
                  env.prog.slot_count * (sizeof(RegMask) + 3 * sizeof(uint8_t) + 2 * sizeof(Fact) + sizeof(int32_t));
 }
 
-void Driver::fork(Path& p, State s) {
+void Driver::fork(Path& p, State s, bool callback_entry) {
   if (p.parent) ++p.parent->branches;
   work_bytes_ += footprint(s);
-  work_.push_back(Path{std::move(s), p.parent});
+  work_.push_back(Path{std::move(s), p.parent, callback_entry});
+}
+
+void Driver::fork_spawned(Path& p, std::vector<State>& spawned) {
+  for (State& s : spawned) {
+    const Frame& f = s.frames.back();
+    const bool entry = f.callback && s.pc == env_.subs[f.subprog].start;
+    fork(p, std::move(s), entry);
+  }
 }
 
 size_t Driver::memory_in_use() const {
@@ -235,7 +243,10 @@ Result<bool> Driver::checkpoint(Path& p) {
   const uint32_t pc = p.st.pc;
   const RegMask live = env_.live_in[pc];
   const Precision::Need precise = prec_.need(pc);
-  auto pruned = loop_point_[pc] ? lookup_loop_point(p, live, precise) : lookup(p, live, precise);
+  const bool runtime_bounded =
+      loop_point_[pc] == kRuntimeLoop || (loop_point_[pc] == kCallbackEntry && p.callback_entry);
+  p.callback_entry = false;
+  auto pruned = runtime_bounded ? lookup_loop_point(p, live, precise) : lookup(p, live, precise);
   if (!pruned || *pruned) return pruned;
   store(p, live, precise);
   return false;
@@ -295,7 +306,7 @@ Result<bool> Driver::exec(Path& p, const Insn& insn) {
       finish(p.parent);
       return false;
     }
-    for (State& s : spawned) fork(p, std::move(s));
+    fork_spawned(p, spawned);
     st.pc = insn.pc + 1;
     return true;
   }
@@ -306,7 +317,7 @@ Result<bool> Driver::exec(Path& p, const Insn& insn) {
   if (sem == Sem::Exit) {
     auto done = do_exit(env_, st, insn, spawned);
     if (!done) return std::unexpected(done.error());
-    for (State& s : spawned) fork(p, std::move(s));
+    fork_spawned(p, spawned);
     if (*done) {
       finish(p.parent);
       return false;

@@ -55,6 +55,11 @@ class Driver {
   struct Path {
     State st;
     Checkpoint* parent = nullptr;
+    // The path starts a callback's run (its first call, or the next one
+    // after it returned): only such an arrival at a callback's first
+    // instruction is an iteration the runtime bounds. A jump, call or callx
+    // reaching the same instruction is an ordinary loop.
+    bool callback_entry = false;
   };
 
   Result<bool> step(Path& p);                 // false: the path ended
@@ -64,7 +69,8 @@ class Driver {
   void store(Path& p, RegMask live, const Precision::Need& precise);
   void evict(PcStates& at, Checkpoint* c);
   Result<bool> exec(Path& p, const Insn& insn);
-  void fork(Path& p, State s);
+  void fork(Path& p, State s, bool callback_entry = false);
+  void fork_spawned(Path& p, std::vector<State>& spawned);  // states a call or exit made
   void finish(Checkpoint* c);
   void log_insn(const State& st, const Insn& insn);
   size_t memory_in_use() const;
@@ -77,6 +83,10 @@ class Driver {
   HugeChunks chunks_;
   std::pmr::unsynchronized_pool_resource pool_;
   Precision prec_;
+  // Where exploration may prune against states still being explored
+  // (runtime-bounded loops): kRuntimeLoop always (may_goto, iterator next),
+  // kCallbackEntry only for Path::callback_entry arrivals.
+  enum LoopPoint : uint8_t { kNoLoop = 0, kRuntimeLoop = 1, kCallbackEntry = 2 };
   std::vector<uint8_t> loop_point_;
   std::vector<PcStates> at_;
   std::vector<Path> work_;

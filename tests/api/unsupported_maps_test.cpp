@@ -44,6 +44,26 @@ TEST_P(UnsupportedMaps, OnlyTheirUsersFail) {
   EXPECT_EQ(m->type_name(), "sockmap");
 }
 
+// Verification without a load gives the same verdicts: the users of the
+// sockmap and stack_trace maps fail with MapBadType at the map's load (they
+// used to be verified as if the maps held plain values), the others pass.
+TEST(UnsupportedMapsVerify, VerdictsMatchLoad) {
+  auto o = BpfObject::open(test::obj("api/progs/unsupported_maps.bpf.o"));
+  ASSERT_TRUE(o) << o.error().to_string();
+  auto reports = o->verify_programs("", 0, 0, 0);
+  ASSERT_TRUE(reports) << reports.error().to_string();
+  ASSERT_EQ(reports->size(), 3u);
+  for (const VerifyReport& r : *reports) {
+    if (r.program == "plain") {
+      EXPECT_TRUE(r.accepted) << r.error.to_string();
+      continue;
+    }
+    EXPECT_FALSE(r.accepted) << r.program;
+    EXPECT_EQ(r.error.code, ErrorCode::MapBadType) << r.program << ": " << r.error.to_string();
+    EXPECT_EQ(r.error.insn, 4) << r.program;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Api, UnsupportedMaps, ::testing::ValuesIn(engines()));
 
 }  // namespace

@@ -183,7 +183,10 @@ TEST(Platform, XdpRawSyscallUprobe) {
   for (const char* name : {"kprobe", "tracepoint", "raw_tracepoint", "perf_event"}) {
     EXPECT_TRUE(platform().program_type(name)->tracing) << name;
     EXPECT_FALSE(platform().helper_allowed(*platform().program_type(name), BPF_FUNC_redirect)) << name;
+    EXPECT_FALSE(platform().helper_allowed(*platform().program_type(name), BPF_FUNC_ktime_get_coarse_ns)) << name;
   }
+  EXPECT_TRUE(platform().helper_allowed(*platform().program_type("uprobe"), BPF_FUNC_ktime_get_coarse_ns));
+  EXPECT_TRUE(platform().helper_allowed(*platform().program_type("xdp"), BPF_FUNC_ktime_get_coarse_ns));
 }
 
 uint64_t dummy(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return 1; }

@@ -230,6 +230,16 @@ const Case kFunctions[] = {
      "r6 = 0\n*(u64 *)(r10 - 8) = r6\nr1 = 10\nr2 = func(cb) ll\nr3 = r10\nr3 += -8\nr4 = 0\ncall 181\nr0 = 2\nexit\n"
      "cb: r3 = *(u64 *)(r2 + 8)\nr0 = 0\nexit\n",
      E::VerifierOutOfBounds, 11},
+    // A callback's first instruction is a runtime-bounded loop point only
+    // for a new run of the callback: a jump or callx back to it is an
+    // ordinary loop (both spun forever after verification).
+    {"loop_cb_spins", "xdp", "r1 = 10\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 181\nr0 = 2\nexit\ncb: goto cb\n",
+     E::VerifierInfiniteLoop, 8},
+    {"loop_cb_spins_later", "xdp", "r1 = 10\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 181\nr0 = 2\nexit\ncb: r0 = 0\ngoto cb\n",
+     E::VerifierInfiniteLoop, 8},
+    {"loop_cb_bounded_jump_to_entry", "xdp",
+     "r1 = 10\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 181\nr0 = 2\nexit\ncb: r1 += 1\nif r1 < 100 goto cb\nr0 = 0\nexit\n", E::Ok},
+    {"callx_loop_spins", "xdp", "l: r1 = func(f) ll\ncallx r1\ngoto l\nf: r0 = 0\nexit\n", E::VerifierInfiniteLoop, 0},
     {"loop_cb_not_func", "xdp", "r1 = 10\nr2 = 0\nr3 = 0\nr4 = 0\ncall 181\nr0 = 2\nexit\n", E::VerifierBadHelperArg, 4},
     {"for_each_cb", "xdp",
      "r1 = map_idx(1) ll\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 164\nr0 = 2\nexit\ncb: r0 = *(u64 *)(r3 + 56)\nr0 = 0\nexit\n", E::Ok},

@@ -241,6 +241,8 @@ const Case kCtx[] = {
     {"perf_event_fields", "perf_event", "r0 = *(u64 *)(r1 + 128)\nr2 = *(u32 *)(r1 + 172)\nr3 = *(u64 *)(r1 + 176)\nr0 = 0\nexit\n",
      E::Ok},
     {"perf_event_narrow_reg", "perf_event", "r0 = *(u32 *)(r1 + 128)\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 0},
+    {"kprobe_coarse_clock", "kprobe", "call 160\nr0 = 0\nexit\n", E::VerifierUnknownFunc, 0},
+    {"tracepoint_clock", "tracepoint", "call 5\nr0 = 0\nexit\n", E::Ok},
     {"perf_event_past_end", "perf_event", "r0 = *(u64 *)(r1 + 184)\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 0},
     {"ctx_atomic", "sched_cls", "r2 = 1\nlock *(u32 *)(r1 + 48) += w2\nr0 = 0\nexit\n", E::VerifierInvalidMemAccess, 1},
 };

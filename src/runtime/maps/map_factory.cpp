@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "runtime/cpu.hpp"
+#include "runtime/maps/map_check.hpp"
 #include "runtime/maps/map_common.hpp"
 
 namespace decade {
@@ -333,6 +334,12 @@ MapFootprint map_footprint(const MapDef& def) {
       break;
   }
   return {};
+}
+
+Status check_map_type(const MapDef& def) {
+  Status s = validate(def);
+  if (!s && s.error().code == ErrorCode::MapBadType) return s;
+  return ok();
 }
 
 Result<std::unique_ptr<Map>> create_map(const MapDef& def, const MapLimits& limits) {
