@@ -126,6 +126,23 @@ ProgramType cgroup_skb() {
   return t;
 }
 
+// Lightweight tunnel programs (lwt_is_valid_access): the socket filter's
+// view plus the packet pointers and writes of mark and priority; only
+// lwt_xmit may write the packet (the verifier refuses the others' stores).
+ProgramType lwt(const char* name) {
+  ProgramType t;
+  t.name = name;
+  t.sec_prefixes = {name};
+  t.ctx_size = sizeof(SkBuffMd);
+  t.fields = skb_fields(false);
+  for (CtxField& f : t.fields) {
+    if (f.name == "data" || f.name == "data_end") f.readable = true;
+    if (f.name == "mark" || f.name == "priority") f.writable = true;
+  }
+  t.has_packet = true;
+  return t;
+}
+
 ProgramType sched_cls() {
   ProgramType t;
   t.name = "sched_cls";
@@ -274,7 +291,8 @@ ProgramType struct_ops() {
 
 std::vector<ProgramType> standard_program_types() {
   return {socket_filter(), cgroup_skb(), sched_cls(), xdp(), xdp("xdp_devmap"), xdp("xdp_cpumap"), raw(), syscall_type(), uprobe(),
-          struct_ops(), kprobe(), tracepoint(), raw_tracepoint(), perf_event()};
+          struct_ops(), kprobe(), tracepoint(), raw_tracepoint(), perf_event(), lwt("lwt_in"), lwt("lwt_out"),
+          lwt("lwt_xmit"), lwt("lwt_seg6local")};
 }
 
 }  // namespace decade

@@ -314,9 +314,10 @@ Status packet_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc
                 "compare data + offset + size against data_end before the access");
   if (op.access != Access::Read && op.value && op.value->is_ptr())
     return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a pointer into the packet");
-  // may_access_direct_pkt_data: cgroup_skb programs read the packet only.
-  if (op.access != Access::Read && env.in.type->name == "cgroup_skb")
-    return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, "cgroup_skb programs may not write the packet");
+  // may_access_direct_pkt_data: these types read the packet only.
+  const std::string& type = env.in.type->name;
+  if (op.access != Access::Read && (type == "cgroup_skb" || type == "lwt_in" || type == "lwt_out" || type == "lwt_seg6local"))
+    return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, fmt::format("{} programs may not write the packet", type));
   env.note_mem(pc, true);
   if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
   return ok();

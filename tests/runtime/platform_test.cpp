@@ -87,6 +87,9 @@ TEST(Platform, SectionNamesFollowLibbpf) {
   EXPECT_EQ(type_for("raw_tp/sys_enter"), "raw_tracepoint");
   EXPECT_EQ(type_for("raw_tracepoint/sys_enter"), "raw_tracepoint");
   EXPECT_EQ(type_for("perf_event"), "perf_event");
+  EXPECT_EQ(type_for("lwt_in"), "lwt_in");
+  EXPECT_EQ(type_for("lwt_xmit"), "lwt_xmit");
+  EXPECT_EQ(type_for("lwt_seg6local"), "lwt_seg6local");
   // Not prefixes: libbpf requires an exact name or a '/' after it.
   EXPECT_EQ(type_for("xdpfoo"), "<none>");
   EXPECT_EQ(type_for("socket1"), "<none>");

@@ -44,8 +44,11 @@ Ran run(const std::string& command) {
 }  // namespace
 
 Verdict decade_verdict(const std::string& decade, const std::string& obj, const std::string& name) {
-  Ran r = run(fmt::format("timeout {} {} verify {} --prog {} 2>&1", kDecadeTimeoutSeconds, quoted(decade), quoted(obj),
-                          quoted(name)));
+  // The reference is the privileged kernel, where root may read kernel
+  // memory with bpf_probe_read*; Decade's equivalent is the
+  // read-host-memory grant, so tracing programs are verified with it.
+  Ran r = run(fmt::format("timeout {} {} verify {} --prog {} --grant read-host-memory 2>&1", kDecadeTimeoutSeconds,
+                          quoted(decade), quoted(obj), quoted(name)));
   static const std::regex code(R"(error (E\d+ \w+))");
   std::smatch m;
   std::string reason = std::regex_search(r.output, m, code) ? m[1].str() : std::string();

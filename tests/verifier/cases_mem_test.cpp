@@ -7,6 +7,8 @@ namespace {
 
 using E = ErrorCode;
 
+// data, data_end of an __sk_buff in r2, r3; r4 = data + 14; out: when shorter.
+#define SKB_PKT "r2 = *(u32 *)(r1 + 76)\nr3 = *(u32 *)(r1 + 80)\nr4 = r2\nr4 += 14\nif r4 > r3 goto out\n"
 #define PKT "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr4 = r2\nr4 += 14\n"
 // Zeroes the 64 bytes of a struct bpf_fib_lookup at fp-64 from r1 (8 stores).
 #define FIB_PARAMS                                                                                              \
@@ -105,6 +107,15 @@ const Case kPacket[] = {
     {"pkt_tc", "sched_cls",
      "r2 = *(u32 *)(r1 + 76)\nr3 = *(u32 *)(r1 + 80)\nr4 = r2\nr4 += 14\nif r4 > r3 goto out\nr0 = *(u16 *)(r2 + 12)\nout: r0 = 0\nexit\n",
      E::Ok},
+    // Lightweight tunnels: every lwt type reads the packet, only lwt_xmit writes it.
+    {"pkt_lwt_in_read", "lwt_in", SKB_PKT "r0 = *(u16 *)(r2 + 12)\nout: r0 = 0\nexit\n", E::Ok},
+    {"pkt_lwt_in_write", "lwt_in", SKB_PKT "r0 = 1\n*(u8 *)(r2 + 12) = r0\nout: r0 = 0\nexit\n", E::VerifierInvalidMemAccess, 6},
+    {"pkt_lwt_out_write", "lwt_out", SKB_PKT "r0 = 1\n*(u8 *)(r2 + 12) = r0\nout: r0 = 0\nexit\n", E::VerifierInvalidMemAccess, 6},
+    {"pkt_lwt_xmit_write", "lwt_xmit", SKB_PKT "r0 = 1\n*(u8 *)(r2 + 12) = r0\nout: r0 = 0\nexit\n", E::Ok},
+    {"lwt_mark_write", "lwt_in", "r2 = 7\n*(u32 *)(r1 + 8) = r2\nr0 = 0\nexit\n", E::Ok},
+    {"lwt_tc_index_write", "lwt_xmit", "r2 = 7\n*(u32 *)(r1 + 44) = r2\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 1},
+    {"lwt_tc_classid_read", "lwt_xmit", "r0 = *(u32 *)(r1 + 72)\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 0},
+    {"lwt_data_meta_read", "lwt_xmit", "r0 = *(u32 *)(r1 + 140)\nr0 = 0\nexit\n", E::VerifierBadCtxAccess, 0},
     {"pkt_diff_is_scalar", "xdp", "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr3 -= r2\nr0 = 2\nexit\n", E::Ok},
     {"ldabs_socket", "socket_filter", "r6 = r1\nr0 = *(u8 *)skb[12]\nexit\n", E::Ok},
     {"ldind_socket", "socket_filter", "r6 = r1\nr7 = 2\nr0 = *(u16 *)skb[r7 + 12]\nexit\n", E::Ok},
