@@ -13,6 +13,7 @@
 #include "runtime/program_types.hpp"
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "runtime/packet_context.hpp"
@@ -141,6 +142,68 @@ ProgramType lwt(const char* name) {
   }
   t.has_packet = true;
   return t;
+}
+
+// struct bpf_sock_addr, as sock_addr_is_valid_access gives it: the
+// address fields of the attach type's family (and the message source for
+// sendmsg) read with any aligned width up to 4 bytes, written whole; the
+// IPv6 arrays also in aligned 8-byte halves; user_family, family, type and
+// protocol read whole and never written. The socket pointer (sk) is not
+// modelled, so not accessible.
+enum class AddrFamily { Inet4, Inet6, Unix };
+
+void add_addr6(std::vector<CtxField>& f, const char* name, size_t off) {
+  static const char* idx[] = {"[0]", "[1]", "[2]", "[3]"};
+  for (size_t i = 0; i < 4; ++i) f.push_back(field((std::string(name) + idx[i]).c_str(), off + 4 * i, 4, true, true));
+  // bpf_ctx_wide_access_ok: 8-byte accesses at 8-byte aligned offsets.
+  for (size_t i = 0; i < 3; ++i)
+    if ((off + 4 * i) % 8 == 0)
+      f.push_back(whole(field((std::string(name) + idx[i] + idx[i + 1]).c_str(), off + 4 * i, 8, true, true)));
+}
+
+ProgramType sock_addr(const char* name, const char* section, AddrFamily fam, bool sendmsg, int64_t ret_min, int64_t ret_max) {
+  ProgramType t;
+  t.name = name;
+  t.sec_prefixes = {section};
+  t.ctx_size = 72;
+  auto& f = t.fields;
+  f.push_back(whole(field("user_family", 0, 4, true, false)));
+  if (fam == AddrFamily::Inet4) f.push_back(field("user_ip4", 4, 4, true, true));
+  if (fam == AddrFamily::Inet6) add_addr6(f, "user_ip6", 8);
+  f.push_back(field("user_port", 24, 4, true, true));
+  f.push_back(whole(field("family", 28, 4, true, false)));
+  f.push_back(whole(field("type", 32, 4, true, false)));
+  f.push_back(whole(field("protocol", 36, 4, true, false)));
+  if (sendmsg && fam == AddrFamily::Inet4) f.push_back(field("msg_src_ip4", 40, 4, true, true));
+  if (sendmsg && fam == AddrFamily::Inet6) add_addr6(f, "msg_src_ip6", 44);
+  f.push_back(field("sk", 64, 8, false, false));
+  t.ret_min = ret_min;
+  t.ret_max = ret_max;
+  return t;
+}
+
+// The cgroup socket-address hooks, named as libbpf names their attach
+// types. Return values (check_return_code): bind [0, 3], the name and
+// recvmsg hooks exactly 1, the others [0, 1].
+std::vector<ProgramType> sock_addr_types() {
+  using F = AddrFamily;
+  return {sock_addr("cgroup_inet4_bind", "cgroup/bind4", F::Inet4, false, 0, 3),
+          sock_addr("cgroup_inet6_bind", "cgroup/bind6", F::Inet6, false, 0, 3),
+          sock_addr("cgroup_inet4_connect", "cgroup/connect4", F::Inet4, false, 0, 1),
+          sock_addr("cgroup_inet6_connect", "cgroup/connect6", F::Inet6, false, 0, 1),
+          sock_addr("cgroup_unix_connect", "cgroup/connect_unix", F::Unix, false, 0, 1),
+          sock_addr("cgroup_udp4_sendmsg", "cgroup/sendmsg4", F::Inet4, true, 0, 1),
+          sock_addr("cgroup_udp6_sendmsg", "cgroup/sendmsg6", F::Inet6, true, 0, 1),
+          sock_addr("cgroup_unix_sendmsg", "cgroup/sendmsg_unix", F::Unix, true, 0, 1),
+          sock_addr("cgroup_udp4_recvmsg", "cgroup/recvmsg4", F::Inet4, false, 1, 1),
+          sock_addr("cgroup_udp6_recvmsg", "cgroup/recvmsg6", F::Inet6, false, 1, 1),
+          sock_addr("cgroup_unix_recvmsg", "cgroup/recvmsg_unix", F::Unix, false, 1, 1),
+          sock_addr("cgroup_inet4_getpeername", "cgroup/getpeername4", F::Inet4, false, 1, 1),
+          sock_addr("cgroup_inet6_getpeername", "cgroup/getpeername6", F::Inet6, false, 1, 1),
+          sock_addr("cgroup_unix_getpeername", "cgroup/getpeername_unix", F::Unix, false, 1, 1),
+          sock_addr("cgroup_inet4_getsockname", "cgroup/getsockname4", F::Inet4, false, 1, 1),
+          sock_addr("cgroup_inet6_getsockname", "cgroup/getsockname6", F::Inet6, false, 1, 1),
+          sock_addr("cgroup_unix_getsockname", "cgroup/getsockname_unix", F::Unix, false, 1, 1)};
 }
 
 ProgramType sched_cls() {
@@ -290,9 +353,11 @@ ProgramType struct_ops() {
 }  // namespace
 
 std::vector<ProgramType> standard_program_types() {
-  return {socket_filter(), cgroup_skb(), sched_cls(), xdp(), xdp("xdp_devmap"), xdp("xdp_cpumap"), raw(), syscall_type(), uprobe(),
-          struct_ops(), kprobe(), tracepoint(), raw_tracepoint(), perf_event(), lwt("lwt_in"), lwt("lwt_out"),
-          lwt("lwt_xmit"), lwt("lwt_seg6local")};
+  std::vector<ProgramType> types = {socket_filter(), cgroup_skb(), sched_cls(), xdp(), xdp("xdp_devmap"), xdp("xdp_cpumap"),
+                                    raw(), syscall_type(), uprobe(), struct_ops(), kprobe(), tracepoint(), raw_tracepoint(),
+                                    perf_event(), lwt("lwt_in"), lwt("lwt_out"), lwt("lwt_xmit"), lwt("lwt_seg6local")};
+  for (ProgramType& t : sock_addr_types()) types.push_back(std::move(t));
+  return types;
 }
 
 }  // namespace decade

@@ -90,6 +90,9 @@ TEST(Platform, SectionNamesFollowLibbpf) {
   EXPECT_EQ(type_for("lwt_in"), "lwt_in");
   EXPECT_EQ(type_for("lwt_xmit"), "lwt_xmit");
   EXPECT_EQ(type_for("lwt_seg6local"), "lwt_seg6local");
+  EXPECT_EQ(type_for("cgroup/connect4"), "cgroup_inet4_connect");
+  EXPECT_EQ(type_for("cgroup/recvmsg_unix"), "cgroup_unix_recvmsg");
+  EXPECT_EQ(type_for("cgroup/connect4x"), "<none>");
   // Not prefixes: libbpf requires an exact name or a '/' after it.
   EXPECT_EQ(type_for("xdpfoo"), "<none>");
   EXPECT_EQ(type_for("socket1"), "<none>");

@@ -121,7 +121,28 @@ struct ProgKind {
   uint32_t attach = 0;  // expected_attach_type
 };
 
+// The cgroup socket-address types by libbpf's names of their attach types
+// (the Unix ones, Linux 6.7, by number: the system header may predate them).
+bool sock_addr_kind(const std::string& t, ProgKind& k) {
+  static const std::pair<const char*, uint32_t> kAttach[] = {
+      {"cgroup_inet4_bind", BPF_CGROUP_INET4_BIND},          {"cgroup_inet6_bind", BPF_CGROUP_INET6_BIND},
+      {"cgroup_inet4_connect", BPF_CGROUP_INET4_CONNECT},    {"cgroup_inet6_connect", BPF_CGROUP_INET6_CONNECT},
+      {"cgroup_udp4_sendmsg", BPF_CGROUP_UDP4_SENDMSG},      {"cgroup_udp6_sendmsg", BPF_CGROUP_UDP6_SENDMSG},
+      {"cgroup_udp4_recvmsg", BPF_CGROUP_UDP4_RECVMSG},      {"cgroup_udp6_recvmsg", BPF_CGROUP_UDP6_RECVMSG},
+      {"cgroup_inet4_getpeername", BPF_CGROUP_INET4_GETPEERNAME}, {"cgroup_inet6_getpeername", BPF_CGROUP_INET6_GETPEERNAME},
+      {"cgroup_inet4_getsockname", BPF_CGROUP_INET4_GETSOCKNAME}, {"cgroup_inet6_getsockname", BPF_CGROUP_INET6_GETSOCKNAME},
+      {"cgroup_unix_connect", 50},  {"cgroup_unix_sendmsg", 51},  {"cgroup_unix_recvmsg", 52},
+      {"cgroup_unix_getpeername", 53}, {"cgroup_unix_getsockname", 54}};
+  for (const auto& [name, attach] : kAttach)
+    if (t == name) {
+      k = {BPF_PROG_TYPE_CGROUP_SOCK_ADDR, 0, attach};
+      return true;
+    }
+  return false;
+}
+
 bool prog_kind(const std::string& t, ProgKind& k) {
+  if (sock_addr_kind(t, k)) return true;
   if (t == "xdp") k = {BPF_PROG_TYPE_XDP, 0};
   else if (t == "xdp_devmap") k = {BPF_PROG_TYPE_XDP, 0, BPF_XDP_DEVMAP};
   else if (t == "xdp_cpumap") k = {BPF_PROG_TYPE_XDP, 0, BPF_XDP_CPUMAP};
