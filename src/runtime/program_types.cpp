@@ -206,6 +206,42 @@ std::vector<ProgramType> sock_addr_types() {
           sock_addr("cgroup_unix_getsockname", "cgroup/getsockname_unix", F::Unix, false, 1, 1)};
 }
 
+// struct bpf_sock for the cgroup socket hooks (sock_filter_is_valid_access):
+// bound_dev_if, mark and priority read and written whole by sock_create and
+// sock_release only; the source address and port read by post_bind of
+// their family only; the other fields read-only, with any aligned width up
+// to 4 bytes (dst_port: a whole 4-byte word, or 1 and 2 bytes of the port).
+enum class SockHook { Create, PostBind4, PostBind6 };
+
+ProgramType cgroup_sock(const char* name, std::vector<std::string> sections, SockHook hook) {
+  ProgramType t;
+  t.name = name;
+  t.sec_prefixes = std::move(sections);
+  t.ctx_size = 80;
+  const bool create = hook == SockHook::Create;
+  auto& f = t.fields;
+  f.push_back(whole(field("bound_dev_if", 0, 4, create, create)));
+  f.push_back(field("family", 4, 4, true, false));
+  f.push_back(field("type", 8, 4, true, false));
+  f.push_back(field("protocol", 12, 4, true, false));
+  f.push_back(whole(field("mark", 16, 4, create, create)));
+  f.push_back(whole(field("priority", 20, 4, create, create)));
+  f.push_back(field("src_ip4", 24, 4, hook == SockHook::PostBind4, false));
+  static const char* src6[] = {"src_ip6[0]", "src_ip6[1]", "src_ip6[2]", "src_ip6[3]"};
+  static const char* dst6[] = {"dst_ip6[0]", "dst_ip6[1]", "dst_ip6[2]", "dst_ip6[3]"};
+  for (size_t i = 0; i < 4; ++i) f.push_back(field(src6[i], 28 + 4 * i, 4, hook == SockHook::PostBind6, false));
+  f.push_back(field("src_port", 44, 4, !create, false));
+  f.push_back(field("dst_port", 48, 2, true, false));
+  f.push_back(whole(field("dst_port_word", 48, 4, true, false)));
+  f.push_back(field("dst_ip4", 52, 4, true, false));
+  for (size_t i = 0; i < 4; ++i) f.push_back(field(dst6[i], 56 + 4 * i, 4, true, false));
+  f.push_back(field("state", 72, 4, true, false));
+  f.push_back(field("rx_queue_mapping", 76, 4, true, false));
+  t.ret_min = 0;
+  t.ret_max = 1;
+  return t;
+}
+
 ProgramType sched_cls() {
   ProgramType t;
   t.name = "sched_cls";
@@ -357,6 +393,10 @@ std::vector<ProgramType> standard_program_types() {
                                     raw(), syscall_type(), uprobe(), struct_ops(), kprobe(), tracepoint(), raw_tracepoint(),
                                     perf_event(), lwt("lwt_in"), lwt("lwt_out"), lwt("lwt_xmit"), lwt("lwt_seg6local")};
   for (ProgramType& t : sock_addr_types()) types.push_back(std::move(t));
+  types.push_back(cgroup_sock("cgroup_inet_sock_create", {"cgroup/sock_create", "cgroup/sock"}, SockHook::Create));
+  types.push_back(cgroup_sock("cgroup_inet_sock_release", {"cgroup/sock_release"}, SockHook::Create));
+  types.push_back(cgroup_sock("cgroup_inet4_post_bind", {"cgroup/post_bind4"}, SockHook::PostBind4));
+  types.push_back(cgroup_sock("cgroup_inet6_post_bind", {"cgroup/post_bind6"}, SockHook::PostBind6));
   return types;
 }
 

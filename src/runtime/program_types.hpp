@@ -13,7 +13,7 @@ inline constexpr int64_t kXdpAborted = 0, kXdpDrop = 1, kXdpPass = 2, kXdpTx = 3
 
 // socket_filter, cgroup_skb, sched_cls (tc), xdp, raw, syscall, uprobe, struct_ops,
 // kprobe, tracepoint, raw_tracepoint, perf_event, lwt_in/out/xmit/seg6local, and
-// the cgroup socket-address hooks (cgroup_inet4_connect, ...). The
+// the cgroup socket and socket-address hooks (cgroup_inet4_connect, ...). The
 // helper allow lists are filled in by Platform::standard() from the helper
 // table (packet-specific helpers only for their type).
 std::vector<ProgramType> standard_program_types();

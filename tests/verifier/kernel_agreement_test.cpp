@@ -121,7 +121,7 @@ struct ProgKind {
   uint32_t attach = 0;  // expected_attach_type
 };
 
-// The cgroup socket-address types by libbpf's names of their attach types
+// The cgroup socket and socket-address types by libbpf's names of their attach types
 // (the Unix ones, Linux 6.7, by number: the system header may predate them).
 bool sock_addr_kind(const std::string& t, ProgKind& k) {
   static const std::pair<const char*, uint32_t> kAttach[] = {
@@ -133,9 +133,17 @@ bool sock_addr_kind(const std::string& t, ProgKind& k) {
       {"cgroup_inet4_getsockname", BPF_CGROUP_INET4_GETSOCKNAME}, {"cgroup_inet6_getsockname", BPF_CGROUP_INET6_GETSOCKNAME},
       {"cgroup_unix_connect", 50},  {"cgroup_unix_sendmsg", 51},  {"cgroup_unix_recvmsg", 52},
       {"cgroup_unix_getpeername", 53}, {"cgroup_unix_getsockname", 54}};
+  static const std::pair<const char*, uint32_t> kSockAttach[] = {
+      {"cgroup_inet_sock_create", BPF_CGROUP_INET_SOCK_CREATE}, {"cgroup_inet_sock_release", BPF_CGROUP_INET_SOCK_RELEASE},
+      {"cgroup_inet4_post_bind", BPF_CGROUP_INET4_POST_BIND},   {"cgroup_inet6_post_bind", BPF_CGROUP_INET6_POST_BIND}};
   for (const auto& [name, attach] : kAttach)
     if (t == name) {
       k = {BPF_PROG_TYPE_CGROUP_SOCK_ADDR, 0, attach};
+      return true;
+    }
+  for (const auto& [name, attach] : kSockAttach)
+    if (t == name) {
+      k = {BPF_PROG_TYPE_CGROUP_SOCK, 0, attach};
       return true;
     }
   return false;
