@@ -242,6 +242,26 @@ ProgramType cgroup_sock(const char* name, std::vector<std::string> sections, Soc
   return t;
 }
 
+// Socket-map stream programs (sk_skb_is_valid_access): the packet read and
+// written directly, the socket's addresses and ports read, only tc_index and
+// priority written, mark and the tc-only fields refused.
+ProgramType sk_skb() {
+  ProgramType t;
+  t.name = "sk_skb";
+  t.sec_prefixes = {"sk_skb", "sk_skb/stream_parser", "sk_skb/stream_verdict", "sk_skb/verdict"};
+  t.ctx_size = sizeof(SkBuffMd);
+  t.fields = skb_fields(false);
+  for (CtxField& f : t.fields) {
+    const std::string_view n = f.name;
+    if (n == "data" || n == "data_end" || n == "family" || n.starts_with("remote_") || n.starts_with("local_")) f.readable = true;
+    if (n.starts_with("cb")) f.writable = false;
+    if (n == "mark") f.readable = false;
+    if (n == "priority" || n == "tc_index") f.writable = true;
+  }
+  t.has_packet = true;
+  return t;
+}
+
 ProgramType sched_cls() {
   ProgramType t;
   t.name = "sched_cls";
@@ -393,6 +413,7 @@ std::vector<ProgramType> standard_program_types() {
                                     raw(), syscall_type(), uprobe(), struct_ops(), kprobe(), tracepoint(), raw_tracepoint(),
                                     perf_event(), lwt("lwt_in"), lwt("lwt_out"), lwt("lwt_xmit"), lwt("lwt_seg6local")};
   for (ProgramType& t : sock_addr_types()) types.push_back(std::move(t));
+  types.push_back(sk_skb());
   types.push_back(cgroup_sock("cgroup_inet_sock_create", {"cgroup/sock_create", "cgroup/sock"}, SockHook::Create));
   types.push_back(cgroup_sock("cgroup_inet_sock_release", {"cgroup/sock_release"}, SockHook::Create));
   types.push_back(cgroup_sock("cgroup_inet4_post_bind", {"cgroup/post_bind4"}, SockHook::PostBind4));

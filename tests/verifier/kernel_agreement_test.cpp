@@ -161,6 +161,7 @@ bool prog_kind(const std::string& t, ProgKind& k) {
   else if (t == "tracepoint") k = {BPF_PROG_TYPE_TRACEPOINT, 0};
   else if (t == "raw_tracepoint") k = {BPF_PROG_TYPE_RAW_TRACEPOINT, 0};
   else if (t == "perf_event") k = {BPF_PROG_TYPE_PERF_EVENT, 0};
+  else if (t == "sk_skb") k = {BPF_PROG_TYPE_SK_SKB, 0};
   else if (t == "lwt_in") k = {BPF_PROG_TYPE_LWT_IN, 0};
   else if (t == "lwt_out") k = {BPF_PROG_TYPE_LWT_OUT, 0};
   else if (t == "lwt_xmit") k = {BPF_PROG_TYPE_LWT_XMIT, 0};
