@@ -95,8 +95,15 @@ inline Result<Program> shape_loop(World& w, ByteReader& in, Case& c) {
   movr(a, 7, 2);
   if (spill) a.emit(make_insn(Op::STXDW, 7, spill == 1 ? 10 : 7, 0));  // left in the caller's fp-16
   emit_body(a, bodies.b[2], bodies.n[2], {7, 10});
+  // A jump back to the callback's first instruction is an ordinary loop,
+  // not a new run of the callback: always (it never ends), or while the
+  // index (reloaded into r6 at the top) is below a bound.
+  const uint32_t back = in.pick(3);
+  if (back == 1) a.to(make_insn(Op::JA, 0, 0, 0, 0), cb);
+  if (back == 2) a.to(make_insn(Op::JLT64_IMM, 6, 0, 0, static_cast<int32_t>(in.pick(4))), cb);
   ret(a, r);
-  c.note = "nr=" + std::to_string(nr) + (spill == 1 ? " spill-fp" : spill ? " spill-ctx" : "") + (deref ? " deref" : "");
+  c.note = "nr=" + std::to_string(nr) + (spill == 1 ? " spill-fp" : spill ? " spill-ctx" : "") + (deref ? " deref" : "") +
+           (back == 1 ? " back" : back == 2 ? " back-if-small" : "");
   return a.finish();
 }
 

@@ -7,7 +7,8 @@
 //
 //   packet    xdp / sched_cls: data, data_end, data_meta, a bounds check
 //             (also the `meta + N <= data + N` kind), packet-resizing helpers
-//   loop      bpf_loop with a callback subprogram writing its caller's stack
+//   loop      bpf_loop with a callback subprogram writing its caller's stack, jumping back
+//             to its first instruction (forever, or while the index is small)
 //   for_each  bpf_for_each_map_elem over a hash or an array: the callback
 //             writes through the key, spills it to the caller's stack, the
 //             caller dereferences it after the walk
