@@ -115,7 +115,27 @@ void Lowerer::gotox(const Insn& in) {
   a_.jmp(x::qword_ptr(kTmp2, kTmp1, 3));
 }
 
+// A call whose bpf_fastcall spills and fills the verifier removed keeps
+// the registers they saved: r1-r5 are SysV argument registers, which the
+// native callee may change, so they are pushed around it (an odd count
+// with 8 bytes of padding: rsp stays 16-byte aligned at the call). A fault
+// in the call unwinds rsp from JitHot, pushes included.
 Status Lowerer::call_helper(const Insn& in) {
+  const uint8_t keep = fastcall_keep();
+  if (!keep) return call_helper_body(in);
+  std::vector<Gp> saved;
+  for (uint8_t r = 1; r <= 5; ++r)
+    if (keep & (1u << r)) saved.push_back(reg64(r));
+  const bool pad = saved.size() % 2 != 0;
+  for (const Gp& r : saved) a_.push(r);
+  if (pad) a_.sub(x::rsp, 8);
+  auto s = call_helper_body(in);
+  if (pad) a_.add(x::rsp, 8);
+  for (auto it = saved.rbegin(); it != saved.rend(); ++it) a_.pop(*it);
+  return s;
+}
+
+Status Lowerer::call_helper_body(const Insn& in) {
   const FuncProto* p = nullptr;
   if (in.info().sem == Sem::Call) {
     if (in.imm == 12) {
