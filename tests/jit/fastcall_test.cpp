@@ -5,6 +5,7 @@
 // (which the checked interpreter runs, pairs included).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -106,6 +107,32 @@ TEST(Fastcall, OddPairCountInLoop) {
   EXPECT_EQ(r.checked, 10u * (1000u + 3 + 5 + 7));
   EXPECT_EQ(r.interp, r.checked);
   EXPECT_EQ(r.jit, r.checked);
+}
+
+// bpf_get_smp_processor_id in verified code is a load of the run's CPU
+// slot: no native call (which would need the kept registers pushed), the
+// same value as the helper gives the checked interpreter.
+TEST(Fastcall, CpuIdInlinedInVerifiedCode) {
+  const Program p = assembled("r1 = 7\n*(u64 *)(r10 - 8) = r1\ncall 8\nr1 = *(u64 *)(r10 - 8)\nr0 <<= 8\nr0 += r1\nexit\n");
+  auto vr = verify_raw(p);
+  ASSERT_TRUE(vr.has_value()) << vr.error().to_string();
+  EXPECT_TRUE(vr->program->facts()[1].fastcall_dropped);
+  auto fast = compile(vr->program, env_of());
+  auto slow = interp::compile_checked(p, env_of());
+  ASSERT_TRUE(fast.has_value() && slow.has_value());
+  auto a = (*fast)->run(request_for(nullptr)), b = (*slow)->run(request_for(nullptr));
+  ASSERT_TRUE(a.has_value() && b.has_value());
+  EXPECT_EQ(*a, *b);
+  EXPECT_EQ(*a & 0xff, 7u);
+  const auto info = inspect(**fast);
+  ASSERT_TRUE(info.has_value());
+  for (size_t i = 0; i + 1 < info->pc_map.size(); ++i) {
+    if (info->pc_map[i].slot != 2) continue;
+    const auto code = info->code.subspan(info->pc_map[i].offset, info->pc_map[i + 1].offset - info->pc_map[i].offset);
+    const uint8_t call_r11[] = {0x41, 0xff, 0xd3};
+    EXPECT_EQ(std::search(code.begin(), code.end(), std::begin(call_r11), std::end(call_r11)), code.end());
+    EXPECT_LE(code.size(), 8u);  // one load, no pushes
+  }
 }
 
 // tests/jit/progs/fastcall.c22.bpf.c as clang-22 compiles it: the pairs

@@ -134,6 +134,7 @@ class Lowerer {
   void exit_insn(const Insn& in);
   void call_abs(const void* fn);
   bool inline_array_lookup();
+  bool inline_cpu_id(const Insn& in) const;
   void track_r1(const Insn& in);
 
   const Program& prog_;

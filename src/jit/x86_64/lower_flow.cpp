@@ -40,7 +40,8 @@ bool is_standard(const FuncProto& p) {
 }
 
 bool is_trivial_helper(const FuncProto& p) {
-  return (p.id == 5 || p.id == 8) && is_standard(p);  // bpf_ktime_get_ns, bpf_get_smp_processor_id
+  // bpf_ktime_get_ns (bpf_get_smp_processor_id is inlined: inline_cpu_id)
+  return p.id == 5 && is_standard(p);
 }
 
 }  // namespace
@@ -122,7 +123,7 @@ void Lowerer::gotox(const Insn& in) {
 // in the call unwinds rsp from JitHot, pushes included.
 Status Lowerer::call_helper(const Insn& in) {
   const uint8_t keep = fastcall_keep();
-  if (!keep) return call_helper_body(in);
+  if (!keep || inline_cpu_id(in)) return call_helper_body(in);
   std::vector<Gp> saved;
   for (uint8_t r = 1; r <= 5; ++r)
     if (keep & (1u << r)) saved.push_back(reg64(r));
@@ -152,6 +153,10 @@ Status Lowerer::call_helper_body(const Insn& in) {
     return ok();
   }
   if (in.info().sem == Sem::Call && p->id == 1 && is_standard(*p) && inline_array_lookup()) return ok();
+  if (inline_cpu_id(in)) {
+    a_.mov(x::eax, x::dword_ptr(kState, hot::kCpu));  // zero-extended, as the helper's u32
+    return ok();
+  }
   call_proto(*p);
   return ok();
 }
@@ -196,6 +201,15 @@ bool Lowerer::inline_array_lookup() {
   a_.xor_(x::eax, x::eax);
   a_.bind(done);
   return true;
+}
+
+// bpf_get_smp_processor_id of the standard platform in verified code: the
+// run's CPU slot, which JitHot holds (the kernel's x86 verifier inlines it
+// as a per-CPU load too). No call: every register keeps its value.
+bool Lowerer::inline_cpu_id(const Insn& in) const {
+  if (opts_.checked || in.info().sem != Sem::Call || in.imm != 8 || !env_.platform) return false;
+  const FuncProto* p = env_.platform->helper(8);
+  return p && is_standard(*p);
 }
 
 // RunContext::fault set by the helper (or a callback it ran) ends the run.
