@@ -117,6 +117,31 @@ inline Insn body_insn(const uint8_t* b, uint32_t i, uint32_t n, uint32_t base) {
   return make_insn(Op::MOV64_IMM, 0, 0, 0, 0);
 }
 
+// One row in sixteen that is no jump (b[6] >= 0xf0) becomes a call wrapped
+// in the spill/fill pattern clang-22 puts around bpf_fastcall calls
+// (verifier/fastcall.hpp): the row's helper if it calls one, else
+// bpf_get_smp_processor_id; the registers of r1-r5 b[7] picks, the nearest
+// spill at `low` (the program's lowest spill slot, or, with low above the
+// body's stack slots, a pattern the body's own accesses may break), and
+// one fill in eight into another register, which is no pattern.
+inline std::vector<Insn> body_row(const uint8_t* b, uint32_t k, uint32_t count, int16_t low) {
+  Insn in = body_insn(b, k, count, 0);
+  if (has_target(in.op) || b[6] < 0xf0 || !(b[7] & 0x1f)) return {in};
+  if (in.info().shape != Shape::CallHelper) in = make_insn(Op::CALL_HELPER, 0, 0, 0, 8);
+  std::vector<uint8_t> regs;  // nearest first
+  for (uint8_t r = 1; r <= 5; ++r)
+    if (b[7] & (1u << (r - 1))) regs.push_back(r);
+  std::vector<Insn> out;
+  for (size_t j = regs.size(); j-- > 0;)
+    out.push_back(make_insn(Op::STXDW, 10, regs[j], static_cast<int16_t>(low + 8 * static_cast<int>(j))));
+  out.push_back(in);
+  for (size_t j = 0; j < regs.size(); ++j) {
+    const uint8_t dst = (b[7] & 0xe0) == 0xe0 && j == 0 ? static_cast<uint8_t>(regs[j] % 5 + 1) : regs[j];
+    out.push_back(make_insn(Op::LDXDW, dst, 10, static_cast<int16_t>(low + 8 * static_cast<int>(j))));
+  }
+  return out;
+}
+
 // Prologue + body + "r0 = 0; exit". Jump offsets are relative, so the body
 // is built with its own slot numbering (lddw takes two slots).
 inline Result<Program> build(const uint8_t* data, size_t size) {
@@ -134,18 +159,23 @@ inline Result<Program> build(const uint8_t* data, size_t size) {
   emit(make_insn(Op::MOV64_IMM, 5, 0, 0, -1));
   emit(make_insn(Op::MOV64_IMM, 9, 0, 0, 4));
   emit(make_insn(Op::MOV64_IMM, 0, 0, 0, 0));
-  // Body: one instruction per 8 bytes; count slots first so targets are known.
+  // Body: one row per 8 bytes (one instruction, or a fastcall pattern);
+  // count slots first so targets are known. The body's own stack slots are
+  // fp-8..fp-72: patterns start below them, or among them.
   const uint32_t count = static_cast<uint32_t>(std::min<size_t>(size / 8, 256));
-  std::vector<Insn> body;
-  for (uint32_t k = 0; k < count; ++k) body.push_back(body_insn(data + 8 * k, k, count, 0));
-  // Relative targets were computed in instruction units; make lddw-free by
-  // replacing two-slot rows inside jumps' ranges would be complex, so map
-  // instruction index -> slot and re-aim every jump.
+  const int16_t low = size && (data[0] & 0x40) ? -48 : -112;
+  std::vector<std::vector<Insn>> body;
+  for (uint32_t k = 0; k < count; ++k) body.push_back(body_row(data + 8 * k, k, count, low));
+  // Relative targets were computed in row units: map each row to its first
+  // slot and re-aim every jump (a jump lands on a row's first instruction).
   std::vector<uint32_t> slot(count + 1, 0);
-  for (uint32_t k = 0; k < count; ++k) slot[k + 1] = slot[k] + body[k].slots();
   for (uint32_t k = 0; k < count; ++k) {
-    Insn& in = body[k];
-    if (!has_target(in.op)) continue;
+    slot[k + 1] = slot[k];
+    for (const Insn& in : body[k]) slot[k + 1] += in.slots();
+  }
+  for (uint32_t k = 0; k < count; ++k) {
+    Insn& in = body[k].front();
+    if (body[k].size() != 1 || !has_target(in.op)) continue;
     const bool in_imm = target_in_imm(in.op);
     const int32_t rel = in_imm ? in.imm : in.off;
     const auto t = static_cast<uint32_t>(std::clamp<int64_t>(int64_t{k} + 1 + rel, 0, count));
@@ -154,7 +184,8 @@ inline Result<Program> build(const uint8_t* data, size_t size) {
     else if (in_imm) in.imm = static_cast<int32_t>(srel);
     else in.off = static_cast<int16_t>(srel);
   }
-  for (const Insn& in : body) emit(in);
+  for (const auto& row : body)
+    for (const Insn& in : row) emit(in);
   emit(make_insn(Op::MOV64_IMM, 0, 0, 0, 0));
   emit(make_insn(Op::EXIT));
   return decode(std::span<const RawInsn>(raw));

@@ -135,6 +135,10 @@ struct LoadOptions {
   // Decade ISA extensions (docs/isa-extensions.md) the host refuses: a
   // program that needs one fails to load with ElfExtensionMissing naming it.
   std::vector<std::string> disabled_extensions;
+  // Run the bpf_fastcall spill/fill pairs clang-22 puts around fastcall
+  // helpers and kfuncs as written, instead of leaving out the ones the
+  // verifier proves removable (docs/isa-extensions.md). For comparison.
+  bool keep_fastcall_spills = false;
 };
 
 // Engines available in this build, the default first.

@@ -71,6 +71,7 @@ Result<VerifyResult> verify_one(const BpfObject::Impl& impl, const ObjectProgram
   if (max_insns) vo.max_insns_processed = max_insns;
   if (max_memory) vo.max_memory = max_memory;
   vo.log_level = log_level;
+  vo.fastcall = !impl.load_opts.keep_fastcall_spills;
   return verify(in, vo);
 }
 

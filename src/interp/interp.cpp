@@ -25,14 +25,38 @@ class InterpExecutable final : public Executable {
   std::shared_ptr<const VerifiedProgram> keep_;
 };
 
+// The program without the bpf_fastcall spills and fills the verifier
+// removed (verifier/fastcall.hpp), and the bounds facts of what is left. A
+// removed slot maps to the next instruction left: only a pattern's
+// outermost spill may be a jump target, and what follows it is its call's
+// other spills (removed too) and the call. Every Insn keeps its pc, so
+// targets, line info and errors still name slots of the loaded program.
+// The helper calls themselves keep r1-r5: interpreter registers are memory.
+Program without_fastcall_pairs(const VerifiedProgram& vp, std::vector<bool>& safe) {
+  const Program& in = vp.program();
+  const auto& facts = vp.facts();
+  auto fact = [&](size_t i) { return i < facts.size() ? facts[i] : InsnFacts{}; };
+  Program out = in;
+  out.insns.clear();
+  safe.clear();
+  std::vector<int32_t> new_index(in.insns.size());  // old index -> its index, or the next one left
+  for (size_t i = 0; i < in.insns.size(); ++i) {
+    new_index[i] = static_cast<int32_t>(out.insns.size());
+    if (fact(i).fastcall_dropped) continue;
+    out.insns.push_back(in.insns[i]);
+    safe.push_back(fact(i).mem_access_safe);
+  }
+  for (int32_t& idx : out.slot_index)
+    if (idx >= 0) idx = new_index[static_cast<size_t>(idx)];
+  return out;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Executable>> compile(std::shared_ptr<const VerifiedProgram> prog, ProgramEnv env) {
   if (!prog) return make_error(ErrorCode::InvalidArgument, "compile: no program");
-  std::vector<bool> safe(prog->program().insns.size(), false);
-  const auto& facts = prog->facts();
-  for (size_t i = 0; i < safe.size() && i < facts.size(); ++i) safe[i] = facts[i].mem_access_safe;
-  auto tp = detail::translate(prog->program(), std::move(env), false, safe);
+  std::vector<bool> safe;
+  auto tp = detail::translate(without_fastcall_pairs(*prog, safe), std::move(env), false, safe);
   if (!tp) return std::unexpected(tp.error());
   return std::make_unique<InterpExecutable>(std::move(*tp), std::move(prog));
 }

@@ -182,4 +182,10 @@ bool Platform::helper_allowed(const ProgramType& type, uint32_t id) const {
   return false;
 }
 
+uint8_t argument_clobbers(const FuncProto& p) {
+  uint8_t m = p.ret == RetKind::Void ? 0 : 1;
+  for (size_t i = 0; i < p.args.size() && p.args[i] != ArgKind::None; ++i) m |= static_cast<uint8_t>(2u << i);
+  return m;
+}
+
 }  // namespace decade

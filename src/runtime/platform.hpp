@@ -65,7 +65,11 @@ enum HelperFlags : uint32_t {
   kHelperAcquire = 1u << 0,      // result is a reference that must be released
   kHelperRelease = 1u << 1,      // releases the reference passed in release_arg
   kHelperMaySleep = 1u << 2,
-  kHelperFastcall = 1u << 3,     // the kernel's bpf_fastcall mark (the verifier still clobbers r1-r5)
+  // The kernel's bpf_fastcall mark: the call changes only the registers in
+  // FuncProto::fastcall_clobbers, so the verifier may remove the spill/fill
+  // pairs clang-22 puts around it (verifier/fastcall.hpp); the verifier
+  // itself still clobbers r1-r5, as the pairs are verified as written.
+  kHelperFastcall = 1u << 3,
   kHelperCallback = 1u << 4,     // takes a callback (bpf_loop, for_each_map_elem)
   kHelperNullable = 1u << 5,     // pointer args may be NULL (kfunc __nullable)
   kHelperForbiddenUnderLock = 1u << 6,
@@ -117,7 +121,16 @@ struct FuncProto {
   std::string ret_btf_type;           // for BtfId returns: the registered type name
   std::array<std::string, 5> arg_btf_types{};  // for PtrToBtfId args
   uint32_t callback_args = 0;         // for kHelperCallback: number of args the callback gets
+  // For kHelperFastcall: the registers among r0-r5 (bit i for ri) the call
+  // may change. Where the verifier removed a call's spill/fill pairs, the
+  // engines keep the other registers across it. make_proto sets r0 (unless
+  // the return is Void) and the argument registers.
+  uint8_t fastcall_clobbers = 0x3f;
 };
+
+// r0 (unless p returns Void) and the registers of p's arguments, as bits
+// for r0-r5: what a call to p changes in the kernel's fastcall accounting.
+uint8_t argument_clobbers(const FuncProto& p);
 
 // Context fields of a program type.
 enum class CtxFieldKind : uint8_t {

@@ -25,6 +25,20 @@ struct SubprogInfo {
   bool changes_packet = false;     // may move or resize the packet (frames.cpp: mark_packet_changers)
   bool callback = false;           // entered as a helper's callback on some path (set while exploring)
   bool exception_cb = false;       // the program's exception callback (exceptions.hpp)
+  // bpf_fastcall (fastcall.hpp): stack offsets below fastcall_area_end hold
+  // only spill/fill pattern slots; fastcall_kept when something else
+  // reached them or a pattern can be entered past its first spill, so no
+  // pattern of this function is removed.
+  int64_t fastcall_area_end = INT64_MIN;
+  bool fastcall_kept = false;
+};
+
+// A spill/fill pattern around a helper or kfunc call (fastcall.hpp).
+struct FastcallPattern {
+  uint32_t call = 0;       // index into Program::insns
+  uint32_t pairs = 0;      // spills at call-1..call-pairs, fills at call+1..call+pairs
+  uint8_t regs = 0;        // the spilled registers (bit i for ri)
+  bool removable = false;  // the callee is kHelperFastcall: the engines can keep regs across it
 };
 
 // Tri-state per-instruction facts: unvisited, proven on every visit, not proven.
@@ -45,6 +59,8 @@ struct Env {
   std::vector<int32_t> call_target;         // per slot
   std::map<uint32_t, std::vector<uint32_t>> gotox_targets;  // gotox slot -> its static successors (verifier/indirect.hpp)
   std::set<std::pair<uint32_t, uint32_t>> indirect_calls;  // (callx slot, target slot) seen while exploring
+  std::vector<FastcallPattern> fastcall;  // found before exploration (fastcall.hpp)
+  std::vector<uint8_t> fastcall_insn;     // slot -> a spill or fill of some pattern
 
   uint32_t next_id = 1;
   bool stack_grew = false;  // note_stack deepened a function's stack (the driver checks the call chain)
@@ -55,7 +71,8 @@ struct Env {
   uint32_t new_id() { return next_id++; }
   void note_mem(uint32_t pc, bool safe) { note(mem_safe, pc, safe); }
   void note_div(uint32_t pc, bool nonzero) { note(div_nonzero, pc, nonzero); }
-  void note_stack(const State& st, uint32_t frame, int64_t lowest_off);
+  // Instruction pc reached frame's stack down to lowest_off.
+  void note_stack(const State& st, uint32_t frame, int64_t lowest_off, uint32_t pc);
 
  private:
   static void note(std::vector<Fact>& v, uint32_t pc, bool yes) {

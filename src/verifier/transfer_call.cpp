@@ -113,7 +113,7 @@ Status check_iter_arg(Env& env, State& st, const RegState& r, int i, uint32_t pc
   if (o < -kMaxStack || o > -8 || o % 8 != 0) return arg_error(env, pc, i, "iterator slot is not an aligned 8-byte stack slot", r);
   Frame& fr = st.frames[r.frame];
   fr.grow(static_cast<size_t>(-o));
-  env.note_stack(st, r.frame, o);
+  env.note_stack(st, r.frame, o, pc);
   const size_t k = static_cast<size_t>(-o) / 8 - 1;
   const bool is_iter = fr.bytes[k * 8] == SlotByte::Iter;
   if ((flags & kHelperIterNew) && is_iter)

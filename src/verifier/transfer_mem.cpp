@@ -138,7 +138,7 @@ Status stack_access(Env& env, State& st, const RegState& ptr, const MemOp& op, u
                 fmt::format("stack access fp{:+} size {} outside [-{}, 0)", static_cast<int64_t>(lo), op.size, kMaxStack),
                 "the stack is 512 bytes: offsets from r10 must lie in [-512, -1]");
   fr.grow(static_cast<size_t>(-lo));
-  env.note_stack(st, ptr.frame, static_cast<int64_t>(lo));
+  env.note_stack(st, ptr.frame, static_cast<int64_t>(lo), pc);
   env.note_mem(pc, true);
   if (ptr.val.is_const()) {
     const int64_t o = static_cast<int64_t>(lo);
@@ -446,7 +446,7 @@ Status check_mem_range(Env& env, State& st, uint8_t ptr, const Scalar& size, Acc
                   fmt::format("stack memory fp{} size {} outside the stack", o, op.size), "the buffer must lie inside the 512-byte stack");
     Frame& fr = st.frames[p.frame];
     fr.grow(static_cast<size_t>(-o));
-    env.note_stack(st, p.frame, o);
+    env.note_stack(st, p.frame, o, pc);
     const size_t lo = static_cast<size_t>(-o - op.size), hi = static_cast<size_t>(-o - 1);
     for (size_t i = lo; i <= hi; ++i) {
       if (fr.bytes[i] == SlotByte::Iter) return fail(env, ErrorCode::VerifierIterator, pc, "helper access to iterator state");

@@ -24,6 +24,11 @@ struct InsnFacts {
   bool mem_access_safe = false;  // load/store proven in bounds: no run-time check needed
   bool div_nonzero = false;      // divisor proven non-zero
   int32_t call_target = -1;      // resolved target slot for calls (local, and callx when unique)
+  // bpf_fastcall (verifier/fastcall.hpp): a spill or fill the engines leave
+  // out; on the call they surround, the registers (bit i for ri, among
+  // r1-r5) whose pairs were left out, which the call must keep.
+  bool fastcall_dropped = false;
+  uint8_t fastcall_keep = 0;
 };
 
 class VerifiedProgram {

@@ -2,11 +2,12 @@
 // verify(): the pipeline of the verifier as one readable list.
 //   require: a decoded Program, a Platform, a ProgramType
 //   1. control flow (cfg.cpp)        subprograms, jumps, reachability, recursion, liveness
+//      bpf_fastcall patterns (fastcall.cpp), whose slots exploration watches
 //   2. function kinds (frames.cpp)   global functions from BTF
 //   3. exploration (driver.cpp)      main program, then each global function on its own
 //      (the exception callback among them: exceptions.cpp checks its signature first)
 //   4. bpf_throw sites (exceptions.cpp) and stack along call chains
-//   5. the VerifiedProgram with its facts
+//   5. the VerifiedProgram with its facts (fastcall pairs removed where proven)
 #include "verifier/verifier.hpp"
 
 #include <fmt/format.h>
@@ -18,6 +19,7 @@
 #include "verifier/driver.hpp"
 #include "verifier/env.hpp"
 #include "verifier/exceptions.hpp"
+#include "verifier/fastcall.hpp"
 #include "verifier/frames.hpp"
 
 namespace decade {
@@ -48,9 +50,13 @@ Error verr(const Env& env, ErrorCode code, uint32_t pc, std::string message, std
   return e;
 }
 
-void Env::note_stack(const State& st, uint32_t frame, int64_t lowest_off) {
-  if (frame >= st.frames.size() || lowest_off >= 0) return;
+void Env::note_stack(const State& st, uint32_t frame, int64_t lowest_off, uint32_t pc) {
+  if (frame >= st.frames.size()) return;
   SubprogInfo& s = subs[st.frames[frame].subprog];
+  // Only the pattern spills and fills may touch the pattern slots (and
+  // through any frame: a callee writing its caller's slot counts too).
+  if (lowest_off < s.fastcall_area_end && (pc >= fastcall_insn.size() || !fastcall_insn[pc])) s.fastcall_kept = true;
+  if (lowest_off >= 0) return;
   if (static_cast<uint32_t>(-lowest_off) <= s.stack_depth) return;
   s.stack_depth = static_cast<uint32_t>(-lowest_off);
   stack_grew = true;
@@ -113,6 +119,7 @@ State main_entry(const Env& env) {
 
 Status run(Env& env) {
   if (auto s = analyze_cfg(env); !s) return s;
+  mark_fastcall_patterns(env);
   if (auto s = classify_functions(env); !s) return s;
   if (auto s = check_exception_callback(env); !s) return s;
   {
@@ -157,6 +164,7 @@ Result<VerifyResult> verify(const VerifyInput& in, const VerifyOptions& opts) {
     facts[i].div_nonzero = env.div_nonzero[pc] == Fact::Yes;
     facts[i].call_target = env.call_target[pc];
   }
+  fastcall_facts(env, facts);
   std::vector<uint32_t> depth;
   for (const SubprogInfo& s : env.subs) depth.push_back(s.stack_depth);
   if (opts.log_level > 0)

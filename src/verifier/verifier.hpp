@@ -24,6 +24,9 @@ struct VerifyOptions {
   uint32_t max_stack = 512;                  // bytes along any call chain
   uint32_t max_call_depth = 8;
   int log_level = 0;                         // 0 none, 1 like `-v`, 2 every state (`-vv`)
+  // Remove the bpf_fastcall spill/fill pairs the verifier proves removable
+  // (verifier/fastcall.hpp); false runs them as written (for comparison).
+  bool fastcall = true;
 };
 
 // What a program refers to, indexed the way its instructions refer to them

@@ -9,6 +9,7 @@
 
 #include "isa/semantics.hpp"
 #include "jit/x86_64/glue.hpp"
+#include "runtime/cpu.hpp"
 #include "runtime/exception.hpp"
 #include "runtime/guarded_memory.hpp"
 
@@ -198,6 +199,7 @@ DECADE_JIT_CALL Result<uint64_t> run_in(JitState& st, RunContext& rc, bool outer
   st.rc = &rc;
   JitHot& h = st.hot;
   h.fault_flag = reinterpret_cast<const uint8_t*>(&rc.fault) + flag_off;
+  h.cpu = current_cpu();  // the slot `scope` holds
   if (rc.control) rc.control->attach(&h.stop);
   const uint64_t args[6] = {req.r1, req.r2, 0, 0, 0, h.stack_top + kFrameSize};
   uint64_t r0 = code.trampoline()(&h, code.main_entry(), args);

@@ -51,6 +51,9 @@ struct JitHot {
   // does. An access passes when (address - prim_base) < that, unsigned.
   uint64_t prim_base = 0;
   uint64_t prim_lim[8] = {};
+  // current_cpu() of the run: RunScope holds the slot until the run ends,
+  // so verified code reads bpf_get_smp_processor_id from here.
+  uint64_t cpu = 0;
 };
 
 // Offsets used by the emitter (JitHot is standard layout).
@@ -68,6 +71,7 @@ inline constexpr int32_t kFaultCode = offsetof(JitHot, fault_code);
 inline constexpr int32_t kStop = offsetof(JitHot, stop);
 inline constexpr int32_t kPrimBase = offsetof(JitHot, prim_base);
 inline constexpr int32_t kPrimLim = offsetof(JitHot, prim_lim);
+inline constexpr int32_t kCpu = offsetof(JitHot, cpu);
 }  // namespace hot
 
 struct JitState {

@@ -162,6 +162,7 @@ Status Lowerer::emit_function(Func& f) {
       a_.bind(slot_labels_[pc]);
       r1_map_ = nullptr;  // another path may arrive here
     }
+    if (fastcall_dropped()) continue;  // its call keeps the register instead (call_helper)
     if (auto s = lower_insn(*cur_); !s) {
       if (s.error().insn < 0) s.error().insn = pc;
       return s;
@@ -252,6 +253,15 @@ asmjit::Label Lowerer::fault(ErrorCode code) {
 bool Lowerer::needs_mem_check(const Insn&) const {
   if (opts_.checked || !opts_.facts || cur_index_ >= opts_.facts->size()) return true;
   return !(*opts_.facts)[cur_index_].mem_access_safe;
+}
+
+bool Lowerer::fastcall_dropped() const {
+  return !opts_.checked && opts_.facts && cur_index_ < opts_.facts->size() && (*opts_.facts)[cur_index_].fastcall_dropped;
+}
+
+uint8_t Lowerer::fastcall_keep() const {
+  if (opts_.checked || !opts_.facts || cur_index_ >= opts_.facts->size()) return 0;
+  return (*opts_.facts)[cur_index_].fastcall_keep;
 }
 
 bool Lowerer::divisor_proven(const Insn&) const {

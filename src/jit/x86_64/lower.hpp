@@ -87,6 +87,8 @@ class Lowerer {
   Label fault(ErrorCode code);  // cold stub for the current instruction
   bool needs_mem_check(const Insn& in) const;
   bool divisor_proven(const Insn& in) const;
+  bool fastcall_dropped() const;  // a bpf_fastcall spill or fill the verifier removed
+  uint8_t fastcall_keep() const;  // on its call: the registers (bit i for ri) the call must keep
   void load_imm(const Gp& r, uint64_t value);  // blinded when asked
   void budget_charge(uint64_t n);
   void stop_check();  // backward jumps and gotox, in both modes
@@ -122,6 +124,7 @@ class Lowerer {
   // lower_flow.cpp
   Status jump(const Insn& in);
   Status call_helper(const Insn& in);
+  Status call_helper_body(const Insn& in);
   void call_proto(const FuncProto& p);
   void fault_check();
   void call_local(const Insn& in);
@@ -132,6 +135,7 @@ class Lowerer {
   void exit_insn(const Insn& in);
   void call_abs(const void* fn);
   bool inline_array_lookup();
+  bool inline_cpu_id(const Insn& in) const;
   void track_r1(const Insn& in);
 
   const Program& prog_;

@@ -40,7 +40,8 @@ bool is_standard(const FuncProto& p) {
 }
 
 bool is_trivial_helper(const FuncProto& p) {
-  return (p.id == 5 || p.id == 8) && is_standard(p);  // bpf_ktime_get_ns, bpf_get_smp_processor_id
+  // bpf_ktime_get_ns (bpf_get_smp_processor_id is inlined: inline_cpu_id)
+  return p.id == 5 && is_standard(p);
 }
 
 }  // namespace
@@ -115,7 +116,27 @@ void Lowerer::gotox(const Insn& in) {
   a_.jmp(x::qword_ptr(kTmp2, kTmp1, 3));
 }
 
+// A call whose bpf_fastcall spills and fills the verifier removed keeps
+// the registers they saved: r1-r5 are SysV argument registers, which the
+// native callee may change, so they are pushed around it (an odd count
+// with 8 bytes of padding: rsp stays 16-byte aligned at the call). A fault
+// in the call unwinds rsp from JitHot, pushes included.
 Status Lowerer::call_helper(const Insn& in) {
+  const uint8_t keep = fastcall_keep();
+  if (!keep || inline_cpu_id(in)) return call_helper_body(in);
+  std::vector<Gp> saved;
+  for (uint8_t r = 1; r <= 5; ++r)
+    if (keep & (1u << r)) saved.push_back(reg64(r));
+  const bool pad = saved.size() % 2 != 0;
+  for (const Gp& r : saved) a_.push(r);
+  if (pad) a_.sub(x::rsp, 8);
+  auto s = call_helper_body(in);
+  if (pad) a_.add(x::rsp, 8);
+  for (auto it = saved.rbegin(); it != saved.rend(); ++it) a_.pop(*it);
+  return s;
+}
+
+Status Lowerer::call_helper_body(const Insn& in) {
   const FuncProto* p = nullptr;
   if (in.info().sem == Sem::Call) {
     if (in.imm == 12) {
@@ -132,6 +153,10 @@ Status Lowerer::call_helper(const Insn& in) {
     return ok();
   }
   if (in.info().sem == Sem::Call && p->id == 1 && is_standard(*p) && inline_array_lookup()) return ok();
+  if (inline_cpu_id(in)) {
+    a_.mov(x::eax, x::dword_ptr(kState, hot::kCpu));  // zero-extended, as the helper's u32
+    return ok();
+  }
   call_proto(*p);
   return ok();
 }
@@ -176,6 +201,15 @@ bool Lowerer::inline_array_lookup() {
   a_.xor_(x::eax, x::eax);
   a_.bind(done);
   return true;
+}
+
+// bpf_get_smp_processor_id of the standard platform in verified code: the
+// run's CPU slot, which JitHot holds (the kernel's x86 verifier inlines it
+// as a per-CPU load too). No call: every register keeps its value.
+bool Lowerer::inline_cpu_id(const Insn& in) const {
+  if (opts_.checked || in.info().sem != Sem::Call || in.imm != 8 || !env_.platform) return false;
+  const FuncProto* p = env_.platform->helper(8);
+  return p && is_standard(*p);
 }
 
 // RunContext::fault set by the helper (or a callback it ran) ends the run.

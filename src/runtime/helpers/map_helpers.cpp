@@ -63,6 +63,7 @@ FuncProto make_proto(const char* name, uint32_t id, HelperFn fn, RetKind ret_kin
   size_t i = 0;
   for (ArgKind a : args) p.args[i++] = a;
   p.flags = flags;
+  if (flags & kHelperFastcall) p.fastcall_clobbers = argument_clobbers(p);
   return p;
 }
 

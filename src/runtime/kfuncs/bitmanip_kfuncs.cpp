@@ -47,7 +47,8 @@ void append_bitmanip_kfuncs(std::vector<FuncProto>& out) {
     const bool binary = info(i.op).shape == Shape::AluReg;
     out.push_back(make_proto(std::string(i.name).c_str(), 0, fn_of(i.op), RetKind::Integer,
                              binary ? std::initializer_list<ArgKind>{ArgKind::Scalar, ArgKind::Scalar}
-                                    : std::initializer_list<ArgKind>{ArgKind::Scalar}));
+                                    : std::initializer_list<ArgKind>{ArgKind::Scalar},
+                             kHelperFastcall));  // pure: changes r0 and its argument registers only
   }
 }
 
