@@ -2,6 +2,7 @@
 #include "probe/park_threads.hpp"
 
 #include <dirent.h>
+#include <linux/futex.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
@@ -10,6 +11,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <thread>
 
@@ -22,7 +24,7 @@ namespace {
 struct Park {
   std::atomic<int> arrived{0};
   std::atomic<int> left{0};
-  std::atomic<bool> release{false};
+  std::atomic<uint32_t> release{0};  // a futex word: parked threads sleep on it
   uint64_t from = 0;
   uint32_t len = 0;
   const std::vector<PcMove>* moves = nullptr;
@@ -32,7 +34,9 @@ Park g_park;
 void on_park(int, siginfo_t*, void* uc) {
   const int saved = errno;
   g_park.arrived.fetch_add(1, std::memory_order_acq_rel);
-  while (!g_park.release.load(std::memory_order_acquire)) __builtin_ia32_pause();
+  // Sleep rather than spin: the threads not yet parked need the CPUs.
+  while (!g_park.release.load(std::memory_order_acquire))
+    ::syscall(SYS_futex, &g_park.release, FUTEX_WAIT_PRIVATE, 0, nullptr, nullptr, 0);
 #if defined(__x86_64__)
   auto& pc = static_cast<ucontext_t*>(uc)->uc_mcontext.gregs[REG_RIP];
   const uint64_t at = uint64_t(pc);
@@ -78,7 +82,7 @@ bool wait_arrived(const std::vector<pid_t>& sent) {
       for (pid_t t : sent) live += alive(t);
       return g_park.arrived.load(std::memory_order_acquire) >= live;  // the rest exited
     }
-    std::this_thread::yield();
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
   }
   return true;
 }
@@ -93,7 +97,7 @@ Status with_threads_parked(const std::function<Status()>& write, uint64_t from, 
   if (!installed) return make_error(ErrorCode::ProbeAttachFailed, "cannot install the thread-parking signal handler");
   g_park.arrived = 0;
   g_park.left = 0;
-  g_park.release = false;
+  g_park.release = 0;
   g_park.from = from;
   g_park.len = len;
   g_park.moves = &moves;
@@ -104,7 +108,8 @@ Status with_threads_parked(const std::function<Status()>& write, uint64_t from, 
   if (!wait_arrived(sent))
     s = make_error(ErrorCode::ProbeAttachFailed, "a thread did not stop for patching (is the park signal blocked?)");
   if (s) s = write();
-  g_park.release.store(true, std::memory_order_release);
+  g_park.release.store(1, std::memory_order_release);
+  ::syscall(SYS_futex, &g_park.release, FUTEX_WAKE_PRIVATE, INT32_MAX, nullptr, nullptr, 0);
   // Late arrivals (threads counted as exited that were only slow) must not
   // read g_park after it is reused: wait for everyone who arrived to leave.
   while (g_park.left.load(std::memory_order_acquire) < g_park.arrived.load(std::memory_order_acquire))

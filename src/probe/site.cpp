@@ -136,12 +136,21 @@ bool empty(const std::atomic<const ProbeList*>& l) {
   return !p || p->entries.empty();
 }
 
-// Publishes `next` in `slot` and frees the list it replaced once no hit can
-// read it.
-void publish(std::atomic<const ProbeList*>& slot, const ProbeList* next) {
+// Lists replaced by an attach, freed after the next grace period: an
+// attach need not wait for running hits, only a detach must (its caller
+// frees the program next).
+std::vector<const ProbeList*> g_retired;
+
+// Publishes `next` in `slot`. With `wait`, returns once no hit can read
+// the list it replaced (or any retired earlier) and frees them; otherwise
+// retires it.
+void publish(std::atomic<const ProbeList*>& slot, const ProbeList* next, bool wait) {
   const ProbeList* old = slot.exchange(next, std::memory_order_acq_rel);
+  g_retired.push_back(old);
+  if (!wait) return;
   wait_for_readers(t_state.record);
-  delete old;
+  for (const ProbeList* l : g_retired) delete l;
+  g_retired.clear();
 }
 
 Result<Site*> site_for(uint64_t addr, bool retprobe) {
@@ -183,10 +192,10 @@ Result<std::unique_ptr<Attachment>> attach(const AttachSpec& spec) {
   Site& s = **site;
   const ProbeEntry e{spec.run, spec.prog, spec.cookie, g_next_key++};
   auto& slot = spec.retprobe ? s.on_return : s.on_entry;
-  publish(slot, edited(slot.load(std::memory_order_relaxed), &e, 0));
+  publish(slot, edited(slot.load(std::memory_order_relaxed), &e, 0), false);
   if (!s.patched) {
     if (auto w = patch(s); !w) {
-      publish(slot, edited(slot.load(std::memory_order_relaxed), nullptr, e.key));
+      publish(slot, edited(slot.load(std::memory_order_relaxed), nullptr, e.key), false);
       return std::unexpected(w.error());
     }
     s.patched = true;
@@ -206,7 +215,7 @@ Status Attachment::detach() {
     }
     site_->patched = false;
   }
-  publish(slot, next);
+  publish(slot, next, true);
   attached_ = false;
   return ok();
 }
