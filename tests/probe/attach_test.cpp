@@ -11,6 +11,7 @@
 #include <cstring>
 #include <vector>
 
+#include "decade/decade.h"
 #include "probe/probe.hpp"
 #include "targets.hpp"
 
@@ -19,6 +20,8 @@ namespace {
 
 using test::addr_of;
 using test::u64_at;
+
+long g_not_code = 0;
 
 class ProbeEngines : public ::testing::TestWithParam<std::string> {
  protected:
@@ -151,6 +154,41 @@ TEST_P(ProbeEngines, ProbeRunsInSignalHandlers) {
   EXPECT_EQ(hits(5), 3u);
 }
 
+// The C API: decade_program_attach_uprobe / decade_link_destroy, errors as
+// negative errno with the Decade code kept.
+TEST_P(ProbeEngines, CApiAttachesAndDestroys) {
+  const std::string path = std::string(DECADE_BINARY_DIR) + "/bpf/probe/progs/probes.bpf.o";
+  decade_object* o = nullptr;
+  ASSERT_EQ(decade_object_open(path.c_str(), &o), 0);
+  decade_load_opts lo{};
+  lo.sz = sizeof lo;
+  lo.engine = GetParam().c_str();
+  ASSERT_EQ(decade_object_grant(o, DECADE_GRANT_READ_HOST_MEMORY), 0);  // user_stack needs it
+  ASSERT_EQ(decade_object_add_readable_range(o, &g_not_code, sizeof g_not_code), 0);
+  ASSERT_EQ(decade_object_load(o, &lo), 0) << decade_last_error();
+  decade_program* p = decade_object_find_program(o, "count_only");
+  ASSERT_NE(p, nullptr);
+  decade_uprobe_opts opts{};
+  opts.sz = sizeof opts;
+  opts.function = "t_rip_rel";
+  opts.cookie = 2;
+  decade_link* link = nullptr;
+  ASSERT_EQ(decade_program_attach_uprobe(p, &opts, &link), 0) << decade_last_error();
+  EXPECT_EQ(t_rip_rel(1), 1001);
+  EXPECT_EQ(decade_link_destroy(link), 0);
+  EXPECT_EQ(t_rip_rel(1), 1001);
+  opts.function = "t_jump_into";
+  EXPECT_EQ(decade_program_attach_uprobe(p, &opts, &link), -EINVAL);
+  EXPECT_EQ(decade_last_error_code(), int(ErrorCode::ProbeJumpIntoPatch));
+  opts.function = "t_nothing_here";
+  EXPECT_EQ(decade_program_attach_uprobe(p, &opts, &link), -ENOENT);
+  uint64_t count = 0;
+  const uint32_t key = 2;
+  ASSERT_EQ(decade_map_lookup(decade_object_find_map(o, "hits"), &key, &count), 0);
+  EXPECT_EQ(count, 1u);
+  decade_object_close(o);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ProbeEngines, ::testing::ValuesIn(engines()));
 
 // Refusals, by code (no program runs).
@@ -170,8 +208,6 @@ TEST_P(ProbeRefusals, RefusedWithItsCode) {
   ASSERT_FALSE(l) << r.what;
   EXPECT_EQ(l.error().code, r.code) << r.what << ": " << l.error().to_string();
 }
-
-long g_not_code = 0;
 
 INSTANTIATE_TEST_SUITE_P(
     Table, ProbeRefusals,
