@@ -5,6 +5,8 @@
 // with the kernel's uprobe running an empty BPF program on the same
 // function of the same binary (root and bpf() only; otherwise that row is
 // skipped with a message). Ends with each row's ratio to the kernel's.
+// test_run_empty/ENGINE gives, as ns_per_run, what entering the same empty
+// program costs through a test run, the part of a hit that is the engine's.
 #include <benchmark/benchmark.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
@@ -53,6 +55,25 @@ void bm_decade(benchmark::State& state, const std::string& engine, const char* p
   call_loop(state);
 }
 
+// The engine's own entry cost, for comparison: test runs of the empty
+// program on a pt_regs (duration_ns is the mean per run over `repeat`).
+void bm_test_run(benchmark::State& state, const std::string& engine) {
+  auto o = load(engine);
+  if (!o) return state.SkipWithError("cannot load uprobe_bench.bpf.o");
+  const uint64_t regs[21] = {};
+  decade::TestRunOptions opts;
+  opts.ctx = {reinterpret_cast<const uint8_t*>(regs), sizeof regs};
+  opts.repeat = 1000;
+  uint64_t ns = 0, n = 0;
+  for (auto _ : state) {
+    auto r = o->program("empty")->test_run(opts);
+    if (!r) return state.SkipWithError(r.error().to_string().c_str());
+    ns += r->duration_ns;
+    ++n;
+  }
+  state.counters["ns_per_run"] = n ? double(ns) / double(n) : 0;
+}
+
 long sys_bpf(int cmd, bpf_attr& attr) { return ::syscall(SYS_bpf, cmd, &attr, sizeof attr); }
 
 // The kernel's uprobe on b_target (perf_event_open with the uprobe PMU,
@@ -93,7 +114,7 @@ class Reporter : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& r : runs)
-      if (!r.error_occurred) ns[r.benchmark_name()] = r.GetAdjustedRealTime();
+      if (!r.error_occurred && !r.benchmark_name().starts_with("test_run")) ns[r.benchmark_name()] = r.GetAdjustedRealTime();
   }
 };
 
@@ -106,6 +127,8 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark(("entry_hash_update/" + e).c_str(), bm_decade, e, "hash_update", false);
     benchmark::RegisterBenchmark(("uretprobe_empty/" + e).c_str(), bm_decade, e, "ret_empty", true);
   }
+  for (const std::string& e : decade::engines())
+    benchmark::RegisterBenchmark(("test_run_empty/" + e).c_str(), bm_test_run, e);
   benchmark::RegisterBenchmark("kernel_uprobe_empty", bm_kernel);
   benchmark::Initialize(&argc, argv);
   Reporter rep;
