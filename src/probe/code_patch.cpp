@@ -37,8 +37,13 @@ const Membarrier& mb() {
 // One store of 2 bytes (inside a cache line) or 8 bytes (aligned): atomic
 // for instruction fetch on other cores. Inline asm: the C++ forms would be
 // misaligned accesses.
+#if defined(__x86_64__)
 void store16(uint64_t addr, uint16_t v) { asm volatile("movw %1, (%0)" ::"r"(addr), "r"(v) : "memory"); }
 void store64(uint64_t addr, uint64_t v) { asm volatile("movq %1, (%0)" ::"r"(addr), "r"(v) : "memory"); }
+#else  // never reached: attach() refuses off x86-64
+void store16(uint64_t addr, uint16_t v) { std::memcpy(reinterpret_cast<void*>(addr), &v, 2); }
+void store64(uint64_t addr, uint64_t v) { std::memcpy(reinterpret_cast<void*>(addr), &v, 8); }
+#endif
 
 // Makes the pages over [addr, addr + n) writable (and still executable)
 // for its lifetime, then read + execute again.

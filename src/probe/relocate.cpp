@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "probe/relocate.hpp"
 
+#if defined(__x86_64__)
 #include <Zydis/Zydis.h>
 
 #include <cstring>
@@ -154,3 +155,13 @@ Result<Relocated> relocate_window(const FunctionRange& fn, uint64_t addr, uint64
 }
 
 }  // namespace decade::probe
+
+#else  // attach() refuses off x86-64 before reaching here
+
+namespace decade::probe {
+Result<Relocated> relocate_window(const FunctionRange&, uint64_t, uint64_t) {
+  return make_error(ErrorCode::Unsupported, "user-space probes need x86-64");
+}
+}  // namespace decade::probe
+
+#endif

@@ -185,6 +185,9 @@ Status patch(Site& s) {
 }  // namespace
 
 Result<std::unique_ptr<Attachment>> attach(const AttachSpec& spec) {
+#if !defined(__x86_64__)
+  return make_error(ErrorCode::Unsupported, "user-space probes need x86-64");
+#endif
   if (!spec.run) return make_error(ErrorCode::InvalidArgument, "probe attach: no program");
   std::lock_guard lock(g_mu);
   auto site = site_for(spec.addr, spec.retprobe);

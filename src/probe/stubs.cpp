@@ -82,4 +82,10 @@ asm(".text\n"
     "  ret\n"
     ".size _decade_probe_return_stub, .-_decade_probe_return_stub\n");
 
+#else
+// Elsewhere attach() refuses with Unsupported, so no trampoline or
+// hijacked return can reach these; they exist so the module links.
+#include <cstdlib>
+extern "C" void _decade_probe_entry_stub() { std::abort(); }
+extern "C" void _decade_probe_return_stub() { std::abort(); }
 #endif
