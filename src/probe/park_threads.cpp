@@ -101,8 +101,11 @@ Status with_threads_parked(const std::function<Status()>& write, uint64_t from, 
   g_park.from = from;
   g_park.len = len;
   g_park.moves = &moves;
+  // Allocate before the first signal: a parked thread may hold a malloc lock.
+  const std::vector<pid_t> others = other_threads();
   std::vector<pid_t> sent;
-  for (pid_t tid : other_threads())
+  sent.reserve(others.size());
+  for (pid_t tid : others)
     if (::syscall(SYS_tgkill, ::getpid(), tid, park_signal()) == 0) sent.push_back(tid);
   Status s = ok();
   if (!wait_arrived(sent))
