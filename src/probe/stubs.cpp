@@ -15,6 +15,10 @@
 // _decade_probe_on_return(regs), which gives the real return address, and
 // returns there with every register (rax/rdx, xmm0/xmm1 results) intact.
 //
+// _decade_probe_function_stub is the entry stub's lighter twin for probes
+// at a function's first instruction, where the calling convention says
+// what is live (see below).
+//
 // Not saved: the upper halves of ymm/zmm registers and x87 state; helpers
 // using AVX (glibc's memcpy) may change ymm upper halves, so a probe in the
 // middle of AVX code can disturb it (docs/uprobes.md).
@@ -49,6 +53,18 @@
   "  movaps 192(%rsp), %xmm12\n  movaps 208(%rsp), %xmm13\n  movaps 224(%rsp), %xmm14\n  movaps 240(%rsp), %xmm15\n" \
   "  movq %rbx, %rsp\n"
 
+// The same at a call boundary (a function's first instruction, or its
+// return): the System V ABI makes every xmm register caller-saved and only
+// xmm0-7 carry arguments (xmm0-1 results), so only those are kept.
+#define DECADE_CALL_ALIGNED_ABI(fn)                                                                  \
+  "  movq %rsp, %rbx\n  andq $-16, %rsp\n  subq $128, %rsp\n"                                         \
+  "  movaps %xmm0, 0(%rsp)\n  movaps %xmm1, 16(%rsp)\n  movaps %xmm2, 32(%rsp)\n  movaps %xmm3, 48(%rsp)\n"     \
+  "  movaps %xmm4, 64(%rsp)\n  movaps %xmm5, 80(%rsp)\n  movaps %xmm6, 96(%rsp)\n  movaps %xmm7, 112(%rsp)\n"   \
+  "  cld\n  call " fn "\n"                                                                            \
+  "  movaps 0(%rsp), %xmm0\n  movaps 16(%rsp), %xmm1\n  movaps 32(%rsp), %xmm2\n  movaps 48(%rsp), %xmm3\n"     \
+  "  movaps 64(%rsp), %xmm4\n  movaps 80(%rsp), %xmm5\n  movaps 96(%rsp), %xmm6\n  movaps 112(%rsp), %xmm7\n"   \
+  "  movq %rbx, %rsp\n"
+
 // pt_regs at rsp: flags at +168 (pushfq), sp = the probed code's rsp.
 asm(".text\n"
     ".globl _decade_probe_entry_stub\n"
@@ -66,6 +82,23 @@ asm(".text\n"
     "  ret\n"
     ".size _decade_probe_entry_stub, .-_decade_probe_entry_stub\n"
 
+    // At a function's first instruction: rflags are not live (DF is clear
+    // by the ABI), so they are recorded but not restored (popfq is slow),
+    // and only the argument xmm registers are kept.
+    ".globl _decade_probe_function_stub\n"
+    ".hidden _decade_probe_function_stub\n"
+    ".type _decade_probe_function_stub, @function\n"
+    "_decade_probe_function_stub:\n"
+    "  pushfq\n"
+    "  subq $168, %rsp\n" DECADE_SAVE_GPRS
+    "  leaq 320(%rsp), %rax\n"
+    "  movq %rax, 152(%rsp)\n"
+    "  movq 184(%rsp), %rdi\n"
+    "  movq %rsp, %rsi\n" DECADE_CALL_ALIGNED_ABI("_decade_probe_on_entry") DECADE_RESTORE_GPRS
+    "  leaq 176(%rsp), %rsp\n"
+    "  ret\n"
+    ".size _decade_probe_function_stub, .-_decade_probe_function_stub\n"
+
     ".globl _decade_probe_return_stub\n"
     ".hidden _decade_probe_return_stub\n"
     ".type _decade_probe_return_stub, @function\n"
@@ -75,10 +108,9 @@ asm(".text\n"
     "  subq $168, %rsp\n" DECADE_SAVE_GPRS
     "  leaq 184(%rsp), %rax\n"  // rsp after the function's ret
     "  movq %rax, 152(%rsp)\n"
-    "  movq %rsp, %rdi\n" DECADE_CALL_ALIGNED("_decade_probe_on_return")
+    "  movq %rsp, %rdi\n" DECADE_CALL_ALIGNED_ABI("_decade_probe_on_return")
     "  movq %rax, 176(%rsp)\n" DECADE_RESTORE_GPRS
-    "  addq $168, %rsp\n"
-    "  popfq\n"
+    "  leaq 176(%rsp), %rsp\n"  // rflags are not live after a return
     "  ret\n"
     ".size _decade_probe_return_stub, .-_decade_probe_return_stub\n");
 
@@ -88,4 +120,5 @@ asm(".text\n"
 #include <cstdlib>
 extern "C" void _decade_probe_entry_stub() { std::abort(); }
 extern "C" void _decade_probe_return_stub() { std::abort(); }
+extern "C" void _decade_probe_function_stub() { std::abort(); }
 #endif

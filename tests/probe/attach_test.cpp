@@ -103,6 +103,18 @@ TEST_P(ProbeEngines, MovedInstructionsBehaveAsBefore) {
   EXPECT_EQ(hits(6), 1u);
 }
 
+// What the probed code may rely on survives a hit whose program calls
+// helpers: xmm arguments at a function's start, rflags in the middle.
+TEST_P(ProbeEngines, ArgumentsAndFlagsSurviveTheHit) {
+  ProbeLink a = attach("on_entry", {.function = "t_fadd2", .cookie = 1});
+  ProbeLink b = attach("on_entry", {.function = "t_less", .offset = 3, .cookie = 3});
+  EXPECT_EQ(t_fadd2(1.5, 2.25), 6.0);
+  EXPECT_EQ(t_less(1, 2), 1);
+  EXPECT_EQ(t_less(2, 1), 0);
+  EXPECT_EQ(hits(1), 1u);
+  EXPECT_EQ(hits(3), 2u);
+}
+
 TEST_P(ProbeEngines, AttachByAddressWithCookie) {
   ProbeLink l = attach("on_entry", {.address = addr_of(t_rip_rel), .cookie = 7});
   EXPECT_EQ(t_rip_rel(1), 1001);

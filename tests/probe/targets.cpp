@@ -35,4 +35,11 @@ asm(".text\n.p2align 4\n"
     FN(t_loop_first)
     "  loop 1f\n  mov %edi, %eax\n  add $1, %eax\n1:\n  ret\n"
     END(t_loop_first)
+    ".p2align 4\n"
+    FN(t_fadd2)
+    "  addsd %xmm1, %xmm0\n  addsd %xmm1, %xmm0\n  ret\n"
+    END(t_fadd2) ".p2align 4\n"
+    FN(t_less)
+    "  cmp %rsi, %rdi\n  setl %al\n  movzbl %al, %eax\n  ret\n"
+    END(t_less)
     ".data\n.p2align 3\nt_rip_value:\n  .quad 1000\n.text\n");

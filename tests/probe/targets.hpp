@@ -21,6 +21,8 @@ long t_call_first(long x);  // x + 1 through a call rel32 in the patched bytes
 long t_too_short(long x);   // 3 bytes
 long t_jump_into(long x);   // a loop back to byte 2
 long t_loop_first(long x);  // starts with `loop`, which cannot be moved
+double t_fadd2(double a, double b);  // a + 2b in xmm0
+long t_less(long a, long b);         // cmp, then (at +3, flags live) setl
 }
 
 namespace decade::test {
