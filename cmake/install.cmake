@@ -16,6 +16,7 @@ install(EXPORT decadeTargets NAMESPACE decade:: DESTINATION ${DECADE_CMAKE_DIR})
 
 # The JIT's encoder is a dependency of the static library only when built.
 set(DECADE_WITH_ASMJIT ${asmjit_FOUND})
+set(DECADE_WITH_ZYDIS ${zydis_FOUND})
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/decadeConfig.cmake.in
   ${PROJECT_BINARY_DIR}/decadeConfig.cmake INSTALL_DESTINATION ${DECADE_CMAKE_DIR})
 # 0.x: a minor release may break the API, so only the same minor matches.
@@ -28,6 +29,9 @@ install(FILES ${PROJECT_BINARY_DIR}/decadeConfig.cmake ${PROJECT_BINARY_DIR}/dec
 # libdecade.a (libdecade.so records its own dependencies).
 if(asmjit_FOUND)
   set(DECADE_PC_LIBS_PRIVATE "-lasmjit -lrt")
+endif()
+if(zydis_FOUND)
+  string(APPEND DECADE_PC_LIBS_PRIVATE " -lZydis")
 endif()
 string(APPEND DECADE_PC_LIBS_PRIVATE " -lstdc++ -lm -pthread")
 # The prefix relative to the .pc file, so an install moved with --prefix or

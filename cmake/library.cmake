@@ -28,6 +28,9 @@ set(decade_deps fmt::fmt PkgConfig::LIBELF Threads::Threads)
 if(asmjit_FOUND)
   list(APPEND decade_deps asmjit::asmjit)
 endif()
+if(zydis_FOUND)
+  list(APPEND decade_deps Zydis::Zydis)  # shared system library (src/probe)
+endif()
 
 add_library(decade_shared SHARED ${decade_objects})
 set_target_properties(decade_shared PROPERTIES

@@ -12,7 +12,7 @@
 # Usage: scripts/bench.sh [BUILD_DIR]
 #   BENCH_MIN_TIME   seconds per map case (default 0.2)
 #   BENCH_MIN_MS     milliseconds per compute measurement (default 200)
-#   BENCH_ONLY       maps | compute | verify (default all)
+#   BENCH_ONLY       maps | compute | verify | uprobe (default all)
 #   BENCH_NO_BUILD=1 run the binaries already built
 set -euo pipefail
 BUILD=${1:-build}
@@ -24,6 +24,7 @@ ONLY=${BENCH_ONLY:-}
 
 if [ -z "${BENCH_NO_BUILD:-}" ]; then
   cmake --build "$BUILD" --target bench_maps bench_compute bench_verify bpf_objects bench_kernel_objects >/dev/null
+  cmake --build "$BUILD" --target bench_uprobe >/dev/null 2>&1 || true
 fi
 
 echo "== machine =="
@@ -91,4 +92,14 @@ if [ -z "$ONLY" ] || [ "$ONLY" = verify ]; then
   echo
   echo "== verification: best of 3, CPU time =="
   "$BUILD/bench/bench_verify"
+fi
+
+if [ -z "$ONLY" ] || [ "$ONLY" = uprobe ]; then
+  echo
+  echo "== user-space probes: ns per hit, against the kernel's uprobe =="
+  if [ -x "$BUILD/bench/bench_uprobe" ]; then
+    "$BUILD/bench/bench_uprobe" --benchmark_min_time="$MIN_TIME"
+  else
+    echo "bench_uprobe not built (needs x86-64 and Google Benchmark)"
+  fi
 fi

@@ -220,6 +220,28 @@ int decade_program_test_run(const decade_program *prog, struct decade_test_run *
 /* Default deadline of the program's test runs, in ns (0: none). */
 void decade_program_set_timeout(const decade_program *prog, uint64_t timeout_ns);
 
+/* ---- User-space probes (docs/uprobes.md) ----
+ * Attaches a loaded uprobe / uretprobe program to a function of this
+ * process, like libbpf's bpf_program__attach_uprobe_opts. The link detaches
+ * when destroyed; destroy links before their object. */
+typedef struct decade_link decade_link;
+struct decade_uprobe_opts {
+  size_t sz;            /* sizeof(struct decade_uprobe_opts) */
+  const char *binary;   /* with function: the file or library ("libc.so.6"); NULL/"": the executable */
+  const char *function; /* NULL: attach at address */
+  uint64_t address;     /* an instruction inside a function, when function is NULL */
+  uint64_t offset;      /* bytes past the function (or address) */
+  uint64_t cookie;      /* bpf_get_attach_cookie */
+  int retprobe;         /* non-zero: run on return (offset 0) */
+};
+/* 0 with *link set, or a negative errno (-ENOENT: no such function,
+ * -EFAULT: not code, -EINVAL: a function that cannot be patched; the Decade
+ * code, 800..805, through decade_last_error_code()). */
+int decade_program_attach_uprobe(const decade_program *prog, const struct decade_uprobe_opts *opts,
+                                 decade_link **link);
+/* Detaches (waiting until no thread runs the program for it) and frees; NULL is a no-op. */
+int decade_link_destroy(decade_link *link);
+
 /* ---- Cancellation (docs/runtime-control.md) ----
  * A token stops, for good, every run that uses it, from any thread, within
  * about 100 us; what the run held is given back (spin locks unlocked, ring

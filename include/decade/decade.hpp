@@ -231,6 +231,39 @@ struct LoadTimes {
   uint64_t compile_ns = 0;
 };
 
+// Where a user-space probe attaches (BpfProgram::attach_uprobe,
+// docs/uprobes.md): a function of this process by name, or an address.
+struct UprobeOptions {
+  // With `function`: the binary or shared library defining it, as a path or
+  // the tail of a mapped path ("libc.so.6"); empty means the main executable.
+  std::string binary;
+  std::string function;   // looked up in the file's .symtab, then .dynsym
+  uint64_t address = 0;   // used when `function` is empty: an instruction inside a function
+  uint64_t offset = 0;    // bytes past the function's start (or past `address`)
+  bool retprobe = false;  // run when the function returns (offset must be 0)
+  uint64_t cookie = 0;    // what bpf_get_attach_cookie returns in this attachment's runs
+};
+
+// An attached probe, like libbpf's bpf_link: destroying it detaches. It
+// refers to the program's maps, so destroy links before their BpfObject.
+class ProbeLink {
+ public:
+  ProbeLink();
+  ProbeLink(ProbeLink&&) noexcept;
+  ProbeLink& operator=(ProbeLink&&) noexcept;
+  ~ProbeLink();
+  // Detaches now (the original code is back when this was the address's
+  // last probe) and waits until no thread runs the program for it.
+  Status detach();
+  bool attached() const;
+  uint64_t address() const;  // the probed instruction; 0 when detached
+
+ private:
+  friend class BpfProgram;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // A program of a loaded object.
 class BpfProgram {
  public:
@@ -252,6 +285,12 @@ class BpfProgram {
   // overrides it); 0 removes it. Thread-safe.
   void set_timeout(uint64_t timeout_ns) const;
   uint64_t timeout() const;
+  // Attaches this program (of an uprobe / uretprobe / usdt section) to a
+  // function of this process (docs/uprobes.md). ProbeSymbolNotFound,
+  // ProbeBadAddress, ProbeFunctionTooShort, ProbeJumpIntoPatch,
+  // ProbeCannotRelocate, ProbeAttachFailed (not loaded, not a uprobe
+  // program, code not patchable); Unsupported off x86-64.
+  Result<ProbeLink> attach_uprobe(const UprobeOptions& opts) const;
 
  private:
   friend class BpfObject;

@@ -150,6 +150,13 @@ enum class ErrorCode : uint16_t {
   VerifierMemoryLimit = 731,      // exploration needed more memory than the verifier's budget
   VerifierNotGranted = 732,       // a helper that reads host memory outside a tracing type or without the host's grant
   VerifierException = 733,        // bpf_throw where the kernel refuses it, or a bad exception callback
+  // probes and attach (800..899)
+  ProbeSymbolNotFound = 800,      // no such function in the named binary or library, or no symbol covers the address
+  ProbeFunctionTooShort = 801,    // the function ends before the 5 bytes the jump needs
+  ProbeJumpIntoPatch = 802,       // a branch of the function lands inside the bytes the jump would replace
+  ProbeCannotRelocate = 803,      // an instruction of the patched bytes cannot be moved (named)
+  ProbeBadAddress = 804,          // not in an executable mapping, or not an instruction boundary
+  ProbeAttachFailed = 805,        // the program cannot be attached (wrong type, not loaded) or the code cannot be patched
 };
 
 std::string_view error_code_name(ErrorCode code);

@@ -359,6 +359,34 @@ void decade_program_set_timeout(const decade_program* p, uint64_t timeout_ns) {
   if (p) p->prog.set_timeout(timeout_ns);
 }
 
+int decade_program_attach_uprobe(const decade_program* prog, const struct decade_uprobe_opts* opts, decade_link** link) {
+  return guarded([&] {
+    decade_uprobe_opts in;
+    if (!prog || !opts || !link) return fail(ErrorCode::InvalidArgument, "attach_uprobe: NULL argument");
+    if (!decade::capi::read_opts(opts, in, "decade_uprobe_opts")) return -EINVAL;
+    decade::UprobeOptions o;
+    o.binary = in.binary ? in.binary : "";
+    o.function = in.function ? in.function : "";
+    o.address = in.address;
+    o.offset = in.offset;
+    o.cookie = in.cookie;
+    o.retprobe = in.retprobe != 0;
+    auto r = prog->prog.attach_uprobe(o);
+    if (!r) return fail(r.error());
+    *link = new decade_link{std::move(*r)};
+    return 0;
+  });
+}
+
+int decade_link_destroy(decade_link* link) {
+  return guarded([&] {
+    if (!link) return 0;
+    auto s = link->link.detach();
+    delete link;
+    return s ? 0 : fail(s.error());
+  });
+}
+
 decade_cancel_token* decade_cancel_token_new(void) {
   try {
     return new decade_cancel_token();

@@ -51,6 +51,8 @@ constexpr std::pair<ErrorCode, int> kErrno[] = {
     {ErrorCode::VerifierBudget, E2BIG},
     {ErrorCode::VerifierMemoryLimit, ENOMEM},
     {ErrorCode::VerifierNotGranted, EPERM},
+    {ErrorCode::ProbeSymbolNotFound, ENOENT},
+    {ErrorCode::ProbeBadAddress, EFAULT},
 };
 
 // Group defaults: input that is malformed or refused is EINVAL, a fault at

@@ -39,6 +39,10 @@ struct decade_cancel_token {
   decade::CancelToken token;
 };
 
+struct decade_link {
+  decade::ProbeLink link;
+};
+
 struct decade_ring_buffer {
   std::optional<decade::RingBuffer> rb;
 };

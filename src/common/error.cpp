@@ -35,6 +35,8 @@ std::string_view error_code_name(ErrorCode code) {
     E(VerifierBadPointerArith) E(VerifierUnknownFunc) E(VerifierReadOnly) E(VerifierMisaligned) E(VerifierBadMap)
     E(VerifierIterator) E(VerifierUnsupported) E(VerifierBadCallback) E(VerifierBadGlobalFunc)
     E(VerifierIndirectJump) E(VerifierIndirectCall) E(VerifierMemoryLimit) E(VerifierNotGranted) E(VerifierException)
+    E(ProbeSymbolNotFound) E(ProbeFunctionTooShort) E(ProbeJumpIntoPatch) E(ProbeCannotRelocate) E(ProbeBadAddress)
+    E(ProbeAttachFailed)
 #undef E
   }
   return "Unknown";

@@ -17,6 +17,7 @@ std::vector<FuncProto> builtin_helpers() {
   append_map_helpers(out);
   append_probe_read_helpers(out);
   append_misc_helpers(out);
+  append_probe_helpers(out);
   append_print_helpers(out);
   append_ringbuf_helpers(out);
   append_callback_helpers(out);
@@ -60,6 +61,7 @@ Platform Platform::standard() {
     const bool xdp = t.name == "xdp" || t.name.starts_with("xdp_");
     for (const auto& [id, proto] : p.helpers()) {
       if (is_xdp_only_helper(id) && !xdp) continue;
+      if (is_tracing_only_helper(id) && !t.tracing) continue;
       if (is_redirect_helper(id) && !xdp && t.name != "sched_cls") continue;
       const bool skb_reader = t.name == "socket_filter" || t.name == "cgroup_skb";
       if (is_skb_only_helper(id) && t.name != "sched_cls" && !(skb_reader && id != kHelperSkbStoreBytes)) continue;

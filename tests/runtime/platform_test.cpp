@@ -39,6 +39,19 @@ TEST(Platform, HelpersThatReadHostMemoryNeedATracingTypeAndTheGrant) {
   EXPECT_FALSE(platform().privilege_denied(*platform().program_type("xdp"), *platform().helper(BPF_FUNC_trace_printk)));
 }
 
+// The probe-hit helpers (bpf_get_func_ip, bpf_get_attach_cookie,
+// bpf_get_stack) are in the tracing types' allow lists only; bpf_get_stack
+// reads the host's stack, so it also needs the grant.
+TEST(Platform, ProbeHitHelpersAreForTracingTypes) {
+  for (uint32_t id : {BPF_FUNC_get_func_ip, BPF_FUNC_get_attach_cookie, BPF_FUNC_get_stack}) {
+    ASSERT_NE(platform().helper(id), nullptr) << id;
+    EXPECT_TRUE(platform().helper_allowed(*platform().program_type("uprobe"), id)) << id;
+    for (const char* name : {"xdp", "sched_cls", "socket_filter", "syscall", "raw"})
+      EXPECT_FALSE(platform().helper_allowed(*platform().program_type(name), id)) << id << " " << name;
+  }
+  EXPECT_TRUE(platform().helper(BPF_FUNC_get_stack)->flags & kHelperReadsHostMemory);
+}
+
 TEST(Platform, ReadableRangesAreTheHostsAndNeedTheGrant) {
   Platform p = Platform::standard();
   ASSERT_TRUE(p.add_readable_range({0x1000, 0x100}));

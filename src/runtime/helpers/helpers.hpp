@@ -35,6 +35,7 @@ enum HelperId : uint32_t {
   kHelperRedirectMap = 51,
   kHelperXdpAdjustMeta = 54,
   kHelperXdpAdjustTail = 65,
+  kHelperGetStack = 67,
   kHelperFibLookup = 69,
   kHelperMapPushElem = 87,
   kHelperMapPopElem = 88,
@@ -56,6 +57,8 @@ enum HelperId : uint32_t {
   kHelperSnprintf = 165,
   kHelperLoop = 181,
   kHelperStrncmp = 182,
+  kHelperGetFuncIp = 173,
+  kHelperGetAttachCookie = 174,
   kHelperMapLookupPercpuElem = 195,
   kHelperKtimeGetTaiNs = 208,
 };
@@ -82,6 +85,8 @@ uint64_t host_readable(uint64_t src, uint64_t n);
 // unmapped; a string longer than size is truncated and NUL-terminated.
 long probe_copy_str(uint8_t* d, uint64_t src, uint64_t size);
 void append_misc_helpers(std::vector<FuncProto>& out);
+// bpf_get_func_ip, bpf_get_attach_cookie, bpf_get_stack (user-space probes).
+void append_probe_helpers(std::vector<FuncProto>& out);
 void append_print_helpers(std::vector<FuncProto>& out);
 void append_ringbuf_helpers(std::vector<FuncProto>& out);
 void append_callback_helpers(std::vector<FuncProto>& out);
@@ -95,6 +100,8 @@ bool is_xdp_only_helper(uint32_t id);
 bool is_skb_only_helper(uint32_t id);
 // Helpers only xdp and tc (sched_cls) programs may call (bpf_redirect, bpf_fib_lookup).
 bool is_redirect_helper(uint32_t id);
+// Helpers only tracing types may call: they read a probe hit's state and pt_regs.
+bool is_tracing_only_helper(uint32_t id);
 
 // Kfuncs: open-coded numeric iterator, arena page allocation, resilient spin locks.
 void append_iter_num_kfuncs(std::vector<FuncProto>& out);

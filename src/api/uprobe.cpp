@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+// BpfProgram::attach_uprobe and ProbeLink: a loaded uprobe program on the
+// in-process probe core (src/probe). A hit runs the program with the
+// engine it was loaded with, straight through Executable::run with the
+// pt_regs as context; its bpf_printk lines go to the object's buffer.
+#include <fmt/format.h>
+
+#include "api/object_impl.hpp"
+#include "probe/probe.hpp"
+#include "probe/symbols.hpp"
+
+namespace decade {
+
+namespace {
+
+// What a hit needs to run the program.
+struct HitTarget {
+  Executable* exe = nullptr;
+  TraceBuffer* trace = nullptr;  // the object's (links do not outlive their object)
+};
+
+}  // namespace
+
+struct ProbeLink::Impl {
+  // Declared first, destroyed last: the attachment's detach waits for
+  // running hits, which use the executable.
+  std::shared_ptr<ProgramHandle> handle;
+  HitTarget target;
+  std::unique_ptr<probe::Attachment> attachment;
+};
+
+namespace {
+
+// The hit path: no allocation, no lock. A run that faults (checked
+// execution only) ends the program; the probed function still runs.
+void run_verified(void* impl, X86PtRegs* regs) {
+  auto& l = *static_cast<HitTarget*>(impl);
+  const TraceScope trace(l.trace);
+  RunRequest req;
+  req.r1 = reinterpret_cast<uint64_t>(regs);
+  (void)l.exe->run(req);
+}
+
+// Unverified programs need the context as a region checked execution may touch.
+void run_checked(void* impl, X86PtRegs* regs) {
+  auto& l = *static_cast<HitTarget*>(impl);
+  const TraceScope trace(l.trace);
+  RunRequest req;
+  req.r1 = reinterpret_cast<uint64_t>(regs);
+  req.regions.push_back({reinterpret_cast<uintptr_t>(regs), sizeof(X86PtRegs), false});
+  (void)l.exe->run(req);
+}
+
+Result<uint64_t> probe_address(const UprobeOptions& opts) {
+  if (opts.function.empty()) {
+    if (!opts.address) return make_error(ErrorCode::InvalidArgument, "attach_uprobe: neither a function nor an address");
+    return opts.address + opts.offset;
+  }
+  auto fn = probe::find_function(opts.binary, opts.function);
+  if (!fn) return std::unexpected(fn.error());
+  return fn->start + opts.offset;
+}
+
+}  // namespace
+
+Result<ProbeLink> BpfProgram::attach_uprobe(const UprobeOptions& opts) const {
+#if !defined(__x86_64__)
+  (void)opts;
+  return make_error(ErrorCode::Unsupported, "user-space probes need x86-64");
+#else
+  const auto& slot = *static_cast<const api::ProgramSlot*>(impl_);
+  if (!slot.handle || !slot.type)
+    return make_error(ErrorCode::ProbeAttachFailed, fmt::format("program '{}' is not loaded", slot.name));
+  if (slot.type->name != "uprobe")
+    return make_error(ErrorCode::ProbeAttachFailed,
+                      fmt::format("program '{}' is of type '{}', not uprobe", slot.name, slot.type->name));
+  if (opts.retprobe && opts.offset)
+    return make_error(ErrorCode::ProbeBadAddress, "a return probe attaches at a function's start (offset 0)");
+  auto addr = probe_address(opts);
+  if (!addr) return std::unexpected(addr.error());
+  ProbeLink link;
+  link.impl_ = std::make_unique<ProbeLink::Impl>();
+  ProbeLink::Impl& l = *link.impl_;
+  l.handle = slot.handle;
+  l.target = {slot.handle->executable.get(), slot.owner->trace.get()};
+  const bool checked = slot.engine.ends_with("-checked");
+  auto a = probe::attach({*addr, opts.retprobe, opts.cookie, checked ? run_checked : run_verified, &l.target});
+  if (!a) return std::unexpected(a.error());
+  l.attachment = std::move(*a);
+  return link;
+#endif
+}
+
+ProbeLink::ProbeLink() = default;
+ProbeLink::ProbeLink(ProbeLink&&) noexcept = default;
+ProbeLink& ProbeLink::operator=(ProbeLink&& o) noexcept {
+  if (this != &o) {
+    (void)detach();
+    impl_ = std::move(o.impl_);
+  }
+  return *this;
+}
+ProbeLink::~ProbeLink() { (void)detach(); }
+
+Status ProbeLink::detach() {
+  if (!impl_ || !impl_->attachment) return ok();
+  if (auto s = impl_->attachment->detach(); !s) return s;
+  impl_.reset();
+  return ok();
+}
+
+bool ProbeLink::attached() const { return impl_ && impl_->attachment; }
+uint64_t ProbeLink::address() const { return attached() ? impl_->attachment->address() : 0; }
+
+}  // namespace decade
