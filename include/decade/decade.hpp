@@ -31,6 +31,7 @@
 
 #include "decade/error.hpp"
 #include "decade/fib.hpp"
+#include "decade/tunnel.hpp"
 
 namespace decade {
 
@@ -215,6 +216,10 @@ struct TestRunResult {
   // returns XDP_REDIRECT without a target loses the packet, as the kernel's
   // xdp_do_redirect does.
   std::optional<Redirect> redirect;
+  // Set when the last run of a tc program left tunnel metadata on the
+  // packet (bpf_skb_set_tunnel_key / _opt): what a collect-metadata
+  // tunnel device would encapsulate it with (decade/tunnel.hpp).
+  std::optional<TunnelKey> tunnel;
 };
 
 class BpfObject;

@@ -24,6 +24,9 @@ std::vector<FuncProto> builtin_helpers() {
   append_redirect_helpers(out);
   append_fib_helpers(out);
   append_perf_helpers(out);
+  append_csum_helpers(out);
+  append_skb_room_helpers(out);
+  append_skb_meta_helpers(out);
   return out;
 }
 
@@ -54,15 +57,13 @@ Platform Platform::standard() {
   for (FuncProto& k : kfuncs) (void)p.add_kfunc(std::move(k));
   for (ProgramType& t : standard_program_types()) {
     // Allow lists, as the kernel's *_func_proto give them: packet helpers
-    // where they apply (skb_store_bytes only for tc). Helpers that read host
+    // where they apply (packet_helper_types). Helpers that read host
     // memory stay in every list: privilege_denied() rejects them with a
     // reason naming the missing tracing type or grant.
-    const bool xdp = t.name == "xdp" || t.name.starts_with("xdp_");
+    const uint32_t kind = packet_prog_type(t.name);
     for (const auto& [id, proto] : p.helpers()) {
-      if (is_xdp_only_helper(id) && !xdp) continue;
-      if (is_redirect_helper(id) && !xdp && t.name != "sched_cls") continue;
-      const bool skb_reader = t.name == "socket_filter" || t.name == "cgroup_skb";
-      if (is_skb_only_helper(id) && t.name != "sched_cls" && !(skb_reader && id != kHelperSkbStoreBytes)) continue;
+      const uint32_t allowed = packet_helper_types(id);
+      if (allowed != kAnyProgramType && !(allowed & kind)) continue;
       t.helpers.push_back(id);
     }
     (void)p.add_program_type(std::move(t));
