@@ -231,6 +231,13 @@ TEST_P(PacketHelpers, TunnelMetadataIsReportedWithThePacket) {
   EXPECT_FALSE(run(find_case("room_mac_grow")).tunnel);
 }
 
+// A packet pointer read after a helper that moved the packet is refused,
+// as the kernel refuses it (the pointer is a scalar after the call).
+TEST_P(PacketHelpers, PointersFromBeforeAResizeAreRefused) {
+  const test::Escape refused[] = {{"api/progs/reject_stale_packet.bpf.o", ErrorCode::VerifierInvalidMemAccess, 9}};
+  test::expect_refused(refused, GetParam());
+}
+
 INSTANTIATE_TEST_SUITE_P(Api, PacketHelpers, ::testing::ValuesIn(engines()));
 
 // ---- the kernel's BPF_PROG_TEST_RUN on the same cases ----
