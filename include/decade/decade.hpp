@@ -185,6 +185,11 @@ struct TestRunOptions {
   // run ends with ExecTimeout naming the instruction. 0: the program's
   // default (BpfProgram::set_timeout), which is 0 (none) unless set.
   uint64_t timeout_ns = 0;
+  // tc: tunnel metadata the packet arrived with, as a collect-metadata
+  // tunnel device gives it (remote: the peer that sent it), for
+  // bpf_skb_get_tunnel_key / _opt. Not reported back unless the program
+  // sets its own (TestRunResult::tunnel).
+  std::optional<TunnelKey> tunnel;
 };
 
 // Where a test run's packet went: the program returned XDP_REDIRECT (xdp)

@@ -130,6 +130,7 @@ Result<TestRunResult> run_skb(Executable& exe, const TestRunOptions& o, const Ru
     md->gso_size = in.gso_size;
     md->hwtstamp = in.hwtstamp;
   }
+  (*skb)->rx_tunnel = o.tunnel;
   RunRequest req;
   req.r1 = (*skb)->ctx_addr();
   req.regions = (*skb)->regions();

@@ -210,6 +210,9 @@ class SkBuff {
 
   std::optional<RedirectInfo> redirect;  // bpf_redirect's target (RedirectInfo)
   std::optional<TunnelKey> tunnel;       // bpf_skb_set_tunnel_key / _opt's metadata
+  // Metadata the packet arrived with (the host's, TestRunOptions::tunnel),
+  // as bpf_skb_get_tunnel_key reports it until the program sets its own.
+  std::optional<TunnelKey> rx_tunnel;
   std::function<void()> on_bounds_change;  // as XdpBuff's
   SkbCsum csum = SkbCsum::None;          // skb->ip_summed
   uint8_t csum_level = 0;                // skb->csum_level (with Unnecessary)

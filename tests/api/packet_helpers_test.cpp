@@ -147,6 +147,7 @@ const Case kCases[] = {
     {"tunnel_flags", "tc_tunnel", {7, 1, 2, 0xe}, 8},
     {"tunnel_bad_flags", "tc_tunnel", {7, 1, 2, 0x100}, -EINVAL},
     {"set_hash", "tc_set_hash", {0, 0, 0, 0}, 0x1234},
+    {"get_tunnel_none", "tc_get_tunnel", {0, 0, 0, 0}, -EINVAL},
     {"xdp_copy", "xdp_bytes", {0, 8, 0, 0}, 96},
     {"xdp_load_past_end", "xdp_bytes", {90, 0, 0, 0}, -EINVAL},
     {"xdp_store_past_end", "xdp_bytes", {0, 89, 0, 0}, -EINVAL},
@@ -229,6 +230,32 @@ TEST_P(PacketHelpers, TunnelMetadataIsReportedWithThePacket) {
   EXPECT_EQ(r.tunnel->options, (std::vector<uint8_t>{1, 2, 3, 4, 5, 6, 7, 8}));
   EXPECT_FALSE(run(find_case("tunnel_bad_flags")).tunnel);
   EXPECT_FALSE(run(find_case("room_mac_grow")).tunnel);
+}
+
+TEST_P(PacketHelpers, ReceivedTunnelMetadataIsReadBack) {
+  TunnelKey rx;
+  rx.id = 77;
+  rx.remote[0] = 0x0a000009;  // the peer that sent it
+  rx.local[0] = 0x0a000001;
+  rx.ttl = 9;
+  rx.options = {9, 8, 7, 6};
+  const std::vector<uint8_t> in = packet({0, 0, 0, 0});
+  auto r = obj_->program("tc_get_tunnel")->test_run({.data = in, .tunnel = rx});
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(static_cast<int32_t>(r->retval), 4);  // the options' length
+  uint32_t words[11];
+  std::memcpy(words, r->data_out.data() + 16, sizeof words);  // struct bpf_tunnel_key
+  EXPECT_EQ(words[0], 77u);
+  EXPECT_EQ(words[1], 0x0a000009u);  // remote_ipv4
+  EXPECT_EQ(words[7], 0x0a000001u);  // local_ipv4
+  EXPECT_EQ(r->data_out[16 + 21], 9);  // tunnel_ttl
+  EXPECT_EQ(std::vector<uint8_t>(r->data_out.begin() + 60, r->data_out.begin() + 68),
+            (std::vector<uint8_t>{9, 8, 7, 6, 0, 0, 0, 0}));
+  EXPECT_FALSE(r->tunnel);  // only metadata the program sets is reported
+  rx.ipv6 = true;
+  r = obj_->program("tc_get_tunnel")->test_run({.data = in, .tunnel = rx});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(static_cast<int32_t>(r->retval), -EPROTO);  // an IPv4 read of IPv6 metadata
 }
 
 // A packet pointer read after a helper that moved the packet is refused,

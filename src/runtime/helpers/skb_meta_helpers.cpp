@@ -78,26 +78,34 @@ uint64_t set_tunnel_key(uint64_t ctx, uint64_t key, uint64_t size, uint64_t flag
   return 0;
 }
 
+// The metadata bpf_skb_get_tunnel_key / _opt read: what the program set
+// (tx), else what the packet arrived with.
+const TunnelKey* read_tunnel(const SkBuff* b, bool* tx) {
+  *tx = b && b->tunnel;
+  if (*tx) return &*b->tunnel;
+  return b && b->rx_tunnel ? &*b->rx_tunnel : nullptr;
+}
+
 // bpf_skb_get_tunnel_key(skb, key, size, flags): the packet's tunnel
-// metadata, read back as the kernel reads an skb's (what a tunnel device
-// received: its remote is the metadata's source, which for a key this
-// program set is the local address it gave). No metadata, or flags beyond
-// BPF_F_TUNINFO_IPV6 | BPF_F_TUNINFO_FLAGS, is -EINVAL; the other address
-// family -EPROTO. On error the key is zeroed.
+// metadata as the kernel reads an skb's: received metadata as the host gave
+// it; for a key this program set, its remote is the metadata's source, the
+// local address the program gave (and the other way round). No metadata,
+// or flags beyond BPF_F_TUNINFO_IPV6 | BPF_F_TUNINFO_FLAGS, is -EINVAL; the
+// other address family -EPROTO. On error the key is zeroed.
 uint64_t get_tunnel_key(uint64_t ctx, uint64_t key, uint64_t size, uint64_t flags, uint64_t) {
   auto* out = reinterpret_cast<uint8_t*>(key);
-  SkBuff* b = skb(ctx);
-  const std::optional<TunnelKey>* t = b ? &b->tunnel : nullptr;
+  bool tx = false;
+  const TunnelKey* t = read_tunnel(skb(ctx), &tx);
   long err = 0;
-  if (!t || !*t || (flags & ~(kTuninfoIpv6 | kTuninfoFlags))) err = kEINVAL;
-  else if ((*t)->ipv6 != bool(flags & kTuninfoIpv6)) err = -EPROTO;
+  if (!t || (flags & ~(kTuninfoIpv6 | kTuninfoFlags))) err = kEINVAL;
+  else if (t->ipv6 != bool(flags & kTuninfoIpv6)) err = -EPROTO;
   else if (size != kSizeFull && !old_key_size(size)) err = kEINVAL;
-  else if (size == kSizeIpv4Only && (*t)->ipv6) err = kEINVAL;
+  else if (size == kSizeIpv4Only && t->ipv6) err = kEINVAL;
   if (err) {
     std::memset(out, 0, size);
     return as_ret(err);
   }
-  const TunnelKey& m = **t;
+  const TunnelKey& m = *t;
   TunnelKeyAbi k{};
   k.tunnel_id = static_cast<uint32_t>(m.id);
   k.tos = m.tos;
@@ -107,13 +115,15 @@ uint64_t get_tunnel_key(uint64_t ctx, uint64_t key, uint64_t size, uint64_t flag
                  (m.flags & kSeqNumber ? kGreSeq : 0);
     k.ext_or_flags = static_cast<uint16_t>(f >> 8 | f << 8);
   }
+  const auto& remote = tx ? m.local : m.remote;
+  const auto& local = tx ? m.remote : m.local;
   if (m.ipv6) {
-    std::memcpy(k.remote, m.local.data(), 16);
-    std::memcpy(k.local, m.remote.data(), 16);
+    std::memcpy(k.remote, remote.data(), 16);
+    std::memcpy(k.local, local.data(), 16);
     k.label = m.label;
   } else {
-    k.remote[0] = m.local[0];
-    k.local[0] = m.remote[0];
+    k.remote[0] = remote[0];
+    k.local[0] = local[0];
   }
   std::memcpy(out, &k, size);
   return 0;
@@ -136,13 +146,12 @@ uint64_t set_tunnel_opt(uint64_t ctx, uint64_t opt, uint64_t size, uint64_t, uin
 // zeroed on error).
 uint64_t get_tunnel_opt(uint64_t ctx, uint64_t opt, uint64_t size, uint64_t, uint64_t) {
   auto* out = reinterpret_cast<uint8_t*>(opt);
-  SkBuff* b = skb(ctx);
-  long err = !b || !b->tunnel || b->tunnel->options.empty() ? -ENOENT
-             : size < b->tunnel->options.size()               ? -ENOMEM
-                                                             : 0;
+  bool tx = false;
+  const TunnelKey* t = read_tunnel(skb(ctx), &tx);
+  long err = !t || t->options.empty() ? -ENOENT : size < t->options.size() ? -ENOMEM : 0;
   std::memset(out, 0, size);
   if (err) return as_ret(err);
-  const auto& o = b->tunnel->options;
+  const auto& o = t->options;
   std::memcpy(out, o.data(), o.size());
   return o.size();
 }

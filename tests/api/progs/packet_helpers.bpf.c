@@ -158,6 +158,20 @@ int tc_tunnel(struct __sk_buff *skb) {
   return r ? r : n;
 }
 
+// The metadata the packet arrived with (flags a), written into the packet
+// at 16 (44 bytes) and its options at 60 (8 bytes).
+SEC("tc")
+int tc_get_tunnel(struct __sk_buff *skb) {
+  struct params p;
+  struct bpf_tunnel_key k;
+  __u8 opt[8];
+  if (tc_params(skb, &p)) return 1;
+  long r = bpf_skb_get_tunnel_key(skb, &k, sizeof(k), p.a);
+  long n = bpf_skb_get_tunnel_opt(skb, opt, sizeof(opt));
+  if (bpf_skb_store_bytes(skb, 16, &k, sizeof(k), 0) || bpf_skb_store_bytes(skb, 60, opt, 8, 0)) return 2;
+  return r ? r : n;
+}
+
 SEC("tc")
 int tc_set_hash(struct __sk_buff *skb) {
   bpf_set_hash(skb, 0x1234);
