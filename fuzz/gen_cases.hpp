@@ -6,6 +6,7 @@
 // shape has room for them.
 #pragma once
 
+#include "gen_pkt_calls.hpp"
 #include "gen_shapes.hpp"
 
 namespace decade::fuzzgen {
@@ -490,6 +491,7 @@ inline Result<Case> build_case(World& w, const uint8_t* data, size_t size) {
     case Kind::HugeMap: p = shape_huge_map(w, in, c); break;
     case Kind::Throw: p = shape_throw(w, in, c); break;
     case Kind::Lock: p = shape_lock(w, in, c); break;
+    case Kind::PktCall: p = shape_pkt_call(w, in, c); break;
     case Kind::Count: break;
   }
   if (!p) return std::unexpected(p.error());

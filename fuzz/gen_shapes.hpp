@@ -25,6 +25,8 @@
 //   lock      bpf_res_spin_lock on one or two map values (checked or not,
 //             released in or out of order, a throw while held) or a plain
 //             bpf_spin_lock, random rows while held
+//   pkt_call  a helper call with packet pointers live across it, used after
+//             it (stale) or re-derived (gen_pkt_calls.hpp)
 #pragma once
 
 #include <cstdint>
@@ -38,12 +40,12 @@
 namespace decade::fuzzgen {
 
 enum class Kind : uint8_t {
-  Plain, Packet, Loop, ForEach, Iter, TailCall, Ringbuf, Rodata, Probe, HugeMap, Throw, Lock, Count
+  Plain, Packet, Loop, ForEach, Iter, TailCall, Ringbuf, Rodata, Probe, HugeMap, Throw, Lock, PktCall, Count
 };
 
 inline const char* kind_name(Kind k) {
   static const char* names[] = {"plain", "packet",  "loop",  "for_each", "iter",  "tail_call",
-                                "ringbuf", "rodata", "probe", "huge_map", "throw", "lock"};
+                                "ringbuf", "rodata", "probe", "huge_map", "throw", "lock", "pkt_call"};
   return names[static_cast<size_t>(k)];
 }
 

@@ -43,6 +43,11 @@ enum : uint32_t {
   kMapHuge,        // per case: the huge-map shape's map (else a 1-entry array)
   kMapResLock,     // array, two 16-byte values with a bpf_res_spin_lock at offset 0
   kMapSpinLock,    // array, one 16-byte value with a bpf_spin_lock at offset 0
+  kMapDevmap,      // devmap, slot 0 -> ifindex 1 (bpf_redirect_map)
+  kMapCpumap,      // cpumap, slot 0 -> qsize 192
+  kMapXskmap,      // xskmap, empty (redirects fall back)
+  kMapPerf,        // perf_event_array without readers (bpf_perf_event_output: -ENOENT)
+  kMapFmt,         // frozen array holding a bpf_trace_printk format
   kMapCount
 };
 
@@ -124,6 +129,13 @@ struct World {
     defs[kMapResLock].res_lock_off = 0;
     defs[kMapSpinLock] = map_def("spin_locked", MapType::Array, 4, 16, 1);
     defs[kMapSpinLock].spin_lock_off = 0;
+    defs[kMapDevmap] = map_def("devmap", MapType::Devmap, 4, 4, 4);
+    defs[kMapCpumap] = map_def("cpumap", MapType::Cpumap, 4, 4, 4);
+    defs[kMapXskmap] = map_def("xskmap", MapType::Xskmap, 4, 4, 4);
+    defs[kMapPerf] = map_def("perf", MapType::PerfEventArray, 4, 4, 4);
+    defs[kMapFmt] = map_def("fmt", MapType::Array, 4, 16, 1);
+    defs[kMapFmt].frozen = true;
+    defs[kMapFmt].map_flags = kMapFRdonlyProg;
     for (uint32_t i = 0; i < kMapCount; ++i) {
       auto m = create_map(defs[i]);
       if (!m) std::abort();
@@ -132,6 +144,11 @@ struct World {
     const uint32_t zero = 0;
     const uint8_t ro[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
     (void)maps[kMapRodata]->host_update(&zero, ro, 0);
+    const char fmt[16] = "pkt %d\n";
+    (void)maps[kMapFmt]->host_update(&zero, fmt, 0);
+    const uint32_t ifindex = 1, qsize = 192;
+    (void)maps[kMapDevmap]->host_update(&zero, &ifindex, 0);
+    (void)maps[kMapCpumap]->host_update(&zero, &qsize, 0);
     install_targets();
   }
   ~World() {

@@ -130,12 +130,14 @@ class KernelWorld {
     }
     usable = true;
     const uint32_t zero = 0;
-    uint8_t ro[16];
-    std::memcpy(ro, w.maps[kMapRodata]->lookup(&zero), 16);
-    (void)update(fds_[kMapRodata], &zero, ro);
-    bpf_attr fr{};
-    fr.map_fd = static_cast<uint32_t>(fds_[kMapRodata]);
-    (void)sys_bpf(BPF_MAP_FREEZE, fr);
+    for (uint32_t m : {kMapRodata, kMapFmt}) {
+      uint8_t ro[16];
+      std::memcpy(ro, w.maps[m]->lookup(&zero), 16);
+      (void)update(fds_[m], &zero, ro);
+      bpf_attr fr{};
+      fr.map_fd = static_cast<uint32_t>(fds_[m]);
+      (void)sys_bpf(BPF_MAP_FREEZE, fr);
+    }
     find_kfuncs();
     for (const World::Target& t : w.targets) {
       Loaded l = load(t.prog, *t.type, fds_);

@@ -218,13 +218,32 @@ struct Outcome {
 };
 
 // The memory one run is given, as RunRequest regions: the plain context in
-// a guarded buffer; for packet types the context and the packet from the
-// lowest point bpf_xdp_adjust_head/meta may move data_meta to, to the
-// packet's first data_end (the generator never grows the tail).
+// a guarded buffer; for packet types the context and the live packet
+// (metadata included), which the packet's on_bounds_change hook keeps
+// equal to the packet whenever a helper moves it. An access through a
+// pointer from before the move, which a verifier must have invalidated,
+// then lies outside the region and the checked run reports it.
 struct RunMemory {
   std::unique_ptr<XdpBuff> xdp;
   std::unique_ptr<SkBuff> skb;
   RunRequest req;
+
+  RunMemory() = default;
+  RunMemory(const RunMemory&) = delete;  // the hooks hold `this`
+  RunMemory& operator=(const RunMemory&) = delete;
+
+  // The packet region (the last one) after a move.
+  void track_packet() {
+    MemRegion& r = req.regions.back();
+    if (xdp) {
+      const auto meta = xdp->metadata();
+      r.start = reinterpret_cast<uintptr_t>(meta.data());
+      r.size = meta.size() + xdp->packet().size();
+    } else {
+      r.start = reinterpret_cast<uintptr_t>(skb->packet().data());
+      r.size = skb->packet().size();
+    }
+  }
 
   Status prepare(World& w, const Case& c, const Inputs& in) {
     if (!c.type->has_packet) {
@@ -233,25 +252,23 @@ struct RunMemory {
       req.regions.push_back({reinterpret_cast<uintptr_t>(w.ctx_buf.data()), kCtxSize, true});
       return ok();
     }
-    std::span<uint8_t> pkt;
     if (c.type == w.xdp) {
       auto b = XdpBuff::create(in.packet);
       if (!b) return std::unexpected(b.error());
       xdp = std::move(*b);
+      xdp->on_bounds_change = [this] { track_packet(); };
       req.r1 = xdp->ctx_addr();
       req.regions.push_back({req.r1, sizeof(XdpMd), false});
-      pkt = xdp->packet();
     } else {
       auto b = SkBuff::create(in.packet);
       if (!b) return std::unexpected(b.error());
       skb = std::move(*b);
+      skb->on_bounds_change = [this] { track_packet(); };
       req.r1 = skb->ctx_addr();
       req.regions.push_back({req.r1, sizeof(SkBuffMd), true});
-      pkt = skb->packet();
     }
-    constexpr uintptr_t kBelow = 256 - 40;  // XDP headroom less struct xdp_frame
-    const auto data = reinterpret_cast<uintptr_t>(pkt.data());
-    req.regions.push_back({data - kBelow, kBelow + pkt.size(), true});
+    req.regions.push_back({0, 0, true});
+    track_packet();
     return ok();
   }
 

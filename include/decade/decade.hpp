@@ -31,6 +31,7 @@
 
 #include "decade/error.hpp"
 #include "decade/fib.hpp"
+#include "decade/tunnel.hpp"
 
 namespace decade {
 
@@ -188,6 +189,11 @@ struct TestRunOptions {
   // run ends with ExecTimeout naming the instruction. 0: the program's
   // default (BpfProgram::set_timeout), which is 0 (none) unless set.
   uint64_t timeout_ns = 0;
+  // tc: tunnel metadata the packet arrived with, as a collect-metadata
+  // tunnel device gives it (remote: the peer that sent it), for
+  // bpf_skb_get_tunnel_key / _opt. Not reported back unless the program
+  // sets its own (TestRunResult::tunnel).
+  std::optional<TunnelKey> tunnel;
 };
 
 // Where a test run's packet went: the program returned XDP_REDIRECT (xdp)
@@ -219,6 +225,10 @@ struct TestRunResult {
   // returns XDP_REDIRECT without a target loses the packet, as the kernel's
   // xdp_do_redirect does.
   std::optional<Redirect> redirect;
+  // Set when the last run of a tc program left tunnel metadata on the
+  // packet (bpf_skb_set_tunnel_key / _opt): what a collect-metadata
+  // tunnel device would encapsulate it with (decade/tunnel.hpp).
+  std::optional<TunnelKey> tunnel;
 };
 
 class BpfObject;

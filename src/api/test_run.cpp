@@ -31,16 +31,18 @@ struct RunOutcome {
   uint64_t duration_ns = 0;
 };
 
-// `redirect`: the packet's record, cleared before each run so the result
-// reports what the last run chose.
+// `redirect` and `tunnel`: the packet's records, cleared before each run so
+// the result reports what the last run chose.
 Result<RunOutcome> run_repeated(Executable& exe, RunRequest& req, uint32_t repeat, const RunSetup& setup,
-                                std::optional<RedirectInfo>* redirect = nullptr) {
+                                std::optional<RedirectInfo>* redirect = nullptr,
+                                std::optional<TunnelKey>* tunnel = nullptr) {
   const uint32_t n = repeat == 0 ? 1 : repeat;
   RunOutcome out;
   req.control = setup.control;
   const auto t0 = std::chrono::steady_clock::now();
   for (uint32_t i = 0; i < n; ++i) {
     if (redirect) redirect->reset();
+    if (tunnel) tunnel->reset();
     auto r = exe.run(req);
     if (!r) return std::unexpected(api::with_source(r.error(), setup.prog));
     out.retval = *r;
@@ -128,15 +130,17 @@ Result<TestRunResult> run_skb(Executable& exe, const TestRunOptions& o, const Ru
     md->gso_size = in.gso_size;
     md->hwtstamp = in.hwtstamp;
   }
+  (*skb)->rx_tunnel = o.tunnel;
   RunRequest req;
   req.r1 = (*skb)->ctx_addr();
   req.regions = (*skb)->regions();
-  auto r = run_repeated(exe, req, o.repeat, setup, &(*skb)->redirect);
+  auto r = run_repeated(exe, req, o.repeat, setup, &(*skb)->redirect, &(*skb)->tunnel);
   if (!r) return std::unexpected(r.error());
   TestRunResult res;
   res.retval = r->retval;
   res.duration_ns = r->duration_ns;
   res.redirect = api::redirect_report((*skb)->redirect, r->retval, api::kTcActRedirect, so.ingress_ifindex);
+  res.tunnel = (*skb)->tunnel;
   auto pkt = (*skb)->packet();
   if (network_start) res.data_out.assign(kEthHeader, 0);  // the kernel pushes the header back zeroed
   res.data_out.insert(res.data_out.end(), pkt.begin(), pkt.end());

@@ -122,6 +122,7 @@ int run(const RunArgs& a) {
     std::printf("retval: %llu\n", static_cast<unsigned long long>(res->retval));
   }
   if (res->redirect) print_redirect(*res->redirect);
+  if (res->tunnel) print_tunnel(*res->tunnel);
   if (a.repeat) std::printf("duration: %llu ns/run\n", static_cast<unsigned long long>(res->duration_ns));
   print_trace(*obj);
   if (!a.data_out.empty()) {

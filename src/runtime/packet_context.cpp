@@ -52,6 +52,7 @@ constexpr uint32_t kEthHlen = 14;
 constexpr uint64_t kXdpMetaMax = 255;       // type_max(skb_shared_info::meta_len)
 constexpr uint32_t kXdpFrameSize = 4096;
 constexpr uint64_t k4G = 1ull << 32;
+constexpr uint32_t kSkbMaxRoom = 1u << 16;
 
 template <typename T>
 struct CtxRegistry {
@@ -224,6 +225,7 @@ long XdpBuff::adjust_head(int64_t delta) {
   if (metalen) std::memmove(meta + delta, meta, metalen);
   md_.data_meta = lo32(meta + delta);
   md_.data = lo32(data + delta);
+  if (on_bounds_change) on_bounds_change();
   return 0;
 }
 
@@ -238,6 +240,7 @@ long XdpBuff::adjust_meta(int64_t delta) {
   // meta_len holds (255; kernels before 6.4 capped it at 32).
   if (metalen > kXdpMetaMax || metalen % 4) return -EACCES;
   md_.data_meta = lo32(meta + delta);
+  if (on_bounds_change) on_bounds_change();
   return 0;
 }
 
@@ -248,6 +251,7 @@ long XdpBuff::adjust_tail(int64_t delta) {
   if (delta > hard_end() - end || delta < (data + kEthHlen) - end) return -EINVAL;
   if (delta > 0) std::memset(end, 0, size_t(delta));
   md_.data_end = lo32(end + delta);
+  if (on_bounds_change) on_bounds_change();
   return 0;
 }
 
@@ -258,11 +262,16 @@ XdpBuff* XdpBuff::from_ctx(uint64_t ctx) { return xdp_registry().find(ctx); }
 Result<std::unique_ptr<SkBuff>> SkBuff::create(std::span<const uint8_t> packet, SkBuffOptions opts) {
   if (packet.size() < kEthHlen || packet.size() > (1u << 16))
     return make_error(ErrorCode::InvalidArgument, fmt::format("skb: packet of {} bytes (must be 14..65536)", packet.size()));
-  auto frame = PacketFrame::create(packet, kXdpHeadroom, kSharedInfo);
+  if (opts.headroom > kSkbMaxRoom || opts.tailroom > kSkbMaxRoom)
+    return make_error(ErrorCode::InvalidArgument, fmt::format("skb: headroom and tailroom must be at most {}", kSkbMaxRoom));
+  auto frame = PacketFrame::create(packet, opts.headroom, opts.tailroom);
   if (!frame) return std::unexpected(frame.error());
   std::unique_ptr<SkBuff> b(new SkBuff(std::move(*frame)));
   const size_t pulled = opts.network_start ? kEthHlen : 0;
-  uint8_t* data = b->frame_.start() + kXdpHeadroom + pulled;
+  b->cap_ = static_cast<uint32_t>(opts.headroom + packet.size() + opts.tailroom);
+  b->mac_ = opts.headroom;
+  b->net_ = opts.headroom + kEthHlen;
+  uint8_t* data = b->frame_.start() + opts.headroom + pulled;
   const size_t len = packet.size() - pulled;
   SkBuffMd& m = b->md_;
   m.len = m.wire_len = static_cast<uint32_t>(len);
@@ -308,6 +317,44 @@ long SkBuff::store_bytes(uint64_t offset, const void* from, uint64_t len) {
   if (offset > pkt.size() || len > pkt.size() - offset) return -EFAULT;
   std::memcpy(pkt.data() + offset, from, len);
   return 0;
+}
+
+int64_t SkBuff::data_pos() const { return from32(md_.data) - frame_.start(); }
+
+// The new [data, end) after a push, pop or resize: -ENOMEM outside the
+// frame's room, else struct __sk_buff follows (data_meta: no metadata).
+long SkBuff::set_bounds(uint8_t* data, uint8_t* end) {
+  if (data < frame_.start() || end > frame_.start() + cap_ || end < data) return -ENOMEM;
+  md_.data = md_.data_meta = lo32(data);
+  md_.data_end = lo32(end);
+  md_.len = static_cast<uint32_t>(end - data);
+  if (on_bounds_change) on_bounds_change();
+  return 0;
+}
+
+long SkBuff::push(uint32_t off, uint32_t n) {
+  FrameOpen open(frame_.start(), frame_.size(), md_.data_meta, md_.data_end);
+  uint8_t* data = from32(md_.data);
+  if (off > md_.len || uint64_t(data - frame_.start()) < n) return -ENOMEM;
+  std::memmove(data - n, data, off);
+  std::memset(data - n + off, 0, n);
+  return set_bounds(data - n, from32(md_.data_end));
+}
+
+long SkBuff::pop(uint32_t off, uint32_t n) {
+  FrameOpen open(frame_.start(), frame_.size(), md_.data_meta, md_.data_end);
+  uint8_t* data = from32(md_.data);
+  if (uint64_t{off} + n > md_.len) return -ENOMEM;
+  std::memmove(data + n, data, off);
+  return set_bounds(data + n, from32(md_.data_end));
+}
+
+long SkBuff::resize(uint32_t new_len) {
+  FrameOpen open(frame_.start(), frame_.size(), md_.data_meta, md_.data_end);
+  uint8_t* data = from32(md_.data);
+  if (uint64_t(data - frame_.start()) + new_len > cap_) return -ENOMEM;
+  if (new_len > md_.len) std::memset(data + md_.len, 0, new_len - md_.len);
+  return set_bounds(data, data + new_len);
 }
 
 SkBuff* SkBuff::from_ctx(uint64_t ctx) { return skb_registry().find(ctx); }

@@ -11,12 +11,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <vector>
 
 #include "decade/error.hpp"
+#include "decade/tunnel.hpp"
 #include "runtime/engine.hpp"
 
 namespace decade {
@@ -123,6 +125,10 @@ class XdpBuff {
   long adjust_tail(int64_t delta);
 
   std::optional<RedirectInfo> redirect;  // bpf_redirect / bpf_redirect_map's target (RedirectInfo)
+  // Called after a helper moved data, data_end or data_meta: a checked run
+  // keeps its packet region equal to the live packet with it, so an access
+  // through a pointer from before the move is caught (fuzz/verifier_gen.hpp).
+  std::function<void()> on_bounds_change;
 
   // The XdpBuff whose context is at ctx, or nullptr (a registry lookup, so
   // a bad pointer is rejected without being dereferenced).
@@ -149,7 +155,18 @@ struct SkBuffOptions {
   // kernel's test run gives socket filters and cgroup skb programs (it pulls
   // the link-layer header, only tc programs see it). len counts from there.
   bool network_start = false;
+  // Room the packet may grow into at its front and back (bpf_skb_change_head,
+  // bpf_skb_adjust_room, bpf_skb_vlan_push, ... and bpf_skb_change_tail).
+  // The kernel reallocates a buffer that is too small; here the frame is
+  // fixed and growing beyond it fails with -ENOMEM, as a failed
+  // reallocation does in the kernel.
+  uint32_t headroom = 256;
+  uint32_t tailroom = 1024;
 };
+
+// skb->ip_summed as the checksum helpers see it: test runs start with
+// CHECKSUM_NONE, as the kernel's do. bpf_csum_level moves between these two.
+enum class SkbCsum : uint8_t { None, Unnecessary };
 
 // A socket buffer for socket_filter and tc programs: struct __sk_buff over a
 // packet starting at the Ethernet header (protocol is taken from it).
@@ -161,6 +178,7 @@ class SkBuff {
   SkBuff& operator=(const SkBuff&) = delete;
 
   SkBuffMd* ctx() { return &md_; }
+  const SkBuffMd* ctx() const { return &md_; }
   uint64_t ctx_addr() { return reinterpret_cast<uint64_t>(&md_); }
   std::span<uint8_t> packet() const;
   std::vector<MemRegion> regions();
@@ -169,14 +187,47 @@ class SkBuff {
   long load_bytes(uint64_t offset, void* to, uint64_t len) const;
   long store_bytes(uint64_t offset, const void* from, uint64_t len);
 
+  // Resizing, in the kernel's terms (offsets count from data, the start of
+  // what the program sees): each keeps struct __sk_buff's len, data,
+  // data_end and data_meta in step and returns 0 or -ENOMEM when the frame
+  // has no room (SkBuffOptions::headroom / tailroom).
+  // push: `n` zero bytes appear at `off`, the `off` bytes before them move
+  // to the front (bpf_skb_generic_push). pop: the `n` bytes at `off` go,
+  // the `off` bytes before them move back (-ENOMEM past the end).
+  long push(uint32_t off, uint32_t n);
+  long pop(uint32_t off, uint32_t n);
+  // The packet ends after new_len bytes; growth is zero-filled.
+  long resize(uint32_t new_len);
+
+  // Header offsets from data (the kernel's skb_mac_offset and
+  // skb_network_offset): the MAC header is at 0 for tc (data starts at it)
+  // and -14 for socket filters and cgroup skb programs, whose data starts
+  // at the network header. Helpers that push or pop bytes move them.
+  int64_t mac_offset() const { return int64_t{mac_} - data_pos(); }
+  int64_t network_offset() const { return int64_t{net_} - data_pos(); }
+  void set_mac_offset(int64_t off) { mac_ = static_cast<uint32_t>(data_pos() + off); }
+  void set_network_offset(int64_t off) { net_ = static_cast<uint32_t>(data_pos() + off); }
+
   std::optional<RedirectInfo> redirect;  // bpf_redirect's target (RedirectInfo)
+  std::optional<TunnelKey> tunnel;       // bpf_skb_set_tunnel_key / _opt's metadata
+  // Metadata the packet arrived with (the host's, TestRunOptions::tunnel),
+  // as bpf_skb_get_tunnel_key reports it until the program sets its own.
+  std::optional<TunnelKey> rx_tunnel;
+  std::function<void()> on_bounds_change;  // as XdpBuff's
+  SkbCsum csum = SkbCsum::None;          // skb->ip_summed
+  uint8_t csum_level = 0;                // skb->csum_level (with Unnecessary)
+  bool encapsulation = false;            // skb->encapsulation (bpf_skb_adjust_room's ENCAP flags)
 
   static SkBuff* from_ctx(uint64_t ctx);
 
  private:
   explicit SkBuff(PacketFrame frame) : frame_(std::move(frame)) {}
+  int64_t data_pos() const;  // data's offset in the frame
+  long set_bounds(uint8_t* data, uint8_t* end);
   SkBuffMd md_{};
   PacketFrame frame_;
+  uint32_t mac_ = 0, net_ = 0;  // header positions in the frame
+  uint32_t cap_ = 0;            // headroom + packet + tailroom: where data_end may reach
 };
 
 }  // namespace decade

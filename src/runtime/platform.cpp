@@ -25,6 +25,9 @@ std::vector<FuncProto> builtin_helpers() {
   append_redirect_helpers(out);
   append_fib_helpers(out);
   append_perf_helpers(out);
+  append_csum_helpers(out);
+  append_skb_room_helpers(out);
+  append_skb_meta_helpers(out);
   return out;
 }
 
@@ -55,16 +58,14 @@ Platform Platform::standard() {
   for (FuncProto& k : kfuncs) (void)p.add_kfunc(std::move(k));
   for (ProgramType& t : standard_program_types()) {
     // Allow lists, as the kernel's *_func_proto give them: packet helpers
-    // where they apply (skb_store_bytes only for tc). Helpers that read host
+    // where they apply (packet_helper_types). Helpers that read host
     // memory stay in every list: privilege_denied() rejects them with a
     // reason naming the missing tracing type or grant.
-    const bool xdp = t.name == "xdp" || t.name.starts_with("xdp_");
+    const uint32_t kind = packet_prog_type(t.name);
     for (const auto& [id, proto] : p.helpers()) {
-      if (is_xdp_only_helper(id) && !xdp) continue;
+      const uint32_t allowed = packet_helper_types(id);
+      if (allowed != kAnyProgramType && !(allowed & kind)) continue;
       if (is_tracing_only_helper(id) && !t.tracing) continue;
-      if (is_redirect_helper(id) && !xdp && t.name != "sched_cls") continue;
-      const bool skb_reader = t.name == "socket_filter" || t.name == "cgroup_skb";
-      if (is_skb_only_helper(id) && t.name != "sched_cls" && !(skb_reader && id != kHelperSkbStoreBytes)) continue;
       // The kernel's tracing types may run in NMI context, where the coarse
       // clock is unsafe: Linux refuses bpf_ktime_get_coarse_ns to them.
       const bool kernel_tracing = t.tracing && t.name != "uprobe";

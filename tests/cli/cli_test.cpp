@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -141,6 +142,20 @@ TEST(CliRun, RedirectLineAndFibFile) {
   r = decade("run " + obj("api/progs/fib.bpf.o") + " --prog fib_xdp --fib " + temp_file("bad_fib.txt", "route 10.0.0.0/8 dev 9\n") +
              " --data " + in);
   EXPECT_NE(r.code, 0) << r.out;  // FibBadEntry: no interface 9
+}
+
+// Tunnel metadata a tc program set is printed after the run
+// (bpf_skb_set_tunnel_key / _opt; docs/helpers.md).
+TEST(CliRun, TunnelLine) {
+  std::string packet(96, '\0');
+  packet[12] = 0x08;  // IPv4
+  const uint32_t params[4] = {42, 0x0a000002, 0x0a000001, 0};  // id, remote, local, flags
+  std::memcpy(packet.data() + 64, params, sizeof params);
+  auto r = decade("run " + obj("api/progs/packet_helpers.bpf.o") + " --prog tc_tunnel --data " +
+                  temp_file("tunnel.bin", packet));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out, "retval: 8\ntunnel: id 42 remote 10.0.0.2 local 10.0.0.1 tos 4 ttl 64 label 0 flags 0x0 "
+                   "opts 0102030405060708\n");
 }
 
 TEST(CliProg, ListShowsProgramsAndMaps) {

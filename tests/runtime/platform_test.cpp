@@ -185,6 +185,27 @@ TEST(Platform, XdpRawSyscallUprobe) {
   EXPECT_FALSE(platform().helper_allowed(*platform().program_type("sched_cls"), BPF_FUNC_redirect_map));
   for (const char* name : {"socket_filter", "raw", "syscall", "uprobe"})
     EXPECT_FALSE(platform().helper_allowed(*platform().program_type(name), BPF_FUNC_redirect)) << name;
+  // The kernel's lists for the checksum, resizing, tunnel and XDP byte
+  // helpers; every one that may move the packet is marked so.
+  const auto allowed = [](const char* type, uint32_t id) {
+    return platform().helper_allowed(*platform().program_type(type), id);
+  };
+  for (uint32_t id : {BPF_FUNC_l3_csum_replace, BPF_FUNC_l4_csum_replace, BPF_FUNC_skb_pull_data,
+                      BPF_FUNC_skb_change_tail, BPF_FUNC_skb_change_head, BPF_FUNC_skb_adjust_room,
+                      BPF_FUNC_skb_change_proto, BPF_FUNC_skb_vlan_push, BPF_FUNC_skb_vlan_pop}) {
+    EXPECT_TRUE(allowed("sched_cls", id)) << id;
+    EXPECT_FALSE(allowed("xdp", id) || allowed("socket_filter", id) || allowed("cgroup_skb", id)) << id;
+    EXPECT_TRUE(platform().helper(id)->flags & kHelperChangesPacket) << id;
+  }
+  for (uint32_t id : {BPF_FUNC_skb_set_tunnel_key, BPF_FUNC_skb_get_tunnel_opt, BPF_FUNC_csum_level,
+                      BPF_FUNC_get_hash_recalc, BPF_FUNC_set_hash})
+    EXPECT_TRUE(allowed("sched_cls", id) && !allowed("xdp", id)) << id;
+  for (uint32_t id : {BPF_FUNC_xdp_load_bytes, BPF_FUNC_xdp_store_bytes, BPF_FUNC_xdp_get_buff_len})
+    EXPECT_TRUE(allowed("xdp", id) && !allowed("sched_cls", id)) << id;
+  EXPECT_FALSE(platform().helper(BPF_FUNC_xdp_store_bytes)->flags & kHelperChangesPacket);
+  EXPECT_TRUE(allowed("xdp", BPF_FUNC_csum_diff) && allowed("sched_cls", BPF_FUNC_csum_diff));
+  EXPECT_FALSE(allowed("socket_filter", BPF_FUNC_csum_diff));
+  EXPECT_TRUE(allowed("cgroup_skb", BPF_FUNC_skb_ecn_set_ce) && !allowed("socket_filter", BPF_FUNC_skb_ecn_set_ce));
   const ProgramType* sys = platform().program_type("syscall");
   EXPECT_TRUE(sys->plain_ctx);
   EXPECT_GT(sys->ctx_size, 0u);

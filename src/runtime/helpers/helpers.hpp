@@ -22,16 +22,34 @@ enum HelperId : uint32_t {
   kHelperGetPrandomU32 = 7,
   kHelperGetSmpProcessorId = 8,
   kHelperSkbStoreBytes = 9,
+  kHelperL3CsumReplace = 10,
+  kHelperL4CsumReplace = 11,
   kHelperTailCall = 12,
   kHelperGetCurrentPidTgid = 14,
   kHelperGetCurrentUidGid = 15,
   kHelperGetCurrentComm = 16,
+  kHelperSkbVlanPush = 18,
+  kHelperSkbVlanPop = 19,
+  kHelperSkbGetTunnelKey = 20,
+  kHelperSkbSetTunnelKey = 21,
   kHelperRedirect = 23,
   kHelperPerfEventOutput = 25,
   kHelperSkbLoadBytes = 26,
+  kHelperCsumDiff = 28,
+  kHelperSkbGetTunnelOpt = 29,
+  kHelperSkbSetTunnelOpt = 30,
+  kHelperSkbChangeProto = 31,
+  kHelperGetHashRecalc = 34,
+  kHelperSkbChangeTail = 38,
+  kHelperSkbPullData = 39,
+  kHelperCsumUpdate = 40,
+  kHelperSetHashInvalid = 41,
   kHelperGetNumaNodeId = 42,
+  kHelperSkbChangeHead = 43,
   kHelperXdpAdjustHead = 44,
   kHelperProbeReadStr = 45,
+  kHelperSetHash = 48,
+  kHelperSkbAdjustRoom = 50,
   kHelperRedirectMap = 51,
   kHelperXdpAdjustMeta = 54,
   kHelperXdpAdjustTail = 65,
@@ -42,6 +60,7 @@ enum HelperId : uint32_t {
   kHelperMapPeekElem = 89,
   kHelperSpinLock = 93,
   kHelperSpinUnlock = 94,
+  kHelperSkbEcnSetCe = 97,
   kHelperProbeReadUser = 112,
   kHelperProbeReadKernel = 113,
   kHelperProbeReadUserStr = 114,
@@ -52,6 +71,7 @@ enum HelperId : uint32_t {
   kHelperRingbufSubmit = 132,
   kHelperRingbufDiscard = 133,
   kHelperRingbufQuery = 134,
+  kHelperCsumLevel = 135,
   kHelperKtimeGetCoarseNs = 160,
   kHelperForEachMapElem = 164,
   kHelperSnprintf = 165,
@@ -59,6 +79,9 @@ enum HelperId : uint32_t {
   kHelperStrncmp = 182,
   kHelperGetFuncIp = 173,
   kHelperGetAttachCookie = 174,
+  kHelperXdpGetBuffLen = 188,
+  kHelperXdpLoadBytes = 189,
+  kHelperXdpStoreBytes = 190,
   kHelperMapLookupPercpuElem = 195,
   kHelperKtimeGetTaiNs = 208,
 };
@@ -94,14 +117,25 @@ void append_packet_helpers(std::vector<FuncProto>& out);
 void append_redirect_helpers(std::vector<FuncProto>& out);
 void append_fib_helpers(std::vector<FuncProto>& out);
 void append_perf_helpers(std::vector<FuncProto>& out);
+void append_csum_helpers(std::vector<FuncProto>& out);
+void append_skb_room_helpers(std::vector<FuncProto>& out);
+void append_skb_meta_helpers(std::vector<FuncProto>& out);
 
-// Helpers only packet programs of one kind may call.
-bool is_xdp_only_helper(uint32_t id);
-bool is_skb_only_helper(uint32_t id);
-// Helpers only xdp and tc (sched_cls) programs may call (bpf_redirect, bpf_fib_lookup).
-bool is_redirect_helper(uint32_t id);
 // Helpers only tracing types may call: they read a probe hit's state and pt_regs.
 bool is_tracing_only_helper(uint32_t id);
+// The packet program types a packet helper is offered to, as the kernel's
+// xdp_func_proto, tc_cls_act_func_proto, sk_filter_func_proto and
+// cg_skb_func_proto list them; kAnyProgramType for every other helper.
+enum PacketProgTypes : uint32_t {
+  kProgXdp = 1u << 0,           // xdp, xdp_devmap, xdp_cpumap
+  kProgTc = 1u << 1,            // sched_cls
+  kProgSocketFilter = 1u << 2,
+  kProgCgroupSkb = 1u << 3,
+  kAnyProgramType = ~0u,
+};
+uint32_t packet_helper_types(uint32_t id);
+// Which PacketProgTypes bit a program type has (0: none of them).
+uint32_t packet_prog_type(const std::string& type_name);
 
 // Kfuncs: open-coded numeric iterator, arena page allocation, resilient spin locks.
 void append_iter_num_kfuncs(std::vector<FuncProto>& out);

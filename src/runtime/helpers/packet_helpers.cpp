@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Packet helpers: r1 is the context a host built with XdpBuff / SkBuff
 // (packet_context.hpp). A context the runtime did not build is reported as
-// a fault rather than dereferenced.
+// a fault rather than dereferenced. This file also holds the table of which
+// packet program types may call which helper (packet_helper_types).
+#include <cstring>
+
 #include "runtime/helpers/helpers.hpp"
 #include "runtime/maps/map_common.hpp"
 #include "runtime/packet_context.hpp"
@@ -9,6 +12,8 @@
 
 namespace decade {
 namespace {
+
+constexpr uint64_t kMaxPacketOffset = 0xffff;  // the kernel's bound on helper offsets and lengths
 
 XdpBuff* xdp(uint64_t ctx) {
   XdpBuff* b = XdpBuff::from_ctx(ctx);
@@ -37,6 +42,38 @@ uint64_t xdp_adjust_tail(uint64_t ctx, uint64_t delta, uint64_t, uint64_t, uint6
   return b ? as_ret(b->adjust_tail(static_cast<int32_t>(delta))) : as_ret(kEINVAL);
 }
 
+// bpf_xdp_load_bytes / bpf_xdp_store_bytes(xdp, offset, buf, len): the
+// kernel's bounds (bpf_xdp_pointer): offset or len above 0xffff is -EFAULT,
+// a range past the packet -EINVAL. A failed load leaves buf zeroed (the
+// verifier counts it written either way).
+uint64_t xdp_load_bytes(uint64_t ctx, uint64_t offset, uint64_t to, uint64_t len, uint64_t) {
+  auto* dst = reinterpret_cast<uint8_t*>(to);
+  XdpBuff* b = xdp(ctx);
+  const uint32_t off = static_cast<uint32_t>(offset), n = static_cast<uint32_t>(len);
+  long err = !b ? -EFAULT : off > kMaxPacketOffset || n > kMaxPacketOffset ? -EFAULT
+                        : uint64_t{off} + n > b->packet().size()        ? -EINVAL
+                                                                          : 0;
+  if (err) {
+    std::memset(dst, 0, n);
+    return as_ret(err);
+  }
+  std::memcpy(dst, b->packet().data() + off, n);
+  return 0;
+}
+uint64_t xdp_store_bytes(uint64_t ctx, uint64_t offset, uint64_t from, uint64_t len, uint64_t) {
+  XdpBuff* b = xdp(ctx);
+  const uint32_t off = static_cast<uint32_t>(offset), n = static_cast<uint32_t>(len);
+  if (!b || off > kMaxPacketOffset || n > kMaxPacketOffset) return as_ret(-EFAULT);
+  if (uint64_t{off} + n > b->packet().size()) return as_ret(-EINVAL);
+  std::memcpy(b->packet().data() + off, reinterpret_cast<const void*>(from), n);
+  return 0;
+}
+// bpf_xdp_get_buff_len(xdp): the packet's length (Decade has no fragments).
+uint64_t xdp_get_buff_len(uint64_t ctx, uint64_t, uint64_t, uint64_t, uint64_t) {
+  XdpBuff* b = xdp(ctx);
+  return b ? b->packet().size() : 0;
+}
+
 // bpf_skb_load_bytes(skb, offset, to, len)
 uint64_t skb_load_bytes(uint64_t ctx, uint64_t offset, uint64_t to, uint64_t len, uint64_t) {
   SkBuff* b = skb(ctx);
@@ -44,23 +81,51 @@ uint64_t skb_load_bytes(uint64_t ctx, uint64_t offset, uint64_t to, uint64_t len
   return as_ret(b->load_bytes(static_cast<uint32_t>(offset), reinterpret_cast<void*>(to), len));
 }
 
-// bpf_skb_store_bytes(skb, offset, from, len, flags): checksum flags are
-// accepted (BPF_F_RECOMPUTE_CSUM 1, BPF_F_INVALIDATE_HASH 2) but there is
-// no checksum state to update in a host buffer.
+// bpf_skb_store_bytes(skb, offset, from, len, flags): BPF_F_RECOMPUTE_CSUM
+// keeps skb->csum in step for CHECKSUM_COMPLETE packets, which Decade's
+// never are (SkbCsum), so it changes nothing; BPF_F_INVALIDATE_HASH clears
+// skb->hash as skb_clear_hash does.
 uint64_t skb_store_bytes(uint64_t ctx, uint64_t offset, uint64_t from, uint64_t len, uint64_t flags) {
-  if (flags & ~uint64_t{3}) return as_ret(kEINVAL);
+  constexpr uint64_t kRecomputeCsum = 1, kInvalidateHash = 2;
+  if (flags & ~(kRecomputeCsum | kInvalidateHash)) return as_ret(kEINVAL);
   SkBuff* b = skb(ctx);
-  if (!b) return as_ret(-EFAULT);
-  return as_ret(b->store_bytes(static_cast<uint32_t>(offset), reinterpret_cast<const void*>(from), len));
+  if (!b || static_cast<uint32_t>(offset) > kMaxPacketOffset) return as_ret(-EFAULT);
+  long r = b->store_bytes(static_cast<uint32_t>(offset), reinterpret_cast<const void*>(from), len);
+  if (r == 0 && (flags & kInvalidateHash)) b->ctx()->hash = 0;
+  return as_ret(r);
 }
 
 }  // namespace
 
-bool is_xdp_only_helper(uint32_t id) {
-  return id == kHelperXdpAdjustHead || id == kHelperXdpAdjustMeta || id == kHelperXdpAdjustTail ||
-         id == kHelperRedirectMap;
+uint32_t packet_prog_type(const std::string& t) {
+  if (t == "xdp" || t.starts_with("xdp_")) return kProgXdp;
+  if (t == "sched_cls") return kProgTc;
+  if (t == "socket_filter") return kProgSocketFilter;
+  if (t == "cgroup_skb") return kProgCgroupSkb;
+  return 0;
 }
-bool is_skb_only_helper(uint32_t id) { return id == kHelperSkbLoadBytes || id == kHelperSkbStoreBytes; }
+
+uint32_t packet_helper_types(uint32_t id) {
+  switch (id) {
+    case kHelperXdpAdjustHead: case kHelperXdpAdjustMeta: case kHelperXdpAdjustTail: case kHelperRedirectMap:
+    case kHelperXdpGetBuffLen: case kHelperXdpLoadBytes: case kHelperXdpStoreBytes:
+      return kProgXdp;
+    case kHelperRedirect: case kHelperFibLookup: case kHelperCsumDiff:
+      return kProgXdp | kProgTc;
+    case kHelperSkbLoadBytes:
+      return kProgTc | kProgSocketFilter | kProgCgroupSkb;
+    case kHelperSkbEcnSetCe:
+      return kProgTc | kProgCgroupSkb;
+    case kHelperSkbStoreBytes: case kHelperL3CsumReplace: case kHelperL4CsumReplace: case kHelperCsumUpdate:
+    case kHelperCsumLevel: case kHelperSkbPullData: case kHelperSkbChangeTail: case kHelperSkbChangeHead:
+    case kHelperSkbAdjustRoom: case kHelperSkbChangeProto: case kHelperSkbVlanPush: case kHelperSkbVlanPop:
+    case kHelperSkbGetTunnelKey: case kHelperSkbSetTunnelKey: case kHelperSkbGetTunnelOpt:
+    case kHelperSkbSetTunnelOpt: case kHelperGetHashRecalc: case kHelperSetHash: case kHelperSetHashInvalid:
+      return kProgTc;
+    default:
+      return kAnyProgramType;
+  }
+}
 
 void append_packet_helpers(std::vector<FuncProto>& out) {
   using A = ArgKind;
@@ -69,6 +134,13 @@ void append_packet_helpers(std::vector<FuncProto>& out) {
   out.push_back(make_proto("bpf_xdp_adjust_head", kHelperXdpAdjustHead, xdp_adjust_head, R::Integer, {A::PtrToCtx, A::Scalar}, kMoves));
   out.push_back(make_proto("bpf_xdp_adjust_meta", kHelperXdpAdjustMeta, xdp_adjust_meta, R::Integer, {A::PtrToCtx, A::Scalar}, kMoves));
   out.push_back(make_proto("bpf_xdp_adjust_tail", kHelperXdpAdjustTail, xdp_adjust_tail, R::Integer, {A::PtrToCtx, A::Scalar}, kMoves));
+  out.push_back(make_proto("bpf_xdp_load_bytes", kHelperXdpLoadBytes, xdp_load_bytes, R::Integer,
+                           {A::PtrToCtx, A::Scalar, A::PtrToUninitMem, A::ConstSize}));
+  // Writes in place without moving the packet: not a packet-changing
+  // helper in the kernel either (bpf_helper_changes_pkt_data).
+  out.push_back(make_proto("bpf_xdp_store_bytes", kHelperXdpStoreBytes, xdp_store_bytes, R::Integer,
+                           {A::PtrToCtx, A::Scalar, A::PtrToMem, A::ConstSize}));
+  out.push_back(make_proto("bpf_xdp_get_buff_len", kHelperXdpGetBuffLen, xdp_get_buff_len, R::Integer, {A::PtrToCtx}));
   out.push_back(make_proto("bpf_skb_load_bytes", kHelperSkbLoadBytes, skb_load_bytes, R::Integer,
                            {A::PtrToCtx, A::Scalar, A::PtrToUninitMem, A::ConstSize}));
   out.push_back(make_proto("bpf_skb_store_bytes", kHelperSkbStoreBytes, skb_store_bytes, R::Integer,

@@ -69,8 +69,6 @@ uint64_t redirect_map(uint64_t m, uint64_t key, uint64_t flags, uint64_t, uint64
 
 }  // namespace
 
-bool is_redirect_helper(uint32_t id) { return id == kHelperRedirect || id == kHelperFibLookup; }
-
 void append_redirect_helpers(std::vector<FuncProto>& out) {
   using A = ArgKind;
   out.push_back(make_proto("bpf_redirect", kHelperRedirect, redirect, RetKind::Integer, {A::Scalar, A::Scalar}));
