@@ -227,6 +227,23 @@ struct LoadTimes {
   uint64_t compile_ns = 0;
 };
 
+// The JIT's code for one program (BpfProgram::native_code), for
+// disassemblers: the instruction bytes and which BPF instruction slot each
+// byte range implements.
+struct NativeCode {
+  std::vector<uint8_t> text;  // instructions only (the data tables after them left out)
+  uint64_t address = 0;       // where text[0] runs
+  struct Range {
+    uint32_t offset;  // up to the next range's offset (or the end)
+    int32_t slot;     // BPF instruction slot; -1 for prologue, epilogue and other glue
+  };
+  std::vector<Range> ranges;  // sorted by offset
+};
+
+namespace api {
+struct Access;
+}
+
 // A program of a loaded object.
 class BpfProgram {
  public:
@@ -243,6 +260,9 @@ class BpfProgram {
   // The program's instructions, one per line, in LLVM syntax (with the C
   // source line above each statement when BTF line info is present).
   std::string disassembly(bool with_source = true) const;
+  // After load with the JIT engine: its native code. InvalidArgument
+  // before load or when another engine runs the program.
+  Result<NativeCode> native_code() const;
   Result<TestRunResult> test_run(const TestRunOptions& opts) const;
   // Default deadline of this program's test runs (TestRunOptions::timeout_ns
   // overrides it); 0 removes it. Thread-safe.
@@ -251,6 +271,7 @@ class BpfProgram {
 
  private:
   friend class BpfObject;
+  friend struct api::Access;  // the library's own tools reach the decoded program
   explicit BpfProgram(const void* impl) : impl_(impl) {}
   const void* impl_;
 };
@@ -274,6 +295,14 @@ class BpfMap {
                                          // round_up(value_size, 8) slot per possible CPU
   uint32_t max_entries() const;
   uint32_t flags() const;                // BPF_F_* creation flags
+  // BTF ids of the key and value types in the object's BTF, 0 when untyped
+  // (libbpf's bpf_map__btf_key_type_id): global data has no key type and
+  // its section's DATASEC as value type. dump() types what has an id.
+  uint32_t btf_key_type_id() const;
+  uint32_t btf_value_type_id() const;
+  // The ELF section the map comes from: ".maps", or ".bss", ".data",
+  // ".rodata", ".kconfig"... for global data.
+  std::string_view section() const;
   // Process-wide id once loaded (0 before): what an array_of_maps /
   // hash_of_maps stores as its value, as libbpf stores map fds.
   uint32_t id() const;

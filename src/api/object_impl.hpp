@@ -83,6 +83,12 @@ TailCallProfile tail_call_profile(const ObjectProgram& p, const ProgramType& typ
                                   bool checked);
 Status claim_prog_arrays(const ObjectProgram& p, const ProgramHandle& handle, std::span<Map* const> maps);
 
+// What the library's own tools (the CLI) read past the public API.
+struct Access {
+  // The decoded instructions of `p`; nullptr when gone after a reload.
+  static const Program* program(const BpfProgram& p);
+};
+
 }  // namespace decade::api
 
 namespace decade {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/command.hpp"
+#include "cli/json_writer.hpp"
 #include "common/file.hpp"
 
 namespace decade::cli {
@@ -29,6 +30,11 @@ int main(int argc, char** argv) {
   CLI::App app{"decade: a BPF platform for user space (load, verify, run, JIT)", "decade"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "decade 0.1.0");
+  // bpftool's global options, accepted before or after the subcommand.
+  OutputMode& mode = output_mode();
+  app.add_flag("-j,--json", mode.json, "JSON output (compact)");
+  app.add_flag("-p,--pretty", mode.pretty, "JSON output, indented (implies --json)");
+  app.fallthrough();
   std::function<int()> action;
   for (auto& c : registry()) {
     CLI::App* sub = app.add_subcommand(c.name, c.summary);
@@ -41,6 +47,7 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : kExitBadInput;
   }
+  if (mode.pretty) mode.json = true;
   if (!action) return kExitBadInput;
   return action();
 }
