@@ -515,6 +515,7 @@ class BpfObject {
   struct Impl;
 
  private:
+  friend struct api::Access;  // the library's own tools reach the object's BTF
   explicit BpfObject(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

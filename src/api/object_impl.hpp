@@ -87,6 +87,8 @@ Status claim_prog_arrays(const ObjectProgram& p, const ProgramHandle& handle, st
 struct Access {
   // The decoded instructions of `p`; nullptr when gone after a reload.
   static const Program* program(const BpfProgram& p);
+  // The object's BTF after the loader's fixups (DATASEC sizes and offsets); nullptr without -g.
+  static const Btf* btf(const BpfObject& o);
 };
 
 }  // namespace decade::api
