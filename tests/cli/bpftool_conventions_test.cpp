@@ -60,6 +60,21 @@ TEST(CliBpftool, MapDumpJson) {
   EXPECT_EQ(r.out.substr(r.out.size() - 3), "}]\n");
 }
 
+// main() builds only the chosen subcommand's options (cold start): the
+// global options still work on either side of it, and help lists every command.
+TEST(CliBpftool, GlobalOptionsWithOneSubcommandBuilt) {
+  for (const std::string cmd : {"-j verify " + kShapes, "verify " + kShapes + " -j", "-p verify " + kShapes}) {
+    auto r = decade(cmd);
+    EXPECT_EQ(r.code, 0) << cmd << ": " << r.out;
+    EXPECT_NE(r.out.find("\"accepted\": true"), std::string::npos) << cmd << ": " << r.out;
+  }
+  auto r = decade("--help");
+  EXPECT_EQ(r.code, 0) << r.out;
+  for (const char* sub : {"verify", "map", "prog", "btf", "gen"}) EXPECT_NE(r.out.find(sub), std::string::npos) << sub;
+  r = decade("nosuch");
+  EXPECT_EQ(r.code, 2) << r.out;
+}
+
 // r1 = 6; if r1 == 0 goto +1; r1 += -4; r0 = 0; exit.
 const std::string kBranchy("\xb7\x01\0\0\x06\0\0\0" "\x15\x01\x01\0\0\0\0\0" "\x07\x01\0\0\xfc\xff\xff\xff"
                            "\xb7\0\0\0\0\0\0\0" "\x95\0\0\0\0\0\0\0", 40);
