@@ -135,6 +135,11 @@ struct LoadOptions {
   // Decade ISA extensions (docs/isa-extensions.md) the host refuses: a
   // program that needs one fails to load with ElfExtensionMissing naming it.
   std::vector<std::string> disabled_extensions;
+  // Where maps declared `__uint(pinning, LIBBPF_PIN_BY_NAME)` live between
+  // runs (bpffs's part, docs/embedding.md "Pinned maps"): DIR/<map name>,
+  // created on first load, reused after. Empty: $XDG_RUNTIME_DIR/decade,
+  // else /run/decade. Array maps only; other types fail with MapBadType.
+  std::string pin_dir;
 };
 
 // Engines available in this build, the default first.

@@ -14,7 +14,8 @@ namespace decade::cli {
 namespace {
 
 struct MapArgs {
-  std::string file, map, prog, engine, btf;
+  std::vector<std::string> object;  // OBJ, or "pinned" PATH
+  std::string file, map, prog, engine, btf, pin_dir;
   std::vector<std::string> data, data_hex, sets;
   uint32_t repeat = 1;
   MemoryArgs memory;
@@ -78,20 +79,27 @@ int dump_all(const BpfObject& obj, JsonWriter& w) {
   return kExitOk;
 }
 
-int dump(const MapArgs& a) {
+int dump(MapArgs a) {
+  JsonWriter w(stdout, !output_mode().json || output_mode().pretty);
+  if (a.object.size() == 2 && a.object[0] == "pinned") {
+    if (auto s = print_pinned(a.object[1], w); !s) return report(s.error());
+    return kExitOk;
+  }
+  if (a.object.size() != 1) return report(Error{ErrorCode::InvalidArgument, -1, "usage: map dump OBJ | map dump pinned PATH", {}, {}});
+  a.file = a.object[0];
   auto obj = open_input(a.file);
   if (!obj) return report(obj.error(), exit_code_for(obj.error()));
   if (auto s = apply_target_btf(*obj, a.btf); !s) return report(s.error());
   if (auto s = apply_sets(*obj, a.sets); !s) return report(s.error());
   LoadOptions lo;
   lo.engine = a.engine;
+  lo.pin_dir = a.pin_dir;
   a.memory.apply(lo);
   if (auto s = obj->load(lo); !s) return report(s.error(), exit_code_for(s.error()));
   print_warnings(*obj);
   if (!a.prog.empty()) {
     if (int rc = run_inputs(*obj, a); rc != kExitOk) return rc;
   }
-  JsonWriter w(stdout, !output_mode().json || output_mode().pretty);
   if (a.map.empty()) return dump_all(*obj, w);
   auto m = obj->map(a.map);
   if (!m) return report(m.error());
@@ -106,7 +114,10 @@ DECADE_COMMAND("map", "Inspect the maps of an object: dump (optionally after run
                   auto a = std::make_shared<MapArgs>();
                   auto chosen = std::make_shared<bool>(false);
                   auto* d = sub.add_subcommand("dump", "Print map contents, keys and values formatted from BTF");
-                  d->add_option("object", a->file, "ELF object")->required();
+                  d->add_option("object", a->object, "ELF object, or: pinned PATH (a map pinned by an earlier run)")
+                      ->required()
+                      ->expected(1, 2);
+                  d->add_option("--pin-dir", a->pin_dir, "directory of LIBBPF_PIN_BY_NAME maps (default $XDG_RUNTIME_DIR/decade or /run/decade)");
                   d->add_option("--map", a->map, "only this map, by name or global-data section (.bss, .data, .rodata, .kconfig)");
                   d->add_option("--run", a->prog, "first run this program over the inputs");
                   d->add_option("--data", a->data, "input file (packet or memory); repeatable");

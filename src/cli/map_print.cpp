@@ -4,8 +4,10 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstring>
 
 #include "api/json_value.hpp"
+#include "runtime/maps/pinned.hpp"
 
 namespace decade::cli {
 namespace {
@@ -36,6 +38,13 @@ Result<std::vector<Element>> elements(const BpfMap& m) {
 
 bool per_cpu(const BpfMap& m) { return m.host_value_size() != m.value_size(); }
 
+// What the untyped printers need of a map.
+struct Layout {
+  uint32_t key_size, value_size;
+  bool per_cpu;
+};
+Layout layout_of(const BpfMap& m) { return {m.key_size(), m.value_size(), per_cpu(m)}; }
+
 // bpftool's hex: bytes split by a space, two after each 8, 16 a line.
 std::string hex_lines(std::span<const uint8_t> b) {
   std::string out;
@@ -46,18 +55,18 @@ std::string hex_lines(std::span<const uint8_t> b) {
   return out;
 }
 
-void print_plain(const BpfMap& m, const std::vector<Element>& all) {
-  const bool split = m.key_size() > 16 || m.value_size() > 16 || per_cpu(m);
-  const size_t stride = (m.value_size() + 7) & ~size_t{7};
+void print_plain(const Layout& m, const std::vector<Element>& all) {
+  const bool split = m.key_size > 16 || m.value_size > 16 || m.per_cpu;
+  const size_t stride = (m.value_size + 7) & ~size_t{7};
   for (const auto& e : all) {
     std::printf(split ? "key:\n%s\n" : "key: %s  ", hex_lines(e.key).c_str());
-    if (!per_cpu(m)) {
+    if (!m.per_cpu) {
       std::printf(split ? "value:\n%s\n" : "value: %s\n", hex_lines(e.value).c_str());
       continue;
     }
     for (size_t off = 0, cpu = 0; off + stride <= e.value.size(); off += stride, ++cpu)
       std::printf("value (CPU %02zu): %s\n", cpu,
-                  hex_lines(std::span<const uint8_t>(e.value).subspan(off, m.value_size())).c_str());
+                  hex_lines(std::span<const uint8_t>(e.value).subspan(off, m.value_size)).c_str());
   }
   std::printf("Found %zu element%s\n", all.size(), all.size() == 1 ? "" : "s");
 }
@@ -108,15 +117,15 @@ void typed_members(JsonWriter& w, const BpfMap& m, const Element& e) {
   w.value(v);
 }
 
-void raw_members(JsonWriter& w, const BpfMap& m, const Element& e) {
+void raw_members(JsonWriter& w, const Layout& m, const Element& e) {
   w.name("key");
   hex_array(w, e.key);
-  if (!per_cpu(m)) {
+  if (!m.per_cpu) {
     w.name("value");
     hex_array(w, e.value);
     return;
   }
-  const size_t stride = (m.value_size() + 7) & ~size_t{7};
+  const size_t stride = (m.value_size + 7) & ~size_t{7};
   w.name("values");
   w.begin_array();
   for (size_t off = 0, cpu = 0; off + stride <= e.value.size(); off += stride, ++cpu) {
@@ -124,7 +133,7 @@ void raw_members(JsonWriter& w, const BpfMap& m, const Element& e) {
     w.name("cpu");
     w.literal(fmt::format("{}", cpu));
     w.name("value");
-    hex_array(w, std::span<const uint8_t>(e.value).subspan(off, m.value_size()));
+    hex_array(w, std::span<const uint8_t>(e.value).subspan(off, m.value_size));
     w.end_object();
   }
   w.end_array();
@@ -137,7 +146,7 @@ Status print_map(const BpfMap& m, JsonWriter& w) {
   if (!all) return Unexpected<Error>(all.error());
   const bool typed = m.btf_value_type_id() != 0;
   if (!output_mode().json && !typed) {
-    print_plain(m, *all);
+    print_plain(layout_of(m), *all);
     return {};
   }
   w.begin_array();
@@ -146,7 +155,7 @@ Status print_map(const BpfMap& m, JsonWriter& w) {
     if (!output_mode().json) {
       typed_members(w, m, e);
     } else {
-      raw_members(w, m, e);
+      raw_members(w, layout_of(m), e);
       if (typed) {
         w.name("formatted");
         w.begin_object();
@@ -157,6 +166,32 @@ Status print_map(const BpfMap& m, JsonWriter& w) {
     w.end_object();
   }
   w.end_array();
+  return {};
+}
+
+Status print_pinned(const std::string& path, JsonWriter& w) {
+  PinHeader h{};
+  auto map = open_pinned_file(path, &h);
+  if (!map) return Unexpected<Error>(map.error());
+  std::vector<Element> all;
+  for (uint32_t i = 0; i < h.max_entries; ++i) {  // arrays: every index is an element
+    Element e{std::vector<uint8_t>(4), std::vector<uint8_t>(h.value_size)};
+    std::memcpy(e.key.data(), &i, 4);
+    if ((*map)->host_lookup(e.key.data(), e.value.data(), 0) == 0) all.push_back(std::move(e));
+  }
+  const Layout l{h.key_size, h.value_size, false};
+  if (!output_mode().json) {
+    print_plain(l, all);
+    return {};
+  }
+  w.begin_array();
+  for (const auto& e : all) {
+    w.begin_object();
+    raw_members(w, l, e);
+    w.end_object();
+  }
+  w.end_array();
+  std::printf("\n");
   return {};
 }
 

@@ -21,4 +21,8 @@ namespace decade::cli {
 // maps without keys (ring buffers, queues, arenas).
 Status print_map(const BpfMap& m, JsonWriter& w);
 
+// The elements of the map pinned at `path` (a pin file of
+// runtime/maps/pinned.hpp), untyped, in the same shapes; ends JSON's line.
+Status print_pinned(const std::string& path, JsonWriter& w);
+
 }  // namespace decade::cli
