@@ -254,7 +254,8 @@ TEST(CliMap, DumpAfterRuns) {
 }
 
 TEST(CliHelp, EverySubcommandHasHelp) {
-  for (const char* sub : {"run", "prog", "prog list", "prog dump", "btf", "btf dump", "verify", "map", "map dump"}) {
+  for (const char* sub : {"run", "prog", "prog list", "prog dump", "btf", "btf dump", "verify", "map", "map dump", "gen",
+                          "gen skeleton"}) {
     auto r = decade(std::string(sub) + " --help");
     EXPECT_EQ(r.code, 0) << sub << ": " << r.out;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << sub;
