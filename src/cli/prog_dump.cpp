@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/prog_dump.hpp"
 
-#include <Zydis/Zydis.h>
 #include <fmt/format.h>
+#if DECADE_HAVE_ZYDIS
+#include <Zydis/Zydis.h>
+#endif
 
 #include <cstdio>
 
@@ -106,6 +108,19 @@ void xlated_program(const Program& p, const Platform& platform, bool source, Jso
   }
 }
 
+#if DECADE_HAVE_ZYDIS
+// One instruction at `off` in AT&T syntax and its length; nullopt when Zydis cannot decode it.
+std::optional<std::pair<std::string, size_t>> decode_native(const NativeCode& code, size_t off) {
+  ZydisDisassembledInstruction insn;
+  if (!ZYAN_SUCCESS(ZydisDisassembleATT(ZYDIS_MACHINE_MODE_LONG_64, code.address + off, code.text.data() + off,
+                                        code.text.size() - off, &insn)))
+    return std::nullopt;
+  return std::pair<std::string, size_t>{trim(insn.text), insn.info.length};
+}
+#else
+std::optional<std::pair<std::string, size_t>> decode_native(const NativeCode&, size_t) { return std::nullopt; }
+#endif
+
 void jited_program(const Program& p, const NativeCode& code, bool source, JsonWriter* w) {
   size_t range = 0;
   int32_t last_slot = -1;
@@ -114,10 +129,8 @@ void jited_program(const Program& p, const NativeCode& code, bool source, JsonWr
     const int32_t slot = code.ranges.empty() ? -1 : code.ranges[range].slot;
     const LineInfo* l = source && slot >= 0 && slot != last_slot ? line_at(p, static_cast<uint32_t>(slot)) : nullptr;
     if (slot >= 0) last_slot = slot;
-    ZydisDisassembledInstruction insn;
-    const bool ok = ZYAN_SUCCESS(ZydisDisassembleATT(ZYDIS_MACHINE_MODE_LONG_64, code.address + off,
-                                                     code.text.data() + off, code.text.size() - off, &insn));
-    const std::string text = ok ? trim(insn.text) : fmt::format(".byte 0x{:02x}", code.text[off]);
+    const auto decoded = decode_native(code, off);
+    const std::string text = decoded ? decoded->first : fmt::format(".byte 0x{:02x}", code.text[off]);
     if (!w) {
       if (l) std::printf("; %s\n", trim(l->text).c_str());
       std::printf("%4zx:\t%s\n", off, text.c_str());
@@ -133,7 +146,7 @@ void jited_program(const Program& p, const NativeCode& code, bool source, JsonWr
       w->string(text);
       w->end_object();
     }
-    off += ok ? insn.info.length : 1;
+    off += decoded ? decoded->second : 1;
   }
 }
 
@@ -141,6 +154,9 @@ int dump(const std::string& file, const std::string& prog, bool jited, bool sour
   auto obj = open_input(file);
   if (!obj) return report(obj.error(), exit_code_for(obj.error()));
   if (jited) {
+#if !DECADE_HAVE_ZYDIS
+    return report(Error{ErrorCode::Unsupported, -1, "prog dump jited: this build has no disassembler (Zydis)", {}, {}});
+#endif
     if (auto s = apply_target_btf(*obj, ""); !s) return report(s.error());
     LoadOptions lo;
     lo.engine = "jit";
