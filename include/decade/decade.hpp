@@ -140,6 +140,11 @@ struct LoadOptions {
   // helpers and kfuncs as written, instead of leaving out the ones the
   // verifier proves removable (docs/isa-extensions.md). For comparison.
   bool keep_fastcall_spills = false;
+  // Where maps declared `__uint(pinning, LIBBPF_PIN_BY_NAME)` live between
+  // runs (bpffs's part, docs/embedding.md "Pinned maps"): DIR/<map name>,
+  // created on first load, reused after. Empty: $XDG_RUNTIME_DIR/decade,
+  // else /run/decade. Array maps only; other types fail with MapBadType.
+  std::string pin_dir;
 };
 
 // Engines available in this build, the default first.
@@ -274,6 +279,23 @@ class ProbeLink {
   std::unique_ptr<Impl> impl_;
 };
 
+// The JIT's code for one program (BpfProgram::native_code), for
+// disassemblers: the instruction bytes and which BPF instruction slot each
+// byte range implements.
+struct NativeCode {
+  std::vector<uint8_t> text;  // instructions only (the data tables after them left out)
+  uint64_t address = 0;       // where text[0] runs
+  struct Range {
+    uint32_t offset;  // up to the next range's offset (or the end)
+    int32_t slot;     // BPF instruction slot; -1 for prologue, epilogue and other glue
+  };
+  std::vector<Range> ranges;  // sorted by offset
+};
+
+namespace api {
+struct Access;
+}
+
 // A program of a loaded object.
 class BpfProgram {
  public:
@@ -290,6 +312,9 @@ class BpfProgram {
   // The program's instructions, one per line, in LLVM syntax (with the C
   // source line above each statement when BTF line info is present).
   std::string disassembly(bool with_source = true) const;
+  // After load with the JIT engine: its native code. InvalidArgument
+  // before load or when another engine runs the program.
+  Result<NativeCode> native_code() const;
   Result<TestRunResult> test_run(const TestRunOptions& opts) const;
   // Default deadline of this program's test runs (TestRunOptions::timeout_ns
   // overrides it); 0 removes it. Thread-safe.
@@ -304,6 +329,7 @@ class BpfProgram {
 
  private:
   friend class BpfObject;
+  friend struct api::Access;  // the library's own tools reach the decoded program
   explicit BpfProgram(const void* impl) : impl_(impl) {}
   const void* impl_;
 };
@@ -327,6 +353,14 @@ class BpfMap {
                                          // round_up(value_size, 8) slot per possible CPU
   uint32_t max_entries() const;
   uint32_t flags() const;                // BPF_F_* creation flags
+  // BTF ids of the key and value types in the object's BTF, 0 when untyped
+  // (libbpf's bpf_map__btf_key_type_id): global data has no key type and
+  // its section's DATASEC as value type. dump() types what has an id.
+  uint32_t btf_key_type_id() const;
+  uint32_t btf_value_type_id() const;
+  // The ELF section the map comes from: ".maps", or ".bss", ".data",
+  // ".rodata", ".kconfig"... for global data.
+  std::string_view section() const;
   // Process-wide id once loaded (0 before): what an array_of_maps /
   // hash_of_maps stores as its value, as libbpf stores map fds.
   uint32_t id() const;
@@ -539,6 +573,7 @@ class BpfObject {
   struct Impl;
 
  private:
+  friend struct api::Access;  // the library's own tools reach the object's BTF
   explicit BpfObject(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

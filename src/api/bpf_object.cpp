@@ -319,10 +319,19 @@ Result<BpfProgram> BpfObject::program(std::string_view name) const {
   return make_error(ErrorCode::ProgramNotFound, fmt::format("no program named '{}'", name));
 }
 
+namespace {
+api::MapSlot* find_global(const BpfObject::Impl& impl, std::string_view section);
+}  // namespace
+
 Result<BpfMap> BpfObject::map(std::string_view name) const {
   if (auto s = impl_->check_ready(); !s) return std::unexpected(s.error());
   for (const auto& slot : impl_->maps) {
     if (slot->index != api::kNoIndex && slot->name == name) return BpfMap(slot.get());
+  }
+  // A global-data map also answers to its section name (".bss", ".rodata"),
+  // as libbpf's find_map_by_name and global() take it: one name everywhere.
+  if (name.starts_with('.')) {
+    if (api::MapSlot* g = find_global(*impl_, name)) return BpfMap(g);
   }
   return make_error(ErrorCode::MapNotFound, fmt::format("no map named '{}'", name));
 }

@@ -4,6 +4,7 @@
 
 #include "api/object_impl.hpp"
 #include "asm/asm.hpp"
+#include "jit/jit.hpp"
 
 namespace decade {
 
@@ -70,6 +71,26 @@ std::string BpfProgram::disassembly(bool with_source) const {
     out += fmt::format("{:>5}: {}\n", insn.pc, disassemble(insn));
   }
   return out;
+}
+
+Result<NativeCode> BpfProgram::native_code() const {
+  const api::ProgramSlot& s = slot_of(impl_);
+  if (!s.handle || !s.handle->executable)
+    return make_error(ErrorCode::InvalidArgument, fmt::format("program '{}' is not loaded", s.name));
+  auto info = jit::inspect(*s.handle->executable);
+  if (!info)
+    return make_error(ErrorCode::InvalidArgument,
+                      fmt::format("program '{}' runs on the {} engine, not the JIT", s.name, s.engine));
+  NativeCode out;
+  out.text.assign(info->code.begin(), info->code.begin() + static_cast<std::ptrdiff_t>(info->text_size));
+  out.address = reinterpret_cast<uintptr_t>(info->code.data());
+  for (const auto& e : info->pc_map) out.ranges.push_back({e.offset, e.slot});
+  return out;
+}
+
+const Program* api::Access::program(const BpfProgram& p) {
+  const ObjectProgram* op = object_program(p.impl_);
+  return op ? &op->program : nullptr;
 }
 
 }  // namespace decade

@@ -120,7 +120,8 @@ class Formatter {
     auto esz = btf_.size_of(t.elem_type);
     if (!esz || *esz == 0 || uint64_t{*esz} * t.nelems > b.size()) return format_hex(b);
     const BtfType* et = btf_.type(btf_.resolve(t.elem_type));
-    if (et && et->kind == BtfKind::Int && et->size == 1 && (et->int_encoding & 2)) {
+    // clang marks `char` SIGNED, not CHAR: the name says it (bpftool does the same).
+    if (et && et->kind == BtfKind::Int && et->size == 1 && ((et->int_encoding & 2) || et->name == "char")) {
       std::string s(reinterpret_cast<const char*>(b.data()), t.nelems);
       s.resize(std::strlen(s.c_str()));
       return quote(s);

@@ -39,6 +39,24 @@ std::string render(const Btf* btf, uint32_t type, std::span<const uint8_t> bytes
 
 }  // namespace
 
+uint32_t BpfMap::btf_key_type_id() const {
+  const api::MapSlot& s = slot_of(impl_);
+  const MapDef* d = def_of(s);
+  return d && s.owner->object.btf ? d->btf_key_type : 0;
+}
+
+uint32_t BpfMap::btf_value_type_id() const {
+  const api::MapSlot& s = slot_of(impl_);
+  const MapDef* d = def_of(s);
+  const Btf* btf = s.owner->object.btf.get();
+  return d && btf ? value_type_of(*btf, *d) : 0;
+}
+
+std::string_view BpfMap::section() const {
+  const MapDef* d = def_of(slot_of(impl_));
+  return d ? std::string_view(d->section) : std::string_view();
+}
+
 std::string BpfMap::format_key(std::span<const uint8_t> key) const {
   const api::MapSlot& s = slot_of(impl_);
   const MapDef* d = def_of(s);

@@ -83,6 +83,18 @@ TailCallProfile tail_call_profile(const ObjectProgram& p, const ProgramType& typ
                                   bool checked);
 Status claim_prog_arrays(const ObjectProgram& p, const ProgramHandle& handle, std::span<Map* const> maps);
 
+// A map that declares LIBBPF_PIN_BY_NAME, over its pin file (*pinned set);
+// an empty pointer (and *pinned false) for any other map (map_pinning.cpp).
+Result<std::unique_ptr<Map>> create_pinned_if_requested(const BpfObject::Impl& impl, const MapDef& def, bool* pinned);
+
+// What the library's own tools (the CLI) read past the public API.
+struct Access {
+  // The decoded instructions of `p`; nullptr when gone after a reload.
+  static const Program* program(const BpfProgram& p);
+  // The object's BTF after the loader's fixups (DATASEC sizes and offsets); nullptr without -g.
+  static const Btf* btf(const BpfObject& o);
+};
+
 }  // namespace decade::api
 
 namespace decade {

@@ -11,4 +11,6 @@ Result<std::string> BpfObject::btf_dump() const {
   return api::dump_btf(*impl_->object.btf);
 }
 
+const Btf* api::Access::btf(const BpfObject& o) { return o.impl_->object.btf.get(); }
+
 }  // namespace decade

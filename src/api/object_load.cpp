@@ -84,7 +84,9 @@ Status create_maps(BpfObject::Impl& impl) {
     MapDef& def = impl.object.maps[slot->index];
     // libbpf's fix-up: a perf event array without max_entries gets one slot per CPU.
     if (def.type == MapType::PerfEventArray && def.max_entries == 0) def.max_entries = possible_cpus();
-    auto m = create_map(def, limits);
+    bool pinned = false;
+    auto m = api::create_pinned_if_requested(impl, def, &pinned);
+    if (!pinned) m = create_map(def, limits);
     slot->unsupported.reset();
     if (!m && m.error().code == ErrorCode::MapBadType) {
       slot->unsupported = m.error();  // fails the programs that use it (uses_unsupported_map)

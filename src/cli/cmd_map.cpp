@@ -2,17 +2,20 @@
 // `decade map dump OBJ.o [--map NAME] [--run PROG --data F ...]`: loads the
 // object, optionally runs a program over one or more inputs (each --data /
 // --data-hex file once, or --repeat times), then prints the maps' contents,
-// keys and values pretty-printed from BTF, one JSON element per line.
+// elements as `bpftool map dump` prints them (cli/map_print.hpp); --map
+// takes a map's name or a global-data section's (".bss").
 #include <cstdio>
 
 #include "cli/cli_util.hpp"
 #include "cli/command.hpp"
+#include "cli/map_print.hpp"
 
 namespace decade::cli {
 namespace {
 
 struct MapArgs {
-  std::string file, map, prog, engine, btf;
+  std::vector<std::string> object;  // OBJ, or "pinned" PATH
+  std::string file, map, prog, engine, btf, pin_dir;
   std::vector<std::string> data, data_hex, sets;
   uint32_t repeat = 1;
   MemoryArgs memory;
@@ -43,31 +46,65 @@ int run_inputs(BpfObject& obj, const MapArgs& a) {
   return kExitOk;
 }
 
-int dump(const MapArgs& a) {
+// Whether print_map writes JSON for `m` (then the caller ends the line).
+bool prints_json(const BpfMap& m) { return output_mode().json || m.btf_value_type_id() != 0; }
+
+// Every map with keys: text gives "NAME (type):" above each, JSON one array
+// of {"name", "type", "elements"} so the output stays one document.
+int dump_all(const BpfObject& obj, JsonWriter& w) {
+  const bool json = output_mode().json;
+  if (json) w.begin_array();
+  for (const auto& name : obj.map_names()) {
+    auto m = obj.map(name);
+    if (!m) return report(m.error());
+    if (m->key_size() == 0) continue;  // ring buffers, queues, arenas: nothing to list
+    if (json) {
+      w.begin_object();
+      w.name("name");
+      w.string(name);
+      w.name("type");
+      w.string(m->type_name());
+      w.name("elements");
+    } else {
+      std::printf("%s (%s):\n", name.c_str(), std::string(m->type_name()).c_str());
+    }
+    if (auto s = print_map(*m, w); !s) return report(s.error());
+    if (json) w.end_object();
+    else if (prints_json(*m)) std::printf("\n");
+  }
+  if (json) {
+    w.end_array();
+    std::printf("\n");
+  }
+  return kExitOk;
+}
+
+int dump(MapArgs a) {
+  JsonWriter w(stdout, !output_mode().json || output_mode().pretty);
+  if (a.object.size() == 2 && a.object[0] == "pinned") {
+    if (auto s = print_pinned(a.object[1], w); !s) return report(s.error());
+    return kExitOk;
+  }
+  if (a.object.size() != 1) return report(Error{ErrorCode::InvalidArgument, -1, "usage: map dump OBJ | map dump pinned PATH", {}, {}});
+  a.file = a.object[0];
   auto obj = open_input(a.file);
   if (!obj) return report(obj.error(), exit_code_for(obj.error()));
   if (auto s = apply_target_btf(*obj, a.btf); !s) return report(s.error());
   if (auto s = apply_sets(*obj, a.sets); !s) return report(s.error());
   LoadOptions lo;
   lo.engine = a.engine;
+  lo.pin_dir = a.pin_dir;
   a.memory.apply(lo);
   if (auto s = obj->load(lo); !s) return report(s.error(), exit_code_for(s.error()));
   print_warnings(*obj);
   if (!a.prog.empty()) {
     if (int rc = run_inputs(*obj, a); rc != kExitOk) return rc;
   }
-  std::vector<std::string> names = a.map.empty() ? obj->map_names() : std::vector<std::string>{a.map};
-  for (const auto& name : names) {
-    auto m = obj->map(name);
-    if (!m) return report(m.error());
-    auto text = m->dump();
-    if (!text) {
-      if (!a.map.empty()) return report(text.error());
-      continue;  // listing every map: skip those without elements (ring buffers)
-    }
-    if (a.map.empty()) std::printf("%s (%s):\n", name.c_str(), std::string(m->type_name()).c_str());
-    std::fputs(text->c_str(), stdout);
-  }
+  if (a.map.empty()) return dump_all(*obj, w);
+  auto m = obj->map(a.map);
+  if (!m) return report(m.error());
+  if (auto s = print_map(*m, w); !s) return report(s.error());
+  if (prints_json(*m)) std::printf("\n");
   return kExitOk;
 }
 
@@ -77,8 +114,11 @@ DECADE_COMMAND("map", "Inspect the maps of an object: dump (optionally after run
                   auto a = std::make_shared<MapArgs>();
                   auto chosen = std::make_shared<bool>(false);
                   auto* d = sub.add_subcommand("dump", "Print map contents, keys and values formatted from BTF");
-                  d->add_option("object", a->file, "ELF object")->required();
-                  d->add_option("--map", a->map, "only this map (default: every map)");
+                  d->add_option("object", a->object, "ELF object, or: pinned PATH (a map pinned by an earlier run)")
+                      ->required()
+                      ->expected(1, 2);
+                  d->add_option("--pin-dir", a->pin_dir, "directory of LIBBPF_PIN_BY_NAME maps (default $XDG_RUNTIME_DIR/decade or /run/decade)");
+                  d->add_option("--map", a->map, "only this map, by name or global-data section (.bss, .data, .rodata, .kconfig)");
                   d->add_option("--run", a->prog, "first run this program over the inputs");
                   d->add_option("--data", a->data, "input file (packet or memory); repeatable");
                   d->add_option("--data-hex", a->data_hex, "input as hex text; repeatable");

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // `decade prog list OBJ.o`: the programs (section, type, size) and maps of an
-// object. `decade prog dump OBJ.o [--prog NAME]`: disassembly with C lines.
+// object. `decade prog dump [xlated|jited] OBJ.o [--prog NAME]`: the
+// instructions as bpftool prints them, or the JIT's native code (prog_dump.hpp).
 #include <cstdio>
 
 #include "cli/cli_util.hpp"
 #include "cli/command.hpp"
+#include "cli/prog_dump.hpp"
 
 namespace decade::cli {
 namespace {
@@ -32,19 +34,15 @@ int list(const std::string& file) {
   return kExitOk;
 }
 
-int dump(const std::string& file, const std::string& prog, bool no_source) {
-  auto obj = open_input(file);
-  if (!obj) return report(obj.error(), exit_code_for(obj.error()));
-  for (const auto& name : obj->program_names()) {
-    if (!prog.empty() && name != prog) continue;
-    auto p = obj->program(name);
-    if (!p) return report(p.error());
-    std::printf("%s (section %s, type %s):\n%s\n", name.c_str(), std::string(p->section()).c_str(),
-                std::string(p->type()).c_str(), p->disassembly(!no_source).c_str());
-    if (!prog.empty()) return kExitOk;
-  }
-  if (!prog.empty()) return report(Error{ErrorCode::ProgramNotFound, -1, "no program named '" + prog + "'", {}, {}});
-  return kExitOk;
+// `dump [xlated|jited] OBJ`: the mode word is optional (xlated), as the
+// object comes last either way.
+int dump(const std::vector<std::string>& args, const std::string& prog, bool no_source) {
+  const bool moded = args.size() == 2;
+  const std::string& mode = moded ? args[0] : std::string("xlated");
+  if (args.empty() || args.size() > 2 || (mode != "xlated" && mode != "jited"))
+    return report(Error{ErrorCode::InvalidArgument, -1, "usage: prog dump [xlated|jited] OBJ", {}, {}});
+  const std::string& file = args.back();
+  return mode == "jited" ? dump_jited(file, prog, !no_source) : dump_xlated(file, prog, !no_source);
 }
 
 DECADE_COMMAND("prog", "Inspect the programs of an object: list, dump",
@@ -57,11 +55,14 @@ DECADE_COMMAND("prog", "Inspect the programs of an object: list, dump",
                   auto* l = sub.add_subcommand("list", "Programs (section, type, instructions) and maps of OBJ.o");
                   l->add_option("object", *file, "ELF object")->required();
                   l->callback([=] { *action = [=] { return list(*file); }; });
-                  auto* d = sub.add_subcommand("dump", "Disassemble programs, with the C source lines from BTF");
-                  d->add_option("object", *file, "ELF object or raw bytecode")->required();
+                  auto dump_args = std::make_shared<std::vector<std::string>>();
+                  auto* d = sub.add_subcommand("dump", "[xlated|jited] OBJ: instructions as bpftool prints them, or the JIT's code");
+                  d->add_option("args", *dump_args, "xlated (default) or jited, then the ELF object or raw bytecode")
+                      ->required()
+                      ->expected(1, 2);
                   d->add_option("--prog", *prog, "only this program");
                   d->add_flag("--no-source", *no_source, "instructions only");
-                  d->callback([=] { *action = [=] { return dump(*file, *prog, *no_source); }; });
+                  d->callback([=] { *action = [=] { return dump(*dump_args, *prog, *no_source); }; });
                   return [action] { return *action ? (*action)() : kExitBadInput; };
                 });
 

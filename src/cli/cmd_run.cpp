@@ -28,7 +28,7 @@ namespace {
 
 struct RunArgs {
   std::string file;
-  std::string mem, mem_hex, data, data_hex, ctx, data_out, prog, engine, fib, type, btf;
+  std::string mem, mem_hex, data, data_hex, ctx, data_out, prog, engine, fib, type, btf, pin_dir;
   std::vector<std::string> sets, grants, map_inits;
   uint32_t repeat = 0;
   uint64_t timeout_ms = 0;
@@ -94,6 +94,7 @@ int run(const RunArgs& a) {
   if (auto s = load_only(*obj, a.prog); !s) return report(s.error());
   LoadOptions lo;
   lo.engine = a.engine;
+  lo.pin_dir = a.pin_dir;
   lo.unverified_checked_execution = a.unverified;
   lo.max_verifier_insns = a.budgets.max_insns;
   lo.max_verifier_memory = a.budgets.max_memory;
@@ -158,6 +159,7 @@ DECADE_COMMAND("run", "Run a program: raw bytecode (prints r0) or a program of a
                   sub.add_option("--timeout-ms", a->timeout_ms,
                                  "stop the run after this many milliseconds (error ExecTimeout)")
                       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+                  sub.add_option("--pin-dir", a->pin_dir, "directory of LIBBPF_PIN_BY_NAME maps (default $XDG_RUNTIME_DIR/decade or /run/decade)");
                   sub.add_option("--engine", a->engine, "execution engine (default: jit when available)")
                       ->check(CLI::IsMember({"interp", "jit"}));
                   sub.add_option("--grant", a->grants,

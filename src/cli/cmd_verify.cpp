@@ -9,6 +9,7 @@
 
 #include "cli/cli_util.hpp"
 #include "cli/command.hpp"
+#include "cli/json_writer.hpp"
 
 namespace decade::cli {
 namespace {
@@ -84,17 +85,18 @@ int run(const VerifyArgs& a) {
   if (!reports) return report(reports.error(), kExitBadInput);
   print_warnings(*obj);
   bool all = true;
-  if (a.json) std::printf("[\n");
+  const bool json = a.json || output_mode().json;  // --json here or the global -j
+  if (json) std::printf("[\n");
   for (size_t i = 0; i < reports->size(); ++i) {
     const VerifyReport& r = (*reports)[i];
     all = all && r.accepted;
-    if (a.json) {
+    if (json) {
       std::printf("  %s%s\n", json_report(r).c_str(), i + 1 < reports->size() ? "," : "");
     } else {
       print_text(r, a.verbose);
     }
   }
-  if (a.json) std::printf("]\n");
+  if (json) std::printf("]\n");
   return all ? kExitOk : kExitRejected;
 }
 

@@ -256,17 +256,21 @@ TEST(CliMap, DumpAfterRuns) {
                   src("demo/packets/01_tcp_syn.hex") + " --data-hex " + src("demo/packets/02_udp_dns.hex") +
                   " --data-hex " + src("demo/packets/01_tcp_syn.hex"));
   EXPECT_EQ(r.code, 0) << r.out;
-  EXPECT_NE(r.out.find("{\"key\": 6, \"value\": {\"packets\": 2, \"bytes\": 108}}"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("{\"key\": 17, \"value\": {\"packets\": 1, \"bytes\": 71}}"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"key\": 6,\n        \"value\": {\n            \"packets\": 2,\n            \"bytes\": 108\n"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"key\": 17,\n        \"value\": {\n            \"packets\": 1,\n            \"bytes\": 71\n"),
+            std::string::npos) << r.out;
   r = decade("map dump " + o + " --map nope");
   EXPECT_EQ(r.code, 2) << r.out;
   r = decade("map dump " + o);  // every map, global data included
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("\"drop_icmp\": 0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\".rodata\": [{"), std::string::npos) << r.out;
 }
 
 TEST(CliHelp, EverySubcommandHasHelp) {
-  for (const char* sub : {"run", "prog", "prog list", "prog dump", "btf", "btf dump", "verify", "map", "map dump"}) {
+  for (const char* sub : {"run", "prog", "prog list", "prog dump", "btf", "btf dump", "verify", "map", "map dump", "gen",
+                          "gen skeleton"}) {
     auto r = decade(std::string(sub) + " --help");
     EXPECT_EQ(r.code, 0) << sub << ": " << r.out;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << sub;

@@ -9,6 +9,7 @@
 #include "runtime/cpu.hpp"
 #include "runtime/guarded_memory.hpp"
 #include "runtime/maps/map_common.hpp"
+#include "runtime/maps/pinned.hpp"
 
 namespace decade {
 namespace {
@@ -159,6 +160,14 @@ Result<std::unique_ptr<Map>> make_array_map(const MapDef& def) {
       off += n;
     }
   }
+  return std::unique_ptr<Map>(new ArrayMap(def, block, bytes, false));
+}
+
+}  // namespace decade
+
+namespace decade {
+
+std::unique_ptr<Map> make_array_map_over(const MapDef& def, uint8_t* block, size_t bytes) {
   return std::unique_ptr<Map>(new ArrayMap(def, block, bytes, false));
 }
 

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+// LIBBPF_PIN_BY_NAME: maps whose BTF definition says
+// `__uint(pinning, LIBBPF_PIN_BY_NAME)` are created over (or reuse) the
+// pin file LoadOptions::pin_dir/<name> (runtime/maps/pinned.hpp).
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "api/object_impl.hpp"
+#include "runtime/maps/pinned.hpp"
+
+namespace decade::api {
+namespace {
+
+constexpr uint32_t kPinByName = 1;  // LIBBPF_PIN_BY_NAME
+
+// The value of the `pinning` member of map `name`'s definition in the
+// .maps DATASEC: `int (*pinning)[N]` encodes N as the array's length.
+uint32_t pinning_of(const Btf& btf, std::string_view name) {
+  const BtfType* ds = btf.type(btf.find(".maps", BtfKind::DataSec));
+  if (!ds) return 0;
+  for (const BtfVarSecInfo& v : ds->secinfo) {
+    const BtfType* var = btf.type(v.type);
+    if (!var || var->kind != BtfKind::Var || var->name != name) continue;
+    const BtfType* st = btf.type(btf.resolve(var->type));
+    if (!st || st->kind != BtfKind::Struct) return 0;
+    for (const BtfMember& m : st->members) {
+      if (m.name != "pinning") continue;
+      const BtfType* ptr = btf.type(m.type);
+      const BtfType* arr = ptr && ptr->kind == BtfKind::Ptr ? btf.type(ptr->type) : nullptr;
+      return arr && arr->kind == BtfKind::Array ? arr->nelems : 0;
+    }
+  }
+  return 0;
+}
+
+std::string default_pin_dir() {
+  const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+  return xdg && *xdg ? std::string(xdg) + "/decade" : std::string("/run/decade");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Map>> create_pinned_if_requested(const BpfObject::Impl& impl, const MapDef& def, bool* pinned) {
+  *pinned = false;
+  const Btf* btf = impl.object.btf.get();
+  if (!btf || is_global_data(def) || pinning_of(*btf, def.name) != kPinByName) return std::unique_ptr<Map>();
+  *pinned = true;
+  const std::string dir = impl.load_opts.pin_dir.empty() ? default_pin_dir() : impl.load_opts.pin_dir;
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return make_error(ErrorCode::IoError, fmt::format("pin directory '{}': {}", dir, std::strerror(errno)));
+  return open_pinned_map(def, dir + "/" + def.name);
+}
+
+}  // namespace decade::api

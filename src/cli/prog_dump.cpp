@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli/prog_dump.hpp"
+
+#include <fmt/format.h>
+#if DECADE_HAVE_ZYDIS
+#include <Zydis/Zydis.h>
+#endif
+
+#include <cstdio>
+
+#include "api/object_impl.hpp"
+#include "cli/cli_util.hpp"
+#include "cli/command.hpp"
+#include "cli/json_writer.hpp"
+#include "runtime/platform.hpp"
+
+namespace decade::cli {
+namespace {
+
+std::string signed_dec(int64_t v) { return fmt::format("{:+}", v); }
+
+// The kernel prints the compared immediate of a conditional jump in hex.
+std::string imm_text(const Insn& in) {
+  if (in.info().shape == Shape::JmpImm) return fmt::format("0x{:x}", static_cast<uint32_t>(in.imm));
+  return fmt::format("{}", in.imm);
+}
+
+int64_t relative(const Insn& in) { return int64_t{in.target} - int64_t{in.pc} - 1; }
+
+// Forms the kernel prints differently from the LLVM template, or nullopt.
+std::optional<std::string> special(const Insn& in, const Platform& platform) {
+  const Sem sem = in.info().sem;
+  const Shape shape = in.info().shape;
+  if (sem == Sem::LdMapFd || sem == Sem::LdMapIdx) return fmt::format("r{} = map[idx:{}]", in.dst, in.imm);
+  if (sem == Sem::LdMapValue || sem == Sem::LdMapIdxValue)
+    return fmt::format("r{} = map[idx:{}][0]+{}", in.dst, in.imm, in.imm2);
+  if (sem == Sem::LdImm64) return fmt::format("r{} = 0x{:x}", in.dst, in.imm64);
+  if (sem == Sem::LdFunc) return fmt::format("r{} = func[pc{}]", in.dst, signed_dec(relative(in)));
+  if (shape == Shape::CallHelper) {
+    const FuncProto* p = platform.helper(static_cast<uint32_t>(in.imm));
+    return fmt::format("call {}#{}", p ? p->name : std::string("unknown"), in.imm);
+  }
+  if (shape == Shape::CallLocal) return fmt::format("call pc{}", signed_dec(relative(in)));
+  if (shape == Shape::CallKfunc) return fmt::format("call kfunc#{}", in.imm);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string xlated_text(const Insn& in, const Platform& platform) {
+  if (auto s = special(in, platform)) return *s;
+  std::string_view t = in.info().llvm;
+  if (t.ends_with(" ll")) t.remove_suffix(3);
+  std::string out;
+  for (size_t k = 0; k < t.size(); ++k) {
+    const size_t e = t[k] == '{' ? t.find('}', k) : std::string_view::npos;
+    if (e == std::string_view::npos) {
+      out += t[k];
+      continue;
+    }
+    const std::string_view n = t.substr(k + 1, e - k - 1);
+    k = e;
+    if (n == "rd" || n == "wd") out += fmt::format("{}{}", n[0], in.dst);
+    else if (n == "rs" || n == "ws") out += fmt::format("{}{}", n[0], in.src);
+    else if (n == "imm") out += imm_text(in);
+    else if (n == "imm2") out += fmt::format("{}", in.imm2);
+    else if (n == "imm64") out += fmt::format("0x{:x}", in.imm64);
+    else if (n == "koff") out += fmt::format("{}", in.off);
+    else if (n == "off") out += signed_dec(in.off);
+    else if (n == "tgt") out += "pc" + signed_dec(relative(in));
+    else if (n == "as_dst") out += fmt::format("{}", static_cast<uint32_t>(in.imm) >> 16);
+    else if (n == "as_src") out += fmt::format("{}", static_cast<uint32_t>(in.imm) & 0xffff);
+  }
+  return out;
+}
+
+namespace {
+
+std::string trim(std::string s) {
+  const size_t b = s.find_first_not_of(" \t");
+  return b == std::string::npos ? std::string() : s.substr(b);
+}
+
+// The source line that starts at `pc` (bpftool prints one per line-info record).
+const LineInfo* line_at(const Program& p, uint32_t pc) {
+  for (const LineInfo& l : p.lines)
+    if (l.pc == pc && !l.text.empty()) return &l;
+  return nullptr;
+}
+
+void xlated_program(const Program& p, const Platform& platform, bool source, JsonWriter* w) {
+  for (const Insn& in : p.insns) {
+    const LineInfo* l = source ? line_at(p, in.pc) : nullptr;
+    const std::string text = fmt::format("({:02x}) {}", in.info().opcode, xlated_text(in, platform));
+    if (!w) {
+      if (l) std::printf("; %s\n", trim(l->text).c_str());
+      std::printf("%4u: %s\n", in.pc, text.c_str());
+      continue;
+    }
+    w->begin_object();
+    if (l) {
+      w->name("src");
+      w->string(trim(l->text));
+    }
+    w->name("disasm");
+    w->string(text);
+    w->end_object();
+  }
+}
+
+#if DECADE_HAVE_ZYDIS
+// One instruction at `off` in AT&T syntax and its length; nullopt when Zydis cannot decode it.
+std::optional<std::pair<std::string, size_t>> decode_native(const NativeCode& code, size_t off) {
+  ZydisDisassembledInstruction insn;
+  if (!ZYAN_SUCCESS(ZydisDisassembleATT(ZYDIS_MACHINE_MODE_LONG_64, code.address + off, code.text.data() + off,
+                                        code.text.size() - off, &insn)))
+    return std::nullopt;
+  return std::pair<std::string, size_t>{trim(insn.text), insn.info.length};
+}
+#else
+std::optional<std::pair<std::string, size_t>> decode_native(const NativeCode&, size_t) { return std::nullopt; }
+#endif
+
+void jited_program(const Program& p, const NativeCode& code, bool source, JsonWriter* w) {
+  size_t range = 0;
+  int32_t last_slot = -1;
+  for (size_t off = 0; off < code.text.size();) {
+    while (range + 1 < code.ranges.size() && code.ranges[range + 1].offset <= off) ++range;
+    const int32_t slot = code.ranges.empty() ? -1 : code.ranges[range].slot;
+    const LineInfo* l = source && slot >= 0 && slot != last_slot ? line_at(p, static_cast<uint32_t>(slot)) : nullptr;
+    if (slot >= 0) last_slot = slot;
+    const auto decoded = decode_native(code, off);
+    const std::string text = decoded ? decoded->first : fmt::format(".byte 0x{:02x}", code.text[off]);
+    if (!w) {
+      if (l) std::printf("; %s\n", trim(l->text).c_str());
+      std::printf("%4zx:\t%s\n", off, text.c_str());
+    } else {
+      w->begin_object();
+      if (l) {
+        w->name("src");
+        w->string(trim(l->text));
+      }
+      w->name("pc");
+      w->string(fmt::format("0x{:x}", off));
+      w->name("operation");
+      w->string(text);
+      w->end_object();
+    }
+    off += decoded ? decoded->second : 1;
+  }
+}
+
+int dump(const std::string& file, const std::string& prog, bool jited, bool source) {
+  auto obj = open_input(file);
+  if (!obj) return report(obj.error(), exit_code_for(obj.error()));
+  if (jited) {
+#if !DECADE_HAVE_ZYDIS
+    return report(Error{ErrorCode::Unsupported, -1, "prog dump jited: this build has no disassembler (Zydis)", {}, {}});
+#endif
+    if (auto s = apply_target_btf(*obj, ""); !s) return report(s.error());
+    LoadOptions lo;
+    lo.engine = "jit";
+    if (auto s = obj->load(lo); !s) return report(s.error(), exit_code_for(s.error()));
+  }
+  const Platform platform = Platform::standard();
+  const bool json = output_mode().json;
+  JsonWriter w(stdout, output_mode().pretty);
+  if (json) w.begin_array();
+  bool found = false;
+  for (const auto& name : obj->program_names()) {
+    if (!prog.empty() && name != prog) continue;
+    auto p = obj->program(name);
+    if (!p) return report(p.error());
+    const Program* decoded = api::Access::program(*p);
+    if (!decoded || (jited && !p->autoload())) continue;
+    found = true;
+    if (!json) std::printf("%s:\n", name.c_str());
+    if (!jited) {
+      xlated_program(*decoded, platform, source, json ? &w : nullptr);
+      continue;
+    }
+    auto code = p->native_code();
+    if (!code) return report(code.error());
+    jited_program(*decoded, *code, source, json ? &w : nullptr);
+  }
+  if (json) {
+    w.end_array();
+    std::printf("\n");
+  }
+  if (!prog.empty() && !found)
+    return report(Error{ErrorCode::ProgramNotFound, -1, "no program named '" + prog + "'", {}, {}});
+  return kExitOk;
+}
+
+}  // namespace
+
+int dump_xlated(const std::string& file, const std::string& prog, bool source) { return dump(file, prog, false, source); }
+int dump_jited(const std::string& file, const std::string& prog, bool source) { return dump(file, prog, true, source); }
+
+}  // namespace decade::cli
