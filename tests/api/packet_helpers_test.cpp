@@ -179,7 +179,9 @@ class PacketHelpers : public ::testing::TestWithParam<std::string> {
 TEST_P(PacketHelpers, KernelReturnValuesAndLengths) {
   for (const Case& c : kCases) {
     const TestRunResult r = run(c);
-    if (c.retval != -1) EXPECT_EQ(static_cast<int32_t>(r.retval), c.retval) << c;
+    if (c.retval != -1) {
+      EXPECT_EQ(static_cast<int32_t>(r.retval), c.retval) << c;
+    }
     EXPECT_EQ(static_cast<int64_t>(r.data_out.size()), c.len) << c;
   }
 }

@@ -63,7 +63,7 @@ TEST(CliBpftool, MapDumpJson) {
 // main() builds only the chosen subcommand's options (cold start): the
 // global options still work on either side of it, and help lists every command.
 TEST(CliBpftool, GlobalOptionsWithOneSubcommandBuilt) {
-  for (const std::string cmd : {"-j verify " + kShapes, "verify " + kShapes + " -j", "-p verify " + kShapes}) {
+  for (const std::string& cmd : {"-j verify " + kShapes, "verify " + kShapes + " -j", "-p verify " + kShapes}) {
     auto r = decade(cmd);
     EXPECT_EQ(r.code, 0) << cmd << ": " << r.out;
     EXPECT_NE(r.out.find("\"accepted\": true"), std::string::npos) << cmd << ": " << r.out;

@@ -35,8 +35,8 @@ extra=$(cd "$prefix/include" && find . -type f | grep -v '^\./decade/[a-z_]*\.hp
 [ -z "$extra" ] || fail "unexpected headers: $extra"
 # Exports: the C API and the public C++ classes, nothing internal.
 leaked=$(nm -D --defined-only "$libdir/libdecade.so" | awk '{print $3}' |
-  grep -v -E '^(decade_|DECADE_0$|_ZN6decade(9BpfObject|10BpfProgram|6BpfMap|10RingBuffer|10PerfBuffer|8FibTable|6IpAddr|11CancelToken|7engines|10extensions|15error_code_name|5Error9to_string))' |
-  grep -v -E '^_ZNK6decade(9BpfObject|10BpfProgram|6BpfMap|10RingBuffer|10PerfBuffer|8FibTable|6IpAddr|11CancelToken|5Error9to_string)' || true)
+  grep -v -E '^(decade_|DECADE_0$|_ZN6decade(9BpfObject|10BpfProgram|6BpfMap|10RingBuffer|10PerfBuffer|8FibTable|6IpAddr|11CancelToken|9ProbeLink|7engines|10extensions|15error_code_name|5Error9to_string))' |
+  grep -v -E '^_ZNK6decade(9BpfObject|10BpfProgram|6BpfMap|10RingBuffer|10PerfBuffer|8FibTable|6IpAddr|11CancelToken|9ProbeLink|5Error9to_string)' || true)
 [ -z "$leaked" ] || fail "internal symbols exported: $(echo "$leaked" | head -5)"
 "$prefix/bin/decade" --version >/dev/null || fail "installed CLI does not run"
 export LD_LIBRARY_PATH="$libdir"
