@@ -135,12 +135,12 @@ TEST(Fastcall, CpuIdInlinedInVerifiedCode) {
   }
 }
 
-// tests/jit/progs/fastcall.c22.bpf.c as clang-22 compiles it: the pairs
-// around bpf_get_smp_processor_id are found and removed, and the checked
-// interpreter (pairs run), the verified interpreter and the verified JIT
-// (pairs removed, and with removal off) agree.
+// bench_fastcall's program (bench/fastcall_progs/fastcall.c22.bpf.c) as
+// clang-22 compiles it: the pairs around bpf_get_smp_processor_id are found
+// and removed, and the checked interpreter (pairs run), the verified
+// interpreter and the verified JIT (pairs removed, and with removal off) agree.
 TEST(Fastcall, Clang22Program) {
-  const std::string path = std::string(DECADE_BINARY_DIR) + "/bpf/jit/progs/fastcall.c22.bpf.o";
+  const std::string path = std::string(DECADE_BINARY_DIR) + "/bpf/bench/fastcall_progs/fastcall.c22.bpf.o";
   if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " not built (no clang-22)";
   std::ifstream f(path, std::ios::binary);
   const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
@@ -148,9 +148,10 @@ TEST(Fastcall, Clang22Program) {
   lo.platform = &standard_platform();
   auto o = load_object(bytes, lo);
   ASSERT_TRUE(o.has_value()) << o.error().to_string();
-  ASSERT_EQ(o->programs.size(), 1u);
-  const Program& p = o->programs[0].program;
-  std::vector<uint8_t> mem(32 * 8);
+  const auto it = std::find_if(o->programs.begin(), o->programs.end(), [](const auto& q) { return q.name == "fastcall_mix"; });
+  ASSERT_NE(it, o->programs.end());
+  const Program& p = it->program;
+  std::vector<uint8_t> mem(256 * 8);  // WORDS
   std::mt19937_64 rng(5);
   for (uint8_t& b : mem) b = static_cast<uint8_t>(rng());
   auto checked = interp::compile_checked(p, env_of());
