@@ -216,7 +216,10 @@ Result<TestRunResult> BpfProgram::test_run(const TestRunOptions& opts) const {
   const TraceScope trace(slot.owner->trace.get());  // bpf_printk lines go to the object's buffer
   if (type.raw_ctx) return run_raw(exe, opts, setup);
   if (type.name == "xdp" || type.name.starts_with("xdp_")) return run_xdp(exe, opts, setup);  // also xdp_devmap, xdp_cpumap
-  if (type.name == "socket_filter" || type.name == "cgroup_skb") return run_skb(exe, opts, setup, true);
+  // The kernel's test run pulls the link-layer header for every skb type
+  // but tc (bpf_prog_test_run_skb): the packet starts at the network header.
+  if (type.name == "socket_filter" || type.name == "cgroup_skb" || type.name.starts_with("lwt_"))
+    return run_skb(exe, opts, setup, true);
   if (type.has_packet) return run_skb(exe, opts, setup, false);
   return run_ctx(exe, type, opts, setup);
 }

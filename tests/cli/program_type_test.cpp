@@ -41,14 +41,15 @@ TEST(CliType, UnknownSectionRunsOnceTyped) {
   }
 }
 
-// The kernel's test run gives socket filters and cgroup skb programs the
-// packet from its network header: len 28, byte 9 the IP protocol. Linux
-// 6.18 (bpftool prog run) gives the same return values: 3, 28 and 1.
+// The kernel's test run gives socket filters, cgroup skb and lwt programs
+// the packet from its network header: len 28, byte 9 the IP protocol. Linux
+// 6.18 (bpftool prog run) gives the same return values: 3, 28 and 1 (for
+// the socket filter and cgroup skb programs).
 TEST(CliType, SocketFilterAndCgroupSkbRunOnData) {
   const std::string pkt = temp_file("udp2.hex", kUdpHex);
   for (const char* engine : {"interp", "jit"}) {
     const std::string out = std::string(DECADE_BINARY_DIR) + "/cli_test_udp_only.out";
-    for (const char* type : {"socket", "socket_filter"}) {
+    for (const char* type : {"socket", "socket_filter", "lwt_in", "lwt_xmit"}) {
       auto r = decade("run " + typed() + " --prog udp_only --type " + type + " --engine " + engine + " --data-hex " +
                       pkt + " --data-out " + out);
       if (r.out.find("not available in this build") != std::string::npos) continue;

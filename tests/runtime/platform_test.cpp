@@ -206,6 +206,19 @@ TEST(Platform, XdpRawSyscallUprobe) {
   EXPECT_TRUE(allowed("xdp", BPF_FUNC_csum_diff) && allowed("sched_cls", BPF_FUNC_csum_diff));
   EXPECT_FALSE(allowed("socket_filter", BPF_FUNC_csum_diff));
   EXPECT_TRUE(allowed("cgroup_skb", BPF_FUNC_skb_ecn_set_ce) && !allowed("socket_filter", BPF_FUNC_skb_ecn_set_ce));
+  // Lightweight tunnels (lwt_out_func_proto and lwt_xmit_func_proto) and
+  // sk_skb (sk_skb_func_proto).
+  for (const char* lwt : {"lwt_in", "lwt_out", "lwt_seg6local", "lwt_xmit"})
+    for (uint32_t id : {BPF_FUNC_skb_load_bytes, BPF_FUNC_skb_pull_data, BPF_FUNC_csum_diff, BPF_FUNC_get_hash_recalc})
+      EXPECT_TRUE(allowed(lwt, id)) << lwt << " " << id;
+  for (uint32_t id : {BPF_FUNC_skb_store_bytes, BPF_FUNC_l4_csum_replace, BPF_FUNC_skb_set_tunnel_key, BPF_FUNC_redirect,
+                      BPF_FUNC_skb_change_tail}) {
+    EXPECT_TRUE(allowed("lwt_xmit", id)) << id;
+    EXPECT_FALSE(allowed("lwt_in", id)) << id;
+  }
+  for (uint32_t id : {BPF_FUNC_skb_load_bytes, BPF_FUNC_skb_store_bytes, BPF_FUNC_skb_adjust_room, BPF_FUNC_skb_change_head})
+    EXPECT_TRUE(allowed("sk_skb", id)) << id;
+  EXPECT_FALSE(allowed("sk_skb", BPF_FUNC_l3_csum_replace) || allowed("lwt_xmit", BPF_FUNC_skb_adjust_room));
   const ProgramType* sys = platform().program_type("syscall");
   EXPECT_TRUE(sys->plain_ctx);
   EXPECT_GT(sys->ctx_size, 0u);

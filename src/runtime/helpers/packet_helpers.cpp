@@ -102,6 +102,9 @@ uint32_t packet_prog_type(const std::string& t) {
   if (t == "sched_cls") return kProgTc;
   if (t == "socket_filter") return kProgSocketFilter;
   if (t == "cgroup_skb") return kProgCgroupSkb;
+  if (t == "lwt_xmit") return kProgLwtXmit;
+  if (t.starts_with("lwt_")) return kProgLwt;
+  if (t == "sk_skb") return kProgSkSkb;
   return 0;
 }
 
@@ -110,17 +113,29 @@ uint32_t packet_helper_types(uint32_t id) {
     case kHelperXdpAdjustHead: case kHelperXdpAdjustMeta: case kHelperXdpAdjustTail: case kHelperRedirectMap:
     case kHelperXdpGetBuffLen: case kHelperXdpLoadBytes: case kHelperXdpStoreBytes:
       return kProgXdp;
-    case kHelperRedirect: case kHelperFibLookup: case kHelperCsumDiff:
+    case kHelperFibLookup:
       return kProgXdp | kProgTc;
+    case kHelperRedirect:
+      return kProgXdp | kProgTc | kProgLwtXmit;
+    case kHelperCsumDiff:
+      return kProgXdp | kProgTc | kProgLwt | kProgLwtXmit;
     case kHelperSkbLoadBytes:
-      return kProgTc | kProgSocketFilter | kProgCgroupSkb;
+      return kProgTc | kProgSocketFilter | kProgCgroupSkb | kProgLwt | kProgLwtXmit | kProgSkSkb;
     case kHelperSkbEcnSetCe:
       return kProgTc | kProgCgroupSkb;
-    case kHelperSkbStoreBytes: case kHelperL3CsumReplace: case kHelperL4CsumReplace: case kHelperCsumUpdate:
-    case kHelperCsumLevel: case kHelperSkbPullData: case kHelperSkbChangeTail: case kHelperSkbChangeHead:
-    case kHelperSkbAdjustRoom: case kHelperSkbChangeProto: case kHelperSkbVlanPush: case kHelperSkbVlanPop:
+    case kHelperSkbPullData:
+      return kProgTc | kProgLwt | kProgLwtXmit | kProgSkSkb;
+    case kHelperGetHashRecalc:
+      return kProgTc | kProgLwt | kProgLwtXmit;
+    case kHelperSkbStoreBytes: case kHelperSkbChangeTail: case kHelperSkbChangeHead:
+      return kProgTc | kProgLwtXmit | kProgSkSkb;
+    case kHelperSkbAdjustRoom:
+      return kProgTc | kProgSkSkb;
+    case kHelperL3CsumReplace: case kHelperL4CsumReplace: case kHelperCsumUpdate: case kHelperCsumLevel:
     case kHelperSkbGetTunnelKey: case kHelperSkbSetTunnelKey: case kHelperSkbGetTunnelOpt:
-    case kHelperSkbSetTunnelOpt: case kHelperGetHashRecalc: case kHelperSetHash: case kHelperSetHashInvalid:
+    case kHelperSkbSetTunnelOpt: case kHelperSetHashInvalid:
+      return kProgTc | kProgLwtXmit;
+    case kHelperSkbChangeProto: case kHelperSkbVlanPush: case kHelperSkbVlanPop: case kHelperSetHash:
       return kProgTc;
     default:
       return kAnyProgramType;
