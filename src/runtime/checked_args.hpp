@@ -134,7 +134,12 @@ std::optional<ArgFault> check_helper_args(const FuncProto& p, const uint64_t* ar
         map = reinterpret_cast<const Map*>(v);
         break;
       case ArgKind::PtrToMem: case ArgKind::PtrToUninitMem: case ArgKind::PtrToMemInOut:
-        if (next == 0 || (v == 0 && nullable)) break;
+        if (v == 0 && nullable) break;
+        // A zero size is refused where the verifier refuses it (a ConstSize
+        // argument): the helper may take the pointer as memory even then.
+        if (next == 0 && i < 4 && p.args[i + 1] == ArgKind::ConstSize)
+          return ArgFault{ErrorCode::ExecBadCall, i + 1, "is a zero size where the helper needs memory"};
+        if (next == 0) break;
         f = mem(next, p.args[i] != ArgKind::PtrToMem);
         break;
       case ArgKind::PtrToMapKey: case ArgKind::PtrToMapValue: case ArgKind::PtrToUninitMapValue: {

@@ -209,6 +209,18 @@ TEST(InterpMaps, SpinLocksCannotHangTheHost) {
   expect_error(run("lddw_map_idx_value %r6, 0, 0\n" + unlock + "exit", nullptr, env), ErrorCode::ExecHelperFault, 3);
 }
 
+// A zero size for a ConstSize argument is refused as the verifier refuses
+// it: the helper would take a NULL buffer as memory (UBSan found
+// bpf_xdp_load_bytes passing one to memset).
+TEST(InterpHelpers, ZeroConstSizeIsABadCall) {
+  ProgramEnv env;
+  env.platform = &standard();
+  expect_error(run("mov %r1, 0\nmov %r2, 0\ncall 16\nexit", nullptr, env), ErrorCode::ExecBadCall, 2);
+  // bpf_snprintf's buffer size may be zero (ConstSizeOrZero).
+  expect_error(run("mov %r1, 0\nmov %r2, 0\nmov %r3, 0\nmov %r4, 0\nmov %r5, 0\ncall 165\nexit", nullptr, env),
+               ErrorCode::ExecOutOfBounds, 5);
+}
+
 // Unverified code may hand an iterator kfunc any address; one that is not
 // an aligned stack slot is refused before the kfunc touches its state.
 TEST(InterpKfuncs, IteratorArgumentsMustBeAligned) {

@@ -58,14 +58,18 @@ uint64_t get_stack(uint64_t ctx, uint64_t buf, uint64_t size, uint64_t flags, ui
   auto* out = reinterpret_cast<uint64_t*>(buf);
   if ((flags & ~(kSkipMask | kUserStack | kUserBuildId)) || (flags & kUserBuildId) || size % 8)
     return static_cast<uint64_t>(-EINVAL);
-  std::memset(out, 0, size);
+  if (size) std::memset(out, 0, size);
   if (!(flags & kUserStack)) return 0;
+  // A verified program passes its pt_regs; a checked one may pass any
+  // address, so the registers are copied without trusting it.
+  X86PtRegs regs;
+  if (probe_copy(&regs, ctx, sizeof regs) != sizeof regs) return static_cast<uint64_t>(-EFAULT);
   const uint32_t skip = uint32_t(flags & kSkipMask);
   uint64_t frames[kMaxFrames + kSkipMask];
-  const uint32_t got = walk_user_stack(*reinterpret_cast<const X86PtRegs*>(ctx), frames, kMaxFrames + skip);
+  const uint32_t got = walk_user_stack(regs, frames, kMaxFrames + skip);
   if (got <= skip) return 0;
   const uint64_t n = std::min<uint64_t>(got - skip, size / 8);
-  std::memcpy(out, frames + skip, n * 8);
+  if (n) std::memcpy(out, frames + skip, n * 8);
   return n * 8;
 }
 
