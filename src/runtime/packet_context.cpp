@@ -305,17 +305,18 @@ std::vector<MemRegion> SkBuff::regions() {
 long SkBuff::load_bytes(uint64_t offset, void* to, uint64_t len) const {
   auto pkt = packet();
   if (offset > pkt.size() || len > pkt.size() - offset) {
-    std::memset(to, 0, len);
+    if (len) std::memset(to, 0, len);
     return -EFAULT;
   }
-  std::memcpy(to, pkt.data() + offset, len);
+  // memmove: the program may pass a buffer inside the packet itself.
+  if (len) std::memmove(to, pkt.data() + offset, len);
   return 0;
 }
 
 long SkBuff::store_bytes(uint64_t offset, const void* from, uint64_t len) {
   auto pkt = packet();
   if (offset > pkt.size() || len > pkt.size() - offset) return -EFAULT;
-  std::memcpy(pkt.data() + offset, from, len);
+  if (len) std::memmove(pkt.data() + offset, from, len);  // `from` may lie in the packet
   return 0;
 }
 

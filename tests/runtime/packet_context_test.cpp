@@ -92,6 +92,14 @@ TEST(SkBuff, FieldsAndLoadStoreBytes) {
   EXPECT_EQ(b->packet()[31], 0xbb);
   EXPECT_EQ(as_long(call(kHelperSkbStoreBytes, b->ctx_addr(), 30, u(w), 2, 8)), -EINVAL);
   EXPECT_EQ(b->regions().size(), 2u);
+  // The buffer may lie in the packet itself: the copies overlap (fuzz_verifier
+  // under ASan found memcpy there).
+  EXPECT_EQ(call(kHelperSkbStoreBytes, b->ctx_addr(), 4, u(b->packet().data()), 16, 0), 0u);
+  EXPECT_EQ(b->packet()[4], 0);
+  EXPECT_EQ(b->packet()[19], 15);
+  EXPECT_EQ(call(kHelperSkbLoadBytes, b->ctx_addr(), 40, u(b->packet().data() + 44), 8), 0u);
+  EXPECT_EQ(b->packet()[44], 40);
+  EXPECT_EQ(b->packet()[51], 47);
 }
 
 }  // namespace

@@ -54,10 +54,11 @@ uint64_t xdp_load_bytes(uint64_t ctx, uint64_t offset, uint64_t to, uint64_t len
                         : uint64_t{off} + n > b->packet().size()        ? -EINVAL
                                                                           : 0;
   if (err) {
-    std::memset(dst, 0, n);
+    if (n) std::memset(dst, 0, n);
     return as_ret(err);
   }
-  std::memcpy(dst, b->packet().data() + off, n);
+  // memmove: the program may pass a buffer inside the packet itself.
+  if (n) std::memmove(dst, b->packet().data() + off, n);
   return 0;
 }
 uint64_t xdp_store_bytes(uint64_t ctx, uint64_t offset, uint64_t from, uint64_t len, uint64_t) {
@@ -65,7 +66,7 @@ uint64_t xdp_store_bytes(uint64_t ctx, uint64_t offset, uint64_t from, uint64_t 
   const uint32_t off = static_cast<uint32_t>(offset), n = static_cast<uint32_t>(len);
   if (!b || off > kMaxPacketOffset || n > kMaxPacketOffset) return as_ret(-EFAULT);
   if (uint64_t{off} + n > b->packet().size()) return as_ret(-EINVAL);
-  std::memcpy(b->packet().data() + off, reinterpret_cast<const void*>(from), n);
+  if (n) std::memmove(b->packet().data() + off, reinterpret_cast<const void*>(from), n);
   return 0;
 }
 // bpf_xdp_get_buff_len(xdp): the packet's length (Decade has no fragments).
