@@ -3,7 +3,7 @@
 //
 //   lea  rsp, [rsp - 128]        ; step over the red zone
 //   push qword [rip + site]      ; the Site, for the stub
-//   call qword [rip + stub]      ; _decade_probe_entry_stub, or _function_stub at a function's start (stubs.cpp)
+//   call qword [rip + stub]      ; _decade_probe_entry_stub, or _function_stub at a function's start (hit_entry.cpp)
 //   lea  rsp, [rsp + 136]        ; drop the Site and the red zone (flags untouched)
 //   <the moved instructions>     ; relocate.cpp
 //   jmp  qword [rip + 0]; dq addr + window
@@ -56,7 +56,7 @@ Status build_trampoline(Site& site, const FunctionRange& fn) {
   c.resize((c.size() + 7) & ~size_t{7});
   const size_t site_slot = c.size();
   put64(c, reinterpret_cast<uint64_t>(&site));
-  // At a function's first instruction the lighter stub suffices (stubs.cpp).
+  // At a function's first instruction the lighter stub suffices (hit_entry.cpp).
   put64(c, reinterpret_cast<uint64_t>(site.at_entry ? &_decade_probe_function_stub : &_decade_probe_entry_stub));
   put32(c, 7, int32_t(site_slot - 11));
   put32(c, 13, int32_t(site_slot + 8 - 17));
