@@ -56,7 +56,7 @@ CallCheck check_call_args(RunState& st, const FuncProto& proto, uint64_t* regs, 
 
 static bool check_args(RunState& st, const FuncProto& proto, const uint64_t* regs, const TInsn* at) {
   const auto f = check_helper_args(
-      proto, regs + 1, [&](uint64_t a, uint64_t n, bool w) { return mem_ok(st, a, n, w); },
+      proto, regs + 1, st.rc->ctx, [&](uint64_t a, uint64_t n, bool w) { return mem_ok(st, a, n, w); },
       [&](uint64_t v) { return known_map(st, v); }, [&](uint64_t v) { return code_target(st, v) != nullptr; });
   if (!f) return true;
   const int arg = static_cast<int>(f->arg);

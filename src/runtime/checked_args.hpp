@@ -109,11 +109,12 @@ bool checked_const_str(uint64_t p, MemOk&& mem_ok) {
   return false;
 }
 
-// args = r1..r5. mem_ok(addr, size, write), is_map(v), is_func(v) are the
-// engine's views of the run's memory, the program's maps and its functions.
+// args = r1..r5; run_ctx is the context the run was given (r1 at entry).
+// mem_ok(addr, size, write), is_map(v), is_func(v) are the engine's views of
+// the run's memory, the program's maps and its functions.
 template <class MemOk, class IsMap, class IsFunc>
-std::optional<ArgFault> check_helper_args(const FuncProto& p, const uint64_t* args, MemOk&& mem_ok, IsMap&& is_map,
-                                          IsFunc&& is_func) {
+std::optional<ArgFault> check_helper_args(const FuncProto& p, const uint64_t* args, uint64_t run_ctx, MemOk&& mem_ok,
+                                          IsMap&& is_map, IsFunc&& is_func) {
   const bool nullable = p.flags & kHelperNullable;
   const Map* map = nullptr;
   for (size_t i = 0; i < 5; ++i) {
@@ -126,9 +127,14 @@ std::optional<ArgFault> check_helper_args(const FuncProto& p, const uint64_t* ar
     std::optional<ArgFault> f;
     switch (p.args[i]) {
       case ArgKind::None: return std::nullopt;
-      case ArgKind::Scalar: case ArgKind::ConstSize: case ArgKind::ConstSizeOrZero: case ArgKind::PtrToCtx:
+      case ArgKind::Scalar: case ArgKind::ConstSize: case ArgKind::ConstSizeOrZero:
       case ArgKind::AnyPtrOrNull: case ArgKind::PtrToBtfId:
-        break;  // scalars; contexts and probe sources are validated by the helpers themselves
+        break;  // scalars; probe sources are validated by the helpers themselves
+      case ArgKind::PtrToCtx:
+        // The verifier passes only the unmodified context, so helpers may
+        // take it as the run's own (a pt_regs, an skb, ...).
+        if (v != run_ctx) return ArgFault{ErrorCode::ExecBadCall, i, "is not the program's context"};
+        break;
       case ArgKind::ConstMapPtr: case ArgKind::PtrToArena:
         if (!is_map(v)) return ArgFault{ErrorCode::ExecBadCall, i, "is not a map"};
         map = reinterpret_cast<const Map*>(v);

@@ -101,6 +101,10 @@ const Case kCases[] = {
     {"trace_printk_bad_format", "mov %r1, 0x1000\nmov %r2, 4\ncall 6\nexit"},
     {"callback_not_a_function", "mov %r1, 3\nmov %r2, %r10\nmov %r3, 0\nmov %r4, 0\ncall 181\nexit"},
     {"ld_abs_unsupported", "ldabsb 3\nexit"},
+    // A context argument must be the run's context, unmodified, as the
+    // verifier requires: helpers then take it as theirs (an skb, pt_regs).
+    {"ctx_arg_moved", "add %r1, 8\nmov %r2, 0\nmov %r3, %r10\nadd %r3, -8\nmov %r4, 4\ncall 26\nexit", zeros(16)},
+    {"ctx_arg_not_an_skb", "mov %r2, 0\nmov %r3, %r10\nadd %r3, -8\nmov %r4, 4\ncall 26\nexit", zeros(16)},
     {"extend_fused", "lddw %r1, 0xfedcba9876543210\nlsh %r1, 32\nrsh %r1, 32\nlddw %r2, 0x80000000ffffffff\n"
                      "lsh %r2, 32\narsh %r2, 32\nadd %r1, %r2\nmov %r0, %r1\nexit"},
     {"extend_at_jump_target", "lddw %r1, 0xfedcba9876543210\njeq %r2, 0, +1\nlsh %r1, 32\nrsh %r1, 32\nmov %r0, %r1\nexit"},
@@ -162,6 +166,12 @@ TEST(JitValues, KnownResults) {
   EXPECT_EQ(run_text("mov %r0, 7\nmov %r1, 4\ngotox %r1\nmov %r0, 1\nexit").value_or(0), 7u);
   expect_error(run_text("call local f\nexit\nf:\ncall local f\nexit"), ErrorCode::ExecCallDepth, 2);
   expect_error(run_text("mov %r0, 1"), ErrorCode::ExecBadJump, 0);
+  // A moved context is refused before the helper runs; the unmodified one
+  // reaches it, which finds no skb behind it.
+  std::vector<uint8_t> ctx(16);
+  const char* load = "mov %r2, 0\nmov %r3, %r10\nadd %r3, -8\nmov %r4, 4\ncall 26\nexit";
+  expect_error(run_text(std::string("add %r1, 8\n") + load, &ctx, env_of()), ErrorCode::ExecBadCall, 5);
+  expect_error(run_text(load, &ctx, env_of()), ErrorCode::ExecHelperFault, 4);
 }
 
 }  // namespace

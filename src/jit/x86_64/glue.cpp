@@ -32,7 +32,7 @@ bool arg_fault(ErrorCode code, const FuncProto& p, size_t i, const char* what) {
 bool check_args(JitState& st, const FuncProto& p, const uint64_t* regs) {
   const uint64_t r10 = st.hot.cur_r10;
   const auto f = check_helper_args(
-      p, regs, [&](uint64_t a, uint64_t n, bool w) { return mem_ok(st, a, n, w, r10); },
+      p, regs, st.rc->ctx, [&](uint64_t a, uint64_t n, bool w) { return mem_ok(st, a, n, w, r10); },
       [&](uint64_t v) { return known_map(st, v); }, [&](uint64_t v) { return st.code->func_entry(v) != 0; });
   return !f || arg_fault(f->code, p, f->arg, f->what);
 }
