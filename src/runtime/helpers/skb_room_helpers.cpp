@@ -46,22 +46,17 @@ SkBuff* skb(uint64_t ctx) {
 uint32_t net_base_len(uint32_t proto) { return proto == kProtoIp ? kIpv4Hlen : proto == kProtoIpv6 ? kIpv6Hlen : 0; }
 bool is_vlan(uint32_t proto) { return proto == kProto8021Q || proto == kProto8021AD; }
 
-// Bytes inserted or removed at `off`, the headers before them moving with
-// the packet's front (bpf_skb_net_hdr_push / _pop).
-long push_headers(SkBuff* b, uint32_t off, uint32_t n) {
+// Bytes inserted (grow) or removed at `off`, the headers before them moving
+// with the packet's front (bpf_skb_net_hdr_push / _pop).
+long resize_at(SkBuff* b, uint32_t off, uint32_t n, bool grow) {
   const int64_t mac = b->mac_offset(), net = b->network_offset();
-  if (long r = b->push(off, n)) return r;
+  if (long r = grow ? b->push(off, n) : b->pop(off, n)) return r;
   b->set_mac_offset(mac);
   b->set_network_offset(net);
   return 0;
 }
-long pop_headers(SkBuff* b, uint32_t off, uint32_t n) {
-  const int64_t mac = b->mac_offset(), net = b->network_offset();
-  if (long r = b->pop(off, n)) return r;
-  b->set_mac_offset(mac);
-  b->set_network_offset(net);
-  return 0;
-}
+long push_headers(SkBuff* b, uint32_t off, uint32_t n) { return resize_at(b, off, n, true); }
+long pop_headers(SkBuff* b, uint32_t off, uint32_t n) { return resize_at(b, off, n, false); }
 
 // bpf_skb_pull_data(skb, len): Decade's packets are linear, so every byte
 // is already readable and writable; more than the packet is -ENOMEM.
