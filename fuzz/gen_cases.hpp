@@ -6,6 +6,8 @@
 // shape has room for them.
 #pragma once
 
+#include <bit>
+
 #include "gen_pkt_calls.hpp"
 #include "gen_shapes.hpp"
 
@@ -463,6 +465,66 @@ inline Result<Program> shape_lock(World& w, ByteReader& in, Case& c) {
   return a.finish();
 }
 
+// One context access of the ctx shape: a load summed into r0, or a store of
+// r3 or an immediate. Five times in six it is one the field allows (a load,
+// or a store to a writable field, whole or as narrow as the field permits),
+// one time in ten of those nudged off by a few bytes; otherwise any width
+// anywhere from 8 bytes before the context to 8 past it.
+inline void ctx_access(Asm& a, ByteReader& in, const ProgramType& t, std::string* note) {
+  static const Op loads[] = {Op::LDXB, Op::LDXH, Op::LDXW, Op::LDXDW};
+  static const Op stores[] = {Op::STXB, Op::STXH, Op::STXW, Op::STXDW};
+  static const Op imms[] = {Op::STB, Op::STH, Op::STW, Op::STDW};
+  static const int32_t nudges[] = {-8, -4, -1, 1, 2, 4, 8};
+  std::vector<const CtxField*> scalars;
+  for (const CtxField& f : t.fields)
+    if (f.kind == CtxFieldKind::Scalar && f.size && f.size <= 8 && !(f.size & (f.size - 1))) scalars.push_back(&f);
+  uint32_t wi;
+  int32_t off;
+  bool store;
+  if (!scalars.empty() && in.coin(5, 6)) {
+    const CtxField& f = *scalars[in.pick(static_cast<uint32_t>(scalars.size()))];
+    store = f.writable && in.coin(1, 2);
+    const uint32_t whole = static_cast<uint32_t>(std::countr_zero(f.size));
+    wi = (store ? f.narrow_write : f.narrow_read) ? in.pick(whole + 1) : whole;
+    off = static_cast<int32_t>(f.offset + in.pick(f.size >> wi) * (1u << wi));
+    if (in.coin(1, 10)) off += nudges[in.pick(std::size(nudges))];
+  } else {
+    wi = in.pick(4);
+    store = in.coin(1, 2);
+    const uint32_t span = (t.ctx_size ? t.ctx_size : kCtxSize) + 16;
+    off = static_cast<int32_t>((in.u8() | uint32_t{in.u8()} << 8) % span) - 8;
+  }
+  if (!store) {
+    a.emit(make_insn(loads[wi], 2, 6, static_cast<int16_t>(off)));
+    a.emit(make_insn(Op::ADD64_REG, 0, 2));
+  } else if (in.coin(1, 2)) {
+    a.emit(make_insn(stores[wi], 6, 3, static_cast<int16_t>(off)));
+  } else {
+    a.emit(make_insn(imms[wi], 6, 0, static_cast<int16_t>(off), 0x5a));
+  }
+  *note += std::string(store ? " st" : " ld") + std::to_string(8u << wi) + "@" + std::to_string(off);
+}
+
+// The contexts of the built-in types beyond fuzz, xdp and sched_cls
+// (World::ctx_types): a few accesses by ctx_access, what was read stored in
+// the array value, and a return value inside the type's range. Every rule
+// these accesses meet was compared with Linux (KernelAgreement); the run's
+// region is the context's exact size against a guard page, so the checked
+// engine and the guard page catch what the verifier should have refused.
+inline Result<Program> shape_ctx(World& w, ByteReader& in, Case& c) {
+  if (w.ctx_types.empty()) return make_error(ErrorCode::InvalidArgument, "no context types");
+  c.type = w.ctx_types[in.pick(static_cast<uint32_t>(w.ctx_types.size()))];
+  Bodies bodies(in, 1);
+  Asm a;
+  plain_prologue(a, kMapArray);
+  c.note = c.type->name;
+  for (uint32_t k = 0, n = 1 + in.pick(4); k < n; ++k) ctx_access(a, in, *c.type, &c.note);
+  a.emit(make_insn(Op::STXDW, 7, 0, 0));
+  emit_body(a, bodies.b[0], bodies.n[0], {7, 8});
+  ret(a, static_cast<int32_t>(std::clamp<int64_t>(0, c.type->ret_min, c.type->ret_max)));
+  return a.finish();
+}
+
 inline Result<Program> build(const uint8_t* data, size_t size);
 
 // The shape input bytes build (the first byte's choice).
@@ -492,6 +554,7 @@ inline Result<Case> build_case(World& w, const uint8_t* data, size_t size) {
     case Kind::Throw: p = shape_throw(w, in, c); break;
     case Kind::Lock: p = shape_lock(w, in, c); break;
     case Kind::PktCall: p = shape_pkt_call(w, in, c); break;
+    case Kind::Ctx: p = shape_ctx(w, in, c); break;
     case Kind::Count: break;
   }
   if (!p) return std::unexpected(p.error());

@@ -27,6 +27,10 @@
 //             bpf_spin_lock, random rows while held
 //   pkt_call  a helper call with packet pointers live across it, used after
 //             it (stale) or re-derived (gen_pkt_calls.hpp)
+//   ctx       loads and stores on the contexts of the other built-in types
+//             (kprobe, tracepoint, raw_tracepoint, perf_event, lwt, sk_skb,
+//             socket filter, cgroup skb, sock and sock_addr): on fields, at
+//             narrow widths, nudged off them, past the end
 #pragma once
 
 #include <cstdint>
@@ -40,12 +44,12 @@
 namespace decade::fuzzgen {
 
 enum class Kind : uint8_t {
-  Plain, Packet, Loop, ForEach, Iter, TailCall, Ringbuf, Rodata, Probe, HugeMap, Throw, Lock, PktCall, Count
+  Plain, Packet, Loop, ForEach, Iter, TailCall, Ringbuf, Rodata, Probe, HugeMap, Throw, Lock, PktCall, Ctx, Count
 };
 
 inline const char* kind_name(Kind k) {
   static const char* names[] = {"plain", "packet",  "loop",  "for_each", "iter",  "tail_call",
-                                "ringbuf", "rodata", "probe", "huge_map", "throw", "lock", "pkt_call"};
+                                "ringbuf", "rodata", "probe", "huge_map", "throw", "lock", "pkt_call", "ctx"};
   return names[static_cast<size_t>(k)];
 }
 

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -89,6 +90,18 @@ struct World {
   // lies outside it, so a read that reaches the canary is an escape.
   alignas(8) uint64_t readable[2] = {0x0123456789abcdefull, 0x0fedcba987654321ull};
   GuardedBuffer ctx_buf{kCtxSize};       // the plain context, flush against a guard page
+  // The built-in types whose contexts the ctx shape reaches (gen_cases.hpp):
+  // tracing records and registers, socket addresses, lwt and sk_skb.
+  std::vector<const ProgramType*> ctx_types;
+
+  // A guarded buffer of `size` bytes for a non-packet context (the plain
+  // one for kCtxSize), made on first use and reused.
+  GuardedBuffer& ctx_buffer(uint32_t size) {
+    if (size == 0 || size == kCtxSize) return ctx_buf;
+    auto& b = ctx_bufs_[size];
+    if (!b) b = std::make_unique<GuardedBuffer>(size);
+    return *b;
+  }
   // Kept for build()'s callers: the array map and its definition.
   MapDef& def;
   std::shared_ptr<Map>& array;
@@ -110,6 +123,11 @@ struct World {
     trace = platform.program_type("fuzz_trace");
     xdp = platform.program_type("xdp");
     skb = platform.program_type("sched_cls");
+    for (const char* n : {"kprobe", "tracepoint", "raw_tracepoint", "perf_event", "socket_filter", "cgroup_skb",
+                          "lwt_in", "lwt_out", "lwt_xmit", "lwt_seg6local", "sk_skb", "cgroup_inet4_connect",
+                          "cgroup_inet6_connect", "cgroup_udp4_sendmsg", "cgroup_udp6_recvmsg", "cgroup_unix_connect",
+                          "cgroup_inet_sock_create", "cgroup_inet4_post_bind", "cgroup_inet6_post_bind"})
+      if (const ProgramType* t = platform.program_type(n)) ctx_types.push_back(t);
     for (const char* k : {"bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy", "bpf_throw",
                           "bpf_res_spin_lock", "bpf_res_spin_unlock"})
       kfuncs.push_back(platform.kfunc(k));
@@ -227,6 +245,9 @@ struct World {
  private:
   void install_targets();
   Status install(uint32_t map, uint32_t slot, const ProgramType& t, Asm& a);
+
+ private:
+  std::map<uint32_t, std::unique_ptr<GuardedBuffer>> ctx_bufs_;
 };
 
 // A target verified as `t` and compiled checked, so an access outside what

@@ -226,6 +226,7 @@ struct Outcome {
 struct RunMemory {
   std::unique_ptr<XdpBuff> xdp;
   std::unique_ptr<SkBuff> skb;
+  GuardedBuffer* plain = nullptr;  // the context of a type without a packet
   RunRequest req;
 
   RunMemory() = default;
@@ -247,9 +248,12 @@ struct RunMemory {
 
   Status prepare(World& w, const Case& c, const Inputs& in) {
     if (!c.type->has_packet) {
-      w.ctx_buf.assign(in.ctx, kCtxSize);
-      req.r1 = reinterpret_cast<uint64_t>(w.ctx_buf.data());
-      req.regions.push_back({reinterpret_cast<uintptr_t>(w.ctx_buf.data()), kCtxSize, true});
+      // The input's bytes repeated over the type's whole context.
+      plain = &w.ctx_buffer(c.type->ctx_size);
+      for (size_t i = 0; i < plain->size(); i += kCtxSize)
+        std::memcpy(plain->data() + i, in.ctx, std::min<size_t>(kCtxSize, plain->size() - i));
+      req.r1 = reinterpret_cast<uint64_t>(plain->data());
+      req.regions.push_back({reinterpret_cast<uintptr_t>(plain->data()), plain->size(), true});
       return ok();
     }
     if (c.type == w.xdp) {
@@ -272,7 +276,7 @@ struct RunMemory {
     return ok();
   }
 
-  void record(World& w, Outcome& o) const {
+  void record(Outcome& o) const {
     if (xdp) {
       const auto meta = xdp->metadata();
       const auto pkt = xdp->packet();
@@ -289,8 +293,8 @@ struct RunMemory {
       o.ctx.assign(reinterpret_cast<uint8_t*>(&md), reinterpret_cast<uint8_t*>(&md) + sizeof md);
       const auto pkt = skb->packet();
       o.packet.assign(pkt.begin(), pkt.end());
-    } else {
-      o.ctx.assign(w.ctx_buf.data(), w.ctx_buf.data() + kCtxSize);
+    } else if (plain) {
+      o.ctx.assign(plain->data(), plain->data() + plain->size());
     }
   }
 };
@@ -317,7 +321,7 @@ inline Outcome run_once(World& w, const Case& c, Executable& exe, const Inputs& 
     o.code = r.error().code;
     o.error = r.error().to_string();
   }
-  mem.record(w, o);
+  mem.record(o);
   const auto* v = static_cast<const uint8_t*>(w.array->lookup(&key));
   o.value.assign(v, v + 16);
   return o;
