@@ -129,8 +129,11 @@ int decade_object_set_autoload(decade_object *obj, const char *program, int auto
 int decade_object_allow_helper(decade_object *obj, const char *type, uint32_t helper_id);
 /* Privileges, none by default (decade::Grant): DECADE_GRANT_READ_HOST_MEMORY
  * lets tracing programs call bpf_probe_read* inside the ranges added with
- * decade_object_add_readable_range (the kernel's CAP_PERFMON). Before load. */
-enum { DECADE_GRANT_READ_HOST_MEMORY = 1 };
+ * decade_object_add_readable_range (the kernel's CAP_PERFMON);
+ * DECADE_GRANT_PRIVILEGED verifies with the kernel's rules for root (pointer
+ * leaks and uninitialised stack reads allowed, the stack zeroed for such
+ * programs). Before load and decade_object_verify. */
+enum { DECADE_GRANT_READ_HOST_MEMORY = 1, DECADE_GRANT_PRIVILEGED = 2 };
 int decade_object_grant(decade_object *obj, uint32_t grant);
 int decade_object_add_readable_range(decade_object *obj, const void *start, size_t size);
 

@@ -107,6 +107,17 @@ enum class Grant : uint32_t {
   // with add_readable_range (else -EFAULT, destination zeroed). Without the
   // grant a program that calls them is rejected (VerifierNotGranted).
   ReadHostMemory = 1,
+  // The kernel's verifier rules for root (bpftool's default as root): a
+  // program may store pointers into maps, the packet, the context and its
+  // memory, return one, compare pointers with anything and turn them into
+  // numbers (32-bit copies, negation, subtraction), and read stack it has
+  // not written (the engines zero the stack for such programs, so a run
+  // never sees an earlier run's bytes). A stored or returned pointer is a
+  // number to whatever reads it later; nothing can dereference it. Without
+  // the grant (the default) these are rejected as the kernel rejects them
+  // for unprivileged users (VerifierPointerLeak, VerifierUninitStack);
+  // docs/verifier.md "Privilege" lists the rules.
+  Privileged = 2,
 };
 
 // ---- Loading ----

@@ -275,9 +275,9 @@ std::vector<std::string> BpfObject::static_slot_programs() const {
 
 Status BpfObject::grant(Grant g) {
   if (auto s = not_before_load(*impl_, "grant"); !s) return s;
-  if (g != Grant::ReadHostMemory)
+  if (g != Grant::ReadHostMemory && g != Grant::Privileged)
     return make_error(ErrorCode::InvalidArgument, fmt::format("unknown grant {}", static_cast<uint32_t>(g)));
-  impl_->platform.grant(kGrantReadHostMemory);
+  impl_->platform.grant(g == Grant::Privileged ? kGrantPrivileged : kGrantReadHostMemory);
   impl_->dirty = true;
   return ok();
 }

@@ -82,12 +82,20 @@ Result<std::vector<uint8_t>> read_hex_file(const std::string& path) {
   return bytes;
 }
 
-Status apply_grants(BpfObject& obj, const std::vector<std::string>& grants) {
+Status apply_grants(BpfObject& obj, const std::vector<std::string>& grants, bool unpriv) {
+  if (!unpriv)
+    if (auto s = obj.grant(Grant::Privileged); !s) return s;
   for (const std::string& g : grants) {
     if (g != "read-host-memory") return make_error(ErrorCode::InvalidArgument, "unknown grant " + g);
     if (auto s = obj.grant(Grant::ReadHostMemory); !s) return s;
   }
   return ok();
+}
+
+void add_unpriv_option(CLI::App& sub, bool& unpriv) {
+  sub.add_flag("--unpriv", unpriv,
+               "verify with the kernel's rules for unprivileged users: no pointer leaks, no uninitialised "
+               "stack reads (default: root's rules, as bpftool run by root)");
 }
 
 Status apply_target_btf(BpfObject& obj, const std::string& path) {

@@ -55,9 +55,12 @@ void add_btf_option(CLI::App& sub, std::string& path);
 Status apply_type(BpfObject& obj, const std::string& type, const std::string& prog);
 
 // "--grant NAME" of run and verify: the privileges (decade::Grant) the
-// command gives the object's programs. Names: kGrantNames.
+// command gives the object's programs. Names: kGrantNames. Like bpftool
+// run by root, the commands verify with the kernel's privileged rules
+// (Grant::Privileged) unless "--unpriv" asks for the unprivileged ones.
 inline const std::vector<std::string> kGrantNames = {"read-host-memory"};
-Status apply_grants(BpfObject& obj, const std::vector<std::string>& grants);
+Status apply_grants(BpfObject& obj, const std::vector<std::string>& grants, bool unpriv);
+void add_unpriv_option(CLI::App& sub, bool& unpriv);
 
 // 1 for a program that was rejected or faulted, 2 for malformed input.
 int exit_code_for(const Error& e);

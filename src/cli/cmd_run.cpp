@@ -34,6 +34,7 @@ struct RunArgs {
   uint64_t timeout_ms = 0;
   bool unverified = false;
   bool trace_pipe = false;
+  bool unpriv = false;
   VerifierBudgets budgets;
   MemoryArgs memory;
 };
@@ -89,7 +90,7 @@ int run(const RunArgs& a) {
   if (auto s = apply_target_btf(*obj, a.btf); !s) return report(s.error());
   if (auto s = apply_type(*obj, a.type, a.prog); !s) return report(s.error());
   if (auto s = apply_sets(*obj, a.sets); !s) return report(s.error());
-  if (auto s = apply_grants(*obj, a.grants); !s) return report(s.error());
+  if (auto s = apply_grants(*obj, a.grants, a.unpriv); !s) return report(s.error());
   if (auto s = apply_fib(*obj, a.fib); !s) return report(s.error());
   if (auto s = load_only(*obj, a.prog); !s) return report(s.error());
   LoadOptions lo;
@@ -166,6 +167,7 @@ DECADE_COMMAND("run", "Run a program: raw bytecode (prints r0) or a program of a
                                  "give programs a privilege: read-host-memory (bpf_probe_read* in tracing programs; "
                                  "this command adds no readable range, so reads fail with -EFAULT)")
                       ->check(CLI::IsMember(kGrantNames));
+                  add_unpriv_option(sub, a->unpriv);
                   sub.add_flag("--trace-pipe", a->trace_pipe,
                                "print bpf_printk lines as programs write them (default: after the run)");
                   sub.add_flag("--unverified", a->unverified,

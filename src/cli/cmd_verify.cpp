@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// `decade verify OBJ.o [--prog NAME] [-v|-vv] [--json] [--max-insns N]
+// `decade verify OBJ.o [--prog NAME] [-v|-vv] [--json] [--unpriv] [--max-insns N]
 // [--verifier-memory SIZE]`: runs the verifier on
 // every program (or one) without running anything. Exit 0 when every
 // selected program is accepted, 1 when one is rejected, 2 on malformed input.
@@ -18,7 +18,7 @@ struct VerifyArgs {
   std::string file, prog, type, btf;
   std::vector<std::string> grants;
   int verbose = 0;
-  bool json = false;
+  bool json = false, unpriv = false;
   VerifierBudgets budgets;
 };
 
@@ -78,7 +78,7 @@ void print_text(const VerifyReport& r, int verbose) {
 int run(const VerifyArgs& a) {
   auto obj = open_input(a.file);
   if (!obj) return report(obj.error(), exit_code_for(obj.error()));
-  if (auto s = apply_grants(*obj, a.grants); !s) return report(s.error(), kExitBadInput);
+  if (auto s = apply_grants(*obj, a.grants, a.unpriv); !s) return report(s.error(), kExitBadInput);
   if (auto s = apply_target_btf(*obj, a.btf); !s) return report(s.error(), kExitBadInput);
   if (auto s = apply_type(*obj, a.type, a.prog); !s) return report(s.error(), kExitBadInput);
   auto reports = obj->verify_programs(a.prog, a.verbose, a.budgets.max_insns, a.budgets.max_memory);
@@ -110,6 +110,7 @@ DECADE_COMMAND("verify", "Verify the programs of an object (or raw bytecode as t
                                  "xdp, socket, tc, classifier, cgroup/skb, ... or a type name (sched_cls)");
                   sub.add_option("--grant", a->grants, "give programs a privilege: read-host-memory (bpf_probe_read*)")
                       ->check(CLI::IsMember(kGrantNames));
+                  add_unpriv_option(sub, a->unpriv);
                   sub.add_flag("-v,--verbose", a->verbose, "verifier log: -v like the kernel's level 1, -vv every state");
                   sub.add_flag("--json", a->json, "one JSON object per program");
                   add_verifier_options(sub, a->budgets);

@@ -60,8 +60,9 @@ TailCallResult tail_call(RunState& st, const uint64_t* regs, const TInsn* at, ui
   const TProgram* target = threaded_code(*h->executable);
   if (top && target && target->checked == st.prog->checked) {
     switch_program(st, target);
-    // Checked programs read zeros from stack they never wrote, as a fresh run would.
-    if (target->checked) std::memset(reinterpret_cast<void*>(st.frame_pointer(st.depth - 1) - kFrameSize), 0, kFrameSize);
+    // Checked programs, and verified ones that may read stack they never
+    // wrote (VerifiedProgram::zero_stack), read zeros there, as a fresh run would.
+    if (target->checked || target->zero_stack) std::memset(reinterpret_cast<void*>(st.frame_pointer(st.depth - 1) - kFrameSize), 0, kFrameSize);
     return TailCallResult::InPlace;
   }
   RunRequest req;
@@ -144,8 +145,9 @@ bool catch_exception(RunState& st, uint64_t cookie, uint64_t* r0) {
     return true;
   }
   st.depth = 1;
-  // Checked programs read zeros from stack they never wrote, as in a fresh run.
-  if (prog.checked) std::memset(reinterpret_cast<void*>(st.frame_pointer(1)), 0, kFrameSize);
+  // Checked programs, and verified ones that may read stack they never
+  // wrote, read zeros there, as in a fresh run.
+  if (prog.checked || prog.zero_stack) std::memset(reinterpret_cast<void*>(st.frame_pointer(1)), 0, kFrameSize);
   const TInsn* start = &prog.code[static_cast<size_t>(prog.slot_to_index[static_cast<size_t>(prog.prog.exception_cb)])];
   const uint64_t args[5] = {cookie, 0, 0, 0, 0};
   const bool ok = prog.checked ? exec<true>(&st, start, args, r0, nullptr) : exec<false>(&st, start, args, r0, nullptr);

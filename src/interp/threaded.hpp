@@ -83,6 +83,7 @@ struct TProgram {
   Program prog;                        // the source, for error locations
   ProgramEnv env;
   bool checked = true;                 // built by compile_checked
+  bool zero_stack = false;             // VerifiedProgram::zero_stack: reads stack it may not have written
   uint64_t arena_base = 0;             // user_vm_start of the program's arena, 0 when none
 
   bool contains(uint64_t addr) const {

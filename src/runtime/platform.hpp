@@ -101,6 +101,13 @@ enum HostGrant : uint32_t {
   // helpers may be called, and they (and the string conversions of
   // bpf_trace_printk / bpf_snprintf) read inside Platform's readable ranges.
   kGrantReadHostMemory = 1u << 0,
+  // The kernel's verifier rules for root (CAP_BPF + CAP_PERFMON: its
+  // allow_ptr_leaks and allow_uninit_stack): pointers may be stored into
+  // memory, returned, compared and turned into numbers, and uninitialised
+  // stack may be read (the engines zero the stack for such programs). What
+  // a program stores or returns is a number to everything that reads it
+  // later: no pointer is ever made from it. docs/verifier.md "Privilege".
+  kGrantPrivileged = 1u << 1,
 };
 
 // [start, start + size) of host memory.

@@ -62,12 +62,20 @@ struct Env {
   std::vector<FastcallPattern> fastcall;  // found before exploration (fastcall.hpp)
   std::vector<uint8_t> fastcall_insn;     // slot -> a spill or fill of some pattern
 
+  // The host granted kGrantPrivileged: the kernel's rules for root
+  // (allow_ptr_leaks, allow_uninit_stack), docs/verifier.md "Privilege".
+  const bool privileged;
+  // A privileged path read stack bytes it had not written (directly or
+  // through a helper): the engines zero the stack for this program.
+  bool reads_uninit_stack = false;
+
   uint32_t next_id = 1;
   bool stack_grew = false;  // note_stack deepened a function's stack (the driver checks the call chain)
   std::string log;
   VerifierStats stats;
 
-  Env(const VerifyInput& i, const VerifyOptions& o) : in(i), opts(o), prog(*i.program) {}
+  Env(const VerifyInput& i, const VerifyOptions& o)
+      : in(i), opts(o), prog(*i.program), privileged(i.platform && (i.platform->grants() & kGrantPrivileged)) {}
   uint32_t new_id() { return next_id++; }
   void note_mem(uint32_t pc, bool safe) { note(mem_safe, pc, safe); }
   void note_div(uint32_t pc, bool nonzero) { note(div_nonzero, pc, nonzero); }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // ALU transfer functions: scalars go through the scalar domain; pointers
 // allow only adding or subtracting a bounded scalar and subtracting two
-// pointers into the same region.
+// pointers into the same region. Privileged programs (kGrantPrivileged, the
+// kernel's allow_ptr_leaks) may also turn a pointer into a number as root
+// may: 32-bit and sign-extending copies, negation and the other unary
+// operations, and subtracting any two pointers give an unknown scalar.
 #include <fmt/format.h>
 
 #include "isa/semantics.hpp"
@@ -78,8 +81,17 @@ Status pointer_arith(Env& env, RegState& dst, const RegState& ptr, const RegStat
   return ok();
 }
 
+// An unknown number of `width` bits: what a privileged operation that
+// turns a pointer into a number gives.
+RegState leaked(unsigned width) { return RegState::scalar(width == 32 ? truncate(Scalar::unknown(), 4) : Scalar::unknown()); }
+
 Status ptr_alu(Env& env, State& st, const Insn& insn, const RegState& d, const RegState& s, Sem sem) {
   RegState& dst = st.reg(insn.dst);
+  if (env.privileged && sem == Sem::Sub && d.is_ptr() && s.is_ptr() && !d.maybe_null && !s.maybe_null &&
+      (insn.info().width == 32 || !same_region(d, s))) {
+    dst = leaked(insn.info().width);  // pointer - pointer, as root may
+    return ok();
+  }
   if (insn.info().width == 32)
     return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc, "32-bit arithmetic on a pointer",
                 "use 64-bit arithmetic on pointers");
@@ -121,6 +133,10 @@ Status do_mov(Env& env, State& st, const Insn& insn) {
     dst = src;
     return ok();
   }
+  if (src.is_ptr() && env.privileged) {
+    dst = leaked(32);
+    return ok();
+  }
   if (src.is_ptr())
     return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, fmt::format("32-bit copy of a pointer ({})", src.to_string()),
                 "pointers cannot be truncated to 32 bits");
@@ -130,6 +146,10 @@ Status do_mov(Env& env, State& st, const Insn& insn) {
 
 Status do_unary(Env& env, State& st, const Insn& insn, Sem sem) {
   RegState& dst = st.reg(insn.dst);
+  if (dst.is_ptr() && env.privileged) {
+    dst = leaked(insn.info().width);
+    return ok();
+  }
   if (!dst.is_scalar())
     return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc, fmt::format("{} on a pointer is not allowed", sem_name(sem)));
   const unsigned bits = static_cast<unsigned>(insn.imm), width = insn.info().width;
@@ -167,6 +187,10 @@ Status do_alu(Env& env, State& st, const Insn& insn) {
       RegState r = RegState::pointer(RegType::Arena);
       r.val = src.is_scalar() ? Scalar::unknown() : src.val;
       st.reg(insn.dst) = r;
+      return ok();
+    }
+    if (src.is_ptr() && env.privileged) {
+      st.reg(insn.dst) = leaked(width);
       return ok();
     }
     if (src.is_ptr())

@@ -141,7 +141,8 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
   switch (kind) {
     case ArgKind::None: return ok();
     case ArgKind::Scalar:
-      if (!r.is_scalar()) return fail(env, ErrorCode::VerifierPointerLeak, pc, fmt::format("R{} ({}) passes a pointer where {} expects a number", reg, r.to_string(), p.name));
+      // Root may pass a pointer as a number (allow_ptr_leaks).
+      if (!r.is_scalar() && !env.privileged) return fail(env, ErrorCode::VerifierPointerLeak, pc, fmt::format("R{} ({}) passes a pointer where {} expects a number", reg, r.to_string(), p.name));
       return ok();
     case ArgKind::ConstSize: case ArgKind::ConstSizeOrZero:
       if (!r.is_scalar()) return arg_error(env, pc, i, "is a pointer, expected a size", r);

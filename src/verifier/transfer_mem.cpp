@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <string_view>
 
 #include "isa/semantics.hpp"
@@ -45,6 +46,7 @@ Status stack_read_const(Env& env, Frame& fr, int64_t o, const MemOp& op, uint32_
     // The read lies inside one spilled register.
     const RegState& sp = fr.spills[k];
     if (sp.is_ptr()) {
+      // Refused to root too (the kernel's "invalid size of register fill").
       if (op.size != 8)
         return fail(env, ErrorCode::VerifierInvalidMemAccess, pc,
                     fmt::format("{}-byte read of a spilled pointer at fp{}", op.size, o), "read spilled pointers with 8-byte loads");
@@ -59,9 +61,12 @@ Status stack_read_const(Env& env, Frame& fr, int64_t o, const MemOp& op, uint32_
     }
     return ok();
   }
-  if (uninit && !op.helper)
-    return fail(env, ErrorCode::VerifierUninitStack, pc, fmt::format("read of uninitialised stack at fp{} ({} bytes)", o, op.size),
-                "write the stack slot before reading it");
+  if (uninit && !op.helper) {
+    if (!env.privileged)
+      return fail(env, ErrorCode::VerifierUninitStack, pc, fmt::format("read of uninitialised stack at fp{} ({} bytes)", o, op.size),
+                  "write the stack slot before reading it");
+    env.reads_uninit_stack = true;  // an unknown number: the engines make it the zeroed stack's
+  }
   for (size_t i = lo; i <= hi; ++i)
     if (fr.bytes[i] == SlotByte::Spill && fr.spills[i / 8].is_ptr() && !op.helper)
       return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, fmt::format("partial read of a spilled pointer at fp{}", o));
@@ -75,7 +80,10 @@ void clobber(Frame& fr, size_t lo, size_t hi, SlotByte kind) {
   for (size_t i = lo; i <= hi; ++i) fr.bytes[i] = kind;
 }
 
+// Privileged programs may (allow_ptr_leaks): the bytes read as a number,
+// and a write over part of the pointer leaves a number behind.
 Status no_spilled_pointer(const Env& env, const Frame& fr, size_t lo, size_t hi, uint32_t pc, std::string_view what) {
+  if (env.privileged) return ok();
   for (size_t i = lo; i <= hi; ++i)
     if (fr.bytes[i] == SlotByte::Spill && fr.spills[i / 8].is_ptr())
       return fail(env, ErrorCode::VerifierPointerLeak, pc,
@@ -102,9 +110,17 @@ Status stack_write_const(Env& env, Frame& fr, int64_t o, const MemOp& op, uint32
       return fail(env, ErrorCode::VerifierIterator, pc, fmt::format("write over iterator state at fp{}", o),
                   "destroy the iterator before reusing its stack slot");
   const RegState* v = op.value;
+  // Refused to root too (the kernel's "invalid size of register spill").
   if (v && v->is_ptr() && op.size != 8)
     return fail(env, ErrorCode::VerifierPointerLeak, pc, fmt::format("{}-byte spill of a pointer at fp{}", op.size, o),
                 "spill pointers with 8-byte stores");
+  // A narrow write into a spilled pointer leaves its other bytes readable as
+  // a number (the kernel's "attempt to corrupt spilled pointer on stack"
+  // unless root).
+  if (op.size != 8 && !env.privileged && fr.spilled(lo / 8) && fr.spills[lo / 8].is_ptr())
+    return fail(env, ErrorCode::VerifierPointerLeak, pc, fmt::format("{}-byte write into the pointer spilled at fp{}", op.size,
+                                                                     -static_cast<int64_t>(lo / 8 * 8) - 8),
+                "overwrite spilled pointers with 8-byte stores");
   if (op.size == 8 && (v || op.access == Access::ReadWrite)) {
     const size_t k = lo / 8;
     for (size_t i = lo; i <= hi; ++i) fr.bytes[i] = SlotByte::Spill;
@@ -154,16 +170,17 @@ Status stack_access(Env& env, State& st, const RegState& ptr, const MemOp& op, u
   if (op.access != Access::Write) {
     for (size_t i = blo; i <= bhi; ++i) {
       if (fr.bytes[i] == SlotByte::Iter) return fail(env, ErrorCode::VerifierIterator, pc, "variable-offset access to iterator state");
-      if (fr.bytes[i] == SlotByte::Invalid)
+      if (fr.bytes[i] == SlotByte::Invalid && !env.privileged)
         return fail(env, ErrorCode::VerifierUninitStack, pc, "variable-offset read of uninitialised stack",
                     "initialise the whole array before indexing it");
+      if (fr.bytes[i] == SlotByte::Invalid) env.reads_uninit_stack = true;
     }
     // The read gives a number: it may not be the bytes of a spilled pointer.
     if (auto s = no_spilled_pointer(env, fr, blo, bhi, pc, "variable-offset read"); !s) return s;
     if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
   }
   if (op.access != Access::Read) {
-    if (op.value && op.value->is_ptr())
+    if (op.value && op.value->is_ptr() && !env.privileged)
       return fail(env, ErrorCode::VerifierPointerLeak, pc, "variable-offset spill of a pointer");
     for (size_t i = blo; i <= bhi; ++i)
       if (fr.bytes[i] == SlotByte::Iter) return fail(env, ErrorCode::VerifierIterator, pc, "variable-offset write over iterator state");
@@ -188,7 +205,7 @@ const CtxField* find_field(const ProgramType& t, int64_t o, uint32_t size) {
 // length (before, bpf_get_current_comm(mem, 4000) on a 4-byte region wrote
 // past it on every engine).
 Status raw_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, RegState* loaded) {
-  if (op.access != Access::Read && op.value && op.value->is_ptr())
+  if (op.access != Access::Read && op.value && op.value->is_ptr() && !env.privileged)
     return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a pointer into the context");
   const int64_t base = int64_t{ptr.off} + op.off;
   constexpr int64_t kLimit = int64_t{1} << 30;
@@ -211,7 +228,7 @@ Status ctx_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, R
     return fail(env, ErrorCode::VerifierBadCtxAccess, pc, "context access through a modified context pointer",
                 "access context fields as *(ctx + constant) from the unmodified context pointer");
   const int64_t o = op.off;
-  if (op.access != Access::Read && op.value && op.value->is_ptr())
+  if (op.access != Access::Read && op.value && op.value->is_ptr() && !env.privileged)
     return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a pointer into the context");
   if (t.plain_ctx) {
     if (o < 0 || (!t.raw_ctx && o + op.size > t.ctx_size))
@@ -283,7 +300,7 @@ Status map_value_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t
                 fmt::format("map value access off={}{} size={} outside value_size={} of map {}", ptr.off + op.off,
                             ptr.val.is_const() ? "" : " var" + ptr.val.to_string(), op.size, m.value_size, m.name),
                 "compare the index against the value size (as an unsigned number) before using it");
-  if (op.access != Access::Read && op.value && op.value->is_ptr() && op.value->type != RegType::Arena)
+  if (op.access != Access::Read && op.value && op.value->is_ptr() && op.value->type != RegType::Arena && !env.privileged)
     return fail(env, ErrorCode::VerifierPointerLeak, pc, fmt::format("storing a pointer into map {}", m.name),
                 "maps hold data only: store a scalar");
   // Helpers too (as in the kernel): bpf_get_current_comm(value, 4) wrote
@@ -312,7 +329,7 @@ Status packet_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc
     return fail(env, ErrorCode::VerifierOutOfBounds, pc,
                 fmt::format("packet access off={} size={} outside the checked range r={}", static_cast<int64_t>(o), op.size, ptr.range),
                 "compare data + offset + size against data_end before the access");
-  if (op.access != Access::Read && op.value && op.value->is_ptr())
+  if (op.access != Access::Read && op.value && op.value->is_ptr() && !env.privileged)
     return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a pointer into the packet");
   // may_access_direct_pkt_data: these types read the packet only.
   const std::string& type = env.in.type->name;
@@ -329,7 +346,7 @@ Status sized_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc,
   if (ptr.val.smin < 0 || !in_bounds(lo, hi, op.size, ptr.mem_size))
     return fail(env, ErrorCode::VerifierOutOfBounds, pc,
                 fmt::format("memory access off={} size={} outside [0, {})", static_cast<int64_t>(lo), op.size, ptr.mem_size));
-  if (op.access != Access::Read && op.value && op.value->is_ptr())
+  if (op.access != Access::Read && op.value && op.value->is_ptr() && !env.privileged)
     return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a pointer into memory the program hands out");
   env.note_mem(pc, true);
   if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
@@ -450,14 +467,18 @@ Status check_mem_range(Env& env, State& st, uint8_t ptr, const Scalar& size, Acc
     const size_t lo = static_cast<size_t>(-o - op.size), hi = static_cast<size_t>(-o - 1);
     for (size_t i = lo; i <= hi; ++i) {
       if (fr.bytes[i] == SlotByte::Iter) return fail(env, ErrorCode::VerifierIterator, pc, "helper access to iterator state");
-      if (access == Access::Read && fr.bytes[i] == SlotByte::Spill && fr.spills[i / 8].is_ptr())
+      if (access == Access::Read && fr.bytes[i] == SlotByte::Spill && fr.spills[i / 8].is_ptr() && !env.privileged)
         return fail(env, ErrorCode::VerifierPointerLeak, pc, fmt::format("helper reads a spilled pointer at fp{}", -static_cast<int64_t>(i) - 1));
       // Uninitialised bytes hold whatever an earlier function or run left
-      // there (host addresses among it): a helper may not copy them out.
-      if (access != Access::Write && fr.bytes[i] == SlotByte::Invalid)
-        return fail(env, ErrorCode::VerifierUninitStack, pc,
-                    fmt::format("helper reads uninitialised stack at fp{}", -static_cast<int64_t>(i) - 1),
-                    "initialise the whole buffer (padding included) before passing it");
+      // there (host addresses among it): a helper may not copy them out
+      // unless privileged, where the engines zero the stack first.
+      if (access != Access::Write && fr.bytes[i] == SlotByte::Invalid) {
+        if (!env.privileged)
+          return fail(env, ErrorCode::VerifierUninitStack, pc,
+                      fmt::format("helper reads uninitialised stack at fp{}", -static_cast<int64_t>(i) - 1),
+                      "initialise the whole buffer (padding included) before passing it");
+        env.reads_uninit_stack = true;
+      }
     }
     if (access != Access::Read) {
       // The helper writes `size` bytes: only the first size.umin surely.
@@ -465,6 +486,13 @@ Status check_mem_range(Env& env, State& st, uint8_t ptr, const Scalar& size, Acc
       // bpf_get_current_comm let the program read what an earlier frame
       // had spilled there (host addresses) as numbers.
       const size_t sure = static_cast<size_t>(std::min<uint64_t>(size.umin, op.size));
+      // A write over part of a spilled pointer leaves its other bytes
+      // readable as a number (the kernel refuses it unless root).
+      for (const size_t k : {lo / 8, hi / 8})
+        if (!env.privileged && (k * 8 < lo || k * 8 + 7 > hi) && fr.spilled(k) && fr.spills[k].is_ptr())
+          return fail(env, ErrorCode::VerifierPointerLeak, pc,
+                      fmt::format("helper writes part of the pointer spilled at fp{}", -static_cast<int64_t>(k * 8) - 8),
+                      "keep helper buffers out of spilled pointers' slots");
       if (sure < op.size)
         if (auto s = no_spilled_pointer(env, fr, lo, hi - sure, pc, "variable-size helper write"); !s) return s;
       maybe_written(fr, lo, hi, sure);
@@ -556,10 +584,14 @@ Status do_atomic(Env& env, State& st, const Insn& insn) {
   if (auto s = check_readable(env, st, insn.dst, insn.pc); !s) return s;
   if (auto s = check_readable(env, st, insn.src, insn.pc); !s) return s;
   const RegState base = st.reg(insn.dst), val = st.reg(insn.src);
-  if (val.is_ptr()) return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, "atomic operation with a pointer operand");
+  // Root may store pointer bits with an atomic (allow_ptr_leaks); they
+  // become numbers in memory like any store's.
+  if (val.is_ptr() && !env.privileged)
+    return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, "atomic operation with a pointer operand");
   if (sem == Sem::AtomicCmpxchg) {
     if (auto s = check_readable(env, st, 0, insn.pc); !s) return s;
-    if (st.reg(0).is_ptr()) return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, "cmpxchg compares with a pointer in r0");
+    if (st.reg(0).is_ptr() && !env.privileged)
+      return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, "cmpxchg compares with a pointer in r0");
   }
   if (base.type != RegType::Stack && base.type != RegType::MapValue && base.type != RegType::Mem && base.type != RegType::Arena &&
       !base.maybe_null && base.is_ptr())
@@ -571,7 +603,7 @@ Status do_atomic(Env& env, State& st, const Insn& insn) {
   if (auto s = check_mem(env, st, op, insn.pc, &old); !s) return s;
   // The old value reaches the program (fetch forms, cmpxchg) or stays in
   // memory as a number: a pointer's bits would leak either way.
-  if (old.is_ptr())
+  if (old.is_ptr() && !env.privileged)
     return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, fmt::format("atomic operation on a spilled pointer ({})", old.to_string()),
                 "atomics work on numbers only");
   const Scalar fetched = Scalar::of_size(size);

@@ -37,6 +37,12 @@ class VerifiedProgram {
   const std::vector<InsnFacts>& facts() const { return facts_; }
   const std::vector<uint32_t>& stack_depth() const { return stack_depth_; }  // per subprogram, bytes
   const VerifierStats& stats() const { return stats_; }
+  // A path may read stack bytes it has not written (allowed only under
+  // kGrantPrivileged, as the kernel allows root): every engine runs the
+  // program on a zeroed stack, so such a read gives 0, or what this run
+  // itself left in a frame an earlier call used, never an earlier run's
+  // or program's bytes (docs/verifier.md "Privilege").
+  bool zero_stack() const { return zero_stack_; }
 
  private:
   friend class VerifierAccess;  // defined inside the verifier only
@@ -45,6 +51,7 @@ class VerifiedProgram {
   std::vector<InsnFacts> facts_;
   std::vector<uint32_t> stack_depth_;
   VerifierStats stats_;
+  bool zero_stack_ = false;
 };
 
 }  // namespace decade

@@ -27,8 +27,9 @@ namespace decade {
 class VerifierAccess {
  public:
   static std::shared_ptr<VerifiedProgram> make(Program prog, std::vector<InsnFacts> facts, std::vector<uint32_t> depth,
-                                               VerifierStats stats) {
+                                               VerifierStats stats, bool zero_stack) {
     std::shared_ptr<VerifiedProgram> vp(new VerifiedProgram());
+    vp->zero_stack_ = zero_stack;
     vp->prog_ = std::move(prog);
     vp->facts_ = std::move(facts);
     vp->stack_depth_ = std::move(depth);
@@ -171,7 +172,7 @@ Result<VerifyResult> verify(const VerifyInput& in, const VerifyOptions& opts) {
     env.log += fmt::format("processed {} insns, stored {} states (peak {}), {} us\n", env.stats.insns_processed,
                            env.stats.states_stored, env.stats.peak_states, env.stats.time_ns / 1000);
   VerifyResult out;
-  out.program = VerifierAccess::make(*in.program, std::move(facts), std::move(depth), env.stats);
+  out.program = VerifierAccess::make(*in.program, std::move(facts), std::move(depth), env.stats, env.reads_uninit_stack);
   out.log = std::move(env.log);
   return out;
 }

@@ -5,8 +5,8 @@
 // auxiliary programs it names are autoloaded, the test's program flags are
 // ORed in, and the object is loaded with root's privileges.
 //
-//   selftests_kernel_verdicts --probe    exit 0 when bpf() loads a program
-//   selftests_kernel_verdicts OBJ        then one request per stdin line:
+//   selftests_kernel_verdicts [--unpriv] --probe    exit 0 when bpf() loads a program
+//   selftests_kernel_verdicts [--unpriv] OBJ        then one request per stdin line:
 //       NAME FLAGS [AUX...]
 //   answered on stdout, one line each:
 //       NAME<TAB>accept|reject|none<TAB>reason
@@ -15,9 +15,16 @@
 // the verifier (libbpf or the kernel failed before: a missing attach
 // target, a map type the kernel lacks), with libbpf's last message.
 //
+// --unpriv first drops the capabilities the selftests' loader drops for its
+// unprivileged runs (CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_PERFMON, CAP_BPF);
+// where kernel.unprivileged_bpf_disabled is set, --probe then fails.
+//
 // Built by scripts/selftests_verifier.sh against the libbpf sources of the
 // same kernel tree as the tests, which know every section they use.
 #include <errno.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +36,23 @@
 enum { kLogSize = 16 << 20, kLineMax = 4096 };
 
 static char last_message[1024];
+static int unpriv_mode;  // --unpriv: capabilities dropped
+
+// The map types the selftests' loader still creates in unprivileged runs
+// (test_loader.c's is_unpriv_capable_map); the others are left uncreated.
+static int unpriv_capable(const struct bpf_map* map) {
+  switch (bpf_map__type(map)) {
+    case BPF_MAP_TYPE_HASH: case BPF_MAP_TYPE_PERCPU_HASH: case BPF_MAP_TYPE_HASH_OF_MAPS:
+      return !(bpf_map__map_flags(map) & BPF_F_ZERO_SEED);
+    case BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE: case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_RINGBUF:
+    case BPF_MAP_TYPE_PROG_ARRAY: case BPF_MAP_TYPE_CGROUP_ARRAY: case BPF_MAP_TYPE_PERCPU_ARRAY:
+    case BPF_MAP_TYPE_USER_RINGBUF: case BPF_MAP_TYPE_ARRAY_OF_MAPS: case BPF_MAP_TYPE_CGROUP_STORAGE:
+    case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+      return 1;
+    default:
+      return 0;
+  }
+}
 
 // libbpf's messages are kept, not printed: the first warning of a load is
 // the reason a program got no verdict (the later ones only say that the
@@ -38,6 +62,16 @@ static int keep_message(enum libbpf_print_level level, const char* fmt, va_list 
   vsnprintf(last_message, sizeof last_message, fmt, args);
   last_message[strcspn(last_message, "\n")] = 0;
   return 0;
+}
+
+static int drop_capabilities(void) {
+  struct __user_cap_header_struct head = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2];
+  const int caps[] = {CAP_SYS_ADMIN, CAP_NET_ADMIN, 38 /* CAP_PERFMON */, 39 /* CAP_BPF */};
+  memset(data, 0, sizeof data);
+  if (syscall(SYS_capget, &head, data)) return -1;
+  for (size_t i = 0; i < sizeof caps / sizeof caps[0]; ++i) data[caps[i] / 32].effective &= ~(1u << (caps[i] % 32));
+  return (int)syscall(SYS_capset, &head, data);
 }
 
 static int probe(void) {
@@ -97,6 +131,10 @@ static void load_one(const char* path, char** names, int count, unsigned flags, 
     snprintf(reason, sizeof reason, "no program %s", names[0]);
     goto out;
   }
+  if (unpriv_mode) {
+    struct bpf_map* map;
+    bpf_object__for_each_map(map, obj) bpf_map__set_autocreate(map, unpriv_capable(map));
+  }
   bpf_program__set_flags(target, bpf_program__flags(target) | flags);
   bpf_program__set_log_buf(target, log, kLogSize);
   if (bpf_object__load(obj) == 0) {
@@ -116,6 +154,15 @@ out:
 }
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && !strcmp(argv[1], "--unpriv")) {
+    if (drop_capabilities()) {
+      printf("could not drop capabilities: %s\n", strerror(errno));
+      return 1;
+    }
+    unpriv_mode = 1;
+    --argc;
+    ++argv;
+  }
   if (argc == 2 && !strcmp(argv[1], "--probe")) return probe();
   if (argc != 2) {
     fprintf(stderr, "usage: selftests_kernel_verdicts --probe | OBJ < requests\n");

@@ -4,13 +4,19 @@
 // objects and calls this). For every test program of every object: the
 // annotations (test_specs.hpp), Decade's verdict from the literal CLI
 // command, the running kernel's privileged verdict where bpf() works
-// (verdicts.hpp), then the table (table.hpp).
+// (verdicts.hpp), then the table (table.hpp). Then the same for the tests
+// with an unprivileged expectation (__failure_unpriv, __success_unpriv, ...):
+// `decade verify --unpriv` against the kernel without CAP_BPF where it
+// loads programs for such users, else against the annotations.
 //
 //   decade_selftests --decade PATH [--kernel HELPER | --no-kernel] [--sources N]
-//                    [--jobs N] [--list] [--tsv FILE] [--strict]
+//                    [--jobs N] [--list] [--tsv FILE] [--strict] [--retval]
 //                    [--min-agreement PCT] OBJ...
 //
-// Exit 1 with --strict when Decade accepts a program the reference rejects
+// --retval then runs every accepted __retval test on both engines
+// (retvals.hpp) and prints how many return the annotated value; with
+// --strict, one that does not fails the run. --tsv FILE writes the privileged rows to FILE and the unprivileged ones
+// to FILE.unpriv. Exit 1 with --strict when Decade accepts a program the reference rejects
 // and its annotation says __failure (an unsafe acceptance), or when the
 // agreement is below --min-agreement; 2 on bad arguments; else 0.
 #include <unistd.h>
@@ -25,6 +31,7 @@
 
 #include <fmt/format.h>
 
+#include "retvals.hpp"
 #include "table.hpp"
 #include "test_specs.hpp"
 #include "verdicts.hpp"
@@ -35,7 +42,7 @@ using namespace decade::selftests;
 
 struct Options {
   std::string decade, kernel;
-  bool no_kernel = false, list = false, strict = false;
+  bool no_kernel = false, list = false, strict = false, retval = false;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   size_t sources = 0;
   double min_agreement = 0;
@@ -52,6 +59,7 @@ bool parse(int argc, char** argv, Options& o) {
     else if (a == "--no-kernel") o.no_kernel = true;
     else if (a == "--list") o.list = true;
     else if (a == "--strict") o.strict = true;
+    else if (a == "--retval") o.retval = true;
     else if (a == "--jobs") o.jobs = static_cast<unsigned>(std::max(1, std::atoi(value().c_str())));
     else if (a == "--sources") o.sources = static_cast<size_t>(std::atoll(value().c_str()));
     else if (a == "--min-agreement") o.min_agreement = std::atof(value().c_str());
@@ -65,6 +73,7 @@ bool parse(int argc, char** argv, Options& o) {
 struct Object {
   std::string path, file;
   size_t first = 0, count = 0;  // its rows
+  size_t unpriv_first = 0, unpriv_count = 0;  // its unprivileged rows
 };
 
 // Rows for every test program (auxiliaries are loaded beside the tests,
@@ -86,30 +95,89 @@ std::vector<Row> collect(const Options& o, std::vector<Object>& objects) {
   return rows;
 }
 
-void kernel_pass(const Options& o, const std::vector<Object>& objects, std::vector<Row>& rows) {
+// The unprivileged tests as rows of their own: `privileged` and
+// `expect_failure` then mean "tested in this mode" and its expectation.
+std::vector<Row> collect_unpriv(const std::vector<Row>& rows, std::vector<Object>& objects) {
+  std::vector<Row> out;
+  for (Object& obj : objects) {
+    obj.unpriv_first = out.size();
+    for (size_t i = obj.first; i < obj.first + obj.count; ++i) {
+      if (!rows[i].spec.unprivileged) continue;
+      Row r{rows[i].file, rows[i].spec, {}, {}};
+      r.spec.privileged = true;
+      r.spec.expect_failure = r.spec.unpriv_expect_failure;
+      if (!r.spec.msgs_unpriv.empty()) r.spec.msgs = r.spec.msgs_unpriv;
+      out.push_back(std::move(r));
+    }
+    obj.unpriv_count = out.size() - obj.unpriv_first;
+  }
+  return out;
+}
+
+void kernel_pass(const Options& o, const std::vector<Object>& objects, std::vector<Row>& rows, bool unpriv) {
   for (const Object& obj : objects) {
+    const size_t first = unpriv ? obj.unpriv_first : obj.first, count = unpriv ? obj.unpriv_count : obj.count;
+    if (count == 0) continue;
     auto specs = read_test_specs(obj.path);
     std::vector<std::string> aux;
     for (const TestSpec& s : *specs)
-      if (s.auxiliary && s.privileged) aux.push_back(s.name);
+      if (s.auxiliary && (unpriv ? s.unprivileged : s.privileged)) aux.push_back(s.name);
     std::vector<const TestSpec*> tests;
-    for (size_t i = 0; i < obj.count; ++i) tests.push_back(&rows[obj.first + i].spec);
-    std::vector<Verdict> v = kernel_verdicts(o.kernel, obj.path, tests, aux);
-    for (size_t i = 0; i < obj.count; ++i) rows[obj.first + i].kernel = v[i];
+    for (size_t i = 0; i < count; ++i) tests.push_back(&rows[first + i].spec);
+    std::vector<Verdict> v = kernel_verdicts(o.kernel, obj.path, tests, aux, unpriv);
+    for (size_t i = 0; i < count; ++i) rows[first + i].kernel = v[i];
   }
 }
 
-void decade_pass(const Options& o, std::vector<Row>& rows, const std::vector<Object>& objects) {
+void decade_pass(const Options& o, std::vector<Row>& rows, const std::vector<Object>& objects, bool unpriv) {
   std::vector<std::string> path_of(rows.size());
-  for (const Object& obj : objects)
-    for (size_t i = 0; i < obj.count; ++i) path_of[obj.first + i] = obj.path;
+  for (const Object& obj : objects) {
+    const size_t first = unpriv ? obj.unpriv_first : obj.first, count = unpriv ? obj.unpriv_count : obj.count;
+    for (size_t i = 0; i < count; ++i) path_of[first + i] = obj.path;
+  }
   std::atomic<size_t> next{0};
   std::vector<std::thread> workers;
   for (unsigned j = 0; j < o.jobs; ++j)
     workers.emplace_back([&] {
-      for (size_t i; (i = next++) < rows.size();) rows[i].decade = decade_verdict(o.decade, path_of[i], rows[i].spec.name);
+      for (size_t i; (i = next++) < rows.size();)
+        rows[i].decade = decade_verdict(o.decade, path_of[i], rows[i].spec.name, unpriv);
     });
   for (auto& w : workers) w.join();
+}
+
+// Why the kernel gives no verdicts in a mode ("" when it does).
+std::string refusal_of(const Options& o, bool unpriv) {
+  if (o.no_kernel || o.kernel.empty()) return "not asked (--no-kernel)";
+  std::string why = kernel_refusal(o.kernel, unpriv);
+  if (!why.empty() && unpriv) {
+    std::FILE* f = std::fopen("/proc/sys/kernel/unprivileged_bpf_disabled", "r");
+    int v = 0;
+    if (f && std::fscanf(f, "%d", &v) == 1 && v != 0)
+      why = fmt::format("refuses bpf() without CAP_BPF: kernel.unprivileged_bpf_disabled = {}", v);
+    if (f) std::fclose(f);
+  }
+  return why;
+}
+
+// Runs one mode's passes and prints its table; its totals.
+Totals one_mode(const Options& o, std::vector<Row>& rows, const std::vector<Object>& objects, bool unpriv) {
+  const std::string refusal = refusal_of(o, unpriv);
+  const bool kernel_asked = refusal.empty();
+  for (Row& r : rows) r.kernel = {Outcome::None, refusal};
+  std::thread kernel;
+  if (kernel_asked) kernel = std::thread([&] { kernel_pass(o, objects, rows, unpriv); });
+  decade_pass(o, rows, objects, unpriv);
+  if (kernel.joinable()) kernel.join();
+  const char* mode = unpriv ? "unprivileged" : "privileged";
+  std::string header = fmt::format(
+      "Verifier selftests, {} ({}): {} objects{}, {} test programs; reference: {}", mode,
+      unpriv ? "decade verify --unpriv; tests with an _unpriv annotation" : "decade verify", objects.size(),
+      o.sources ? fmt::format(" of {} source files", o.sources) : "", rows.size(),
+      kernel_asked ? fmt::format("the running kernel, {}", unpriv ? "without CAP_BPF" : "privileged")
+                   : "the annotations (kernel " + refusal + ")");
+  print_table(stdout, rows, kernel_asked, header, o.list, mode);
+  if (!o.tsv.empty()) write_tsv(unpriv ? o.tsv + ".unpriv" : o.tsv, rows, kernel_asked);
+  return totals(rows, kernel_asked);
 }
 
 }  // namespace
@@ -119,26 +187,30 @@ int main(int argc, char** argv) {
   if (!parse(argc, argv, o)) {
     std::fprintf(stderr,
                  "usage: decade_selftests --decade PATH [--kernel HELPER | --no-kernel] [--sources N] [--jobs N]\n"
-                 "                        [--list] [--tsv FILE] [--strict] [--min-agreement PCT] OBJ...\n");
+                 "                        [--list] [--tsv FILE] [--strict] [--retval] [--min-agreement PCT] OBJ...\n");
     return 2;
   }
-  std::string refusal = o.no_kernel || o.kernel.empty() ? "not asked (--no-kernel)" : kernel_refusal(o.kernel);
-  bool kernel_asked = refusal.empty();
   std::vector<Object> objects;
   std::vector<Row> rows = collect(o, objects);
-  for (Row& r : rows) r.kernel = {Outcome::None, refusal};
-  std::thread kernel;
-  if (kernel_asked) kernel = std::thread([&] { kernel_pass(o, objects, rows); });
-  decade_pass(o, rows, objects);
-  if (kernel.joinable()) kernel.join();
-
-  std::string header = fmt::format(
-      "Verifier selftests: {} objects{}, {} test programs; reference: {}", objects.size(),
-      o.sources ? fmt::format(" of {} source files", o.sources) : "", rows.size(),
-      kernel_asked ? "the running kernel, privileged" : "the annotations (kernel " + refusal + ")");
-  print_table(stdout, rows, kernel_asked, header, o.list);
-  if (!o.tsv.empty()) write_tsv(o.tsv, rows, kernel_asked);
-  Totals t = totals(rows, kernel_asked);
+  std::vector<Row> unpriv = collect_unpriv(rows, objects);
+  const Totals t = one_mode(o, rows, objects, false);
+  size_t wrong_retvals = 0;
+  if (o.retval) {
+    std::vector<std::string> paths(rows.size());
+    for (const Object& obj : objects)
+      for (size_t i = 0; i < obj.count; ++i) paths[obj.first + i] = obj.path;
+    std::printf("\n");
+    wrong_retvals = print_retvals(stdout, run_retvals(o.decade, rows, paths, o.jobs), o.list);
+  }
+  // The unprivileged table informs; --strict and --min-agreement judge the
+  // privileged one (Decade does not model the kernel's Spectre and CAP_BPF
+  // rules for unprivileged users: docs/verifier.md "Privilege").
+  std::printf("\n");
+  one_mode(o, unpriv, objects, true);
+  if (o.strict && wrong_retvals) {
+    std::printf("FAIL: %zu run(s) did not return the annotated value\n", wrong_retvals);
+    return 1;
+  }
   if (o.strict && t.unsafe) {
     std::printf("FAIL: %zu unsafe acceptance(s)\n", t.unsafe);
     return 1;

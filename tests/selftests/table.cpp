@@ -55,16 +55,16 @@ void add(Totals& t, const Row& r, bool kernel_asked) {
   }
 }
 
-void print_totals(std::FILE* out, const Totals& t, bool kernel_asked) {
+void print_totals(std::FILE* out, const Totals& t, bool kernel_asked, const char* mode) {
   std::fprintf(out, "| programs | %s verdict | Decade verdict | agree | Decade-only accepts (unsafe) | Decade-only rejects "
                     "| no Decade verdict | no %s verdict |\n|---|---|---|---|---|---|---|---|\n",
                kernel_asked ? "kernel" : "annotated", kernel_asked ? "kernel" : "annotated");
   std::fprintf(out, "| %zu | %zu | %zu | %zu (%s) | %zu (%zu) | %zu | %zu | %zu |\n\n", t.programs, t.reference, t.decade,
                t.agree, pct(t.agree, t.reference).c_str(), t.only_accept, t.unsafe, t.only_reject, t.no_decade,
                t.no_reference);
-  std::fprintf(out, "Against the annotations (%zu programs with a privileged expectation: __failure, else success): "
+  std::fprintf(out, "Against the annotations (%zu programs with a %s expectation: __failure, else success): "
                     "Decade agrees on %zu",
-               t.annotated, t.decade_as_annotated);
+               t.annotated, mode, t.decade_as_annotated);
   if (kernel_asked) std::fprintf(out, ", the running kernel on %zu", t.kernel_as_annotated);
   std::fprintf(out, ".\n\n");
 }
@@ -125,7 +125,8 @@ void print_differences(std::FILE* out, const std::vector<Row>& rows, bool kernel
 Verdict reference(const Row& r, bool kernel_asked) {
   if (kernel_asked) return r.kernel;
   if (!r.spec.privileged) return {Outcome::None, "no privileged annotation"};
-  return {r.spec.expect_failure ? Outcome::Reject : Outcome::Accept, "annotated"};
+  return {r.spec.expect_failure ? Outcome::Reject : Outcome::Accept,
+          r.spec.expect_failure && !r.spec.msgs.empty() ? "annotated: " + r.spec.msgs.front() : "annotated"};
 }
 
 Agreement classify(const Row& r, bool kernel_asked) {
@@ -150,9 +151,9 @@ Totals totals(const std::vector<Row>& rows, bool kernel_asked) {
 }
 
 void print_table(std::FILE* out, const std::vector<Row>& rows, bool kernel_asked, const std::string& header,
-                 bool list_all) {
+                 bool list_all, const char* mode) {
   std::fprintf(out, "%s\n\n", header.c_str());
-  print_totals(out, totals(rows, kernel_asked), kernel_asked);
+  print_totals(out, totals(rows, kernel_asked), kernel_asked, mode);
   print_missing(out, rows, kernel_asked);
   print_files(out, rows, kernel_asked);
   print_differences(out, rows, kernel_asked, list_all);

@@ -35,16 +35,18 @@ struct Totals {
   double agreement() const { return reference ? 100.0 * static_cast<double>(agree) / static_cast<double>(reference) : 0; }
 };
 
-// The reference verdict: the kernel's when it was asked, else the annotations'.
+// The reference verdict: the kernel's when it was asked, else the
+// annotations' (its reason the first __msg, when there is one).
 Verdict reference(const Row& r, bool kernel_asked);
 Agreement classify(const Row& r, bool kernel_asked);
 bool unsafe(const Row& r, bool kernel_asked);
 
 Totals totals(const std::vector<Row>& rows, bool kernel_asked);
 // Prints the totals, the reasons for missing verdicts, the per-file table
-// and the differences (`list_all`: every program, else the first few per code).
+// and the differences (`list_all`: every program, else the first few per
+// code); `mode` ("privileged", "unprivileged") names the expectations.
 void print_table(std::FILE* out, const std::vector<Row>& rows, bool kernel_asked, const std::string& header,
-                 bool list_all);
+                 bool list_all, const char* mode);
 // One line per program, tab-separated, for scripts and later comparison.
 void write_tsv(const std::string& path, const std::vector<Row>& rows, bool kernel_asked);
 

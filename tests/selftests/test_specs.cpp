@@ -33,10 +33,23 @@ std::string after_counter(std::string_view v) {
 
 bool starts(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
+struct Seen {
+  bool priv = false, unpriv = false, arch = false, unpriv_result = false;
+};
+
 // Applies one tag (without "comment:") as the selftests' loader reads it.
-void apply_tag(TestSpec& t, std::string_view tag, bool& any_priv, bool& any_unpriv, bool& arch_seen) {
+void apply_tag(TestSpec& t, std::string_view tag, Seen& seen) {
+  bool& any_priv = seen.priv;
+  bool& any_unpriv = seen.unpriv;
+  bool& arch_seen = seen.arch;
   if (starts(tag, "test_description=")) {
     return;  // its text may end in anything, "_unpriv" too
+  } else if (tag == "test_expect_failure_unpriv" || tag == "test_expect_success_unpriv") {
+    t.unpriv_expect_failure = tag == "test_expect_failure_unpriv";
+    seen.unpriv_result = any_unpriv = true;
+  } else if (starts(tag, "test_expect_msg_unpriv=")) {
+    t.msgs_unpriv.push_back(after_counter(tag.substr(23)));
+    any_unpriv = true;
   } else if (tag == "test_expect_failure" || tag == "test_expect_success") {
     t.expect_failure = tag == "test_expect_failure";
     any_priv = true;
@@ -88,9 +101,6 @@ Result<std::vector<TestSpec>> read_test_specs(const std::string& path) {
     by_name[s.name] = specs.size();
     specs.push_back(TestSpec{.name = s.name, .section = sec.name, .prog_flags = kDefaultProgFlags});
   }
-  struct Seen {
-    bool priv = false, unpriv = false, arch = false;
-  };
   std::vector<Seen> seen(specs.size());
   for (uint32_t id = 1; id < (*btf)->count(); ++id) {
     const BtfType* t = (*btf)->type(id);
@@ -100,10 +110,15 @@ Result<std::vector<TestSpec>> read_test_specs(const std::string& path) {
     auto it = by_name.find(f->name);
     if (it == by_name.end()) continue;
     Seen& s = seen[it->second];
-    apply_tag(specs[it->second], std::string_view(t->name).substr(kPrefix.size()), s.priv, s.unpriv, s.arch);
+    apply_tag(specs[it->second], std::string_view(t->name).substr(kPrefix.size()), s);
   }
-  // As the loader: a test with no mode-setting annotation is privileged.
-  for (size_t i = 0; i < specs.size(); ++i) specs[i].privileged = seen[i].priv || !seen[i].unpriv;
+  // As the loader: a test with no mode-setting annotation is privileged;
+  // the unprivileged expectation defaults to the privileged one.
+  for (size_t i = 0; i < specs.size(); ++i) {
+    specs[i].privileged = seen[i].priv || !seen[i].unpriv;
+    specs[i].unprivileged = seen[i].unpriv;
+    if (!seen[i].unpriv_result) specs[i].unpriv_expect_failure = specs[i].expect_failure;
+  }
   return specs;
 }
 

@@ -22,6 +22,12 @@ struct TestSpec {
   bool auxiliary = false;        // __auxiliary: loaded beside the tests, not one
   bool privileged = false;       // has a privileged test (any annotation but the _unpriv ones, or none)
   bool expect_failure = false;   // __failure (privileged)
+  // Has an unprivileged test (any _unpriv annotation): its expectation is
+  // __failure_unpriv / __success_unpriv, else the privileged one, as the
+  // selftests' loader defaults it; msgs_unpriv the __msg_unpriv texts.
+  bool unprivileged = false;
+  bool unpriv_expect_failure = false;
+  std::vector<std::string> msgs_unpriv;
   bool this_arch = true;         // no __arch_*, or one naming x86-64
   std::vector<std::string> msgs;  // __msg texts, in order
   std::optional<std::string> retval;

@@ -43,12 +43,13 @@ Ran run(const std::string& command) {
 
 }  // namespace
 
-Verdict decade_verdict(const std::string& decade, const std::string& obj, const std::string& name) {
-  // The reference is the privileged kernel, where root may read kernel
-  // memory with bpf_probe_read*; Decade's equivalent is the
-  // read-host-memory grant, so tracing programs are verified with it.
-  Ran r = run(fmt::format("timeout {} {} verify {} --prog {} --grant read-host-memory 2>&1", kDecadeTimeoutSeconds,
-                          quoted(decade), quoted(obj), quoted(name)));
+Verdict decade_verdict(const std::string& decade, const std::string& obj, const std::string& name, bool unpriv) {
+  // The privileged reference is root, who may read kernel memory with
+  // bpf_probe_read*; Decade's equivalent is the read-host-memory grant, so
+  // tracing programs are verified with it (CAP_PERFMON, which the
+  // unprivileged runs drop).
+  Ran r = run(fmt::format("timeout {} {} verify {} --prog {} {} 2>&1", kDecadeTimeoutSeconds, quoted(decade), quoted(obj),
+                          quoted(name), unpriv ? "--unpriv" : "--grant read-host-memory"));
   static const std::regex code(R"(error (E\d+ \w+))");
   std::smatch m;
   std::string reason = std::regex_search(r.output, m, code) ? m[1].str() : std::string();
@@ -63,7 +64,7 @@ Verdict decade_verdict(const std::string& decade, const std::string& obj, const 
 
 std::vector<Verdict> kernel_verdicts(const std::string& helper, const std::string& obj,
                                      const std::vector<const TestSpec*>& tests,
-                                     const std::vector<std::string>& auxiliaries) {
+                                     const std::vector<std::string>& auxiliaries, bool unpriv) {
   char path[] = "/tmp/decade-selftests-XXXXXX";
   int fd = mkstemp(path);
   std::vector<Verdict> out(tests.size(), Verdict{Outcome::None, "kernel helper failed"});
@@ -78,7 +79,7 @@ std::vector<Verdict> kernel_verdicts(const std::string& helper, const std::strin
       req << '\n';
     }
   }
-  Ran r = run(fmt::format("{} {} < {} 2>/dev/null", quoted(helper), quoted(obj), path));
+  Ran r = run(fmt::format("{} {}{} < {} 2>/dev/null", quoted(helper), unpriv ? "--unpriv " : "", quoted(obj), path));
   unlink(path);
   std::istringstream lines(r.output);
   std::string line;
@@ -91,8 +92,8 @@ std::vector<Verdict> kernel_verdicts(const std::string& helper, const std::strin
   return out;
 }
 
-std::string kernel_refusal(const std::string& helper) {
-  Ran r = run(quoted(helper) + " --probe 2>&1");
+std::string kernel_refusal(const std::string& helper, bool unpriv) {
+  Ran r = run(quoted(helper) + (unpriv ? " --unpriv" : "") + " --probe 2>&1");
   if (r.status == 0) return "";
   return r.output.empty() ? fmt::format("{} --probe exited {}", helper, r.status) : r.output.substr(0, r.output.find('\n'));
 }

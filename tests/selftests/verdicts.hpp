@@ -23,16 +23,19 @@ struct Verdict {
 
 // Runs `DECADE verify OBJ --prog NAME` (exit 0 accept, 1 reject, 2 none:
 // malformed or unsupported input), under `timeout` so that no program can
-// stall the table.
-Verdict decade_verdict(const std::string& decade, const std::string& obj, const std::string& name);
+// stall the table; `unpriv` adds --unpriv (the kernel's rules for users
+// without CAP_BPF, else root's).
+Verdict decade_verdict(const std::string& decade, const std::string& obj, const std::string& name, bool unpriv);
 
 // The kernel's verdicts on the tests of one object, in the order given;
 // `auxiliaries` are loaded beside every test (test_loader's autoload rule).
+// `unpriv`: loaded without the capabilities the selftests' loader drops.
 std::vector<Verdict> kernel_verdicts(const std::string& helper, const std::string& obj,
                                      const std::vector<const TestSpec*>& tests,
-                                     const std::vector<std::string>& auxiliaries);
+                                     const std::vector<std::string>& auxiliaries, bool unpriv);
 
-// Empty when the helper can load a program through bpf(); else why not.
-std::string kernel_refusal(const std::string& helper);
+// Empty when the helper can load a program through bpf() (without the
+// capabilities when `unpriv`); else why not.
+std::string kernel_refusal(const std::string& helper, bool unpriv);
 
 }  // namespace decade::selftests

@@ -72,6 +72,8 @@ class VerifierEnv {
   }
 
   const Platform& platform() const { return platform_; }
+  // Host grants (runtime/platform.hpp), e.g. kGrantPrivileged for root's rules.
+  void grant(uint32_t grants) { platform_.grant(grants); }
   const std::vector<std::shared_ptr<MapDef>>& maps() const { return defs_; }
 
   Result<Program> assemble_program(const std::string& text) const {

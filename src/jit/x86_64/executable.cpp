@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "jit/x86_64/executable.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <new>
@@ -120,6 +121,18 @@ ThreadSlot& thread_slot() {
   return slot;
 }
 
+// The stack a zero_stack program may read: in each frame its functions can
+// occupy (a call chain holds each function at most once: no recursion), the
+// deepest any of them reaches. A one-function program that reads 8 bytes
+// zeroes 8 bytes, not the whole 4 KiB.
+void zero_frames(uint64_t stack_top, const VerifiedProgram& vp) {
+  uint32_t deepest = 0;
+  for (const uint32_t d : vp.stack_depth()) deepest = std::max(deepest, d);
+  deepest = std::min<uint32_t>((deepest + 7) / 8 * 8, kFrameSize);
+  const size_t frames = std::min<size_t>(std::max<size_t>(vp.stack_depth().size(), 1), kMaxFrames);
+  for (size_t f = 0; f < frames; ++f) std::memset(reinterpret_cast<void*>(stack_top - f * kFrameSize - deepest), 0, deepest);
+}
+
 // Everything of `st` a run reads, reset field by field (no bulk zeroing).
 void reset_state(JitState& st, const JitCode& code, const RunRequest& req) {
   JitHot& h = st.hot;
@@ -141,9 +154,11 @@ void reset_state(JitState& st, const JitCode& code, const RunRequest& req) {
   set_primary_region(h, st.request);
   st.code = &code;
   st.map_memory.reset();
-  // Checked programs may read stack they never wrote: make that read zeros,
-  // as in the interpreter. Verified programs cannot, so they skip the cost.
+  // Checked programs, and verified ones the privileged rules let read stack
+  // they never wrote (VerifiedProgram::zero_stack), read zeros there, as in
+  // the interpreter; other verified programs cannot, so they skip the cost.
   if (code.checked()) std::memset(st.stack, 0, sizeof(st.stack));
+  else if (code.zero_stack()) zero_frames(h.stack_top, *code.verified);
 }
 
 void reset_context(RunContext& rc) {
@@ -174,8 +189,8 @@ DECADE_JIT_CALL uint64_t catch_exception(JitState& st, RunContext& rc, const Jit
     rc.fault = Error{ErrorCode::Internal, cb, "jit: the exception callback was not compiled", {}, {}};
     return 0;
   }
-  // Checked programs read zeros from stack they never wrote, as in a fresh run.
-  if (code.checked()) std::memset(reinterpret_cast<void*>(h.stack_top - kFrameSize), 0, kFrameSize);
+  // Checked and zero_stack programs read zeros from stack they never wrote, as in a fresh run.
+  if (code.zero_stack()) std::memset(reinterpret_cast<void*>(h.stack_top - kFrameSize), 0, kFrameSize);
   const uint64_t args[6] = {cookie, 0, 0, 0, 0, h.stack_top + kFrameSize};
   const uint64_t r0 = code.trampoline()(&h, entry, args);
   finish_exception_callback(rc);

@@ -38,6 +38,9 @@ class JitCode {
   const Program& prog() const { return verified ? verified->program() : unverified; }
   // Compiled by compile_checked: every access checked at run time.
   bool checked() const { return !verified; }
+  // Runs start on a zeroed stack: checked programs, and verified ones that
+  // may read stack they never wrote (VerifiedProgram::zero_stack).
+  bool zero_stack() const { return !verified || verified->zero_stack(); }
   ProgramEnv env;
   ExecMemory mem;
   PcMap pc_map;

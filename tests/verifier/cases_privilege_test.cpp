@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: Apache-2.0
+// The privilege model (docs/verifier.md "Privilege"): each case is verified
+// without grants (the kernel's rules for unprivileged users, the API's
+// default) and with kGrantPrivileged (root's rules, the CLI's default), and
+// names the outcome of each. What root may do (allow_ptr_leaks,
+// allow_uninit_stack) is accepted only with the grant; what leaks address
+// bits or stale stack is refused without it; what neither allows stays
+// refused in both.
+#include "case_table.hpp"
+
+namespace decade::test {
+namespace {
+
+using E = ErrorCode;
+
+struct Outcome {
+  ErrorCode code;
+  int64_t insn = -1;
+};
+
+struct PrivCase {
+  const char* name;
+  const char* type;
+  const char* text;
+  Outcome unpriv, priv;
+};
+
+std::ostream& operator<<(std::ostream& os, const PrivCase& c) { return os << c.name; }
+
+#define LOOKUP0 "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map_idx(0) ll\ncall 1\n"
+
+const PrivCase kCases[] = {
+    // Uninitialised stack: root reads an unknown number (0 on the zeroed stack).
+    {"uninit_read", "xdp", "r0 = *(u64 *)(r10 - 8)\nexit\n", {E::VerifierUninitStack, 0}, {E::Ok}},
+    {"uninit_read_half", "xdp", "r1 = 0\n*(u32 *)(r10 - 8) = r1\nr0 = *(u64 *)(r10 - 8)\nexit\n",
+     {E::VerifierUninitStack, 2}, {E::Ok}},
+    {"uninit_var_offset_read", "xdp",
+     "r2 = *(u32 *)(r1 + 12)\nr2 &= 8\nr3 = r10\nr3 += -16\nr3 += r2\nr0 = *(u64 *)(r3 + 0)\nexit\n",
+     {E::VerifierUninitStack, 5}, {E::Ok}},
+    {"uninit_helper_key", "xdp", "r2 = r10\nr2 += -4\nr1 = map_idx(0) ll\ncall 1\nr0 = 2\nexit\n",
+     {E::VerifierUninitStack, 4}, {E::Ok}},
+    // Pointers stored into memory become numbers there.
+    {"ptr_into_map", "xdp", LOOKUP0 "if r0 == 0 goto out\n*(u64 *)(r0 + 0) = r10\nout: r0 = 2\nexit\n",
+     {E::VerifierPointerLeak, 8}, {E::Ok}},
+    {"ptr_atomic_into_map", "xdp", LOOKUP0 "if r0 == 0 goto out\nlock *(u64 *)(r0 + 0) += r10\nout: r0 = 2\nexit\n",
+     {E::VerifierPointerLeak, 8}, {E::Ok}},
+    {"ptr_into_ctx", "sched_cls", "*(u32 *)(r1 + 48) = r1\nr0 = 0\nexit\n", {E::VerifierPointerLeak, 0}, {E::Ok}},
+    {"ptr_as_helper_number", "xdp",
+     "r1 = 0\n*(u32 *)(r10 - 4) = r1\n*(u64 *)(r10 - 16) = r1\nr2 = r10\nr2 += -4\nr3 = r10\nr3 += -16\nr4 = r10\n"
+     "r1 = map_idx(0) ll\ncall 2\nr0 = 2\nexit\n",
+     {E::VerifierPointerLeak, 10}, {E::Ok}},
+    {"spilled_ptr_as_helper_key", "xdp", "*(u64 *)(r10 - 8) = r1\nr2 = r10\nr2 += -8\nr1 = map_idx(0) ll\ncall 1\nr0 = 2\nexit\n",
+     {E::VerifierPointerLeak, 5}, {E::Ok}},
+    // Pointers turned into numbers.
+    {"ptr_mov32", "xdp", "w2 = w1\nr0 = 0\nexit\n", {E::VerifierPointerLeak, 0}, {E::Ok}},
+    {"ptr_movsx", "xdp", "r2 = (s32)r1\nr0 = 0\nexit\n", {E::VerifierPointerLeak, 0}, {E::Ok}},
+    {"ptr_neg", "xdp", "r1 = -r1\nr0 = 0\nexit\n", {E::VerifierBadPointerArith, 0}, {E::Ok}},
+    {"ptr_minus_other_region", "xdp", "r1 -= r10\nr0 = 0\nexit\n", {E::VerifierBadPointerArith, 0}, {E::Ok}},
+    {"atomic_on_spilled_ptr", "xdp", "*(u64 *)(r10 - 8) = r10\nr1 = 0\nr1 = atomic_fetch_add((u64 *)(r10 - 8), r1)\nr0 = 0\nexit\n",
+     {E::VerifierPointerLeak, 2}, {E::Ok}},
+    // A narrow write into a spilled pointer, by the program or a helper,
+    // leaves the pointer's other bytes readable as a number (the kernel's
+    // "attempt to corrupt spilled pointer on stack" for unprivileged users).
+    {"narrow_write_into_spilled_ptr", "xdp",
+     "*(u64 *)(r10 - 8) = r1\nr2 = 0\n*(u32 *)(r10 - 8) = r2\nr0 = *(u32 *)(r10 - 4)\nexit\n",
+     {E::VerifierPointerLeak, 2}, {E::Ok}},
+    {"helper_write_into_spilled_ptr", "xdp",
+     "*(u64 *)(r10 - 16) = r10\nr1 = r10\nr1 += -12\nr2 = 4\ncall 16\nr0 = *(u32 *)(r10 - 16)\nr0 = 2\nexit\n",
+     {E::VerifierPointerLeak, 4}, {E::Ok}},
+    // Branches on address bits.
+    {"ptr_cmp_scalar", "xdp", "r2 = 4096\nr0 = 0\nif r10 > r2 goto +1\nr0 = 1\nexit\n", {E::VerifierPointerLeak, 2}, {E::Ok}},
+    {"ptr_cmp_jmp32", "xdp", "r0 = 0\nif w1 s<= 0x6f goto +1\nr0 = 1\nexit\n", {E::VerifierPointerLeak, 1}, {E::Ok}},
+    {"ptr_cmp_ctx_stack", "xdp", "r0 = 0\nif r1 > r10 goto +1\nr0 = 1\nexit\n", {E::VerifierPointerLeak, 1}, {E::Ok}},
+    // Returning a pointer: only where the type checks no return range.
+    {"return_pointer", "xdp", "r0 = r10\nexit\n", {E::VerifierPointerLeak, 1}, {E::Ok}},
+    {"return_pointer_ranged", "xdp_ret", "r0 = r10\nexit\n", {E::VerifierPointerLeak, 1}, {E::VerifierPointerLeak, 1}},
+    // Refused for root too: no pointer is ever made from a number, and the
+    // operations the kernel refuses to everyone stay refused.
+    {"number_deref", "xdp", "r2 = r10\nr2 += -8\n*(u64 *)(r10 - 8) = r2\nw3 = w2\nr0 = *(u64 *)(r3 + 0)\nexit\n",
+     {E::VerifierPointerLeak, 3}, {E::VerifierInvalidMemAccess, 4}},
+    {"map_value_ptr_read_back", "xdp",
+     LOOKUP0 "if r0 == 0 goto out\n*(u64 *)(r0 + 0) = r10\nr1 = *(u64 *)(r0 + 0)\nr0 = *(u64 *)(r1 - 8)\nout: r0 = 2\nexit\n",
+     {E::VerifierPointerLeak, 8}, {E::VerifierInvalidMemAccess, 10}},
+    {"ptr_mul", "xdp", "r1 *= 2\nr0 = 0\nexit\n", {E::VerifierBadPointerArith, 0}, {E::VerifierBadPointerArith, 0}},
+    {"ptr_alu32_add", "xdp", "w1 += 1\nr0 = 0\nexit\n", {E::VerifierBadPointerArith, 0}, {E::VerifierBadPointerArith, 0}},
+    {"ptr_plus_ptr", "xdp", "r1 += r10\nr0 = 0\nexit\n", {E::VerifierBadPointerArith, 0}, {E::VerifierBadPointerArith, 0}},
+    {"partial_fill_of_pointer", "xdp", "*(u64 *)(r10 - 8) = r1\nr0 = *(u32 *)(r10 - 8)\nexit\n",
+     {E::VerifierInvalidMemAccess, 1}, {E::VerifierInvalidMemAccess, 1}},
+    {"narrow_spill_of_pointer", "xdp", "*(u32 *)(r10 - 8) = r1\nr0 = 0\nexit\n", {E::VerifierPointerLeak, 0},
+     {E::VerifierPointerLeak, 0}},
+};
+
+void expect(const PrivCase& c, bool privileged) {
+  VerifierEnv env;
+  if (privileged) env.grant(kGrantPrivileged);
+  const Outcome& want = privileged ? c.priv : c.unpriv;
+  const char* mode = privileged ? "privileged" : "unprivileged";
+  auto p = env.assemble_program(c.text);
+  ASSERT_TRUE(p.has_value()) << c.name << ": " << p.error().to_string();
+  auto r = env.verify_program(*p, c.type);
+  if (want.code == E::Ok) {
+    EXPECT_TRUE(r.has_value()) << c.name << " (" << mode << "): " << r.error().to_string();
+    return;
+  }
+  ASSERT_FALSE(r.has_value()) << c.name << " (" << mode << "): accepted, expected " << error_code_name(want.code);
+  EXPECT_EQ(r.error().code, want.code) << c.name << " (" << mode << "): " << r.error().to_string();
+  EXPECT_EQ(r.error().insn, want.insn) << c.name << " (" << mode << "): " << r.error().to_string();
+}
+
+class Privilege : public ::testing::TestWithParam<PrivCase> {};
+TEST_P(Privilege, Unprivileged) { expect(GetParam(), false); }
+TEST_P(Privilege, Privileged) { expect(GetParam(), true); }
+INSTANTIATE_TEST_SUITE_P(Verifier, Privilege, ::testing::ValuesIn(kCases),
+                         [](const ::testing::TestParamInfo<PrivCase>& i) { return std::string(i.param.name); });
+
+// The kernel twins compare both modes (kernel_agreement_test.cpp): the
+// registry holds each case with its unprivileged outcome.
+bool register_privilege_cases() {
+  for (const PrivCase& c : kCases) case_registry().push_back(Case{c.name, c.type, c.text, c.unpriv.code, c.unpriv.insn});
+  return true;
+}
+[[maybe_unused]] const bool registered = register_privilege_cases();
+
+}  // namespace
+}  // namespace decade::test
