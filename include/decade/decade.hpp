@@ -382,6 +382,14 @@ class DECADE_API BpfMap {
   // pages. MapBadType for other maps, MapBadFlags for frozen (.rodata) maps.
   Result<std::span<uint8_t>> memory() const;
 
+  // Pins the loaded map at `path`, as bpftool's `map pin` (docs/embedding.md,
+  // "Pinned maps"): a map loaded from a pin (LIBBPF_PIN_BY_NAME) gets a
+  // second name for the same shared file; any other map's elements are
+  // copied into a new pin, which later loads and `pinned PATH` share (this
+  // BpfMap keeps its own storage). Array, per-CPU array and the four hash
+  // types only (MapBadType names others); IoError when `path` exists.
+  Status pin(const std::string& path) const;
+
   // Batches: keys and values are packed arrays; their lengths give the count.
   // Returns elements copied (and deleted with delete_after).
   Result<uint32_t> lookup_batch(BatchCursor& cursor, std::span<uint8_t> keys, std::span<uint8_t> values,
