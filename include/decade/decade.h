@@ -199,6 +199,43 @@ DECADE_API int decade_program_set_type(decade_program *prog, const char *type);
 /* Nanoseconds load() spent verifying and compiling the program (0 before load). */
 DECADE_API void decade_program_load_times(const decade_program *prog, uint64_t *verify_ns, uint64_t *compile_ns);
 
+/* Tunnel metadata of a tc packet (decade/tunnel.hpp, struct bpf_tunnel_key):
+ * what it arrived with (decade_test_run.tunnel_in, for
+ * bpf_skb_get_tunnel_key / _opt) or what the program left on it
+ * (tunnel_out, from bpf_skb_set_tunnel_key / _opt). */
+#define DECADE_TUNNEL_OPTS_MAX 252
+struct decade_tunnel_key {
+  size_t sz;          /* sizeof(struct decade_tunnel_key) */
+  int ipv6;           /* BPF_F_TUNINFO_IPV6 */
+  uint64_t id;        /* tunnel_id (VNI, GRE key, ...) */
+  uint32_t remote[4]; /* IPv4 in [0], host order; IPv6 as four words */
+  uint32_t local[4];
+  uint8_t tos;
+  uint8_t ttl;
+  uint32_t label;     /* IPv6 flow label */
+  uint64_t flags;     /* BPF_F_ZERO_CSUM_TX, BPF_F_DONT_FRAGMENT, BPF_F_SEQ_NUMBER, BPF_F_NO_TUNNEL_KEY */
+  uint32_t options_size;                   /* bytes of options used */
+  uint8_t options[DECADE_TUNNEL_OPTS_MAX]; /* bpf_skb_set_tunnel_opt's bytes */
+};
+
+/* Where a test run's packet went (decade::Redirect): XDP_REDIRECT or
+ * TC_ACT_REDIRECT after bpf_redirect / bpf_redirect_map chose a target. */
+enum { DECADE_REDIRECT_IFINDEX = 0, DECADE_REDIRECT_CPU = 1, DECADE_REDIRECT_XSK = 2 };
+struct decade_redirect {
+  size_t sz;             /* sizeof(struct decade_redirect) */
+  uint32_t kind;         /* out: DECADE_REDIRECT_* */
+  uint32_t key;          /* out: bpf_redirect_map's key */
+  uint32_t value;        /* out: the entry's first u32 (ifindex, cpumap qsize, xsk socket id) */
+  uint64_t flags;        /* out: BPF_F_INGRESS, BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS */
+  const decade_map *map; /* out: the map bpf_redirect_map used; NULL for bpf_redirect */
+  uint32_t *targets;     /* in: room for targets_cap targets (interfaces, CPU or queue); may be NULL */
+  size_t targets_cap;
+  size_t target_count;   /* out: how many targets there are (at most targets_cap are copied) */
+};
+
+/* decade_test_run.outcome bits. */
+enum { DECADE_RUN_REDIRECTED = 1, DECADE_RUN_TUNNEL_SET = 2 };
+
 struct decade_test_run {
   size_t sz;                  /* sizeof(struct decade_test_run) */
   const void *data_in;        /* packet (xdp, tc, socket_filter) or memory (raw) */
@@ -215,12 +252,57 @@ struct decade_test_run {
   /* Read only when sz covers them (sz = sizeof of this version): */
   const decade_cancel_token *cancel; /* optional: stops the run from another thread */
   uint64_t timeout_ns;        /* deadline of the call (all repeats); 0: the program's default */
+  const struct decade_tunnel_key *tunnel_in; /* optional (tc): the metadata the packet arrived with */
+  struct decade_redirect *redirect;          /* optional: filled when the last run redirected */
+  struct decade_tunnel_key *tunnel_out;      /* optional: filled when the last run set tunnel metadata */
+  uint32_t outcome;                          /* out: DECADE_RUN_REDIRECTED | DECADE_RUN_TUNNEL_SET */
 };
 /* A run stopped by its token fails with -ECANCELED (ExecCancelled), one past
  * its deadline with -ETIMEDOUT (ExecTimeout); decade_last_error_insn names where. */
 DECADE_API int decade_program_test_run(const decade_program *prog, struct decade_test_run *run);
 /* Default deadline of the program's test runs, in ns (0: none). */
 DECADE_API void decade_program_set_timeout(const decade_program *prog, uint64_t timeout_ns);
+
+/* ---- The routing table bpf_fib_lookup answers from (decade/fib.hpp) ----
+ * Filled from the text format of docs/helpers.md ("dev", "route", "neigh"
+ * lines) and shared with the objects it is set on: entries added later are
+ * seen by their next lookup. Set it before load (-EINVAL after). */
+typedef struct decade_fib decade_fib;
+DECADE_API decade_fib *decade_fib_new(void); /* NULL when out of memory */
+/* Adds the entries of `text`; -EINVAL (FibBadEntry) names the line. */
+DECADE_API int decade_fib_parse(decade_fib *fib, const char *text);
+DECADE_API void decade_fib_clear(decade_fib *fib);
+DECADE_API void decade_fib_free(decade_fib *fib); /* the objects it is set on keep the table */
+DECADE_API int decade_object_set_fib(decade_object *obj, const decade_fib *fib);
+
+/* ---- bpf_printk output of an object's test runs (the trace buffer) ----
+ * The lines waiting, oldest first, each ending in '\n', as one malloc'd
+ * string (free() it), and removed; "" when there are none; NULL on error. */
+DECADE_API char *decade_object_drain_trace(decade_object *obj);
+DECADE_API uint64_t decade_object_trace_dropped(const decade_object *obj); /* lines lost to a full buffer */
+/* Each line (without '\n') goes to fn as the program writes it, instead of
+ * the buffer; fn NULL restores the buffer. fn may run on any thread that
+ * runs the object's programs. */
+typedef void (*decade_trace_fn)(void *ctx, const char *line, size_t len);
+DECADE_API int decade_object_set_trace_callback(decade_object *obj, decade_trace_fn fn, void *ctx);
+
+/* ---- Perf buffers (libbpf's perf_buffer) ----
+ * Reads what programs send with bpf_perf_event_output to a
+ * BPF_MAP_TYPE_PERF_EVENT_ARRAY: one ring of page_cnt pages per CPU. */
+typedef struct decade_perf_buffer decade_perf_buffer;
+typedef void (*decade_perf_sample_fn)(void *ctx, int cpu, const void *data, uint32_t size);
+typedef void (*decade_perf_lost_fn)(void *ctx, int cpu, uint64_t count);
+struct decade_perf_buffer_opts {
+  size_t sz;               /* sizeof(struct decade_perf_buffer_opts) */
+  decade_perf_lost_fn lost; /* optional: samples a full ring dropped, before the next sample */
+};
+DECADE_API int decade_perf_buffer_new(const decade_map *map, size_t page_cnt, decade_perf_sample_fn sample, void *ctx,
+                                      const struct decade_perf_buffer_opts *opts /* may be NULL */,
+                                      decade_perf_buffer **out);
+/* Records handled (samples and lost notices), or a negative errno. */
+DECADE_API int decade_perf_buffer_poll(decade_perf_buffer *pb, int timeout_ms);
+DECADE_API int decade_perf_buffer_consume(decade_perf_buffer *pb);
+DECADE_API void decade_perf_buffer_free(decade_perf_buffer *pb); /* empties the map's slots it filled */
 
 /* ---- User-space probes (docs/uprobes.md) ----
  * Attaches a loaded uprobe / uretprobe program to a function of this
