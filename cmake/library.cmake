@@ -4,9 +4,12 @@
 # src/, so a host links one library instead of ten archives in a group.
 # Their only include directory is include/: src/ stays private to the build.
 #
-# Exports: cmake/decade.map (a version script) lists the public C API
-# (decade_*) and the public C++ classes of include/decade/decade.hpp; every
-# other symbol, asmjit's included, is local to libdecade.so. The soname's
+# Exports: every module is compiled with -fvisibility=hidden and
+# -fvisibility-inlines-hidden (decade_module), and include/decade/export.h's
+# DECADE_API marks the public C API (decade_*) and the public C++ classes and
+# functions. cmake/decade.map (a version script) lists the same names as a
+# second guard; every other symbol, asmjit's included, is local to
+# libdecade.so. The soname's
 # number is DECADE_ABI_VERSION, raised when the C ABI breaks
 # (docs/embedding.md, "Versions and ABI").
 include(GNUInstallDirs)
@@ -37,7 +40,8 @@ set_target_properties(decade_shared PROPERTIES
   OUTPUT_NAME decade EXPORT_NAME decade LINKER_LANGUAGE CXX
   VERSION ${PROJECT_VERSION} SOVERSION ${DECADE_ABI_VERSION}
   LIBRARY_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/lib
-  LINK_DEPENDS ${PROJECT_SOURCE_DIR}/cmake/decade.map)
+  LINK_DEPENDS ${PROJECT_SOURCE_DIR}/cmake/decade.map
+  CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
 target_link_libraries(decade_shared PRIVATE ${decade_deps})
 if(asmjit_FOUND)
   # libasmjit.a reads stderr PC-relatively: see cmake/asmjit_stderr.cpp.

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "decade/error.hpp"
+#include "decade/export.h"
 #include "decade/fib.hpp"
 #include "decade/tunnel.hpp"
 
@@ -159,10 +160,10 @@ struct LoadOptions {
 };
 
 // Engines available in this build, the default first.
-std::vector<std::string> engines();
+DECADE_API std::vector<std::string> engines();
 // Decade ISA extensions this build implements (e.g. "bitmanip"); see
 // docs/isa-extensions.md. A program needing another one is refused by name.
-std::vector<std::string> extensions();
+DECADE_API std::vector<std::string> extensions();
 
 // Map update flags (the kernel's BPF_ANY, BPF_NOEXIST, BPF_EXIST).
 enum class UpdateFlag : uint64_t { Any = 0, NoExist = 1, Exist = 2 };
@@ -176,7 +177,7 @@ enum class UpdateFlag : uint64_t { Any = 0, NoExist = 1, Exist = 2 };
 // unlocked, ring buffer records discarded, iterators destroyed). A run
 // holding a bpf_spin_lock stops after unlocking it. Copies share one state;
 // the token is thread-safe.
-class CancelToken {
+class DECADE_API CancelToken {
  public:
   CancelToken();
   void cancel() const;
@@ -272,7 +273,7 @@ struct UprobeOptions {
 
 // An attached probe, like libbpf's bpf_link: destroying it detaches. It
 // refers to the program's maps, so destroy links before their BpfObject.
-class ProbeLink {
+class DECADE_API ProbeLink {
  public:
   ProbeLink();
   ProbeLink(ProbeLink&&) noexcept;
@@ -308,7 +309,7 @@ struct Access;
 }
 
 // A program of a loaded object.
-class BpfProgram {
+class DECADE_API BpfProgram {
  public:
   std::string_view name() const;
   std::string_view section() const;
@@ -353,7 +354,7 @@ struct BatchCursor {
 
 // A map of a loaded object (or, before load, its definition only: reading
 // and writing elements then fails with InvalidArgument).
-class BpfMap {
+class DECADE_API BpfMap {
  public:
   std::string_view name() const;
   uint32_t type() const;                 // kernel map type number (BPF_MAP_TYPE_*)
@@ -391,6 +392,14 @@ class BpfMap {
   // (element i at i * round_up(value_size, 8)), global data, or an arena's
   // pages. MapBadType for other maps, MapBadFlags for frozen (.rodata) maps.
   Result<std::span<uint8_t>> memory() const;
+
+  // Pins the loaded map at `path`, as bpftool's `map pin` (docs/embedding.md,
+  // "Pinned maps"): a map loaded from a pin (LIBBPF_PIN_BY_NAME) gets a
+  // second name for the same shared file; any other map's elements are
+  // copied into a new pin, which later loads and `pinned PATH` share (this
+  // BpfMap keeps its own storage). Array, per-CPU array and the four hash
+  // types only (MapBadType names others); IoError when `path` exists.
+  Status pin(const std::string& path) const;
 
   // Batches: keys and values are packed arrays; their lengths give the count.
   // Returns elements copied (and deleted with delete_after).
@@ -459,7 +468,7 @@ struct VerifyReport {
 };
 
 // An object file: its programs, maps and global data.
-class BpfObject {
+class DECADE_API BpfObject {
  public:
   // Opens an ELF object (nothing is created or verified yet).
   static Result<BpfObject> open(const std::string& path);
@@ -591,7 +600,7 @@ class BpfObject {
 
 // libbpf's ring_buffer: consumes the records programs submit to one or more
 // BPF_MAP_TYPE_RINGBUF maps.
-class RingBuffer {
+class DECADE_API RingBuffer {
  public:
   // Returning a negative value stops consumption and is passed back.
   using Callback = std::function<int(std::span<const uint8_t> record)>;
@@ -625,7 +634,7 @@ class RingBuffer {
 // -EOPNOTSUPP unless that slot's ring is the running CPU's. A full ring
 // counts samples as lost; the reader gets the count before the next sample.
 // Destroying the PerfBuffer empties the slots it filled.
-class PerfBuffer {
+class DECADE_API PerfBuffer {
  public:
   // data is the raw sample, padded as perf pads it (size + 4 a multiple of 8).
   using SampleFn = std::function<void(int cpu, std::span<const uint8_t> data)>;

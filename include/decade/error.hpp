@@ -8,6 +8,8 @@
 #include <string_view>
 #include <version>
 
+#include "decade/export.h"
+
 // C++23 gives std::expected; a C++20 host gets decade/expected_compat.hpp,
 // the same subset with the same layout (docs/embedding.md).
 #if defined(__cpp_lib_expected) && __cpp_lib_expected >= 202202L
@@ -159,7 +161,7 @@ enum class ErrorCode : uint16_t {
   ProbeAttachFailed = 805,        // the program cannot be attached (wrong type, not loaded) or the code cannot be patched
 };
 
-std::string_view error_code_name(ErrorCode code);
+DECADE_API std::string_view error_code_name(ErrorCode code);
 
 struct SourceLocation {
   std::string file;  // empty when unknown
@@ -176,7 +178,7 @@ struct Error {
   std::string hint;      // optional one-line advice
 
   // "E102 DecodeUnknownOpcode at insn 3 (file.c:12): message"
-  std::string to_string() const;
+  DECADE_API std::string to_string() const;
 };
 
 template <typename T>

@@ -22,7 +22,7 @@
 
 namespace decade {
 
-struct IpAddr {
+struct DECADE_API IpAddr {
   uint8_t family = 0;             // 4 or 6
   std::array<uint8_t, 16> bytes{};  // network order; IPv4 in the first 4
   // "10.0.0.1" or "fd00::1"; FibBadEntry otherwise.
@@ -31,7 +31,7 @@ struct IpAddr {
 
 using MacAddr = std::array<uint8_t, 6>;
 
-class FibTable {
+class DECADE_API FibTable {
  public:
   struct Interface {
     uint32_t ifindex = 0;

@@ -334,6 +334,7 @@ int decade_program_test_run(const decade_program* prog, struct decade_test_run* 
     o.repeat = in.repeat ? in.repeat : 1;
     o.cancel = in.cancel ? &in.cancel->token : nullptr;
     o.timeout_ns = in.timeout_ns;
+    if (in.tunnel_in && !decade::capi::read_tunnel(in.tunnel_in, &o.tunnel.emplace())) return -EINVAL;
     auto r = prog->prog.test_run(o);
     if (!r) return fail(r.error());
     if (in.data_out && r->data_out.size() > in.data_size_out)
@@ -351,6 +352,7 @@ int decade_program_test_run(const decade_program* prog, struct decade_test_run* 
     if (decade::capi::covers(sz, offsetof(decade_test_run, retval) + sizeof run->retval)) run->retval = r->retval;
     if (decade::capi::covers(sz, offsetof(decade_test_run, duration_ns) + sizeof run->duration_ns))
       run->duration_ns = r->duration_ns;
+    decade::capi::put_run_outcome(prog->owner, in, *r, run);
     return 0;
   });
 }

@@ -89,6 +89,12 @@ inline bool covers(size_t sz, size_t end) { return sz >= end; }
 // bytes and NUL-terminated; nothing when buf is NULL or size 0.
 void write_log(char* buf, size_t size, const std::string& text);
 
+// Test runs' host sides (c_api_host.cpp): the tunnel metadata a run starts
+// with (false after recording the error), and the redirect, tunnel and
+// outcome bits written back into the caller's structs.
+bool read_tunnel(const decade_tunnel_key* user, TunnelKey* out);
+void put_run_outcome(decade_object* owner, const decade_test_run& in, const TestRunResult& r, decade_test_run* run);
+
 inline std::span<const uint8_t> bytes(const void* p, size_t n) { return {static_cast<const uint8_t*>(p), p ? n : 0}; }
 inline std::span<uint8_t> bytes(void* p, size_t n) { return {static_cast<uint8_t*>(p), p ? n : 0}; }
 

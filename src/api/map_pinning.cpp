@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // LIBBPF_PIN_BY_NAME: maps whose BTF definition says
 // `__uint(pinning, LIBBPF_PIN_BY_NAME)` are created over (or reuse) the
-// pin file LoadOptions::pin_dir/<name> (runtime/maps/pinned.hpp).
+// pin file LoadOptions::pin_dir/<name> (runtime/maps/pinned.hpp); and
+// BpfMap::pin, bpftool's `map pin`.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -45,15 +47,31 @@ std::string default_pin_dir() {
 
 }  // namespace
 
-Result<std::unique_ptr<Map>> create_pinned_if_requested(const BpfObject::Impl& impl, const MapDef& def, bool* pinned) {
-  *pinned = false;
+Result<std::unique_ptr<Map>> create_pinned_if_requested(const BpfObject::Impl& impl, const MapDef& def, std::string* pin_path) {
+  pin_path->clear();
   const Btf* btf = impl.object.btf.get();
   if (!btf || is_global_data(def) || pinning_of(*btf, def.name) != kPinByName) return std::unique_ptr<Map>();
-  *pinned = true;
   const std::string dir = impl.load_opts.pin_dir.empty() ? default_pin_dir() : impl.load_opts.pin_dir;
+  *pin_path = dir + "/" + def.name;
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return make_error(ErrorCode::IoError, fmt::format("pin directory '{}': {}", dir, std::strerror(errno)));
-  return open_pinned_map(def, dir + "/" + def.name);
+  return open_pinned_map(def, *pin_path);
 }
 
 }  // namespace decade::api
+
+namespace decade {
+
+// bpftool's `map pin`: a map that lives in a pin already gets a second
+// name for the same file (both stay shared); any other map is copied into
+// a new pin, which later runs and processes share from then on.
+Status BpfMap::pin(const std::string& path) const {
+  const api::MapSlot& s = *static_cast<const api::MapSlot*>(impl_);
+  if (!s.map) return make_error(ErrorCode::InvalidArgument, fmt::format("map '{}' is not created until load()", s.name));
+  if (s.pin_path.empty()) return pin_map_copy(*s.map, path);
+  if (link(s.pin_path.c_str(), path.c_str()) != 0)
+    return make_error(ErrorCode::IoError, fmt::format("pin '{}' as '{}': {}", s.pin_path, path, std::strerror(errno)));
+  return ok();
+}
+
+}  // namespace decade

@@ -49,6 +49,7 @@ struct MapSlot {
   // After load:
   std::shared_ptr<Map> map;
   uint32_t id = 0;  // registry id (what a map-in-map stores)
+  std::string pin_path;  // the pin file of a LIBBPF_PIN_BY_NAME map, else empty
   // A map type Decade lacks (MapBadType): the map is not created, and only
   // the programs that reference it fail to load, with this error.
   std::optional<Error> unsupported;
@@ -85,7 +86,7 @@ Status claim_prog_arrays(const ObjectProgram& p, const ProgramHandle& handle, st
 
 // A map that declares LIBBPF_PIN_BY_NAME, over its pin file (*pinned set);
 // an empty pointer (and *pinned false) for any other map (map_pinning.cpp).
-Result<std::unique_ptr<Map>> create_pinned_if_requested(const BpfObject::Impl& impl, const MapDef& def, bool* pinned);
+Result<std::unique_ptr<Map>> create_pinned_if_requested(const BpfObject::Impl& impl, const MapDef& def, std::string* pin_path);
 
 // What the library's own tools (the CLI) read past the public API.
 struct Access {

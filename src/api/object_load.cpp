@@ -84,9 +84,9 @@ Status create_maps(BpfObject::Impl& impl) {
     MapDef& def = impl.object.maps[slot->index];
     // libbpf's fix-up: a perf event array without max_entries gets one slot per CPU.
     if (def.type == MapType::PerfEventArray && def.max_entries == 0) def.max_entries = possible_cpus();
-    bool pinned = false;
-    auto m = api::create_pinned_if_requested(impl, def, &pinned);
-    if (!pinned) m = create_map(def, limits);
+    std::string pin_path;
+    auto m = api::create_pinned_if_requested(impl, def, &pin_path);
+    if (pin_path.empty()) m = create_map(def, limits);
     slot->unsupported.reset();
     if (!m && m.error().code == ErrorCode::MapBadType) {
       slot->unsupported = m.error();  // fails the programs that use it (uses_unsupported_map)
@@ -99,6 +99,7 @@ Status create_maps(BpfObject::Impl& impl) {
     }
     slot->map = std::shared_ptr<Map>(std::move(*m));
     slot->id = register_map(slot->map);
+    slot->pin_path = std::move(pin_path);
   }
   return ok();
 }

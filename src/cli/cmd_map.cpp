@@ -3,11 +3,13 @@
 // object, optionally runs a program over one or more inputs (each --data /
 // --data-hex file once, or --repeat times), then prints the maps' contents,
 // elements as `bpftool map dump` prints them (cli/map_print.hpp); --map
-// takes a map's name or a global-data section's (".bss").
+// takes a map's name or a global-data section's (".bss"). The subcommands
+// on pins (lookup, update, delete, pin, dump pinned) are cli/map_pinned.hpp.
 #include <cstdio>
 
 #include "cli/cli_util.hpp"
 #include "cli/command.hpp"
+#include "cli/map_pinned.hpp"
 #include "cli/map_print.hpp"
 
 namespace decade::cli {
@@ -108,11 +110,11 @@ int dump(MapArgs a) {
   return kExitOk;
 }
 
-DECADE_COMMAND("map", "Inspect the maps of an object: dump (optionally after running a program)",
+DECADE_COMMAND("map", "Inspect maps: dump an object's (optionally after a run); lookup, update, delete, pin pinned maps",
                 [](CLI::App& sub) -> std::function<int()> {
                   sub.require_subcommand(1);
                   auto a = std::make_shared<MapArgs>();
-                  auto chosen = std::make_shared<bool>(false);
+                  auto action = std::make_shared<std::function<int()>>();
                   auto* d = sub.add_subcommand("dump", "Print map contents, keys and values formatted from BTF");
                   d->add_option("object", a->object, "ELF object, or: pinned PATH (a map pinned by an earlier run)")
                       ->required()
@@ -127,8 +129,9 @@ DECADE_COMMAND("map", "Inspect the maps of an object: dump (optionally after run
                   d->add_option("--engine", a->engine, "execution engine")->check(CLI::IsMember({"interp", "jit"}));
                   add_btf_option(*d, a->btf);
                   a->memory.add_to(*d);
-                  d->callback([=] { *chosen = true; });
-                  return [=] { return *chosen ? dump(*a) : kExitBadInput; };
+                  d->callback([=] { *action = [=] { return dump(*a); }; });
+                  add_pinned_subcommands(sub, action);
+                  return [=] { return *action ? (*action)() : kExitBadInput; };
                 });
 
 }  // namespace

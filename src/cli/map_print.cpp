@@ -7,14 +7,9 @@
 #include <cstring>
 
 #include "api/json_value.hpp"
-#include "runtime/maps/pinned.hpp"
 
 namespace decade::cli {
 namespace {
-
-struct Element {
-  std::vector<uint8_t> key, value;
-};
 
 Result<std::vector<Element>> elements(const BpfMap& m) {
   if (m.key_size() == 0)
@@ -38,11 +33,6 @@ Result<std::vector<Element>> elements(const BpfMap& m) {
 
 bool per_cpu(const BpfMap& m) { return m.host_value_size() != m.value_size(); }
 
-// What the untyped printers need of a map.
-struct Layout {
-  uint32_t key_size, value_size;
-  bool per_cpu;
-};
 Layout layout_of(const BpfMap& m) { return {m.key_size(), m.value_size(), per_cpu(m)}; }
 
 // bpftool's hex: bytes split by a space, two after each 8, 16 a line.
@@ -55,7 +45,9 @@ std::string hex_lines(std::span<const uint8_t> b) {
   return out;
 }
 
-void print_plain(const Layout& m, const std::vector<Element>& all) {
+}  // namespace
+
+void print_plain(const Layout& m, const std::vector<Element>& all, bool count) {
   const bool split = m.key_size > 16 || m.value_size > 16 || m.per_cpu;
   const size_t stride = (m.value_size + 7) & ~size_t{7};
   for (const auto& e : all) {
@@ -68,8 +60,10 @@ void print_plain(const Layout& m, const std::vector<Element>& all) {
       std::printf("value (CPU %02zu): %s\n", cpu,
                   hex_lines(std::span<const uint8_t>(e.value).subspan(off, m.value_size)).c_str());
   }
-  std::printf("Found %zu element%s\n", all.size(), all.size() == 1 ? "" : "s");
+  if (count) std::printf("Found %zu element%s\n", all.size(), all.size() == 1 ? "" : "s");
 }
+
+namespace {
 
 void hex_array(JsonWriter& w, std::span<const uint8_t> b) {
   w.begin_array();
@@ -117,6 +111,8 @@ void typed_members(JsonWriter& w, const BpfMap& m, const Element& e) {
   w.value(v);
 }
 
+}  // namespace
+
 void raw_members(JsonWriter& w, const Layout& m, const Element& e) {
   w.name("key");
   hex_array(w, e.key);
@@ -139,14 +135,12 @@ void raw_members(JsonWriter& w, const Layout& m, const Element& e) {
   w.end_array();
 }
 
-}  // namespace
-
 Status print_map(const BpfMap& m, JsonWriter& w) {
   auto all = elements(m);
   if (!all) return Unexpected<Error>(all.error());
   const bool typed = m.btf_value_type_id() != 0;
   if (!output_mode().json && !typed) {
-    print_plain(layout_of(m), *all);
+    print_plain(layout_of(m), *all, true);
     return {};
   }
   w.begin_array();
@@ -166,32 +160,6 @@ Status print_map(const BpfMap& m, JsonWriter& w) {
     w.end_object();
   }
   w.end_array();
-  return {};
-}
-
-Status print_pinned(const std::string& path, JsonWriter& w) {
-  PinHeader h{};
-  auto map = open_pinned_file(path, &h);
-  if (!map) return Unexpected<Error>(map.error());
-  std::vector<Element> all;
-  for (uint32_t i = 0; i < h.max_entries; ++i) {  // arrays: every index is an element
-    Element e{std::vector<uint8_t>(4), std::vector<uint8_t>(h.value_size)};
-    std::memcpy(e.key.data(), &i, 4);
-    if ((*map)->host_lookup(e.key.data(), e.value.data(), 0) == 0) all.push_back(std::move(e));
-  }
-  const Layout l{h.key_size, h.value_size, false};
-  if (!output_mode().json) {
-    print_plain(l, all);
-    return {};
-  }
-  w.begin_array();
-  for (const auto& e : all) {
-    w.begin_object();
-    raw_members(w, l, e);
-    w.end_object();
-  }
-  w.end_array();
-  std::printf("\n");
   return {};
 }
 

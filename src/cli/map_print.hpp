@@ -21,8 +21,17 @@ namespace decade::cli {
 // maps without keys (ring buffers, queues, arenas).
 Status print_map(const BpfMap& m, JsonWriter& w);
 
-// The elements of the map pinned at `path` (a pin file of
-// runtime/maps/pinned.hpp), untyped, in the same shapes; ends JSON's line.
-Status print_pinned(const std::string& path, JsonWriter& w);
+// The untyped printers, for maps known only by their sizes (pins).
+struct Element {
+  std::vector<uint8_t> key, value;  // value: host_value_size bytes (every CPU's)
+};
+struct Layout {
+  uint32_t key_size, value_size;
+  bool per_cpu;
+};
+// bpftool's text for each element, then "Found N element(s)" when `count`.
+void print_plain(const Layout& m, const std::vector<Element>& all, bool count);
+// "key" and "value" (per CPU: "values") members of one element's JSON object.
+void raw_members(JsonWriter& w, const Layout& m, const Element& e);
 
 }  // namespace decade::cli

@@ -88,16 +88,86 @@ const LineInfo* line_at(const Program& p, uint32_t pc) {
   return nullptr;
 }
 
-void xlated_program(const Program& p, const Platform& platform, bool source, JsonWriter* w) {
+// bpftool's spelling of a type in a prototype (btf_dumper's "type only"
+// form): every type ends in a space, a pointer is its pointee then "* ",
+// a qualifier comes first ("const const struct foo * " for
+// `const struct foo *const`).
+std::string proto_type(const Btf& btf, uint32_t id, int depth = 0) {
+  const BtfType* t = btf.type(id);
+  if (!t || id == 0 || depth > 32) return "void ";
+  switch (t->kind) {
+    case BtfKind::Ptr: return proto_type(btf, t->type, depth + 1) + "* ";
+    case BtfKind::Const: return "const " + proto_type(btf, t->type, depth + 1);
+    case BtfKind::Volatile: return "volatile " + proto_type(btf, t->type, depth + 1);
+    case BtfKind::Restrict: return "restrict " + proto_type(btf, t->type, depth + 1);
+    case BtfKind::TypeTag: return proto_type(btf, t->type, depth + 1);
+    case BtfKind::Struct: return "struct " + t->name + " ";
+    case BtfKind::Union: return "union " + t->name + " ";
+    case BtfKind::Enum:
+    case BtfKind::Enum64: return "enum " + t->name + " ";
+    case BtfKind::Fwd: return (t->kind_flag ? "union " : "struct ") + t->name + " ";
+    case BtfKind::Array: return proto_type(btf, t->elem_type, depth + 1) + fmt::format("[{}] ", t->nelems);
+    case BtfKind::Int:
+    case BtfKind::Float:
+    case BtfKind::Typedef: return t->name + " ";
+    case BtfKind::Unknown:
+    case BtfKind::Func:
+    case BtfKind::FuncProto:
+    case BtfKind::Var:
+    case BtfKind::DataSec:
+    case BtfKind::DeclTag: break;  // not the type of a value
+  }
+  return "void ";
+}
+
+// "int xdp_prog(struct xdp_md * ctx)", the function's BTF prototype as
+// bpftool prints it above the function's first instruction; nullopt when
+// the object's BTF has no function of that name.
+std::optional<std::string> btf_prototype(const Btf* btf, std::string_view name) {
+  const BtfType* fn = btf && !name.empty() ? btf->type(btf->find(name, BtfKind::Func)) : nullptr;
+  const BtfType* proto = fn && fn->id ? btf->type(fn->type) : nullptr;
+  if (!proto || proto->kind != BtfKind::FuncProto) return std::nullopt;
+  std::string out = proto_type(*btf, proto->type) + std::string(name) + "(";
+  for (size_t i = 0; i < proto->params.size(); ++i) {
+    std::string param = proto_type(*btf, proto->params[i].type) + proto->params[i].name;
+    if (param.ends_with(' ')) param.pop_back();
+    out += (i ? ", " : "") + param;
+  }
+  return out + ")";
+}
+
+// What bpftool prints above a function's first instruction: its BTF
+// prototype; without BTF, the program's name above the program (so the
+// programs of one object stay apart) and nothing above subprograms.
+struct Header {
+  std::string text;
+  bool proto;  // a BTF prototype (JSON's "proto"), not just the name
+};
+std::optional<Header> function_header(const Program& p, const Btf* btf, uint32_t pc) {
+  std::string_view name = pc == 0 ? std::string_view(p.name) : std::string_view();
+  for (const Subprogram& sp : p.subprograms)
+    if (sp.start_pc == pc && pc != 0) name = sp.name;
+  if (auto proto = btf_prototype(btf, name)) return Header{*proto, true};
+  if (pc == 0) return Header{p.name, false};
+  return std::nullopt;
+}
+
+void xlated_program(const Program& p, const Btf* btf, const Platform& platform, bool source, JsonWriter* w) {
   for (const Insn& in : p.insns) {
     const LineInfo* l = source ? line_at(p, in.pc) : nullptr;
     const std::string text = fmt::format("({:02x}) {}", in.info().opcode, xlated_text(in, platform));
+    const auto header = function_header(p, btf, in.pc);
     if (!w) {
+      if (header) std::printf("%s:\n", header->text.c_str());
       if (l) std::printf("; %s\n", trim(l->text).c_str());
       std::printf("%4u: %s\n", in.pc, text.c_str());
       continue;
     }
     w->begin_object();
+    if (header && header->proto) {
+      w->name("proto");
+      w->string(header->text);
+    }
     if (l) {
       w->name("src");
       w->string(trim(l->text));
@@ -174,11 +244,12 @@ int dump(const std::string& file, const std::string& prog, bool jited, bool sour
     const Program* decoded = api::Access::program(*p);
     if (!decoded || (jited && !p->autoload())) continue;
     found = true;
-    if (!json) std::printf("%s:\n", name.c_str());
+    const Btf* btf = api::Access::btf(*obj);
     if (!jited) {
-      xlated_program(*decoded, platform, source, json ? &w : nullptr);
+      xlated_program(*decoded, btf, platform, source, json ? &w : nullptr);
       continue;
     }
+    if (!json) std::printf("%s:\n", function_header(*decoded, btf, 0)->text.c_str());
     auto code = p->native_code();
     if (!code) return report(code.error());
     jited_program(*decoded, *code, source, json ? &w : nullptr);

@@ -103,11 +103,19 @@ std::vector<std::string> declared_extensions(const Btf* btf) {
   return out;
 }
 
+// The built-in platform for callers that pass none, built on first use: a
+// function-local static in load_object itself would be built on every
+// process's first load, also when the caller passes its own (BpfObject
+// always does), which cost a CLI run a second Platform::standard().
+const Platform& default_platform() {
+  static const Platform kStandard = Platform::standard();
+  return kStandard;
+}
+
 }  // namespace
 
 Result<Object> load_object(std::span<const uint8_t> bytes, const ObjectLoadOptions& opts) {
-  static const Platform kStandard = Platform::standard();
-  const Platform& platform = opts.platform ? *opts.platform : kStandard;
+  const Platform& platform = opts.platform ? *opts.platform : default_platform();
   auto elf = read_elf(bytes);
   if (!elf) return std::unexpected(elf.error());
   Object obj;

@@ -2,6 +2,8 @@
 #include "runtime/platform.hpp"
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -44,6 +46,25 @@ size_t match_len(const std::string& pattern, const std::string& sec) {
   return sec == pattern ? pattern.size() + 1 : 0;  // exact beats a prefix of the same length
 }
 
+// A standard type's allow list, as the kernel's *_func_proto give them:
+// packet helpers where they apply (packet_helper_types). Helpers that read
+// host memory stay in every list: privilege_denied() rejects them with a
+// reason naming the missing tracing type or grant.
+std::vector<uint32_t> allow_list(const Platform& p, uint32_t kind, bool tracing, bool kernel_tracing) {
+  std::vector<uint32_t> ids;
+  ids.reserve(p.helpers().size());
+  for (const auto& [id, proto] : p.helpers()) {
+    const uint32_t allowed = packet_helper_types(id);
+    if (allowed != kAnyProgramType && !(allowed & kind)) continue;
+    if (is_tracing_only_helper(id) && !tracing) continue;
+    // The kernel's tracing types may run in NMI context, where the coarse
+    // clock is unsafe: Linux refuses bpf_ktime_get_coarse_ns to them.
+    if (id == kHelperKtimeGetCoarseNs && kernel_tracing) continue;
+    ids.push_back(id);
+  }
+  return ids;
+}
+
 }  // namespace
 
 Platform Platform::standard() {
@@ -56,22 +77,15 @@ Platform Platform::standard() {
   append_exception_kfuncs(kfuncs);
   append_bitmanip_kfuncs(kfuncs);
   for (FuncProto& k : kfuncs) (void)p.add_kfunc(std::move(k));
+  // Allow lists depend only on (packet kind, tracing, kernel tracing), so
+  // each distinct combination is computed once and copied to its types.
+  std::map<std::tuple<uint32_t, bool, bool>, std::vector<uint32_t>> lists;
   for (ProgramType& t : standard_program_types()) {
-    // Allow lists, as the kernel's *_func_proto give them: packet helpers
-    // where they apply (packet_helper_types). Helpers that read host
-    // memory stay in every list: privilege_denied() rejects them with a
-    // reason naming the missing tracing type or grant.
     const uint32_t kind = packet_prog_type(t.name);
-    for (const auto& [id, proto] : p.helpers()) {
-      const uint32_t allowed = packet_helper_types(id);
-      if (allowed != kAnyProgramType && !(allowed & kind)) continue;
-      if (is_tracing_only_helper(id) && !t.tracing) continue;
-      // The kernel's tracing types may run in NMI context, where the coarse
-      // clock is unsafe: Linux refuses bpf_ktime_get_coarse_ns to them.
-      const bool kernel_tracing = t.tracing && t.name != "uprobe";
-      if (id == kHelperKtimeGetCoarseNs && kernel_tracing) continue;
-      t.helpers.push_back(id);
-    }
+    const bool kernel_tracing = t.tracing && t.name != "uprobe";
+    auto [it, fresh] = lists.try_emplace({kind, t.tracing, kernel_tracing});
+    if (fresh) it->second = allow_list(p, kind, t.tracing, kernel_tracing);
+    t.helpers = it->second;
     (void)p.add_program_type(std::move(t));
   }
   return p;

@@ -97,6 +97,24 @@ TEST(CliBpftool, ProgDumpXlated) {
   EXPECT_EQ(r.code, 2) << r.out;
 }
 
+// The kernel's bpftool prints these lines for this object (prog load, then
+// prog dump xlated): each function's BTF prototype above its first instruction.
+TEST(CliBpftool, ProgDumpXlatedPrintsBtfPrototypes) {
+  const std::string protos = obj("cli/progs/protos.bpf.o");
+  auto r = decade("prog dump xlated " + protos);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out.rfind("int prog(struct xdp_md * ctx):\n", 0), 0u) << r.out;
+  for (const char* line : {"\nvoid nothing():\n", "\nint sub(const char * s, __u64 x, void * * pp, unsigned int u, struct foo * f):\n",
+                           "\nlong sub2(u64t t, volatile int * vp, char c, int * arr, const const struct foo * cf):\n"})
+    EXPECT_NE(r.out.find(line), std::string::npos) << line << r.out;
+  r = decade("-j prog dump xlated " + protos);
+  EXPECT_EQ(r.out.rfind("[{\"proto\":\"int prog(struct xdp_md * ctx)\",\"src\":", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("{\"proto\":\"void nothing()\",\"src\":"), std::string::npos) << r.out;
+  // Without BTF (raw bytecode) the program's name stands above it, as before.
+  r = decade("prog dump xlated " + temp_file("branchy.bin", kBranchy));
+  EXPECT_EQ(r.out.rfind("prog:\n   0: (b7) r1 = 6\n", 0), 0u) << r.out;
+}
+
 TEST(CliBpftool, ProgDumpJited) {
   auto r = decade("prog dump jited " + kShapes);
   if (r.out.find("not available in this build") != std::string::npos) GTEST_SKIP() << "no JIT";

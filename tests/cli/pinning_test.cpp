@@ -2,8 +2,9 @@
 // Maps that outlive a run: an array declared LIBBPF_PIN_BY_NAME lives in
 // --pin-dir as a file mapped MAP_SHARED, so later runs, concurrent
 // processes and `map dump pinned PATH` see the same elements, on both
-// engines; a writer killed mid-run loses no acknowledged update; a pinned
-// hash map is refused with MapBadType (tests/cli/progs/pinned*.bpf.c).
+// engines; a writer killed mid-run loses no acknowledged update; a map
+// type that cannot be pinned is refused with MapBadType
+// (tests/cli/progs/pinned*.bpf.c; hash maps: pinning_hash_test.cpp).
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -79,11 +80,12 @@ TEST(CliPin, KilledWriterLosesNoAcknowledgedUpdate) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(CliPin, PinnedHashMapIsRefused) {
-  const std::string dir = fresh_dir("hash");
-  auto r = decade("run " + obj("cli/progs/pinned_hash.bpf.o") + " --pin-dir " + dir + " --data-hex " + packet());
+TEST(CliPin, UnpinnableMapTypeIsRefused) {
+  const std::string dir = fresh_dir("refused");
+  auto r = decade("run " + obj("cli/progs/pinned_refused.bpf.o") + " --pin-dir " + dir + " --data-hex " + packet());
   EXPECT_NE(r.code, 0) << r.out;
-  EXPECT_NE(r.out.find("E607"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("E607"), std::string::npos) << r.out;  // MapBadType, naming lpm_trie
+  EXPECT_FALSE(std::filesystem::exists(dir + "/routes"));
   std::filesystem::remove_all(dir);
 }
 

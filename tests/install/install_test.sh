@@ -34,10 +34,16 @@ readelf -d "$libdir/libdecade.so" | grep -q 'SONAME.*libdecade\.so\.0' || fail "
 extra=$(cd "$prefix/include" && find . -type f | grep -v '^\./decade/[a-z_]*\.hp\{0,2\}$' || true)
 [ -z "$extra" ] || fail "unexpected headers: $extra"
 # Exports: the C API and the public C++ classes, nothing internal.
-leaked=$(nm -D --defined-only "$libdir/libdecade.so" | awk '{print $3}' |
-  grep -v -E '^(decade_|DECADE_0$|_ZN6decade(9BpfObject|10BpfProgram|6BpfMap|10RingBuffer|10PerfBuffer|8FibTable|6IpAddr|11CancelToken|9ProbeLink|7engines|10extensions|15error_code_name|5Error9to_string))' |
-  grep -v -E '^_ZNK6decade(9BpfObject|10BpfProgram|6BpfMap|10RingBuffer|10PerfBuffer|8FibTable|6IpAddr|11CancelToken|9ProbeLink|5Error9to_string)' || true)
+public='^(decade_|DECADE_0$|_ZN6decade(9BpfObject|10BpfProgram|6BpfMap|10RingBuffer|10PerfBuffer|8FibTable|6IpAddr|11CancelToken|9ProbeLink|7engines|10extensions|15error_code_name|5Error9to_string))'
+public_const='^_ZNK6decade(9BpfObject|10BpfProgram|6BpfMap|10RingBuffer|10PerfBuffer|8FibTable|6IpAddr|11CancelToken|9ProbeLink|5Error9to_string)'
+leaked=$(nm -D --defined-only "$libdir/libdecade.so" | awk '{print $3}' | grep -v -E "$public" | grep -v -E "$public_const" || true)
 [ -z "$leaked" ] || fail "internal symbols exported: $(echo "$leaked" | head -5)"
+# The same without the version script: compiled with -fvisibility=hidden,
+# the library's objects give default visibility only to what the headers
+# mark DECADE_API, so no other symbol of namespace decade is visible.
+visible=$(readelf -sW "$libdir/libdecade.a" | awk '$5 != "LOCAL" && $6 == "DEFAULT" && $7 != "UND" {print $8}' |
+  grep -E '^_Z(N|NK|T[VIS]N)6decade' | grep -v -E "$public" | grep -v -E "$public_const" | sort -u || true)
+[ -z "$visible" ] || fail "internal symbols with default visibility in libdecade.a: $(echo "$visible" | head -5)"
 "$prefix/bin/decade" --version >/dev/null || fail "installed CLI does not run"
 export LD_LIBRARY_PATH="$libdir"
 

@@ -2,16 +2,21 @@
 // Pinned maps: a map whose storage is a file (the pin) mapped MAP_SHARED,
 // so that later runs and other processes see the same elements, as bpffs
 // pins do for kernel maps. A pin file is one 4 KiB header (kPinMagic, the
-// map's type, key and value sizes, max_entries, flags and name) followed by
-// the map's value block, page aligned.
+// map's type, key and value sizes, max_entries, flags, the CPU count of
+// per-CPU maps, name) followed by the map's storage, page aligned. Every
+// reference inside the storage is an element index, never a pointer, so
+// each process may map the file at its own address (docs/embedding.md,
+// "Pinned maps", has the layout and the guarantees).
 //
-// Supported: BPF_MAP_TYPE_ARRAY, global data included (values are plain
-// memory: concurrent writers race element-wise exactly as kernel array
-// maps do; an acknowledged update is in the shared page cache at once, so
-// a writer killed afterwards loses nothing, and an element larger than 8
-// bytes written while the writer is killed may be torn, as in the kernel).
-// Other types are refused (MapBadType naming the type): hash maps keep
-// process-local pointers and a process-local lock.
+// Supported types and their storage:
+//  - ARRAY (global data included) and PERCPU_ARRAY: the value block,
+//    round_up(value_size, 8) per value (per CPU). Values are plain shared
+//    memory, as kernel array maps are.
+//  - HASH, LRU_HASH, PERCPU_HASH, LRU_PERCPU_HASH: runtime/maps/pinned_hash.cpp,
+//    a preallocated element pool with index links, changed under one robust
+//    process-shared mutex and read without it.
+// Other types fail with MapBadType naming the type (their state holds
+// process-local objects: programs, maps, file descriptors, wait queues).
 #pragma once
 
 #include <cstdint>
@@ -22,7 +27,8 @@
 
 namespace decade {
 
-inline constexpr char kPinMagic[8] = {'D', 'E', 'C', 'P', 'I', 'N', '0', '1'};
+inline constexpr char kPinMagic[8] = {'D', 'E', 'C', 'P', 'I', 'N', '0', '2'};
+inline constexpr size_t kPinHeaderBytes = 4096;
 
 struct PinHeader {
   char magic[8];
@@ -31,22 +37,39 @@ struct PinHeader {
   uint32_t value_size;
   uint32_t max_entries;
   uint32_t map_flags;
-  uint32_t reserved;
+  uint32_t cpus;  // values per element: possible_cpus() of per-CPU maps, else 1
   char name[64];
 };
+
+// Whether maps of this type can be pinned (the list above).
+bool pinnable(MapType type);
 
 // The map pinned at `path`, created (and given def's initial value) when
 // the file does not exist, else reused when its header matches `def`
 // (MapBadKeySize / MapBadValueSize / MapBadMaxEntries / MapBadType name
-// what differs). IoError names the path on file errors.
+// what differs; a per-CPU pin made on a host with another CPU count is
+// MapBadValueSize). IoError names the path on file errors; MapBadType
+// names a type that cannot be pinned.
 Result<std::unique_ptr<Map>> open_pinned_map(const MapDef& def, const std::string& path);
 
 // An existing pin as the map its header describes (`decade map dump
 // pinned PATH`), with the header.
 Result<std::unique_ptr<Map>> open_pinned_file(const std::string& path, PinHeader* header);
 
+// A new pin at `path` holding a copy of every element of `map` (`decade map
+// pin`); IoError when `path` exists, as bpffs refuses to pin over a file.
+Status pin_map_copy(Map& map, const std::string& path);
+
 // An array map over `block` (bytes long, MAP_SHARED or anonymous), which
 // it munmaps when destroyed (array_map.cpp).
 std::unique_ptr<Map> make_array_map_over(const MapDef& def, uint8_t* block, size_t bytes);
+
+// The hash families over a pin's storage (pinned_hash.cpp): bytes of
+// storage a pin of def needs, how to lay out a fresh one in `region`
+// (zero-filled, MAP_SHARED), and the map over an existing one, which
+// munmaps `region` when destroyed.
+size_t pinned_hash_bytes(const MapDef& def, uint32_t cpus);
+Status init_pinned_hash(const MapDef& def, uint32_t cpus, uint8_t* region);
+Result<std::unique_ptr<Map>> make_pinned_hash(const MapDef& def, uint32_t cpus, uint8_t* region, size_t bytes);
 
 }  // namespace decade

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: Apache-2.0
+// Pinned maps (runtime/maps/pinned.hpp): the hash families keep the
+// kernel's semantics over a pin file, a second opening (as another process
+// would) sees the same elements, and writers killed at random points
+// (SIGKILL, possibly holding the pin's robust mutex) leave no torn element
+// and lose no acknowledged update; the next writer repairs the pool.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include "runtime/cpu.hpp"
+#include "runtime/maps/map_common.hpp"
+#include "runtime/maps/pinned.hpp"
+
+namespace decade {
+namespace {
+
+std::string pin_path(const std::string& name) {
+  const std::string p = std::string(DECADE_BINARY_DIR) + "/pinned_map_test_" + name + "_" + std::to_string(getpid());
+  std::filesystem::remove(p);
+  return p;
+}
+
+MapDef def_of(MapType t, uint32_t value_size, uint32_t max_entries) {
+  MapDef d;
+  d.name = "m";
+  d.type = t;
+  d.key_size = 4;
+  d.value_size = value_size;
+  d.max_entries = max_entries;
+  return d;
+}
+
+bool per_cpu(MapType t) { return t == MapType::PercpuHash || t == MapType::LruPercpuHash; }
+
+const MapType kHashKinds[] = {MapType::Hash, MapType::LruHash, MapType::PercpuHash, MapType::LruPercpuHash};
+
+TEST(PinnedMap, HashKindsKeepKernelSemanticsAcrossOpenings) {
+  for (MapType t : kHashKinds) {
+    SCOPED_TRACE(map_type_name(static_cast<uint32_t>(t)));
+    const std::string path = pin_path("sem");
+    const MapDef def = def_of(t, 8, 4);
+    auto a = open_pinned_map(def, path);
+    ASSERT_TRUE(a) << a.error().to_string();
+    const bool lru = t == MapType::LruHash || t == MapType::LruPercpuHash;
+    std::vector<uint8_t> v((*a)->host_value_size());
+    for (uint32_t k = 0; k < 4; ++k) {
+      std::memset(v.data(), static_cast<int>(k + 1), v.size());
+      ASSERT_EQ((*a)->host_update(&k, v.data(), kBpfAny), 0);
+    }
+    uint32_t k = 9;
+    EXPECT_EQ((*a)->host_update(&k, v.data(), kBpfNoExist), lru ? 0 : kE2BIG);  // full: LRU evicts
+    k = 1;
+    if (!lru) EXPECT_EQ((*a)->host_update(&k, v.data(), kBpfNoExist), kEEXIST);
+    auto b = open_pinned_map(def, path);  // as another process
+    ASSERT_TRUE(b);
+    uint32_t n = 0, key = 0, next = 0;
+    for (bool first = true; (*b)->get_next_key(first ? nullptr : &key, &next); first = false, key = next) ++n;
+    EXPECT_EQ(n, 4u);
+    k = 3;
+    if (!lru) {
+      ASSERT_EQ((*b)->erase(&k), 0);
+      EXPECT_EQ((*a)->host_lookup(&k, v.data(), 0), kENOENT);
+      EXPECT_EQ((*a)->host_update(&k, v.data(), kBpfNoExist), 0);  // room again
+    }
+    // A program's update writes its CPU's value; the others carry over.
+    k = 2;
+    if (per_cpu(t) && possible_cpus() > 1 && (*b)->host_lookup(&k, v.data(), 0) == 0) {
+      const uint64_t mine = 77;
+      ASSERT_EQ((*b)->update(&k, &mine, kBpfExist), 0);
+      ASSERT_EQ((*a)->host_lookup(&k, v.data(), 0), 0);
+      uint64_t own = 0, other = 0;
+      std::memcpy(&own, v.data() + 8 * current_cpu(), 8);
+      std::memcpy(&other, v.data() + 8 * ((current_cpu() + 1) % possible_cpus()), 8);
+      EXPECT_EQ(own, 77u);
+      EXPECT_EQ(other, 0x0303030303030303u);
+    }
+    std::filesystem::remove(path);
+  }
+}
+
+TEST(PinnedMap, MismatchedDefinitionAndUnpinnableTypesAreNamed) {
+  const std::string path = pin_path("mismatch");
+  ASSERT_TRUE(open_pinned_map(def_of(MapType::Hash, 8, 4), path));
+  auto r = open_pinned_map(def_of(MapType::LruHash, 8, 4), path);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::MapBadType);
+  r = open_pinned_map(def_of(MapType::Hash, 16, 4), path);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::MapBadValueSize);
+  for (MapType t : {MapType::Queue, MapType::Ringbuf, MapType::LpmTrie, MapType::ProgArray, MapType::HashOfMaps}) {
+    r = open_pinned_map(def_of(t, 8, 4), pin_path("refused"));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::MapBadType);
+    EXPECT_NE(r.error().message.find(map_type_name(static_cast<uint32_t>(t))), std::string::npos);
+  }
+  std::filesystem::remove(path);
+}
+
+// A child updates key n % kKeys with a value whose every word is n, then
+// records n as acknowledged (in shared memory, no syscall, so most kills
+// land inside an update); the parent kills it at a random moment, then
+// checks every element and repairs through its own update.
+constexpr uint32_t kKeys = 8, kWords = 16;
+
+[[noreturn]] void writer(const MapDef& def, const std::string& path, std::atomic<uint64_t>* acked) {
+  auto m = open_pinned_map(def, path);
+  if (!m) _exit(3);
+  std::vector<uint64_t> v((*m)->host_value_size() / 8);
+  for (uint64_t n = 1;; ++n) {
+    std::fill(v.begin(), v.end(), n);
+    const uint32_t k = static_cast<uint32_t>(n % kKeys);
+    if ((*m)->host_update(&k, v.data(), kBpfAny) != 0) _exit(4);
+    acked[k].store(n, std::memory_order_release);
+  }
+}
+
+TEST(PinnedMap, KilledWritersLeaveNoTornElementAndLoseNoAcknowledgedUpdate) {
+  for (MapType t : kHashKinds) {
+    SCOPED_TRACE(map_type_name(static_cast<uint32_t>(t)));
+    const std::string path = pin_path("killed");
+    // LRU maps get room to spare, so no key is ever evicted.
+    const bool lru = t == MapType::LruHash || t == MapType::LruPercpuHash;
+    const MapDef def = def_of(t, kWords * 8, lru ? 2 * kKeys : kKeys);
+    auto* acked = static_cast<std::atomic<uint64_t>*>(
+        mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+    ASSERT_NE(acked, MAP_FAILED);
+    ASSERT_TRUE(open_pinned_map(def, path));
+    for (int round = 0; round < 20; ++round) {
+      for (uint32_t k = 0; k < kKeys; ++k) acked[k].store(0);  // the child counts from 1 again
+      const pid_t pid = fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) writer(def, path, acked);
+      usleep(2000 + 997 * (round % 7));
+      kill(pid, SIGKILL);
+      int st = 0;
+      waitpid(pid, &st, 0);
+      ASSERT_TRUE(WIFSIGNALED(st)) << "writer failed: " << WEXITSTATUS(st);
+      auto m = open_pinned_map(def, path);
+      ASSERT_TRUE(m);
+      std::vector<uint64_t> v((*m)->host_value_size() / 8);
+      for (uint32_t k = 0; k < kKeys; ++k) {
+        const uint64_t want = acked[k].load(std::memory_order_acquire);
+        if ((*m)->host_lookup(&k, v.data(), 0) != 0) {
+          EXPECT_EQ(want, 0u) << "key " << k << " lost";
+          continue;
+        }
+        for (uint64_t w : v) ASSERT_EQ(w, v[0]) << "torn key " << k;  // every CPU's value too
+        EXPECT_GE(v[0], want) << "key " << k;
+      }
+      // The next writer (repairing if the child died holding the mutex)
+      // finds the pool whole: every key updatable, no room for a 9th.
+      std::fill(v.begin(), v.end(), 0);
+      for (uint32_t k = 0; k < kKeys; ++k) ASSERT_EQ((*m)->host_update(&k, v.data(), kBpfAny), 0);
+      uint32_t extra = 100;
+      if (!lru) EXPECT_EQ((*m)->host_update(&extra, v.data(), kBpfAny), kE2BIG);
+    }
+    munmap(acked, 4096);
+    std::filesystem::remove(path);
+  }
+}
+
+}  // namespace
+}  // namespace decade
