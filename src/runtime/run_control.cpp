@@ -96,18 +96,24 @@ void RunControl::stop(StopReason why) {
   if (reason_.load(std::memory_order_relaxed)) return;
   const auto r = static_cast<uint32_t>(why);
   reason_.store(r, std::memory_order_relaxed);
-  for (StopWord* w : words_) w->store(r, std::memory_order_relaxed);
+  for (const Attached& a : words_) a.word->store(r, std::memory_order_relaxed);
+  // After every word holds the reason: an interrupted thread reads it. A
+  // stop from inside the run (a helper on the run's own thread) needs no
+  // interrupt: the run reads its word when the helper returns.
+  const pthread_t self = pthread_self();
+  for (const Attached& a : words_)
+    if (a.interrupt && !pthread_equal(a.thread, self)) a.interrupt(a.thread);
 }
 
-void RunControl::attach(StopWord* w) {
+void RunControl::attach(StopWord* w, InterruptFn interrupt) {
   std::lock_guard lock(mu_);
-  words_.push_back(w);
+  words_.push_back({w, interrupt, pthread_self()});
   w->store(reason_.load(std::memory_order_relaxed), std::memory_order_relaxed);
 }
 
 void RunControl::detach(StopWord* w) {
   std::lock_guard lock(mu_);
-  words_.erase(std::remove(words_.begin(), words_.end(), w), words_.end());
+  std::erase_if(words_, [w](const Attached& a) { return a.word == w; });
 }
 
 void CancelState::cancel() {

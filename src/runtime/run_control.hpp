@@ -20,6 +20,8 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+
+#include <pthread.h>
 #include <vector>
 
 #include "decade/error.hpp"
@@ -54,13 +56,24 @@ class RunControl {
 
   // Engines: `w` receives the reason now and at every later stop(), until
   // detached. Each attach is paired with a detach before `w` goes away.
-  void attach(StopWord* w);
+  // An engine whose code does not poll `w` everywhere (the JIT's loops) also
+  // passes `interrupt`: a later stop() calls it with the attaching thread
+  // after writing the words, under the control's lock, so the thread is
+  // still inside the run (detach waits for that lock). It is not called
+  // for a word attached after the stop, which the engine reads at entry.
+  using InterruptFn = void (*)(pthread_t thread);
+  void attach(StopWord* w, InterruptFn interrupt = nullptr);
   void detach(StopWord* w);
 
  private:
+  struct Attached {
+    StopWord* word;
+    InterruptFn interrupt;
+    pthread_t thread;
+  };
   std::mutex mu_;
   StopWord reason_{0};
-  std::vector<StopWord*> words_;
+  std::vector<Attached> words_;
   std::shared_ptr<CancelState> token_;
   bool timed_ = false;
 };
