@@ -183,6 +183,51 @@ TEST(Cancel, BackEdgesOfVerifiedCode) {
   }
 }
 
+// A run started inside another on the same thread (here by a host helper,
+// as by a probe hit in a function a helper calls) is part of it: the
+// enclosing run's token stops it too. Before, it ran to its end (seconds).
+const BpfProgram* g_inner = nullptr;
+std::atomic<int> g_inner_code{-1};
+
+uint64_t run_inner(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+  const uint32_t rounds = 256;
+  auto r = g_inner->test_run({.ctx = as_bytes(rounds)});
+  g_inner_code = r ? 0 : static_cast<int>(r.error().code);
+  return 0;
+}
+
+TEST(Cancel, RunStartedInsideARunInheritsItsStop) {
+  for (const char* engine : kEngines) {
+    SCOPED_TRACE(engine);
+    auto o = BpfObject::open(obj("api/progs/cancel_nested.bpf.o"));
+    ASSERT_TRUE(o) << o.error().to_string();
+    ASSERT_TRUE(o->add_helper({.name = "run_inner", .id = 1000, .fn = run_inner}));
+    ASSERT_TRUE(o->allow_helper("syscall", 1000));
+    ASSERT_TRUE(o->load({.engine = engine}));
+    auto outer = o->program("calls_host");
+    auto inner = o->program("count_rounds");
+    ASSERT_TRUE(outer && inner);
+    g_inner = &*inner;
+    g_inner_code = -1;
+    CancelToken token;
+    std::thread canceller([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      token.cancel();
+    });
+    const auto t0 = Clock::now();
+    auto r = outer->test_run({.cancel = &token});
+    const int64_t took = ms_since(t0);
+    canceller.join();
+    EXPECT_EQ(g_inner_code.load(), static_cast<int>(ErrorCode::ExecCancelled));
+    // The outer run stops when the helper returns (the JIT reads its word
+    // after calls) or ends: it has no loop left to stop in.
+    if (!r) {
+      EXPECT_EQ(r.error().code, ErrorCode::ExecCancelled) << r.error().to_string();
+    }
+    EXPECT_LT(took, 2000);
+  }
+}
+
 // Runs holding a bpf_spin_lock, a ring buffer record and an iterator,
 // cancelled at random points from another thread: every run ends
 // cancelled, the lock is free afterwards, the counts it guards agree, and

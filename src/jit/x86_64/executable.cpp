@@ -194,7 +194,11 @@ DECADE_JIT_CALL Result<uint64_t> run_in(JitState& st, RunContext& rc, bool outer
   rc.platform = code.env.platform;
   if (outermost) {
     rc.ctx = req.r1;
-    rc.control = req.control;
+    // A run started inside another on this thread (by a helper, a probe
+    // hit in a function a helper calls) is part of it: the enclosing run's
+    // stop ends it too, unless its request brings a control of its own.
+    const RunContext* enclosing = current_run_context();
+    rc.control = req.control ? req.control : enclosing ? enclosing->control : nullptr;
   }
   RunScope scope(rc);
   st.rc = &rc;
