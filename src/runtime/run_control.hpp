@@ -21,7 +21,7 @@
 #include <memory>
 #include <mutex>
 
-#include <pthread.h>
+#include <sys/types.h>
 #include <vector>
 
 #include "decade/error.hpp"
@@ -52,16 +52,30 @@ class RunControl {
 
   // The first reason wins; later calls change nothing. Thread-safe.
   void stop(StopReason why);
+  // An interrupt stop() owes an attached thread (see attach).
+  using InterruptFn = void (*)(pid_t tid);
+  struct Kick {
+    InterruptFn fn;
+    pid_t tid;
+  };
+  // stop() for callers that hold a lock the run's end may wait for (a
+  // token's, the watchdog's): writes the words and returns the interrupts,
+  // which the caller sends (send) once it has let go of its lock.
+  std::vector<Kick> stop_deferred(StopReason why);
+  static void send(const std::vector<Kick>& kicks);
   uint32_t reason() const { return reason_.load(std::memory_order_relaxed); }
 
   // Engines: `w` receives the reason now and at every later stop(), until
   // detached. Each attach is paired with a detach before `w` goes away.
   // An engine whose code does not poll `w` everywhere (the JIT's loops) also
-  // passes `interrupt`: a later stop() calls it with the attaching thread
-  // after writing the words, under the control's lock, so the thread is
-  // still inside the run (detach waits for that lock). It is not called
-  // for a word attached after the stop, which the engine reads at entry.
-  using InterruptFn = void (*)(pthread_t thread);
+  // passes `interrupt`: a later stop() calls it with the attaching thread's
+  // id after writing the words and after letting go of every lock, so a
+  // run that stops by itself meanwhile is not held up by the interrupt (a
+  // signal costs tens of microseconds to send on a virtual machine). The
+  // thread may have left the run by then: the interrupt must do nothing to
+  // a thread that is not running the engine's code for this word. It is
+  // not called for a word attached after the stop, which the engine reads
+  // at entry.
   void attach(StopWord* w, InterruptFn interrupt = nullptr);
   void detach(StopWord* w);
 
@@ -69,7 +83,7 @@ class RunControl {
   struct Attached {
     StopWord* word;
     InterruptFn interrupt;
-    pthread_t thread;
+    pid_t tid;
   };
   std::mutex mu_;
   StopWord reason_{0};

@@ -10,7 +10,7 @@
 // when it comes back to JIT code.
 #pragma once
 
-#include <pthread.h>
+#include <sys/types.h>
 
 #include "jit/x86_64/jit_state.hpp"
 
@@ -20,8 +20,10 @@ namespace decade::jit::x64 {
 // run JIT code must not block it, or a stop waits for the run's next call.
 int interrupt_signal();
 
-// RunControl::InterruptFn of the JIT: installs the handler on first use.
-void interrupt_thread(pthread_t thread);
+// RunControl::InterruptFn of the JIT: installs the handler on first use and
+// signals thread `tid` of this process (tgkill: a thread that has exited
+// meanwhile is ESRCH, not undefined behaviour as with pthread_kill).
+void interrupt_thread(pid_t tid);
 
 // The thread's innermost JIT run that may be interrupted, for the span of
 // the scope (runs nest: tail calls, programs started by helpers).
