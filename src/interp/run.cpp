@@ -173,7 +173,11 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
   const Platform* outer_platform = nested ? rc->platform : nullptr;
   if (!nested) {
     local.ctx = req.r1;
-    local.control = req.control;
+    // A run started inside another on this thread (by a helper, a probe
+    // hit in a function a helper calls) is part of it: the enclosing run's
+    // stop ends it too, unless its request brings a control of its own.
+    const RunContext* enclosing = current_run_context();
+    local.control = req.control ? req.control : enclosing ? enclosing->control : nullptr;
     rc = &local;
     scope.emplace(local);
   }

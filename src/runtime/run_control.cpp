@@ -6,6 +6,8 @@
 #include <map>
 #include <thread>
 
+#include <unistd.h>
+
 namespace decade {
 namespace {
 
@@ -55,7 +57,10 @@ class Watchdog {
       }
       RunControl* c = due_.begin()->second;
       due_.erase(due_.begin());
-      c->stop(StopReason::Timeout);
+      const auto kicks = c->stop_deferred(StopReason::Timeout);
+      lock.unlock();  // the run's end (its control leaving) may wait for it
+      RunControl::send(kicks);
+      lock.lock();
     }
   }
   std::mutex mu_;
@@ -91,29 +96,50 @@ void RunControl::set_deadline(std::chrono::steady_clock::time_point deadline) {
   Watchdog::get().add(deadline, this);
 }
 
-void RunControl::stop(StopReason why) {
+void RunControl::stop(StopReason why) { send(stop_deferred(why)); }
+
+std::vector<RunControl::Kick> RunControl::stop_deferred(StopReason why) {
+  std::vector<Kick> kicks;
   std::lock_guard lock(mu_);
-  if (reason_.load(std::memory_order_relaxed)) return;
+  if (reason_.load(std::memory_order_relaxed)) return kicks;
   const auto r = static_cast<uint32_t>(why);
   reason_.store(r, std::memory_order_relaxed);
-  for (StopWord* w : words_) w->store(r, std::memory_order_relaxed);
+  for (const Attached& a : words_) a.word->store(r, std::memory_order_relaxed);
+  // A stop from inside the run (a helper on the run's own thread) needs no
+  // interrupt: the run reads its word when the helper returns. One
+  // interrupt per thread, however many runs nest on it.
+  const pid_t self = gettid();
+  for (const Attached& a : words_)
+    if (a.interrupt && a.tid != self &&
+        std::none_of(kicks.begin(), kicks.end(), [&](const Kick& k) { return k.tid == a.tid; }))
+      kicks.push_back({a.interrupt, a.tid});
+  return kicks;
 }
 
-void RunControl::attach(StopWord* w) {
+void RunControl::send(const std::vector<Kick>& kicks) {
+  for (const Kick& k : kicks) k.fn(k.tid);
+}
+
+void RunControl::attach(StopWord* w, InterruptFn interrupt) {
   std::lock_guard lock(mu_);
-  words_.push_back(w);
+  words_.push_back({w, interrupt, interrupt ? gettid() : 0});
   w->store(reason_.load(std::memory_order_relaxed), std::memory_order_relaxed);
 }
 
 void RunControl::detach(StopWord* w) {
   std::lock_guard lock(mu_);
-  words_.erase(std::remove(words_.begin(), words_.end(), w), words_.end());
+  std::erase_if(words_, [w](const Attached& a) { return a.word == w; });
 }
 
 void CancelState::cancel() {
-  std::lock_guard lock(mu_);
-  cancelled_.store(true, std::memory_order_release);
-  for (RunControl* c : runs_) c->stop(StopReason::Cancelled);
+  std::vector<RunControl::Kick> kicks;
+  {
+    std::lock_guard lock(mu_);
+    cancelled_.store(true, std::memory_order_release);
+    for (RunControl* c : runs_)
+      for (const RunControl::Kick& k : c->stop_deferred(StopReason::Cancelled)) kicks.push_back(k);
+  }
+  RunControl::send(kicks);  // without the lock, which the runs' ends take
 }
 
 void CancelState::add(RunControl* c) {

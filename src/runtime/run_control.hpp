@@ -20,6 +20,8 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+
+#include <sys/types.h>
 #include <vector>
 
 #include "decade/error.hpp"
@@ -50,17 +52,42 @@ class RunControl {
 
   // The first reason wins; later calls change nothing. Thread-safe.
   void stop(StopReason why);
+  // An interrupt stop() owes an attached thread (see attach).
+  using InterruptFn = void (*)(pid_t tid);
+  struct Kick {
+    InterruptFn fn;
+    pid_t tid;
+  };
+  // stop() for callers that hold a lock the run's end may wait for (a
+  // token's, the watchdog's): writes the words and returns the interrupts,
+  // which the caller sends (send) once it has let go of its lock.
+  std::vector<Kick> stop_deferred(StopReason why);
+  static void send(const std::vector<Kick>& kicks);
   uint32_t reason() const { return reason_.load(std::memory_order_relaxed); }
 
   // Engines: `w` receives the reason now and at every later stop(), until
   // detached. Each attach is paired with a detach before `w` goes away.
-  void attach(StopWord* w);
+  // An engine whose code does not poll `w` everywhere (the JIT's loops) also
+  // passes `interrupt`: a later stop() calls it with the attaching thread's
+  // id after writing the words and after letting go of every lock, so a
+  // run that stops by itself meanwhile is not held up by the interrupt (a
+  // signal costs tens of microseconds to send on a virtual machine). The
+  // thread may have left the run by then: the interrupt must do nothing to
+  // a thread that is not running the engine's code for this word. It is
+  // not called for a word attached after the stop, which the engine reads
+  // at entry.
+  void attach(StopWord* w, InterruptFn interrupt = nullptr);
   void detach(StopWord* w);
 
  private:
+  struct Attached {
+    StopWord* word;
+    InterruptFn interrupt;
+    pid_t tid;
+  };
   std::mutex mu_;
   StopWord reason_{0};
-  std::vector<StopWord*> words_;
+  std::vector<Attached> words_;
   std::shared_ptr<CancelState> token_;
   bool timed_ = false;
 };

@@ -10,6 +10,7 @@
 
 #include "isa/semantics.hpp"
 #include "jit/x86_64/glue.hpp"
+#include "jit/x86_64/interrupt.hpp"
 #include "runtime/cpu.hpp"
 #include "runtime/exception.hpp"
 #include "runtime/guarded_memory.hpp"
@@ -208,19 +209,30 @@ DECADE_JIT_CALL Result<uint64_t> run_in(JitState& st, RunContext& rc, bool outer
   rc.platform = code.env.platform;
   if (outermost) {
     rc.ctx = req.r1;
-    rc.control = req.control;
+    // A run started inside another on this thread (by a helper, a probe
+    // hit in a function a helper calls) is part of it: the enclosing run's
+    // stop ends it too, unless its request brings a control of its own.
+    const RunContext* enclosing = current_run_context();
+    rc.control = req.control ? req.control : enclosing ? enclosing->control : nullptr;
   }
   RunScope scope(rc);
   st.rc = &rc;
   JitHot& h = st.hot;
   h.fault_flag = reinterpret_cast<const uint8_t*>(&rc.fault) + flag_off;
   h.cpu = current_cpu();  // the slot `scope` holds
-  if (rc.control) rc.control->attach(&h.stop);
+  // The scope makes this run the thread's innermost before a stop may
+  // interrupt it, and ends after the detach, when none can any more.
+  std::optional<InterruptScope> interruptible;
+  if (rc.control) {
+    interruptible.emplace(st);
+    rc.control->attach(&h.stop, &interrupt_thread);
+  }
   const uint64_t args[6] = {req.r1, req.r2, 0, 0, 0, h.stack_top + kFrameSize};
   uint64_t r0 = code.trampoline()(&h, code.main_entry(), args);
   if (rc.fault)
     if (const auto cookie = take_exception(rc)) r0 = catch_exception(st, rc, code, *cookie);
   if (rc.control) rc.control->detach(&h.stop);
+  interruptible.reset();
   rc.engine = saved_engine;
   rc.invoke_callback = saved_invoke;
   rc.platform = saved_platform;

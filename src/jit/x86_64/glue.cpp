@@ -58,8 +58,14 @@ bool mem_ok(JitState& st, uint64_t addr, uint64_t size, bool write, uint64_t r10
 }
 
 uint64_t mem_check(JitHot* hot, uint64_t addr, uint64_t size_write, uint64_t ret, uint64_t r10) {
-  if (mem_ok(*hot->owner, addr, size_write & 0xff, (size_write & 0x100) != 0, r10)) return 1;
-  hot->fault_code = static_cast<uint32_t>(ErrorCode::ExecOutOfBounds);
+  ErrorCode code = ErrorCode::ExecOutOfBounds;
+  if (mem_ok(*hot->owner, addr, size_write & 0xff, (size_write & 0x100) != 0, r10)) {
+    // A stop that interrupted this call found the thread outside emitted
+    // code (interrupt.hpp); the thunk returns to the loop, so it is taken here.
+    if (!hot->stop.load(std::memory_order_relaxed) || !stop_now(hot)) return 1;
+    code = ErrorCode::ExecCancelled;  // fault_error_code tells a timeout apart
+  }
+  hot->fault_code = static_cast<uint32_t>(code);
   hot->fault_native = ret - 1;  // inside the instruction's code
   return 0;
 }

@@ -12,7 +12,8 @@ namespace decade::jit::x64::glue {
 
 // Checked access [addr, addr + (size_write & 0xff)) (write when bit 8 is set),
 // from the instruction whose code contains `ret`. Returns 1 when allowed;
-// otherwise records ExecOutOfBounds in hot and returns 0. `r10` is the
+// otherwise records ExecOutOfBounds in hot and returns 0. A stop of the run
+// (when stop_now agrees) is recorded the same way, as ExecCancelled. `r10` is the
 // current frame pointer (the live stack is [r10 - 512, stack top)).
 uint64_t mem_check(JitHot* hot, uint64_t addr, uint64_t size_write, uint64_t ret, uint64_t r10);
 
@@ -40,7 +41,7 @@ bool invoke_callback(void* engine, uint64_t target, uint64_t r1, uint64_t r2, ui
 bool mem_ok(JitState& st, uint64_t addr, uint64_t size, bool write, uint64_t r10);
 
 
-// The cold path of a back-edge that found the stop word set: 1 when the run
+// The cold path of a stop check that found the stop word set: 1 when the run
 // stops now, 0 while it holds a bpf_spin_lock (the stop then waits for the
 // unlock, so a critical section is never cut in half).
 uint64_t stop_now(JitHot* hot);

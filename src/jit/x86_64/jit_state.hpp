@@ -41,7 +41,8 @@ struct JitHot {
   uint64_t fault_native = 0;      // native return address inside the faulting instruction
   uint32_t fault_code = 0;        // ErrorCode, 0 while running
   // A StopReason once the host stops the run (attached to RunRequest::control):
-  // every backward jump and gotox compares it with 0.
+  // read after calls into C++ and at trampoline entries; loops are stopped
+  // by interrupting the thread (interrupt.hpp).
   StopWord stop{0};
   JitState* owner = nullptr;
   // The run's primary region (the largest of the request's: the raw memory

@@ -53,6 +53,7 @@ Status Lowerer::emit() {
   tramp_ = cb_.new_label();
   tramp_exit_ = cb_.new_label();
   fault_unwind_ = cb_.new_label();
+  body_ = cb_.new_label();
   mem_thunk_ = cb_.new_label();
   may_goto_thunk_ = cb_.new_label();
   func_table_ = cb_.new_label();
@@ -69,6 +70,7 @@ Status Lowerer::emit() {
       if (prog_.at_pc(pc) && !slot_labels_[pc].isValid()) slot_labels_[pc] = cb_.new_label();
   }
   emit_trampoline();
+  a_.bind(body_);
   for (Func& f : funcs_)
     if (auto s = emit_function(f); !s) return s;
   emit_cold();
@@ -94,6 +96,8 @@ Layout Lowerer::layout() const {
   Layout l;
   l.trampoline = cb_.label_offset(tramp_);
   l.main_entry = cb_.label_offset(funcs_.front().entry);
+  l.fault_unwind = cb_.label_offset(fault_unwind_);
+  l.body = cb_.label_offset(body_);
   l.func_table = cb_.label_offset(func_table_);
   l.text_end = cb_.label_offset(text_end_);
   for (const Func& f : funcs_) l.func_start.push_back(f.start);
@@ -144,6 +148,13 @@ Status Lowerer::emit_function(Func& f) {
     a_.sub(x::rsp, 16);
     a_.mov(x::qword_ptr(x::rsp), static_cast<int32_t>(kTimedLoopCount));
     a_.mov(x::qword_ptr(x::rsp, 8), 0);
+  }
+  // A trampoline enters here from C++, where a stop interrupts nothing
+  // (interrupt.hpp): the word is read once per entry, in the prologue (its
+  // cold path names the first instruction).
+  if (const Insn* first = prog_.at_pc(f.start); first && trampoline_entry(f.start)) {
+    cur_ = first;
+    stop_check();
   }
   const Insn* last = nullptr;
   r1_map_ = nullptr;
@@ -293,7 +304,12 @@ void Lowerer::load_imm(const Gp& r, uint64_t value) {
 
 // The stop word (JitHot::stop) is 0 while the run may go on: one compare
 // with memory at r12 and a branch that is never taken until the host stops
-// the run. The flags it sets are dead before the jump's own compare.
+// the run. Loops carry none: a stop interrupts the thread and the signal
+// handler moves code found running in a function to the fault exit
+// (interrupt.hpp). What the handler cannot move, a thread in C++ (a
+// helper, the glue) or in a trampoline, reads the word here when it comes
+// back: after every call into C++ and at the first instruction of the
+// functions a trampoline enters. The flags it sets are dead after it.
 void Lowerer::stop_check() {
   Cold c;
   c.entry = cb_.new_label();
@@ -305,6 +321,15 @@ void Lowerer::stop_check() {
   a_.cmp(x::dword_ptr(kState, hot::kStop), 0);
   a_.jne(c.entry);
   a_.bind(c.back);
+}
+
+// The main function, the exception callback and functions whose address the
+// program takes (callbacks): the ones a trampoline may enter.
+bool Lowerer::trampoline_entry(uint32_t start) const {
+  if (start == 0 || static_cast<int32_t>(start) == prog_.exception_cb) return true;
+  for (const Insn& in : prog_.insns)
+    if (in.info().sem == Sem::LdFunc && in.target == static_cast<int32_t>(start)) return true;
+  return false;
 }
 
 // Keeps every BPF register the glue call may clobber (r0-r5); rsp is 16-byte

@@ -39,6 +39,8 @@ struct LowerOptions {
 struct Layout {
   uint64_t trampoline = 0;     // uint64_t (*)(JitHot*, uint64_t target, const uint64_t* args)
   uint64_t main_entry = 0;     // native entry of subprogram 0
+  uint64_t fault_unwind = 0;   // ends the run with JitHot::fault_code (fault_native names the instruction)
+  uint64_t body = 0;           // functions, cold paths and thunks lie in [body, text_end): r12 is JitHot there
   uint64_t func_table = 0;     // one 8-byte native entry per subprogram (LdFunc values point here)
   uint64_t text_end = 0;       // instructions end here; data tables follow
   std::vector<uint32_t> func_start;  // start slot per subprogram, same order as the table
@@ -63,7 +65,7 @@ class Lowerer {
   // Fault: end the run with ErrorCode arg. MemSlow: r11 holds the address,
   // call the memory-check thunk. MemPrim: the inline primary-region check
   // missed; compute the address from base + off, try the current frame
-  // inline, then the thunk. Stop: the stop word was set at a back-edge; ask
+  // inline, then the thunk. Stop: the stop word was found set; ask
   // glue::stop_now, then go on at `back` or end the run at `fail`.
   enum class ColdKind : uint8_t { Fault, MemSlow, MemPrim, Stop };
   struct Cold {
@@ -91,7 +93,8 @@ class Lowerer {
   uint8_t fastcall_keep() const;  // on its call: the registers (bit i for ri) the call must keep
   void load_imm(const Gp& r, uint64_t value);  // blinded when asked
   void budget_charge(uint64_t n);
-  void stop_check();  // backward jumps and gotox, in both modes
+  void stop_check();  // after calls into C++ and at trampoline entries, in both modes
+  bool trampoline_entry(uint32_t start) const;
   void emit_stop_cold(const Cold& c);
   void emit_may_goto_thunk();
 
@@ -149,7 +152,7 @@ class Lowerer {
   Func* cur_func_ = nullptr;
   const Insn* cur_ = nullptr;
   size_t cur_index_ = 0;             // index into prog_.insns
-  Label tramp_, tramp_exit_, fault_unwind_, mem_thunk_, may_goto_thunk_, func_table_, text_end_;
+  Label tramp_, tramp_exit_, fault_unwind_, body_, mem_thunk_, may_goto_thunk_, func_table_, text_end_;
   std::vector<Label> gotox_tables_;  // per function with a gotox, else invalid
   std::vector<Label> gotox_bad_;     // per function: where table slots that start no instruction go
   std::mt19937_64 rng_;

@@ -48,10 +48,7 @@ bool is_trivial_helper(const FuncProto& p) {
 
 Status Lowerer::jump(const Insn& in) {
   const Sem s = in.info().sem;
-  if (in.target <= static_cast<int32_t>(in.pc)) {
-    budget_charge(in.pc - static_cast<uint32_t>(in.target) + 1);
-    stop_check();
-  }
+  if (in.target <= static_cast<int32_t>(in.pc)) budget_charge(in.pc - static_cast<uint32_t>(in.target) + 1);
   const Label target = target_label(in.target);
   if (s == Sem::Ja) {
     a_.jmp(target);
@@ -83,16 +80,14 @@ Status Lowerer::jump(const Insn& in) {
 // Timed may_goto (run_control.hpp): at a zero count the thunk refills it
 // from the frame's time slice; still zero, the slice is over and it jumps.
 void Lowerer::may_goto(const Insn& in) {
-  if (in.target <= static_cast<int32_t>(in.pc)) {
-    budget_charge(in.pc - static_cast<uint32_t>(in.target) + 1);
-    stop_check();
-  }
+  if (in.target <= static_cast<int32_t>(in.pc)) budget_charge(in.pc - static_cast<uint32_t>(in.target) + 1);
   const Label target = target_label(in.target);
   const Label go_on = cb_.new_label();
   const Mem counter = x::qword_ptr(x::rsp);  // this call's count (emit_function)
   a_.cmp(counter, 0);
   a_.jne(go_on);
   a_.call(may_goto_thunk_);
+  stop_check();  // the thunk called C++
   a_.cmp(counter, 0);
   a_.je(target);
   a_.bind(go_on);
@@ -102,7 +97,6 @@ void Lowerer::may_goto(const Insn& in) {
 // gotox: the register holds a slot index from a jump table.
 void Lowerer::gotox(const Insn& in) {
   budget_charge(1);
-  stop_check();  // a table may jump backwards
   const size_t fi = static_cast<size_t>(cur_func_ - funcs_.data());
   if (!gotox_tables_[fi].isValid()) {
     gotox_tables_[fi] = cb_.new_label();
@@ -169,15 +163,18 @@ void Lowerer::call_proto(const FuncProto& p) {
     a_.mov(x::qword_ptr(kState, hot::kPending), kTmp1);
     call_abs(reinterpret_cast<const void*>(&glue::helper_checked));
     fault_check();
+    stop_check();
     return;
   }
   if (is_trivial_helper(p)) {
     call_abs(reinterpret_cast<const void*>(p.fn));
+    stop_check();
     return;
   }
   if (p.flags & kHelperCallback) a_.mov(x::qword_ptr(kState, hot::kCurR10), x::rbp);
   call_abs(reinterpret_cast<const void*>(p.fn));
   fault_check();
+  stop_check();
 }
 
 // bpf_map_lookup_elem on an array map that ld_imm64 put in r1 in this
@@ -255,6 +252,7 @@ void Lowerer::callx(const Insn& in) {
   a_.mov(x::qword_ptr(kState, hot::kCurR10), x::rbp);
   call_abs(reinterpret_cast<const void*>(&glue::callx_helper));
   fault_check();
+  stop_check();
   a_.bind(done);
 }
 
@@ -271,6 +269,7 @@ void Lowerer::tail_call() {
   a_.mov(x::rdi, kState);
   a_.mov(x::qword_ptr(kState, hot::kCurR10), x::rbp);
   call_abs(reinterpret_cast<const void*>(&glue::tail_call));
+  stop_check();  // keeps rax:rdx
   a_.mov(kTmp1, x::rdx);
   a_.add(x::rsp, 8);
   for (int i = 4; i >= 0; --i) a_.pop(args[i]);
