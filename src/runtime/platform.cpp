@@ -61,15 +61,12 @@ Platform Platform::standard() {
     // where they apply (packet_helper_types). Helpers that read host
     // memory stay in every list: privilege_denied() rejects them with a
     // reason naming the missing tracing type or grant.
-    const uint32_t kind = packet_prog_type(t.name);
+    const uint32_t kind = helper_list_bit(t.helper_list);
     for (const auto& [id, proto] : p.helpers()) {
       const uint32_t allowed = packet_helper_types(id);
       if (allowed != kAnyProgramType && !(allowed & kind)) continue;
       if (is_tracing_only_helper(id) && !t.tracing) continue;
-      // The kernel's tracing types may run in NMI context, where the coarse
-      // clock is unsafe: Linux refuses bpf_ktime_get_coarse_ns to them.
-      const bool kernel_tracing = t.tracing && t.name != "uprobe";
-      if (id == kHelperKtimeGetCoarseNs && kernel_tracing) continue;
+      if (id == kHelperKtimeGetCoarseNs && !t.coarse_clock) continue;
       t.helpers.push_back(id);
     }
     (void)p.add_program_type(std::move(t));
@@ -179,6 +176,8 @@ std::optional<std::string> Platform::privilege_denied(const ProgramType& type, c
 
 bool Platform::helper_allowed(const ProgramType& type, uint32_t id) const {
   if (!helper(id)) return false;
+  // Also for types whose empty list allows every helper (host types).
+  if (id == kHelperKtimeGetCoarseNs && !type.coarse_clock) return false;
   if (type.helpers.empty()) return true;
   for (uint32_t h : type.helpers)
     if (h == id) return true;
