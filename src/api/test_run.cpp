@@ -215,13 +215,15 @@ Result<TestRunResult> BpfProgram::test_run(const TestRunOptions& opts) const {
   const RunSetup setup{prog, control ? &*control : nullptr};
   const TraceScope trace(slot.owner->trace.get());  // bpf_printk lines go to the object's buffer
   if (type.raw_ctx) return run_raw(exe, opts, setup);
-  if (type.name == "xdp" || type.name.starts_with("xdp_")) return run_xdp(exe, opts, setup);  // also xdp_devmap, xdp_cpumap
-  // The kernel's test run pulls the link-layer header for every skb type
-  // but tc (bpf_prog_test_run_skb): the packet starts at the network header.
-  if (type.name == "socket_filter" || type.name == "cgroup_skb" || type.name.starts_with("lwt_"))
-    return run_skb(exe, opts, setup, true);
-  if (type.has_packet) return run_skb(exe, opts, setup, false);
-  return run_ctx(exe, type, opts, setup);
+  switch (type.run) {
+    case RunCtx::Xdp: return run_xdp(exe, opts, setup);
+    case RunCtx::Skb: return run_skb(exe, opts, setup, false);
+    case RunCtx::SkbL3: return run_skb(exe, opts, setup, true);
+    case RunCtx::Memory: return run_ctx(exe, type, opts, setup);
+    case RunCtx::Unsupported: break;
+  }
+  return make_error(ErrorCode::Unsupported,
+                    fmt::format("test runs of {} programs are not supported: their context holds pointers the runtime does not provide", type.name));
 }
 
 CancelToken::CancelToken() : state_(std::make_shared<State>()) {}

@@ -50,7 +50,7 @@ size_t match_len(const std::string& pattern, const std::string& sec) {
 // packet helpers where they apply (packet_helper_types). Helpers that read
 // host memory stay in every list: privilege_denied() rejects them with a
 // reason naming the missing tracing type or grant.
-std::vector<uint32_t> allow_list(const Platform& p, uint32_t kind, bool tracing, bool kernel_tracing) {
+std::vector<uint32_t> allow_list(const Platform& p, uint32_t kind, bool tracing, bool coarse_clock) {
   std::vector<uint32_t> ids;
   ids.reserve(p.helpers().size());
   for (const auto& [id, proto] : p.helpers()) {
@@ -59,7 +59,7 @@ std::vector<uint32_t> allow_list(const Platform& p, uint32_t kind, bool tracing,
     if (is_tracing_only_helper(id) && !tracing) continue;
     // The kernel's tracing types may run in NMI context, where the coarse
     // clock is unsafe: Linux refuses bpf_ktime_get_coarse_ns to them.
-    if (id == kHelperKtimeGetCoarseNs && kernel_tracing) continue;
+    if (id == kHelperKtimeGetCoarseNs && !coarse_clock) continue;
     ids.push_back(id);
   }
   return ids;
@@ -77,14 +77,13 @@ Platform Platform::standard() {
   append_exception_kfuncs(kfuncs);
   append_bitmanip_kfuncs(kfuncs);
   for (FuncProto& k : kfuncs) (void)p.add_kfunc(std::move(k));
-  // Allow lists depend only on (packet kind, tracing, kernel tracing), so
+  // Allow lists depend only on (packet kind, tracing, coarse clock), so
   // each distinct combination is computed once and copied to its types.
   std::map<std::tuple<uint32_t, bool, bool>, std::vector<uint32_t>> lists;
   for (ProgramType& t : standard_program_types()) {
-    const uint32_t kind = packet_prog_type(t.name);
-    const bool kernel_tracing = t.tracing && t.name != "uprobe";
-    auto [it, fresh] = lists.try_emplace({kind, t.tracing, kernel_tracing});
-    if (fresh) it->second = allow_list(p, kind, t.tracing, kernel_tracing);
+    const uint32_t kind = helper_list_bit(t.helper_list);
+    auto [it, fresh] = lists.try_emplace({kind, t.tracing, t.coarse_clock});
+    if (fresh) it->second = allow_list(p, kind, t.tracing, t.coarse_clock);
     t.helpers = it->second;
     (void)p.add_program_type(std::move(t));
   }
@@ -193,6 +192,8 @@ std::optional<std::string> Platform::privilege_denied(const ProgramType& type, c
 
 bool Platform::helper_allowed(const ProgramType& type, uint32_t id) const {
   if (!helper(id)) return false;
+  // Also for types whose empty list allows every helper (host types).
+  if (id == kHelperKtimeGetCoarseNs && !type.coarse_clock) return false;
   if (type.helpers.empty()) return true;
   for (uint32_t h : type.helpers)
     if (h == id) return true;

@@ -164,6 +164,30 @@ struct CtxField {
   std::string btf_type;       // for PtrToBtf
 };
 
+// Which of the kernel's per-type helper lists (xdp_func_proto,
+// tc_cls_act_func_proto, ...) a type's allow list follows for the helpers
+// that only some types get (packet_helper_types in runtime/helpers).
+enum class HelperList : uint8_t {
+  Base,          // none of the type-specific helpers
+  Xdp,           // xdp, xdp_devmap, xdp_cpumap
+  Tc,            // sched_cls, sched_act
+  SocketFilter,
+  CgroupSkb,
+  Lwt,           // lwt_in, lwt_out, lwt_seg6local (lwt_out_func_proto)
+  LwtXmit,
+  SkSkb,
+};
+
+// How BpfProgram::test_run builds a run's context.
+enum class RunCtx : uint8_t {
+  Memory,       // r1 = a copy of the caller's ctx (ctx_size bytes, zero-filled)
+  Xdp,          // xdp_md over the caller's data
+  Skb,          // __sk_buff over the caller's data, which starts at the link-layer header (tc)
+  SkbL3,        // the same, but the packet the program sees starts at the network header:
+                // the kernel's test run pulls the link-layer header for these types
+  Unsupported,  // no test run: the context holds pointers the runtime does not provide
+};
+
 struct ProgramType {
   std::string name;                        // "xdp", "socket_filter", ...
   std::vector<std::string> sec_prefixes;   // libbpf SEC() names: "xdp", "tc", "classifier", ...
@@ -174,6 +198,13 @@ struct ProgramType {
   // run's r2 length for raw_ctx) is allowed and fields is empty (syscall, raw).
   bool plain_ctx = false;
   bool has_packet = false;
+  // Direct packet stores are allowed (may_access_direct_pkt_data): types
+  // that only read the packet (cgroup_skb, lwt_in, ...) leave it false.
+  bool packet_writable = false;
+  // The legacy packet loads LD_ABS/LD_IND (r6 = ctx) are allowed.
+  bool legacy_packet_loads = false;
+  HelperList helper_list = HelperList::Base;
+  RunCtx run = RunCtx::Memory;
   int64_t ret_min = INT64_MIN;             // allowed return range (inclusive)
   int64_t ret_max = INT64_MAX;
   std::vector<uint32_t> helpers;           // helper ids allowed; empty = every registered helper
@@ -181,6 +212,10 @@ struct ProgramType {
   // perf_event, raw_tp, fentry, ...): the only ones offered helpers that read
   // host memory (kHelperReadsHostMemory), as bpf_tracing_func_proto does.
   bool tracing = false;
+  // bpf_ktime_get_coarse_ns may be called. The kernel's tracing types may
+  // run in NMI context, where the coarse clock is unsafe, and Linux refuses
+  // it to them; uprobes run in user space here, so they keep it.
+  bool coarse_clock = true;
 };
 
 // The host's description of everything programs can reach. Copyable value:

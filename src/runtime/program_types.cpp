@@ -103,6 +103,9 @@ ProgramType socket_filter() {
   t.sec_prefixes = {"socket"};
   t.ctx_size = sizeof(SkBuffMd);
   t.fields = skb_fields(false);
+  t.legacy_packet_loads = true;
+  t.helper_list = HelperList::SocketFilter;
+  t.run = RunCtx::SkbL3;
   return t;
 }
 
@@ -122,6 +125,8 @@ ProgramType cgroup_skb() {
     if (f.name == "mark" || f.name == "priority") f.writable = true;
   }
   t.has_packet = true;
+  t.helper_list = HelperList::CgroupSkb;
+  t.run = RunCtx::SkbL3;
   t.ret_min = 0;
   t.ret_max = 3;
   return t;
@@ -141,6 +146,10 @@ ProgramType lwt(const char* name) {
     if (f.name == "mark" || f.name == "priority") f.writable = true;
   }
   t.has_packet = true;
+  const bool xmit = std::string_view(name) == "lwt_xmit";
+  t.packet_writable = xmit;
+  t.helper_list = xmit ? HelperList::LwtXmit : HelperList::Lwt;
+  t.run = RunCtx::SkbL3;
   return t;
 }
 
@@ -259,6 +268,9 @@ ProgramType sk_skb() {
     if (n == "priority" || n == "tc_index") f.writable = true;
   }
   t.has_packet = true;
+  t.packet_writable = true;
+  t.helper_list = HelperList::SkSkb;
+  t.run = RunCtx::Skb;
   return t;
 }
 
@@ -270,6 +282,10 @@ ProgramType sched_cls() {
   t.ctx_size = sizeof(SkBuffMd);
   t.fields = skb_fields(true);
   t.has_packet = true;
+  t.packet_writable = true;
+  t.legacy_packet_loads = true;
+  t.helper_list = HelperList::Tc;
+  t.run = RunCtx::Skb;
   return t;
 }
 
@@ -292,6 +308,9 @@ ProgramType xdp(const char* name = "xdp") {
               whole(field("rx_queue_index", offsetof(M, rx_queue_index), 4, true, false)),
               whole(field("egress_ifindex", offsetof(M, egress_ifindex), 4, kind == "xdp_devmap", false))};
   t.has_packet = true;
+  t.packet_writable = true;
+  t.helper_list = HelperList::Xdp;
+  t.run = RunCtx::Xdp;
   return t;
 }
 
@@ -346,6 +365,7 @@ ProgramType kprobe() {
                     "kprobe.session+"};
   t.ctx_size = sizeof(X86PtRegs);
   t.tracing = true;
+  t.coarse_clock = false;
   add_pt_regs(t, true);
   return t;
 }
@@ -360,6 +380,7 @@ ProgramType tracepoint() {
   t.sec_prefixes = {"tracepoint+", "tp+"};
   t.ctx_size = 8192;
   t.tracing = true;
+  t.coarse_clock = false;
   t.fields.push_back(field("record", 0, t.ctx_size, true, false));
   return t;
 }
@@ -373,6 +394,7 @@ ProgramType raw_tracepoint() {
   t.sec_prefixes = {"raw_tracepoint+", "raw_tp+"};
   t.ctx_size = 12 * 8;
   t.tracing = true;
+  t.coarse_clock = false;
   static const char* args[] = {"arg0", "arg1", "arg2", "arg3", "arg4", "arg5",
                                "arg6", "arg7", "arg8", "arg9", "arg10", "arg11"};
   for (size_t i = 0; i < std::size(args); ++i) t.fields.push_back(field(args[i], i * 8, 8, true, false));
@@ -387,6 +409,7 @@ ProgramType perf_event() {
   t.sec_prefixes = {"perf_event"};
   t.ctx_size = sizeof(X86PtRegs) + 16;
   t.tracing = true;
+  t.coarse_clock = false;
   add_pt_regs(t, false);
   t.fields.push_back(field("sample_period", sizeof(X86PtRegs), 8, true, false));
   t.fields.push_back(field("addr", sizeof(X86PtRegs) + 8, 8, true, false));

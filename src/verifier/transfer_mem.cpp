@@ -332,9 +332,8 @@ Status packet_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc
   if (op.access != Access::Read && op.value && op.value->is_ptr() && !env.privileged)
     return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a pointer into the packet");
   // may_access_direct_pkt_data: these types read the packet only.
-  const std::string& type = env.in.type->name;
-  if (op.access != Access::Read && (type == "cgroup_skb" || type == "lwt_in" || type == "lwt_out" || type == "lwt_seg6local"))
-    return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, fmt::format("{} programs may not write the packet", type));
+  if (op.access != Access::Read && !env.in.type->packet_writable)
+    return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, fmt::format("{} programs may not write the packet", env.in.type->name));
   env.note_mem(pc, true);
   if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
   return ok();
@@ -543,7 +542,7 @@ Status do_ld_imm64(Env& env, State& st, const Insn& insn) {
 
 Status do_ld_packet(Env& env, State& st, const Insn& insn) {
   const ProgramType& t = *env.in.type;
-  if (t.name != "socket_filter" && t.name != "sched_cls")
+  if (!t.legacy_packet_loads)
     return fail(env, ErrorCode::VerifierInvalidMemAccess, insn.pc,
                 fmt::format("legacy packet loads (ld_abs/ld_ind) are not allowed in {} programs", t.name));
   if (auto s = check_readable(env, st, 6, insn.pc); !s) return s;

@@ -123,23 +123,22 @@ void append_skb_meta_helpers(std::vector<FuncProto>& out);
 
 // Helpers only tracing types may call: they read a probe hit's state and pt_regs.
 bool is_tracing_only_helper(uint32_t id);
-// The packet program types a packet helper is offered to, as the kernel's
-// xdp_func_proto, tc_cls_act_func_proto, sk_filter_func_proto,
-// cg_skb_func_proto, lwt_*_func_proto and sk_skb_func_proto list them;
-// kAnyProgramType for every other helper.
+// The program types a type-specific helper is offered to, as bits of
+// HelperList (the kernel's xdp_func_proto, tc_cls_act_func_proto,
+// sk_filter_func_proto, cg_skb_func_proto, lwt_*_func_proto and
+// sk_skb_func_proto list them); kAnyProgramType for every other helper.
+constexpr uint32_t helper_list_bit(HelperList l) { return 1u << static_cast<unsigned>(l); }
 enum PacketProgTypes : uint32_t {
-  kProgXdp = 1u << 0,           // xdp, xdp_devmap, xdp_cpumap
-  kProgTc = 1u << 1,            // sched_cls
-  kProgSocketFilter = 1u << 2,
-  kProgCgroupSkb = 1u << 3,
-  kProgLwt = 1u << 4,           // lwt_in, lwt_out, lwt_seg6local (lwt_out_func_proto)
-  kProgLwtXmit = 1u << 5,
-  kProgSkSkb = 1u << 6,
+  kProgXdp = helper_list_bit(HelperList::Xdp),
+  kProgTc = helper_list_bit(HelperList::Tc),
+  kProgSocketFilter = helper_list_bit(HelperList::SocketFilter),
+  kProgCgroupSkb = helper_list_bit(HelperList::CgroupSkb),
+  kProgLwt = helper_list_bit(HelperList::Lwt),
+  kProgLwtXmit = helper_list_bit(HelperList::LwtXmit),
+  kProgSkSkb = helper_list_bit(HelperList::SkSkb),
   kAnyProgramType = ~0u,
 };
 uint32_t packet_helper_types(uint32_t id);
-// Which PacketProgTypes bit a program type has (0: none of them).
-uint32_t packet_prog_type(const std::string& type_name);
 
 // Kfuncs: open-coded numeric iterator, arena page allocation, resilient spin locks.
 void append_iter_num_kfuncs(std::vector<FuncProto>& out);

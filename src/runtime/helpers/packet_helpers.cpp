@@ -98,17 +98,6 @@ uint64_t skb_store_bytes(uint64_t ctx, uint64_t offset, uint64_t from, uint64_t 
 
 }  // namespace
 
-uint32_t packet_prog_type(const std::string& t) {
-  if (t == "xdp" || t.starts_with("xdp_")) return kProgXdp;
-  if (t == "sched_cls") return kProgTc;
-  if (t == "socket_filter") return kProgSocketFilter;
-  if (t == "cgroup_skb") return kProgCgroupSkb;
-  if (t == "lwt_xmit") return kProgLwtXmit;
-  if (t.starts_with("lwt_")) return kProgLwt;
-  if (t == "sk_skb") return kProgSkSkb;
-  return 0;
-}
-
 uint32_t packet_helper_types(uint32_t id) {
   switch (id) {
     case kHelperXdpAdjustHead: case kHelperXdpAdjustMeta: case kHelperXdpAdjustTail: case kHelperRedirectMap:
