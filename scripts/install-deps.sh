@@ -10,7 +10,7 @@ PKGS=(
   libelf-dev zlib1g-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libasmjit-dev libzydis-dev
-  bpftool dwarves libbpf-dev linux-libc-dev
+  bpftool dwarves libbpf-dev linux-libc-dev systemtap-sdt-dev
   python3
   linux-source-6.12
 )

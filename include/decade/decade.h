@@ -326,6 +326,19 @@ struct decade_uprobe_opts {
  * code, 800..805, through decade_last_error_code()). */
 DECADE_API int decade_program_attach_uprobe(const decade_program *prog, const struct decade_uprobe_opts *opts,
                                             decade_link **link);
+/* Attaches a loaded usdt program to every site of provider:name, like
+ * libbpf's bpf_program__attach_usdt (the object includes <bpf/usdt.bpf.h>).
+ * 0 with *link set, or a negative errno (-ENOENT: no such binary or probe;
+ * the Decade code, 806/807 included, through decade_last_error_code()). */
+struct decade_usdt_opts {
+  size_t sz;            /* sizeof(struct decade_usdt_opts) */
+  const char *binary;   /* the file or library; NULL/"": the executable */
+  const char *provider;
+  const char *name;
+  uint64_t cookie;      /* bpf_usdt_cookie */
+};
+DECADE_API int decade_program_attach_usdt(const decade_program *prog, const struct decade_usdt_opts *opts,
+                                          decade_link **link);
 /* Detaches (waiting until no thread runs the program for it) and frees; NULL is a no-op. */
 DECADE_API int decade_link_destroy(decade_link *link);
 

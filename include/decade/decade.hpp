@@ -271,6 +271,16 @@ struct UprobeOptions {
   uint64_t cookie = 0;    // what bpf_get_attach_cookie returns in this attachment's runs
 };
 
+// Where a USDT probe attaches (BpfProgram::attach_usdt, docs/uprobes.md):
+// every site of provider:name in a binary of this process, as SystemTap's
+// <sys/sdt.h> records them in .note.stapsdt.
+struct UsdtOptions {
+  std::string binary;    // a path or the tail of a mapped path; empty means the main executable
+  std::string provider;
+  std::string name;
+  uint64_t cookie = 0;   // what bpf_usdt_cookie returns in this link's runs
+};
+
 // An attached probe, like libbpf's bpf_link: destroying it detaches. It
 // refers to the program's maps, so destroy links before their BpfObject.
 class DECADE_API ProbeLink {
@@ -338,6 +348,12 @@ class DECADE_API BpfProgram {
   // ProbeCannotRelocate, ProbeAttachFailed (not loaded, not a uprobe
   // program, code not patchable); Unsupported off x86-64.
   Result<ProbeLink> attach_uprobe(const UprobeOptions& opts) const;
+  // Attaches this program to every site of a USDT probe of this process,
+  // with libbpf's usdt.bpf.h conventions (bpf_usdt_arg, bpf_usdt_cookie,
+  // BPF_USDT): the object must have usdt.bpf.h's __bpf_usdt_specs map.
+  // Semaphores count the link while it is attached. ProbeUsdtNotFound,
+  // ProbeUsdtBadArgument, and attach_uprobe's errors.
+  Result<ProbeLink> attach_usdt(const UsdtOptions& opts) const;
 
  private:
   friend class BpfObject;

@@ -159,6 +159,8 @@ enum class ErrorCode : uint16_t {
   ProbeCannotRelocate = 803,      // an instruction of the patched bytes cannot be moved (named)
   ProbeBadAddress = 804,          // not in an executable mapping, or not an instruction boundary
   ProbeAttachFailed = 805,        // the program cannot be attached (wrong type, not loaded) or the code cannot be patched
+  ProbeUsdtNotFound = 806,        // the binary has no USDT probe of that provider and name (.note.stapsdt)
+  ProbeUsdtBadArgument = 807,     // a USDT argument location the probe cannot read (named)
 };
 
 DECADE_API std::string_view error_code_name(ErrorCode code);

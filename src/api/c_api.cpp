@@ -380,6 +380,23 @@ int decade_program_attach_uprobe(const decade_program* prog, const struct decade
   });
 }
 
+int decade_program_attach_usdt(const decade_program* prog, const struct decade_usdt_opts* opts, decade_link** link) {
+  return guarded([&] {
+    decade_usdt_opts in;
+    if (!prog || !opts || !link) return fail(ErrorCode::InvalidArgument, "attach_usdt: NULL argument");
+    if (!decade::capi::read_opts(opts, in, "decade_usdt_opts")) return -EINVAL;
+    decade::UsdtOptions o;
+    o.binary = in.binary ? in.binary : "";
+    o.provider = in.provider ? in.provider : "";
+    o.name = in.name ? in.name : "";
+    o.cookie = in.cookie;
+    auto r = prog->prog.attach_usdt(o);
+    if (!r) return fail(r.error());
+    *link = new decade_link{std::move(*r)};
+    return 0;
+  });
+}
+
 int decade_link_destroy(decade_link* link) {
   return guarded([&] {
     if (!link) return 0;

@@ -52,6 +52,7 @@ constexpr std::pair<ErrorCode, int> kErrno[] = {
     {ErrorCode::VerifierMemoryLimit, ENOMEM},
     {ErrorCode::VerifierNotGranted, EPERM},
     {ErrorCode::ProbeSymbolNotFound, ENOENT},
+    {ErrorCode::ProbeUsdtNotFound, ENOENT},
     {ErrorCode::ProbeBadAddress, EFAULT},
 };
 

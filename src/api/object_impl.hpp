@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -122,6 +123,9 @@ struct BpfObject::Impl {
   std::vector<std::unique_ptr<api::MapSlot>> maps;
   // bpf_printk output of the object's test runs (drain_trace, set_trace_callback).
   std::unique_ptr<TraceBuffer> trace = std::make_unique<TraceBuffer>();
+  // Spec ids of __bpf_usdt_specs in use by the object's USDT links (usdt.cpp).
+  std::mutex usdt_mu;
+  std::vector<bool> usdt_spec_used;
 
   ~Impl();
   // Re-runs the loader with the current platform and target BTF, keeping the

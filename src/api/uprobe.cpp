@@ -5,36 +5,19 @@
 // pt_regs as context; its bpf_printk lines go to the object's buffer.
 #include <fmt/format.h>
 
-#include "api/object_impl.hpp"
-#include "probe/probe.hpp"
+#include <utility>
+
+#include "api/probe_link.hpp"
 #include "probe/symbols.hpp"
 
 namespace decade {
 
 namespace {
 
-// What a hit needs to run the program.
-struct HitTarget {
-  Executable* exe = nullptr;
-  TraceBuffer* trace = nullptr;  // the object's (links do not outlive their object)
-};
-
-}  // namespace
-
-struct ProbeLink::Impl {
-  // Declared first, destroyed last: the attachment's detach waits for
-  // running hits, which use the executable.
-  std::shared_ptr<ProgramHandle> handle;
-  HitTarget target;
-  std::unique_ptr<probe::Attachment> attachment;
-};
-
-namespace {
-
 // The hit path: no allocation, no lock. A run that faults (checked
 // execution only) ends the program; the probed function still runs.
 void run_verified(void* impl, X86PtRegs* regs) {
-  auto& l = *static_cast<HitTarget*>(impl);
+  auto& l = *static_cast<api::HitTarget*>(impl);
   const TraceScope trace(l.trace);
   RunRequest req;
   req.r1 = reinterpret_cast<uint64_t>(regs);
@@ -43,7 +26,7 @@ void run_verified(void* impl, X86PtRegs* regs) {
 
 // Unverified programs need the context as a region checked execution may touch.
 void run_checked(void* impl, X86PtRegs* regs) {
-  auto& l = *static_cast<HitTarget*>(impl);
+  auto& l = *static_cast<api::HitTarget*>(impl);
   const TraceScope trace(l.trace);
   RunRequest req;
   req.r1 = reinterpret_cast<uint64_t>(regs);
@@ -63,17 +46,40 @@ Result<uint64_t> probe_address(const UprobeOptions& opts) {
 
 }  // namespace
 
-Result<ProbeLink> BpfProgram::attach_uprobe(const UprobeOptions& opts) const {
+Result<const api::ProgramSlot*> api::probe_program(const void* impl) {
 #if !defined(__x86_64__)
-  (void)opts;
+  (void)impl;
   return make_error(ErrorCode::Unsupported, "user-space probes need x86-64");
 #else
-  const auto& slot = *static_cast<const api::ProgramSlot*>(impl_);
+  const auto& slot = *static_cast<const api::ProgramSlot*>(impl);
   if (!slot.handle || !slot.type)
     return make_error(ErrorCode::ProbeAttachFailed, fmt::format("program '{}' is not loaded", slot.name));
   if (slot.type->name != "uprobe")
     return make_error(ErrorCode::ProbeAttachFailed,
                       fmt::format("program '{}' is of type '{}', not uprobe", slot.name, slot.type->name));
+  return &slot;
+#endif
+}
+
+Status ProbeLink::Impl::attach(uint64_t addr, bool retprobe, uint64_t cookie, bool checked) {
+  auto a = probe::attach({addr, retprobe, cookie, checked ? run_checked : run_verified, &target});
+  if (!a) return std::unexpected(a.error());
+  attachments.push_back(std::move(*a));
+  return ok();
+}
+
+Status ProbeLink::Impl::detach() {
+  while (!attachments.empty()) {
+    if (auto s = attachments.back()->detach(); !s) return s;
+    attachments.pop_back();
+  }
+  if (after_detach) std::exchange(after_detach, nullptr)();
+  return ok();
+}
+
+Result<ProbeLink> BpfProgram::attach_uprobe(const UprobeOptions& opts) const {
+  auto slot = api::probe_program(impl_);
+  if (!slot) return std::unexpected(slot.error());
   if (opts.retprobe && opts.offset)
     return make_error(ErrorCode::ProbeBadAddress, "a return probe attaches at a function's start (offset 0)");
   auto addr = probe_address(opts);
@@ -81,14 +87,11 @@ Result<ProbeLink> BpfProgram::attach_uprobe(const UprobeOptions& opts) const {
   ProbeLink link;
   link.impl_ = std::make_unique<ProbeLink::Impl>();
   ProbeLink::Impl& l = *link.impl_;
-  l.handle = slot.handle;
-  l.target = {slot.handle->executable.get(), slot.owner->trace.get()};
-  const bool checked = slot.engine.ends_with("-checked");
-  auto a = probe::attach({*addr, opts.retprobe, opts.cookie, checked ? run_checked : run_verified, &l.target});
-  if (!a) return std::unexpected(a.error());
-  l.attachment = std::move(*a);
+  l.handle = (*slot)->handle;
+  l.target = {(*slot)->handle->executable.get(), (*slot)->owner->trace.get()};
+  if (auto s = l.attach(*addr, opts.retprobe, opts.cookie, (*slot)->engine.ends_with("-checked")); !s)
+    return std::unexpected(s.error());
   return link;
-#endif
 }
 
 ProbeLink::ProbeLink() = default;
@@ -103,13 +106,13 @@ ProbeLink& ProbeLink::operator=(ProbeLink&& o) noexcept {
 ProbeLink::~ProbeLink() { (void)detach(); }
 
 Status ProbeLink::detach() {
-  if (!impl_ || !impl_->attachment) return ok();
-  if (auto s = impl_->attachment->detach(); !s) return s;
+  if (!impl_) return ok();
+  if (auto s = impl_->detach(); !s) return s;
   impl_.reset();
   return ok();
 }
 
-bool ProbeLink::attached() const { return impl_ && impl_->attachment; }
-uint64_t ProbeLink::address() const { return attached() ? impl_->attachment->address() : 0; }
+bool ProbeLink::attached() const { return impl_ && !impl_->attachments.empty(); }
+uint64_t ProbeLink::address() const { return attached() ? impl_->attachments.front()->address() : 0; }
 
 }  // namespace decade

@@ -36,7 +36,7 @@ std::string_view error_code_name(ErrorCode code) {
     E(VerifierIterator) E(VerifierUnsupported) E(VerifierBadCallback) E(VerifierBadGlobalFunc)
     E(VerifierIndirectJump) E(VerifierIndirectCall) E(VerifierMemoryLimit) E(VerifierNotGranted) E(VerifierException)
     E(ProbeSymbolNotFound) E(ProbeFunctionTooShort) E(ProbeJumpIntoPatch) E(ProbeCannotRelocate) E(ProbeBadAddress)
-    E(ProbeAttachFailed)
+    E(ProbeAttachFailed) E(ProbeUsdtNotFound) E(ProbeUsdtBadArgument)
 #undef E
   }
   return "Unknown";

@@ -29,12 +29,16 @@ namespace decade::test {
 
 inline uint64_t addr_of(long (*fn)(long)) { return reinterpret_cast<uint64_t>(fn); }
 
-// build/bpf/probe/progs/probes.bpf.o loaded on `engine`, allowed to read the
-// whole user address space (bpf_get_stack).
-inline Result<BpfObject> load_probes(const std::string& engine) {
-  auto o = BpfObject::open(std::string(DECADE_BINARY_DIR) + "/bpf/probe/progs/probes.bpf.o");
+// build/bpf/probe/progs/OBJECT.bpf.o loaded on `engine`, allowed to read
+// the whole user address space (bpf_get_stack, bpf_usdt_arg), with root's
+// verifier rules.
+inline Result<BpfObject> load_probes(const std::string& engine, const std::string& object = "probes") {
+  auto o = BpfObject::open(std::string(DECADE_BINARY_DIR) + "/bpf/probe/progs/" + object + ".bpf.o");
   if (!o) return o;
   if (auto s = o->grant(Grant::ReadHostMemory); !s) return std::unexpected(s.error());
+  // Root's verifier rules, which usdt.bpf.h's BPF_USDT needs (it hands
+  // bpf_usdt_arg an unwritten stack slot, as libbpf users' programs do).
+  if (auto s = o->grant(Grant::Privileged); !s) return std::unexpected(s.error());
   if (auto s = o->add_readable_range(reinterpret_cast<const void*>(0x1000), 0x7fffffffe000 - 0x1000); !s)
     return std::unexpected(s.error());
   LoadOptions lo;
