@@ -100,7 +100,7 @@ const Case kCases[] = {
     {"helper_bad_pointer", "mov %r1, 0x1000\nmov %r2, 8\nlddw %r3, 0x1000\ncall 4\nexit"},
     {"trace_printk_bad_format", "mov %r1, 0x1000\nmov %r2, 4\ncall 6\nexit"},
     {"callback_not_a_function", "mov %r1, 3\nmov %r2, %r10\nmov %r3, 0\nmov %r4, 0\ncall 181\nexit"},
-    {"ld_abs_unsupported", "ldabsb 3\nexit"},
+    {"ld_abs_without_skb", "ldabsb 3\nexit"},
     {"extend_fused", "lddw %r1, 0xfedcba9876543210\nlsh %r1, 32\nrsh %r1, 32\nlddw %r2, 0x80000000ffffffff\n"
                      "lsh %r2, 32\narsh %r2, 32\nadd %r1, %r2\nmov %r0, %r1\nexit"},
     {"extend_at_jump_target", "lddw %r1, 0xfedcba9876543210\njeq %r2, 0, +1\nlsh %r1, 32\nrsh %r1, 32\nmov %r0, %r1\nexit"},
