@@ -21,6 +21,12 @@ const uint8_t kIndB[] = {0xbf, 0x16, 0, 0, 0, 0, 0, 0, 0xb7, 0x07, 0, 0, 2, 0, 0
 // r6 = r1 ; r0 = ldabsw [1000] ; r0 = 7 ; exit  (the load misses: the program returns 0)
 const uint8_t kMiss[] = {0xbf, 0x16, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 0xe8, 0x03, 0, 0,
                          0xb7, 0,    0, 0, 7, 0, 0, 0, 0x95, 0,    0, 0, 0,    0,    0, 0};
+// r6 = r1 ; r0 = ldabsb [SKF_LL_OFF + 5] ; exit  (the MAC header: frame byte 5)
+const uint8_t kLinkLayer[] = {0xbf, 0x16, 0, 0, 0, 0, 0, 0, 0x30, 0, 0, 0, 0x05, 0x00, 0xe0, 0xff,
+                              0x95, 0,    0, 0, 0, 0, 0, 0};
+// r6 = r1 ; r0 = ldabsb [SKF_NET_OFF + 2] ; exit  (the network header: frame byte 16)
+const uint8_t kNetwork[] = {0xbf, 0x16, 0, 0, 0, 0, 0, 0, 0x30, 0, 0, 0, 0x02, 0x00, 0xf0, 0xff,
+                            0x95, 0,    0, 0, 0, 0, 0, 0};
 // r6 = r1 ; r0 = ldabsw [4] ; exit
 const uint8_t kAbsW[] = {0xbf, 0x16, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 4, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0};
 
@@ -51,6 +57,11 @@ TEST_P(LdAbs, LoadsBigEndianFromTheNetworkHeader) {
 }
 
 TEST_P(LdAbs, LoadOutsideThePacketReturnsZero) { EXPECT_EQ(run(kMiss), 0u); }
+
+TEST_P(LdAbs, HeaderOffsetsReachTheMacAndNetworkHeaders) {
+  EXPECT_EQ(run(kLinkLayer), 5u);
+  EXPECT_EQ(run(kNetwork), 16u);
+}
 
 INSTANTIATE_TEST_SUITE_P(Api, LdAbs, ::testing::ValuesIn(engines()));
 
