@@ -14,6 +14,7 @@
 
 #include "interp/threaded.hpp"
 #include "isa/semantics.hpp"
+#include "runtime/ld_packet.hpp"
 #include "runtime/maps/arena.hpp"
 
 namespace decade::interp::detail {

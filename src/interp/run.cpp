@@ -53,7 +53,8 @@ TailCallResult tail_call(RunState& st, const uint64_t* regs, const TInsn* at, ui
     fail(st, ErrorCode::ExecBadCall, at, "bpf_tail_call: r2 is not one of the program's maps");
     return TailCallResult::Failed;
   }
-  if (regs[3] > UINT32_MAX) return TailCallResult::Fallthrough;
+  // The index is a u32, as in the kernel (its JITs and interpreter
+  // compare only the low 32 bits): 0x100000000 is slot 0.
   const ProgramHandle* h = tail_call_target(map, static_cast<uint32_t>(regs[3]));
   if (!h || st.rc->tail_calls >= kMaxTailCalls) return TailCallResult::Fallthrough;
   ++st.rc->tail_calls;

@@ -45,12 +45,13 @@ constexpr bool is_variant(Kind k) { return k > Kind::UNSUPPORTED && !is_fused(k)
 // Calls of every kind: the next instruction is their return point.
 constexpr bool is_call(Kind k) {
   return k == Kind::CALL_LOCAL || k == Kind::CALLX || k == Kind::CALL_HELPER || k == Kind::CALL_KFUNC ||
-         k == Kind::TAIL_CALL;
+         k == Kind::TAIL_CALL || k == Kind::LD_PKT;  // LD_PKT: a call of ld_packet, writing r0-r5
 }
 
 inline constexpr uint8_t kCheckMem = 1;  // this access is bounds-checked at run time
 inline constexpr uint8_t kFwdD = 2;      // dst is read from `last` (forward.cpp)
 inline constexpr uint8_t kFwdS = 4;      // src is read from `last`
+inline constexpr uint8_t kLdInd = 8;     // LD_PKT: the offset adds src's low 32 bits (ld_ind)
 // The register array's extra slot: never written, read instead of a
 // forwarded register so that the load does not wait for that register's store.
 inline constexpr uint8_t kSinkReg = kNumRegs;

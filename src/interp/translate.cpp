@@ -161,7 +161,12 @@ struct Translator {
       case Sem::LdMapIdx: case Sem::LdMapIdxValue:
         t.kind = Kind::LD_CONST;
         return ld_imm64(in, t);
-      case Sem::LdAbs: case Sem::LdInd: t.kind = Kind::UNSUPPORTED; return ok();
+      case Sem::LdAbs: case Sem::LdInd:
+        t.kind = Kind::LD_PKT;
+        t.k = oi.width / 8;
+        t.off = in.imm;
+        if (oi.sem == Sem::LdInd) t.flags |= kLdInd;
+        return ok();
       case Sem::AtomicAdd: case Sem::AtomicFetchAdd: case Sem::AtomicOr: case Sem::AtomicFetchOr:
       case Sem::AtomicAnd: case Sem::AtomicFetchAnd: case Sem::AtomicXor: case Sem::AtomicFetchXor:
       case Sem::AtomicXchg: case Sem::AtomicCmpxchg:

@@ -55,8 +55,14 @@ Status parse_values(const Btf& btf, const BtfMember& m, MapDef& def) {
   const uint32_t to = p && p->kind == BtfKind::Ptr ? btf.resolve(p->type) : 0;
   const BtfType* t = btf.type(to);
   if (!t || to == 0) return bad_map(def.name, "'values' must be an array of pointers");
+  // libbpf's rule for both kinds: the value is a 4-byte id (a program's or
+  // a map's); a declared value size must agree. Before, a prog_array with
+  // only __array(values, ...) got value size 0 and failed to load.
+  if (def.value_size != 0 && def.value_size != 4)
+    return bad_map(def.name, fmt::format("value_size {} disagrees with 'values' (4-byte ids)", def.value_size));
   if (def.type == MapType::ProgArray) {
     if (t->kind != BtfKind::FuncProto) return bad_map(def.name, "prog_array 'values' must point to functions");
+    def.value_size = 4;
     return ok();
   }
   if (def.type != MapType::ArrayOfMaps && def.type != MapType::HashOfMaps)

@@ -36,6 +36,8 @@ const RetvalCase kRetvalCases[] = {
     {"loader/progs/subprogs.bpf.o", "sub_b", 7},
     {"loader/progs/subprogs.bpf.o", "sub_c", 6},
     {"loader/progs/tail_call.bpf.o", "tail_call", 42},
+    {"loader/progs/tail_call_values.bpf.o", "tail_call_values", 42},  // value size from __array(values)
+    {"loader/progs/tail_call_wide_index.bpf.o", "tail_call_wide_index", 42},  // the index is a u32
     {"loader/progs/weak_kfunc.bpf.o", "weak_kfunc", 3},
 };
 

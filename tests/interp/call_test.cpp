@@ -152,8 +152,12 @@ TEST(InterpControl, FallingOffTheEnd) {
   expect_error(run("mov %r0, 0\nmov %r0, 1"), ErrorCode::ExecBadJump, 2);
 }
 
+TEST(InterpControl, LegacyPacketLoadWithoutSocketBufferFaults) {
+  // r6 must be the socket buffer context (runtime/ld_packet.hpp).
+  expect_error(run("mov %r0, 0\nldabsb 4\nexit"), ErrorCode::ExecHelperFault, 1);
+}
+
 TEST(InterpControl, UnsupportedInstructionsNameThemselves) {
-  expect_error(run("mov %r0, 0\nldabsb 4\nexit"), ErrorCode::ExecUnsupported, 1);
   // addr_space_cast to host without an arena map.
   expect_error(run("mov %r1, 1\naddr_space_cast %r0, %r1, 0, 1\nexit"), ErrorCode::ExecUnsupported, 1);
 }

@@ -100,7 +100,7 @@ const Case kCases[] = {
     {"helper_bad_pointer", "mov %r1, 0x1000\nmov %r2, 8\nlddw %r3, 0x1000\ncall 4\nexit"},
     {"trace_printk_bad_format", "mov %r1, 0x1000\nmov %r2, 4\ncall 6\nexit"},
     {"callback_not_a_function", "mov %r1, 3\nmov %r2, %r10\nmov %r3, 0\nmov %r4, 0\ncall 181\nexit"},
-    {"ld_abs_unsupported", "ldabsb 3\nexit"},
+    {"ld_abs_without_skb", "ldabsb 3\nexit"},
     // A context argument must be the run's context, unmodified, as the
     // verifier requires: helpers then take it as theirs (an skb, pt_regs).
     {"ctx_arg_moved", "add %r1, 8\nmov %r2, 0\nmov %r3, %r10\nadd %r3, -8\nmov %r4, 4\ncall 26\nexit", zeros(16)},

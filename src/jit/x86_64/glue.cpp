@@ -101,7 +101,7 @@ TailResult tail_call(JitHot* hot, uint64_t ctx, uint64_t map, uint64_t index) {
     raise_fault(ErrorCode::ExecBadCall, "bpf_tail_call: argument 2 is not a map");
     return {0, 2};
   }
-  if (index > UINT32_MAX) return {kNoEnt, 0};
+  // The index is a u32, as in the kernel: 0x100000000 is slot 0.
   const ProgramHandle* h = tail_call_target(reinterpret_cast<Map*>(map), static_cast<uint32_t>(index));
   if (!h || !h->executable || rc->tail_calls >= kMaxTailCalls) return {kNoEnt, 0};
   ++rc->tail_calls;

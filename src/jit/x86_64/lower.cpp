@@ -419,10 +419,7 @@ Status Lowerer::lower_insn(const Insn& in) {
     case Sem::LdImm64: case Sem::LdMapFd: case Sem::LdMapValue: case Sem::LdBtfId: case Sem::LdFunc:
     case Sem::LdMapIdx: case Sem::LdMapIdxValue:
       return ld_imm64(in);
-    case Sem::LdAbs: case Sem::LdInd:
-      // Legacy packet loads need an sk_buff; Decade's contexts have none.
-      a_.jmp(fault(ErrorCode::ExecUnsupported));
-      return ok();
+    case Sem::LdAbs: case Sem::LdInd: ld_abs(in); return ok();
     case Sem::Jeq: case Sem::Jgt: case Sem::Jge: case Sem::Jset: case Sem::Jne: case Sem::Jsgt: case Sem::Jsge:
     case Sem::Jlt: case Sem::Jle: case Sem::Jslt: case Sem::Jsle: case Sem::Ja:
       return jump(in);

@@ -136,6 +136,7 @@ class Lowerer {
   void gotox(const Insn& in);
   void may_goto(const Insn& in);
   void exit_insn(const Insn& in);
+  void ld_abs(const Insn& in);
   void call_abs(const void* fn);
   bool inline_array_lookup();
   bool inline_cpu_id(const Insn& in) const;

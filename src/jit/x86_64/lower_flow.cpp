@@ -4,6 +4,7 @@
 #include <bit>
 
 #include "isa/semantics.hpp"
+#include "runtime/ld_packet.hpp"
 #include "runtime/map.hpp"
 #include "jit/x86_64/glue.hpp"
 #include "jit/x86_64/jit_state.hpp"
@@ -277,6 +278,30 @@ void Lowerer::tail_call() {
   a_.je(cur_func_->epilogue);  // the target's r0 is this function's result
   a_.cmp(kTmp1.r32(), 2);
   a_.je(fault(ErrorCode::ExecHelperFault));
+}
+
+// ld_abs / ld_ind: a call of ld_packet (runtime/ld_packet.hpp) with r6,
+// the offset as a 32-bit signed sum and the width; r1-r5 are clobbered, as
+// by the kernel's rewrite into a helper call. A miss returns 0 from the
+// current function (gen_ld_abs).
+void Lowerer::ld_abs(const Insn& in) {
+  if (in.info().sem == Sem::LdInd) {
+    a_.mov(x::esi, reg32(in.src));
+    if (in.imm) a_.add(x::esi, in.imm);
+  } else {
+    a_.mov(x::esi, in.imm);
+  }
+  a_.movsxd(x::rsi, x::esi);
+  a_.mov(x::rdi, reg64(6));
+  a_.mov(x::edx, in.info().width / 8);
+  call_abs(reinterpret_cast<const void*>(&decade::ld_packet));
+  fault_check();
+  Label hit = cb_.new_label();
+  a_.cmp(x::rax, -1);
+  a_.jne(hit);
+  a_.xor_(x::eax, x::eax);
+  a_.jmp(cur_func_->epilogue);
+  a_.bind(hit);
 }
 
 void Lowerer::exit_insn(const Insn& in) {
