@@ -18,6 +18,11 @@
 #define DECADE_BPF_EXT_H
 
 #define DECADE_EXT_BITMANIP __attribute__((btf_decl_tag("decade_ext:bitmanip")))
+/* On a function of a program that passes more than five arguments (the
+ * stackargs extension): the object then says it needs the extension. No
+ * Debian clang emits stack arguments yet; assembled programs use them
+ * through r11 (docs/isa-extensions.md). */
+#define DECADE_EXT_STACKARGS __attribute__((btf_decl_tag("decade_ext:stackargs")))
 
 extern unsigned long long decade_popcount64(unsigned long long x) DECADE_EXT_BITMANIP;
 extern unsigned int decade_popcount32(unsigned int x) DECADE_EXT_BITMANIP;

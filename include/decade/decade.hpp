@@ -41,6 +41,10 @@ namespace decade {
 // Host functions use the BPF calling convention mapped onto the host's:
 // five 64-bit arguments (r1..r5), one 64-bit result (r0).
 using HostFn = uint64_t (*)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+// A host function of 6 to 12 arguments (the stackargs extension,
+// docs/isa-extensions.md); parameters past the ones it declares get 0.
+using HostFnWide = uint64_t (*)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t,
+                                uint64_t, uint64_t, uint64_t, uint64_t);
 
 // What the verifier requires of each argument of a host function.
 enum class ArgType : uint8_t {
@@ -71,6 +75,12 @@ struct FunctionSpec {
   HostFn fn = nullptr;
   ReturnType ret = ReturnType::Integer;
   std::array<ArgType, 5> args{};
+  // More than five arguments: fn_wide instead of fn, and stack_args (1..7)
+  // numbers past the fifth, which programs pass in their stack-argument
+  // slots (r11) and the verifier checks are numbers. add_helper and
+  // add_kfunc refuse (InvalidArgument) both or neither of fn and fn_wide.
+  HostFnWide fn_wide = nullptr;
+  uint8_t stack_args = 0;
 };
 
 // A context field of a host-defined program type.

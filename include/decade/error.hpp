@@ -49,6 +49,7 @@ enum class ErrorCode : uint16_t {
   DecodeTooLong = 109,
   DecodeBadImmediate = 110,    // e.g. addr_space_cast with an invalid address-space pair
   DecodeNotAllowed = 111,      // disabled by options: newer -mcpu, kernel extension, legacy packet access
+  DecodeBadStackArg = 112,     // r11 outside the stack-argument loads and stores, or an offset naming no slot
   // assembler (200..299)
   AsmSyntax = 200,
   AsmUnknownMnemonic = 201,
@@ -152,6 +153,7 @@ enum class ErrorCode : uint16_t {
   VerifierMemoryLimit = 731,      // exploration needed more memory than the verifier's budget
   VerifierNotGranted = 732,       // a helper that reads host memory outside a tracing type or without the host's grant
   VerifierException = 733,        // bpf_throw where the kernel refuses it, or a bad exception callback
+  VerifierStackArg = 734,         // stack argument (r11) not written before the call, read past the count, or of the wrong kind
   // probes and attach (800..899)
   ProbeSymbolNotFound = 800,      // no such function in the named binary or library, or no symbol covers the address
   ProbeFunctionTooShort = 801,    // the function ends before the 5 bytes the jump needs

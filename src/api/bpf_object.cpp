@@ -213,14 +213,18 @@ Status BpfObject::set_kconfig(std::string_view text) {
 
 Status BpfObject::add_helper(const FunctionSpec& spec) {
   if (auto s = not_before_load(*impl_, "add_helper"); !s) return s;
-  if (auto s = api::add_host_helper(impl_->platform, api::to_func_proto(spec, false)); !s) return s;
+  auto proto = api::to_func_proto(spec, false);
+  if (!proto) return std::unexpected(proto.error());
+  if (auto s = api::add_host_helper(impl_->platform, std::move(*proto)); !s) return s;
   impl_->dirty = true;
   return ok();
 }
 
 Status BpfObject::add_kfunc(const FunctionSpec& spec) {
   if (auto s = not_before_load(*impl_, "add_kfunc"); !s) return s;
-  if (auto s = impl_->platform.add_kfunc(api::to_func_proto(spec, true)); !s) return s;
+  auto proto = api::to_func_proto(spec, true);
+  if (!proto) return std::unexpected(proto.error());
+  if (auto s = impl_->platform.add_kfunc(std::move(*proto)); !s) return s;
   impl_->dirty = true;
   return ok();
 }

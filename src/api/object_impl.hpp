@@ -61,7 +61,9 @@ Error errno_error(long rc, std::string_view what);
 
 // The platform the host extends (a copy of Platform::standard()).
 ProgramType to_program_type(const ProgramTypeSpec& spec);
-FuncProto to_func_proto(const FunctionSpec& spec, bool kfunc);
+// The function's prototype; InvalidArgument for a spec with both or neither
+// of fn and fn_wide, or stack_args outside 1..7 with fn_wide (0 with fn).
+Result<FuncProto> to_func_proto(const FunctionSpec& spec, bool kfunc);
 // Registers a host helper and allows it in every program type (through
 // Platform::allow_helper; the object is re-bound before load).
 Status add_host_helper(Platform& platform, FuncProto proto);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "api/object_impl.hpp"
+#include "isa/isa.hpp"
 
 namespace decade::api {
 
@@ -39,11 +40,15 @@ RetKind to_ret_kind(ReturnType r) {
 
 }  // namespace
 
-FuncProto to_func_proto(const FunctionSpec& spec, bool kfunc) {
-  FuncProto p;
+Result<FuncProto> to_func_proto(const FunctionSpec& spec, bool kfunc) {
+  const bool wide = spec.fn_wide != nullptr;
+  if (wide == (spec.fn != nullptr) || (wide ? spec.stack_args < 1 || spec.stack_args > kMaxStackArgs : spec.stack_args != 0))
+    return make_error(ErrorCode::InvalidArgument,
+                      fmt::format("{}: give fn (up to 5 arguments) or fn_wide with 1..{} stack arguments", spec.name, kMaxStackArgs));
+  FuncProto p = wide ? make_wide_proto(spec.name, spec.fn_wide, spec.stack_args) : FuncProto{};
   p.name = spec.name;
   p.id = kfunc ? 0 : spec.id;
-  p.fn = spec.fn;
+  if (!wide) p.fn = spec.fn;
   p.ret = to_ret_kind(spec.ret);
   for (size_t i = 0; i < spec.args.size(); ++i) p.args[i] = to_arg_kind(spec.args[i]);
   return p;

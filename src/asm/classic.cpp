@@ -15,7 +15,8 @@
 namespace decade::asmtext {
 namespace {
 
-enum class K : uint8_t { Dst, Src, Imm, Imm64, Imm2, MemDst, MemSrc, Tgt, KOff, AsDst, AsSrc };
+// ArgMemDst / ArgMemSrc: a stack-argument slot, [%r11-off] / [%r11+off].
+enum class K : uint8_t { Dst, Src, Imm, Imm64, Imm2, MemDst, MemSrc, ArgMemDst, ArgMemSrc, Tgt, KOff, AsDst, AsSrc };
 
 struct Sig {
   K k[4];
@@ -31,6 +32,9 @@ Sig classic_signature(const OpInfo& i) {
     case Shape::Load: return {{K::Dst, K::MemSrc}, 2};
     case Shape::StoreImm: return {{K::MemDst, K::Imm}, 2};
     case Shape::StoreReg: return {{K::MemDst, K::Src}, 2};
+    case Shape::LoadArg: return {{K::Dst, K::ArgMemSrc}, 2};
+    case Shape::StoreArg: return {{K::ArgMemDst, K::Src}, 2};
+    case Shape::StoreImmArg: return {{K::ArgMemDst, K::Imm}, 2};
     case Shape::LdImm64:
       if (i.sem == Sem::LdImm64) return {{K::Dst, K::Imm64}, 2};
       if (i.sem == Sem::LdFunc) return {{K::Dst, K::Tgt}, 2};
@@ -57,6 +61,7 @@ Sig classic_signature(const OpInfo& i) {
 }
 
 bool is_reg_kind(K k) { return k == K::Dst || k == K::Src; }
+bool is_arg_mem_kind(K k) { return k == K::ArgMemDst || k == K::ArgMemSrc; }
 
 // Mnemonic -> rows, from the table plus the suite's spellings: a `64`
 // suffix on ALU/JMP names, `swapN` for `bswapN`, `call %rN` for callx.
@@ -81,6 +86,16 @@ const std::unordered_map<std::string, std::vector<Op>>& mnemonics() {
 bool looks_reg(std::string_view t) {
   if (!t.empty() && t[0] == '%') return true;
   return t.size() >= 2 && (t[0] == 'r' || t[0] == 'R') && t[1] >= '0' && t[1] <= '9';
+}
+
+// "[%r11+8]", "[r11-16]": a stack-argument operand (the stackargs rows).
+bool looks_arg_mem(std::string_view t) {
+  if (!t.starts_with('[')) return false;
+  t.remove_prefix(1);
+  if (t.starts_with('%')) t.remove_prefix(1);
+  if (t.empty() || (t[0] != 'r' && t[0] != 'R')) return false;
+  t.remove_prefix(1);
+  return t.starts_with("11") && t.size() > 2 && (t[2] == '+' || t[2] == '-' || t[2] == ']');
 }
 
 // Splits operands on commas and whitespace; a [...] group stays one token.
@@ -143,6 +158,18 @@ std::expected<Mem, LineError> parse_mem(std::string_view t) {
 
 std::expected<void, LineError> parse_operand(K k, std::string_view t, ParsedInsn& p) {
   switch (k) {
+    case K::ArgMemDst:
+    case K::ArgMemSrc: {
+      // The register field is the row's fixed r11 (make_insn sets it).
+      if (!looks_arg_mem(t)) return line_error(ErrorCode::AsmBadOperand, fmt::format("expected a stack argument [%r11+off], got '{}'", t));
+      const size_t sign = t.find_first_of("+-");
+      if (sign == std::string_view::npos) return {};
+      auto n = parse_number(t.substr(sign, t.size() - 1 - sign));
+      if (!n) return line_error(ErrorCode::AsmBadOperand, fmt::format("bad offset in '{}'", t));
+      if (!fits_off16(*n)) return line_error(ErrorCode::AsmOffsetRange, fmt::format("offset in '{}' does not fit in 16 bits", t));
+      p.off = static_cast<int16_t>(n->bits());
+      return {};
+    }
     case K::Dst:
     case K::Src: {
       auto r = parse_reg(t);
@@ -246,13 +273,16 @@ LineResult parse_classic(std::string_view line) {
   const auto it = m.find(name);
   if (it == m.end()) return line_error(ErrorCode::AsmUnknownMnemonic, fmt::format("unknown mnemonic '{}'", name));
   const std::vector<std::string> ops(toks.begin() + static_cast<std::ptrdiff_t>(first_operand), toks.end());
-  // Rows sharing a mnemonic differ in register vs immediate operands.
+  // Rows sharing a mnemonic differ in register vs immediate operands, or
+  // in a memory operand based on r11 (stackargs) or on r0-r10.
   Op chosen = it->second.front();
   for (Op op : it->second) {
     const Sig sig = classic_signature(info(op));
     bool fits = true;
-    for (size_t k = 0; k < ops.size() && k < sig.n; ++k)
+    for (size_t k = 0; k < ops.size() && k < sig.n; ++k) {
       if (looks_reg(ops[k]) != is_reg_kind(sig.k[k])) fits = false;
+      if (ops[k].starts_with('[') && looks_arg_mem(ops[k]) != is_arg_mem_kind(sig.k[k])) fits = false;
+    }
     if (fits) {
       chosen = op;
       break;
@@ -293,6 +323,8 @@ std::string format_classic(const Insn& in, bool labels) {
       case K::Imm64: out += fmt::format("0x{:x}", in.imm64); break;
       case K::MemDst: out += mem(in.dst, in.off); break;
       case K::MemSrc: out += mem(in.src, in.off); break;
+      case K::ArgMemDst:
+      case K::ArgMemSrc: out += mem(kArgRegister, in.off); break;
       case K::KOff: out += fmt::format("{}", in.off); break;
       case K::AsDst: out += fmt::format("{}", static_cast<uint32_t>(in.imm) >> 16); break;
       case K::AsSrc: out += fmt::format("{}", static_cast<uint32_t>(in.imm) & 0xffff); break;

@@ -12,7 +12,7 @@ std::string_view error_code_name(ErrorCode code) {
     E(Ok) E(InvalidArgument) E(IoError) E(Unsupported) E(Internal) E(OutOfMemory)
     E(DecodeEmpty) E(DecodeTruncated) E(DecodeUnknownOpcode) E(DecodeReservedField) E(DecodeBadRegister)
     E(DecodeLddwCutOff) E(DecodeLddwBadSecondSlot) E(DecodeJumpOutOfRange) E(DecodeJumpIntoLddw) E(DecodeTooLong)
-    E(DecodeBadImmediate) E(DecodeNotAllowed)
+    E(DecodeBadImmediate) E(DecodeNotAllowed) E(DecodeBadStackArg)
     E(AsmSyntax) E(AsmUnknownMnemonic) E(AsmBadOperand) E(AsmBadRegister) E(AsmOperandCount) E(AsmImmediateRange)
     E(AsmOffsetRange) E(AsmUnknownLabel) E(AsmDuplicateLabel) E(AsmUnknownDirective)
     E(ExecOutOfBounds) E(ExecBudgetExhausted) E(ExecBadCall) E(ExecCallDepth) E(ExecBadJump) E(ExecTailCallLimit)
@@ -34,7 +34,7 @@ std::string_view error_code_name(ErrorCode code) {
     E(VerifierBadReturn) E(VerifierBadJump) E(VerifierFallThrough) E(VerifierInvalidMemAccess)
     E(VerifierBadPointerArith) E(VerifierUnknownFunc) E(VerifierReadOnly) E(VerifierMisaligned) E(VerifierBadMap)
     E(VerifierIterator) E(VerifierUnsupported) E(VerifierBadCallback) E(VerifierBadGlobalFunc)
-    E(VerifierIndirectJump) E(VerifierIndirectCall) E(VerifierMemoryLimit) E(VerifierNotGranted) E(VerifierException)
+    E(VerifierIndirectJump) E(VerifierIndirectCall) E(VerifierMemoryLimit) E(VerifierNotGranted) E(VerifierException) E(VerifierStackArg)
     E(ProbeSymbolNotFound) E(ProbeFunctionTooShort) E(ProbeJumpIntoPatch) E(ProbeCannotRelocate) E(ProbeBadAddress)
     E(ProbeAttachFailed) E(ProbeUsdtNotFound) E(ProbeUsdtBadArgument)
 #undef E

@@ -157,6 +157,13 @@ struct Translator {
       case Sem::LdxSx: t.kind = by_width(Kind::LDXS8, in); return ok();
       case Sem::St: t.kind = by_width(Kind::ST8, in); return ok();
       case Sem::Stx: t.kind = by_width(Kind::STX8, in); return ok();
+      case Sem::LdxArg: case Sem::StArg: case Sem::StxArg:
+        // The r11 field is the row's, not a register; off becomes the slot.
+        t.kind = oi.sem == Sem::LdxArg ? Kind::LDX_ARG : oi.sem == Sem::StArg ? Kind::ST_ARG : Kind::STX_ARG;
+        if (oi.sem == Sem::LdxArg) t.src = t.rs = 0;
+        else t.dst = t.rd = 0;
+        t.off = static_cast<int32_t>(stack_arg_slot(in.off));
+        return ok();
       case Sem::LdImm64: case Sem::LdMapFd: case Sem::LdMapValue: case Sem::LdBtfId: case Sem::LdFunc:
       case Sem::LdMapIdx: case Sem::LdMapIdxValue:
         t.kind = Kind::LD_CONST;
@@ -230,7 +237,9 @@ Result<std::unique_ptr<TProgram>> translate(Program prog, ProgramEnv env, bool c
   for (size_t i = 0; i < prog.insns.size(); ++i) {
     const Insn& in = prog.insns[i];
     TInsn& t = tp->code[i];
-    if (in.dst >= kNumRegs || in.src >= kNumRegs)
+    const bool arg_field = in.info().group == Group::stackargs;  // r11 in the row's fixed field
+    if ((in.dst >= kNumRegs && !(arg_field && in.dst == kArgRegister)) ||
+        (in.src >= kNumRegs && !(arg_field && in.src == kArgRegister)))
       return make_error(ErrorCode::DecodeBadRegister, fmt::format("register r{} does not exist", std::max(in.dst, in.src)),
                         in.pc);
     if (slot_ok(prog, in, i)) {

@@ -23,6 +23,9 @@ constexpr FieldUse uses(Shape s) {
     case Shape::Unary: return {true, false, false, false};
     case Shape::AddrSpaceCast: return {true, true, false, true};
     case Shape::Load: return {true, true, true, false};
+    case Shape::LoadArg: return {true, false, true, false};
+    case Shape::StoreArg: return {false, true, true, false};
+    case Shape::StoreImmArg: return {false, false, true, true};
     case Shape::StoreImm: return {true, false, true, true};
     case Shape::StoreReg: return {true, true, true, false};
     case Shape::LdImm64: return {true, false, false, true};
@@ -50,10 +53,30 @@ std::unexpected<Error> err(ErrorCode c, uint32_t pc, std::string msg) {
   return make_error(c, std::move(msg), static_cast<int64_t>(pc));
 }
 
+// stackargs: r11 only as the fixed register of the LoadArg / StoreArg /
+// StoreImmArg rows, with an offset naming one of the kMaxStackArgs slots
+// (positive for the incoming arguments, negative for the outgoing ones).
+Status check_stack_arg(const OpInfo& i, const RawInsn& r, uint32_t pc) {
+  const bool arg_row = i.group == Group::stackargs;
+  const bool uses_r11 = (uses(i.shape).dst && r.dst() == kArgRegister) || (uses(i.shape).src && r.src() == kArgRegister);
+  if (uses_r11)
+    return err(ErrorCode::DecodeBadStackArg, pc,
+               fmt::format("{}: r11 is only the stack-argument base of 64-bit loads and stores", i.classic));
+  if (!arg_row) return ok();
+  const int sign = i.shape == Shape::LoadArg ? 1 : -1;
+  const int32_t off = sign * r.off;
+  if (off <= 0 || off % 8 != 0 || off > static_cast<int32_t>(8 * kMaxStackArgs))
+    return err(ErrorCode::DecodeBadStackArg, pc,
+               fmt::format("{}: r11 {:+} names no stack-argument slot (r11 {}8 .. r11 {}{})", i.classic, r.off,
+                           sign > 0 ? "+" : "-", sign > 0 ? "+" : "-", 8 * kMaxStackArgs));
+  return ok();
+}
+
 Status check_fields(const OpInfo& i, const RawInsn& r, uint32_t pc) {
   const FieldUse u = uses(i.shape);
   const bool off_is_disc = i.disc == Disc::Off, imm_is_disc = i.disc == Disc::Imm, src_is_disc = i.disc == Disc::Src;
-  if (!u.dst && r.dst() != 0) return err(ErrorCode::DecodeReservedField, pc, fmt::format("{}: dst register field must be 0", i.classic));
+  if (auto s = check_stack_arg(i, r, pc); !s) return s;
+  if (!u.dst && i.disc != Disc::Dst && r.dst() != 0) return err(ErrorCode::DecodeReservedField, pc, fmt::format("{}: dst register field must be 0", i.classic));
   if (!u.src && !src_is_disc && r.src() != 0)
     return err(ErrorCode::DecodeReservedField, pc, fmt::format("{}: src register field must be 0", i.classic));
   if (!u.off && !off_is_disc && r.off != 0) return err(ErrorCode::DecodeReservedField, pc, fmt::format("{}: offset field must be 0", i.classic));
@@ -74,7 +97,7 @@ Status check_allowed(const OpInfo& i, const DecodeOptions& o, uint32_t pc) {
     return err(ErrorCode::DecodeNotAllowed, pc, fmt::format("{} needs cpu v{} (allowed: v{})", i.classic, i.cpu, o.max_cpu));
   if (i.group == Group::kernel && !o.allow_kernel_ext)
     return err(ErrorCode::DecodeNotAllowed, pc, fmt::format("{} is a kernel extension, disabled", i.classic));
-  if (i.group == Group::bitmanip && !o.allow_bitmanip)
+  if ((i.group == Group::bitmanip && !o.allow_bitmanip) || (i.group == Group::stackargs && !o.allow_stackargs))
     return err(ErrorCode::ElfExtensionMissing, pc,
                fmt::format("{} needs the Decade extension '{}', which is disabled", i.classic, group_name(i.group)));
   if (i.group == Group::packet && !o.allow_legacy_packet)
@@ -91,7 +114,7 @@ std::string opcode_message(const RawInsn& r) {
 Result<Insn> decode_one(std::span<const RawInsn> raw, uint32_t pc, const DecodeOptions& opts) {
   if (pc >= raw.size()) return err(ErrorCode::DecodeTruncated, pc, "instruction index past the end");
   const RawInsn& r = raw[pc];
-  auto op = find_op(r.code, r.src(), r.off, r.imm);
+  auto op = find_op(r.code, r.dst(), r.src(), r.off, r.imm);
   if (!op) {
     if (!opcode_known(r.code)) return err(ErrorCode::DecodeUnknownOpcode, pc, opcode_message(r));
     return err(ErrorCode::DecodeReservedField, pc,

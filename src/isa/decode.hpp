@@ -16,6 +16,7 @@ struct DecodeOptions {
   bool allow_kernel_ext = true;    // may_goto, gotox, kfunc calls, pseudo ld_imm64, ...
   bool allow_legacy_packet = true; // LD_ABS / LD_IND
   bool allow_bitmanip = true;      // the Decade extension bitmanip (refused with ElfExtensionMissing)
+  bool allow_stackargs = true;     // the Decade extension stackargs (likewise)
 };
 
 // Decode a whole program. Errors carry the slot index of the offending instruction.

@@ -18,6 +18,7 @@ Insn make_insn(Op op, uint8_t dst, uint8_t src, int16_t off, int32_t imm, uint64
     case Disc::Off: in.off = static_cast<int16_t>(i.dval); break;
     case Disc::Imm: in.imm = static_cast<int32_t>(i.dval); break;
     case Disc::Src: in.src = static_cast<uint8_t>(i.dval); break;
+    case Disc::Dst: in.dst = static_cast<uint8_t>(i.dval); break;
   }
   if (i.shape == Shape::LdImm64) {
     if (i.sem == Sem::LdImm64) {

@@ -8,10 +8,12 @@
 namespace decade {
 namespace {
 
-constexpr std::array<std::string_view, 1> kSupported = {"bitmanip"};
+constexpr std::array<std::string_view, 2> kSupported = {"bitmanip", "stackargs"};
 
 // The extension a table group stands for, or empty for the base ISA.
-std::string_view extension_of(Group g) { return g == Group::bitmanip ? group_name(g) : std::string_view{}; }
+std::string_view extension_of(Group g) {
+  return g == Group::bitmanip || g == Group::stackargs ? group_name(g) : std::string_view{};
+}
 
 Status refuse(std::string_view name, bool supported, int64_t pc) {
   return make_error(ErrorCode::ElfExtensionMissing,

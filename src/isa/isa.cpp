@@ -20,11 +20,14 @@ const OpcodeIndex& index() {
 
 }  // namespace
 
-std::optional<Op> find_op(uint8_t opcode, uint8_t src, int16_t off, int32_t imm) {
+std::optional<Op> find_op(uint8_t opcode, uint8_t dst, uint8_t src, int16_t off, int32_t imm) {
+  std::optional<Op> plain;
   for (Op op : index().rows[opcode]) {
     const OpInfo& i = info(op);
     switch (i.disc) {
-      case Disc::None: return op;
+      case Disc::None:
+        plain = op;
+        break;
       case Disc::Off:
         if (static_cast<uint32_t>(static_cast<uint16_t>(off)) == i.dval) return op;
         break;
@@ -34,9 +37,12 @@ std::optional<Op> find_op(uint8_t opcode, uint8_t src, int16_t off, int32_t imm)
       case Disc::Src:
         if (src == i.dval) return op;
         break;
+      case Disc::Dst:
+        if (dst == i.dval) return op;
+        break;
     }
   }
-  return std::nullopt;
+  return plain;
 }
 
 bool opcode_known(uint8_t opcode) { return !index().rows[opcode].empty(); }
@@ -48,6 +54,9 @@ std::string_view shape_name(Shape s) {
     case Shape::Unary: return "Unary";
     case Shape::AddrSpaceCast: return "AddrSpaceCast";
     case Shape::Load: return "Load";
+    case Shape::LoadArg: return "LoadArg";
+    case Shape::StoreArg: return "StoreArg";
+    case Shape::StoreImmArg: return "StoreImmArg";
     case Shape::StoreImm: return "StoreImm";
     case Shape::StoreReg: return "StoreReg";
     case Shape::LdImm64: return "LdImm64";
@@ -83,6 +92,7 @@ std::string_view group_name(Group g) {
     case Group::packet: return "packet";
     case Group::kernel: return "kernel";
     case Group::bitmanip: return "bitmanip";
+    case Group::stackargs: return "stackargs";
   }
   return "?";
 }
@@ -92,7 +102,7 @@ std::string_view sem_name(Sem s) {
 #define S(N) \
   case Sem::N: return #N;
     S(Add) S(Sub) S(Mul) S(Div) S(SDiv) S(Or) S(And) S(Lsh) S(Rsh) S(Mod) S(SMod) S(Xor) S(Mov) S(Arsh) S(Neg)
-    S(MovSx) S(AddrSpaceCast) S(Le) S(Be) S(Bswap) S(Popcnt) S(Clz) S(Ctz) S(Rol) S(Ror) S(Ldx) S(LdxSx) S(St) S(Stx) S(LdImm64) S(LdMapFd)
+    S(MovSx) S(AddrSpaceCast) S(Le) S(Be) S(Bswap) S(Popcnt) S(Clz) S(Ctz) S(Rol) S(Ror) S(Ldx) S(LdxSx) S(St) S(Stx) S(LdxArg) S(StArg) S(StxArg) S(LdImm64) S(LdMapFd)
     S(LdMapValue) S(LdBtfId) S(LdFunc) S(LdMapIdx) S(LdMapIdxValue) S(LdAbs) S(LdInd) S(AtomicAdd)
     S(AtomicFetchAdd) S(AtomicOr) S(AtomicFetchOr) S(AtomicAnd) S(AtomicFetchAnd) S(AtomicXor) S(AtomicFetchXor)
     S(AtomicXchg) S(AtomicCmpxchg) S(LoadAcquire) S(StoreRelease) S(Jeq) S(Jgt) S(Jge) S(Jset) S(Jne) S(Jsgt)

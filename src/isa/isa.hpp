@@ -19,7 +19,7 @@ enum class Op : uint16_t {
 };
 
 // The field that tells rows sharing one opcode byte apart.
-enum class Disc : uint8_t { None, Off, Imm, Src };
+enum class Disc : uint8_t { None, Off, Imm, Src, Dst };
 
 // Which fields an instruction uses. A field not used must be zero.
 enum class Shape : uint8_t {
@@ -28,6 +28,9 @@ enum class Shape : uint8_t {
   Unary,          // dst (neg, popcnt/clz/ctz; le/be/bswap: width in imm)
   AddrSpaceCast,  // dst, src, imm = (dst_as << 16) | src_as
   Load,           // dst, src, off
+  LoadArg,        // dst, off; the src field is r11 (stackargs: an incoming argument)
+  StoreArg,       // src, off; the dst field is r11 (stackargs: an outgoing argument)
+  StoreImmArg,    // off, imm; the dst field is r11
   StoreImm,       // dst, off, imm
   StoreReg,       // dst, src, off
   LdImm64,        // dst, imm64 (two slots); src is the pseudo kind
@@ -49,15 +52,16 @@ enum class Shape : uint8_t {
   Exit,           // nothing
 };
 
-// bitmanip is a Decade extension (docs/isa-extensions.md): its group name is
-// the extension's name, which objects declare and hosts can disable.
-enum class Group : uint8_t { base32, base64, atomic32, atomic64, divmul32, divmul64, callx, packet, kernel, bitmanip };
+// bitmanip and stackargs are Decade extensions (docs/isa-extensions.md): the
+// group name is the extension's name, which objects declare and hosts can disable.
+enum class Group : uint8_t { base32, base64, atomic32, atomic64, divmul32, divmul64, callx, packet, kernel, bitmanip, stackargs };
 
 // What an instruction does, independent of its encoding.
 enum class Sem : uint8_t {
   Add, Sub, Mul, Div, SDiv, Or, And, Lsh, Rsh, Mod, SMod, Xor, Mov, Arsh, Neg,
   MovSx, AddrSpaceCast, Le, Be, Bswap, Popcnt, Clz, Ctz, Rol, Ror,
   Ldx, LdxSx, St, Stx,
+  LdxArg, StArg, StxArg,  // stackargs: slot (|off| / 8 - 1) of the incoming / outgoing arguments
   LdImm64, LdMapFd, LdMapValue, LdBtfId, LdFunc, LdMapIdx, LdMapIdxValue,
   LdAbs, LdInd,
   AtomicAdd, AtomicFetchAdd, AtomicOr, AtomicFetchOr, AtomicAnd, AtomicFetchAnd,
@@ -96,9 +100,18 @@ constexpr const OpInfo& info(Op op) { return kOps[static_cast<size_t>(op)]; }
 enum class InsnClass : uint8_t { LD = 0, LDX = 1, ST = 2, STX = 3, ALU = 4, JMP = 5, JMP32 = 6, ALU64 = 7 };
 constexpr InsnClass insn_class(uint8_t opcode) { return static_cast<InsnClass>(opcode & 7); }
 
-// Register numbers. r11 is reserved for Decade's extensions (stack arguments).
+// Register numbers. r11 names the stack-argument area and appears only in
+// the stackargs rows' fixed register field; no instruction reads or writes it
+// as a register.
 inline constexpr uint8_t kNumRegs = 11;
 inline constexpr uint8_t kFramePointer = 10;
+inline constexpr uint8_t kArgRegister = 11;
+// stackargs: arguments 6..12 travel in 8-byte slots 0..6, the caller storing
+// slot k at r11 - 8*(k+1), the callee reading it at r11 + 8*(k+1).
+inline constexpr uint32_t kMaxStackArgs = 7;
+inline constexpr uint32_t kMaxArgs = 5 + kMaxStackArgs;
+// The slot an instruction of shape LoadArg, StoreArg or StoreImmArg names.
+constexpr uint32_t stack_arg_slot(int16_t off) { return static_cast<uint32_t>((off < 0 ? -off : off) / 8 - 1); }
 
 // ld_imm64 pseudo source values (src field).
 enum class PseudoSrc : uint8_t { Imm64 = 0, MapFd = 1, MapValue = 2, BtfId = 3, Func = 4, MapIdx = 5, MapIdxValue = 6 };
@@ -130,8 +143,10 @@ std::string_view group_name(Group g);
 std::string_view sem_name(Sem s);
 
 // Decoder lookup: the row for (opcode byte, the discriminating fields).
+// A row with a discriminator wins over the opcode's row without one (the
+// stackargs rows share 0x79/0x7a/0x7b with the plain double-word accesses).
 // Returns nullopt when no row matches (unknown opcode or bad discriminator).
-std::optional<Op> find_op(uint8_t opcode, uint8_t src, int16_t off, int32_t imm);
+std::optional<Op> find_op(uint8_t opcode, uint8_t dst, uint8_t src, int16_t off, int32_t imm);
 // True when some row uses this opcode byte (to tell "unknown opcode" from
 // "known opcode, unknown variant").
 bool opcode_known(uint8_t opcode);

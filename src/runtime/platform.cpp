@@ -10,6 +10,7 @@
 #include "runtime/exception.hpp"
 #include "runtime/helpers/helpers.hpp"
 #include "runtime/program_types.hpp"
+#include "runtime/run_context.hpp"
 
 namespace decade {
 namespace {
@@ -198,6 +199,24 @@ bool Platform::helper_allowed(const ProgramType& type, uint32_t id) const {
   for (uint32_t h : type.helpers)
     if (h == id) return true;
   return false;
+}
+
+namespace {
+// FuncProto::fn of a wide function: reached only by a call path that has
+// no stack arguments to pass (callx by helper id), which fails cleanly.
+uint64_t wide_without_stack_args(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+  raise_fault(ErrorCode::ExecBadCall, "a function of more than five arguments called without its stack arguments");
+  return 0;
+}
+}  // namespace
+
+FuncProto make_wide_proto(std::string name, HelperFnWide fn, uint8_t stack_args) {
+  FuncProto p;
+  p.name = std::move(name);
+  p.fn = wide_without_stack_args;
+  p.fn_wide = fn;
+  p.stack_args = stack_args;
+  return p;
 }
 
 uint8_t argument_clobbers(const FuncProto& p) {

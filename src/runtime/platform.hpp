@@ -21,6 +21,11 @@ namespace decade {
 // Every helper and kfunc is called with the BPF calling convention mapped
 // onto the host's: five 64-bit arguments in, one 64-bit result out.
 using HelperFn = uint64_t (*)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+// A host function of 6 to 12 arguments (the stackargs extension,
+// docs/isa-extensions.md): arguments 6.. are numbers the program stores in
+// its stack-argument slots; unused trailing parameters get 0.
+using HelperFnWide = uint64_t (*)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t,
+                                  uint64_t, uint64_t, uint64_t, uint64_t);
 
 // Argument kinds of helper/kfunc prototypes (the verifier's obligations).
 enum class ArgKind : uint8_t {
@@ -133,7 +138,25 @@ struct FuncProto {
   // engines keep the other registers across it. make_proto sets r0 (unless
   // the return is Void) and the argument registers.
   uint8_t fastcall_clobbers = 0x3f;
+  // stackargs: a function of more than five arguments has fn_wide, and
+  // stack_args numbers past r5 (at most kMaxStackArgs); its fn is a stub
+  // that fails the run (ExecBadCall), for a caller that cannot pass them.
+  HelperFnWide fn_wide = nullptr;
+  uint8_t stack_args = 0;
 };
+
+// A prototype for `fn`, a function of 5 + stack_args arguments (the last
+// stack_args of them numbers); the caller fills in args (r1-r5) and the rest.
+FuncProto make_wide_proto(std::string name, HelperFnWide fn, uint8_t stack_args);
+
+// Calls p (fn_wide when it has one) with r1-r5 = regs[0..4] and the
+// stack arguments stack[0..6] (nullptr when p takes none).
+inline uint64_t call_proto_fn(const FuncProto& p, const uint64_t* regs, const uint64_t* stack) {
+  if (!p.fn_wide) return p.fn(regs[0], regs[1], regs[2], regs[3], regs[4]);
+  uint64_t a[7] = {};
+  for (uint8_t k = 0; k < p.stack_args && k < 7; ++k) a[k] = stack[k];
+  return p.fn_wide(regs[0], regs[1], regs[2], regs[3], regs[4], a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+}
 
 // r0 (unless p returns Void) and the registers of p's arguments, as bits
 // for r0-r5: what a call to p changes in the kernel's fastcall accounting.

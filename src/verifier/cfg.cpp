@@ -194,6 +194,8 @@ RegMask insn_uses(const Env& env, const Insn& insn) {
     case Shape::Unary: return bit(insn.dst);
     case Shape::AddrSpaceCast: return bit(insn.src);
     case Shape::Load: return bit(insn.src);
+    case Shape::LoadArg: case Shape::StoreImmArg: return 0;  // r11 is no register
+    case Shape::StoreArg: return bit(insn.src);
     case Shape::StoreImm: return bit(insn.dst);
     case Shape::StoreReg: return static_cast<RegMask>(bit(insn.dst) | bit(insn.src));
     case Shape::LdImm64: return 0;
@@ -225,7 +227,7 @@ RegMask insn_uses(const Env& env, const Insn& insn) {
 RegMask insn_defs(const Insn& insn) {
   switch (insn.info().shape) {
     case Shape::AluImm: case Shape::AluReg: case Shape::Unary: case Shape::AddrSpaceCast: case Shape::Load:
-    case Shape::LdImm64: case Shape::AtomicLoad:
+    case Shape::LdImm64: case Shape::AtomicLoad: case Shape::LoadArg:
       return bit(insn.dst);
     case Shape::AtomicRmw:
       if (insn.imm == decade::sem::kAtomicCmpxchg) return bit(0);
@@ -234,6 +236,7 @@ RegMask insn_defs(const Insn& insn) {
     case Shape::CallX:
       return kCallerSaved;
     case Shape::StoreImm: case Shape::StoreReg: case Shape::AtomicStore: case Shape::JmpImm: case Shape::JmpReg:
+    case Shape::StoreArg: case Shape::StoreImmArg:
     case Shape::Ja: case Shape::Ja32: case Shape::GotoX: case Shape::MayGoto: case Shape::Exit:
       return 0;
   }

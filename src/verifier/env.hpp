@@ -22,6 +22,7 @@ struct SubprogInfo {
   std::vector<uint8_t> arg_kinds;  // global functions: 0 scalar, 1 ctx, 2 memory (nullable)
   std::vector<uint32_t> arg_sizes; // global functions: memory argument sizes
   uint32_t stack_depth = 0;        // bytes, the deepest access seen
+  int32_t stack_args = -1;         // stack arguments (past r5) its BTF prototype declares; -1 without one
   bool changes_packet = false;     // may move or resize the packet (frames.cpp: mark_packet_changers)
   bool callback = false;           // entered as a helper's callback on some path (set while exploring)
   bool exception_cb = false;       // the program's exception callback (exceptions.hpp)

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "runtime/helpers/helpers.hpp"
+#include "verifier/stack_args.hpp"
 #include "verifier/transfer.hpp"
 
 namespace decade::verifier {
@@ -39,34 +40,56 @@ void mark_packet_changers(Env& env) {
   }
 }
 
-Status check_global_args(Env& env, State& st, const Insn& insn, const SubprogInfo& callee) {
-  for (size_t i = 0; i < callee.arg_kinds.size(); ++i) {
-    const auto reg = static_cast<uint8_t>(i + 1);
-    if (auto s = check_readable(env, st, reg, insn.pc); !s) return s;
-    const RegState& r = st.reg(reg);
-    switch (callee.arg_kinds[i]) {
-      case kArgScalar:
-        if (!r.is_scalar())
-          return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, fmt::format("R{} passes a pointer to {} where it expects a number", reg, callee.name));
-        break;
-      case kArgCtx:
-        if (r.type != RegType::Ctx || r.off != 0)
-          return fail(env, ErrorCode::VerifierBadHelperArg, insn.pc, fmt::format("R{} must be the context for {}", reg, callee.name));
-        break;
-      default:
-        if (r.is_const() && r.val.value() == 0) break;
-        // The function sees sized memory, not a packet pointer: a packet
-        // change inside it would leave the argument pointing at stale bytes.
-        if ((r.type == RegType::Packet || r.type == RegType::PacketMeta) && callee.changes_packet)
-          return fail(env, ErrorCode::VerifierBadHelperArg, insn.pc,
-                      fmt::format("R{} points into the packet, and {} may move or resize it", reg, callee.name),
-                      "copy the bytes to the stack first, or keep packet-changing calls out of the function");
-        if (auto s = check_mem_range(env, st, reg, Scalar::constant(callee.arg_sizes[i]), Access::ReadWrite, insn.pc, false); !s)
-          return s;
-        break;
-    }
+// Argument i (0-based) of a global function, in register `reg`.
+Status check_global_arg(Env& env, State& st, const Insn& insn, const SubprogInfo& callee, size_t i, uint8_t reg) {
+  if (auto s = check_readable(env, st, reg, insn.pc); !s) return s;
+  const RegState& r = st.reg(reg);
+  switch (callee.arg_kinds[i]) {
+    case kArgScalar:
+      if (!r.is_scalar())
+        return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, fmt::format("argument {} passes a pointer to {} where it expects a number", i + 1, callee.name));
+      break;
+    case kArgCtx:
+      if (r.type != RegType::Ctx || r.off != 0)
+        return fail(env, ErrorCode::VerifierBadHelperArg, insn.pc, fmt::format("argument {} must be the context for {}", i + 1, callee.name));
+      break;
+    default:
+      if (r.is_const() && r.val.value() == 0) break;
+      // The function sees sized memory, not a packet pointer: a packet
+      // change inside it would leave the argument pointing at stale bytes.
+      if ((r.type == RegType::Packet || r.type == RegType::PacketMeta) && callee.changes_packet)
+        return fail(env, ErrorCode::VerifierBadHelperArg, insn.pc,
+                    fmt::format("argument {} points into the packet, and {} may move or resize it", i + 1, callee.name),
+                    "copy the bytes to the stack first, or keep packet-changing calls out of the function");
+      if (auto s = check_mem_range(env, st, reg, Scalar::constant(callee.arg_sizes[i]), Access::ReadWrite, insn.pc, false); !s)
+        return s;
+      break;
   }
   return ok();
+}
+
+// r1-r5, then the stack arguments (stackargs), checked like registers.
+Status check_global_args(Env& env, State& st, const Insn& insn, const SubprogInfo& callee) {
+  const size_t n = callee.arg_kinds.size();
+  for (size_t i = 0; i < std::min<size_t>(n, 5); ++i)
+    if (auto s = check_global_arg(env, st, insn, callee, i, static_cast<uint8_t>(i + 1)); !s) return s;
+  auto extra = take_stack_args(env, st, insn, n > 5 ? static_cast<int32_t>(n - 5) : 0, callee.name);
+  if (!extra) return std::unexpected(extra.error());
+  for (size_t k = 0; k < extra->size(); ++k)
+    if (auto s = check_stack_arg_as_r0(st, (*extra)[k], [&](uint8_t r) { return check_global_arg(env, st, insn, callee, 5 + k, r); }); !s)
+      return s;
+  return ok();
+}
+
+// The entry state of argument i of a global function, from its kind.
+RegState global_arg_state(Env& env, const SubprogInfo& si, size_t i) {
+  if (si.arg_kinds[i] == kArgScalar) return RegState::unknown();
+  if (si.arg_kinds[i] == kArgCtx) return RegState::pointer(RegType::Ctx);
+  RegState r = RegState::pointer(RegType::Mem);
+  r.mem_size = si.arg_sizes[i];
+  r.maybe_null = true;
+  r.id = env.new_id();
+  return r;
 }
 
 }  // namespace
@@ -87,9 +110,12 @@ Status do_local_call(Env& env, State& st, const Insn& insn) {
   if (st.frames.size() >= env.opts.max_call_depth)
     return fail(env, ErrorCode::VerifierCallDepth, insn.pc, fmt::format("call depth over {} frames", env.opts.max_call_depth),
                 "flatten the call chain or mark functions inline");
+  auto extra = take_stack_args(env, st, insn, callee.stack_args, callee.name.empty() ? "the callee" : callee.name);
+  if (!extra) return std::unexpected(extra.error());
   Frame f;
   f.callsite = static_cast<int32_t>(insn.pc);
   f.subprog = sub;
+  f.in_args = std::move(*extra);
   for (uint8_t r = 1; r <= 5; ++r) f.regs[r] = st.reg(r);
   f.regs[10] = RegState::pointer(RegType::Stack);
   f.regs[10].frame = static_cast<uint32_t>(st.frames.size());
@@ -207,15 +233,8 @@ State global_entry_state(Env& env, uint32_t sub) {
   Frame f;
   f.subprog = sub;
   for (size_t i = 0; i < si.arg_kinds.size(); ++i) {
-    RegState& r = f.regs[i + 1];
-    if (si.arg_kinds[i] == kArgScalar) r = RegState::unknown();
-    else if (si.arg_kinds[i] == kArgCtx) r = RegState::pointer(RegType::Ctx);
-    else {
-      r = RegState::pointer(RegType::Mem);
-      r.mem_size = si.arg_sizes[i];
-      r.maybe_null = true;
-      r.id = env.new_id();
-    }
+    if (i < 5) f.regs[i + 1] = global_arg_state(env, si, i);
+    else f.in_args.push_back(global_arg_state(env, si, i));
   }
   f.regs[10] = RegState::pointer(RegType::Stack);
   st.frames.push_back(std::move(f));
@@ -231,12 +250,15 @@ Status classify_functions(Env& env) {
     if (si.name.empty()) continue;
     const uint32_t fid = btf->find(si.name, BtfKind::Func);
     const BtfType* fn = fid ? btf->type(fid) : nullptr;
-    if (!fn || fn->linkage != 1) continue;
-    const BtfType* proto = btf->type(fn->type);
+    const BtfType* proto = fn ? btf->type(fn->type) : nullptr;
     if (!proto || proto->kind != BtfKind::FuncProto) continue;
+    if (proto->params.size() > kMaxArgs)
+      return fail(env, ErrorCode::VerifierStackArg, si.start,
+                  fmt::format("function {} has {} arguments; at most {} are passed", si.name, proto->params.size(), kMaxArgs));
+    // Arguments past r5 travel as stack arguments (stackargs).
+    si.stack_args = static_cast<int32_t>(proto->params.size() > 5 ? proto->params.size() - 5 : 0);
+    if (fn->linkage != 1) continue;
     si.global = true;
-    if (proto->params.size() > 5)
-      return fail(env, ErrorCode::VerifierBadGlobalFunc, si.start, fmt::format("global function {} has more than 5 arguments", si.name));
     for (const BtfParam& prm : proto->params) {
       const BtfType* t = btf->type(btf->resolve(prm.type));
       uint8_t kind = kArgScalar;

@@ -156,6 +156,14 @@ Precision::Need Precision::transfer(const Insn& insn, Need out) const {
       return transfer_mem(insn, out);
     case Shape::LdImm64:
       return regs(out.regs & ~d);
+    // Stack arguments are compared exactly wherever states are (stored_state.cpp):
+    // what a stored argument came from is needed, what a loaded one replaces is not.
+    case Shape::LoadArg:
+      return regs(out.regs & ~d);
+    case Shape::StoreArg:
+      return regs(out.regs | s);
+    case Shape::StoreImmArg:
+      return in;
     case Shape::LdAbs:
       return regs(out.regs & ~kCallerSaved);
     case Shape::LdInd:

@@ -109,6 +109,10 @@ struct Frame {
   // A callback's r1-r5 on entry (to enter it again). Shared and immutable:
   // only callback frames have them, and every copy of a state keeps them.
   std::shared_ptr<const std::array<RegState, 5>> cb_args;
+  // stackargs (stack_args.hpp): the arguments past r5 the function received
+  // (slot k is argument 6+k; empty for the main program and callbacks), and
+  // the ones it stored for its next call (NotInit where not written).
+  std::vector<RegState> in_args, out_args;
 
   void grow(size_t nbytes);
   // Slot k holds a spilled register (8 bytes, or a narrower scalar in its
@@ -178,6 +182,8 @@ struct State {
   void for_each_reg(Fn&& fn) {
     for (Frame& f : frames) {
       for (RegState& r : f.regs) fn(r);
+      for (RegState& r : f.in_args) fn(r);
+      for (RegState& r : f.out_args) fn(r);
       for (size_t k = 0; k < f.spills.size(); ++k)
         if (f.spilled(k)) fn(f.spills[k]);
     }

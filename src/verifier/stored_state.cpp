@@ -64,6 +64,7 @@ StoredState::StoredState(const State& st, RegMask live, std::pmr::memory_resourc
   for (const Frame& f : st.frames) {
     const size_t n = std::min<size_t>(f.bytes.size(), kMaxStack);
     nbytes += n;
+    nvals += f.in_args.size() + f.out_args.size();
     for (size_t k = 0; k < n / 8; ++k) {
       nvals += slot_has(f, k, SlotByte::Spill);
       niters += slot_has(f, k, SlotByte::Iter);
@@ -117,6 +118,11 @@ StoredState::StoredState(const State& st, RegMask live, std::pmr::memory_resourc
         new (iters + it++) IterSlot(f.iters[k]);
       }
     }
+    rec.args_at = v;
+    rec.nin = static_cast<uint8_t>(f.in_args.size());
+    rec.nout = static_cast<uint8_t>(f.out_args.size());
+    for (const RegState& a : f.in_args) new (vals + v++) RegState(a);
+    for (const RegState& a : f.out_args) new (vals + v++) RegState(a);
     new (frames + fi) FrameRec(rec);
   }
 }
@@ -133,6 +139,9 @@ StoredFrame StoredState::frame(size_t f) const {
   v.spills = vals_ + r.spills_at;
   v.bytes = bytes_ + r.bytes_at;
   v.iters = iters_ + r.iters_at;
+  v.args = vals_ + r.args_at;
+  v.nin = r.nin;
+  v.nout = r.nout;
   v.nbytes = r.nbytes;
   v.reg_mask = r.reg_mask;
   v.spill_mask = r.spill_mask;
@@ -304,6 +313,17 @@ bool stack_covers(const StoredFrame& o, const Frame& c, IdMap& ids, bool exact, 
   return true;
 }
 
+// Stack arguments: the same slots, each covered as a register is (a call
+// takes every outgoing slot, so the counts must agree).
+bool args_cover(const StoredFrame& o, const Frame& c, IdMap& ids, bool exact) {
+  if (o.nin != c.in_args.size() || o.nout != c.out_args.size()) return false;
+  for (size_t k = 0; k < o.nin; ++k)
+    if (!reg_covers(o.args[k], c.in_args[k], ids, exact)) return false;
+  for (size_t k = 0; k < o.nout; ++k)
+    if (!reg_covers(o.args[o.nin + k], c.out_args[k], ids, exact)) return false;
+  return true;
+}
+
 void widen_reg(RegState& c, const RegState& o) {
   if (c.is_scalar() && o.is_scalar() && !(c.val == o.val)) c = RegState::unknown();
 }
@@ -348,6 +368,7 @@ bool covers(const StoredState& old, const State& cur, RegMask live, bool exact, 
       if (!reg_covers(o.reg(r), c.regs[r], ids, exact)) return false;
     }
     if (!stack_covers(o, c, ids, exact, innermost ? precise_slots : ~uint64_t{0})) return false;
+    if (!args_cover(o, c, ids, exact)) return false;
   }
   for (size_t i = 0; i < old.refs().size(); ++i)
     if (!ids.check(old.refs()[i].id, cur.refs[i].id)) return false;

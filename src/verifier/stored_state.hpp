@@ -2,7 +2,7 @@
 // Stored states: what the driver keeps at a prune point to compare later
 // states with. Only what covers() looks at is kept: the innermost frame's
 // live registers, r6-r10 of outer frames, stack bytes, spilled registers and
-// iterator slots, references and the lock, in a few flat arrays from the
+// iterator slots, stack arguments (stackargs), references and the lock, in a few flat arrays from the
 // driver's pool. A full State is about 1.3 KB per frame (plus 104 bytes per
 // stack slot), and loop-heavy programs store hundreds of thousands of
 // states: copying and paging that memory in dominated verification time.
@@ -25,7 +25,9 @@ struct StoredFrame {
   const RegState* spills = nullptr;  // kept spilled slots, in slot order
   const SlotByte* bytes = nullptr;
   const IterSlot* iters = nullptr;  // kept iterator slots, in slot order
+  const RegState* args = nullptr;   // stack arguments: the nin incoming, then the nout outgoing
   size_t nbytes = 0;
+  uint8_t nin = 0, nout = 0;
   RegMask reg_mask = 0;
   uint64_t spill_mask = 0, iter_mask = 0;
   int32_t callsite = -1;
@@ -58,7 +60,8 @@ class StoredState {
 
  private:
   struct FrameRec {
-    uint32_t regs_at = 0, spills_at = 0, bytes_at = 0, nbytes = 0, iters_at = 0;
+    uint32_t regs_at = 0, spills_at = 0, bytes_at = 0, nbytes = 0, iters_at = 0, args_at = 0;
+    uint8_t nin = 0, nout = 0;
     RegMask reg_mask = 0;
     uint64_t spill_mask = 0, iter_mask = 0;
     int32_t callsite = -1;

@@ -9,6 +9,7 @@
 #include "runtime/helpers/helpers.hpp"
 #include "verifier/exceptions.hpp"
 #include "verifier/frames.hpp"
+#include "verifier/stack_args.hpp"
 #include "verifier/transfer.hpp"
 
 namespace decade::verifier {
@@ -450,6 +451,14 @@ Status do_call(Env& env, State& st, const Insn& insn, std::vector<State>& spawne
   const FuncProto& p = *meta.proto;
   for (int i = 0; i < 5 && p.args[static_cast<size_t>(i)] != ArgKind::None; ++i)
     if (auto s = check_arg(env, st, i, meta, insn.pc); !s) return s;
+  // Arguments past r5 (stackargs): as many as the function declares, all
+  // numbers; a call consumes them.
+  auto extra = take_stack_args(env, st, insn, p.stack_args, p.name);
+  if (!extra) return std::unexpected(extra.error());
+  for (size_t k = 0; k < extra->size(); ++k)
+    if (!(*extra)[k].is_scalar())
+      return fail(env, ErrorCode::VerifierPointerLeak, insn.pc,
+                  fmt::format("argument {} ({}) passes a pointer where {} expects a number", 6 + k, (*extra)[k].to_string(), p.name));
   if (auto s = lock_effects(env, st, insn, meta, spawned); !s) return s;
   if (p.flags & kHelperThrows) return check_throw(env, st, insn);  // the path ends here (driver)
   if (p.flags & kHelperRelease) {

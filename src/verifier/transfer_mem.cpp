@@ -11,6 +11,7 @@
 
 #include "isa/semantics.hpp"
 #include "verifier/indirect.hpp"
+#include "verifier/stack_args.hpp"
 #include "verifier/transfer.hpp"
 
 namespace decade::verifier {
@@ -649,6 +650,7 @@ Status do_mem(Env& env, State& st, const Insn& insn) {
       return check_mem(env, st, op, insn.pc, nullptr);
     }
     case Shape::AtomicRmw: return do_atomic(env, st, insn);
+    case Shape::LoadArg: case Shape::StoreArg: case Shape::StoreImmArg: return do_stack_arg(env, st, insn);
     case Shape::AluImm: case Shape::AluReg: case Shape::Unary: case Shape::AddrSpaceCast: case Shape::JmpImm:
     case Shape::JmpReg: case Shape::Ja: case Shape::Ja32: case Shape::GotoX: case Shape::MayGoto: case Shape::CallHelper:
     case Shape::CallLocal: case Shape::CallKfunc: case Shape::CallX: case Shape::Exit:

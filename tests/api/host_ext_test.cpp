@@ -88,5 +88,31 @@ TEST(HostExtErrors, DuplicateHelperIdIsRejected) {
   EXPECT_EQ(s.error().code, ErrorCode::InvalidArgument);
 }
 
+uint64_t host_wide(uint64_t a, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t f, uint64_t, uint64_t, uint64_t,
+                   uint64_t, uint64_t, uint64_t) {
+  return a + f;
+}
+
+// More than five arguments (stackargs): fn_wide with 1..7 stack arguments is
+// registered; both or neither of fn and fn_wide, or a count outside 1..7, is not.
+TEST(HostExtErrors, WideFunctionSpecs) {
+  auto o = BpfObject::open(test::obj("api/progs/host_ext.bpf.o"));
+  ASSERT_TRUE(o);
+  FunctionSpec ok{.name = "wide_ok", .id = 0, .fn_wide = host_wide, .stack_args = 7};
+  EXPECT_TRUE(o->add_kfunc(ok));
+  const FunctionSpec bad[] = {
+      {.name = "wide_both", .id = 0, .fn = host_add, .fn_wide = host_wide, .stack_args = 1},
+      {.name = "wide_none", .id = 0, .stack_args = 1},
+      {.name = "wide_zero", .id = 0, .fn_wide = host_wide, .stack_args = 0},
+      {.name = "wide_eight", .id = 0, .fn_wide = host_wide, .stack_args = 8},
+      {.name = "narrow_with_count", .id = 0, .fn = host_add, .stack_args = 2},
+  };
+  for (const FunctionSpec& spec : bad) {
+    auto s = o->add_kfunc(spec);
+    ASSERT_FALSE(s) << spec.name;
+    EXPECT_EQ(s.error().code, ErrorCode::InvalidArgument) << spec.name;
+  }
+}
+
 }  // namespace
 }  // namespace decade

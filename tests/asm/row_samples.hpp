@@ -26,6 +26,9 @@ inline Insn sample_insn(const OpInfo& i) {
     case Shape::AtomicLoad:
     case Shape::AtomicStore: off = -8; break;
     case Shape::StoreImm: off = 16; imm = -3; break;
+    case Shape::LoadArg: off = 16; break;  // r11 is the row's (make_insn sets it)
+    case Shape::StoreArg: off = -24; break;
+    case Shape::StoreImmArg: off = -8; imm = -3; break;
     case Shape::LdImm64:
       if (i.sem == Sem::LdImm64) imm64 = 0x8877665544332211ULL;
       else if (i.sem == Sem::LdFunc) imm = 4;
@@ -51,10 +54,12 @@ inline Insn sample_insn(const OpInfo& i) {
     imm64 = 0;
   const bool uses_src = i.shape == Shape::AluReg || i.shape == Shape::AddrSpaceCast || i.shape == Shape::Load ||
                         i.shape == Shape::StoreReg || i.shape == Shape::LdInd || i.shape == Shape::AtomicRmw ||
-                        i.shape == Shape::AtomicLoad || i.shape == Shape::AtomicStore || i.shape == Shape::JmpReg;
+                        i.shape == Shape::AtomicLoad || i.shape == Shape::AtomicStore || i.shape == Shape::JmpReg ||
+                        i.shape == Shape::StoreArg;
   const bool uses_dst = i.shape != Shape::LdAbs && i.shape != Shape::LdInd && i.shape != Shape::Ja && i.shape != Shape::Ja32 &&
                         i.shape != Shape::MayGoto && i.shape != Shape::CallHelper && i.shape != Shape::CallLocal &&
-                        i.shape != Shape::CallKfunc && i.shape != Shape::Exit;
+                        i.shape != Shape::CallKfunc && i.shape != Shape::Exit && i.shape != Shape::StoreArg &&
+                        i.shape != Shape::StoreImmArg;
   if (!uses_src) src = 0;
   if (!uses_dst) dst = 0;
   return make_insn(i.op, dst, src, off, imm, imm64);

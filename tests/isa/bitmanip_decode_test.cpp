@@ -43,8 +43,9 @@ const Row kRows[] = {
     {"ctz_reg_form", {0xec, 0x21, 2, 0}, ErrorCode::DecodeReservedField},
     {"off_5", {0xe7, 0x01, 5, 0}, ErrorCode::DecodeReservedField},
     {"off_negative", {0xe4, 0x01, -1, 0}, ErrorCode::DecodeReservedField},
-    {"dst_r11", {0xe7, 0x0b, 0, 0}, ErrorCode::DecodeBadRegister},
-    {"rol_reg_src_r11", {0xef, 0xb1, 3, 0}, ErrorCode::DecodeBadRegister},
+    {"dst_r11", {0xe7, 0x0b, 0, 0}, ErrorCode::DecodeBadStackArg},
+    {"rol_reg_src_r11", {0xef, 0xb1, 3, 0}, ErrorCode::DecodeBadStackArg},
+    {"dst_r12", {0xe7, 0x0c, 0, 0}, ErrorCode::DecodeBadRegister},
 };
 
 class BitmanipEncoding : public ::testing::TestWithParam<Row> {};
@@ -80,7 +81,7 @@ TEST(Extensions, UsedDeclaredAndDisabled) {
   const std::vector<RawInsn> raw = {{0xb7, 0x00, 0, 0}, {0xe7, 0x00, 0, 0}, {0x95, 0, 0, 0}};
   auto p = decode(std::span<const RawInsn>(raw));
   ASSERT_TRUE(p.has_value());
-  const std::vector<std::string> none, bitmanip = {"bitmanip"}, unknown = {"stackargs"};
+  const std::vector<std::string> none, bitmanip = {"bitmanip"}, unknown = {"no_such_extension"};
   EXPECT_TRUE(check_extensions(*p, none, none));
   EXPECT_TRUE(check_extensions(*p, bitmanip, none));
   auto off = check_extensions(*p, none, bitmanip);  // used by instruction 1, disabled by the host
@@ -91,8 +92,9 @@ TEST(Extensions, UsedDeclaredAndDisabled) {
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ErrorCode::ElfExtensionMissing);
   EXPECT_EQ(missing.error().insn, -1);
-  EXPECT_EQ(supported_extensions().size(), 1u);
+  EXPECT_EQ(supported_extensions().size(), 2u);
   EXPECT_EQ(supported_extensions()[0], "bitmanip");
+  EXPECT_EQ(supported_extensions()[1], "stackargs");
 }
 
 }  // namespace

@@ -43,10 +43,22 @@ uint64_t spin_lock_call(JitState& st, const FuncProto& p, uint64_t lock) {
   return 0;
 }
 
+// The outgoing stack-argument level of the frame whose r10 is hot.cur_r10
+// (set before every call routed through the glue): see Lowerer::stack_arg.
+const uint64_t* outgoing_stack_args(const JitState& st) {
+  const uint64_t d = (st.hot.stack_top - st.hot.cur_r10) / kFrameSize;
+  return d < kMaxFrames ? &st.hot.stack_args[(d + 1) * 8] : nullptr;
+}
+
 uint64_t checked_call(JitState& st, const FuncProto& p, const uint64_t* regs) {
   if (!check_args(st, p, regs)) return 0;
   if (is_spin_lock_helper(p)) return spin_lock_call(st, p, regs[0]);
-  return p.fn(regs[0], regs[1], regs[2], regs[3], regs[4]);
+  const uint64_t* stack = p.fn_wide ? outgoing_stack_args(st) : nullptr;
+  if (p.fn_wide && !stack) {
+    raise_fault(ErrorCode::ExecBadCall, p.name + ": no stack arguments in this frame");
+    return 0;
+  }
+  return call_proto_fn(p, regs, stack);
 }
 
 }  // namespace

@@ -55,7 +55,14 @@ struct JitHot {
   // current_cpu() of the run: RunScope holds the slot until the run ends,
   // so verified code reads bpf_get_smp_processor_id from here.
   uint64_t cpu = 0;
+  // stackargs: level d (kStackArgLevel bytes) holds the stack arguments the
+  // function in frame d received, which its caller (frame d - 1) stored;
+  // level 0 is never written. The level of a frame follows from its rbp
+  // (lower_mem.cpp, Lowerer::stack_arg; docs/jit.md).
+  uint64_t stack_args[(kMaxFrames + 1) * 8] = {};
 };
+inline constexpr int32_t kStackArgLevel = 64;  // 8 slots of 8 bytes; kMaxStackArgs = 7 are used
+static_assert(kFrameSize / kStackArgLevel == 8, "the level offset is (stack_top - rbp) >> 3");
 
 // Offsets used by the emitter (JitHot is standard layout).
 namespace hot {
@@ -73,6 +80,7 @@ inline constexpr int32_t kStop = offsetof(JitHot, stop);
 inline constexpr int32_t kPrimBase = offsetof(JitHot, prim_base);
 inline constexpr int32_t kPrimLim = offsetof(JitHot, prim_lim);
 inline constexpr int32_t kCpu = offsetof(JitHot, cpu);
+inline constexpr int32_t kStackArgs = offsetof(JitHot, stack_args);
 }  // namespace hot
 
 struct JitState {

@@ -379,7 +379,7 @@ void Lowerer::track_r1(const Insn& in) {
   }
   const bool writes_dst = sh == Shape::AluImm || sh == Shape::AluReg || sh == Shape::Unary ||
                           sh == Shape::AddrSpaceCast || sh == Shape::Load || sh == Shape::LdImm64 ||
-                          sh == Shape::AtomicLoad;
+                          sh == Shape::AtomicLoad || sh == Shape::LoadArg;
   if ((writes_dst && in.dst == 1) || (sh == Shape::AtomicRmw && in.src == 1) || s == Sem::Call ||
       s == Sem::CallLocal || s == Sem::CallKfunc || s == Sem::CallX || s == Sem::LdAbs || s == Sem::LdInd)
     r1_map_ = nullptr;
@@ -392,7 +392,9 @@ void Lowerer::call_abs(const void* fn) {
 
 Status Lowerer::lower_insn(const Insn& in) {
   // Programs handed to compile_checked may be built by hand, not decoded.
-  if (in.dst > kFramePointer || in.src > kFramePointer)
+  const bool arg_field = in.info().group == Group::stackargs;  // r11 in the row's fixed field
+  if ((in.dst > kFramePointer && !(arg_field && in.dst == kArgRegister)) ||
+      (in.src > kFramePointer && !(arg_field && in.src == kArgRegister)))
     return make_error(ErrorCode::DecodeBadRegister, "jit: invalid register", in.pc);
   if (writes_frame_pointer(in)) {
     // Dead code of a verified program (the verifier refuses the reachable
@@ -416,6 +418,9 @@ Status Lowerer::lower_insn(const Insn& in) {
     case Sem::AtomicAnd: case Sem::AtomicFetchAnd: case Sem::AtomicXor: case Sem::AtomicFetchXor:
     case Sem::AtomicXchg: case Sem::AtomicCmpxchg: case Sem::LoadAcquire: case Sem::StoreRelease:
       return mem(in);
+    case Sem::LdxArg: case Sem::StArg: case Sem::StxArg:
+      stack_arg(in);
+      return ok();
     case Sem::LdImm64: case Sem::LdMapFd: case Sem::LdMapValue: case Sem::LdBtfId: case Sem::LdFunc:
     case Sem::LdMapIdx: case Sem::LdMapIdxValue:
       return ld_imm64(in);

@@ -122,6 +122,7 @@ class Lowerer {
   void atomic_rmw(const Insn& in);
   void atomic_fetch_loop(const Insn& in);
   Status ld_imm64(const Insn& in);
+  void stack_arg(const Insn& in);
   Status addr_space_cast(const Insn& in);
 
   // lower_flow.cpp
@@ -129,6 +130,7 @@ class Lowerer {
   Status call_helper(const Insn& in);
   Status call_helper_body(const Insn& in);
   void call_proto(const FuncProto& p);
+  void call_wide(const FuncProto& p);
   void fault_check();
   void call_local(const Insn& in);
   void callx(const Insn& in);

@@ -167,6 +167,10 @@ void Lowerer::call_proto(const FuncProto& p) {
     stop_check();
     return;
   }
+  if (p.fn_wide) {
+    call_wide(p);
+    return;
+  }
   if (is_trivial_helper(p)) {
     call_abs(reinterpret_cast<const void*>(p.fn));
     stop_check();
@@ -176,6 +180,31 @@ void Lowerer::call_proto(const FuncProto& p) {
   call_abs(reinterpret_cast<const void*>(p.fn));
   fault_check();
   stop_check();
+}
+
+// A host function of more than five arguments (stackargs): r1-r5 are
+// already its first five SysV arguments; the sixth goes in r9 and the rest
+// on the native stack, from this frame's outgoing level (stack_arg); slots
+// past p.stack_args pass 0. 48 bytes keep rsp 16-byte aligned.
+void Lowerer::call_wide(const FuncProto& p) {
+  a_.mov(kTmp1, x::qword_ptr(kState, hot::kStackTop));
+  a_.sub(kTmp1, x::rbp);
+  a_.shr(kTmp1, 3);
+  const int32_t level = hot::kStackArgs + kStackArgLevel;
+  a_.sub(x::rsp, 48);
+  for (int32_t k = 1; k < static_cast<int32_t>(kMaxStackArgs); ++k) {
+    if (k < p.stack_args) {
+      a_.mov(kTmp2, x::qword_ptr(kState, kTmp1, 0, level + 8 * k));
+      a_.mov(x::qword_ptr(x::rsp, 8 * (k - 1)), kTmp2);
+    } else {
+      a_.mov(x::qword_ptr(x::rsp, 8 * (k - 1)), 0);
+    }
+  }
+  if (p.stack_args > 0) a_.mov(x::r9, x::qword_ptr(kState, kTmp1, 0, level));
+  else a_.xor_(x::r9d, x::r9d);
+  call_abs(reinterpret_cast<const void*>(p.fn_wide));
+  a_.add(x::rsp, 48);
+  fault_check();
 }
 
 // bpf_map_lookup_elem on an array map that ld_imm64 put in r1 in this

@@ -130,6 +130,31 @@ Status Lowerer::mem(const Insn& in) {
   return ok();
 }
 
+// stackargs: frame d has rbp = stack_top - d * kFrameSize, so its level in
+// JitHot::stack_args is at (stack_top - rbp) >> 3; it reads level d and
+// stores into level d + 1, which its callee reads. No check is needed:
+// rbp is never written by the program and the call limit bounds d.
+void Lowerer::stack_arg(const Insn& in) {
+  const Sem s = in.info().sem;
+  const int32_t slot = static_cast<int32_t>(8 * stack_arg_slot(in.off));
+  a_.mov(kTmp1, x::qword_ptr(kState, hot::kStackTop));
+  a_.sub(kTmp1, x::rbp);
+  a_.shr(kTmp1, 3);
+  if (s == Sem::LdxArg) {
+    a_.mov(reg64(in.dst), x::qword_ptr(kState, kTmp1, 0, hot::kStackArgs + slot));
+    return;
+  }
+  const Mem m = x::qword_ptr(kState, kTmp1, 0, hot::kStackArgs + kStackArgLevel + slot);
+  if (s == Sem::StxArg) {
+    a_.mov(m, reg64(in.src));
+  } else if (opts_.blind) {
+    load_imm(kTmp2, sem::imm64(in.imm));
+    a_.mov(m, kTmp2);
+  } else {
+    a_.mov(m, in.imm);  // sign-extends, as st dw does
+  }
+}
+
 void Lowerer::atomic_rmw(const Insn& in) {
   const Sem s = in.info().sem;
   const unsigned bits = in.info().width;
