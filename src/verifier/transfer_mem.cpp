@@ -271,6 +271,7 @@ Status ctx_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, R
     case CtxFieldKind::Mem:
       *loaded = RegState::pointer(RegType::Mem);
       loaded->mem_size = f->mem_size;
+      loaded->fixed_offset = true;
       loaded->id = env.new_id();  // its own region (same_region)
       break;
     case CtxFieldKind::PtrToBtf:
