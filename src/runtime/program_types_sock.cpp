@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The socket-level program types: sock_ops, sk_msg, flow_dissector,
 // sk_reuseport, sk_lookup, the cgroup sysctl, sockopt and device hooks,
-// netfilter and sched_act. Field access rules follow the kernel's
+// and netfilter. Field access rules follow the kernel's
 // sock_ops_is_valid_access, sk_msg_is_valid_access,
 // flow_dissector_is_valid_access, sk_reuseport_is_valid_access,
 // sk_lookup_is_valid_access (net/core/filter.c), sysctl_is_valid_access,
@@ -12,7 +12,9 @@
 // (Decade has no sockets to point at); none of these types can be
 // test-run except sysctl and device, whose contexts are plain numbers.
 #include <cstddef>
+#include <iterator>
 #include <string>
+#include <vector>
 
 #include "runtime/packet_context.hpp"
 #include "runtime/program_types.hpp"
