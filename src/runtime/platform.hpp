@@ -168,7 +168,8 @@ enum class CtxFieldKind : uint8_t {
   PacketData,   // pointer to packet start
   PacketEnd,    // pointer one past the packet
   PacketMeta,   // pointer to packet metadata
-  PtrToBtf,     // pointer to a registered host type
+  PtrToBtf,     // pointer to a registered host type (not readable: Decade has no kernel types)
+  Mem,          // pointer to mem_size bytes the program reads and writes (flow_dissector's flow_keys)
 };
 
 struct CtxField {
@@ -185,6 +186,8 @@ struct CtxField {
   bool narrow_write = false;
   CtxFieldKind kind = CtxFieldKind::Scalar;
   std::string btf_type;       // for PtrToBtf
+  bool maybe_null = false;    // for PtrToBtf: the pointer may be NULL (the kernel's *_OR_NULL)
+  uint32_t mem_size = 0;      // for Mem
 };
 
 // Which of the kernel's per-type helper lists (xdp_func_proto,
@@ -199,6 +202,8 @@ enum class HelperList : uint8_t {
   Lwt,           // lwt_in, lwt_out, lwt_seg6local (lwt_out_func_proto)
   LwtXmit,
   SkSkb,
+  FlowDissector,
+  SkReuseport,
 };
 
 // How BpfProgram::test_run builds a run's context.

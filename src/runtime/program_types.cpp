@@ -19,10 +19,7 @@
 #include "runtime/packet_context.hpp"
 
 namespace decade {
-namespace {
-
-CtxField field(const char* name, size_t off, size_t size, bool readable, bool writable,
-               CtxFieldKind kind = CtxFieldKind::Scalar) {
+CtxField ctx_field(const char* name, size_t off, size_t size, bool readable, bool writable, CtxFieldKind kind) {
   CtxField f;
   f.name = name;
   f.offset = static_cast<uint32_t>(off);
@@ -33,17 +30,18 @@ CtxField field(const char* name, size_t off, size_t size, bool readable, bool wr
   return f;
 }
 
-// A field the kernel lets programs access only with its own size.
-CtxField whole(CtxField f) {
+CtxField whole_field(CtxField f) {
   f.narrow_read = false;
   return f;
 }
+
+namespace {
 
 // __sk_buff for socket filters (tc == false) and tc programs (tc == true).
 std::vector<CtxField> skb_fields(bool tc) {
   using M = SkBuffMd;
   std::vector<CtxField> f;
-#define SCALAR(name, rd, wr) f.push_back(field(#name, offsetof(M, name), sizeof(M::name), rd, wr))
+#define SCALAR(name, rd, wr) f.push_back(ctx_field(#name, offsetof(M, name), sizeof(M::name), rd, wr))
   SCALAR(len, true, false);
   SCALAR(pkt_type, true, false);
   SCALAR(mark, true, tc);
@@ -58,17 +56,17 @@ std::vector<CtxField> skb_fields(bool tc) {
   SCALAR(tc_index, true, tc);
   for (int i = 0; i < 5; ++i) {
     static const char* names[] = {"cb[0]", "cb[1]", "cb[2]", "cb[3]", "cb[4]"};
-    f.push_back(field(names[i], offsetof(M, cb) + 4 * i, 4, true, true));
+    f.push_back(ctx_field(names[i], offsetof(M, cb) + 4 * i, 4, true, true));
     f.back().narrow_write = true;
   }
   // cb[] as a whole: the kernel allows any aligned load or store inside it,
   // also an 8-byte one across two entries (find_field tries cb[i] first).
-  f.push_back(field("cb", offsetof(M, cb), sizeof(M::cb), true, true));
+  f.push_back(ctx_field("cb", offsetof(M, cb), sizeof(M::cb), true, true));
   f.back().narrow_write = true;
   SCALAR(hash, true, false);
   SCALAR(tc_classid, tc, tc);
-  f.push_back(whole(field("data", offsetof(M, data), 4, tc, false, CtxFieldKind::PacketData)));
-  f.push_back(whole(field("data_end", offsetof(M, data_end), 4, tc, false, CtxFieldKind::PacketEnd)));
+  f.push_back(whole_field(ctx_field("data", offsetof(M, data), 4, tc, false, CtxFieldKind::PacketData)));
+  f.push_back(whole_field(ctx_field("data_end", offsetof(M, data_end), 4, tc, false, CtxFieldKind::PacketEnd)));
   SCALAR(napi_id, true, false);
   // family .. local_port belong to sk_skb programs: described, never accessible here.
   SCALAR(family, false, false);
@@ -78,17 +76,17 @@ std::vector<CtxField> skb_fields(bool tc) {
   SCALAR(local_ip6, false, false);
   SCALAR(remote_port, false, false);
   SCALAR(local_port, false, false);
-  f.push_back(whole(field("data_meta", offsetof(M, data_meta), 4, tc, false, CtxFieldKind::PacketMeta)));
+  f.push_back(whole_field(ctx_field("data_meta", offsetof(M, data_meta), 4, tc, false, CtxFieldKind::PacketMeta)));
   SCALAR(flow_keys, false, false);
   SCALAR(tstamp, tc, tc);
-  f.back() = whole(f.back());  // 8-byte loads and stores only
+  f.back() = whole_field(f.back());  // 8-byte loads and stores only
   SCALAR(wire_len, tc, false);
   SCALAR(gso_segs, true, false);
   SCALAR(sk, false, false);  // a socket pointer: not modelled, so not accessible
   SCALAR(gso_size, true, false);
   SCALAR(tstamp_type, tc, false);
   SCALAR(hwtstamp, tc, false);
-  f.back() = whole(f.back());  // 8-byte loads only
+  f.back() = whole_field(f.back());  // 8-byte loads only
 #undef SCALAR
   // Scalar u32 fields allow narrow loads (bpf_ctx_narrow_access_ok) but only
   // whole stores; the socket address fields only whole 4-byte accesses.
@@ -163,11 +161,11 @@ enum class AddrFamily { Inet4, Inet6, Unix };
 
 void add_addr6(std::vector<CtxField>& f, const char* name, size_t off) {
   static const char* idx[] = {"[0]", "[1]", "[2]", "[3]"};
-  for (size_t i = 0; i < 4; ++i) f.push_back(field((std::string(name) + idx[i]).c_str(), off + 4 * i, 4, true, true));
+  for (size_t i = 0; i < 4; ++i) f.push_back(ctx_field((std::string(name) + idx[i]).c_str(), off + 4 * i, 4, true, true));
   // bpf_ctx_wide_access_ok: 8-byte accesses at 8-byte aligned offsets.
   for (size_t i = 0; i < 3; ++i)
     if ((off + 4 * i) % 8 == 0)
-      f.push_back(whole(field((std::string(name) + idx[i] + idx[i + 1]).c_str(), off + 4 * i, 8, true, true)));
+      f.push_back(whole_field(ctx_field((std::string(name) + idx[i] + idx[i + 1]).c_str(), off + 4 * i, 8, true, true)));
 }
 
 ProgramType sock_addr(const char* name, const char* section, AddrFamily fam, bool sendmsg, int64_t ret_min, int64_t ret_max) {
@@ -176,16 +174,16 @@ ProgramType sock_addr(const char* name, const char* section, AddrFamily fam, boo
   t.sec_prefixes = {section};
   t.ctx_size = 72;
   auto& f = t.fields;
-  f.push_back(whole(field("user_family", 0, 4, true, false)));
-  if (fam == AddrFamily::Inet4) f.push_back(field("user_ip4", 4, 4, true, true));
+  f.push_back(whole_field(ctx_field("user_family", 0, 4, true, false)));
+  if (fam == AddrFamily::Inet4) f.push_back(ctx_field("user_ip4", 4, 4, true, true));
   if (fam == AddrFamily::Inet6) add_addr6(f, "user_ip6", 8);
-  f.push_back(field("user_port", 24, 4, true, true));
-  f.push_back(whole(field("family", 28, 4, true, false)));
-  f.push_back(whole(field("type", 32, 4, true, false)));
-  f.push_back(whole(field("protocol", 36, 4, true, false)));
-  if (sendmsg && fam == AddrFamily::Inet4) f.push_back(field("msg_src_ip4", 40, 4, true, true));
+  f.push_back(ctx_field("user_port", 24, 4, true, true));
+  f.push_back(whole_field(ctx_field("family", 28, 4, true, false)));
+  f.push_back(whole_field(ctx_field("type", 32, 4, true, false)));
+  f.push_back(whole_field(ctx_field("protocol", 36, 4, true, false)));
+  if (sendmsg && fam == AddrFamily::Inet4) f.push_back(ctx_field("msg_src_ip4", 40, 4, true, true));
   if (sendmsg && fam == AddrFamily::Inet6) add_addr6(f, "msg_src_ip6", 44);
-  f.push_back(field("sk", 64, 8, false, false));
+  f.push_back(ctx_field("sk", 64, 8, false, false));
   t.ret_min = ret_min;
   t.ret_max = ret_max;
   return t;
@@ -229,23 +227,23 @@ ProgramType cgroup_sock(const char* name, std::vector<std::string> sections, Soc
   t.ctx_size = 80;
   const bool create = hook == SockHook::Create;
   auto& f = t.fields;
-  f.push_back(whole(field("bound_dev_if", 0, 4, create, create)));
-  f.push_back(field("family", 4, 4, true, false));
-  f.push_back(field("type", 8, 4, true, false));
-  f.push_back(field("protocol", 12, 4, true, false));
-  f.push_back(whole(field("mark", 16, 4, create, create)));
-  f.push_back(whole(field("priority", 20, 4, create, create)));
-  f.push_back(field("src_ip4", 24, 4, hook == SockHook::PostBind4, false));
+  f.push_back(whole_field(ctx_field("bound_dev_if", 0, 4, create, create)));
+  f.push_back(ctx_field("family", 4, 4, true, false));
+  f.push_back(ctx_field("type", 8, 4, true, false));
+  f.push_back(ctx_field("protocol", 12, 4, true, false));
+  f.push_back(whole_field(ctx_field("mark", 16, 4, create, create)));
+  f.push_back(whole_field(ctx_field("priority", 20, 4, create, create)));
+  f.push_back(ctx_field("src_ip4", 24, 4, hook == SockHook::PostBind4, false));
   static const char* src6[] = {"src_ip6[0]", "src_ip6[1]", "src_ip6[2]", "src_ip6[3]"};
   static const char* dst6[] = {"dst_ip6[0]", "dst_ip6[1]", "dst_ip6[2]", "dst_ip6[3]"};
-  for (size_t i = 0; i < 4; ++i) f.push_back(field(src6[i], 28 + 4 * i, 4, hook == SockHook::PostBind6, false));
-  f.push_back(field("src_port", 44, 4, !create, false));
-  f.push_back(field("dst_port", 48, 2, true, false));
-  f.push_back(whole(field("dst_port_word", 48, 4, true, false)));
-  f.push_back(field("dst_ip4", 52, 4, true, false));
-  for (size_t i = 0; i < 4; ++i) f.push_back(field(dst6[i], 56 + 4 * i, 4, true, false));
-  f.push_back(field("state", 72, 4, true, false));
-  f.push_back(field("rx_queue_mapping", 76, 4, true, false));
+  for (size_t i = 0; i < 4; ++i) f.push_back(ctx_field(src6[i], 28 + 4 * i, 4, hook == SockHook::PostBind6, false));
+  f.push_back(ctx_field("src_port", 44, 4, !create, false));
+  f.push_back(ctx_field("dst_port", 48, 2, true, false));
+  f.push_back(whole_field(ctx_field("dst_port_word", 48, 4, true, false)));
+  f.push_back(ctx_field("dst_ip4", 52, 4, true, false));
+  for (size_t i = 0; i < 4; ++i) f.push_back(ctx_field(dst6[i], 56 + 4 * i, 4, true, false));
+  f.push_back(ctx_field("state", 72, 4, true, false));
+  f.push_back(ctx_field("rx_queue_mapping", 76, 4, true, false));
   t.ret_min = 0;
   t.ret_max = 1;
   return t;
@@ -274,11 +272,12 @@ ProgramType sk_skb() {
   return t;
 }
 
-ProgramType sched_cls() {
+// sched_cls, and sched_act (tc actions) with the same context and rules.
+ProgramType sched_cls(bool action = false) {
   ProgramType t;
-  t.name = "sched_cls";
-  t.sec_prefixes = {"tc", "tc/ingress", "tc/egress", "tcx/ingress", "tcx/egress", "classifier",
-                    "netkit/primary", "netkit/peer"};
+  t.name = action ? "sched_act" : "sched_cls";
+  if (action) t.sec_prefixes = {"action"};
+  else t.sec_prefixes = {"tc", "tc/ingress", "tc/egress", "tcx/ingress", "tcx/egress", "classifier", "netkit/primary", "netkit/peer"};
   t.ctx_size = sizeof(SkBuffMd);
   t.fields = skb_fields(true);
   t.has_packet = true;
@@ -301,12 +300,12 @@ ProgramType xdp(const char* name = "xdp") {
   else t.sec_prefixes = {"xdp", "xdp.frags"};  // exact, as libbpf: "xdp/foo" names no type
   t.ctx_size = sizeof(M);
   // __is_valid_xdp_access: every field is read with one aligned 4-byte load.
-  t.fields = {whole(field("data", offsetof(M, data), 4, true, false, CtxFieldKind::PacketData)),
-              whole(field("data_end", offsetof(M, data_end), 4, true, false, CtxFieldKind::PacketEnd)),
-              whole(field("data_meta", offsetof(M, data_meta), 4, true, false, CtxFieldKind::PacketMeta)),
-              whole(field("ingress_ifindex", offsetof(M, ingress_ifindex), 4, true, false)),
-              whole(field("rx_queue_index", offsetof(M, rx_queue_index), 4, true, false)),
-              whole(field("egress_ifindex", offsetof(M, egress_ifindex), 4, kind == "xdp_devmap", false))};
+  t.fields = {whole_field(ctx_field("data", offsetof(M, data), 4, true, false, CtxFieldKind::PacketData)),
+              whole_field(ctx_field("data_end", offsetof(M, data_end), 4, true, false, CtxFieldKind::PacketEnd)),
+              whole_field(ctx_field("data_meta", offsetof(M, data_meta), 4, true, false, CtxFieldKind::PacketMeta)),
+              whole_field(ctx_field("ingress_ifindex", offsetof(M, ingress_ifindex), 4, true, false)),
+              whole_field(ctx_field("rx_queue_index", offsetof(M, rx_queue_index), 4, true, false)),
+              whole_field(ctx_field("egress_ifindex", offsetof(M, egress_ifindex), 4, kind == "xdp_devmap", false))};
   t.has_packet = true;
   t.packet_writable = true;
   t.helper_list = HelperList::Xdp;
@@ -339,7 +338,7 @@ void add_pt_regs(ProgramType& t, bool narrow) {
   static const char* regs[] = {"r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax",
                                "cx",  "dx",  "si",  "di",  "orig_ax", "ip", "cs", "flags", "sp", "ss"};
   for (size_t i = 0; i < std::size(regs); ++i) {
-    t.fields.push_back(field(regs[i], i * 8, 8, true, false));
+    t.fields.push_back(ctx_field(regs[i], i * 8, 8, true, false));
     t.fields.back().narrow_read = narrow;
   }
 }
@@ -381,7 +380,7 @@ ProgramType tracepoint() {
   t.ctx_size = 8192;
   t.tracing = true;
   t.coarse_clock = false;
-  t.fields.push_back(field("record", 0, t.ctx_size, true, false));
+  t.fields.push_back(ctx_field("record", 0, t.ctx_size, true, false));
   return t;
 }
 
@@ -397,7 +396,7 @@ ProgramType raw_tracepoint() {
   t.coarse_clock = false;
   static const char* args[] = {"arg0", "arg1", "arg2", "arg3", "arg4", "arg5",
                                "arg6", "arg7", "arg8", "arg9", "arg10", "arg11"};
-  for (size_t i = 0; i < std::size(args); ++i) t.fields.push_back(field(args[i], i * 8, 8, true, false));
+  for (size_t i = 0; i < std::size(args); ++i) t.fields.push_back(ctx_field(args[i], i * 8, 8, true, false));
   return t;
 }
 
@@ -411,8 +410,8 @@ ProgramType perf_event() {
   t.tracing = true;
   t.coarse_clock = false;
   add_pt_regs(t, false);
-  t.fields.push_back(field("sample_period", sizeof(X86PtRegs), 8, true, false));
-  t.fields.push_back(field("addr", sizeof(X86PtRegs) + 8, 8, true, false));
+  t.fields.push_back(ctx_field("sample_period", sizeof(X86PtRegs), 8, true, false));
+  t.fields.push_back(ctx_field("addr", sizeof(X86PtRegs) + 8, 8, true, false));
   return t;
 }
 
@@ -425,7 +424,7 @@ ProgramType struct_ops() {
   t.ctx_size = 12 * 8;
   static const char* args[] = {"arg0", "arg1", "arg2", "arg3", "arg4", "arg5",
                                "arg6", "arg7", "arg8", "arg9", "arg10", "arg11"};
-  for (size_t i = 0; i < std::size(args); ++i) t.fields.push_back(field(args[i], i * 8, 8, true, false));
+  for (size_t i = 0; i < std::size(args); ++i) t.fields.push_back(ctx_field(args[i], i * 8, 8, true, false));
   return t;
 }
 
@@ -437,6 +436,9 @@ std::vector<ProgramType> standard_program_types() {
                                     perf_event(), lwt("lwt_in"), lwt("lwt_out"), lwt("lwt_xmit"), lwt("lwt_seg6local")};
   for (ProgramType& t : sock_addr_types()) types.push_back(std::move(t));
   types.push_back(sk_skb());
+  types.push_back(sched_cls(true));
+  for (ProgramType& t : socket_program_types()) types.push_back(std::move(t));
+  for (ProgramType& t : tracing_program_types()) types.push_back(std::move(t));
   types.push_back(cgroup_sock("cgroup_inet_sock_create", {"cgroup/sock_create", "cgroup/sock"}, SockHook::Create));
   types.push_back(cgroup_sock("cgroup_inet_sock_release", {"cgroup/sock_release"}, SockHook::Create));
   types.push_back(cgroup_sock("cgroup_inet4_post_bind", {"cgroup/post_bind4"}, SockHook::PostBind4));

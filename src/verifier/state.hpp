@@ -56,6 +56,10 @@ struct RegState {
   // read-only maps (.rodata, BPF_F_RDONLY_PROG) and iterator elements, which
   // are the iterator's own state in the runtime.
   bool read_only = false;
+  // Only constant offsets may be added (the kernel's PTR_TO_FLOW_KEYS): a
+  // variable one is VerifierBadPointerArith. Set on pointers loaded from a
+  // CtxFieldKind::Mem context field.
+  bool fixed_offset = false;
 
   static RegState scalar(const Scalar& s) {
     RegState r;

@@ -67,6 +67,11 @@ Status pointer_arith(Env& env, RegState& dst, const RegState& ptr, const RegStat
                   fmt::format("pointer offset {} is out of the allowed range", off));
     r.off = static_cast<int32_t>(off);
   } else {
+    if (ptr.fixed_offset)
+      return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
+                  fmt::format("variable offset {} added to a {} pointer that allows constant offsets only", scalar.to_string(),
+                              reg_type_name(ptr.type)),
+                  "access the flow keys at constant offsets");
     if (s.smin == INT64_MIN || s.smin >= kMaxVarOff)
       return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
                   fmt::format("pointer arithmetic with an unbounded value {}", scalar.to_string()),

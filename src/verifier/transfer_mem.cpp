@@ -281,11 +281,24 @@ Status ctx_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, R
   }
   if (o != f->offset || op.size != f->size || op.sign_extend)
     return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("pointer field {} must be read whole", f->name));
-  RegType rt = RegType::BtfPtr;
-  if (f->kind == CtxFieldKind::PacketData) rt = RegType::Packet;
-  else if (f->kind == CtxFieldKind::PacketEnd) rt = RegType::PacketEnd;
-  else if (f->kind == CtxFieldKind::PacketMeta) rt = RegType::PacketMeta;
-  if (loaded) *loaded = RegState::pointer(rt);
+  if (!loaded) return ok();
+  switch (f->kind) {
+    case CtxFieldKind::PacketData: *loaded = RegState::pointer(RegType::Packet); break;
+    case CtxFieldKind::PacketEnd: *loaded = RegState::pointer(RegType::PacketEnd); break;
+    case CtxFieldKind::PacketMeta: *loaded = RegState::pointer(RegType::PacketMeta); break;
+    case CtxFieldKind::Mem:
+      *loaded = RegState::pointer(RegType::Mem);
+      loaded->mem_size = f->mem_size;
+      loaded->fixed_offset = true;
+      loaded->id = env.new_id();  // its own region (same_region)
+      break;
+    case CtxFieldKind::PtrToBtf:
+      *loaded = RegState::pointer(RegType::BtfPtr);
+      loaded->maybe_null = f->maybe_null;
+      loaded->id = env.new_id();  // null-check identity
+      break;
+    case CtxFieldKind::Scalar: break;  // returned above
+  }
   return ok();
 }
 

@@ -133,6 +133,18 @@ bool prog_kind(const std::string& t, ProgKind& k) {
   else if (t == "lwt_in") k = {BPF_PROG_TYPE_LWT_IN, 0};
   else if (t == "lwt_out") k = {BPF_PROG_TYPE_LWT_OUT, 0};
   else if (t == "lwt_xmit") k = {BPF_PROG_TYPE_LWT_XMIT, 0};
+  else if (t == "sched_act") k = {BPF_PROG_TYPE_SCHED_ACT, 0};
+  else if (t == "sock_ops") k = {BPF_PROG_TYPE_SOCK_OPS, 0};
+  else if (t == "sk_msg") k = {BPF_PROG_TYPE_SK_MSG, 0};
+  else if (t == "flow_dissector") k = {BPF_PROG_TYPE_FLOW_DISSECTOR, 0};
+  else if (t == "sk_reuseport") k = {BPF_PROG_TYPE_SK_REUSEPORT, 0};
+  else if (t == "sk_lookup") k = {BPF_PROG_TYPE_SK_LOOKUP, 0, BPF_SK_LOOKUP};
+  else if (t == "cgroup_sysctl") k = {BPF_PROG_TYPE_CGROUP_SYSCTL, 0};
+  else if (t == "cgroup_getsockopt") k = {BPF_PROG_TYPE_CGROUP_SOCKOPT, 0, BPF_CGROUP_GETSOCKOPT};
+  else if (t == "cgroup_setsockopt") k = {BPF_PROG_TYPE_CGROUP_SOCKOPT, 0, BPF_CGROUP_SETSOCKOPT};
+  else if (t == "cgroup_device") k = {BPF_PROG_TYPE_CGROUP_DEVICE, 0};
+  else if (t == "netfilter") k = {32, 0, 45};  // BPF_PROG_TYPE_NETFILTER, BPF_NETFILTER (Linux 6.4; the system header may predate them)
+  else if (t == "raw_tracepoint_writable") k = {BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE, 0};
   else return false;
   return true;
 }

@@ -125,8 +125,9 @@ void append_skb_meta_helpers(std::vector<FuncProto>& out);
 bool is_tracing_only_helper(uint32_t id);
 // The program types a type-specific helper is offered to, as bits of
 // HelperList (the kernel's xdp_func_proto, tc_cls_act_func_proto,
-// sk_filter_func_proto, cg_skb_func_proto, lwt_*_func_proto and
-// sk_skb_func_proto list them); kAnyProgramType for every other helper.
+// sk_filter_func_proto, cg_skb_func_proto, lwt_*_func_proto,
+// sk_skb_func_proto, flow_dissector_func_proto and sk_reuseport_func_proto
+// list them); kAnyProgramType for every other helper.
 constexpr uint32_t helper_list_bit(HelperList l) { return 1u << static_cast<unsigned>(l); }
 enum PacketProgTypes : uint32_t {
   kProgXdp = helper_list_bit(HelperList::Xdp),
@@ -136,6 +137,8 @@ enum PacketProgTypes : uint32_t {
   kProgLwt = helper_list_bit(HelperList::Lwt),
   kProgLwtXmit = helper_list_bit(HelperList::LwtXmit),
   kProgSkSkb = helper_list_bit(HelperList::SkSkb),
+  kProgFlowDissector = helper_list_bit(HelperList::FlowDissector),
+  kProgSkReuseport = helper_list_bit(HelperList::SkReuseport),
   kAnyProgramType = ~0u,
 };
 uint32_t packet_helper_types(uint32_t id);

@@ -110,7 +110,8 @@ uint32_t packet_helper_types(uint32_t id) {
     case kHelperCsumDiff:
       return kProgXdp | kProgTc | kProgLwt | kProgLwtXmit;
     case kHelperSkbLoadBytes:
-      return kProgTc | kProgSocketFilter | kProgCgroupSkb | kProgLwt | kProgLwtXmit | kProgSkSkb;
+      return kProgTc | kProgSocketFilter | kProgCgroupSkb | kProgLwt | kProgLwtXmit | kProgSkSkb | kProgFlowDissector |
+             kProgSkReuseport;
     case kHelperSkbEcnSetCe:
       return kProgTc | kProgCgroupSkb;
     case kHelperSkbPullData:
