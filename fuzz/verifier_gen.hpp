@@ -482,7 +482,8 @@ inline std::string difference(const Outcome& o, const Outcome& ref) {
 }
 
 // One run of `exe` stopped from outside: cancelled before it starts (it
-// then stops at its first back-edge, callback iteration or may_goto), or
+// then stops at its first back-edge, callback iteration or may_goto in the
+// interpreter, at its entry in the JIT), or
 // from another thread after a delay of up to ~30 us that the input picks,
 // which lands anywhere in a short run. It must end as the unstopped run
 // did (`normal`: ok, or the code it failed with) or with ExecCancelled,
