@@ -167,6 +167,13 @@ uint32_t Btf::resolve(uint32_t id) const {
   return 0;
 }
 
+Status Btf::mark_static(uint32_t id) {
+  if (id == 0 || id >= count() || types_[id].kind != BtfKind::Func)
+    return make_error(ErrorCode::BtfBadTypeId, fmt::format("type {} is not a FUNC", id));
+  types_[id].linkage = 0;
+  return ok();
+}
+
 Status Btf::fixup_datasec(uint32_t id, uint32_t size, const std::map<std::string, uint64_t, std::less<>>& var_offsets) {
   if (id == 0 || id >= count() || types_[id].kind != BtfKind::DataSec)
     return make_error(ErrorCode::BtfBadTypeId, fmt::format("type {} is not a DATASEC", id));

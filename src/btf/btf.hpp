@@ -100,6 +100,10 @@ class Btf {
   // both; the ELF section and symbols know them), checking the variables fit.
   // For the loader, before the Btf is shared.
   Status fixup_datasec(uint32_t id, uint32_t size, const std::map<std::string, uint64_t, std::less<>>& var_offsets);
+  // Makes FUNC `id` static (linkage 0): libbpf's rule for global functions
+  // of hidden or internal visibility, which the verifier then checks in
+  // their callers' context. For the loader, before the Btf is shared.
+  Status mark_static(uint32_t id);
   // Every type with this name (any kind), in id order.
   std::vector<uint32_t> find_all(std::string_view name) const;
 

@@ -113,12 +113,13 @@ struct RunState {
   // RunRequest::control, read at every backward jump and gotox.
   StopWord stop{0};
   std::optional<Error> error;
-  alignas(16) uint8_t stack[kMaxFrames * kFrameSize];
   // stackargs: the function in frame d stores its outgoing arguments in
   // stack_args[d + 1] and reads its incoming ones from stack_args[d] (what
   // its caller stored). Level 0 is never written and reads as zero (the
   // run state is value-initialised); verified programs never read it.
   uint64_t stack_args[kMaxFrames + 1][kMaxStackArgs];
+  // Last: with guard pages on, the frames' top lies against one (run.cpp).
+  alignas(16) uint8_t stack[kMaxFrames * kFrameSize];
 
   uint64_t stack_top() const { return reinterpret_cast<uint64_t>(stack) + sizeof(stack); }
   // r10 of frame d (0 = outermost).

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "loader/btf_section.hpp"
 
+#include <elf.h>
+
 #include <fmt/format.h>
 
 #include "loader/object.hpp"
@@ -27,6 +29,15 @@ Result<ObjectBtf> read_btf_sections(const ElfImage& elf) {
     for (const ElfSymbol& sym : elf.symbols)
       if (sym.shndx == sec->index && !sym.name.empty()) offsets.emplace(sym.name, sym.value);
     if (auto s = out.btf->fixup_datasec(id, static_cast<uint32_t>(sec->size), offsets); !s) return std::unexpected(s.error());
+  }
+  // As libbpf: a global function of hidden or internal visibility
+  // (`__hidden`, as usdt.bpf.h's bpf_usdt_arg) is verified as a static
+  // one, in its caller's context, not as a global function on its own.
+  for (const ElfSymbol& sym : elf.symbols) {
+    if (sym.type != STT_FUNC || (sym.bind != STB_GLOBAL && sym.bind != STB_WEAK)) continue;
+    if (sym.visibility != STV_HIDDEN && sym.visibility != STV_INTERNAL) continue;
+    if (const uint32_t id = out.btf->find(sym.name, BtfKind::Func))
+      if (auto s = out.btf->mark_static(id); !s) return std::unexpected(s.error());
   }
   if (e) {
     auto ext = parse_btf_ext(e->data, *out.btf);

@@ -28,7 +28,7 @@ TEST(Autoload, VerifyingOneProgramLooksAtNoOther) {
   ASSERT_TRUE(rejected) << rejected.error().to_string();
   ASSERT_EQ(rejected->size(), 1u);
   EXPECT_FALSE((*rejected)[0].accepted);
-  EXPECT_EQ((*rejected)[0].error.code, ErrorCode::VerifierUninitStack);
+  EXPECT_EQ((*rejected)[0].error.code, ErrorCode::VerifierUninitRegister);
   EXPECT_EQ((*rejected)[0].error.insn, 0);
   auto lost = o->verify_programs("lost");
   ASSERT_FALSE(lost);
@@ -67,7 +67,7 @@ TEST_P(AutoloadEngine, LoadSkipsWhatIsNotAutoloaded) {
   EXPECT_FALSE(o->program("optional")->autoload());  // "?syscall"
   auto s = o->load({.engine = GetParam()});
   ASSERT_FALSE(s);
-  EXPECT_EQ(s.error().code, ErrorCode::VerifierUninitStack);
+  EXPECT_EQ(s.error().code, ErrorCode::VerifierUninitRegister);
   ASSERT_TRUE(o->set_autoload("rejected", false));
   s = o->load({.engine = GetParam()});
   ASSERT_FALSE(s);
