@@ -24,6 +24,7 @@ Error bad_input(std::string msg) { return Error{ErrorCode::InvalidArgument, -1, 
 struct Pin {
   std::unique_ptr<Map> map;
   PinHeader header{};
+  std::vector<uint8_t> key;  // lookup, update, delete: the key of the command line
   Layout layout() const {
     return {header.key_size, header.value_size, header.cpus > 1 || header.type == uint32_t(MapType::PercpuArray) ||
                                                     header.type == uint32_t(MapType::PercpuHash) ||
@@ -64,6 +65,16 @@ Result<std::vector<uint8_t>> parse_data(const Args& args, size_t* at, std::strin
   return out;
 }
 
+// "pinned PATH key BYTE..." at args[*at]: the pin, opened, and the key.
+Result<Pin> open_pin_key(const Args& args, size_t* at) {
+  auto p = open_pin(args, at);
+  if (!p) return p;
+  auto key = parse_data(args, at, "key", p->header.key_size);
+  if (!key) return Unexpected<Error>(key.error());
+  p->key = std::move(*key);
+  return p;
+}
+
 // A per-CPU value given once stands for every CPU.
 std::vector<uint8_t> host_value(const Pin& p, std::vector<uint8_t> value) {
   if (!p.layout().per_cpu) return value;
@@ -91,12 +102,10 @@ int extra(const Args& args, size_t at) {
 
 int lookup(const Args& args) {
   size_t at = 0;
-  auto p = open_pin(args, &at);
+  auto p = open_pin_key(args, &at);
   if (!p) return report(p.error());
-  auto key = parse_data(args, &at, "key", p->header.key_size);
-  if (!key) return report(key.error());
   if (int rc = extra(args, at)) return rc;
-  Element e{*key, std::vector<uint8_t>(p->map->host_value_size())};
+  Element e{p->key, std::vector<uint8_t>(p->map->host_value_size())};
   const long rc = p->map->host_lookup(e.key.data(), e.value.data(), 0);
   if (rc == -ENOENT) {
     if (output_mode().json) std::printf("null\n");
@@ -118,10 +127,8 @@ int lookup(const Args& args) {
 
 int update(const Args& args) {
   size_t at = 0;
-  auto p = open_pin(args, &at);
+  auto p = open_pin_key(args, &at);
   if (!p) return report(p.error());
-  auto key = parse_data(args, &at, "key", p->header.key_size);
-  if (!key) return report(key.error());
   auto value = parse_data(args, &at, "value", p->header.value_size);
   if (!value) return report(value.error());
   uint64_t flags = kBpfAny;
@@ -133,18 +140,16 @@ int update(const Args& args) {
   }
   if (int rc = extra(args, at)) return rc;
   const std::vector<uint8_t> v = host_value(*p, std::move(*value));
-  if (long rc = p->map->host_update(key->data(), v.data(), flags)) return map_errno(rc, "update");
+  if (long rc = p->map->host_update(p->key.data(), v.data(), flags)) return map_errno(rc, "update");
   return done();
 }
 
 int erase(const Args& args) {
   size_t at = 0;
-  auto p = open_pin(args, &at);
+  auto p = open_pin_key(args, &at);
   if (!p) return report(p.error());
-  auto key = parse_data(args, &at, "key", p->header.key_size);
-  if (!key) return report(key.error());
   if (int rc = extra(args, at)) return rc;
-  if (long rc = p->map->erase(key->data())) return map_errno(rc, "delete");
+  if (long rc = p->map->erase(p->key.data())) return map_errno(rc, "delete");
   return done();
 }
 
