@@ -87,6 +87,11 @@ Insn structured(const uint8_t* b, uint32_t pc, uint32_t n) {
     case Shape::CallHelper: return make_insn(row.op, 0, 0, 0, imm % 200);
     case Shape::CallKfunc: return make_insn(row.op, 0, 0, 0, imm % 4);
     case Shape::Exit: return make_insn(row.op);
+    // stackargs: r11 slots 1..7 (reads above r11, stores below), the
+    // decoder's forms; checked runs must keep them inside the slots.
+    case Shape::LoadArg: return make_insn(row.op, dst, 11, static_cast<int16_t>(8 * (1 + (off & 0xff) % 7)));
+    case Shape::StoreArg: return make_insn(row.op, 11, src, static_cast<int16_t>(-8 * (1 + (off & 0xff) % 7)));
+    case Shape::StoreImmArg: return make_insn(row.op, 11, 0, static_cast<int16_t>(-8 * (1 + (off & 0xff) % 7)), imm);
   }
   return make_insn(Op::EXIT);
 }

@@ -52,11 +52,13 @@
 namespace decade::fuzzgen {
 
 // Rows the generator may use: no loops the runtime bounds (may_goto,
-// callbacks, iterators), no indirect jumps, no legacy packet loads.
+// callbacks, iterators), no indirect jumps, no legacy packet loads, no
+// stack arguments (r11).
 inline bool usable(const OpInfo& row) {
   const Shape s = row.shape;
   if (s == Shape::MayGoto || s == Shape::GotoX || s == Shape::CallX || s == Shape::CallKfunc || s == Shape::LdAbs ||
-      s == Shape::LdInd || s == Shape::AddrSpaceCast || s == Shape::CallLocal)
+      s == Shape::LdInd || s == Shape::AddrSpaceCast || s == Shape::CallLocal || s == Shape::LoadArg ||
+      s == Shape::StoreArg || s == Shape::StoreImmArg)
     return false;
   if (s == Shape::LdImm64) return row.sem == Sem::LdImm64 || row.sem == Sem::LdMapIdxValue || row.sem == Sem::LdMapIdx;
   return true;
@@ -110,7 +112,8 @@ inline Insn body_insn(const uint8_t* b, uint32_t i, uint32_t n, uint32_t base) {
     case Shape::CallHelper: return make_insn(row.op, 0, 0, 0, helpers[static_cast<uint32_t>(imm) % std::size(helpers)]);
     case Shape::Exit: return make_insn(row.op);
     case Shape::AddrSpaceCast: case Shape::LdAbs: case Shape::LdInd: case Shape::GotoX: case Shape::MayGoto:
-    case Shape::CallLocal: case Shape::CallKfunc: case Shape::CallX:
+    case Shape::CallLocal: case Shape::CallKfunc: case Shape::CallX: case Shape::LoadArg: case Shape::StoreArg:
+    case Shape::StoreImmArg:
       break;  // not generated (see usable)
   }
   (void)base;

@@ -59,7 +59,9 @@ TEST(PinnedMap, HashKindsKeepKernelSemanticsAcrossOpenings) {
     uint32_t k = 9;
     EXPECT_EQ((*a)->host_update(&k, v.data(), kBpfNoExist), lru ? 0 : kE2BIG);  // full: LRU evicts
     k = 1;
-    if (!lru) EXPECT_EQ((*a)->host_update(&k, v.data(), kBpfNoExist), kEEXIST);
+    if (!lru) {
+      EXPECT_EQ((*a)->host_update(&k, v.data(), kBpfNoExist), kEEXIST);
+    }
     auto b = open_pinned_map(def, path);  // as another process
     ASSERT_TRUE(b);
     uint32_t n = 0, key = 0, next = 0;
@@ -161,7 +163,9 @@ TEST(PinnedMap, KilledWritersLeaveNoTornElementAndLoseNoAcknowledgedUpdate) {
       std::fill(v.begin(), v.end(), 0);
       for (uint32_t k = 0; k < kKeys; ++k) ASSERT_EQ((*m)->host_update(&k, v.data(), kBpfAny), 0);
       uint32_t extra = 100;
-      if (!lru) EXPECT_EQ((*m)->host_update(&extra, v.data(), kBpfAny), kE2BIG);
+      if (!lru) {
+        EXPECT_EQ((*m)->host_update(&extra, v.data(), kBpfAny), kE2BIG);
+      }
     }
     munmap(acked, 4096);
     std::filesystem::remove(path);
