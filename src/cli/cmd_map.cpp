@@ -20,6 +20,7 @@ struct MapArgs {
   std::string file, map, prog, engine, btf, pin_dir;
   std::vector<std::string> data, data_hex, sets;
   uint32_t repeat = 1;
+  bool unpriv = false;
   MemoryArgs memory;
 };
 
@@ -93,6 +94,8 @@ int dump(MapArgs a) {
   if (!obj) return report(obj.error(), exit_code_for(obj.error()));
   if (auto s = apply_target_btf(*obj, a.btf); !s) return report(s.error());
   if (auto s = apply_sets(*obj, a.sets); !s) return report(s.error());
+  // The same rules as `decade run`: root's by default, so what runs there dumps here.
+  if (auto s = apply_grants(*obj, {}, a.unpriv); !s) return report(s.error());
   LoadOptions lo;
   lo.engine = a.engine;
   lo.pin_dir = a.pin_dir;
@@ -128,6 +131,7 @@ DECADE_COMMAND("map", "Inspect maps: dump an object's (optionally after a run); 
                   d->add_option("--set", a->sets, "NAME=VALUE: set a global variable (.rodata config) before load");
                   d->add_option("--engine", a->engine, "execution engine")->check(CLI::IsMember({"interp", "jit"}));
                   add_btf_option(*d, a->btf);
+                  add_unpriv_option(*d, a->unpriv);
                   a->memory.add_to(*d);
                   d->callback([=] { *action = [=] { return dump(*a); }; });
                   add_pinned_subcommands(sub, action);

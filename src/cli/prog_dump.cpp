@@ -228,6 +228,8 @@ int dump(const std::string& file, const std::string& prog, bool jited, bool sour
     return report(Error{ErrorCode::Unsupported, -1, "prog dump jited: this build has no disassembler (Zydis)", {}, {}});
 #endif
     if (auto s = apply_target_btf(*obj, ""); !s) return report(s.error());
+    // Compiled under root's rules, as `decade run` compiles it.
+    if (auto s = apply_grants(*obj, {}, false); !s) return report(s.error());
     LoadOptions lo;
     lo.engine = "jit";
     if (auto s = obj->load(lo); !s) return report(s.error(), exit_code_for(s.error()));

@@ -268,6 +268,27 @@ TEST(CliMap, DumpAfterRuns) {
   EXPECT_NE(r.out.find("\".rodata\": [{"), std::string::npos) << r.out;
 }
 
+// Every command that loads a program applies root's rules by default, as
+// `decade run` and `verify` do; `--unpriv` asks for the other rules.
+TEST(CliPrivilege, EveryLoadingCommandUsesRootsRules) {
+  const std::string o = obj("cli/progs/priv_store.bpf.o");
+  const std::string pkt = temp_file("priv_store.bin", std::string(64, '\0'));
+  auto r = decade("verify " + o);
+  EXPECT_EQ(r.code, 0) << r.out;
+  r = decade("verify " + o + " --unpriv");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("E707"), std::string::npos) << r.out;
+  for (const char* engine : {"interp", "jit"}) {
+    r = decade(std::string("map dump ") + o + " --engine " + engine + " --map slot --run priv_store --data " + pkt);
+    EXPECT_EQ(r.code, 0) << engine << ": " << r.out;
+    EXPECT_EQ(r.out.find("\"value\": 0\n"), std::string::npos) << engine << ": the run stored an address: " << r.out;
+    r = decade(std::string("map dump ") + o + " --engine " + engine + " --unpriv --map slot --run priv_store --data " + pkt);
+    EXPECT_EQ(r.code, 1) << engine << ": " << r.out;
+  }
+  r = decade("prog dump jited " + o);
+  EXPECT_EQ(r.code, 0) << r.out;
+}
+
 TEST(CliHelp, EverySubcommandHasHelp) {
   for (const char* sub : {"run", "prog", "prog list", "prog dump", "btf", "btf dump", "verify", "map", "map dump", "gen",
                           "gen skeleton"}) {
