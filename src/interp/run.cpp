@@ -212,6 +212,8 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
   RunStatePtr fresh;
   RunState* st;
   if (ts && !ts->busy) [[likely]] {
+    // Guard pages may have been turned on or off since the state was made.
+    if (ts->st.get_deleter().guarded != guard_pages()) [[unlikely]] ts->st = new_run_state();
     st = ts->st.get();
     reset_run_state(*st, prog);
     ts->busy = true;
