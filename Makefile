@@ -9,7 +9,7 @@ CMAKE_FLAGS ?=
 PREFIX ?= /usr/local
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps configure build install demo test test-only test-asan fuzz fuzz-smoke fuzz-triage selftests-verifier bench clean
+.PHONY: all deps configure build install demo test test-only test-asan fuzz fuzz-smoke fuzz-triage selftests-verifier bench bench-run-control clean
 
 all: build
 
@@ -87,6 +87,11 @@ selftests-verifier: deps configure
 
 bench: deps build
 	./scripts/bench.sh $(BUILD)
+
+# What the run-control stop checks cost: the compute programs against a
+# build without them (docs/runtime-control.md).
+bench-run-control: build
+	./scripts/bench-run-control.sh $(BUILD) $(BUILD)-nostop
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD)

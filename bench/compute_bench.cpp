@@ -30,7 +30,8 @@ struct Options {
   bool smoke = false;     // a few runs each, no calibration: keeps the code alive in `make test`
   bool kernel = true;     // also run under the kernel's JIT when possible
   std::string dir = DECADE_BENCH_BPF_DIR;
-  std::string only;       // run one program
+  std::string only;       // run one program ("entry": only the entry cost)
+  std::string entry_obj = DECADE_BENCH_ENTRY_OBJ;
   double min_ms = 200;    // each measurement lasts at least this long
   int trials = 3;         // best of
   uint64_t verifier_budget = 0;  // Decade's verifier: processed instructions per program (0 = 1M, the kernel's)
@@ -41,6 +42,7 @@ struct Options {
   // Run every program unverified with run-time checks (--all-checked): the
   // cost of checking every access, counted in the geometric means.
   bool all_checked = false;
+  bool load_times = true;  // end with the load-times table
 };
 
 // One engine's measurement of one program.
@@ -157,6 +159,80 @@ double geomean(const std::vector<double>& v) {
   return v.empty() ? 0 : std::exp(s / static_cast<double>(v.size()));
 }
 
+// ---- Entry cost: the fixed cost of one run ----
+
+// An empty XDP program (bench/entry_progs/entry.bpf.c: r0 = XDP_PASS; exit)
+// test-run `repeat` times on a 64-byte packet: Decade's engines, timed as
+// each run's mean wall time that test_run reports (TestRunResult::duration_ns,
+// what the kernel's test run reports too), and the kernel through bpftool
+// (the same object). Best of the trials; the ratios are of this one run.
+struct EntryRow {
+  Cell jit, interp, kernel;
+};
+
+Cell measure_entry_decade(const Options& o, const std::string& engine, const std::vector<uint8_t>& pkt, uint32_t repeat) {
+  Cell c;
+  auto obj = BpfObject::open(o.entry_obj);
+  if (!obj) return c.error = obj.error().to_string(), c;
+  if (auto s = obj->load({.engine = engine}); !s) return c.error = s.error().to_string(), c;
+  auto prog = obj->program("entry");
+  if (!prog) return c.error = prog.error().to_string(), c;
+  for (int t = 0; t < (o.smoke ? 1 : o.trials); ++t) {
+    auto r = prog->test_run({.data = pkt, .repeat = repeat});
+    if (!r) return c.error = r.error().to_string(), c;
+    c.retval = r->retval;
+    const double per = static_cast<double>(r->duration_ns);
+    c.ns = c.ns ? std::min(*c.ns, per) : per;
+  }
+  return c;
+}
+
+Cell measure_entry_kernel(const Options& o, const std::string& data_file, uint32_t repeat) {
+  Cell c;
+  for (int t = 0; t < (o.smoke ? 1 : o.trials); ++t) {
+    KernelRun r = run_in_kernel(o.entry_obj, "entry", data_file, repeat);
+    if (!r.ok) return c.error = r.error, c;
+    c.retval = r.retval;
+    c.ns = c.ns ? std::min(*c.ns, r.ns) : r.ns;
+  }
+  return c;
+}
+
+// Prints the table; false when an engine's result is not XDP_PASS.
+bool print_entry_cost(const Options& o, const std::string& kernel_why) {
+  const std::vector<uint8_t> pkt(64, 0);
+  const std::string data_file = fmt::format("/tmp/decade_bench_entry_{}.bin", ::getpid());
+  if (kernel_why.empty())
+    std::ofstream(data_file, std::ios::binary).write(reinterpret_cast<const char*>(pkt.data()), 64);
+  const uint32_t repeat = o.smoke ? 3 : 1'000'000;
+  const Cell jit = measure_entry_decade(o, "jit", pkt, repeat);
+  const Cell interp = measure_entry_decade(o, "interp", pkt, repeat);
+  const Cell kern = kernel_why.empty() ? measure_entry_kernel(o, data_file, repeat) : Cell{};
+  if (kernel_why.empty()) std::remove(data_file.c_str());
+  fmt::print("\nentry cost: an empty XDP program (2 instructions) test-run {} times on 64 bytes, ns per run "
+             "(each engine's mean test-run duration, best of {})\n",
+             repeat, o.smoke ? 1 : o.trials);
+  fmt::print("{:<10} {:>10} {:>10} {:>10} {:>12} {:>14}\n", "program", "jit", "interp", "kernel", "jit/kernel",
+             "interp/kernel");
+  auto ratio = [](const Cell& a, const Cell& b) {
+    return a.ns && b.ns && *b.ns > 0 ? fmt::format("{:.2f}", *a.ns / *b.ns) : std::string("-");
+  };
+  auto ns = [](const Cell& c) { return c.ns ? fmt::format("{:.1f}", *c.ns) : std::string("-"); };
+  fmt::print("{:<10} {:>10} {:>10} {:>10} {:>12} {:>14}\n", "entry", ns(jit), ns(interp), ns(kern), ratio(jit, kern),
+             ratio(interp, kern));
+  bool ok = true;
+  const std::pair<const char*, const Cell*> cells[] = {{"jit", &jit}, {"interp", &interp}, {"kernel", &kern}};
+  for (auto [label, c] : cells) {
+    if (!c->error.empty()) fmt::print("note: entry {}: {}\n", label, c->error.substr(0, c->error.find('\n')));
+    if (c->ns && c->retval != 2) {
+      fmt::print("MISMATCH entry {}: returned {}, not XDP_PASS (2)\n", label, c->retval);
+      ok = false;
+    }
+  }
+  if (!kernel_why.empty()) fmt::print("kernel not run: {}\n", kernel_why);
+  return ok;
+}
+
 // ---- Load times: verification and compilation (BpfProgram::load_times) ----
 
 // A straight-line raw program of n instructions (registers set, then ALU
@@ -254,6 +330,7 @@ void print_load_times(const Options& o) {
 int run(const Options& o) {
   const std::vector<uint8_t> mem = bench_input();
   std::string kernel_why = o.kernel ? kernel_unavailable_reason() : "disabled (--no-kernel)";
+  if (o.only == "entry") return print_entry_cost(o, kernel_why) ? 0 : 1;
   const std::string data_file = fmt::format("/tmp/decade_bench_input_{}.bin", ::getpid());
   if (kernel_why.empty()) std::ofstream(data_file, std::ios::binary).write(reinterpret_cast<const char*>(mem.data()),
                                                                         static_cast<std::streamsize>(mem.size()));
@@ -293,7 +370,8 @@ int run(const Options& o) {
              o.all_checked ? "* = run unverified with every access checked at run time (--all-checked); in the geometric means"
                            : "* = rejected by Decade's verifier, run unverified with run-time checks; not in the geometric means");
   for (const auto& n : notes) fmt::print("note: {}\n", n);
-  print_load_times(o);
+  if (o.only.empty() && !print_entry_cost(o, kernel_why)) ++mismatches;
+  if (o.load_times) print_load_times(o);
   if (kernel_why.empty()) std::remove(data_file.c_str());
   return mismatches ? 1 : 0;
 }
@@ -307,10 +385,11 @@ int main(int argc, char** argv) {
   app.add_flag("--smoke", o.smoke, "a few runs of each, no timing (for make test)");
   app.add_flag("!--no-kernel", o.kernel, "do not run the kernel's JIT");
   app.add_option("--dir", o.dir, "directory with NAME.bpf.o and NAME.kern.o");
-  app.add_option("--only", o.only, "run only this program");
+  app.add_option("--only", o.only, "run only this program (entry: only the entry cost)");
   app.add_option("--min-ms", o.min_ms, "minimum duration of one measurement, ms");
   app.add_option("--verifier-budget", o.verifier_budget, "instructions Decade's verifier may process per program (0 = 1M)");
   app.add_flag("!--no-checked-fallback", o.checked_fallback, "leave programs the verifier rejects unmeasured");
+  app.add_flag("!--no-load-times", o.load_times, "leave out the load-times table");
   app.add_flag("--all-checked", o.all_checked, "run every program unverified, every memory access checked at run time");
   app.add_option("--trials", o.trials, "measurements per cell (the best is kept)")->check(CLI::Range(1, 100));
   CLI11_PARSE(app, argc, argv);

@@ -31,10 +31,17 @@ namespace decade::interp::detail {
 #define NEXT do { ++ins; DISPATCH; } while (0)
 // A backward jump (the only way a loop closes) also reads the run's stop
 // word: one load and compare, taken only when the host stops the run.
+// DECADE_NO_STOP_CHECKS (the benchmark-only build option
+// DECADE_BENCH_NO_STOP_CHECKS) leaves it out, to measure what it costs.
+#if defined(DECADE_NO_STOP_CHECKS)
+#define STOP_CHECK(COND) do { if (false) goto stopped; } while (0)
+#else
+#define STOP_CHECK(COND) do { if ((COND) && st.stop.load(std::memory_order_relaxed) && stop_now(st)) goto stopped; } while (0)
+#endif
 #define JUMP                                                                                  \
   do {                                                                                        \
     const TInsn* t_ = ins->t;                                                                 \
-    if (t_ <= ins && st.stop.load(std::memory_order_relaxed) && stop_now(st)) goto stopped;   \
+    STOP_CHECK(t_ <= ins);                                                                    \
     ins = t_;                                                                                 \
     DISPATCH;                                                                                 \
   } while (0)

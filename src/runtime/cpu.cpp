@@ -1,10 +1,52 @@
 // SPDX-License-Identifier: Apache-2.0
+// CPU slots (cpu.hpp). Taking and giving back a slot is on every run's
+// entry, and a probe hit is a run: it must cost a few plain stores, not
+// locked instructions (a locked instruction right after the probe stub has
+// pushed twenty registers waits for all of them to reach the cache, about
+// 10 ns each on the development VM). So a slot has two ways of being held:
+//
+//  - Taken: `held` goes 0 -> 1 by an atomic exchange and back by a release
+//    store. Any thread, any slot.
+//  - Biased: a thread that keeps taking the same slot while nobody waits
+//    keeps it between its runs (`held` stays 1, `owner` names the
+//    thread's BiasRecord). Its runs then enter by storing its record's
+//    `inside` = 1 and checking that it is still the owner, and leave by
+//    storing `inside` = 0: no locked instruction. Another thread takes a
+//    biased slot away (revoke) by clearing `owner` with a
+//    compare-exchange, then membarrier(): every running thread of the
+//    process passes a full barrier, so either the owner's store of
+//    `inside` = 1 is visible to the revoker, or the owner's following
+//    load of `owner` sees the revocation (a store-then-load on each side,
+//    the barrier pairing them; a thread that is not running has passed
+//    one at its context switch). The revoker then waits for `inside` = 0
+//    and holds the slot as if it had taken it. `inside` lives in the
+//    thread's record, not in the slot: a former owner that has not yet
+//    seen its revocation writes only its own word, never that of the
+//    slot's next owner. Records are never freed (a revoker may still read
+//    one after its thread ended) and are reused by later threads, which
+//    at worst makes a revoker wait for another run to end. A revocation costs tens of microseconds, so a slot that
+//    was revoked needs twice as many consecutive takes by one thread
+//    before it is biased again (up to kMaxStreak), and an owner that
+//    leaves while threads wait gives its bias up itself.
+//
+// Waiting for a slot sleeps on a futex with a timeout: a release store is
+// not ordered before the following load of the waiter count, so a waiter
+// that registers at that instant may miss its wake-up; it looks again
+// after kWaitTimeout.
 #include "runtime/cpu.hpp"
+
+#include <linux/futex.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <climits>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -40,16 +82,78 @@ uint32_t detect_possible() {
   return std::clamp<uint32_t>(n, 1, 4096);
 }
 
-// One slot per possible CPU, each on its own cache line; 1 while a run holds it.
+constexpr uint32_t kUnset = UINT32_MAX;
+constexpr uint32_t kFirstStreak = 16;       // consecutive takes before a slot is first biased
+constexpr uint32_t kMaxStreak = 1u << 20;   // after many revocations: about one per million takes
+constexpr long kWaitTimeoutNs = 1'000'000;  // a waiter that missed its wake-up looks again after 1 ms
+
+// A thread's word for its biased runs, on a cache line of its own.
+struct alignas(64) BiasRecord {
+  std::atomic<uint32_t> inside{0};  // 1 while the thread runs in the slot biased to it (only it writes this)
+  BiasRecord* next_free = nullptr;
+};
+
+// One slot per possible CPU, each on its own cache line.
 struct alignas(64) SlotWord {
-  std::atomic<uint32_t> held{0};
+  std::atomic<uint32_t> held{0};            // 1 while taken or biased
+  std::atomic<BiasRecord*> owner{nullptr};  // biased: the owner's record; cleared by the owner or by a revoker
+  // Written only by whoever holds the slot.
+  const void* last = nullptr;               // the thread (its ThreadSlot) that took it last
+  uint32_t streak = 0;                      // consecutive takes by `last`
+  uint32_t need = kFirstStreak;             // streak at which it is biased; doubles at each revocation
+};
+
+// Per thread: plain data with constant initialisation, so reaching it
+// costs no TLS initialisation call on the run's entry.
+struct ThreadSlot {
+  uint32_t home = kUnset;      // the slot held last (while depth > 0: the one held)
+  uint32_t depth = 0;          // nested CpuSlots on this thread; the slot is held while > 0
+  bool biased = false;         // this thread owns the bias of `home` (it may have been revoked since)
+  BiasRecord* rec = nullptr;   // claimed at the thread's first bias, given back when it ends
+};
+constinit thread_local ThreadSlot tls_slot;
+
+// Records of ended threads, for the next ones.
+std::mutex g_records_mu;
+BiasRecord* g_free_records = nullptr;
+
+BiasRecord* claim_record() {
+  std::lock_guard lock(g_records_mu);
+  if (BiasRecord* r = g_free_records) {
+    g_free_records = r->next_free;
+    return r;
+  }
+  return new BiasRecord();  // never freed (above)
+}
+
+void release_record(BiasRecord* r) {
+  std::lock_guard lock(g_records_mu);
+  r->next_free = g_free_records;
+  g_free_records = r;
+}
+
+long futex(std::atomic<uint32_t>* word, int op, uint32_t val, const timespec* timeout) {
+  return ::syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), op, val, timeout, nullptr, 0);
+}
+
+bool membarrier_registered() {
+  static const bool ok = ::syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+  return ok;
+}
+
+void drop_bias_at_exit(ThreadSlot* t);
+
+// Gives the thread's bias back when it exits (registered on its first
+// bias, so threads that never get one pay nothing).
+struct BiasReaper {
+  ~BiasReaper() { drop_bias_at_exit(&tls_slot); }
 };
 
 struct SlotTable {
   std::unique_ptr<SlotWord[]> slots;
   uint32_t n;
   std::atomic<uint32_t> next_home{0};  // spreads the threads' first choices
-  // Threads waiting for a slot, and a counter they sleep on (atomic wait).
+  // Threads waiting for a slot, and a counter they sleep on.
   std::atomic<uint32_t> waiters{0};
   std::atomic<uint32_t> generation{0};
 
@@ -66,28 +170,96 @@ struct SlotTable {
     }
     return n;
   }
+  // Takes a biased slot away from its owner, one whose owner is between
+  // runs if there is one; n when no slot is biased.
+  uint32_t revoke_one(uint32_t home) {
+    for (const bool idle_only : {true, false})
+      for (uint32_t k = 0; k < n; ++k) {
+        const uint32_t i = home + k < n ? home + k : home + k - n;
+        SlotWord& s = slots[i];
+        BiasRecord* o = s.owner.load(std::memory_order_relaxed);
+        if (!o || (idle_only && o->inside.load(std::memory_order_relaxed))) continue;
+        if (!s.owner.compare_exchange_strong(o, nullptr, std::memory_order_acq_rel)) continue;
+        ::syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+        // The owner's run (if one is inside) ends as any holder's does.
+        for (uint32_t spins = 0; o->inside.load(std::memory_order_acquire); ++spins) {
+          if (spins < 64) {
+            std::this_thread::yield();
+          } else {
+            const timespec ts{0, 50'000};
+            ::nanosleep(&ts, nullptr);
+          }
+        }
+        s.need = std::min(s.need * 2, kMaxStreak);
+        return i;  // `held` is still 1: the slot is now this thread's
+      }
+    return n;
+  }
   uint32_t take(uint32_t home) {
     if (uint32_t i = scan(home); i < n) return i;
-    // Slow path. The waiter count is raised before the generation is read and
-    // the slots scanned again, and a release stores its slot before reading
-    // the count (all sequentially consistent): either the scan sees the freed
-    // slot or the releaser sees the waiter and bumps the generation.
     waiters.fetch_add(1);
     uint32_t i;
     for (;;) {
       const uint32_t g = generation.load();
-      if ((i = scan(home)) < n) break;
-      generation.wait(g);
+      if ((i = scan(home)) < n || (i = revoke_one(home)) < n) break;
+      const timespec ts{0, kWaitTimeoutNs};
+      futex(&generation, FUTEX_WAIT_PRIVATE, g, &ts);
     }
     waiters.fetch_sub(1);
     return i;
   }
+  void wake_waiters() {
+    if (!waiters.load(std::memory_order_relaxed)) return;
+    generation.fetch_add(1);
+    futex(&generation, FUTEX_WAKE_PRIVATE, INT_MAX, nullptr);
+  }
   void give_back(uint32_t i) {
-    slots[i].held.store(0);
-    if (waiters.load()) {
-      generation.fetch_add(1);
-      generation.notify_all();
+    slots[i].held.store(0, std::memory_order_release);
+    wake_waiters();
+  }
+
+  // After a take of slot i by t: bias it to t when t has taken it
+  // `need` times in a row and nobody waits.
+  void maybe_bias(ThreadSlot& t, uint32_t i) {
+    SlotWord& s = slots[i];
+    if (s.last != &t) {
+      s.last = &t;
+      s.streak = 0;
     }
+    if (++s.streak < s.need || waiters.load(std::memory_order_relaxed) || !membarrier_registered()) return;
+    if (!t.rec) {
+      thread_local BiasReaper reaper;  // cold: the first bias of the thread registers its exit hook
+      (void)reaper;
+      t.rec = claim_record();
+    }
+    // This run is inside before the bias is published: a revoker that
+    // sees the owner then waits for the run to end.
+    t.rec->inside.store(1, std::memory_order_relaxed);
+    s.owner.store(t.rec, std::memory_order_release);
+    t.biased = true;
+  }
+
+  // The owner of a bias enters its slot: true when the bias still holds.
+  bool enter_biased(ThreadSlot& t) {
+    t.rec->inside.store(1, std::memory_order_relaxed);
+    std::atomic_signal_fence(std::memory_order_seq_cst);  // the revoker's membarrier orders the CPU
+    if (slots[t.home].owner.load(std::memory_order_relaxed) == t.rec) return true;
+    t.rec->inside.store(0, std::memory_order_release);  // revoked: the revoker holds it now
+    t.biased = false;
+    return false;
+  }
+  void leave_biased(ThreadSlot& t) {
+    if (waiters.load(std::memory_order_relaxed)) {
+      // Let the waiters in without a revocation: give the bias up.
+      BiasRecord* self = t.rec;
+      t.biased = false;
+      if (slots[t.home].owner.compare_exchange_strong(self, nullptr, std::memory_order_acq_rel)) {
+        t.rec->inside.store(0, std::memory_order_relaxed);
+        give_back(t.home);
+        return;
+      }
+    }
+    t.rec->inside.store(0, std::memory_order_release);
   }
 };
 
@@ -96,11 +268,22 @@ SlotTable& table() {
   return *t;
 }
 
-struct ThreadSlot {
-  uint32_t home = table().next_home.fetch_add(1, std::memory_order_relaxed) % table().n;
-  uint32_t depth = 0;  // nested CpuSlots on this thread; the slot is held while > 0
-};
-thread_local ThreadSlot tls_slot;
+void drop_bias_at_exit(ThreadSlot* t) {
+  if (t->biased) {
+    t->biased = false;
+    BiasRecord* self = t->rec;
+    if (table().slots[t->home].owner.compare_exchange_strong(self, nullptr, std::memory_order_acq_rel))
+      table().give_back(t->home);
+    // Otherwise a revoker holds the slot now.
+  }
+  if (t->rec) release_record(t->rec);
+  t->rec = nullptr;
+}
+
+uint32_t home_of(ThreadSlot& t) {
+  if (t.home == kUnset) t.home = table().next_home.fetch_add(1, std::memory_order_relaxed) % table().n;
+  return t.home;
+}
 
 }  // namespace
 
@@ -109,16 +292,25 @@ uint32_t possible_cpus() {
   return n;
 }
 
-uint32_t current_cpu() { return tls_slot.home; }
+uint32_t current_cpu() { return home_of(tls_slot); }
 
 CpuSlot::CpuSlot() {
   ThreadSlot& t = tls_slot;
-  if (t.depth++ == 0) t.home = table().take(t.home);
+  if (t.depth++ != 0) return;
+  SlotTable& tab = table();
+  if (t.biased && tab.enter_biased(t)) return;
+  t.home = tab.take(home_of(t));
+  tab.maybe_bias(t, t.home);
 }
 
 CpuSlot::~CpuSlot() {
   ThreadSlot& t = tls_slot;
-  if (--t.depth == 0) table().give_back(t.home);
+  if (--t.depth != 0) return;
+  if (t.biased) {
+    table().leave_biased(t);
+  } else {
+    table().give_back(t.home);
+  }
 }
 
 uint32_t CpuSlot::cpu() const { return tls_slot.home; }

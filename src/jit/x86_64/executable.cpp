@@ -95,7 +95,10 @@ struct ThreadSlot {
   bool busy = false;
 
   ThreadSlot() = default;
-  ~ThreadSlot() {
+  ~ThreadSlot();
+  ThreadSlot(const ThreadSlot&) = delete;
+  ThreadSlot& operator=(const ThreadSlot&) = delete;
+  void free_state() {
     if (!guarded) {
       delete st;
       return;
@@ -103,8 +106,6 @@ struct ThreadSlot {
     st->~JitState();
     guarded_free(st, sizeof(JitState));
   }
-  ThreadSlot(const ThreadSlot&) = delete;
-  ThreadSlot& operator=(const ThreadSlot&) = delete;
 
   static JitState* make_state(bool& guarded) {
     static_assert(offsetof(JitState, stack) + sizeof(JitState::stack) == sizeof(JitState));
@@ -117,9 +118,25 @@ struct ThreadSlot {
   }
 };
 
-ThreadSlot& thread_slot() {
+// The thread's slot. A plain pointer with constant initialisation, so the
+// run entry reaches it without the TLS initialisation call an object with
+// a constructor costs on every access; the owner below is touched once.
+// After the thread's destructors ran it (a run from a later destructor of
+// the thread), runs use fresh state.
+constinit thread_local ThreadSlot* t_slot = nullptr;
+constinit thread_local bool t_slot_gone = false;
+
+ThreadSlot::~ThreadSlot() {
+  t_slot = nullptr;
+  t_slot_gone = true;
+  free_state();
+}
+
+[[gnu::noinline]] ThreadSlot* make_thread_slot() {
+  if (t_slot_gone) return nullptr;
   thread_local ThreadSlot slot;
-  return slot;
+  t_slot = &slot;
+  return &slot;
 }
 
 // The stack a zero_stack program may read: in each frame its functions can
@@ -198,6 +215,37 @@ DECADE_JIT_CALL uint64_t catch_exception(JitState& st, RunContext& rc, const Jit
   return r0;
 }
 
+// The error a run that did not end normally reports. Out of line and
+// cold: the run entry's own frame stays small.
+// The run ended with a fault, or (with neither) holding a bpf_spin_lock.
+[[gnu::noinline, gnu::cold]] Result<uint64_t> run_error(const JitHot& h, const RunContext& rc, const JitCode& code) {
+  if (rc.fault) {
+    Error e = *rc.fault;
+    if (e.insn < 0) e.insn = code.slot_at(h.fault_native);
+    return std::unexpected(code.located(std::move(e)));
+  }
+  if (h.fault_code) return std::unexpected(code.error_at(glue::fault_error_code(h), h.fault_native));
+  return make_error(ErrorCode::ExecHelperFault, "the program exited holding a bpf_spin_lock");
+}
+
+// A run that may be stopped: the thread's interruptible run for the span
+// of the program, the stop word attached to the control. The scope makes
+// this run the thread's innermost before a stop may interrupt it, and
+// ends after the detach, when none can any more.
+[[gnu::noinline]] DECADE_JIT_CALL uint64_t run_stoppable(JitState& st, RunContext& rc, const JitCode& code,
+                                                         uint64_t target, const uint64_t* args) {
+  JitHot& h = st.hot;
+  InterruptScope interruptible(st);
+  rc.control->attach(&h.stop, &interrupt_thread);
+  uint64_t r0 = code.trampoline()(&h, target, args);
+  if (rc.fault)
+    if (const auto cookie = take_exception(rc)) r0 = catch_exception(st, rc, code, *cookie);
+  rc.control->detach(&h.stop);
+  return r0;
+}
+
+// One run of `code` in `st` under `rc`. The common case (no control, no
+// fault, no throw) makes no call but the CPU slot's and the program's.
 DECADE_JIT_CALL Result<uint64_t> run_in(JitState& st, RunContext& rc, bool outermost, const JitCode& code,
                                         const RunRequest& req, int64_t flag_off) {
   reset_state(st, code, req);
@@ -220,33 +268,27 @@ DECADE_JIT_CALL Result<uint64_t> run_in(JitState& st, RunContext& rc, bool outer
   JitHot& h = st.hot;
   h.fault_flag = reinterpret_cast<const uint8_t*>(&rc.fault) + flag_off;
   h.cpu = current_cpu();  // the slot `scope` holds
-  // The scope makes this run the thread's innermost before a stop may
-  // interrupt it, and ends after the detach, when none can any more.
-  std::optional<InterruptScope> interruptible;
-  if (rc.control) {
-    interruptible.emplace(st);
-    rc.control->attach(&h.stop, &interrupt_thread);
-  }
   const uint64_t args[6] = {req.r1, req.r2, 0, 0, 0, h.stack_top + kFrameSize};
-  uint64_t r0 = code.trampoline()(&h, code.main_entry(), args);
-  if (rc.fault)
-    if (const auto cookie = take_exception(rc)) r0 = catch_exception(st, rc, code, *cookie);
-  if (rc.control) rc.control->detach(&h.stop);
-  interruptible.reset();
+  uint64_t r0;
+  if (rc.control) {
+    r0 = run_stoppable(st, rc, code, code.main_entry(), args);
+  } else {
+    r0 = code.trampoline()(&h, code.main_entry(), args);
+    if (rc.fault) [[unlikely]]
+      if (const auto cookie = take_exception(rc)) r0 = catch_exception(st, rc, code, *cookie);
+  }
   rc.engine = saved_engine;
   rc.invoke_callback = saved_invoke;
   rc.platform = saved_platform;
   // A checked program may end holding its bpf_spin_lock (a verified one
   // cannot): released with the rest, and an error when the run succeeded.
-  const bool held_lock = outermost && rc.held.holds_lock();
-  if (outermost) release_run_resources(rc);  // while the stack iterators live on is still there
-  if (rc.fault) {
-    Error e = *rc.fault;
-    if (e.insn < 0) e.insn = code.slot_at(h.fault_native);
-    return std::unexpected(code.located(std::move(e)));
+  bool held_lock = false;
+  if (outermost && rc.held.size()) [[unlikely]] {
+    held_lock = rc.held.holds_lock();
+    release_run_resources(rc);  // while the stack iterators live on is still there
   }
-  if (h.fault_code) return std::unexpected(code.error_at(glue::fault_error_code(h), h.fault_native));
-  if (held_lock) return make_error(ErrorCode::ExecHelperFault, "the program exited holding a bpf_spin_lock");
+  if (rc.fault || h.fault_code || held_lock) [[unlikely]]
+    return run_error(h, rc, code);
   return r0;
 }
 
@@ -255,8 +297,9 @@ DECADE_JIT_CALL Result<uint64_t> run_in(JitState& st, RunContext& rc, bool outer
 DECADE_JIT_CALL Result<uint64_t> run_code(const JitCode& code, const RunRequest& req, RunContext* chain) {
   static const int64_t flag_off = glue::fault_flag_offset();
   if (flag_off < 0) return make_error(ErrorCode::Internal, "jit: unsupported std::optional layout");
-  ThreadSlot& slot = thread_slot();
-  if (!chain && !slot.busy) {
+  ThreadSlot* slot = t_slot;
+  if (!slot) [[unlikely]] slot = make_thread_slot();
+  if (!chain && slot && !slot->busy) [[likely]] {
     struct Lease {  // released however the run ends
       ThreadSlot& s;
       explicit Lease(ThreadSlot& t) : s(t) { s.busy = true; }
@@ -264,9 +307,9 @@ DECADE_JIT_CALL Result<uint64_t> run_code(const JitCode& code, const RunRequest&
         s.rc.fault.reset();
         s.busy = false;
       }
-    } lease(slot);
-    reset_context(slot.rc);
-    return run_in(*slot.st, slot.rc, true, code, req, flag_off);
+    } lease(*slot);
+    reset_context(slot->rc);
+    return run_in(*slot->st, slot->rc, true, code, req, flag_off);
   }
   std::unique_ptr<JitState> st(new JitState);  // default-initialised: no 4 KiB of zeroing
   if (chain) return run_in(*st, *chain, false, code, req, flag_off);

@@ -311,6 +311,7 @@ void Lowerer::load_imm(const Gp& r, uint64_t value) {
 // back: after every call into C++ and at the first instruction of the
 // functions a trampoline enters. The flags it sets are dead after it.
 void Lowerer::stop_check() {
+#if !defined(DECADE_NO_STOP_CHECKS)  // the benchmark-only build without them (CMake DECADE_BENCH_NO_STOP_CHECKS)
   Cold c;
   c.entry = cb_.new_label();
   c.back = cb_.new_label();
@@ -321,6 +322,7 @@ void Lowerer::stop_check() {
   a_.cmp(x::dword_ptr(kState, hot::kStop), 0);
   a_.jne(c.entry);
   a_.bind(c.back);
+#endif
 }
 
 // The main function, the exception callback and functions whose address the
