@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // What the real-world measure (docs/corpus.md) found missing, each run in
 // both engines: bpf_trace_vprintk (bpf_printk with more than three
-// arguments) and libbpf's poisoning of CO-RE relocations no host type
-// satisfies, behind bpf_core_field_exists.
+// arguments), bpf_get_ns_current_pid_tgid, and libbpf's poisoning of CO-RE
+// relocations no host type satisfies, behind bpf_core_field_exists.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "decade/decade.hpp"
 
@@ -41,6 +46,23 @@ TEST_P(CorpusFixes, UnresolvableFieldBehindFieldExistsIsPoisonedNotFatal) {
     auto r = o->program("core_guarded")->test_run({});
     ASSERT_TRUE(r) << r.error().to_string();
     EXPECT_EQ(r->retval, 7u) << host;
+  }
+}
+
+TEST_P(CorpusFixes, PidAndTgidInTheProcessPidNamespace) {
+  struct stat own{};
+  ASSERT_EQ(stat("/proc/self/ns/pid", &own), 0);
+  for (const bool same : {true, false}) {
+    auto o = BpfObject::open(obj("loader/progs/ns_pid.bpf.o"));
+    ASSERT_TRUE(o) << o.error().to_string();
+    const uint64_t dev = own.st_dev, ino = same ? own.st_ino : own.st_ino + 1;
+    std::memcpy(o->global_var("ns_dev")->data(), &dev, 8);
+    std::memcpy(o->global_var("ns_ino")->data(), &ino, 8);
+    auto st = o->load({.engine = GetParam()});
+    ASSERT_TRUE(st) << st.error().to_string();
+    auto r = o->program("ns_pid")->test_run({});
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_EQ(static_cast<int32_t>(r->retval), same ? getpid() : -EINVAL);
   }
 }
 
