@@ -550,6 +550,12 @@ class DECADE_API BpfObject {
   // no program type, a failed relocation, a rejection) cannot fail the load
   // of the others; it has no id and cannot run. ProgramNotFound when absent.
   Status set_autoload(std::string_view program, bool autoload);
+  // A map's max_entries before load, libbpf's bpf_map__set_max_entries:
+  // for maps whose size the host decides (per-CPU counters declared without
+  // max_entries, tables sized to the machine). A ring buffer's is rounded up
+  // to a multiple of the page size, as libbpf does. MapNotFound when absent;
+  // MapBadType for global data (.data, .bss, ...), whose size is its section's.
+  Status set_max_entries(std::string_view map, uint32_t max_entries);
   // Programs named by prog_array slots filled statically in C (`.values =
   // { [0] = &prog }`): load() fills those slots, so it needs them loaded.
   std::vector<std::string> static_slot_programs() const;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // BpfObject: open, configure before load, look up programs, maps and global
 // data. load() lives in object_load.cpp.
+#include <unistd.h>
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -83,6 +85,7 @@ Status BpfObject::Impl::reload() {
     }
   }
   object = std::move(*fresh);
+  apply_max_entries();
   deferred.reset();
   dirty = false;
   sync_slots();
@@ -268,6 +271,44 @@ Status BpfObject::set_autoload(std::string_view program, bool autoload) {
     return ok();
   }
   return make_error(ErrorCode::ProgramNotFound, fmt::format("no program named '{}'", program));
+}
+
+namespace {
+
+// libbpf's adjust_ringbuf_sz: the smallest power-of-two multiple of the page
+// size that holds `n` bytes.
+uint32_t ringbuf_size(uint32_t n) {
+  const auto page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  uint64_t size = page;
+  while (size < n) size <<= 1;
+  return size > UINT32_MAX ? n : static_cast<uint32_t>(size);
+}
+
+}  // namespace
+
+void BpfObject::Impl::apply_max_entries() {
+  for (const auto& [name, n] : max_entries_overrides) {
+    for (MapDef& d : object.maps)
+      if (d.name == name) d.max_entries = d.type == MapType::Ringbuf ? ringbuf_size(n) : n;
+  }
+}
+
+Status BpfObject::set_max_entries(std::string_view map, uint32_t max_entries) {
+  if (auto s = not_before_load(*impl_, "set_max_entries"); !s) return s;
+  const auto def = std::find_if(impl_->object.maps.begin(), impl_->object.maps.end(),
+                                [&](const MapDef& d) {
+                                  // Global data answers to its section name too, as in map().
+                                  return d.name == map || (map.starts_with('.') && api::is_global_data(d) && d.section == map);
+                                });
+  if (def == impl_->object.maps.end())
+    return make_error(ErrorCode::MapNotFound, fmt::format("no map named '{}'", map));
+  if (api::is_global_data(*def))
+    return make_error(ErrorCode::MapBadType,
+                      fmt::format("map '{}' is global data: its size is its section's", map));
+  std::erase_if(impl_->max_entries_overrides, [&](const auto& o) { return o.first == map; });
+  impl_->max_entries_overrides.emplace_back(std::string(map), max_entries);
+  impl_->apply_max_entries();
+  return ok();
 }
 
 std::vector<std::string> BpfObject::static_slot_programs() const {

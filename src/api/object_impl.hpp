@@ -117,6 +117,8 @@ struct BpfObject::Impl {
   std::optional<Error> deferred;
   bool dirty = false;  // platform or target BTF changed since the last load_object
   std::vector<std::pair<std::string, std::string>> type_overrides;
+  // set_max_entries: kept across reloads, applied to the fresh definitions.
+  std::vector<std::pair<std::string, uint32_t>> max_entries_overrides;
   bool loaded = false;
   LoadOptions load_opts;
   // What the object's maps hold together (LoadOptions::object_map_memory), made at load.
@@ -133,6 +135,8 @@ struct BpfObject::Impl {
   // Re-runs the loader with the current platform and target BTF, keeping the
   // host's edits of global data. Leaves the object untouched on failure.
   Status reload();
+  // Puts max_entries_overrides into the object's map definitions.
+  void apply_max_entries();
   // Rebuilds the slot index after object changed (slots are reused by name).
   void sync_slots();
   const ProgramType* program_type_of(const ObjectProgram& p) const;

@@ -142,6 +142,31 @@ Status apply_sets(BpfObject& obj, const std::vector<std::string>& sets) {
   return ok();
 }
 
+Status apply_max_entries(BpfObject& obj, const std::vector<std::string>& sizes) {
+  for (const std::string& s : sizes) {
+    const auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return make_error(ErrorCode::InvalidArgument, "--max-entries expects MAP=N, got '" + s + "'");
+    const std::string name = s.substr(0, eq), text = s.substr(eq + 1);
+    uint64_t n = 0;
+    try {
+      size_t used = 0;
+      n = std::stoull(text, &used, 0);
+      if (used != text.size() || text.starts_with("-") || n > UINT32_MAX) throw std::invalid_argument(text);
+    } catch (const std::exception&) {
+      return make_error(ErrorCode::InvalidArgument, "--max-entries " + name + ": '" + text + "' is not a u32");
+    }
+    if (auto st = obj.set_max_entries(name, static_cast<uint32_t>(n)); !st) return st;
+  }
+  return ok();
+}
+
+void add_max_entries_option(CLI::App& sub, std::vector<std::string>& sizes) {
+  sub.add_option("--max-entries", sizes,
+                 "MAP=N: a map's max_entries before load (libbpf's bpf_map__set_max_entries), for maps the "
+                 "loading program sizes; repeatable");
+}
+
 void add_verifier_options(CLI::App& sub, VerifierBudgets& b) {
   sub.add_option("--max-insns", b.max_insns, "verifier budget of processed instructions (default 1,000,000)");
   sub.add_option("--verifier-memory", b.max_memory,

@@ -39,6 +39,11 @@ Result<std::vector<uint8_t>> read_hex_file(const std::string& path);
 // little-endian in the variable's size.
 Status apply_sets(BpfObject& obj, const std::vector<std::string>& sets);
 
+// "--max-entries MAP=N" (repeatable) of run and verify, before load:
+// BpfObject::set_max_entries for maps their loader sizes at run time.
+Status apply_max_entries(BpfObject& obj, const std::vector<std::string>& sizes);
+void add_max_entries_option(CLI::App& sub, std::vector<std::string>& sizes);
+
 // "--btf PATH" of run, verify and map dump: the BTF CO-RE relocations
 // resolve against (BpfObject::set_target_btf_file). Empty: the running
 // kernel's (kKernelBtf) when the object has CO-RE relocations and the file

@@ -29,7 +29,7 @@ namespace {
 struct RunArgs {
   std::string file;
   std::string mem, mem_hex, data, data_hex, ctx, data_out, prog, engine, fib, type, btf, pin_dir;
-  std::vector<std::string> sets, grants, map_inits;
+  std::vector<std::string> sets, grants, map_inits, max_entries;
   uint32_t repeat = 0;
   uint64_t timeout_ms = 0;
   bool unverified = false;
@@ -90,6 +90,7 @@ int run(const RunArgs& a) {
   if (auto s = apply_target_btf(*obj, a.btf); !s) return report(s.error());
   if (auto s = apply_type(*obj, a.type, a.prog); !s) return report(s.error());
   if (auto s = apply_sets(*obj, a.sets); !s) return report(s.error());
+  if (auto s = apply_max_entries(*obj, a.max_entries); !s) return report(s.error());
   if (auto s = apply_grants(*obj, a.grants, a.unpriv); !s) return report(s.error());
   if (auto s = apply_fib(*obj, a.fib); !s) return report(s.error());
   if (auto s = load_only(*obj, a.prog); !s) return report(s.error());
@@ -174,6 +175,7 @@ DECADE_COMMAND("run", "Run a program: raw bytecode (prints r0) or a program of a
                                "skip the verifier and check every memory access at run time (the named bypass)");
                   add_verifier_options(sub, a->budgets);
                   add_btf_option(sub, a->btf);
+                  add_max_entries_option(sub, a->max_entries);
                   a->memory.add_to(sub);
                   return [a] { return run(*a); };
                 });

@@ -16,7 +16,7 @@ namespace {
 
 struct VerifyArgs {
   std::string file, prog, type, btf;
-  std::vector<std::string> grants;
+  std::vector<std::string> grants, max_entries;
   int verbose = 0;
   bool json = false, unpriv = false;
   VerifierBudgets budgets;
@@ -81,6 +81,7 @@ int run(const VerifyArgs& a) {
   if (auto s = apply_grants(*obj, a.grants, a.unpriv); !s) return report(s.error(), kExitBadInput);
   if (auto s = apply_target_btf(*obj, a.btf); !s) return report(s.error(), kExitBadInput);
   if (auto s = apply_type(*obj, a.type, a.prog); !s) return report(s.error(), kExitBadInput);
+  if (auto s = apply_max_entries(*obj, a.max_entries); !s) return report(s.error(), kExitBadInput);
   auto reports = obj->verify_programs(a.prog, a.verbose, a.budgets.max_insns, a.budgets.max_memory);
   if (!reports) return report(reports.error(), kExitBadInput);
   print_warnings(*obj);
@@ -115,6 +116,7 @@ DECADE_COMMAND("verify", "Verify the programs of an object (or raw bytecode as t
                   sub.add_flag("--json", a->json, "one JSON object per program");
                   add_verifier_options(sub, a->budgets);
                   add_btf_option(sub, a->btf);
+                  add_max_entries_option(sub, a->max_entries);
                   return [a] { return run(*a); };
                 });
 

@@ -59,6 +59,18 @@ Status patch_one(std::vector<RawInsn>& code, uint32_t pc, const CoreResult& r, u
   return ok();
 }
 
+// libbpf's answer to a relocation no target type satisfies: the
+// instruction becomes a call of helper kCorePoisonHelper, which no platform
+// has, so the program fails to verify only if that instruction is reached
+// (a guarded access of a field older kernels had, behind
+// bpf_core_field_exists, never is). Both slots of an ld_imm64.
+void poison(std::vector<RawInsn>& code, uint32_t pc) {
+  const bool wide = code[pc].code == 0x18 && pc + 1 < code.size();  // BPF_LD | BPF_IMM | BPF_DW
+  const RawInsn call{0x85, 0, 0, static_cast<int32_t>(kCorePoisonHelper)};  // BPF_JMP | BPF_CALL
+  code[pc] = call;
+  if (wide) code[pc + 1] = call;
+}
+
 }  // namespace
 
 Status apply_core_relocs(std::vector<RawInsn>& code, const BtfExtSection& sec, const Btf& local, const Btf& target,
@@ -68,6 +80,10 @@ Status apply_core_relocs(std::vector<RawInsn>& code, const BtfExtSection& sec, c
     if (pc >= code.size())
       return bad(ErrorCode::BtfExtMalformed, pc, fmt::format("CO-RE relocation past the end of section '{}'", sec.name));
     auto r = core_relocate(local, target, relo, &index);
+    if (!r && r.error().code == ErrorCode::CoreNoMatch) {
+      poison(code, pc);
+      continue;
+    }
     if (!r) {
       Error e = r.error();
       e.insn = pc;

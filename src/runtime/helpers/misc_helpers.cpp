@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Time, identity, randomness and string helpers.
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -47,6 +48,31 @@ uint64_t get_current_pid_tgid(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) 
   return tgid << 32 | tid;
 }
 
+constexpr uint32_t kHelperGetNsCurrentPidTgid = 120;  // only here: helpers.hpp lists the ids several files use
+
+// get_ns_current_pid_tgid(dev, ino, nsdata, size): the thread's pid and
+// tgid as the pid namespace (dev, ino) sees them, when it is the process's
+// own (the device and inode `stat /proc/self/ns/pid` gives); -EINVAL
+// otherwise, or for a size other than struct bpf_pidns_info's 8, with
+// nsdata zeroed, as in the kernel. getpid()/gettid() are already numbers of
+// that namespace. The namespace is read once: a process that moves to
+// another one with setns(2) keeps answering for the first.
+uint64_t get_ns_current_pid_tgid(uint64_t dev, uint64_t ino, uint64_t nsdata, uint64_t size, uint64_t) {
+  static const struct stat own = [] {
+    struct stat st{};
+    if (stat("/proc/self/ns/pid", &st) != 0) st.st_ino = 0;
+    return st;
+  }();
+  auto* out = reinterpret_cast<uint32_t*>(nsdata);
+  if (size != 8 || own.st_ino == 0 || dev != static_cast<uint64_t>(own.st_dev) || ino != static_cast<uint64_t>(own.st_ino)) {
+    std::memset(out, 0, size);
+    return static_cast<uint64_t>(-EINVAL);
+  }
+  out[0] = static_cast<uint32_t>(syscall(SYS_gettid));
+  out[1] = static_cast<uint32_t>(getpid());
+  return 0;
+}
+
 uint64_t get_current_uid_gid(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
   return uint64_t(getgid()) << 32 | uint64_t(getuid());
 }
@@ -87,6 +113,8 @@ void append_misc_helpers(std::vector<FuncProto>& out) {
                            kHelperFastcall));
   out.push_back(make_proto("bpf_get_numa_node_id", kHelperGetNumaNodeId, get_numa_node_id, R::Integer, {}));
   out.push_back(make_proto("bpf_get_current_pid_tgid", kHelperGetCurrentPidTgid, get_current_pid_tgid, R::Integer, {}));
+  out.push_back(make_proto("bpf_get_ns_current_pid_tgid", kHelperGetNsCurrentPidTgid, get_ns_current_pid_tgid,
+                           R::Integer, {A::Scalar, A::Scalar, A::PtrToUninitMem, A::ConstSize}));
   out.push_back(make_proto("bpf_get_current_uid_gid", kHelperGetCurrentUidGid, get_current_uid_gid, R::Integer, {}));
   out.push_back(make_proto("bpf_get_current_comm", kHelperGetCurrentComm, get_current_comm, R::Integer,
                            {A::PtrToUninitMem, A::ConstSize}));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// bpf_trace_printk (to the thread's TraceBuffer in a TraceScope, else the
-// run's trace sink) and bpf_snprintf.
+// bpf_trace_printk and bpf_trace_vprintk (to the thread's TraceBuffer in a
+// TraceScope, else the run's trace sink) and bpf_snprintf.
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -15,13 +15,13 @@ namespace {
 
 constexpr size_t kTraceBuf = 1024;      // the kernel's per-call trace_printk buffer
 constexpr uint64_t kMaxVarargs = 12;    // MAX_BPRINTF_VARARGS
+constexpr uint32_t kHelperTraceVprintk = 177;  // only here: helpers.hpp lists the ids several files use
 
-// trace_printk(fmt, fmt_size, a1, a2, a3): fmt must be NUL-terminated inside
-// fmt_size. Returns the number of bytes emitted.
-uint64_t trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1, uint64_t a2, uint64_t a3) {
+// The line bpf_trace_printk and bpf_trace_vprintk emit: fmt must be
+// NUL-terminated inside fmt_size. Returns the number of bytes emitted.
+uint64_t emit_printk(uint64_t fmt, uint64_t fmt_size, std::span<const uint64_t> args) {
   const char* f = reinterpret_cast<const char*>(fmt);
-  if (fmt_size == 0 || f[fmt_size - 1] != '\0') return static_cast<uint64_t>(-EINVAL);
-  const uint64_t args[3] = {a1, a2, a3};
+  if (!f || fmt_size == 0 || f[fmt_size - 1] != '\0') return static_cast<uint64_t>(-EINVAL);
   // One string per thread, reused: a call allocates nothing once warm.
   thread_local std::string out;
   out.clear();
@@ -36,6 +36,20 @@ uint64_t trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1, uint64_t a2,
     emit_trace(line);
   }
   return n;
+}
+
+// trace_printk(fmt, fmt_size, a1, a2, a3).
+uint64_t trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1, uint64_t a2, uint64_t a3) {
+  const uint64_t args[3] = {a1, a2, a3};
+  return emit_printk(fmt, fmt_size, args);
+}
+
+// trace_vprintk(fmt, fmt_size, data, data_len): bpf_printk with more than
+// three arguments (libbpf's macro switches to it); data holds u64
+// arguments as for bpf_snprintf, at most 12 of them.
+uint64_t trace_vprintk(uint64_t fmt, uint64_t fmt_size, uint64_t data, uint64_t data_len, uint64_t) {
+  if (data_len % 8 || data_len / 8 > kMaxVarargs || (data_len && !data)) return static_cast<uint64_t>(-EINVAL);
+  return emit_printk(fmt, fmt_size, std::span<const uint64_t>(reinterpret_cast<const uint64_t*>(data), data_len / 8));
 }
 
 // snprintf(str, str_size, fmt, data, data_len): data holds u64 arguments.
@@ -70,6 +84,9 @@ void append_print_helpers(std::vector<FuncProto>& out) {
   using A = ArgKind;
   out.push_back(make_proto("bpf_trace_printk", kHelperTracePrintk, trace_printk, RetKind::Integer,
                            {A::PtrToMem, A::ConstSize, A::AnyPtrOrNull, A::AnyPtrOrNull, A::AnyPtrOrNull}));
+  // The kernel's ARG_PTR_TO_MEM | PTR_MAYBE_NULL data: NULL with data_len 0.
+  out.push_back(make_proto("bpf_trace_vprintk", kHelperTraceVprintk, trace_vprintk, RetKind::Integer,
+                           {A::PtrToMem, A::ConstSize, A::PtrToMem, A::ConstSizeOrZero}, kHelperNullable));
   out.push_back(make_proto("bpf_snprintf", kHelperSnprintf, bpf_snprintf, RetKind::Integer,
                            {A::PtrToUninitMem, A::ConstSizeOrZero, A::PtrToConstStr, A::PtrToMem, A::ConstSizeOrZero},
                            kHelperNullable));
