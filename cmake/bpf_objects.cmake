@@ -4,6 +4,7 @@
 #   tests/**/NAME.v4.bpf.c  clang-19 -target bpf -O2 -g -mcpu=v4
 #   tests/**/NAME.c22.bpf.c clang-22 -target bpf -O2 -g -mcpu=v4   (skipped when clang-22 is missing)
 #   tests/**/NAME.jt.c22.bpf.c  the same plus -mllvm -bpf-min-jump-table-entries=4 (switches become jump tables)
+#   tests/**/NAME.stk[.c22].bpf.c  either compiler plus -mllvm -bpf-stack-size=8192 (frames over 512 bytes)
 # Each lands at ${PROJECT_BINARY_DIR}/bpf/<path below tests/>/NAME....o, e.g.
 # tests/loader/progs/maps.bpf.c -> build/bpf/loader/progs/maps.bpf.o.
 # Every test binary depends on the `bpf_objects` target. Tests find objects
@@ -38,6 +39,9 @@ foreach(src ${bpf_srcs})
     if(src MATCHES "\\.jt\\.c22\\.bpf\\.c$")
       list(APPEND extra -mllvm -bpf-min-jump-table-entries=4)
     endif()
+  endif()
+  if(src MATCHES "\\.stk\\.(c22\\.)?bpf\\.c$")
+    list(APPEND extra -mllvm -bpf-stack-size=8192)
   endif()
   add_custom_command(OUTPUT ${out}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${outdir}

@@ -51,9 +51,10 @@
 
 namespace decade::fuzzgen {
 
-// Rows the generator may use: no loops the runtime bounds (may_goto,
-// callbacks, iterators), no indirect jumps, no legacy packet loads, no
-// stack arguments (r11).
+// Rows the generator draws at random: no loops the runtime bounds
+// (may_goto, callbacks, iterators), no indirect jumps, no legacy packet
+// loads. Local calls and stack arguments (r11) come in whole rows
+// (stack_arg_call), never alone.
 inline bool usable(const OpInfo& row) {
   const Shape s = row.shape;
   if (s == Shape::MayGoto || s == Shape::GotoX || s == Shape::CallX || s == Shape::CallKfunc || s == Shape::LdAbs ||
@@ -120,6 +121,30 @@ inline Insn body_insn(const uint8_t* b, uint32_t i, uint32_t n, uint32_t base) {
   return make_insn(Op::MOV64_IMM, 0, 0, 0, 0);
 }
 
+// One row in sixteen that is no jump (0xe0 <= b[6] < 0xf0) becomes a
+// BPF-to-BPF call passing 2 to 7 stack arguments (the stackargs extension,
+// r11), each stored from a register or as an immediate as b[7] picks; one
+// call in eight stores only one, which the callee's second load refuses.
+// The callee (stack_arg_callee) follows the epilogue; build() aims the call.
+inline std::vector<Insn> stack_arg_call(const uint8_t* b) {
+  const int count = (b[7] & 0xe0) == 0xe0 ? 1 : 2 + b[7] % 6;
+  std::vector<Insn> out;
+  for (int j = 0; j < count; ++j) {
+    const auto off = static_cast<int16_t>(-8 * (j + 1));
+    const uint8_t v = b[2 + j % 4];
+    if (b[7] & (1u << j)) out.push_back(make_insn(Op::STX_ARG, 11, reg(v), off));
+    else out.push_back(make_insn(Op::ST_ARG, 11, 0, off, static_cast<int8_t>(v)));
+  }
+  out.push_back(make_insn(Op::CALL_LOCAL, 0, 0, 0, 0));
+  return out;
+}
+
+// The stack-argument callee: r0 = argument 6 ^ argument 7.
+inline std::vector<Insn> stack_arg_callee() {
+  return {make_insn(Op::LDX_ARG, 0, 11, 8), make_insn(Op::LDX_ARG, 1, 11, 16), make_insn(Op::XOR64_REG, 0, 1),
+          make_insn(Op::EXIT)};
+}
+
 // One row in sixteen that is no jump (b[6] >= 0xf0) becomes a call wrapped
 // in the spill/fill pattern clang-22 puts around bpf_fastcall calls
 // (verifier/fastcall.hpp): the row's helper if it calls one, else
@@ -129,7 +154,9 @@ inline Insn body_insn(const uint8_t* b, uint32_t i, uint32_t n, uint32_t base) {
 // one fill in eight into another register, which is no pattern.
 inline std::vector<Insn> body_row(const uint8_t* b, uint32_t k, uint32_t count, int16_t low) {
   Insn in = body_insn(b, k, count, 0);
-  if (has_target(in.op) || b[6] < 0xf0 || !(b[7] & 0x1f)) return {in};
+  if (has_target(in.op) || b[6] < 0xe0) return {in};
+  if (b[6] < 0xf0) return stack_arg_call(b);
+  if (!(b[7] & 0x1f)) return {in};
   if (in.info().shape != Shape::CallHelper) in = make_insn(Op::CALL_HELPER, 0, 0, 0, 8);
   std::vector<uint8_t> regs;  // nearest first
   for (uint8_t r = 1; r <= 5; ++r)
@@ -187,10 +214,26 @@ inline Result<Program> build(const uint8_t* data, size_t size) {
     else if (in_imm) in.imm = static_cast<int32_t>(srel);
     else in.off = static_cast<int16_t>(srel);
   }
+  // Local calls (stack_arg_call rows) go to the callee after the epilogue,
+  // which is there only when called (unreachable code is refused).
+  const uint32_t callee = slot[count] + 2;
+  bool calls = false;
+  for (uint32_t k = 0; k < count; ++k) {
+    uint32_t at = slot[k];
+    for (Insn& in : body[k]) {
+      if (in.op == Op::CALL_LOCAL) {
+        in.imm = static_cast<int32_t>(callee) - static_cast<int32_t>(at + 1);
+        calls = true;
+      }
+      at += in.slots();
+    }
+  }
   for (const auto& row : body)
     for (const Insn& in : row) emit(in);
   emit(make_insn(Op::MOV64_IMM, 0, 0, 0, 0));
   emit(make_insn(Op::EXIT));
+  if (calls)
+    for (const Insn& in : stack_arg_callee()) emit(in);
   return decode(std::span<const RawInsn>(raw));
 }
 

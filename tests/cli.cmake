@@ -6,7 +6,14 @@ endif()
 
 # `decade features` lists the engines and the ISA extensions of this build.
 add_test(NAME cli.features COMMAND decade_cli features)
-set_tests_properties(cli.features PROPERTIES PASS_REGULAR_EXPRESSION "extension bitmanip\n")
+set_tests_properties(cli.features PROPERTIES PASS_REGULAR_EXPRESSION "extension bitmanip\n(extension [a-z]+\n)*extension divstack\n")
+
+# --stack-size: four nested 1600-byte frames verify with 8192 bytes, not
+# with the default 512 (docs/isa-extensions.md, "stack").
+set(bigstack ${PROJECT_BINARY_DIR}/bpf/api/progs/bigstack.stk.bpf.o)
+add_test(NAME cli.stack_size COMMAND decade_cli verify ${bigstack} --stack-size 8192)
+add_test(NAME cli.stack_size_default COMMAND decade_cli verify ${bigstack})
+set_tests_properties(cli.stack_size_default PROPERTIES WILL_FAIL TRUE)
 
 # A generated skeleton compiled into a C host (tests/cli/skeleton_host.c)
 # against libdecade.so, run on both engines.

@@ -23,6 +23,12 @@
  * Debian clang emits stack arguments yet; assembled programs use them
  * through r11 (docs/isa-extensions.md). */
 #define DECADE_EXT_STACKARGS __attribute__((btf_decl_tag("decade_ext:stackargs")))
+/* On a function of a program whose call chains may use more stack than the
+ * host's stack size (the divstack extension): the size then bounds each
+ * frame alone, and eight frames the chain. Frames over 512 bytes also need
+ * -mllvm -bpf-stack-size=N from clang and LoadOptions::stack_size (or
+ * `--stack-size`) from the host (docs/isa-extensions.md, "stack"). */
+#define DECADE_EXT_DIVSTACK __attribute__((btf_decl_tag("decade_ext:divstack")))
 
 extern unsigned long long decade_popcount64(unsigned long long x) DECADE_EXT_BITMANIP;
 extern unsigned int decade_popcount32(unsigned int x) DECADE_EXT_BITMANIP;

@@ -108,6 +108,22 @@ struct decade_function {
   enum decade_arg_type args[5];
 };
 
+/* A helper or kfunc of 6 to 12 arguments (the stackargs extension,
+ * docs/isa-extensions.md): arguments 6 and up are numbers the program
+ * stores in its stack-argument slots; stack_args (1..7) says how many.
+ * Parameters past the count receive 0. args[] types r1-r5 as above. */
+typedef uint64_t (*decade_host_fn_wide)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t,
+                                        uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+struct decade_function_wide {
+  size_t sz; /* sizeof(struct decade_function_wide), for extension */
+  const char *name;
+  uint32_t id; /* helpers: the call number; kfuncs: ignored */
+  decade_host_fn_wide fn;
+  uint32_t stack_args;
+  enum decade_return_type ret;
+  enum decade_arg_type args[5];
+};
+
 /* ---- Objects ---- */
 DECADE_API int decade_object_open(const char *path, decade_object **out);
 DECADE_API int decade_object_open_mem(const void *elf, size_t size, const char *name, decade_object **out);
@@ -122,6 +138,9 @@ DECADE_API int decade_object_set_target_btf_file(decade_object *obj, const char 
 DECADE_API int decade_object_set_kconfig(decade_object *obj, const char *text);
 DECADE_API int decade_object_add_helper(decade_object *obj, const struct decade_function *fn);
 DECADE_API int decade_object_add_kfunc(decade_object *obj, const struct decade_function *fn);
+/* The same for 6-12 arguments; -EINVAL when stack_args is outside 1..7. */
+DECADE_API int decade_object_add_helper_wide(decade_object *obj, const struct decade_function_wide *fn);
+DECADE_API int decade_object_add_kfunc_wide(decade_object *obj, const struct decade_function_wide *fn);
 DECADE_API int decade_object_set_program_type(decade_object *obj, const char *program, const char *type);
 /* Whether load loads `program` (non-zero: yes; libbpf's bpf_program__set_autoload; by
  * default all but "?sec" programs). A program not loaded is not verified,
@@ -156,6 +175,10 @@ struct decade_load_opts {
   char *log_buf;
   size_t log_size;
   uint32_t log_level;
+  /* Stack bytes a program may use (LoadOptions::stack_size; 0: 512). Read
+   * only when sz covers it; 64 bits so that it lies past the padding an
+   * older struct ended with. */
+  uint64_t stack_size;
 };
 /* -EACCES when a program is rejected (decade_last_error_insn names where). */
 DECADE_API int decade_object_load(decade_object *obj, const struct decade_load_opts *opts /* may be NULL */);
@@ -168,6 +191,7 @@ struct decade_verify_opts {
   uint32_t log_level;
   uint64_t max_verifier_insns;  /* 0: 1,000,000 */
   uint64_t max_verifier_memory; /* 0: 1 GiB */
+  uint32_t stack_size;          /* as in decade_load_opts; read only when sz covers it */
 };
 /* Verifies without loading (`decade verify`): 0 when every selected program
  * is accepted, else the first rejection's errno (-EACCES; -E2BIG or -ENOMEM

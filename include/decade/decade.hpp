@@ -162,6 +162,12 @@ struct LoadOptions {
   // helpers and kfuncs as written, instead of leaving out the ones the
   // verifier proves removable (docs/isa-extensions.md). For comparison.
   bool keep_fastcall_spills = false;
+  // Stack bytes a program may use (0: 512, the kernel's limit): in each
+  // function's frame and in every call chain together, or in each frame
+  // alone for programs whose object declares the divstack extension
+  // (docs/isa-extensions.md). A multiple of 8 up to 65536; larger frames
+  // cost memory, not speed. Over it, VerifierStackLimit / VerifierOutOfBounds.
+  uint32_t stack_size = 0;
   // Where maps declared `__uint(pinning, LIBBPF_PIN_BY_NAME)` live between
   // runs (bpffs's part, docs/embedding.md "Pinned maps"): DIR/<map name>,
   // created on first load, reused after. Empty: $XDG_RUNTIME_DIR/decade,
@@ -581,9 +587,10 @@ class DECADE_API BpfObject {
   // log_level 0 none, 1 like `-v`, 2 every state. A rejection is a report,
   // not an error; errors are for malformed input (or a program that cannot
   // be loaded: a section naming no program type, a failed relocation).
-  // max_insns and max_memory are LoadOptions' verifier budgets (0: default).
+  // max_insns, max_memory and stack_size are LoadOptions' (0: default).
   Result<std::vector<VerifyReport>> verify_programs(std::string_view program = "", int log_level = 0,
-                                                    uint64_t max_insns = 0, uint64_t max_memory = 0);
+                                                    uint64_t max_insns = 0, uint64_t max_memory = 0,
+                                                    uint32_t stack_size = 0);
   // The object's BTF, one type per line like `bpftool btf dump file`.
   Result<std::string> btf_dump() const;
 

@@ -4,6 +4,7 @@
 // in c_api_errors.cpp). Every entry point catches what the C++ side might
 // throw (allocation failure) so nothing unwinds into C; errors become
 // negative errno values plus the thread's last error.
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <memory>
@@ -32,7 +33,21 @@ decade::FunctionSpec to_spec(const decade_function& f) {
   return s;
 }
 
-bool valid_function(const decade_function* f) {
+// The wide form: what the caller's sz covers, the rest zero (read_opts);
+// the count's range is add_helper's / add_kfunc's to check.
+decade::FunctionSpec to_spec(const decade_function_wide& f) {
+  decade::FunctionSpec s;
+  s.name = f.name ? f.name : "";
+  s.id = f.id;
+  s.fn_wide = f.fn;
+  s.stack_args = static_cast<uint8_t>(std::min<uint32_t>(f.stack_args, 255));
+  s.ret = static_cast<decade::ReturnType>(f.ret);
+  for (size_t i = 0; i < 5; ++i) s.args[i] = static_cast<decade::ArgType>(f.args[i]);
+  return s;
+}
+
+template <typename F>
+bool valid_function(const F* f) {
   if (!f) return false;
   if (f->ret > DECADE_RET_MAP_VALUE_OR_NULL) return false;
   for (auto a : f->args) {
@@ -69,8 +84,8 @@ bool is_rejection(ErrorCode c) { return static_cast<int>(c) >= 700 && static_cas
 // each (its rejection, for a rejected one) into buf. 0 when all are
 // accepted, else fail() of the first rejection.
 int verify_into_log(decade_object& obj, std::string_view program, uint32_t level, uint64_t max_insns,
-                    uint64_t max_memory, char* buf, size_t size) {
-  auto reports = obj.obj.verify_programs(program, static_cast<int>(level), max_insns, max_memory);
+                    uint64_t max_memory, uint32_t stack_size, char* buf, size_t size) {
+  auto reports = obj.obj.verify_programs(program, static_cast<int>(level), max_insns, max_memory, stack_size);
   if (!reports) return fail(reports.error());
   std::string log;
   const decade::VerifyReport* rejected = nullptr;
@@ -148,6 +163,24 @@ int decade_object_add_kfunc(decade_object* obj, const struct decade_function* fn
   });
 }
 
+int decade_object_add_helper_wide(decade_object* obj, const struct decade_function_wide* fn) {
+  return guarded([&] {
+    decade_function_wide f;
+    if (!obj || !fn || !decade::capi::read_opts(fn, f, "decade_function_wide") || !valid_function(&f))
+      return fail(ErrorCode::InvalidArgument, "add_helper_wide: bad argument");
+    return status(obj->obj.add_helper(to_spec(f)));
+  });
+}
+
+int decade_object_add_kfunc_wide(decade_object* obj, const struct decade_function_wide* fn) {
+  return guarded([&] {
+    decade_function_wide f;
+    if (!obj || !fn || !decade::capi::read_opts(fn, f, "decade_function_wide") || !valid_function(&f))
+      return fail(ErrorCode::InvalidArgument, "add_kfunc_wide: bad argument");
+    return status(obj->obj.add_kfunc(to_spec(f)));
+  });
+}
+
 int decade_object_allow_helper(decade_object* obj, const char* type, uint32_t helper_id) {
   return guarded([&] {
     if (!obj || !type) return fail(ErrorCode::InvalidArgument, "allow_helper: NULL argument");
@@ -195,12 +228,14 @@ int decade_object_load(decade_object* obj, const struct decade_load_opts* opts) 
     lo.max_verifier_memory = o.max_verifier_memory;
     lo.map_memory = o.map_memory;
     lo.object_map_memory = o.object_map_memory;
+    // Zero when the caller's sz does not cover it (read_opts); past 32 bits, refused as out of range.
+    lo.stack_size = static_cast<uint32_t>(std::min<uint64_t>(o.stack_size, UINT32_MAX));
     // A log level asks for every program's log: verify them first (libbpf
     // gets it from the load itself; here the verifier runs once more).
     const bool want_log = o.log_buf && o.log_size && o.log_level > 0 && !lo.unverified_checked_execution;
     if (want_log) {
       if (int rc = verify_into_log(*obj, "", o.log_level, lo.max_verifier_insns, lo.max_verifier_memory,
-                                   o.log_buf, o.log_size);
+                                   lo.stack_size, o.log_buf, o.log_size);
           rc < 0)
         return rc;
     }
@@ -210,7 +245,8 @@ int decade_object_load(decade_object* obj, const struct decade_load_opts* opts) 
     // Without a level, a buffer still receives the rejection (libbpf retries
     // a failed load with its log on).
     if (!want_log && o.log_buf && o.log_size && is_rejection(e.code))
-      verify_into_log(*obj, "", 1, lo.max_verifier_insns, lo.max_verifier_memory, o.log_buf, o.log_size);
+      verify_into_log(*obj, "", 1, lo.max_verifier_insns, lo.max_verifier_memory, lo.stack_size, o.log_buf,
+                      o.log_size);
     return fail(e);
   });
 }
@@ -221,7 +257,7 @@ int decade_object_verify(decade_object* obj, const struct decade_verify_opts* op
     if (!obj) return fail(ErrorCode::InvalidArgument, "verify: NULL object");
     if (!decade::capi::read_opts(opts, o, "decade_verify_opts")) return -EINVAL;
     return verify_into_log(*obj, o.program ? o.program : "", o.log_level, o.max_verifier_insns,
-                           o.max_verifier_memory, o.log_buf, o.log_size);
+                           o.max_verifier_memory, o.stack_size, o.log_buf, o.log_size);
   });
 }
 

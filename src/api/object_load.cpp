@@ -5,6 +5,7 @@
 // the same verification without creating anything.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "api/object_impl.hpp"
@@ -58,8 +59,18 @@ Error name_program(Error e, const ObjectProgram& p) {
   return e;
 }
 
+// The stack rules: the host's size (0: the kernel's 512), divided when the
+// object declares the divstack extension (its check refused it before when
+// the host disabled it).
+void set_stack_options(VerifyOptions& vo, const Object& obj, uint32_t stack_size) {
+  if (stack_size) vo.max_stack = stack_size;
+  const auto& ext = obj.extensions;
+  vo.divided_stack = std::find(ext.begin(), ext.end(), "divstack") != ext.end();
+}
+
 Result<VerifyResult> verify_one(const BpfObject::Impl& impl, const ObjectProgram& p, const ProgramType* type,
-                                std::vector<const MapDef*> maps, int log_level, uint64_t max_insns, uint64_t max_memory) {
+                                std::vector<const MapDef*> maps, int log_level, uint64_t max_insns, uint64_t max_memory,
+                                uint32_t stack_size) {
   VerifyInput in;
   in.program = &p.program;
   in.platform = &impl.platform;
@@ -72,6 +83,7 @@ Result<VerifyResult> verify_one(const BpfObject::Impl& impl, const ObjectProgram
   if (max_memory) vo.max_memory = max_memory;
   vo.log_level = log_level;
   vo.fastcall = !impl.load_opts.keep_fastcall_spills;
+  set_stack_options(vo, impl.object, stack_size);
   return verify(in, vo);
 }
 
@@ -122,7 +134,7 @@ Result<std::unique_ptr<Executable>> compile_program(const BpfObject::Impl& impl,
     return exe;
   }
   auto v = verify_one(impl, p, type, std::move(defs), 0, impl.load_opts.max_verifier_insns,
-                      impl.load_opts.max_verifier_memory);
+                      impl.load_opts.max_verifier_memory, impl.load_opts.stack_size);
   if (!v) return std::unexpected(v.error());
   const uint64_t t1 = steady_ns();
   times->verify_ns = t1 - t0;
@@ -267,7 +279,8 @@ Status BpfObject::load(const LoadOptions& opts) {
 }
 
 Result<std::vector<VerifyReport>> BpfObject::verify_programs(std::string_view program, int log_level,
-                                                             uint64_t max_insns, uint64_t max_memory) {
+                                                             uint64_t max_insns, uint64_t max_memory,
+                                                             uint32_t stack_size) {
   Impl& impl = *impl_;
   if (impl.dirty || impl.deferred) {
     if (auto s = impl.reload(); !s) return std::unexpected(s.error());
@@ -298,7 +311,7 @@ Result<std::vector<VerifyReport>> BpfObject::verify_programs(std::string_view pr
       out.push_back(std::move(r));
       continue;
     }
-    auto v = verify_one(impl, p, *type, defs, log_level, max_insns, max_memory);
+    auto v = verify_one(impl, p, *type, defs, log_level, max_insns, max_memory, stack_size);
     if (v) {
       r.accepted = true;
       r.log = std::move(v->log);

@@ -172,6 +172,9 @@ void add_verifier_options(CLI::App& sub, VerifierBudgets& b) {
   sub.add_option("--verifier-memory", b.max_memory,
                  "verifier memory budget per program, e.g. 256M or 2G (default 1G; k, M, G are powers of 1024)")
       ->transform(CLI::AsSizeValue(false));
+  sub.add_option("--stack-size", b.stack_size,
+                 "stack bytes a program may use, per frame and per call chain (per frame with divstack); "
+                 "a multiple of 8 from 512 (the default, the kernel's) to 65536");
 }
 
 void add_btf_option(CLI::App& sub, std::string& path) {

@@ -22,6 +22,7 @@ namespace decade::cli {
 struct VerifierBudgets {
   uint64_t max_insns = 0;   // --max-insns: processed instructions
   uint64_t max_memory = 0;  // --verifier-memory: bytes (suffixes k, M, G are powers of 1024)
+  uint32_t stack_size = 0;  // --stack-size: LoadOptions::stack_size
 };
 void add_verifier_options(CLI::App& sub, VerifierBudgets& b);
 

@@ -100,6 +100,7 @@ int run(const RunArgs& a) {
   lo.unverified_checked_execution = a.unverified;
   lo.max_verifier_insns = a.budgets.max_insns;
   lo.max_verifier_memory = a.budgets.max_memory;
+  lo.stack_size = a.budgets.stack_size;
   a.memory.apply(lo);
   if (auto s = obj->load(lo); !s) return report(s.error(), exit_code_for(s.error()));
   print_warnings(*obj);

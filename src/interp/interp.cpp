@@ -59,6 +59,7 @@ Result<std::unique_ptr<Executable>> compile(std::shared_ptr<const VerifiedProgra
   auto tp = detail::translate(without_fastcall_pairs(*prog, safe), std::move(env), false, safe);
   if (!tp) return std::unexpected(tp.error());
   (*tp)->zero_stack = prog->zero_stack();  // each run's RunState is zeroed; in-place tail calls zero the frame
+  (*tp)->frame_size = prog->frame_size();
   return std::make_unique<InterpExecutable>(std::move(*tp), std::move(prog));
 }
 

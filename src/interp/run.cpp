@@ -59,11 +59,14 @@ TailCallResult tail_call(RunState& st, const uint64_t* regs, const TInsn* at, ui
   if (!h || st.rc->tail_calls >= kMaxTailCalls) return TailCallResult::Fallthrough;
   ++st.rc->tail_calls;
   const TProgram* target = threaded_code(*h->executable);
-  if (top && target && target->checked == st.prog->checked) {
+  // In place when the target's frames are the size of this run's (a
+  // host-raised stack size can make them differ); otherwise as a nested run.
+  if (top && target && target->checked == st.prog->checked && target->frame_size == st.frame_size) {
     switch_program(st, target);
     // Checked programs, and verified ones that may read stack they never
     // wrote (VerifiedProgram::zero_stack), read zeros there, as a fresh run would.
-    if (target->checked || target->zero_stack) std::memset(reinterpret_cast<void*>(st.frame_pointer(st.depth - 1) - kFrameSize), 0, kFrameSize);
+    if (target->checked || target->zero_stack)
+      std::memset(reinterpret_cast<void*>(st.frame_pointer(st.depth - 1) - st.frame_size), 0, st.frame_size);
     return TailCallResult::InPlace;
   }
   RunRequest req;
@@ -111,13 +114,15 @@ namespace {
 
 struct RunStateDeleter {
   bool guarded = false;
+  size_t extra = 0;  // bytes after the object (frames above kFrameSize)
   void operator()(RunState* st) const {
-    if (!guarded) {
+    if (!guarded && extra == 0) {
       delete st;
       return;
     }
     st->~RunState();
-    guarded_free(st, sizeof(RunState));
+    if (guarded) guarded_free(st, sizeof(RunState) + extra);
+    else ::operator delete(st, std::align_val_t{alignof(RunState)});
   }
 };
 using RunStatePtr = std::unique_ptr<RunState, RunStateDeleter>;
@@ -125,12 +130,24 @@ using RunStatePtr = std::unique_ptr<RunState, RunStateDeleter>;
 // The run's state. With guard_pages() on (the fuzzers, the soundness
 // tests), it ends flush against a PROT_NONE page: `stack` is its last member
 // and ends the object, so an access above the outermost frame's r10 faults
-// at once instead of reading the heap behind it.
-RunStatePtr new_run_state() {
+// at once instead of reading the heap behind it. Frames larger than
+// kFrameSize (a host-raised stack size) continue `stack` into bytes
+// allocated after the object, zeroed as the object is.
+RunStatePtr new_run_state(uint32_t frame_size) {
+  const size_t extra = size_t{kMaxFrames} * (frame_size - kFrameSize);
   if (guard_pages()) {
-    if (void* p = guarded_alloc(sizeof(RunState))) return RunStatePtr(new (p) RunState(), RunStateDeleter{true});
+    if (void* p = guarded_alloc(sizeof(RunState) + extra)) {
+      RunStatePtr st(new (p) RunState(), RunStateDeleter{true, extra});
+      st->frame_size = frame_size;
+      return st;
+    }
   }
-  return RunStatePtr(new RunState(), RunStateDeleter{false});
+  if (extra == 0) return RunStatePtr(new RunState(), RunStateDeleter{false, 0});
+  void* p = ::operator new(sizeof(RunState) + extra, std::align_val_t{alignof(RunState)});
+  RunStatePtr st(new (p) RunState(), RunStateDeleter{false, extra});
+  std::memset(st->stack + sizeof(st->stack), 0, extra);
+  st->frame_size = frame_size;
+  return st;
 }
 
 // The thread's RunState, reused by every outermost run of the thread: a
@@ -140,7 +157,7 @@ RunStatePtr new_run_state() {
 // takes a fresh one. Plain pointers with constant initialisation: the run
 // entry pays no TLS initialisation call; the owner is touched once.
 struct ThreadRunState {
-  RunStatePtr st = new_run_state();
+  RunStatePtr st;  // made by the first run; made again when guard pages or the frame size change
   bool busy = false;
   ~ThreadRunState();
 };
@@ -169,11 +186,13 @@ void reset_run_state(RunState& st, const TProgram& prog) {
   st.map_memory.reset();
   st.stop.store(0, std::memory_order_relaxed);
   st.error.reset();
+  // Every frame's bytes: `stack` and, for frames above kFrameSize, what follows it.
+  const size_t frames = size_t{kMaxFrames} * st.frame_size;
   if (prog.checked) {
     std::memset(st.stack_args, 0, sizeof(st.stack_args));
-    std::memset(st.stack, 0, sizeof(st.stack));
+    std::memset(st.stack, 0, frames);
   } else if (prog.zero_stack) {
-    std::memset(st.stack, 0, sizeof(st.stack));
+    std::memset(st.stack, 0, frames);
   }
 }
 
@@ -192,7 +211,7 @@ bool catch_exception(RunState& st, uint64_t cookie, uint64_t* r0) {
   st.depth = 1;
   // Checked programs, and verified ones that may read stack they never
   // wrote, read zeros there, as in a fresh run.
-  if (prog.checked || prog.zero_stack) std::memset(reinterpret_cast<void*>(st.frame_pointer(1)), 0, kFrameSize);
+  if (prog.checked || prog.zero_stack) std::memset(reinterpret_cast<void*>(st.frame_pointer(1)), 0, st.frame_size);
   const TInsn* start = &prog.code[static_cast<size_t>(prog.slot_to_index[static_cast<size_t>(prog.prog.exception_cb)])];
   const uint64_t args[5] = {cookie, 0, 0, 0, 0};
   const bool ok = prog.checked ? exec<true>(&st, start, args, r0, nullptr) : exec<false>(&st, start, args, r0, nullptr);
@@ -212,13 +231,15 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
   RunStatePtr fresh;
   RunState* st;
   if (ts && !ts->busy) [[likely]] {
-    // Guard pages may have been turned on or off since the state was made.
-    if (ts->st.get_deleter().guarded != guard_pages()) [[unlikely]] ts->st = new_run_state();
+    // Made at the thread's first run, or for other frames or guard pages.
+    if (!ts->st || ts->st.get_deleter().guarded != guard_pages() || ts->st->frame_size != prog.frame_size)
+        [[unlikely]]
+      ts->st = new_run_state(prog.frame_size);
     st = ts->st.get();
     reset_run_state(*st, prog);
     ts->busy = true;
   } else {
-    fresh = new_run_state();
+    fresh = new_run_state(prog.frame_size);
     st = fresh.get();
   }
   struct Lease {  // the thread's state is free again however the run ends

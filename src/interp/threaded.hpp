@@ -72,7 +72,7 @@ struct TInsn {
 static_assert(sizeof(TInsn) == 40);
 
 inline constexpr uint32_t kMaxFrames = 8;
-inline constexpr uint32_t kFrameSize = 512;
+inline constexpr uint32_t kFrameSize = 512;  // the default frame (TProgram::frame_size)
 inline constexpr uint64_t kDefaultBudget = 10'000'000;
 // callx: register values below this are helper ids (the conformance suite's
 // `call %r2` with r2 = 5); everything else must be a function address.
@@ -85,6 +85,7 @@ struct TProgram {
   ProgramEnv env;
   bool checked = true;                 // built by compile_checked
   bool zero_stack = false;             // VerifiedProgram::zero_stack: reads stack it may not have written
+  uint32_t frame_size = kFrameSize;    // VerifiedProgram::frame_size: each call frame's bytes
   uint64_t arena_base = 0;             // user_vm_start of the program's arena, 0 when none
 
   bool contains(uint64_t addr) const {
@@ -118,12 +119,16 @@ struct RunState {
   // its caller stored). Level 0 is never written and reads as zero (the
   // run state is value-initialised); verified programs never read it.
   uint64_t stack_args[kMaxFrames + 1][kMaxStackArgs];
+  // Bytes of each call frame (TProgram::frame_size of the program the state
+  // was made for): frames larger than kFrameSize extend `stack` into the
+  // bytes allocated after the object (new_run_state), so it stays last.
+  uint32_t frame_size = kFrameSize;
   // Last: with guard pages on, the frames' top lies against one (run.cpp).
   alignas(16) uint8_t stack[kMaxFrames * kFrameSize];
 
-  uint64_t stack_top() const { return reinterpret_cast<uint64_t>(stack) + sizeof(stack); }
+  uint64_t stack_top() const { return reinterpret_cast<uint64_t>(stack) + uint64_t{kMaxFrames} * frame_size; }
   // r10 of frame d (0 = outermost).
-  uint64_t frame_pointer(uint32_t d) const { return stack_top() - uint64_t{d} * kFrameSize; }
+  uint64_t frame_pointer(uint32_t d) const { return stack_top() - uint64_t{d} * frame_size; }
 };
 
 // A stop (StopWord) takes effect unless the run holds a bpf_spin_lock: a

@@ -8,7 +8,8 @@
 namespace decade {
 namespace {
 
-constexpr std::array<std::string_view, 2> kSupported = {"bitmanip", "stackargs"};
+// divstack has no instruction: only objects declare it (its tag).
+constexpr std::array<std::string_view, 3> kSupported = {"bitmanip", "stackargs", "divstack"};
 
 // The extension a table group stands for, or empty for the base ISA.
 std::string_view extension_of(Group g) {

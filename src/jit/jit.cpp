@@ -35,6 +35,8 @@ Result<std::unique_ptr<Executable>> build(std::shared_ptr<const VerifiedProgram>
   lo.lzcnt = opts.cpu_bit_counts && cpu.hasFeature(asmjit::CpuFeatures::X86::kLZCNT);
   lo.tzcnt = opts.cpu_bit_counts && cpu.hasFeature(asmjit::CpuFeatures::X86::kBMI);
   if (code->verified) lo.facts = &code->verified->facts();
+  if (code->verified) code->frame_size = code->verified->frame_size();
+  lo.frame_size = code->frame_size;
   if (lo.blind) lo.blind_seed = std::random_device{}();
   x64::CodeBuffer cb;
   x64::Lowerer lower(code->prog(), code->env, lo, cb);

@@ -346,6 +346,7 @@ Result<bool> Driver::exec(Path& p, const Insn& insn) {
 // reject now, at the first call of the chain, rather than keep exploring
 // (and comparing) states of up to eight full 512-byte frames.
 Status Driver::check_stack_chain(const State& st, uint32_t pc) {
+  if (env_.opts.divided_stack) return ok();  // each frame is bounded alone (stack_access)
   uint64_t total = 0;
   for (const Frame& f : st.frames) total += (env_.subs[f.subprog].stack_depth + 31) / 32 * 32;
   if (total <= env_.opts.max_stack) return ok();

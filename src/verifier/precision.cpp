@@ -97,7 +97,13 @@ Precision::Need Precision::transfer_mem(const Insn& insn, Need out) const {
   const uint32_t size = insn.info().width / 8;
   if (base == 10) {
     const int64_t o = insn.off;
-    if (o + size > 0 || o < -kMaxStack) return in;  // rejected by the checks anyway
+    if (o + size > 0) return in;  // rejected by the checks anyway
+    if (o < -kMaskedStack) {
+      // Past the slots Need tracks (a host-raised stack size): such slots
+      // are always compared exactly (stack_covers), so a stored value matters.
+      if (!load) in.regs |= value;
+      return in;
+    }
     const auto lo = static_cast<unsigned>((-o - size) / 8), hi = static_cast<unsigned>((-o - 1) / 8);
     uint64_t touched = 0;
     for (unsigned k = lo; k <= hi; ++k) touched |= uint64_t{1} << k;

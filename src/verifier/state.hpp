@@ -91,8 +91,10 @@ inline constexpr uint32_t kRawLengthId = 0xffffffffu;
 // What each stack byte holds.
 enum class SlotByte : uint8_t { Invalid, Misc, Zero, Spill, Iter };
 
-inline constexpr int kMaxStack = 512;
-inline constexpr int kSlots = kMaxStack / 8;
+// The stack bytes whose 8-byte slots the precision analysis tracks one by
+// one (Precision::Need::slots); slots past it, which only a host-raised
+// VerifyOptions::max_stack allows, are always compared exactly.
+inline constexpr int kMaskedStack = 512;
 
 struct IterSlot {
   uint32_t id = 0;        // identity (for the state comparison)

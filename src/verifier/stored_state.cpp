@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <memory>
 #include <new>
@@ -31,14 +32,19 @@ const RegState& StoredFrame::reg(size_t r) const {
   return regs[rank16(reg_mask, r)];
 }
 
+// Slots below kMasked are kept when they hold a spill (an iterator), found
+// by their mask; every slot past it (a host-raised stack size) is kept,
+// after them in slot order, whatever it holds.
 const RegState& StoredFrame::spill(size_t k) const {
-  if (k >= 64 || !(spill_mask & (uint64_t{1} << k))) return kNotInit;
+  if (k >= kMasked) return k < nbytes / 8 ? spills[std::popcount(spill_mask) + (k - kMasked)] : kNotInit;
+  if (!(spill_mask & (uint64_t{1} << k))) return kNotInit;
   return spills[rank64(spill_mask, k)];
 }
 
 const IterSlot& StoredFrame::iter(size_t k) const {
   static const IterSlot kNone{};
-  if (k >= 64 || !(iter_mask & (uint64_t{1} << k))) return kNone;
+  if (k >= kMasked) return k < nbytes / 8 ? iters[std::popcount(iter_mask) + (k - kMasked)] : kNone;
+  if (!(iter_mask & (uint64_t{1} << k))) return kNone;
   return iters[rank64(iter_mask, k)];
 }
 
@@ -62,12 +68,13 @@ StoredState::StoredState(const State& st, RegMask live, std::pmr::memory_resourc
   // Exact sizes first: one block, no slack.
   size_t nvals = kept_regs(st, live), nbytes = 0, niters = 0;
   for (const Frame& f : st.frames) {
-    const size_t n = std::min<size_t>(f.bytes.size(), kMaxStack);
+    const size_t n = f.bytes.size();  // bounded by VerifyOptions::max_stack
     nbytes += n;
     nvals += f.in_args.size() + f.out_args.size();
     for (size_t k = 0; k < n / 8; ++k) {
-      nvals += slot_has(f, k, SlotByte::Spill);
-      niters += slot_has(f, k, SlotByte::Iter);
+      const bool deep = k >= StoredFrame::kMasked;  // kept whatever it holds (StoredFrame::spill)
+      nvals += deep || slot_has(f, k, SlotByte::Spill);
+      niters += deep || slot_has(f, k, SlotByte::Iter);
     }
   }
   const size_t frames_size = nframes_ * sizeof(FrameRec) + nres_ * sizeof(ResLockState);
@@ -101,7 +108,7 @@ StoredState::StoredState(const State& st, RegMask live, std::pmr::memory_resourc
     rec.regs_at = v;
     for (size_t r = 0; r < f.regs.size(); ++r)
       if (rec.reg_mask & (1u << r)) new (vals + v++) RegState(f.regs[r]);
-    const size_t n = std::min<size_t>(f.bytes.size(), kMaxStack);
+    const size_t n = f.bytes.size();  // bounded by VerifyOptions::max_stack
     rec.bytes_at = b;
     rec.nbytes = static_cast<uint32_t>(n);
     std::uninitialized_copy(f.bytes.begin(), f.bytes.begin() + static_cast<std::ptrdiff_t>(n), bytes + b);
@@ -109,6 +116,11 @@ StoredState::StoredState(const State& st, RegMask live, std::pmr::memory_resourc
     rec.spills_at = v;
     rec.iters_at = it;
     for (size_t k = 0; k < n / 8; ++k) {
+      if (k >= StoredFrame::kMasked) {
+        new (vals + v++) RegState(slot_has(f, k, SlotByte::Spill) ? f.spills[k] : RegState{});
+        new (iters + it++) IterSlot(slot_has(f, k, SlotByte::Iter) ? f.iters[k] : IterSlot{});
+        continue;
+      }
       if (slot_has(f, k, SlotByte::Spill)) {
         rec.spill_mask |= uint64_t{1} << k;
         new (vals + v++) RegState(f.spills[k]);
@@ -300,7 +312,7 @@ bool byte_covers(const StoredFrame& o, const Frame& c, size_t i, IdMap& ids, boo
 
 bool stack_covers(const StoredFrame& o, const Frame& c, IdMap& ids, bool exact, uint64_t precise_slots) {
   for (size_t i = 0; i < o.nbytes; ++i) {
-    if (i % 8 == 0 && !exact && i / 8 < 64 && !(precise_slots & (uint64_t{1} << (i / 8))) && scalar_slot(o, c, i / 8)) {
+    if (i % 8 == 0 && !exact && i / 8 < kMaskedStack / 8 && !(precise_slots & (uint64_t{1} << (i / 8))) && scalar_slot(o, c, i / 8)) {
       i += 7;
       continue;
     }

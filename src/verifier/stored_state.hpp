@@ -21,6 +21,9 @@ namespace decade::verifier {
 // Frame that the comparison uses. Registers that were not kept read as
 // NotInit (the comparison never looks at them).
 struct StoredFrame {
+  // Slots with a bit in spill_mask / iter_mask; slots past them (frames a
+  // host-raised stack size allows) are all kept, after the masked ones.
+  static constexpr size_t kMasked = 64;
   const RegState* regs = nullptr;  // kept registers, in register order
   const RegState* spills = nullptr;  // kept spilled slots, in slot order
   const SlotByte* bytes = nullptr;

@@ -98,7 +98,7 @@ Status check_irq_flag_arg(Env& env, State& st, const RegState& r, int i, uint32_
   if (r.type != RegType::Stack || !r.val.is_const() || r.frame >= st.frames.size())
     return arg_error(env, pc, i, "is not a constant stack pointer to an irq flag", r);
   const int64_t o = r.off + static_cast<int64_t>(r.val.value());
-  if (o < -kMaxStack || o > -8 || o % 8 != 0) return arg_error(env, pc, i, "irq flag is not an aligned 8-byte stack slot", r);
+  if (o < -int64_t{env.opts.max_stack} || o > -8 || o % 8 != 0) return arg_error(env, pc, i, "irq flag is not an aligned 8-byte stack slot", r);
   const Access a = meta.proto->flags & kHelperResLock ? Access::Write : Access::Read;
   if (auto s = check_mem_range(env, st, static_cast<uint8_t>(i + 1), Scalar::constant(8), a, pc, false); !s) return s;
   meta.flag_frame = static_cast<int32_t>(r.frame);
@@ -111,7 +111,7 @@ Status check_iter_arg(Env& env, State& st, const RegState& r, int i, uint32_t pc
   if (r.type != RegType::Stack || !r.val.is_const() || r.frame >= st.frames.size())
     return arg_error(env, pc, i, "is not a constant stack pointer to an iterator", r);
   const int64_t o = r.off + static_cast<int64_t>(r.val.value());
-  if (o < -kMaxStack || o > -8 || o % 8 != 0) return arg_error(env, pc, i, "iterator slot is not an aligned 8-byte stack slot", r);
+  if (o < -int64_t{env.opts.max_stack} || o > -8 || o % 8 != 0) return arg_error(env, pc, i, "iterator slot is not an aligned 8-byte stack slot", r);
   Frame& fr = st.frames[r.frame];
   fr.grow(static_cast<size_t>(-o));
   env.note_stack(st, r.frame, o, pc);

@@ -150,10 +150,11 @@ Status stack_access(Env& env, State& st, const RegState& ptr, const MemOp& op, u
   Frame& fr = st.frames[ptr.frame];
   const i128 lo = i128{ptr.off} + op.off + ptr.val.smin;
   const i128 hi = i128{ptr.off} + op.off + ptr.val.smax;
-  if (lo < -kMaxStack || hi + op.size > 0)
+  const int64_t limit = env.opts.max_stack;
+  if (lo < -limit || hi + op.size > 0)
     return fail(env, ErrorCode::VerifierOutOfBounds, pc,
-                fmt::format("stack access fp{:+} size {} outside [-{}, 0)", static_cast<int64_t>(lo), op.size, kMaxStack),
-                "the stack is 512 bytes: offsets from r10 must lie in [-512, -1]");
+                fmt::format("stack access fp{:+} size {} outside [-{}, 0)", static_cast<int64_t>(lo), op.size, limit),
+                fmt::format("the stack is {} bytes: offsets from r10 must lie in [-{}, -1]", limit, limit));
   fr.grow(static_cast<size_t>(-lo));
   env.note_stack(st, ptr.frame, static_cast<int64_t>(lo), pc);
   env.note_mem(pc, true);
@@ -471,9 +472,9 @@ Status check_mem_range(Env& env, State& st, uint8_t ptr, const Scalar& size, Acc
   if (p.type == RegType::Stack && p.val.is_const()) {
     // Whole-range stack argument: check bounds, then read/write byte by byte.
     const int64_t o = p.off + static_cast<int64_t>(p.val.value());
-    if (o < -kMaxStack || o + int64_t{op.size} > 0)
-      return fail(env, ErrorCode::VerifierOutOfBounds, pc,
-                  fmt::format("stack memory fp{} size {} outside the stack", o, op.size), "the buffer must lie inside the 512-byte stack");
+    if (o < -int64_t{env.opts.max_stack} || o + int64_t{op.size} > 0)
+      return fail(env, ErrorCode::VerifierOutOfBounds, pc, fmt::format("stack memory fp{} size {} outside the stack", o, op.size),
+                  fmt::format("the buffer must lie inside the {}-byte stack", env.opts.max_stack));
     Frame& fr = st.frames[p.frame];
     fr.grow(static_cast<size_t>(-o));
     env.note_stack(st, p.frame, o, pc);

@@ -4,6 +4,8 @@
 // run-time checks the proof made unnecessary.
 #pragma once
 
+#include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -36,6 +38,15 @@ class VerifiedProgram {
   const Program& program() const { return prog_; }
   const std::vector<InsnFacts>& facts() const { return facts_; }
   const std::vector<uint32_t>& stack_depth() const { return stack_depth_; }  // per subprogram, bytes
+  // Bytes the engines give each call frame: the kernel's 512 unless a
+  // host-raised stack size (VerifyOptions::max_stack) let a function use
+  // more, then the next power of two that holds the deepest function (the
+  // JIT finds a frame's depth from its r10 with a shift). docs/isa-extensions.md.
+  uint32_t frame_size() const {
+    uint32_t deepest = 512;
+    for (const uint32_t d : stack_depth_) deepest = std::max(deepest, d);
+    return std::bit_ceil(deepest);
+  }
   const VerifierStats& stats() const { return stats_; }
   // A path may read stack bytes it has not written (allowed only under
   // kGrantPrivileged, as the kernel allows root): every engine runs the

@@ -67,8 +67,11 @@ namespace {
 
 uint32_t round32(uint32_t v) { return (v + 31) / 32 * 32; }
 
-// The deepest stack along any call chain must fit opts.max_stack.
+// The deepest stack along any call chain must fit opts.max_stack; with
+// the divided stack each frame is bounded alone (stack_access) and the
+// call depth bounds the chain.
 Status check_stack_chains(Env& env) {
+  if (env.opts.divided_stack) return ok();
   const size_t n = env.subs.size();
   std::vector<std::vector<std::pair<uint32_t, uint32_t>>> callees(n);  // (sub, call pc)
   for (const Insn& insn : env.prog.insns) {
@@ -145,6 +148,9 @@ Result<VerifyResult> verify(const VerifyInput& in, const VerifyOptions& opts) {
     return make_error(ErrorCode::InvalidArgument, "verify needs a program, a platform and a program type");
   if (in.program->insns.empty() || in.program->slot_index.size() != in.program->slot_count)
     return make_error(ErrorCode::InvalidArgument, "verify needs a decoded, non-empty program");
+  if (opts.max_stack < kDefaultStackSize || opts.max_stack > kMaxStackSize || opts.max_stack % 8 != 0)
+    return make_error(ErrorCode::InvalidArgument,
+                      fmt::format("stack size {} is not a multiple of 8 in [{}, {}]", opts.max_stack, kDefaultStackSize, kMaxStackSize));
   const auto t0 = std::chrono::steady_clock::now();
   Env env(in, opts);
   const uint32_t n = in.program->slot_count;

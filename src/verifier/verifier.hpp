@@ -16,12 +16,21 @@
 
 namespace decade {
 
+inline constexpr uint32_t kDefaultStackSize = 512;         // the kernel's limit
+inline constexpr uint32_t kMaxStackSize = uint32_t{1} << 16;  // what a host may raise it to
+
 struct VerifyOptions {
   uint64_t max_insns_processed = 1'000'000;  // budget; VerifierBudget when exceeded
   // Bytes the exploration may hold at once (stored states, pending paths,
   // the log; docs/verifier.md); VerifierMemoryLimit when exceeded.
   uint64_t max_memory = uint64_t{1} << 30;
-  uint32_t max_stack = 512;                  // bytes along any call chain
+  // Stack bytes of one frame and, unless divided_stack, of every call chain
+  // together (docs/isa-extensions.md, "stack"). 512 is the kernel's rule;
+  // a host may raise it to kMaxStackSize, in multiples of 8.
+  uint32_t max_stack = kDefaultStackSize;
+  // The divstack extension: max_stack bounds each frame alone; the call
+  // depth (max_call_depth) bounds the chain, not the sum of its frames.
+  bool divided_stack = false;
   uint32_t max_call_depth = 8;
   int log_level = 0;                         // 0 none, 1 like `-v`, 2 every state (`-vv`)
   // Remove the bpf_fastcall spill/fill pairs the verifier proves removable

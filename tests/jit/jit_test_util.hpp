@@ -34,12 +34,12 @@ inline const Platform& standard_platform() {
 }
 
 // Verifies p as a raw program against the standard platform.
-inline auto verify_raw(const Program& p) {
+inline auto verify_raw(const Program& p, const VerifyOptions& opts = {}) {
   VerifyInput in;
   in.program = &p;
   in.platform = &standard_platform();
   in.type = standard_platform().program_type("raw");
-  return verify(in);
+  return verify(in, opts);
 }
 
 inline ProgramEnv env_of(std::vector<Map*> maps = {}) {

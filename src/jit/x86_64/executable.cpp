@@ -143,12 +143,12 @@ ThreadSlot::~ThreadSlot() {
 // occupy (a call chain holds each function at most once: no recursion), the
 // deepest any of them reaches. A one-function program that reads 8 bytes
 // zeroes 8 bytes, not the whole 4 KiB.
-void zero_frames(uint64_t stack_top, const VerifiedProgram& vp) {
+void zero_frames(uint64_t stack_top, const VerifiedProgram& vp, uint32_t frame_size) {
   uint32_t deepest = 0;
   for (const uint32_t d : vp.stack_depth()) deepest = std::max(deepest, d);
-  deepest = std::min<uint32_t>((deepest + 7) / 8 * 8, kFrameSize);
+  deepest = std::min<uint32_t>((deepest + 7) / 8 * 8, frame_size);
   const size_t frames = std::min<size_t>(std::max<size_t>(vp.stack_depth().size(), 1), kMaxFrames);
-  for (size_t f = 0; f < frames; ++f) std::memset(reinterpret_cast<void*>(stack_top - f * kFrameSize - deepest), 0, deepest);
+  for (size_t f = 0; f < frames; ++f) std::memset(reinterpret_cast<void*>(stack_top - f * frame_size - deepest), 0, deepest);
 }
 
 // Everything of `st` a run reads, reset field by field (no bulk zeroing).
@@ -162,8 +162,9 @@ void reset_state(JitState& st, const JitCode& code, const RunRequest& req) {
   h.fault_code = 0;
   h.stop.store(0, std::memory_order_relaxed);
   h.owner = &st;
-  h.call_limit = st.stack_base() + 2 * kFrameSize;
-  h.stack_top = st.stack_base() + sizeof(st.stack);
+  const uint64_t base = st.stack_base(code.frame_size);
+  h.call_limit = base + 2 * uint64_t{code.frame_size};
+  h.stack_top = base + uint64_t{kMaxFrames} * code.frame_size;
   h.budget = req.insn_budget ? req.insn_budget : kDefaultBudget;
   h.prim_base = 0;
   for (uint64_t& l : h.prim_lim) l = 0;
@@ -176,7 +177,7 @@ void reset_state(JitState& st, const JitCode& code, const RunRequest& req) {
   // they never wrote (VerifiedProgram::zero_stack), read zeros there, as in
   // the interpreter; other verified programs cannot, so they skip the cost.
   if (code.checked()) std::memset(st.stack, 0, sizeof(st.stack));
-  else if (code.zero_stack()) zero_frames(h.stack_top, *code.verified);
+  else if (code.zero_stack()) zero_frames(h.stack_top, *code.verified, code.frame_size);
 }
 
 void reset_context(RunContext& rc) {
@@ -208,8 +209,8 @@ DECADE_JIT_CALL uint64_t catch_exception(JitState& st, RunContext& rc, const Jit
     return 0;
   }
   // Checked and zero_stack programs read zeros from stack they never wrote, as in a fresh run.
-  if (code.zero_stack()) std::memset(reinterpret_cast<void*>(h.stack_top - kFrameSize), 0, kFrameSize);
-  const uint64_t args[6] = {cookie, 0, 0, 0, 0, h.stack_top + kFrameSize};
+  if (code.zero_stack()) std::memset(reinterpret_cast<void*>(h.stack_top - code.frame_size), 0, code.frame_size);
+  const uint64_t args[6] = {cookie, 0, 0, 0, 0, h.stack_top + code.frame_size};
   const uint64_t r0 = code.trampoline()(&h, entry, args);
   finish_exception_callback(rc);
   return r0;
@@ -268,7 +269,7 @@ DECADE_JIT_CALL Result<uint64_t> run_in(JitState& st, RunContext& rc, bool outer
   JitHot& h = st.hot;
   h.fault_flag = reinterpret_cast<const uint8_t*>(&rc.fault) + flag_off;
   h.cpu = current_cpu();  // the slot `scope` holds
-  const uint64_t args[6] = {req.r1, req.r2, 0, 0, 0, h.stack_top + kFrameSize};
+  const uint64_t args[6] = {req.r1, req.r2, 0, 0, 0, h.stack_top + code.frame_size};
   uint64_t r0;
   if (rc.control) {
     r0 = run_stoppable(st, rc, code, code.main_entry(), args);

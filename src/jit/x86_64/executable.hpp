@@ -41,6 +41,8 @@ class JitCode {
   // Runs start on a zeroed stack: checked programs, and verified ones that
   // may read stack they never wrote (VerifiedProgram::zero_stack).
   bool zero_stack() const { return !verified || verified->zero_stack(); }
+  // Bytes of each call frame: VerifiedProgram::frame_size, kFrameSize when checked.
+  uint32_t frame_size = kFrameSize;
   ProgramEnv env;
   ExecMemory mem;
   PcMap pc_map;

@@ -46,7 +46,7 @@ uint64_t spin_lock_call(JitState& st, const FuncProto& p, uint64_t lock) {
 // The outgoing stack-argument level of the frame whose r10 is hot.cur_r10
 // (set before every call routed through the glue): see Lowerer::stack_arg.
 const uint64_t* outgoing_stack_args(const JitState& st) {
-  const uint64_t d = (st.hot.stack_top - st.hot.cur_r10) / kFrameSize;
+  const uint64_t d = (st.hot.stack_top - st.hot.cur_r10) / st.code->frame_size;
   return d < kMaxFrames ? &st.hot.stack_args[(d + 1) * 8] : nullptr;
 }
 
@@ -64,7 +64,7 @@ uint64_t checked_call(JitState& st, const FuncProto& p, const uint64_t* regs) {
 }  // namespace
 
 bool mem_ok(JitState& st, uint64_t addr, uint64_t size, bool write, uint64_t r10) {
-  const uint64_t lo = r10 - kFrameSize, hi = st.hot.stack_top;
+  const uint64_t lo = r10 - st.code->frame_size, hi = st.hot.stack_top;
   if (addr >= lo && addr <= hi && size <= hi - addr) return true;
   return st.map_memory.allows(st.request, st.code->env.maps, addr, size, write);
 }
@@ -142,7 +142,7 @@ DECADE_JIT_CALL bool invoke_callback(void* engine, uint64_t target, uint64_t r1,
     return false;
   }
   const uint64_t frame = st->hot.cur_r10;
-  if (frame < st->stack_base() + 2 * kFrameSize) {
+  if (frame < st->hot.call_limit) {  // the next frame would be past the last
     raise_fault(ErrorCode::ExecCallDepth, "too many nested calls (8 frames)");
     return false;
   }

@@ -14,7 +14,7 @@ namespace decade::jit::x64::glue {
 // from the instruction whose code contains `ret`. Returns 1 when allowed;
 // otherwise records ExecOutOfBounds in hot and returns 0. A stop of the run
 // (when stop_now agrees) is recorded the same way, as ExecCancelled. `r10` is the
-// current frame pointer (the live stack is [r10 - 512, stack top)).
+// current frame pointer (the live stack is [r10 - frame size, stack top)).
 uint64_t mem_check(JitHot* hot, uint64_t addr, uint64_t size_write, uint64_t ret, uint64_t r10);
 
 // A helper or kfunc call in checked mode: JitHot::pending is the FuncProto;

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -19,7 +20,7 @@
 namespace decade::jit::x64 {
 
 inline constexpr uint32_t kMaxFrames = 8;
-inline constexpr uint32_t kFrameSize = 512;
+inline constexpr uint32_t kFrameSize = 512;  // the default frame (JitCode::frame_size)
 inline constexpr uint64_t kDefaultBudget = 10'000'000;
 // callx: register values below this are helper ids (the conformance suite's
 // `call %r2` with r2 = 5); anything else must be a function address.
@@ -62,7 +63,7 @@ struct JitHot {
   uint64_t stack_args[(kMaxFrames + 1) * 8] = {};
 };
 inline constexpr int32_t kStackArgLevel = 64;  // 8 slots of 8 bytes; kMaxStackArgs = 7 are used
-static_assert(kFrameSize / kStackArgLevel == 8, "the level offset is (stack_top - rbp) >> 3");
+static_assert(kFrameSize / kStackArgLevel == 8, "the level offset is (stack_top - rbp) >> 3 with 512-byte frames");
 
 // Offsets used by the emitter (JitHot is standard layout).
 namespace hot {
@@ -89,9 +90,22 @@ struct JitState {
   RunContext* rc = nullptr;
   std::span<const MemRegion> request;   // the request's regions (the request outlives the run)
   CheckedMapMemory map_memory;          // storage of the program's maps, collected on the first slow-path miss
+  // Frames larger than kFrameSize (a host-raised stack size) run here
+  // instead: kMaxFrames of them, allocated on the first such run and kept.
+  std::unique_ptr<uint8_t[]> large_stack;
+  uint32_t large_frame = 0;
+  // Last: with guard pages on, the frames' top lies against one.
   alignas(16) uint8_t stack[kMaxFrames * kFrameSize];
 
-  uint64_t stack_base() const { return reinterpret_cast<uint64_t>(stack); }
+  // The lowest byte of the frames of `frame_size` bytes each.
+  uint64_t stack_base(uint32_t frame_size) {
+    if (frame_size == kFrameSize) return reinterpret_cast<uint64_t>(stack);
+    if (large_frame < frame_size) {
+      large_stack = std::make_unique_for_overwrite<uint8_t[]>(size_t{kMaxFrames} * frame_size);
+      large_frame = frame_size;
+    }
+    return reinterpret_cast<uint64_t>(large_stack.get());
+  }
 };
 
 }  // namespace decade::jit::x64

@@ -137,10 +137,11 @@ Status Lowerer::emit_function(Func& f) {
   cur_func_ = &f;
   cb_.mark(-1);
   a_.bind(f.entry);
-  // Each BPF function has its own 512-byte frame below its caller's; r6-r9
-  // and r10 are the caller's to keep. 5 pushes keep rsp 16-byte aligned.
+  // Each BPF function has its own frame (512 bytes unless a host-raised
+  // stack size made them larger) below its caller's; r6-r9 and r10 are the
+  // caller's to keep. 5 pushes keep rsp 16-byte aligned.
   for (const Gp& r : {x::rbp, x::rbx, x::r13, x::r14, x::r15}) a_.push(r);
-  a_.sub(x::rbp, kFrameSize);
+  a_.sub(x::rbp, static_cast<int32_t>(opts_.frame_size));
   if (f.may_goto) {
     // Each call gets its own may_goto count and time slice (as the
     // interpreter's frames and the kernel's per-frame slots). 16 bytes keep
@@ -232,9 +233,9 @@ void Lowerer::emit_mem_cold(const Cold& c) {
   if (c.kind == ColdKind::MemPrim) {
     const auto size = static_cast<int32_t>(c.arg & 0xff);
     a_.lea(kTmp1, x::ptr(c.base, c.off));
-    a_.lea(kTmp2, x::ptr(kTmp1, kFrameSize));
+    a_.lea(kTmp2, x::ptr(kTmp1, static_cast<int32_t>(opts_.frame_size)));
     a_.sub(kTmp2, x::rbp);  // address - frame bottom
-    a_.cmp(kTmp2, static_cast<int32_t>(kFrameSize) - size);
+    a_.cmp(kTmp2, static_cast<int32_t>(opts_.frame_size) - size);
     a_.jbe(c.back);
   }
   a_.mov(kTmp2.r32(), c.arg);

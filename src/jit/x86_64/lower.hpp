@@ -19,6 +19,7 @@
 #include "decade/error.hpp"
 #include "isa/insn.hpp"
 #include "jit/x86_64/code_buffer.hpp"
+#include "jit/x86_64/jit_state.hpp"
 #include "runtime/engine.hpp"
 #include "verifier/verified_program.hpp"
 
@@ -33,6 +34,8 @@ struct LowerOptions {
   bool tzcnt = false;    // tzcnt (BMI1) available (else bsf + cmovz)
   const std::vector<InsnFacts>* facts = nullptr;  // verified: checks the proof made unnecessary are left out
   uint64_t blind_seed = 0;
+  // Bytes of each call frame, a power of two >= kFrameSize (JitCode::frame_size).
+  uint32_t frame_size = kFrameSize;
 };
 
 // Where things ended up, as offsets from the start of the code.

@@ -43,7 +43,8 @@ asmjit::x86::Mem Lowerer::operand(const Gp& base, int16_t off, unsigned size) co
 void Lowerer::check_access(const Gp& base, int16_t off, unsigned size, bool write) {
   if (!needs_mem_check(*cur_)) return;
   const bool frame_base = base.id() == x::rbp.id();
-  if (frame_base && off >= -static_cast<int32_t>(kFrameSize) && off + static_cast<int32_t>(size) <= 0)
+  const auto frame = static_cast<int32_t>(opts_.frame_size);
+  if (frame_base && off >= -frame && off + static_cast<int32_t>(size) <= 0)
     return;  // a constant offset into the current frame
   Cold c;
   c.entry = cb_.new_label();
@@ -53,9 +54,9 @@ void Lowerer::check_access(const Gp& base, int16_t off, unsigned size, bool writ
   if (frame_base) {
     c.kind = ColdKind::MemSlow;
     a_.lea(kTmp1, x::ptr(base, off));
-    a_.lea(kTmp2, x::ptr(kTmp1, kFrameSize));
+    a_.lea(kTmp2, x::ptr(kTmp1, frame));
     a_.sub(kTmp2, x::rbp);  // address - frame bottom
-    a_.cmp(kTmp2, static_cast<int32_t>(kFrameSize - size));
+    a_.cmp(kTmp2, frame - static_cast<int32_t>(size));
     a_.ja(c.entry);
   } else {
     c.kind = ColdKind::MemPrim;
@@ -130,8 +131,9 @@ Status Lowerer::mem(const Insn& in) {
   return ok();
 }
 
-// stackargs: frame d has rbp = stack_top - d * kFrameSize, so its level in
-// JitHot::stack_args is at (stack_top - rbp) >> 3; it reads level d and
+// stackargs: frame d has rbp = stack_top - d * frame_size, so its level in
+// JitHot::stack_args is at (stack_top - rbp) >> log2(frame_size / 64) (3
+// for 512-byte frames; frame sizes are powers of two); it reads level d and
 // stores into level d + 1, which its callee reads. No check is needed:
 // rbp is never written by the program and the call limit bounds d.
 void Lowerer::stack_arg(const Insn& in) {
@@ -139,7 +141,7 @@ void Lowerer::stack_arg(const Insn& in) {
   const int32_t slot = static_cast<int32_t>(8 * stack_arg_slot(in.off));
   a_.mov(kTmp1, x::qword_ptr(kState, hot::kStackTop));
   a_.sub(kTmp1, x::rbp);
-  a_.shr(kTmp1, 3);
+  a_.shr(kTmp1, std::countr_zero(opts_.frame_size / static_cast<uint32_t>(kStackArgLevel)));
   if (s == Sem::LdxArg) {
     a_.mov(reg64(in.dst), x::qword_ptr(kState, kTmp1, 0, hot::kStackArgs + slot));
     return;

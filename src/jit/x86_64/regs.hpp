@@ -23,7 +23,7 @@ inline const a64::Gp kBpfReg[11] = {
     a64::r13,  // r7
     a64::r14,  // r8
     a64::r15,  // r9
-    a64::rbp,  // r10 (frame pointer: top of the current 512-byte frame)
+    a64::rbp,  // r10 (frame pointer: top of the current frame, JitCode::frame_size bytes)
 };
 
 // Scratch registers never visible to BPF code. r12 holds the JitHot pointer
