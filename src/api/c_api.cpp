@@ -195,6 +195,7 @@ int decade_object_load(decade_object* obj, const struct decade_load_opts* opts) 
     lo.max_verifier_memory = o.max_verifier_memory;
     lo.map_memory = o.map_memory;
     lo.object_map_memory = o.object_map_memory;
+    if (o.pin_maps) lo.pin_maps = o.pin_maps;
     // A log level asks for every program's log: verify them first (libbpf
     // gets it from the load itself; here the verifier runs once more).
     const bool want_log = o.log_buf && o.log_size && o.log_level > 0 && !lo.unverified_checked_execution;
