@@ -96,7 +96,8 @@ Status create_maps(BpfObject::Impl& impl) {
     }
     if (!m) {
       Error e = m.error();
-      e.message = fmt::format("map '{}': {}", def.name, e.message);
+      const std::string prefix = fmt::format("map '{}': ", def.name);
+      if (!e.message.starts_with(prefix)) e.message = prefix + e.message;
       return std::unexpected(std::move(e));
     }
     slot->map = std::shared_ptr<Map>(std::move(*m));
