@@ -273,6 +273,9 @@ int trace(const TraceArgs& a) {
   if ((a.pid != 0) == !a.cmd.empty()) return report(Error{ErrorCode::InvalidArgument, -1, "give either --pid PID or -- CMD ARGS", {}, {}});
   auto agent = find_agent(a.agent);
   if (!agent) return report(agent.error(), kExitRejected);
+  // One write per line: CMD shares this output, and a line of ours must not
+  // be split around one of its own.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   SessionDir dir;
   char tmpl[] = "/tmp/decade-trace.XXXXXX";
   if (!mkdtemp(tmpl)) return report(Error{ErrorCode::IoError, -1, std::strerror(errno), {}, {}});
