@@ -42,6 +42,10 @@ configure_file(${PROJECT_SOURCE_DIR}/cmake/decade.pc.in ${PROJECT_BINARY_DIR}/de
 install(FILES ${PROJECT_BINARY_DIR}/decade.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
 install(TARGETS decade_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# `decade trace` finds its agent in ../lib beside bin/decade (src/cli/cmd_trace.cpp).
+if(TARGET decade_agent)
+  install(TARGETS decade_agent LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+endif()
 install(FILES ${PROJECT_SOURCE_DIR}/docs/decade.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}

@@ -179,6 +179,9 @@ struct decade_load_opts {
    * only when sz covers it; 64 bits so that it lies past the padding an
    * older struct ended with. */
   uint64_t stack_size;
+  /* LoadOptions::pin_maps: pin every map in this directory, re-using the
+   * pins of matching maps (NULL: none). Read only when sz covers it. */
+  const char *pin_maps;
 };
 /* -EACCES when a program is rejected (decade_last_error_insn names where). */
 DECADE_API int decade_object_load(decade_object *obj, const struct decade_load_opts *opts /* may be NULL */);

@@ -171,8 +171,21 @@ struct LoadOptions {
   // Where maps declared `__uint(pinning, LIBBPF_PIN_BY_NAME)` live between
   // runs (bpffs's part, docs/embedding.md "Pinned maps"): DIR/<map name>,
   // created on first load, reused after. Empty: $XDG_RUNTIME_DIR/decade,
-  // else /run/decade. Array maps only; other types fail with MapBadType.
+  // else /run/decade. Array, per-CPU array, the four hash types and ring
+  // buffers; other types fail with MapBadType.
   std::string pin_dir;
+  // Pins every map of the object, global data included, in this directory
+  // (libbpf's pin_root_path, for all maps): DIR/<map name>, created, or
+  // reused when a pin of that name matches the map (type, sizes,
+  // max_entries; else the load fails with what differs). A map whose type
+  // cannot be pinned fails the load with MapBadType naming it. Processes
+  // that load with the same DIR share every map (`decade trace`).
+  std::string pin_maps;
+  // bpf_trace_printk lines go to a ring in this file instead of the
+  // object's private one: created when missing, else shared with every
+  // process using it (drain_trace reads, and removes, what any of them
+  // wrote; one reader at a time). Empty: private.
+  std::string trace_file;
 };
 
 // Engines available in this build, the default first.

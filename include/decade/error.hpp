@@ -163,6 +163,10 @@ enum class ErrorCode : uint16_t {
   ProbeAttachFailed = 805,        // the program cannot be attached (wrong type, not loaded) or the code cannot be patched
   ProbeUsdtNotFound = 806,        // the binary has no USDT probe of that provider and name (.note.stapsdt)
   ProbeUsdtBadArgument = 807,     // a USDT argument location the probe cannot read (named)
+  ProbeBadSection = 808,          // a uprobe/uretprobe/usdt section that names no target (PATH:FUNC[+OFF], PATH:PROVIDER:NAME)
+  ProbeNoProcess = 809,           // no such process, or it exited while being attached
+  ProbeInjectFailed = 810,        // the agent could not be loaded into the process (ptrace, dlopen, no agent library)
+  ProbeAgentFailed = 811,         // the agent in the process did not answer in time or broke the protocol
 };
 
 DECADE_API std::string_view error_code_name(ErrorCode code);

@@ -230,6 +230,7 @@ int decade_object_load(decade_object* obj, const struct decade_load_opts* opts) 
     lo.object_map_memory = o.object_map_memory;
     // Zero when the caller's sz does not cover it (read_opts); past 32 bits, refused as out of range.
     lo.stack_size = static_cast<uint32_t>(std::min<uint64_t>(o.stack_size, UINT32_MAX));
+    if (o.pin_maps) lo.pin_maps = o.pin_maps;
     // A log level asks for every program's log: verify them first (libbpf
     // gets it from the load itself; here the verifier runs once more).
     const bool want_log = o.log_buf && o.log_size && o.log_level > 0 && !lo.unverified_checked_execution;

@@ -54,6 +54,7 @@ constexpr std::pair<ErrorCode, int> kErrno[] = {
     {ErrorCode::ProbeSymbolNotFound, ENOENT},
     {ErrorCode::ProbeUsdtNotFound, ENOENT},
     {ErrorCode::ProbeBadAddress, EFAULT},
+    {ErrorCode::ProbeNoProcess, ESRCH},
 };
 
 // Group defaults: input that is malformed or refused is EINVAL, a fault at

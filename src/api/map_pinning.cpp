@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // LIBBPF_PIN_BY_NAME: maps whose BTF definition says
 // `__uint(pinning, LIBBPF_PIN_BY_NAME)` are created over (or reuse) the
-// pin file LoadOptions::pin_dir/<name> (runtime/maps/pinned.hpp); and
-// BpfMap::pin, bpftool's `map pin`.
+// pin file LoadOptions::pin_dir/<name> (runtime/maps/pinned.hpp); with
+// LoadOptions::pin_maps every map is, in that directory; and BpfMap::pin,
+// bpftool's `map pin`.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "api/object_impl.hpp"
+#include "runtime/maps/map_check.hpp"
 #include "runtime/maps/pinned.hpp"
 
 namespace decade::api {
@@ -49,10 +51,16 @@ std::string default_pin_dir() {
 
 Result<std::unique_ptr<Map>> create_pinned_if_requested(const BpfObject::Impl& impl, const MapDef& def, std::string* pin_path) {
   pin_path->clear();
+  const std::string& all = impl.load_opts.pin_maps;
   const Btf* btf = impl.object.btf.get();
-  if (!btf || is_global_data(def) || pinning_of(*btf, def.name) != kPinByName) return std::unique_ptr<Map>();
-  const std::string dir = impl.load_opts.pin_dir.empty() ? default_pin_dir() : impl.load_opts.pin_dir;
+  const bool by_name = btf && !is_global_data(def) && pinning_of(*btf, def.name) == kPinByName;
+  if (all.empty() && !by_name) return std::unique_ptr<Map>();
+  const std::string dir = !all.empty() ? all : impl.load_opts.pin_dir.empty() ? default_pin_dir() : impl.load_opts.pin_dir;
   *pin_path = dir + "/" + def.name;
+  if (!all.empty()) {
+    // Built over the pin instead of by create_map: its checks first.
+    if (auto s = check_map_def(def); !s) return std::unexpected(s.error());
+  }
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return make_error(ErrorCode::IoError, fmt::format("pin directory '{}': {}", dir, std::strerror(errno)));
   return open_pinned_map(def, *pin_path);

@@ -100,13 +100,16 @@ Status create_maps(BpfObject::Impl& impl) {
     auto m = api::create_pinned_if_requested(impl, def, &pin_path);
     if (pin_path.empty()) m = create_map(def, limits);
     slot->unsupported.reset();
-    if (!m && m.error().code == ErrorCode::MapBadType) {
+    // With pin_maps every map must be shared: one that cannot be fails the
+    // load, naming it, instead of only the programs that use it.
+    if (!m && m.error().code == ErrorCode::MapBadType && o.pin_maps.empty()) {
       slot->unsupported = m.error();  // fails the programs that use it (uses_unsupported_map)
       continue;
     }
     if (!m) {
       Error e = m.error();
-      e.message = fmt::format("map '{}': {}", def.name, e.message);
+      const std::string prefix = fmt::format("map '{}': ", def.name);
+      if (!e.message.starts_with(prefix)) e.message = prefix + e.message;
       return std::unexpected(std::move(e));
     }
     slot->map = std::shared_ptr<Map>(std::move(*m));
@@ -262,6 +265,9 @@ Status BpfObject::load(const LoadOptions& opts) {
   auto engine = pick_engine(opts.engine);
   if (!engine) return std::unexpected(engine.error());
   impl.load_opts = opts;
+  if (!opts.trace_file.empty()) {
+    if (auto s = impl.trace->share(opts.trace_file); !s) return s;
+  }
   if (auto s = create_maps(impl); !s) {
     unload(impl);
     return s;

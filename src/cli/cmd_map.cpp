@@ -49,39 +49,6 @@ int run_inputs(BpfObject& obj, const MapArgs& a) {
   return kExitOk;
 }
 
-// Whether print_map writes JSON for `m` (then the caller ends the line).
-bool prints_json(const BpfMap& m) { return output_mode().json || m.btf_value_type_id() != 0; }
-
-// Every map with keys: text gives "NAME (type):" above each, JSON one array
-// of {"name", "type", "elements"} so the output stays one document.
-int dump_all(const BpfObject& obj, JsonWriter& w) {
-  const bool json = output_mode().json;
-  if (json) w.begin_array();
-  for (const auto& name : obj.map_names()) {
-    auto m = obj.map(name);
-    if (!m) return report(m.error());
-    if (m->key_size() == 0) continue;  // ring buffers, queues, arenas: nothing to list
-    if (json) {
-      w.begin_object();
-      w.name("name");
-      w.string(name);
-      w.name("type");
-      w.string(m->type_name());
-      w.name("elements");
-    } else {
-      std::printf("%s (%s):\n", name.c_str(), std::string(m->type_name()).c_str());
-    }
-    if (auto s = print_map(*m, w); !s) return report(s.error());
-    if (json) w.end_object();
-    else if (prints_json(*m)) std::printf("\n");
-  }
-  if (json) {
-    w.end_array();
-    std::printf("\n");
-  }
-  return kExitOk;
-}
-
 int dump(MapArgs a) {
   JsonWriter w(stdout, !output_mode().json || output_mode().pretty);
   if (a.object.size() == 2 && a.object[0] == "pinned") {
@@ -105,7 +72,10 @@ int dump(MapArgs a) {
   if (!a.prog.empty()) {
     if (int rc = run_inputs(*obj, a); rc != kExitOk) return rc;
   }
-  if (a.map.empty()) return dump_all(*obj, w);
+  if (a.map.empty()) {
+    if (auto s = print_all_maps(*obj, w); !s) return report(s.error());
+    return kExitOk;
+  }
   auto m = obj->map(a.map);
   if (!m) return report(m.error());
   if (auto s = print_map(*m, w); !s) return report(s.error());

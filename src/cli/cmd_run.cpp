@@ -11,6 +11,8 @@
 //    the run, in the format `decade map dump` prints (cli/map_init.hpp).
 //  - bpf_printk lines are printed after the result as "trace: LINE"
 //    (--trace-pipe: as they are written).
+//  - --pin-maps DIR: every map lives in a pin DIR/NAME (LoadOptions::pin_maps),
+//    created or reused, so later runs and other processes see its elements.
 //  - --timeout-ms N: the run (all repeats) ends with ExecTimeout, naming the
 //    instruction where it stopped, once N ms have passed; exit code 1 as for
 //    every failed run.
@@ -28,7 +30,7 @@ namespace {
 
 struct RunArgs {
   std::string file;
-  std::string mem, mem_hex, data, data_hex, ctx, data_out, prog, engine, fib, type, btf, pin_dir;
+  std::string mem, mem_hex, data, data_hex, ctx, data_out, prog, engine, fib, type, btf, pin_dir, pin_maps;
   std::vector<std::string> sets, grants, map_inits, max_entries;
   uint32_t repeat = 0;
   uint64_t timeout_ms = 0;
@@ -97,6 +99,7 @@ int run(const RunArgs& a) {
   LoadOptions lo;
   lo.engine = a.engine;
   lo.pin_dir = a.pin_dir;
+  lo.pin_maps = a.pin_maps;
   lo.unverified_checked_execution = a.unverified;
   lo.max_verifier_insns = a.budgets.max_insns;
   lo.max_verifier_memory = a.budgets.max_memory;
@@ -163,6 +166,9 @@ DECADE_COMMAND("run", "Run a program: raw bytecode (prints r0) or a program of a
                                  "stop the run after this many milliseconds (error ExecTimeout)")
                       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
                   sub.add_option("--pin-dir", a->pin_dir, "directory of LIBBPF_PIN_BY_NAME maps (default $XDG_RUNTIME_DIR/decade or /run/decade)");
+                  sub.add_option("--pin-maps", a->pin_maps,
+                                 "pin every map of the object in DIR, reusing the pins of matching maps "
+                                 "(types that cannot be pinned fail the load)");
                   sub.add_option("--engine", a->engine, "execution engine (default: jit when available)")
                       ->check(CLI::IsMember({"interp", "jit"}));
                   sub.add_option("--grant", a->grants,

@@ -163,4 +163,37 @@ Status print_map(const BpfMap& m, JsonWriter& w) {
   return {};
 }
 
+// Whether print_map writes JSON for `m` (then the caller ends the line).
+bool prints_json(const BpfMap& m) { return output_mode().json || m.btf_value_type_id() != 0; }
+
+// Every map with keys: text gives "NAME (type):" above each, JSON one array
+// of {"name", "type", "elements"} so the output stays one document.
+Status print_all_maps(const BpfObject& obj, JsonWriter& w) {
+  const bool json = output_mode().json;
+  if (json) w.begin_array();
+  for (const auto& name : obj.map_names()) {
+    auto m = obj.map(name);
+    if (!m) return std::unexpected(m.error());
+    if (m->key_size() == 0) continue;  // ring buffers, queues, arenas: nothing to list
+    if (json) {
+      w.begin_object();
+      w.name("name");
+      w.string(name);
+      w.name("type");
+      w.string(m->type_name());
+      w.name("elements");
+    } else {
+      std::printf("%s (%s):\n", name.c_str(), std::string(m->type_name()).c_str());
+    }
+    if (auto s = print_map(*m, w); !s) return s;
+    if (json) w.end_object();
+    else if (prints_json(*m)) std::printf("\n");
+  }
+  if (json) {
+    w.end_array();
+    std::printf("\n");
+  }
+  return ok();
+}
+
 }  // namespace decade::cli

@@ -21,6 +21,13 @@ namespace decade::cli {
 // maps without keys (ring buffers, queues, arenas).
 Status print_map(const BpfMap& m, JsonWriter& w);
 
+// Whether print_map writes JSON for `m` (then the caller ends the line).
+bool prints_json(const BpfMap& m);
+// Every map with keys, as `decade map dump OBJ` prints them: text gives
+// "NAME (type):" above each, JSON one array of {"name", "type",
+// "elements"} so the output stays one document.
+Status print_all_maps(const BpfObject& obj, JsonWriter& w);
+
 // The untyped printers, for maps known only by their sizes (pins).
 struct Element {
   std::vector<uint8_t> key, value;  // value: host_value_size bytes (every CPU's)

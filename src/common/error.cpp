@@ -36,7 +36,8 @@ std::string_view error_code_name(ErrorCode code) {
     E(VerifierIterator) E(VerifierUnsupported) E(VerifierBadCallback) E(VerifierBadGlobalFunc)
     E(VerifierIndirectJump) E(VerifierIndirectCall) E(VerifierMemoryLimit) E(VerifierNotGranted) E(VerifierException) E(VerifierStackArg)
     E(ProbeSymbolNotFound) E(ProbeFunctionTooShort) E(ProbeJumpIntoPatch) E(ProbeCannotRelocate) E(ProbeBadAddress)
-    E(ProbeAttachFailed) E(ProbeUsdtNotFound) E(ProbeUsdtBadArgument)
+    E(ProbeAttachFailed) E(ProbeUsdtNotFound) E(ProbeUsdtBadArgument) E(ProbeBadSection) E(ProbeNoProcess)
+    E(ProbeInjectFailed) E(ProbeAgentFailed)
 #undef E
   }
   return "Unknown";

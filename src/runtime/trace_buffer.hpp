@@ -23,6 +23,8 @@
 #include <string_view>
 #include <vector>
 
+#include "decade/error.hpp"
+
 namespace decade {
 
 inline constexpr size_t kTraceLineMax = 496;
@@ -37,28 +39,31 @@ class TraceBuffer {
   TraceBuffer(const TraceBuffer&) = delete;
   TraceBuffer& operator=(const TraceBuffer&) = delete;
 
+  // Puts the ring in the file at `path` instead of private memory (before
+  // runs start): created when missing, else reused, so that every process
+  // using the same file writes into, and reads from, one ring (`decade
+  // trace`: the programs write in the traced process, the CLI reads). The
+  // read position is in the file too: lines one reader took are gone for
+  // the next. IoError names the path; InvalidArgument a file that is not
+  // such a ring.
+  Status share(const std::string& path);
   // Any thread. The callback, when set, receives the line instead of the ring.
   void push(std::string_view line);
   // One reader at a time: appends every complete line, oldest first, and
   // frees their slots. Returns how many.
   size_t drain(std::vector<std::string>& out);
-  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+  uint64_t dropped() const;
   // Set before runs start (not while programs run).
   void set_callback(Callback cb) { callback_ = std::move(cb); }
 
- private:
-  struct Slot {
-    std::atomic<uint64_t> seq;  // pos: free for the writer of pos; pos + 1: holds that line
-    uint32_t len;
-    char text[kTraceLineMax];
-  };
-  Slot* slots();
+  struct Ring;  // trace_buffer.cpp: positions and slots, lock-free, position-independent
 
-  std::unique_ptr<Slot[]> slots_;  // allocated on the first line
+ private:
+  Ring* ring();
+
+  Ring* ring_ = nullptr;  // allocated on the first line, or the shared file's mapping
+  bool shared_ = false;
   std::atomic<bool> ready_{false};
-  alignas(64) std::atomic<uint64_t> head_{0};  // next position to write
-  alignas(64) uint64_t tail_ = 0;              // next position to read (the reader's own)
-  std::atomic<uint64_t> dropped_{0};
   Callback callback_;
 };
 

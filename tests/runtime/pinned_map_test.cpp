@@ -19,6 +19,7 @@
 #include "runtime/cpu.hpp"
 #include "runtime/maps/map_common.hpp"
 #include "runtime/maps/pinned.hpp"
+#include "runtime/maps/ringbuf.hpp"
 
 namespace decade {
 namespace {
@@ -98,12 +99,53 @@ TEST(PinnedMap, MismatchedDefinitionAndUnpinnableTypesAreNamed) {
   r = open_pinned_map(def_of(MapType::Hash, 16, 4), path);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::MapBadValueSize);
-  for (MapType t : {MapType::Queue, MapType::Ringbuf, MapType::LpmTrie, MapType::ProgArray, MapType::HashOfMaps}) {
+  for (MapType t : {MapType::Queue, MapType::LpmTrie, MapType::ProgArray, MapType::HashOfMaps}) {
     r = open_pinned_map(def_of(t, 8, 4), pin_path("refused"));
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, ErrorCode::MapBadType);
     EXPECT_NE(r.error().message.find(map_type_name(static_cast<uint32_t>(t))), std::string::npos);
   }
+  std::filesystem::remove(path);
+}
+
+// A ring buffer's pin is one ring: records produced through one opening
+// (the traced process's, under `decade trace`) are consumed through
+// another, in order, across the wrap, and a record reserved but not yet
+// committed holds back the ones after it.
+TEST(PinnedMap, RingBufferPinIsOneRingForEveryOpening) {
+  const std::string path = pin_path("ring");
+  MapDef d;
+  d.name = "events";
+  d.type = MapType::Ringbuf;
+  d.max_entries = 4096;
+  auto producer = open_pinned_map(d, path), consumer = open_pinned_map(d, path);
+  ASSERT_TRUE(producer && consumer);
+  RingBufMap* out = as_ringbuf(producer->get());
+  RingBufMap* in = as_ringbuf(consumer->get());
+  ASSERT_TRUE(out && in);
+  std::vector<uint32_t> got;
+  auto take = [&](std::span<const uint8_t> rec) {
+    uint32_t v = 0;
+    std::memcpy(&v, rec.data(), sizeof v);
+    got.push_back(v);
+    return 0;
+  };
+  uint32_t next = 0;
+  for (int round = 0; round < 40; ++round) {  // 40 * 10 * 16 bytes: the ring wraps
+    for (int i = 0; i < 10; ++i, ++next) ASSERT_EQ(out->output(&next, sizeof next, 0), 0);
+    EXPECT_EQ(in->consume(take), 10);
+  }
+  ASSERT_EQ(got.size(), next);
+  for (uint32_t i = 0; i < next; ++i) ASSERT_EQ(got[i], i);
+  void* held = out->reserve(4, 0);
+  ASSERT_NE(held, nullptr);
+  ASSERT_EQ(out->output(&next, sizeof next, 0), 0);
+  EXPECT_EQ(in->consume(take), 0);  // the reserved record comes first
+  std::memcpy(held, &next, 4);
+  EXPECT_TRUE(out->commit(held, 0, false));
+  EXPECT_EQ(in->consume(take), 2);
+  EXPECT_EQ(in->query(kRbProdPos), out->query(kRbProdPos));
+  EXPECT_EQ(in->query(kRbConsPos), out->query(kRbConsPos));
   std::filesystem::remove(path);
 }
 

@@ -9,5 +9,8 @@ namespace decade {
 
 // MapBadType, naming the type and why Decade lacks it, or ok().
 Status check_map_type(const MapDef& def);
+// Every check create_map() makes of a definition before building it (type,
+// sizes, flags, max_entries), for maps built over a pin instead.
+Status check_map_def(const MapDef& def);
 
 }  // namespace decade

@@ -342,6 +342,8 @@ Status check_map_type(const MapDef& def) {
   return ok();
 }
 
+Status check_map_def(const MapDef& def) { return validate(def); }
+
 Result<std::unique_ptr<Map>> create_map(const MapDef& def, const MapLimits& limits) {
   if (auto st = validate(def); !st) return std::unexpected(st.error());
   if (def.spin_lock_off >= 0 && def.res_lock_off >= 0)

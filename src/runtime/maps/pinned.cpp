@@ -13,6 +13,7 @@
 
 #include "runtime/cpu.hpp"
 #include "runtime/maps/map_common.hpp"
+#include "runtime/maps/ringbuf.hpp"
 
 namespace decade {
 namespace {
@@ -21,10 +22,12 @@ bool is_array(MapType t) { return t == MapType::Array || t == MapType::PercpuArr
 bool is_percpu(MapType t) { return t == MapType::PercpuArray || t == MapType::PercpuHash || t == MapType::LruPercpuHash; }
 uint32_t cpus_of(MapType t) { return is_percpu(t) ? possible_cpus() : 1; }
 
-// Bytes after the header: the value block of arrays, the hash storage.
+// Bytes after the header: the value block of arrays, the hash storage, a
+// ring's positions page and data.
 size_t storage_bytes(const MapDef& def, uint32_t cpus) {
-  const size_t raw = is_array(def.type) ? size_t{def.max_entries} * round_up8(def.value_size) * cpus
-                                        : pinned_hash_bytes(def, cpus);
+  const size_t raw = is_array(def.type)               ? size_t{def.max_entries} * round_up8(def.value_size) * cpus
+                     : def.type == MapType::Ringbuf ? kRingPositionsBytes + size_t{def.max_entries}
+                                                      : pinned_hash_bytes(def, cpus);
   return (raw + 4095) & ~size_t{4095};
 }
 
@@ -41,8 +44,8 @@ struct Fd {
 
 Status refuse_type(const MapDef& def) {
   return make_error(ErrorCode::MapBadType,
-                    fmt::format("map '{}': {} maps cannot be pinned (array, percpu_array, hash, lru_hash, percpu_hash "
-                                "and lru_percpu_hash maps can)",
+                    fmt::format("map '{}': {} maps cannot be pinned or shared (array, percpu_array, hash, lru_hash, "
+                                "percpu_hash, lru_percpu_hash and ringbuf maps can)",
                                 def.name, map_type_name(static_cast<uint32_t>(def.type))));
 }
 
@@ -66,6 +69,7 @@ Result<std::unique_ptr<Map>> map_storage(const MapDef& def, int fd, const std::s
   struct stat st{};
   if (fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) < kPinHeaderBytes + bytes)
     return make_error(ErrorCode::InvalidArgument, fmt::format("pinned map '{}' is shorter than its header says", path));
+  if (def.type == MapType::Ringbuf) return make_shared_ringbuf(def, fd, kPinHeaderBytes);
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, kPinHeaderBytes);
   if (p == MAP_FAILED) return std::unexpected(io_error(path, "mmap"));
   if (is_array(def.type)) return make_array_map_over(def, static_cast<uint8_t*>(p), bytes);
@@ -99,6 +103,7 @@ Status fill_new_pin(const MapDef& def, uint8_t* file) {
     write_initial_value(def, file + kPinHeaderBytes);
     return ok();
   }
+  if (def.type == MapType::Ringbuf) return ok();  // all zero: empty (ringbuf.hpp, RingPositions)
   return init_pinned_hash(def, h.cpus, file + kPinHeaderBytes);
 }
 
@@ -146,7 +151,7 @@ Result<PinHeader> read_header(int fd, const std::string& path) {
 
 bool pinnable(MapType t) {
   return is_array(t) || t == MapType::Hash || t == MapType::LruHash || t == MapType::PercpuHash ||
-         t == MapType::LruPercpuHash;
+         t == MapType::LruPercpuHash || t == MapType::Ringbuf;
 }
 
 Result<std::unique_ptr<Map>> open_pinned_map(const MapDef& def, const std::string& path) {
@@ -186,7 +191,7 @@ Status pin_map_copy(Map& map, const std::string& path) {
   MapDef def = map.def();
   def.initial_value.clear();
   def.frozen = false;
-  if (!pinnable(def.type)) return refuse_type(def);
+  if (!pinnable(def.type) || def.type == MapType::Ringbuf) return refuse_type(def);
   if (access(path.c_str(), F_OK) == 0) {
     errno = EEXIST;
     return std::unexpected(io_error(path, "pin"));

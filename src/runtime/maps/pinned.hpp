@@ -15,6 +15,9 @@
 //  - HASH, LRU_HASH, PERCPU_HASH, LRU_PERCPU_HASH: runtime/maps/pinned_hash.cpp,
 //    a preallocated element pool with index links, changed under one robust
 //    process-shared mutex and read without it.
+//  - RINGBUF: a page of positions, then the data, mapped twice
+//    (ringbuf.hpp, make_shared_ringbuf). Not copied by pin_map_copy: a
+//    ring's records are consumed, not kept.
 // Other types fail with MapBadType naming the type (their state holds
 // process-local objects: programs, maps, file descriptors, wait queues).
 #pragma once

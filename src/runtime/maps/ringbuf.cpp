@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // Ring buffer map: see ringbuf.hpp. Producers serialise on a spinlock only
 // to claim space (as the kernel does); filling and committing a record are
-// lock-free, and the consumer never takes the lock.
+// lock-free, and the consumer never takes the lock. The lock and the two
+// positions live in a RingPositions block beside the data: private memory,
+// or a pin file's page, where producers and the consumer may be different
+// processes (the lock and positions are plain lock-free atomics; each
+// process signals only its own eventfd, so a consumer in another process
+// polls: docs/uprobes.md, "Sharing maps").
 #include "runtime/maps/ringbuf.hpp"
 
 #include <sys/eventfd.h>
@@ -34,8 +39,10 @@ RingRegistry& registry() {
 
 class RingBuf final : public RingBufMap {
  public:
-  RingBuf(const MapDef& def, uint8_t* region, int efd)
-      : RingBufMap(def), region_(region), data_(region), size_(def.max_entries), mask_(size_ - 1), efd_(efd) {
+  // `pos`: a block of kRingPositionsBytes, owned (deleted) or a shared mapping (munmapped).
+  RingBuf(const MapDef& def, uint8_t* region, int efd, RingPositions* pos, bool shared)
+      : RingBufMap(def), region_(region), data_(region), size_(def.max_entries), mask_(size_ - 1), efd_(efd),
+        pos_(pos), shared_(shared), producer_lock_(pos->lock), consumer_(pos->consumer), producer_(pos->producer) {
     std::unique_lock lock(registry().mu);
     registry().by_start[uintptr_t(data_)] = {uintptr_t(data_ + 2 * size_), this};
   }
@@ -46,6 +53,8 @@ class RingBuf final : public RingBufMap {
     }
     munmap(region_, 2 * size_);
     close(efd_);
+    if (shared_) munmap(pos_, kRingPositionsBytes);
+    else delete pos_;
   }
 
   void* lookup(const void*) override { return nullptr; }
@@ -144,10 +153,26 @@ class RingBuf final : public RingBufMap {
   uint8_t* data_;
   const uint64_t size_, mask_;
   const int efd_;
-  SpinLock producer_lock_;
-  alignas(64) std::atomic<uint64_t> consumer_{0};
-  alignas(64) std::atomic<uint64_t> producer_{0};
+  RingPositions* const pos_;
+  const bool shared_;
+  SpinLock& producer_lock_;
+  std::atomic<uint64_t>& consumer_;
+  std::atomic<uint64_t>& producer_;
 };
+
+// Reserves 2 * size of address space and maps `size` bytes of `fd` from
+// `offset` into both halves; nullptr on failure.
+uint8_t* map_twice(int fd, off_t offset, uint64_t size) {
+  void* region = mmap(nullptr, 2 * size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  bool mapped = region != MAP_FAILED;
+  for (int half = 0; mapped && half < 2; ++half) {
+    void* at = static_cast<uint8_t*>(region) + half * size;
+    mapped = mmap(at, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, offset) == at;
+  }
+  if (mapped) return static_cast<uint8_t*>(region);
+  if (region != MAP_FAILED) munmap(region, 2 * size);
+  return nullptr;
+}
 
 long RingBuf::consume(const SampleFn& fn) {
   uint64_t cons = consumer_.load(std::memory_order_acquire);
@@ -203,28 +228,29 @@ Result<std::unique_ptr<Map>> make_ringbuf(const MapDef& def) {
   const uint64_t size = def.max_entries;
   int mfd = memfd_create("decade-ringbuf", MFD_CLOEXEC);
   if (mfd < 0) return make_error(ErrorCode::OutOfMemory, "ringbuf: memfd_create failed");
-  if (ftruncate(mfd, static_cast<off_t>(size)) != 0) {
-    close(mfd);
-    return make_error(ErrorCode::OutOfMemory, "ringbuf: ftruncate failed");
-  }
-  // Reserve 2 * size of address space, then map the same pages into both halves.
-  void* region = mmap(nullptr, 2 * size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  bool mapped = region != MAP_FAILED;
-  for (int half = 0; mapped && half < 2; ++half) {
-    void* at = static_cast<uint8_t*>(region) + half * size;
-    mapped = mmap(at, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, mfd, 0) == at;
-  }
+  uint8_t* region = ftruncate(mfd, static_cast<off_t>(size)) == 0 ? map_twice(mfd, 0, size) : nullptr;
   close(mfd);
-  if (!mapped) {
-    if (region != MAP_FAILED) munmap(region, 2 * size);
-    return make_error(ErrorCode::OutOfMemory, "ringbuf: double mapping failed");
-  }
+  if (!region) return make_error(ErrorCode::OutOfMemory, "ringbuf: double mapping failed");
   int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (efd < 0) {
     munmap(region, 2 * size);
     return make_error(ErrorCode::IoError, "ringbuf: eventfd failed");
   }
-  return std::unique_ptr<Map>(new RingBuf(def, static_cast<uint8_t*>(region), efd));
+  return std::unique_ptr<Map>(new RingBuf(def, region, efd, new RingPositions(), false));
+}
+
+Result<std::unique_ptr<Map>> make_shared_ringbuf(const MapDef& def, int fd, off_t offset) {
+  const uint64_t size = def.max_entries;
+  void* pos = mmap(nullptr, kRingPositionsBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, offset);
+  if (pos == MAP_FAILED) return make_error(ErrorCode::IoError, "ringbuf: mapping the shared positions failed");
+  uint8_t* region = map_twice(fd, offset + static_cast<off_t>(kRingPositionsBytes), size);
+  int efd = region ? eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) : -1;
+  if (efd < 0) {
+    if (region) munmap(region, 2 * size);
+    munmap(pos, kRingPositionsBytes);
+    return make_error(ErrorCode::IoError, "ringbuf: mapping the shared ring failed");
+  }
+  return std::unique_ptr<Map>(new RingBuf(def, region, efd, static_cast<RingPositions*>(pos), true));
 }
 
 }  // namespace decade

@@ -7,12 +7,16 @@
 // eventfd (the kernel's epoll on the map fd).
 #pragma once
 
+#include <sys/types.h>
+
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <span>
 #include <vector>
 
 #include "runtime/map.hpp"
+#include "runtime/maps/map_common.hpp"
 
 namespace decade {
 
@@ -20,6 +24,17 @@ namespace decade {
 inline constexpr uint64_t kRbNoWakeup = 1, kRbForceWakeup = 2;
 inline constexpr uint64_t kRbAvailData = 0, kRbRingSize = 1, kRbConsPos = 2, kRbProdPos = 3;
 inline constexpr uint32_t kRingbufBusyBit = 1u << 31, kRingbufDiscardBit = 1u << 30, kRingbufHdrSize = 8;
+
+// The producers' lock and the two positions (bytes, ever increasing), in
+// one page: all zero is an empty, unlocked ring, so a fresh pin file needs
+// no initialisation.
+struct RingPositions {
+  SpinLock lock;
+  alignas(64) std::atomic<uint64_t> consumer{0};
+  alignas(64) std::atomic<uint64_t> producer{0};
+};
+inline constexpr size_t kRingPositionsBytes = 4096;
+static_assert(sizeof(RingPositions) <= kRingPositionsBytes);
 
 class RingBufMap : public Map {
  public:
@@ -46,6 +61,11 @@ class RingBufMap : public Map {
 // (either mapping: a record whose header ends the ring starts in the second).
 RingBufMap* ringbuf_of_sample(const void* sample);
 RingBufMap* as_ringbuf(Map* map);  // nullptr unless map is a ring buffer
+
+// A ring over `fd` (a pin file, pinned.hpp): kRingPositionsBytes of
+// RingPositions at `offset`, then def.max_entries bytes of data. Every
+// process mapping the file produces into, or consumes from, the same ring.
+Result<std::unique_ptr<Map>> make_shared_ringbuf(const MapDef& def, int fd, off_t offset);
 
 // libbpf's ring_buffer: several rings, one epoll set.
 class RingBufferConsumer {
