@@ -207,6 +207,13 @@ Status do_alu(Env& env, State& st, const Insn& insn) {
   if (insn.info().shape == Shape::Unary) return do_unary(env, st, insn, sem);
   RegState src;
   if (insn.info().shape == Shape::AluImm) {
+    // Division by a register that is zero gives the ISA's result (0, or the
+    // dividend for modulo); a zero immediate divisor is refused where it is
+    // reached, as the kernel refuses it ("div by zero").
+    const AluOp op = alu_op(sem);
+    if (insn.imm == 0 && (op == AluOp::Div || op == AluOp::SDiv || op == AluOp::Mod || op == AluOp::SMod))
+      return fail(env, ErrorCode::VerifierReject, insn.pc, "division by the immediate 0",
+                  "divide by a register, or test the divisor before dividing");
     src = RegState::scalar(Scalar::constant(width == 32 ? static_cast<uint32_t>(insn.imm) : decade::sem::imm64(insn.imm)));
   } else {
     if (auto s = check_readable(env, st, insn.src, insn.pc); !s) return s;
