@@ -225,6 +225,23 @@ void tighten(T& lo, T& hi, T nlo, T nhi) {
   hi = std::min(hi, nhi);
 }
 
+// A signed range that crosses the sign boundary covers both ends of the
+// unsigned domain: [0, smax] and [(U)smin, max]. An unsigned range that
+// misses one end leaves only the other (the kernel's deduction for ranges
+// crossing the sign boundary), e.g. s8 values with u <= 0xff..ff00 are
+// 0..127. Contract: only narrows; an empty result stays empty.
+template <typename U, typename S>
+void deduce_across_sign(U& umin, U& umax, S& smin, S& smax) {
+  if (smin >= 0 || smax < 0) return;
+  if (umax < static_cast<U>(smin)) {  // no negative value
+    tighten<U>(umin, umax, 0, static_cast<U>(smax));
+    if (umin <= umax) tighten<S>(smin, smax, static_cast<S>(umin), static_cast<S>(umax));
+  } else if (static_cast<U>(smax) < umin) {  // no non-negative value
+    tighten<U>(umin, umax, static_cast<U>(smin), std::numeric_limits<U>::max());
+    if (umin <= umax) tighten<S>(smin, smax, static_cast<S>(umin), static_cast<S>(umax));
+  }
+}
+
 void sync_once(Scalar& s) {
   // From the tnum.
   const Tnum sub = tnum_subreg(s.var);
@@ -254,6 +271,8 @@ void sync_once(Scalar& s) {
     tighten<int64_t>(s.smin, s.smax, static_cast<int64_t>(s.umin), static_cast<int64_t>(s.umax));
   if (static_cast<uint64_t>(s.smin) <= static_cast<uint64_t>(s.smax))
     tighten<uint64_t>(s.umin, s.umax, static_cast<uint64_t>(s.smin), static_cast<uint64_t>(s.smax));
+  deduce_across_sign<uint32_t, int32_t>(s.u32min, s.u32max, s.s32min, s.s32max);
+  deduce_across_sign<uint64_t, int64_t>(s.umin, s.umax, s.smin, s.smax);
   // 32 -> 64 when the upper halves are known.
   if ((s.umin >> 32) == (s.umax >> 32) && s.u32min <= s.u32max) {
     const uint64_t hi = s.umin & ~0xffffffffULL;
@@ -377,7 +396,11 @@ Scalar sign_extend(const Scalar& a, unsigned bits, unsigned width) {
     const Scalar low = truncate(a, bits / 8);
     const uint64_t half = 1ULL << (bits - 1);
     if (low.umax < half) r = low;  // the sign bit is known clear: same value
-    else { r.smin = -static_cast<int64_t>(half); r.smax = static_cast<int64_t>(half - 1); r.sync(); }
+    else if (low.umin >= half) {     // known set: every value drops by 2^bits
+      r.smin = static_cast<int64_t>(low.umin) - static_cast<int64_t>(2 * half);
+      r.smax = static_cast<int64_t>(low.umax) - static_cast<int64_t>(2 * half);
+      r.sync();
+    } else { r.smin = -static_cast<int64_t>(half); r.smax = static_cast<int64_t>(half - 1); r.sync(); }
   }
   return width == 32 ? truncate(r, 4) : r;
 }

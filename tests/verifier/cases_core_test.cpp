@@ -42,6 +42,12 @@ const Case kScalars[] = {
     {"div_by_zero_reg", "xdp", "r0 = 1\nr1 = 0\nr0 /= r1\nexit\n", E::Ok},
     {"mod_by_zero_keeps", "xdp", "r0 = 3\nr1 = 0\nr0 %= r1\nexit\n", E::Ok},
     {"mod_const", "xdp", "r0 = 10\nr0 %= 3\nexit\n", E::Ok},
+    // A zero immediate divisor is refused where it is reached (the kernel's
+    // "div by zero"); a zero register divisor has the ISA's result.
+    {"div_imm_zero", "xdp", "r0 = 1\nr0 /= 0\nexit\n", E::VerifierReject, 1},
+    {"mod32_imm_zero", "xdp", "r0 = 1\nw0 %= 0\nexit\n", E::VerifierReject, 1},
+    {"sdiv_imm_zero", "xdp", "r0 = 1\nr0 s/= 0\nexit\n", E::VerifierReject, 1},
+    {"div_imm_zero_dead", "xdp", "r0 = 0\nif r0 == 0 goto +1\nr0 /= 0\nexit\n", E::Ok},
     {"alu32_wrap", "xdp", "w0 = -1\nw0 += 3\nexit\n", E::Ok},
     {"alu32_zext", "xdp", "r0 = -1\nw0 &= 3\nexit\n", E::Ok},
     {"and_mask_range", "xdp", "r0 = *(u32 *)(r1 + 12)\nr0 &= 3\nexit\n", E::Ok},
@@ -58,6 +64,24 @@ const Case kScalars[] = {
     {"bswap_unknown", "xdp_ret", "r0 = *(u32 *)(r1 + 12)\nr0 = bswap16 r0\nexit\n", E::VerifierBadReturn, 2},
     {"movsx8", "xdp", "r1 = 0xff\nr0 = (s8)r1\nr0 += 3\nexit\n", E::Ok},
     {"movsx32_from_u8", "xdp", "r1 = *(u32 *)(r1 + 12)\nr1 &= 3\nr0 = (s32)r1\nexit\n", E::Ok},
+    // Sign extension of a range whose sign bit is known set: 0x80..0x8f as
+    // s8 is -128..-113, so the signed test never holds.
+    {"movsx8_known_negative", "xdp_ret",
+     "r0 = *(u32 *)(r1 + 12)\nr0 &= 0xf\nr0 |= 0x80\nw0 = (s8)w0\nif w0 s>= -5 goto bad\nr0 = 0\nexit\nbad: r0 = 9\nexit\n", E::Ok},
+    // A signed range across zero and an unsigned range that misses its
+    // negative end (or, 32-bit, its non-negative end's complement) leave one side.
+    {"cross_sign_u64_upper", "xdp_ret",
+     "r0 = *(u32 *)(r1 + 12)\nr0 = (s8)r0\nr2 = -256\nif r0 > r2 goto out\nr0 >>= 5\nexit\nout: r0 = 0\nexit\n", E::Ok},
+    {"cross_sign_u32", "xdp_ret",
+     "r0 = *(u32 *)(r1 + 12)\nif w0 > 0x80000003 goto out\nif w0 s< -3 goto out\nif w0 s> 5 goto out\nr0 >>= 1\nexit\n"
+     "out: r0 = 0\nexit\n", E::Ok},
+    {"cross_sign_negative_side", "xdp_ret",
+     "r0 = *(u32 *)(r1 + 12)\nr0 = (s8)r0\nif r0 < 200 goto out\nif r0 s> -1 goto bad\nr0 = 0\nexit\nbad: r0 = 9\nexit\n"
+     "out: r0 = 0\nexit\n", E::Ok},
+    // Both sides stay where the unsigned range reaches both.
+    {"cross_sign_both_sides", "xdp_ret",
+     "r0 = *(u32 *)(r1 + 12)\nr0 = (s8)r0\nr2 = -100\nif r0 > r2 goto out\nr0 >>= 5\nexit\nout: r0 = 0\nexit\n",
+     E::VerifierBadReturn, 5},
     {"jgt_refines", "xdp", "r0 = *(u32 *)(r1 + 12)\nif r0 > 4 goto out\nexit\nout: r0 = 0\nexit\n", E::Ok},
     {"jge_refines_off_by_one", "xdp_ret", "r0 = *(u32 *)(r1 + 12)\nif r0 >= 6 goto out\nexit\nout: r0 = 0\nexit\n",
      E::VerifierBadReturn, 2},
