@@ -145,6 +145,13 @@ Status do_mov(Env& env, State& st, const Insn& insn) {
   if (src.is_ptr())
     return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, fmt::format("32-bit copy of a pointer ({})", src.to_string()),
                 "pointers cannot be truncated to 32 bits");
+  // A number that fits 32 bits is copied unchanged, so the copy is linked
+  // to its source as a 64-bit move's is (the kernel's rule for alu32 moves).
+  if (!src.val.is_const() && src.val.umax <= 0xffffffffULL) {
+    if (src.id == 0) src.id = env.new_id();
+    dst = src;
+    return ok();
+  }
   dst = RegState::scalar(truncate(src.val, 4));
   return ok();
 }

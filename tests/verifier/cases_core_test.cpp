@@ -94,6 +94,11 @@ const Case kScalars[] = {
     {"jmp32_not_64", "xdp", "r0 = *(u64 *)(r1 + 0)\nexit\n", E::VerifierBadCtxAccess, 0},
     {"jeq_const_pins", "xdp", "r0 = *(u32 *)(r1 + 12)\nif r0 != 3 goto z\nexit\nz: r0 = 1\nexit\n", E::Ok},
     {"jset_clears_bits", "xdp", "r0 = *(u32 *)(r1 + 12)\nr0 &= 7\nif r0 & 4 goto z\nexit\nz: r0 = 0\nexit\n", E::Ok},
+    // A 32-bit move of a number that fits 32 bits links the copy; one of a
+    // wider number does not (its low half says nothing of the source).
+    {"linked_by_mov32", "xdp_ret", "r0 = *(u32 *)(r1 + 12)\nw3 = w0\nif w0 > 4 goto out\nr0 = r3\nexit\nout: r0 = 0\nexit\n", E::Ok},
+    {"mov32_of_wide_not_linked", "xdp_ret",
+     "r0 = *(u32 *)(r1 + 12)\nr0 <<= 1\nw3 = w0\nif w3 > 4 goto out\nexit\nout: r0 = 0\nexit\n", E::VerifierBadReturn, 4},
     {"linked_scalars", "xdp", "r0 = *(u32 *)(r1 + 12)\nr2 = r0\nif r2 > 4 goto z\nexit\nz: r0 = 0\nexit\n", E::Ok},
     {"linked_broken_by_write", "xdp_ret",
      "r0 = *(u32 *)(r1 + 12)\nr2 = r0\nr2 += 0\nr0 += 1\nif r2 > 3 goto z\nexit\nz: r0 = 0\nexit\n", E::VerifierBadReturn, 5},
