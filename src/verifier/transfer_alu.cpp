@@ -72,11 +72,18 @@ Status pointer_arith(Env& env, RegState& dst, const RegState& ptr, const RegStat
                   fmt::format("variable offset {} added to a {} pointer that allows constant offsets only", scalar.to_string(),
                               reg_type_name(ptr.type)),
                   "access the flow keys at constant offsets");
-    if (s.smin == INT64_MIN || s.smin >= kMaxVarOff)
+    // The kernel's sanity bound on the offset register and on the result:
+    // a minimum past +-2^29 (or unbounded) is refused at the arithmetic,
+    // even if the pointer is never used.
+    const auto insane = [](const Scalar& v) { return v.smin == INT64_MIN || v.smin >= kMaxVarOff || v.smin <= -kMaxVarOff; };
+    if (insane(s))
       return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
                   fmt::format("pointer arithmetic with an unbounded value {}", scalar.to_string()),
                   "bound the value with a comparison (e.g. if (i >= N) return) before adding it to a pointer");
     r.val = alu(subtract ? AluOp::Sub : AluOp::Add, ptr.val, s, 64);
+    if (insane(r.val))
+      return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
+                  fmt::format("variable offset {} of the result is out of the allowed range", r.val.to_string()));
     if (r.type == RegType::Packet || r.type == RegType::PacketMeta) {
       r.id = env.new_id();
       r.range = 0;
@@ -106,6 +113,11 @@ Status ptr_alu(Env& env, State& st, const Insn& insn, const RegState& d, const R
     return d.is_ptr() ? pointer_arith(env, dst, d, s, false, insn) : pointer_arith(env, dst, s, d, false, insn);
   }
   if (sem == Sem::Sub) {
+    // Refused to root too, as the kernel refuses it: offsets from the frame
+    // pointer are made by adding (negative) numbers.
+    if (d.type == RegType::Stack && s.is_scalar())
+      return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc, "subtraction from a stack pointer",
+                  "add a negative offset instead (r1 += -8)");
     if (d.is_ptr() && s.is_scalar()) return pointer_arith(env, dst, d, s, true, insn);
     if (d.is_ptr() && s.is_ptr() && same_region(d, s)) {
       Scalar diff = Scalar::unknown();

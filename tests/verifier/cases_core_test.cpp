@@ -129,6 +129,10 @@ const Case kScalars[] = {
     {"ptr_cmp_same_frame_ok", "xdp",
      "r2 = r10\nr2 += -8\nr3 = r10\nr3 += -16\nr0 = 0\nif r3 < r2 goto +1\nr0 = 1\nexit\n", E::Ok},
     {"ptr_plus_ptr", "xdp", "r1 += r10\nr0 = 0\nexit\n", E::VerifierBadPointerArith, 0},
+    // Subtraction from a stack pointer is refused (the kernel's rule); adding
+    // a negative number is the way.
+    {"stack_ptr_sub_imm", "xdp", "r1 = r10\nr1 -= 8\nr0 = 0\n*(u64 *)(r1 + 0) = r0\nexit\n", E::VerifierBadPointerArith, 1},
+    {"stack_ptr_sub_reg", "xdp", "r2 = 8\nr1 = r10\nr1 -= r2\nr0 = 0\nexit\n", E::VerifierBadPointerArith, 2},
     {"scalar_minus_ptr", "xdp", "r2 = 5\nr2 -= r1\nr0 = 0\nexit\n", E::VerifierBadPointerArith, 1},
     {"return_pointer", "xdp", "r0 = r10\nexit\n", E::VerifierPointerLeak, 1},
     {"ptr_diff_stack", "xdp", "r2 = r10\nr2 += -8\nr3 = r10\nr3 -= r2\nr0 = r3\nr0 -= 6\nexit\n", E::Ok},
