@@ -431,6 +431,11 @@ Status check_mem(Env& env, State& st, const MemOp& op, uint32_t pc, RegState* lo
     return fail(env, ErrorCode::VerifierReadOnly, pc, fmt::format("R{} ({}) points to read-only memory", op.ptr, ptr.to_string()),
                 ptr.type == RegType::MapValue ? "values of .rodata and BPF_F_RDONLY_PROG maps cannot be written by the program"
                                               : "the program may only read this memory");
+  // BPF_F_WRONLY_PROG: the program may store into the value but not read it
+  // (loads, atomics and helper arguments the callee reads).
+  if (ptr.type == RegType::MapValue && ptr.map && (ptr.map->map_flags & kMapFWronlyProg) && op.access != Access::Write)
+    return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, fmt::format("R{} ({}) points to a write-only map value", op.ptr, ptr.to_string()),
+                "BPF_F_WRONLY_PROG maps can only be written by the program");
   switch (ptr.type) {
     case RegType::Stack: return stack_access(env, st, ptr, op, pc, loaded);
     case RegType::Ctx: return ctx_access(env, ptr, op, pc, loaded);

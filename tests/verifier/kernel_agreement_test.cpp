@@ -64,7 +64,7 @@ int kernel_map(const MapDef& d, int idx, KernelMaps& km) {
     close(inner);
   } else {
     fd = create_map(static_cast<uint32_t>(d.type), d.key_size, d.value_size, d.max_entries,
-                    d.frozen ? BPF_F_RDONLY_PROG : 0);
+                    (d.frozen ? BPF_F_RDONLY_PROG : 0) | (d.map_flags & BPF_F_WRONLY_PROG));
     if (fd >= 0 && !d.initial_value.empty()) {
       uint32_t key = 0;
       bpf_attr a{};
