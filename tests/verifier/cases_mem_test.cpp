@@ -232,6 +232,26 @@ const Case kMaps[] = {
      LOOKUP(6) "if r0 == 0 goto out\nr1 = r0\nr2 = r10\nr2 += -4\ncall 1\nif r0 == 0 goto out\nr1 = *(u64 *)(r0 + 56)\nout: r0 = 2\nexit\n",
      E::Ok},
     {"map_in_map_unchecked", "xdp", LOOKUP(6) "r1 = r0\nr2 = r10\nr2 += -4\ncall 1\nr0 = 2\nexit\n", E::VerifierBadHelperArg, 10},
+    // A variable offset whose minimum is past -2^29 is refused at the
+    // arithmetic, used or not (the kernel's check_reg_sane_offset).
+    {"map_value_far_negative_offset", "xdp",
+     LOOKUP(1) "if r0 == 0 goto out\nr1 = *(u8 *)(r0 + 0)\nr1 += -0x40000000\nr0 += r1\nr0 = 2\nout: r0 = 2\nexit\n",
+     E::VerifierBadPointerArith, 10},
+    {"map_value_negative_offset_in_range", "xdp",
+     LOOKUP(1) "if r0 == 0 goto out\nr1 = *(u8 *)(r0 + 0)\nr1 += -0x1000\nr0 += r1\nr0 = 2\nout: r0 = 2\nexit\n", E::Ok},
+    // Equal to a non-null pointer: not NULL on the equal side only.
+    {"null_inferred_from_equal_ptr", "xdp",
+     LOOKUP(0) "r6 = r0\n" LOOKUP(0) "r7 = r0\nif r6 == 0 goto out\nif r6 != r7 goto out\nr0 = *(u64 *)(r7 + 0)\nout: r0 = 2\nexit\n",
+     E::Ok},
+    {"null_not_inferred_when_unequal", "xdp",
+     LOOKUP(0) "r6 = r0\n" LOOKUP(0) "r7 = r0\nif r6 == 0 goto out\nif r6 == r7 goto out\nr0 = *(u64 *)(r7 + 0)\nout: r0 = 2\nexit\n",
+     E::VerifierNullDeref, 18},
+    // BPF_F_WRONLY_PROG: stores only (the kernel's "read from map forbidden").
+    {"wronly_map_write", "xdp", LOOKUP(10) "if r0 == 0 goto out\nr1 = 1\n*(u64 *)(r0 + 0) = r1\nout: r0 = 2\nexit\n", E::Ok},
+    {"wronly_map_read", "xdp", LOOKUP(10) "if r0 == 0 goto out\nr1 = *(u64 *)(r0 + 0)\nout: r0 = 2\nexit\n",
+     E::VerifierInvalidMemAccess, 8},
+    {"wronly_map_atomic", "xdp", LOOKUP(10) "if r0 == 0 goto out\nr1 = 1\nlock *(u64 *)(r0 + 0) += r1\nout: r0 = 2\nexit\n",
+     E::VerifierInvalidMemAccess, 9},
     {"queue_pop", "xdp", "r1 = map_idx(5) ll\nr2 = r10\nr2 += -8\ncall 88\nr0 = 2\nexit\n", E::Ok},
     {"queue_push", "xdp", "r2 = 0\n*(u64 *)(r10 - 8) = r2\nr1 = map_idx(5) ll\nr2 = r10\nr2 += -8\nr3 = 0\ncall 87\nr0 = 2\nexit\n", E::Ok},
     {"queue_lookup", "xdp", LOOKUP(5) "r0 = 2\nexit\n", E::VerifierBadMap, 6},
