@@ -370,6 +370,13 @@ Scalar alu(AluOp op, const Scalar& a, const Scalar& b, unsigned width) {
   if (a.is_const() && b.is_const()) return Scalar::constant(fold(op, a.value(), b.value(), 64));
   Scalar r;
   put64(r, b_alu(op, get64(a), get64(b)));
+  // x << 32 is the low half of x, as a signed 32-bit number, times 2^32: the
+  // signed 32-bit bounds carry over (`<<= 32; s>>= 32` sign-extends a
+  // 32-bit result and keeps its range, as in the kernel).
+  if (op == AluOp::Lsh && b.is_const() && b.value() == 32) {
+    r.smin = static_cast<int64_t>(static_cast<uint64_t>(static_cast<int64_t>(a.s32min)) << 32);
+    r.smax = static_cast<int64_t>(static_cast<uint64_t>(static_cast<int64_t>(a.s32max)) << 32);
+  }
   r.var = tnum_alu(op, a.var, b.var, 64);
   r.sync();
   return r;

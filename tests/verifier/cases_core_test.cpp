@@ -78,6 +78,11 @@ const Case kScalars[] = {
     {"cross_sign_negative_side", "xdp_ret",
      "r0 = *(u32 *)(r1 + 12)\nr0 = (s8)r0\nif r0 < 200 goto out\nif r0 s> -1 goto bad\nr0 = 0\nexit\nbad: r0 = 9\nexit\n"
      "out: r0 = 0\nexit\n", E::Ok},
+    // `<<= 32; s>>= 32` keeps the signed 32-bit range of the low half.
+    {"lsh32_arsh32_keeps_range", "xdp_ret",
+     "r0 = *(u32 *)(r1 + 12)\nw0 &= 3\nw0 += -2\nr0 <<= 32\nr0 s>>= 32\nr0 += 2\nexit\n", E::Ok},
+    {"lsh32_arsh32_wide_low_half", "xdp_ret",
+     "r0 = *(u32 *)(r1 + 12)\nr0 <<= 32\nr0 s>>= 32\nr0 += 2\nexit\n", E::VerifierBadReturn, 4},
     // Both sides stay where the unsigned range reaches both.
     {"cross_sign_both_sides", "xdp_ret",
      "r0 = *(u32 *)(r1 + 12)\nr0 = (s8)r0\nr2 = -100\nif r0 > r2 goto out\nr0 >>= 5\nexit\nout: r0 = 0\nexit\n",
