@@ -155,7 +155,12 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
       if (i + 1 >= 5) return arg_error(env, pc, i, "has no size argument after it", r);
       if (auto s = check_readable(env, st, static_cast<uint8_t>(reg + 1), pc); !s) return s;
       const Scalar size = st.reg(static_cast<uint8_t>(reg + 1)).val;
-      if (nullable && is_null_const(r)) return ok();
+      // NULL is memory of size 0 only (the kernel refuses NULL with a size
+      // that may be larger, as the helper would read or write through it).
+      if (nullable && is_null_const(r)) {
+        if (size.umax == 0) return ok();
+        return arg_error(env, pc, i, "is NULL with a size that may be non-zero", r, "pass a size of 0 with a NULL buffer");
+      }
       if (!r.is_ptr()) return arg_error(env, pc, i, "is not a pointer to memory", r);
       const bool zero_ok = p.args[static_cast<size_t>(i) + 1] == ArgKind::ConstSizeOrZero;
       // In-out memory is read first (initialised, no spilled pointer), then

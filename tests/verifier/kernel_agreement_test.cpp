@@ -32,6 +32,9 @@ const std::map<std::string, std::string> kKnown = {
     {"pkt_meta_data_off_smaller",
      "the kernel learns metadata ranges only against the unmoved data pointer; Decade subtracts a data pointer's "
      "constant offset (meta + 8 <= data + 4 proves 4 bytes)"},
+    {"ldabs_miss_caller_sets_r9",
+     "the kernel wants BTF func info for LD_ABS in a function (the case has none); Decade needs none: a miss returns 0 "
+     "from the function, and the verifier explores that return"},
 };
 
 struct KernelMaps {
