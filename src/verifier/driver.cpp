@@ -336,6 +336,17 @@ Result<bool> Driver::exec(Path& p, const Insn& insn) {
     return true;
   }
   if (auto s = do_mem(env_, st, insn); !s) return std::unexpected(s.error());
+  if (sem == Sem::LdAbs || sem == Sem::LdInd) {
+    // A load outside the packet returns 0 from the function running it (the
+    // engines' gen_ld_abs): that path is explored as an exit with r0 = 0, so
+    // a caller that goes on reads only what it had set.
+    State miss = st;
+    miss.reg(0) = RegState::scalar(Scalar::constant(0));
+    auto done = do_exit(env_, miss, insn, spawned);
+    if (!done) return std::unexpected(done.error());
+    fork_spawned(p, spawned);
+    if (!*done) fork(p, std::move(miss));
+  }
   st.pc = insn.pc + insn.slots();
   return true;
 }

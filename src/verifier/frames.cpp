@@ -10,7 +10,20 @@
 namespace decade::verifier {
 namespace {
 
-enum ArgClass : uint8_t { kArgScalar = 0, kArgCtx = 1, kArgMem = 2 };
+// kArgMemNonNull: memory the caller must pass (bpf_helpers.h's __arg_nonnull),
+// so the function may use it without a NULL check.
+enum ArgClass : uint8_t { kArgScalar = 0, kArgCtx = 1, kArgMem = 2, kArgMemNonNull = 3 };
+
+// Whether parameter `idx` of BTF function `fid` carries the decl tag `tag`
+// (bpf_helpers.h's __arg_ctx is "arg:ctx", __arg_nonnull "arg:nonnull").
+bool has_arg_tag(const Btf& btf, uint32_t fid, size_t idx, std::string_view tag) {
+  for (uint32_t id = 1; id < btf.count(); ++id) {
+    const BtfType* t = btf.type(id);
+    if (t->kind == BtfKind::DeclTag && t->type == fid && t->component_idx == static_cast<int32_t>(idx) && t->name == tag)
+      return true;
+  }
+  return false;
+}
 
 bool is_ctx_struct(const std::string& name) {
   return name == "__sk_buff" || name == "xdp_md" || name == "pt_regs" || name == "bpf_user_pt_regs_t" ||
@@ -54,7 +67,11 @@ Status check_global_arg(Env& env, State& st, const Insn& insn, const SubprogInfo
         return fail(env, ErrorCode::VerifierBadHelperArg, insn.pc, fmt::format("argument {} must be the context for {}", i + 1, callee.name));
       break;
     default:
-      if (r.is_const() && r.val.value() == 0) break;
+      if (r.is_const() && r.val.value() == 0) {
+        if (callee.arg_kinds[i] != kArgMemNonNull) break;
+        return fail(env, ErrorCode::VerifierBadHelperArg, insn.pc,
+                    fmt::format("argument {} of {} is tagged non-null and is NULL", i + 1, callee.name));
+      }
       // The function sees sized memory, not a packet pointer: a packet
       // change inside it would leave the argument pointing at stale bytes.
       if ((r.type == RegType::Packet || r.type == RegType::PacketMeta) && callee.changes_packet)
@@ -87,7 +104,7 @@ RegState global_arg_state(Env& env, const SubprogInfo& si, size_t i) {
   if (si.arg_kinds[i] == kArgCtx) return RegState::pointer(RegType::Ctx);
   RegState r = RegState::pointer(RegType::Mem);
   r.mem_size = si.arg_sizes[i];
-  r.maybe_null = true;
+  r.maybe_null = si.arg_kinds[i] != kArgMemNonNull;
   r.id = env.new_id();
   return r;
 }
@@ -259,17 +276,25 @@ Status classify_functions(Env& env) {
     si.stack_args = static_cast<int32_t>(proto->params.size() > 5 ? proto->params.size() - 5 : 0);
     if (fn->linkage != 1) continue;
     si.global = true;
-    for (const BtfParam& prm : proto->params) {
+    for (size_t idx = 0; idx < proto->params.size(); ++idx) {
+      const BtfParam& prm = proto->params[idx];
       const BtfType* t = btf->type(btf->resolve(prm.type));
       uint8_t kind = kArgScalar;
       uint32_t size = 0;
+      // __arg_ctx makes any pointer parameter (void * included) the
+      // caller's context, whatever type it names: the function's accesses
+      // are checked against the program type's context as the caller's are.
+      const bool ctx_tag = has_arg_tag(*btf, fid, idx, "arg:ctx");
+      if (ctx_tag && (!t || t->kind != BtfKind::Ptr))
+        return fail(env, ErrorCode::VerifierBadGlobalFunc, si.start,
+                    fmt::format("global function {}: argument {} is tagged arg:ctx but is not a pointer", si.name, prm.name));
       if (t && t->kind == BtfKind::Ptr) {
         const uint32_t pointee = btf->resolve(t->type);
         const BtfType* pt = btf->type(pointee);
-        if (pt && (pt->kind == BtfKind::Struct || pt->kind == BtfKind::Union) && is_ctx_struct(pt->name)) {
+        if (ctx_tag || (pt && (pt->kind == BtfKind::Struct || pt->kind == BtfKind::Union) && is_ctx_struct(pt->name))) {
           kind = kArgCtx;
         } else if (auto sz = btf->size_of(pointee); sz && *sz > 0) {
-          kind = kArgMem;
+          kind = has_arg_tag(*btf, fid, idx, "arg:nonnull") ? kArgMemNonNull : kArgMem;
           size = *sz;
         } else {
           return fail(env, ErrorCode::VerifierBadGlobalFunc, si.start,

@@ -225,6 +225,23 @@ void tighten(T& lo, T& hi, T nlo, T nhi) {
   hi = std::min(hi, nhi);
 }
 
+// A signed range that crosses the sign boundary covers both ends of the
+// unsigned domain: [0, smax] and [(U)smin, max]. An unsigned range that
+// misses one end leaves only the other (the kernel's deduction for ranges
+// crossing the sign boundary), e.g. s8 values with u <= 0xff..ff00 are
+// 0..127. Contract: only narrows; an empty result stays empty.
+template <typename U, typename S>
+void deduce_across_sign(U& umin, U& umax, S& smin, S& smax) {
+  if (smin >= 0 || smax < 0) return;
+  if (umax < static_cast<U>(smin)) {  // no negative value
+    tighten<U>(umin, umax, 0, static_cast<U>(smax));
+    if (umin <= umax) tighten<S>(smin, smax, static_cast<S>(umin), static_cast<S>(umax));
+  } else if (static_cast<U>(smax) < umin) {  // no non-negative value
+    tighten<U>(umin, umax, static_cast<U>(smin), std::numeric_limits<U>::max());
+    if (umin <= umax) tighten<S>(smin, smax, static_cast<S>(umin), static_cast<S>(umax));
+  }
+}
+
 void sync_once(Scalar& s) {
   // From the tnum.
   const Tnum sub = tnum_subreg(s.var);
@@ -254,6 +271,8 @@ void sync_once(Scalar& s) {
     tighten<int64_t>(s.smin, s.smax, static_cast<int64_t>(s.umin), static_cast<int64_t>(s.umax));
   if (static_cast<uint64_t>(s.smin) <= static_cast<uint64_t>(s.smax))
     tighten<uint64_t>(s.umin, s.umax, static_cast<uint64_t>(s.smin), static_cast<uint64_t>(s.smax));
+  deduce_across_sign<uint32_t, int32_t>(s.u32min, s.u32max, s.s32min, s.s32max);
+  deduce_across_sign<uint64_t, int64_t>(s.umin, s.umax, s.smin, s.smax);
   // 32 -> 64 when the upper halves are known.
   if ((s.umin >> 32) == (s.umax >> 32) && s.u32min <= s.u32max) {
     const uint64_t hi = s.umin & ~0xffffffffULL;
@@ -351,6 +370,13 @@ Scalar alu(AluOp op, const Scalar& a, const Scalar& b, unsigned width) {
   if (a.is_const() && b.is_const()) return Scalar::constant(fold(op, a.value(), b.value(), 64));
   Scalar r;
   put64(r, b_alu(op, get64(a), get64(b)));
+  // x << 32 is the low half of x, as a signed 32-bit number, times 2^32: the
+  // signed 32-bit bounds carry over (`<<= 32; s>>= 32` sign-extends a
+  // 32-bit result and keeps its range, as in the kernel).
+  if (op == AluOp::Lsh && b.is_const() && b.value() == 32) {
+    r.smin = static_cast<int64_t>(static_cast<uint64_t>(static_cast<int64_t>(a.s32min)) << 32);
+    r.smax = static_cast<int64_t>(static_cast<uint64_t>(static_cast<int64_t>(a.s32max)) << 32);
+  }
   r.var = tnum_alu(op, a.var, b.var, 64);
   r.sync();
   return r;
@@ -377,7 +403,11 @@ Scalar sign_extend(const Scalar& a, unsigned bits, unsigned width) {
     const Scalar low = truncate(a, bits / 8);
     const uint64_t half = 1ULL << (bits - 1);
     if (low.umax < half) r = low;  // the sign bit is known clear: same value
-    else { r.smin = -static_cast<int64_t>(half); r.smax = static_cast<int64_t>(half - 1); r.sync(); }
+    else if (low.umin >= half) {     // known set: every value drops by 2^bits
+      r.smin = static_cast<int64_t>(low.umin) - static_cast<int64_t>(2 * half);
+      r.smax = static_cast<int64_t>(low.umax) - static_cast<int64_t>(2 * half);
+      r.sync();
+    } else { r.smin = -static_cast<int64_t>(half); r.smax = static_cast<int64_t>(half - 1); r.sync(); }
   }
   return width == 32 ? truncate(r, 4) : r;
 }

@@ -72,11 +72,18 @@ Status pointer_arith(Env& env, RegState& dst, const RegState& ptr, const RegStat
                   fmt::format("variable offset {} added to a {} pointer that allows constant offsets only", scalar.to_string(),
                               reg_type_name(ptr.type)),
                   "access the flow keys at constant offsets");
-    if (s.smin == INT64_MIN || s.smin >= kMaxVarOff)
+    // The kernel's sanity bound on the offset register and on the result:
+    // a minimum past +-2^29 (or unbounded) is refused at the arithmetic,
+    // even if the pointer is never used.
+    const auto insane = [](const Scalar& v) { return v.smin == INT64_MIN || v.smin >= kMaxVarOff || v.smin <= -kMaxVarOff; };
+    if (insane(s))
       return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
                   fmt::format("pointer arithmetic with an unbounded value {}", scalar.to_string()),
                   "bound the value with a comparison (e.g. if (i >= N) return) before adding it to a pointer");
     r.val = alu(subtract ? AluOp::Sub : AluOp::Add, ptr.val, s, 64);
+    if (insane(r.val))
+      return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
+                  fmt::format("variable offset {} of the result is out of the allowed range", r.val.to_string()));
     if (r.type == RegType::Packet || r.type == RegType::PacketMeta) {
       r.id = env.new_id();
       r.range = 0;
@@ -106,6 +113,11 @@ Status ptr_alu(Env& env, State& st, const Insn& insn, const RegState& d, const R
     return d.is_ptr() ? pointer_arith(env, dst, d, s, false, insn) : pointer_arith(env, dst, s, d, false, insn);
   }
   if (sem == Sem::Sub) {
+    // Refused to root too, as the kernel refuses it: offsets from the frame
+    // pointer are made by adding (negative) numbers.
+    if (d.type == RegType::Stack && s.is_scalar())
+      return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc, "subtraction from a stack pointer",
+                  "add a negative offset instead (r1 += -8)");
     if (d.is_ptr() && s.is_scalar()) return pointer_arith(env, dst, d, s, true, insn);
     if (d.is_ptr() && s.is_ptr() && same_region(d, s)) {
       Scalar diff = Scalar::unknown();
@@ -145,6 +157,13 @@ Status do_mov(Env& env, State& st, const Insn& insn) {
   if (src.is_ptr())
     return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, fmt::format("32-bit copy of a pointer ({})", src.to_string()),
                 "pointers cannot be truncated to 32 bits");
+  // A number that fits 32 bits is copied unchanged, so the copy is linked
+  // to its source as a 64-bit move's is (the kernel's rule for alu32 moves).
+  if (!src.val.is_const() && src.val.umax <= 0xffffffffULL) {
+    if (src.id == 0) src.id = env.new_id();
+    dst = src;
+    return ok();
+  }
   dst = RegState::scalar(truncate(src.val, 4));
   return ok();
 }
@@ -207,6 +226,13 @@ Status do_alu(Env& env, State& st, const Insn& insn) {
   if (insn.info().shape == Shape::Unary) return do_unary(env, st, insn, sem);
   RegState src;
   if (insn.info().shape == Shape::AluImm) {
+    // Division by a register that is zero gives the ISA's result (0, or the
+    // dividend for modulo); a zero immediate divisor is refused where it is
+    // reached, as the kernel refuses it ("div by zero").
+    const AluOp op = alu_op(sem);
+    if (insn.imm == 0 && (op == AluOp::Div || op == AluOp::SDiv || op == AluOp::Mod || op == AluOp::SMod))
+      return fail(env, ErrorCode::VerifierReject, insn.pc, "division by the immediate 0",
+                  "divide by a register, or test the divisor before dividing");
     src = RegState::scalar(Scalar::constant(width == 32 ? static_cast<uint32_t>(insn.imm) : decade::sem::imm64(insn.imm)));
   } else {
     if (auto s = check_readable(env, st, insn.src, insn.pc); !s) return s;

@@ -155,7 +155,12 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
       if (i + 1 >= 5) return arg_error(env, pc, i, "has no size argument after it", r);
       if (auto s = check_readable(env, st, static_cast<uint8_t>(reg + 1), pc); !s) return s;
       const Scalar size = st.reg(static_cast<uint8_t>(reg + 1)).val;
-      if (nullable && is_null_const(r)) return ok();
+      // NULL is memory of size 0 only (the kernel refuses NULL with a size
+      // that may be larger, as the helper would read or write through it).
+      if (nullable && is_null_const(r)) {
+        if (size.umax == 0) return ok();
+        return arg_error(env, pc, i, "is NULL with a size that may be non-zero", r, "pass a size of 0 with a NULL buffer");
+      }
       if (!r.is_ptr()) return arg_error(env, pc, i, "is not a pointer to memory", r);
       const bool zero_ok = p.args[static_cast<size_t>(i) + 1] == ArgKind::ConstSizeOrZero;
       // In-out memory is read first (initialised, no spilled pointer), then
@@ -229,11 +234,34 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
   return ok();
 }
 
+// Helpers that return the bytes they wrote, at most their size argument,
+// or a negative errno: r0 is in [-4095, size] (the kernel's
+// do_refine_retval_range), so a program may add it to the buffer.
+Scalar written_size_return(const Insn& insn, const CallMeta& meta) {
+  const uint32_t id = meta.proto->id;
+  if (insn.info().sem != Sem::Call || (id != kHelperGetStack && id != kHelperProbeReadStr && id != kHelperProbeReadUserStr &&
+                                        id != kHelperProbeReadKernelStr))
+    return Scalar::unknown();
+  for (size_t i = 0; i < 5; ++i) {
+    const ArgKind k = meta.proto->args[i];
+    if (k != ArgKind::ConstSize && k != ArgKind::ConstSizeOrZero) continue;
+    const uint64_t max = std::min<uint64_t>(meta.sizes[i].umax, INT32_MAX);
+    Scalar r;
+    r.smin = -4095;
+    r.smax = static_cast<int64_t>(max);
+    r.s32min = -4095;
+    r.s32max = static_cast<int32_t>(max);
+    r.sync();
+    return r;
+  }
+  return Scalar::unknown();
+}
+
 Status set_return(Env& env, State& st, const Insn& insn, const CallMeta& meta) {
   const FuncProto& p = *meta.proto;
   RegState r0;
   switch (p.ret) {
-    case RetKind::Integer: r0 = RegState::unknown(); break;
+    case RetKind::Integer: r0 = RegState::scalar(written_size_return(insn, meta)); break;
     case RetKind::Void: break;
     case RetKind::MapValueOrNull:
       if (!meta.map) return fail(env, ErrorCode::VerifierBadMap, insn.pc, fmt::format("{} needs a map argument", p.name));

@@ -109,6 +109,12 @@ BranchSides pointer_branch(State& fall, State& taken, const RegState& a, const R
     }
     if (never_null(p)) return c == Cmp::Eq ? BranchSides{true, false} : BranchSides{false, true};
   }
+  // A pointer that may be NULL, equal to one that is not, is not NULL on
+  // the equal side (the kernel infers it for jeq/jne of two pointers).
+  if (width == 64 && (c == Cmp::Eq || c == Cmp::Ne) && a.is_ptr() && b.is_ptr() && a.maybe_null != b.maybe_null) {
+    const RegState& p = a.maybe_null ? a : b;
+    if (p.id && never_null(a.maybe_null ? b : a)) mark_null_checked(c == Cmp::Eq ? taken : fall, p.id, false);
+  }
   if (width == 64 && c != Cmp::Eq && c != Cmp::Ne && c != Cmp::Set && c != Cmp::NotSet) {
     if (packet_pair(a, b)) {
       learn_packet_range(taken, a, b, c);

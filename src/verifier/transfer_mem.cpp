@@ -19,6 +19,9 @@ namespace {
 
 using i128 = __int128;
 
+// The value is below 2^bits (the kernel's get_reg_width(reg) <= bits).
+bool fits_bits(const Scalar& s, unsigned bits) { return bits >= 64 || s.umax < (uint64_t{1} << bits); }
+
 Scalar loaded_scalar(unsigned size, bool sext) {
   Scalar s = Scalar::of_size(size);
   return sext && size < 8 ? sign_extend(s, size * 8, 64) : s;
@@ -57,8 +60,13 @@ Status stack_read_const(Env& env, Frame& fr, int64_t o, const MemOp& op, uint32_
     if (loaded) {
       if (op.size == 8) *loaded = sp;
       else if (sp.val.is_const()) *loaded = RegState::scalar(fold_bytes(sp.val.value() >> (8 * (o - base)), op.size, op.sign_extend));
-      else if (o == base) *loaded = RegState::scalar(op.sign_extend ? sign_extend(sp.val, op.size * 8, 64) : truncate(sp.val, op.size));
-      else *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
+      else if (o == base) {
+        *loaded = RegState::scalar(op.sign_extend ? sign_extend(sp.val, op.size * 8, 64) : truncate(sp.val, op.size));
+        // A narrow fill of a value that fits the loaded width (and, when
+        // sign-extended, whose sign bit is clear) reads the same number the
+        // spill held, so it stays linked to the spilled register's copies.
+        if (fits_bits(sp.val, op.size * 8 - (op.sign_extend ? 1 : 0))) loaded->id = sp.id;
+      } else *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
     }
     return ok();
   }
@@ -137,6 +145,9 @@ Status stack_write_const(Env& env, Frame& fr, int64_t o, const MemOp& op, uint32
     fr.break_spill(k);
     for (size_t i = lo; i <= hi; ++i) fr.bytes[i] = SlotByte::Spill;
     fr.spills[k] = RegState::scalar(truncate(v->val, op.size));
+    // Truncation changed nothing when the value fits: the slot keeps the
+    // register's link (do_mem gave it an id for this spill).
+    if (fits_bits(v->val, op.size * 8)) fr.spills[k].id = v->id;
     fr.iters[k] = IterSlot{};
     return ok();
   }
@@ -421,6 +432,11 @@ Status check_mem(Env& env, State& st, const MemOp& op, uint32_t pc, RegState* lo
     return fail(env, ErrorCode::VerifierReadOnly, pc, fmt::format("R{} ({}) points to read-only memory", op.ptr, ptr.to_string()),
                 ptr.type == RegType::MapValue ? "values of .rodata and BPF_F_RDONLY_PROG maps cannot be written by the program"
                                               : "the program may only read this memory");
+  // BPF_F_WRONLY_PROG: the program may store into the value but not read it
+  // (loads, atomics and helper arguments the callee reads).
+  if (ptr.type == RegType::MapValue && ptr.map && (ptr.map->map_flags & kMapFWronlyProg) && op.access != Access::Write)
+    return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, fmt::format("R{} ({}) points to a write-only map value", op.ptr, ptr.to_string()),
+                "BPF_F_WRONLY_PROG maps can only be written by the program");
   switch (ptr.type) {
     case RegType::Stack: return stack_access(env, st, ptr, op, pc, loaded);
     case RegType::Ctx: return ctx_access(env, ptr, op, pc, loaded);
@@ -626,6 +642,18 @@ Status do_atomic(Env& env, State& st, const Insn& insn) {
   return ok();
 }
 
+// The kernel links a privileged scalar spill at the start of a stack slot
+// to the register it came from when the value fits the store's width (it
+// gives the register an id, as a move does), so a bound learnt later on
+// either copy holds for the other (propagate_scalar reaches spilled slots).
+void link_spill(Env& env, State& st, const Insn& insn, unsigned size) {
+  RegState& src = st.reg(insn.src);
+  const RegState& dst = st.reg(insn.dst);
+  if (!env.privileged || !src.is_scalar() || src.id != 0 || src.val.is_const() || dst.type != RegType::Stack) return;
+  if (!dst.val.is_const() || (static_cast<int64_t>(dst.val.value()) + dst.off + insn.off) % 8 != 0) return;
+  if (fits_bits(src.val, size * 8)) src.id = env.new_id();
+}
+
 }  // namespace
 
 Status do_mem(Env& env, State& st, const Insn& insn) {
@@ -654,8 +682,9 @@ Status do_mem(Env& env, State& st, const Insn& insn) {
     }
     case Shape::StoreReg: case Shape::AtomicStore: {
       if (auto s = check_readable(env, st, insn.src, insn.pc); !s) return s;
+      if (insn.info().shape == Shape::StoreReg) link_spill(env, st, insn, size);
       RegState v = st.reg(insn.src);
-      if (size < 8 && v.is_scalar()) v = RegState::scalar(truncate(v.val, size));
+      if (size < 8 && v.is_scalar() && !fits_bits(v.val, size * 8)) v = RegState::scalar(truncate(v.val, size));
       if (insn.info().shape == Shape::AtomicStore) {
         if (auto s = check_readable(env, st, insn.dst, insn.pc); !s) return s;
         if (auto s = check_atomic_align(env, st.reg(insn.dst), insn.off, size, insn.pc); !s) return s;

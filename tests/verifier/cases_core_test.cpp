@@ -42,6 +42,12 @@ const Case kScalars[] = {
     {"div_by_zero_reg", "xdp", "r0 = 1\nr1 = 0\nr0 /= r1\nexit\n", E::Ok},
     {"mod_by_zero_keeps", "xdp", "r0 = 3\nr1 = 0\nr0 %= r1\nexit\n", E::Ok},
     {"mod_const", "xdp", "r0 = 10\nr0 %= 3\nexit\n", E::Ok},
+    // A zero immediate divisor is refused where it is reached (the kernel's
+    // "div by zero"); a zero register divisor has the ISA's result.
+    {"div_imm_zero", "xdp", "r0 = 1\nr0 /= 0\nexit\n", E::VerifierReject, 1},
+    {"mod32_imm_zero", "xdp", "r0 = 1\nw0 %= 0\nexit\n", E::VerifierReject, 1},
+    {"sdiv_imm_zero", "xdp", "r0 = 1\nr0 s/= 0\nexit\n", E::VerifierReject, 1},
+    {"div_imm_zero_dead", "xdp", "r0 = 0\nif r0 == 0 goto +1\nr0 /= 0\nexit\n", E::Ok},
     {"alu32_wrap", "xdp", "w0 = -1\nw0 += 3\nexit\n", E::Ok},
     {"alu32_zext", "xdp", "r0 = -1\nw0 &= 3\nexit\n", E::Ok},
     {"and_mask_range", "xdp", "r0 = *(u32 *)(r1 + 12)\nr0 &= 3\nexit\n", E::Ok},
@@ -58,6 +64,29 @@ const Case kScalars[] = {
     {"bswap_unknown", "xdp_ret", "r0 = *(u32 *)(r1 + 12)\nr0 = bswap16 r0\nexit\n", E::VerifierBadReturn, 2},
     {"movsx8", "xdp", "r1 = 0xff\nr0 = (s8)r1\nr0 += 3\nexit\n", E::Ok},
     {"movsx32_from_u8", "xdp", "r1 = *(u32 *)(r1 + 12)\nr1 &= 3\nr0 = (s32)r1\nexit\n", E::Ok},
+    // Sign extension of a range whose sign bit is known set: 0x80..0x8f as
+    // s8 is -128..-113, so the signed test never holds.
+    {"movsx8_known_negative", "xdp_ret",
+     "r0 = *(u32 *)(r1 + 12)\nr0 &= 0xf\nr0 |= 0x80\nw0 = (s8)w0\nif w0 s>= -5 goto bad\nr0 = 0\nexit\nbad: r0 = 9\nexit\n", E::Ok},
+    // A signed range across zero and an unsigned range that misses its
+    // negative end (or, 32-bit, its non-negative end's complement) leave one side.
+    {"cross_sign_u64_upper", "xdp_ret",
+     "r0 = *(u32 *)(r1 + 12)\nr0 = (s8)r0\nr2 = -256\nif r0 > r2 goto out\nr0 >>= 5\nexit\nout: r0 = 0\nexit\n", E::Ok},
+    {"cross_sign_u32", "xdp_ret",
+     "r0 = *(u32 *)(r1 + 12)\nif w0 > 0x80000003 goto out\nif w0 s< -3 goto out\nif w0 s> 5 goto out\nr0 >>= 1\nexit\n"
+     "out: r0 = 0\nexit\n", E::Ok},
+    {"cross_sign_negative_side", "xdp_ret",
+     "r0 = *(u32 *)(r1 + 12)\nr0 = (s8)r0\nif r0 < 200 goto out\nif r0 s> -1 goto bad\nr0 = 0\nexit\nbad: r0 = 9\nexit\n"
+     "out: r0 = 0\nexit\n", E::Ok},
+    // `<<= 32; s>>= 32` keeps the signed 32-bit range of the low half.
+    {"lsh32_arsh32_keeps_range", "xdp_ret",
+     "r0 = *(u32 *)(r1 + 12)\nw0 &= 3\nw0 += -2\nr0 <<= 32\nr0 s>>= 32\nr0 += 2\nexit\n", E::Ok},
+    {"lsh32_arsh32_wide_low_half", "xdp_ret",
+     "r0 = *(u32 *)(r1 + 12)\nr0 <<= 32\nr0 s>>= 32\nr0 += 2\nexit\n", E::VerifierBadReturn, 4},
+    // Both sides stay where the unsigned range reaches both.
+    {"cross_sign_both_sides", "xdp_ret",
+     "r0 = *(u32 *)(r1 + 12)\nr0 = (s8)r0\nr2 = -100\nif r0 > r2 goto out\nr0 >>= 5\nexit\nout: r0 = 0\nexit\n",
+     E::VerifierBadReturn, 5},
     {"jgt_refines", "xdp", "r0 = *(u32 *)(r1 + 12)\nif r0 > 4 goto out\nexit\nout: r0 = 0\nexit\n", E::Ok},
     {"jge_refines_off_by_one", "xdp_ret", "r0 = *(u32 *)(r1 + 12)\nif r0 >= 6 goto out\nexit\nout: r0 = 0\nexit\n",
      E::VerifierBadReturn, 2},
@@ -70,6 +99,11 @@ const Case kScalars[] = {
     {"jmp32_not_64", "xdp", "r0 = *(u64 *)(r1 + 0)\nexit\n", E::VerifierBadCtxAccess, 0},
     {"jeq_const_pins", "xdp", "r0 = *(u32 *)(r1 + 12)\nif r0 != 3 goto z\nexit\nz: r0 = 1\nexit\n", E::Ok},
     {"jset_clears_bits", "xdp", "r0 = *(u32 *)(r1 + 12)\nr0 &= 7\nif r0 & 4 goto z\nexit\nz: r0 = 0\nexit\n", E::Ok},
+    // A 32-bit move of a number that fits 32 bits links the copy; one of a
+    // wider number does not (its low half says nothing of the source).
+    {"linked_by_mov32", "xdp_ret", "r0 = *(u32 *)(r1 + 12)\nw3 = w0\nif w0 > 4 goto out\nr0 = r3\nexit\nout: r0 = 0\nexit\n", E::Ok},
+    {"mov32_of_wide_not_linked", "xdp_ret",
+     "r0 = *(u32 *)(r1 + 12)\nr0 <<= 1\nw3 = w0\nif w3 > 4 goto out\nexit\nout: r0 = 0\nexit\n", E::VerifierBadReturn, 4},
     {"linked_scalars", "xdp", "r0 = *(u32 *)(r1 + 12)\nr2 = r0\nif r2 > 4 goto z\nexit\nz: r0 = 0\nexit\n", E::Ok},
     {"linked_broken_by_write", "xdp_ret",
      "r0 = *(u32 *)(r1 + 12)\nr2 = r0\nr2 += 0\nr0 += 1\nif r2 > 3 goto z\nexit\nz: r0 = 0\nexit\n", E::VerifierBadReturn, 5},
@@ -100,6 +134,10 @@ const Case kScalars[] = {
     {"ptr_cmp_same_frame_ok", "xdp",
      "r2 = r10\nr2 += -8\nr3 = r10\nr3 += -16\nr0 = 0\nif r3 < r2 goto +1\nr0 = 1\nexit\n", E::Ok},
     {"ptr_plus_ptr", "xdp", "r1 += r10\nr0 = 0\nexit\n", E::VerifierBadPointerArith, 0},
+    // Subtraction from a stack pointer is refused (the kernel's rule); adding
+    // a negative number is the way.
+    {"stack_ptr_sub_imm", "xdp", "r1 = r10\nr1 -= 8\nr0 = 0\n*(u64 *)(r1 + 0) = r0\nexit\n", E::VerifierBadPointerArith, 1},
+    {"stack_ptr_sub_reg", "xdp", "r2 = 8\nr1 = r10\nr1 -= r2\nr0 = 0\nexit\n", E::VerifierBadPointerArith, 2},
     {"scalar_minus_ptr", "xdp", "r2 = 5\nr2 -= r1\nr0 = 0\nexit\n", E::VerifierBadPointerArith, 1},
     {"return_pointer", "xdp", "r0 = r10\nexit\n", E::VerifierPointerLeak, 1},
     {"ptr_diff_stack", "xdp", "r2 = r10\nr2 += -8\nr3 = r10\nr3 -= r2\nr0 = r3\nr0 -= 6\nexit\n", E::Ok},

@@ -124,6 +124,17 @@ const Case kPacket[] = {
     {"pkt_diff_is_scalar", "xdp", "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr3 -= r2\nr0 = 2\nexit\n", E::Ok},
     {"ldabs_socket", "socket_filter", "r6 = r1\nr0 = *(u8 *)skb[12]\nexit\n", E::Ok},
     {"ldind_socket", "socket_filter", "r6 = r1\nr7 = 2\nr0 = *(u16 *)skb[r7 + 12]\nexit\n", E::Ok},
+    // A load outside the packet returns 0 from the function running it: the
+    // caller then goes on, and may read only registers it had set.
+    {"ldabs_miss_returns_to_caller", "socket_filter",
+     "call f\nif r0 != 0 goto out\nr0 = r9\nout: r0 = 0\nexit\nf: r6 = r1\nr0 = *(u32 *)skb[0]\nr0 = 1\nexit\n",
+     E::VerifierUninitRegister, 2},
+    {"ldind_miss_returns_to_caller", "socket_filter",
+     "call f\nif r0 != 0 goto out\nr0 = r9\nout: r0 = 0\nexit\nf: r6 = r1\nr7 = 0\nr0 = *(u32 *)skb[r7 + 0]\nr0 = 1\nexit\n",
+     E::VerifierUninitRegister, 2},
+    {"ldabs_miss_caller_sets_r9", "socket_filter",
+     "r9 = 5\ncall f\nif r0 != 0 goto out\nr0 = r9\nout: r0 = 0\nexit\nf: r6 = r1\nr0 = *(u32 *)skb[0]\nr0 = 1\nexit\n",
+     E::Ok},
     {"ldabs_xdp", "xdp", "r6 = r1\nr0 = *(u8 *)skb[12]\nr0 = 2\nexit\n", E::VerifierInvalidMemAccess, 1},
     {"ldabs_no_r6", "socket_filter", "r0 = *(u8 *)skb[12]\nexit\n", E::VerifierUninitRegister, 0},
     {"ldabs_clobbers", "socket_filter", "r6 = r1\nr0 = *(u8 *)skb[12]\nr0 = r1\nexit\n", E::VerifierUninitRegister, 2},
@@ -232,6 +243,30 @@ const Case kMaps[] = {
      LOOKUP(6) "if r0 == 0 goto out\nr1 = r0\nr2 = r10\nr2 += -4\ncall 1\nif r0 == 0 goto out\nr1 = *(u64 *)(r0 + 56)\nout: r0 = 2\nexit\n",
      E::Ok},
     {"map_in_map_unchecked", "xdp", LOOKUP(6) "r1 = r0\nr2 = r10\nr2 += -4\ncall 1\nr0 = 2\nexit\n", E::VerifierBadHelperArg, 10},
+    // A variable offset whose minimum is past -2^29 is refused at the
+    // arithmetic, used or not (the kernel's check_reg_sane_offset).
+    {"map_value_far_negative_offset", "xdp",
+     LOOKUP(1) "if r0 == 0 goto out\nr1 = *(u8 *)(r0 + 0)\nr1 += -0x40000000\nr0 += r1\nr0 = 2\nout: r0 = 2\nexit\n",
+     E::VerifierBadPointerArith, 10},
+    {"map_value_negative_offset_in_range", "xdp",
+     LOOKUP(1) "if r0 == 0 goto out\nr1 = *(u8 *)(r0 + 0)\nr1 += -0x1000\nr0 += r1\nr0 = 2\nout: r0 = 2\nexit\n", E::Ok},
+    // Equal to a non-null pointer: not NULL on the equal side only.
+    {"null_inferred_from_equal_ptr", "xdp",
+     LOOKUP(0) "r6 = r0\n" LOOKUP(0) "r7 = r0\nif r6 == 0 goto out\nif r6 != r7 goto out\nr0 = *(u64 *)(r7 + 0)\nout: r0 = 2\nexit\n",
+     E::Ok},
+    {"null_not_inferred_when_unequal", "xdp",
+     LOOKUP(0) "r6 = r0\n" LOOKUP(0) "r7 = r0\nif r6 == 0 goto out\nif r6 == r7 goto out\nr0 = *(u64 *)(r7 + 0)\nout: r0 = 2\nexit\n",
+     E::VerifierNullDeref, 18},
+    // A NULL buffer goes with a size of 0 only (bpf_csum_diff's from/from_size).
+    {"null_mem_zero_size", "sched_cls", "r1 = 0\nr2 = 0\nr3 = 0\nr4 = 0\nr5 = 0\ncall 28\nr0 = 0\nexit\n", E::Ok},
+    {"null_mem_maybe_sized", "sched_cls",
+     "r2 = *(u32 *)(r1 + 0)\nr1 = 0\nr2 &= 64\nr3 = 0\nr4 = 0\nr5 = 0\ncall 28\nr0 = 0\nexit\n", E::VerifierBadHelperArg, 6},
+    // BPF_F_WRONLY_PROG: stores only (the kernel's "read from map forbidden").
+    {"wronly_map_write", "xdp", LOOKUP(10) "if r0 == 0 goto out\nr1 = 1\n*(u64 *)(r0 + 0) = r1\nout: r0 = 2\nexit\n", E::Ok},
+    {"wronly_map_read", "xdp", LOOKUP(10) "if r0 == 0 goto out\nr1 = *(u64 *)(r0 + 0)\nout: r0 = 2\nexit\n",
+     E::VerifierInvalidMemAccess, 8},
+    {"wronly_map_atomic", "xdp", LOOKUP(10) "if r0 == 0 goto out\nr1 = 1\nlock *(u64 *)(r0 + 0) += r1\nout: r0 = 2\nexit\n",
+     E::VerifierInvalidMemAccess, 9},
     {"queue_pop", "xdp", "r1 = map_idx(5) ll\nr2 = r10\nr2 += -8\ncall 88\nr0 = 2\nexit\n", E::Ok},
     {"queue_push", "xdp", "r2 = 0\n*(u64 *)(r10 - 8) = r2\nr1 = map_idx(5) ll\nr2 = r10\nr2 += -8\nr3 = 0\ncall 87\nr0 = 2\nexit\n", E::Ok},
     {"queue_lookup", "xdp", LOOKUP(5) "r0 = 2\nexit\n", E::VerifierBadMap, 6},

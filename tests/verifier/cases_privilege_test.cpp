@@ -74,6 +74,32 @@ const PrivCase kCases[] = {
     // Returning a pointer: only where the type checks no return range.
     {"return_pointer", "xdp", "r0 = r10\nexit\n", {E::VerifierPointerLeak, 1}, {E::Ok}},
     {"return_pointer_ranged", "xdp_ret", "r0 = r10\nexit\n", {E::VerifierPointerLeak, 1}, {E::VerifierPointerLeak, 1}},
+    // Root links a scalar spilled at a slot's start to its register when the
+    // value fits the store (the kernel's bpf_capable spill rule): a bound
+    // learnt on either copy holds for the other, so the r9 read is dead.
+    {"spill_links_narrow", "xdp",
+     "r0 = *(u32 *)(r1 + 12)\nw0 &= 0x80000000\n*(u32 *)(r10 - 8) = r0\nr1 = *(u32 *)(r10 - 8)\nr2 = 0\n"
+     "if r1 != r2 goto out\nif r0 == r2 goto out\nr0 = *(u64 *)(r9 + 0)\nexit\nout: r0 = 2\nexit\n",
+     {E::VerifierUninitRegister, 7}, {E::Ok}},
+    {"spill_links_wide", "xdp",
+     "r0 = *(u32 *)(r1 + 12)\n*(u64 *)(r10 - 8) = r0\nif r0 > 16 goto out\nr0 = *(u64 *)(r10 - 8)\n"
+     "if r0 <= 16 goto out\nr0 = *(u64 *)(r9 + 0)\nexit\nout: r0 = 2\nexit\n",
+     {E::VerifierUninitRegister, 5}, {E::Ok}},
+    {"narrow_fill_of_wide_spill_links", "xdp",
+     "r0 = *(u32 *)(r1 + 12)\n*(u64 *)(r10 - 8) = r0\nr1 = *(u32 *)(r10 - 8)\nr2 = 0\n"
+     "if r1 != r2 goto out\nif r0 == r2 goto out\nr0 = *(u64 *)(r9 + 0)\nexit\nout: r0 = 2\nexit\n",
+     {E::VerifierUninitRegister, 6}, {E::Ok}},
+    // No link where the store or the load changes the number: a u32 spilled
+    // as 2 bytes (0x10000 reads back as 0), a byte read back sign-extended
+    // (255 reads back as -1). The r9 read is reachable.
+    {"narrowing_spill_no_link", "xdp",
+     "r0 = *(u32 *)(r1 + 12)\n*(u16 *)(r10 - 8) = r0\nr1 = *(u16 *)(r10 - 8)\n"
+     "if r1 != 0 goto out\nif r0 == 0 goto out\nr0 = *(u64 *)(r9 + 0)\nexit\nout: r0 = 2\nexit\n",
+     {E::VerifierUninitRegister, 5}, {E::VerifierUninitRegister, 5}},
+    {"sign_extending_fill_no_link", "xdp",
+     "r0 = *(u32 *)(r1 + 12)\nr0 &= 0xff\n*(u8 *)(r10 - 8) = r0\nr1 = *(s8 *)(r10 - 8)\n"
+     "if r1 != -1 goto out\nif r0 != 255 goto out\nr0 = *(u64 *)(r9 + 0)\nexit\nout: r0 = 2\nexit\n",
+     {E::VerifierUninitRegister, 6}, {E::VerifierUninitRegister, 6}},
     // Refused for root too: no pointer is ever made from a number, and the
     // operations the kernel refuses to everyone stay refused.
     {"number_deref", "xdp", "r2 = r10\nr2 += -8\n*(u64 *)(r10 - 8) = r2\nw3 = w2\nr0 = *(u64 *)(r3 + 0)\nexit\n",

@@ -32,6 +32,9 @@ const std::map<std::string, std::string> kKnown = {
     {"pkt_meta_data_off_smaller",
      "the kernel learns metadata ranges only against the unmoved data pointer; Decade subtracts a data pointer's "
      "constant offset (meta + 8 <= data + 4 proves 4 bytes)"},
+    {"ldabs_miss_caller_sets_r9",
+     "the kernel wants BTF func info for LD_ABS in a function (the case has none); Decade needs none: a miss returns 0 "
+     "from the function, and the verifier explores that return"},
 };
 
 struct KernelMaps {
@@ -64,7 +67,7 @@ int kernel_map(const MapDef& d, int idx, KernelMaps& km) {
     close(inner);
   } else {
     fd = create_map(static_cast<uint32_t>(d.type), d.key_size, d.value_size, d.max_entries,
-                    d.frozen ? BPF_F_RDONLY_PROG : 0);
+                    (d.frozen ? BPF_F_RDONLY_PROG : 0) | (d.map_flags & BPF_F_WRONLY_PROG));
     if (fd >= 0 && !d.initial_value.empty()) {
       uint32_t key = 0;
       bpf_attr a{};
