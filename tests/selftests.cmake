@@ -7,6 +7,7 @@
 find_package(PkgConfig REQUIRED)
 add_executable(decade_selftests
   ${CMAKE_CURRENT_SOURCE_DIR}/selftests/selftests_main.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/selftests/phrases.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/selftests/retvals.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/selftests/table.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/selftests/test_specs.cpp
