@@ -41,7 +41,7 @@ const PhraseCase kPhrases[] = {
     {"map_value_past_end", "xdp", LOOKUP(1) "if r0 == 0 goto out\nr1 = *(u64 *)(r0 + 64)\nout: r0 = 0\nexit\n",
      E::VerifierOutOfBounds, "invalid access to map value, value_size=64 off=64 size=8\nR0 min value is outside of the allowed memory range"},
     {"map_value_negative_index", "xdp",
-     LOOKUP(1) "if r0 == 0 goto out\nr1 = *(u32 *)(r0 + 0)\nif r1 s> 8 goto out\nr0 += r1\nr1 = *(u8 *)(r0 + 0)\nout: r0 = 0\nexit\n",
+     LOOKUP(1) "if r0 == 0 goto out\nr1 = *(s32 *)(r0 + 0)\nif r1 s> 8 goto out\nr0 += r1\nr1 = *(u8 *)(r0 + 0)\nout: r0 = 0\nexit\n",
      E::VerifierOutOfBounds, "R0 min value is negative, either use unsigned index or do a if (index >=0) check."},
     {"map_value_unbounded", "xdp",
      LOOKUP(1) "if r0 == 0 goto out\nr1 = *(u32 *)(r0 + 0)\nr0 += r1\nr1 = *(u8 *)(r0 + 0)\nout: r0 = 0\nexit\n",
@@ -57,8 +57,8 @@ const PhraseCase kPhrases[] = {
     {"stack_above_frame", "xdp", "r0 = *(u64 *)(r10 + 8)\nexit\n", E::VerifierOutOfBounds, "invalid read from stack R10 off=8 size=8"},
     {"stack_below_frame", "xdp", "*(u64 *)(r10 - 520) = 0\nr0 = 0\nexit\n", E::VerifierOutOfBounds,
      "invalid write to stack R10 off=-520 size=8"},
-    {"stack_misaligned", "xdp", "r1 = r10\nr1 += -8\n*(u64 *)(r1 + 2) = 0\nr0 = 0\nexit\n", E::VerifierMisaligned,
-     "misaligned stack access off 0+-8+2 size 8"},
+    {"stack_misaligned", "xdp", "r1 = r10\nr1 += -16\n*(u64 *)(r1 + 2) = 0\nr0 = 0\nexit\n", E::VerifierMisaligned,
+     "misaligned stack access off 0+-16+2 size 8"},
     {"stack_uninit_read", "xdp", "r0 = *(u64 *)(r10 - 8)\nexit\n", E::VerifierUninitStack, "invalid read from stack off -8+0 size 8"},
     {"spill_fill_narrow", "xdp", "*(u64 *)(r10 - 8) = r1\nr0 = *(u32 *)(r10 - 8)\nexit\n", E::VerifierInvalidMemAccess,
      "invalid size of register fill"},
@@ -98,7 +98,7 @@ const PhraseCase kPhrases[] = {
     {"infinite_loop", "xdp", "r0 = 0\nl: if r0 == 0 goto l\nexit\n", E::VerifierInfiniteLoop, "infinite loop detected at insn 1"},
     {"return_out_of_range", "xdp_ret", "r0 = 7\nexit\n", E::VerifierBadReturn,
      "At program exit the register R0 has smin=7 smax=7 should have been in [0, 4]"},
-    {"return_unknown", "xdp_ret", "r0 = *(u32 *)(r1 + 0)\nr0 <<= 32\nexit\n", E::VerifierBadReturn,
+    {"return_unknown", "xdp_ret", LOOKUP(1) "if r0 == 0 goto out\nr0 = *(u64 *)(r0 + 0)\nexit\nout: r0 = 0\nexit\n", E::VerifierBadReturn,
      "At program exit the register R0 has unknown scalar value should have been in [0, 4]"},
     {"return_pointer", "xdp_ret", "r0 = r10\nexit\n", E::VerifierPointerLeak, "At program exit the register R0 is not a known value (fp)"},
 };
@@ -126,14 +126,14 @@ TEST(KernelPhrase, LogHasTheKernelsFormat) {
   VerifierEnv env;
   VerifyOptions opts;
   opts.log_level = 1;
-  auto r = env.verify_text(LOOKUP(1) "r6 = *(u32 *)(r1 + 0)\nif r6 > 3 goto out\nr0 = *(u64 *)(r0 + 0)\nout: r0 = 0\nexit\n",
+  auto r = env.verify_text("r6 = *(u32 *)(r1 + 12)\n" LOOKUP(1) "if r6 > 3 goto out\nr0 = *(u64 *)(r0 + 0)\nout: r0 = 0\nexit\n",
                            "xdp", opts);
   ASSERT_FALSE(r.has_value());
   const std::string& log = r.error().message;
   EXPECT_NE(log.find("\n0: R1=ctx() R10=fp0\n"), std::string::npos) << log;
-  EXPECT_NE(log.find("\n1: (63) *(u32 *)(r10 -4) = r1\n"), std::string::npos) << log;
-  EXPECT_NE(log.find("\n4: (18) r1 = map[idx:1]\n"), std::string::npos) << log;
-  EXPECT_NE(log.find("\n6: (85) call bpf_map_lookup_elem#1\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("\n2: (63) *(u32 *)(r10 -4) = r1\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("\n5: (18) r1 = map[idx:1]\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("\n7: (85) call bpf_map_lookup_elem#1\n"), std::string::npos) << log;
   EXPECT_NE(log.find("\n8: (25) if r6 > 0x3 goto pc+1\n"), std::string::npos) << log;
   EXPECT_NE(log.find("\n9: (79) r0 = *(u64 *)(r0 +0)\nR0 invalid mem access 'map_value_or_null'\n"), std::string::npos) << log;
   EXPECT_NE(log.find("\nprocessed 9 insns (limit 1000000) max_states_per_insn "), std::string::npos) << log;
@@ -141,7 +141,7 @@ TEST(KernelPhrase, LogHasTheKernelsFormat) {
 
   // Accepted: every path, "from X to Y:" where a pending branch resumes,
   // and the statistics line last.
-  auto ok = env.verify_text("r6 = *(u32 *)(r1 + 0)\nr0 = 0\nif r6 > 3 goto out\nr0 = 1\nout: exit\n", "xdp", opts);
+  auto ok = env.verify_text("r6 = *(u32 *)(r1 + 12)\nr0 = 0\nif r6 > 3 goto out\nr0 = 1\nout: exit\n", "xdp", opts);
   ASSERT_TRUE(ok.has_value()) << ok.error().to_string();
   EXPECT_NE(ok->log.find("\nfrom 2 to 4: R0=0 R1=ctx() R6=scalar("), std::string::npos) << ok->log;
   EXPECT_NE(ok->log.find(" R10=fp0\n4: safe\n"), std::string::npos) << ok->log;
