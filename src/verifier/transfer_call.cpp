@@ -467,6 +467,12 @@ namespace {
 // when the register's type is not among those the kernel accepts there.
 std::unexpected<Error> arg_phrase(Error e, const State& st, int i, const FuncProto& p) {
   const RegState& r = st.reg(static_cast<uint8_t>(i + 1));
+  // A moved context pointer: the kernel names the offset.
+  if (e.kernel.empty() && p.args[static_cast<size_t>(i)] == ArgKind::PtrToCtx && r.type == RegType::Ctx && r.off) {
+    e.kernel = r.off < 0 ? fmt::format("negative offset ctx ptr R{} off={} disallowed", i + 1, r.off)
+                         : fmt::format("dereference of modified ctx ptr R{} off={} disallowed", i + 1, r.off);
+    return std::unexpected(std::move(e));
+  }
   const std::string expected = kernel_expected(p.args[static_cast<size_t>(i)]);
   const std::string type = kernel_type(r);
   if (e.kernel.empty() && !expected.empty() && (", " + expected + ",").find(", " + type + ",") == std::string::npos)

@@ -35,8 +35,14 @@ Scalar fold_bytes(uint64_t v, unsigned size, bool sext) {
 KernelPhrase stack_bounds_phrase(const RegState& ptr, const MemOp& op) {
   const char* what = op.helper ? " indirect access to" : op.access == Access::Read ? " read from" : " write to";
   const int64_t off = int64_t{ptr.off} + op.off;
-  if (ptr.val.is_const())
-    return kernel_says("invalid{} stack R{} off={} size={}", what, op.ptr, off + static_cast<int64_t>(ptr.val.value()), op.size);
+  if (ptr.val.is_const()) {
+    const int64_t at = off + static_cast<int64_t>(ptr.val.value());
+    // The kernel checks alignment first: a misaligned access past the
+    // frame is refused as misaligned.
+    if (!op.helper && at % op.size != 0)
+      return kernel_says("misaligned stack access off 0+{}+{} size {}", at - op.off, op.off, op.size);
+    return kernel_says("invalid{} stack R{} off={} size={}", what, op.ptr, at, op.size);
+  }
   constexpr int64_t kMaxVarOff = int64_t{1} << 29;
   if (ptr.val.smax >= kMaxVarOff || ptr.val.smin <= -kMaxVarOff)
     return kernel_says("invalid unbounded variable-offset{} stack R{}", what, op.ptr);
