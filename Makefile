@@ -83,7 +83,7 @@ fuzz-triage: configure
 # The per-program verdicts land in $(BUILD)/selftests-verifier.tsv.
 selftests-verifier: deps configure
 	cmake --build $(BUILD) -j $(JOBS) --target decade_cli decade_selftests
-	./scripts/selftests_verifier.sh $(BUILD) --tsv $(BUILD)/selftests-verifier.tsv
+	./scripts/selftests_verifier.sh $(BUILD) --tsv $(BUILD)/selftests-verifier.tsv --phrases
 
 bench: deps build
 	./scripts/bench.sh $(BUILD)

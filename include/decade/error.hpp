@@ -184,6 +184,10 @@ struct Error {
   std::string message;   // human text; never parsed by tests
   SourceLocation where;  // source line from BTF line info or the assembly file
   std::string hint;      // optional one-line advice
+  // Verifier errors: the Linux verifier's phrase for the same rule, as its
+  // log prints it ("R1 invalid mem access 'scalar'"), so users can search
+  // for it; empty when Linux has no such rule. Never parsed by tests.
+  std::string kernel;
 
   // "E102 DecodeUnknownOpcode at insn 3 (file.c:12): message"
   DECADE_API std::string to_string() const;

@@ -52,9 +52,9 @@ std::string json_report(const VerifyReport& r) {
     const Error& e = r.error;
     out += fmt::format(
         ", \"error\": {{\"code\": {}, \"name\": {}, \"insn\": {}, \"file\": {}, \"line\": {}, \"source\": {}, "
-        "\"message\": {}, \"hint\": {}}}",
+        "\"message\": {}, \"kernel\": {}, \"hint\": {}}}",
         static_cast<unsigned>(e.code), json_string(error_code_name(e.code)), e.insn, json_string(e.where.file),
-        e.where.line, json_string(e.where.text), json_string(e.message), json_string(e.hint));
+        e.where.line, json_string(e.where.text), json_string(e.message), json_string(e.kernel), json_string(e.hint));
   }
   if (!r.log.empty()) out += ", \"log\": " + json_string(r.log);
   return out + "}";
@@ -69,9 +69,18 @@ void print_text(const VerifyReport& r, int verbose) {
                 static_cast<double>(r.time_ns) / 1000.0);
     return;
   }
+  // The verifier puts its state and log after the message's first line
+  // (verify()'s contract): with -v they go to stdout, as the kernel's log,
+  // and the error itself stays one line on stderr.
+  Error e = r.error;
+  if (const size_t nl = e.message.find('\n'); verbose && nl != std::string::npos) {
+    std::fputs(e.message.c_str() + nl + 1, stdout);
+    if (!e.message.ends_with('\n')) std::fputc('\n', stdout);
+    e.message.resize(nl);
+  }
   std::printf("%s: rejected\n", r.program.c_str());
   std::fflush(stdout);
-  report(r.error, kExitRejected);
+  report(e, kExitRejected);
   if (!r.error.where.text.empty()) std::fprintf(stderr, "  source: %s\n", r.error.where.text.c_str());
 }
 

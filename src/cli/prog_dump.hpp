@@ -10,18 +10,8 @@
 #include <string>
 
 #include "decade/decade.hpp"
-#include "isa/insn.hpp"
-
-namespace decade {
-class Platform;
-}
 
 namespace decade::cli {
-
-// One instruction in the kernel's log syntax, without the "(op)" prefix;
-// helper names from `platform`. Map references print as map[idx:N]: the
-// object's N-th map (no kernel ids here).
-std::string xlated_text(const Insn& in, const Platform& platform);
 
 // Every program of OBJ, or `prog`; `source`: the C lines from BTF line info.
 int dump_xlated(const std::string& file, const std::string& prog, bool source);

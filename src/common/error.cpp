@@ -49,6 +49,7 @@ std::string Error::to_string() const {
   if (!where.file.empty()) s += fmt::format(" ({}:{})", where.file, where.line);
   else if (where.line) s += fmt::format(" (line {})", where.line);
   s += ": " + message;
+  if (!kernel.empty()) s += "\n  kernel: " + kernel;
   if (!hint.empty()) s += "\n  hint: " + hint;
   return s;
 }

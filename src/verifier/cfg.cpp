@@ -59,9 +59,10 @@ Status check_jumps(Env& env) {
     if (!is_jump(s)) continue;
     const int32_t t = insn.target;
     if (t < 0 || static_cast<uint32_t>(t) >= p.slot_count || !p.at_pc(static_cast<uint32_t>(t)))
-      return fail(env, ErrorCode::VerifierBadJump, insn.pc, fmt::format("jump target {} is not an instruction", t));
+      return fail(env, ErrorCode::VerifierBadJump, insn.pc, kernel_says("jump out of range from insn {} to {}", insn.pc, t),
+                  fmt::format("jump target {} is not an instruction", t));
     if (env.sub_of_pc[static_cast<size_t>(t)] != env.sub_of_pc[insn.pc])
-      return fail(env, ErrorCode::VerifierBadJump, insn.pc,
+      return fail(env, ErrorCode::VerifierBadJump, insn.pc, kernel_says("jump out of range from insn {} to {}", insn.pc, t),
                   fmt::format("jump from function {} into function {}", env.sub_of_pc[insn.pc], env.sub_of_pc[static_cast<size_t>(t)]),
                   "jumps must stay inside their function; use a call to enter another one");
   }
@@ -73,7 +74,8 @@ Status check_jumps(Env& env) {
     if (!insn) continue;
     const Sem sem = insn->info().sem;
     if (sem != Sem::Exit && sem != Sem::Ja && sem != Sem::GotoX && !is_throw(env, *insn))
-      return fail(env, ErrorCode::VerifierFallThrough, last, "the last instruction of a function is not an exit or a jump",
+      return fail(env, ErrorCode::VerifierFallThrough, last, kernel_says("last insn is not an exit or jmp"),
+                  "the last instruction of a function is not an exit or a jump",
                   "end every function with 'exit', an unconditional jump back or bpf_throw");
   }
   return ok();
@@ -103,7 +105,7 @@ Status check_reachable(Env& env) {
   }
   for (const Insn& insn : p.insns)
     if (!seen[insn.pc])
-      return fail(env, ErrorCode::VerifierUnreachable, insn.pc, "unreachable instruction",
+      return fail(env, ErrorCode::VerifierUnreachable, insn.pc, kernel_says("unreachable insn {}", insn.pc), "unreachable instruction",
                   "remove dead code, or make sure a jump or call leads here");
   return ok();
 }
@@ -127,7 +129,8 @@ Status check_recursion(Env& env) {
       if (i == calls[s].size()) { color[s] = 2; stack.pop_back(); continue; }
       const auto [callee, pc] = calls[s][i++];
       if (color[callee] == 1)
-        return fail(env, ErrorCode::VerifierCallDepth, pc, "recursive call", "BPF functions may not call themselves, directly or not");
+        return fail(env, ErrorCode::VerifierCallDepth, pc, kernel_says("back-edge from insn {} to {}", pc, env.subs[callee].start),
+                    "recursive call", "BPF functions may not call themselves, directly or not");
       if (color[callee] == 0) { color[callee] = 1; stack.emplace_back(callee, 0); }
     }
   }

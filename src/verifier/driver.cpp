@@ -10,6 +10,8 @@
 #include "verifier/cfg.hpp"
 #include "verifier/frames.hpp"
 #include "verifier/indirect.hpp"
+#include "verifier/insn_text.hpp"
+#include "verifier/kernel_log.hpp"
 #include "verifier/transfer.hpp"
 
 namespace decade::verifier {
@@ -65,7 +67,7 @@ Driver::Driver(Env& env)
 void Driver::fork(Path& p, State s, bool callback_entry) {
   if (p.parent) ++p.parent->branches;
   work_bytes_ += footprint(s);
-  work_.push_back(Path{std::move(s), p.parent, callback_entry});
+  work_.push_back(Path{std::move(s), p.parent, callback_entry, p.st.pc});
 }
 
 void Driver::fork_spawned(Path& p, std::vector<State>& spawned) {
@@ -193,8 +195,8 @@ Result<bool> Driver::lookup(Path& p, RegMask live, const Precision::Need& precis
       --total;
       if (c->branches > 0) {
         if (covers(c->st, p.st, live, true))
-          return std::unexpected(verr(env_, ErrorCode::VerifierInfiniteLoop, pc, "infinite loop: the state repeats exactly",
-                                      "make sure the loop's condition changes on every iteration"));
+          return fail(env_, ErrorCode::VerifierInfiniteLoop, pc, kernel_says("infinite loop detected at insn {}", pc),
+                      "infinite loop: the state repeats exactly", "make sure the loop's condition changes on every iteration");
         continue;
       }
       if (covers(c->st, p.st, live, false, precise.regs, precise.slots)) {
@@ -234,6 +236,7 @@ void Driver::store(Path& p, RegMask live, const Precision::Need& precise) {
   at.buckets[key].push_back(c);
   p.parent = c;
   at.all.push_back(c);
+  env_.max_states_per_insn = std::max<uint64_t>(env_.max_states_per_insn, at.all.size());
   ++stored_;
   ++env_.stats.states_stored;
   env_.stats.peak_states = std::max(env_.stats.peak_states, stored_);
@@ -247,17 +250,31 @@ Result<bool> Driver::checkpoint(Path& p) {
       loop_point_[pc] == kRuntimeLoop || (loop_point_[pc] == kCallbackEntry && p.callback_entry);
   p.callback_entry = false;
   auto pruned = runtime_bounded ? lookup_loop_point(p, live, precise) : lookup(p, live, precise);
+  if (pruned && *pruned && env_.opts.log_level > 0 && env_.log.size() <= kMaxLogBytes) env_.log += fmt::format("{}: safe\n", pc);
   if (!pruned || *pruned) return pruned;
   store(p, live, precise);
   return false;
 }
 
+// Each processed instruction as the kernel's log prints it: its source
+// line when one starts there, "pc: (opcode) text", and at -vv the
+// registers after it (Decade's full state dump).
 void Driver::log_insn(const State& st, const Insn& insn) {
   if (env_.opts.log_level <= 0 || env_.log.size() > kMaxLogBytes) return;
-  env_.log += fmt::format("{}: ({:02x}) {} dst=r{} src=r{} off={} imm={}", insn.pc, insn.info().opcode, insn.info().name,
-                          insn.dst, insn.src, insn.off, insn.imm);
+  if (const LineInfo* li = env_.prog.line_for(insn.pc); li && li->pc == insn.pc && !li->text.empty())
+    env_.log += fmt::format("; {}\n", li->text.substr(std::min(li->text.find_first_not_of(" \t"), li->text.size())));
+  env_.log += fmt::format("{}: ({:02x}) {}", insn.pc, insn.info().opcode,
+                          kernel_insn_text(insn, *env_.in.platform, env_.in.kfuncs));
   if (env_.opts.log_level >= 2) env_.log += " ;" + dump_state(st);
   env_.log += "\n";
+}
+
+// A path starts: the entry's registers ("0: R1=ctx() R10=fp0"), or the
+// other side of a branch or call ("from 4 to 11: R0=... R10=fp0").
+void Driver::log_path_start(const Path& p) {
+  if (env_.opts.log_level <= 0 || env_.log.size() > kMaxLogBytes) return;
+  if (p.from == kNoFork) env_.log += fmt::format("{}:{}\n", p.st.pc, kernel_frame_text(p.st));
+  else env_.log += fmt::format("from {} to {}:{}\n", p.from, p.st.pc, kernel_frame_text(p.st));
 }
 
 Result<bool> Driver::exec(Path& p, const Insn& insn) {
@@ -372,9 +389,10 @@ Result<bool> Driver::step(Path& p) {
   const uint32_t pc = p.st.pc;
   pc_ = pc;
   if (++env_.stats.insns_processed > env_.opts.max_insns_processed)
-    return std::unexpected(verr(env_, ErrorCode::VerifierBudget, pc,
-                                fmt::format("verification budget of {} processed instructions exhausted", env_.opts.max_insns_processed),
-                                "simplify the program: fewer paths, smaller loop bounds, or bpf_loop / open-coded iterators"));
+    return fail(env_, ErrorCode::VerifierBudget, pc,
+                kernel_says("BPF program is too large. Processed {} insn", env_.opts.max_insns_processed + 1),
+                fmt::format("verification budget of {} processed instructions exhausted", env_.opts.max_insns_processed),
+                "simplify the program: fewer paths, smaller loop bounds, or bpf_loop / open-coded iterators");
   const Insn* insn = env_.prog.at_pc(pc);
   if (!insn) return std::unexpected(verr(env_, ErrorCode::VerifierFallThrough, pc, "control reaches past the end of the program"));
   if (env_.prune_point[pc]) {
@@ -386,7 +404,7 @@ Result<bool> Driver::step(Path& p) {
   prec_.observe(p.st, *insn);
   log_insn(p.st, *insn);
   if (insn_defs(*insn) & (1u << kFramePointer))
-    return std::unexpected(verr(env_, ErrorCode::VerifierReadOnly, pc, "r10 (the frame pointer) is read-only"));
+    return fail(env_, ErrorCode::VerifierReadOnly, pc, kernel_says("frame pointer is read only"), "r10 (the frame pointer) is read-only");
   auto r = exec(p, *insn);
   if (!r) {
     Error e = r.error();
@@ -406,8 +424,7 @@ Status Driver::explore_paths() {
     Path p = std::move(work_.back());
     work_.pop_back();
     work_bytes_ -= footprint(p.st);
-    if (env_.opts.log_level > 0 && env_.log.size() <= kMaxLogBytes)
-      env_.log += fmt::format("from path at insn {}\n", p.st.pc);
+    log_path_start(p);
     for (;;) {
       auto more = step(p);
       if (!more) return std::unexpected(more.error());

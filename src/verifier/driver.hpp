@@ -60,7 +60,11 @@ class Driver {
     // instruction is an iteration the runtime bounds. A jump, call or callx
     // reaching the same instruction is an ordinary loop.
     bool callback_entry = false;
+    // The instruction that forked this path (the log's "from X to Y:"),
+    // kNoFork for the entry.
+    uint32_t from = kNoFork;
   };
+  static constexpr uint32_t kNoFork = UINT32_MAX;
 
   Result<bool> step(Path& p);                 // false: the path ended
   Result<bool> checkpoint(Path& p);           // true: pruned
@@ -73,6 +77,7 @@ class Driver {
   void fork_spawned(Path& p, std::vector<State>& spawned);  // states a call or exit made
   void finish(Checkpoint* c);
   void log_insn(const State& st, const Insn& insn);
+  void log_path_start(const Path& p);
   size_t memory_in_use() const;
   Status check_memory(uint32_t pc);
   Status check_stack_chain(const State& st, uint32_t pc);

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "verifier/state.hpp"
 #include "verifier/verifier.hpp"
 
@@ -74,6 +76,7 @@ struct Env {
   bool stack_grew = false;  // note_stack deepened a function's stack (the driver checks the call chain)
   std::string log;
   VerifierStats stats;
+  uint64_t max_states_per_insn = 0;  // the most states stored at one instruction at once (the log's summary)
 
   Env(const VerifyInput& i, const VerifyOptions& o)
       : in(i), opts(o), prog(*i.program), privileged(i.platform && (i.platform->grants() & kGrantPrivileged)) {}
@@ -96,5 +99,28 @@ inline std::unexpected<Error> fail(const Env& env, ErrorCode code, uint32_t pc, 
                                    std::string hint = {}) {
   return std::unexpected(verr(env, code, pc, std::move(message), std::move(hint)));
 }
+
+// The Linux verifier's words for the rule a check enforces (Error::kernel),
+// formatted as its log prints them: register numbers, type names
+// (kernel_type), offsets and sizes. Facts users search for, not its code.
+struct KernelPhrase {
+  std::string text;
+};
+template <typename... Args>
+KernelPhrase kernel_says(fmt::format_string<Args...> f, Args&&... args) {
+  return {fmt::format(f, std::forward<Args>(args)...)};
+}
+inline std::unexpected<Error> fail(const Env& env, ErrorCode code, uint32_t pc, KernelPhrase kernel, std::string message,
+                                   std::string hint = {}) {
+  Error e = verr(env, code, pc, std::move(message), std::move(hint));
+  e.kernel = std::move(kernel.text);
+  return std::unexpected(std::move(e));
+}
+// A register's type as the kernel's log names it: "scalar", "fp",
+// "map_value_or_null", "ptr_or_null_".
+std::string kernel_type(const RegState& r);
+// A tnum as the kernel's log prints it: the value when known ("0",
+// "0x10000"), else "(0x0; 0xff)".
+std::string kernel_tnum(const Tnum& t);
 
 }  // namespace decade::verifier

@@ -125,7 +125,8 @@ Status do_local_call(Env& env, State& st, const Insn& insn) {
     return ok();
   }
   if (st.frames.size() >= env.opts.max_call_depth)
-    return fail(env, ErrorCode::VerifierCallDepth, insn.pc, fmt::format("call depth over {} frames", env.opts.max_call_depth),
+    return fail(env, ErrorCode::VerifierCallDepth, insn.pc, kernel_says("the call stack of {} frames is too deep !", st.frames.size() + 1),
+                fmt::format("call depth over {} frames", env.opts.max_call_depth),
                 "flatten the call chain or mark functions inline");
   auto extra = take_stack_args(env, st, insn, callee.stack_args, callee.name.empty() ? "the callee" : callee.name);
   if (!extra) return std::unexpected(extra.error());
@@ -179,6 +180,26 @@ Status pop_frame(Env& env, State& st, const RegState& r0, const Insn& insn, std:
   return ok();
 }
 
+// The kernel's words for a return value outside its range: the bounds it
+// knows ("smin=0 smax=255"), or "unknown scalar value".
+KernelPhrase return_range_phrase(const char* where, const RegState& r0, int64_t min, int64_t max) {
+  std::string has;
+  if (r0.val.smin > INT64_MIN) has += fmt::format(" smin={}", r0.val.smin);
+  if (r0.val.smax < INT64_MAX) has += fmt::format(" smax={}", r0.val.smax);
+  if (has.empty()) has = " unknown scalar value";
+  return kernel_says("{} the register R0 has{} should have been in [{}, {}]", where, has, min, max);
+}
+
+// A pointer returned where a number is due: a type with a return range (or
+// a callback) names the pointer's type, others refuse the leak itself.
+KernelPhrase pointer_return_phrase(const Env& env, const RegState& r0, bool callback) {
+  const ProgramType* t = env.in.type;
+  if (callback) return kernel_says("At callback return the register R0 is not a known value ({})", kernel_type(r0));
+  if (t && (t->ret_min != INT64_MIN || t->ret_max != INT64_MAX))
+    return kernel_says("At program exit the register R0 is not a known value ({})", kernel_type(r0));
+  return kernel_says("R0 leaks addr as return value");
+}
+
 }  // namespace
 
 Result<bool> do_exit(Env& env, State& st, const Insn& insn, std::vector<State>& spawned) {
@@ -198,35 +219,36 @@ Result<bool> do_exit(Env& env, State& st, const Insn& insn, std::vector<State>& 
     const bool leak_ok = env.privileged && main_frame && !fr.callback && !sub.global && t &&
                          t->ret_min == INT64_MIN && t->ret_max == INT64_MAX;
     if (!r0.is_scalar() && !leak_ok)
-      return std::unexpected(verr(env, ErrorCode::VerifierPointerLeak, insn.pc, fmt::format("R0 returns a pointer ({})", r0.to_string()),
-                                  "return a number"));
+      return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, pointer_return_phrase(env, r0, fr.callback),
+                  fmt::format("R0 returns a pointer ({})", r0.to_string()), "return a number");
   }
   if (fr.callback && (r0.val.smin < 0 || r0.val.smax > 1))
-    return std::unexpected(verr(env, ErrorCode::VerifierBadCallback, insn.pc, fmt::format("callback returns {} (must be 0 or 1)", r0.to_string()),
-                                "return 0 to continue or 1 to stop"));
+    return fail(env, ErrorCode::VerifierBadCallback, insn.pc, return_range_phrase("At callback return", r0, 0, 1),
+                fmt::format("callback returns {} (must be 0 or 1)", r0.to_string()), "return 0 to continue or 1 to stop");
   if (!main_frame) {
     if (auto s = pop_frame(env, st, r0, insn, spawned); !s) return std::unexpected(s.error());
     return false;
   }
   if (st.lock.held)
-    return std::unexpected(verr(env, ErrorCode::VerifierLock, insn.pc, fmt::format("exit while holding the lock taken at insn {}", st.lock.pc),
-                                "call bpf_spin_unlock on every path before returning"));
+    return fail(env, ErrorCode::VerifierLock, insn.pc, kernel_says("bpf_spin_unlock is missing"),
+                fmt::format("exit while holding the lock taken at insn {}", st.lock.pc),
+                "call bpf_spin_unlock on every path before returning");
   if (!st.res_locks.empty())
     return std::unexpected(verr(env, ErrorCode::VerifierLock, insn.pc,
                                 fmt::format("exit while holding the bpf_res_spin_lock taken at insn {}", st.res_locks.back().pc),
                                 "call bpf_res_spin_unlock on every path where the lock call returned 0"));
   if (!st.refs.empty()) {
     const RefState& r = st.refs.front();
-    return std::unexpected(verr(env, ErrorCode::VerifierRefLeak, r.acquire_pc,
-                                fmt::format("reference acquired at insn {} is not released (exit at insn {})", r.acquire_pc, insn.pc),
-                                "submit or discard the reserved record (or release the reference) on every path"));
+    return fail(env, ErrorCode::VerifierRefLeak, r.acquire_pc, kernel_says("Unreleased reference id={} alloc_insn={}", r.id, r.acquire_pc),
+                fmt::format("reference acquired at insn {} is not released (exit at insn {})", r.acquire_pc, insn.pc),
+                "submit or discard the reserved record (or release the reference) on every path");
   }
   if ((!sub.global || sub.exception_cb) && env.in.type) {  // its r0 is the program's result
     const ProgramType& t = *env.in.type;
     if (r0.val.smin < t.ret_min || r0.val.smax > t.ret_max)
-      return std::unexpected(verr(env, ErrorCode::VerifierBadReturn, insn.pc,
-                                  fmt::format("R0 = {} is outside [{}, {}] allowed for {} programs", r0.to_string(), t.ret_min, t.ret_max, t.name),
-                                  "return one of the program type's result codes"));
+      return fail(env, ErrorCode::VerifierBadReturn, insn.pc, return_range_phrase("At program exit", r0, t.ret_min, t.ret_max),
+                  fmt::format("R0 = {} is outside [{}, {}] allowed for {} programs", r0.to_string(), t.ret_min, t.ret_max, t.name),
+                  "return one of the program type's result codes");
   }
   return true;
 }

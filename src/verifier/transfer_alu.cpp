@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "isa/semantics.hpp"
+#include "verifier/insn_text.hpp"
 #include "verifier/transfer.hpp"
 
 namespace decade::verifier {
@@ -47,14 +48,23 @@ bool same_region(const RegState& a, const RegState& b) {
   return a.type == RegType::Arena || a.type == RegType::Ctx;
 }
 
+// The operator of an ALU instruction as the kernel's log names it ("/=").
+std::string kernel_op(const Insn& insn, const Env& env) {
+  const std::string text = kernel_insn_text(insn, *env.in.platform);
+  const size_t a = text.find(' '), b = a == std::string::npos ? a : text.find(' ', a + 1);
+  return b == std::string::npos ? text : text.substr(a + 1, b - a - 1);
+}
+
 // ptr +/- scalar (64-bit only).
 Status pointer_arith(Env& env, RegState& dst, const RegState& ptr, const RegState& scalar, bool subtract,
                      const Insn& insn) {
   if (!arith_allowed(ptr.type))
     return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
+                kernel_says("R{} pointer arithmetic on {} prohibited", insn.dst, kernel_type(ptr)),
                 fmt::format("arithmetic on a {} pointer is not allowed", reg_type_name(ptr.type)));
   if (ptr.maybe_null)
     return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
+                kernel_says("R{} pointer arithmetic on {} prohibited, null-check it first", insn.dst, kernel_type(ptr)),
                 fmt::format("arithmetic on a {} pointer that may be NULL", reg_type_name(ptr.type)),
                 "compare the pointer against NULL before doing arithmetic on it");
   const Scalar& s = scalar.val;
@@ -64,11 +74,14 @@ Status pointer_arith(Env& env, RegState& dst, const RegState& ptr, const RegStat
     const int64_t off = subtract ? int64_t{ptr.off} - v : int64_t{ptr.off} + v;
     if (v <= -kMaxVarOff || v >= kMaxVarOff || off <= -kMaxVarOff || off >= kMaxVarOff)
       return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
+                  v <= -kMaxVarOff || v >= kMaxVarOff ? kernel_says("math between {} pointer and {} is not allowed", kernel_type(ptr), v)
+                                                      : kernel_says("{} pointer offset {} is not allowed", kernel_type(ptr), off),
                   fmt::format("pointer offset {} is out of the allowed range", off));
     r.off = static_cast<int32_t>(off);
   } else {
     if (ptr.fixed_offset)
       return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
+                  kernel_says("R{} pointer arithmetic on flow_keys prohibited", insn.dst),
                   fmt::format("variable offset {} added to a {} pointer that allows constant offsets only", scalar.to_string(),
                               reg_type_name(ptr.type)),
                   "access the flow keys at constant offsets");
@@ -78,6 +91,9 @@ Status pointer_arith(Env& env, RegState& dst, const RegState& ptr, const RegStat
     const auto insane = [](const Scalar& v) { return v.smin == INT64_MIN || v.smin >= kMaxVarOff || v.smin <= -kMaxVarOff; };
     if (insane(s))
       return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
+                  s.smin == INT64_MIN
+                      ? kernel_says("math between {} pointer and register with unbounded min value is not allowed", kernel_type(ptr))
+                      : kernel_says("value {} makes {} pointer be out of bounds", s.smin, kernel_type(ptr)),
                   fmt::format("pointer arithmetic with an unbounded value {}", scalar.to_string()),
                   "bound the value with a comparison (e.g. if (i >= N) return) before adding it to a pointer");
     r.val = alu(subtract ? AluOp::Sub : AluOp::Add, ptr.val, s, 64);
@@ -105,11 +121,13 @@ Status ptr_alu(Env& env, State& st, const Insn& insn, const RegState& d, const R
     return ok();
   }
   if (insn.info().width == 32)
-    return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc, "32-bit arithmetic on a pointer",
+    return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc, kernel_says("R{} 32-bit pointer arithmetic prohibited", insn.dst),
+                "32-bit arithmetic on a pointer",
                 "use 64-bit arithmetic on pointers");
   if (sem == Sem::Add) {
     if (d.is_ptr() && s.is_ptr())
-      return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc, "adding two pointers");
+      return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc, kernel_says("R{} pointer += pointer prohibited", insn.dst),
+                  "adding two pointers");
     return d.is_ptr() ? pointer_arith(env, dst, d, s, false, insn) : pointer_arith(env, dst, s, d, false, insn);
   }
   if (sem == Sem::Sub) {
@@ -129,9 +147,14 @@ Status ptr_alu(Env& env, State& st, const Insn& insn, const RegState& d, const R
       return ok();
     }
     return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
+                d.is_scalar() ? kernel_says("R{} tried to subtract pointer from scalar", insn.dst)
+                              : kernel_says("R{} pointer -= pointer prohibited", insn.dst),
                 fmt::format("subtracting {} from {}", s.to_string(), d.to_string()));
   }
+  const bool bitwise = sem == Sem::And || sem == Sem::Or || sem == Sem::Xor;
   return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
+              bitwise ? kernel_says("R{} bitwise operator {} on pointer prohibited", insn.dst, kernel_op(insn, env))
+                      : kernel_says("R{} pointer arithmetic with {} operator prohibited", insn.dst, kernel_op(insn, env)),
               fmt::format("{} on a pointer is not allowed", sem_name(sem)), "only add and subtract work on pointers");
 }
 
@@ -155,7 +178,8 @@ Status do_mov(Env& env, State& st, const Insn& insn) {
     return ok();
   }
   if (src.is_ptr())
-    return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, fmt::format("32-bit copy of a pointer ({})", src.to_string()),
+    return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, kernel_says("R{} partial copy of pointer", insn.src),
+                fmt::format("32-bit copy of a pointer ({})", src.to_string()),
                 "pointers cannot be truncated to 32 bits");
   // A number that fits 32 bits is copied unchanged, so the copy is linked
   // to its source as a 64-bit move's is (the kernel's rule for alu32 moves).
@@ -175,7 +199,9 @@ Status do_unary(Env& env, State& st, const Insn& insn, Sem sem) {
     return ok();
   }
   if (!dst.is_scalar())
-    return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc, fmt::format("{} on a pointer is not allowed", sem_name(sem)));
+    return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
+                kernel_says("R{} pointer arithmetic with {} operator prohibited", insn.dst, kernel_op(insn, env)),
+                fmt::format("{} on a pointer is not allowed", sem_name(sem)));
   const unsigned bits = static_cast<unsigned>(insn.imm), width = insn.info().width;
   Scalar r;
   if (sem == Sem::Neg) r = neg(dst.val, width);
@@ -218,7 +244,8 @@ Status do_alu(Env& env, State& st, const Insn& insn) {
       return ok();
     }
     if (src.is_ptr())
-      return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, "sign-extending move of a pointer");
+      return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, kernel_says("R{} sign-extension part of pointer", insn.src),
+                  "sign-extending move of a pointer");
     st.reg(insn.dst) = RegState::scalar(sign_extend(src.val, static_cast<unsigned>(insn.off), width));
     return ok();
   }

@@ -128,6 +128,23 @@ Status check_iter_arg(Env& env, State& st, const RegState& r, int i, uint32_t pc
   return ok();
 }
 
+// The register types the kernel accepts for an argument kind, as its
+// "R1 type=scalar expected=fp, pkt, ..." names them; empty when it words
+// the refusal otherwise.
+const char* kernel_expected(ArgKind k) {
+  using enum ArgKind;
+  if (k == PtrToMapKey || k == PtrToMapValue || k == PtrToUninitMapValue) return "fp, pkt, pkt_meta, map_key, map_value";
+  if (k == PtrToMem || k == PtrToUninitMem || k == PtrToMemInOut)
+    return "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
+  if (k == ConstMapPtr) return "map_ptr";
+  if (k == PtrToCtx) return "ctx";
+  if (k == PtrToStack) return "fp";
+  if (k == PtrToFunc) return "func";
+  if (k == PtrToRingbufMem) return "ringbuf_mem";
+  if (k == ConstSize || k == ConstSizeOrZero) return "scalar";
+  return "";
+}
+
 // One argument against its kind.
 Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
   const FuncProto& p = *meta.proto;
@@ -143,7 +160,9 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
     case ArgKind::None: return ok();
     case ArgKind::Scalar:
       // Root may pass a pointer as a number (allow_ptr_leaks).
-      if (!r.is_scalar() && !env.privileged) return fail(env, ErrorCode::VerifierPointerLeak, pc, fmt::format("R{} ({}) passes a pointer where {} expects a number", reg, r.to_string(), p.name));
+      if (!r.is_scalar() && !env.privileged)
+        return fail(env, ErrorCode::VerifierPointerLeak, pc, kernel_says("R{} leaks addr into helper function", reg),
+                    fmt::format("R{} ({}) passes a pointer where {} expects a number", reg, r.to_string(), p.name));
       return ok();
     case ArgKind::ConstSize: case ArgKind::ConstSizeOrZero:
       if (!r.is_scalar()) return arg_error(env, pc, i, "is a pointer, expected a size", r);
@@ -181,10 +200,13 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
       if (r.type != RegType::MapPtr || r.maybe_null)
         return arg_error(env, pc, i, "is not a map", r, r.maybe_null ? "check the inner map against NULL first" : "load the map with ld_imm64 (a map reference)");
       if (!map_ok(p.id, r.map->type))
-        return fail(env, ErrorCode::VerifierBadMap, pc, fmt::format("{} cannot be used with map {} of type {}", p.name, r.map->name, static_cast<unsigned>(r.map->type)));
+        return fail(env, ErrorCode::VerifierBadMap, pc,
+                    kernel_says("cannot pass map_type {} into func {}#{}", static_cast<unsigned>(r.map->type), p.name, p.id),
+                    fmt::format("{} cannot be used with map {} of type {}", p.name, r.map->name, static_cast<unsigned>(r.map->type)));
       // A read-only map's contents are constants the verifier may have folded.
       if (writes_map(p.id) && read_only_map(*r.map))
-        return fail(env, ErrorCode::VerifierReadOnly, pc, fmt::format("{} writes read-only map {}", p.name, r.map->name),
+        return fail(env, ErrorCode::VerifierReadOnly, pc, kernel_says("write into map forbidden"),
+                    fmt::format("{} writes read-only map {}", p.name, r.map->name),
                     "the program may only read .rodata and BPF_F_RDONLY_PROG maps");
       meta.map = r.map;
       return ok();
@@ -206,7 +228,8 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
         return fail(env, ErrorCode::VerifierBadRelease, pc, fmt::format("R{} ({}) is not a record from bpf_ringbuf_reserve", reg, r.to_string()),
                     "pass the unmodified, NULL-checked pointer bpf_ringbuf_reserve returned");
       if (!st.has_ref(r.ref_id))
-        return fail(env, ErrorCode::VerifierBadRelease, pc, "the record was already submitted or discarded");
+        return fail(env, ErrorCode::VerifierBadRelease, pc, kernel_says("R{} must be referenced when passed to release function", reg),
+                    "the record was already submitted or discarded");
       meta.release_ref = r.ref_id;
       return ok();
     case ArgKind::PtrToSpinLock:
@@ -359,26 +382,33 @@ Status res_unlock(Env& env, State& st, const Insn& insn, const CallMeta& meta) {
 Status lock_effects(Env& env, State& st, const Insn& insn, const CallMeta& meta, std::vector<State>& spawned) {
   const FuncProto& p = *meta.proto;
   if (st.holds_lock() && !allowed_under_lock(insn, p))
-    return fail(env, ErrorCode::VerifierLock, insn.pc, fmt::format("call to {} while holding a lock", p.name),
+    return fail(env, ErrorCode::VerifierLock, insn.pc, kernel_says("function calls are not allowed while holding a lock"),
+                fmt::format("call to {} while holding a lock", p.name),
                 "release every lock before calling other functions");
   if (p.flags & kHelperResLock) return res_lock(env, st, insn, meta, spawned);
   if (p.flags & kHelperResUnlock) return res_unlock(env, st, insn, meta);
   if (insn.info().sem != Sem::Call) return ok();
   const RegState& r1 = st.reg(1);
   if (p.id == kHelperSpinLock) {
-    if (st.lock.held) return fail(env, ErrorCode::VerifierLock, insn.pc, "bpf_spin_lock while already holding a lock");
+    if (st.lock.held)
+      return fail(env, ErrorCode::VerifierLock, insn.pc, kernel_says("Locking two bpf_spin_locks are not allowed"),
+                  "bpf_spin_lock while already holding a lock");
     st.lock = LockState{true, r1.map, r1.id, insn.pc};
   } else if (p.id == kHelperSpinUnlock) {
-    if (!st.lock.held) return fail(env, ErrorCode::VerifierLock, insn.pc, "bpf_spin_unlock without a held lock");
+    if (!st.lock.held)
+      return fail(env, ErrorCode::VerifierLock, insn.pc, kernel_says("bpf_spin_unlock without taking a lock"),
+                  "bpf_spin_unlock without a held lock");
     if (st.lock.map != r1.map || st.lock.ptr_id != r1.id)
-      return fail(env, ErrorCode::VerifierLock, insn.pc, "bpf_spin_unlock of a different lock than the one held");
+      return fail(env, ErrorCode::VerifierLock, insn.pc, kernel_says("bpf_spin_unlock of different lock"),
+                  "bpf_spin_unlock of a different lock than the one held");
     if (!st.res_locks.empty())
       return fail(env, ErrorCode::VerifierLock, insn.pc,
                   fmt::format("bpf_spin_unlock out of order: the bpf_res_spin_lock taken at insn {} is still held", st.res_locks.back().pc),
                   "release locks in the reverse order of taking them");
     st.lock = LockState{};
   } else if (p.id == kHelperTailCall && !st.refs.empty()) {
-    return fail(env, ErrorCode::VerifierRefLeak, st.refs.front().acquire_pc, "bpf_tail_call while holding a reference",
+    return fail(env, ErrorCode::VerifierRefLeak, st.refs.front().acquire_pc, kernel_says("tail_call would lead to reference leak"),
+                "bpf_tail_call while holding a reference",
                 "release every reference before a tail call");
   }
   return ok();
@@ -458,27 +488,53 @@ void invalidate_ref(State& st, uint32_t ref_id) {
   });
 }
 
+namespace {
+
+// An argument refused without the kernel's words (the checks above word
+// the bounds and stack refusals themselves): the kernel's type mismatch,
+// when the register's type is not among those the kernel accepts there.
+std::unexpected<Error> arg_phrase(Error e, const State& st, int i, const FuncProto& p) {
+  const RegState& r = st.reg(static_cast<uint8_t>(i + 1));
+  // A moved context pointer: the kernel names the offset.
+  if (e.kernel.empty() && p.args[static_cast<size_t>(i)] == ArgKind::PtrToCtx && r.type == RegType::Ctx && r.off) {
+    e.kernel = r.off < 0 ? fmt::format("negative offset ctx ptr R{} off={} disallowed", i + 1, r.off)
+                         : fmt::format("dereference of modified ctx ptr R{} off={} disallowed", i + 1, r.off);
+    return std::unexpected(std::move(e));
+  }
+  const std::string expected = kernel_expected(p.args[static_cast<size_t>(i)]);
+  const std::string type = kernel_type(r);
+  if (e.kernel.empty() && !expected.empty() && (", " + expected + ",").find(", " + type + ",") == std::string::npos)
+    e.kernel = fmt::format("R{} type={} expected={}", i + 1, type, expected);
+  return std::unexpected(std::move(e));
+}
+
+}  // namespace
+
 Status do_call(Env& env, State& st, const Insn& insn, std::vector<State>& spawned) {
   CallMeta meta;
   const bool kfunc = insn.info().sem == Sem::CallKfunc;
   if (kfunc) {
     const auto idx = static_cast<uint32_t>(insn.imm);
     if (idx >= env.in.kfuncs.size() || !env.in.kfuncs[idx])
-      return fail(env, ErrorCode::VerifierUnknownFunc, insn.pc, fmt::format("unknown kfunc #{}", insn.imm));
+      return fail(env, ErrorCode::VerifierUnknownFunc, insn.pc, kernel_says("calling kernel function is not allowed"),
+                  fmt::format("unknown kfunc #{}", insn.imm));
     meta.proto = env.in.kfuncs[idx];
   } else {
     const auto id = static_cast<uint32_t>(insn.imm);
     meta.proto = env.in.platform->helper(id);
-    if (!meta.proto) return fail(env, ErrorCode::VerifierUnknownFunc, insn.pc, fmt::format("unknown helper #{}", insn.imm));
+    if (!meta.proto)
+      return fail(env, ErrorCode::VerifierUnknownFunc, insn.pc, kernel_says("invalid func unknown#{}", insn.imm),
+                  fmt::format("unknown helper #{}", insn.imm));
     if (auto why = env.in.platform->privilege_denied(*env.in.type, *meta.proto))
       return fail(env, ErrorCode::VerifierNotGranted, insn.pc, *why);
     if (!env.in.platform->helper_allowed(*env.in.type, id))
       return fail(env, ErrorCode::VerifierUnknownFunc, insn.pc,
+                  kernel_says("program of this type cannot use helper {}#{}", meta.proto->name, id),
                   fmt::format("helper {} is not allowed in {} programs", meta.proto->name, env.in.type->name));
   }
   const FuncProto& p = *meta.proto;
   for (int i = 0; i < 5 && p.args[static_cast<size_t>(i)] != ArgKind::None; ++i)
-    if (auto s = check_arg(env, st, i, meta, insn.pc); !s) return s;
+    if (auto s = check_arg(env, st, i, meta, insn.pc); !s) return arg_phrase(std::move(s.error()), st, i, p);
   // Arguments past r5 (stackargs): as many as the function declares, all
   // numbers; a call consumes them.
   auto extra = take_stack_args(env, st, insn, p.stack_args, p.name);
@@ -493,7 +549,9 @@ Status do_call(Env& env, State& st, const Insn& insn, std::vector<State>& spawne
     if (!meta.release_ref) {
       const RegState& r = st.reg(static_cast<uint8_t>(p.release_arg + 1));
       if (!r.ref_id || !st.has_ref(r.ref_id))
-        return fail(env, ErrorCode::VerifierBadRelease, insn.pc, fmt::format("{} releases something not acquired", p.name));
+        return fail(env, ErrorCode::VerifierBadRelease, insn.pc,
+                    kernel_says("R{} must be referenced when passed to release function", p.release_arg + 1),
+                    fmt::format("{} releases something not acquired", p.name));
       meta.release_ref = r.ref_id;
     }
     st.drop_ref(meta.release_ref);

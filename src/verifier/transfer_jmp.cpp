@@ -206,7 +206,7 @@ Result<BranchSides> do_branch(Env& env, State& fall, State& taken, const Insn& i
   // Root may branch on address bits (allow_ptr_leaks): both sides are
   // explored, nothing is learnt beyond what pointer_branch knows.
   if (!env.privileged && !address_free_branch(a, b, c, width))
-    return fail(env, ErrorCode::VerifierPointerLeak, insn.pc,
+    return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, kernel_says("R{} pointer comparison prohibited", a.is_ptr() ? insn.dst : insn.src),
                 fmt::format("comparison of {} with {} depends on a host address", a.to_string(), b.to_string()),
                 "compare pointers only with NULL, with the end of their packet, or with a pointer into the same region");
   taken = fall;

@@ -32,6 +32,71 @@ Scalar fold_bytes(uint64_t v, unsigned size, bool sext) {
   return Scalar::constant(sext && size < 8 ? decade::sem::sext(t, size * 8) : t);
 }
 
+// The kernel's phrases for the failed access checks below (Error::kernel).
+// Offsets are the constant part, pointer plus instruction, as its log
+// prints them.
+KernelPhrase stack_bounds_phrase(const RegState& ptr, const MemOp& op) {
+  const char* what = op.helper ? " indirect access to" : op.access == Access::Read ? " read from" : " write to";
+  const int64_t off = int64_t{ptr.off} + op.off;
+  if (ptr.val.is_const()) {
+    const int64_t at = off + static_cast<int64_t>(ptr.val.value());
+    // The kernel checks alignment first: a misaligned access past the
+    // frame is refused as misaligned.
+    if (!op.helper && at % op.size != 0)
+      return kernel_says("misaligned stack access off 0+{}+{} size {}", at - op.off, op.off, op.size);
+    return kernel_says("invalid{} stack R{} off={} size={}", what, op.ptr, at, op.size);
+  }
+  constexpr int64_t kMaxVarOff = int64_t{1} << 29;
+  if (ptr.val.smax >= kMaxVarOff || ptr.val.smin <= -kMaxVarOff)
+    return kernel_says("invalid unbounded variable-offset{} stack R{}", what, op.ptr);
+  return kernel_says("invalid variable-offset{} stack R{} var_off={} off={} size={}", what, op.ptr, kernel_tnum(ptr.val.var), off,
+                     op.size);
+}
+
+KernelPhrase ctx_phrase(int64_t off, const MemOp& op) {
+  return kernel_says("invalid bpf_context access off={} size={}", off, op.size);
+}
+
+KernelPhrase modified_ctx_phrase(const RegState& ptr, const MemOp& op) {
+  if (!ptr.val.is_const()) return kernel_says("variable ctx access var_off={} disallowed", kernel_tnum(ptr.val.var));
+  const int64_t off = ptr.off + static_cast<int64_t>(ptr.val.value());
+  if (off < 0) return kernel_says("negative offset ctx ptr R{} off={} disallowed", op.ptr, off);
+  return kernel_says("dereference of modified ctx ptr R{} off={} disallowed", op.ptr, off);
+}
+
+// A region of `limit` bytes (map value, map key, sized memory) reached at a
+// possibly variable offset: the kernel checks the lowest offset, then that
+// the highest is bounded, then the highest, and says which failed after the
+// region's own line (`region`: "invalid access to map value, value_size=48").
+KernelPhrase region_phrase(const RegState& ptr, const MemOp& op, uint64_t limit, const std::string& region) {
+  const int64_t off = int64_t{ptr.off} + op.off;
+  const i128 lo = i128{off} + ptr.val.smin;
+  if (ptr.val.smin < 0 && lo < 0)
+    return kernel_says("R{} min value is negative, either use unsigned index or do a if (index >=0) check.", op.ptr);
+  if (lo < 0 || lo + op.size > static_cast<i128>(limit))
+    return kernel_says("{} off={} size={}\nR{} min value is outside of the allowed memory range", region, static_cast<int64_t>(lo),
+                       op.size, op.ptr);
+  if (ptr.val.umax >= (uint64_t{1} << 29))
+    return kernel_says("R{} unbounded memory access, make sure to bounds check any such access", op.ptr);
+  return kernel_says("{} off={} size={}\nR{} max value is outside of the allowed memory range", region,
+                     static_cast<int64_t>(off + static_cast<int64_t>(ptr.val.umax)), op.size, op.ptr);
+}
+
+KernelPhrase packet_phrase(const RegState& ptr, const MemOp& op) {
+  if (ptr.val.smin < 0)
+    return kernel_says("R{} min value is negative, either use unsigned index or do a if (index >=0) check.", op.ptr);
+  const int64_t off = int64_t{ptr.off} + op.off;
+  return kernel_says("invalid access to packet, off={} size={}, R{}(id={},off={},r={})\nR{} offset is outside of the packet", off,
+                     op.size, op.ptr, ptr.id, off, ptr.range, op.ptr);
+}
+
+KernelPhrase read_only_phrase(const RegState& ptr, const MemOp& op) {
+  if (ptr.type == RegType::MapValue && ptr.map)
+    return kernel_says("write into map forbidden, value_size={} off={} size={}", ptr.map->value_size,
+                       int64_t{ptr.off} + op.off + static_cast<int64_t>(ptr.val.smin), op.size);
+  return kernel_says("R{} cannot write into rdonly_{}", op.ptr, kernel_type(ptr));
+}
+
 Status stack_read_const(Env& env, Frame& fr, int64_t o, const MemOp& op, uint32_t pc, RegState* loaded) {
   const size_t lo = static_cast<size_t>(-o - op.size), hi = static_cast<size_t>(-o - 1);
   const size_t k = lo / 8;
@@ -52,7 +117,7 @@ Status stack_read_const(Env& env, Frame& fr, int64_t o, const MemOp& op, uint32_
     if (sp.is_ptr()) {
       // Refused to root too (the kernel's "invalid size of register fill").
       if (op.size != 8)
-        return fail(env, ErrorCode::VerifierInvalidMemAccess, pc,
+        return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, kernel_says("invalid size of register fill"),
                     fmt::format("{}-byte read of a spilled pointer at fp{}", op.size, o), "read spilled pointers with 8-byte loads");
       if (loaded) *loaded = sp;
       return ok();
@@ -72,7 +137,8 @@ Status stack_read_const(Env& env, Frame& fr, int64_t o, const MemOp& op, uint32_
   }
   if (uninit && !op.helper) {
     if (!env.privileged)
-      return fail(env, ErrorCode::VerifierUninitStack, pc, fmt::format("read of uninitialised stack at fp{} ({} bytes)", o, op.size),
+      return fail(env, ErrorCode::VerifierUninitStack, pc, kernel_says("invalid read from stack off {}+0 size {}", o, op.size),
+                  fmt::format("read of uninitialised stack at fp{} ({} bytes)", o, op.size),
                   "write the stack slot before reading it");
     env.reads_uninit_stack = true;  // an unknown number: the engines make it the zeroed stack's
   }
@@ -121,13 +187,15 @@ Status stack_write_const(Env& env, Frame& fr, int64_t o, const MemOp& op, uint32
   const RegState* v = op.value;
   // Refused to root too (the kernel's "invalid size of register spill").
   if (v && v->is_ptr() && op.size != 8)
-    return fail(env, ErrorCode::VerifierPointerLeak, pc, fmt::format("{}-byte spill of a pointer at fp{}", op.size, o),
+    return fail(env, ErrorCode::VerifierPointerLeak, pc, kernel_says("invalid size of register spill"),
+                fmt::format("{}-byte spill of a pointer at fp{}", op.size, o),
                 "spill pointers with 8-byte stores");
   // A narrow write into a spilled pointer leaves its other bytes readable as
   // a number (the kernel's "attempt to corrupt spilled pointer on stack"
   // unless root).
   if (op.size != 8 && !env.privileged && fr.spilled(lo / 8) && fr.spills[lo / 8].is_ptr())
-    return fail(env, ErrorCode::VerifierPointerLeak, pc, fmt::format("{}-byte write into the pointer spilled at fp{}", op.size,
+    return fail(env, ErrorCode::VerifierPointerLeak, pc, kernel_says("attempt to corrupt spilled pointer on stack"),
+                fmt::format("{}-byte write into the pointer spilled at fp{}", op.size,
                                                                      -static_cast<int64_t>(lo / 8 * 8) - 8),
                 "overwrite spilled pointers with 8-byte stores");
   if (op.size == 8 && (v || op.access == Access::ReadWrite)) {
@@ -163,7 +231,7 @@ Status stack_access(Env& env, State& st, const RegState& ptr, const MemOp& op, u
   const i128 hi = i128{ptr.off} + op.off + ptr.val.smax;
   const int64_t limit = env.opts.max_stack;
   if (lo < -limit || hi + op.size > 0)
-    return fail(env, ErrorCode::VerifierOutOfBounds, pc,
+    return fail(env, ErrorCode::VerifierOutOfBounds, pc, stack_bounds_phrase(ptr, op),
                 fmt::format("stack access fp{:+} size {} outside [-{}, 0)", static_cast<int64_t>(lo), op.size, limit),
                 fmt::format("the stack is {} bytes: offsets from r10 must lie in [-{}, -1]", limit, limit));
   fr.grow(static_cast<size_t>(-lo));
@@ -172,7 +240,9 @@ Status stack_access(Env& env, State& st, const RegState& ptr, const MemOp& op, u
   if (ptr.val.is_const()) {
     const int64_t o = static_cast<int64_t>(lo);
     if (!op.helper && o % op.size != 0)
-      return fail(env, ErrorCode::VerifierMisaligned, pc, fmt::format("misaligned stack access fp{} size {}", o, op.size),
+      return fail(env, ErrorCode::VerifierMisaligned, pc,
+                  kernel_says("misaligned stack access off 0+{}+{} size {}", o - op.off, op.off, op.size),
+                  fmt::format("misaligned stack access fp{} size {}", o, op.size),
                   "align stack accesses to their size");
     if (op.access == Access::Write) return stack_write_const(env, fr, o, op, pc);
     if (auto s = stack_read_const(env, fr, o, op, pc, loaded); !s) return s;
@@ -238,16 +308,19 @@ Status ctx_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, R
   if (t.raw_ctx && (!ptr.val.is_const() || ptr.val.value() != 0 || ptr.off != 0 || op.off >= 0))
     return raw_access(env, ptr, op, pc, loaded);
   if (!ptr.val.is_const() || ptr.val.value() != 0 || ptr.off != 0)
-    return fail(env, ErrorCode::VerifierBadCtxAccess, pc, "context access through a modified context pointer",
+    return fail(env, ErrorCode::VerifierBadCtxAccess, pc, modified_ctx_phrase(ptr, op),
+                "context access through a modified context pointer",
                 "access context fields as *(ctx + constant) from the unmodified context pointer");
   const int64_t o = op.off;
   if (op.access != Access::Read && op.value && op.value->is_ptr() && !env.privileged)
     return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a pointer into the context");
   if (t.plain_ctx) {
     if (o < 0 || (!t.raw_ctx && o + op.size > t.ctx_size))
-      return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("context access off={} size={} outside [0, {})", o, op.size, t.ctx_size));
+      return fail(env, ErrorCode::VerifierBadCtxAccess, pc, ctx_phrase(o, op),
+                  fmt::format("context access off={} size={} outside [0, {})", o, op.size, t.ctx_size));
     if (!t.raw_ctx && o % op.size != 0)
-      return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("misaligned context access off={} size={}", o, op.size));
+      return fail(env, ErrorCode::VerifierBadCtxAccess, pc, ctx_phrase(o, op),
+                  fmt::format("misaligned context access off={} size={}", o, op.size));
     // ctx_size only bounds what a program may name: the caller's context
     // (syscall programs, host types without fields) may be shorter, even
     // empty. Loads and stores are checked at run time against its region;
@@ -270,29 +343,33 @@ Status ctx_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, R
                 "copy the fields the helper needs to the stack");
   const CtxField* f = find_field(t, o, op.size);
   if (!f || op.access == Access::ReadWrite || o % op.size != 0)
-    return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("invalid {} context access off={} size={}", t.name, o, op.size),
+    return fail(env, ErrorCode::VerifierBadCtxAccess, pc, ctx_phrase(o, op),
+                fmt::format("invalid {} context access off={} size={}", t.name, o, op.size),
                 "only the fields of the program type's context may be accessed, aligned, with their own size");
   // Narrower than the field: allowed only where the kernel allows it (CtxField::narrow_read/narrow_write).
   const bool whole = o == f->offset && op.size == f->size;
   if (op.access == Access::Write) {
     if (!f->writable || f->kind != CtxFieldKind::Scalar)
-      return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("context field {} is not writable", f->name));
+      return fail(env, ErrorCode::VerifierBadCtxAccess, pc, ctx_phrase(o, op), fmt::format("context field {} is not writable", f->name));
     if (!whole && !f->narrow_write)
-      return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("context field {} must be written whole ({} bytes)", f->name, f->size));
+      return fail(env, ErrorCode::VerifierBadCtxAccess, pc, ctx_phrase(o, op),
+                  fmt::format("context field {} must be written whole ({} bytes)", f->name, f->size));
     env.note_mem(pc, true);
     return ok();
   }
   if (!f->readable)
-    return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("context field {} is not readable by {} programs", f->name, t.name));
+    return fail(env, ErrorCode::VerifierBadCtxAccess, pc, ctx_phrase(o, op),
+                fmt::format("context field {} is not readable by {} programs", f->name, t.name));
   if (!whole && !f->narrow_read)
-    return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("context field {} of {} must be read whole ({} bytes)", f->name, t.name, f->size));
+    return fail(env, ErrorCode::VerifierBadCtxAccess, pc, ctx_phrase(o, op),
+                fmt::format("context field {} of {} must be read whole ({} bytes)", f->name, t.name, f->size));
   env.note_mem(pc, true);
   if (f->kind == CtxFieldKind::Scalar) {
     if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
     return ok();
   }
   if (o != f->offset || op.size != f->size || op.sign_extend)
-    return fail(env, ErrorCode::VerifierBadCtxAccess, pc, fmt::format("pointer field {} must be read whole", f->name));
+    return fail(env, ErrorCode::VerifierBadCtxAccess, pc, ctx_phrase(o, op), fmt::format("pointer field {} must be read whole", f->name));
   if (!loaded) return ok();
   switch (f->kind) {
     case CtxFieldKind::PacketData: *loaded = RegState::pointer(RegType::Packet); break;
@@ -323,6 +400,7 @@ Status map_value_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t
   const i128 hi = i128{ptr.off} + op.off + static_cast<i128>(ptr.val.umax);
   if (!in_bounds(lo, hi, op.size, m.value_size))
     return fail(env, ErrorCode::VerifierOutOfBounds, pc,
+                region_phrase(ptr, op, m.value_size, fmt::format("invalid access to map value, value_size={}", m.value_size)),
                 fmt::format("map value access off={}{} size={} outside value_size={} of map {}", ptr.off + op.off,
                             ptr.val.is_const() ? "" : " var" + ptr.val.to_string(), op.size, m.value_size, m.name),
                 "compare the index against the value size (as an unsigned number) before using it");
@@ -352,14 +430,15 @@ Status map_value_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t
 Status packet_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, RegState* loaded) {
   const i128 o = i128{ptr.off} + op.off;
   if (ptr.val.smin < 0 || ptr.val.umax > 0xffff || o < 0 || o + op.size > ptr.range)
-    return fail(env, ErrorCode::VerifierOutOfBounds, pc,
+    return fail(env, ErrorCode::VerifierOutOfBounds, pc, packet_phrase(ptr, op),
                 fmt::format("packet access off={} size={} outside the checked range r={}", static_cast<int64_t>(o), op.size, ptr.range),
                 "compare data + offset + size against data_end before the access");
   if (op.access != Access::Read && op.value && op.value->is_ptr() && !env.privileged)
     return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a pointer into the packet");
   // may_access_direct_pkt_data: these types read the packet only.
   if (op.access != Access::Read && !env.in.type->packet_writable)
-    return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, fmt::format("{} programs may not write the packet", env.in.type->name));
+    return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, kernel_says("cannot write into packet"),
+                fmt::format("{} programs may not write the packet", env.in.type->name));
   env.note_mem(pc, true);
   if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
   return ok();
@@ -370,6 +449,7 @@ Status sized_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc,
   const i128 hi = i128{ptr.off} + op.off + static_cast<i128>(ptr.val.umax);
   if (ptr.val.smin < 0 || !in_bounds(lo, hi, op.size, ptr.mem_size))
     return fail(env, ErrorCode::VerifierOutOfBounds, pc,
+                region_phrase(ptr, op, ptr.mem_size, fmt::format("invalid access to memory, mem_size={}", ptr.mem_size)),
                 fmt::format("memory access off={} size={} outside [0, {})", static_cast<int64_t>(lo), op.size, ptr.mem_size));
   if (op.access != Access::Read && op.value && op.value->is_ptr() && !env.privileged)
     return fail(env, ErrorCode::VerifierPointerLeak, pc, "storing a pointer into memory the program hands out");
@@ -388,6 +468,7 @@ Status map_key_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t p
   const i128 hi = i128{ptr.off} + op.off + static_cast<i128>(ptr.val.umax);
   if (ptr.val.smin < 0 || !in_bounds(lo, hi, op.size, m.key_size))
     return fail(env, ErrorCode::VerifierOutOfBounds, pc,
+                region_phrase(ptr, op, m.key_size, fmt::format("invalid access to map key, key_size={}", m.key_size)),
                 fmt::format("map key access off={} size={} outside key_size={} of map {}", static_cast<int64_t>(lo), op.size,
                             m.key_size, m.name));
   env.note_mem(pc, true);
@@ -415,7 +496,8 @@ RegState map_value_pointer(const MapDef& m, int32_t off) {
 Status check_readable(const Env& env, const State& st, uint8_t reg, uint32_t pc) {
   if (reg >= kNumRegs) return fail(env, ErrorCode::VerifierUnsupported, pc, fmt::format("register r{} is not modelled", reg));
   if (st.reg(reg).type == RegType::NotInit)
-    return fail(env, ErrorCode::VerifierUninitRegister, pc, fmt::format("R{} is read before it is written", reg),
+    return fail(env, ErrorCode::VerifierUninitRegister, pc, kernel_says("R{} !read_ok", reg),
+                fmt::format("R{} is read before it is written", reg),
                 fmt::format("set r{} on every path that reaches this instruction (after a call only r0 and r6-r9 keep values)", reg));
   return ok();
 }
@@ -424,18 +506,23 @@ Status check_mem(Env& env, State& st, const MemOp& op, uint32_t pc, RegState* lo
   if (auto s = check_readable(env, st, op.ptr, pc); !s) return s;
   const RegState ptr = st.reg(op.ptr);
   if (ptr.maybe_null)
-    return fail(env, ErrorCode::VerifierNullDeref, pc, fmt::format("R{} ({}) may be NULL", op.ptr, ptr.to_string()),
+    return fail(env, ErrorCode::VerifierNullDeref, pc, kernel_says("R{} invalid mem access '{}'", op.ptr, kernel_type(ptr)),
+                fmt::format("R{} ({}) may be NULL", op.ptr, ptr.to_string()),
                 "check the pointer returned by the helper (e.g. bpf_map_lookup_elem) against NULL before using it");
   // The one check of read-only memory: direct stores, atomics, and helper
   // or global-function arguments the callee may write all come through here.
   if (ptr.read_only && op.access != Access::Read)
-    return fail(env, ErrorCode::VerifierReadOnly, pc, fmt::format("R{} ({}) points to read-only memory", op.ptr, ptr.to_string()),
+    return fail(env, ErrorCode::VerifierReadOnly, pc, read_only_phrase(ptr, op),
+                fmt::format("R{} ({}) points to read-only memory", op.ptr, ptr.to_string()),
                 ptr.type == RegType::MapValue ? "values of .rodata and BPF_F_RDONLY_PROG maps cannot be written by the program"
                                               : "the program may only read this memory");
   // BPF_F_WRONLY_PROG: the program may store into the value but not read it
   // (loads, atomics and helper arguments the callee reads).
   if (ptr.type == RegType::MapValue && ptr.map && (ptr.map->map_flags & kMapFWronlyProg) && op.access != Access::Write)
-    return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, fmt::format("R{} ({}) points to a write-only map value", op.ptr, ptr.to_string()),
+    return fail(env, ErrorCode::VerifierInvalidMemAccess, pc,
+                kernel_says("read from map forbidden, value_size={} off={} size={}", ptr.map->value_size,
+                            int64_t{ptr.off} + op.off + static_cast<int64_t>(ptr.val.smin), op.size),
+                fmt::format("R{} ({}) points to a write-only map value", op.ptr, ptr.to_string()),
                 "BPF_F_WRONLY_PROG maps can only be written by the program");
   switch (ptr.type) {
     case RegType::Stack: return stack_access(env, st, ptr, op, pc, loaded);
@@ -458,21 +545,28 @@ Status check_mem(Env& env, State& st, const MemOp& op, uint32_t pc, RegState* lo
       if (loaded) *loaded = RegState::scalar(loaded_scalar(op.size, op.sign_extend));
       return ok();
     case RegType::Scalar:
-      return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, fmt::format("R{} is a scalar ({}), not a pointer", op.ptr, ptr.to_string()),
+      return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, kernel_says("R{} invalid mem access 'scalar'", op.ptr),
+                  fmt::format("R{} is a scalar ({}), not a pointer", op.ptr, ptr.to_string()),
                   ptr.is_const() && ptr.val.value() == 0 ? "this is a NULL pointer: check it before using it" : "");
     case RegType::NotInit: case RegType::MapPtr: case RegType::PacketEnd: case RegType::BtfPtr: case RegType::FuncPtr:
       break;
   }
-  return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, fmt::format("memory access through {} is not allowed", ptr.to_string()));
+  return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, kernel_says("R{} invalid mem access '{}'", op.ptr, kernel_type(ptr)),
+              fmt::format("memory access through {} is not allowed", ptr.to_string()));
 }
 
 Status check_mem_range(Env& env, State& st, uint8_t ptr, const Scalar& size, Access access, uint32_t pc, bool zero_ok) {
   if (size.umax == 0) {
-    if (!zero_ok) return fail(env, ErrorCode::VerifierBadHelperArg, pc, "memory size is zero");
+    if (!zero_ok)
+      return fail(env, ErrorCode::VerifierBadHelperArg, pc,
+                  kernel_says("R{} invalid zero-sized read: u64=[{},{}]", ptr + 1, size.umin, size.umax), "memory size is zero");
     return ok();
   }
   if (size.umax > (1u << 29))
-    return fail(env, ErrorCode::VerifierBadHelperArg, pc, fmt::format("unbounded memory size {}", size.to_string()),
+    return fail(env, ErrorCode::VerifierBadHelperArg, pc,
+                size.smin < 0 ? kernel_says("R{} min value is negative, either use unsigned or 'var &= const'", ptr + 1)
+                              : kernel_says("R{} unbounded memory access, use 'var &= const' or 'if (var < const)'", ptr + 1),
+                fmt::format("unbounded memory size {}", size.to_string()),
                 "bound the size with a comparison before passing it");
   MemOp op;
   op.ptr = ptr;
@@ -482,14 +576,17 @@ Status check_mem_range(Env& env, State& st, uint8_t ptr, const Scalar& size, Acc
   op.helper = true;
   const RegState& p = st.reg(ptr);
   if (p.type == RegType::Stack && !p.val.is_const() && access != Access::Read)
-    return fail(env, ErrorCode::VerifierBadHelperArg, pc, "helper writes to the stack at a variable offset");
+    return fail(env, ErrorCode::VerifierBadHelperArg, pc,
+                kernel_says("invalid variable-offset indirect access to stack R{} var_off={} size={}", ptr, kernel_tnum(p.val.var), op.size),
+                "helper writes to the stack at a variable offset");
   if (p.type == RegType::Stack && p.frame >= st.frames.size())
     return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, "pointer into a stack frame that no longer exists");
   if (p.type == RegType::Stack && p.val.is_const()) {
     // Whole-range stack argument: check bounds, then read/write byte by byte.
     const int64_t o = p.off + static_cast<int64_t>(p.val.value());
     if (o < -int64_t{env.opts.max_stack} || o + int64_t{op.size} > 0)
-      return fail(env, ErrorCode::VerifierOutOfBounds, pc, fmt::format("stack memory fp{} size {} outside the stack", o, op.size),
+      return fail(env, ErrorCode::VerifierOutOfBounds, pc, kernel_says("invalid indirect access to stack R{} off={} size={}", ptr, o, op.size),
+                  fmt::format("stack memory fp{} size {} outside the stack", o, op.size),
                   fmt::format("the buffer must lie inside the {}-byte stack", env.opts.max_stack));
     Frame& fr = st.frames[p.frame];
     fr.grow(static_cast<size_t>(-o));
@@ -505,6 +602,7 @@ Status check_mem_range(Env& env, State& st, uint8_t ptr, const Scalar& size, Acc
       if (access != Access::Write && fr.bytes[i] == SlotByte::Invalid) {
         if (!env.privileged)
           return fail(env, ErrorCode::VerifierUninitStack, pc,
+                      kernel_says("invalid indirect read from stack R{} off {}+{} size {}", ptr, o, static_cast<int64_t>(hi - i), op.size),
                       fmt::format("helper reads uninitialised stack at fp{}", -static_cast<int64_t>(i) - 1),
                       "initialise the whole buffer (padding included) before passing it");
         env.reads_uninit_stack = true;
@@ -575,6 +673,7 @@ Status do_ld_packet(Env& env, State& st, const Insn& insn) {
   const ProgramType& t = *env.in.type;
   if (!t.legacy_packet_loads)
     return fail(env, ErrorCode::VerifierInvalidMemAccess, insn.pc,
+                kernel_says("BPF_LD_[ABS|IND] instructions not allowed for this program type"),
                 fmt::format("legacy packet loads (ld_abs/ld_ind) are not allowed in {} programs", t.name));
   if (auto s = check_readable(env, st, 6, insn.pc); !s) return s;
   if (st.reg(6).type != RegType::Ctx)
@@ -585,7 +684,10 @@ Status do_ld_packet(Env& env, State& st, const Insn& insn) {
       return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, "ld_ind index is a pointer");
   }
   if (!st.refs.empty() || st.holds_lock())
-    return fail(env, ErrorCode::VerifierLock, insn.pc, "ld_abs/ld_ind may end the program while a reference or lock is held");
+    return fail(env, ErrorCode::VerifierLock, insn.pc,
+                st.refs.empty() ? kernel_says("BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region")
+                                : kernel_says("BPF_LD_[ABS|IND] cannot be mixed with socket references"),
+                "ld_abs/ld_ind may end the program while a reference or lock is held");
   for (uint8_t r = 1; r <= 5; ++r) st.reg(r) = RegState{};
   st.reg(0) = RegState::scalar(Scalar::of_size(insn.info().width / 8));
   env.note_mem(insn.pc, false);
@@ -604,6 +706,8 @@ Status check_atomic_align(Env& env, const RegState& ptr, int16_t off, unsigned s
   const uint64_t fixed = static_cast<uint64_t>(int64_t{ptr.off} + off);
   if ((ptr.val.var.mask & low) == 0 && ((ptr.val.var.value + fixed) & low) == 0) return ok();
   return fail(env, ErrorCode::VerifierMisaligned, pc,
+              kernel_says("misaligned {}access off {}+{}+{} size {}", ptr.type == RegType::Stack ? "stack " : ptr.type == RegType::MapValue ? "value " : "",
+                          kernel_tnum(ptr.val.var), ptr.off, off, size),
               fmt::format("misaligned atomic access: {} off {} size {}", ptr.to_string(), off, size),
               "atomic operations, load-acquire and store-release need an address aligned to their size");
 }
@@ -625,7 +729,9 @@ Status do_atomic(Env& env, State& st, const Insn& insn) {
   }
   if (base.type != RegType::Stack && base.type != RegType::MapValue && base.type != RegType::Mem && base.type != RegType::Arena &&
       !base.maybe_null && base.is_ptr())
-    return fail(env, ErrorCode::VerifierInvalidMemAccess, insn.pc, fmt::format("atomic operation on {} memory", reg_type_name(base.type)));
+    return fail(env, ErrorCode::VerifierInvalidMemAccess, insn.pc,
+                kernel_says("BPF_ATOMIC stores into R{} {} is not allowed", insn.dst, kernel_type(base)),
+                fmt::format("atomic operation on {} memory", reg_type_name(base.type)));
   if (auto s = check_atomic_align(env, base, insn.off, size, insn.pc); !s) return s;
   const RegState unknown = RegState::unknown();
   MemOp op{insn.dst, insn.off, size, Access::ReadWrite, false, &unknown, false};

@@ -21,6 +21,7 @@
 #include "verifier/exceptions.hpp"
 #include "verifier/fastcall.hpp"
 #include "verifier/frames.hpp"
+#include "verifier/kernel_log.hpp"
 
 namespace decade {
 
@@ -132,6 +133,7 @@ Status run(Env& env) {
   }
   for (uint32_t s = 1; s < env.subs.size(); ++s) {
     if (!env.subs[s].global) continue;
+    if (env.opts.log_level > 0) env.log += fmt::format("Validating {}() func#{}...\n", env.subs[s].name, s);
     Driver d(env);
     if (auto r = d.explore(global_entry_state(env, s)); !r) return r;
   }
@@ -159,6 +161,10 @@ Result<VerifyResult> verify(const VerifyInput& in, const VerifyOptions& opts) {
   env.div_nonzero.assign(n, Fact::Unseen);
   if (auto s = run(env); !s) {
     Error e = s.error();
+    if (opts.log_level > 0) {
+      // The kernel's log ends with the rule's phrase and the statistics.
+      env.log += (e.kernel.empty() ? e.message.substr(0, e.message.find('\n')) : e.kernel) + "\n" + kernel_summary(env);
+    }
     if (!env.log.empty()) e.message += "\n" + env.log;
     return std::unexpected(std::move(e));
   }
@@ -174,9 +180,7 @@ Result<VerifyResult> verify(const VerifyInput& in, const VerifyOptions& opts) {
   fastcall_facts(env, facts);
   std::vector<uint32_t> depth;
   for (const SubprogInfo& s : env.subs) depth.push_back(s.stack_depth);
-  if (opts.log_level > 0)
-    env.log += fmt::format("processed {} insns, stored {} states (peak {}), {} us\n", env.stats.insns_processed,
-                           env.stats.states_stored, env.stats.peak_states, env.stats.time_ns / 1000);
+  if (opts.log_level > 0) env.log += kernel_summary(env);
   VerifyResult out;
   out.program = VerifierAccess::make(*in.program, std::move(facts), std::move(depth), env.stats, env.reads_uninit_stack);
   out.log = std::move(env.log);

@@ -11,7 +11,12 @@
 //
 //   decade_selftests --decade PATH [--kernel HELPER | --no-kernel] [--sources N]
 //                    [--jobs N] [--list] [--tsv FILE] [--strict] [--retval]
-//                    [--min-agreement PCT] OBJ...
+//                    [--min-agreement PCT] [--phrases] [--min-phrases PCT] OBJ...
+//
+// --phrases then runs `decade verify -v` on every program both the
+// reference and Decade reject and counts its __msg strings found in the
+// output (phrases.hpp); --min-phrases PCT fails the run below PCT percent
+// (and implies --phrases).
 //
 // --retval then runs every accepted __retval test on both engines
 // (retvals.hpp) and prints how many return the annotated value; with
@@ -31,6 +36,7 @@
 
 #include <fmt/format.h>
 
+#include "phrases.hpp"
 #include "retvals.hpp"
 #include "table.hpp"
 #include "test_specs.hpp"
@@ -42,10 +48,10 @@ using namespace decade::selftests;
 
 struct Options {
   std::string decade, kernel;
-  bool no_kernel = false, list = false, strict = false, retval = false;
+  bool no_kernel = false, list = false, strict = false, retval = false, phrases = false;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   size_t sources = 0;
-  double min_agreement = 0;
+  double min_agreement = 0, min_phrases = 0;
   std::string tsv;
   std::vector<std::string> objects;
 };
@@ -63,6 +69,11 @@ bool parse(int argc, char** argv, Options& o) {
     else if (a == "--jobs") o.jobs = static_cast<unsigned>(std::max(1, std::atoi(value().c_str())));
     else if (a == "--sources") o.sources = static_cast<size_t>(std::atoll(value().c_str()));
     else if (a == "--min-agreement") o.min_agreement = std::atof(value().c_str());
+    else if (a == "--phrases") o.phrases = true;
+    else if (a == "--min-phrases") {
+      o.min_phrases = std::atof(value().c_str());
+      o.phrases = true;
+    }
     else if (a == "--tsv") o.tsv = value();
     else if (a.starts_with("--")) return false;
     else o.objects.push_back(a);
@@ -160,9 +171,11 @@ std::string refusal_of(const Options& o, bool unpriv) {
 }
 
 // Runs one mode's passes and prints its table; its totals.
-Totals one_mode(const Options& o, std::vector<Row>& rows, const std::vector<Object>& objects, bool unpriv) {
+Totals one_mode(const Options& o, std::vector<Row>& rows, const std::vector<Object>& objects, bool unpriv,
+               bool* asked = nullptr) {
   const std::string refusal = refusal_of(o, unpriv);
   const bool kernel_asked = refusal.empty();
+  if (asked) *asked = kernel_asked;
   for (Row& r : rows) r.kernel = {Outcome::None, refusal};
   std::thread kernel;
   if (kernel_asked) kernel = std::thread([&] { kernel_pass(o, objects, rows, unpriv); });
@@ -187,18 +200,25 @@ int main(int argc, char** argv) {
   if (!parse(argc, argv, o)) {
     std::fprintf(stderr,
                  "usage: decade_selftests --decade PATH [--kernel HELPER | --no-kernel] [--sources N] [--jobs N]\n"
-                 "                        [--list] [--tsv FILE] [--strict] [--retval] [--min-agreement PCT] OBJ...\n");
+                 "                        [--list] [--tsv FILE] [--strict] [--retval] [--min-agreement PCT]\n"
+                 "                        [--phrases] [--min-phrases PCT] OBJ...\n");
     return 2;
   }
   std::vector<Object> objects;
   std::vector<Row> rows = collect(o, objects);
   std::vector<Row> unpriv = collect_unpriv(rows, objects);
-  const Totals t = one_mode(o, rows, objects, false);
+  bool kernel_asked = false;
+  const Totals t = one_mode(o, rows, objects, false, &kernel_asked);
+  std::vector<std::string> paths(rows.size());
+  for (const Object& obj : objects)
+    for (size_t i = 0; i < obj.count; ++i) paths[obj.first + i] = obj.path;
+  PhraseTotals phrases;
+  if (o.phrases) {
+    std::printf("\n");
+    phrases = print_phrases(stdout, check_phrases(o.decade, rows, paths, kernel_asked, o.jobs), o.list);
+  }
   size_t wrong_retvals = 0;
   if (o.retval) {
-    std::vector<std::string> paths(rows.size());
-    for (const Object& obj : objects)
-      for (size_t i = 0; i < obj.count; ++i) paths[obj.first + i] = obj.path;
     std::printf("\n");
     wrong_retvals = print_retvals(stdout, run_retvals(o.decade, rows, paths, o.jobs), o.list);
   }
@@ -217,6 +237,10 @@ int main(int argc, char** argv) {
   }
   if (o.min_agreement > 0 && t.agreement() < o.min_agreement) {
     std::printf("FAIL: agreement %.1f%% is below %.1f%%\n", t.agreement(), o.min_agreement);
+    return 1;
+  }
+  if (o.min_phrases > 0 && phrases.coverage() < o.min_phrases) {
+    std::printf("FAIL: kernel phrases %.1f%% is below %.1f%%\n", phrases.coverage(), o.min_phrases);
     return 1;
   }
   return 0;

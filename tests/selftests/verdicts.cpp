@@ -62,6 +62,12 @@ Verdict decade_verdict(const std::string& decade, const std::string& obj, const 
   }
 }
 
+std::string decade_verbose_output(const std::string& decade, const std::string& obj, const std::string& name) {
+  return run(fmt::format("timeout {} {} verify -v {} --prog {} --grant read-host-memory 2>&1", kDecadeTimeoutSeconds,
+                         quoted(decade), quoted(obj), quoted(name)))
+      .output;
+}
+
 std::vector<Verdict> kernel_verdicts(const std::string& helper, const std::string& obj,
                                      const std::vector<const TestSpec*>& tests,
                                      const std::vector<std::string>& auxiliaries, bool unpriv) {

@@ -27,6 +27,11 @@ struct Verdict {
 // without CAP_BPF, else root's).
 Verdict decade_verdict(const std::string& decade, const std::string& obj, const std::string& name, bool unpriv);
 
+// What `DECADE verify -v OBJ --prog NAME` prints (stdout and stderr), with
+// the same grants as decade_verdict: the kernel-style log the phrase
+// coverage (phrases.hpp) searches.
+std::string decade_verbose_output(const std::string& decade, const std::string& obj, const std::string& name);
+
 // The kernel's verdicts on the tests of one object, in the order given;
 // `auxiliaries` are loaded beside every test (test_loader's autoload rule).
 // `unpriv`: loaded without the capabilities the selftests' loader drops.
