@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -61,6 +62,24 @@ Result<uint64_t> remote_symbol(pid_t pid, const char* symbol) {
   return inject_error(fmt::format("process {} does not map {} (another libc?)", pid, info.dli_fname));
 }
 
+// The executable mappings of libc and the dynamic loader in `pid`.
+std::vector<std::pair<uint64_t, uint64_t>> loader_text(pid_t pid) {
+  std::vector<std::pair<uint64_t, uint64_t>> out;
+  std::ifstream maps(fmt::format("/proc/{}/maps", pid));
+  std::string line;
+  while (std::getline(maps, line)) {
+    std::istringstream in(line);
+    std::string range, perms, off, dev, inode, path;
+    in >> range >> perms >> off >> dev >> inode >> path;
+    const std::string base = path.substr(path.rfind('/') + 1);
+    if (perms.size() < 3 || perms[2] != 'x') continue;
+    if (!base.starts_with("libc.so") && !base.starts_with("ld-linux") && !base.starts_with("libc-")) continue;
+    const size_t dash = range.find('-');
+    out.emplace_back(std::stoull(range.substr(0, dash), nullptr, 16), std::stoull(range.substr(dash + 1), nullptr, 16));
+  }
+  return out;
+}
+
 class Tracee {
  public:
   explicit Tracee(pid_t pid, int timeout_ms) : pid_(pid), timeout_(timeout_ms) {}
@@ -74,20 +93,35 @@ class Tracee {
     (void)ptrace(PTRACE_DETACH, pid_, nullptr, reinterpret_cast<void*>(intptr_t(pending_signal_)));
   }
 
-  Status stop() {
+  // Stops the thread where a call into the dynamic loader cannot wait for
+  // a lock the thread itself holds: outside the text of libc and ld.so, or
+  // blocked in a system call. A thread stopped inside them (in malloc, say)
+  // runs on for a millisecond and is stopped again; one that never leaves
+  // them is refused, and left running as it was.
+  Status stop(const std::vector<std::pair<uint64_t, uint64_t>>& unsafe) {
     if (ptrace(PTRACE_SEIZE, pid_, nullptr, nullptr) != 0)
       return errno == ESRCH ? make_error(ErrorCode::ProbeNoProcess, fmt::format("no process {}", pid_))
                             : inject_error(fmt::format("ptrace(PTRACE_SEIZE, {}): {}", pid_, std::strerror(errno)));
     seized_ = true;
-    if (ptrace(PTRACE_INTERRUPT, pid_, nullptr, nullptr) != 0)
-      return inject_error(fmt::format("ptrace(PTRACE_INTERRUPT, {}): {}", pid_, std::strerror(errno)));
-    int status = 0;
-    if (auto s = wait_stop(&status); !s) return s;
-    // A signal arriving first stops the thread for its delivery: keep it
-    // and deliver it on detach.
-    if (status >> 16 == 0 && WSTOPSIG(status) != SIGTRAP) pending_signal_ = WSTOPSIG(status);
-    if (ptrace(PTRACE_GETREGS, pid_, nullptr, &regs_) != 0)
-      return inject_error(fmt::format("ptrace(PTRACE_GETREGS): {}", std::strerror(errno)));
+    constexpr int kTries = 500;
+    for (int tries = 0;; ++tries) {
+      if (auto s = interrupt(); !s) return s;
+      if (ptrace(PTRACE_GETREGS, pid_, nullptr, &regs_) != 0)
+        return inject_error(fmt::format("ptrace(PTRACE_GETREGS): {}", std::strerror(errno)));
+      const bool in_syscall = regs_.orig_rax != uint64_t(-1);
+      const bool in_libc = std::any_of(unsafe.begin(), unsafe.end(),
+                                       [&](const auto& r) { return regs_.rip >= r.first && regs_.rip < r.second; });
+      if (in_syscall || !in_libc) break;
+      if (tries == kTries)
+        return inject_error(fmt::format("process {} stayed inside libc or the dynamic loader for {} stops; not injecting "
+                                        "where it may hold their locks (try again)", pid_, kTries));
+      // Let it run on (with the signal that stopped it, if one did).
+      const long sig = pending_signal_;
+      pending_signal_ = 0;
+      if (ptrace(PTRACE_CONT, pid_, nullptr, reinterpret_cast<void*>(sig)) != 0)
+        return inject_error(fmt::format("ptrace(PTRACE_CONT): {}", std::strerror(errno)));
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     xstate_.resize(16384);
     iovec iov{xstate_.data(), xstate_.size()};
     if (ptrace(PTRACE_GETREGSET, pid_, NT_X86_XSTATE, &iov) != 0)
@@ -149,6 +183,17 @@ class Tracee {
   }
 
  private:
+  Status interrupt() {
+    if (ptrace(PTRACE_INTERRUPT, pid_, nullptr, nullptr) != 0)
+      return inject_error(fmt::format("ptrace(PTRACE_INTERRUPT, {}): {}", pid_, std::strerror(errno)));
+    int status = 0;
+    if (auto s = wait_stop(&status); !s) return s;
+    // A signal arriving first stops the thread for its delivery: keep it
+    // and deliver it on detach.
+    if (status >> 16 == 0 && WSTOPSIG(status) != SIGTRAP) pending_signal_ = WSTOPSIG(status);
+    return ok();
+  }
+
   Status wait_stop(int* status) {
     const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_);
     for (;;) {
@@ -192,7 +237,7 @@ Status inject_agent(pid_t pid, const std::string& agent, const std::string& sock
   auto dlerror_at = dlsym_at ? remote_symbol(pid, "dlerror") : dlsym_at;
   if (!dlerror_at) return std::unexpected(dlerror_at.error());
   Tracee t(pid, timeout_ms);
-  if (auto s = t.stop(); !s) return s;
+  if (auto s = t.stop(loader_text(pid)); !s) return s;
   // agent\0decade_agent_start\0socket_name\0
   const std::string start_sym = "decade_agent_start";
   std::string bytes = agent + '\0' + start_sym + '\0' + socket_name + '\0';

@@ -134,7 +134,8 @@ Status ptr_alu(Env& env, State& st, const Insn& insn, const RegState& d, const R
     // Refused to root too, as the kernel refuses it: offsets from the frame
     // pointer are made by adding (negative) numbers.
     if (d.type == RegType::Stack && s.is_scalar())
-      return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc, "subtraction from a stack pointer",
+      return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
+                  kernel_says("R{} subtraction from stack pointer prohibited", insn.dst), "subtraction from a stack pointer",
                   "add a negative offset instead (r1 += -8)");
     if (d.is_ptr() && s.is_scalar()) return pointer_arith(env, dst, d, s, true, insn);
     if (d.is_ptr() && s.is_ptr() && same_region(d, s)) {
@@ -258,7 +259,7 @@ Status do_alu(Env& env, State& st, const Insn& insn) {
     // reached, as the kernel refuses it ("div by zero").
     const AluOp op = alu_op(sem);
     if (insn.imm == 0 && (op == AluOp::Div || op == AluOp::SDiv || op == AluOp::Mod || op == AluOp::SMod))
-      return fail(env, ErrorCode::VerifierReject, insn.pc, "division by the immediate 0",
+      return fail(env, ErrorCode::VerifierReject, insn.pc, kernel_says("div by zero"), "division by the immediate 0",
                   "divide by a register, or test the divisor before dividing");
     src = RegState::scalar(Scalar::constant(width == 32 ? static_cast<uint32_t>(insn.imm) : decade::sem::imm64(insn.imm)));
   } else {

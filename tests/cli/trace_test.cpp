@@ -183,6 +183,26 @@ TEST(Trace, PidAttachesAgainAfterDetach) {
   EXPECT_EQ(target.finish(10'000), 0) << target.out();
 }
 
+// A target that spends most of its time inside libc's allocator is
+// stopped where the injected dlopen cannot re-enter it (outside libc and
+// ld.so, or in a system call): it is attached, detached and runs on.
+TEST(Trace, PidAttachesToATargetBusyInMalloc) {
+  Proc target({kTarget, "0", "0", "malloc"});
+  ASSERT_TRUE(target.read_until([](const std::string& s) { return s.find("ready ") != std::string::npos; }, 10'000));
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE(round);
+    Proc cli({kDecade, "trace", obj("cli/trace/trace.bpf.o"), "--pid", std::to_string(target.pid())});
+    ASSERT_TRUE(cli.read_until(has_ring_and_trace, 30'000)) << cli.out();
+    kill(cli.pid(), SIGINT);
+    ASSERT_EQ(cli.finish(30'000), 0) << cli.out();
+  }
+  ASSERT_EQ(kill(target.pid(), 0), 0);
+  kill(target.pid(), SIGUSR1);
+  EXPECT_EQ(target.finish(10'000), 0) << target.out();
+  EXPECT_NE(target.out().find("ok "), std::string::npos) << target.out();
+  EXPECT_EQ(target.out().find("WRONG"), std::string::npos) << target.out();
+}
+
 // The target exiting under --pid ends the session with the maps printed.
 TEST(Trace, PidTargetExitPrintsMaps) {
   Proc target({kTarget, "0", "2000"});
