@@ -249,8 +249,9 @@ struct decade_tunnel_key {
 };
 
 /* Where a test run's packet went (decade::Redirect): XDP_REDIRECT or
- * TC_ACT_REDIRECT after bpf_redirect / bpf_redirect_map chose a target. */
-enum { DECADE_REDIRECT_IFINDEX = 0, DECADE_REDIRECT_CPU = 1, DECADE_REDIRECT_XSK = 2 };
+ * TC_ACT_REDIRECT after bpf_redirect / bpf_redirect_map chose a target, or
+ * SK_PASS after sk_skb's bpf_sk_redirect_map / _hash chose a socket. */
+enum { DECADE_REDIRECT_IFINDEX = 0, DECADE_REDIRECT_CPU = 1, DECADE_REDIRECT_XSK = 2, DECADE_REDIRECT_SOCKET = 3 };
 struct decade_redirect {
   size_t sz;             /* sizeof(struct decade_redirect) */
   uint32_t kind;         /* out: DECADE_REDIRECT_* */
@@ -261,6 +262,7 @@ struct decade_redirect {
   uint32_t *targets;     /* in: room for targets_cap targets (interfaces, CPU or queue); may be NULL */
   size_t targets_cap;
   size_t target_count;   /* out: how many targets there are (at most targets_cap are copied) */
+  uint64_t cookie;       /* out: DECADE_REDIRECT_SOCKET: the socket's cookie (sk_skb's bpf_sk_redirect_map / _hash) */
 };
 
 /* decade_test_run.outcome bits. */

@@ -251,6 +251,7 @@ struct Redirect {
     Ifindex,  // bpf_redirect, or a devmap / devmap_hash entry
     Cpu,      // a cpumap entry
     Xsk,      // an xskmap entry: an AF_XDP socket's queue
+    Socket,   // a sockmap / sockhash entry (bpf_sk_redirect_*, bpf_msg_redirect_*): a host socket
   };
   Kind kind = Kind::Ifindex;
   // Ifindex: the interfaces (every entry but, with BPF_F_EXCLUDE_INGRESS,
@@ -260,6 +261,7 @@ struct Redirect {
   std::string map;       // the map bpf_redirect_map used; empty for bpf_redirect
   uint32_t key = 0;      // its key
   uint32_t value = 0;    // the entry's first u32 when the helper ran: ifindex, cpumap qsize, xsk socket id
+  uint64_t cookie = 0;   // Socket: the chosen socket's cookie (SO_COOKIE); flags then say BPF_F_INGRESS
 };
 
 struct TestRunResult {

@@ -40,6 +40,7 @@ void put_redirect(decade_object* owner, const Redirect& r, decade_redirect* out)
   DECADE_PUT(out, flags, r.flags);
   DECADE_PUT(out, map, r.map.empty() ? nullptr : decade_object_find_map(owner, r.map.c_str()));
   DECADE_PUT(out, target_count, r.targets.size());
+  DECADE_PUT(out, cookie, r.cookie);
   if (covers(out->sz, offsetof(decade_redirect, targets_cap) + sizeof out->targets_cap) && out->targets)
     std::memcpy(out->targets, r.targets.data(), std::min(out->targets_cap, r.targets.size()) * sizeof(uint32_t));
 }

@@ -14,6 +14,7 @@ Redirect::Kind kind_of(const Map* m) {
   if (!m) return Redirect::Kind::Ifindex;
   if (m->type() == MapType::Cpumap) return Redirect::Kind::Cpu;
   if (m->type() == MapType::Xskmap) return Redirect::Kind::Xsk;
+  if (m->type() == MapType::Sockmap || m->type() == MapType::Sockhash) return Redirect::Kind::Socket;
   return Redirect::Kind::Ifindex;
 }
 
@@ -45,6 +46,13 @@ std::optional<Redirect> redirect_report(const std::optional<RedirectInfo>& info,
     return r;
   }
   r.map = info->map->def().name;
+  if (r.kind == Redirect::Kind::Socket) {
+    // The socket chosen when the helper ran (its cookie), as the kernel
+    // keeps the socket itself with the skb or message.
+    r.cookie = info->value;
+    r.value = 0;
+    return r;
+  }
   if (info->flags & kBpfFBroadcast) r.targets = broadcast_targets(*info->map, info->flags, ingress_ifindex);
   else r.targets = {r.kind == Redirect::Kind::Ifindex ? r.value : info->index};
   return r;

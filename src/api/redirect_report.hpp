@@ -11,10 +11,10 @@
 
 namespace decade::api {
 
-inline constexpr uint64_t kXdpRedirect = 4, kTcActRedirect = 7;
+inline constexpr uint64_t kXdpRedirect = 4, kTcActRedirect = 7, kSkPass = 1;
 
 // The report for a run that returned `retval` (XDP_REDIRECT for xdp,
-// TC_ACT_REDIRECT for tc: `redirect_action`) with `info` recorded; nullopt
+// TC_ACT_REDIRECT for tc, SK_PASS for sk_skb: `redirect_action`) with `info` recorded; nullopt
 // when it did not redirect or no target was chosen. ingress_ifindex is the
 // packet's, for BPF_F_EXCLUDE_INGRESS.
 std::optional<Redirect> redirect_report(const std::optional<RedirectInfo>& info, uint64_t retval,

@@ -105,7 +105,10 @@ Result<TestRunResult> run_xdp(Executable& exe, const TestRunOptions& o, const Ru
 // runs on the packet from its network header and reports with 14 zero
 // bytes pushed back where the Ethernet header was (bpf_prog_test_run_skb;
 // checked against Linux 6.18).
-Result<TestRunResult> run_skb(Executable& exe, const TestRunOptions& o, const RunSetup& setup, bool network_start) {
+// redirect_action: the verdict that carries out a recorded redirect
+// (TC_ACT_REDIRECT for tc, SK_PASS for sk_skb).
+Result<TestRunResult> run_skb(Executable& exe, const TestRunOptions& o, const RunSetup& setup, bool network_start,
+                              uint64_t redirect_action) {
   if (auto s = check_ctx_size(o.ctx, sizeof(SkBuffMd), "struct __sk_buff"); !s) return std::unexpected(s.error());
   SkBuffMd in = ctx_in<SkBuffMd>(o.ctx);
   if (in.data || in.data_end || in.data_meta)
@@ -139,7 +142,7 @@ Result<TestRunResult> run_skb(Executable& exe, const TestRunOptions& o, const Ru
   TestRunResult res;
   res.retval = r->retval;
   res.duration_ns = r->duration_ns;
-  res.redirect = api::redirect_report((*skb)->redirect, r->retval, api::kTcActRedirect, so.ingress_ifindex);
+  res.redirect = api::redirect_report((*skb)->redirect, r->retval, redirect_action, so.ingress_ifindex);
   res.tunnel = (*skb)->tunnel;
   auto pkt = (*skb)->packet();
   if (network_start) res.data_out.assign(kEthHeader, 0);  // the kernel pushes the header back zeroed
@@ -217,8 +220,9 @@ Result<TestRunResult> BpfProgram::test_run(const TestRunOptions& opts) const {
   if (type.raw_ctx) return run_raw(exe, opts, setup);
   switch (type.run) {
     case RunCtx::Xdp: return run_xdp(exe, opts, setup);
-    case RunCtx::Skb: return run_skb(exe, opts, setup, false);
-    case RunCtx::SkbL3: return run_skb(exe, opts, setup, true);
+    case RunCtx::Skb:
+      return run_skb(exe, opts, setup, false, type.helper_list == HelperList::SkSkb ? api::kSkPass : api::kTcActRedirect);
+    case RunCtx::SkbL3: return run_skb(exe, opts, setup, true, api::kTcActRedirect);
     case RunCtx::Memory: return run_ctx(exe, type, opts, setup);
     case RunCtx::Unsupported: break;
   }

@@ -22,6 +22,11 @@ Status apply_fib(BpfObject& obj, const std::string& path) {
 }
 
 void print_redirect(const Redirect& r) {
+  if (r.kind == Redirect::Kind::Socket) {  // sk_skb / sk_msg: a socket of a sockmap or sockhash
+    std::printf("redirect: socket cookie %llu flags 0x%llx map %s key %u\n", static_cast<unsigned long long>(r.cookie),
+                static_cast<unsigned long long>(r.flags), r.map.c_str(), r.key);
+    return;
+  }
   const char* kind = r.kind == Redirect::Kind::Cpu ? "cpu" : r.kind == Redirect::Kind::Xsk ? "xsk queue" : "ifindex";
   std::string targets;
   for (uint32_t t : r.targets) targets += (targets.empty() ? "" : ",") + std::to_string(t);

@@ -150,6 +150,9 @@ std::optional<ArgFault> check_helper_args(const FuncProto& p, const uint64_t* ar
         break;
       case ArgKind::PtrToMapKey: case ArgKind::PtrToMapValue: case ArgKind::PtrToUninitMapValue: {
         if (!map) return ArgFault{ErrorCode::ExecBadCall, i, "has no map before it"};
+        // A socket map's value argument is a socket (see PtrToSocket).
+        if (p.args[i] == ArgKind::PtrToMapValue && (map->type() == MapType::Sockmap || map->type() == MapType::Sockhash))
+          return ArgFault{ErrorCode::ExecBadCall, i, "is a socket, which only verified programs may pass"};
         const uint64_t size = p.args[i] == ArgKind::PtrToMapKey ? map->def().key_size : map->def().value_size;
         if (size) f = mem(size, p.args[i] == ArgKind::PtrToUninitMapValue);
         break;
@@ -183,6 +186,14 @@ std::optional<ArgFault> check_helper_args(const FuncProto& p, const uint64_t* ar
         if (v % 8) return ArgFault{ErrorCode::ExecMisaligned, i, "is not 8-byte aligned"};
         f = mem(8, true);
         break;
+      case ArgKind::PtrToFixedMemInOut: case ArgKind::PtrToFixedUninitMem:
+        f = mem(p.fixed_mem_size, true);
+        break;
+      case ArgKind::PtrToSocket: case ArgKind::PtrToSocketOrNull:
+        // Only the verifier's reference tracking proves a value is a socket
+        // the run holds: an unverified program cannot pass one.
+        if (v == 0 && p.args[i] == ArgKind::PtrToSocketOrNull) break;
+        return ArgFault{ErrorCode::ExecBadCall, i, "is a socket, which only verified programs may pass"};
     }
     if (f) return f;
   }

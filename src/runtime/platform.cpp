@@ -31,6 +31,7 @@ std::vector<FuncProto> builtin_helpers() {
   append_csum_helpers(out);
   append_skb_room_helpers(out);
   append_skb_meta_helpers(out);
+  append_sock_helpers(out);
   return out;
 }
 
@@ -55,7 +56,8 @@ std::vector<uint32_t> allow_list(const Platform& p, uint32_t kind, bool tracing,
   std::vector<uint32_t> ids;
   ids.reserve(p.helpers().size());
   for (const auto& [id, proto] : p.helpers()) {
-    const uint32_t allowed = packet_helper_types(id);
+    uint32_t allowed = packet_helper_types(id);
+    if (allowed == kAnyProgramType) allowed = sock_helper_types(id);
     if (allowed != kAnyProgramType && !(allowed & kind)) continue;
     if (is_tracing_only_helper(id) && !tracing) continue;
     // The kernel's tracing types may run in NMI context, where the coarse

@@ -52,6 +52,16 @@ enum class ArgKind : uint8_t {
   PtrToArena,        // arena map pointer for arena kfuncs
   PtrToIter,         // pointer to an open-coded iterator on the stack
   AnyPtrOrNull,      // anything (probe_read source)
+  // A socket the program holds (the kernel's PTR_TO_SOCKET / sock_common):
+  // from a socket map lookup or a context's socket field, NULL-checked.
+  PtrToSocket,
+  PtrToSocketOrNull,  // the same, or NULL (bpf_sk_assign)
+  // FuncProto::fixed_mem_size bytes of writable memory the helper reads and
+  // then rewrites (bpf_check_mtu's u32 *mtu_len). As the kernel's MEM_WRITE
+  // it may be uninitialised stack: the helper then reads zero (the engines
+  // zero the stack of such programs).
+  PtrToFixedMemInOut,
+  PtrToFixedUninitMem,  // fixed_mem_size bytes the helper only writes (bpf_strtol's result)
 };
 
 enum class RetKind : uint8_t {
@@ -143,6 +153,7 @@ struct FuncProto {
   // that fails the run (ExecBadCall), for a caller that cannot pass them.
   HelperFnWide fn_wide = nullptr;
   uint8_t stack_args = 0;
+  uint32_t fixed_mem_size = 0;        // for PtrToFixedMemInOut / PtrToFixedUninitMem
 };
 
 // A prototype for `fn`, a function of 5 + stack_args arguments (the last
@@ -204,6 +215,10 @@ enum class HelperList : uint8_t {
   SkSkb,
   FlowDissector,
   SkReuseport,
+  SockOps,       // sock_ops_func_proto
+  SkMsg,         // sk_msg_func_proto
+  SkLookup,      // sk_lookup_func_proto
+  CgroupSysctl,  // sysctl_func_proto
 };
 
 // How BpfProgram::test_run builds a run's context.

@@ -75,6 +75,7 @@ ProgramType sock_ops() {
   t.fields.push_back(ctx_field("skb_tcp_flags", 212, 4, true, false));
   t.fields.push_back(whole_field(ctx_field("skb_hwtstamp", 216, 8, true, false)));
   t.has_packet = true;
+  t.helper_list = HelperList::SockOps;
   t.run = RunCtx::Unsupported;
   t.ret_min = 0;
   t.ret_max = 1;
@@ -99,6 +100,7 @@ ProgramType sk_msg() {
   f.push_back(sock_field("sk", 72, false));
   t.has_packet = true;
   t.packet_writable = true;
+  t.helper_list = HelperList::SkMsg;
   t.run = RunCtx::Unsupported;
   return t;
 }
@@ -166,6 +168,7 @@ ProgramType sk_lookup() {
   add_words4(f, "local_ip6", 44, true);
   f.push_back(ctx_field("local_port", 60, 4, true, false));
   f.push_back(ctx_field("ingress_ifindex", 64, 4, true, false));
+  t.helper_list = HelperList::SkLookup;
   t.run = RunCtx::Unsupported;
   t.ret_min = 0;
   t.ret_max = 1;
@@ -178,6 +181,7 @@ ProgramType cgroup_sysctl() {
   ProgramType t = base("cgroup_sysctl", {"cgroup/sysctl"}, 8);
   t.fields.push_back(ctx_field("write", 0, 4, true, false));
   t.fields.push_back(ctx_field("file_pos", 4, 4, true, true));
+  t.helper_list = HelperList::CgroupSysctl;
   t.ret_min = 0;
   t.ret_max = 1;
   return t;

@@ -46,7 +46,7 @@ struct RegState {
   uint32_t range = 0;     // packet pointers: bytes [0, range) past (base + variable part) are readable;
                           // raw context: bytes [0, range) from its start (r2, the length, is at least range)
   uint32_t frame = 0;     // Stack: the call frame
-  uint32_t mem_size = 0;  // Mem: region size
+  uint32_t mem_size = 0;  // Mem: region size; BtfPtr: kBtfSocket for a socket (PtrToSocket arguments)
   int32_t func_pc = -1;   // FuncPtr: subprogram start
   RegType type = RegType::NotInit;
   bool maybe_null = false;
@@ -82,6 +82,11 @@ struct RegState {
   std::string to_string() const;
 };
 static_assert(sizeof(RegState) == 104, "keep RegState small: it is copied at every fork");
+
+// RegState::mem_size of a BtfPtr that is a socket (a context's bpf_sock
+// field, a socket map lookup): the only pointers PtrToSocket arguments and
+// socket map updates take.
+inline constexpr uint32_t kBtfSocket = 1;
 
 // Identity of the raw program type's length argument (r2 on entry) and its
 // copies: a branch that bounds it from below proves that much of the memory

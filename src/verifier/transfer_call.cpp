@@ -32,12 +32,34 @@ bool redirect_target(MapType t) {
   return t == MapType::Devmap || t == MapType::DevmapHash || t == MapType::Cpumap || t == MapType::Xskmap;
 }
 
+bool sock_map(MapType t) { return t == MapType::Sockmap || t == MapType::Sockhash; }
+
+// The socket maps' side of check_map_func_compatibility: a sockmap or
+// sockhash takes its own redirect and update helpers, lookups and (where
+// sockmap_writable allows) updates and deletes; a reuseport array only
+// bpf_sk_select_reuseport.
+bool sock_map_ok(uint32_t helper, MapType t) {
+  if (t == MapType::ReuseportSockarray) return helper == kHelperSkSelectReuseport;
+  const bool hash = t == MapType::Sockhash;
+  switch (helper) {
+    case kHelperMapLookupElem: case kHelperMapUpdateElem: case kHelperMapDeleteElem: case kHelperSkSelectReuseport:
+      return true;
+    case kHelperSkRedirectMap: case kHelperMsgRedirectMap: case kHelperSockMapUpdate: return !hash;
+    case kHelperSkRedirectHash: case kHelperMsgRedirectHash: case kHelperSockHashUpdate: return hash;
+    default: return false;
+  }
+}
+
 // check_map_func_compatibility: which helpers take which map types. Redirect
 // maps are changed by the host only; programs may look up devmap and xskmap
 // entries (read-only), never cpumap ones.
 bool map_ok(uint32_t helper, MapType t) {
   const bool ringbuf = t == MapType::Ringbuf, queue = t == MapType::Queue || t == MapType::Stack;
+  if (sock_map(t) || t == MapType::ReuseportSockarray) return sock_map_ok(helper, t);
   switch (helper) {
+    case kHelperSkRedirectMap: case kHelperMsgRedirectMap: case kHelperSockMapUpdate: case kHelperSkRedirectHash:
+    case kHelperMsgRedirectHash: case kHelperSockHashUpdate: case kHelperSkSelectReuseport:
+      return false;  // only socket maps (above)
     case kHelperMapLookupElem:
       if (redirect_target(t)) return t != MapType::Cpumap;
       [[fallthrough]];
@@ -79,6 +101,47 @@ Status arg_error(const Env& env, uint32_t pc, int arg, const std::string& what, 
 }
 
 bool is_null_const(const RegState& r) { return r.is_const() && r.val.value() == 0; }
+
+bool is_socket(const RegState& r) { return r.type == RegType::BtfPtr && r.mem_size == kBtfSocket && !r.maybe_null; }
+
+// may_update_sockmap: programs of the types whose packets or connections
+// have a socket to put in a map may change socket maps; sock_ops programs
+// only delete (they insert through bpf_sock_map_update, which checks the
+// connection's state); the others are refused.
+Status sockmap_writable(Env& env, uint32_t helper, const MapDef& m, uint32_t pc) {
+  switch (env.in.type->helper_list) {
+    case HelperList::Xdp: case HelperList::Tc: case HelperList::SocketFilter: case HelperList::SkReuseport:
+    case HelperList::FlowDissector: case HelperList::SkLookup:
+      return ok();
+    case HelperList::SockOps:
+      if (helper == kHelperMapDeleteElem) return ok();
+      break;
+    case HelperList::Base: case HelperList::CgroupSkb: case HelperList::Lwt: case HelperList::LwtXmit:
+    case HelperList::SkSkb: case HelperList::SkMsg: case HelperList::CgroupSysctl:
+      break;
+  }
+  return fail(env, ErrorCode::VerifierBadMap, pc,
+              fmt::format("cannot update sockmap {} in this context ({} programs)", m.name, env.in.type->name),
+              "update socket maps from xdp, tc, socket filter, sk_lookup, sk_reuseport or flow dissector programs");
+}
+
+// Fixed-size memory (PtrToFixedMemInOut, PtrToFixedUninitMem), aligned to
+// its size (the kernel's MEM_ALIGNED): written by the helper, so
+// uninitialised stack is accepted as the kernel's MEM_WRITE
+// accepts it; the in-out kind also reads it, and reads zero there because
+// the engines then zero the stack.
+Status check_fixed_mem(Env& env, State& st, int i, const FuncProto& p, uint32_t pc) {
+  const uint8_t reg = static_cast<uint8_t>(i + 1);
+  const RegState& r = st.reg(reg);
+  if (!r.is_ptr() || p.fixed_mem_size == 0) return arg_error(env, pc, i, "is not a pointer to memory", r);
+  if (auto s = check_mem_range(env, st, reg, Scalar::constant(p.fixed_mem_size), Access::Write, pc, false); !s) return s;
+  // MEM_ALIGNED (after the bounds, as the kernel checks): the helper accesses it as one word.
+  if (r.type == RegType::Stack && r.val.is_const() && (r.off + static_cast<int64_t>(r.val.value())) % p.fixed_mem_size)
+    return fail(env, ErrorCode::VerifierMisaligned, pc,
+                fmt::format("R{} ({}) is not aligned to the {} bytes {} accesses", reg, r.to_string(), p.fixed_mem_size, p.name));
+  if (p.args[static_cast<size_t>(i)] == ArgKind::PtrToFixedMemInOut && r.type == RegType::Stack) env.reads_uninit_stack = true;
+  return ok();
+}
 
 Status check_const_str(Env& env, const RegState& r, int i, uint32_t pc) {
   if (r.type != RegType::MapValue || r.maybe_null || !r.map->frozen || !r.val.is_const())
@@ -191,6 +254,11 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
     }
     case ArgKind::PtrToMapKey: case ArgKind::PtrToMapValue: case ArgKind::PtrToUninitMapValue: {
       if (!meta.map) return arg_error(env, pc, i, "needs a map argument before it", r);
+      // A socket map's value is a socket (resolve_map_arg_type), not bytes.
+      if (kind == ArgKind::PtrToMapValue && sock_map(meta.map->type)) {
+        if (!is_socket(r)) return arg_error(env, pc, i, "is not a socket", r, "pass a socket pointer checked against NULL");
+        return ok();
+      }
       if (!r.is_ptr()) return arg_error(env, pc, i, "is not a pointer to memory", r);
       const uint32_t n = kind == ArgKind::PtrToMapKey ? meta.map->key_size : meta.map->value_size;
       if (n == 0) return ok();
@@ -203,6 +271,8 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
         return fail(env, ErrorCode::VerifierBadMap, pc,
                     kernel_says("cannot pass map_type {} into func {}#{}", static_cast<unsigned>(r.map->type), p.name, p.id),
                     fmt::format("{} cannot be used with map {} of type {}", p.name, r.map->name, static_cast<unsigned>(r.map->type)));
+      if ((p.id == kHelperMapUpdateElem || p.id == kHelperMapDeleteElem) && sock_map(r.map->type))
+        if (auto s = sockmap_writable(env, p.id, *r.map, pc); !s) return s;
       // A read-only map's contents are constants the verifier may have folded.
       if (writes_map(p.id) && read_only_map(*r.map))
         return fail(env, ErrorCode::VerifierReadOnly, pc, kernel_says("write into map forbidden"),
@@ -253,6 +323,13 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
       return ok();
     case ArgKind::PtrToIter: return check_iter_arg(env, st, r, i, pc, meta);
     case ArgKind::AnyPtrOrNull: return ok();
+    case ArgKind::PtrToSocket:
+      if (!is_socket(r)) return arg_error(env, pc, i, "is not a socket", r, "pass a socket pointer checked against NULL");
+      return ok();
+    case ArgKind::PtrToSocketOrNull:
+      if (is_null_const(r) || (r.type == RegType::BtfPtr && r.mem_size == kBtfSocket)) return ok();
+      return arg_error(env, pc, i, "is not a socket or NULL", r);
+    case ArgKind::PtrToFixedMemInOut: case ArgKind::PtrToFixedUninitMem: return check_fixed_mem(env, st, i, p, pc);
   }
   return ok();
 }
@@ -292,6 +369,15 @@ Status set_return(Env& env, State& st, const Insn& insn, const CallMeta& meta) {
         if (!meta.map->inner) return fail(env, ErrorCode::VerifierBadMap, insn.pc, fmt::format("map-in-map {} has no inner map definition", meta.map->name));
         r0 = RegState::pointer(RegType::MapPtr);
         r0.map = meta.map->inner.get();
+      } else if (sock_map(meta.map->type)) {
+        // A socket with a reference the program gives back (bpf_sk_release).
+        r0 = RegState::pointer(RegType::BtfPtr);
+        r0.mem_size = kBtfSocket;
+        r0.maybe_null = true;
+        r0.id = env.new_id();
+        r0.ref_id = r0.id;
+        st.refs.push_back(RefState{r0.ref_id, insn.pc});
+        break;
       } else {
         r0 = map_value_pointer(*meta.map, 0);
       }

@@ -384,6 +384,7 @@ Status ctx_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, R
     case CtxFieldKind::PtrToBtf:
       *loaded = RegState::pointer(RegType::BtfPtr);
       loaded->maybe_null = f->maybe_null;
+      if (f->btf_type == "bpf_sock") loaded->mem_size = kBtfSocket;
       loaded->id = env.new_id();  // null-check identity
       break;
     case CtxFieldKind::Scalar: break;  // returned above

@@ -290,3 +290,47 @@ TEST(Platform, AllowHelperExtendsATypeInPlace) {
 
 }  // namespace
 }  // namespace decade::test
+
+namespace decade::test {
+namespace {
+
+// The socket types' helpers follow the kernel's per-type lists
+// (sock_helper_types); the message-resizing ones and bpf_store_hdr_opt
+// move the packet.
+TEST(Platform, SocketHelpersFollowTheKernelsLists) {
+  const auto allowed = [](const char* type, uint32_t id) {
+    return platform().helper_allowed(*platform().program_type(type), id);
+  };
+  const struct {
+    uint32_t id;
+    std::vector<const char*> types;
+  } lists[] = {
+      {BPF_FUNC_sk_release, {"xdp", "sched_cls", "sk_skb", "cgroup_skb", "sk_lookup"}},
+      {BPF_FUNC_sk_redirect_map, {"sk_skb"}},
+      {BPF_FUNC_sk_redirect_hash, {"sk_skb"}},
+      {BPF_FUNC_msg_redirect_map, {"sk_msg"}},
+      {BPF_FUNC_msg_pop_data, {"sk_msg"}},
+      {BPF_FUNC_setsockopt, {"sock_ops"}},
+      {BPF_FUNC_sock_hash_update, {"sock_ops"}},
+      {BPF_FUNC_reserve_hdr_opt, {"sock_ops"}},
+      {BPF_FUNC_sk_select_reuseport, {"sk_reuseport"}},
+      {BPF_FUNC_sk_assign, {"sk_lookup"}},
+      {BPF_FUNC_sysctl_get_name, {"cgroup_sysctl"}},
+      {BPF_FUNC_sysctl_set_new_value, {"cgroup_sysctl"}},
+      {BPF_FUNC_check_mtu, {"xdp", "sched_cls"}},
+  };
+  const char* all[] = {"xdp", "sched_cls", "socket_filter", "sk_skb", "cgroup_skb", "sk_lookup", "sk_msg", "sock_ops",
+                       "sk_reuseport", "cgroup_sysctl", "flow_dissector", "kprobe"};
+  for (const auto& l : lists)
+    for (const char* t : all) {
+      const bool want = std::find_if(l.types.begin(), l.types.end(), [&](const char* x) { return std::string_view(x) == t; }) != l.types.end();
+      EXPECT_EQ(allowed(t, l.id), want) << l.id << " " << t;
+    }
+  for (const char* t : all) EXPECT_TRUE(allowed(t, BPF_FUNC_strtol)) << t;
+  for (uint32_t id : {BPF_FUNC_msg_pull_data, BPF_FUNC_msg_push_data, BPF_FUNC_msg_pop_data, BPF_FUNC_store_hdr_opt})
+    EXPECT_TRUE(platform().helper(id)->flags & kHelperChangesPacket) << id;
+  EXPECT_FALSE(platform().helper(BPF_FUNC_check_mtu)->flags & kHelperChangesPacket);
+}
+
+}  // namespace
+}  // namespace decade::test

@@ -262,10 +262,10 @@ const Case kMaps[] = {
     {"null_mem_maybe_sized", "sched_cls",
      "r2 = *(u32 *)(r1 + 0)\nr1 = 0\nr2 &= 64\nr3 = 0\nr4 = 0\nr5 = 0\ncall 28\nr0 = 0\nexit\n", E::VerifierBadHelperArg, 6},
     // BPF_F_WRONLY_PROG: stores only (the kernel's "read from map forbidden").
-    {"wronly_map_write", "xdp", LOOKUP(10) "if r0 == 0 goto out\nr1 = 1\n*(u64 *)(r0 + 0) = r1\nout: r0 = 2\nexit\n", E::Ok},
-    {"wronly_map_read", "xdp", LOOKUP(10) "if r0 == 0 goto out\nr1 = *(u64 *)(r0 + 0)\nout: r0 = 2\nexit\n",
+    {"wronly_map_write", "xdp", LOOKUP(13) "if r0 == 0 goto out\nr1 = 1\n*(u64 *)(r0 + 0) = r1\nout: r0 = 2\nexit\n", E::Ok},
+    {"wronly_map_read", "xdp", LOOKUP(13) "if r0 == 0 goto out\nr1 = *(u64 *)(r0 + 0)\nout: r0 = 2\nexit\n",
      E::VerifierInvalidMemAccess, 8},
-    {"wronly_map_atomic", "xdp", LOOKUP(10) "if r0 == 0 goto out\nr1 = 1\nlock *(u64 *)(r0 + 0) += r1\nout: r0 = 2\nexit\n",
+    {"wronly_map_atomic", "xdp", LOOKUP(13) "if r0 == 0 goto out\nr1 = 1\nlock *(u64 *)(r0 + 0) += r1\nout: r0 = 2\nexit\n",
      E::VerifierInvalidMemAccess, 9},
     {"queue_pop", "xdp", "r1 = map_idx(5) ll\nr2 = r10\nr2 += -8\ncall 88\nr0 = 2\nexit\n", E::Ok},
     {"queue_push", "xdp", "r2 = 0\n*(u64 *)(r10 - 8) = r2\nr1 = map_idx(5) ll\nr2 = r10\nr2 += -8\nr3 = 0\ncall 87\nr0 = 2\nexit\n", E::Ok},

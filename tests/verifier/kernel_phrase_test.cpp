@@ -54,7 +54,7 @@ const PhraseCase kPhrases[] = {
     {"div_imm_zero", "xdp", "r0 = 1\nr0 /= 0\nexit\n", E::VerifierReject, "div by zero"},
     {"stack_ptr_sub", "xdp", "r1 = r10\nr1 -= 8\nr0 = 0\nexit\n", E::VerifierBadPointerArith,
      "R1 subtraction from stack pointer prohibited"},
-    {"wronly_map_read", "xdp", LOOKUP(10) "if r0 == 0 goto out\nr1 = *(u64 *)(r0 + 0)\nout: r0 = 0\nexit\n",
+    {"wronly_map_read", "xdp", LOOKUP(13) "if r0 == 0 goto out\nr1 = *(u64 *)(r0 + 0)\nout: r0 = 0\nexit\n",
      E::VerifierInvalidMemAccess, "read from map forbidden, value_size="},
     {"ctx_outside_fields", "xdp", "r0 = *(u32 *)(r1 + 64)\nexit\n", E::VerifierBadCtxAccess, "invalid bpf_context access off=64 size=4"},
     {"ctx_modified", "xdp", "r1 += 4\nr0 = *(u32 *)(r1 + 0)\nexit\n", E::VerifierBadCtxAccess,

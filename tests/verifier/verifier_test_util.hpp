@@ -19,7 +19,8 @@ namespace decade::test {
 
 // Map indices the cases use (map_idx(N)).
 enum : int { kHash = 0, kArray = 1, kRingbuf = 2, kRodata = 3, kLockArray = 4, kQueue = 5, kOuter = 6, kProgs = 7, kData = 8,
-             kResLockArray = 9, kWronlyArray = 10 };
+             kResLockArray = 9, kSockmap = 10, kSockhash = 11, kReuseportArray = 12,
+             kWronlyArray = 13 };
 // Kfunc indices (call kfunc N is written "call_kfunc" by index in tests).
 enum : int { kIterNew = 0, kIterNext = 1, kIterDestroy = 2, kResLock = 3, kResUnlock = 4, kResLockIrq = 5, kResUnlockIrq = 6,
              kThrow = 7 };
@@ -54,6 +55,9 @@ class VerifierEnv {
     data->initial_value.assign(32, 0);
     auto res = add("res_locked", MapType::Array, 4, 16, 4);
     res->res_lock_off = 4;
+    add("socks", MapType::Sockmap, 4, 4, 4);
+    add("sock_hash", MapType::Sockhash, 4, 4, 4);
+    add("reuseport", MapType::ReuseportSockarray, 4, 4, 4);
     auto wo = add("wronly", MapType::Array, 4, 16, 1);
     wo->map_flags = kMapFWronlyProg;
     kfuncs_ = {platform_.kfunc("bpf_iter_num_new"), platform_.kfunc("bpf_iter_num_next"),

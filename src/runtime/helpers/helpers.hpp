@@ -84,6 +84,34 @@ enum HelperId : uint32_t {
   kHelperXdpStoreBytes = 190,
   kHelperMapLookupPercpuElem = 195,
   kHelperKtimeGetTaiNs = 208,
+  // Socket program types (sock_helpers.cpp).
+  kHelperSetsockopt = 49,
+  kHelperSkRedirectMap = 52,
+  kHelperSockMapUpdate = 53,
+  kHelperGetsockopt = 57,
+  kHelperSockOpsCbFlagsSet = 59,
+  kHelperMsgRedirectMap = 60,
+  kHelperMsgApplyBytes = 61,
+  kHelperMsgCorkBytes = 62,
+  kHelperMsgPullData = 63,
+  kHelperSockHashUpdate = 70,
+  kHelperMsgRedirectHash = 71,
+  kHelperSkRedirectHash = 72,
+  kHelperSkSelectReuseport = 82,
+  kHelperSkRelease = 86,
+  kHelperMsgPushData = 90,
+  kHelperMsgPopData = 91,
+  kHelperSysctlGetName = 101,
+  kHelperSysctlGetCurrentValue = 102,
+  kHelperSysctlGetNewValue = 103,
+  kHelperSysctlSetNewValue = 104,
+  kHelperStrtol = 105,
+  kHelperStrtoul = 106,
+  kHelperSkAssign = 124,
+  kHelperLoadHdrOpt = 142,
+  kHelperStoreHdrOpt = 143,
+  kHelperReserveHdrOpt = 144,
+  kHelperCheckMtu = 163,
 };
 
 // BPF_MAX_LOOPS: bpf_loop and open-coded iterator bound.
@@ -120,14 +148,18 @@ void append_perf_helpers(std::vector<FuncProto>& out);
 void append_csum_helpers(std::vector<FuncProto>& out);
 void append_skb_room_helpers(std::vector<FuncProto>& out);
 void append_skb_meta_helpers(std::vector<FuncProto>& out);
+// The socket program types' helpers and bpf_check_mtu (sock_helpers.cpp).
+void append_sock_helpers(std::vector<FuncProto>& out);
+uint32_t sock_helper_types(uint32_t id);  // as packet_helper_types, for those
 
 // Helpers only tracing types may call: they read a probe hit's state and pt_regs.
 bool is_tracing_only_helper(uint32_t id);
 // The program types a type-specific helper is offered to, as bits of
 // HelperList (the kernel's xdp_func_proto, tc_cls_act_func_proto,
 // sk_filter_func_proto, cg_skb_func_proto, lwt_*_func_proto,
-// sk_skb_func_proto, flow_dissector_func_proto and sk_reuseport_func_proto
-// list them); kAnyProgramType for every other helper.
+// sk_skb_func_proto, flow_dissector_func_proto, sk_reuseport_func_proto,
+// sock_ops_func_proto, sk_msg_func_proto, sk_lookup_func_proto and
+// sysctl_func_proto list them); kAnyProgramType for every other helper.
 constexpr uint32_t helper_list_bit(HelperList l) { return 1u << static_cast<unsigned>(l); }
 enum PacketProgTypes : uint32_t {
   kProgXdp = helper_list_bit(HelperList::Xdp),
@@ -139,6 +171,10 @@ enum PacketProgTypes : uint32_t {
   kProgSkSkb = helper_list_bit(HelperList::SkSkb),
   kProgFlowDissector = helper_list_bit(HelperList::FlowDissector),
   kProgSkReuseport = helper_list_bit(HelperList::SkReuseport),
+  kProgSockOps = helper_list_bit(HelperList::SockOps),
+  kProgSkMsg = helper_list_bit(HelperList::SkMsg),
+  kProgSkLookup = helper_list_bit(HelperList::SkLookup),
+  kProgCgroupSysctl = helper_list_bit(HelperList::CgroupSysctl),
   kAnyProgramType = ~0u,
 };
 uint32_t packet_helper_types(uint32_t id);

@@ -7,6 +7,7 @@
 #include "runtime/cpu.hpp"
 #include "runtime/maps/map_check.hpp"
 #include "runtime/maps/map_common.hpp"
+#include "runtime/maps/sock_map.hpp"
 
 namespace decade {
 namespace {
@@ -27,7 +28,7 @@ constexpr uint64_t kPageSize = 4096;
 // Why a kernel map type has no Decade implementation.
 std::string_view missing_reason(uint32_t type) {
   switch (type) {
-    case 15: case 18: case 20: case 24:
+    case 24:
       return "it holds kernel sockets, which a process does not have";
     case 8: case 19: case 21: case 32:
       return "it holds cgroups, which a process does not have";
@@ -165,6 +166,17 @@ Status check_redirect(const MapDef& d) {
   return ok();
 }
 
+// sock_map_alloc / sock_hash_alloc / reuseport_array_alloc_check: u32 keys
+// (any size for sockhash), a u32 or u64 descriptor as the value, at least
+// one entry, only the access flags.
+Status check_sock_map(const MapDef& d) {
+  if (d.type == MapType::Sockhash ? d.key_size == 0 : d.key_size != 4)
+    return fail(ErrorCode::MapBadKeySize, d, d.type == MapType::Sockhash ? "key_size must not be 0" : "key_size must be 4", EINVAL);
+  if (d.value_size != 4 && d.value_size != 8) return fail(ErrorCode::MapBadValueSize, d, "value_size must be 4 or 8", EINVAL);
+  if (d.max_entries == 0) return fail(ErrorCode::MapBadMaxEntries, d, "max_entries must not be 0", EINVAL);
+  return check_flags(d, kMapFNumaNode | kMapFRdonly | kMapFWronly | kMapFRdonlyProg | kMapFWronlyProg);
+}
+
 Status check_inner(const MapDef& d) {
   if (!d.inner) return fail(ErrorCode::MapBadInner, d, "map-in-map without an inner map definition", EBADF);
   switch (d.inner->type) {
@@ -174,6 +186,9 @@ Status check_inner(const MapDef& d) {
     case MapType::Unspec:
     case MapType::PerfEventArray:
       return fail(ErrorCode::MapBadInner, d, "inner map type cannot be nested", EINVAL);
+    case MapType::Sockmap: case MapType::Sockhash: case MapType::ReuseportSockarray:
+      // The kernel refuses socket maps inside maps too (they hold sockets, not values).
+      return fail(ErrorCode::MapBadInner, d, "socket maps cannot be inner maps", EINVAL);
     case MapType::Devmap: case MapType::DevmapHash: case MapType::Cpumap: case MapType::Xskmap:
       // The kernel nests them; Decade's redirect records name the map a
       // program references, so inner redirect maps are refused explicitly.
@@ -223,6 +238,10 @@ Status validate(const MapDef& d) {
       return check_redirect(d);
     case MapType::PerfEventArray:
       return check_perf_event_array(d);
+    case MapType::Sockmap:
+    case MapType::Sockhash:
+    case MapType::ReuseportSockarray:
+      return check_sock_map(d);
     case MapType::Unspec:
       break;
   }
@@ -264,6 +283,10 @@ Result<std::unique_ptr<Map>> build(const MapDef& def) {
       return make_redirect_map(def);
     case MapType::PerfEventArray:
       return make_perf_event_array(def);
+    case MapType::Sockmap:
+    case MapType::Sockhash:
+    case MapType::ReuseportSockarray:
+      return make_sock_map(def);
     case MapType::Unspec:
       break;
   }
@@ -330,6 +353,10 @@ MapFootprint map_footprint(const MapDef& def) {
       return redirect_map_footprint(def);
     case MapType::PerfEventArray:
       return perf_event_array_footprint(def);
+    case MapType::Sockmap:
+    case MapType::Sockhash:
+    case MapType::ReuseportSockarray:
+      return sock_map_footprint(def);
     case MapType::Unspec:
       break;
   }

@@ -4,11 +4,11 @@
 #include "decade_bpf.h"
 
 struct {
-  __uint(type, BPF_MAP_TYPE_SOCKMAP);
+  __uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
   __type(key, __u32);
   __type(value, __u32);
   __uint(max_entries, 4);
-} socks SEC(".maps");
+} cgroups SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -19,9 +19,9 @@ struct {
 
 SEC("xdp") int plain(struct xdp_md *ctx) { return XDP_PASS; }
 
-SEC("xdp") int uses_sockmap(struct xdp_md *ctx) {
+SEC("xdp") int uses_cgroup_array(struct xdp_md *ctx) {
   __u32 k = 0;
-  return bpf_map_lookup_elem(&socks, &k) ? XDP_DROP : XDP_PASS;
+  return bpf_map_lookup_elem(&cgroups, &k) ? XDP_DROP : XDP_PASS;
 }
 
 SEC("xdp") int uses_stack(struct xdp_md *ctx) {
