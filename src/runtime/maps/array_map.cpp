@@ -8,6 +8,7 @@
 
 #include "runtime/cpu.hpp"
 #include "runtime/guarded_memory.hpp"
+#include "runtime/maps/array_keys.hpp"
 #include "runtime/maps/map_common.hpp"
 #include "runtime/maps/pinned.hpp"
 
@@ -25,13 +26,13 @@ class ArrayMap final : public Map {
   }
 
   void* lookup(const void* key) override {
-    uint32_t idx = index_of(key);
+    uint32_t idx = array_keys::index_of(key);
     if (idx >= def().max_entries) return nullptr;
     return slot(idx, cpus_ == 1 ? 0 : current_cpu());
   }
 
   void* lookup_percpu(const void* key, uint32_t cpu) override {
-    uint32_t idx = index_of(key);
+    uint32_t idx = array_keys::index_of(key);
     if (cpus_ == 1 || idx >= def().max_entries || cpu >= cpus_) return nullptr;
     return slot(idx, cpu);
   }
@@ -46,11 +47,7 @@ class ArrayMap final : public Map {
   long erase(const void*) override { return kEINVAL; }  // array elements cannot be deleted
 
   Status get_next_key(const void* key, void* next_key) override {
-    uint32_t idx = key ? index_of(key) : UINT32_MAX;
-    uint32_t next = idx >= def().max_entries ? 0 : idx + 1;
-    if (next >= def().max_entries) return make_error(ErrorCode::MapKeyNotFound, "last element");
-    std::memcpy(next_key, &next, 4);
-    return ok();
+    return array_keys::next_key(key, next_key, def().max_entries);
   }
 
   uint8_t* direct_value_base() override { return cpus_ == 1 ? block_ : nullptr; }
@@ -65,7 +62,7 @@ class ArrayMap final : public Map {
   long host_lookup(const void* key, void* value, uint64_t flags) override {
     if (cpus_ == 1) return Map::host_lookup(key, value, flags);
     if (flags) return kEINVAL;
-    uint32_t idx = index_of(key);
+    uint32_t idx = array_keys::index_of(key);
     if (idx >= def().max_entries) return kENOENT;
     auto* out = static_cast<uint8_t*>(value);
     for (uint32_t c = 0; c < cpus_; ++c) {
@@ -89,17 +86,12 @@ class ArrayMap final : public Map {
   long host_lookup_and_delete(const void*, void*) override { return kEINVAL; }
 
  private:
-  static uint32_t index_of(const void* key) {
-    uint32_t idx;
-    std::memcpy(&idx, key, 4);
-    return idx;
-  }
   uint8_t* slot(uint32_t idx, uint32_t cpu) const { return block_ + (size_t{idx} * cpus_ + cpu) * stride_; }
 
   long check_update(const void* key, uint64_t flags, uint32_t* idx) const {
     if ((flags & ~kBpfFLock) > kBpfExist) return kEINVAL;
     if ((flags & kBpfFLock) && (def().spin_lock_off < 0 || cpus_ != 1)) return kEINVAL;
-    *idx = index_of(key);
+    *idx = array_keys::index_of(key);
     if (*idx >= def().max_entries) return kE2BIG;
     if ((flags & 3) == kBpfNoExist) return kEEXIST;  // every element of an array exists
     return 0;

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "runtime/maps/array_keys.hpp"
 #include "runtime/maps/map_common.hpp"
 
 namespace decade {
@@ -42,12 +43,7 @@ class PerfArrayMap final : public PerfEventArray {
   }
   long host_lookup(const void*, void*, uint64_t) override { return kEOPNOTSUPP; }
   Status get_next_key(const void* key, void* next_key) override {
-    uint32_t k = UINT32_MAX;
-    if (key) std::memcpy(&k, key, 4);
-    const uint32_t next = k >= def().max_entries ? 0 : k + 1;
-    if (next >= def().max_entries) return make_error(ErrorCode::MapKeyNotFound, "last element");
-    std::memcpy(next_key, &next, 4);
-    return ok();
+    return array_keys::next_key(key, next_key, def().max_entries);
   }
 
  private:

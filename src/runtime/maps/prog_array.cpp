@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "runtime/engine.hpp"
+#include "runtime/maps/array_keys.hpp"
 #include "runtime/maps/map_common.hpp"
 #include "runtime/registry.hpp"
 
@@ -80,7 +81,7 @@ class ProgArray final : public Map {
   }
 
   long erase(const void* key) override {
-    uint32_t idx = index_of(key);
+    uint32_t idx = array_keys::index_of(key);
     if (idx >= def().max_entries) return kE2BIG;
     std::lock_guard lock(mu_);
     if (!slots_[idx].exchange(nullptr, std::memory_order_acq_rel)) return kENOENT;
@@ -90,7 +91,7 @@ class ProgArray final : public Map {
 
   long host_lookup(const void* key, void* value, uint64_t flags) override {
     if (flags) return kEINVAL;
-    uint32_t idx = index_of(key);
+    uint32_t idx = array_keys::index_of(key);
     if (idx >= def().max_entries) return kENOENT;
     std::lock_guard lock(mu_);
     if (!slots_[idx].load(std::memory_order_acquire)) return kENOENT;
@@ -101,11 +102,7 @@ class ProgArray final : public Map {
   long for_each(const ElemVisitor&) override { return kEINVAL; }
 
   Status get_next_key(const void* key, void* next_key) override {
-    uint32_t idx = key ? index_of(key) : UINT32_MAX;
-    uint32_t next = idx >= def().max_entries ? 0 : idx + 1;
-    if (next >= def().max_entries) return make_error(ErrorCode::MapKeyNotFound, "last element");
-    std::memcpy(next_key, &next, 4);
-    return ok();
+    return array_keys::next_key(key, next_key, def().max_entries);
   }
 
   const ProgramHandle* target(uint32_t idx) const {
@@ -113,11 +110,6 @@ class ProgArray final : public Map {
   }
 
  private:
-  static uint32_t index_of(const void* key) {
-    uint32_t idx;
-    std::memcpy(&idx, key, 4);
-    return idx;
-  }
 
   // With mu_ held: the first program makes the owner, the others must match it.
   std::optional<Error> check_owner(const ProgramHandle& prog) {

@@ -16,6 +16,7 @@
 #include <cstring>
 
 #include "runtime/cpu.hpp"
+#include "runtime/maps/array_keys.hpp"
 #include "runtime/maps/map_common.hpp"
 
 namespace decade {
@@ -52,13 +53,13 @@ class TargetArray final : public Map {
   }
 
   void* lookup(const void* key) override {
-    const uint32_t k = index_of(key);
+    const uint32_t k = array_keys::index_of(key);
     if (k >= def().max_entries || !(slots_[k].load(std::memory_order_acquire) & 0xffffffffu)) return nullptr;
     return &slots_[k];
   }
 
   long update(const void* key, const void* value, uint64_t flags) override {
-    const uint32_t k = index_of(key);
+    const uint32_t k = array_keys::index_of(key);
     if (flags > kBpfExist) return kEINVAL;
     if (k >= def().max_entries) return kE2BIG;
     const TargetValue v = read_value(value, def().value_size);
@@ -84,7 +85,7 @@ class TargetArray final : public Map {
   }
 
   long erase(const void* key) override {
-    const uint32_t k = index_of(key);
+    const uint32_t k = array_keys::index_of(key);
     if (k >= def().max_entries) return kEINVAL;
     slots_[k].store(0, std::memory_order_release);
     return 0;
@@ -97,11 +98,7 @@ class TargetArray final : public Map {
   }
 
   Status get_next_key(const void* key, void* next_key) override {
-    const uint32_t k = key ? index_of(key) : UINT32_MAX;
-    const uint32_t next = k >= def().max_entries ? 0 : k + 1;
-    if (next >= def().max_entries) return make_error(ErrorCode::MapKeyNotFound, "last element");
-    std::memcpy(next_key, &next, 4);
-    return ok();
+    return array_keys::next_key(key, next_key, def().max_entries);
   }
 
   std::vector<MapStorage> storage() override {
@@ -110,11 +107,6 @@ class TargetArray final : public Map {
   }
 
  private:
-  static uint32_t index_of(const void* key) {
-    uint32_t k;
-    std::memcpy(&k, key, 4);
-    return k;
-  }
   std::unique_ptr<std::atomic<uint64_t>[]> slots_;
 };
 

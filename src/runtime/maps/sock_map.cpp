@@ -16,6 +16,7 @@
 #include <map>
 #include <vector>
 
+#include "runtime/maps/array_keys.hpp"
 #include "runtime/maps/map_common.hpp"
 
 namespace decade {
@@ -173,32 +174,23 @@ class SockArray final : public SockMapBase {
   }
 
   Status get_next_key(const void* key, void* next_key) override {
-    const uint32_t k = key ? index_of(key) : UINT32_MAX;
-    const uint32_t next = k >= def().max_entries ? 0 : k + 1;
-    if (next >= def().max_entries) return make_error(ErrorCode::MapKeyNotFound, "last element");
-    std::memcpy(next_key, &next, 4);
-    return ok();
+    return array_keys::next_key(key, next_key, def().max_entries);
   }
 
  private:
-  static uint32_t index_of(const void* key) {
-    uint32_t k;
-    std::memcpy(&k, key, 4);
-    return k;
-  }
   HostSocket* find(const void* key) override {
-    const uint32_t k = index_of(key);
+    const uint32_t k = array_keys::index_of(key);
     return k < slots_.size() ? slots_[k] : nullptr;
   }
   long store(const void* key, HostSocket* s, HostSocket** old) override {
-    const uint32_t k = index_of(key);
+    const uint32_t k = array_keys::index_of(key);
     if (k >= slots_.size()) return kE2BIG;
     *old = slots_[k];
     slots_[k] = s;
     return 0;
   }
   long remove(const void* key, HostSocket** old) override {
-    const uint32_t k = index_of(key);
+    const uint32_t k = array_keys::index_of(key);
     if (k >= slots_.size()) return kEINVAL;
     if (!slots_[k]) return kENOENT;
     *old = slots_[k];
