@@ -87,8 +87,12 @@ Status pointer_arith(Env& env, RegState& dst, const RegState& ptr, const RegStat
                   "access the flow keys at constant offsets");
     // The kernel's sanity bound on the offset register and on the result:
     // a minimum past +-2^29 (or unbounded) is refused at the arithmetic,
-    // even if the pointer is never used.
-    const auto insane = [](const Scalar& v) { return v.smin == INT64_MIN || v.smin >= kMaxVarOff || v.smin <= -kMaxVarOff; };
+    // even if the pointer is never used. Arena pointers are exempt, as in
+    // the kernel: they carry no offset bounds (every access is masked into
+    // the arena).
+    const auto insane = [&](const Scalar& v) {
+      return ptr.type != RegType::Arena && (v.smin == INT64_MIN || v.smin >= kMaxVarOff || v.smin <= -kMaxVarOff);
+    };
     if (insane(s))
       return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
                   s.smin == INT64_MIN
