@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 #include "cli/command.hpp"
 
@@ -119,12 +120,23 @@ Status apply_type(BpfObject& obj, const std::string& type, const std::string& pr
   return ok();
 }
 
+namespace {
+
+// One NAME=VALUE of a repeatable option (`option` and `form` name it in the error).
+Result<std::pair<std::string, std::string>> split_assignment(const std::string& s, const char* option, const char* form) {
+  const auto eq = s.find('=');
+  if (eq == std::string::npos || eq == 0)
+    return make_error(ErrorCode::InvalidArgument, std::string(option) + " expects " + form + ", got '" + s + "'");
+  return std::pair{s.substr(0, eq), s.substr(eq + 1)};
+}
+
+}  // namespace
+
 Status apply_sets(BpfObject& obj, const std::vector<std::string>& sets) {
   for (const std::string& s : sets) {
-    const auto eq = s.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return make_error(ErrorCode::InvalidArgument, "--set expects NAME=VALUE, got '" + s + "'");
-    const std::string name = s.substr(0, eq), text = s.substr(eq + 1);
+    auto kv = split_assignment(s, "--set", "NAME=VALUE");
+    if (!kv) return std::unexpected(kv.error());
+    const auto& [name, text] = *kv;
     uint64_t value = 0;
     try {
       size_t used = 0;
@@ -144,10 +156,9 @@ Status apply_sets(BpfObject& obj, const std::vector<std::string>& sets) {
 
 Status apply_max_entries(BpfObject& obj, const std::vector<std::string>& sizes) {
   for (const std::string& s : sizes) {
-    const auto eq = s.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return make_error(ErrorCode::InvalidArgument, "--max-entries expects MAP=N, got '" + s + "'");
-    const std::string name = s.substr(0, eq), text = s.substr(eq + 1);
+    auto kv = split_assignment(s, "--max-entries", "MAP=N");
+    if (!kv) return std::unexpected(kv.error());
+    const auto& [name, text] = *kv;
     uint64_t n = 0;
     try {
       size_t used = 0;
