@@ -34,15 +34,17 @@ const StrCase kCases[] = {
     {"18446744073709551616", 10, -ERANGE, 0, -ERANGE, 0},
 };
 
+// *res is 0 after a failed call (the kernel zeroes it first): the verifier
+// counts it as written whatever the call returns.
 TEST(Strtox, KernelResults) {
   for (const StrCase& c : kCases) {
     const uint64_t len = std::strlen(c.text);
     uint64_t v = 0xdead;
     EXPECT_EQ(as_long(call(kHelperStrtol, u(c.text), len, c.flags, u(&v))), c.strtol_rc) << c.text;
-    EXPECT_EQ(static_cast<int64_t>(v), c.strtol_rc >= 0 ? c.strtol_value : 0xdead) << c.text;
+    EXPECT_EQ(static_cast<int64_t>(v), c.strtol_rc >= 0 ? c.strtol_value : 0) << c.text;
     v = 0xdead;
     EXPECT_EQ(as_long(call(kHelperStrtoul, u(c.text), len, c.flags, u(&v))), c.strtoul_rc) << c.text;
-    EXPECT_EQ(v, c.strtoul_rc >= 0 ? c.strtoul_value : 0xdead) << c.text;
+    EXPECT_EQ(v, c.strtoul_rc >= 0 ? c.strtoul_value : 0) << c.text;
   }
 }
 

@@ -155,8 +155,13 @@ long parse_ull(const char* buf, uint64_t len, uint64_t flags, uint64_t* res, boo
   return static_cast<long>(i + static_cast<uint64_t>(p - str));
 }
 
-// bpf_strtol / bpf_strtoul(buf, buf_len, flags, *res): *res is written only on success.
+// bpf_strtol / bpf_strtoul(buf, buf_len, flags, *res): *res is 0 unless
+// the call succeeds, as in the kernel. The verifier counts the 8 bytes as
+// written by any call (a fixed-size uninit argument), so a failed call
+// that left them alone let the program read stack bytes it never wrote
+// (an earlier run's or function's, host addresses included).
 uint64_t strtol_helper(uint64_t buf, uint64_t len, uint64_t flags, uint64_t res, uint64_t) {
+  std::memset(reinterpret_cast<void*>(res), 0, 8);
   uint64_t v = 0;
   bool neg = false;
   const long n = parse_ull(reinterpret_cast<const char*>(buf), len, flags, &v, &neg);
@@ -167,6 +172,7 @@ uint64_t strtol_helper(uint64_t buf, uint64_t len, uint64_t flags, uint64_t res,
   return as_ret(n);
 }
 uint64_t strtoul_helper(uint64_t buf, uint64_t len, uint64_t flags, uint64_t res, uint64_t) {
+  std::memset(reinterpret_cast<void*>(res), 0, 8);
   uint64_t v = 0;
   bool neg = false;
   const long n = parse_ull(reinterpret_cast<const char*>(buf), len, flags, &v, &neg);
