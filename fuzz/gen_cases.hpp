@@ -9,25 +9,10 @@
 #include <bit>
 
 #include "gen_pkt_calls.hpp"
+#include "gen_reach.hpp"
 #include "gen_shapes.hpp"
 
 namespace decade::fuzzgen {
-
-struct Bodies {
-  const uint8_t* b[3];
-  uint32_t n[3];
-  // Each part gets at most a few rows (a byte's choice, up to 15): a long
-  // random body is nearly always rejected, and the templates are the point.
-  Bodies(ByteReader& in, uint32_t parts) {
-    const uint32_t cap = in.coin(1, 4) ? 16 : 6;
-    const uint32_t want = in.pick(cap);
-    const uint32_t total = in.chunks(96);
-    for (uint32_t k = 0; k < 3; ++k) {
-      n[k] = k < parts ? std::min(total / parts, want) : 0;
-      b[k] = in.take(n[k]);
-    }
-  }
-};
 
 // r1 = fp-24, where the shapes keep their bpf_iter_num.
 inline void iter_arg(Asm& a) {
@@ -555,6 +540,10 @@ inline Result<Case> build_case(World& w, const uint8_t* data, size_t size) {
     case Kind::Lock: p = shape_lock(w, in, c); break;
     case Kind::PktCall: p = shape_pkt_call(w, in, c); break;
     case Kind::Ctx: p = shape_ctx(w, in, c); break;
+    case Kind::Sock: p = shape_sock(w, in, c); break;
+    case Kind::Helper: p = shape_helper(w, in, c); break;
+    case Kind::Stack: p = shape_stack(w, in, c); break;
+    case Kind::Wronly: p = shape_wronly(w, in, c); break;
     case Kind::Count: break;
   }
   if (!p) return std::unexpected(p.error());

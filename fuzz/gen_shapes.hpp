@@ -31,6 +31,7 @@
 //             (kprobe, tracepoint, raw_tracepoint, perf_event, lwt, sk_skb,
 //             socket filter, cgroup skb, sock and sock_addr): on fields, at
 //             narrow widths, nudged off them, past the end
+//   sock, helper, stack, wronly: gen_reach.hpp
 #pragma once
 
 #include <cstdint>
@@ -44,12 +45,14 @@
 namespace decade::fuzzgen {
 
 enum class Kind : uint8_t {
-  Plain, Packet, Loop, ForEach, Iter, TailCall, Ringbuf, Rodata, Probe, HugeMap, Throw, Lock, PktCall, Ctx, Count
+  Plain, Packet, Loop, ForEach, Iter, TailCall, Ringbuf, Rodata, Probe, HugeMap, Throw, Lock, PktCall, Ctx,
+  Sock, Helper, Stack, Wronly, Count
 };
 
 inline const char* kind_name(Kind k) {
   static const char* names[] = {"plain", "packet",  "loop",  "for_each", "iter",  "tail_call",
-                                "ringbuf", "rodata", "probe", "huge_map", "throw", "lock", "pkt_call", "ctx"};
+                                "ringbuf", "rodata", "probe", "huge_map", "throw", "lock", "pkt_call", "ctx",
+                                "sock", "helper", "stack", "wronly"};
   return names[static_cast<size_t>(k)];
 }
 
@@ -62,6 +65,10 @@ struct Case {
   uint32_t self_slot_type = 0;            // tail_call into itself: 1 when the self array is used
   MapDef huge_def;                        // huge_map: the map's definition
   std::shared_ptr<Map> huge;              // huge_map: the map (kMapHuge), else the world's
+  // The stack the program is verified and run with: VerifyOptions::max_stack
+  // (the checked run's frame size) and divided_stack (the divstack extension).
+  uint32_t max_stack = kDefaultStackSize;
+  bool divided_stack = false;
   std::string note;                       // parameters, for reports
   // Escapes of issue 11 whose pattern the case reproduces (bit n = point n:
   // 1 meta range, 2 tail call across types, 3 for_each key, 4 iterator
@@ -99,6 +106,23 @@ inline void emit_body(Asm& a, const uint8_t* b, uint32_t n, std::initializer_lis
     }
   }
 }
+
+// The random rows of a shape's bodies (up to three places).
+struct Bodies {
+  const uint8_t* b[3];
+  uint32_t n[3];
+  // Each part gets at most a few rows (a byte's choice, up to 15): a long
+  // random body is nearly always rejected, and the templates are the point.
+  Bodies(ByteReader& in, uint32_t parts) {
+    const uint32_t cap = in.coin(1, 4) ? 16 : 6;
+    const uint32_t want = in.pick(cap);
+    const uint32_t total = in.chunks(96);
+    for (uint32_t k = 0; k < 3; ++k) {
+      n[k] = k < parts ? std::min(total / parts, want) : 0;
+      b[k] = in.take(n[k]);
+    }
+  }
+};
 
 inline void mov(Asm& a, uint8_t d, int32_t imm) { a.emit(make_insn(Op::MOV64_IMM, d, 0, 0, imm)); }
 inline void movr(Asm& a, uint8_t d, uint8_t s) { a.emit(make_insn(Op::MOV64_REG, d, s)); }

@@ -9,6 +9,12 @@
 // in what a program leaves behind means the program read host memory.
 #pragma once
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -49,6 +55,10 @@ enum : uint32_t {
   kMapXskmap,      // xskmap, empty (redirects fall back)
   kMapPerf,        // perf_event_array without readers (bpf_perf_event_output: -ENOENT)
   kMapFmt,         // frozen array holding a bpf_trace_printk format
+  kMapSockmap,     // sockmap, 4 slots: slot 0 holds the world's socket (refilled before every run)
+  kMapSockhash,    // sockhash, u32 keys: key 0 holds the world's socket (refilled likewise)
+  kMapReuseport,   // reuseport_sockarray, slot 0 holds the socket (programs may not look it up)
+  kMapWronly,      // array, one 16-byte value, BPF_F_WRONLY_PROG (zeroed before every run)
   kMapCount
 };
 
@@ -90,6 +100,12 @@ struct World {
   // lies outside it, so a read that reaches the canary is an escape.
   alignas(8) uint64_t readable[2] = {0x0123456789abcdefull, 0x0fedcba987654321ull};
   GuardedBuffer ctx_buf{kCtxSize};       // the plain context, flush against a guard page
+  // The host's own socket the socket maps hold (a UDP socket bound to
+  // loopback with SO_REUSEPORT, which every socket map type accepts), and
+  // the pid namespace bpf_get_ns_current_pid_tgid answers for.
+  int sock_fd = -1;
+  uint64_t sock_cookie = 0;  // its SO_COOKIE, as host lookups of the socket maps give it
+  uint64_t ns_dev = 0, ns_ino = 0;
   // The built-in types whose contexts the ctx shape reaches (gen_cases.hpp):
   // tracing records and registers, socket addresses, lwt and sk_skb.
   std::vector<const ProgramType*> ctx_types;
@@ -154,6 +170,11 @@ struct World {
     defs[kMapFmt] = map_def("fmt", MapType::Array, 4, 16, 1);
     defs[kMapFmt].frozen = true;
     defs[kMapFmt].map_flags = kMapFRdonlyProg;
+    defs[kMapSockmap] = map_def("sockmap", MapType::Sockmap, 4, 8, 4);
+    defs[kMapSockhash] = map_def("sockhash", MapType::Sockhash, 4, 8, 4);
+    defs[kMapReuseport] = map_def("reuseport", MapType::ReuseportSockarray, 4, 8, 4);
+    defs[kMapWronly] = map_def("wronly", MapType::Array, 4, 16, 1);
+    defs[kMapWronly].map_flags = kMapFWronlyProg;
     for (uint32_t i = 0; i < kMapCount; ++i) {
       auto m = create_map(defs[i]);
       if (!m) std::abort();
@@ -167,10 +188,16 @@ struct World {
     const uint32_t ifindex = 1, qsize = 192;
     (void)maps[kMapDevmap]->host_update(&zero, &ifindex, 0);
     (void)maps[kMapCpumap]->host_update(&zero, &qsize, 0);
+    open_socket();
+    for (uint32_t m : {kMapSockmap, kMapSockhash, kMapReuseport}) fill_sockets(m);
+    if (sock_fd >= 0) (void)maps[kMapSockmap]->host_lookup(&zero, &sock_cookie, 0);
+    struct stat ns{};
+    if (stat("/proc/self/ns/pid", &ns) == 0) ns_dev = ns.st_dev, ns_ino = ns.st_ino;
     install_targets();
   }
   ~World() {
     for (const Target& t : targets) unregister_program(t.id);
+    if (sock_fd >= 0) close(sock_fd);
   }
   World(const World&) = delete;
   World& operator=(const World&) = delete;
@@ -197,6 +224,13 @@ struct World {
       (void)h.host_update(&key, v, 0);
     }
     static_cast<RingBufMap&>(*maps[kMapRingbuf]).consume([](std::span<const uint8_t>) { return 0; });
+    // The socket maps as the host filled them (a program may have deleted
+    // the socket or put it in another slot); refilled only when changed,
+    // since inserting a socket costs system calls.
+    for (uint32_t m : {kMapSockmap, kMapSockhash})
+      if (!sockets_as_filled(m)) fill_sockets(m);
+    const uint32_t k0 = 0;
+    if (auto* v = static_cast<uint8_t*>(maps[kMapWronly]->lookup(&k0))) std::memset(v, 0, 16);
   }
 
   // Nothing a run acquired outlives it: every lock word is free and the
@@ -244,6 +278,35 @@ struct World {
 
  private:
   void install_targets();
+  // Socket map m holds the socket at key 0 and nothing else.
+  bool sockets_as_filled(uint32_t m) {
+    uint64_t cookie = 0;
+    for (uint32_t k = 0; k < defs[m].max_entries; ++k) {
+      const long rc = maps[m]->host_lookup(&k, &cookie, 0);
+      if (k == 0 ? sock_fd >= 0 && (rc != 0 || cookie != sock_cookie) : rc != -ENOENT) return false;
+    }
+    return true;
+  }
+  void fill_sockets(uint32_t m) {
+    for (uint32_t k = 0; k < defs[m].max_entries; ++k) (void)maps[m]->erase(&k);
+    const uint32_t k0 = 0;
+    const uint64_t fd = static_cast<uint64_t>(sock_fd);
+    if (sock_fd >= 0) (void)maps[m]->host_update(&k0, &fd, 0);
+  }
+  // sock_fd: bound to 127.0.0.1, an ephemeral port, SO_REUSEPORT (the
+  // reuseport array's requirement); -1 where sockets are unavailable.
+  void open_socket() {
+    sock_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    const int one = 1;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (sock_fd >= 0 && (setsockopt(sock_fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
+                         bind(sock_fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)) {
+      close(sock_fd);
+      sock_fd = -1;
+    }
+  }
   Status install(uint32_t map, uint32_t slot, const ProgramType& t, Asm& a);
 
  private:

@@ -63,9 +63,13 @@ Result<std::unique_ptr<Executable>> compile(std::shared_ptr<const VerifiedProgra
   return std::make_unique<InterpExecutable>(std::move(*tp), std::move(prog));
 }
 
-Result<std::unique_ptr<Executable>> compile_checked(Program prog, ProgramEnv env) {
+Result<std::unique_ptr<Executable>> compile_checked(Program prog, ProgramEnv env, uint32_t frame_size) {
+  if (frame_size < detail::kFrameSize || frame_size > (uint32_t{1} << 16) || frame_size % 8 != 0)
+    return make_error(ErrorCode::InvalidArgument,
+                      "compile_checked: frame size " + std::to_string(frame_size) + " is not a multiple of 8 in [512, 65536]");
   auto tp = detail::translate(std::move(prog), std::move(env), true, {});
   if (!tp) return std::unexpected(tp.error());
+  (*tp)->frame_size = frame_size;
   return std::make_unique<InterpExecutable>(std::move(*tp), nullptr);
 }
 

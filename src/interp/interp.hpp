@@ -19,7 +19,10 @@ Result<std::unique_ptr<Executable>> compile(std::shared_ptr<const VerifiedProgra
 // against RunRequest::regions, the program's stack and the memory its maps
 // hand out; an exhausted RunRequest::insn_budget, a bad call or jump stops it
 // with an error naming the instruction. The host never crashes.
-Result<std::unique_ptr<Executable>> compile_checked(Program prog, ProgramEnv env);
+// frame_size: the bytes of each call frame, 512 (the kernel's) unless the
+// host raised the stack size (VerifyOptions::max_stack): a multiple of 8 up
+// to 64 KiB, else InvalidArgument.
+Result<std::unique_ptr<Executable>> compile_checked(Program prog, ProgramEnv env, uint32_t frame_size = 512);
 
 // Notes on the execution model (docs/architecture.md has the rationale):
 //  - ld_imm64 src=4 (function) gives the address of the target's threaded

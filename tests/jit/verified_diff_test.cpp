@@ -58,4 +58,31 @@ TEST(VerifiedEngines, FastcallHelperClobbersR1) {
   EXPECT_EQ(fuzzgen::check_engines(world, *prog, input, sizeof input, &why), fuzzgen::Verdict::Rejected) << why;
 }
 
+// fuzz_verifier's helper shape: bpf_strtol of a string with no digits left
+// its result slot (an unwritten stack slot the verifier counts as written
+// by the call) as it was, so the verified engines returned whatever an
+// earlier program had left there; the checked run, on a zeroed stack, 0.
+// The kernel's helper zeroes the result first, and so does Decade's now.
+TEST(VerifiedEngines, FailedStrtolZeroesItsResult) {
+  fuzzgen::World world;
+  fuzzgen::Asm dirty;  // leaves 0x5a5a5a5a at fp-64 in every engine's stack
+  fuzzgen::plain_prologue(dirty, fuzzgen::kMapArray);
+  dirty.emit(make_insn(Op::STDW, 10, 0, -64, 0x5a5a5a5a));
+  fuzzgen::ret(dirty, 0);
+  auto prog = dirty.finish();
+  ASSERT_TRUE(prog.has_value());
+  std::string why;
+  ASSERT_EQ(fuzzgen::check_engines(world, *prog, nullptr, 0, &why), fuzzgen::Verdict::Ran) << why;
+  for (const uint8_t call : {1, 2}) {  // strtol, strtoul
+    // helper shape, the call, a stack string of 16 'g', the result at fp-64, length 8, base 10
+    std::vector<uint8_t> input = {static_cast<uint8_t>(fuzzgen::Kind::Helper), call, 0};
+    input.insert(input.end(), 16, 20);
+    input.insert(input.end(), {0, 3, 2});
+    auto c = fuzzgen::build_case(world, input.data(), input.size());
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(fuzzgen::check_engines(world, *c, input.data(), input.size(), &why), fuzzgen::Verdict::Ran)
+        << c->note << ": " << why;
+  }
+}
+
 }  // namespace decade::test
