@@ -136,7 +136,7 @@ Status do_local_call(Env& env, State& st, const Insn& insn) {
   f.in_args = std::move(*extra);
   for (uint8_t r = 1; r <= 5; ++r) f.regs[r] = st.reg(r);
   f.regs[10] = RegState::pointer(RegType::Stack);
-  f.regs[10].frame = static_cast<uint32_t>(st.frames.size());
+  f.regs[10].frame = static_cast<uint16_t>(st.frames.size());
   st.frames.push_back(std::move(f));
   st.pc = target;
   return ok();
@@ -148,7 +148,7 @@ namespace {
 // caller continues after the call, a callback's helper may run it again
 // (`spawned`).
 Status pop_frame(Env& env, State& st, const RegState& r0, const Insn& insn, std::vector<State>& spawned) {
-  if (r0.type == RegType::Stack && r0.frame + 1 == st.frames.size())
+  if (r0.type == RegType::Stack && size_t{r0.frame} + 1 == st.frames.size())
     return fail(env, ErrorCode::VerifierBadReturn, insn.pc, "returning a pointer to the function's own stack");
   const Frame done = std::move(st.frames.back());
   st.frames.pop_back();
@@ -168,7 +168,7 @@ Status pop_frame(Env& env, State& st, const RegState& r0, const Insn& insn, std:
     f.cb_args = done.cb_args;
     for (int r = 0; r < 5; ++r) f.regs[static_cast<size_t>(r) + 1] = (*done.cb_args)[static_cast<size_t>(r)];
     f.regs[10] = RegState::pointer(RegType::Stack);
-    f.regs[10].frame = static_cast<uint32_t>(again.frames.size());
+    f.regs[10].frame = static_cast<uint16_t>(again.frames.size());
     again.frames.push_back(std::move(f));
     again.pc = env.subs[done.subprog].start;
     ++again.loop_depth;

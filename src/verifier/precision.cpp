@@ -250,7 +250,7 @@ void Precision::observe(const State& st, const Insn& insn) {
       stack_access_[pc] = 1;
       grew = true;
     }
-    if (st.reg(base).frame + 1 < st.frames.size() && !outer_stack_read_) {
+    if (size_t{st.reg(base).frame} + 1 < st.frames.size() && !outer_stack_read_) {
       // A caller's stack read or written through a pointer: every call may
       // touch any slot of its caller.
       outer_stack_read_ = true;

@@ -35,19 +35,22 @@ enum class RegType : uint8_t {
 const char* reg_type_name(RegType t);
 bool is_pointer(RegType t);
 
+// How a linked scalar relates to its link's base (RegState::add_const).
+enum class AddConst : uint8_t { None, Add64, Add32 };
+
 // Field order keeps the struct small (104 bytes, the flags share the tail):
 // states are copied at every fork and stored at every prune point.
 struct RegState {
   Scalar val = Scalar::unknown();  // the value (scalars) or the variable part of a pointer's offset
   const MapDef* map = nullptr;     // MapPtr, MapValue, MapKey
-  int32_t off = 0;                 // constant part of a pointer's offset
+  int32_t off = 0;                 // constant part of a pointer's offset; a linked scalar's delta (add_const)
   uint32_t id = 0;        // null-check identity; packet: identity of the variable offset part
   uint32_t ref_id = 0;    // acquired reference this pointer carries (0: none)
   uint32_t range = 0;     // packet pointers: bytes [0, range) past (base + variable part) are readable;
                           // raw context: bytes [0, range) from its start (r2, the length, is at least range)
-  uint32_t frame = 0;     // Stack: the call frame
   uint32_t mem_size = 0;  // Mem: region size; BtfPtr: kBtfSocket for a socket (PtrToSocket arguments)
   int32_t func_pc = -1;   // FuncPtr: subprogram start
+  uint16_t frame = 0;     // Stack: the call frame (at most max_call_depth + 1 of them)
   RegType type = RegType::NotInit;
   bool maybe_null = false;
   // The memory this pointer reaches must not be written by the program:
@@ -60,6 +63,12 @@ struct RegState {
   // variable one is VerifierBadPointerArith. Set on pointers loaded from a
   // CtxFieldKind::Mem context field.
   bool fixed_offset = false;
+  // A scalar linked (id) to others by a constant delta (the kernel's
+  // BPF_ADD_CONST64/32, root only): Add64 after a 64-bit `+=`/`-=` of a
+  // constant, the link's base plus `off`; Add32 after a 32-bit one on a
+  // number that fits 32 bits, the base plus `off` in 32 bits, zero-extended.
+  // A bound learnt on any register of the link moves to the others.
+  AddConst add_const = AddConst::None;
 
   static RegState scalar(const Scalar& s) {
     RegState r;

@@ -254,8 +254,11 @@ bool reg_covers(const RegState& o, const RegState& c, IdMap& ids, bool exact) {
     // A jump-table entry (verifier/indirect.hpp) only covers one from the same table.
     if (o.map != c.map && (o.map || exact)) return false;
     // A link between scalars (a copy refined together) the old state relied
-    // on must exist in the current state too.
-    return o.id == 0 || ids.check(o.id, c.id);
+    // on must exist in the current state too, with the same delta
+    // (RegState::add_const): a bound learnt later moves by it.
+    if (o.id == 0) return true;
+    if (o.add_const != c.add_const || (o.add_const != AddConst::None && o.off != c.off)) return false;
+    return ids.check(o.id, c.id);
   }
   if (o.off != c.off || o.frame != c.frame || o.map != c.map || o.mem_size != c.mem_size || o.func_pc != c.func_pc)
     return false;

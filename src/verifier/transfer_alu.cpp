@@ -163,6 +163,44 @@ Status ptr_alu(Env& env, State& st, const Insn& insn, const RegState& d, const R
               fmt::format("{} on a pointer is not allowed", sem_name(sem)), "only add and subtract work on pointers");
 }
 
+// A copy made from a register linked by a delta starts a new link: the
+// source's delta cannot be carried into it (the kernel clears the source's
+// id first, so `r2 = r1` after `r1 += 1` links r1 and r2 only).
+void unlink_add_const(RegState& r) {
+  if (!r.is_scalar() || r.add_const == AddConst::None) return;
+  r.id = 0;
+  r.off = 0;
+  r.add_const = AddConst::None;
+}
+
+// `dst += K` or `dst -= K` (K a constant, dst linked and not already
+// shifted, not `r += r`) keeps dst in its link with the delta K: root's rule
+// (the kernel's BPF_ADD_CONST64/32, as Linux 6.18 has it). 64-bit: the
+// signed delta must fit 32 bits. 32-bit: dst must fit 32 bits (else the
+// result is not base + K in any width), and the delta counts modulo 2^32.
+// Every other result is unlinked (RegState::scalar gives id 0).
+void link_add_const(const Env& env, const Insn& insn, const RegState& dst, const RegState& src, RegState& out) {
+  const Sem sem = insn.info().sem;
+  const bool wide = insn.info().width == 64;
+  if (!env.privileged || (sem != Sem::Add && sem != Sem::Sub)) return;
+  if (dst.id == 0 || dst.add_const != AddConst::None || !src.is_const()) return;
+  if (insn.info().shape == Shape::AluReg && insn.src == insn.dst) return;
+  int64_t delta = 0;
+  if (wide) {
+    const auto k = static_cast<int64_t>(src.val.value());
+    if (k == INT64_MIN) return;  // its negation does not exist, and is far outside 32 bits anyway
+    delta = sem == Sem::Add ? k : -k;
+    if (delta < INT32_MIN || delta > INT32_MAX) return;
+  } else {
+    if (dst.val.umax > 0xffffffffULL) return;
+    const auto k = static_cast<uint32_t>(src.val.value());
+    delta = static_cast<int32_t>(sem == Sem::Add ? k : 0u - k);
+  }
+  out.id = dst.id;
+  out.off = static_cast<int32_t>(delta);
+  out.add_const = wide ? AddConst::Add64 : AddConst::Add32;
+}
+
 Status do_mov(Env& env, State& st, const Insn& insn) {
   RegState& dst = st.reg(insn.dst);
   const unsigned width = insn.info().width;
@@ -174,6 +212,7 @@ Status do_mov(Env& env, State& st, const Insn& insn) {
   if (auto s = check_readable(env, st, insn.src, insn.pc); !s) return s;
   RegState& src = st.reg(insn.src);
   if (width == 64) {
+    unlink_add_const(src);
     if (src.is_scalar() && src.id == 0 && !src.val.is_const()) src.id = env.new_id();
     dst = src;
     return ok();
@@ -188,6 +227,7 @@ Status do_mov(Env& env, State& st, const Insn& insn) {
                 "pointers cannot be truncated to 32 bits");
   // A number that fits 32 bits is copied unchanged, so the copy is linked
   // to its source as a 64-bit move's is (the kernel's rule for alu32 moves).
+  if (src.val.umax <= 0xffffffffULL) unlink_add_const(src);
   if (!src.val.is_const() && src.val.umax <= 0xffffffffULL) {
     if (src.id == 0) src.id = env.new_id();
     dst = src;
@@ -281,7 +321,9 @@ Status do_alu(Env& env, State& st, const Insn& insn) {
     const Scalar z = Scalar::constant(0);
     env.note_div(insn.pc, branch_taken(src.val, z, Cmp::Eq, width) == 0);
   }
-  st.reg(insn.dst) = RegState::scalar(alu(op, dst.val, src.val, width));
+  RegState out = RegState::scalar(alu(op, dst.val, src.val, width));
+  link_add_const(env, insn, dst, src, out);
+  st.reg(insn.dst) = out;
   return ok();
 }
 

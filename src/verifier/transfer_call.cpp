@@ -527,7 +527,7 @@ void spawn_callback(Env& env, const State& st, const Insn& insn, const CallMeta&
   for (int r = 0; r < 5; ++r) f.regs[static_cast<size_t>(r) + 1] = args[static_cast<size_t>(r)];
   f.cb_args = std::make_shared<const std::array<RegState, 5>>(args);
   f.regs[10] = RegState::pointer(RegType::Stack);
-  f.regs[10].frame = static_cast<uint32_t>(cb.frames.size());
+  f.regs[10].frame = static_cast<uint16_t>(cb.frames.size());
   cb.frames.push_back(std::move(f));
   cb.pc = static_cast<uint32_t>(meta.callback_pc);
   spawned.push_back(std::move(cb));

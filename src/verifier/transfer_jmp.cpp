@@ -23,11 +23,26 @@ Cmp cmp_of(Sem s) {
   return Cmp::Set;
 }
 
-// Copy a refined scalar to every register linked to it by a shared id.
+// Copy a refined scalar to every register linked to it by a shared id,
+// moved by their constant deltas (RegState::add_const). The link's base is
+// r - r.off (in 32 bits when r is Add32: the link was made on a base that
+// fits 32 bits, so that is the base itself), and x is base + x.off (in 32
+// bits, zero-extended, when x is Add32), as the registers compute them.
 void propagate_scalar(State& st, const RegState& r) {
   if (r.id == 0 || !r.is_scalar()) return;
+  const auto shifted = [](const Scalar& v, int64_t delta, unsigned width) {
+    return delta == 0 && width == 64 ? v : alu(AluOp::Add, v, Scalar::constant(static_cast<uint64_t>(delta)), width);
+  };
+  const bool r_linked = r.add_const != AddConst::None;
   st.for_each_reg([&](RegState& x) {
-    if (x.is_scalar() && x.id == r.id) x.val = r.val;
+    if (!x.is_scalar() || x.id != r.id || &x == &r) return;
+    const bool x_linked = x.add_const != AddConst::None;
+    if ((!r_linked && !x_linked) || (r.add_const == x.add_const && r.off == x.off)) {
+      x.val = r.val;
+      return;
+    }
+    const Scalar base = r_linked ? shifted(r.val, -int64_t{r.off}, r.add_const == AddConst::Add32 ? 32 : 64) : r.val;
+    x.val = shifted(base, x_linked ? int64_t{x.off} : 0, x.add_const == AddConst::Add32 ? 32 : 64);
   });
 }
 

@@ -100,6 +100,58 @@ const PrivCase kCases[] = {
      "r0 = *(u32 *)(r1 + 12)\nr0 &= 0xff\n*(u8 *)(r10 - 8) = r0\nr1 = *(s8 *)(r10 - 8)\n"
      "if r1 != -1 goto out\nif r0 != 255 goto out\nr0 = *(u64 *)(r9 + 0)\nexit\nout: r0 = 2\nexit\n",
      {E::VerifierUninitRegister, 6}, {E::VerifierUninitRegister, 6}},
+    // Root keeps a copy plus or minus a constant linked to its source (the
+    // kernel's BPF_ADD_CONST; Linux 6.18 loads the same shapes): a bound on
+    // either moves to the other by the delta, so the r9 read is dead.
+    {"add_const_links", "xdp",
+     "r0 = *(u32 *)(r1 + 12)\nr1 = r0\nr1 += 1\nif r0 > 8 goto out\nif r1 <= 9 goto out\n"
+     "r0 = *(u64 *)(r9 + 0)\nexit\nout: r0 = 2\nexit\n",
+     {E::VerifierUninitRegister, 5}, {E::Ok}},
+    {"sub_const_links", "xdp",
+     "r0 = *(u32 *)(r1 + 12)\nr1 = r0\nr1 -= 1\nif r0 > 8 goto out\nif r0 < 1 goto out\nif r1 <= 7 goto out\n"
+     "r0 = *(u64 *)(r9 + 0)\nexit\nout: r0 = 2\nexit\n",
+     {E::VerifierUninitRegister, 6}, {E::Ok}},
+    {"add_negative_const_bounds_source", "xdp",
+     "r0 = *(u32 *)(r1 + 12)\nr1 = r0\nr1 += -4\nif r1 > 4 goto out\nif r0 <= 8 goto out\n"
+     "r0 = *(u64 *)(r9 + 0)\nexit\nout: r0 = 2\nexit\n",
+     {E::VerifierUninitRegister, 5}, {E::Ok}},
+    // The 32-bit form links a number that fits 32 bits: the copy is the
+    // source plus the delta in 32 bits, zero-extended (r1 == 0 makes r0
+    // 0xffffffff, not -1: the r9 read stays reachable).
+    {"add32_const_links", "xdp",
+     "r0 = *(u32 *)(r1 + 12)\nr1 = r0\nw1 += 1\nif r0 > 8 goto out\nif r1 <= 9 goto out\n"
+     "r0 = *(u64 *)(r9 + 0)\nexit\nout: r0 = 2\nexit\n",
+     {E::VerifierUninitRegister, 5}, {E::Ok}},
+    {"add32_const_wraps", "xdp",
+     "r0 = *(u32 *)(r1 + 12)\nr1 = r0\nw1 += 1\nif r1 != 0 goto out\nif r0 == 0 goto out\nr0 = *(u64 *)(r9 + 0)\n"
+     "exit\nout: r0 = 2\nexit\n",
+     {E::VerifierUninitRegister, 5}, {E::VerifierUninitRegister, 5}},
+    {"add32_const_wide_unlinks", "xdp",
+     "r0 = *(u64 *)(r10 - 8)\nr1 = r0\nw1 += 1\nif r0 > 8 goto out\nif r1 <= 9 goto out\n"
+     "r0 = *(u64 *)(r9 + 0)\nexit\nout: r0 = 2\nexit\n",
+     {E::VerifierUninitStack, 0}, {E::VerifierUninitRegister, 5}},
+    // No link: a second constant on a shifted copy, a delta past 32 signed
+    // bits, and a copy of a shifted register (which starts a
+    // new link without its source's delta).
+    {"add_const_twice_unlinks", "xdp",
+     "r0 = *(u32 *)(r1 + 12)\nr1 = r0\nr1 += 1\nr1 += 1\nif r0 > 8 goto out\nif r1 <= 10 goto out\n"
+     "r0 = *(u64 *)(r9 + 0)\nexit\nout: r0 = 2\nexit\n",
+     {E::VerifierUninitRegister, 6}, {E::VerifierUninitRegister, 6}},
+    {"sub_const_overflow_unlinks", "xdp",
+     "r0 = *(u32 *)(r1 + 12)\nr1 = r0\nr1 -= -2147483648\nif r0 > 8 goto out\nr2 = 0x80000008 ll\n"
+     "if r1 <= r2 goto out\nr0 = *(u64 *)(r9 + 0)\nexit\nout: r0 = 2\nexit\n",
+     {E::VerifierUninitRegister, 7}, {E::VerifierUninitRegister, 7}},
+    {"copy_of_shifted_relinks", "xdp",
+     "r0 = *(u32 *)(r1 + 12)\nr1 = r0\nr1 += 1\nr2 = r1\nif r0 > 8 goto out\nif r2 <= 9 goto out\n"
+     "r0 = *(u64 *)(r9 + 0)\nexit\nout: r0 = 2\nexit\n",
+     {E::VerifierUninitRegister, 6}, {E::VerifierUninitRegister, 6}},
+    // Pruning: a state whose copy was shifted by 1 does not cover one shifted
+    // by 100 (the bound later learnt on r0 moves r1 differently).
+    {"add_const_delta_in_state", "xdp",
+     "r6 = *(u32 *)(r1 + 12)\nr7 = *(u32 *)(r1 + 16)\nr0 = *(u32 *)(r1 + 12)\nr1 = r0\nif r6 > r7 goto a\n"
+     "r1 += 1\ngoto b\na: r1 += 100\ngoto +0\nb: if r0 > 8 goto out\nif r1 <= 9 goto out\n"
+     "r0 = *(u64 *)(r9 + 0)\nexit\nout: r0 = 2\nexit\n",
+     {E::VerifierUninitRegister, 11}, {E::VerifierUninitRegister, 11}},
     // Refused for root too: no pointer is ever made from a number, and the
     // operations the kernel refuses to everyone stay refused.
     {"number_deref", "xdp", "r2 = r10\nr2 += -8\n*(u64 *)(r10 - 8) = r2\nw3 = w2\nr0 = *(u64 *)(r3 + 0)\nexit\n",
