@@ -4,10 +4,15 @@
 // stopped run gives back (docs/runtime-control.md).
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cerrno>
 
 #include <atomic>
+#include <array>
 #include <chrono>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <thread>
@@ -283,6 +288,52 @@ TEST(Cancel, RandomPointsWhileHolding) {
     EXPECT_EQ(r.error().code, ErrorCode::ExecTimeout);
     ASSERT_TRUE(rb->consume());
     EXPECT_GT(consumed, before);
+  }
+}
+
+// Descriptors open in this process.
+size_t open_fds() {
+  size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) n += !e.path().empty();
+  return n;
+}
+
+// A stopped run that holds a socket reference (a sockmap lookup not yet
+// given back with bpf_sk_release) gives it back: once the host deletes the
+// map's entry, the map's duplicate of the descriptor is closed. Before, the
+// reference stayed taken and the descriptor open for good.
+TEST(Cancel, StoppedRunGivesBackSocketReference) {
+  for (const char* engine : kEngines) {
+    for (const bool by_token : {true, false}) {
+      SCOPED_TRACE(std::string(engine) + (by_token ? " cancel" : " deadline"));
+      auto o = BpfObject::open(obj("api/progs/sock_maps.bpf.o"));
+      ASSERT_TRUE(o) << o.error().to_string();
+      ASSERT_TRUE(o->load({.engine = engine}));
+      auto socks = o->map("socks");
+      auto prog = o->program("hold_sock");
+      ASSERT_TRUE(socks && prog);
+      int pair[2];
+      ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+      const size_t before = open_fds();
+      ASSERT_TRUE(socks->update(uint32_t{0}, uint64_t(pair[0])));
+      EXPECT_EQ(open_fds(), before + 1);  // the map's duplicate
+      CancelToken token;
+      std::thread canceller([&] {
+        if (!by_token) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        token.cancel();
+      });
+      const std::array<uint8_t, 64> packet{};  // key 0
+      auto r = prog->test_run({.data = packet, .cancel = by_token ? &token : nullptr,
+                               .timeout_ns = by_token ? uint64_t{0} : uint64_t{20'000'000}});
+      canceller.join();
+      ASSERT_FALSE(r);
+      EXPECT_EQ(r.error().code, by_token ? ErrorCode::ExecCancelled : ErrorCode::ExecTimeout);
+      ASSERT_TRUE(socks->erase(as_bytes(uint32_t{0})));
+      EXPECT_EQ(open_fds(), before) << "the stopped run kept its socket reference";
+      close(pair[0]);
+      close(pair[1]);
+    }
   }
 }
 
