@@ -54,8 +54,14 @@ void on_interrupt(int, siginfo_t*, void* ctx) {
   // The critical section of a bpf_spin_lock is never cut: its unlock is a
   // call, after which the code reads the word.
   if (st->rc && st->rc->held.holds_lock()) return;
+  // An address no instruction owns (the prologue of a function a
+  // trampoline entered, the epilogue of one returning to it) cannot name
+  // where the run stopped: the thread is left alone, and it reads its stop
+  // word within a few instructions, at the function's entry check or in
+  // the C++ the epilogue returns to (run_callback, the trampoline's caller).
   const uint64_t at = attributed_pc(code, rip, static_cast<uint64_t>(g[REG_RSP]));
-  h.fault_native = at ? at : rip;
+  if (!at) return;
+  h.fault_native = at;
   h.fault_code = static_cast<uint32_t>(ErrorCode::ExecCancelled);  // glue::fault_error_code tells a timeout apart
   g[REG_RIP] = static_cast<greg_t>(base + code.layout.fault_unwind);
 }
