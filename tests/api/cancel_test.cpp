@@ -4,6 +4,7 @@
 // stopped run gives back (docs/runtime-control.md).
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <atomic>
 #include <array>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -19,6 +21,7 @@
 
 #include "api_test_util.hpp"
 #include "decade/decade.h"
+#include "decade/stop_signal.hpp"
 
 namespace decade::test {
 namespace {
@@ -335,6 +338,49 @@ TEST(Cancel, StoppedRunGivesBackSocketReference) {
       close(pair[1]);
     }
   }
+}
+
+// The JIT's stop signal chosen by the host (decade::set_jit_stop_signal and
+// the C API): signals it cannot use are refused with InvalidArgument, the
+// chosen one is the one a stop sends, and it is fixed from the first stop.
+// The state is the process's: the checks run in a fresh process (a death
+// test in the threadsafe style re-runs this test alone), each failing one
+// exiting with its own code.
+int stop_signal_checks() {
+  struct sigaction host {};
+  host.sa_handler = [](int) {};
+  sigaction(SIGRTMIN + 3, &host, nullptr);  // a signal the host uses itself
+  static std::atomic<int> default_hits{0};
+  host.sa_handler = [](int) { ++default_hits; };
+  sigaction(SIGRTMIN + 6, &host, nullptr);  // the default, used by the host too
+  for (const int bad : {0, SIGUSR1, SIGRTMIN - 1, SIGRTMAX + 1, SIGRTMIN + 7, SIGRTMIN + 3}) {
+    auto s = set_jit_stop_signal(bad);
+    if (s || s.error().code != ErrorCode::InvalidArgument) return 10;
+  }
+  if (decade_set_jit_stop_signal(SIGRTMIN + 3) != -EINVAL) return 11;
+  if (decade_last_error_code() != static_cast<int>(ErrorCode::InvalidArgument)) return 12;
+  if (jit_stop_signal() != SIGRTMIN + 6) return 13;
+  if (!set_jit_stop_signal(SIGRTMIN + 5)) return 14;  // changed before the first stop
+  if (decade_set_jit_stop_signal(SIGRTMIN + 4) != 0 || decade_jit_stop_signal() != SIGRTMIN + 4) return 15;
+  Loaded l = load("jit", "nested_iters");
+  CancelToken token;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    token.cancel();
+  });
+  auto r = l.prog.test_run({.cancel = &token});
+  canceller.join();
+  if (r || r.error().code != ErrorCode::ExecCancelled) return 16;
+  struct sigaction now {};
+  sigaction(SIGRTMIN + 4, nullptr, &now);
+  if (now.sa_handler == SIG_DFL || default_hits != 0) return 17;  // the stop sent SIGRTMIN + 4
+  if (set_jit_stop_signal(SIGRTMIN + 5) || !set_jit_stop_signal(SIGRTMIN + 4)) return 18;
+  return 0;
+}
+
+TEST(Cancel, JitStopSignalIsChosenByTheHost) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(std::exit(stop_signal_checks()), ::testing::ExitedWithCode(0), "");
 }
 
 // The C API: a token made and cancelled through it, a per-call deadline
