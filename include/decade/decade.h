@@ -379,6 +379,11 @@ DECADE_API decade_cancel_token *decade_cancel_token_new(void); /* NULL when out 
 DECADE_API void decade_cancel_token_cancel(const decade_cancel_token *token);
 DECADE_API int decade_cancel_token_cancelled(const decade_cancel_token *token);
 DECADE_API void decade_cancel_token_free(decade_cancel_token *token); /* not while a run uses it */
+/* The signal that interrupts JIT runs to stop them (SIGRTMIN + 6 unless
+ * chosen): decade::set_jit_stop_signal's rules. 0, or -EINVAL (the code
+ * through decade_last_error_code()) for a signal it does not accept. */
+DECADE_API int decade_set_jit_stop_signal(int signo);
+DECADE_API int decade_jit_stop_signal(void); /* the signal in use; 0 without a JIT */
 
 /* ---- Maps ---- */
 enum { DECADE_ANY = 0, DECADE_NOEXIST = 1, DECADE_EXIST = 2 };

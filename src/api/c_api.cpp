@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "api/c_api_impl.hpp"
+#include "decade/stop_signal.hpp"
 
 using decade::BpfMap;
 using decade::BpfObject;
@@ -455,5 +456,13 @@ void decade_cancel_token_cancel(const decade_cancel_token* t) {
 }
 int decade_cancel_token_cancelled(const decade_cancel_token* t) { return t && t->token.cancelled() ? 1 : 0; }
 void decade_cancel_token_free(decade_cancel_token* t) { delete t; }
+
+int decade_set_jit_stop_signal(int signo) {
+  return guarded([&] {
+    auto s = decade::set_jit_stop_signal(signo);
+    return s ? 0 : fail(s.error());
+  });
+}
+int decade_jit_stop_signal(void) { return decade::jit_stop_signal(); }
 
 }  // extern "C"

@@ -11,6 +11,11 @@
 
 #include "api/object_impl.hpp"
 #include "api/redirect_report.hpp"
+#include "decade/stop_signal.hpp"
+#include "probe/park_threads.hpp"
+#if defined(__x86_64__)
+#include "jit/x86_64/interrupt.hpp"
+#endif
 #include "runtime/packet_context.hpp"
 
 namespace decade {
@@ -233,6 +238,24 @@ Result<TestRunResult> BpfProgram::test_run(const TestRunOptions& opts) const {
 CancelToken::CancelToken() : state_(std::make_shared<State>()) {}
 void CancelToken::cancel() const { state_->cancel(); }
 bool CancelToken::cancelled() const { return state_->cancelled(); }
+
+Status set_jit_stop_signal(int signo) {
+  if (signo == probe::park_signal())
+    return make_error(ErrorCode::InvalidArgument,
+                      fmt::format("JIT stop signal {} is the probes' thread-parking signal", signo));
+#if defined(__x86_64__)
+  return jit::x64::set_interrupt_signal(signo);
+#else
+  return ok();  // no JIT: no run is interrupted
+#endif
+}
+int jit_stop_signal() {
+#if defined(__x86_64__)
+  return jit::x64::interrupt_signal();
+#else
+  return 0;
+#endif
+}
 
 void BpfProgram::set_timeout(uint64_t timeout_ns) const {
   static_cast<const api::ProgramSlot*>(impl_)->timeout_ns.store(timeout_ns, std::memory_order_relaxed);

@@ -6,7 +6,7 @@
 namespace decade::interp::detail {
 
 template <>
-bool exec<true>(RunState* stp, const TInsn* start, const uint64_t* args, uint64_t* r0, const void* const** labels) {
+bool exec<true>(RunState* stp, const TInsn* start, const uint64_t* args, uint64_t* r0, Handlers* handlers) {
   constexpr bool Checked = true;
 #define FWDV(...)
 #include "interp/exec_body.inc"

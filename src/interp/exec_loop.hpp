@@ -29,22 +29,25 @@ namespace decade::interp::detail {
     goto *ins->h;                                                        \
   } while (0)
 #define NEXT do { ++ins; DISPATCH; } while (0)
-// A backward jump (the only way a loop closes) also reads the run's stop
-// word: one load and compare, taken only when the host stops the run.
-// DECADE_NO_STOP_CHECKS (the benchmark-only build option
-// DECADE_BENCH_NO_STOP_CHECKS) leaves it out, to measure what it costs.
+// Only a backward jump closes a loop, so only backward jumps read the run's
+// stop word: one load and test, taken only when the host stops the run.
+// The translator knows which jumps go backwards and gives each the twin of
+// its handler, NAME_BK, whose taken branch runs JUMP_BK (translate.cpp,
+// back_twins); the plain handlers take their branch with JUMP and test
+// nothing. Jumps whose direction is not fixed at translation (gotox, whose
+// table may jump backwards; may_goto, whose branch is rare) test it with
+// STOP_CHECK themselves. DECADE_NO_STOP_CHECKS (the benchmark-only build
+// option DECADE_BENCH_NO_STOP_CHECKS) leaves the test out, to measure what
+// it costs.
 #if defined(DECADE_NO_STOP_CHECKS)
 #define STOP_CHECK(COND) do { if (false) goto stopped; } while (0)
 #else
 #define STOP_CHECK(COND) do { if ((COND) && st.stop.load(std::memory_order_relaxed) && stop_now(st)) goto stopped; } while (0)
 #endif
-#define JUMP                                                                                  \
-  do {                                                                                        \
-    const TInsn* t_ = ins->t;                                                                 \
-    STOP_CHECK(t_ <= ins);                                                                    \
-    ins = t_;                                                                                 \
-    DISPATCH;                                                                                 \
-  } while (0)
+#define JUMP do { ins = ins->t; DISPATCH; } while (0)
+#define JUMP_BK do { STOP_CHECK(true); ins = ins->t; DISPATCH; } while (0)
+// The conditions of the conditional jumps, in Kind order.
+#define DECADE_JMP_CONDS(X) X(EQ) X(GT) X(GE) X(SET) X(NE) X(SGT) X(SGE) X(LT) X(LE) X(SLT) X(SLE)
 #define D R[ins->dst]
 #define S R[ins->src]
 #define OFF static_cast<uint64_t>(static_cast<int64_t>(ins->off))
@@ -88,15 +91,18 @@ namespace decade::interp::detail {
 #define ALU_MOV                                                                                            \
   ALU_IMM(MOV, , D, b, b) ALU_REG(MOV, , D, S, b, b) FWDV(ALU_REG(MOV, _FS, D, last, b, b))
 
-#define JMP_IMM(C, V, A, F64, F32)                                                                         \
-  L_J##C##64_IMM##V: if (F64(A, ins->k)) JUMP; NEXT;                                                      \
-  L_J##C##32_IMM##V: if (F32(static_cast<uint32_t>(A), static_cast<uint32_t>(ins->k))) JUMP; NEXT;
-#define JMP_REG(C, V, A, B, F64, F32)                                                                      \
-  L_J##C##64_REG##V: if (F64(A, B)) JUMP; NEXT;                                                           \
-  L_J##C##32_REG##V: if (F32(static_cast<uint32_t>(A), static_cast<uint32_t>(B))) JUMP; NEXT;
-#define JMP(C, F64, F32)                                                                                   \
-  JMP_IMM(C, , D, F64, F32) JMP_REG(C, , D, S, F64, F32)                                                   \
-  FWDV(JMP_IMM(C, _FD, last, F64, F32) JMP_REG(C, _FD, last, S, F64, F32) JMP_REG(C, _FS, D, last, F64, F32))
+// B is empty for the plain handler and _BK for its backward twin.
+#define JMP_IMM(C, V, A, F64, F32, B)                                                                      \
+  L_J##C##64_IMM##V##B: if (F64(A, ins->k)) JUMP##B; NEXT;                                                \
+  L_J##C##32_IMM##V##B: if (F32(static_cast<uint32_t>(A), static_cast<uint32_t>(ins->k))) JUMP##B; NEXT;
+#define JMP_REG(C, V, A, B_, F64, F32, B)                                                                  \
+  L_J##C##64_REG##V##B: if (F64(A, B_)) JUMP##B; NEXT;                                                    \
+  L_J##C##32_REG##V##B: if (F32(static_cast<uint32_t>(A), static_cast<uint32_t>(B_))) JUMP##B; NEXT;
+#define JMP_B(C, F64, F32, B)                                                                              \
+  JMP_IMM(C, , D, F64, F32, B) JMP_REG(C, , D, S, F64, F32, B)                                             \
+  FWDV(JMP_IMM(C, _FD, last, F64, F32, B) JMP_REG(C, _FD, last, S, F64, F32, B)                            \
+       JMP_REG(C, _FS, D, last, F64, F32, B))
+#define JMP(C, F64, F32) JMP_B(C, F64, F32, ) JMP_B(C, F64, F32, _BK)
 
 // Loads read their address from src, stores theirs from dst.
 #define LOAD_V(NAME, V, A, T, EXT)                                                                         \

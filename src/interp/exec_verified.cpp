@@ -7,7 +7,7 @@
 namespace decade::interp::detail {
 
 template <>
-bool exec<false>(RunState* stp, const TInsn* start, const uint64_t* args, uint64_t* r0, const void* const** labels) {
+bool exec<false>(RunState* stp, const TInsn* start, const uint64_t* args, uint64_t* r0, Handlers* handlers) {
   constexpr bool Checked = false;
 #define DECADE_EXEC_FUSED
 #define DECADE_EXEC_VERIFIED

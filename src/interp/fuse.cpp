@@ -51,9 +51,14 @@ constexpr bool straight(Kind k) { return false DECADE_FUSE_STRAIGHT(DECADE_FUSE_
 constexpr bool branch(Kind k) { return false DECADE_FUSE_BRANCH(DECADE_FUSE_IS_BRANCH_); }
 #undef DECADE_FUSE_IS_STRAIGHT_
 #undef DECADE_FUSE_IS_BRANCH_
-#define DECADE_FUSE_PAIR(A, B) static_assert(straight(Kind::A) && (straight(Kind::B) || branch(Kind::B)));
-#define DECADE_FUSE_TRIPLE(A, B, C) \
-  static_assert(straight(Kind::A) && straight(Kind::B) && (straight(Kind::C) || branch(Kind::C)));
+// ... and those ending in a branch are the ones with a backward twin
+// (fusion.def, DECADE_FUSE_IF_BRANCH).
+#define DECADE_FUSE_PAIR(A, B)                                                  \
+  static_assert(straight(Kind::A) && (straight(Kind::B) || branch(Kind::B))); \
+  static_assert(branch(Kind::B) == (false DECADE_FUSE_IF_BRANCH(B, || true)));
+#define DECADE_FUSE_TRIPLE(A, B, C)                                                                \
+  static_assert(straight(Kind::A) && straight(Kind::B) && (straight(Kind::C) || branch(Kind::C))); \
+  static_assert(branch(Kind::C) == (false DECADE_FUSE_IF_BRANCH(C, || true)));
 DECADE_FUSE_PAIRS
 DECADE_FUSE_TRIPLES
 #undef DECADE_FUSE_PAIR

@@ -182,17 +182,33 @@ void switch_program(RunState& st, const TProgram* prog);
 // callx / callback targets: a function address made by ld_imm64 src=4.
 const TInsn* code_target(const RunState& st, uint64_t value);
 
+// A loop's handler addresses. labels: one per Kind. back: for every kind
+// that may jump (conditional jumps, ja, their forwarded variants, the
+// superinstructions ending in a branch), its backward twin: the same
+// operation whose taken branch also reads the stop word. The translator
+// gives the twin to every jump whose target is not after it, so loops stop
+// and forward jumps test nothing (exec_loop.hpp).
+struct BackHandler {
+  Kind kind;
+  const void* label;
+};
+struct Handlers {
+  const void* const* labels = nullptr;
+  const BackHandler* back = nullptr;
+  size_t back_count = 0;
+};
+
 // Runs from `start` in a frame the caller has pushed (st.depth >= 1) with
 // r1..r5 = args; returns false with st.error set on a fault. With st == nullptr
-// it only stores the label table (indexed by Kind) in *labels.
+// it only stores its handler addresses in *handlers.
 // Each mode's loop is its own translation unit (exec_checked.cpp,
 // exec_verified.cpp).
 template <bool Checked>
-bool exec(RunState* st, const TInsn* start, const uint64_t* args, uint64_t* r0, const void* const** labels);
+bool exec(RunState* st, const TInsn* start, const uint64_t* args, uint64_t* r0, Handlers* handlers);
 template <>
-bool exec<true>(RunState* st, const TInsn* start, const uint64_t* args, uint64_t* r0, const void* const** labels);
+bool exec<true>(RunState* st, const TInsn* start, const uint64_t* args, uint64_t* r0, Handlers* handlers);
 template <>
-bool exec<false>(RunState* st, const TInsn* start, const uint64_t* args, uint64_t* r0, const void* const** labels);
+bool exec<false>(RunState* st, const TInsn* start, const uint64_t* args, uint64_t* r0, Handlers* handlers);
 
 // The RunContext::invoke_callback of this engine (engine = RunState*).
 bool invoke_callback(void* engine, uint64_t target, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,

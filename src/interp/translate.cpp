@@ -208,6 +208,31 @@ struct Translator {
   }
 };
 
+// The instruction whose taken branch code[i]'s handler runs: itself, or for
+// a superinstruction that ends in a branch (the only ones with a twin), its
+// last part: the next instruction when that is the branch (a pair), else
+// the one after (a triple's middle part is never a branch).
+const TInsn& branch_of(const std::vector<TInsn>& code, size_t i) {
+  if (!is_fused(code[i].kind)) return code[i];
+  const Kind next = plain_kind(code[i + 1].kind);  // parts may have taken variant kinds
+  return next >= Kind::JEQ64_IMM && next <= Kind::JSLE32_REG ? code[i + 1] : code[i + 2];
+}
+
+// Every jump whose target is not after it (a loop's back-edge) takes its
+// kind's backward twin, which reads the stop word (exec_loop.hpp); every
+// other instruction its plain handler. Runs last: forward(), fuse() and
+// use_variants() choose the kinds.
+void assign_handlers(std::vector<TInsn>& code, const Handlers& h) {
+  std::vector<const void*> back(kKindCount, nullptr);
+  for (size_t i = 0; i < h.back_count; ++i) back[static_cast<size_t>(h.back[i].kind)] = h.back[i].label;
+  for (size_t i = 0; i < code.size(); ++i) {
+    TInsn& t = code[i];
+    const void* twin = back[static_cast<size_t>(t.kind)];
+    const TInsn* br = twin ? &branch_of(code, i) : nullptr;
+    t.h = br && br->t <= br ? twin : h.labels[static_cast<size_t>(t.kind)];
+  }
+}
+
 // A hand-built Program (compile_checked takes any) must still be consistent.
 bool slot_ok(const Program& prog, const Insn& in, size_t i) {
   return in.pc < prog.slot_index.size() && prog.slot_index[in.pc] == static_cast<int32_t>(i);
@@ -228,11 +253,11 @@ Result<std::unique_ptr<TProgram>> translate(Program prog, ProgramEnv env, bool c
   tp->checked = checked;
   tp->arena_base = find_arena(tp->env);
   tp->code.resize(prog.insns.size() + 1);  // never resized again: targets point into it
-  const void* const* labels = nullptr;
+  Handlers handlers;
   if (checked)
-    exec<true>(nullptr, nullptr, nullptr, nullptr, &labels);
+    exec<true>(nullptr, nullptr, nullptr, nullptr, &handlers);
   else
-    exec<false>(nullptr, nullptr, nullptr, nullptr, &labels);
+    exec<false>(nullptr, nullptr, nullptr, nullptr, &handlers);
   Translator tr{*tp, prog, checked};
   for (size_t i = 0; i < prog.insns.size(); ++i) {
     const Insn& in = prog.insns[i];
@@ -259,7 +284,7 @@ Result<std::unique_ptr<TProgram>> translate(Program prog, ProgramEnv env, bool c
   if (!checked) forward(*tp);  // before fuse(): it reads the plain kinds
   if (!checked) fuse(*tp);  // checked runs count every instruction against the budget
   if (!checked) use_variants(*tp);
-  for (TInsn& t : tp->code) t.h = labels[static_cast<size_t>(t.kind)];
+  assign_handlers(tp->code, handlers);
   tp->slot_to_index = prog.slot_index;
   tp->prog = std::move(prog);
   return tp;

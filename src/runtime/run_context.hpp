@@ -77,14 +77,14 @@ class CallbackKeys {
 
 // What a run has acquired and not yet released: a bpf_spin_lock (verified
 // or checked code), bpf_res_spin_locks, ring buffer records reserved, open
-// iterators. Acquiring
+// iterators, socket references (socket map lookups; bpf_sk_release). Acquiring
 // helpers and kfuncs hold() the object with the function that releases it;
 // their releasing counterparts drop() it. A program the verifier accepted
 // drops everything before it exits; a run that ends early (a fault, a
 // cancel, a timeout, an exception) leaves items here, and
 // release_run_resources gives them back, newest first: locks are unlocked,
-// records discarded, iterators destroyed, so maps stay consistent and
-// nothing leaks.
+// records discarded, iterators destroyed, references dropped, so maps stay
+// consistent and nothing leaks.
 class HeldResources {
  public:
   enum class Kind : uint8_t { SpinLock, ResLock, RingbufRecord, Iterator, Reference };

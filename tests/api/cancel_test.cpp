@@ -4,16 +4,24 @@
 // stopped run gives back (docs/runtime-control.md).
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cerrno>
 
 #include <atomic>
+#include <array>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <thread>
 
 #include "api_test_util.hpp"
 #include "decade/decade.h"
+#include "decade/stop_signal.hpp"
 
 namespace decade::test {
 namespace {
@@ -284,6 +292,95 @@ TEST(Cancel, RandomPointsWhileHolding) {
     ASSERT_TRUE(rb->consume());
     EXPECT_GT(consumed, before);
   }
+}
+
+// Descriptors open in this process.
+size_t open_fds() {
+  size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) n += !e.path().empty();
+  return n;
+}
+
+// A stopped run that holds a socket reference (a sockmap lookup not yet
+// given back with bpf_sk_release) gives it back: once the host deletes the
+// map's entry, the map's duplicate of the descriptor is closed. Before, the
+// reference stayed taken and the descriptor open for good.
+TEST(Cancel, StoppedRunGivesBackSocketReference) {
+  for (const char* engine : kEngines) {
+    for (const bool by_token : {true, false}) {
+      SCOPED_TRACE(std::string(engine) + (by_token ? " cancel" : " deadline"));
+      auto o = BpfObject::open(obj("api/progs/sock_maps.bpf.o"));
+      ASSERT_TRUE(o) << o.error().to_string();
+      ASSERT_TRUE(o->load({.engine = engine}));
+      auto socks = o->map("socks");
+      auto prog = o->program("hold_sock");
+      ASSERT_TRUE(socks && prog);
+      int pair[2];
+      ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+      const size_t before = open_fds();
+      ASSERT_TRUE(socks->update(uint32_t{0}, uint64_t(pair[0])));
+      EXPECT_EQ(open_fds(), before + 1);  // the map's duplicate
+      CancelToken token;
+      std::thread canceller([&] {
+        if (!by_token) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        token.cancel();
+      });
+      const std::array<uint8_t, 64> packet{};  // key 0
+      auto r = prog->test_run({.data = packet, .cancel = by_token ? &token : nullptr,
+                               .timeout_ns = by_token ? uint64_t{0} : uint64_t{20'000'000}});
+      canceller.join();
+      ASSERT_FALSE(r);
+      EXPECT_EQ(r.error().code, by_token ? ErrorCode::ExecCancelled : ErrorCode::ExecTimeout);
+      ASSERT_TRUE(socks->erase(as_bytes(uint32_t{0})));
+      EXPECT_EQ(open_fds(), before) << "the stopped run kept its socket reference";
+      close(pair[0]);
+      close(pair[1]);
+    }
+  }
+}
+
+// The JIT's stop signal chosen by the host (decade::set_jit_stop_signal and
+// the C API): signals it cannot use are refused with InvalidArgument, the
+// chosen one is the one a stop sends, and it is fixed from the first stop.
+// The state is the process's: the checks run in a fresh process (a death
+// test in the threadsafe style re-runs this test alone), each failing one
+// exiting with its own code.
+int stop_signal_checks() {
+  struct sigaction host {};
+  host.sa_handler = [](int) {};
+  sigaction(SIGRTMIN + 3, &host, nullptr);  // a signal the host uses itself
+  static std::atomic<int> default_hits{0};
+  host.sa_handler = [](int) { ++default_hits; };
+  sigaction(SIGRTMIN + 6, &host, nullptr);  // the default, used by the host too
+  for (const int bad : {0, SIGUSR1, SIGRTMIN - 1, SIGRTMAX + 1, SIGRTMIN + 7, SIGRTMIN + 3}) {
+    auto s = set_jit_stop_signal(bad);
+    if (s || s.error().code != ErrorCode::InvalidArgument) return 10;
+  }
+  if (decade_set_jit_stop_signal(SIGRTMIN + 3) != -EINVAL) return 11;
+  if (decade_last_error_code() != static_cast<int>(ErrorCode::InvalidArgument)) return 12;
+  if (jit_stop_signal() != SIGRTMIN + 6) return 13;
+  if (!set_jit_stop_signal(SIGRTMIN + 5)) return 14;  // changed before the first stop
+  if (decade_set_jit_stop_signal(SIGRTMIN + 4) != 0 || decade_jit_stop_signal() != SIGRTMIN + 4) return 15;
+  Loaded l = load("jit", "nested_iters");
+  CancelToken token;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    token.cancel();
+  });
+  auto r = l.prog.test_run({.cancel = &token});
+  canceller.join();
+  if (r || r.error().code != ErrorCode::ExecCancelled) return 16;
+  struct sigaction now {};
+  sigaction(SIGRTMIN + 4, nullptr, &now);
+  if (now.sa_handler == SIG_DFL || default_hits != 0) return 17;  // the stop sent SIGRTMIN + 4
+  if (set_jit_stop_signal(SIGRTMIN + 5) || !set_jit_stop_signal(SIGRTMIN + 4)) return 18;
+  return 0;
+}
+
+TEST(Cancel, JitStopSignalIsChosenByTheHost) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(std::exit(stop_signal_checks()), ::testing::ExitedWithCode(0), "");
 }
 
 // The C API: a token made and cancelled through it, a per-call deadline

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <string>
 
 #include "jit/x86_64/executable.hpp"
 
@@ -54,29 +55,70 @@ void on_interrupt(int, siginfo_t*, void* ctx) {
   // The critical section of a bpf_spin_lock is never cut: its unlock is a
   // call, after which the code reads the word.
   if (st->rc && st->rc->held.holds_lock()) return;
+  // An address no instruction owns (the prologue of a function a
+  // trampoline entered, the epilogue of one returning to it) cannot name
+  // where the run stopped: the thread is left alone, and it reads its stop
+  // word within a few instructions, at the function's entry check or in
+  // the C++ the epilogue returns to (run_callback, the trampoline's caller).
   const uint64_t at = attributed_pc(code, rip, static_cast<uint64_t>(g[REG_RSP]));
-  h.fault_native = at ? at : rip;
+  if (!at) return;
+  h.fault_native = at;
   h.fault_code = static_cast<uint32_t>(ErrorCode::ExecCancelled);  // glue::fault_error_code tells a timeout apart
   g[REG_RIP] = static_cast<greg_t>(base + code.layout.fault_unwind);
 }
 
-void install() {
+// The signal: chosen by the host (set_interrupt_signal) until the first
+// interrupt installs its handler, fixed from then on. 0: the default.
+std::mutex g_signal_mu;
+int g_signal = 0;                      // under g_signal_mu
+std::atomic<int> g_installed{0};       // the signal whose handler is installed, 0 before
+
+int chosen_signal() { return g_signal ? g_signal : SIGRTMIN + 6; }
+
+// Installs the handler for the chosen signal once; returns that signal.
+int installed_signal() {
+  if (const int s = g_installed.load(std::memory_order_acquire)) return s;
+  const std::lock_guard g(g_signal_mu);
+  if (const int s = g_installed.load(std::memory_order_relaxed)) return s;
   struct sigaction sa {};
   sa.sa_sigaction = on_interrupt;
   sa.sa_flags = SA_SIGINFO | SA_RESTART;
   sigemptyset(&sa.sa_mask);
-  sigaction(interrupt_signal(), &sa, nullptr);
+  const int s = chosen_signal();
+  sigaction(s, &sa, nullptr);
+  g_installed.store(s, std::memory_order_release);
+  return s;
 }
 
 }  // namespace
 
-int interrupt_signal() { return SIGRTMIN + 6; }
-
-void interrupt_thread(pid_t tid) {
-  static std::once_flag once;
-  std::call_once(once, install);
-  syscall(SYS_tgkill, getpid(), tid, interrupt_signal());
+int interrupt_signal() {
+  if (const int s = g_installed.load(std::memory_order_acquire)) return s;
+  const std::lock_guard g(g_signal_mu);
+  return chosen_signal();
 }
+
+Status set_interrupt_signal(int signo) {
+  if (signo < SIGRTMIN || signo > SIGRTMAX)
+    return make_error(ErrorCode::InvalidArgument, "JIT stop signal " + std::to_string(signo) +
+                                                      " is not a real-time signal (" + std::to_string(SIGRTMIN) +
+                                                      ".." + std::to_string(SIGRTMAX) + ")");
+  const std::lock_guard g(g_signal_mu);
+  if (const int s = g_installed.load(std::memory_order_relaxed)) {
+    if (s == signo) return ok();
+    // A stop in flight may still send the old signal: its handler stays.
+    return make_error(ErrorCode::InvalidArgument, "JIT stop signal is " + std::to_string(s) +
+                                                      " since a JIT run was first stopped; choose it before");
+  }
+  struct sigaction old {};
+  if (sigaction(signo, nullptr, &old) != 0 || old.sa_handler != SIG_DFL)
+    return make_error(ErrorCode::InvalidArgument,
+                      "JIT stop signal " + std::to_string(signo) + " already has a handler or is ignored");
+  g_signal = signo;
+  return ok();
+}
+
+void interrupt_thread(pid_t tid) { syscall(SYS_tgkill, getpid(), tid, installed_signal()); }
 
 InterruptScope::InterruptScope(JitState& st) : saved_(t_running) {
   t_running = &st;

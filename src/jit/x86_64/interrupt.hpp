@@ -12,13 +12,20 @@
 
 #include <sys/types.h>
 
+#include "decade/error.hpp"
 #include "jit/x86_64/jit_state.hpp"
 
 namespace decade::jit::x64 {
 
-// SIGRTMIN + 6 (the probes' thread parking uses SIGRTMIN + 7). Threads that
-// run JIT code must not block it, or a stop waits for the run's next call.
+// The signal stop() sends: SIGRTMIN + 6 unless the host chose another
+// (the probes' thread parking uses SIGRTMIN + 7). Threads that run JIT code
+// must not block it, or a stop waits for the run's next call.
 int interrupt_signal();
+// Chooses it: a real-time signal with the default disposition (no handler
+// of the host's, not ignored), before the first interrupt installs the
+// handler; after that only the installed one is accepted (a stop in flight
+// may still send it). InvalidArgument otherwise.
+Status set_interrupt_signal(int signo);
 
 // RunControl::InterruptFn of the JIT: installs the handler on first use and
 // signals thread `tid` of this process (tgkill: a thread that has exited

@@ -39,8 +39,10 @@ constexpr uint32_t kLoopbackIfindex = 1, kLoopbackMtu = 65536, kHardHeaderLen = 
 
 uint64_t as_ret(long v) { return static_cast<uint64_t>(v); }
 
-// bpf_sk_release(sk): gives back the reference a socket map lookup took.
+// bpf_sk_release(sk): gives back the reference a socket map lookup took
+// (and that the run held until now, HeldResources).
 uint64_t sk_release(uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t) {
+  if (RunContext* rc = current_run_context()) rc->held.drop(sk, HeldResources::Kind::Reference);
   reinterpret_cast<HostSocket*>(sk)->put();
   return 0;
 }

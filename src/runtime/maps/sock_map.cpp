@@ -18,6 +18,7 @@
 
 #include "runtime/maps/array_keys.hpp"
 #include "runtime/maps/map_common.hpp"
+#include "runtime/run_context.hpp"
 
 namespace decade {
 namespace {
@@ -70,6 +71,9 @@ long host_fd(const MapDef& d, const void* value) {
   return fd > INT32_MAX ? -EBADF : static_cast<long>(fd);
 }
 
+// HeldResources' release of a socket reference a stopped run still held.
+void put_held(uint64_t sk) { reinterpret_cast<HostSocket*>(sk)->put(); }
+
 // Both families: the host's descriptor in, the cookie out, and the entry
 // table the subclass keeps under lock_.
 class SockMapBase : public Map {
@@ -99,11 +103,22 @@ class SockMapBase : public Map {
     return 0;
   }
 
-  // A program's lookup: the socket with a reference taken.
+  // A program's lookup: the socket with a reference taken, which the run
+  // holds (HeldResources) until bpf_sk_release, so that a run that ends
+  // early (a fault, a cancel, a timeout, an exception) gives it back too.
   void* lookup(const void* key) override {
-    const std::lock_guard g(lock_);
-    HostSocket* s = find(key);
-    if (s) s->get();
+    HostSocket* s = nullptr;
+    {
+      const std::lock_guard g(lock_);
+      s = find(key);
+      if (!s) return nullptr;
+      s->get();
+    }
+    RunContext* rc = current_run_context();
+    if (rc && !rc->held.hold(HeldResources::Kind::Reference, reinterpret_cast<uint64_t>(s), put_held)) {
+      s->put();
+      return nullptr;
+    }
     return s;
   }
 

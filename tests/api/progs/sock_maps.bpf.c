@@ -37,6 +37,24 @@ SEC("xdp") int copy_sock(struct xdp_md *ctx) {
   return XDP_PASS;
 }
 
+// Holds the socket of key p[0] in socks while it loops for ever (2^46
+// iterations, as far as a test waits): a run stopped by a cancel or a
+// deadline gives the reference back (tests/api/cancel_test.cpp).
+SEC("xdp") int hold_sock(struct xdp_md *ctx) {
+  unsigned char *p = (void *)(long)ctx->data;
+  if ((void *)(p + 1) > (void *)(long)ctx->data_end) return XDP_ABORTED;
+  __u32 k = p[0];
+  struct bpf_sock *sk = bpf_map_lookup_elem(&socks, &k);
+  if (!sk) return XDP_DROP;
+  __u64 n = 0;
+  int i, j;
+  bpf_for(i, 0, 1 << 23) {
+    bpf_for(j, 0, 1 << 23) n += j;
+  }
+  bpf_sk_release(sk);
+  return n ? XDP_PASS : XDP_DROP;
+}
+
 // Deletes key p[0] of socks: TC_ACT_OK when it was there, TC_ACT_SHOT when not.
 SEC("tc") int drop_sock(struct __sk_buff *skb) {
   unsigned char *p = (void *)(long)skb->data;
