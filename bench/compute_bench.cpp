@@ -162,10 +162,14 @@ double geomean(const std::vector<double>& v) {
 // ---- Entry cost: the fixed cost of one run ----
 
 // An empty XDP program (bench/entry_progs/entry.bpf.c: r0 = XDP_PASS; exit)
-// test-run `repeat` times on a 64-byte packet: Decade's engines, timed as
-// each run's mean wall time that test_run reports (TestRunResult::duration_ns,
-// what the kernel's test run reports too), and the kernel through bpftool
-// (the same object). Best of the trials; the ratios are of this one run.
+// in one test run with `repeat` runs on a 64-byte packet, on both sides:
+// Decade's engines (test_run with .repeat: one engine entry, then the
+// runs, Executable::run_repeat) timed as each run's mean wall time that
+// test_run reports (TestRunResult::duration_ns), and the kernel through
+// bpftool (`prog run ... repeat N`: one entry with migration disabled,
+// then the runs; the same object), whose duration is the same mean. Like
+// with like: neither side enters per run. Best of the trials; the ratios
+// are of this one run.
 struct EntryRow {
   Cell jit, interp, kernel;
 };
@@ -209,8 +213,8 @@ bool print_entry_cost(const Options& o, const std::string& kernel_why) {
   const Cell interp = measure_entry_decade(o, "interp", pkt, repeat);
   const Cell kern = kernel_why.empty() ? measure_entry_kernel(o, data_file, repeat) : Cell{};
   if (kernel_why.empty()) std::remove(data_file.c_str());
-  fmt::print("\nentry cost: an empty XDP program (2 instructions) test-run {} times on 64 bytes, ns per run "
-             "(each engine's mean test-run duration, best of {})\n",
+  fmt::print("\nentry cost: an empty XDP program (2 instructions), one test run with repeat {} on 64 bytes, "
+             "ns per run (each side's mean test-run duration: one entry, then the runs; best of {})\n",
              repeat, o.smoke ? 1 : o.trials);
   fmt::print("{:<10} {:>10} {:>10} {:>10} {:>12} {:>14}\n", "program", "jit", "interp", "kernel", "jit/kernel",
              "interp/kernel");

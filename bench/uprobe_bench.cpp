@@ -5,8 +5,10 @@
 // with the kernel's uprobe running an empty BPF program on the same
 // function of the same binary (root and bpf() only; otherwise that row is
 // skipped with a message). Ends with each row's ratio to the kernel's.
-// test_run_empty/ENGINE gives, as ns_per_run, what entering the same empty
-// program costs through a test run, the part of a hit that is the engine's.
+// test_run_empty/ENGINE gives, as ns_per_run, what one run of the same
+// empty program costs inside a repeated test run (one engine entry for
+// 1,000 runs, Executable::run_repeat): the floor under a hit, which adds
+// the entry (CPU slot, run context) and the probe's stub and handler.
 #include <benchmark/benchmark.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
@@ -55,8 +57,8 @@ void bm_decade(benchmark::State& state, const std::string& engine, const char* p
   call_loop(state);
 }
 
-// The engine's own entry cost, for comparison: test runs of the empty
-// program on a pt_regs (duration_ns is the mean per run over `repeat`).
+// The engine's per-run floor, for comparison: a repeated test run of the
+// empty program on a pt_regs (duration_ns is the mean per run over `repeat`).
 void bm_test_run(benchmark::State& state, const std::string& engine) {
   auto o = load(engine);
   if (!o) return state.SkipWithError("cannot load uprobe_bench.bpf.o");

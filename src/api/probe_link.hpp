@@ -20,6 +20,7 @@ namespace api {
 // What a hit needs to run the program.
 struct HitTarget {
   Executable* exe = nullptr;
+  Executable::HitEntry entry;    // exe's, resolved at attach (empty: exe->run)
   TraceBuffer* trace = nullptr;  // the object's (links do not outlive their object)
 };
 

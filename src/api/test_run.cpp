@@ -36,24 +36,39 @@ struct RunOutcome {
   uint64_t duration_ns = 0;
 };
 
-// `redirect` and `tunnel`: the packet's records, cleared before each run so
+// What a packet's run records about it (a redirect, a tunnel key set),
+// cleared before each run so that every run starts as the first did and
 // the result reports what the last run chose.
-Result<RunOutcome> run_repeated(Executable& exe, RunRequest& req, uint32_t repeat, const RunSetup& setup,
-                                std::optional<RedirectInfo>* redirect = nullptr,
-                                std::optional<TunnelKey>* tunnel = nullptr) {
-  const uint32_t n = repeat == 0 ? 1 : repeat;
-  RunOutcome out;
-  req.control = setup.control;
-  const auto t0 = std::chrono::steady_clock::now();
-  for (uint32_t i = 0; i < n; ++i) {
+struct PacketRecords {
+  std::optional<RedirectInfo>* redirect = nullptr;
+  std::optional<TunnelKey>* tunnel = nullptr;
+
+  void clear() const {
     if (redirect) redirect->reset();
     if (tunnel) tunnel->reset();
-    auto r = exe.run(req);
-    if (!r) return std::unexpected(api::with_source(r.error(), setup.prog));
-    out.retval = *r;
   }
+  static void clear_between(void* self) { static_cast<const PacketRecords*>(self)->clear(); }
+};
+
+// Runs the program `repeat` times through one entry of the engine
+// (Executable::run_repeat, as the kernel's test run with `repeat`); the
+// duration is the mean over the runs.
+Result<RunOutcome> run_repeated(Executable& exe, RunRequest& req, uint32_t repeat, const RunSetup& setup,
+                                PacketRecords records = {}) {
+  RunOutcome out;
+  req.control = setup.control;
+  records.clear();
+  if (records.redirect || records.tunnel) {
+    req.between_runs = &PacketRecords::clear_between;
+    req.between_arg = &records;
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = exe.run_repeat(req, repeat == 0 ? 1 : repeat);
   const auto t1 = std::chrono::steady_clock::now();
-  out.duration_ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()) / n;
+  if (!r) return std::unexpected(api::with_source(r.error(), setup.prog));
+  out.retval = *r;
+  out.duration_ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()) /
+                    (repeat == 0 ? 1 : repeat);
   return out;
 }
 
@@ -85,7 +100,7 @@ Result<TestRunResult> run_xdp(Executable& exe, const TestRunOptions& o, const Ru
   RunRequest req;
   req.r1 = (*buf)->ctx_addr();
   req.regions = (*buf)->regions();
-  auto r = run_repeated(exe, req, o.repeat, setup, &(*buf)->redirect);
+  auto r = run_repeated(exe, req, o.repeat, setup, {&(*buf)->redirect, nullptr});
   if (!r) return std::unexpected(r.error());
   TestRunResult res;
   res.retval = r->retval;
@@ -142,7 +157,7 @@ Result<TestRunResult> run_skb(Executable& exe, const TestRunOptions& o, const Ru
   RunRequest req;
   req.r1 = (*skb)->ctx_addr();
   req.regions = (*skb)->regions();
-  auto r = run_repeated(exe, req, o.repeat, setup, &(*skb)->redirect, &(*skb)->tunnel);
+  auto r = run_repeated(exe, req, o.repeat, setup, {&(*skb)->redirect, &(*skb)->tunnel});
   if (!r) return std::unexpected(r.error());
   TestRunResult res;
   res.retval = r->retval;

@@ -14,9 +14,17 @@ namespace decade {
 
 namespace {
 
-// The hit path: no allocation, no lock. A run that faults (checked
-// execution only) ends the program; the probed function still runs.
+// The hit path: no allocation, no lock, the engine's hit entry resolved at
+// attach (Executable::HitEntry). A run that faults ends the program; the
+// probed function still runs.
 void run_verified(void* impl, X86PtRegs* regs) {
+  auto& l = *static_cast<api::HitTarget*>(impl);
+  const TraceScope trace(l.trace);
+  l.entry.run(l.entry.code, reinterpret_cast<uint64_t>(regs));
+}
+
+// Engines without a hit entry run the program through Executable::run.
+void run_generic(void* impl, X86PtRegs* regs) {
   auto& l = *static_cast<api::HitTarget*>(impl);
   const TraceScope trace(l.trace);
   RunRequest req;
@@ -62,7 +70,8 @@ Result<const api::ProgramSlot*> api::probe_program(const void* impl) {
 }
 
 Status ProbeLink::Impl::attach(uint64_t addr, bool retprobe, uint64_t cookie, bool checked) {
-  auto a = probe::attach({addr, retprobe, cookie, checked ? run_checked : run_verified, &target});
+  const probe::RunFn run = checked ? run_checked : target.entry.run ? run_verified : run_generic;
+  auto a = probe::attach({addr, retprobe, cookie, run, &target});
   if (!a) return std::unexpected(a.error());
   attachments.push_back(std::move(*a));
   return ok();
@@ -88,7 +97,8 @@ Result<ProbeLink> BpfProgram::attach_uprobe(const UprobeOptions& opts) const {
   link.impl_ = std::make_unique<ProbeLink::Impl>();
   ProbeLink::Impl& l = *link.impl_;
   l.handle = (*slot)->handle;
-  l.target = {(*slot)->handle->executable.get(), (*slot)->owner->trace.get()};
+  Executable* exe = (*slot)->handle->executable.get();
+  l.target = {exe, exe->hit_entry(), (*slot)->owner->trace.get()};
   if (auto s = l.attach(*addr, opts.retprobe, opts.cookie, (*slot)->engine.ends_with("-checked")); !s)
     return std::unexpected(s.error());
   return link;

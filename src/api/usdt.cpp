@@ -130,7 +130,8 @@ Result<ProbeLink> BpfProgram::attach_usdt(const UsdtOptions& opts) const {
   link.impl_ = std::make_unique<ProbeLink::Impl>();
   ProbeLink::Impl& l = *link.impl_;
   l.handle = (*slot)->handle;
-  l.target = {(*slot)->handle->executable.get(), owner.trace.get()};
+  Executable* exe = (*slot)->handle->executable.get();
+  l.target = {exe, exe->hit_entry(), owner.trace.get()};
   l.after_detach = [h] { h->release(); };
   const bool checked = (*slot)->engine.ends_with("-checked");
   // On an error the link, going out of scope, detaches what was attached.

@@ -17,6 +17,10 @@ class InterpExecutable final : public Executable {
   Result<uint64_t> run_chained(const RunRequest& req, RunContext& chain) override {
     return detail::run_program(*tp_, req, &chain, nullptr);
   }
+  Result<uint64_t> run_repeat(const RunRequest& req, uint64_t repeat) override {
+    return detail::run_program(*tp_, req, nullptr, nullptr, repeat);
+  }
+  HitEntry hit_entry() const override { return tp_->checked ? HitEntry{} : HitEntry{&detail::hit_program, tp_.get()}; }
   std::string_view engine_name() const override { return "interp"; }
   const detail::TProgram& code() const { return *tp_; }
 

@@ -158,6 +158,7 @@ RunStatePtr new_run_state(uint32_t frame_size) {
 // entry pays no TLS initialisation call; the owner is touched once.
 struct ThreadRunState {
   RunStatePtr st;  // made by the first run; made again when guard pages or the frame size change
+  RunContext rc;   // the outermost run's context, reset field by field (reset_context)
   bool busy = false;
   ~ThreadRunState();
 };
@@ -181,11 +182,7 @@ ThreadRunState::~ThreadRunState() {
 // zeroed where the program may read what it never wrote, as in a fresh
 // value-initialised state: checked programs (the whole of it) and verified
 // zero_stack ones (the frames).
-void reset_run_state(RunState& st, const TProgram& prog) {
-  st.depth = 0;
-  st.map_memory.reset();
-  st.stop.store(0, std::memory_order_relaxed);
-  st.error.reset();
+void zero_run_stack(RunState& st, const TProgram& prog) {
   // Every frame's bytes: `stack` and, for frames above kFrameSize, what follows it.
   const size_t frames = size_t{kMaxFrames} * st.frame_size;
   if (prog.checked) {
@@ -194,6 +191,38 @@ void reset_run_state(RunState& st, const TProgram& prog) {
   } else if (prog.zero_stack) {
     std::memset(st.stack, 0, frames);
   }
+}
+
+void reset_run_state(RunState& st, const TProgram& prog) {
+  st.depth = 0;
+  st.map_memory.reset();
+  st.stop.store(0, std::memory_order_relaxed);
+  st.error.reset();
+  zero_run_stack(st, prog);
+}
+
+// Run 2, 3, ... of a repeat (run_loop): the state as run_program leaves it
+// for a run's start. The run before ended cleanly, perhaps in a program it
+// tail-called in place.
+void reset_for_next_run(RunState& st, const TProgram& prog, const RunRequest& req) {
+  if (st.prog != &prog) switch_program(st, &prog);
+  st.map_memory.reset();  // a map's storage may have moved (a hash map grew)
+  st.budget = req.insn_budget ? req.insn_budget : kDefaultBudget;
+  st.rc->tail_calls = 0;
+  st.depth = 1;
+  zero_run_stack(st, prog);
+  if (req.between_runs) req.between_runs(req.between_arg);
+}
+
+// A reused context made ready for an outermost run: as a fresh one, but
+// for what the last run left to reuse (callback key buffers) and nothing
+// it held (every run ends with release_run_resources).
+void reset_context(RunContext& rc) {
+  rc.tail_calls = 0;
+  rc.trace = nullptr;
+  rc.fault.reset();
+  rc.thrown.reset();
+  rc.callback_depth = 0;
 }
 
 // The end of a run that bpf_throw unwound (runtime/exception.hpp): what the
@@ -222,9 +251,39 @@ bool catch_exception(RunState& st, uint64_t cookie, uint64_t* r0) {
   return ok;
 }
 
+// The runs of one entry (run_program): `repeat` of them (1 but for a
+// repeated test run), each ended as a run ends (a bpf_throw caught, what
+// the outermost run holds given back), stopping after the first that
+// failed or, unverified, exited holding its bpf_spin_lock (`held_lock`).
+// Returns whether the last one succeeded.
+bool run_loop(RunState& st, const TProgram& prog, const RunRequest& req, bool outermost, uint64_t repeat,
+              uint64_t* r0, bool& held_lock) {
+  RunContext& rc = *st.rc;
+  const uint64_t args[5] = {req.r1, req.r2, 0, 0, 0};
+  for (uint64_t i = 1;; ++i) {
+    bool ok = prog.checked ? exec<true>(&st, prog.code.data(), args, r0, nullptr)
+                           : exec<false>(&st, prog.code.data(), args, r0, nullptr);
+    if (!ok)
+      if (const auto cookie = take_exception(rc)) ok = catch_exception(st, *cookie, r0);
+    // A checked program may end holding its bpf_spin_lock (a verified one
+    // cannot): released with the rest, and an error when the run succeeded.
+    if (outermost) {
+      held_lock = rc.held.holds_lock();
+      release_run_resources(rc);  // before st, whose stack iterators live on, is reused
+    }
+    if (i >= repeat || !ok || held_lock) return ok;
+    // Code without loops never reads the stop word: a stop between runs
+    // ends the repeat before the next one, at its first instruction.
+    if (const uint32_t why = st.stop.load(std::memory_order_relaxed)) [[unlikely]]
+      return fail(st, stop_error_code(why), prog.code.data(), stop_message(why));
+    reset_for_next_run(st, prog, req);
+  }
+}
+
 }  // namespace
 
-Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunContext* rc, uint64_t* budget) {
+Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunContext* rc, uint64_t* budget,
+                             uint64_t repeat) {
   // A fresh state only when the thread's own is taken (a nested run).
   ThreadRunState* ts = t_state;
   if (!ts) [[unlikely]] ts = make_thread_state();
@@ -251,21 +310,26 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
   st->prog = &prog;
   st->request = &req.regions;
   st->budget = budget ? *budget : (req.insn_budget ? req.insn_budget : kDefaultBudget);
-  RunContext local;
+  std::optional<RunContext> local;  // an outermost run's context when the thread's is taken
   std::optional<RunScope> scope;
   const bool nested = rc != nullptr;  // a tail call: keep the chain's context, restore its engine after
   void* outer_engine = nested ? rc->engine : nullptr;
   InvokeCallbackFn outer_invoke = nested ? rc->invoke_callback : nullptr;
   const Platform* outer_platform = nested ? rc->platform : nullptr;
   if (!nested) {
-    local.ctx = req.r1;
+    if (fresh) {
+      rc = &local.emplace();
+    } else {
+      rc = &ts->rc;  // leased with ts->st
+      reset_context(*rc);
+    }
+    rc->ctx = req.r1;
     // A run started inside another on this thread (by a helper, a probe
     // hit in a function a helper calls) is part of it: the enclosing run's
     // stop ends it too, unless its request brings a control of its own.
     const RunContext* enclosing = current_run_context();
-    local.control = req.control ? req.control : enclosing ? enclosing->control : nullptr;
-    rc = &local;
-    scope.emplace(local);
+    rc->control = req.control ? req.control : enclosing ? enclosing->control : nullptr;
+    scope.emplace(*rc);
   }
   rc->engine = st;
   rc->invoke_callback = &invoke_callback;
@@ -273,22 +337,15 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
   st->rc = rc;
   st->depth = 1;
   if (rc->control) rc->control->attach(&st->stop);
-  const uint64_t args[5] = {req.r1, req.r2, 0, 0, 0};
   uint64_t r0 = 0;
-  bool ok = prog.checked ? exec<true>(st, prog.code.data(), args, &r0, nullptr)
-                         : exec<false>(st, prog.code.data(), args, &r0, nullptr);
-  if (!ok)
-    if (const auto cookie = take_exception(*rc)) ok = catch_exception(*st, *cookie, &r0);
+  bool held_lock = false;
+  const bool ok = run_loop(*st, prog, req, !nested, repeat, &r0, held_lock);
   if (rc->control) rc->control->detach(&st->stop);
   if (nested) {
     rc->engine = outer_engine;
     rc->invoke_callback = outer_invoke;
     rc->platform = outer_platform;
   }
-  // A checked program may end holding its bpf_spin_lock (a verified one
-  // cannot): released with the rest, and an error when the run succeeded.
-  const bool held_lock = !nested && rc->held.holds_lock();
-  if (!nested) release_run_resources(*rc);  // before st, whose stack iterators live on, is reused
   if (budget) *budget = st->budget;
   if (held_lock && ok) {
     Error e{ErrorCode::ExecHelperFault, -1, "the program exited holding a bpf_spin_lock", {}, {}};
@@ -296,6 +353,12 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
   }
   if (!ok) return std::unexpected(std::move(*st->error));
   return r0;
+}
+
+void hit_program(const void* prog, uint64_t r1) {
+  RunRequest req;
+  req.r1 = r1;
+  (void)run_program(*static_cast<const TProgram*>(prog), req, nullptr, nullptr, 1);
 }
 
 }  // namespace decade::interp::detail

@@ -215,11 +215,15 @@ bool invoke_callback(void* engine, uint64_t target, uint64_t r1, uint64_t r2, ui
                      uint64_t r5, uint64_t* r0);
 
 // Runs a translated program from its first instruction with the request's
-// r1/r2 and regions; installs a RunContext unless `rc` is given (a tail call
-// of another mode or engine keeps the chain's context).
+// r1/r2 and regions, `repeat` times (Executable::run_repeat; at least
+// once); installs a RunContext unless `rc` is given (a tail call of another
+// mode or engine keeps the chain's context).
 // `budget` (checked mode) is the chain's remaining budget for tail calls; nullptr
 // starts from the request's.
-Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunContext* rc, uint64_t* budget);
+Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunContext* rc, uint64_t* budget,
+                             uint64_t repeat = 1);
+// Executable::HitEntry::run: `prog` is the TProgram.
+void hit_program(const void* prog, uint64_t r1);
 
 // Program -> threaded form. `safe` (indexed like prog.insns, may be empty)
 // marks accesses the verifier proved in bounds.

@@ -40,7 +40,7 @@ thread_local ThreadState t_state;
 
 std::atomic<uint64_t> g_nested{0};
 
-void run_list(const ProbeList* list, const Site& site, X86PtRegs* regs) {
+[[gnu::always_inline]] inline void run_list(const ProbeList* list, const Site& site, X86PtRegs* regs) {
   for (const ProbeEntry& e : list->entries) {
     t_probe_hit = {site.addr, e.cookie, site.at_entry};
     e.run(e.prog, regs);
@@ -48,7 +48,7 @@ void run_list(const ProbeList* list, const Site& site, X86PtRegs* regs) {
 }
 
 // Begins a hit on this thread; false when the thread is already inside one.
-bool begin_hit(ThreadState& t) {
+[[gnu::always_inline]] inline bool begin_hit(ThreadState& t) {
   if (t.in_probe) {
     g_nested.fetch_add(1, std::memory_order_relaxed);
     return false;
@@ -62,7 +62,7 @@ bool begin_hit(ThreadState& t) {
   return true;
 }
 
-void end_hit(ThreadState& t) {
+[[gnu::always_inline]] inline void end_hit(ThreadState& t) {
   reader_exit(t.record);
   t_probe_hit = {};
   t.in_probe = false;

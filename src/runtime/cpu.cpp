@@ -263,9 +263,19 @@ struct SlotTable {
   }
 };
 
-SlotTable& table() {
-  static SlotTable* t = new SlotTable();  // leaked: threads may exit during static destruction
+// Leaked: threads may exit during static destruction. A plain pointer, so
+// a run's entry reaches the table with one load, not a guard check.
+constinit std::atomic<SlotTable*> g_table{nullptr};
+
+[[gnu::noinline, gnu::cold]] SlotTable& make_table() {
+  static SlotTable* t = new SlotTable();  // once, whichever thread comes first
+  g_table.store(t, std::memory_order_release);
   return *t;
+}
+
+inline SlotTable& table() {
+  SlotTable* t = g_table.load(std::memory_order_acquire);
+  return t ? *t : make_table();
 }
 
 void drop_bias_at_exit(ThreadSlot* t) {
@@ -296,11 +306,14 @@ uint32_t current_cpu() { return home_of(tls_slot); }
 
 CpuSlot::CpuSlot() {
   ThreadSlot& t = tls_slot;
-  if (t.depth++ != 0) return;
-  SlotTable& tab = table();
-  if (t.biased && tab.enter_biased(t)) return;
-  t.home = tab.take(home_of(t));
-  tab.maybe_bias(t, t.home);
+  if (t.depth++ == 0) {
+    SlotTable& tab = table();
+    if (!t.biased || !tab.enter_biased(t)) {
+      t.home = tab.take(home_of(t));
+      tab.maybe_bias(t, t.home);
+    }
+  }
+  cpu_ = t.home;
 }
 
 CpuSlot::~CpuSlot() {
@@ -312,7 +325,5 @@ CpuSlot::~CpuSlot() {
     table().give_back(t.home);
   }
 }
-
-uint32_t CpuSlot::cpu() const { return tls_slot.home; }
 
 }  // namespace decade

@@ -43,7 +43,10 @@ class CpuSlot {
   ~CpuSlot();
   CpuSlot(const CpuSlot&) = delete;
   CpuSlot& operator=(const CpuSlot&) = delete;
-  uint32_t cpu() const;
+  uint32_t cpu() const { return cpu_; }
+
+ private:
+  uint32_t cpu_;  // the slot held (the outer CpuSlot's when nested)
 };
 
 }  // namespace decade

@@ -65,6 +65,11 @@ struct RunRequest {
   // nothing can. The run ends with ExecCancelled or ExecTimeout naming the
   // instruction where it stopped. Tail calls keep the chain's.
   RunControl* control = nullptr;
+  // Executable::run_repeat calls it with `between_arg` before each run
+  // after the first, in the thread's CPU slot (a test run clears what the
+  // run before recorded about its packet); nullptr: nothing.
+  void (*between_runs)(void* arg) = nullptr;
+  void* between_arg = nullptr;
 };
 
 class Executable {
@@ -78,6 +83,37 @@ class Executable {
   // chain across engines. Unlike run(), installs no new context.
   virtual Result<uint64_t> run_chained(const RunRequest& req, RunContext& chain) = 0;
   virtual std::string_view engine_name() const = 0;
+
+  // Runs `repeat` times (0: once) on one request and returns the last r0,
+  // as the kernel's test run with `repeat` does: the engine enters once
+  // (run context, CPU slot, its state) and each run after the first starts
+  // as a run() would (fresh tail-call count, budget, zeroed stack where the
+  // program may read it, nothing held) without entering again. The context
+  // and memory are not reset: each run sees what the one before left, as
+  // N calls of run() would. Stops at the first run that fails, with its
+  // error. req.control may stop any of the runs. The default runs run()
+  // `repeat` times.
+  virtual Result<uint64_t> run_repeat(const RunRequest& req, uint64_t repeat) {
+    Result<uint64_t> r = run(req);
+    for (uint64_t i = 1; i < repeat && r; ++i) {
+      if (req.between_runs) req.between_runs(req.between_arg);
+      r = run(req);
+    }
+    return r;
+  }
+
+  // What a probe hit calls (src/api/uprobe.cpp), resolved once when the
+  // probe is attached: run(code, r1) runs the program as run() would with a
+  // request of only r1 (no regions, no control, so verified programs only)
+  // and drops its result and errors, which a hit has nowhere to report.
+  // Cheaper than run() because nothing is looked up or built per hit.
+  struct HitEntry {
+    void (*run)(const void* code, uint64_t r1) = nullptr;
+    const void* code = nullptr;
+  };
+  // The engine's hit entry, or an empty one (run == nullptr) when it has
+  // none: callers then use run(). Valid while this Executable lives.
+  virtual HitEntry hit_entry() const { return {}; }
 };
 
 // ---- Runtime contracts for engines (interpreter, JITs) ----

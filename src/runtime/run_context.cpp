@@ -15,8 +15,6 @@
 namespace decade {
 namespace {
 
-thread_local RunContext* tls_current = nullptr;
-
 struct GlobalSink {
   std::mutex mu;
   TraceSink sink;
@@ -98,14 +96,6 @@ void raise_stop(const RunContext& rc) {
   raise_fault(stop_error_code(why), stop_message(why));
 }
 
-RunContext* current_run_context() { return tls_current; }
-
-RunScope::RunScope(RunContext& rc) : saved_(tls_current) {
-  if (!saved_) cpu_.emplace();
-  tls_current = &rc;
-}
-RunScope::~RunScope() { tls_current = saved_; }
-
 void set_trace_sink(TraceSink sink) {
   auto& g = global_sink();
   std::lock_guard lock(g.mu);
@@ -113,8 +103,9 @@ void set_trace_sink(TraceSink sink) {
 }
 
 void emit_trace(std::string_view line) {
-  if (tls_current && tls_current->trace && *tls_current->trace) {
-    (*tls_current->trace)(line);
+  const RunContext* rc = current_run_context();
+  if (rc && rc->trace && *rc->trace) {
+    (*rc->trace)(line);
     return;
   }
   auto& g = global_sink();
@@ -127,12 +118,13 @@ void emit_trace(std::string_view line) {
 }
 
 void raise_fault(ErrorCode code, std::string message) {
-  if (tls_current && !tls_current->fault) tls_current->fault = Error{code, -1, std::move(message), {}, {}};
+  RunContext* rc = current_run_context();
+  if (rc && !rc->fault) rc->fault = Error{code, -1, std::move(message), {}, {}};
 }
 
 std::optional<uint64_t> run_callback(uint64_t target, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
                                      uint64_t r5) {
-  RunContext* rc = tls_current;
+  RunContext* rc = current_run_context();
   if (!rc || !rc->invoke_callback) {
     raise_fault(ErrorCode::ExecBadCall, "callback helper called outside an engine run");
     return std::nullopt;

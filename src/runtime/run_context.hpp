@@ -147,8 +147,14 @@ size_t release_run_resources(RunContext& rc);
 bool stop_requested(const RunContext& rc);
 void raise_stop(const RunContext& rc);
 
+namespace detail {
+// Plain data with constant initialisation, defined here so that a run's
+// entry reaches it inline, with no call and no TLS initialisation call.
+inline constinit thread_local RunContext* t_current_run = nullptr;
+}  // namespace detail
+
 // The innermost active context of this thread, or nullptr outside a run.
-RunContext* current_run_context();
+inline RunContext* current_run_context() { return detail::t_current_run; }
 
 // Installs rc as the thread's current context. The outermost scope on a
 // thread also holds a CPU slot for the run (cpu.hpp), so per-CPU map values
@@ -157,10 +163,15 @@ RunContext* current_run_context();
 // bpf_res_spin_locks the run still holds when it ends, whatever ended it.
 class RunScope {
  public:
-  explicit RunScope(RunContext& rc);
-  ~RunScope();
+  explicit RunScope(RunContext& rc) : saved_(detail::t_current_run) {
+    if (!saved_) cpu_.emplace();
+    detail::t_current_run = &rc;
+  }
+  ~RunScope() { detail::t_current_run = saved_; }
   RunScope(const RunScope&) = delete;
   RunScope& operator=(const RunScope&) = delete;
+  // The CPU slot the run holds: this scope's, or the enclosing run's.
+  uint32_t cpu() const { return cpu_ ? cpu_->cpu() : current_cpu(); }
 
  private:
   RunContext* saved_;

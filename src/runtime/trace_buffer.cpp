@@ -41,7 +41,6 @@ struct TraceBuffer::Ring {
 
 namespace {
 
-thread_local TraceBuffer* tls_buffer = nullptr;
 std::mutex g_alloc;  // first-line allocation only
 
 Error trace_io_error(const std::string& path, std::string_view what) {
@@ -161,10 +160,5 @@ size_t TraceBuffer::drain(std::vector<std::string>& out) {
   r->tail.store(tail, std::memory_order_relaxed);
   return n;
 }
-
-TraceScope::TraceScope(TraceBuffer* buffer) : saved_(tls_buffer) { tls_buffer = buffer; }
-TraceScope::~TraceScope() { tls_buffer = saved_; }
-
-TraceBuffer* current_trace_buffer() { return tls_buffer; }
 
 }  // namespace decade

@@ -67,12 +67,18 @@ class TraceBuffer {
   Callback callback_;
 };
 
+namespace detail {
+// Plain data with constant initialisation, here so that a scope (one per
+// probe hit) costs two inline stores.
+inline constinit thread_local TraceBuffer* t_trace_buffer = nullptr;
+}  // namespace detail
+
 // Binds `buffer` as the current thread's trace destination for its lifetime
 // (nullptr: none); scopes nest.
 class TraceScope {
  public:
-  explicit TraceScope(TraceBuffer* buffer);
-  ~TraceScope();
+  explicit TraceScope(TraceBuffer* buffer) : saved_(detail::t_trace_buffer) { detail::t_trace_buffer = buffer; }
+  ~TraceScope() { detail::t_trace_buffer = saved_; }
   TraceScope(const TraceScope&) = delete;
   TraceScope& operator=(const TraceScope&) = delete;
 
@@ -81,6 +87,6 @@ class TraceScope {
 };
 
 // The current thread's buffer, or nullptr.
-TraceBuffer* current_trace_buffer();
+inline TraceBuffer* current_trace_buffer() { return detail::t_trace_buffer; }
 
 }  // namespace decade

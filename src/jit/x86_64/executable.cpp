@@ -2,6 +2,7 @@
 #include "jit/x86_64/executable.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstring>
 #include <new>
@@ -32,6 +33,11 @@ std::string fault_message(ErrorCode code) {
 }
 
 }  // namespace
+
+uint64_t JitCode::next_id() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
 
 uint64_t JitCode::func_entry(uint64_t value) const {
   const uint64_t table = mem.base() + layout.func_table;
@@ -93,6 +99,11 @@ struct ThreadSlot {
   JitState* st = make_state(guarded);
   RunContext rc;
   bool busy = false;
+  // The JitCode::id whose probe hits `st` and `rc` are prepared for
+  // (hit_code), 0 for none: every field a hit of it reads that does not
+  // change from hit to hit holds its value, the rest are as a clean run
+  // leaves them. Any other run of the thread clears it.
+  uint64_t hit_ready = 0;
 
   ThreadSlot() = default;
   ~ThreadSlot();
@@ -151,6 +162,14 @@ void zero_frames(uint64_t stack_top, const VerifiedProgram& vp, uint32_t frame_s
   for (size_t f = 0; f < frames; ++f) std::memset(reinterpret_cast<void*>(stack_top - f * frame_size - deepest), 0, deepest);
 }
 
+// Checked programs, and verified ones the privileged rules let read stack
+// they never wrote (VerifiedProgram::zero_stack), read zeros there, as in
+// the interpreter; other verified programs cannot, so they skip the cost.
+void zero_stack(JitState& st, const JitCode& code) {
+  if (code.checked()) std::memset(st.stack, 0, sizeof(st.stack));
+  else if (code.zero_stack()) zero_frames(st.hot.stack_top, *code.verified, code.frame_size);
+}
+
 // Everything of `st` a run reads, reset field by field (no bulk zeroing).
 void reset_state(JitState& st, const JitCode& code, const RunRequest& req) {
   JitHot& h = st.hot;
@@ -173,11 +192,18 @@ void reset_state(JitState& st, const JitCode& code, const RunRequest& req) {
   set_primary_region(h, st.request);
   st.code = &code;
   st.map_memory.reset();
-  // Checked programs, and verified ones the privileged rules let read stack
-  // they never wrote (VerifiedProgram::zero_stack), read zeros there, as in
-  // the interpreter; other verified programs cannot, so they skip the cost.
-  if (code.checked()) std::memset(st.stack, 0, sizeof(st.stack));
-  else if (code.zero_stack()) zero_frames(h.stack_top, *code.verified, code.frame_size);
+  zero_stack(st, code);
+}
+
+// Run 2, 3, ... of a repeat (run_loop): what the run before may have
+// changed and a run reads first, reset as a fresh run's state would be.
+// The run before ended cleanly: no fault code, nothing held, no callback.
+void reset_for_next_run(JitState& st, RunContext& rc, const JitCode& code, const RunRequest& req) {
+  st.hot.budget = req.insn_budget ? req.insn_budget : kDefaultBudget;
+  st.map_memory.reset();  // a map's storage may have moved (a hash map grew)
+  rc.tail_calls = 0;
+  zero_stack(st, code);
+  if (req.between_runs) req.between_runs(req.between_arg);
 }
 
 void reset_context(RunContext& rc) {
@@ -229,26 +255,50 @@ DECADE_JIT_CALL uint64_t catch_exception(JitState& st, RunContext& rc, const Jit
   return make_error(ErrorCode::ExecHelperFault, "the program exited holding a bpf_spin_lock");
 }
 
-// A run that may be stopped: the thread's interruptible run for the span
-// of the program, the stop word attached to the control. The scope makes
-// this run the thread's innermost before a stop may interrupt it, and
-// ends after the detach, when none can any more.
-[[gnu::noinline]] DECADE_JIT_CALL uint64_t run_stoppable(JitState& st, RunContext& rc, const JitCode& code,
-                                                         uint64_t target, const uint64_t* args) {
+// The runs of one entry (run_in): `repeat` of them (1 but for a repeated
+// test run), each ended as a run ends (a bpf_throw caught, what the
+// outermost run holds given back), stopping after the first one that
+// faulted or, unverified, exited holding its bpf_spin_lock (`held_lock`).
+// Inlined into its three callers: a probe hit is one run of it.
+[[gnu::always_inline]] DECADE_JIT_CALL inline uint64_t run_loop(JitState& st, RunContext& rc, bool outermost,
+                                                                const JitCode& code, const RunRequest& req,
+                                                                const uint64_t* args, uint64_t repeat,
+                                                                bool& held_lock) {
   JitHot& h = st.hot;
+  for (uint64_t i = 1;; ++i) {
+    uint64_t r0 = code.trampoline()(&h, code.main_entry(), args);
+    if (rc.fault) [[unlikely]]
+      if (const auto cookie = take_exception(rc)) r0 = catch_exception(st, rc, code, *cookie);
+    // A checked program may end holding its bpf_spin_lock (a verified one
+    // cannot): released with the rest, and an error when the run succeeded.
+    if (outermost && rc.held.size()) [[unlikely]] {
+      held_lock = rc.held.holds_lock();
+      release_run_resources(rc);  // while the stack iterators live on is still there
+    }
+    if (i >= repeat || rc.fault || h.fault_code || held_lock) return r0;
+    reset_for_next_run(st, rc, code, req);
+  }
+}
+
+// Runs that may be stopped: the thread's interruptible run for their span,
+// the stop word attached to the control. The scope makes this run the
+// thread's innermost before a stop may interrupt it, and ends after the
+// detach, when none can any more.
+[[gnu::noinline]] DECADE_JIT_CALL uint64_t run_stoppable(JitState& st, RunContext& rc, bool outermost,
+                                                         const JitCode& code, const RunRequest& req,
+                                                         const uint64_t* args, uint64_t repeat, bool& held_lock) {
   InterruptScope interruptible(st);
-  rc.control->attach(&h.stop, &interrupt_thread);
-  uint64_t r0 = code.trampoline()(&h, target, args);
-  if (rc.fault)
-    if (const auto cookie = take_exception(rc)) r0 = catch_exception(st, rc, code, *cookie);
-  rc.control->detach(&h.stop);
+  rc.control->attach(&st.hot.stop, &interrupt_thread);
+  const uint64_t r0 = run_loop(st, rc, outermost, code, req, args, repeat, held_lock);
+  rc.control->detach(&st.hot.stop);
   return r0;
 }
 
-// One run of `code` in `st` under `rc`. The common case (no control, no
-// fault, no throw) makes no call but the CPU slot's and the program's.
+// `repeat` runs of `code` in `st` under `rc`, entered once. The common
+// case (no control, no fault, no throw) makes no call but the CPU slot's
+// and the program's.
 DECADE_JIT_CALL Result<uint64_t> run_in(JitState& st, RunContext& rc, bool outermost, const JitCode& code,
-                                        const RunRequest& req, int64_t flag_off) {
+                                        const RunRequest& req, int64_t flag_off, uint64_t repeat) {
   reset_state(st, code, req);
   void* saved_engine = rc.engine;
   InvokeCallbackFn saved_invoke = rc.invoke_callback;
@@ -268,26 +318,14 @@ DECADE_JIT_CALL Result<uint64_t> run_in(JitState& st, RunContext& rc, bool outer
   st.rc = &rc;
   JitHot& h = st.hot;
   h.fault_flag = reinterpret_cast<const uint8_t*>(&rc.fault) + flag_off;
-  h.cpu = current_cpu();  // the slot `scope` holds
+  h.cpu = scope.cpu();
   const uint64_t args[6] = {req.r1, req.r2, 0, 0, 0, h.stack_top + code.frame_size};
-  uint64_t r0;
-  if (rc.control) {
-    r0 = run_stoppable(st, rc, code, code.main_entry(), args);
-  } else {
-    r0 = code.trampoline()(&h, code.main_entry(), args);
-    if (rc.fault) [[unlikely]]
-      if (const auto cookie = take_exception(rc)) r0 = catch_exception(st, rc, code, *cookie);
-  }
+  bool held_lock = false;
+  const uint64_t r0 = rc.control ? run_stoppable(st, rc, outermost, code, req, args, repeat, held_lock)
+                                 : run_loop(st, rc, outermost, code, req, args, repeat, held_lock);
   rc.engine = saved_engine;
   rc.invoke_callback = saved_invoke;
   rc.platform = saved_platform;
-  // A checked program may end holding its bpf_spin_lock (a verified one
-  // cannot): released with the rest, and an error when the run succeeded.
-  bool held_lock = false;
-  if (outermost && rc.held.size()) [[unlikely]] {
-    held_lock = rc.held.holds_lock();
-    release_run_resources(rc);  // while the stack iterators live on is still there
-  }
   if (rc.fault || h.fault_code || held_lock) [[unlikely]]
     return run_error(h, rc, code);
   return r0;
@@ -295,7 +333,8 @@ DECADE_JIT_CALL Result<uint64_t> run_in(JitState& st, RunContext& rc, bool outer
 
 }  // namespace
 
-DECADE_JIT_CALL Result<uint64_t> run_code(const JitCode& code, const RunRequest& req, RunContext* chain) {
+DECADE_JIT_CALL Result<uint64_t> run_code(const JitCode& code, const RunRequest& req, RunContext* chain,
+                                          uint64_t repeat) {
   static const int64_t flag_off = glue::fault_flag_offset();
   if (flag_off < 0) return make_error(ErrorCode::Internal, "jit: unsupported std::optional layout");
   ThreadSlot* slot = t_slot;
@@ -309,13 +348,71 @@ DECADE_JIT_CALL Result<uint64_t> run_code(const JitCode& code, const RunRequest&
         s.busy = false;
       }
     } lease(*slot);
+    slot->hit_ready = 0;
     reset_context(slot->rc);
-    return run_in(*slot->st, slot->rc, true, code, req, flag_off);
+    return run_in(*slot->st, slot->rc, true, code, req, flag_off, repeat);
   }
   std::unique_ptr<JitState> st(new JitState);  // default-initialised: no 4 KiB of zeroing
-  if (chain) return run_in(*st, *chain, false, code, req, flag_off);
+  if (chain) return run_in(*st, *chain, false, code, req, flag_off, repeat);
   RunContext own;
-  return run_in(*st, own, true, code, req, flag_off);
+  return run_in(*st, own, true, code, req, flag_off, repeat);
+}
+
+namespace {
+
+const RunRequest kHitRequest{};  // what a hit's run is asked: r1 only, passed in args
+
+// A hit the prepared path does not take: the first of its code on this
+// thread (which prepares the state for the next ones), a hit inside
+// another run of the thread, or one after a hit that did not end cleanly.
+[[gnu::noinline]] DECADE_JIT_CALL void hit_slow(const JitCode& code, uint64_t r1) {
+  RunRequest req;
+  req.r1 = r1;
+  const bool ready = run_code(code, req, nullptr, 1).has_value();
+  ThreadSlot* slot = t_slot;
+  // run_code left the slot's state set up for this code, ready for the next hit.
+  if (ready && slot && !slot->busy && !current_run_context()) slot->hit_ready = code.id;
+}
+
+}  // namespace
+
+// What a hit of the same code on the same thread repeats of run_code: the
+// CPU slot, the context install, the per-run fields, the program. The rest
+// of the state is as the last hit (hit_slow or this) left it, and a hit
+// that does not end cleanly (a fault, a throw, anything held) hands the
+// cleanup to run_error and unprepares the state.
+DECADE_JIT_CALL void hit_code(const void* p, uint64_t r1) {
+  const JitCode& code = *static_cast<const JitCode*>(p);
+  ThreadSlot* slot = t_slot;
+  if (!slot || slot->busy || slot->hit_ready != code.id || current_run_context()) [[unlikely]]
+    return hit_slow(code, r1);
+  slot->busy = true;
+  JitState& st = *slot->st;
+  RunContext& rc = slot->rc;
+  JitHot& h = st.hot;
+  rc.engine = &st;
+  rc.invoke_callback = &glue::invoke_callback;
+  rc.platform = code.env.platform;
+  rc.ctx = r1;
+  rc.tail_calls = 0;
+  h.budget = kDefaultBudget;
+  st.map_memory.reset();
+  if (code.zero_stack()) [[unlikely]]
+    zero_stack(st, code);
+  {
+    RunScope scope(rc);
+    h.cpu = scope.cpu();
+    const uint64_t args[6] = {r1, 0, 0, 0, 0, h.stack_top + code.frame_size};
+    bool held_lock = false;
+    (void)run_loop(st, rc, true, code, kHitRequest, args, 1, held_lock);
+    if (rc.fault || h.fault_code || held_lock) [[unlikely]] {
+      // Nowhere to report it: the next hit starts from scratch.
+      slot->hit_ready = 0;
+      h.fault_code = 0;
+      rc.fault.reset();
+    }
+  }
+  slot->busy = false;
 }
 
 }  // namespace decade::jit::x64

@@ -48,6 +48,9 @@ class JitCode {
   PcMap pc_map;
   Layout layout;
   uint64_t compile_ns = 0;
+  // Unique in the process, never reused (unlike the address): a thread's
+  // run state prepared for this code knows it by it (hit_code).
+  const uint64_t id = next_id();
 
   Trampoline trampoline() const { return reinterpret_cast<Trampoline>(mem.base() + layout.trampoline); }
   uint64_t main_entry() const { return mem.base() + layout.main_entry; }
@@ -61,11 +64,18 @@ class JitCode {
   Error error_at(ErrorCode code, uint64_t native) const;
   // Fills in the source line of an error about slot e.insn.
   Error located(Error e) const;
+
+ private:
+  static uint64_t next_id();
 };
 
-// Runs compiled code. `chain` is the RunContext of a tail-call chain to
-// join, or nullptr to install a fresh one.
-DECADE_JIT_CALL Result<uint64_t> run_code(const JitCode& code, const RunRequest& req, RunContext* chain);
+// Runs compiled code `repeat` times (Executable::run_repeat; at least
+// once). `chain` is the RunContext of a tail-call chain to join, or nullptr
+// to install a fresh one.
+DECADE_JIT_CALL Result<uint64_t> run_code(const JitCode& code, const RunRequest& req, RunContext* chain,
+                                          uint64_t repeat = 1);
+// Executable::HitEntry::run: `code` is the JitCode.
+DECADE_JIT_CALL void hit_code(const void* code, uint64_t r1);
 
 class JitExecutable final : public Executable {
  public:
@@ -74,6 +84,10 @@ class JitExecutable final : public Executable {
   Result<uint64_t> run_chained(const RunRequest& req, RunContext& chain) override {
     return run_code(*code_, req, &chain);
   }
+  Result<uint64_t> run_repeat(const RunRequest& req, uint64_t repeat) override {
+    return run_code(*code_, req, nullptr, repeat);
+  }
+  HitEntry hit_entry() const override { return code_->checked() ? HitEntry{} : HitEntry{&hit_code, code_.get()}; }
   std::string_view engine_name() const override { return "jit"; }
   const JitCode& code() const { return *code_; }
 
