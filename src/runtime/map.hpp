@@ -26,6 +26,8 @@ enum class MapType : uint32_t {
   PerfEventArray = 4,
   PercpuHash = 5,
   PercpuArray = 6,
+  StackTrace = 7,
+  CgroupArray = 8,
   LruHash = 9,
   LruPercpuHash = 10,
   LpmTrie = 11,

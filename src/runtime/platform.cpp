@@ -20,6 +20,7 @@ std::vector<FuncProto> builtin_helpers() {
   append_map_helpers(out);
   append_probe_read_helpers(out);
   append_misc_helpers(out);
+  append_task_helpers(out);
   append_probe_helpers(out);
   append_print_helpers(out);
   append_ringbuf_helpers(out);

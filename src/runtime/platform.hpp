@@ -259,6 +259,10 @@ struct ProgramType {
   // run in NMI context, where the coarse clock is unsafe, and Linux refuses
   // it to them; uprobes run in user space here, so they keep it.
   bool coarse_clock = true;
+  // The context starts with an x86-64 struct pt_regs (kprobe, uprobe,
+  // perf_event): bpf_get_stack and bpf_get_stackid walk the user stack
+  // from it. Other types' contexts have no registers to walk from.
+  bool pt_regs_ctx = false;
 };
 
 // The host's description of everything programs can reach. Copyable value:

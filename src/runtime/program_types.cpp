@@ -335,6 +335,7 @@ ProgramType syscall_type() {
 // aligned read inside it (narrow ones too); pe_prog_is_valid_access only
 // whole 8-byte reads of the registers.
 void add_pt_regs(ProgramType& t, bool narrow) {
+  t.pt_regs_ctx = true;
   static const char* regs[] = {"r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax",
                                "cx",  "dx",  "si",  "di",  "orig_ax", "ip", "cs", "flags", "sp", "ss"};
   for (size_t i = 0; i < std::size(regs); ++i) {

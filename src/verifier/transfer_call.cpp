@@ -56,6 +56,10 @@ bool sock_map_ok(uint32_t helper, MapType t) {
 bool map_ok(uint32_t helper, MapType t) {
   const bool ringbuf = t == MapType::Ringbuf, queue = t == MapType::Queue || t == MapType::Stack;
   if (sock_map(t) || t == MapType::ReuseportSockarray) return sock_map_ok(helper, t);
+  // Stack trace maps and cgroup arrays take only their own helpers, both ways.
+  const bool cgroup_helper = helper == kHelperSkbUnderCgroup || helper == kHelperCurrentTaskUnderCgroup;
+  if (t == MapType::StackTrace || helper == kHelperGetStackid) return t == MapType::StackTrace && helper == kHelperGetStackid;
+  if (t == MapType::CgroupArray || cgroup_helper) return t == MapType::CgroupArray && cgroup_helper;
   switch (helper) {
     case kHelperSkRedirectMap: case kHelperMsgRedirectMap: case kHelperSockMapUpdate: case kHelperSkRedirectHash:
     case kHelperMsgRedirectHash: case kHelperSockHashUpdate: case kHelperSkSelectReuseport:
@@ -78,6 +82,25 @@ bool map_ok(uint32_t helper, MapType t) {
              t == MapType::LruHash || t == MapType::LruPercpuHash;
     default: return !ringbuf || helper == 0;
   }
+}
+
+// bpf_get_stack and bpf_get_stackid walk the user stack (BPF_F_USER_STACK)
+// from the context's pt_regs. The kernel's tracepoint, raw and BTF
+// tracepoint and fentry-style programs walk from the traced point's
+// registers instead, which a user-space run does not have: there the flags
+// must be a constant without BPF_F_USER_STACK (the helper then finds no
+// stack, as it finds no kernel stack).
+Status check_user_stack(const Env& env, const CallMeta& meta, bool kfunc, uint32_t pc) {
+  constexpr uint64_t kBpfFUserStack = 1ull << 8;
+  const uint32_t id = meta.proto->id;
+  if (kfunc || (id != kHelperGetStack && id != kHelperGetStackid) || env.in.type->pt_regs_ctx) return ok();
+  const RegState& flags = meta.args[id == kHelperGetStack ? 3 : 2];
+  if (flags.is_scalar() && flags.val.is_const() && !(flags.val.value() & kBpfFUserStack)) return ok();
+  return fail(env, ErrorCode::VerifierBadHelperArg, pc,
+              fmt::format("{} may walk the user stack (BPF_F_USER_STACK), but {} programs have no pt_regs context "
+                          "to walk it from",
+                          meta.proto->name, env.in.type->name),
+              "walk user stacks from kprobe, uprobe or perf_event programs");
 }
 
 // An iterator's element (bpf_iter_num_next's int): it is the iterator's own
@@ -608,9 +631,12 @@ Status do_call(Env& env, State& st, const Insn& insn, std::vector<State>& spawne
   } else {
     const auto id = static_cast<uint32_t>(insn.imm);
     meta.proto = env.in.platform->helper(id);
-    if (!meta.proto)
+    if (!meta.proto) {
+      if (const char* why = missing_helper_reason(id))
+        return fail(env, ErrorCode::VerifierUnknownFunc, insn.pc, fmt::format("helper #{} {}", id, why));
       return fail(env, ErrorCode::VerifierUnknownFunc, insn.pc, kernel_says("invalid func unknown#{}", insn.imm),
                   fmt::format("unknown helper #{}", insn.imm));
+    }
     if (auto why = env.in.platform->privilege_denied(*env.in.type, *meta.proto))
       return fail(env, ErrorCode::VerifierNotGranted, insn.pc, *why);
     if (!env.in.platform->helper_allowed(*env.in.type, id))
@@ -629,6 +655,7 @@ Status do_call(Env& env, State& st, const Insn& insn, std::vector<State>& spawne
     if (!(*extra)[k].is_scalar())
       return fail(env, ErrorCode::VerifierPointerLeak, insn.pc,
                   fmt::format("argument {} ({}) passes a pointer where {} expects a number", 6 + k, (*extra)[k].to_string(), p.name));
+  if (auto s = check_user_stack(env, meta, kfunc, insn.pc); !s) return s;
   if (auto s = lock_effects(env, st, insn, meta, spawned); !s) return s;
   if (p.flags & kHelperThrows) return check_throw(env, st, insn);  // the path ends here (driver)
   if (p.flags & kHelperRelease) {

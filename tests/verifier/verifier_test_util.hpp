@@ -20,7 +20,7 @@ namespace decade::test {
 // Map indices the cases use (map_idx(N)).
 enum : int { kHash = 0, kArray = 1, kRingbuf = 2, kRodata = 3, kLockArray = 4, kQueue = 5, kOuter = 6, kProgs = 7, kData = 8,
              kResLockArray = 9, kSockmap = 10, kSockhash = 11, kReuseportArray = 12,
-             kWronlyArray = 13 };
+             kWronlyArray = 13, kStackTrace = 14, kCgroupArray = 15 };
 // Kfunc indices (call kfunc N is written "call_kfunc" by index in tests).
 enum : int { kIterNew = 0, kIterNext = 1, kIterDestroy = 2, kResLock = 3, kResUnlock = 4, kResLockIrq = 5, kResUnlockIrq = 6,
              kThrow = 7 };
@@ -60,6 +60,8 @@ class VerifierEnv {
     add("reuseport", MapType::ReuseportSockarray, 4, 4, 4);
     auto wo = add("wronly", MapType::Array, 4, 16, 1);
     wo->map_flags = kMapFWronlyProg;
+    add("stacks", MapType::StackTrace, 4, 127 * 8, 16);
+    add("cgroups", MapType::CgroupArray, 4, 4, 4);
     kfuncs_ = {platform_.kfunc("bpf_iter_num_new"), platform_.kfunc("bpf_iter_num_next"),
                platform_.kfunc("bpf_iter_num_destroy"), platform_.kfunc("bpf_res_spin_lock"),
                platform_.kfunc("bpf_res_spin_unlock"), platform_.kfunc("bpf_res_spin_lock_irqsave"),

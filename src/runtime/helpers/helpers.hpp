@@ -33,6 +33,12 @@ enum HelperId : uint32_t {
   kHelperSkbGetTunnelKey = 20,
   kHelperSkbSetTunnelKey = 21,
   kHelperRedirect = 23,
+  kHelperGetStackid = 27,
+  kHelperSkbUnderCgroup = 33,
+  kHelperGetCurrentTask = 35,
+  kHelperCurrentTaskUnderCgroup = 37,
+  kHelperRedirectNeigh = 152,
+  kHelperGetCurrentTaskBtf = 158,
   kHelperPerfEventOutput = 25,
   kHelperSkbLoadBytes = 26,
   kHelperCsumDiff = 28,
@@ -136,6 +142,12 @@ uint64_t host_readable(uint64_t src, uint64_t n);
 // unmapped; a string longer than size is truncated and NUL-terminated.
 long probe_copy_str(uint8_t* d, uint64_t src, uint64_t size);
 void append_misc_helpers(std::vector<FuncProto>& out);
+// bpf_get_current_task and the cgroup array helpers (task_helpers.cpp).
+void append_task_helpers(std::vector<FuncProto>& out);
+// Why a kernel helper Decade does not register is missing, for the
+// verifier's refusal ("(name) is not supported: why"); nullptr for helpers
+// without a recorded reason.
+const char* missing_helper_reason(uint32_t id);
 // bpf_get_func_ip, bpf_get_attach_cookie, bpf_get_stack (user-space probes).
 void append_probe_helpers(std::vector<FuncProto>& out);
 void append_print_helpers(std::vector<FuncProto>& out);

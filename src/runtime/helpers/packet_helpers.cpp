@@ -127,6 +127,7 @@ uint32_t packet_helper_types(uint32_t id) {
     case kHelperSkbSetTunnelOpt: case kHelperSetHashInvalid:
       return kProgTc | kProgLwtXmit;
     case kHelperSkbChangeProto: case kHelperSkbVlanPush: case kHelperSkbVlanPop: case kHelperSetHash:
+    case kHelperSkbUnderCgroup: case kHelperRedirectNeigh:
       return kProgTc;
     default:
       return kAnyProgramType;

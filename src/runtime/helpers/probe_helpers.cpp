@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tracing helpers that describe a user-space probe hit (runtime/probe_hit.hpp):
 // the probed address, the attach cookie, and the user stack walked through
-// frame pointers. Every read of the stack goes through host_readable (the
+// frame pointers (bpf_get_stack, and bpf_get_stackid into a stack trace map). Every read of the stack goes through host_readable (the
 // host's grant) and probe_copy, so a corrupt frame chain ends the walk
 // instead of faulting.
 #include <algorithm>
@@ -9,14 +9,16 @@
 #include <cstring>
 
 #include "runtime/helpers/helpers.hpp"
+#include "runtime/maps/stack_trace.hpp"
+#include "runtime/run_context.hpp"
 #include "runtime/packet_context.hpp"
 #include "runtime/probe_hit.hpp"
 
 namespace decade {
 namespace {
 
-constexpr uint64_t kSkipMask = 0xff;           // BPF_F_SKIP_FIELD_MASK
-constexpr uint64_t kUserStack = 1ull << 8;     // BPF_F_USER_STACK
+constexpr uint64_t kSkipMask = kStackSkipMask;    // BPF_F_SKIP_FIELD_MASK
+constexpr uint64_t kUserStack = kStackUserStack;  // BPF_F_USER_STACK
 constexpr uint64_t kUserBuildId = 1ull << 11;  // BPF_F_USER_BUILD_ID
 constexpr uint32_t kMaxFrames = 127;           // the kernel's sysctl_perf_event_max_stack default
 
@@ -72,10 +74,33 @@ uint64_t get_stack(uint64_t ctx, uint64_t buf, uint64_t size, uint64_t flags, ui
   return n * 8;
 }
 
+// bpf_get_stackid(ctx, map, flags): the user stack (BPF_F_USER_STACK) past
+// the skipped frames, cut to the map's value depth, stored in the stack
+// trace map; returns its id. A user-space probe has no kernel stack, so
+// without BPF_F_USER_STACK, or with no frame left after skipping, the
+// answer is the kernel's for a missing stack: -EFAULT.
+uint64_t get_stackid(uint64_t ctx, uint64_t m, uint64_t flags, uint64_t, uint64_t) {
+  StackTraceMap* map = as_stack_trace_map(reinterpret_cast<Map*>(m));
+  if (!map) {  // the verifier allows stack trace maps only
+    raise_fault(ErrorCode::ExecHelperFault, "bpf_get_stackid: the map is not a stack trace map");
+    return static_cast<uint64_t>(-EINVAL);
+  }
+  if (flags & ~(kSkipMask | kUserStack | kStackFastCmp | kStackReuseId)) return static_cast<uint64_t>(-EINVAL);
+  if (!(flags & kUserStack)) return static_cast<uint64_t>(-EFAULT);
+  const auto& regs = *reinterpret_cast<const X86PtRegs*>(ctx);  // pt_regs, as for bpf_get_stack
+  const uint32_t skip = uint32_t(flags & kSkipMask);
+  const uint32_t depth = std::min(map->def().value_size / 8, kMaxFrames);
+  uint64_t frames[kMaxFrames + kSkipMask];
+  const uint32_t got = walk_user_stack(regs, frames, depth + skip);
+  if (got <= skip) return static_cast<uint64_t>(-EFAULT);
+  return static_cast<uint64_t>(map->store(frames + skip, got - skip, flags));
+}
+
 }  // namespace
 
 bool is_tracing_only_helper(uint32_t id) {
-  return id == kHelperGetFuncIp || id == kHelperGetAttachCookie || id == kHelperGetStack;
+  return id == kHelperGetFuncIp || id == kHelperGetAttachCookie || id == kHelperGetStack ||
+         id == kHelperGetStackid;
 }
 
 void append_probe_helpers(std::vector<FuncProto>& out) {
@@ -85,6 +110,8 @@ void append_probe_helpers(std::vector<FuncProto>& out) {
   out.push_back(make_proto("bpf_get_attach_cookie", kHelperGetAttachCookie, get_attach_cookie, R::Integer, {A::PtrToCtx}));
   out.push_back(make_proto("bpf_get_stack", kHelperGetStack, get_stack, R::Integer,
                            {A::PtrToCtx, A::PtrToUninitMem, A::ConstSizeOrZero, A::Scalar}, kHelperReadsHostMemory));
+  out.push_back(make_proto("bpf_get_stackid", kHelperGetStackid, get_stackid, R::Integer,
+                           {A::PtrToCtx, A::ConstMapPtr, A::Scalar}, kHelperReadsHostMemory));
 }
 
 }  // namespace decade

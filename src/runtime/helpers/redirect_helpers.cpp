@@ -42,6 +42,24 @@ uint64_t redirect(uint64_t ifindex, uint64_t flags, uint64_t, uint64_t, uint64_t
   return kXdpAborted;
 }
 
+// bpf_redirect_neigh(ifindex, params, plen, flags), tc only: as bpf_redirect
+// to ifindex's egress, the neighbour (through the next hop params names,
+// when it names one) resolved by whoever sends the packet on: the host. The
+// report's flags say which (the kernel's internal BPF_F_NEIGH and
+// BPF_F_NEXTHOP bits; docs/helpers.md). The kernel drops (TC_ACT_SHOT) a
+// call with flags or with params shorter than struct bpf_redir_neigh.
+uint64_t redirect_neigh(uint64_t ifindex, uint64_t, uint64_t plen, uint64_t flags, uint64_t) {
+  constexpr uint64_t kNeigh = 1u << 1, kNexthop = 1u << 2, kRedirNeighSize = 20;
+  SkBuff* b = SkBuff::from_ctx(run_ctx());
+  if (!b) {
+    raise_fault(ErrorCode::ExecHelperFault, "bpf_redirect_neigh: the run's context is not an SkBuff");
+    return kTcActShot;
+  }
+  if (flags || (plen && plen < kRedirNeighSize)) return kTcActShot;
+  b->redirect = RedirectInfo{nullptr, static_cast<uint32_t>(ifindex), 0, kNeigh | (plen ? kNexthop : 0)};
+  return kTcActRedirect;
+}
+
 // bpf_redirect_map(map, key, flags): the low two bits of flags are the
 // action returned when the key has no entry; devmaps also take
 // BPF_F_BROADCAST (every entry, the key unused) and BPF_F_EXCLUDE_INGRESS.
@@ -74,6 +92,9 @@ void append_redirect_helpers(std::vector<FuncProto>& out) {
   out.push_back(make_proto("bpf_redirect", kHelperRedirect, redirect, RetKind::Integer, {A::Scalar, A::Scalar}));
   out.push_back(make_proto("bpf_redirect_map", kHelperRedirectMap, redirect_map, RetKind::Integer,
                            {A::ConstMapPtr, A::Scalar, A::Scalar}));
+  // params may be NULL with plen 0 (the kernel's PTR_TO_MEM | PTR_MAYBE_NULL).
+  out.push_back(make_proto("bpf_redirect_neigh", kHelperRedirectNeigh, redirect_neigh, RetKind::Integer,
+                           {A::Scalar, A::PtrToMem, A::ConstSizeOrZero, A::Scalar}, kHelperNullable));
 }
 
 }  // namespace decade

@@ -128,6 +128,8 @@ MapFootprint map_of_maps_footprint(const MapDef& def);
 MapFootprint arena_footprint(const MapDef& def);
 MapFootprint redirect_map_footprint(const MapDef& def);  // devmap, devmap_hash, cpumap, xskmap
 MapFootprint perf_event_array_footprint(const MapDef& def);
+MapFootprint stack_trace_footprint(const MapDef& def);
+MapFootprint cgroup_array_footprint(const MapDef& def);
 
 // Family constructors; the factory has validated def already.
 Result<std::unique_ptr<Map>> make_array_map(const MapDef& def);
@@ -141,5 +143,7 @@ Result<std::unique_ptr<Map>> make_map_of_maps(const MapDef& def);
 Result<std::unique_ptr<Map>> make_arena(const MapDef& def);
 Result<std::unique_ptr<Map>> make_redirect_map(const MapDef& def);
 Result<std::unique_ptr<Map>> make_perf_event_array(const MapDef& def);
+Result<std::unique_ptr<Map>> make_stack_trace_map(const MapDef& def);
+Result<std::unique_ptr<Map>> make_cgroup_array(const MapDef& def);
 
 }  // namespace decade

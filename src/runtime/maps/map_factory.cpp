@@ -30,7 +30,7 @@ std::string_view missing_reason(uint32_t type) {
   switch (type) {
     case 24:
       return "it holds kernel sockets, which a process does not have";
-    case 8: case 19: case 21: case 32:
+    case 19: case 21: case 32:
       return "it holds cgroups, which a process does not have";
     case 28: case 29:
       return "it holds kernel inodes or tasks, which a process does not have";
@@ -56,7 +56,8 @@ Status check_flags(const MapDef& d, uint32_t allowed) {
 
 Status check_array(const MapDef& d) {
   const bool percpu = d.type == MapType::PercpuArray;
-  const bool fd_array = d.type == MapType::ProgArray || d.type == MapType::ArrayOfMaps;
+  const bool fd_array =
+      d.type == MapType::ProgArray || d.type == MapType::ArrayOfMaps || d.type == MapType::CgroupArray;
   if (d.max_entries == 0) return fail(ErrorCode::MapBadMaxEntries, d, "max_entries is 0", EINVAL);
   if (d.key_size != 4) return fail(ErrorCode::MapBadKeySize, d, "key_size must be 4", EINVAL);
   if (d.value_size == 0) return fail(ErrorCode::MapBadValueSize, d, "value_size is 0", EINVAL);
@@ -152,6 +153,25 @@ Status check_perf_event_array(const MapDef& d) {
   return check_flags(d, kMapFNumaNode | kMapFRdonly | kMapFWronly | kMapFPreserveElems);
 }
 
+// stack_map_alloc: u32 stack ids, values of 1 to 127 u64 frames (the
+// kernel's sysctl_perf_event_max_stack default). BPF_F_STACK_BUILD_ID
+// values (build id and offset per frame) are refused: a user-space stack
+// walk gives addresses only.
+Status check_stack_trace(const MapDef& d) {
+  constexpr uint32_t kStackBuildId = 1u << 5, kMaxStackFrames = 127;
+  if (d.map_flags & kStackBuildId)
+    return fail(ErrorCode::MapBadFlags, d, "BPF_F_STACK_BUILD_ID is not supported (frames are addresses)", EOPNOTSUPP);
+  if (auto st = check_flags(d, kMapFNumaNode | kMapFRdonly | kMapFWronly); !st) return st;
+  if (d.max_entries == 0) return fail(ErrorCode::MapBadMaxEntries, d, "max_entries is 0", EINVAL);
+  if (d.key_size != 4) return fail(ErrorCode::MapBadKeySize, d, "key_size must be 4", EINVAL);
+  if (d.value_size < 8 || d.value_size % 8)
+    return fail(ErrorCode::MapBadValueSize, d, "value_size must be a non-zero multiple of 8", EINVAL);
+  if (d.value_size / 8 > kMaxStackFrames)
+    return fail(ErrorCode::MapBadValueSize, d, "more than 127 frames per stack", EINVAL);
+  if (d.max_entries > (1u << 31)) return fail(ErrorCode::MapBadMaxEntries, d, "max_entries too large", E2BIG);
+  return ok();
+}
+
 // dev_map_alloc_check, cpu_map_alloc, xsk_map_alloc.
 Status check_redirect(const MapDef& d) {
   const bool xsk = d.type == MapType::Xskmap, cpu = d.type == MapType::Cpumap;
@@ -193,6 +213,10 @@ Status check_inner(const MapDef& d) {
       // The kernel nests them; Decade's redirect records name the map a
       // program references, so inner redirect maps are refused explicitly.
       return fail(ErrorCode::MapBadInner, d, "redirect maps (devmap, cpumap, xskmap) cannot be inner maps", EOPNOTSUPP);
+    case MapType::StackTrace: case MapType::CgroupArray:
+      // The helpers that take them (bpf_get_stackid, bpf_*_under_cgroup)
+      // are given a constant map, never one looked up from an outer map.
+      return fail(ErrorCode::MapBadInner, d, "stack_trace and cgroup_array maps cannot be inner maps", EOPNOTSUPP);
     case MapType::Hash: case MapType::Array: case MapType::PercpuHash: case MapType::PercpuArray:
     case MapType::LruHash: case MapType::LruPercpuHash: case MapType::LpmTrie: case MapType::Queue:
     case MapType::Stack: case MapType::Ringbuf: case MapType::BloomFilter: case MapType::Arena:
@@ -206,7 +230,10 @@ Status validate(const MapDef& d) {
     case MapType::Array:
     case MapType::PercpuArray:
     case MapType::ProgArray:
+    case MapType::CgroupArray:
       return check_array(d);
+    case MapType::StackTrace:
+      return check_stack_trace(d);
     case MapType::ArrayOfMaps:
       if (auto st = check_array(d); !st) return st;
       return check_inner(d);
@@ -283,6 +310,10 @@ Result<std::unique_ptr<Map>> build(const MapDef& def) {
       return make_redirect_map(def);
     case MapType::PerfEventArray:
       return make_perf_event_array(def);
+    case MapType::StackTrace:
+      return make_stack_trace_map(def);
+    case MapType::CgroupArray:
+      return make_cgroup_array(def);
     case MapType::Sockmap:
     case MapType::Sockhash:
     case MapType::ReuseportSockarray:
@@ -353,6 +384,10 @@ MapFootprint map_footprint(const MapDef& def) {
       return redirect_map_footprint(def);
     case MapType::PerfEventArray:
       return perf_event_array_footprint(def);
+    case MapType::StackTrace:
+      return stack_trace_footprint(def);
+    case MapType::CgroupArray:
+      return cgroup_array_footprint(def);
     case MapType::Sockmap:
     case MapType::Sockhash:
     case MapType::ReuseportSockarray:
