@@ -132,8 +132,9 @@ std::optional<ArgFault> check_helper_args(const FuncProto& p, const uint64_t* ar
         break;  // scalars; probe sources are validated by the helpers themselves
       case ArgKind::PtrToCtx:
         // The verifier passes only the unmodified context, so helpers may
-        // take it as the run's own (a pt_regs, an skb, ...).
-        if (v != run_ctx) return ArgFault{ErrorCode::ExecBadCall, i, "is not the program's context"};
+        // take it as the run's own (a pt_regs, an skb, ...), or NULL where
+        // the prototype allows it (bpf_get_netns_cookie).
+        if (v != run_ctx && !(nullable && v == 0)) return ArgFault{ErrorCode::ExecBadCall, i, "is not the program's context"};
         break;
       case ArgKind::ConstMapPtr: case ArgKind::PtrToArena:
         if (!is_map(v)) return ArgFault{ErrorCode::ExecBadCall, i, "is not a map"};

@@ -69,6 +69,15 @@ std::vector<uint32_t> allow_list(const Platform& p, uint32_t kind, bool tracing,
   return ids;
 }
 
+// The cgroup socket hooks, which offer bpf_get_netns_cookie besides
+// sock_ops and sk_msg (sock_addr_func_proto, sock_filter_func_proto,
+// cg_sockopt_func_proto); they share the base helper list otherwise.
+bool netns_cookie_type(const std::string& name) {
+  for (const char* prefix : {"cgroup_inet", "cgroup_udp", "cgroup_unix", "cgroup_getsockopt", "cgroup_setsockopt"})
+    if (name.starts_with(prefix)) return true;
+  return false;
+}
+
 }  // namespace
 
 Platform Platform::standard() {
@@ -89,6 +98,7 @@ Platform Platform::standard() {
     auto [it, fresh] = lists.try_emplace({kind, t.tracing, t.coarse_clock});
     if (fresh) it->second = allow_list(p, kind, t.tracing, t.coarse_clock);
     t.helpers = it->second;
+    if (netns_cookie_type(t.name)) t.helpers.push_back(kHelperGetNetnsCookie);
     (void)p.add_program_type(std::move(t));
   }
   return p;

@@ -304,6 +304,7 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
       meta.map = r.map;
       return ok();
     case ArgKind::PtrToCtx:
+      if (nullable && is_null_const(r)) return ok();
       if (r.type != RegType::Ctx || r.off != 0 || !r.val.is_const() || r.val.value() != 0)
         return arg_error(env, pc, i, "is not the context pointer", r, "pass the program's context (r1 at entry) unmodified");
       return ok();

@@ -80,6 +80,10 @@ const Case kCases[] = {
     {"unknown_helper", "call 9999\nexit"},
     {"ktime_helper", "call 5\nmov %r0, 3\nexit"},
     {"smp_processor_id", "call 8\nmov %r0, 3\nexit"},
+    {"jiffies64_monotonic", "call 118\nmov %r6, %r0\ncall 118\nmov %r1, %r0\nmov %r0, 1\njge %r1, %r6, +1\nmov %r0, 0\nexit"},
+    {"netns_cookie_null", "mov %r1, 0\ncall 122\nmov %r1, %r0\nmov %r0, 1\njne %r1, 0, +1\nmov %r0, 0\nexit"},
+    {"netns_cookie_ctx", "call 122\nmov %r1, %r0\nmov %r0, 1\njne %r1, 0, +1\nmov %r0, 0\nexit", zeros(16)},
+    {"netns_cookie_moved_ctx", "add %r1, 8\ncall 122\nexit", zeros(16)},
     {"callx_helper_id", "mov %r4, 5\ncallx %r4\nmov %r0, 1\nexit"},
     {"callx_function", "mov %r1, 4\nlddw_func %r4, f\ncallx %r4\nexit\nf:\nmov %r0, %r1\nadd %r0, 10\nexit"},
     {"callx_bad_address", "lddw %r4, 0x123456789\ncallx %r4\nexit"},
@@ -164,6 +168,9 @@ TEST(JitValues, KnownResults) {
       "cb:\nldxdw %r3, [%r2+0]\nadd %r3, %r1\nstxdw [%r2+0], %r3\nmov %r0, 0\nexit";
   EXPECT_EQ(run_text(loop).value_or(0), (5ULL << 32) | 10);
   EXPECT_EQ(run_text("mov %r0, 7\nmov %r1, 4\ngotox %r1\nmov %r0, 1\nexit").value_or(0), 7u);
+  EXPECT_EQ(run_text("call 118\nmov %r6, %r0\ncall 118\nmov %r1, %r0\nmov %r0, 1\njge %r1, %r6, +1\nmov %r0, 0\nexit")
+                .value_or(0), 1u);
+  EXPECT_EQ(run_text("mov %r1, 0\ncall 122\nmov %r1, %r0\nmov %r0, 1\njne %r1, 0, +1\nmov %r0, 0\nexit").value_or(0), 1u);
   expect_error(run_text("call local f\nexit\nf:\ncall local f\nexit"), ErrorCode::ExecCallDepth, 2);
   expect_error(run_text("mov %r0, 1"), ErrorCode::ExecBadJump, 0);
   // A moved context is refused before the helper runs; the unmodified one

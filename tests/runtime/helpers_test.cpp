@@ -3,6 +3,7 @@
 #include <linux/bpf.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -124,6 +125,8 @@ DECADE_SAME_ID(kHelperLoadHdrOpt, BPF_FUNC_load_hdr_opt)
 DECADE_SAME_ID(kHelperStoreHdrOpt, BPF_FUNC_store_hdr_opt)
 DECADE_SAME_ID(kHelperReserveHdrOpt, BPF_FUNC_reserve_hdr_opt)
 DECADE_SAME_ID(kHelperCheckMtu, BPF_FUNC_check_mtu)
+DECADE_SAME_ID(kHelperJiffies64, BPF_FUNC_jiffies64)
+DECADE_SAME_ID(kHelperGetNetnsCookie, BPF_FUNC_get_netns_cookie)
 #undef DECADE_SAME_ID
 
 TEST(Helpers, RegisteredNamesMatchIds) {
@@ -321,6 +324,25 @@ TEST(Helpers, Snprintf) {
   EXPECT_STREQ(small, "-1:");
   EXPECT_EQ(as_long(call(kHelperSnprintf, u(out), sizeof out, u(fmt), u(args), 12)), -EINVAL);
   EXPECT_EQ(as_long(call(kHelperSnprintf, u(out), sizeof out, u(fmt), u(args), 8)), -EINVAL);  // too few args
+}
+
+// bpf_jiffies64 counts up; bpf_get_netns_cookie is the process's network
+// namespace's cookie (what Linux reports for any of its sockets), with or
+// without a context.
+TEST(Helpers, Jiffies64AndNetnsCookie) {
+  const uint64_t j1 = call(kHelperJiffies64), j2 = call(kHelperJiffies64);
+  EXPECT_GT(j1, 0u);
+  EXPECT_LE(j1, j2);
+  uint64_t want = 0;
+  socklen_t len = sizeof(want);
+  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &want, &len), 0);
+  close(fd);
+  EXPECT_NE(want, 0u);
+  EXPECT_EQ(call(kHelperGetNetnsCookie, 0), want);
+  uint8_t ctx[72] = {};
+  EXPECT_EQ(call(kHelperGetNetnsCookie, u(ctx)), want);
 }
 
 TEST(Helpers, StrncmpTimeIdsAndRandom) {

@@ -146,12 +146,14 @@ const PrivCase kCases[] = {
      "r0 = *(u64 *)(r9 + 0)\nexit\nout: r0 = 2\nexit\n",
      {E::VerifierUninitRegister, 6}, {E::VerifierUninitRegister, 6}},
     // Pruning: a state whose copy was shifted by 1 does not cover one shifted
-    // by 100 (the bound later learnt on r0 moves r1 differently).
+    // by 100 (r0 is any 64-bit number, so r1 is too on both paths, but the
+    // bound later learnt on r0 moves r1 differently).
     {"add_const_delta_in_state", "xdp",
-     "r6 = *(u32 *)(r1 + 12)\nr7 = *(u32 *)(r1 + 16)\nr0 = *(u32 *)(r1 + 12)\nr1 = r0\nif r6 > r7 goto a\n"
+     "r6 = *(u32 *)(r1 + 12)\nr7 = *(u32 *)(r1 + 16)\nr0 = *(u32 *)(r1 + 12)\nr2 = *(u32 *)(r1 + 16)\nr2 <<= 32\n"
+     "r0 |= r2\nr1 = r0\nif r6 > r7 goto a\n"
      "r1 += 1\ngoto b\na: r1 += 100\ngoto +0\nb: if r0 > 8 goto out\nif r1 <= 9 goto out\n"
      "r0 = *(u64 *)(r9 + 0)\nexit\nout: r0 = 2\nexit\n",
-     {E::VerifierUninitRegister, 11}, {E::VerifierUninitRegister, 11}},
+     {E::VerifierUninitRegister, 14}, {E::VerifierUninitRegister, 14}},
     // Refused for root too: no pointer is ever made from a number, and the
     // operations the kernel refuses to everyone stay refused.
     {"number_deref", "xdp", "r2 = r10\nr2 += -8\n*(u64 *)(r10 - 8) = r2\nw3 = w2\nr0 = *(u64 *)(r3 + 0)\nexit\n",

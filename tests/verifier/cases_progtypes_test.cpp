@@ -16,6 +16,15 @@ using E = ErrorCode;
 #define PKT32(A, B) "r2 = *(u32 *)(r1 + " #A ")\nr3 = *(u32 *)(r1 + " #B ")\nr4 = r2\nr4 += 1\nif r4 > r3 goto out\n"
 
 const Case kSocketTypes[] = {
+    // bpf_get_netns_cookie: the socket hooks' helper, on the context or NULL.
+    {"netns_cookie_ctx", "cgroup_udp6_sendmsg", "call 122\nr0 = 1\nexit\n", E::Ok},
+    {"netns_cookie_null", "cgroup_inet4_connect", "r1 = 0\ncall 122\nr0 = 1\nexit\n", E::Ok},
+    {"netns_cookie_null_post_bind", "cgroup_inet4_post_bind", "r1 = 0\ncall 122\nr0 = 1\nexit\n", E::Ok},
+    {"netns_cookie_sock_ops", "sock_ops", "call 122\nr0 = 1\nexit\n", E::Ok},
+    {"netns_cookie_number", "cgroup_udp6_sendmsg", "r1 = 1\ncall 122\nr0 = 1\nexit\n", E::VerifierBadHelperArg, 1},
+    {"netns_cookie_moved_ctx", "cgroup_udp6_sendmsg", "r1 += 8\ncall 122\nr0 = 1\nexit\n", E::VerifierBadHelperArg, 1},
+    {"netns_cookie_xdp", "xdp", "call 122\nr0 = 1\nexit\n", E::VerifierUnknownFunc, 0},
+    {"jiffies64", "socket_filter", "call 118\nr0 = 0\nexit\n", E::Ok},
     // sock_ops: u32 words whole, reply and sk_txhash written, 8-byte counters and pointers.
     {"sockops_op", "sock_ops", "r0 = *(u32 *)(r1 + 0)\nr0 = 1\nexit\n", E::Ok},
     {"sockops_op_narrow", "sock_ops", "r0 = *(u8 *)(r1 + 0)\nr0 = 1\nexit\n", E::VerifierBadCtxAccess, 0},

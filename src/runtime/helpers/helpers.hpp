@@ -71,6 +71,8 @@ enum HelperId : uint32_t {
   kHelperProbeReadKernel = 113,
   kHelperProbeReadUserStr = 114,
   kHelperProbeReadKernelStr = 115,
+  kHelperJiffies64 = 118,
+  kHelperGetNetnsCookie = 122,
   kHelperKtimeGetBootNs = 125,
   kHelperRingbufOutput = 130,
   kHelperRingbufReserve = 131,

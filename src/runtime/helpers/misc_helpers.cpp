@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Time, identity, randomness and string helpers.
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 
 #include "runtime/cpu.hpp"
 #include "runtime/helpers/helpers.hpp"
+#include "runtime/run_context.hpp"
 
 namespace decade {
 namespace {
@@ -28,6 +30,40 @@ uint64_t ktime_get_coarse_ns(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
   return clock_ns(CLOCK_MONOTONIC_COARSE);
 }
 uint64_t ktime_get_tai_ns(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return clock_ns(CLOCK_TAI); }
+
+// bpf_jiffies64: the kernel's tick counter. User space has no jiffies; the
+// coarse monotonic clock counted in ticks of sysconf(_SC_CLK_TCK) (USER_HZ,
+// 100 on Linux) gives a counter with the same properties programs rely on
+// (64-bit, monotonic, coarse), not the kernel's CONFIG_HZ unit.
+uint64_t jiffies64(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+  static const uint64_t hz = [] {
+    const long t = sysconf(_SC_CLK_TCK);
+    return t > 0 ? static_cast<uint64_t>(t) : 100u;
+  }();
+  return clock_ns(CLOCK_MONOTONIC_COARSE) / (1000000000ull / hz);
+}
+
+// bpf_get_netns_cookie(ctx or NULL): the cookie of the network namespace
+// the process runs in, as Linux reports it for a socket (SO_NETNS_COOKIE,
+// Linux 5.14), read once. Decade's socket hooks all run in that namespace,
+// so a NULL context (the kernel's init_net) gives the same cookie. A host
+// kernel without the option makes the call fail the run (ExecUnsupported).
+uint64_t get_netns_cookie(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+#ifndef SO_NETNS_COOKIE
+  constexpr int SO_NETNS_COOKIE = 71;  // asm-generic/socket.h, for older libc headers
+#endif
+  static const uint64_t cookie = [] {
+    uint64_t c = 0;
+    socklen_t len = sizeof(c);
+    const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return uint64_t{0};
+    if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &c, &len) != 0 || len != sizeof(c)) c = 0;
+    close(fd);
+    return c;
+  }();
+  if (cookie == 0) raise_fault(ErrorCode::ExecUnsupported, "bpf_get_netns_cookie: the host kernel reports no SO_NETNS_COOKIE");
+  return cookie;
+}
 
 // xorshift128+ per thread, seeded once: bpf_get_prandom_u32 is not crypto.
 uint64_t get_prandom_u32(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
@@ -108,6 +144,9 @@ void append_misc_helpers(std::vector<FuncProto>& out) {
   out.push_back(make_proto("bpf_ktime_get_boot_ns", kHelperKtimeGetBootNs, ktime_get_boot_ns, R::Integer, {}));
   out.push_back(make_proto("bpf_ktime_get_coarse_ns", kHelperKtimeGetCoarseNs, ktime_get_coarse_ns, R::Integer, {}));
   out.push_back(make_proto("bpf_ktime_get_tai_ns", kHelperKtimeGetTaiNs, ktime_get_tai_ns, R::Integer, {}));
+  out.push_back(make_proto("bpf_jiffies64", kHelperJiffies64, jiffies64, R::Integer, {}));
+  out.push_back(make_proto("bpf_get_netns_cookie", kHelperGetNetnsCookie, get_netns_cookie, R::Integer, {A::PtrToCtx},
+                           kHelperNullable));
   out.push_back(make_proto("bpf_get_prandom_u32", kHelperGetPrandomU32, get_prandom_u32, R::Integer, {}));
   out.push_back(make_proto("bpf_get_smp_processor_id", kHelperGetSmpProcessorId, get_smp_processor_id, R::Integer, {},
                            kHelperFastcall));

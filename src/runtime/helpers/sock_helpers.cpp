@@ -241,6 +241,8 @@ uint32_t sock_helper_types(uint32_t id) {
       return kProgCgroupSysctl;
     case kHelperCheckMtu:
       return kProgXdp | kProgTc;
+    case kHelperGetNetnsCookie:  // and the cgroup socket hooks (netns_cookie_type)
+      return kProgSockOps | kProgSkMsg;
     default:
       return kAnyProgramType;
   }
