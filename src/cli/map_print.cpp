@@ -185,7 +185,10 @@ Status print_all_maps(const BpfObject& obj, JsonWriter& w) {
     } else {
       std::printf("%s (%s):\n", name.c_str(), std::string(m->type_name()).c_str());
     }
-    if (auto s = print_map(*m, w); !s) return s;
+    // In text each map's typed elements are a JSON document of their own:
+    // a writer shared across maps would put a comma before the second.
+    JsonWriter own(stdout, true);
+    if (auto s = print_map(*m, json ? w : own); !s) return s;
     if (json) w.end_object();
     else if (prints_json(*m)) std::printf("\n");
   }

@@ -34,6 +34,22 @@ TEST(CliBpftool, MapDumpText) {
                    "                }\n            ]\n        }\n    }\n]\n");
 }
 
+// Every map in text: each BTF-typed map's elements are a JSON array of
+// their own under its header, with no comma carried over from the map
+// before it (the second and later typed maps began with ",[").
+TEST(CliBpftool, MapDumpTextEveryMap) {
+  auto r = decade(after_run(""));
+  EXPECT_EQ(r.code, 0) << r.out;
+  int typed = 0;
+  for (size_t at = r.out.find("):\n"); at != std::string::npos; at = r.out.find("):\n", at + 1)) {
+    const char next = r.out[at + 3];
+    EXPECT_TRUE(next == '[' || next == 'k' || next == 'F') << "after a header: " << r.out.substr(at, 40);
+    typed += next == '[';
+  }
+  EXPECT_GE(typed, 2) << r.out;
+  EXPECT_EQ(r.out.find(",["), std::string::npos) << r.out;
+}
+
 TEST(CliBpftool, MapDumpJson) {
   for (const char* flags : {"-j", "--json"}) {
     auto r = decade(after_run(flags) + " --map amap");

@@ -33,6 +33,37 @@ TEST(MapFactory, HashRules) {
   EXPECT_EQ(create_error(def(MapType::Hash, 4, 8, 16, kMapFMmapable)), ErrorCode::MapBadFlags);
 }
 
+// The kernel's map_check_btf: no lock in a per-CPU value (each CPU's is its
+// own; the host copies them word by word, without a lock word to skip).
+TEST(MapFactory, PerCpuValuesHoldNoLock) {
+  for (const MapType t : {MapType::PercpuArray, MapType::PercpuHash, MapType::LruPercpuHash}) {
+    MapDef d = def(t, 4, 16, 4);
+    d.spin_lock_off = 0;
+    EXPECT_EQ(create_error(d), ErrorCode::MapBadType) << static_cast<int>(t);
+    d.spin_lock_off = -1;
+    d.res_lock_off = 8;
+    EXPECT_EQ(create_error(d), ErrorCode::MapBadType) << static_cast<int>(t);
+  }
+  MapDef d = def(MapType::Array, 4, 16, 4);
+  d.spin_lock_off = 0;
+  EXPECT_EQ(create_error(d), ErrorCode::Ok);
+}
+
+// Host copies of per-CPU values of a size that is no multiple of 8: every
+// CPU's bytes round-trip and the slot's padding reads back as zeros.
+TEST(MapFactory, PerCpuHostCopiesKeepOddSizes) {
+  auto m = create_map(def(MapType::PercpuArray, 4, 12, 2));
+  ASSERT_TRUE(m.has_value());
+  const uint32_t n = (*m)->host_value_size();
+  std::vector<uint8_t> in(n, 0xee), out(n, 0x11);
+  for (uint32_t cpu = 0; cpu * 16 < n; ++cpu)
+    for (uint32_t b = 0; b < 12; ++b) in[cpu * 16 + b] = static_cast<uint8_t>(cpu * 16 + b);
+  const uint32_t key = 1;
+  ASSERT_EQ((*m)->host_update(&key, in.data(), 0), 0);
+  ASSERT_EQ((*m)->host_lookup(&key, out.data(), 0), 0);
+  for (uint32_t i = 0; i < n; ++i) EXPECT_EQ(out[i], i % 16 < 12 ? in[i] : 0) << i;
+}
+
 TEST(MapFactory, KeylessAndSpecialRules) {
   EXPECT_EQ(create_error(def(MapType::Queue, 4, 8, 16)), ErrorCode::MapBadKeySize);
   EXPECT_EQ(create_error(def(MapType::Stack, 0, 8, 16)), ErrorCode::Ok);

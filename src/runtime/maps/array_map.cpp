@@ -67,8 +67,7 @@ class ArrayMap final : public Map {
     auto* out = static_cast<uint8_t*>(value);
     for (uint32_t c = 0; c < cpus_; ++c) {
       std::memset(out + c * stride_, 0, stride_);
-      copy_value(out + c * stride_, slot(idx, c), def().value_size, def().lock_field_off());
-      clear_lock_word(out + c * stride_, def().lock_field_off());
+      load_value_words(out + c * stride_, slot(idx, c), def().value_size);
     }
     return 0;
   }
@@ -79,7 +78,7 @@ class ArrayMap final : public Map {
     uint32_t idx;
     if (long rc = check_update(key, flags, &idx)) return rc;
     auto* in = static_cast<const uint8_t*>(value);
-    for (uint32_t c = 0; c < cpus_; ++c) write_slot(slot(idx, c), in + c * stride_, 0);
+    for (uint32_t c = 0; c < cpus_; ++c) store_value_words(slot(idx, c), in + c * stride_, def().value_size);
     return 0;
   }
 

@@ -60,6 +60,29 @@ inline void copy_value_locked(void* dst, const void* src, uint32_t size, int32_t
   spin_unlock_word(lock);
 }
 
+// The host's copies of per-CPU values (the kernel's bpf_long_memcpy):
+// programs on other CPU slots, or in other processes sharing a pin, may be
+// writing their own slots meanwhile, so each 8-byte word of the map's slot
+// (8-byte aligned, round_up(size, 8) long) is read or written by one
+// relaxed atomic access and neither side ever sees a torn word. Stores
+// zero the slot's padding after size. Per-CPU values hold no lock word.
+inline void load_value_words(void* dst, const uint8_t* slot, uint32_t size) {
+  auto* d = static_cast<uint8_t*>(dst);
+  for (uint32_t i = 0; i < size; i += 8) {
+    const uint64_t w = std::atomic_ref<uint64_t>(*reinterpret_cast<uint64_t*>(const_cast<uint8_t*>(slot + i)))
+                           .load(std::memory_order_relaxed);
+    std::memcpy(d + i, &w, size - i < 8 ? size - i : 8);
+  }
+}
+inline void store_value_words(uint8_t* slot, const void* src, uint32_t size) {
+  const auto* s = static_cast<const uint8_t*>(src);
+  for (uint32_t i = 0; i < size; i += 8) {
+    uint64_t w = 0;
+    std::memcpy(&w, s + i, size - i < 8 ? size - i : 8);
+    std::atomic_ref<uint64_t>(*reinterpret_cast<uint64_t*>(slot + i)).store(w, std::memory_order_relaxed);
+  }
+}
+
 // Host lookups hand out values with the lock word zeroed.
 inline void clear_lock_word(void* value, int32_t lock_off) {
   if (lock_off >= 0) std::memset(static_cast<uint8_t*>(value) + lock_off, 0, 4);

@@ -226,6 +226,12 @@ Status check_inner(const MapDef& d) {
 }
 
 Status validate(const MapDef& d) {
+  // The kernel's map_check_btf: per-CPU values hold no lock (each CPU's
+  // value is its own); their host copies are word by word (map_common.hpp).
+  const bool percpu = d.type == MapType::PercpuArray || d.type == MapType::PercpuHash || d.type == MapType::LruPercpuHash;
+  if (percpu && d.lock_field_off() >= 0)
+    return fail(ErrorCode::MapBadType, d, "a per-CPU map's value cannot hold a bpf_spin_lock or bpf_res_spin_lock",
+                EOPNOTSUPP);
   switch (d.type) {
     case MapType::Array:
     case MapType::PercpuArray:

@@ -11,7 +11,9 @@
 // Supported types and their storage:
 //  - ARRAY (global data included) and PERCPU_ARRAY: the value block,
 //    round_up(value_size, 8) per value (per CPU). Values are plain shared
-//    memory, as kernel array maps are.
+//    memory, as kernel array maps are; the host copies per-CPU values word
+//    by word with atomic accesses (map_common.hpp, load_value_words), and
+//    two processes may hold the same CPU slot at once (docs/embedding.md).
 //  - HASH, LRU_HASH, PERCPU_HASH, LRU_PERCPU_HASH: runtime/maps/pinned_hash.cpp,
 //    a preallocated element pool with index links, changed under one robust
 //    process-shared mutex and read without it.

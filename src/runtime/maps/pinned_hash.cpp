@@ -248,7 +248,7 @@ void PinnedHash::fill(uint32_t e, uint32_t old, const void* key, uint32_t h, con
     std::memset(dst, 0, val_stride_);
     if (onallcpus) std::memcpy(dst, in + c * val_stride_, def().value_size);
     else if (c == me) copy_value(dst, in, def().value_size, def().lock_field_off());
-    else if (old != kNoElem) std::memcpy(dst, value_of(old, c), val_stride_);
+    else if (old != kNoElem) load_value_words(dst, value_of(old, c), def().value_size);  // its CPU's program may be writing it
   }
 }
 
@@ -299,11 +299,14 @@ long PinnedHash::remove(const void* key, void* value_out) {
 
 void PinnedHash::copy_out(uint32_t i, void* value) const {
   auto* out = static_cast<uint8_t*>(value);
+  if (cpus_ == 1) {
+    copy_value(out, value_of(i, 0), def().value_size, def().lock_field_off());
+    clear_lock_word(out, def().lock_field_off());
+    return;
+  }
   for (uint32_t c = 0; c < cpus_; ++c) {
-    uint8_t* dst = out + c * val_stride_;
-    if (cpus_ != 1) std::memset(dst, 0, val_stride_);
-    copy_value(dst, value_of(i, c), def().value_size, def().lock_field_off());
-    clear_lock_word(dst, def().lock_field_off());
+    std::memset(out + c * val_stride_, 0, val_stride_);
+    load_value_words(out + c * val_stride_, value_of(i, c), def().value_size);
   }
 }
 
