@@ -49,7 +49,9 @@ TEST_P(Repeat, RunsAsManySingleRunsWould) {
     EXPECT_EQ(r->retval, last.retval) << n;
     EXPECT_EQ(r->retval, n % 2 ? kXdpRedirect : kXdpPass) << n;
     ASSERT_EQ(r->redirect.has_value(), last.redirect.has_value()) << n;
-    if (r->redirect) EXPECT_EQ(r->redirect->targets, last.redirect->targets);
+    if (r->redirect) {
+      EXPECT_EQ(r->redirect->targets, last.redirect->targets);
+    }
     EXPECT_EQ(r->data_out, last.data_out);
     EXPECT_EQ(count(repeated, 0), n);
     EXPECT_EQ(count(repeated, 1), 33u * n) << "each run makes its own 33 tail calls";
