@@ -154,6 +154,9 @@ inline std::vector<Insn> stack_arg_callee() {
 // one fill in eight into another register, which is no pattern.
 inline std::vector<Insn> body_row(const uint8_t* b, uint32_t k, uint32_t count, int16_t low) {
   Insn in = body_insn(b, k, count, 0);
+  // An alloca (the alloca extension) comes with a size of 1 to 128 bytes
+  // in its src register, so that some are accepted and run.
+  if (in.info().sem == Sem::Alloca) return {make_insn(Op::MOV64_IMM, in.src, 0, 0, (b[4] & 127) + 1), in};
   if (has_target(in.op) || b[6] < 0xe0) return {in};
   if (b[6] < 0xf0) return stack_arg_call(b);
   if (!(b[7] & 0x1f)) return {in};
