@@ -158,6 +158,9 @@ inline std::vector<Insn> stack_arg_callee() {
 // one fill in eight into another register, which is no pattern.
 inline std::vector<Insn> body_row(const uint8_t* b, uint32_t k, uint32_t count, int16_t low) {
   Insn in = body_insn(b, k, count, 0);
+  // An alloca (the alloca extension) comes with a size of 1 to 128 bytes
+  // in its src register, so that some are accepted and run.
+  if (in.info().sem == Sem::Alloca) return {make_insn(Op::MOV64_IMM, in.src, 0, 0, (b[4] & 127) + 1), in};
   if (has_target(in.op) || b[6] < 0xe0) return {in};
   if (b[6] < 0xf0) return stack_arg_call(b);
   if (!(b[7] & 0x1f)) return {in};
@@ -476,6 +479,18 @@ inline bool escaped(World& w, const Outcome& o, std::string* why) {
   return !w.hash_intact(why);
 }
 
+// The program with each alloca's placement (the verifier's, v) in its imm,
+// which checked engines honour with every access checked: the checked
+// interpreter stays the oracle for programs with alloca rows, which the
+// generator draws like any other (docs/isa-extensions.md, "alloca").
+inline Program with_placements(const Program& prog, const VerifyResult& v) {
+  Program out = prog;
+  const auto& facts = v.program->facts();
+  for (size_t i = 0; i < out.insns.size() && i < facts.size(); ++i)
+    if (out.insns[i].info().sem == Sem::Alloca) out.insns[i].imm = facts[i].alloca_offset;
+  return out;
+}
+
 // Runs an accepted case in the checked interpreter: an escape, or a fault
 // the verifier should have ruled out, is a Bug described in `why`.
 inline Verdict check_accepted(World& w, const Case& c, const uint8_t* seed, size_t seed_len, std::string* why) {
@@ -503,8 +518,11 @@ inline Verdict check_accepted(World& w, const Case& c, const uint8_t* seed, size
 // Verify, and run what is accepted in the checked interpreter. `why`
 // describes a bug.
 inline Verdict check(World& w, const Case& c, const uint8_t* seed, size_t seed_len, std::string* why) {
-  if (!verify_in(w, c)) return Verdict::Rejected;
-  return check_accepted(w, c, seed, seed_len, why);
+  auto v = verify_in(w, c);
+  if (!v) return Verdict::Rejected;
+  Case placed = c;
+  placed.prog = with_placements(c.prog, *v);
+  return check_accepted(w, placed, seed, seed_len, why);
 }
 
 inline Case plain_case(World& w, const Program& prog) {
@@ -590,7 +608,7 @@ inline Verdict check_engines_accepted(World& w, const Case& c, const VerifyResul
   if (!deterministic(c.prog)) return Verdict::Ran;
   Prepared p(w, c);
   if (!claims_prog_arrays(c, p.env)) return Verdict::Rejected;
-  auto checked = interp::compile_checked(c.prog, p.env, c.max_stack);
+  auto checked = interp::compile_checked(with_placements(c.prog, v), p.env, c.max_stack);
   auto vinterp = interp::compile(v.program, p.env);
   auto vjit = jit::available() ? jit::compile(v.program, p.env) : interp::compile(v.program, p.env);
   if (!checked || !vinterp || !vjit) {

@@ -6,7 +6,7 @@ endif()
 
 # `decade features` lists the engines and the ISA extensions of this build.
 add_test(NAME cli.features COMMAND decade_cli features)
-set_tests_properties(cli.features PROPERTIES PASS_REGULAR_EXPRESSION "extension bitmanip\n(extension [a-z]+\n)*extension divstack\n")
+set_tests_properties(cli.features PROPERTIES PASS_REGULAR_EXPRESSION "extension bitmanip\n(extension [a-z]+\n)*extension divstack\nextension alloca\n")
 
 # --stack-size: four nested 1600-byte frames verify with 8192 bytes, not
 # with the default 512 (docs/isa-extensions.md, "stack").

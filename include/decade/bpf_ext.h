@@ -29,6 +29,14 @@
  * -mllvm -bpf-stack-size=N from clang and LoadOptions::stack_size (or
  * `--stack-size`) from the host (docs/isa-extensions.md, "stack"). */
 #define DECADE_EXT_DIVSTACK __attribute__((btf_decl_tag("decade_ext:divstack")))
+/* decade_alloca(n): n bytes of the calling function's stack frame, freed
+ * when the function returns (the alloca extension). The loader turns the
+ * call into one instruction; the verifier needs an upper bound on n that
+ * fits the frame's remaining room (compare or mask n first), and allows
+ * accesses to [p, p + that bound) only, each byte read only after it was
+ * written. One placement per call site: no decade_alloca inside a loop.
+ * The result is never NULL (docs/isa-extensions.md, "alloca"). */
+#define DECADE_EXT_ALLOCA __attribute__((btf_decl_tag("decade_ext:alloca")))
 
 extern unsigned long long decade_popcount64(unsigned long long x) DECADE_EXT_BITMANIP;
 extern unsigned int decade_popcount32(unsigned int x) DECADE_EXT_BITMANIP;
@@ -40,5 +48,6 @@ extern unsigned long long decade_rotl64(unsigned long long x, unsigned long long
 extern unsigned long long decade_rotr64(unsigned long long x, unsigned long long n) DECADE_EXT_BITMANIP;
 extern unsigned int decade_rotl32(unsigned int x, unsigned int n) DECADE_EXT_BITMANIP;
 extern unsigned int decade_rotr32(unsigned int x, unsigned int n) DECADE_EXT_BITMANIP;
+extern void *decade_alloca(unsigned long long n) DECADE_EXT_ALLOCA;
 
 #endif /* DECADE_BPF_EXT_H */

@@ -154,6 +154,9 @@ enum class ErrorCode : uint16_t {
   VerifierNotGranted = 732,       // a helper that reads host memory outside a tracing type or without the host's grant
   VerifierException = 733,        // bpf_throw where the kernel refuses it, or a bad exception callback
   VerifierStackArg = 734,         // stack argument (r11) not written before the call, read past the count, or of the wrong kind
+  VerifierAllocaSize = 735,       // alloca of a size that is not a number bounded to fit the frame's remaining room
+  VerifierAllocaBounds = 736,     // access through an alloca pointer outside its area [p, p + size bound)
+  VerifierAllocaPlacement = 737,  // alloca reached with another allocation top (a loop, paths that disagree), or a fixed stack access into the allocation area
   // probes and attach (800..899)
   ProbeSymbolNotFound = 800,      // no such function in the named binary or library, or no symbol covers the address
   ProbeFunctionTooShort = 801,    // the function ends before the 5 bytes the jump needs

@@ -63,6 +63,11 @@ struct DataFile {
   std::vector<uint8_t> mem;         // `-- mem`
   std::optional<uint64_t> result;   // `-- result`
   std::optional<std::string> error; // `-- error`
+  // `-- stack-size` (Decade's own section, docs/isa-extensions.md "stack"):
+  // the file runs verified, as the raw program type, with this
+  // VerifyOptions::max_stack; without it, unverified with checked accesses.
+  // Runners that do not know the section skip the file.
+  std::optional<uint32_t> stack_size;
   bool skip = false;                // unknown section header: the runner skips the file
 };
 Result<DataFile> parse_data_file(std::string_view text);

@@ -12,7 +12,7 @@ namespace {
 
 using namespace asmtext;
 
-enum class Section : uint8_t { None, Asm, Raw, Mem, Result, Error, Ignored };
+enum class Section : uint8_t { None, Asm, Raw, Mem, Result, Error, StackSize, Ignored };
 
 Section section_for(std::string_view header) {
   const std::string h = lower(trim(header.substr(2)));
@@ -21,6 +21,7 @@ Section section_for(std::string_view header) {
   if (h == "mem") return Section::Mem;
   if (h == "result") return Section::Result;
   if (h == "error") return Section::Error;
+  if (h == "stack-size") return Section::StackSize;  // Decade's own (asm.hpp, DataFile::stack_size)
   if (h == "c" || h.starts_with("no register offset")) return Section::Ignored;
   return Section::None;  // unknown: the runner skips the file
 }
@@ -116,6 +117,13 @@ Result<DataFile> parse_data_file(std::string_view text) {
           break;
         }
         case Section::Error: df.error = std::string(t); break;
+        case Section::StackSize: {
+          auto n = parse_number(t);
+          if (!n || n->negative || n->overflow || n->magnitude > UINT32_MAX)
+            return std::unexpected(data_error(ErrorCode::AsmBadOperand, fmt::format("bad -- stack-size '{}'", t), lineno));
+          df.stack_size = static_cast<uint32_t>(n->magnitude);
+          break;
+        }
         case Section::None:
         case Section::Ignored: break;
       }

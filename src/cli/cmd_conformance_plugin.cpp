@@ -3,7 +3,8 @@
 // side of the BPF conformance runner's protocol (../shared/conformance/
 // FORMAT.md section 4). The program arrives as hex text on stdin (an ELF
 // object with --elf), the memory as hex in the first argument; r0 is printed
-// in hex on stdout. Programs run unverified with every access checked.
+// in hex on stdout. Programs run unverified with every access checked, or
+// verified (the raw program type) with --stack-size N.
 #include <cctype>
 #include <cstdio>
 #include <iostream>
@@ -39,7 +40,7 @@ Result<std::vector<uint8_t>> parse_hex(std::string_view text, std::string_view w
   return out;
 }
 
-int run_plugin(const std::string& mem_hex, const std::string& engine, bool elf) {
+int run_plugin(const std::string& mem_hex, const std::string& engine, bool elf, uint32_t stack_size) {
   auto input = read_text("-");
   if (!input) return report(input.error());
   auto code = parse_hex(*input, "program");
@@ -51,7 +52,10 @@ int run_plugin(const std::string& mem_hex, const std::string& engine, bool elf) 
   if (elf) (void)obj->set_program_type("main", "raw");  // the suite's ELF objects use r1 = memory, r2 = length
   LoadOptions opts;
   opts.engine = engine;
-  opts.unverified_checked_execution = true;
+  // With a stack size (a .data file's `-- stack-size`) the program is
+  // verified with it; otherwise it runs unverified with checked accesses.
+  opts.unverified_checked_execution = stack_size == 0;
+  if (stack_size) opts.stack_size = stack_size;
   if (auto s = obj->load(opts); !s) return report(s.error());
   auto prog = obj->program("");
   if (!prog) return report(prog.error());
@@ -68,11 +72,15 @@ DECADE_COMMAND("conformance-plugin", "Run one program for the BPF conformance ru
                   auto mem = std::make_shared<std::string>();
                   auto engine = std::make_shared<std::string>("interp");
                   auto elf = std::make_shared<bool>(false);
+                  auto stack_size = std::make_shared<uint32_t>(0);
                   sub.add_option("memory", *mem, "input memory as hex bytes (\"11  22  \"); r1 points at a copy");
                   sub.add_option("--engine", *engine, "execution engine")
                       ->check(CLI::IsMember({"interp", "jit"}));
                   sub.add_flag("--elf", *elf, "stdin holds an ELF object (code in .text, function main)");
-                  return [=] { return run_plugin(*mem, *engine, *elf); };
+                  sub.add_option("--stack-size", *stack_size,
+                                 "verify the program with this stack size (a .data file's -- stack-size) instead of "
+                                 "running it unverified");
+                  return [=] { return run_plugin(*mem, *engine, *elf, *stack_size); };
                 });
 
 }  // namespace

@@ -35,6 +35,7 @@ std::string_view error_code_name(ErrorCode code) {
     E(VerifierBadPointerArith) E(VerifierUnknownFunc) E(VerifierReadOnly) E(VerifierMisaligned) E(VerifierBadMap)
     E(VerifierIterator) E(VerifierUnsupported) E(VerifierBadCallback) E(VerifierBadGlobalFunc)
     E(VerifierIndirectJump) E(VerifierIndirectCall) E(VerifierMemoryLimit) E(VerifierNotGranted) E(VerifierException) E(VerifierStackArg)
+    E(VerifierAllocaSize) E(VerifierAllocaBounds) E(VerifierAllocaPlacement)
     E(ProbeSymbolNotFound) E(ProbeFunctionTooShort) E(ProbeJumpIntoPatch) E(ProbeCannotRelocate) E(ProbeBadAddress)
     E(ProbeAttachFailed) E(ProbeUsdtNotFound) E(ProbeUsdtBadArgument) E(ProbeBadSection) E(ProbeNoProcess)
     E(ProbeInjectFailed) E(ProbeAgentFailed)

@@ -36,7 +36,7 @@ bool in(Kind k, Kind lo, Kind hi) { return k >= lo && k <= hi; }
 bool writes_last(Kind k) {
   return in(k, Kind::ADD64_IMM, Kind::ARSH32_REG) || in(k, Kind::NEG64, Kind::CAST_TO_KERN) ||
          in(k, Kind::LDX8, Kind::LDXS32) || k == Kind::LD_CONST || in(k, Kind::LDACQ8, Kind::LDACQ64) ||
-         k == Kind::LDX_ARG;
+         k == Kind::LDX_ARG || k == Kind::ALLOCA;
 }
 static_assert(Kind::ARSH32_REG < Kind::NEG64 && Kind::CAST_TO_KERN < Kind::LDX8);
 

@@ -35,6 +35,7 @@ class InterpExecutable final : public Executable {
 // outermost spill may be a jump target, and what follows it is its call's
 // other spills (removed too) and the call. Every Insn keeps its pc, so
 // targets, line info and errors still name slots of the loaded program.
+// An alloca carries its area's placement (InsnFacts::alloca_offset) in imm.
 // The helper calls themselves keep r1-r5: interpreter registers are memory.
 Program without_fastcall_pairs(const VerifiedProgram& vp, std::vector<bool>& safe) {
   const Program& in = vp.program();
@@ -48,6 +49,8 @@ Program without_fastcall_pairs(const VerifiedProgram& vp, std::vector<bool>& saf
     new_index[i] = static_cast<int32_t>(out.insns.size());
     if (fact(i).fastcall_dropped) continue;
     out.insns.push_back(in.insns[i]);
+    // alloca: the verifier's placement travels in imm (translate.cpp).
+    if (in.insns[i].info().sem == Sem::Alloca) out.insns.back().imm = fact(i).alloca_offset;
     safe.push_back(fact(i).mem_access_safe);
   }
   for (int32_t& idx : out.slot_index)

@@ -164,6 +164,14 @@ struct Translator {
         else t.dst = t.rd = 0;
         t.off = static_cast<int32_t>(stack_arg_slot(in.off));
         return ok();
+      case Sem::Alloca:
+        // imm holds the verifier's placement (interp.cpp; in checked code
+        // only where a host put it there, as the verifier fuzzer's oracle
+        // does). A decoded alloca has 0, and an alloca no path reached -1:
+        // both fault when reached.
+        t.kind = in.imm > 0 ? Kind::ALLOCA : Kind::UNSUPPORTED;
+        t.k = static_cast<uint64_t>(in.imm);
+        return ok();
       case Sem::LdImm64: case Sem::LdMapFd: case Sem::LdMapValue: case Sem::LdBtfId: case Sem::LdFunc:
       case Sem::LdMapIdx: case Sem::LdMapIdxValue:
         t.kind = Kind::LD_CONST;

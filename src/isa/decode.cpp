@@ -97,7 +97,8 @@ Status check_allowed(const OpInfo& i, const DecodeOptions& o, uint32_t pc) {
     return err(ErrorCode::DecodeNotAllowed, pc, fmt::format("{} needs cpu v{} (allowed: v{})", i.classic, i.cpu, o.max_cpu));
   if (i.group == Group::kernel && !o.allow_kernel_ext)
     return err(ErrorCode::DecodeNotAllowed, pc, fmt::format("{} is a kernel extension, disabled", i.classic));
-  if ((i.group == Group::bitmanip && !o.allow_bitmanip) || (i.group == Group::stackargs && !o.allow_stackargs))
+  if ((i.group == Group::bitmanip && !o.allow_bitmanip) || (i.group == Group::stackargs && !o.allow_stackargs) ||
+      (i.group == Group::alloca && !o.allow_alloca))
     return err(ErrorCode::ElfExtensionMissing, pc,
                fmt::format("{} needs the Decade extension '{}', which is disabled", i.classic, group_name(i.group)));
   if (i.group == Group::packet && !o.allow_legacy_packet)

@@ -17,6 +17,7 @@ struct DecodeOptions {
   bool allow_legacy_packet = true; // LD_ABS / LD_IND
   bool allow_bitmanip = true;      // the Decade extension bitmanip (refused with ElfExtensionMissing)
   bool allow_stackargs = true;     // the Decade extension stackargs (likewise)
+  bool allow_alloca = true;        // the Decade extension alloca (likewise)
 };
 
 // Decode a whole program. Errors carry the slot index of the offending instruction.

@@ -9,11 +9,11 @@ namespace decade {
 namespace {
 
 // divstack has no instruction: only objects declare it (its tag).
-constexpr std::array<std::string_view, 3> kSupported = {"bitmanip", "stackargs", "divstack"};
+constexpr std::array<std::string_view, 4> kSupported = {"bitmanip", "stackargs", "divstack", "alloca"};
 
 // The extension a table group stands for, or empty for the base ISA.
 std::string_view extension_of(Group g) {
-  return g == Group::bitmanip || g == Group::stackargs ? group_name(g) : std::string_view{};
+  return g == Group::bitmanip || g == Group::stackargs || g == Group::alloca ? group_name(g) : std::string_view{};
 }
 
 Status refuse(std::string_view name, bool supported, int64_t pc) {

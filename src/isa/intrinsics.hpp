@@ -27,6 +27,12 @@ inline constexpr std::array kIntrinsics = {
     Intrinsic{"decade_rotl32", Op::ROL32_REG},    Intrinsic{"decade_rotr32", Op::ROR32_REG},
 };
 
+// decade_alloca(n) (the alloca extension): the call takes n in r1 and
+// returns in r0, exactly the operands of `r0 = alloca r1`, so the loader
+// always turns the call into that instruction in place. No kfunc stands in
+// for it: a dynamic stack area cannot be made by a function call.
+inline constexpr std::string_view kAllocaIntrinsic = "decade_alloca";
+
 constexpr std::optional<Intrinsic> find_intrinsic(std::string_view name) {
   for (const Intrinsic& i : kIntrinsics)
     if (i.name == name) return i;

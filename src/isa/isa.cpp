@@ -93,6 +93,7 @@ std::string_view group_name(Group g) {
     case Group::kernel: return "kernel";
     case Group::bitmanip: return "bitmanip";
     case Group::stackargs: return "stackargs";
+    case Group::alloca: return "alloca";
   }
   return "?";
 }
@@ -102,7 +103,7 @@ std::string_view sem_name(Sem s) {
 #define S(N) \
   case Sem::N: return #N;
     S(Add) S(Sub) S(Mul) S(Div) S(SDiv) S(Or) S(And) S(Lsh) S(Rsh) S(Mod) S(SMod) S(Xor) S(Mov) S(Arsh) S(Neg)
-    S(MovSx) S(AddrSpaceCast) S(Le) S(Be) S(Bswap) S(Popcnt) S(Clz) S(Ctz) S(Rol) S(Ror) S(Ldx) S(LdxSx) S(St) S(Stx) S(LdxArg) S(StArg) S(StxArg) S(LdImm64) S(LdMapFd)
+    S(MovSx) S(AddrSpaceCast) S(Le) S(Be) S(Bswap) S(Popcnt) S(Clz) S(Ctz) S(Rol) S(Ror) S(Ldx) S(LdxSx) S(St) S(Stx) S(LdxArg) S(StArg) S(StxArg) S(Alloca) S(LdImm64) S(LdMapFd)
     S(LdMapValue) S(LdBtfId) S(LdFunc) S(LdMapIdx) S(LdMapIdxValue) S(LdAbs) S(LdInd) S(AtomicAdd)
     S(AtomicFetchAdd) S(AtomicOr) S(AtomicFetchOr) S(AtomicAnd) S(AtomicFetchAnd) S(AtomicXor) S(AtomicFetchXor)
     S(AtomicXchg) S(AtomicCmpxchg) S(LoadAcquire) S(StoreRelease) S(Jeq) S(Jgt) S(Jge) S(Jset) S(Jne) S(Jsgt)

@@ -52,9 +52,9 @@ enum class Shape : uint8_t {
   Exit,           // nothing
 };
 
-// bitmanip and stackargs are Decade extensions (docs/isa-extensions.md): the
-// group name is the extension's name, which objects declare and hosts can disable.
-enum class Group : uint8_t { base32, base64, atomic32, atomic64, divmul32, divmul64, callx, packet, kernel, bitmanip, stackargs };
+// bitmanip, stackargs and alloca are Decade extensions (docs/isa-extensions.md):
+// the group name is the extension's name, which objects declare and hosts can disable.
+enum class Group : uint8_t { base32, base64, atomic32, atomic64, divmul32, divmul64, callx, packet, kernel, bitmanip, stackargs, alloca };
 
 // What an instruction does, independent of its encoding.
 enum class Sem : uint8_t {
@@ -62,6 +62,7 @@ enum class Sem : uint8_t {
   MovSx, AddrSpaceCast, Le, Be, Bswap, Popcnt, Clz, Ctz, Rol, Ror,
   Ldx, LdxSx, St, Stx,
   LdxArg, StArg, StxArg,  // stackargs: slot (|off| / 8 - 1) of the incoming / outgoing arguments
+  Alloca,                 // alloca: dst = a stack area of src bytes the verifier placed (InsnFacts::alloca_offset)
   LdImm64, LdMapFd, LdMapValue, LdBtfId, LdFunc, LdMapIdx, LdMapIdxValue,
   LdAbs, LdInd,
   AtomicAdd, AtomicFetchAdd, AtomicOr, AtomicFetchOr, AtomicAnd, AtomicFetchAnd,

@@ -45,13 +45,30 @@ int64_t value_definition(const Program& prog, const std::vector<bool>& targets, 
   return -1;
 }
 
+// decade_alloca: the call's operands are the instruction's, so every call
+// becomes `r0 = alloca r1` in its own slot (whatever jumps or gotox the
+// program has).
+size_t rewrite_alloca_calls(Program& prog, const std::vector<std::string>& kfunc_names) {
+  size_t n = 0;
+  for (Insn& call : prog.insns) {
+    if (call.info().sem != Sem::CallKfunc || call.imm < 0 || static_cast<size_t>(call.imm) >= kfunc_names.size() ||
+        kfunc_names[static_cast<size_t>(call.imm)] != kAllocaIntrinsic)
+      continue;
+    const uint32_t pc = call.pc;
+    call = make_insn(Op::ALLOCA, 0, 1);
+    call.pc = pc;
+    ++n;
+  }
+  return n;
+}
+
 }  // namespace
 
 size_t fuse_intrinsic_calls(Program& prog, const std::vector<std::string>& kfunc_names) {
+  size_t fused = rewrite_alloca_calls(prog, kfunc_names);
   for (const Insn& in : prog.insns)
-    if (in.info().sem == Sem::GotoX) return 0;
+    if (in.info().sem == Sem::GotoX) return fused;
   const std::vector<bool> targets = jump_targets(prog);
-  size_t fused = 0;
   for (size_t c = 0; c < prog.insns.size(); ++c) {
     Insn& call = prog.insns[c];
     if (call.info().sem != Sem::CallKfunc || call.imm < 0 || static_cast<size_t>(call.imm) >= kfunc_names.size()) continue;

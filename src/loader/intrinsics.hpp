@@ -15,6 +15,9 @@
 // program has no gotox (whose targets are not known here). Otherwise the
 // call stays a call of the kfunc of the same name (runtime/kfuncs), with the
 // same result.
+//
+// decade_alloca (the alloca extension) needs none of that: its call becomes
+// `r0 = alloca r1` in place, always.
 #pragma once
 
 #include <string>

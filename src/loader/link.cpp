@@ -8,6 +8,7 @@
 
 #include "isa/decode.hpp"
 #include "isa/encode.hpp"
+#include "isa/intrinsics.hpp"
 #include "loader/intrinsics.hpp"
 #include "loader/jump_tables.hpp"
 
@@ -123,7 +124,9 @@ class Linker {
     for (size_t i = 0; i < kfuncs_.size(); ++i)
       if (kfuncs_[i].name == sym.name) return static_cast<uint32_t>(i);
     const FuncProto* proto = in_.platform->kfunc(sym.name);
-    if (!proto && sym.bind != STB_WEAK)
+    // decade_alloca needs no kfunc: every call of it becomes an instruction
+    // (fuse_intrinsic_calls below).
+    if (!proto && sym.bind != STB_WEAK && sym.name != kAllocaIntrinsic)
       return bad(ErrorCode::ElfMissingSymbol, pc, fmt::format("'{}' is not defined and is not a registered kfunc", sym.name));
     kfuncs_.push_back(ObjectKfunc{sym.name, proto});
     return static_cast<uint32_t>(kfuncs_.size() - 1);

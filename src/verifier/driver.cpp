@@ -7,6 +7,7 @@
 #include <new>
 #include <type_traits>
 
+#include "verifier/alloca.hpp"
 #include "verifier/cfg.hpp"
 #include "verifier/frames.hpp"
 #include "verifier/indirect.hpp"
@@ -305,6 +306,11 @@ Result<bool> Driver::exec(Path& p, const Insn& insn) {
     }
     return true;
   }
+  if (sem == Sem::Alloca) {
+    if (auto s = do_alloca(env_, st, insn); !s) return std::unexpected(s.error());
+    st.pc = insn.pc + 1;
+    return true;
+  }
   if (sem == Sem::Ja) {
     st.pc = static_cast<uint32_t>(insn.target);
     return true;
@@ -376,7 +382,7 @@ Result<bool> Driver::exec(Path& p, const Insn& insn) {
 Status Driver::check_stack_chain(const State& st, uint32_t pc) {
   if (env_.opts.divided_stack) return ok();  // each frame is bounded alone (stack_access)
   uint64_t total = 0;
-  for (const Frame& f : st.frames) total += (env_.subs[f.subprog].stack_depth + 31) / 32 * 32;
+  for (const Frame& f : st.frames) total += (env_.subs[f.subprog].chain_depth() + 31) / 32 * 32;
   if (total <= env_.opts.max_stack) return ok();
   const uint32_t at = st.frames.size() > 1 ? static_cast<uint32_t>(st.frames[1].callsite) : pc;
   return fail(env_, ErrorCode::VerifierStackLimit, at,

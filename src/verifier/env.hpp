@@ -4,6 +4,7 @@
 // log and statistics. The transfer functions read it; the driver owns it.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -34,6 +35,16 @@ struct SubprogInfo {
   // pattern of this function is removed.
   int64_t fastcall_area_end = INT64_MIN;
   bool fastcall_kept = false;
+  // alloca (alloca.hpp): in a function with alloca instructions, the bytes
+  // below r10 its fixed accesses may use (-1: no alloca), and the most its
+  // allocation area held on any path.
+  int64_t fixed_stack = -1;
+  uint32_t alloca_top = 0;
+  // What the function adds to a call chain's stack: its fixed bytes and its
+  // allocations, not the frame's bottom where the allocations sit.
+  uint32_t chain_depth() const {
+    return fixed_stack < 0 ? stack_depth : std::min(stack_depth, static_cast<uint32_t>(fixed_stack) + alloca_top);
+  }
 };
 
 // A spill/fill pattern around a helper or kfunc call (fastcall.hpp).
@@ -60,6 +71,7 @@ struct Env {
 
   std::vector<Fact> mem_safe, div_nonzero;  // per slot
   std::vector<int32_t> call_target;         // per slot
+  std::vector<int32_t> alloca_offset;       // per slot: an alloca's area starts this many bytes below r10 (-1: unseen)
   std::map<uint32_t, std::vector<uint32_t>> gotox_targets;  // gotox slot -> its static successors (verifier/indirect.hpp)
   std::set<std::pair<uint32_t, uint32_t>> indirect_calls;  // (callx slot, target slot) seen while exploring
   std::vector<FastcallPattern> fastcall;  // found before exploration (fastcall.hpp)

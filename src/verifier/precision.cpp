@@ -147,6 +147,7 @@ Precision::Need Precision::transfer(const Insn& insn, Need out) const {
       return regs(sem == Sem::Mov ? out.regs & ~d : out.regs);
     case Shape::AluReg: {
       if (sem == Sem::Mov || sem == Sem::MovSx) return regs((out.regs & ~d) | ((out.regs & d) ? s : 0));
+      if (sem == Sem::Alloca) return regs((out.regs & ~d) | s);  // the size's bound sizes the area
       unsigned m = out.regs;
       if (out.regs & d) m |= s;
       if (ptr_arith_[insn.pc]) m |= d | s;  // the scalar is a pointer offset

@@ -47,6 +47,7 @@ std::string RegState::to_string() const {
   if (type == RegType::Packet || type == RegType::PacketMeta) add(fmt::format("r={}", range));
   if (map) add(fmt::format("map={},ks={},vs={}", map->name, map->key_size, map->value_size));
   if (type == RegType::Mem) add(fmt::format("sz={}", mem_size));
+  if (type == RegType::Stack && range) add(fmt::format("alloca=fp-{},sz={}", range, mem_size));
   if (type == RegType::FuncPtr) add(fmt::format("pc={}", func_pc));
   return s + ")";
 }

@@ -47,8 +47,10 @@ struct RegState {
   uint32_t id = 0;        // null-check identity; packet: identity of the variable offset part
   uint32_t ref_id = 0;    // acquired reference this pointer carries (0: none)
   uint32_t range = 0;     // packet pointers: bytes [0, range) past (base + variable part) are readable;
-                          // raw context: bytes [0, range) from its start (r2, the length, is at least range)
-  uint32_t mem_size = 0;  // Mem: region size; BtfPtr: kBtfSocket for a socket (PtrToSocket arguments)
+                          // raw context: bytes [0, range) from its start (r2, the length, is at least range);
+                          // Stack from alloca: the area starts `range` bytes below r10 (0: no area, alloca.hpp)
+  uint32_t mem_size = 0;  // Mem: region size; BtfPtr: kBtfSocket for a socket (PtrToSocket arguments);
+                          // Stack from alloca: the area's bytes
   int32_t func_pc = -1;   // FuncPtr: subprogram start
   uint16_t frame = 0;     // Stack: the call frame (at most max_call_depth + 1 of them)
   RegType type = RegType::NotInit;
@@ -133,6 +135,9 @@ struct Frame {
   // (slot k is argument 6+k; empty for the main program and callbacks), and
   // the ones it stored for its next call (NotInit where not written).
   std::vector<RegState> in_args, out_args;
+  // alloca (alloca.hpp): bytes of the frame's allocation area taken so far,
+  // upwards from the frame's bottom (r10 - max_stack).
+  uint32_t alloc_top = 0;
 
   void grow(size_t nbytes);
   // Slot k holds a spilled register (8 bytes, or a narrower scalar in its

@@ -102,6 +102,7 @@ StoredState::StoredState(const State& st, RegMask live, std::pmr::memory_resourc
     const Frame& f = st.frames[fi];
     FrameRec rec;
     rec.callsite = f.callsite;
+    rec.alloc_top = f.alloc_top;
     rec.callback = f.callback;
     // Outer frames: r0-r5 are overwritten when the callee returns.
     rec.reg_mask = fi + 1 == st.frames.size() ? static_cast<RegMask>(live & 0x7ff) : RegMask{0x7c0};
@@ -159,6 +160,7 @@ StoredFrame StoredState::frame(size_t f) const {
   v.spill_mask = r.spill_mask;
   v.iter_mask = r.iter_mask;
   v.callsite = r.callsite;
+  v.alloc_top = r.alloc_top;
   v.callback = r.callback;
   return v;
 }
@@ -267,7 +269,8 @@ bool reg_covers(const RegState& o, const RegState& c, IdMap& ids, bool exact) {
   // with read-only memory also covers a writable pointer it never wrote.
   if (exact ? o.read_only != c.read_only : c.read_only && !o.read_only) return false;
   if (!(exact ? o.val == c.val : o.val.contains(c.val))) return false;
-  if (exact ? o.range != c.range : c.range < o.range) return false;
+  // A stack pointer's range is its alloca area's place: never inclusion.
+  if (exact || o.type == RegType::Stack ? o.range != c.range : c.range < o.range) return false;
   return ids.check(o.id, c.id) && ids.check(o.ref_id, c.ref_id);
 }
 
@@ -372,7 +375,8 @@ bool covers(const StoredState& old, const State& cur, RegMask live, bool exact, 
   for (size_t f = 0; f < nframes; ++f) {
     const StoredFrame o = old.frame(f);
     const Frame& c = cur.frames[f];
-    if (o.callsite != c.callsite || o.callback != c.callback) return false;
+    // The allocation top decides where the frame's next alloca lands.
+    if (o.callsite != c.callsite || o.callback != c.callback || o.alloc_top != c.alloc_top) return false;
     const bool innermost = f + 1 == nframes;
     for (uint8_t r = 0; r < 11; ++r) {
       // Outer frames: r0-r5 are overwritten when the callee returns.

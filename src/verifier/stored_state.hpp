@@ -34,6 +34,7 @@ struct StoredFrame {
   RegMask reg_mask = 0;
   uint64_t spill_mask = 0, iter_mask = 0;
   int32_t callsite = -1;
+  uint32_t alloc_top = 0;
   bool callback = false;
 
   const RegState& reg(size_t r) const;
@@ -68,6 +69,7 @@ class StoredState {
     RegMask reg_mask = 0;
     uint64_t spill_mask = 0, iter_mask = 0;
     int32_t callsite = -1;
+    uint32_t alloc_top = 0;
     bool callback = false;
   };
   // The block: frames, held res locks, registers (per frame: kept

@@ -11,6 +11,7 @@
 
 #include "isa/semantics.hpp"
 #include "verifier/indirect.hpp"
+#include "verifier/alloca.hpp"
 #include "verifier/stack_args.hpp"
 #include "verifier/transfer.hpp"
 
@@ -234,6 +235,8 @@ Status stack_access(Env& env, State& st, const RegState& ptr, const MemOp& op, u
     return fail(env, ErrorCode::VerifierOutOfBounds, pc, stack_bounds_phrase(ptr, op),
                 fmt::format("stack access fp{:+} size {} outside [-{}, 0)", static_cast<int64_t>(lo), op.size, limit),
                 fmt::format("the stack is {} bytes: offsets from r10 must lie in [-{}, -1]", limit, limit));
+  if (auto s = check_alloca_access(env, st, ptr, static_cast<int64_t>(lo), static_cast<int64_t>(hi) + op.size, pc); !s)
+    return s;
   fr.grow(static_cast<size_t>(-lo));
   env.note_stack(st, ptr.frame, static_cast<int64_t>(lo), pc);
   env.note_mem(pc, true);
@@ -589,6 +592,7 @@ Status check_mem_range(Env& env, State& st, uint8_t ptr, const Scalar& size, Acc
       return fail(env, ErrorCode::VerifierOutOfBounds, pc, kernel_says("invalid indirect access to stack R{} off={} size={}", ptr, o, op.size),
                   fmt::format("stack memory fp{} size {} outside the stack", o, op.size),
                   fmt::format("the buffer must lie inside the {}-byte stack", env.opts.max_stack));
+    if (auto s = check_alloca_access(env, st, p, o, o + int64_t{op.size}, pc); !s) return s;
     Frame& fr = st.frames[p.frame];
     fr.grow(static_cast<size_t>(-o));
     env.note_stack(st, p.frame, o, pc);

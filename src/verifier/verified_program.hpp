@@ -31,6 +31,10 @@ struct InsnFacts {
   // r1-r5) whose pairs were left out, which the call must keep.
   bool fastcall_dropped = false;
   uint8_t fastcall_keep = 0;
+  // alloca: the area the instruction returns starts this many bytes below
+  // r10 (the same on every path; docs/isa-extensions.md "alloca"); -1 for
+  // an alloca no path reached, and for every other instruction.
+  int32_t alloca_offset = -1;
 };
 
 class VerifiedProgram {

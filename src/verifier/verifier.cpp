@@ -3,6 +3,7 @@
 //   require: a decoded Program, a Platform, a ProgramType
 //   1. control flow (cfg.cpp)        subprograms, jumps, reachability, recursion, liveness
 //      bpf_fastcall patterns (fastcall.cpp), whose slots exploration watches
+//      the fixed stack of functions with alloca (alloca.cpp)
 //   2. function kinds (frames.cpp)   global functions from BTF
 //   3. exploration (driver.cpp)      main program, then each global function on its own
 //      (the exception callback among them: exceptions.cpp checks its signature first)
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <functional>
 
+#include "verifier/alloca.hpp"
 #include "verifier/cfg.hpp"
 #include "verifier/driver.hpp"
 #include "verifier/env.hpp"
@@ -89,7 +91,7 @@ Status check_stack_chains(Env& env) {
     memo[s] = 0;  // the call graph is acyclic (checked by the CFG pass)
     uint32_t best = 0;
     for (const auto& [c, pc] : callees[s]) best = std::max(best, deepest(c));
-    memo[s] = round32(env.subs[s].stack_depth) + best;
+    memo[s] = round32(env.subs[s].chain_depth()) + best;
     return static_cast<uint32_t>(memo[s]);
   };
   for (uint32_t root = 0; root < n; ++root) {
@@ -125,6 +127,7 @@ State main_entry(const Env& env) {
 Status run(Env& env) {
   if (auto s = analyze_cfg(env); !s) return s;
   mark_fastcall_patterns(env);
+  plan_alloca_frames(env);
   if (auto s = classify_functions(env); !s) return s;
   if (auto s = check_exception_callback(env); !s) return s;
   {
@@ -159,6 +162,7 @@ Result<VerifyResult> verify(const VerifyInput& in, const VerifyOptions& opts) {
   env.visited.assign(n, 0);
   env.mem_safe.assign(n, Fact::Unseen);
   env.div_nonzero.assign(n, Fact::Unseen);
+  env.alloca_offset.assign(n, -1);
   if (auto s = run(env); !s) {
     Error e = s.error();
     if (opts.log_level > 0) {
@@ -176,6 +180,7 @@ Result<VerifyResult> verify(const VerifyInput& in, const VerifyOptions& opts) {
     facts[i].mem_access_safe = env.mem_safe[pc] == Fact::Yes;
     facts[i].div_nonzero = env.div_nonzero[pc] == Fact::Yes;
     facts[i].call_target = env.call_target[pc];
+    facts[i].alloca_offset = env.alloca_offset[pc];
   }
   fastcall_facts(env, facts);
   std::vector<uint32_t> depth;

@@ -176,7 +176,9 @@ TEST(Objdump, LlvmMcAgreesWithGoldenEncodings) {
                                        Op::LDDW_MAP_IDX, Op::LDDW_MAP_IDX_VALUE, Op::LDINDB, Op::LDINDH,
                                        Op::LDINDW, Op::CALL_LOCAL, Op::CALL_KFUNC};
   // llvm-mc knows no Decade extension (docs/isa-extensions.md).
-  auto decade_ext = [](const OpInfo& i) { return i.group == Group::bitmanip || i.group == Group::stackargs; };
+  auto decade_ext = [](const OpInfo& i) {
+    return i.group == Group::bitmanip || i.group == Group::stackargs || i.group == Group::alloca;
+  };
   std::string text;
   std::vector<RawInsn> want;
   for (const OpInfo& i : kOps) {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Runs the BPF conformance suite's .data files (../shared/conformance,
 // FORMAT.md) through an engine in process, or through a plugin executable
-// speaking the official runner protocol (FORMAT.md section 4).
+// speaking the official runner protocol (FORMAT.md section 4). A file with
+// Decade's `-- stack-size` section runs verified (the raw program type, that
+// stack size); the plugin gets it as `--stack-size N`.
 //
 //   conformance_runner --engine interp|jit --dir DIR [--plugin PATH] [--match STR]... [--allow-failures]
 //   conformance_runner --list-engines
@@ -27,6 +29,7 @@
 #include "jit/jit.hpp"
 #include "isa/decode.hpp"
 #include "runtime/platform.hpp"
+#include "verifier/verifier.hpp"
 
 namespace {
 
@@ -37,10 +40,13 @@ struct Engine {
   const char* name;
   bool (*available)();
   Result<std::unique_ptr<Executable>> (*compile_checked)(Program, ProgramEnv);
+  Result<std::unique_ptr<Executable>> (*compile)(std::shared_ptr<const VerifiedProgram>, ProgramEnv);
 };
 const Engine kEngines[] = {
-    {"interp", [] { return true; }, [](Program p, ProgramEnv e) { return interp::compile_checked(std::move(p), std::move(e)); }},
-    {"jit", [] { return jit::available(); }, [](Program p, ProgramEnv e) { return jit::compile_checked(std::move(p), std::move(e)); }},
+    {"interp", [] { return true; }, [](Program p, ProgramEnv e) { return interp::compile_checked(std::move(p), std::move(e)); },
+     [](std::shared_ptr<const VerifiedProgram> p, ProgramEnv e) { return interp::compile(std::move(p), std::move(e)); }},
+    {"jit", [] { return jit::available(); }, [](Program p, ProgramEnv e) { return jit::compile_checked(std::move(p), std::move(e)); },
+     [](std::shared_ptr<const VerifiedProgram> p, ProgramEnv e) { return jit::compile(std::move(p), std::move(e)); }},
 };
 
 const Engine* find_engine(const std::string& name) {
@@ -68,6 +74,7 @@ std::string hex_bytes(const uint8_t* p, size_t n) {
 bool run_plugin(const std::string& plugin, const DataFile& df, uint64_t* r0, std::string* err) {
   const std::string program = hex_bytes(reinterpret_cast<const uint8_t*>(df.code.data()), df.code.size() * 8) + "\n";
   const std::string mem = hex_bytes(df.mem.data(), df.mem.size());
+  const std::string stack_size = df.stack_size ? std::to_string(*df.stack_size) : "";
   int in[2], out[2];
   if (pipe(in) != 0 || pipe(out) != 0) {
     *err = "pipe failed";
@@ -83,6 +90,10 @@ bool run_plugin(const std::string& plugin, const DataFile& df, uint64_t* r0, std
     close(out[0]);
     std::vector<char*> argv{const_cast<char*>(plugin.c_str())};
     if (!df.mem.empty()) argv.push_back(const_cast<char*>(mem.c_str()));
+    if (df.stack_size) {  // Decade's plugin verifies such files (`-- stack-size`)
+      argv.push_back(const_cast<char*>("--stack-size"));
+      argv.push_back(const_cast<char*>(stack_size.c_str()));
+    }
     argv.push_back(nullptr);
     execv(plugin.c_str(), argv.data());
     _exit(127);
@@ -125,7 +136,23 @@ bool run_engine(const Engine& engine, const Platform& platform, const DataFile& 
   }
   ProgramEnv env;
   env.platform = &platform;
-  auto exe = engine.compile_checked(std::move(*prog), std::move(env));
+  Result<std::unique_ptr<Executable>> exe = std::unexpected(Error{});
+  if (df.stack_size) {  // `-- stack-size`: verified as the raw program type with that stack
+    VerifyInput in;
+    in.program = &*prog;
+    in.platform = &platform;
+    in.type = platform.program_type("raw");
+    VerifyOptions vo;
+    vo.max_stack = *df.stack_size;
+    auto vr = verify(in, vo);
+    if (!vr) {
+      *err = vr.error().to_string();
+      return false;
+    }
+    exe = engine.compile(vr->program, std::move(env));
+  } else {
+    exe = engine.compile_checked(std::move(*prog), std::move(env));
+  }
   if (!exe) {
     *err = exe.error().to_string();
     return false;

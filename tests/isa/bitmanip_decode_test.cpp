@@ -92,10 +92,11 @@ TEST(Extensions, UsedDeclaredAndDisabled) {
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ErrorCode::ElfExtensionMissing);
   EXPECT_EQ(missing.error().insn, -1);
-  EXPECT_EQ(supported_extensions().size(), 3u);
+  EXPECT_EQ(supported_extensions().size(), 4u);
   EXPECT_EQ(supported_extensions()[0], "bitmanip");
   EXPECT_EQ(supported_extensions()[1], "stackargs");
   EXPECT_EQ(supported_extensions()[2], "divstack");
+  EXPECT_EQ(supported_extensions()[3], "alloca");
 }
 
 }  // namespace

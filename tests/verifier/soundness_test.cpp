@@ -45,7 +45,7 @@ TEST(VerifierSoundness, RandomProgramsRunSafely) {
   fuzzgen::World world;
   std::mt19937_64 rng(2026);
   int made[size_t(Kind::Count)] = {}, accepted[size_t(Kind::Count)] = {};
-  int total = 0, per_point[10] = {}, with_stack_args = 0, reach[std::size(kReachNames)] = {};
+  int total = 0, per_point[10] = {}, with_stack_args = 0, with_alloca = 0, reach[std::size(kReachNames)] = {};
   for (int i = 0; i < 12000; ++i) {
     std::vector<uint8_t> bytes(8 * (1 + rng() % 24) + 1);
     for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng());
@@ -61,6 +61,8 @@ TEST(VerifierSoundness, RandomProgramsRunSafely) {
     const auto passes_stack_args = [](const Insn& in) { return in.info().sem == Sem::StxArg || in.info().sem == Sem::StArg; };
     if (v == fuzzgen::Verdict::Ran && std::any_of(c->prog.insns.begin(), c->prog.insns.end(), passes_stack_args))
       ++with_stack_args;
+    const auto allocates = [](const Insn& in) { return in.info().sem == Sem::Alloca; };
+    if (v == fuzzgen::Verdict::Ran && std::any_of(c->prog.insns.begin(), c->prog.insns.end(), allocates)) ++with_alloca;
     if (v == fuzzgen::Verdict::Ran) count_reach(world, *c, reach);
   }
   // What fuzz/gen_reach.hpp adds is verified and run: socket map lookups
@@ -74,6 +76,10 @@ TEST(VerifierSoundness, RandomProgramsRunSafely) {
   std::printf("soundness: %d accepted programs pass stack arguments (r11)\n", with_stack_args);
   // The plain shape's calls with stack arguments (the stackargs extension) are verified and run.
   EXPECT_GT(with_stack_args, 0);
+  // Random alloca rows (the alloca extension) are verified and, accepted,
+  // run in the checked interpreter at the verifier's placement.
+  std::printf("soundness: %d accepted programs allocate (alloca)\n", with_alloca);
+  EXPECT_GT(with_alloca, 0);
   for (size_t k = 0; k < size_t(Kind::Count); ++k)
     std::printf("soundness %-10s %5d generated %5d accepted and run\n", fuzzgen::kind_name(Kind(k)), made[k], accepted[k]);
   EXPECT_GT(total, 200);

@@ -13,6 +13,7 @@
 
 #include "decade/error.hpp"
 #include "runtime/checked_args.hpp"
+#include "runtime/guarded_memory.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/run_context.hpp"
 #include "runtime/run_control.hpp"
@@ -84,6 +85,40 @@ inline constexpr int32_t kCpu = offsetof(JitHot, cpu);
 inline constexpr int32_t kStackArgs = offsetof(JitHot, stack_args);
 }  // namespace hot
 
+// The block of large frames. With guard_pages() on it lies between
+// PROT_NONE pages, as the default frames do, so a run escaping its frames
+// faults at once. Without them nothing is needed for verified code: every
+// stack access and alloca area lies within max_stack <= frame_size bytes
+// below its frame's r10, and the call limit bounds the depth
+// (docs/isa-extensions.md, "stack").
+class LargeStack {
+ public:
+  LargeStack() = default;
+  LargeStack(const LargeStack&) = delete;
+  LargeStack& operator=(const LargeStack&) = delete;
+  ~LargeStack() { release(); }
+  uint8_t* get() const { return p_; }
+  bool guarded() const { return guarded_; }
+  // A new block of `size` bytes (a multiple of 16); the old one is freed.
+  void reset(size_t size) {
+    release();
+    if (guard_pages()) p_ = static_cast<uint8_t*>(guarded_alloc(size));
+    guarded_ = p_ != nullptr;
+    if (!p_) p_ = new uint8_t[size];
+    size_ = size;
+  }
+
+ private:
+  void release() {
+    if (guarded_) guarded_free(p_, size_);
+    else delete[] p_;
+    p_ = nullptr;
+  }
+  uint8_t* p_ = nullptr;
+  size_t size_ = 0;
+  bool guarded_ = false;
+};
+
 struct JitState {
   JitHot hot;
   const JitCode* code = nullptr;
@@ -92,7 +127,7 @@ struct JitState {
   CheckedMapMemory map_memory;          // storage of the program's maps, collected on the first slow-path miss
   // Frames larger than kFrameSize (a host-raised stack size) run here
   // instead: kMaxFrames of them, allocated on the first such run and kept.
-  std::unique_ptr<uint8_t[]> large_stack;
+  LargeStack large_stack;
   uint32_t large_frame = 0;
   // Last: with guard pages on, the frames' top lies against one.
   alignas(16) uint8_t stack[kMaxFrames * kFrameSize];
@@ -100,8 +135,8 @@ struct JitState {
   // The lowest byte of the frames of `frame_size` bytes each.
   uint64_t stack_base(uint32_t frame_size) {
     if (frame_size == kFrameSize) return reinterpret_cast<uint64_t>(stack);
-    if (large_frame < frame_size) {
-      large_stack = std::make_unique_for_overwrite<uint8_t[]>(size_t{kMaxFrames} * frame_size);
+    if (large_frame < frame_size || large_stack.guarded() != guard_pages()) {
+      large_stack.reset(size_t{kMaxFrames} * frame_size);
       large_frame = frame_size;
     }
     return reinterpret_cast<uint64_t>(large_stack.get());

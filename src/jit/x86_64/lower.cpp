@@ -424,6 +424,7 @@ Status Lowerer::lower_insn(const Insn& in) {
     case Sem::LdxArg: case Sem::StArg: case Sem::StxArg:
       stack_arg(in);
       return ok();
+    case Sem::Alloca: alloca_area(in); return ok();
     case Sem::LdImm64: case Sem::LdMapFd: case Sem::LdMapValue: case Sem::LdBtfId: case Sem::LdFunc:
     case Sem::LdMapIdx: case Sem::LdMapIdxValue:
       return ld_imm64(in);

@@ -126,6 +126,7 @@ class Lowerer {
   void atomic_fetch_loop(const Insn& in);
   Status ld_imm64(const Insn& in);
   void stack_arg(const Insn& in);
+  void alloca_area(const Insn& in);
   Status addr_space_cast(const Insn& in);
 
   // lower_flow.cpp

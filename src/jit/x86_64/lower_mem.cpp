@@ -157,6 +157,26 @@ void Lowerer::stack_arg(const Insn& in) {
   }
 }
 
+// alloca: dst = r10 - K, K the verifier's placement of the area
+// (InsnFacts::alloca_offset, at most the frame's bytes, so the area lies
+// inside the frame the run was given). Checked code takes K from imm where
+// a host put a placement there (every access is checked anyway); a decoded
+// alloca has 0 and faults when reached, as in the interpreter.
+void Lowerer::alloca_area(const Insn& in) {
+  const bool verified = !opts_.checked && opts_.facts && cur_index_ < opts_.facts->size();
+  const int32_t k = verified ? (*opts_.facts)[cur_index_].alloca_offset : opts_.checked ? in.imm : -1;
+  if (k <= 0) {
+    a_.jmp(fault(ErrorCode::ExecUnsupported));
+    return;
+  }
+  if (opts_.blind) {
+    load_imm(reg64(in.dst), static_cast<uint64_t>(-int64_t{k}));
+    a_.add(reg64(in.dst), x::rbp);
+  } else {
+    a_.lea(reg64(in.dst), x::ptr(x::rbp, -k));
+  }
+}
+
 void Lowerer::atomic_rmw(const Insn& in) {
   const Sem s = in.info().sem;
   const unsigned bits = in.info().width;
