@@ -85,15 +85,20 @@ bool map_ok(uint32_t helper, MapType t) {
 }
 
 // bpf_get_stack and bpf_get_stackid walk the user stack (BPF_F_USER_STACK)
-// from the context's pt_regs. The kernel's tracepoint, raw and BTF
-// tracepoint and fentry-style programs walk from the traced point's
-// registers instead, which a user-space run does not have: there the flags
-// must be a constant without BPF_F_USER_STACK (the helper then finds no
-// stack, as it finds no kernel stack).
+// from registers the helper reads at the context (a struct pt_regs, 168
+// bytes). The kernel's raw and BTF tracepoint and fentry-style programs walk
+// from the traced point's registers instead, and their context (the u64
+// arguments) is shorter than a pt_regs: there the flags must be a constant
+// without BPF_F_USER_STACK (the helper then finds no stack, as it finds no
+// kernel stack), so no helper reads past the context. A tracepoint's
+// 8 KiB record is read as registers, as before (docs/helpers.md).
 Status check_user_stack(const Env& env, const CallMeta& meta, bool kfunc, uint32_t pc) {
   constexpr uint64_t kBpfFUserStack = 1ull << 8;
+  constexpr uint32_t kPtRegsSize = 168;
   const uint32_t id = meta.proto->id;
-  if (kfunc || (id != kHelperGetStack && id != kHelperGetStackid) || env.in.type->pt_regs_ctx) return ok();
+  if (kfunc || (id != kHelperGetStack && id != kHelperGetStackid) || env.in.type->pt_regs_ctx ||
+      env.in.type->ctx_size >= kPtRegsSize)
+    return ok();
   const RegState& flags = meta.args[id == kHelperGetStack ? 3 : 2];
   if (flags.is_scalar() && flags.val.is_const() && !(flags.val.value() & kBpfFUserStack)) return ok();
   return fail(env, ErrorCode::VerifierBadHelperArg, pc,

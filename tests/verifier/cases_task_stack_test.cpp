@@ -35,8 +35,10 @@ const Case kTaskStackCases[] = {
     {"stackid_raw_tp_user", "raw_tracepoint", STACKID(14, 256) "r0 = 0\nexit\n", E::VerifierBadHelperArg, 4},  // the kernel accepts
     {"stackid_fentry_unknown_flags", "fentry", "r3 = *(u64 *)(r1 + 0)\nr2 = map_idx(14) ll\ncall 27\nr0 = 0\nexit\n",
      E::VerifierBadHelperArg, 3},  // the kernel accepts
-    {"get_stack_tracepoint_user", "tracepoint",
+    {"get_stack_raw_tp_user", "raw_tracepoint",
      "r2 = r10\nr2 += -64\nr3 = 64\nr4 = 256\ncall 67\nr0 = 0\nexit\n", E::VerifierBadHelperArg, 4},  // the kernel accepts
+    {"get_stack_tracepoint_user", "tracepoint",
+     "r2 = r10\nr2 += -64\nr3 = 64\nr4 = 256\ncall 67\nr0 = 0\nexit\n", E::Ok},
     // Cgroup arrays: bpf_current_task_under_cgroup everywhere, bpf_skb_under_cgroup in tc.
     {"task_under_cgroup_xdp", "xdp", UNDER(15) "r0 = 2\nexit\n", E::Ok},
     {"task_under_cgroup_kprobe", "kprobe", UNDER(15) "r0 = 0\nexit\n", E::Ok},
