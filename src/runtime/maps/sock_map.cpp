@@ -83,7 +83,7 @@ class SockMapBase : public Map {
     HostSocket* s = nullptr;
     if (long rc = HostSocket::open(static_cast<int>(fd), &s)) return rc;
     long rc = type() == MapType::ReuseportSockarray ? reuseport_suitable(*s) : sockmap_suitable(*s);
-    if (!rc) rc = update(key, s, flags);
+    if (!rc) rc = update(key, reinterpret_cast<const void*>(s->program_ptr()), flags);
     s->put();  // update took its own reference
     return rc;
   }
@@ -99,18 +99,20 @@ class SockMapBase : public Map {
     return 0;
   }
 
-  // A program's lookup: the socket with a reference taken.
+  // A program's lookup: the socket's image, with a reference taken.
   void* lookup(const void* key) override {
     const std::lock_guard g(lock_);
     HostSocket* s = find(key);
-    if (s) s->get();
-    return s;
+    if (!s) return nullptr;
+    s->get();
+    return reinterpret_cast<void*>(s->program_ptr());
   }
 
-  // A program's (or host_update's) insert of the socket `value` points at.
+  // A program's (or host_update's) insert of the socket `value` is the
+  // program pointer of (HostSocket::program_ptr).
   long update(const void* key, const void* value, uint64_t flags) override {
     if (flags > kBpfExist) return kEINVAL;
-    auto* s = const_cast<HostSocket*>(static_cast<const HostSocket*>(value));
+    HostSocket* s = HostSocket::from_program(reinterpret_cast<uint64_t>(value));
     HostSocket* old = nullptr;
     {
       const std::lock_guard g(lock_);
@@ -275,11 +277,13 @@ long HostSocket::open(int fd, HostSocket** out) {
   s->domain_ = sockopt_int(fd, SOL_SOCKET, SO_DOMAIN);
   s->protocol_ = sockopt_int(fd, SOL_SOCKET, SO_PROTOCOL);
   s->cookie_ = cookie;
+  registry_add(s);
   *out = s;
   return 0;
 }
 
 HostSocket::~HostSocket() {
+  registry_remove(this);
   if (fd_ >= 0) close(fd_);
 }
 
