@@ -190,7 +190,8 @@ std::optional<ArgFault> check_helper_args(const FuncProto& p, const uint64_t* ar
       case ArgKind::PtrToFixedMemInOut: case ArgKind::PtrToFixedUninitMem:
         f = mem(p.fixed_mem_size, true);
         break;
-      case ArgKind::PtrToSocket: case ArgKind::PtrToSocketOrNull:
+      case ArgKind::PtrToSocket: case ArgKind::PtrToSocketOrNull: case ArgKind::PtrToSockCommon:
+      case ArgKind::PtrToBtfSockCommon:
         // Only the verifier's reference tracking proves a value is a socket
         // the run holds: an unverified program cannot pass one.
         if (v == 0 && p.args[i] == ArgKind::PtrToSocketOrNull) break;

@@ -41,6 +41,7 @@ enum class MapType : uint32_t {
   ReuseportSockarray = 20,
   Queue = 22,
   Stack = 23,
+  SkStorage = 24,
   DevmapHash = 25,
   Ringbuf = 27,
   BloomFilter = 30,

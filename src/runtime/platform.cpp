@@ -33,6 +33,7 @@ std::vector<FuncProto> builtin_helpers() {
   append_skb_room_helpers(out);
   append_skb_meta_helpers(out);
   append_sock_helpers(out);
+  append_sk_lookup_helpers(out);
   return out;
 }
 

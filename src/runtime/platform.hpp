@@ -56,6 +56,13 @@ enum class ArgKind : uint8_t {
   // from a socket map lookup or a context's socket field, NULL-checked.
   PtrToSocket,
   PtrToSocketOrNull,  // the same, or NULL (bpf_sk_assign)
+  // The kernel's ARG_PTR_TO_SOCK_COMMON: a socket, a socket's common part
+  // (__sk_buff.sk, bpf_skc_lookup_tcp) or a TCP socket, NULL-checked
+  // (bpf_sk_fullsock, bpf_tcp_sock, bpf_get_listener_sock).
+  PtrToSockCommon,
+  // ARG_PTR_TO_BTF_ID_SOCK_COMMON: the same or a host-typed socket pointer
+  // (a bpf_skc_to_* result): bpf_sk_release, bpf_skc_to_*, bpf_sk_storage_get.
+  PtrToBtfSockCommon,
   // FuncProto::fixed_mem_size bytes of writable memory the helper reads and
   // then rewrites (bpf_check_mtu's u32 *mtu_len). As the kernel's MEM_WRITE
   // it may be uninitialised stack: the helper then reads zero (the engines
@@ -69,7 +76,8 @@ enum class RetKind : uint8_t {
   Void,               // r0 is undefined after the call
   MapValueOrNull,     // pointer to a value of the map in arg 1, or NULL
   MemOrNull,          // pointer to memory of size given by an argument (ringbuf_reserve), or NULL
-  BtfIdOrNull,        // pointer to a registered host type, or NULL
+  BtfIdOrNull,        // pointer to a registered host type, or NULL (ret_btf_type "bpf_sock",
+                      // "sock_common" or "bpf_tcp_sock": the kernel's socket pointers, readable)
   BtfId,              // pointer to a registered host type, never NULL
   ArenaPtrOrNull,     // arena address (bpf_arena_alloc_pages)
   IntOrNull,          // pointer to an int (iterator next), or NULL
@@ -107,6 +115,10 @@ enum HelperFlags : uint32_t {
   // ...; the kernel's bpf_helper_changes_pkt_data): the verifier invalidates
   // every packet pointer of every frame after the call.
   kHelperChangesPacket = 1u << 14,
+  // A cast of the socket in argument 1 (the kernel's is_ptr_cast_function:
+  // bpf_sk_fullsock, bpf_tcp_sock, bpf_skc_to_*): the result carries the
+  // argument's reference, so releasing either releases both.
+  kHelperSockCast = 1u << 15,
 };
 
 // Privileges beyond the sandbox, given by the host (the kernel's
@@ -179,7 +191,8 @@ enum class CtxFieldKind : uint8_t {
   PacketData,   // pointer to packet start
   PacketEnd,    // pointer one past the packet
   PacketMeta,   // pointer to packet metadata
-  PtrToBtf,     // pointer to a registered host type (not readable: Decade has no kernel types)
+  PtrToBtf,     // pointer to a registered host type: btf_type "bpf_sock" or "sock_common" are the
+                // kernel's socket pointers (fields readable as uapi struct bpf_sock), others not readable
   Mem,          // pointer to mem_size bytes the program reads and writes (flow_dissector's flow_keys)
 };
 

@@ -35,6 +35,13 @@ CtxField whole_field(CtxField f) {
   return f;
 }
 
+CtxField sock_ptr_field(const char* name, size_t off, const char* btf_type, bool maybe_null) {
+  CtxField f = whole_field(ctx_field(name, off, 8, true, false, CtxFieldKind::PtrToBtf));
+  f.btf_type = btf_type;
+  f.maybe_null = maybe_null;
+  return f;
+}
+
 namespace {
 
 // __sk_buff for socket filters (tc == false) and tc programs (tc == true).
@@ -82,7 +89,8 @@ std::vector<CtxField> skb_fields(bool tc) {
   f.back() = whole_field(f.back());  // 8-byte loads and stores only
   SCALAR(wire_len, tc, false);
   SCALAR(gso_segs, true, false);
-  SCALAR(sk, false, false);  // a socket pointer: not modelled, so not accessible
+  // The packet's socket, or NULL (every skb type but flow_dissector reads it).
+  f.push_back(sock_ptr_field("sk", offsetof(M, sk), "sock_common", true));
   SCALAR(gso_size, true, false);
   SCALAR(tstamp_type, tc, false);
   SCALAR(hwtstamp, tc, false);
@@ -155,8 +163,7 @@ ProgramType lwt(const char* name) {
 // address fields of the attach type's family (and the message source for
 // sendmsg) read with any aligned width up to 4 bytes, written whole; the
 // IPv6 arrays also in aligned 8-byte halves; user_family, family, type and
-// protocol read whole and never written. The socket pointer (sk) is not
-// modelled, so not accessible.
+// protocol read whole and never written; sk is the socket (PTR_TO_SOCKET).
 enum class AddrFamily { Inet4, Inet6, Unix };
 
 void add_addr6(std::vector<CtxField>& f, const char* name, size_t off) {
@@ -183,7 +190,7 @@ ProgramType sock_addr(const char* name, const char* section, AddrFamily fam, boo
   f.push_back(whole_field(ctx_field("protocol", 36, 4, true, false)));
   if (sendmsg && fam == AddrFamily::Inet4) f.push_back(ctx_field("msg_src_ip4", 40, 4, true, true));
   if (sendmsg && fam == AddrFamily::Inet6) add_addr6(f, "msg_src_ip6", 44);
-  f.push_back(ctx_field("sk", 64, 8, false, false));
+  f.push_back(sock_ptr_field("sk", 64, "bpf_sock", false));
   t.ret_min = ret_min;
   t.ret_max = ret_max;
   return t;

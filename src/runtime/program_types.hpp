@@ -34,6 +34,10 @@ std::vector<ProgramType> tracing_program_types();
 CtxField ctx_field(const char* name, size_t off, size_t size, bool readable, bool writable,
                    CtxFieldKind kind = CtxFieldKind::Scalar);
 CtxField whole_field(CtxField f);
+// A socket pointer field, read whole as 8 bytes and never written:
+// btf_type "bpf_sock" (the kernel's PTR_TO_SOCKET) or "sock_common"
+// (PTR_TO_SOCK_COMMON); maybe_null for the kernel's *_OR_NULL.
+CtxField sock_ptr_field(const char* name, size_t off, const char* btf_type, bool maybe_null);
 
 // sizeof(struct bpf_flow_keys): what flow_dissector's flow_keys points at.
 inline constexpr uint32_t kFlowKeysSize = 56;

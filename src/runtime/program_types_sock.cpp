@@ -8,9 +8,9 @@
 // cg_sockopt_is_valid_access, cgroup_dev_is_valid_access
 // (kernel/bpf/cgroup.c) and nf_is_valid_access; return ranges follow
 // check_return_code. Socket pointers in these contexts (sk, migrating_sk)
-// are pointers to a host type the program may pass on but not read
-// (Decade has no sockets to point at); none of these types can be
-// test-run except sysctl and device, whose contexts are plain numbers.
+// are the kernel's socket pointers (verifier/sock_access.cpp); none of
+// these types can be test-run except sysctl and device, whose contexts
+// are plain numbers.
 #include <cstddef>
 #include <iterator>
 #include <string>
@@ -26,12 +26,7 @@ namespace {
 CtxField ptr_field(const char* name, size_t off, CtxFieldKind kind) { return whole_field(ctx_field(name, off, 8, true, false, kind)); }
 
 // A socket pointer (the kernel's PTR_TO_SOCKET, or PTR_TO_SOCKET_OR_NULL).
-CtxField sock_field(const char* name, size_t off, bool maybe_null) {
-  CtxField f = ptr_field(name, off, CtxFieldKind::PtrToBtf);
-  f.btf_type = "bpf_sock";
-  f.maybe_null = maybe_null;
-  return f;
-}
+CtxField sock_field(const char* name, size_t off, bool maybe_null) { return sock_ptr_field(name, off, "bpf_sock", maybe_null); }
 
 // Four u32 words from off, named name[0] .. name[3].
 void add_words4(std::vector<CtxField>& f, const std::string& name, size_t off, bool narrow) {
@@ -141,7 +136,7 @@ ProgramType sk_reuseport() {
   f.push_back(ctx_field("bind_inany", 28, 4, true, false));
   f.push_back(whole_field(ctx_field("hash", 32, 4, true, false)));
   f.push_back(sock_field("sk", 40, false));
-  f.push_back(sock_field("migrating_sk", 48, true));
+  f.push_back(sock_ptr_field("migrating_sk", 48, "sock_common", true));
   t.has_packet = true;
   t.helper_list = HelperList::SkReuseport;
   t.run = RunCtx::Unsupported;

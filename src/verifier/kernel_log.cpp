@@ -51,7 +51,12 @@ std::string kernel_tnum(const Tnum& t) {
 
 std::string kernel_type(const RegState& r) {
   if (r.type == RegType::NotInit) return "?";
-  if (r.type == RegType::BtfPtr) return r.maybe_null ? "ptr_or_null_" : "ptr_";
+  if (r.type == RegType::BtfPtr) {
+    const char* sock = r.mem_size == kBtfSocket ? "sock" : r.mem_size == kBtfSockCommon ? "sock_common"
+                     : r.mem_size == kBtfTcpSock ? "tcp_sock" : nullptr;
+    if (!sock) return r.maybe_null ? "ptr_or_null_" : "ptr_";
+    return r.maybe_null ? std::string(sock) + "_or_null" : std::string(sock);
+  }
   std::string s = reg_type_name(r.type);
   return r.maybe_null ? s + "_or_null" : s;
 }

@@ -94,10 +94,27 @@ struct RegState {
 };
 static_assert(sizeof(RegState) == 104, "keep RegState small: it is copied at every fork");
 
-// RegState::mem_size of a BtfPtr that is a socket (a context's bpf_sock
-// field, a socket map lookup): the only pointers PtrToSocket arguments and
-// socket map updates take.
+// RegState::mem_size of a BtfPtr that is one of the kernel's socket
+// pointers, whose fields the program reads as uapi structs
+// (verifier/sock_access.cpp). kBtfSocket (PTR_TO_SOCKET: a context's
+// bpf_sock field, a socket map lookup, bpf_sk_lookup_*) is the only one
+// PtrToSocket arguments and socket map updates take; kBtfSockCommon
+// (PTR_TO_SOCK_COMMON: __sk_buff.sk, bpf_skc_lookup_tcp) lacks the fields
+// of full sockets; kBtfTcpSock is PTR_TO_TCP_SOCK (bpf_tcp_sock). Other
+// BtfPtrs (0) are host types the program may pass on but not read.
 inline constexpr uint32_t kBtfSocket = 1;
+inline constexpr uint32_t kBtfSockCommon = 2;
+inline constexpr uint32_t kBtfTcpSock = 3;
+inline bool is_sock_kind(const RegState& r) {
+  return r.type == RegType::BtfPtr && (r.mem_size == kBtfSocket || r.mem_size == kBtfSockCommon || r.mem_size == kBtfTcpSock);
+}
+// The socket kind a registered type name stands for (0: none).
+inline uint32_t sock_kind_of(const std::string& btf_type) {
+  if (btf_type == "bpf_sock") return kBtfSocket;
+  if (btf_type == "sock_common") return kBtfSockCommon;
+  if (btf_type == "bpf_tcp_sock") return kBtfTcpSock;
+  return 0;
+}
 
 // Identity of the raw program type's length argument (r2 on entry) and its
 // copies: a branch that bounds it from below proves that much of the memory

@@ -44,6 +44,8 @@ struct MemOp {
   bool helper = false;              // a helper reads/writes the memory (stack may hold padding)
 };
 Status check_mem(Env& env, State& st, const MemOp& op, uint32_t pc, RegState* loaded);
+// A load through a socket pointer (is_sock_kind): sock_access.cpp.
+Status sock_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, RegState* loaded);
 // Memory argument [ptr, ptr + size) for a helper: size may be a range.
 Status check_mem_range(Env& env, State& st, uint8_t ptr, const Scalar& size, Access access, uint32_t pc, bool zero_ok);
 

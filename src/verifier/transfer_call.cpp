@@ -60,7 +60,11 @@ bool map_ok(uint32_t helper, MapType t) {
   const bool cgroup_helper = helper == kHelperSkbUnderCgroup || helper == kHelperCurrentTaskUnderCgroup;
   if (t == MapType::StackTrace || helper == kHelperGetStackid) return t == MapType::StackTrace && helper == kHelperGetStackid;
   if (t == MapType::CgroupArray || cgroup_helper) return t == MapType::CgroupArray && cgroup_helper;
+  // Socket storage is reached only through its own helpers, which take nothing else.
+  if (t == MapType::SkStorage) return helper == kHelperSkStorageGet || helper == kHelperSkStorageDelete;
   switch (helper) {
+    case kHelperSkStorageGet: case kHelperSkStorageDelete:
+      return false;
     case kHelperSkRedirectMap: case kHelperMsgRedirectMap: case kHelperSockMapUpdate: case kHelperSkRedirectHash:
     case kHelperMsgRedirectHash: case kHelperSockHashUpdate: case kHelperSkSelectReuseport:
       return false;  // only socket maps (above)
@@ -233,6 +237,8 @@ const char* kernel_expected(ArgKind k) {
   if (k == PtrToFunc) return "func";
   if (k == PtrToRingbufMem) return "ringbuf_mem";
   if (k == ConstSize || k == ConstSizeOrZero) return "scalar";
+  if (k == PtrToSockCommon) return "sock_common, sock, tcp_sock, xdp_sock";
+  if (k == PtrToBtfSockCommon) return "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_";
   return "";
 }
 
@@ -287,6 +293,7 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
         if (!is_socket(r)) return arg_error(env, pc, i, "is not a socket", r, "pass a socket pointer checked against NULL");
         return ok();
       }
+      if (nullable && is_null_const(r)) return ok();  // bpf_sk_storage_get's initial value
       if (!r.is_ptr()) return arg_error(env, pc, i, "is not a pointer to memory", r);
       const uint32_t n = kind == ArgKind::PtrToMapKey ? meta.map->key_size : meta.map->value_size;
       if (n == 0) return ok();
@@ -358,6 +365,13 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
     case ArgKind::PtrToSocketOrNull:
       if (is_null_const(r) || (r.type == RegType::BtfPtr && r.mem_size == kBtfSocket)) return ok();
       return arg_error(env, pc, i, "is not a socket or NULL", r);
+    case ArgKind::PtrToSockCommon: case ArgKind::PtrToBtfSockCommon:
+      // Any of the kernel's socket pointers; the second kind also a
+      // host-typed one (a bpf_skc_to_* result), never NULL.
+      if (r.type != RegType::BtfPtr || r.maybe_null || (kind == ArgKind::PtrToSockCommon && !is_sock_kind(r)))
+        return arg_error(env, pc, i, "is not a socket", r, "pass a socket pointer checked against NULL");
+      if (r.off != 0) return arg_error(env, pc, i, "is a socket pointer with an offset", r);
+      return ok();
     case ArgKind::PtrToFixedMemInOut: case ArgKind::PtrToFixedUninitMem: return check_fixed_mem(env, st, i, p, pc);
   }
   return ok();
@@ -428,7 +442,11 @@ Status set_return(Env& env, State& st, const Insn& insn, const CallMeta& meta) {
     case RetKind::BtfIdOrNull: case RetKind::BtfId:
       r0 = RegState::pointer(RegType::BtfPtr);
       r0.maybe_null = p.ret == RetKind::BtfIdOrNull;
+      r0.mem_size = sock_kind_of(p.ret_btf_type);
       r0.id = env.new_id();
+      // A cast keeps the reference of the socket it was given (none for a
+      // context's socket): releasing either pointer ends both.
+      if (p.flags & kHelperSockCast) r0.ref_id = meta.args[0].ref_id;
       break;
     case RetKind::ArenaPtrOrNull: r0 = RegState::pointer(RegType::Arena); r0.val = Scalar::unknown(); break;
     case RetKind::IntOrNull:

@@ -77,7 +77,9 @@ bool never_null(const RegState& r) {
     case RegType::Ctx: case RegType::Stack: case RegType::MapValue: case RegType::Packet: case RegType::PacketMeta:
     case RegType::PacketEnd: case RegType::Mem: case RegType::FuncPtr: case RegType::MapPtr: case RegType::MapKey:
       return !r.maybe_null;
-    case RegType::NotInit: case RegType::Scalar: case RegType::Arena: case RegType::BtfPtr:
+    case RegType::BtfPtr:
+      return is_sock_kind(r) && !r.maybe_null;  // the kernel's sock, sock_common, tcp_sock
+    case RegType::NotInit: case RegType::Scalar: case RegType::Arena:
       return false;
   }
   return false;
@@ -112,11 +114,15 @@ void learn_packet_range(State& st, const RegState& lower, const RegState& upper,
   });
 }
 
-BranchSides pointer_branch(State& fall, State& taken, const RegState& a, const RegState& b, Cmp c, unsigned width) {
+// reg_form: the second operand is a register. As in the kernel, only a
+// comparison with the immediate 0 null-checks a pointer (a register that
+// holds 0 leaves it maybe-NULL on both sides).
+BranchSides pointer_branch(State& fall, State& taken, const RegState& a, const RegState& b, Cmp c, unsigned width,
+                           bool reg_form) {
   const bool a_zero = a.is_const() && a.val.value() == 0, b_zero = b.is_const() && b.val.value() == 0;
   if (width == 64 && (c == Cmp::Eq || c == Cmp::Ne) && (a_zero || b_zero)) {
     const RegState& p = a_zero ? b : a;
-    if (p.is_ptr() && p.maybe_null && p.id) {
+    if (p.is_ptr() && p.maybe_null && p.id && !reg_form) {
       // Eq: the taken side has NULL. Ne: the fall-through side has NULL.
       mark_null_checked(c == Cmp::Eq ? taken : fall, p.id, true);
       mark_null_checked(c == Cmp::Eq ? fall : taken, p.id, false);
@@ -149,7 +155,9 @@ void mark_null_checked(State& st, uint32_t id, bool is_null) {
   st.for_each_reg([&](RegState& x) {
     if (!x.is_ptr() || !x.maybe_null || x.id != id) return;
     if (is_null) {
-      if (x.ref_id) released = x.ref_id;
+      // Only an acquiring call's own result (ref_id == id) acquired
+      // nothing when NULL; a cast's (bpf_tcp_sock) leaves its socket held.
+      if (x.ref_id && x.ref_id == id) released = x.ref_id;
       x = RegState::scalar(Scalar::constant(0));
     } else {
       x.maybe_null = false;
@@ -225,7 +233,7 @@ Result<BranchSides> do_branch(Env& env, State& fall, State& taken, const Insn& i
                 fmt::format("comparison of {} with {} depends on a host address", a.to_string(), b.to_string()),
                 "compare pointers only with NULL, with the end of their packet, or with a pointer into the same region");
   taken = fall;
-  return pointer_branch(fall, taken, a, b, c, width);
+  return pointer_branch(fall, taken, a, b, c, width, reg_form);
 }
 
 }  // namespace decade::verifier

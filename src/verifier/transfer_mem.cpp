@@ -387,7 +387,7 @@ Status ctx_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, R
     case CtxFieldKind::PtrToBtf:
       *loaded = RegState::pointer(RegType::BtfPtr);
       loaded->maybe_null = f->maybe_null;
-      if (f->btf_type == "bpf_sock") loaded->mem_size = kBtfSocket;
+      loaded->mem_size = sock_kind_of(f->btf_type);
       loaded->id = env.new_id();  // null-check identity
       break;
     case CtxFieldKind::Scalar: break;  // returned above
@@ -552,7 +552,10 @@ Status check_mem(Env& env, State& st, const MemOp& op, uint32_t pc, RegState* lo
       return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, kernel_says("R{} invalid mem access 'scalar'", op.ptr),
                   fmt::format("R{} is a scalar ({}), not a pointer", op.ptr, ptr.to_string()),
                   ptr.is_const() && ptr.val.value() == 0 ? "this is a NULL pointer: check it before using it" : "");
-    case RegType::NotInit: case RegType::MapPtr: case RegType::PacketEnd: case RegType::BtfPtr: case RegType::FuncPtr:
+    case RegType::BtfPtr:
+      if (is_sock_kind(ptr)) return sock_access(env, ptr, op, pc, loaded);
+      break;
+    case RegType::NotInit: case RegType::MapPtr: case RegType::PacketEnd: case RegType::FuncPtr:
       break;
   }
   return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, kernel_says("R{} invalid mem access '{}'", op.ptr, kernel_type(ptr)),

@@ -318,6 +318,12 @@ TEST(Platform, SocketHelpersFollowTheKernelsLists) {
       {BPF_FUNC_sysctl_get_name, {"cgroup_sysctl"}},
       {BPF_FUNC_sysctl_set_new_value, {"cgroup_sysctl"}},
       {BPF_FUNC_check_mtu, {"xdp", "sched_cls"}},
+      {BPF_FUNC_sk_lookup_tcp, {"xdp", "sched_cls", "sk_skb", "cgroup_skb"}},
+      {BPF_FUNC_skc_lookup_tcp, {"xdp", "sched_cls", "sk_skb", "cgroup_skb"}},
+      {BPF_FUNC_sk_fullsock, {"sched_cls", "cgroup_skb"}},
+      {BPF_FUNC_get_listener_sock, {"sched_cls", "cgroup_skb"}},
+      {BPF_FUNC_tcp_sock, {"sched_cls", "cgroup_skb", "sock_ops"}},
+      {BPF_FUNC_sk_storage_get, {"sched_cls", "cgroup_skb", "sock_ops", "sk_msg"}},
   };
   const char* all[] = {"xdp", "sched_cls", "socket_filter", "sk_skb", "cgroup_skb", "sk_lookup", "sk_msg", "sock_ops",
                        "sk_reuseport", "cgroup_sysctl", "flow_dissector", "kprobe"};

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "runtime/helpers/helpers.hpp"
+#include "runtime/maps/sk_storage.hpp"
 #include "runtime/maps/sock_map.hpp"
 #include "runtime_test_util.hpp"
 
@@ -128,15 +129,65 @@ TEST(SockMap, ProgramLookupsHoldAReference) {
   ASSERT_EQ(host_put(*m, 5, l.fd), 0);
   const uint64_t cookie = cookie_of(l.fd);
   uint32_t k = 5;
-  auto* s = static_cast<HostSocket*>(m->lookup(&k));
-  ASSERT_NE(s, nullptr);
+  void* p = m->lookup(&k);
+  ASSERT_NE(p, nullptr);
+  HostSocket* s = HostSocket::from_program(reinterpret_cast<uint64_t>(p));
   ASSERT_EQ(m->erase(&k), 0);  // the program's reference keeps the socket
   EXPECT_EQ(s->cookie(), cookie);
-  EXPECT_EQ(m->update(&k, s, kBpfAny), 0);  // a program's update inserts the socket it holds
-  call(kHelperSkRelease, reinterpret_cast<uint64_t>(s));
+  EXPECT_EQ(m->update(&k, p, kBpfAny), 0);  // a program's update inserts the socket it holds
+  call(kHelperSkRelease, reinterpret_cast<uint64_t>(p));
   uint64_t c = 0;
   ASSERT_EQ(m->host_lookup(&k, &c, 0), 0);
   EXPECT_EQ(c, cookie);
+}
+
+// bpf_local_storage_map_alloc_check: u32 key (a descriptor), non-zero
+// value, max_entries 0, BPF_F_NO_PREALLOC (BPF_F_CLONE allowed), BTF types.
+TEST(SkStorage, CreationRules) {
+  auto storage = [](uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags, bool btf = true) {
+    MapDef d = def(MapType::SkStorage, ks, vs, max, flags);
+    if (btf) d.btf_key_type = d.btf_value_type = 1;
+    return create_map(d);
+  };
+  EXPECT_TRUE(storage(4, 8, 0, kMapFNoPrealloc).has_value());
+  EXPECT_TRUE(storage(4, 8, 0, kMapFNoPrealloc | (1u << 9)).has_value());  // BPF_F_CLONE
+  EXPECT_EQ(storage(8, 8, 0, kMapFNoPrealloc).error().code, ErrorCode::MapBadKeySize);
+  EXPECT_EQ(storage(4, 0, 0, kMapFNoPrealloc).error().code, ErrorCode::MapBadValueSize);
+  EXPECT_EQ(storage(4, 8, 1, kMapFNoPrealloc).error().code, ErrorCode::MapBadMaxEntries);
+  EXPECT_EQ(storage(4, 8, 0, 0).error().code, ErrorCode::MapBadFlags);
+  EXPECT_EQ(storage(4, 8, 0, kMapFNoPrealloc | kMapFRdonly).error().code, ErrorCode::MapBadFlags);
+  EXPECT_EQ(storage(4, 8, 0, kMapFNoPrealloc, false).error().code, ErrorCode::InvalidArgument);
+}
+
+// A value per socket: programs reach it by their socket pointer, the host
+// by descriptor; both name the same value.
+TEST(SkStorage, ValuesBySocket) {
+  MapDef d = def(MapType::SkStorage, 4, 8, 0, kMapFNoPrealloc);
+  d.btf_key_type = d.btf_value_type = 1;
+  auto m = create_map(d);
+  ASSERT_TRUE(m.has_value());
+  Fd l(tcp_listener());
+  HostSocket* s = nullptr;
+  ASSERT_EQ(HostSocket::open(l.fd, &s), 0);
+  EXPECT_EQ(sk_storage_get(**m, *s, nullptr, false), nullptr);
+  const uint64_t init = 7;
+  auto* v = static_cast<uint64_t*>(sk_storage_get(**m, *s, &init, true));
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(*v, 7u);
+  *v = 9;
+  const int32_t key = l.fd;
+  uint64_t got = 0;
+  ASSERT_EQ((*m)->host_lookup(&key, &got, 0), 0);
+  EXPECT_EQ(got, 9u);
+  const uint64_t put = 11;
+  ASSERT_EQ((*m)->host_update(&key, &put, kBpfExist), 0);
+  EXPECT_EQ(*v, 11u);  // the same value, in place
+  EXPECT_EQ(sk_storage_delete(**m, *s), 0);
+  EXPECT_EQ(sk_storage_delete(**m, *s), -ENOENT);
+  EXPECT_EQ((*m)->host_lookup(&key, &got, 0), -ENOENT);
+  const int32_t bad = -1;
+  EXPECT_EQ((*m)->host_update(&bad, &put, 0), -EBADF);
+  s->put();
 }
 
 }  // namespace

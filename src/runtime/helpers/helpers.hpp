@@ -120,6 +120,22 @@ enum HelperId : uint32_t {
   kHelperStoreHdrOpt = 143,
   kHelperReserveHdrOpt = 144,
   kHelperCheckMtu = 163,
+  // Socket lookups and casts (sk_lookup_helpers.cpp).
+  kHelperSkLookupTcp = 84,
+  kHelperSkLookupUdp = 85,
+  kHelperSkFullsock = 95,
+  kHelperTcpSock = 96,
+  kHelperGetListenerSock = 98,
+  kHelperSkcLookupTcp = 99,
+  kHelperSkcToTcp6Sock = 136,
+  kHelperSkcToTcpSock = 137,
+  kHelperSkcToTcpTimewaitSock = 138,
+  kHelperSkcToTcpRequestSock = 139,
+  kHelperSkcToUdp6Sock = 140,
+  kHelperSkcToUnixSock = 178,
+  kHelperSkcToMptcpSock = 196,
+  kHelperSkStorageGet = 107,
+  kHelperSkStorageDelete = 108,
 };
 
 // BPF_MAX_LOOPS: bpf_loop and open-coded iterator bound.
@@ -165,6 +181,10 @@ void append_skb_meta_helpers(std::vector<FuncProto>& out);
 // The socket program types' helpers and bpf_check_mtu (sock_helpers.cpp).
 void append_sock_helpers(std::vector<FuncProto>& out);
 uint32_t sock_helper_types(uint32_t id);  // as packet_helper_types, for those
+// bpf_sk_lookup_tcp/udp, bpf_skc_lookup_tcp, bpf_sk_fullsock, bpf_tcp_sock,
+// bpf_get_listener_sock, the bpf_skc_to_* casts and bpf_sk_storage_get /
+// delete (sk_lookup_helpers.cpp).
+void append_sk_lookup_helpers(std::vector<FuncProto>& out);
 
 // Helpers only tracing types may call: they read a probe hit's state and pt_regs.
 bool is_tracing_only_helper(uint32_t id);

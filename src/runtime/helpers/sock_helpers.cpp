@@ -39,11 +39,13 @@ constexpr uint32_t kLoopbackIfindex = 1, kLoopbackMtu = 65536, kHardHeaderLen = 
 
 uint64_t as_ret(long v) { return static_cast<uint64_t>(v); }
 
-// bpf_sk_release(sk): gives back the reference a socket map lookup took
-// (and that the run held until now, HeldResources).
+// bpf_sk_release(sk): gives back the reference a socket map lookup or a
+// bpf_sk_lookup_* took (sk may be a cast of it: bpf_tcp_sock, bpf_skc_to_*),
+// which the run held until now (HeldResources).
 uint64_t sk_release(uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t) {
-  if (RunContext* rc = current_run_context()) rc->held.drop(sk, HeldResources::Kind::Reference);
-  reinterpret_cast<HostSocket*>(sk)->put();
+  HostSocket* s = HostSocket::from_program(sk);
+  if (RunContext* rc = current_run_context()) rc->held.drop(reinterpret_cast<uint64_t>(s), HeldResources::Kind::Reference);
+  s->put();
   return 0;
 }
 
@@ -243,6 +245,14 @@ uint32_t sock_helper_types(uint32_t id) {
       return kProgXdp | kProgTc;
     case kHelperGetNetnsCookie:  // and the cgroup socket hooks (netns_cookie_type)
       return kProgSockOps | kProgSkMsg;
+    case kHelperSkLookupTcp: case kHelperSkLookupUdp: case kHelperSkcLookupTcp:
+      return kProgXdp | kProgTc | kProgCgroupSkb | kProgSkSkb;
+    case kHelperSkFullsock: case kHelperGetListenerSock:
+      return kProgTc | kProgCgroupSkb;
+    case kHelperTcpSock:
+      return kProgTc | kProgCgroupSkb | kProgSockOps;
+    case kHelperSkStorageGet: case kHelperSkStorageDelete:
+      return kProgTc | kProgCgroupSkb | kProgSockOps | kProgSkMsg;
     default:
       return kAnyProgramType;
   }
@@ -252,7 +262,7 @@ void append_sock_helpers(std::vector<FuncProto>& out) {
   using A = ArgKind;
   using R = RetKind;
   constexpr uint32_t kMoves = kHelperChangesPacket;
-  FuncProto release = make_proto("bpf_sk_release", kHelperSkRelease, sk_release, R::Integer, {A::PtrToSocket}, kHelperRelease);
+  FuncProto release = make_proto("bpf_sk_release", kHelperSkRelease, sk_release, R::Integer, {A::PtrToBtfSockCommon}, kHelperRelease);
   release.release_arg = 0;
   out.push_back(std::move(release));
   out.push_back(make_proto("bpf_sk_redirect_map", kHelperSkRedirectMap, sk_redirect_map, R::Integer,

@@ -7,6 +7,7 @@
 #include "runtime/cpu.hpp"
 #include "runtime/maps/map_check.hpp"
 #include "runtime/maps/map_common.hpp"
+#include "runtime/maps/sk_storage.hpp"
 #include "runtime/maps/sock_map.hpp"
 
 namespace decade {
@@ -28,8 +29,6 @@ constexpr uint64_t kPageSize = 4096;
 // Why a kernel map type has no Decade implementation.
 std::string_view missing_reason(uint32_t type) {
   switch (type) {
-    case 24:
-      return "it holds kernel sockets, which a process does not have";
     case 19: case 21: case 32:
       return "it holds cgroups, which a process does not have";
     case 28: case 29:
@@ -206,8 +205,8 @@ Status check_inner(const MapDef& d) {
     case MapType::Unspec:
     case MapType::PerfEventArray:
       return fail(ErrorCode::MapBadInner, d, "inner map type cannot be nested", EINVAL);
-    case MapType::Sockmap: case MapType::Sockhash: case MapType::ReuseportSockarray:
-      // The kernel refuses socket maps inside maps too (they hold sockets, not values).
+    case MapType::Sockmap: case MapType::Sockhash: case MapType::ReuseportSockarray: case MapType::SkStorage:
+      // The kernel refuses socket maps and local storage inside maps too (they hold sockets, not values).
       return fail(ErrorCode::MapBadInner, d, "socket maps cannot be inner maps", EINVAL);
     case MapType::Devmap: case MapType::DevmapHash: case MapType::Cpumap: case MapType::Xskmap:
       // The kernel nests them; Decade's redirect records name the map a
@@ -275,6 +274,8 @@ Status validate(const MapDef& d) {
     case MapType::Sockhash:
     case MapType::ReuseportSockarray:
       return check_sock_map(d);
+    case MapType::SkStorage:
+      return check_sk_storage(d);
     case MapType::Unspec:
       break;
   }
@@ -324,6 +325,8 @@ Result<std::unique_ptr<Map>> build(const MapDef& def) {
     case MapType::Sockhash:
     case MapType::ReuseportSockarray:
       return make_sock_map(def);
+    case MapType::SkStorage:
+      return make_sk_storage(def);
     case MapType::Unspec:
       break;
   }
@@ -398,6 +401,8 @@ MapFootprint map_footprint(const MapDef& def) {
     case MapType::Sockhash:
     case MapType::ReuseportSockarray:
       return sock_map_footprint(def);
+    case MapType::SkStorage:
+      return sk_storage_footprint(def);
     case MapType::Unspec:
       break;
   }

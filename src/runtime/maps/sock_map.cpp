@@ -74,6 +74,19 @@ long host_fd(const MapDef& d, const void* value) {
 // HeldResources' release of a socket reference a stopped run still held.
 void put_held(uint64_t sk) { reinterpret_cast<HostSocket*>(sk)->put(); }
 
+}  // namespace
+
+bool HostSocket::held_by_run(HostSocket* s) {
+  RunContext* rc = current_run_context();
+  if (rc && !rc->held.hold(HeldResources::Kind::Reference, reinterpret_cast<uint64_t>(s), put_held)) {
+    s->put();
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
 // Both families: the host's descriptor in, the cookie out, and the entry
 // table the subclass keeps under lock_.
 class SockMapBase : public Map {
@@ -87,7 +100,7 @@ class SockMapBase : public Map {
     HostSocket* s = nullptr;
     if (long rc = HostSocket::open(static_cast<int>(fd), &s)) return rc;
     long rc = type() == MapType::ReuseportSockarray ? reuseport_suitable(*s) : sockmap_suitable(*s);
-    if (!rc) rc = update(key, s, flags);
+    if (!rc) rc = update(key, reinterpret_cast<const void*>(s->program_ptr()), flags);
     s->put();  // update took its own reference
     return rc;
   }
@@ -103,9 +116,9 @@ class SockMapBase : public Map {
     return 0;
   }
 
-  // A program's lookup: the socket with a reference taken, which the run
-  // holds (HeldResources) until bpf_sk_release, so that a run that ends
-  // early (a fault, a cancel, a timeout, an exception) gives it back too.
+  // A program's lookup: the socket's image, with a reference taken, which
+  // the run holds (HeldResources) until bpf_sk_release, so that a run that
+  // ends early (a fault, a cancel, a timeout, an exception) gives it back too.
   void* lookup(const void* key) override {
     HostSocket* s = nullptr;
     {
@@ -114,18 +127,15 @@ class SockMapBase : public Map {
       if (!s) return nullptr;
       s->get();
     }
-    RunContext* rc = current_run_context();
-    if (rc && !rc->held.hold(HeldResources::Kind::Reference, reinterpret_cast<uint64_t>(s), put_held)) {
-      s->put();
-      return nullptr;
-    }
-    return s;
+    if (!HostSocket::held_by_run(s)) return nullptr;
+    return reinterpret_cast<void*>(s->program_ptr());
   }
 
-  // A program's (or host_update's) insert of the socket `value` points at.
+  // A program's (or host_update's) insert of the socket `value` is the
+  // program pointer of (HostSocket::program_ptr).
   long update(const void* key, const void* value, uint64_t flags) override {
     if (flags > kBpfExist) return kEINVAL;
-    auto* s = const_cast<HostSocket*>(static_cast<const HostSocket*>(value));
+    HostSocket* s = HostSocket::from_program(reinterpret_cast<uint64_t>(value));
     HostSocket* old = nullptr;
     {
       const std::lock_guard g(lock_);
@@ -290,11 +300,13 @@ long HostSocket::open(int fd, HostSocket** out) {
   s->domain_ = sockopt_int(fd, SOL_SOCKET, SO_DOMAIN);
   s->protocol_ = sockopt_int(fd, SOL_SOCKET, SO_PROTOCOL);
   s->cookie_ = cookie;
+  registry_add(s);
   *out = s;
   return 0;
 }
 
 HostSocket::~HostSocket() {
+  registry_remove(this);
   if (fd_ >= 0) close(fd_);
 }
 
