@@ -34,7 +34,7 @@ readelf -d "$libdir/libdecade.so" | grep -q 'SONAME.*libdecade\.so\.0' || fail "
 extra=$(cd "$prefix/include" && find . -type f | grep -v '^\./decade/[a-z_]*\.hp\{0,2\}$' || true)
 [ -z "$extra" ] || fail "unexpected headers: $extra"
 # Exports: the C API and the public C++ classes, nothing internal.
-public='^(decade_|DECADE_0$|_ZN6decade(9BpfObject|10BpfProgram|6BpfMap|10RingBuffer|10PerfBuffer|8FibTable|6IpAddr|11CancelToken|9ProbeLink|7engines|10extensions|15error_code_name|5Error9to_string))'
+public='^(decade_|DECADE_0$|_ZN6decade(9BpfObject|10BpfProgram|6BpfMap|10RingBuffer|10PerfBuffer|8FibTable|6IpAddr|11CancelToken|9ProbeLink|7engines|10extensions|15error_code_name|5Error9to_string|19set_jit_stop_signal|15jit_stop_signal))'
 public_const='^_ZNK6decade(9BpfObject|10BpfProgram|6BpfMap|10RingBuffer|10PerfBuffer|8FibTable|6IpAddr|11CancelToken|9ProbeLink|5Error9to_string)'
 leaked=$(nm -D --defined-only "$libdir/libdecade.so" | awk '{print $3}' | grep -v -E "$public" | grep -v -E "$public_const" || true)
 [ -z "$leaked" ] || fail "internal symbols exported: $(echo "$leaked" | head -5)"

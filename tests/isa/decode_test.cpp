@@ -19,7 +19,7 @@ struct BadCase {
 
 TEST(Decode, RejectsMalformedBytecode) {
   const std::vector<BadCase> cases = {
-      {"unknown opcode", {{0x07, 0, 0, 0}, {0xff, 0, 0, 0}, exit_insn()}, ErrorCode::DecodeUnknownOpcode, 1},
+      {"unknown opcode", {{0x07, 0, 0, 0}, {0xfe, 0, 0, 0}, exit_insn()}, ErrorCode::DecodeUnknownOpcode, 1},
       {"reserved offset on add", {{0x07, 0x01, 1, 0}, exit_insn()}, ErrorCode::DecodeReservedField, 0},
       {"reserved src on add imm", {{0x07, 0x21, 0, 0}, exit_insn()}, ErrorCode::DecodeReservedField, 0},
       {"reserved imm on add reg", {{0x0f, 0x21, 0, 5}, exit_insn()}, ErrorCode::DecodeReservedField, 0},

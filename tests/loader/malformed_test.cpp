@@ -99,7 +99,7 @@ TEST(LoaderMalformed, ReferenceToAMissingSymbol) {
 // object's other programs load (as the kernel judges programs one by one).
 TEST(LoaderMalformed, UndecodableProgramFailsAlone) {
   ElfEdit e("subprogs.bpf");
-  e.data(e.find("syscall"))[e.sym("sub_b")->st_value] = 0xff;  // unknown opcode
+  e.data(e.find("syscall"))[e.sym("sub_b")->st_value] = 0xfe;  // unknown opcode
   auto r = load_bytes(e.b);
   ASSERT_TRUE(r) << r.error().to_string();
   const ObjectProgram* b = find_program(*r, "sub_b");

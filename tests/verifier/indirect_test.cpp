@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // gotox through jump tables and callx through function pointers
 // (verifier/indirect.hpp): table-driven accept and reject cases. Each case
-// may bring jump tables, added as maps 14, 15, ... after the fixture's 14 maps (0-13);
+// may bring jump tables, added as maps 16, 17, ... after the fixture's 16 maps (0-15);
 // entries are absolute instruction slots, as the loader makes them.
 #include <gtest/gtest.h>
 
@@ -58,12 +58,12 @@ Result<VerifyResult> verify_case(const IndirectCase& c, const VerifyOptions& opt
 // Index 0 or 1 from a context field, scaled to an 8-byte entry: slots 0-3,
 // then the table's ld_imm64 at 4-5 and r1 = table + r6 at 6.
 #define BOUNDED_INDEX \
-  "r2 = *(u32 *)(r1 + 12)\nr6 = r2\nr6 &= 1\nr6 <<= 3\nr1 = map_idx_value(14, 0) ll\nr1 += r6\n"
+  "r2 = *(u32 *)(r1 + 12)\nr6 = r2\nr6 &= 1\nr6 <<= 3\nr1 = map_idx_value(16, 0) ll\nr1 += r6\n"
 // After BOUNDED_INDEX: slot 7 loads the entry, 8 is the gotox, targets at 9 and 11.
 #define TWO_TARGETS "r2 = *(u64 *)(r1 + 0)\ngotox r2\nr0 = 1\nexit\nr0 = 2\nexit\n"
 
 const IndirectCase kGotox[] = {
-    {"gotox_constant_entry", "r1 = map_idx_value(14, 0) ll\nr2 = *(u64 *)(r1 + 8)\ngotox r2\nr0 = 1\nexit\nr0 = 2\nexit\n",
+    {"gotox_constant_entry", "r1 = map_idx_value(16, 0) ll\nr2 = *(u64 *)(r1 + 8)\ngotox r2\nr0 = 1\nexit\nr0 = 2\nexit\n",
      {{4, 6}}, E::Ok},
     {"gotox_bounded_index", BOUNDED_INDEX TWO_TARGETS, {{9, 11}}, E::Ok},
     // Both targets are explored: the second one reads an uninitialised register.
@@ -73,38 +73,38 @@ const IndirectCase kGotox[] = {
     {"gotox_unreachable_entry_skipped",
      BOUNDED_INDEX "r2 = *(u64 *)(r1 + 0)\ngotox r2\nr0 = 1\nexit\nr0 = 2\nexit\nr0 = r7\nexit\n", {{9, 11, 13}}, E::Ok},
     {"gotox_through_spill",
-     "r1 = map_idx_value(14, 0) ll\nr2 = *(u64 *)(r1 + 0)\n*(u64 *)(r10 - 8) = r2\nr3 = *(u64 *)(r10 - 8)\ngotox r3\n"
+     "r1 = map_idx_value(16, 0) ll\nr2 = *(u64 *)(r1 + 0)\n*(u64 *)(r10 - 8) = r2\nr3 = *(u64 *)(r10 - 8)\ngotox r3\n"
      "r0 = 2\nexit\n",
      {{6}}, E::Ok},
     {"gotox_loop_through_table",
-     "r6 = 0\nl: r1 = map_idx_value(14, 0) ll\nr2 = *(u64 *)(r1 + 0)\ngotox r2\nr6 += 1\nif r6 < 4 goto l\nr0 = 2\nexit\n",
+     "r6 = 0\nl: r1 = map_idx_value(16, 0) ll\nr2 = *(u64 *)(r1 + 0)\ngotox r2\nr6 += 1\nif r6 < 4 goto l\nr0 = 2\nexit\n",
      {{5}}, E::Ok},
-    {"gotox_unknown_scalar", "r2 = *(u32 *)(r1 + 12)\nr1 = map_idx_value(14, 0) ll\ngotox r2\nr0 = 2\nexit\n", {{4}},
+    {"gotox_unknown_scalar", "r2 = *(u32 *)(r1 + 12)\nr1 = map_idx_value(16, 0) ll\ngotox r2\nr0 = 2\nexit\n", {{4}},
      E::VerifierIndirectJump, 3},
-    {"gotox_modified_entry", "r1 = map_idx_value(14, 0) ll\nr2 = *(u64 *)(r1 + 0)\nr2 += 0\ngotox r2\nr0 = 2\nexit\n", {{5}},
+    {"gotox_modified_entry", "r1 = map_idx_value(16, 0) ll\nr2 = *(u64 *)(r1 + 0)\nr2 += 0\ngotox r2\nr0 = 2\nexit\n", {{5}},
      E::VerifierIndirectJump, 4},
-    {"gotox_narrow_load", "r1 = map_idx_value(14, 0) ll\nr2 = *(u32 *)(r1 + 0)\ngotox r2\nr0 = 2\nexit\n", {{4}},
+    {"gotox_narrow_load", "r1 = map_idx_value(16, 0) ll\nr2 = *(u32 *)(r1 + 0)\ngotox r2\nr0 = 2\nexit\n", {{4}},
      E::VerifierIndirectJump, 3},
-    {"gotox_misaligned_load", "r1 = map_idx_value(14, 0) ll\nr2 = *(u64 *)(r1 + 4)\ngotox r2\nr0 = 2\nexit\n", {{4, 4}},
+    {"gotox_misaligned_load", "r1 = map_idx_value(16, 0) ll\nr2 = *(u64 *)(r1 + 4)\ngotox r2\nr0 = 2\nexit\n", {{4, 4}},
      E::VerifierIndirectJump, 3},
-    {"gotox_pointer", "r1 = map_idx_value(14, 0) ll\ngotox r1\nr0 = 2\nexit\n", {{3}}, E::VerifierIndirectJump, 2},
-    {"gotox_uninit", "r1 = map_idx_value(14, 0) ll\ngotox r5\nr0 = 2\nexit\n", {{3}}, E::VerifierUninitRegister, 2},
+    {"gotox_pointer", "r1 = map_idx_value(16, 0) ll\ngotox r1\nr0 = 2\nexit\n", {{3}}, E::VerifierIndirectJump, 2},
+    {"gotox_uninit", "r1 = map_idx_value(16, 0) ll\ngotox r5\nr0 = 2\nexit\n", {{3}}, E::VerifierUninitRegister, 2},
     {"gotox_no_table", "r2 = 3\ngotox r2\nr0 = 2\nexit\n", {}, E::VerifierIndirectJump, 1},
     {"gotox_plain_map_value", "r1 = map_idx_value(8, 0) ll\nr2 = *(u64 *)(r1 + 0)\ngotox r2\nr0 = 2\nexit\n", {{4}},
      E::VerifierIndirectJump, 3},
-    {"table_entry_outside_program", "r1 = map_idx_value(14, 0) ll\nr2 = *(u64 *)(r1 + 0)\ngotox r2\nr0 = 2\nexit\n",
+    {"table_entry_outside_program", "r1 = map_idx_value(16, 0) ll\nr2 = *(u64 *)(r1 + 0)\ngotox r2\nr0 = 2\nexit\n",
      {{100}}, E::VerifierIndirectJump, 0},
     {"table_entry_mid_lddw",
-     "r1 = map_idx_value(14, 0) ll\nr2 = *(u64 *)(r1 + 0)\ngotox r2\nr0 = 2\nexit\n", {{1}}, E::VerifierIndirectJump, 0},
+     "r1 = map_idx_value(16, 0) ll\nr2 = *(u64 *)(r1 + 0)\ngotox r2\nr0 = 2\nexit\n", {{1}}, E::VerifierIndirectJump, 0},
     {"table_entry_other_function",
-     "r1 = map_idx_value(14, 0) ll\nr2 = *(u64 *)(r1 + 0)\ngotox r2\nr0 = 2\ncall f\nexit\nf: r0 = 2\nexit\n", {{7}},
+     "r1 = map_idx_value(16, 0) ll\nr2 = *(u64 *)(r1 + 0)\ngotox r2\nr0 = 2\ncall f\nexit\nf: r0 = 2\nexit\n", {{7}},
      E::VerifierIndirectJump, 0},
     {"table_index_unbounded",
-     "r6 = *(u32 *)(r1 + 12)\nr1 = map_idx_value(14, 0) ll\nr1 += r6\nr2 = *(u64 *)(r1 + 0)\ngotox r2\nr0 = 2\nexit\n", {{6}},
+     "r6 = *(u32 *)(r1 + 12)\nr1 = map_idx_value(16, 0) ll\nr1 += r6\nr2 = *(u64 *)(r1 + 0)\ngotox r2\nr0 = 2\nexit\n", {{6}},
      E::VerifierOutOfBounds, 4},
-    {"table_write", "r1 = map_idx_value(14, 0) ll\nr2 = 5\n*(u64 *)(r1 + 0) = r2\nr2 = *(u64 *)(r1 + 0)\ngotox r2\nr0 = 2\nexit\n",
+    {"table_write", "r1 = map_idx_value(16, 0) ll\nr2 = 5\n*(u64 *)(r1 + 0) = r2\nr2 = *(u64 *)(r1 + 0)\ngotox r2\nr0 = 2\nexit\n",
      {{6}}, E::VerifierReadOnly, 3},
-    {"gotox_last_insn", "r1 = map_idx_value(14, 0) ll\nr2 = *(u64 *)(r1 + 0)\ngoto go\nt: r0 = 2\nexit\ngo: gotox r2\n",
+    {"gotox_last_insn", "r1 = map_idx_value(16, 0) ll\nr2 = *(u64 *)(r1 + 0)\ngoto go\nt: r0 = 2\nexit\ngo: gotox r2\n",
      {{4}}, E::Ok},
 };
 
