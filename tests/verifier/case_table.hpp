@@ -21,18 +21,33 @@ struct Case {
 
 inline std::ostream& operator<<(std::ostream& os, const Case& c) { return os << c.name; }
 
-inline void run_case(const Case& c) {
+// Assembles `text`, verifies it as `type` with `opts` and checks the
+// outcome: accepted for ErrorCode::Ok, else rejected with `code` at `insn`.
+inline void run_case_with(const char* name, const char* type, const char* text, const VerifyOptions& opts,
+                          ErrorCode code, int64_t insn) {
   VerifierEnv env;
-  auto p = env.assemble_program(c.text);
-  ASSERT_TRUE(p.has_value()) << c.name << ": " << p.error().to_string();
-  auto r = env.verify_program(*p, c.type);
-  if (c.code == ErrorCode::Ok) {
-    EXPECT_TRUE(r.has_value()) << c.name << ": " << r.error().to_string();
+  auto p = env.assemble_program(text);
+  ASSERT_TRUE(p.has_value()) << name << ": " << p.error().to_string();
+  auto r = env.verify_program(*p, type, opts);
+  if (code == ErrorCode::Ok) {
+    EXPECT_TRUE(r.has_value()) << name << ": " << r.error().to_string();
     return;
   }
-  ASSERT_FALSE(r.has_value()) << c.name << ": accepted, expected " << error_code_name(c.code);
-  EXPECT_EQ(r.error().code, c.code) << c.name << ": " << r.error().to_string();
-  EXPECT_EQ(r.error().insn, c.insn) << c.name << ": " << r.error().to_string();
+  ASSERT_FALSE(r.has_value()) << name << ": accepted, expected " << error_code_name(code);
+  EXPECT_EQ(r.error().code, code) << name << ": " << r.error().to_string();
+  EXPECT_EQ(r.error().insn, insn) << name << ": " << r.error().to_string();
+}
+
+inline void run_case(const Case& c) { run_case_with(c.name, c.type, c.text, {}, c.code, c.insn); }
+
+// The stack tables' cases: a stack size (0: the default) and the divided
+// stack, verified as xdp.
+inline void run_stack_case(const char* name, const char* text, uint32_t max_stack, bool divided, ErrorCode code,
+                           int64_t insn) {
+  VerifyOptions o;
+  if (max_stack) o.max_stack = max_stack;
+  o.divided_stack = divided;
+  run_case_with(name, "xdp", text, o, code, insn);
 }
 
 inline std::string case_name(const ::testing::TestParamInfo<Case>& info) { return info.param.name; }

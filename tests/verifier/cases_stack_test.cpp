@@ -5,7 +5,7 @@
 // default is the kernel's 512 (docs/isa-extensions.md, "stack").
 #include <gtest/gtest.h>
 
-#include "verifier_test_util.hpp"
+#include "case_table.hpp"
 
 namespace decade::test {
 namespace {
@@ -73,20 +73,7 @@ class StackCases : public ::testing::TestWithParam<StackCase> {};
 
 TEST_P(StackCases, Verdict) {
   const StackCase& c = GetParam();
-  VerifierEnv env;
-  auto p = env.assemble_program(c.text);
-  ASSERT_TRUE(p.has_value()) << c.name << ": " << p.error().to_string();
-  VerifyOptions o;
-  if (c.max_stack) o.max_stack = c.max_stack;
-  o.divided_stack = c.divided;
-  auto r = env.verify_program(*p, "xdp", o);
-  if (c.code == E::Ok) {
-    EXPECT_TRUE(r.has_value()) << c.name << ": " << r.error().to_string();
-    return;
-  }
-  ASSERT_FALSE(r.has_value()) << c.name << ": accepted, expected " << error_code_name(c.code);
-  EXPECT_EQ(r.error().code, c.code) << c.name << ": " << r.error().to_string();
-  EXPECT_EQ(r.error().insn, c.insn) << c.name << ": " << r.error().to_string();
+  run_stack_case(c.name, c.text, c.max_stack, c.divided, c.code, c.insn);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stack, StackCases, ::testing::ValuesIn(kCases),
