@@ -114,8 +114,6 @@ uint64_t sk_lookup_udp(uint64_t, uint64_t tuple, uint64_t size, uint64_t netns, 
   return lookup(tuple, size, netns, flags, IPPROTO_UDP);
 }
 
-bool is_inet(const HostSocket& s) { return s.domain() == AF_INET || s.domain() == AF_INET6; }
-
 // bpf_sk_fullsock: every host socket is a full socket.
 uint64_t sk_fullsock(uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t) { return sk; }
 
@@ -126,7 +124,7 @@ uint64_t tcp_sock(uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t) {
 // bpf_get_listener_sock: the socket itself when it is a TCP listener.
 uint64_t get_listener_sock(uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t) {
   HostSocket& s = *HostSocket::from_program(sk);
-  return is_inet(s) && s.protocol() == IPPROTO_TCP && s.state() == kTcpListen ? sk : 0;
+  return s.tcp() && s.state() == kTcpListen ? sk : 0;
 }
 
 // The bpf_skc_to_* casts: the socket when it is of the kind named, else
@@ -136,7 +134,7 @@ template <int Domain, int Protocol>
 uint64_t skc_to(uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t) {
   if (!sk) return 0;
   const HostSocket& s = *HostSocket::from_program(sk);
-  const bool domain_ok = Domain == 0 ? is_inet(s) : s.domain() == Domain;
+  const bool domain_ok = Domain == 0 ? s.inet() : s.domain() == Domain;
   return domain_ok && (Protocol == 0 || s.protocol() == Protocol) ? sk : 0;
 }
 // Timewait and request sockets are kernel-internal: a host socket is never one.

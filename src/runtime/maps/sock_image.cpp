@@ -34,12 +34,6 @@ std::set<HostSocket*>& registry() {
   return live;
 }
 
-int sockopt_int(int fd, int level, int name, int fallback) {
-  int v = 0;
-  socklen_t len = sizeof(v);
-  return getsockopt(fd, level, name, &v, &len) == 0 ? v : fallback;
-}
-
 template <typename T>
 void put_at(uint8_t* image, size_t off, T v) {
   std::memcpy(image + off, &v, sizeof(v));
@@ -68,6 +62,21 @@ void put_addr(uint8_t* image, const sockaddr_storage& a, size_t ip4, size_t ip6,
 
 }  // namespace
 
+int sockopt_int(int fd, int level, int name, int fallback) {
+  int v = 0;
+  socklen_t len = sizeof(v);
+  return getsockopt(fd, level, name, &v, &len) == 0 ? v : fallback;
+}
+
+bool HostSocket::inet() const { return domain_ == AF_INET || domain_ == AF_INET6; }
+bool HostSocket::tcp() const { return inet() && protocol_ == IPPROTO_TCP; }
+
+int HostSocket::tcp_state() const {
+  tcp_info info{};
+  socklen_t len = sizeof(info);
+  return getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 ? info.tcpi_state : -1;
+}
+
 bool HostSocket::local_addr(sockaddr_storage* a) const {
   *a = {};
   socklen_t len = sizeof(*a);
@@ -81,10 +90,9 @@ bool HostSocket::peer_addr(sockaddr_storage* a) const {
 }
 
 int HostSocket::state() const {
-  if ((domain_ == AF_INET || domain_ == AF_INET6) && protocol_ == IPPROTO_TCP) {
-    tcp_info info{};
-    socklen_t len = sizeof(info);
-    if (getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &len) == 0) return info.tcpi_state;
+  if (tcp()) {
+    const int st = tcp_state();
+    if (st >= 0) return st;
   }
   sockaddr_storage peer{};
   return peer_addr(&peer) ? kTcpEstablished : kTcpClose;

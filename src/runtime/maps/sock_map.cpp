@@ -25,43 +25,28 @@ namespace {
 
 constexpr int kTcpEstablished = 1, kTcpListen = 10;
 
-int sockopt_int(int fd, int level, int name) {
-  int v = -1;
-  socklen_t len = sizeof(v);
-  return getsockopt(fd, level, name, &v, &len) == 0 ? v : -1;
-}
-
-int tcp_state(int fd) {
-  tcp_info info{};
-  socklen_t len = sizeof(info);
-  return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 ? info.tcpi_state : -1;
-}
-
-bool is_inet(const HostSocket& s) { return s.domain() == AF_INET || s.domain() == AF_INET6; }
-bool is_tcp(const HostSocket& s) { return is_inet(s) && s.protocol() == IPPROTO_TCP; }
-
 // sock_map_sk_is_suitable and sock_map_sk_state_allowed: TCP established or
 // listening, UDP, unix and vsock sockets; anything else -EOPNOTSUPP.
 long sockmap_suitable(const HostSocket& s) {
-  if (is_tcp(s)) {
-    const int st = tcp_state(s.fd());
+  if (s.tcp()) {
+    const int st = s.tcp_state();
     return st == kTcpEstablished || st == kTcpListen ? 0 : kEOPNOTSUPP;
   }
-  if (is_inet(s)) return s.protocol() == IPPROTO_UDP ? 0 : kEOPNOTSUPP;
+  if (s.inet()) return s.protocol() == IPPROTO_UDP ? 0 : kEOPNOTSUPP;
   return s.domain() == AF_UNIX || s.domain() == AF_VSOCK ? 0 : kEOPNOTSUPP;
 }
 
 // reuseport_array_update_check: a TCP or UDP socket of IPv4 or IPv6 in a
 // reuseport group (SO_REUSEPORT, bound; TCP listening).
 long reuseport_suitable(const HostSocket& s) {
-  if (!is_inet(s) || (s.protocol() != IPPROTO_TCP && s.protocol() != IPPROTO_UDP)) return kENOTSUPP;
+  if (!s.inet() || (s.protocol() != IPPROTO_TCP && s.protocol() != IPPROTO_UDP)) return kENOTSUPP;
   if (sockopt_int(s.fd(), SOL_SOCKET, SO_REUSEPORT) != 1) return kEINVAL;
   sockaddr_storage a{};
   socklen_t len = sizeof(a);
   if (getsockname(s.fd(), reinterpret_cast<sockaddr*>(&a), &len) != 0) return kEINVAL;
   const uint16_t port = a.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6&>(a).sin6_port
                                                 : reinterpret_cast<sockaddr_in&>(a).sin_port;
-  if (!port || (is_tcp(s) && tcp_state(s.fd()) != kTcpListen)) return kEINVAL;
+  if (!port || (s.tcp() && s.tcp_state() != kTcpListen)) return kEINVAL;
   return 0;
 }
 
@@ -315,7 +300,7 @@ void HostSocket::put() {
 }
 
 bool HostSocket::redirect_allowed() const {
-  if (is_tcp(*this)) return tcp_state(fd_) != kTcpListen;
+  if (tcp()) return tcp_state() != kTcpListen;
   sockaddr_storage a{};
   socklen_t len = sizeof(a);
   return getpeername(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0;

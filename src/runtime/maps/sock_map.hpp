@@ -22,6 +22,9 @@ struct sockaddr_storage;
 
 namespace decade {
 
+// An int socket option of fd, or `fallback` when getsockopt fails.
+int sockopt_int(int fd, int level, int name, int fallback = -1);
+
 class HostSocket;
 
 // What a program reads through a socket pointer (verifier/sock_access.cpp):
@@ -54,6 +57,11 @@ class HostSocket {
   int domain() const { return domain_; }
   int type() const { return type_; }
   int protocol() const { return protocol_; }
+  bool inet() const;  // AF_INET or AF_INET6
+  bool tcp() const;   // an inet TCP socket
+  // A TCP socket's TCP_INFO state (the kernel's numbering); -1 when the
+  // kernel does not give one.
+  int tcp_state() const;
   // Where the kernel lets a redirect deliver (sock_map_redirect_allowed): a
   // TCP socket that is not listening, another socket that is connected.
   bool redirect_allowed() const;
