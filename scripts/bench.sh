@@ -8,11 +8,13 @@
 #   2. compute programs (bench_compute): native (gcc -O2), Decade's JIT and
 #      interpreter, and the kernel's JIT through bpftool when bpf() works;
 #   3. verification (bench_verify): time, processed instructions, states and
-#      processed instructions per second for large programs.
+#      processed instructions per second for large programs;
+#   4. user-space probes (bench_uprobe) and the CLI's cold start
+#      (bench_coldstart: fresh `decade verify` / `decade run` processes).
 # Usage: scripts/bench.sh [BUILD_DIR]
 #   BENCH_MIN_TIME   seconds per map case (default 0.2)
 #   BENCH_MIN_MS     milliseconds per compute measurement (default 200)
-#   BENCH_ONLY       maps | compute | verify | uprobe (default all)
+#   BENCH_ONLY       maps | compute | verify | uprobe | coldstart (default all)
 #   BENCH_NO_BUILD=1 run the binaries already built
 set -euo pipefail
 BUILD=${1:-build}
@@ -23,7 +25,7 @@ MIN_MS=${BENCH_MIN_MS:-200}
 ONLY=${BENCH_ONLY:-}
 
 if [ -z "${BENCH_NO_BUILD:-}" ]; then
-  cmake --build "$BUILD" --target bench_maps bench_compute bench_verify bpf_objects bench_kernel_objects >/dev/null
+  cmake --build "$BUILD" --target bench_maps bench_compute bench_verify bench_coldstart bpf_objects bench_kernel_objects >/dev/null
   cmake --build "$BUILD" --target bench_uprobe >/dev/null 2>&1 || true
 fi
 
@@ -102,4 +104,9 @@ if [ -z "$ONLY" ] || [ "$ONLY" = uprobe ]; then
   else
     echo "bench_uprobe not built (needs x86-64 and Google Benchmark)"
   fi
+fi
+
+if [ -z "$ONLY" ] || [ "$ONLY" = coldstart ]; then
+  echo
+  "$BUILD/bench/bench_coldstart" --runs "${BENCH_COLDSTART_RUNS:-200}"
 fi

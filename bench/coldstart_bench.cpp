@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: Apache-2.0
+// Cold start of the command line: a fresh `decade verify` and `decade run`
+// of a small program, each a new process, timed from spawn to exit, beside
+// the machine's floor (/bin/true, the same spawn and wait) and `decade
+// --version` (the process and its libraries, no command). Issue's aim: at
+// most 2 ms of wall time per command (docs/cli.md, "Cold start").
+//
+//   bench_coldstart [--decade PATH] [--verify-obj OBJ] [--run-obj OBJ]
+//                   [--runs N] [--smoke]
+//
+// Prints, per command, the minimum, median and 90th percentile of the wall
+// time (ms) and the median CPU time of the child (user + system, ms), then
+// the medians as ratios to /bin/true. Exit 1 when a command fails (its
+// exit status is checked on every run), never because of a time.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+struct Sample {
+  double wall_ms;
+  double cpu_ms;
+};
+
+struct Row {
+  std::string name;
+  std::vector<std::string> argv;
+  std::vector<Sample> samples;
+};
+
+// One spawn and wait; false when the command did not exit with status 0.
+bool run_once(const std::vector<std::string>& argv, Sample& out, std::string& why) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  auto t0 = std::chrono::steady_clock::now();
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) {
+    why = std::string("cannot start ") + argv[0] + ": " + std::strerror(rc);
+    return false;
+  }
+  int status = 0;
+  struct rusage ru {};
+  if (wait4(pid, &status, 0, &ru) != pid) {
+    why = std::string("wait4: ") + std::strerror(errno);
+    return false;
+  }
+  auto t1 = std::chrono::steady_clock::now();
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    why = argv[0] + std::string(" exited with status ") +
+          std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+    return false;
+  }
+  auto tv_ms = [](const timeval& tv) { return tv.tv_sec * 1e3 + tv.tv_usec / 1e3; };
+  out.wall_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+  out.cpu_ms = tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime);
+  return true;
+}
+
+double quantile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+bool exists(const std::string& p) { return access(p.c_str(), R_OK) == 0; }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string decade = DECADE_BENCH_CLI;
+  std::string verify_obj = DECADE_BENCH_VERIFY_OBJ;
+  std::string run_obj = DECADE_BENCH_RUN_OBJ;
+  int runs = 200;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&](const char* what) -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "bench_coldstart: %s needs a value\n", what);
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--decade") decade = next("--decade");
+    else if (a == "--verify-obj") verify_obj = next("--verify-obj");
+    else if (a == "--run-obj") run_obj = next("--run-obj");
+    else if (a == "--runs") runs = std::atoi(next("--runs").c_str());
+    else if (a == "--smoke") runs = 3;
+    else {
+      std::fprintf(stderr, "usage: bench_coldstart [--decade PATH] [--verify-obj OBJ] [--run-obj OBJ] [--runs N] [--smoke]\n");
+      return 2;
+    }
+  }
+  if (runs < 1) runs = 1;
+  for (const auto& p : {decade, verify_obj, run_obj}) {
+    if (!exists(p)) {
+      std::fprintf(stderr, "bench_coldstart: %s not found (build the project first)\n", p.c_str());
+      return 1;
+    }
+  }
+
+  // A 64-byte packet for the run, in a file of its own.
+  char packet_tmpl[] = "/tmp/decade-coldstart-XXXXXX";
+  int pfd = mkstemp(packet_tmpl);
+  if (pfd < 0) {
+    std::fprintf(stderr, "bench_coldstart: mkstemp: %s\n", std::strerror(errno));
+    return 1;
+  }
+  unsigned char bytes[64] = {0};
+  bool wrote = write(pfd, bytes, sizeof bytes) == static_cast<ssize_t>(sizeof bytes);
+  close(pfd);
+  std::string packet = packet_tmpl;
+  struct Unlink {
+    std::string path;
+    ~Unlink() { unlink(path.c_str()); }
+  } unlink_packet{packet};
+  if (!wrote) {
+    std::fprintf(stderr, "bench_coldstart: cannot write %s\n", packet.c_str());
+    return 1;
+  }
+
+  std::vector<Row> rows = {
+      {"/bin/true (spawn floor)", {"/bin/true"}, {}},
+      {"decade --version", {decade, "--version"}, {}},
+      {"decade verify (" + verify_obj.substr(verify_obj.rfind('/') + 1) + ")", {decade, "verify", verify_obj}, {}},
+      {"decade run (" + run_obj.substr(run_obj.rfind('/') + 1) + ", 64-byte packet)",
+       {decade, "run", run_obj, "--data", packet},
+       {}},
+  };
+  // Warm the page cache once, then interleave the commands so that every
+  // row sees the same machine.
+  for (auto& r : rows) {
+    Sample s{};
+    std::string why;
+    if (!run_once(r.argv, s, why)) {
+      std::fprintf(stderr, "bench_coldstart: %s\n", why.c_str());
+      return 1;
+    }
+  }
+  for (int i = 0; i < runs; ++i) {
+    for (auto& r : rows) {
+      Sample s{};
+      std::string why;
+      if (!run_once(r.argv, s, why)) {
+        std::fprintf(stderr, "bench_coldstart: %s\n", why.c_str());
+        return 1;
+      }
+      r.samples.push_back(s);
+    }
+  }
+
+  double loads[3] = {0, 0, 0};
+  if (getloadavg(loads, 3) < 0) loads[0] = loads[1] = loads[2] = -1;
+  std::printf("== cold start: a new process per command, %d runs each (load average %.2f %.2f %.2f) ==\n", runs,
+              loads[0], loads[1], loads[2]);
+  std::printf("%-44s %9s %9s %9s %11s %9s\n", "command", "min ms", "median", "p90", "CPU median", "x true");
+  double floor_med = 0;
+  for (const auto& r : rows) {
+    std::vector<double> wall, cpu;
+    for (const auto& s : r.samples) {
+      wall.push_back(s.wall_ms);
+      cpu.push_back(s.cpu_ms);
+    }
+    double med = quantile(wall, 0.5);
+    if (floor_med == 0) floor_med = med;
+    std::printf("%-44s %9.3f %9.3f %9.3f %11.3f %9.2f\n", r.name.c_str(), quantile(wall, 0.0), med,
+                quantile(wall, 0.9), quantile(cpu, 0.5), med / floor_med);
+  }
+  std::printf("aim: decade verify and decade run at most 2 ms of wall time (median)\n");
+  return 0;
+}
