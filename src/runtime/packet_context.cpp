@@ -320,6 +320,23 @@ long SkBuff::store_bytes(uint64_t offset, const void* from, uint64_t len) {
   return 0;
 }
 
+long SkBuff::load_bytes_relative(uint64_t offset, void* to, uint64_t len, uint64_t start_header) const {
+  constexpr uint64_t kHdrStartMac = 0, kHdrStartNet = 1, kMaxOffset = 0xffff;
+  // Frame positions: the header the program names, and the packet's end
+  // (the kernel's skb_tail_pointer). The headers may lie before data (a
+  // socket filter's MAC header) but never after the end.
+  const int64_t end = data_pos() + static_cast<int64_t>(packet().size());
+  int64_t start = -1;
+  if (start_header == kHdrStartMac) start = mac_;
+  else if (start_header == kHdrStartNet) start = net_;
+  if (start < 0 || offset > kMaxOffset || static_cast<int64_t>(start + offset + len) > end) {
+    if (len) std::memset(to, 0, len);
+    return -EFAULT;
+  }
+  if (len) std::memmove(to, frame_.start() + start + offset, len);
+  return 0;
+}
+
 int64_t SkBuff::data_pos() const { return from32(md_.data) - frame_.start(); }
 
 // The new [data, end) after a push, pop or resize: -ENOMEM outside the

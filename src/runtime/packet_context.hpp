@@ -186,6 +186,11 @@ class SkBuff {
   // bpf_skb_load_bytes: 0, or -EFAULT with `to` zeroed.
   long load_bytes(uint64_t offset, void* to, uint64_t len) const;
   long store_bytes(uint64_t offset, const void* from, uint64_t len);
+  // bpf_skb_load_bytes_relative: `len` bytes from `offset` past the MAC
+  // (start_header 0) or network (1) header; 0, or -EFAULT with `to`
+  // zeroed when the range passes the packet's end, the offset is above
+  // 0xffff or start_header is another value.
+  long load_bytes_relative(uint64_t offset, void* to, uint64_t len, uint64_t start_header) const;
 
   // Resizing, in the kernel's terms (offsets count from data, the start of
   // what the program sees): each keeps struct __sk_buff's len, data,

@@ -5,13 +5,16 @@
 // kernel's creation rules for both.
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <fstream>
 #include <string>
 
+#include "runtime/helpers/helpers.hpp"
 #include "runtime/maps/cgroup_array.hpp"
+#include "runtime/packet_context.hpp"
 #include "runtime/maps/stack_trace.hpp"
 #include "runtime_test_util.hpp"
 
@@ -156,6 +159,82 @@ TEST(CgroupArray, ThreadUnderTheCgroupsItIsIn) {
   EXPECT_EQ(m->erase(&k0), 0);
   EXPECT_EQ(a->thread_under(0), -EAGAIN);
   EXPECT_EQ(m->erase(&k2), -ENOENT);
+}
+
+uint64_t inode_of(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_ino) : 0;
+}
+
+// bpf_get_current_cgroup_id and bpf_get_current_ancestor_cgroup_id: the
+// thread's cgroup v2 directory's inode (the kernel's cgroup id), and its
+// ancestors' by level (the root is level 0, id 1).
+TEST(CgroupIds, CurrentAndAncestors) {
+  const std::string own = own_cgroup_dir();
+  if (own.empty()) GTEST_SKIP() << "no cgroup v2 hierarchy";
+  const uint64_t id = call(kHelperGetCurrentCgroupId);
+  EXPECT_NE(id, 0u);
+  EXPECT_EQ(id, inode_of(own));
+  std::string path;
+  {
+    std::ifstream cg("/proc/thread-self/cgroup");
+    for (std::string line; std::getline(cg, line);)
+      if (line.rfind("0::", 0) == 0) path = line.substr(3);
+  }
+  int level = 0;
+  for (size_t i = 1; i < path.size(); ++i) level += path[i] == '/';
+  if (path.size() > 1) ++level;
+  EXPECT_EQ(call(kHelperGetCurrentAncestorCgroupId, uint64_t(level)), id);
+  EXPECT_EQ(call(kHelperGetCurrentAncestorCgroupId, uint64_t(level + 1)), 0u);
+  EXPECT_EQ(call(kHelperGetCurrentAncestorCgroupId, uint64_t(-1)), 0u);
+  // A packet a host runs belongs to the running thread: its socket's cgroup is the thread's.
+  {
+    std::vector<uint8_t> pkt(60, 0);
+    pkt[12] = 0x08;
+    auto skb = std::move(*SkBuff::create(pkt));
+    EXPECT_EQ(call(kHelperSkbCgroupId, skb->ctx_addr()), id);
+    EXPECT_EQ(call(kHelperSkbAncestorCgroupId, skb->ctx_addr(), uint64_t(level)), id);
+    EXPECT_EQ(call(kHelperSkbAncestorCgroupId, skb->ctx_addr(), uint64_t(level + 1)), 0u);
+  }
+  // The root cgroup is id 1 (0 when a container's mount hides it).
+  const uint64_t root = call(kHelperGetCurrentAncestorCgroupId, 0);
+  EXPECT_TRUE(root == 1 || root == 0) << root;
+  if (level == 0) {
+    EXPECT_EQ(root, id);
+  }
+
+  // A process moved into a new child cgroup sees it as its own, one level
+  // down, with the thread's former cgroup as its parent.
+  const std::string child = own + (own.back() == '/' ? "" : "/") + "decade-ids-" + std::to_string(getpid());
+  if (mkdir(child.c_str(), 0755) != 0) GTEST_SKIP() << "cannot create " << child << " (not root?)";
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    uint64_t out[3] = {0, 0, 0};
+    std::ofstream procs(child + "/cgroup.procs");
+    procs << getpid() << std::flush;
+    if (procs.good()) {
+      out[0] = 1;
+      out[1] = call(kHelperGetCurrentCgroupId);
+      out[2] = call(kHelperGetCurrentAncestorCgroupId, uint64_t(level));
+    }
+    (void)!write(fds[1], out, sizeof out);
+    _exit(0);
+  }
+  close(fds[1]);
+  uint64_t got[3] = {0, 0, 0};
+  const ssize_t n = read(fds[0], got, sizeof got);
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const uint64_t child_ino = inode_of(child);
+  rmdir(child.c_str());
+  ASSERT_EQ(n, static_cast<ssize_t>(sizeof got));
+  if (!got[0]) GTEST_SKIP() << "cannot move a process into " << child;
+  EXPECT_EQ(got[1], child_ino);
+  EXPECT_EQ(got[2], id);
 }
 
 }  // namespace

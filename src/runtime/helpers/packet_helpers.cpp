@@ -96,6 +96,50 @@ uint64_t skb_store_bytes(uint64_t ctx, uint64_t offset, uint64_t from, uint64_t 
   return as_ret(r);
 }
 
+// bpf_skb_load_bytes_relative(skb, offset, to, len, start_header): as
+// bpf_skb_load_bytes from the MAC (BPF_HDR_START_MAC) or network
+// (BPF_HDR_START_NET) header; a socket filter's MAC header lies before its
+// data. -EFAULT, `to` zeroed, otherwise.
+uint64_t skb_load_bytes_relative(uint64_t ctx, uint64_t offset, uint64_t to, uint64_t len, uint64_t start_header) {
+  SkBuff* b = skb(ctx);
+  if (!b) return as_ret(-EFAULT);
+  return as_ret(b->load_bytes_relative(static_cast<uint32_t>(offset), reinterpret_cast<void*>(to), static_cast<uint32_t>(len),
+                                       static_cast<uint32_t>(start_header)));
+}
+
+// bpf_skb_change_type(skb, pkt_type): skb->pkt_type may move between
+// PACKET_HOST, PACKET_BROADCAST, PACKET_MULTICAST and PACKET_OTHERHOST
+// (0..3) only, from and to; anything else is -EINVAL.
+uint64_t skb_change_type(uint64_t ctx, uint64_t pkt_type, uint64_t, uint64_t, uint64_t) {
+  constexpr uint32_t kPacketOtherhost = 3;
+  SkBuff* b = skb(ctx);
+  if (!b) return as_ret(kEINVAL);
+  const auto type = static_cast<uint32_t>(pkt_type);
+  if (b->ctx()->pkt_type > kPacketOtherhost || type > kPacketOtherhost) return as_ret(kEINVAL);
+  b->ctx()->pkt_type = type;
+  return 0;
+}
+
+// bpf_skb_set_tstamp(skb, tstamp, tstamp_type): an IPv4 or IPv6 packet's
+// delivery time (-EOPNOTSUPP for other protocols) with its clock:
+// BPF_SKB_CLOCK_REALTIME (any value, 0 clears it), BPF_SKB_CLOCK_MONOTONIC
+// or BPF_SKB_CLOCK_TAI (non-zero); __sk_buff's tstamp and tstamp_type
+// show it. Another clock is -EINVAL.
+uint64_t skb_set_tstamp(uint64_t ctx, uint64_t tstamp, uint64_t tstamp_type, uint64_t, uint64_t) {
+  constexpr uint32_t kClockRealtime = 0, kClockMonotonic = 1, kClockTai = 2;
+  constexpr uint32_t kProtoIpNet = 0x0008, kProtoIpv6Net = 0xdd86;  // htons(ETH_P_IP), htons(ETH_P_IPV6)
+  SkBuff* b = skb(ctx);
+  if (!b) return as_ret(kEINVAL);
+  SkBuffMd* md = b->ctx();
+  if (md->protocol != kProtoIpNet && md->protocol != kProtoIpv6Net) return as_ret(-EOPNOTSUPP);
+  const auto clock = static_cast<uint32_t>(tstamp_type);
+  if (clock != kClockRealtime && clock != kClockMonotonic && clock != kClockTai) return as_ret(kEINVAL);
+  if (clock != kClockRealtime && tstamp == 0) return as_ret(kEINVAL);
+  md->tstamp = tstamp;
+  md->tstamp_type = static_cast<uint8_t>(clock);
+  return 0;
+}
+
 }  // namespace
 
 uint32_t packet_helper_types(uint32_t id) {
@@ -109,10 +153,12 @@ uint32_t packet_helper_types(uint32_t id) {
       return kProgXdp | kProgTc | kProgLwtXmit;
     case kHelperCsumDiff:
       return kProgXdp | kProgTc | kProgLwt | kProgLwtXmit;
+    case kHelperSkbLoadBytesRelative:
+      return kProgTc | kProgSocketFilter | kProgCgroupSkb | kProgSkReuseport;
     case kHelperSkbLoadBytes:
       return kProgTc | kProgSocketFilter | kProgCgroupSkb | kProgLwt | kProgLwtXmit | kProgSkSkb | kProgFlowDissector |
              kProgSkReuseport;
-    case kHelperSkbEcnSetCe:
+    case kHelperSkbEcnSetCe: case kHelperSkbCgroupId: case kHelperSkbAncestorCgroupId:
       return kProgTc | kProgCgroupSkb;
     case kHelperSkbPullData:
       return kProgTc | kProgLwt | kProgLwtXmit | kProgSkSkb;
@@ -126,6 +172,8 @@ uint32_t packet_helper_types(uint32_t id) {
     case kHelperSkbGetTunnelKey: case kHelperSkbSetTunnelKey: case kHelperSkbGetTunnelOpt:
     case kHelperSkbSetTunnelOpt: case kHelperSetHashInvalid:
       return kProgTc | kProgLwtXmit;
+    case kHelperSkbChangeType: case kHelperSkbSetTstamp:
+      return kProgTc;
     case kHelperSkbChangeProto: case kHelperSkbVlanPush: case kHelperSkbVlanPop: case kHelperSetHash:
     case kHelperSkbUnderCgroup: case kHelperRedirectNeigh:
       return kProgTc;
@@ -150,6 +198,11 @@ void append_packet_helpers(std::vector<FuncProto>& out) {
   out.push_back(make_proto("bpf_xdp_get_buff_len", kHelperXdpGetBuffLen, xdp_get_buff_len, R::Integer, {A::PtrToCtx}));
   out.push_back(make_proto("bpf_skb_load_bytes", kHelperSkbLoadBytes, skb_load_bytes, R::Integer,
                            {A::PtrToCtx, A::Scalar, A::PtrToUninitMem, A::ConstSize}));
+  out.push_back(make_proto("bpf_skb_load_bytes_relative", kHelperSkbLoadBytesRelative, skb_load_bytes_relative, R::Integer,
+                           {A::PtrToCtx, A::Scalar, A::PtrToUninitMem, A::ConstSize, A::Scalar}));
+  out.push_back(make_proto("bpf_skb_change_type", kHelperSkbChangeType, skb_change_type, R::Integer, {A::PtrToCtx, A::Scalar}));
+  out.push_back(make_proto("bpf_skb_set_tstamp", kHelperSkbSetTstamp, skb_set_tstamp, R::Integer,
+                           {A::PtrToCtx, A::Scalar, A::Scalar}));
   out.push_back(make_proto("bpf_skb_store_bytes", kHelperSkbStoreBytes, skb_store_bytes, R::Integer,
                            {A::PtrToCtx, A::Scalar, A::PtrToMem, A::ConstSize, A::Scalar}, kMoves));
 }

@@ -14,6 +14,8 @@
 // not build one for those types (RunCtx::Unsupported, or plain memory for
 // sysctl), so the helpers verify as the kernel's do and a call that is
 // reached anyway fails the run with ExecUnsupported naming the helper.
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstring>
 #include <mutex>
@@ -71,6 +73,35 @@ uint64_t sk_redirect_map(uint64_t ctx, uint64_t map, uint64_t key, uint64_t flag
 }
 uint64_t sk_redirect_hash(uint64_t ctx, uint64_t map, uint64_t key, uint64_t flags, uint64_t) {
   return sk_redirect(ctx, reinterpret_cast<Map*>(map), reinterpret_cast<const void*>(key), 0, flags);
+}
+
+// The socket a packet belongs to (__sk_buff.sk), or nullptr. Packets a
+// host runs carry none unless the host gave one (docs/helpers.md).
+HostSocket* skb_socket(uint64_t ctx, const char* helper) {
+  SkBuff* b = SkBuff::from_ctx(ctx);
+  if (!b) {
+    raise_fault(ErrorCode::ExecHelperFault, std::string(helper) + ": context is not an SkBuff");
+    return nullptr;
+  }
+  return b->ctx()->sk ? HostSocket::from_program(b->ctx()->sk) : nullptr;
+}
+
+// bpf_get_socket_cookie(skb): the cookie of the packet's socket (SO_COOKIE,
+// the number the kernel gives the socket once), 0 without one.
+uint64_t get_socket_cookie(uint64_t ctx, uint64_t, uint64_t, uint64_t, uint64_t) {
+  HostSocket* s = skb_socket(ctx, "bpf_get_socket_cookie");
+  return s ? s->cookie() : 0;
+}
+
+// bpf_get_socket_uid(skb): the uid owning the packet's socket (the
+// socket inode's owner, which is where the kernel takes sk_uid from),
+// overflowuid (65534) without one.
+uint64_t get_socket_uid(uint64_t ctx, uint64_t, uint64_t, uint64_t, uint64_t) {
+  constexpr uint64_t kOverflowUid = 65534;
+  HostSocket* s = skb_socket(ctx, "bpf_get_socket_uid");
+  struct stat st {};
+  if (!s || fstat(s->fd(), &st) != 0) return kOverflowUid;
+  return st.st_uid;
 }
 
 // The MTU of ifindex (0: the packet's device) from the host's interfaces;
@@ -243,6 +274,8 @@ uint32_t sock_helper_types(uint32_t id) {
       return kProgCgroupSysctl;
     case kHelperCheckMtu:
       return kProgXdp | kProgTc;
+    case kHelperGetSocketCookie: case kHelperGetSocketUid:  // the skb forms
+      return kProgSocketFilter | kProgTc | kProgCgroupSkb | kProgSkSkb;
     case kHelperGetNetnsCookie:  // and the cgroup socket hooks (netns_cookie_type)
       return kProgSockOps | kProgSkMsg;
     case kHelperSkLookupTcp: case kHelperSkLookupUdp: case kHelperSkcLookupTcp:
@@ -273,6 +306,8 @@ void append_sock_helpers(std::vector<FuncProto>& out) {
                              {A::PtrToCtx, A::Scalar, A::PtrToFixedMemInOut, A::Scalar, A::Scalar});
   mtu.fixed_mem_size = 4;
   out.push_back(std::move(mtu));
+  out.push_back(make_proto("bpf_get_socket_cookie", kHelperGetSocketCookie, get_socket_cookie, R::Integer, {A::PtrToCtx}));
+  out.push_back(make_proto("bpf_get_socket_uid", kHelperGetSocketUid, get_socket_uid, R::Integer, {A::PtrToCtx}));
   // sock_ops.
   out.push_back(make_proto(kSetsockopt, kHelperSetsockopt, needs_context<kSetsockopt>, R::Integer,
                            {A::PtrToCtx, A::Scalar, A::Scalar, A::PtrToMem, A::ConstSize}));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The calling task: bpf_get_current_task and the cgroup array helpers
-// (bpf_current_task_under_cgroup, bpf_skb_under_cgroup), with their
+// The calling task: bpf_get_current_task, its cgroup's ids
+// (bpf_get_current_cgroup_id, bpf_get_current_ancestor_cgroup_id) and the
+// cgroup array helpers (bpf_current_task_under_cgroup,
+// bpf_skb_under_cgroup), with their
 // user-space meaning written down in docs/helpers.md.
 //
 // There is no kernel task_struct in user space. bpf_get_current_task
@@ -14,8 +16,10 @@
 #include <cerrno>
 #include <string>
 
+#include "runtime/cgroup_path.hpp"
 #include "runtime/helpers/helpers.hpp"
 #include "runtime/maps/cgroup_array.hpp"
+#include "runtime/maps/map_common.hpp"
 #include "runtime/packet_context.hpp"
 #include "runtime/run_context.hpp"
 
@@ -58,6 +62,38 @@ uint64_t skb_under_cgroup(uint64_t ctx, uint64_t m, uint64_t index, uint64_t, ui
   return under_cgroup(m, index, "bpf_skb_under_cgroup");
 }
 
+// bpf_get_current_cgroup_id(): the calling thread's cgroup v2 id (its
+// directory's inode number, the kernel's cgroup_id); 0 when unreadable.
+uint64_t get_current_cgroup_id(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+  return nothrow_op([]() -> long { return static_cast<long>(cgroup::current_id()); });
+}
+
+// bpf_get_current_ancestor_cgroup_id(level): the id of that cgroup's
+// ancestor at `level` (0: the root), 0 past its own level.
+uint64_t get_current_ancestor_cgroup_id(uint64_t level, uint64_t, uint64_t, uint64_t, uint64_t) {
+  if (level > 4096) return 0;  // deeper than any hierarchy; the kernel answers 0 as well
+  return nothrow_op([level]() -> long { return static_cast<long>(cgroup::current_ancestor_id(static_cast<int>(level))); });
+}
+
+// bpf_skb_cgroup_id(skb) / bpf_skb_ancestor_cgroup_id(skb, level): the
+// cgroup of the packet's socket, which for a packet a host runs is the
+// running thread's (as bpf_skb_under_cgroup; the kernel's test run gives
+// the packet a socket of the calling task, whose cgroup it records).
+uint64_t skb_cgroup_id(uint64_t ctx, uint64_t, uint64_t, uint64_t, uint64_t) {
+  if (!SkBuff::from_ctx(ctx)) {
+    raise_fault(ErrorCode::ExecHelperFault, "bpf_skb_cgroup_id: the run's context is not an SkBuff");
+    return 0;
+  }
+  return get_current_cgroup_id(0, 0, 0, 0, 0);
+}
+uint64_t skb_ancestor_cgroup_id(uint64_t ctx, uint64_t level, uint64_t, uint64_t, uint64_t) {
+  if (!SkBuff::from_ctx(ctx)) {
+    raise_fault(ErrorCode::ExecHelperFault, "bpf_skb_ancestor_cgroup_id: the run's context is not an SkBuff");
+    return 0;
+  }
+  return get_current_ancestor_cgroup_id(level, 0, 0, 0, 0);
+}
+
 }  // namespace
 
 const char* missing_helper_reason(uint32_t id) {
@@ -77,6 +113,12 @@ void append_task_helpers(std::vector<FuncProto>& out) {
   out.push_back(make_proto("bpf_get_current_task", kHelperGetCurrentTask, get_current_task, R::Integer, {}));
   out.push_back(make_proto("bpf_current_task_under_cgroup", kHelperCurrentTaskUnderCgroup, current_task_under_cgroup,
                            R::Integer, {A::ConstMapPtr, A::Scalar}));
+  out.push_back(make_proto("bpf_get_current_cgroup_id", kHelperGetCurrentCgroupId, get_current_cgroup_id, R::Integer, {}));
+  out.push_back(make_proto("bpf_get_current_ancestor_cgroup_id", kHelperGetCurrentAncestorCgroupId,
+                           get_current_ancestor_cgroup_id, R::Integer, {A::Scalar}));
+  out.push_back(make_proto("bpf_skb_cgroup_id", kHelperSkbCgroupId, skb_cgroup_id, R::Integer, {A::PtrToCtx}));
+  out.push_back(make_proto("bpf_skb_ancestor_cgroup_id", kHelperSkbAncestorCgroupId, skb_ancestor_cgroup_id, R::Integer,
+                           {A::PtrToCtx, A::Scalar}));
   out.push_back(make_proto("bpf_skb_under_cgroup", kHelperSkbUnderCgroup, skb_under_cgroup, R::Integer,
                            {A::PtrToCtx, A::ConstMapPtr, A::Scalar}));
 }

@@ -13,11 +13,11 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <fstream>
 #include <mutex>
 #include <optional>
 #include <vector>
 
+#include "runtime/cgroup_path.hpp"
 #include "runtime/maps/array_keys.hpp"
 #include "runtime/maps/map_common.hpp"
 
@@ -42,55 +42,14 @@ std::optional<DirId> cgroup_dir(int fd) {
   return DirId{st.st_dev, st.st_ino};
 }
 
-// Where the cgroup2 hierarchy is mounted and which of its cgroups the mount
-// shows at its top (/proc/self/mountinfo: the fourth field is that root,
-// the fifth the mount point; the type follows the " - " separator).
-struct Cgroup2Mount {
-  std::string root, point;
-};
-std::optional<Cgroup2Mount> cgroup2_mount() {
-  std::ifstream in("/proc/self/mountinfo");
-  for (std::string line; std::getline(in, line);) {
-    if (line.find(" - cgroup2 ") == std::string::npos) continue;
-    std::string f[5];
-    size_t pos = 0;
-    for (std::string& field : f) {
-      const size_t end = line.find(' ', pos);
-      if (end == std::string::npos) break;
-      field = line.substr(pos, end - pos);
-      pos = end + 1;
-    }
-    if (!f[4].empty()) return Cgroup2Mount{f[3], f[4]};
-  }
-  return std::nullopt;
-}
-
-// The calling thread's cgroup v2 path ("0::/a/b" in /proc/thread-self/cgroup).
-std::string thread_cgroup() {
-  std::ifstream in("/proc/thread-self/cgroup");
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("0::", 0) == 0) return line.substr(3);
-  return {};
-}
-
 // Is the calling thread's cgroup `want` or below it? From the thread's
 // cgroup directory up to the top of the cgroup2 mount; 0 without one.
 long thread_in(const DirId& want) {
-  const std::optional<Cgroup2Mount> mount = cgroup2_mount();
-  std::string rel = thread_cgroup();
-  if (!mount || rel.empty() || rel[0] != '/') return 0;
-  // A mount of a sub-tree (a container's) shows the thread's path below its root.
-  if (mount->root != "/") {
-    if (rel.compare(0, mount->root.size(), mount->root) != 0) return 0;
-    rel = rel.size() == mount->root.size() ? "/" : rel.substr(mount->root.size());
-  }
-  for (;;) {
+  for (const cgroup::Dir& d : cgroup::thread_dirs()) {
     struct stat st {};
-    if (stat((mount->point + rel).c_str(), &st) == 0 && DirId{st.st_dev, st.st_ino} == want) return 1;
-    if (rel == "/") return 0;
-    const size_t slash = rel.find_last_of('/');
-    rel = slash == 0 ? "/" : rel.substr(0, slash);
+    if (stat(d.fs.c_str(), &st) == 0 && DirId{st.st_dev, st.st_ino} == want) return 1;
   }
+  return 0;
 }
 
 class CgroupArrayImpl final : public CgroupArray {

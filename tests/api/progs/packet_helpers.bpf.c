@@ -204,4 +204,34 @@ int xdp_csum_diff(struct xdp_md *ctx) {
   return csum_diff_of(buf, &p);
 }
 
+// bpf_skb_load_bytes_relative: 4 bytes at offset a from header b (0 MAC,
+// 1 network); returns the bytes (as a word) or the error.
+SEC("tc")
+int tc_load_relative(struct __sk_buff *skb) {
+  struct params p;
+  __u32 w = 0;
+  if (tc_params(skb, &p)) return 1;
+  long r = bpf_skb_load_bytes_relative(skb, p.a, &w, sizeof(w), p.b);
+  return r ? r : (int)(w & 0x7fffffff);
+}
+
+// bpf_skb_change_type to a, then reads pkt_type back (result * 16 + type).
+SEC("tc")
+int tc_change_type(struct __sk_buff *skb) {
+  struct params p;
+  if (tc_params(skb, &p)) return 1;
+  long r = bpf_skb_change_type(skb, p.a);
+  return r ? r : (int)(skb->pkt_type + 16);
+}
+
+// bpf_skb_set_tstamp(skb, a, b), then reads tstamp back: its low bits
+// plus the type's (r ? r : tstamp_type * 1000 + tstamp % 1000).
+SEC("tc")
+int tc_set_tstamp(struct __sk_buff *skb) {
+  struct params p;
+  if (tc_params(skb, &p)) return 1;
+  long r = bpf_skb_set_tstamp(skb, p.a, p.b);
+  return r ? r : (int)(skb->tstamp_type * 1000 + skb->tstamp % 1000);
+}
+
 char LICENSE[] SEC("license") = "GPL";
