@@ -265,8 +265,16 @@ struct decade_redirect {
   uint64_t cookie;       /* out: DECADE_REDIRECT_SOCKET: the socket's cookie (sk_skb's bpf_sk_redirect_map / _hash) */
 };
 
+/* A packet copy bpf_clone_redirect sent on (tc, lwt_xmit). */
+struct decade_cloned_packet {
+  uint32_t ifindex;
+  uint32_t ingress;           /* 1 with BPF_F_INGRESS */
+  void *data;                 /* optional: receives the copy's bytes (up to data_size) */
+  size_t data_size;           /* in: capacity of data; out: the copy's length */
+};
+
 /* decade_test_run.outcome bits. */
-enum { DECADE_RUN_REDIRECTED = 1, DECADE_RUN_TUNNEL_SET = 2 };
+enum { DECADE_RUN_REDIRECTED = 1, DECADE_RUN_TUNNEL_SET = 2, DECADE_RUN_CLONED = 4 };
 
 struct decade_test_run {
   size_t sz;                  /* sizeof(struct decade_test_run) */
@@ -287,7 +295,12 @@ struct decade_test_run {
   const struct decade_tunnel_key *tunnel_in; /* optional (tc): the metadata the packet arrived with */
   struct decade_redirect *redirect;          /* optional: filled when the last run redirected */
   struct decade_tunnel_key *tunnel_out;      /* optional: filled when the last run set tunnel metadata */
-  uint32_t outcome;                          /* out: DECADE_RUN_REDIRECTED | DECADE_RUN_TUNNEL_SET */
+  uint32_t outcome;                          /* out: DECADE_RUN_REDIRECTED | DECADE_RUN_TUNNEL_SET | DECADE_RUN_CLONED */
+  /* bpf_clone_redirect's copies in the last run: clone_count is how many
+   * there were; the first clones_capacity of them fill `clones`. */
+  struct decade_cloned_packet *clones;       /* optional */
+  uint32_t clones_capacity;
+  uint32_t clone_count;                      /* out */
 };
 /* A run stopped by its token fails with -ECANCELED (ExecCancelled), one past
  * its deadline with -ETIMEDOUT (ExecTimeout); decade_last_error_insn names where. */

@@ -264,6 +264,14 @@ struct Redirect {
   uint64_t cookie = 0;   // Socket: the chosen socket's cookie (SO_COOKIE); flags then say BPF_F_INGRESS
 };
 
+// A copy of the packet a tc or lwt_xmit program sent on with
+// bpf_clone_redirect while going on with the original (docs/helpers.md).
+struct ClonedPacket {
+  uint32_t ifindex = 0;
+  bool ingress = false;        // BPF_F_INGRESS: to the device's receive side
+  std::vector<uint8_t> data;   // the packet when the helper ran
+};
+
 struct TestRunResult {
   uint64_t retval = 0;             // r0 of the last run
   std::vector<uint8_t> data_out;   // the packet (or raw memory) after the last run
@@ -277,6 +285,8 @@ struct TestRunResult {
   // packet (bpf_skb_set_tunnel_key / _opt): what a collect-metadata
   // tunnel device would encapsulate it with (decade/tunnel.hpp).
   std::optional<TunnelKey> tunnel;
+  // The last run's bpf_clone_redirect copies, in call order.
+  std::vector<ClonedPacket> clones;
 };
 
 class BpfObject;

@@ -94,7 +94,20 @@ void put_run_outcome(decade_object* owner, const decade_test_run& in, const Test
     outcome |= DECADE_RUN_TUNNEL_SET;
     if (in.tunnel_out) put_tunnel(*r.tunnel, in.tunnel_out);
   }
+  if (!r.clones.empty()) outcome |= DECADE_RUN_CLONED;
   DECADE_PUT(run, outcome, outcome);
+  DECADE_PUT(run, clone_count, static_cast<uint32_t>(r.clones.size()));
+  if (in.clones) {
+    const size_t n = std::min<size_t>(in.clones_capacity, r.clones.size());
+    for (size_t i = 0; i < n; ++i) {
+      decade_cloned_packet& out = in.clones[i];
+      const ClonedPacket& c = r.clones[i];
+      out.ifindex = c.ifindex;
+      out.ingress = c.ingress ? 1 : 0;
+      if (out.data) std::memcpy(out.data, c.data.data(), std::min(out.data_size, c.data.size()));
+      out.data_size = c.data.size();
+    }
+  }
 }
 
 }  // namespace decade::capi

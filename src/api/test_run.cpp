@@ -42,10 +42,12 @@ struct RunOutcome {
 struct PacketRecords {
   std::optional<RedirectInfo>* redirect = nullptr;
   std::optional<TunnelKey>* tunnel = nullptr;
+  std::vector<SkbClone>* clones = nullptr;
 
   void clear() const {
     if (redirect) redirect->reset();
     if (tunnel) tunnel->reset();
+    if (clones) clones->clear();
   }
   static void clear_between(void* self) { static_cast<const PacketRecords*>(self)->clear(); }
 };
@@ -58,7 +60,7 @@ Result<RunOutcome> run_repeated(Executable& exe, RunRequest& req, uint32_t repea
   RunOutcome out;
   req.control = setup.control;
   records.clear();
-  if (records.redirect || records.tunnel) {
+  if (records.redirect || records.tunnel || records.clones) {
     req.between_runs = &PacketRecords::clear_between;
     req.between_arg = &records;
   }
@@ -157,13 +159,14 @@ Result<TestRunResult> run_skb(Executable& exe, const TestRunOptions& o, const Ru
   RunRequest req;
   req.r1 = (*skb)->ctx_addr();
   req.regions = (*skb)->regions();
-  auto r = run_repeated(exe, req, o.repeat, setup, {&(*skb)->redirect, &(*skb)->tunnel});
+  auto r = run_repeated(exe, req, o.repeat, setup, {&(*skb)->redirect, &(*skb)->tunnel, &(*skb)->clones});
   if (!r) return std::unexpected(r.error());
   TestRunResult res;
   res.retval = r->retval;
   res.duration_ns = r->duration_ns;
   res.redirect = api::redirect_report((*skb)->redirect, r->retval, redirect_action, so.ingress_ifindex);
   res.tunnel = (*skb)->tunnel;
+  for (SkbClone& c : (*skb)->clones) res.clones.push_back({c.ifindex, (c.flags & 1) != 0, std::move(c.bytes)});
   auto pkt = (*skb)->packet();
   if (network_start) res.data_out.assign(kEthHeader, 0);  // the kernel pushes the header back zeroed
   res.data_out.insert(res.data_out.end(), pkt.begin(), pkt.end());

@@ -130,6 +130,8 @@ int run(const RunArgs& a) {
   }
   if (res->redirect) print_redirect(*res->redirect);
   if (res->tunnel) print_tunnel(*res->tunnel);
+  for (const ClonedPacket& c : res->clones)  // bpf_clone_redirect, in call order
+    std::printf("clone: ifindex %u%s, %zu bytes\n", c.ifindex, c.ingress ? " ingress" : "", c.data.size());
   if (a.repeat) std::printf("duration: %llu ns/run\n", static_cast<unsigned long long>(res->duration_ns));
   print_trace(*obj);
   if (!a.data_out.empty()) {

@@ -37,6 +37,14 @@ struct RedirectInfo {
   uint64_t flags = 0;        // BPF_F_INGRESS (tc), BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS (devmap)
 };
 
+// A copy of the packet bpf_clone_redirect sent on (tc, lwt_xmit): the
+// device, BPF_F_INGRESS or not, and the bytes as they were at the call.
+struct SkbClone {
+  uint32_t ifindex = 0;
+  uint64_t flags = 0;
+  std::vector<uint8_t> bytes;
+};
+
 // == struct xdp_md (uapi), 24 bytes.
 struct XdpMd {
   uint32_t data;
@@ -214,6 +222,7 @@ class SkBuff {
   void set_network_offset(int64_t off) { net_ = static_cast<uint32_t>(data_pos() + off); }
 
   std::optional<RedirectInfo> redirect;  // bpf_redirect's target (RedirectInfo)
+  std::vector<SkbClone> clones;          // bpf_clone_redirect's copies, in call order
   std::optional<TunnelKey> tunnel;       // bpf_skb_set_tunnel_key / _opt's metadata
   // Metadata the packet arrived with (the host's, TestRunOptions::tunnel),
   // as bpf_skb_get_tunnel_key reports it until the program sets its own.

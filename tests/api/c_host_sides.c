@@ -107,6 +107,35 @@ static void tunnels(void) {
   decade_object_close(obj);
 }
 
+/* bpf_clone_redirect's copies: counted always, copied up to the caller's
+ * capacity, each with its length even when the buffer is short. */
+static void clones(void) {
+  decade_object *obj = load("api/progs/packet_helpers.bpf.o");
+  unsigned char pkt[96] = {0};
+  pkt[0] = 7;
+  pkt[12] = 0x08; /* IPv4 */
+  pkt[14] = 0x45;
+  uint32_t params[4] = {1 /* ifindex */, 1 /* BPF_F_INGRESS */, 0, 0};
+  memcpy(pkt + 64, params, sizeof params);
+  unsigned char first[96], second[8];
+  struct decade_cloned_packet got[1] = {{.data = first, .data_size = sizeof first}};
+  struct decade_test_run run = {.sz = sizeof run, .data_in = pkt, .data_size_in = sizeof pkt, .clones = got,
+                                .clones_capacity = 1};
+  CHECK(decade_program_test_run(decade_object_find_program(obj, "tc_clone"), &run) == 0);
+  CHECK(run.retval == 100 && run.outcome == DECADE_RUN_CLONED && run.clone_count == 2);
+  CHECK(got[0].ifindex == 1 && got[0].ingress == 1 && got[0].data_size == sizeof pkt && first[0] == 7);
+  struct decade_cloned_packet two[2] = {{.data = NULL}, {.data = second, .data_size = sizeof second}};
+  run.clones = two;
+  run.clones_capacity = 2;
+  CHECK(decade_program_test_run(decade_object_find_program(obj, "tc_clone"), &run) == 0);
+  CHECK(two[0].data_size == sizeof pkt && two[1].data_size == sizeof pkt && second[0] == 0xee && second[7] == 0);
+  /* An older caller's struct (up to outcome) still runs and learns of them. */
+  struct decade_test_run old = {.sz = offsetof(struct decade_test_run, clones), .data_in = pkt, .data_size_in = sizeof pkt};
+  CHECK(decade_program_test_run(decade_object_find_program(obj, "tc_clone"), &old) == 0);
+  CHECK(old.retval == 100 && old.outcome == DECADE_RUN_CLONED);
+  decade_object_close(obj);
+}
+
 static void fib(void) {
   /* Without a table every lookup is -ENODEV. */
   decade_object *bare = load("api/progs/fib.bpf.o");
@@ -210,6 +239,7 @@ int main(int argc, char **argv) {
   objdir = argv[2];
   redirects();
   tunnels();
+  clones();
   fib();
   trace();
   perf();

@@ -163,6 +163,10 @@ const Case kCases[] = {
     {"tstamp_bad_clock", "tc_set_tstamp", {5, 3, 0, 0}, -EINVAL},
     {"tstamp_realtime_zero", "tc_set_tstamp", {0, 0, 0, 0}, 0},
     {"tstamp_not_ip", "tc_set_tstamp", {5, 1, 0, 0}, -EOPNOTSUPP, kPacketLen, 0x0806},
+    {"clone_lo", "tc_clone", {1, 0, 0, 0}, 100},
+    {"clone_lo_ingress", "tc_clone", {1, 1, 0, 0}, 100},
+    {"clone_no_device", "tc_clone", {999, 0, 0, 0}, -EINVAL},
+    {"clone_bad_flags", "tc_clone", {1, 2, 0, 0}, -EINVAL},
     {"xdp_copy", "xdp_bytes", {0, 8, 0, 0}, 96},
     {"xdp_load_past_end", "xdp_bytes", {90, 0, 0, 0}, -EINVAL},
     {"xdp_store_past_end", "xdp_bytes", {0, 89, 0, 0}, -EINVAL},
@@ -247,6 +251,27 @@ TEST_P(PacketHelpers, TunnelMetadataIsReportedWithThePacket) {
   EXPECT_EQ(r.tunnel->options, (std::vector<uint8_t>{1, 2, 3, 4, 5, 6, 7, 8}));
   EXPECT_FALSE(run(find_case("tunnel_bad_flags")).tunnel);
   EXPECT_FALSE(run(find_case("room_mac_grow")).tunnel);
+}
+
+// bpf_clone_redirect: each copy is the packet as it was at its call, in
+// call order, with its device and direction; the program goes on with the
+// original. A run that fails to clone reports none.
+TEST_P(PacketHelpers, ClonesAreReportedAsTheyWereSent) {
+  const TestRunResult r = run(find_case("clone_lo_ingress"));
+  ASSERT_EQ(r.clones.size(), 2u);
+  const std::vector<uint8_t> in = case_packet(find_case("clone_lo_ingress"));
+  EXPECT_EQ(r.clones[0].ifindex, 1u);
+  EXPECT_TRUE(r.clones[0].ingress);
+  EXPECT_EQ(r.clones[0].data, in);
+  EXPECT_EQ(r.clones[1].data[0], 0xee);
+  EXPECT_EQ(r.clones[1].data.size(), in.size());
+  EXPECT_EQ(r.data_out, r.clones[1].data);
+  EXPECT_FALSE(run(find_case("clone_lo")).clones[0].ingress);
+  EXPECT_TRUE(run(find_case("clone_no_device")).clones.empty());
+  // Repeated runs report the last run's copies only.
+  auto again = obj_->program("tc_clone")->test_run({.data = in, .repeat = 5});
+  ASSERT_TRUE(again) << again.error().to_string();
+  EXPECT_EQ(again->clones.size(), 2u);
 }
 
 TEST_P(PacketHelpers, ReceivedTunnelMetadataIsReadBack) {

@@ -100,6 +100,7 @@ enum HelperId : uint32_t {
   kHelperGetCurrentCgroupId = 80,
   kHelperGetCurrentAncestorCgroupId = 123,
   kHelperSkbCgroupId = 79,
+  kHelperCloneRedirect = 13,
   kHelperSkbAncestorCgroupId = 83,
   // Socket program types (sock_helpers.cpp).
   kHelperSetsockopt = 49,
@@ -146,6 +147,12 @@ enum HelperId : uint32_t {
   kHelperSkStorageGet = 107,
   kHelperSkStorageDelete = 108,
 };
+
+// The MTU of a device of the host (ifindex 0: packet_dev) from the
+// platform's FibTable interfaces, or the test run's loopback device
+// (ifindex 1, MTU 65536) when the host does not describe it; false for a
+// device that does not exist (sock_helpers.cpp).
+bool host_device_mtu(uint32_t ifindex, uint32_t packet_dev, uint32_t* mtu);
 
 // BPF_MAX_LOOPS: bpf_loop and open-coded iterator bound.
 inline constexpr uint64_t kBpfMaxLoops = 8u << 20;

@@ -166,6 +166,8 @@ uint32_t packet_helper_types(uint32_t id) {
       return kProgTc | kProgLwt | kProgLwtXmit;
     case kHelperSkbStoreBytes: case kHelperSkbChangeTail: case kHelperSkbChangeHead:
       return kProgTc | kProgLwtXmit | kProgSkSkb;
+    case kHelperCloneRedirect:
+      return kProgTc | kProgLwtXmit;
     case kHelperSkbAdjustRoom:
       return kProgTc | kProgSkSkb;
     case kHelperL3CsumReplace: case kHelperL4CsumReplace: case kHelperCsumUpdate: case kHelperCsumLevel:

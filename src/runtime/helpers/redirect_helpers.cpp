@@ -9,6 +9,7 @@
 
 #include "runtime/helpers/helpers.hpp"
 #include "runtime/map.hpp"
+#include "runtime/maps/map_common.hpp"
 #include "runtime/packet_context.hpp"
 #include "runtime/run_context.hpp"
 
@@ -60,6 +61,32 @@ uint64_t redirect_neigh(uint64_t ifindex, uint64_t, uint64_t plen, uint64_t flag
   return kTcActRedirect;
 }
 
+// bpf_clone_redirect(skb, ifindex, flags) (tc, lwt_xmit): a copy of the
+// packet as it is now goes to ifindex (its ingress with BPF_F_INGRESS) and
+// the program goes on with the original. The copy is recorded with the
+// packet and reported to the host (TestRunResult::clones) in call order.
+// -EINVAL for other flags or a device the host does not have (its
+// FibTable interfaces, or the test run's loopback, ifindex 1); -ENOMEM
+// past kMaxClones copies in one run, as a failed skb_clone in the kernel
+// (a loop of clones would otherwise hold the host's memory).
+uint64_t clone_redirect(uint64_t ctx, uint64_t ifindex, uint64_t flags, uint64_t, uint64_t) {
+  constexpr size_t kMaxClones = 1024;
+  SkBuff* b = SkBuff::from_ctx(ctx);
+  if (!b) {
+    raise_fault(ErrorCode::ExecHelperFault, "bpf_clone_redirect: context is not an SkBuff");
+    return static_cast<uint64_t>(-EINVAL);
+  }
+  uint32_t mtu = 0;
+  if (flags & ~kBpfFIngress) return static_cast<uint64_t>(-EINVAL);
+  if (!ifindex || !host_device_mtu(static_cast<uint32_t>(ifindex), 0, &mtu)) return static_cast<uint64_t>(-EINVAL);
+  if (b->clones.size() >= kMaxClones) return static_cast<uint64_t>(-ENOMEM);
+  return static_cast<uint64_t>(nothrow_op([&]() -> long {
+    const auto pkt = b->packet();
+    b->clones.push_back(SkbClone{static_cast<uint32_t>(ifindex), flags, std::vector<uint8_t>(pkt.begin(), pkt.end())});
+    return 0;
+  }));
+}
+
 // bpf_redirect_map(map, key, flags): the low two bits of flags are the
 // action returned when the key has no entry; devmaps also take
 // BPF_F_BROADCAST (every entry, the key unused) and BPF_F_EXCLUDE_INGRESS.
@@ -93,6 +120,10 @@ void append_redirect_helpers(std::vector<FuncProto>& out) {
   out.push_back(make_proto("bpf_redirect_map", kHelperRedirectMap, redirect_map, RetKind::Integer,
                            {A::ConstMapPtr, A::Scalar, A::Scalar}));
   // params may be NULL with plen 0 (the kernel's PTR_TO_MEM | PTR_MAYBE_NULL).
+  // Packet-changing in the kernel (bpf_helper_changes_pkt_data: making
+  // the original's head writable may move it), so pointers die here too.
+  out.push_back(make_proto("bpf_clone_redirect", kHelperCloneRedirect, clone_redirect, RetKind::Integer,
+                           {A::PtrToCtx, A::Scalar, A::Scalar}, kHelperChangesPacket));
   out.push_back(make_proto("bpf_redirect_neigh", kHelperRedirectNeigh, redirect_neigh, RetKind::Integer,
                            {A::Scalar, A::PtrToMem, A::ConstSizeOrZero, A::Scalar}, kHelperNullable));
 }

@@ -104,24 +104,6 @@ uint64_t get_socket_uid(uint64_t ctx, uint64_t, uint64_t, uint64_t, uint64_t) {
   return st.st_uid;
 }
 
-// The MTU of ifindex (0: the packet's device) from the host's interfaces;
-// the test run's loopback device when the host does not describe it.
-bool device_mtu(uint32_t ifindex, uint32_t packet_dev, uint32_t* mtu) {
-  if (!ifindex) ifindex = packet_dev;
-  const RunContext* rc = current_run_context();
-  if (const FibTable::State* t = rc && rc->platform ? rc->platform->fib() : nullptr) {
-    std::shared_lock lock(t->mu);
-    for (const FibTable::Interface& i : t->interfaces)
-      if (i.ifindex == ifindex) {
-        *mtu = i.mtu;
-        return true;
-      }
-  }
-  if (ifindex != kLoopbackIfindex) return false;
-  *mtu = kLoopbackMtu;
-  return true;
-}
-
 // bpf_check_mtu(ctx, ifindex, *mtu_len, len_diff, flags), as the kernel's
 // bpf_skb_check_mtu and bpf_xdp_check_mtu: the packet's length (or, when
 // *mtu_len is set, that L3 length plus the link-layer header) plus
@@ -146,7 +128,7 @@ uint64_t check_mtu(uint64_t ctx, uint64_t ifindex, uint64_t mtu_len, uint64_t le
     return as_ret(-EINVAL);
   }
   uint32_t mtu = 0;
-  if (!device_mtu(static_cast<uint32_t>(ifindex), dev, &mtu)) return as_ret(-ENODEV);
+  if (!host_device_mtu(static_cast<uint32_t>(ifindex), dev, &mtu)) return as_ret(-ENODEV);
   // The kernel computes in int: len_diff is an s32, the lengths ints.
   const int32_t dev_len = static_cast<int32_t>(mtu + kHardHeaderLen);
   int32_t n = *len ? static_cast<int32_t>(*len + kHardHeaderLen) : static_cast<int32_t>(pkt_len);
@@ -252,6 +234,22 @@ DECADE_SOCK_HELPER(kSysctlSetNew, "bpf_sysctl_set_new_value")
 #undef DECADE_SOCK_HELPER
 
 }  // namespace
+
+bool host_device_mtu(uint32_t ifindex, uint32_t packet_dev, uint32_t* mtu) {
+  if (!ifindex) ifindex = packet_dev;
+  const RunContext* rc = current_run_context();
+  if (const FibTable::State* t = rc && rc->platform ? rc->platform->fib() : nullptr) {
+    std::shared_lock lock(t->mu);
+    for (const FibTable::Interface& i : t->interfaces)
+      if (i.ifindex == ifindex) {
+        *mtu = i.mtu;
+        return true;
+      }
+  }
+  if (ifindex != kLoopbackIfindex) return false;
+  *mtu = kLoopbackMtu;
+  return true;
+}
 
 uint32_t sock_helper_types(uint32_t id) {
   switch (id) {

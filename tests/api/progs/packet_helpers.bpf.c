@@ -234,4 +234,18 @@ int tc_set_tstamp(struct __sk_buff *skb) {
   return r ? r : (int)(skb->tstamp_type * 1000 + skb->tstamp % 1000);
 }
 
+// bpf_clone_redirect(skb, a, b), then the first byte changed and a second
+// clone: 100 when both calls succeed, else the error.
+SEC("tc")
+int tc_clone(struct __sk_buff *skb) {
+  struct params p;
+  __u8 x = 0xee;
+  if (tc_params(skb, &p)) return 1;
+  long r = bpf_clone_redirect(skb, p.a, p.b);
+  if (r) return r;
+  if (bpf_skb_store_bytes(skb, 0, &x, 1, 0)) return 2;
+  r = bpf_clone_redirect(skb, p.a, p.b);
+  return r ? r : 100;
+}
+
 char LICENSE[] SEC("license") = "GPL";
