@@ -190,6 +190,30 @@ TEST(PinnedMap, RedirectMapsAreCopiedIntoANewPin) {
   }
 }
 
+TEST(PinnedMap, RedirectPinOpensFromItsHeaderAlone) {
+  // `decade map dump | update pinned PATH`: the map the header describes.
+  const std::string path = pin_path("redirect_file");
+  const MapDef def = def_of(MapType::DevmapHash, 8, 4);
+  {
+    auto a = open_pinned_map(def, path);
+    ASSERT_TRUE(a) << a.error().to_string();
+    const uint32_t k = 3, v[2] = {12, 0};
+    ASSERT_EQ((*a)->host_update(&k, v, kBpfAny), 0);
+  }
+  PinHeader h{};
+  auto f = open_pinned_file(path, &h);
+  ASSERT_TRUE(f) << f.error().to_string();
+  EXPECT_EQ(h.type, static_cast<uint32_t>(MapType::DevmapHash));
+  EXPECT_EQ((*f)->type(), MapType::DevmapHash);
+  const uint32_t k = 3;
+  uint32_t v[2] = {};
+  ASSERT_EQ((*f)->host_lookup(&k, v, 0), 0);
+  EXPECT_EQ(v[0], 12u);
+  const uint32_t zero[2] = {0, 0};
+  EXPECT_EQ((*f)->host_update(&k, zero, kBpfAny), kEINVAL);  // still a devmap_hash: ifindex 0 refused
+  std::filesystem::remove(path);
+}
+
 TEST(PinnedMap, RedirectDefinitionsAreCheckedBeforeAPinIsMade) {
   // As create_map: an xskmap's value is a 4-byte socket id.
   const std::string path = pin_path("redirect_bad");
