@@ -171,8 +171,9 @@ struct LoadOptions {
   // Where maps declared `__uint(pinning, LIBBPF_PIN_BY_NAME)` live between
   // runs (bpffs's part, docs/embedding.md "Pinned maps"): DIR/<map name>,
   // created on first load, reused after. Empty: $XDG_RUNTIME_DIR/decade,
-  // else /run/decade. Array, per-CPU array, the four hash types and ring
-  // buffers; other types fail with MapBadType.
+  // else /run/decade. Array, per-CPU array, the four hash types, ring
+  // buffers and the redirect maps (devmap, devmap_hash, cpumap, xskmap);
+  // other types fail with MapBadType.
   std::string pin_dir;
   // Pins every map of the object, global data included, in this directory
   // (libbpf's pin_root_path, for all maps): DIR/<map name>, created, or

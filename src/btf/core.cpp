@@ -53,6 +53,15 @@ Result<std::vector<uint32_t>> parse_access(const BtfExtCoreRelo& r) {
   }
 }
 
+// A flexible array member (`struct upid numbers[]`): an array of no
+// elements that is the last member of its struct, reached by name. Any
+// index of it is in bounds; any other array's are below its length.
+bool flexible(const Btf& btf, const Accessor& holder, const BtfType& arr) {
+  if (arr.nelems != 0 || holder.name.empty()) return false;
+  const BtfType* s = btf.type(holder.type_id);
+  return is_composite(s) && holder.idx + 1 == s->members.size();
+}
+
 Result<Spec> parse_spec(const Btf& btf, const BtfExtCoreRelo& r, K kind) {
   auto raw = parse_access(r);
   if (!raw) return std::unexpected(raw.error());
@@ -83,7 +92,8 @@ Result<Spec> parse_spec(const Btf& btf, const BtfExtCoreRelo& r, K kind) {
       if (!m.name.empty()) spec.acc.push_back({id, idx, m.name});
       id = m.type;
     } else if (t && t->kind == BtfKind::Array) {
-      if (t->nelems != 0 && idx >= t->nelems) return malformed(r, fmt::format("array index {} out of range", idx));
+      if (!flexible(btf, spec.acc.back(), *t) && idx >= t->nelems)
+        return malformed(r, fmt::format("array index {} out of range", idx));
       spec.acc.push_back({id, idx, {}});
       spec.bit_offset += uint64_t{idx} * btf.size_of(t->elem_type).value_or(0) * 8;
       id = t->elem_type;
@@ -193,7 +203,7 @@ bool match_field(const Spec& local, const Btf& tb, uint32_t tid, Spec& out) {
     }
     const BtfType* t = tb.type(id);
     if (!t || t->kind != BtfKind::Array) return false;
-    if (t->nelems != 0 && a.idx >= t->nelems) return false;
+    if (!flexible(tb, out.acc.back(), *t) && a.idx >= t->nelems) return false;
     out.acc.push_back({id, a.idx, {}});
     out.bit_offset += uint64_t{a.idx} * tb.size_of(t->elem_type).value_or(0) * 8;
     id = t->elem_type;
@@ -210,18 +220,27 @@ Result<CoreResult> calc_field(const Spec& spec, K kind, const BtfExtCoreRelo& r)
   const Btf& btf = *spec.btf;
   const Accessor& acc = spec.acc.back();
   const BtfType* holder = btf.type(acc.type_id);
+  const bool element = acc.name.empty();  // the spec ends on an array element (or the root itself)
   uint32_t field = spec.acc.size() == 1 ? spec.root : holder->elem_type;
   uint32_t bitfield = 0;
-  if (spec.acc.size() > 1 && is_composite(holder)) {
+  if (!element) {
     field = holder->members[acc.idx].type;
     bitfield = holder->members[acc.idx].bitfield_size;
   }
+  // As libbpf: an element has an offset and a size, not a signedness or
+  // shifts; a field's size is what its type resolves to, zero included (a
+  // flexible array member `numbers[]` has an offset, and a size of 0), and
+  // only a type without a size (void, a forward declaration, a function)
+  // is refused.
+  if (element && kind != K::FieldByteOffset && kind != K::FieldByteSize)
+    return malformed(r, "only a byte offset or byte size relocation applies to an array element");
   const BtfType* mt = btf.type(btf.resolve(field));
   auto sz = btf.size_of(field);
-  if (!sz || *sz == 0 || !mt) return malformed(r, "the field has no size");
+  if (!sz || !mt) return malformed(r, "the field's type has no size");
   const uint64_t bit_off = spec.bit_offset;
   uint64_t byte_sz = *sz, byte_off = bit_off / 8, bit_sz = bitfield ? bitfield : byte_sz * 8;
   if (bitfield) {
+    if (byte_sz == 0) return malformed(r, "a bitfield of a type without size");
     byte_off = bit_off / 8 / byte_sz * byte_sz;
     while (bit_off + bit_sz - byte_off * 8 > byte_sz * 8) {
       if (byte_sz >= 8) return malformed(r, "bitfield does not fit in 8 bytes");
@@ -229,7 +248,10 @@ Result<CoreResult> calc_field(const Spec& spec, K kind, const BtfExtCoreRelo& r)
       byte_off = bit_off / 8 / byte_sz * byte_sz;
     }
   }
-  res.validate = !bitfield || kind == K::FieldSigned;
+  // Bitfields: the minimal load libbpf computes may not be the compiler's,
+  // so their offset, size and left shift are not checked; their signedness
+  // and right shift (64 - bit size) are never ambiguous.
+  res.validate = !bitfield || kind == K::FieldSigned || kind == K::FieldRshiftU64;
   if (kind == K::FieldByteOffset) {
     res.new_value = byte_off;
     if (!bitfield) {

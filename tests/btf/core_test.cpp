@@ -171,6 +171,91 @@ TEST(Core, IncompatibleFieldDoesNotMatch) {
   EXPECT_EQ(r.error().code, ErrorCode::CoreNoMatch);
 }
 
+// struct upid { int nr; void *ns; }; struct pid { int count; unsigned level; <pad>; struct upid numbers[]; }
+// with the flexible array member at `numbers_bit`, and `int tail[0]` in the middle when asked.
+std::shared_ptr<Btf> make_pid(const std::string& name, uint32_t numbers_bit, bool zero_array_inside = false) {
+  BtfBuilder b;
+  const uint32_t i32 = b.int_("int", 4);
+  const uint32_t u32 = b.int_("unsigned int", 4, false);
+  const uint32_t vp = b.ptr(0);
+  const uint32_t upid = b.struct_("upid", 16, {{"nr", i32, 0}, {"ns", vp, 64}});
+  const uint32_t flex = b.array(upid, i32, 0);
+  const uint32_t zero = b.array(i32, i32, 0);
+  std::vector<BtfBuilder::M> ms{{"count", i32, 0}, {"level", u32, 32}};
+  if (zero_array_inside) ms.push_back({"tail", zero, 64});
+  ms.push_back({"numbers", flex, numbers_bit});
+  if (zero_array_inside) ms.push_back({"after", i32, numbers_bit});
+  b.struct_(name, numbers_bit / 8 + (zero_array_inside ? 8 : 0), ms);
+  return parse(b);
+}
+
+uint32_t pid_id(const Btf& btf) { return btf.find("pid", BtfKind::Struct); }
+
+TEST(Core, FlexibleArrayMemberHasAnOffsetAndNoSize) {
+  // bcc's runqlat: &pid->numbers[level] with a variable level relocates the
+  // offset of `numbers` (access "0:2"); its type, `struct upid[]`, has size 0.
+  auto local = make_pid("pid", 64);
+  auto target = make_pid("pid", 128);  // two more words before `numbers` on the host
+  const uint32_t id = pid_id(*local);
+  auto off = core_relocate(*local, *target, relo(id, "0:2", K::FieldByteOffset));
+  ASSERT_TRUE(off) << off.error().to_string();
+  EXPECT_EQ(off->orig_value, 8u);
+  EXPECT_EQ(off->new_value, 16u);
+  EXPECT_EQ(off->orig_size, 0u);
+  EXPECT_EQ(off->new_size, 0u);
+  auto size = core_relocate(*local, *target, relo(id, "0:2", K::FieldByteSize));
+  ASSERT_TRUE(size) << size.error().to_string();
+  EXPECT_EQ(size->new_value, 0u);
+  auto same = core_relocate(*local, *local, relo(id, "0:2", K::FieldByteOffset));
+  ASSERT_TRUE(same) << same.error().to_string();
+  EXPECT_EQ(same->new_value, 8u);
+  // A constant index past the (zero) length: numbers[3].ns, in bounds for a flexible member.
+  auto ns = core_relocate(*local, *target, relo(id, "0:2:3:1", K::FieldByteOffset));
+  ASSERT_TRUE(ns) << ns.error().to_string();
+  EXPECT_EQ(ns->orig_value, 8u + 3 * 16 + 8);
+  EXPECT_EQ(ns->new_value, 16u + 3 * 16 + 8);
+  EXPECT_EQ(ns->new_size, 8u);
+  auto elem = core_relocate(*local, *target, relo(id, "0:2:3", K::FieldByteSize));
+  ASSERT_TRUE(elem) << elem.error().to_string();
+  EXPECT_EQ(elem->new_value, 16u);
+}
+
+TEST(Core, ZeroLengthArrayInsideAStructHasNoElements) {
+  // `int tail[0]` and `numbers[0]` followed by another member are no
+  // flexible arrays: as libbpf, any index into them is out of range, in the
+  // local BTF (malformed) and in a target (no match).
+  auto inside = make_pid("pid", 64, true);
+  auto r = core_relocate(*inside, *inside, relo(pid_id(*inside), "0:2:1", K::FieldByteOffset));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::BtfExtMalformed);
+  auto local = make_pid("pid", 64);
+  auto m = core_relocate(*local, *inside, relo(pid_id(*local), "0:2:0:0", K::FieldByteOffset));
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.error().code, ErrorCode::CoreNoMatch);
+  // The member itself, not an element of it, still matches.
+  auto member = core_relocate(*local, *inside, relo(pid_id(*local), "0:2", K::FieldByteOffset));
+  ASSERT_TRUE(member) << member.error().to_string();
+  EXPECT_EQ(member->new_value, 8u);
+}
+
+TEST(Core, ArrayElementsHaveNoSignednessOrShifts) {
+  auto local = make_pid("pid", 64);
+  for (K k : {K::FieldSigned, K::FieldLshiftU64, K::FieldRshiftU64}) {
+    auto r = core_relocate(*local, *local, relo(pid_id(*local), "0:2:1", k));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::BtfExtMalformed);
+  }
+}
+
+TEST(Core, BitfieldRightShiftIsValidated) {
+  Local l = make_local();
+  auto rsh = core_relocate(*l.btf, *l.btf, relo(l.task, "0:3", K::FieldRshiftU64));
+  auto lsh = core_relocate(*l.btf, *l.btf, relo(l.task, "0:3", K::FieldLshiftU64));
+  ASSERT_TRUE(rsh && lsh);
+  EXPECT_TRUE(rsh->validate);
+  EXPECT_FALSE(lsh->validate);
+}
+
 TEST(Core, UnknownKindAndBadAccess) {
   Local l = make_local();
   auto r = core_relocate(*l.btf, *l.btf, {0, l.task, "0:0", 99});

@@ -58,7 +58,7 @@ const std::vector<ObjectCase> kObjects = {
     {"xdp-tutorial/basic04-pinning-maps/xdp_prog_kern.o", "", {}},
     {"xdp-tutorial/packet01-parsing/xdp_prog_kern.o", "", {}},
     {"xdp-tutorial/packet02-rewriting/xdp_prog_kern.o", "", {}},
-    {"xdp-tutorial/packet03-redirecting/xdp_prog_kern.o", "", kTutorialRedirect},  // tx_port: see kDecadeGaps
+    {"xdp-tutorial/packet03-redirecting/xdp_prog_kern.o", "", kTutorialRedirect},  // tx_port pinned by name
     {"xdp-tutorial/packet-solutions/xdp_prog_kern_02.o", "xdp", {}},
     {"xdp-tutorial/packet-solutions/xdp_prog_kern_03.o", "xdp", kTutorialRedirect},
     {"xdp-tutorial/packet-solutions/xdp_vlan01_kern.o", "xdp", {}},
@@ -109,11 +109,11 @@ const std::map<std::string, std::string> kExpectedRejections = {
      "the tutorial's unfinished exercise: reads the Ethernet header past the checked bound (the kernel refuses it too)"},
 };
 
-// Programs Decade does not run where the kernel does, and why (docs/corpus.md).
-const std::map<std::string, std::string> kDecadeGaps = {
-    {"xdp-tutorial/packet03-redirecting/xdp_prog_kern.o:xdp_redirect_map_func",
-     "its devmap tx_port is pinned (LIBBPF_PIN_BY_NAME); Decade pins array and hash maps only"},
-};
+// Programs Decade does not run where the kernel does, and why
+// (docs/corpus.md): none now. The last one, xdp-tutorial's
+// xdp_redirect_map_func, declares its devmap LIBBPF_PIN_BY_NAME, which
+// Decade pins since redirect maps can be pinned.
+const std::map<std::string, std::string> kDecadeGaps = {};
 
 // Programs that write bpf_ktime_get_ns() into the packet: the last bytes
 // of their output differ on every run and are left out of the comparison

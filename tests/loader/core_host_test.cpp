@@ -100,6 +100,33 @@ TEST(CoreHost, LayoutV2FromPahole) {
   expect_v2(shape_of(load_prog("core_read.bpf", target)));
 }
 
+// core_flex: the immediates moved into r2 (count's offset, the read size,
+// the zeroed copy, the offset of the flexible array member `items`, the
+// element's size) and the offset of the load of the copy's `value`.
+std::pair<std::vector<int32_t>, int16_t> flex_shape(const Object& o) {
+  std::pair<std::vector<int32_t>, int16_t> s{{}, -1};
+  const ObjectProgram* p = find_program(o, "core_flex");
+  EXPECT_NE(p, nullptr);
+  for (const Insn& in : p ? p->program.insns : std::vector<Insn>{}) {
+    if (in.op == Op::MOV64_IMM && in.dst == 2) s.first.push_back(in.imm);
+    if (in.info().shape == decade::Shape::Load && in.dst == 0) s.second = in.off;
+  }
+  return s;
+}
+
+TEST(CoreHost, FlexibleArrayMemberOffsetIsRelocated) {
+  // The field `items` has no size (struct host_item[]): its offset is
+  // relocated all the same, as libbpf does for bcc's pid->numbers[level].
+  auto own = flex_shape(load_prog("core_flex.bpf"));
+  EXPECT_EQ(own.first, (std::vector<int32_t>{0, 4, 0, 4, 8}));
+  EXPECT_EQ(own.second, 4);
+  auto target = btf_of(prog_path("hosts/host_flex.bpf"));
+  ASSERT_NE(target, nullptr);
+  auto host = flex_shape(load_prog("core_flex.bpf", target));
+  EXPECT_EQ(host.first, (std::vector<int32_t>{4, 4, 0, 16, 8}));
+  EXPECT_EQ(host.second, 0);
+}
+
 TEST(CoreHost, TargetWithoutTheStructPoisonsTheAccess) {
   // smoke.bpf.o's BTF has no struct host_cfg: field offsets cannot be
   // relocated. As libbpf, the load goes on with each such instruction

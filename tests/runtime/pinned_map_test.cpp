@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <vector>
@@ -99,13 +100,127 @@ TEST(PinnedMap, MismatchedDefinitionAndUnpinnableTypesAreNamed) {
   r = open_pinned_map(def_of(MapType::Hash, 16, 4), path);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::MapBadValueSize);
-  for (MapType t : {MapType::Queue, MapType::LpmTrie, MapType::ProgArray, MapType::HashOfMaps}) {
-    r = open_pinned_map(def_of(t, 8, 4), pin_path("refused"));
+  // Types whose entries are process-local objects (programs, maps, sockets, perf events).
+  for (MapType t : {MapType::Queue, MapType::LpmTrie, MapType::ProgArray, MapType::HashOfMaps, MapType::Sockmap,
+                    MapType::PerfEventArray}) {
+    r = open_pinned_map(def_of(t, t == MapType::ProgArray || t == MapType::PerfEventArray ? 4 : 8, 4), pin_path("refused"));
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, ErrorCode::MapBadType);
     EXPECT_NE(r.error().message.find(map_type_name(static_cast<uint32_t>(t))), std::string::npos);
   }
   std::filesystem::remove(path);
+}
+
+// The redirect maps hold numbers the hosts give meaning to (an ifindex, a
+// qsize, a socket id), so a pin shares them as it shares an array: a
+// second opening, here in another process, sees and changes the same
+// entries, with the kernel's update rules kept.
+TEST(PinnedMap, RedirectMapsAreSharedBetweenProcesses) {
+  const MapType kinds[] = {MapType::Devmap, MapType::DevmapHash, MapType::Cpumap, MapType::Xskmap};
+  for (MapType t : kinds) {
+    SCOPED_TRACE(map_type_name(static_cast<uint32_t>(t)));
+    const std::string path = pin_path("redirect");
+    const MapDef def = def_of(t, t == MapType::Xskmap ? 4 : 8, t == MapType::Cpumap ? 1 : 4);
+    auto a = open_pinned_map(def, path);
+    ASSERT_TRUE(a) << a.error().to_string();
+    const uint32_t k0 = 0, k1 = 1;
+    const uint32_t val[2] = {7, 0};  // ifindex / qsize / socket id 7
+    ASSERT_EQ((*a)->host_update(&k0, val, kBpfAny), 0);
+    // The kernel's rules still hold over the pin.
+    const uint32_t zero[2] = {0, 0};
+    const long want = t == MapType::Xskmap       ? -EBADF
+                      : t == MapType::DevmapHash ? kEINVAL
+                      : t == MapType::Devmap     ? kEEXIST
+                                                 : kE2BIG;
+    const long got_rc = t == MapType::Xskmap || t == MapType::DevmapHash ? (*a)->host_update(&k1, zero, kBpfAny)
+                        : t == MapType::Devmap                          ? (*a)->host_update(&k1, val, kBpfNoExist)
+                                                                        : (*a)->host_update(&k1, val, kBpfAny);
+    EXPECT_EQ(got_rc, want);
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {  // another process: sees entry 0, replaces it with 9
+      auto b = open_pinned_map(def, path);
+      const void* e = b ? (*b)->lookup(&k0) : nullptr;
+      uint32_t got = 0;
+      if (e) std::memcpy(&got, e, 4);
+      const uint32_t nine[2] = {9, 0};
+      _exit(got == 7 && (*b)->host_update(&k0, nine, kBpfAny) == 0 ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    const void* e = (*a)->lookup(&k0);
+    ASSERT_NE(e, nullptr);
+    uint32_t got = 0;
+    std::memcpy(&got, e, 4);
+    EXPECT_EQ(got, 9u);
+    EXPECT_EQ((*a)->lookup(&k1), nullptr);
+    ASSERT_EQ((*a)->erase(&k0), 0);
+    auto c = open_pinned_map(def, path);
+    ASSERT_TRUE(c);
+    EXPECT_EQ((*c)->lookup(&k0), nullptr);
+    // Another definition does not reuse the pin.
+    MapDef other = def;
+    other.max_entries = 2;
+    auto d = open_pinned_map(other, path);
+    ASSERT_FALSE(d);
+    EXPECT_EQ(d.error().code, ErrorCode::MapBadMaxEntries);
+    std::filesystem::remove(path);
+  }
+}
+
+TEST(PinnedMap, RedirectMapsAreCopiedIntoANewPin) {
+  for (MapType t : {MapType::Devmap, MapType::Xskmap, MapType::DevmapHash}) {
+    SCOPED_TRACE(map_type_name(static_cast<uint32_t>(t)));
+    const MapDef def = def_of(t, 4, 4);
+    auto m = create_map(def, MapLimits{});
+    ASSERT_TRUE(m) << m.error().to_string();
+    const uint32_t k = 2, v = 5;
+    ASSERT_EQ((*m)->host_update(&k, &v, kBpfAny), 0);
+    const std::string path = pin_path("redirect_copy");
+    ASSERT_TRUE(pin_map_copy(**m, path));
+    auto p = open_pinned_map(def, path);
+    ASSERT_TRUE(p) << p.error().to_string();
+    const void* e = (*p)->lookup(&k);
+    ASSERT_NE(e, nullptr);
+    uint32_t got = 0;
+    std::memcpy(&got, e, 4);
+    EXPECT_EQ(got, 5u);
+    std::filesystem::remove(path);
+  }
+}
+
+TEST(PinnedMap, RedirectPinOpensFromItsHeaderAlone) {
+  // `decade map dump | update pinned PATH`: the map the header describes.
+  const std::string path = pin_path("redirect_file");
+  const MapDef def = def_of(MapType::DevmapHash, 8, 4);
+  {
+    auto a = open_pinned_map(def, path);
+    ASSERT_TRUE(a) << a.error().to_string();
+    const uint32_t k = 3, v[2] = {12, 0};
+    ASSERT_EQ((*a)->host_update(&k, v, kBpfAny), 0);
+  }
+  PinHeader h{};
+  auto f = open_pinned_file(path, &h);
+  ASSERT_TRUE(f) << f.error().to_string();
+  EXPECT_EQ(h.type, static_cast<uint32_t>(MapType::DevmapHash));
+  EXPECT_EQ((*f)->type(), MapType::DevmapHash);
+  const uint32_t k = 3;
+  uint32_t v[2] = {};
+  ASSERT_EQ((*f)->host_lookup(&k, v, 0), 0);
+  EXPECT_EQ(v[0], 12u);
+  const uint32_t zero[2] = {0, 0};
+  EXPECT_EQ((*f)->host_update(&k, zero, kBpfAny), kEINVAL);  // still a devmap_hash: ifindex 0 refused
+  std::filesystem::remove(path);
+}
+
+TEST(PinnedMap, RedirectDefinitionsAreCheckedBeforeAPinIsMade) {
+  // As create_map: an xskmap's value is a 4-byte socket id.
+  const std::string path = pin_path("redirect_bad");
+  auto r = open_pinned_map(def_of(MapType::Xskmap, 8, 4), path);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::MapBadValueSize);
+  EXPECT_FALSE(std::filesystem::exists(path));
 }
 
 // A ring buffer's pin is one ring: records produced through one opening

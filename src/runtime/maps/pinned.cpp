@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "runtime/cpu.hpp"
+#include "runtime/maps/map_check.hpp"
 #include "runtime/maps/map_common.hpp"
 #include "runtime/maps/ringbuf.hpp"
 
@@ -19,6 +20,9 @@ namespace decade {
 namespace {
 
 bool is_array(MapType t) { return t == MapType::Array || t == MapType::PercpuArray; }
+bool is_redirect(MapType t) {
+  return t == MapType::Devmap || t == MapType::DevmapHash || t == MapType::Cpumap || t == MapType::Xskmap;
+}
 bool is_percpu(MapType t) { return t == MapType::PercpuArray || t == MapType::PercpuHash || t == MapType::LruPercpuHash; }
 uint32_t cpus_of(MapType t) { return is_percpu(t) ? possible_cpus() : 1; }
 
@@ -27,6 +31,7 @@ uint32_t cpus_of(MapType t) { return is_percpu(t) ? possible_cpus() : 1; }
 size_t storage_bytes(const MapDef& def, uint32_t cpus) {
   const size_t raw = is_array(def.type)               ? size_t{def.max_entries} * round_up8(def.value_size) * cpus
                      : def.type == MapType::Ringbuf ? kRingPositionsBytes + size_t{def.max_entries}
+                     : is_redirect(def.type)        ? redirect_pin_bytes(def)
                                                       : pinned_hash_bytes(def, cpus);
   return (raw + 4095) & ~size_t{4095};
 }
@@ -45,7 +50,7 @@ struct Fd {
 Status refuse_type(const MapDef& def) {
   return make_error(ErrorCode::MapBadType,
                     fmt::format("map '{}': {} maps cannot be pinned or shared (array, percpu_array, hash, lru_hash, "
-                                "percpu_hash, lru_percpu_hash and ringbuf maps can)",
+                                "percpu_hash, lru_percpu_hash, ringbuf, devmap, devmap_hash, cpumap and xskmap maps can)",
                                 def.name, map_type_name(static_cast<uint32_t>(def.type))));
 }
 
@@ -73,6 +78,7 @@ Result<std::unique_ptr<Map>> map_storage(const MapDef& def, int fd, const std::s
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, kPinHeaderBytes);
   if (p == MAP_FAILED) return std::unexpected(io_error(path, "mmap"));
   if (is_array(def.type)) return make_array_map_over(def, static_cast<uint8_t*>(p), bytes);
+  if (is_redirect(def.type)) return make_pinned_redirect_map(def, static_cast<uint8_t*>(p), bytes);
   return make_pinned_hash(def, cpus, static_cast<uint8_t*>(p), bytes);
 }
 
@@ -104,6 +110,7 @@ Status fill_new_pin(const MapDef& def, uint8_t* file) {
     return ok();
   }
   if (def.type == MapType::Ringbuf) return ok();  // all zero: empty (ringbuf.hpp, RingPositions)
+  if (is_redirect(def.type)) return init_redirect_pin(def, file + kPinHeaderBytes);
   return init_pinned_hash(def, h.cpus, file + kPinHeaderBytes);
 }
 
@@ -151,11 +158,13 @@ Result<PinHeader> read_header(int fd, const std::string& path) {
 
 bool pinnable(MapType t) {
   return is_array(t) || t == MapType::Hash || t == MapType::LruHash || t == MapType::PercpuHash ||
-         t == MapType::LruPercpuHash || t == MapType::Ringbuf;
+         t == MapType::LruPercpuHash || t == MapType::Ringbuf || is_redirect(t);
 }
 
 Result<std::unique_ptr<Map>> open_pinned_map(const MapDef& def, const std::string& path) {
   if (!pinnable(def.type)) return std::unexpected(refuse_type(def).error());
+  // What create_map checks of a definition, before a pin is made or reused.
+  if (auto s = check_map_def(def); !s) return std::unexpected(s.error());
   if (access(path.c_str(), F_OK) != 0) {
     if (auto s = create_pin(def, path, false); !s) return std::unexpected(s.error());
   }
@@ -204,8 +213,14 @@ Status pin_map_copy(Map& map, const std::string& path) {
     return std::unexpected(pin.error());
   }
   std::vector<uint8_t> value(map.host_value_size());
-  const long visited = map.for_each([&](const void* key, void*) {
-    if (map.host_lookup(key, value.data(), 0) == 0) (*pin)->host_update(key, value.data(), 0);
+  const long visited = map.for_each([&](const void* key, void* v) {
+    // The host cannot look up an xskmap entry (the kernel gives no socket
+    // back): its value, the host's socket id, is copied as it is stored.
+    if (def.type == MapType::Xskmap)
+      std::memcpy(value.data(), v, def.value_size);
+    else if (map.host_lookup(key, value.data(), 0) != 0)
+      return true;
+    (*pin)->host_update(key, value.data(), 0);
     return true;
   });
   Status linked = visited < 0 ? make_error(ErrorCode::MapBadType, fmt::format("map '{}' cannot be walked", def.name))

@@ -20,6 +20,11 @@
 //  - RINGBUF: a page of positions, then the data, mapped twice
 //    (ringbuf.hpp, make_shared_ringbuf). Not copied by pin_map_copy: a
 //    ring's records are consumed, not kept.
+//  - DEVMAP, CPUMAP, XSKMAP: max_entries 8-byte words, each an entry's
+//    value (an ifindex, a qsize, the host's socket id; redirect_maps.cpp),
+//    replaced with one atomic store. DEVMAP_HASH: the hash storage above
+//    over u32 keys. Their entries are numbers the hosts give meaning to, not
+//    process-local objects, so processes share them as they share arrays.
 // Other types fail with MapBadType naming the type (their state holds
 // process-local objects: programs, maps, file descriptors, wait queues).
 #pragma once
@@ -76,5 +81,10 @@ std::unique_ptr<Map> make_array_map_over(const MapDef& def, uint8_t* block, size
 size_t pinned_hash_bytes(const MapDef& def, uint32_t cpus);
 Status init_pinned_hash(const MapDef& def, uint32_t cpus, uint8_t* region);
 Result<std::unique_ptr<Map>> make_pinned_hash(const MapDef& def, uint32_t cpus, uint8_t* region, size_t bytes);
+
+// The redirect maps over a pin's storage (redirect_maps.cpp), as for hashes.
+size_t redirect_pin_bytes(const MapDef& def);
+Status init_redirect_pin(const MapDef& def, uint8_t* region);
+Result<std::unique_ptr<Map>> make_pinned_redirect_map(const MapDef& def, uint8_t* region, size_t bytes);
 
 }  // namespace decade

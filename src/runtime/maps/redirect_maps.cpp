@@ -12,12 +12,17 @@
 // program or host reading an entry while another thread replaces it sees the
 // old or the new value, never a mix, as the kernel's RCU swap gives. An
 // entry is present when its first u32 (ifindex, qsize, socket id) is not 0.
+#include <sys/mman.h>
+
 #include <atomic>
 #include <cstring>
+
+#include <fmt/format.h>
 
 #include "runtime/cpu.hpp"
 #include "runtime/maps/array_keys.hpp"
 #include "runtime/maps/map_common.hpp"
+#include "runtime/maps/pinned.hpp"
 
 namespace decade {
 namespace {
@@ -45,12 +50,23 @@ long check_value(MapType t, const TargetValue& v) {
   return (t == MapType::DevmapHash && !v.first) ? kEINVAL : 0;
 }
 
-// DEVMAP, CPUMAP, XSKMAP: max_entries slots, each one word.
+// DEVMAP, CPUMAP, XSKMAP: max_entries slots, each one word, in the map's
+// own memory or in a pin's storage (a MAP_SHARED block of zero-filled
+// words, which it munmaps when destroyed).
 class TargetArray final : public Map {
  public:
-  explicit TargetArray(const MapDef& def) : Map(def), slots_(new std::atomic<uint64_t>[def.max_entries]) {
+  explicit TargetArray(const MapDef& def) : Map(def), own_(new std::atomic<uint64_t>[def.max_entries]), slots_(own_.get()) {
     for (uint32_t i = 0; i < def.max_entries; ++i) slots_[i].store(0, std::memory_order_relaxed);
   }
+  static_assert(sizeof(std::atomic<uint64_t>) == 8 && std::atomic<uint64_t>::is_always_lock_free,
+                "a pin's slots are plain 8-byte words shared between processes");
+  TargetArray(const MapDef& def, uint8_t* block, size_t bytes)
+      : Map(def), slots_(reinterpret_cast<std::atomic<uint64_t>*>(block)), block_(block), bytes_(bytes) {}
+  ~TargetArray() override {
+    if (block_) munmap(block_, bytes_);
+  }
+  TargetArray(const TargetArray&) = delete;
+  TargetArray& operator=(const TargetArray&) = delete;
 
   void* lookup(const void* key) override {
     const uint32_t k = array_keys::index_of(key);
@@ -102,12 +118,15 @@ class TargetArray final : public Map {
   }
 
   std::vector<MapStorage> storage() override {
-    return {{std::span<uint8_t>(reinterpret_cast<uint8_t*>(slots_.get()), size_t{def().max_entries} * 8), 8,
+    return {{std::span<uint8_t>(reinterpret_cast<uint8_t*>(slots_), size_t{def().max_entries} * 8), 8,
              def().value_size}};
   }
 
  private:
-  std::unique_ptr<std::atomic<uint64_t>[]> slots_;
+  std::unique_ptr<std::atomic<uint64_t>[]> own_;
+  std::atomic<uint64_t>* slots_;
+  uint8_t* block_ = nullptr;  // a pin's storage, munmapped with the map
+  size_t bytes_ = 0;
 };
 
 // DEVMAP_HASH: a hash map of u32 keys whose updates follow
@@ -143,6 +162,28 @@ MapFootprint redirect_map_footprint(const MapDef& def) {
   if (def.type == MapType::DevmapHash) return hash_footprint(as_hash(def));
   const uint64_t bytes = sat_add(sat_mul(def.max_entries, 8), sizeof(TargetArray));
   return {bytes, bytes};
+}
+
+size_t redirect_pin_bytes(const MapDef& def) {
+  return def.type == MapType::DevmapHash ? pinned_hash_bytes(as_hash(def), 1) : size_t{def.max_entries} * 8;
+}
+
+Status init_redirect_pin(const MapDef& def, uint8_t* region) {
+  if (def.type == MapType::DevmapHash) return init_pinned_hash(as_hash(def), 1, region);
+  return ok();  // every slot a zero word: no entry
+}
+
+Result<std::unique_ptr<Map>> make_pinned_redirect_map(const MapDef& def, uint8_t* region, size_t bytes) {
+  if (def.type != MapType::DevmapHash) {
+    if (bytes < redirect_pin_bytes(def)) {
+      munmap(region, bytes);
+      return make_error(ErrorCode::InvalidArgument, fmt::format("pinned map '{}': storage does not match its header", def.name));
+    }
+    return std::unique_ptr<Map>(new TargetArray(def, region, bytes));
+  }
+  auto table = make_pinned_hash(as_hash(def), 1, region, bytes);
+  if (!table) return std::unexpected(table.error());
+  return std::unique_ptr<Map>(new TargetHash(def, std::move(*table)));
 }
 
 Result<std::unique_ptr<Map>> make_redirect_map(const MapDef& def) {
