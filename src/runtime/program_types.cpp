@@ -117,7 +117,8 @@ ProgramType socket_filter() {
 
 // cgroup_skb (cg_skb_is_valid_access): the socket filter's view plus reads
 // of data and data_end (packet access is read-only: the verifier refuses
-// packet stores for this type) and writes of mark and priority. One type
+// packet stores for this type), reads of tstamp, writes of mark and
+// priority, and root's writes of tstamp. One type
 // for ingress and egress, so the return range is egress's [0, 3] (the
 // kernel allows ingress programs only [0, 1]).
 ProgramType cgroup_skb() {
@@ -129,6 +130,8 @@ ProgramType cgroup_skb() {
   for (CtxField& f : t.fields) {
     if (f.name == "data" || f.name == "data_end") f.readable = true;
     if (f.name == "mark" || f.name == "priority") f.writable = true;
+    // tstamp: read by every program, written only by root's (CAP_BPF).
+    if (f.name == "tstamp") f.readable = f.writable = f.write_privileged = true;
   }
   t.has_packet = true;
   t.helper_list = HelperList::CgroupSkb;
@@ -150,6 +153,8 @@ ProgramType lwt(const char* name) {
   for (CtxField& f : t.fields) {
     if (f.name == "data" || f.name == "data_end") f.readable = true;
     if (f.name == "mark" || f.name == "priority") f.writable = true;
+    // tstamp: read by every program, written only by root's (CAP_BPF).
+    if (f.name == "tstamp") f.readable = f.writable = f.write_privileged = true;
   }
   t.has_packet = true;
   const bool xmit = std::string_view(name) == "lwt_xmit";

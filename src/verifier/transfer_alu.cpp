@@ -58,6 +58,14 @@ std::string kernel_op(const Insn& insn, const Env& env) {
 // ptr +/- scalar (64-bit only).
 Status pointer_arith(Env& env, RegState& dst, const RegState& ptr, const RegState& scalar, bool subtract,
                      const Insn& insn) {
+  // The kernel lets root add a known 0 to a map pointer (CONST_PTR_TO_MAP):
+  // it stays the same map. Unprivileged programs may not (its Spectre
+  // sanitation has no rule for the type: "unsupported alu operation").
+  if (ptr.type == RegType::MapPtr && env.privileged && !ptr.maybe_null && !subtract && scalar.val.is_const() &&
+      scalar.val.value() == 0) {
+    dst = ptr;
+    return ok();
+  }
   if (!arith_allowed(ptr.type))
     return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
                 kernel_says("R{} pointer arithmetic on {} prohibited", insn.dst, kernel_type(ptr)),
@@ -119,9 +127,16 @@ RegState leaked(unsigned width) { return RegState::scalar(width == 32 ? truncate
 
 Status ptr_alu(Env& env, State& st, const Insn& insn, const RegState& d, const RegState& s, Sem sem) {
   RegState& dst = st.reg(insn.dst);
-  if (env.privileged && sem == Sem::Sub && d.is_ptr() && s.is_ptr() && !d.maybe_null && !s.maybe_null &&
-      (insn.info().width == 32 || !same_region(d, s))) {
-    dst = leaked(insn.info().width);  // pointer - pointer, as root may
+  // Root may subtract a pointer from a pointer (any two, NULL or not) and
+  // do 32-bit subtraction with a pointer: the result is a number (the
+  // kernel's allow_ptr_leaks; a 32-bit result is zero-extended).
+  if (env.privileged && sem == Sem::Sub && d.is_ptr() && s.is_ptr() &&
+      (insn.info().width == 32 || d.maybe_null || s.maybe_null || !same_region(d, s))) {
+    dst = leaked(insn.info().width);
+    return ok();
+  }
+  if (env.privileged && sem == Sem::Sub && insn.info().width == 32) {
+    dst = leaked(32);
     return ok();
   }
   if (insn.info().width == 32)
