@@ -12,6 +12,7 @@
 // an XDP program returning 5 (tests/verifier/kernel_agreement_test.cpp).
 #include "runtime/program_types.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -132,7 +133,16 @@ ProgramType cgroup_skb() {
     if (f.name == "mark" || f.name == "priority") f.writable = true;
     // tstamp: read by every program, written only by root's (CAP_BPF).
     if (f.name == "tstamp") f.readable = f.writable = f.write_privileged = true;
+    // The socket's addresses and ports (family .. local_port), read as the
+    // context holds them: whole 4-byte words (the IPv6 addresses word by word).
+    if (f.name == "family" || f.name.starts_with("remote_") || f.name.starts_with("local_")) f.readable = true;
   }
+  std::erase_if(t.fields, [](const CtxField& f) { return f.name == "remote_ip6" || f.name == "local_ip6"; });
+  for (const char* ip6 : {"remote_ip6", "local_ip6"})
+    for (uint32_t i = 0; i < 4; ++i) {
+      const uint32_t base = std::string_view(ip6) == "remote_ip6" ? offsetof(SkBuffMd, remote_ip6) : offsetof(SkBuffMd, local_ip6);
+      t.fields.push_back(whole_field(ctx_field((std::string(ip6) + "[" + std::to_string(i) + "]").c_str(), base + 4 * i, 4, true, false)));
+    }
   t.has_packet = true;
   t.helper_list = HelperList::CgroupSkb;
   t.run = RunCtx::SkbL3;
@@ -153,8 +163,6 @@ ProgramType lwt(const char* name) {
   for (CtxField& f : t.fields) {
     if (f.name == "data" || f.name == "data_end") f.readable = true;
     if (f.name == "mark" || f.name == "priority") f.writable = true;
-    // tstamp: read by every program, written only by root's (CAP_BPF).
-    if (f.name == "tstamp") f.readable = f.writable = f.write_privileged = true;
   }
   t.has_packet = true;
   const bool xmit = std::string_view(name) == "lwt_xmit";

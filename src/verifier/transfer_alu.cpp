@@ -77,7 +77,9 @@ Status pointer_arith(Env& env, RegState& dst, const RegState& ptr, const RegStat
                 "compare the pointer against NULL before doing arithmetic on it");
   const Scalar& s = scalar.val;
   RegState r = ptr;
-  if (s.is_const()) {
+  // Arena pointers carry no offset bounds (every access is masked into the
+  // arena), so a constant is added to the value like a variable.
+  if (s.is_const() && ptr.type != RegType::Arena) {
     const int64_t v = static_cast<int64_t>(s.value());
     const int64_t off = subtract ? int64_t{ptr.off} - v : int64_t{ptr.off} + v;
     if (v <= -kMaxVarOff || v >= kMaxVarOff || off <= -kMaxVarOff || off >= kMaxVarOff)

@@ -340,8 +340,11 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
     case ArgKind::PtrToMapKey: case ArgKind::PtrToMapValue: case ArgKind::PtrToUninitMapValue: {
       if (!meta.map) return arg_error(env, pc, i, "needs a map argument before it", r);
       // A socket map's value is a socket (resolve_map_arg_type), not bytes.
+      // The kernel takes any socket here (ARG_PTR_TO_BTF_ID_SOCK_COMMON): a
+      // socket or a socket's common part (__sk_buff.sk), NULL-checked.
       if (kind == ArgKind::PtrToMapValue && sock_map(meta.map->type)) {
-        if (!is_socket(r)) return arg_error(env, pc, i, "is not a socket", r, "pass a socket pointer checked against NULL");
+        const bool common = r.type == RegType::BtfPtr && r.mem_size == kBtfSockCommon && !r.maybe_null;
+        if (!is_socket(r) && !common) return arg_error(env, pc, i, "is not a socket", r, "pass a socket pointer checked against NULL");
         return ok();
       }
       if (nullable && is_null_const(r)) return ok();  // bpf_sk_storage_get's initial value

@@ -71,6 +71,11 @@ const PrivCase kCases[] = {
     {"cgroup_skb_tstamp_read", "cgroup_skb", "r0 = *(u64 *)(r1 + 152)\nr0 = 0\nexit\n", {E::Ok}, {E::Ok}},
     {"cgroup_skb_tstamp_narrow", "cgroup_skb", "r0 = *(u32 *)(r1 + 152)\nr0 = 0\nexit\n", {E::VerifierBadCtxAccess, 0},
      {E::VerifierBadCtxAccess, 0}},
+    // cgroup_skb reads the socket's addresses and ports as whole 4-byte words.
+    {"cgroup_skb_remote_ip6_word", "cgroup_skb", "r0 = *(u32 *)(r1 + 104)\nr0 = *(u32 *)(r1 + 88)\nr0 = 0\nexit\n", {E::Ok},
+     {E::Ok}},
+    {"cgroup_skb_remote_ip6_narrow", "cgroup_skb", "r0 = *(u16 *)(r1 + 100)\nr0 = 0\nexit\n", {E::VerifierBadCtxAccess, 0},
+     {E::VerifierBadCtxAccess, 0}},
     // Root may add a known 0 to a map pointer (it stays the map), nothing else.
     {"map_ptr_plus_zero", "xdp", "r1 = map_idx(1) ll\nr1 += 0\nr2 = r10\nr2 += -4\n*(u32 *)(r10 - 4) = 0\ncall 1\nr0 = 2\nexit\n",
      {E::VerifierBadPointerArith, 2}, {E::Ok}},
