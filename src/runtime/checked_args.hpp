@@ -5,6 +5,7 @@
 // supplies how it tells memory, maps and functions apart.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -185,7 +186,12 @@ std::optional<ArgFault> check_helper_args(const FuncProto& p, const uint64_t* ar
         // The verifier only accepts iterators in aligned stack slots; the
         // kfuncs read their state as aligned words.
         if (v % 8) return ArgFault{ErrorCode::ExecMisaligned, i, "is not 8-byte aligned"};
-        f = mem(8, true);
+        f = mem(std::max<uint64_t>(8, p.iter_size), true);
+        break;
+      case ArgKind::PtrToWordsOrNull:
+        // Read only for a word count the function takes (1 .. fixed_mem_size).
+        if (v == 0 || i >= 4 || static_cast<uint32_t>(next) == 0 || static_cast<uint32_t>(next) > p.fixed_mem_size) break;
+        f = mem(uint64_t{static_cast<uint32_t>(next)} * 8, false);
         break;
       case ArgKind::PtrToFixedMemInOut: case ArgKind::PtrToFixedUninitMem:
         f = mem(p.fixed_mem_size, true);

@@ -86,6 +86,8 @@ Platform Platform::standard() {
   for (FuncProto& h : builtin_helpers()) (void)p.add_helper(std::move(h));
   std::vector<FuncProto> kfuncs;
   append_iter_num_kfuncs(kfuncs);
+  append_iter_bits_kfuncs(kfuncs);
+  append_cast_kfuncs(kfuncs);
   append_arena_kfuncs(kfuncs);
   append_res_lock_kfuncs(kfuncs);
   append_exception_kfuncs(kfuncs);

@@ -69,6 +69,12 @@ enum class ArgKind : uint8_t {
   // zero the stack of such programs).
   PtrToFixedMemInOut,
   PtrToFixedUninitMem,  // fixed_mem_size bytes the helper only writes (bpf_strtol's result)
+  // NULL, or memory of 8 bytes per word of the next argument (a u32 word
+  // count) that the function reads only when the count is in
+  // [1, fixed_mem_size] (bpf_iter_bits_new's source; the kernel's __ign
+  // argument, read with bpf_probe_read_kernel): the verifier proves the
+  // largest such read in bounds, any other count reads nothing.
+  PtrToWordsOrNull,
 };
 
 enum class RetKind : uint8_t {
@@ -165,7 +171,10 @@ struct FuncProto {
   // that fails the run (ExecBadCall), for a caller that cannot pass them.
   HelperFnWide fn_wide = nullptr;
   uint8_t stack_args = 0;
-  uint32_t fixed_mem_size = 0;        // for PtrToFixedMemInOut / PtrToFixedUninitMem
+  // For PtrToFixedMemInOut / PtrToFixedUninitMem: their size; for
+  // PtrToWordsOrNull: the most words the function reads.
+  uint32_t fixed_mem_size = 0;
+  uint32_t iter_size = 8;             // for PtrToIter: the iterator's bytes on the stack (a multiple of 8)
 };
 
 // A prototype for `fn`, a function of 5 + stack_args arguments (the last
@@ -208,6 +217,9 @@ struct CtxField {
   // a narrower store narrow_write. Pointer fields are always read whole.
   bool narrow_read = true;
   bool narrow_write = false;
+  // Writable only under kGrantPrivileged (the kernel's CAP_BPF check:
+  // cgroup_skb's tstamp).
+  bool write_privileged = false;
   CtxFieldKind kind = CtxFieldKind::Scalar;
   std::string btf_type;       // for PtrToBtf
   bool maybe_null = false;    // for PtrToBtf: the pointer may be NULL (the kernel's *_OR_NULL)

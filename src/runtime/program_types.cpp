@@ -12,6 +12,7 @@
 // an XDP program returning 5 (tests/verifier/kernel_agreement_test.cpp).
 #include "runtime/program_types.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -117,7 +118,8 @@ ProgramType socket_filter() {
 
 // cgroup_skb (cg_skb_is_valid_access): the socket filter's view plus reads
 // of data and data_end (packet access is read-only: the verifier refuses
-// packet stores for this type) and writes of mark and priority. One type
+// packet stores for this type), reads of tstamp, writes of mark and
+// priority, and root's writes of tstamp. One type
 // for ingress and egress, so the return range is egress's [0, 3] (the
 // kernel allows ingress programs only [0, 1]).
 ProgramType cgroup_skb() {
@@ -129,7 +131,18 @@ ProgramType cgroup_skb() {
   for (CtxField& f : t.fields) {
     if (f.name == "data" || f.name == "data_end") f.readable = true;
     if (f.name == "mark" || f.name == "priority") f.writable = true;
+    // tstamp: read by every program, written only by root's (CAP_BPF).
+    if (f.name == "tstamp") f.readable = f.writable = f.write_privileged = true;
+    // The socket's addresses and ports (family .. local_port), read as the
+    // context holds them: whole 4-byte words (the IPv6 addresses word by word).
+    if (f.name == "family" || f.name.starts_with("remote_") || f.name.starts_with("local_")) f.readable = true;
   }
+  std::erase_if(t.fields, [](const CtxField& f) { return f.name == "remote_ip6" || f.name == "local_ip6"; });
+  for (const char* ip6 : {"remote_ip6", "local_ip6"})
+    for (uint32_t i = 0; i < 4; ++i) {
+      const uint32_t base = std::string_view(ip6) == "remote_ip6" ? offsetof(SkBuffMd, remote_ip6) : offsetof(SkBuffMd, local_ip6);
+      t.fields.push_back(whole_field(ctx_field((std::string(ip6) + "[" + std::to_string(i) + "]").c_str(), base + 4 * i, 4, true, false)));
+    }
   t.has_packet = true;
   t.helper_list = HelperList::CgroupSkb;
   t.run = RunCtx::SkbL3;

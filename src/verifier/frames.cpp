@@ -158,13 +158,14 @@ Status pop_frame(Env& env, State& st, const RegState& r0, const Insn& insn, std:
   if (escapes)
     return fail(env, ErrorCode::VerifierBadReturn, insn.pc, "a pointer to the returning function's stack is left in its caller",
                 "do not store addresses of a function's locals where the caller can see them");
-  if (done.callback) {
-    // Run the callback again from the state it left.
+  if (done.callback && done.cb_runs_left > 0) {
+    // Run the callback again from the state it left, while its helper may.
     State again = st;
     Frame f;
     f.callsite = done.callsite;
     f.subprog = done.subprog;
     f.callback = true;
+    f.cb_runs_left = done.cb_runs_left == kUnboundedRuns ? kUnboundedRuns : done.cb_runs_left - 1;
     f.cb_args = done.cb_args;
     for (int r = 0; r < 5; ++r) f.regs[static_cast<size_t>(r) + 1] = (*done.cb_args)[static_cast<size_t>(r)];
     f.regs[10] = RegState::pointer(RegType::Stack);
@@ -206,8 +207,9 @@ Result<bool> do_exit(Env& env, State& st, const Insn& insn, std::vector<State>& 
   Frame& fr = st.cur();
   for (size_t k = 0; k < fr.iters.size(); ++k)
     if (fr.bytes[k * 8] == SlotByte::Iter)
-      return std::unexpected(verr(env, ErrorCode::VerifierRefLeak, fr.iters[k].new_pc, "iterator is not destroyed before the function returns",
-                                  "call bpf_iter_num_destroy on every path"));
+      return fail(env, ErrorCode::VerifierRefLeak, fr.iters[k].new_pc,
+                  kernel_says("Unreleased reference id={} alloc_insn={}", fr.iters[k].id, fr.iters[k].new_pc),
+                  "iterator is not destroyed before the function returns", "call the iterator's destroy kfunc on every path");
   const RegState r0 = fr.regs[0];
   const bool main_frame = st.frames.size() == 1;
   const SubprogInfo& sub = env.subs[fr.subprog];

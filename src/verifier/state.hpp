@@ -129,12 +129,16 @@ enum class SlotByte : uint8_t { Invalid, Misc, Zero, Spill, Iter };
 // VerifyOptions::max_stack allows, are always compared exactly.
 inline constexpr int kMaskedStack = 512;
 
+// An iterator of iter_size / 8 slots has one IterSlot per slot, all alike.
 struct IterSlot {
   uint32_t id = 0;        // identity (for the state comparison)
   uint8_t state = 0;      // 1 active, 2 drained
   uint32_t new_pc = 0;    // the bpf_iter_*_new call (named when it leaks)
+  uint32_t type = 0;      // hash of the iterator's type name (bpf_iter_num, ...)
   bool operator==(const IterSlot&) const = default;
 };
+
+inline constexpr uint32_t kUnboundedRuns = UINT32_MAX;
 
 struct Frame {
   std::array<RegState, 11> regs{};
@@ -145,6 +149,10 @@ struct Frame {
   int32_t callsite = -1;         // the call instruction that created the frame
   uint32_t subprog = 0;
   bool callback = false;         // a callback frame (bpf_loop, for_each_map_elem)
+  // A callback frame: how many more times the helper may run the callback
+  // after this run (bpf_loop's nr_loops less the runs so far, as the
+  // kernel's callback_depth counts them); kUnboundedRuns when not bounded.
+  uint32_t cb_runs_left = kUnboundedRuns;
   // A callback's r1-r5 on entry (to enter it again). Shared and immutable:
   // only callback frames have them, and every copy of a state keeps them.
   std::shared_ptr<const std::array<RegState, 5>> cb_args;

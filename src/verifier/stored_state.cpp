@@ -104,6 +104,7 @@ StoredState::StoredState(const State& st, RegMask live, std::pmr::memory_resourc
     rec.callsite = f.callsite;
     rec.alloc_top = f.alloc_top;
     rec.callback = f.callback;
+    rec.cb_runs_left = f.cb_runs_left;
     // Outer frames: r0-r5 are overwritten when the callee returns.
     rec.reg_mask = fi + 1 == st.frames.size() ? static_cast<RegMask>(live & 0x7ff) : RegMask{0x7c0};
     rec.regs_at = v;
@@ -162,6 +163,7 @@ StoredFrame StoredState::frame(size_t f) const {
   v.callsite = r.callsite;
   v.alloc_top = r.alloc_top;
   v.callback = r.callback;
+  v.cb_runs_left = r.cb_runs_left;
   return v;
 }
 
@@ -377,6 +379,8 @@ bool covers(const StoredState& old, const State& cur, RegMask live, bool exact, 
     const Frame& c = cur.frames[f];
     // The allocation top decides where the frame's next alloca lands.
     if (o.callsite != c.callsite || o.callback != c.callback || o.alloc_top != c.alloc_top) return false;
+    // A callback that may run more times covers one that may run fewer.
+    if (exact ? o.cb_runs_left != c.cb_runs_left : o.cb_runs_left < c.cb_runs_left) return false;
     const bool innermost = f + 1 == nframes;
     for (uint8_t r = 0; r < 11; ++r) {
       // Outer frames: r0-r5 are overwritten when the callee returns.

@@ -35,6 +35,7 @@ struct StoredFrame {
   uint64_t spill_mask = 0, iter_mask = 0;
   int32_t callsite = -1;
   uint32_t alloc_top = 0;
+  uint32_t cb_runs_left = 0;
   bool callback = false;
 
   const RegState& reg(size_t r) const;
@@ -70,6 +71,7 @@ class StoredState {
     uint64_t spill_mask = 0, iter_mask = 0;
     int32_t callsite = -1;
     uint32_t alloc_top = 0;
+    uint32_t cb_runs_left = 0;
     bool callback = false;
   };
   // The block: frames, held res locks, registers (per frame: kept

@@ -58,6 +58,14 @@ std::string kernel_op(const Insn& insn, const Env& env) {
 // ptr +/- scalar (64-bit only).
 Status pointer_arith(Env& env, RegState& dst, const RegState& ptr, const RegState& scalar, bool subtract,
                      const Insn& insn) {
+  // The kernel lets root add a known 0 to a map pointer (CONST_PTR_TO_MAP):
+  // it stays the same map. Unprivileged programs may not (its Spectre
+  // sanitation has no rule for the type: "unsupported alu operation").
+  if (ptr.type == RegType::MapPtr && env.privileged && !ptr.maybe_null && !subtract && scalar.val.is_const() &&
+      scalar.val.value() == 0) {
+    dst = ptr;
+    return ok();
+  }
   if (!arith_allowed(ptr.type))
     return fail(env, ErrorCode::VerifierBadPointerArith, insn.pc,
                 kernel_says("R{} pointer arithmetic on {} prohibited", insn.dst, kernel_type(ptr)),
@@ -69,7 +77,9 @@ Status pointer_arith(Env& env, RegState& dst, const RegState& ptr, const RegStat
                 "compare the pointer against NULL before doing arithmetic on it");
   const Scalar& s = scalar.val;
   RegState r = ptr;
-  if (s.is_const()) {
+  // Arena pointers carry no offset bounds (every access is masked into the
+  // arena), so a constant is added to the value like a variable.
+  if (s.is_const() && ptr.type != RegType::Arena) {
     const int64_t v = static_cast<int64_t>(s.value());
     const int64_t off = subtract ? int64_t{ptr.off} - v : int64_t{ptr.off} + v;
     if (v <= -kMaxVarOff || v >= kMaxVarOff || off <= -kMaxVarOff || off >= kMaxVarOff)
@@ -119,9 +129,16 @@ RegState leaked(unsigned width) { return RegState::scalar(width == 32 ? truncate
 
 Status ptr_alu(Env& env, State& st, const Insn& insn, const RegState& d, const RegState& s, Sem sem) {
   RegState& dst = st.reg(insn.dst);
-  if (env.privileged && sem == Sem::Sub && d.is_ptr() && s.is_ptr() && !d.maybe_null && !s.maybe_null &&
-      (insn.info().width == 32 || !same_region(d, s))) {
-    dst = leaked(insn.info().width);  // pointer - pointer, as root may
+  // Root may subtract a pointer from a pointer (any two, NULL or not) and
+  // do 32-bit subtraction with a pointer: the result is a number (the
+  // kernel's allow_ptr_leaks; a 32-bit result is zero-extended).
+  if (env.privileged && sem == Sem::Sub && d.is_ptr() && s.is_ptr() &&
+      (insn.info().width == 32 || d.maybe_null || s.maybe_null || !same_region(d, s))) {
+    dst = leaked(insn.info().width);
+    return ok();
+  }
+  if (env.privileged && sem == Sem::Sub && insn.info().width == 32) {
+    dst = leaked(32);
     return ok();
   }
   if (insn.info().width == 32)

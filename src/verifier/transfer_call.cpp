@@ -201,26 +201,77 @@ Status check_irq_flag_arg(Env& env, State& st, const RegState& r, int i, uint32_
   return ok();
 }
 
+// The iterator's type as the kernel names it in messages ("iter_num").
+std::string iter_type_name(const FuncProto& p) {
+  const std::string& t = p.arg_btf_types[0];
+  return t.starts_with("bpf_") ? t.substr(4) : t;
+}
+
+uint32_t iter_type_hash(const FuncProto& p) {
+  uint32_t h = 2166136261u;  // FNV-1a of the type name: equal names, equal types
+  for (char c : p.arg_btf_types[0]) h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
+  return h | 1u;
+}
+
+// An open-coded iterator: iter_size / 8 aligned slots of some frame's stack
+// starting at the pointer. new() wants them free of any iterator; next(),
+// destroy() want an iterator of their type created at this very address.
 Status check_iter_arg(Env& env, State& st, const RegState& r, int i, uint32_t pc, CallMeta& meta) {
-  const uint32_t flags = meta.proto->flags;
+  const FuncProto& p = *meta.proto;
+  const uint32_t flags = p.flags;
   if (r.type != RegType::Stack || !r.val.is_const() || r.frame >= st.frames.size())
     return arg_error(env, pc, i, "is not a constant stack pointer to an iterator", r);
   const int64_t o = r.off + static_cast<int64_t>(r.val.value());
-  if (o < -int64_t{env.opts.max_stack} || o > -8 || o % 8 != 0) return arg_error(env, pc, i, "iterator slot is not an aligned 8-byte stack slot", r);
+  const int64_t size = std::max<int64_t>(8, p.iter_size);
+  if (o < -int64_t{env.opts.max_stack} || o + size > 0 || o % 8 != 0)
+    return arg_error(env, pc, i, fmt::format("iterator slots (fp{}, {} bytes) are not aligned stack slots", o, size), r);
   Frame& fr = st.frames[r.frame];
   fr.grow(static_cast<size_t>(-o));
   env.note_stack(st, r.frame, o, pc);
-  const size_t k = static_cast<size_t>(-o) / 8 - 1;
-  const bool is_iter = fr.bytes[k * 8] == SlotByte::Iter;
-  if ((flags & kHelperIterNew) && is_iter)
-    return fail(env, ErrorCode::VerifierIterator, pc, fmt::format("iterator at fp{} is already initialised", o),
-                "destroy the iterator before creating a new one in the same slot");
-  if (!(flags & kHelperIterNew) && !is_iter)
-    return fail(env, ErrorCode::VerifierIterator, pc, fmt::format("fp{} does not hold an initialised iterator", o),
-                "call bpf_iter_num_new first");
+  const size_t k = static_cast<size_t>(-o) / 8 - 1, n = static_cast<size_t>(size / 8);
+  const uint32_t type = iter_type_hash(p);
+  if (flags & kHelperIterNew) {
+    for (size_t j = 0; j < n; ++j)
+      if (fr.bytes[(k - j) * 8] == SlotByte::Iter)
+        return fail(env, ErrorCode::VerifierIterator, pc,
+                    kernel_says("expected uninitialized {} as arg #{}", iter_type_name(p), i),
+                    fmt::format("iterator at fp{} is already initialised", o),
+                    "destroy the iterator before creating a new one in the same slot");
+  } else {
+    const IterSlot& first = fr.iters[k];
+    bool valid = fr.bytes[k * 8] == SlotByte::Iter && first.type == type &&
+                 (k + 1 >= fr.iters.size() || fr.bytes[(k + 1) * 8] != SlotByte::Iter || fr.iters[k + 1].id != first.id);
+    for (size_t j = 1; j < n && valid; ++j) valid = fr.bytes[(k - j) * 8] == SlotByte::Iter && fr.iters[k - j].id == first.id;
+    if (!valid)
+      return fail(env, ErrorCode::VerifierIterator, pc,
+                  kernel_says("expected an initialized {} as arg #{}", iter_type_name(p), i),
+                  fmt::format("fp{} does not hold an initialised {}", o, p.arg_btf_types[0]),
+                  fmt::format("call bpf_{}_new first", iter_type_name(p)));
+  }
   meta.iter_slot = static_cast<int>(k);
   meta.iter_frame = r.frame;
   return ok();
+}
+
+// bpf_iter_bits_new's source (PtrToWordsOrNull): NULL, or memory the
+// function reads 8 bytes a word from when the count (the next argument) is
+// in [1, fixed_mem_size]; the largest such read must be in bounds. The
+// kernel takes any address here and reads it with bpf_probe_read_kernel;
+// Decade reads only memory the program may read, so another number is
+// refused unless no count it may pass reads anything.
+Status check_words_arg(Env& env, State& st, const RegState& r, int i, const FuncProto& p, uint32_t pc) {
+  const uint8_t reg = static_cast<uint8_t>(i + 1);
+  if (i + 1 >= 5) return arg_error(env, pc, i, "has no word count after it", r);
+  if (auto s = check_readable(env, st, static_cast<uint8_t>(reg + 1), pc); !s) return s;
+  const RegState& count = st.reg(static_cast<uint8_t>(reg + 1));
+  const uint64_t max_words = p.fixed_mem_size;
+  // The count is a u32: its 32-bit bounds (any, for a pointer passed as a number).
+  const uint64_t lo = count.is_scalar() ? count.val.u32min : 0, hi = count.is_scalar() ? count.val.u32max : UINT32_MAX;
+  if (is_null_const(r) || hi == 0 || lo > max_words) return ok();
+  if (!r.is_ptr())
+    return arg_error(env, pc, i, "is a number the kfunc would read as an address", r,
+                     "pass a pointer to the words (a stack buffer, a map value or global data)");
+  return check_mem_range(env, st, reg, Scalar::constant(std::min(hi, max_words) * 8), Access::Read, pc, false);
 }
 
 // The register types the kernel accepts for an argument kind, as its
@@ -289,8 +340,11 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
     case ArgKind::PtrToMapKey: case ArgKind::PtrToMapValue: case ArgKind::PtrToUninitMapValue: {
       if (!meta.map) return arg_error(env, pc, i, "needs a map argument before it", r);
       // A socket map's value is a socket (resolve_map_arg_type), not bytes.
+      // The kernel takes any socket here (ARG_PTR_TO_BTF_ID_SOCK_COMMON): a
+      // socket or a socket's common part (__sk_buff.sk), NULL-checked.
       if (kind == ArgKind::PtrToMapValue && sock_map(meta.map->type)) {
-        if (!is_socket(r)) return arg_error(env, pc, i, "is not a socket", r, "pass a socket pointer checked against NULL");
+        const bool common = r.type == RegType::BtfPtr && r.mem_size == kBtfSockCommon && !r.maybe_null;
+        if (!is_socket(r) && !common) return arg_error(env, pc, i, "is not a socket", r, "pass a socket pointer checked against NULL");
         return ok();
       }
       if (nullable && is_null_const(r)) return ok();  // bpf_sk_storage_get's initial value
@@ -373,6 +427,7 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
       if (r.off != 0) return arg_error(env, pc, i, "is a socket pointer with an offset", r);
       return ok();
     case ArgKind::PtrToFixedMemInOut: case ArgKind::PtrToFixedUninitMem: return check_fixed_mem(env, st, i, p, pc);
+    case ArgKind::PtrToWordsOrNull: return check_words_arg(env, st, r, i, p, pc);
   }
   return ok();
 }
@@ -548,9 +603,18 @@ Status lock_effects(Env& env, State& st, const Insn& insn, const CallMeta& meta,
 }
 
 // The state that enters a callback: a new frame on top of the caller's.
+// bpf_loop runs it at most nr_loops times (r1's largest value, as the
+// kernel counts callback_depth against it): not at all for 0.
 void spawn_callback(Env& env, const State& st, const Insn& insn, const CallMeta& meta, std::vector<State>& spawned) {
+  uint32_t runs_left = kUnboundedRuns;
+  if (meta.proto->id == kHelperLoop && insn.info().sem == Sem::Call && meta.args[0].is_scalar()) {
+    const uint64_t max_runs = meta.args[0].val.umax;
+    if (max_runs == 0) return;
+    if (max_runs < kUnboundedRuns) runs_left = static_cast<uint32_t>(max_runs - 1);
+  }
   State cb = st;
   Frame f;
+  f.cb_runs_left = runs_left;
   f.callsite = static_cast<int32_t>(insn.pc);
   f.subprog = static_cast<uint32_t>(env.sub_of_pc[static_cast<size_t>(meta.callback_pc)]);
   f.callback = true;
@@ -581,16 +645,22 @@ void spawn_callback(Env& env, const State& st, const Insn& insn, const CallMeta&
 }
 
 void iter_effects(Env& env, State& st, const Insn& insn, const CallMeta& meta, std::vector<State>& spawned) {
-  const uint32_t flags = meta.proto->flags;
+  const FuncProto& p = *meta.proto;
+  const uint32_t flags = p.flags;
   Frame& fr = st.frames[meta.iter_frame];
-  const size_t k = static_cast<size_t>(meta.iter_slot);
+  const size_t k = static_cast<size_t>(meta.iter_slot), n = std::max<size_t>(1, p.iter_size / 8);
+  auto set_slots = [&](SlotByte b, const IterSlot& it) {
+    for (size_t j = 0; j < n; ++j) {
+      const size_t s = k - j;
+      if (b == SlotByte::Iter) fr.spills[s] = RegState{};
+      for (size_t i = s * 8; i < s * 8 + 8; ++i) fr.bytes[i] = b;
+      fr.iters[s] = it;
+    }
+  };
   if (flags & kHelperIterNew) {
-    fr.spills[k] = RegState{};
-    for (size_t i = k * 8; i < k * 8 + 8; ++i) fr.bytes[i] = SlotByte::Iter;
-    fr.iters[k] = IterSlot{env.new_id(), 1, insn.pc};
+    set_slots(SlotByte::Iter, IterSlot{env.new_id(), 1, insn.pc, iter_type_hash(p)});
   } else if (flags & kHelperIterDestroy) {
-    for (size_t i = k * 8; i < k * 8 + 8; ++i) fr.bytes[i] = SlotByte::Invalid;
-    fr.iters[k] = IterSlot{};
+    set_slots(SlotByte::Invalid, IterSlot{});
   } else if (flags & kHelperIterNext) {
     // Two outcomes: an element (active, r0 non-NULL), or the end (drained, r0 NULL).
     if (fr.iters[k].state == 1) {
@@ -600,7 +670,9 @@ void iter_effects(Env& env, State& st, const Insn& insn, const CallMeta& meta, s
       ++more.loop_depth;
       spawned.push_back(std::move(more));
     }
-    fr.iters[k].state = 2;
+    IterSlot drained = fr.iters[k];
+    drained.state = 2;
+    set_slots(SlotByte::Iter, drained);
     st.reg(0) = RegState::scalar(Scalar::constant(0));
   }
 }
@@ -652,6 +724,11 @@ Status do_call(Env& env, State& st, const Insn& insn, std::vector<State>& spawne
       return fail(env, ErrorCode::VerifierUnknownFunc, insn.pc, kernel_says("calling kernel function is not allowed"),
                   fmt::format("unknown kfunc #{}", insn.imm));
     meta.proto = env.in.kfuncs[idx];
+    // A kernel kfunc Decade does not provide on purpose (missing_kfunc).
+    if (!meta.proto->fn && !meta.proto->fn_wide)
+      return fail(env, ErrorCode::VerifierUnknownFunc, insn.pc, kernel_says("calling kernel function {} is not allowed", meta.proto->name),
+                  fmt::format("kfunc {} is not supported: {}", meta.proto->name,
+                              missing_kfunc_reason(meta.proto->name) ? missing_kfunc_reason(meta.proto->name) : "no function"));
   } else {
     const auto id = static_cast<uint32_t>(insn.imm);
     meta.proto = env.in.platform->helper(id);

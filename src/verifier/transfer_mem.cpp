@@ -352,7 +352,7 @@ Status ctx_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc, R
   // Narrower than the field: allowed only where the kernel allows it (CtxField::narrow_read/narrow_write).
   const bool whole = o == f->offset && op.size == f->size;
   if (op.access == Access::Write) {
-    if (!f->writable || f->kind != CtxFieldKind::Scalar)
+    if (!f->writable || f->kind != CtxFieldKind::Scalar || (f->write_privileged && !env.privileged))
       return fail(env, ErrorCode::VerifierBadCtxAccess, pc, ctx_phrase(o, op), fmt::format("context field {} is not writable", f->name));
     if (!whole && !f->narrow_write)
       return fail(env, ErrorCode::VerifierBadCtxAccess, pc, ctx_phrase(o, op),

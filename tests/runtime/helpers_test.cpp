@@ -542,5 +542,50 @@ TEST(Kfuncs, IterNumYieldsRangeAndBounds) {
   EXPECT_EQ(platform().kfunc("bpf_nope"), nullptr);
 }
 
+// bpf_iter_bits: set bits lowest first, from one word (kept in the
+// iterator) or several (a copy), and the kernel's errors for a NULL source,
+// no words and more than 511 words.
+TEST(Kfuncs, IterBitsYieldsSetBits) {
+  uint64_t it[2] = {};
+  auto bits = [&] {
+    std::vector<int> got;
+    while (uint64_t p = kcall("bpf_iter_bits_next", u(it))) got.push_back(*reinterpret_cast<int*>(p));
+    EXPECT_EQ(kcall("bpf_iter_bits_next", u(it)), 0u);  // stays exhausted
+    kcall("bpf_iter_bits_destroy", u(it));
+    return got;
+  };
+  uint64_t one = 0x8000000000000005ull;
+  ASSERT_EQ(kcall("bpf_iter_bits_new", u(it), u(&one), 1), 0u);
+  EXPECT_EQ(bits(), (std::vector<int>{0, 2, 63}));
+  uint64_t three[3] = {0x1, 0, 0x6};
+  ASSERT_EQ(kcall("bpf_iter_bits_new", u(it), u(three), 3), 0u);
+  three[2] = 0;  // the words were copied at new()
+  EXPECT_EQ(bits(), (std::vector<int>{0, 129, 130}));
+  EXPECT_EQ(as_long(kcall("bpf_iter_bits_new", u(it), 0, 1)), -EINVAL);
+  EXPECT_EQ(bits(), std::vector<int>{});
+  EXPECT_EQ(as_long(kcall("bpf_iter_bits_new", u(it), u(three), 0)), -EINVAL);
+  EXPECT_EQ(as_long(kcall("bpf_iter_bits_new", u(it), u(three), 512)), -E2BIG);
+  EXPECT_EQ(bits(), std::vector<int>{});
+  EXPECT_EQ(platform().kfunc("bpf_iter_bits_new")->iter_size, 16u);
+}
+
+TEST(Kfuncs, CastsReturnTheirArgument) {
+  EXPECT_EQ(kcall("bpf_cast_to_kern_ctx", 0x1234), 0x1234u);
+  EXPECT_EQ(kcall("bpf_rdonly_cast", 0x5678, 9), 0x5678u);
+}
+
+// Kernel kfuncs without a user-space meaning: known by name, with a
+// reason, and without a function to call.
+TEST(Kfuncs, MissingKfuncsAreNamedNotProvided) {
+  const FuncProto* p = missing_kfunc("bpf_task_acquire");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->name, "bpf_task_acquire");
+  EXPECT_EQ(p->fn, nullptr);
+  EXPECT_EQ(p, missing_kfunc("bpf_task_acquire"));
+  EXPECT_NE(missing_kfunc_reason("bpf_cgroup_from_id"), nullptr);
+  EXPECT_EQ(missing_kfunc("bpf_iter_num_new"), nullptr);
+  EXPECT_EQ(platform().kfunc("bpf_task_acquire"), nullptr);
+}
+
 }  // namespace
 }  // namespace decade::test

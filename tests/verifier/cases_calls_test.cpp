@@ -80,7 +80,7 @@ const Case kHelpers[] = {
     {"helper_result_unknown", "xdp_ret", "call 7\nexit\n", E::VerifierBadReturn, 1},
     {"xdp_adjust_head", "xdp", "r2 = 4\ncall 44\nr0 = 2\nexit\n", E::Ok},
     {"xdp_adjust_head_scalar_ctx", "xdp", "r1 = 0\nr2 = 4\ncall 44\nr0 = 2\nexit\n", E::VerifierBadHelperArg, 2},
-    {"kfunc_unknown", "xdp", "call_kfunc 9, 0\nr0 = 2\nexit\n", E::VerifierUnknownFunc, 0},
+    {"kfunc_unknown", "xdp", "call_kfunc 99, 0\nr0 = 2\nexit\n", E::VerifierUnknownFunc, 0},
     // bpf_redirect: xdp and tc only; bpf_redirect_map: the redirect map types only.
     {"redirect_xdp", "xdp", "r1 = 3\nr2 = 0\ncall 23\nexit\n", E::Ok},
     {"redirect_tc", "sched_cls", "r1 = 3\nr2 = 1\ncall 23\nexit\n", E::Ok},
@@ -282,7 +282,26 @@ const Case kFunctions[] = {
      E::VerifierBadReturn, 13},
 };
 
+// bpf_loop(N, cb, &counter, 0) with a callback that counts its runs at
+// fp-8; the caller then tests the counter (bad: an uninitialised read).
+#define LOOP_COUNT(n, test)                                                                                     \
+  "r1 = 0\n*(u64 *)(r10 - 8) = r1\nr1 = " n "\nr2 = func(cb) ll\nr3 = r10\nr3 += -8\nr4 = 0\ncall 181\n"         \
+  "r1 = *(u64 *)(r10 - 8)\n" test "r0 = 2\nexit\nbad: r0 = *(u64 *)(r10 - 16)\nexit\n"                         \
+  "cb: r1 = *(u64 *)(r2 + 0)\nr1 += 1\n*(u64 *)(r2 + 0) = r1\nr0 = 0\nexit\n"
+
 const Case kLoops[] = {
+    // The callback runs at most nr_loops times (r1's largest value), as the
+    // kernel explores it; never for 0.
+    {"bpf_loop_runs_at_most_n", "xdp", LOOP_COUNT("1", "if r1 > 1 goto bad\n"), E::Ok},
+    {"bpf_loop_runs_up_to_n", "xdp", LOOP_COUNT("2", "if r1 > 1 goto bad\n"), E::VerifierUninitStack, 13},
+    {"bpf_loop_may_run_none", "xdp", LOOP_COUNT("1", "if r1 == 0 goto bad\n"), E::VerifierUninitStack, 13},
+    {"bpf_loop_unknown_count", "xdp",
+     "r6 = *(u32 *)(r1 + 12)\nr1 = 0\n*(u64 *)(r10 - 8) = r1\nr1 = r6\nr2 = func(cb) ll\nr3 = r10\nr3 += -8\nr4 = 0\n"
+     "call 181\nr1 = *(u64 *)(r10 - 8)\nif r1 > 20 goto bad\nr0 = 2\nexit\nbad: r0 = *(u64 *)(r10 - 16)\nexit\n"
+     "cb: r1 = *(u64 *)(r2 + 0)\nr1 += 1\n*(u64 *)(r2 + 0) = r1\nr0 = 0\nexit\n",
+     E::VerifierUninitStack, 14},
+    {"bpf_loop_zero_skips_callback", "xdp",
+     "r1 = 0\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 181\nr0 = 2\nexit\ncb: r0 = *(u64 *)(r10 - 8)\nexit\n", E::Ok},
     {"iter_loop", "xdp",
      ITER_NEW "loop: r1 = r10\nr1 += -8\ncall_kfunc 1, 0\nif r0 == 0 goto done\nr6 = *(u32 *)(r0 + 0)\ngoto loop\n"
      "done: r1 = r10\nr1 += -8\ncall_kfunc 2, 0\nr0 = 2\nexit\n",
@@ -334,6 +353,8 @@ INSTANTIATE_TEST_SUITE_P(Verifier, Functions, ::testing::ValuesIn(kFunctions), c
 
 class Loops : public ::testing::TestWithParam<Case> {};
 TEST_P(Loops, Case) { run_case(GetParam()); }
+#undef LOOP_COUNT
+
 INSTANTIATE_TEST_SUITE_P(Verifier, Loops, ::testing::ValuesIn(kLoops), case_name);
 
 [[maybe_unused]] const bool registered_kHelpers = register_cases(kHelpers);

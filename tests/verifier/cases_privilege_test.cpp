@@ -56,6 +56,31 @@ const PrivCase kCases[] = {
     {"ptr_movsx", "xdp", "r2 = (s32)r1\nr0 = 0\nexit\n", {E::VerifierPointerLeak, 0}, {E::Ok}},
     {"ptr_neg", "xdp", "r1 = -r1\nr0 = 0\nexit\n", {E::VerifierBadPointerArith, 0}, {E::Ok}},
     {"ptr_minus_other_region", "xdp", "r1 -= r10\nr0 = 0\nexit\n", {E::VerifierBadPointerArith, 0}, {E::Ok}},
+    // Root's pointer subtraction gives a number whatever the pointers: one
+    // may be NULL, and 32-bit subtraction with a pointer is allowed too.
+    {"ptr_minus_maybe_null", "xdp", LOOKUP0 "r1 = r10\nr1 -= r0\nr0 = 0\nexit\n", {E::VerifierBadPointerArith, 8},
+     {E::Ok}},
+    {"ptr_minus_ptr32", "xdp", "w1 -= w10\nr0 = 0\nexit\n", {E::VerifierBadPointerArith, 0}, {E::Ok}},
+    {"ptr_minus_scalar32", "xdp", "r2 = *(u32 *)(r1 + 0)\nw2 -= 14\nr0 = 0\nexit\n", {E::VerifierBadPointerArith, 1},
+     {E::Ok}},
+    {"ptr_plus_scalar32", "xdp", "r2 = *(u32 *)(r1 + 0)\nw2 += 14\nr0 = 0\nexit\n", {E::VerifierBadPointerArith, 1},
+     {E::VerifierBadPointerArith, 1}},
+    // cgroup_skb's tstamp: read by everyone, written by root only (CAP_BPF).
+    {"cgroup_skb_tstamp_write", "cgroup_skb", "r0 = 0\n*(u64 *)(r1 + 152) = r0\nr0 = 0\nexit\n",
+     {E::VerifierBadCtxAccess, 1}, {E::Ok}},
+    {"cgroup_skb_tstamp_read", "cgroup_skb", "r0 = *(u64 *)(r1 + 152)\nr0 = 0\nexit\n", {E::Ok}, {E::Ok}},
+    {"cgroup_skb_tstamp_narrow", "cgroup_skb", "r0 = *(u32 *)(r1 + 152)\nr0 = 0\nexit\n", {E::VerifierBadCtxAccess, 0},
+     {E::VerifierBadCtxAccess, 0}},
+    // cgroup_skb reads the socket's addresses and ports as whole 4-byte words.
+    {"cgroup_skb_remote_ip6_word", "cgroup_skb", "r0 = *(u32 *)(r1 + 104)\nr0 = *(u32 *)(r1 + 88)\nr0 = 0\nexit\n", {E::Ok},
+     {E::Ok}},
+    {"cgroup_skb_remote_ip6_narrow", "cgroup_skb", "r0 = *(u16 *)(r1 + 100)\nr0 = 0\nexit\n", {E::VerifierBadCtxAccess, 0},
+     {E::VerifierBadCtxAccess, 0}},
+    // Root may add a known 0 to a map pointer (it stays the map), nothing else.
+    {"map_ptr_plus_zero", "xdp", "r1 = map_idx(1) ll\nr1 += 0\nr2 = r10\nr2 += -4\n*(u32 *)(r10 - 4) = 0\ncall 1\nr0 = 2\nexit\n",
+     {E::VerifierBadPointerArith, 2}, {E::Ok}},
+    {"map_ptr_plus_one", "xdp", "r1 = map_idx(1) ll\nr1 += 1\nr0 = 2\nexit\n", {E::VerifierBadPointerArith, 2},
+     {E::VerifierBadPointerArith, 2}},
     {"atomic_on_spilled_ptr", "xdp", "*(u64 *)(r10 - 8) = r10\nr1 = 0\nr1 = atomic_fetch_add((u64 *)(r10 - 8), r1)\nr0 = 0\nexit\n",
      {E::VerifierPointerLeak, 2}, {E::Ok}},
     // A narrow write into a spilled pointer, by the program or a helper,

@@ -48,6 +48,14 @@ const Case kSockCases[] = {
     {"sock_update_sockops", "sock_ops",
      "r6 = *(u64 *)(r1 + 184)\nif r6 == 0 goto out\n" KEY0 "r1 = map_idx(10) ll\nr3 = r6\nr4 = 0\ncall 2\nout: r0 = 1\nexit\n",
      E::VerifierBadMap, 10},
+    // A packet's socket (__sk_buff.sk, a sock_common) is a socket map value
+    // too, once checked against NULL (the kernel's ARG_PTR_TO_BTF_ID_SOCK_COMMON).
+    {"sock_update_skb_sk", "sched_cls",
+     "r6 = *(u64 *)(r1 + 168)\nif r6 == 0 goto out\n" KEY0 "r1 = map_idx(10) ll\nr3 = r6\nr4 = 0\ncall 2\nout: r0 = 0\nexit\n",
+     E::Ok},
+    {"sock_update_skb_sk_unchecked", "sched_cls",
+     "r6 = *(u64 *)(r1 + 168)\n" KEY0 "r1 = map_idx(10) ll\nr3 = r6\nr4 = 0\ncall 2\nr0 = 0\nexit\n",
+     E::VerifierBadHelperArg, 9},
     // sock_ops inserts its connection with the dedicated helpers.
     {"sock_map_update", "sock_ops", CTX_MAP_KEY(53, 10) "r0 = 1\nexit\n", E::Ok},
     {"sock_hash_update", "sock_ops", CTX_MAP_KEY(70, 11) "r0 = 1\nexit\n", E::Ok},

@@ -12,6 +12,7 @@
 
 #include "asm/asm.hpp"
 #include "isa/decode.hpp"
+#include "runtime/helpers/helpers.hpp"
 #include "runtime/platform.hpp"
 #include "verifier/verifier.hpp"
 
@@ -23,7 +24,8 @@ enum : int { kHash = 0, kArray = 1, kRingbuf = 2, kRodata = 3, kLockArray = 4, k
              kWronlyArray = 13, kStackTrace = 14, kCgroupArray = 15 };
 // Kfunc indices (call kfunc N is written "call_kfunc" by index in tests).
 enum : int { kIterNew = 0, kIterNext = 1, kIterDestroy = 2, kResLock = 3, kResUnlock = 4, kResLockIrq = 5, kResUnlockIrq = 6,
-             kThrow = 7 };
+             kThrow = 7, kBitsNew = 8, kBitsNext = 9, kBitsDestroy = 10, kCastKernCtx = 11, kRdonlyCast = 12,
+             kTaskAcquire = 13 };
 
 class VerifierEnv {
  public:
@@ -65,7 +67,10 @@ class VerifierEnv {
     kfuncs_ = {platform_.kfunc("bpf_iter_num_new"), platform_.kfunc("bpf_iter_num_next"),
                platform_.kfunc("bpf_iter_num_destroy"), platform_.kfunc("bpf_res_spin_lock"),
                platform_.kfunc("bpf_res_spin_unlock"), platform_.kfunc("bpf_res_spin_lock_irqsave"),
-               platform_.kfunc("bpf_res_spin_unlock_irqrestore"), platform_.kfunc("bpf_throw")};
+               platform_.kfunc("bpf_res_spin_unlock_irqrestore"), platform_.kfunc("bpf_throw"),
+               platform_.kfunc("bpf_iter_bits_new"), platform_.kfunc("bpf_iter_bits_next"),
+               platform_.kfunc("bpf_iter_bits_destroy"), platform_.kfunc("bpf_cast_to_kern_ctx"),
+               platform_.kfunc("bpf_rdonly_cast"), missing_kfunc("bpf_task_acquire")};
     // "xdp_ret": xdp's context with r0 limited to the XDP actions and every
     // helper allowed. The kernel checks no XDP return value, so the cases that
     // use a return range as their oracle for scalar precision name this type

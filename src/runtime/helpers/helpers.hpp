@@ -4,6 +4,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <string_view>
 #include <vector>
 
 #include "runtime/platform.hpp"
@@ -156,6 +157,8 @@ bool host_device_mtu(uint32_t ifindex, uint32_t packet_dev, uint32_t* mtu);
 
 // BPF_MAX_LOOPS: bpf_loop and open-coded iterator bound.
 inline constexpr uint64_t kBpfMaxLoops = 8u << 20;
+// The most u64 words bpf_iter_bits_new copies (BITS_ITER_NR_WORDS_MAX).
+inline constexpr uint32_t kBitsIterMaxWords = 511;
 
 FuncProto make_proto(const char* name, uint32_t id, HelperFn fn, RetKind ret, std::initializer_list<ArgKind> args,
                      uint32_t flags = 0);
@@ -231,6 +234,17 @@ uint32_t packet_helper_types(uint32_t id);
 
 // Kfuncs: open-coded numeric iterator, arena page allocation, resilient spin locks.
 void append_iter_num_kfuncs(std::vector<FuncProto>& out);
+// bpf_iter_bits_new/next/destroy (kfuncs/iter_bits.cpp).
+void append_iter_bits_kfuncs(std::vector<FuncProto>& out);
+// bpf_cast_to_kern_ctx and bpf_rdonly_cast (kfuncs/cast_kfuncs.cpp).
+void append_cast_kfuncs(std::vector<FuncProto>& out);
+// Why a kernel kfunc Decade does not provide is missing (it names kernel
+// objects user space does not have), for the loader and the verifier's
+// refusal by name; nullptr for other names (kfuncs/missing_kfuncs.cpp).
+const char* missing_kfunc_reason(std::string_view name);
+// Such a kfunc's prototype: its name, no function (fn and fn_wide null), no
+// arguments; nullptr for a name without a reason. Stable for the process.
+const FuncProto* missing_kfunc(std::string_view name);
 // The bitmanip intrinsics' kfuncs (kfuncs/bitmanip_kfuncs.cpp).
 void append_bitmanip_kfuncs(std::vector<FuncProto>& out);
 void append_arena_kfuncs(std::vector<FuncProto>& out);
