@@ -48,7 +48,11 @@ namespace decade::interp::detail {
 #define STOP_CHECK(COND) do { if ((COND) && st.stop.load(std::memory_order_relaxed) && stop_now(st)) goto stopped; } while (0)
 #endif
 #define JUMP do { ins = ins->t; DISPATCH; } while (0)
-#define JUMP_BK do { STOP_CHECK(true); ins = ins->t; DISPATCH; } while (0)
+// Every twin's taken branch shares one block (exec_body.inc, back_edge):
+// the twins then differ from the plain handlers by their branch target
+// only, so the check's code does not weigh on how the compiler allocates
+// registers in the handlers that run until a stop.
+#define JUMP_BK goto back_edge
 // The conditions of the conditional jumps, in Kind order.
 #define DECADE_JMP_CONDS(X) X(EQ) X(GT) X(GE) X(SET) X(NE) X(SGT) X(SGE) X(LT) X(LE) X(SLT) X(SLE)
 #define D R[ins->dst]

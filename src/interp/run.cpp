@@ -23,6 +23,8 @@ bool fail(RunState& st, ErrorCode code, const TInsn* at, std::string message) {
   return false;
 }
 
+bool stop_now(const RunState& st) { return !st.rc->held.holds_lock(); }
+
 bool adopt_fault(RunState& st, const TInsn* at) {
   Error e = *st.rc->fault;
   if (e.insn < 0) return fail(st, e.code, at, std::move(e.message));

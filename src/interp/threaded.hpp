@@ -158,7 +158,8 @@ struct RunState {
 // A stop (StopWord) takes effect unless the run holds a bpf_spin_lock: a
 // critical section is never cut in half, so what it updates stays
 // consistent; the stop takes effect at the first check after the unlock.
-inline bool stop_now(const RunState& st) { return !st.rc->held.holds_lock(); }
+// Out of line and cold: the loop's check stays a load, a test and a branch.
+[[gnu::cold, gnu::noinline]] bool stop_now(const RunState& st);
 
 // Records an error at an instruction (with its source line when known). Returns false.
 bool fail(RunState& st, ErrorCode code, const TInsn* at, std::string message);
