@@ -26,26 +26,33 @@ namespace decade::interp::detail {
       if (budget == 0) goto out_of_budget;                               \
       --budget;                                                          \
     }                                                                    \
-    goto *ins->h;                                                        \
+    goto *__atomic_load_n(&ins->h, __ATOMIC_RELAXED);                    \
   } while (0)
 #define NEXT do { ++ins; DISPATCH; } while (0)
-// Only a backward jump closes a loop, so only backward jumps read the run's
-// stop word: one load and test, taken only when the host stops the run.
-// The translator knows which jumps go backwards and gives each the twin of
-// its handler, NAME_BK, whose taken branch runs JUMP_BK (translate.cpp,
-// back_twins); the plain handlers take their branch with JUMP and test
-// nothing. Jumps whose direction is not fixed at translation (gotox, whose
-// table may jump backwards; may_goto, whose branch is rare) test it with
-// STOP_CHECK themselves. DECADE_NO_STOP_CHECKS (the benchmark-only build
-// option DECADE_BENCH_NO_STOP_CHECKS) leaves the test out, to measure what
-// it costs.
+// The handler address is read with a relaxed atomic load (the same mov on
+// x86-64 and arm64): a stop swaps handlers of code other threads may be
+// running (hold_checks in run.cpp).
+// Only a backward jump (or gotox) closes a loop, so only they may read the
+// run's stop word, and only while a stop is pending for a run of the code:
+// the translator gives every instruction its plain handler, which tests
+// nothing, and records for each back-edge the twin of its handler, NAME_BK,
+// whose taken branch runs JUMP_BK (translate.cpp, assign_handlers). A stop
+// swaps the twins into the code the stopped run executes until that run
+// ends (run.cpp, hold_checks). may_goto, whose taken branch is rare, tests
+// the word there with STOP_CHECK itself. DECADE_NO_STOP_CHECKS (the
+// benchmark-only build option DECADE_BENCH_NO_STOP_CHECKS) leaves the test
+// out and records no back-edges, to measure what run control costs.
 #if defined(DECADE_NO_STOP_CHECKS)
 #define STOP_CHECK(COND) do { if (false) goto stopped; } while (0)
 #else
 #define STOP_CHECK(COND) do { if ((COND) && st.stop.load(std::memory_order_relaxed) && stop_now(st)) goto stopped; } while (0)
 #endif
 #define JUMP do { ins = ins->t; DISPATCH; } while (0)
-#define JUMP_BK do { STOP_CHECK(true); ins = ins->t; DISPATCH; } while (0)
+// Every twin's taken branch shares one block (exec_body.inc, back_edge):
+// the twins then differ from the plain handlers by their branch target
+// only, so the check's code does not weigh on how the compiler allocates
+// registers in the handlers that run until a stop.
+#define JUMP_BK goto back_edge
 // The conditions of the conditional jumps, in Kind order.
 #define DECADE_JMP_CONDS(X) X(EQ) X(GT) X(GE) X(SET) X(NE) X(SGT) X(SGE) X(LT) X(LE) X(SLT) X(SLE)
 #define D R[ins->dst]

@@ -3,6 +3,7 @@
 // the program (bpf_loop, for_each_map_elem), tail calls and error values.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -21,6 +22,8 @@ bool fail(RunState& st, ErrorCode code, const TInsn* at, std::string message) {
   st.error = std::move(e);
   return false;
 }
+
+bool stop_now(const RunState& st) { return !st.rc->held.holds_lock(); }
 
 bool adopt_fault(RunState& st, const TInsn* at) {
   Error e = *st.rc->fault;
@@ -41,10 +44,69 @@ const TInsn* code_target(const RunState& st, uint64_t value) {
   return st.prog->contains(value) ? reinterpret_cast<const TInsn*>(value) : nullptr;
 }
 
+namespace {
+
+// The handlers of tp's back-edges: the twins while a stop is pending, else
+// the plain ones. Relaxed atomic stores: the loop reads them with relaxed
+// loads (exec_loop.hpp, DISPATCH) on other threads meanwhile. The code is
+// const for the runs; its TInsns live in a vector, not in const memory.
+void set_back_edges(const TProgram& tp, bool check) {
+  for (const TProgram::BackEdge& b : tp.back_edges)
+    __atomic_store_n(const_cast<const void**>(&tp.code[b.index].h), check ? b.check : b.plain, __ATOMIC_RELAXED);
+}
+
+}  // namespace
+
+void hold_checks(RunState& st, const TProgram& tp) {
+  std::lock_guard lock(st.patch_mu);
+  if (std::find(st.patched.begin(), st.patched.end(), &tp) != st.patched.end()) return;
+  st.patched.push_back(&tp);
+  std::lock_guard code_lock(tp.stop_mu);
+  if (tp.stops_pending++ == 0) set_back_edges(tp, true);
+}
+
+// Dekker's pattern with stop_hook: the run writes `running`, then reads its
+// word; a stop writes the word, then reads `running` (all seq_cst). So
+// either the stop reads this code and makes it check, or the run reads the
+// stop here and does it itself; perhaps both (hold_checks counts once).
+void enter_code(RunState& st, const TProgram& tp) {
+  st.running.store(&tp, std::memory_order_seq_cst);
+  if (st.stop.load(std::memory_order_seq_cst)) [[unlikely]]
+    hold_checks(st, tp);
+}
+
+void stop_hook(void* arg) {
+  RunState& st = *static_cast<RunState*>(arg);
+  if (const TProgram* tp = st.running.load(std::memory_order_seq_cst)) hold_checks(st, *tp);
+}
+
+// No stop_hook runs any more (the word is detached, under the control's
+// lock), so the list is this thread's alone. The codes are alive: the entry
+// program's executable outlives the run, and a prog_array keeps every
+// program it ever held as long as the map lives.
+void release_checks(RunState& st) {
+  st.running.store(nullptr, std::memory_order_relaxed);
+  if (st.patched.empty()) [[likely]]
+    return;
+  for (const TProgram* tp : st.patched) {
+    std::lock_guard code_lock(tp->stop_mu);
+    if (--tp->stops_pending == 0) set_back_edges(*tp, false);
+  }
+  st.patched.clear();
+}
+
+size_t checking_back_edges(const TProgram& tp) {
+  size_t n = 0;
+  for (const TProgram::BackEdge& b : tp.back_edges)
+    n += __atomic_load_n(&tp.code[b.index].h, __ATOMIC_RELAXED) == b.check;
+  return n;
+}
+
 void switch_program(RunState& st, const TProgram* prog) {
   st.prog = prog;
   st.map_memory.reset();  // checked mode collects the running program's maps
   st.rc->platform = prog->env.platform;
+  if (st.rc->control) enter_code(st, *prog);
 }
 
 TailCallResult tail_call(RunState& st, const uint64_t* regs, const TInsn* at, uint64_t* r0, bool top) {
@@ -336,11 +398,22 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
   rc->platform = prog.env.platform;
   st->rc = rc;
   st->depth = 1;
-  if (rc->control) rc->control->attach(&st->stop);
+  // A stoppable run publishes its code before it attaches (a stop after
+  // the attach reads it, under the control's lock) and reads its word after
+  // (a stop before the attach wrote it there): either way the code checks.
+  if (rc->control) {
+    st->running.store(&prog, std::memory_order_relaxed);
+    rc->control->attach(&st->stop, nullptr, &stop_hook, st);
+    if (st->stop.load(std::memory_order_relaxed)) [[unlikely]]
+      hold_checks(*st, prog);
+  }
   uint64_t r0 = 0;
   bool held_lock = false;
   const bool ok = run_loop(*st, prog, req, !nested, repeat, &r0, held_lock);
-  if (rc->control) rc->control->detach(&st->stop);
+  if (rc->control) {
+    rc->control->detach(&st->stop);
+    release_checks(*st);
+  }
   if (nested) {
     rc->engine = outer_engine;
     rc->invoke_callback = outer_invoke;

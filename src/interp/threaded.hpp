@@ -6,7 +6,9 @@
 // Internal to src/interp.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -88,6 +90,21 @@ struct TProgram {
   uint32_t frame_size = kFrameSize;    // VerifiedProgram::frame_size: each call frame's bytes
   uint64_t arena_base = 0;             // user_vm_start of the program's arena, 0 when none
 
+  // Run control (docs/runtime-control.md): every instruction that may close
+  // a loop (a jump whose target is not after it, gotox) runs its plain
+  // handler, which reads no stop word, except while a run of this code has
+  // a stop pending: then it runs its backward twin, which does (hold_checks).
+  // The handler pointers are read and swapped with relaxed atomic accesses,
+  // as other threads may be running the code meanwhile.
+  struct BackEdge {
+    uint32_t index;     // into code
+    const void* plain;  // the handler translation chose
+    const void* check;  // its twin, reading the stop word on the taken branch
+  };
+  std::vector<BackEdge> back_edges;
+  mutable std::mutex stop_mu;          // guards stops_pending and the swap
+  mutable uint32_t stops_pending = 0;  // runs that made this code check and have not ended
+
   bool contains(uint64_t addr) const {
     const auto lo = reinterpret_cast<uint64_t>(code.data());
     const uint64_t n = code.size() - 1;  // not the sentinel
@@ -113,6 +130,13 @@ struct RunState {
   // Non-zero (a StopReason) once the run is to stop: attached to
   // RunRequest::control, read at every backward jump and gotox.
   StopWord stop{0};
+  // With a control attached: the code the run executes (published at entry
+  // and at every switch_program), read by a stop to make it check
+  // (enter_code, stop_hook), and the codes made to check for this run,
+  // given back when it ends (release_checks). `patched` is guarded by patch_mu.
+  std::atomic<const TProgram*> running{nullptr};
+  std::mutex patch_mu;
+  std::vector<const TProgram*> patched;
   std::optional<Error> error;
   // stackargs: the function in frame d stores its outgoing arguments in
   // stack_args[d + 1] and reads its incoming ones from stack_args[d] (what
@@ -134,7 +158,8 @@ struct RunState {
 // A stop (StopWord) takes effect unless the run holds a bpf_spin_lock: a
 // critical section is never cut in half, so what it updates stays
 // consistent; the stop takes effect at the first check after the unlock.
-inline bool stop_now(const RunState& st) { return !st.rc->held.holds_lock(); }
+// Out of line and cold: the loop's check stays a load, a test and a branch.
+[[gnu::cold, gnu::noinline]] bool stop_now(const RunState& st);
 
 // Records an error at an instruction (with its source line when known). Returns false.
 bool fail(RunState& st, ErrorCode code, const TInsn* at, std::string message);
@@ -182,12 +207,31 @@ void switch_program(RunState& st, const TProgram* prog);
 // callx / callback targets: a function address made by ld_imm64 src=4.
 const TInsn* code_target(const RunState& st, uint64_t value);
 
+// ---- Making shared code check for a stop (docs/runtime-control.md) ----
+// Makes tp's back-edges run their checking twins until the run `st` ends
+// (once per run and code; a count per code keeps them while any run needs them).
+void hold_checks(RunState& st, const TProgram& tp);
+// Publishes tp as the code st executes (seq_cst), then re-reads the run's
+// stop word (seq_cst): a stop that read the previous code is seen here and
+// the run makes tp check itself. Only for runs with a control attached.
+void enter_code(RunState& st, const TProgram& tp);
+// The RunControl hook of an interpreter run (arg = its RunState), called by
+// a stop after it wrote the run's word (seq_cst), under the control's lock
+// while the word is attached: makes the code the run executes check.
+void stop_hook(void* st);
+// After the run's word is detached: the codes it made check are given back;
+// the last run to give a code back restores its plain handlers.
+void release_checks(RunState& st);
+// Tests: how many of tp's back-edges run their checking twin now.
+size_t checking_back_edges(const TProgram& tp);
+
 // A loop's handler addresses. labels: one per Kind. back: for every kind
 // that may jump (conditional jumps, ja, their forwarded variants, the
-// superinstructions ending in a branch), its backward twin: the same
+// superinstructions ending in a branch, gotox), its backward twin: the same
 // operation whose taken branch also reads the stop word. The translator
-// gives the twin to every jump whose target is not after it, so loops stop
-// and forward jumps test nothing (exec_loop.hpp).
+// records the twin of every jump whose target is not after it, and of every
+// gotox, in TProgram::back_edges; a stop swaps them in (hold_checks), so
+// loops stop and, until then, no jump tests anything (exec_loop.hpp).
 struct BackHandler {
   Kind kind;
   const void* label;

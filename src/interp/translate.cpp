@@ -226,18 +226,23 @@ const TInsn& branch_of(const std::vector<TInsn>& code, size_t i) {
   return next >= Kind::JEQ64_IMM && next <= Kind::JSLE32_REG ? code[i + 1] : code[i + 2];
 }
 
-// Every jump whose target is not after it (a loop's back-edge) takes its
-// kind's backward twin, which reads the stop word (exec_loop.hpp); every
-// other instruction its plain handler. Runs last: forward(), fuse() and
+// Every instruction gets its plain handler, which reads no stop word. Every
+// jump whose target is not after it (a loop's back-edge) and every gotox (a
+// table may jump backwards) is recorded with its kind's backward twin, which
+// reads it; a stop swaps the twins in while the stopped run executes the
+// code (hold_checks in run.cpp). Runs last: forward(), fuse() and
 // use_variants() choose the kinds.
-void assign_handlers(std::vector<TInsn>& code, const Handlers& h) {
+void assign_handlers(TProgram& tp, const Handlers& h) {
+  std::vector<TInsn>& code = tp.code;
   std::vector<const void*> back(kKindCount, nullptr);
   for (size_t i = 0; i < h.back_count; ++i) back[static_cast<size_t>(h.back[i].kind)] = h.back[i].label;
   for (size_t i = 0; i < code.size(); ++i) {
     TInsn& t = code[i];
+    t.h = h.labels[static_cast<size_t>(t.kind)];
     const void* twin = back[static_cast<size_t>(t.kind)];
-    const TInsn* br = twin ? &branch_of(code, i) : nullptr;
-    t.h = br && br->t <= br ? twin : h.labels[static_cast<size_t>(t.kind)];
+    if (!twin) continue;
+    const TInsn& br = branch_of(code, i);
+    if (t.kind == Kind::GOTOX || br.t <= &br) tp.back_edges.push_back({static_cast<uint32_t>(i), t.h, twin});
   }
 }
 
@@ -292,7 +297,7 @@ Result<std::unique_ptr<TProgram>> translate(Program prog, ProgramEnv env, bool c
   if (!checked) forward(*tp);  // before fuse(): it reads the plain kinds
   if (!checked) fuse(*tp);  // checked runs count every instruction against the budget
   if (!checked) use_variants(*tp);
-  assign_handlers(tp->code, handlers);
+  assign_handlers(*tp, handlers);
   tp->slot_to_index = prog.slot_index;
   tp->prog = std::move(prog);
   return tp;

@@ -104,7 +104,13 @@ std::vector<RunControl::Kick> RunControl::stop_deferred(StopReason why) {
   if (reason_.load(std::memory_order_relaxed)) return kicks;
   const auto r = static_cast<uint32_t>(why);
   reason_.store(r, std::memory_order_relaxed);
-  for (const Attached& a : words_) a.word->store(r, std::memory_order_relaxed);
+  // seq_cst: the engine's hook then reads what the run executes (seq_cst),
+  // and the run, after publishing it, reads its word (interp/run.cpp,
+  // enter_code): one of the two sees the other's write.
+  for (const Attached& a : words_) {
+    a.word->store(r, std::memory_order_seq_cst);
+    if (a.on_stop) a.on_stop(a.arg);
+  }
   // A stop from inside the run (a helper on the run's own thread) needs no
   // interrupt: the run reads its word when the helper returns. One
   // interrupt per thread, however many runs nest on it.
@@ -120,9 +126,9 @@ void RunControl::send(const std::vector<Kick>& kicks) {
   for (const Kick& k : kicks) k.fn(k.tid);
 }
 
-void RunControl::attach(StopWord* w, InterruptFn interrupt) {
+void RunControl::attach(StopWord* w, InterruptFn interrupt, OnStopFn on_stop, void* arg) {
   std::lock_guard lock(mu_);
-  words_.push_back({w, interrupt, interrupt ? gettid() : 0});
+  words_.push_back({w, interrupt, interrupt ? gettid() : 0, on_stop, arg});
   w->store(reason_.load(std::memory_order_relaxed), std::memory_order_relaxed);
 }
 

@@ -7,9 +7,11 @@
 // token and no deadline). Every engine run that executes code for it
 // attaches a StopWord of its own (the interpreter's RunState::stop, the
 // JIT's JitHot::stop): the hot path then reads one word at a fixed offset
-// from a pointer it already holds, at each loop back-edge. Stopping (a
-// token's cancel(), or the watchdog when the deadline passes) writes the
-// reason into every attached word; a word attached later gets it at once.
+// from a pointer it already holds, at loop back-edges (the interpreter's
+// only while a stop is pending, which the stop arranges through its
+// on_stop hook). Stopping (a token's cancel(), or the watchdog when the
+// deadline passes) writes the reason into every attached word; a word
+// attached later gets it at once.
 //
 // Deadlines are enforced by one process-wide watchdog thread, started on the
 // first deadline: engines never read the clock at back-edges.
@@ -76,7 +78,16 @@ class RunControl {
   // a thread that is not running the engine's code for this word. It is
   // not called for a word attached after the stop, which the engine reads
   // at entry.
-  void attach(StopWord* w, InterruptFn interrupt = nullptr);
+  //
+  // An engine that polls `w` only where a stop asks it to (the
+  // interpreter's back-edges, which run checking handlers only while a run
+  // of their code has a stop pending) passes `on_stop` instead: a stop()
+  // calls on_stop(arg) after writing the word (seq_cst), under the
+  // control's lock, so while `w` is still attached; it must not take this
+  // control's lock or a token's or the watchdog's. A word attached after
+  // the stop gets the reason and no call: the engine reads it after attach.
+  using OnStopFn = void (*)(void* arg);
+  void attach(StopWord* w, InterruptFn interrupt = nullptr, OnStopFn on_stop = nullptr, void* arg = nullptr);
   void detach(StopWord* w);
 
  private:
@@ -84,6 +95,8 @@ class RunControl {
     StopWord* word;
     InterruptFn interrupt;
     pid_t tid;
+    OnStopFn on_stop;
+    void* arg;
   };
   std::mutex mu_;
   StopWord reason_{0};
