@@ -148,27 +148,23 @@ int main(int argc, char** argv) {
        {decade, "run", run_obj, "--data", packet},
        {}},
   };
-  // Warm the page cache once, then interleave the commands so that every
-  // row sees the same machine.
-  for (auto& r : rows) {
-    Sample s{};
-    std::string why;
-    if (!run_once(r.argv, s, why)) {
-      std::fprintf(stderr, "bench_coldstart: %s\n", why.c_str());
-      return 1;
-    }
-  }
-  for (int i = 0; i < runs; ++i) {
+  // One round of every command; the first warms the page cache and is not
+  // kept. Rounds interleave the commands so that every row sees the same
+  // machine.
+  auto round = [&rows](bool keep) {
     for (auto& r : rows) {
       Sample s{};
       std::string why;
       if (!run_once(r.argv, s, why)) {
         std::fprintf(stderr, "bench_coldstart: %s\n", why.c_str());
-        return 1;
+        return false;
       }
-      r.samples.push_back(s);
+      if (keep) r.samples.push_back(s);
     }
-  }
+    return true;
+  };
+  for (int i = 0; i <= runs; ++i)
+    if (!round(i > 0)) return 1;
 
   double loads[3] = {0, 0, 0};
   if (getloadavg(loads, 3) < 0) loads[0] = loads[1] = loads[2] = -1;
