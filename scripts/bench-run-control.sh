@@ -19,8 +19,11 @@ MIN_MS=${MIN_MS:-50}
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 
+# The same warning flags as BUILD, so that ccache serves every object the
+# option does not change from BUILD's.
+werror=$(sed -n 's/^DECADE_WERROR:[A-Z]*=//p' "$BUILD/CMakeCache.txt" 2>/dev/null || true)
 [ -f "$NOSTOP/build.ninja" ] || cmake -S . -B "$NOSTOP" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DDECADE_BENCH_NO_STOP_CHECKS=ON -DDECADE_TESTS=OFF -DDECADE_EXAMPLES=OFF >/dev/null
+  -DDECADE_WERROR="$werror" -DDECADE_BENCH_NO_STOP_CHECKS=ON -DDECADE_TESTS=OFF -DDECADE_EXAMPLES=OFF >/dev/null
 cmake --build "$BUILD" --target bench_compute >/dev/null
 cmake --build "$NOSTOP" --target bench_compute >/dev/null
 
