@@ -79,6 +79,15 @@ bool netns_cookie_type(const std::string& name) {
   return false;
 }
 
+// The cgroup socket and socket address hooks, whose bpf_get_socket_cookie
+// takes their context (bpf_get_socket_cookie_sock / _sock_addr in the
+// kernel); the skb types and sock_ops have it through sock_helper_types.
+bool socket_cookie_ctx_type(const std::string& name) {
+  for (const char* prefix : {"cgroup_inet", "cgroup_udp", "cgroup_unix"})
+    if (name.starts_with(prefix)) return true;
+  return false;
+}
+
 }  // namespace
 
 Platform Platform::standard() {
@@ -102,6 +111,7 @@ Platform Platform::standard() {
     if (fresh) it->second = allow_list(p, kind, t.tracing, t.coarse_clock);
     t.helpers = it->second;
     if (netns_cookie_type(t.name)) t.helpers.push_back(kHelperGetNetnsCookie);
+    if (socket_cookie_ctx_type(t.name)) t.helpers.push_back(kHelperGetSocketCookie);
     (void)p.add_program_type(std::move(t));
   }
   return p;

@@ -24,6 +24,15 @@ const Case kSocketTypes[] = {
     {"netns_cookie_number", "cgroup_udp6_sendmsg", "r1 = 1\ncall 122\nr0 = 1\nexit\n", E::VerifierBadHelperArg, 1},
     {"netns_cookie_moved_ctx", "cgroup_udp6_sendmsg", "r1 += 8\ncall 122\nr0 = 1\nexit\n", E::VerifierBadHelperArg, 1},
     {"netns_cookie_xdp", "xdp", "call 122\nr0 = 1\nexit\n", E::VerifierUnknownFunc, 0},
+    // bpf_get_socket_cookie: the skb form, and the socket hooks' and
+    // sock_ops' forms on their context (never NULL); not xdp's.
+    {"socket_cookie_skb", "sched_cls", "call 46\nr0 = 0\nexit\n", E::Ok},
+    {"socket_cookie_post_bind", "cgroup_inet4_post_bind", "call 46\nr0 = 1\nexit\n", E::Ok},
+    {"socket_cookie_null_post_bind", "cgroup_inet4_post_bind", "r1 = 0\ncall 46\nr0 = 1\nexit\n", E::VerifierBadHelperArg, 1},
+    {"socket_cookie_connect", "cgroup_inet4_connect", "call 46\nr0 = 1\nexit\n", E::Ok},
+    {"socket_cookie_sock_ops", "sock_ops", "call 46\nr0 = 1\nexit\n", E::Ok},
+    {"socket_cookie_xdp", "xdp", "call 46\nr0 = 1\nexit\n", E::VerifierUnknownFunc, 0},
+    {"socket_uid_post_bind", "cgroup_inet4_post_bind", "call 47\nr0 = 1\nexit\n", E::VerifierUnknownFunc, 0},
     {"jiffies64", "socket_filter", "call 118\nr0 = 0\nexit\n", E::Ok},
     // sock_ops: u32 words whole, reply and sk_txhash written, 8-byte counters and pointers.
     {"sockops_op", "sock_ops", "r0 = *(u32 *)(r1 + 0)\nr0 = 1\nexit\n", E::Ok},

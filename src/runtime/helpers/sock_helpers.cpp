@@ -86,11 +86,15 @@ HostSocket* skb_socket(uint64_t ctx, const char* helper) {
   return b->ctx()->sk ? HostSocket::from_program(b->ctx()->sk) : nullptr;
 }
 
-// bpf_get_socket_cookie(skb): the cookie of the packet's socket (SO_COOKIE,
-// the number the kernel gives the socket once), 0 without one.
+// bpf_get_socket_cookie(ctx): the cookie (SO_COOKIE, the number the kernel
+// gives a socket once) of the packet's socket for the skb types, 0 without
+// one. The cgroup sock, sock_addr and sock_ops forms take their context,
+// which Decade builds from no socket (plain memory the host gives, or no
+// test run at all): 0 there too.
 uint64_t get_socket_cookie(uint64_t ctx, uint64_t, uint64_t, uint64_t, uint64_t) {
-  HostSocket* s = skb_socket(ctx, "bpf_get_socket_cookie");
-  return s ? s->cookie() : 0;
+  SkBuff* b = SkBuff::from_ctx(ctx);
+  if (!b || !b->ctx()->sk) return 0;
+  return HostSocket::from_program(b->ctx()->sk)->cookie();
 }
 
 // bpf_get_socket_uid(skb): the uid owning the packet's socket (the
@@ -272,7 +276,9 @@ uint32_t sock_helper_types(uint32_t id) {
       return kProgCgroupSysctl;
     case kHelperCheckMtu:
       return kProgXdp | kProgTc;
-    case kHelperGetSocketCookie: case kHelperGetSocketUid:  // the skb forms
+    case kHelperGetSocketCookie:  // the skb forms and sock_ops (the cgroup socket hooks: socket_cookie_ctx_type)
+      return kProgSocketFilter | kProgTc | kProgCgroupSkb | kProgSkSkb | kProgSockOps;
+    case kHelperGetSocketUid:
       return kProgSocketFilter | kProgTc | kProgCgroupSkb | kProgSkSkb;
     case kHelperGetNetnsCookie:  // and the cgroup socket hooks (netns_cookie_type)
       return kProgSockOps | kProgSkMsg;
