@@ -166,7 +166,7 @@ Result<TestRunResult> run_skb(Executable& exe, const TestRunOptions& o, const Ru
   res.duration_ns = r->duration_ns;
   res.redirect = api::redirect_report((*skb)->redirect, r->retval, redirect_action, so.ingress_ifindex);
   res.tunnel = (*skb)->tunnel;
-  for (SkbClone& c : (*skb)->clones) res.clones.push_back({c.ifindex, (c.flags & 1) != 0, std::move(c.bytes)});
+  for (SkbClone& c : (*skb)->clones) res.clones.push_back({c.ifindex, c.ingress, std::move(c.bytes)});
   auto pkt = (*skb)->packet();
   if (network_start) res.data_out.assign(kEthHeader, 0);  // the kernel pushes the header back zeroed
   res.data_out.insert(res.data_out.end(), pkt.begin(), pkt.end());

@@ -41,7 +41,7 @@ struct RedirectInfo {
 // device, BPF_F_INGRESS or not, and the bytes as they were at the call.
 struct SkbClone {
   uint32_t ifindex = 0;
-  uint64_t flags = 0;
+  bool ingress = false;  // BPF_F_INGRESS, the only flag the helper takes
   std::vector<uint8_t> bytes;
 };
 

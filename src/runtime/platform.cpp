@@ -70,22 +70,21 @@ std::vector<uint32_t> allow_list(const Platform& p, uint32_t kind, bool tracing,
   return ids;
 }
 
-// The cgroup socket hooks, which offer bpf_get_netns_cookie besides
-// sock_ops and sk_msg (sock_addr_func_proto, sock_filter_func_proto,
-// cg_sockopt_func_proto); they share the base helper list otherwise.
-bool netns_cookie_type(const std::string& name) {
-  for (const char* prefix : {"cgroup_inet", "cgroup_udp", "cgroup_unix", "cgroup_getsockopt", "cgroup_setsockopt"})
-    if (name.starts_with(prefix)) return true;
-  return false;
-}
-
-// The cgroup socket and socket address hooks, whose bpf_get_socket_cookie
-// takes their context (bpf_get_socket_cookie_sock / _sock_addr in the
-// kernel); the skb types and sock_ops have it through sock_helper_types.
+// The cgroup socket and socket address hooks (sock_filter_func_proto,
+// sock_addr_func_proto): their bpf_get_socket_cookie takes their context
+// (bpf_get_socket_cookie_sock / _sock_addr); the skb types and sock_ops
+// have it through sock_helper_types.
 bool socket_cookie_ctx_type(const std::string& name) {
   for (const char* prefix : {"cgroup_inet", "cgroup_udp", "cgroup_unix"})
     if (name.starts_with(prefix)) return true;
   return false;
+}
+
+// The hooks that offer bpf_get_netns_cookie besides sock_ops and sk_msg:
+// those, and the sockopt hooks (cg_sockopt_func_proto); they share the
+// base helper list otherwise.
+bool netns_cookie_type(const std::string& name) {
+  return socket_cookie_ctx_type(name) || name.starts_with("cgroup_getsockopt") || name.starts_with("cgroup_setsockopt");
 }
 
 }  // namespace

@@ -82,7 +82,7 @@ uint64_t clone_redirect(uint64_t ctx, uint64_t ifindex, uint64_t flags, uint64_t
   if (b->clones.size() >= kMaxClones) return static_cast<uint64_t>(-ENOMEM);
   return static_cast<uint64_t>(nothrow_op([&]() -> long {
     const auto pkt = b->packet();
-    b->clones.push_back(SkbClone{static_cast<uint32_t>(ifindex), flags, std::vector<uint8_t>(pkt.begin(), pkt.end())});
+    b->clones.push_back(SkbClone{static_cast<uint32_t>(ifindex), flags == kBpfFIngress, std::vector<uint8_t>(pkt.begin(), pkt.end())});
     return 0;
   }));
 }

@@ -75,15 +75,12 @@ uint64_t sk_redirect_hash(uint64_t ctx, uint64_t map, uint64_t key, uint64_t fla
   return sk_redirect(ctx, reinterpret_cast<Map*>(map), reinterpret_cast<const void*>(key), 0, flags);
 }
 
-// The socket a packet belongs to (__sk_buff.sk), or nullptr. Packets a
-// host runs carry none unless the host gave one (docs/helpers.md).
-HostSocket* skb_socket(uint64_t ctx, const char* helper) {
+// The socket a packet belongs to (__sk_buff.sk), or nullptr for another
+// context or a packet without one. Packets a host runs carry none unless
+// the host gave one (docs/helpers.md).
+HostSocket* packet_socket(uint64_t ctx) {
   SkBuff* b = SkBuff::from_ctx(ctx);
-  if (!b) {
-    raise_fault(ErrorCode::ExecHelperFault, std::string(helper) + ": context is not an SkBuff");
-    return nullptr;
-  }
-  return b->ctx()->sk ? HostSocket::from_program(b->ctx()->sk) : nullptr;
+  return b && b->ctx()->sk ? HostSocket::from_program(b->ctx()->sk) : nullptr;
 }
 
 // bpf_get_socket_cookie(ctx): the cookie (SO_COOKIE, the number the kernel
@@ -92,17 +89,21 @@ HostSocket* skb_socket(uint64_t ctx, const char* helper) {
 // which Decade builds from no socket (plain memory the host gives, or no
 // test run at all): 0 there too.
 uint64_t get_socket_cookie(uint64_t ctx, uint64_t, uint64_t, uint64_t, uint64_t) {
-  SkBuff* b = SkBuff::from_ctx(ctx);
-  if (!b || !b->ctx()->sk) return 0;
-  return HostSocket::from_program(b->ctx()->sk)->cookie();
+  HostSocket* s = packet_socket(ctx);
+  return s ? s->cookie() : 0;
 }
 
 // bpf_get_socket_uid(skb): the uid owning the packet's socket (the
 // socket inode's owner, which is where the kernel takes sk_uid from),
-// overflowuid (65534) without one.
+// overflowuid (65534) without one. Only the skb types have it: another
+// context faults the run.
 uint64_t get_socket_uid(uint64_t ctx, uint64_t, uint64_t, uint64_t, uint64_t) {
   constexpr uint64_t kOverflowUid = 65534;
-  HostSocket* s = skb_socket(ctx, "bpf_get_socket_uid");
+  if (!SkBuff::from_ctx(ctx)) {
+    raise_fault(ErrorCode::ExecHelperFault, "bpf_get_socket_uid: context is not an SkBuff");
+    return kOverflowUid;
+  }
+  HostSocket* s = packet_socket(ctx);
   struct stat st {};
   if (!s || fstat(s->fd(), &st) != 0) return kOverflowUid;
   return st.st_uid;

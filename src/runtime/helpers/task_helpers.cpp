@@ -54,11 +54,16 @@ uint64_t current_task_under_cgroup(uint64_t m, uint64_t index, uint64_t, uint64_
 // A packet a host runs a tc program on belongs to the running thread (the
 // kernel's test run, too, gives the packet a socket of the calling task), so
 // the answer is bpf_current_task_under_cgroup's.
+// The skb helpers' context check: a context the runtime did not build
+// faults the run (ExecHelperFault naming the helper).
+bool skb_context(uint64_t ctx, const char* helper) {
+  if (SkBuff::from_ctx(ctx)) return true;
+  raise_fault(ErrorCode::ExecHelperFault, std::string(helper) + ": the run's context is not an SkBuff");
+  return false;
+}
+
 uint64_t skb_under_cgroup(uint64_t ctx, uint64_t m, uint64_t index, uint64_t, uint64_t) {
-  if (!SkBuff::from_ctx(ctx)) {
-    raise_fault(ErrorCode::ExecHelperFault, "bpf_skb_under_cgroup: the run's context is not an SkBuff");
-    return static_cast<uint64_t>(-EINVAL);
-  }
+  if (!skb_context(ctx, "bpf_skb_under_cgroup")) return static_cast<uint64_t>(-EINVAL);
   return under_cgroup(m, index, "bpf_skb_under_cgroup");
 }
 
@@ -80,18 +85,10 @@ uint64_t get_current_ancestor_cgroup_id(uint64_t level, uint64_t, uint64_t, uint
 // running thread's (as bpf_skb_under_cgroup; the kernel's test run gives
 // the packet a socket of the calling task, whose cgroup it records).
 uint64_t skb_cgroup_id(uint64_t ctx, uint64_t, uint64_t, uint64_t, uint64_t) {
-  if (!SkBuff::from_ctx(ctx)) {
-    raise_fault(ErrorCode::ExecHelperFault, "bpf_skb_cgroup_id: the run's context is not an SkBuff");
-    return 0;
-  }
-  return get_current_cgroup_id(0, 0, 0, 0, 0);
+  return skb_context(ctx, "bpf_skb_cgroup_id") ? get_current_cgroup_id(0, 0, 0, 0, 0) : 0;
 }
 uint64_t skb_ancestor_cgroup_id(uint64_t ctx, uint64_t level, uint64_t, uint64_t, uint64_t) {
-  if (!SkBuff::from_ctx(ctx)) {
-    raise_fault(ErrorCode::ExecHelperFault, "bpf_skb_ancestor_cgroup_id: the run's context is not an SkBuff");
-    return 0;
-  }
-  return get_current_ancestor_cgroup_id(level, 0, 0, 0, 0);
+  return skb_context(ctx, "bpf_skb_ancestor_cgroup_id") ? get_current_ancestor_cgroup_id(level, 0, 0, 0, 0) : 0;
 }
 
 }  // namespace
