@@ -126,21 +126,43 @@ inline Result<Program> shape_for_each(World& w, ByteReader& in, Case& c) {
   return a.finish();
 }
 
+// A numbers iterator (bpf_iter_num) or, a third of the time, a bits
+// iterator (bpf_iter_bits, 16 bytes at fp-24) over the array value's two
+// words, one of them, a stack word, NULL or more words than the value has.
 inline Result<Program> shape_iter(World& w, ByteReader& in, Case& c) {
   c.type = w.type;
   const int32_t start = static_cast<int32_t>(in.pick(4)), count = static_cast<int32_t>(in.pick(6));
   const uint32_t write = in.pick(3);
+  const bool bits = in.coin(1, 3);
+  const uint32_t src = in.pick(4);  // 0 the array value, 1 a stack word, 2 NULL, 3 the value past its end
+  static const int32_t words[] = {2, 1, 0, 3, 512};
+  const int32_t nr_words = src == 3 ? 3 : words[in.pick(std::size(words))];
   Bodies bodies(in, 2);
   Asm a;
   const Asm::Label top = a.label(), done = a.label();
   plain_prologue(a, kMapArray);
-  iter_arg(a);
-  mov(a, 2, start);
-  mov(a, 3, start + count);
-  call_kfunc(a, kKfIterNew);
+  if (bits) {
+    a.emit(make_insn(Op::STDW, 10, 0, -32, start * 0x1111 + count));
+    iter_arg(a);
+    if (src == 1) {
+      movr(a, 2, 10);
+      a.emit(make_insn(Op::ADD64_IMM, 2, 0, 0, -32));
+    } else if (src == 2) {
+      mov(a, 2, 0);
+    } else {
+      movr(a, 2, 7);
+    }
+    mov(a, 3, nr_words);
+    call_kfunc(a, kKfBitsNew);
+  } else {
+    iter_arg(a);
+    mov(a, 2, start);
+    mov(a, 3, start + count);
+    call_kfunc(a, kKfIterNew);
+  }
   a.bind(top);
   iter_arg(a);
-  call_kfunc(a, kKfIterNext);
+  call_kfunc(a, bits ? kKfBitsNext : kKfIterNext);
   a.to(make_insn(Op::JEQ64_IMM, 0, 0, 0, 0), done);
   if (write == 1) a.emit(make_insn(Op::STW, 0, 0, 0, start));  // rewinds the iterator
   if (write == 2) {
@@ -152,11 +174,13 @@ inline Result<Program> shape_iter(World& w, ByteReader& in, Case& c) {
   a.to(make_insn(Op::JA), top);
   a.bind(done);
   iter_arg(a);
-  call_kfunc(a, kKfIterDestroy);
+  call_kfunc(a, bits ? kKfBitsDestroy : kKfIterDestroy);
   emit_body(a, bodies.b[1], bodies.n[1], {7, 8});
   ret(a, 0);
   if (write) c.issue_points |= point(4);
-  c.note = std::to_string(start) + ".." + std::to_string(start + count) + (write ? " write-elem" : "");
+  c.note = bits ? "bits src " + std::to_string(src) + " words " + std::to_string(nr_words)
+                : std::to_string(start) + ".." + std::to_string(start + count);
+  if (write) c.note += " write-elem";
   return a.finish();
 }
 

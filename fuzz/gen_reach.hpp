@@ -15,8 +15,8 @@
 //           process's own namespace or another) or bpf_trace_vprintk (a
 //           format built on the stack from conversions, with arguments that
 //           fit it or not), or tc's bpf_skb_load_bytes_relative followed by
-//           another packet or cgroup helper; what the call wrote goes into
-//           the array value
+//           another packet or cgroup helper (bpf_clone_redirect among
+//           them); what the call wrote goes into the array value
 //   stack   a stack size above 512 and, half the time, divided frames
 //           (divstack): a chain of up to three functions each touching its
 //           own deep frame and one passed down from its caller
@@ -219,12 +219,17 @@ inline void helper_vprintk(World& w, Asm& a, ByteReader& in, Case& c) {
 // its end), with a length that fits or not (0 is refused), a header of 0,
 // 1 or 2 and an offset inside, past or far past the packet; then one of
 // bpf_skb_change_type, bpf_skb_set_tstamp, bpf_get_socket_cookie,
-// bpf_get_socket_uid, bpf_skb_cgroup_id, bpf_get_current_cgroup_id.
+// bpf_get_socket_uid, bpf_skb_cgroup_id, bpf_get_current_cgroup_id,
+// bpf_clone_redirect (devices 0-5, flags 0-3), bpf_skb_ancestor_cgroup_id
+// or bpf_get_current_ancestor_cgroup_id.
 // r0 and the first word read end up in the array value.
 inline void helper_skb(Asm& a, ByteReader& in, Case& c) {
   static const int32_t lens[] = {4, 8, 16, 1, 32, 0, 20};
   static const int32_t offs[] = {0, 14, 40, 2, 1500, 0x10000, -1};
-  enum : int32_t { kRelative = 68, kChangeType = 32, kSetTstamp = 192, kCookie = 46, kUid = 47, kSkbCgroup = 79, kCgroup = 80 };
+  enum : int32_t {
+    kRelative = 68, kChangeType = 32, kSetTstamp = 192, kCookie = 46, kUid = 47, kSkbCgroup = 79, kCgroup = 80,
+    kClone = 13, kSkbAncestor = 83, kAncestor = 123
+  };
   const uint32_t where = in.pick(3);  // 0 stack fp-40, 1 the array value, 2 the array value at 12
   const int32_t len = lens[in.pick(std::size(lens))];
   movr(a, 6, 1);
@@ -240,12 +245,13 @@ inline void helper_skb(Asm& a, ByteReader& in, Case& c) {
   a.emit(make_insn(Op::STXW, 7, 0, 4));
   a.emit(make_insn(Op::LDXW, 1, 8, 0));
   a.emit(make_insn(Op::STXW, 7, 1, 8));
-  const uint32_t next = in.pick(6);
-  static const int32_t ids[] = {kChangeType, kSetTstamp, kCookie, kUid, kSkbCgroup, kCgroup};
+  static const int32_t ids[] = {kChangeType, kSetTstamp, kCookie, kUid, kSkbCgroup, kCgroup, kClone, kSkbAncestor, kAncestor};
+  const uint32_t next = in.pick(std::size(ids));
   movr(a, 1, 6);
   mov(a, 2, static_cast<int32_t>(in.pick(6)));
   mov(a, 3, static_cast<int32_t>(in.pick(4)));
-  if (next == 5) mov(a, 1, 0);
+  if (ids[next] == kCgroup) mov(a, 1, 0);
+  if (ids[next] == kAncestor) mov(a, 1, static_cast<int32_t>(in.pick(4)));
   call(a, ids[next]);
   a.emit(make_insn(Op::STXW, 7, 0, 12));
   c.note += " relative " + std::to_string(len) + "@" + std::to_string(where) + " then " + std::to_string(ids[next]);

@@ -129,7 +129,7 @@ inline void movr(Asm& a, uint8_t d, uint8_t s) { a.emit(make_insn(Op::MOV64_REG,
 inline void call(Asm& a, int32_t helper) { a.emit(make_insn(Op::CALL_HELPER, 0, 0, 0, helper)); }
 // Kfuncs by their index in World::kfuncs.
 inline void call_kfunc(Asm& a, int32_t index) { a.emit(make_insn(Op::CALL_KFUNC, 0, 0, 0, index)); }
-enum : int32_t { kKfIterNew = 0, kKfIterNext, kKfIterDestroy, kKfThrow, kKfResLock, kKfResUnlock };
+enum : int32_t { kKfIterNew = 0, kKfIterNext, kKfIterDestroy, kKfThrow, kKfResLock, kKfResUnlock, kKfBitsNew, kKfBitsNext, kKfBitsDestroy };
 inline void map_ptr(Asm& a, uint8_t d, uint32_t map) { a.emit(make_insn(Op::LDDW_MAP_IDX, d, 0, 0, static_cast<int32_t>(map))); }
 inline void ret(Asm& a, int32_t v) {
   mov(a, 0, v);

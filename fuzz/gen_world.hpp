@@ -79,8 +79,8 @@ struct World {
   Platform platform = Platform::standard();
   std::vector<MapDef> defs;
   std::vector<std::shared_ptr<Map>> maps;
-  // call kfunc imm 0..5: bpf_iter_num_new, _next, _destroy, bpf_throw,
-  // bpf_res_spin_lock, bpf_res_spin_unlock.
+  // call kfunc imm 0..8: bpf_iter_num_new, _next, _destroy, bpf_throw,
+  // bpf_res_spin_lock, bpf_res_spin_unlock, bpf_iter_bits_new, _next, _destroy.
   std::vector<const FuncProto*> kfuncs;
   const ProgramType* type = nullptr;     // "fuzz"
   const ProgramType* trace = nullptr;    // "fuzz_trace": the same context, a tracing type
@@ -145,7 +145,8 @@ struct World {
                           "cgroup_inet_sock_create", "cgroup_inet4_post_bind", "cgroup_inet6_post_bind"})
       if (const ProgramType* t = platform.program_type(n)) ctx_types.push_back(t);
     for (const char* k : {"bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy", "bpf_throw",
-                          "bpf_res_spin_lock", "bpf_res_spin_unlock"})
+                          "bpf_res_spin_lock", "bpf_res_spin_unlock", "bpf_iter_bits_new", "bpf_iter_bits_next",
+                          "bpf_iter_bits_destroy"})
       kfuncs.push_back(platform.kfunc(k));
     // One entry: the kernel gives direct value access (ld_imm64 src 2) to single-entry arrays only.
     defs[kMapArray] = map_def("array", MapType::Array, 4, 16, 1);
