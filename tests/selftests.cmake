@@ -3,8 +3,9 @@
 # decade_selftests prints the agreement table; scripts/selftests_verifier.sh
 # builds the selftests and runs it (`make selftests-verifier` for the whole
 # table). The ctest below is the quick slice: a few files, failing on any
-# unsafe acceptance or when fewer than 95% of the __msg strings of the
-# programs both reject appear in `decade verify -v` (95.6% when set); it
+# unsafe acceptance, on an accepted __retval program that does not return
+# its annotated value on both engines, or when fewer than 95% of the __msg
+# strings of the programs both reject appear in `decade verify -v`; it
 # skips where the sources or the kernel's BTF are missing.
 find_package(PkgConfig REQUIRED)
 add_executable(decade_selftests
@@ -22,6 +23,6 @@ add_dependencies(decade_selftests decade_cli)
 
 add_test(NAME selftests.verifier_slice
   COMMAND ${CMAKE_SOURCE_DIR}/scripts/selftests_verifier.sh ${CMAKE_BINARY_DIR}
-    --files and,bounds_deduction,bounds_deduction_non_const,direct_stack_access_wraparound,div_overflow,raw_stack,spill_fill,stack_ptr
-    --strict --min-phrases 95)
+    --files and,array_access,bounds_deduction,bounds_deduction_non_const,direct_stack_access_wraparound,div_overflow,raw_stack,spill_fill,stack_ptr,value_ptr_arith
+    --strict --retval --min-phrases 95)
 set_tests_properties(selftests.verifier_slice PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -38,12 +39,40 @@ std::optional<int32_t> expected(const std::string& text) {
   return static_cast<int32_t>(std::strtoll(text.c_str(), nullptr, 0));
 }
 
+// The maps the selftests' runner (prog_tests/verifier.c, run_tests_aux with
+// an init callback) fills before it runs a file's programs: element 0 of
+// the named array becomes a `struct test_val` (u32 index, int foo[11])
+// with index (6 + 1) * sizeof(int) and foo[6] = 0xabcdef12.
+constexpr std::pair<const char*, const char*> kInitialisedMaps[] = {
+    {"verifier_array_access", "map_array_ro"},
+    {"verifier_value_ptr_arith", "map_array_48b"},
+};
+
+// `decade run --map-init` lines for `file`'s maps; "" when it has none.
+std::string map_init_text(const std::string& file) {
+  for (const auto& [f, map] : kInitialisedMaps) {
+    if (file != f) continue;
+    uint8_t value[48] = {};
+    const uint32_t index = (6 + 1) * sizeof(int32_t), foo6 = 0xabcdef12;
+    std::memcpy(value, &index, sizeof index);
+    std::memcpy(value + 4 + 6 * sizeof(int32_t), &foo6, sizeof foo6);
+    std::string hex;
+    for (uint8_t b : value) hex += fmt::format("{}{:02x}", hex.empty() ? "" : " ", b);
+    return fmt::format("{{\"map\": \"{}\", \"key\": \"00 00 00 00\", \"value\": \"{}\"}}\n", map, hex);
+  }
+  return {};
+}
+
 // "" when the run returned what the annotation says, else why not.
-std::string run_one(const std::string& decade, const RetvalRow& r, const char* engine, const std::string& data) {
+// `inits` holds each file's map-init path (absent: nothing to fill).
+std::string run_one(const std::string& decade, const RetvalRow& r, const char* engine, const std::string& data,
+                    const std::map<std::string, std::string>& inits) {
   const bool syscall = r.row->spec.section.starts_with("syscall");
-  const std::string cmd = fmt::format("timeout {} {} run {} --prog {} --engine {}{} 2>&1", kRunTimeoutSeconds,
+  const auto init = inits.find(r.row->file);
+  const std::string cmd = fmt::format("timeout {} {} run {} --prog {} --engine {}{}{} 2>&1", kRunTimeoutSeconds,
                                       quoted(decade), quoted(r.path), quoted(r.row->spec.name), engine,
-                                      syscall ? "" : " --data " + quoted(data));
+                                      syscall ? "" : " --data " + quoted(data),
+                                      init == inits.end() ? "" : " --map-init " + quoted(init->second));
   std::string out;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return "popen failed";
@@ -75,15 +104,24 @@ std::vector<RetvalRow> run_retvals(const std::string& decade, const std::vector<
   }
   const std::string data = fmt::format("/tmp/decade-selftests-data-{}", getpid());
   std::ofstream(data, std::ios::binary) << std::string(kTestDataLen, '\0');
+  std::map<std::string, std::string> inits;
+  for (const RetvalRow& r : out)
+    if (!inits.contains(r.row->file))
+      if (const std::string text = map_init_text(r.row->file); !text.empty()) {
+        const std::string path = fmt::format("/tmp/decade-selftests-init-{}-{}.jsonl", getpid(), r.row->file);
+        std::ofstream(path) << text;
+        inits.emplace(r.row->file, path);
+      }
   std::atomic<size_t> next{0};
   std::vector<std::thread> workers;
   for (unsigned j = 0; j < jobs; ++j)
     workers.emplace_back([&] {
       for (size_t i; (i = next++) < out.size();)
-        for (int e = 0; e < 2; ++e) out[i].outcome[e] = run_one(decade, out[i], kEngines[e], data);
+        for (int e = 0; e < 2; ++e) out[i].outcome[e] = run_one(decade, out[i], kEngines[e], data, inits);
     });
   for (auto& w : workers) w.join();
   std::remove(data.c_str());
+  for (const auto& [file, path] : inits) std::remove(path.c_str());
   return out;
 }
 
