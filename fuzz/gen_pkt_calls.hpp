@@ -6,7 +6,9 @@
 // that leaves the packet where it is (bpf_redirect, bpf_redirect_map into
 // a devmap, cpumap or xskmap, bpf_fib_lookup, bpf_perf_event_output with
 // packet bytes, bpf_trace_printk, bpf_csum_diff over the packet, tunnel,
-// hash and byte helpers). Half the time the program then reads or writes
+// hash and byte helpers, the raw SYN cookie helpers with the packet or
+// the stack buffer as headers, the packet perhaps shorter than the
+// header they read). Half the time the program then reads or writes
 // through the old pointers: a verifier must reject that after a
 // packet-changing helper (kHelperChangesPacket), and one that does not is
 // caught by the checked run, whose packet region follows the live packet
@@ -26,7 +28,7 @@ enum class PktCall : uint8_t {
   ChangeTail, ChangeHead, AdjustRoom, ChangeProto, VlanPush, VlanPop, PullData, StoreBytes, L3Csum, L4Csum,
   SkbLoadBytes, SetTunnelKey, HashRecalc, EcnSetCe, CsumLevel,
   // both
-  Redirect, FibLookup, PerfOutput, Printk, CsumDiff, Count
+  Redirect, FibLookup, PerfOutput, Printk, CsumDiff, Syncookie, Count
 };
 inline constexpr uint32_t kFirstTcCall = static_cast<uint32_t>(PktCall::ChangeTail);
 inline constexpr uint32_t kFirstBothCall = static_cast<uint32_t>(PktCall::Redirect);
@@ -103,6 +105,19 @@ inline void pkt_call(Asm& a, ByteReader& in, PktCall k, const Proven& p, std::st
       call(a, 6);
       break;
     case PktCall::CsumDiff: mem_arg(1); mov(a, 2, mem_n & ~3); mov(a, 3, 0); mov(a, 4, 0); mov(a, 5, 0); call(a, 28); break;
+    case PktCall::Syncookie: {
+      // 204 gen_ipv4, 205 gen_ipv6 (th_len in r3), 206 check_ipv4, 207 check_ipv6:
+      // fixed 20- or 40-byte IP headers and a 20-byte TCP header, which the
+      // packet may not have proven.
+      const int32_t which = static_cast<int32_t>(in.pick(4));
+      if (in.coin(1, 2)) movr(a, 1, 7);
+      else fp_arg(a, 1, -64);
+      if (in.coin(1, 2)) movr(a, 2, 7);
+      else fp_arg(a, 2, -48);
+      if (which < 2) mov(a, 3, in.coin(1, 2) ? 20 : mem_n);
+      call(a, 204 + which);
+      break;
+    }
     case PktCall::Count: break;
   }
   if (note) *note += "call" + std::to_string(static_cast<int>(k)) + " ";

@@ -196,6 +196,9 @@ std::optional<ArgFault> check_helper_args(const FuncProto& p, const uint64_t* ar
       case ArgKind::PtrToFixedMemInOut: case ArgKind::PtrToFixedUninitMem:
         f = mem(p.fixed_mem_size, true);
         break;
+      case ArgKind::PtrToFixedMem:
+        f = mem(p.arg_fixed_size[static_cast<size_t>(i)], false);
+        break;
       case ArgKind::PtrToSocket: case ArgKind::PtrToSocketOrNull: case ArgKind::PtrToSockCommon:
       case ArgKind::PtrToBtfSockCommon:
         // Only the verifier's reference tracking proves a value is a socket

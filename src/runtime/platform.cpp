@@ -32,6 +32,7 @@ std::vector<FuncProto> builtin_helpers() {
   append_csum_helpers(out);
   append_skb_room_helpers(out);
   append_skb_meta_helpers(out);
+  append_syncookie_helpers(out);
   append_sock_helpers(out);
   append_sk_lookup_helpers(out);
   return out;

@@ -69,6 +69,10 @@ enum class ArgKind : uint8_t {
   // zero the stack of such programs).
   PtrToFixedMemInOut,
   PtrToFixedUninitMem,  // fixed_mem_size bytes the helper only writes (bpf_strtol's result)
+  // FuncProto::arg_fixed_size[i] bytes the helper only reads, initialised
+  // and of any alignment (the kernel's ARG_PTR_TO_FIXED_SIZE_MEM: the
+  // syncookie helpers' IP and TCP headers).
+  PtrToFixedMem,
   // NULL, or memory of 8 bytes per word of the next argument (a u32 word
   // count) that the function reads only when the count is in
   // [1, fixed_mem_size] (bpf_iter_bits_new's source; the kernel's __ign
@@ -174,6 +178,7 @@ struct FuncProto {
   // For PtrToFixedMemInOut / PtrToFixedUninitMem: their size; for
   // PtrToWordsOrNull: the most words the function reads.
   uint32_t fixed_mem_size = 0;
+  std::array<uint32_t, 5> arg_fixed_size{};  // for PtrToFixedMem: each such argument's size
   uint32_t iter_size = 8;             // for PtrToIter: the iterator's bytes on the stack (a multiple of 8)
 };
 

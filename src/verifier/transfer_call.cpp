@@ -175,6 +175,16 @@ Status check_fixed_mem(Env& env, State& st, int i, const FuncProto& p, uint32_t 
   return ok();
 }
 
+// Read-only fixed-size memory (PtrToFixedMem): arg_fixed_size[i] bytes,
+// initialised, checked as any memory a helper reads.
+Status check_fixed_read(Env& env, State& st, int i, const FuncProto& p, uint32_t pc) {
+  const uint8_t reg = static_cast<uint8_t>(i + 1);
+  const RegState& r = st.reg(reg);
+  const uint32_t size = p.arg_fixed_size[static_cast<size_t>(i)];
+  if (!r.is_ptr() || size == 0) return arg_error(env, pc, i, "is not a pointer to memory", r);
+  return check_mem_range(env, st, reg, Scalar::constant(size), Access::Read, pc, false);
+}
+
 Status check_const_str(Env& env, const RegState& r, int i, uint32_t pc) {
   if (r.type != RegType::MapValue || r.maybe_null || !r.map->frozen || !r.val.is_const())
     return arg_error(env, pc, i, "is not a pointer to a read-only string", r, "pass a string constant from .rodata");
@@ -427,6 +437,7 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
       if (r.off != 0) return arg_error(env, pc, i, "is a socket pointer with an offset", r);
       return ok();
     case ArgKind::PtrToFixedMemInOut: case ArgKind::PtrToFixedUninitMem: return check_fixed_mem(env, st, i, p, pc);
+    case ArgKind::PtrToFixedMem: return check_fixed_read(env, st, i, p, pc);
     case ArgKind::PtrToWordsOrNull: return check_words_arg(env, st, r, i, p, pc);
   }
   return ok();

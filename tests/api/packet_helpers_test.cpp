@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "api_test_util.hpp"
+#include "kernel_pins.hpp"
 
 namespace decade {
 namespace {
@@ -311,56 +312,9 @@ INSTANTIATE_TEST_SUITE_P(Api, PacketHelpers, ::testing::ValuesIn(engines()));
 
 // ---- the kernel's BPF_PROG_TEST_RUN on the same cases ----
 
-struct KernelRun {
-  int64_t retval = 0;
-  std::vector<uint8_t> data_out;
-};
-
-// The object's programs pinned in bpffs by bpftool; empty when bpftool or
-// bpf() is unavailable (the comparison is then skipped).
-class KernelPins {
- public:
-  KernelPins() : dir_("/sys/fs/bpf/decade_packet_helpers_" + std::to_string(getpid())) {
-    const std::string cmd = "bpftool prog loadall " + test::obj("api/progs/packet_helpers.bpf.o") + " " + dir_ + " >/dev/null 2>&1";
-    ok_ = std::system(cmd.c_str()) == 0;
-  }
-  ~KernelPins() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  bool ok() const { return ok_; }
-  std::optional<KernelRun> run(const char* prog, const std::vector<uint8_t>& in) const {
-    const std::string base = (std::filesystem::temp_directory_path() / dir_.substr(dir_.rfind('/') + 1)).string();
-    {
-      std::ofstream f(base + ".in", std::ios::binary);
-      f.write(reinterpret_cast<const char*>(in.data()), static_cast<std::streamsize>(in.size()));
-    }
-    const std::string cmd = "bpftool prog run pinned " + dir_ + "/" + prog + " data_in " + base + ".in data_out " +
-                            base + ".out 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return std::nullopt;
-    char line[256];
-    std::optional<KernelRun> out;
-    while (std::fgets(line, sizeof line, p)) {
-      long long v = 0;
-      if (std::sscanf(line, "Return value: %lld", &v) == 1) out = KernelRun{v, {}};
-    }
-    pclose(p);
-    if (out) out->data_out = test::read_bytes(base + ".out");
-    std::error_code ec;
-    std::filesystem::remove(base + ".in", ec);
-    std::filesystem::remove(base + ".out", ec);
-    return out;
-  }
-
- private:
-  std::string dir_;
-  bool ok_ = false;
-};
-
 TEST_P(PacketHelpers, SameResultAndBytesAsTheKernel) {
   if (geteuid() != 0) GTEST_SKIP() << "not root: no bpf()";
-  KernelPins pins;
+  test::KernelPins pins("api/progs/packet_helpers.bpf.o");
   if (!pins.ok()) GTEST_SKIP() << "bpftool prog loadall failed (no bpftool or bpf() refused)";
   for (const Case& c : kCases) {
     if (!c.kernel) continue;

@@ -103,6 +103,10 @@ enum HelperId : uint32_t {
   kHelperSkbCgroupId = 79,
   kHelperCloneRedirect = 13,
   kHelperSkbAncestorCgroupId = 83,
+  kHelperTcpRawGenSyncookieIpv4 = 204,
+  kHelperTcpRawGenSyncookieIpv6 = 205,
+  kHelperTcpRawCheckSyncookieIpv4 = 206,
+  kHelperTcpRawCheckSyncookieIpv6 = 207,
   // Socket program types (sock_helpers.cpp).
   kHelperSetsockopt = 49,
   kHelperSkRedirectMap = 52,
@@ -197,6 +201,9 @@ void append_perf_helpers(std::vector<FuncProto>& out);
 void append_csum_helpers(std::vector<FuncProto>& out);
 void append_skb_room_helpers(std::vector<FuncProto>& out);
 void append_skb_meta_helpers(std::vector<FuncProto>& out);
+// bpf_tcp_raw_gen_syncookie_ipv4/6, bpf_tcp_raw_check_syncookie_ipv4/6
+// (syncookie_helpers.cpp).
+void append_syncookie_helpers(std::vector<FuncProto>& out);
 // The socket program types' helpers and bpf_check_mtu (sock_helpers.cpp).
 void append_sock_helpers(std::vector<FuncProto>& out);
 uint32_t sock_helper_types(uint32_t id);  // as packet_helper_types, for those

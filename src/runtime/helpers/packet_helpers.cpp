@@ -147,7 +147,8 @@ uint32_t packet_helper_types(uint32_t id) {
     case kHelperXdpAdjustHead: case kHelperXdpAdjustMeta: case kHelperXdpAdjustTail: case kHelperRedirectMap:
     case kHelperXdpGetBuffLen: case kHelperXdpLoadBytes: case kHelperXdpStoreBytes:
       return kProgXdp;
-    case kHelperFibLookup:
+    case kHelperFibLookup: case kHelperTcpRawGenSyncookieIpv4: case kHelperTcpRawGenSyncookieIpv6:
+    case kHelperTcpRawCheckSyncookieIpv4: case kHelperTcpRawCheckSyncookieIpv6:
       return kProgXdp | kProgTc;
     case kHelperRedirect:
       return kProgXdp | kProgTc | kProgLwtXmit;
