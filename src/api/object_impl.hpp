@@ -83,6 +83,9 @@ Error with_source(Error e, const Program& prog);
 // prog_array, and the claim on every prog_array it refers to (maps: the
 // object's maps by index), which fails with MapProgArrayMismatch at the
 // referring instruction.
+// libbpf's sleepable sections: the first component ends in ".s"
+// ("uprobe.s/...", "fentry.s/...", "lsm.s/...").
+bool sleepable_section(std::string_view sec);
 TailCallProfile tail_call_profile(const ObjectProgram& p, const ProgramType& type, const std::string& engine,
                                   bool checked);
 Status claim_prog_arrays(const ObjectProgram& p, const ProgramHandle& handle, std::span<Map* const> maps);

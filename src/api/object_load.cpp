@@ -78,6 +78,7 @@ Result<VerifyResult> verify_one(const BpfObject::Impl& impl, const ObjectProgram
   in.maps = std::move(maps);
   in.kfuncs = kfuncs_of(impl.object);
   in.btf = impl.object.btf.get();
+  in.sleepable = api::sleepable_section(p.section);
   VerifyOptions vo;
   if (max_insns) vo.max_insns_processed = max_insns;
   if (max_memory) vo.max_memory = max_memory;

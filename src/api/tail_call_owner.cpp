@@ -41,13 +41,12 @@ std::string attach_of(std::string_view sec) {
   return {};
 }
 
-// libbpf's sleepable sections: the first component ends in ".s".
+}  // namespace
+
 bool sleepable_section(std::string_view sec) {
   const std::string_view first = sec.substr(0, sec.find('/'));
   return first.ends_with(".s");
 }
-
-}  // namespace
 
 TailCallProfile tail_call_profile(const ObjectProgram& p, const ProgramType& type, const std::string& engine,
                                   bool checked) {

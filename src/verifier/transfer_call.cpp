@@ -755,6 +755,10 @@ Status do_call(Env& env, State& st, const Insn& insn, std::vector<State>& spawne
       return fail(env, ErrorCode::VerifierUnknownFunc, insn.pc,
                   kernel_says("program of this type cannot use helper {}#{}", meta.proto->name, id),
                   fmt::format("helper {} is not allowed in {} programs", meta.proto->name, env.in.type->name));
+    if ((meta.proto->flags & kHelperMaySleep) && !env.in.sleepable)
+      return fail(env, ErrorCode::VerifierUnknownFunc, insn.pc, kernel_says("helper call might sleep in a non-sleepable prog"),
+                  fmt::format("{} may sleep: only sleepable programs may call it", meta.proto->name),
+                  "use a sleepable section (uprobe.s/..., fentry.s/..., lsm.s/...)");
   }
   const FuncProto& p = *meta.proto;
   for (int i = 0; i < 5 && p.args[static_cast<size_t>(i)] != ArgKind::None; ++i)

@@ -48,6 +48,9 @@ struct VerifyInput {
   std::vector<const MapDef*> maps;
   std::vector<const FuncProto*> kfuncs;
   const Btf* btf = nullptr;  // the object's BTF (global function signatures), may be null
+  // A sleepable program (libbpf's ".s" sections: uprobe.s/, fentry.s/, ...):
+  // it may call helpers that may sleep (kHelperMaySleep).
+  bool sleepable = false;
 };
 
 struct VerifyResult {

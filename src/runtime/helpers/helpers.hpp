@@ -72,6 +72,7 @@ enum HelperId : uint32_t {
   kHelperProbeReadKernel = 113,
   kHelperProbeReadUserStr = 114,
   kHelperProbeReadKernelStr = 115,
+  kHelperCopyFromUser = 148,
   kHelperJiffies64 = 118,
   kHelperGetNetnsCookie = 122,
   kHelperKtimeGetBootNs = 125,

@@ -126,14 +126,18 @@ void append_probe_read_helpers(std::vector<FuncProto>& out) {
     const char* name;
     uint32_t id;
     HelperFn fn;
+    uint32_t flags = 0;
   } table[] = {{"bpf_probe_read", kHelperProbeRead, probe_read},
                {"bpf_probe_read_user", kHelperProbeReadUser, probe_read},
                {"bpf_probe_read_kernel", kHelperProbeReadKernel, probe_read},
                {"bpf_probe_read_str", kHelperProbeReadStr, probe_read_str},
                {"bpf_probe_read_user_str", kHelperProbeReadUserStr, probe_read_str},
-               {"bpf_probe_read_kernel_str", kHelperProbeReadKernelStr, probe_read_str}};
+               {"bpf_probe_read_kernel_str", kHelperProbeReadKernelStr, probe_read_str},
+               // The same copy (0 or -EFAULT, dst zeroed), for sleepable
+               // programs only, as the kernel offers it.
+               {"bpf_copy_from_user", kHelperCopyFromUser, probe_read, kHelperMaySleep}};
   for (const auto& h : table)
-    out.push_back(make_proto(h.name, h.id, h.fn, RetKind::Integer, args, kHelperReadsHostMemory));
+    out.push_back(make_proto(h.name, h.id, h.fn, RetKind::Integer, args, kHelperReadsHostMemory | h.flags));
 }
 
 }  // namespace decade
