@@ -6,7 +6,11 @@
 // most 2 ms of wall time per command (docs/cli.md, "Cold start").
 //
 //   bench_coldstart [--decade PATH] [--verify-obj OBJ] [--run-obj OBJ]
-//                   [--runs N] [--smoke]
+//                   [--runs N] [--smoke] [--compare PATH]
+//
+// --compare PATH adds the same three commands of another build of the
+// executable (an older one, say), interleaved with the first in every
+// round, so that a comparison on a machine whose load varies is fair.
 //
 // Prints, per command, the minimum, median and 90th percentile of the wall
 // time (ms), the median CPU time of the child (user + system, ms) and its
@@ -147,6 +151,7 @@ int main(int argc, char** argv) {
   std::string decade = DECADE_BENCH_CLI;
   std::string verify_obj = DECADE_BENCH_VERIFY_OBJ;
   std::string run_obj = DECADE_BENCH_RUN_OBJ;
+  std::string compare;
   int runs = 200;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -158,17 +163,18 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     if (a == "--decade") decade = next("--decade");
+    else if (a == "--compare") compare = next("--compare");
     else if (a == "--verify-obj") verify_obj = next("--verify-obj");
     else if (a == "--run-obj") run_obj = next("--run-obj");
     else if (a == "--runs") runs = std::atoi(next("--runs").c_str());
     else if (a == "--smoke") runs = 3;
     else {
-      std::fprintf(stderr, "usage: bench_coldstart [--decade PATH] [--verify-obj OBJ] [--run-obj OBJ] [--runs N] [--smoke]\n");
+      std::fprintf(stderr, "usage: bench_coldstart [--decade PATH] [--verify-obj OBJ] [--run-obj OBJ] [--runs N] [--smoke] [--compare PATH]\n");
       return 2;
     }
   }
   if (runs < 1) runs = 1;
-  for (const auto& p : {decade, verify_obj, run_obj}) {
+  for (const auto& p : {decade, verify_obj, run_obj, compare.empty() ? decade : compare}) {
     if (!exists(p)) {
       std::fprintf(stderr, "bench_coldstart: %s not found (build the project first)\n", p.c_str());
       return 1;
@@ -195,14 +201,18 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  std::vector<Row> rows = {
-      {"/bin/true (spawn floor)", {"/bin/true"}, {}},
-      {"decade --version", {decade, "--version"}, {}},
-      {"decade verify (" + verify_obj.substr(verify_obj.rfind('/') + 1) + ")", {decade, "verify", verify_obj}, {}},
-      {"decade run (" + run_obj.substr(run_obj.rfind('/') + 1) + ", 64-byte packet)",
-       {decade, "run", run_obj, "--data", packet},
-       {}},
+  std::vector<Row> rows = {{"/bin/true (spawn floor)", {"/bin/true"}, {}}};
+  auto add_commands = [&](const std::string& exe, const std::string& suffix) {
+    rows.push_back({"decade --version" + suffix, {exe, "--version"}, {}});
+    rows.push_back({"decade verify (" + verify_obj.substr(verify_obj.rfind('/') + 1) + ")" + suffix,
+                    {exe, "verify", verify_obj},
+                    {}});
+    rows.push_back({"decade run (" + run_obj.substr(run_obj.rfind('/') + 1) + ", 64-byte packet)" + suffix,
+                    {exe, "run", run_obj, "--data", packet},
+                    {}});
   };
+  add_commands(decade, "");
+  if (!compare.empty()) add_commands(compare, " [compare]");
   // One round of every command; the first warms the page cache and is not
   // kept. Rounds interleave the commands so that every row sees the same
   // machine.
@@ -226,7 +236,7 @@ int main(int argc, char** argv) {
   if (getloadavg(loads, 3) < 0) loads[0] = loads[1] = loads[2] = -1;
   std::printf("== cold start: a new process per command, %d runs each (load average %.2f %.2f %.2f) ==\n", runs,
               loads[0], loads[1], loads[2]);
-  std::printf("%-44s %8s %8s %8s %8s %7s %8s %6s\n", "command", "min ms", "median", "p90", "CPU med", "faults",
+  std::printf("%-54s %8s %8s %8s %8s %7s %8s %6s\n", "command", "min ms", "median", "p90", "CPU med", "faults",
               "+ms true", "x true");
   double floor_med = 0;
   for (const auto& r : rows) {
@@ -240,7 +250,7 @@ int main(int argc, char** argv) {
     if (floor_med == 0) floor_med = med;
     const double f = quantile(faults, 0.5);
     const std::string fs = f < 0 ? "-" : std::to_string(static_cast<long>(f));
-    std::printf("%-44s %8.3f %8.3f %8.3f %8.3f %7s %8.3f %6.2f\n", r.name.c_str(), quantile(wall, 0.0), med,
+    std::printf("%-54s %8.3f %8.3f %8.3f %8.3f %7s %8.3f %6.2f\n", r.name.c_str(), quantile(wall, 0.0), med,
                 quantile(wall, 0.9), quantile(cpu, 0.5), fs.c_str(), med - floor_med, med / floor_med);
   }
   std::printf("aim: decade verify and decade run at most 2 ms of wall time (median); +ms true and x true: the\n"
