@@ -53,8 +53,12 @@ namespace {
 constexpr size_t kHeapBytes = 384 << 10;
 
 void populate_heap() {
-  mallopt(M_MMAP_THRESHOLD, 1 << 20);  // blocks up to 1 MB from the heap, this one included
-  mallopt(M_TRIM_THRESHOLD, 4 << 20);  // and free() keeps the top of the heap
+  // Blocks up to 32 MB come from the heap, this one included: the most
+  // glibc's dynamic threshold rises to after large frees, but set now,
+  // since the initial 128 KB would give this block a mapping of its own.
+  // free() keeps up to 4 MB at the top of the heap.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 4 << 20);
   void* block = std::malloc(kHeapBytes);
   if (!block) return;
   const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
