@@ -57,7 +57,7 @@ endforeach()
 
 # Cold start (docs/cli.md): with DECADE_CLI_STATIC the executable needs no
 # shared libstdc++, libgcc_s, libfmt, libelf or zlib; libc stays shared.
-if(DECADE_CLI_STATIC AND DECADE_LIBELF_ARCHIVE AND DECADE_LIBZ_ARCHIVE AND CMAKE_READELF)
+if(DECADE_CLI_STATIC AND DECADE_LIBELF_ARCHIVES AND CMAKE_READELF)
   add_test(NAME cli.shared_libraries COMMAND ${CMAKE_READELF} -d $<TARGET_FILE:decade_cli>)
   set_tests_properties(cli.shared_libraries PROPERTIES
     PASS_REGULAR_EXPRESSION "NEEDED[^\n]*libc\\.so"
