@@ -54,3 +54,12 @@ foreach(src ${skel_srcs})
   add_test(NAME cli.skeleton_of_${name} COMMAND skeleton_${name})
   set_tests_properties(cli.skeleton_of_${name} PROPERTIES PASS_REGULAR_EXPRESSION "skeleton_any: ok" TIMEOUT 60)
 endforeach()
+
+# Cold start (docs/cli.md): with DECADE_CLI_STATIC the executable needs no
+# shared libstdc++, libgcc_s, libfmt, libelf or zlib; libc stays shared.
+if(DECADE_CLI_STATIC AND DECADE_LIBELF_ARCHIVES AND CMAKE_READELF)
+  add_test(NAME cli.shared_libraries COMMAND ${CMAKE_READELF} -d $<TARGET_FILE:decade_cli>)
+  set_tests_properties(cli.shared_libraries PROPERTIES
+    PASS_REGULAR_EXPRESSION "NEEDED[^\n]*libc\\.so"
+    FAIL_REGULAR_EXPRESSION "lib(stdc\\+\\+|gcc_s|fmt|elf|z)\\.so")
+endif()
