@@ -67,11 +67,18 @@ std::string map_init_text(const std::string& file) {
 // `inits` holds each file's map-init path (absent: nothing to fill).
 std::string run_one(const std::string& decade, const RetvalRow& r, const char* engine, const std::string& data,
                     const std::map<std::string, std::string>& inits) {
-  const bool syscall = r.row->spec.section.starts_with("syscall");
+  // Types whose test run takes a context and no packet: the kernel's
+  // BPF_PROG_TEST_RUN ignores the loader's data_in for them, `decade run`
+  // refuses --data.
+  bool ctx_only = false;
+  for (const char* prefix : {"syscall", "fentry", "fexit", "fmod_ret", "tp_btf", "raw_tp", "raw_tracepoint", "lsm", "iter"})
+    ctx_only = ctx_only || r.row->spec.section.starts_with(prefix);
   const auto init = inits.find(r.row->file);
-  const std::string cmd = fmt::format("timeout {} {} run {} --prog {} --engine {}{}{} 2>&1", kRunTimeoutSeconds,
-                                      quoted(decade), quoted(r.path), quoted(r.row->spec.name), engine,
-                                      syscall ? "" : " --data " + quoted(data),
+  // The kernel's loader has no per-map or per-object memory limit; Decade's
+  // defaults (1 GiB, 4 GiB) would refuse the largest arena (4 GiB).
+  const std::string cmd = fmt::format("timeout {} {} run {} --prog {} --engine {} --map-memory 8G --object-map-memory 8G{}{} 2>&1",
+                                      kRunTimeoutSeconds, quoted(decade), quoted(r.path), quoted(r.row->spec.name), engine,
+                                      ctx_only ? "" : " --data " + quoted(data),
                                       init == inits.end() ? "" : " --map-init " + quoted(init->second));
   std::string out;
   FILE* p = popen(cmd.c_str(), "r");
