@@ -400,11 +400,16 @@ DECADE_JIT_CALL void hit_code(const void* p, uint64_t r1) {
   if (code.zero_stack()) [[unlikely]]
     zero_stack(st, code);
   {
-    RunScope scope(rc);
-    h.cpu = scope.cpu();
+    // What RunScope does for an outermost run (no run is current here),
+    // without its optional slot: the CPU slot is taken inline (cpu.hpp)
+    // and the context is installed after it and removed before it goes.
+    const CpuSlot cpu;
+    detail::t_current_run = &rc;
+    h.cpu = cpu.cpu();
     const uint64_t args[6] = {r1, 0, 0, 0, 0, h.stack_top + code.frame_size};
     bool held_lock = false;
     (void)run_loop(st, rc, true, code, kHitRequest, args, 1, held_lock);
+    detail::t_current_run = nullptr;
     if (rc.fault || h.fault_code || held_lock) [[unlikely]] {
       // Nowhere to report it: the next hit starts from scratch.
       slot->hit_ready = 0;
