@@ -29,12 +29,16 @@
   "  movq %rbp, 32(%rsp)\n  movq %rbx, 40(%rsp)\n  movq %r11, 48(%rsp)\n  movq %r10, 56(%rsp)\n" \
   "  movq %r9, 64(%rsp)\n  movq %r8, 72(%rsp)\n  movq %rax, 80(%rsp)\n  movq %rcx, 88(%rsp)\n"   \
   "  movq %rdx, 96(%rsp)\n  movq %rsi, 104(%rsp)\n  movq %rdi, 112(%rsp)\n"                     \
-  "  xorl %eax, %eax\n  movq %rax, 120(%rsp)\n  movq %rax, 128(%rsp)\n  movq %rax, 136(%rsp)\n" \
+  "  xorl %eax, %eax\n  movq %rax, 120(%rsp)\n  movq %rax, 136(%rsp)\n"                         \
   "  movq %rax, 160(%rsp)\n  movq 168(%rsp), %rax\n  movq %rax, 144(%rsp)\n"
 
+// Only the registers the handler may change: the caller-saved ones and rbx,
+// which the stub itself uses. rbp and r12-r15 are not reloaded: the handler
+// is a System V function and keeps them (the program cannot write pt_regs:
+// the uprobe context is read-only), so they still hold the probed code's
+// values.
 #define DECADE_RESTORE_GPRS                                                                    \
-  "  movq 0(%rsp), %r15\n  movq 8(%rsp), %r14\n  movq 16(%rsp), %r13\n  movq 24(%rsp), %r12\n" \
-  "  movq 32(%rsp), %rbp\n  movq 40(%rsp), %rbx\n  movq 48(%rsp), %r11\n  movq 56(%rsp), %r10\n" \
+  "  movq 40(%rsp), %rbx\n  movq 48(%rsp), %r11\n  movq 56(%rsp), %r10\n"                       \
   "  movq 64(%rsp), %r9\n  movq 72(%rsp), %r8\n  movq 80(%rsp), %rax\n  movq 88(%rsp), %rcx\n"   \
   "  movq 96(%rsp), %rdx\n  movq 104(%rsp), %rsi\n  movq 112(%rsp), %rdi\n"
 
@@ -65,7 +69,8 @@
   "  movaps 64(%rsp), %xmm4\n  movaps 80(%rsp), %xmm5\n  movaps 96(%rsp), %xmm6\n  movaps 112(%rsp), %xmm7\n"   \
   "  movq %rbx, %rsp\n"
 
-// pt_regs at rsp: flags at +168 (pushfq), sp = the probed code's rsp.
+// pt_regs at rsp: flags at +168 (pushfq), sp = the probed code's rsp; ip
+// is the handler's to fill (the probed address, or the real return address).
 asm(".text\n"
     ".globl _decade_probe_entry_stub\n"
     ".hidden _decade_probe_entry_stub\n"

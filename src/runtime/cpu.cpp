@@ -83,35 +83,12 @@ uint32_t detect_possible() {
 }
 
 constexpr uint32_t kUnset = UINT32_MAX;
-constexpr uint32_t kFirstStreak = 16;       // consecutive takes before a slot is first biased
 constexpr uint32_t kMaxStreak = 1u << 20;   // after many revocations: about one per million takes
 constexpr long kWaitTimeoutNs = 1'000'000;  // a waiter that missed its wake-up looks again after 1 ms
 
-// A thread's word for its biased runs, on a cache line of its own.
-struct alignas(64) BiasRecord {
-  std::atomic<uint32_t> inside{0};  // 1 while the thread runs in the slot biased to it (only it writes this)
-  BiasRecord* next_free = nullptr;
-};
-
-// One slot per possible CPU, each on its own cache line.
-struct alignas(64) SlotWord {
-  std::atomic<uint32_t> held{0};            // 1 while taken or biased
-  std::atomic<BiasRecord*> owner{nullptr};  // biased: the owner's record; cleared by the owner or by a revoker
-  // Written only by whoever holds the slot.
-  const void* last = nullptr;               // the thread (its ThreadSlot) that took it last
-  uint32_t streak = 0;                      // consecutive takes by `last`
-  uint32_t need = kFirstStreak;             // streak at which it is biased; doubles at each revocation
-};
-
-// Per thread: plain data with constant initialisation, so reaching it
-// costs no TLS initialisation call on the run's entry.
-struct ThreadSlot {
-  uint32_t home = kUnset;      // the slot held last (while depth > 0: the one held)
-  uint32_t depth = 0;          // nested CpuSlots on this thread; the slot is held while > 0
-  bool biased = false;         // this thread owns the bias of `home` (it may have been revoked since)
-  BiasRecord* rec = nullptr;   // claimed at the thread's first bias, given back when it ends
-};
-constinit thread_local ThreadSlot tls_slot;
+using detail::BiasRecord;
+using detail::SlotWord;
+using CpuThread = detail::CpuThread;
 
 // Records of ended threads, for the next ones.
 std::mutex g_records_mu;
@@ -141,12 +118,12 @@ bool membarrier_registered() {
   return ok;
 }
 
-void drop_bias_at_exit(ThreadSlot* t);
+void drop_bias_at_exit(CpuThread* t);
 
 // Gives the thread's bias back when it exits (registered on its first
 // bias, so threads that never get one pay nothing).
 struct BiasReaper {
-  ~BiasReaper() { drop_bias_at_exit(&tls_slot); }
+  ~BiasReaper() { drop_bias_at_exit(&detail::t_cpu); }
 };
 
 struct SlotTable {
@@ -157,7 +134,11 @@ struct SlotTable {
   std::atomic<uint32_t> waiters{0};
   std::atomic<uint32_t> generation{0};
 
-  SlotTable() : slots(new SlotWord[possible_cpus()]), n(possible_cpus()) {}
+  // SlotWord::need starts at 16: consecutive takes before a slot is first biased.
+  SlotTable() : slots(new SlotWord[possible_cpus()]), n(possible_cpus()) {
+    detail::g_slot_words = slots.get();
+    detail::g_slot_waiters = &waiters;
+  }
 
   bool try_take(uint32_t i) {
     return !slots[i].held.load(std::memory_order_relaxed) && !slots[i].held.exchange(1, std::memory_order_acquire);
@@ -220,7 +201,7 @@ struct SlotTable {
 
   // After a take of slot i by t: bias it to t when t has taken it
   // `need` times in a row and nobody waits.
-  void maybe_bias(ThreadSlot& t, uint32_t i) {
+  void maybe_bias(CpuThread& t, uint32_t i) {
     SlotWord& s = slots[i];
     if (s.last != &t) {
       s.last = &t;
@@ -239,16 +220,7 @@ struct SlotTable {
     t.biased = true;
   }
 
-  // The owner of a bias enters its slot: true when the bias still holds.
-  bool enter_biased(ThreadSlot& t) {
-    t.rec->inside.store(1, std::memory_order_relaxed);
-    std::atomic_signal_fence(std::memory_order_seq_cst);  // the revoker's membarrier orders the CPU
-    if (slots[t.home].owner.load(std::memory_order_relaxed) == t.rec) return true;
-    t.rec->inside.store(0, std::memory_order_release);  // revoked: the revoker holds it now
-    t.biased = false;
-    return false;
-  }
-  void leave_biased(ThreadSlot& t) {
+  void leave_biased(CpuThread& t) {
     if (waiters.load(std::memory_order_relaxed)) {
       // Let the waiters in without a revocation: give the bias up.
       BiasRecord* self = t.rec;
@@ -278,7 +250,7 @@ inline SlotTable& table() {
   return t ? *t : make_table();
 }
 
-void drop_bias_at_exit(ThreadSlot* t) {
+void drop_bias_at_exit(CpuThread* t) {
   if (t->biased) {
     t->biased = false;
     BiasRecord* self = t->rec;
@@ -290,7 +262,7 @@ void drop_bias_at_exit(ThreadSlot* t) {
   t->rec = nullptr;
 }
 
-uint32_t home_of(ThreadSlot& t) {
+uint32_t home_of(CpuThread& t) {
   if (t.home == kUnset) t.home = table().next_home.fetch_add(1, std::memory_order_relaxed) % table().n;
   return t.home;
 }
@@ -302,28 +274,28 @@ uint32_t possible_cpus() {
   return n;
 }
 
-uint32_t current_cpu() { return home_of(tls_slot); }
+uint32_t current_cpu() { return home_of(detail::t_cpu); }
 
-CpuSlot::CpuSlot() {
-  ThreadSlot& t = tls_slot;
-  if (t.depth++ == 0) {
-    SlotTable& tab = table();
-    if (!t.biased || !tab.enter_biased(t)) {
-      t.home = tab.take(home_of(t));
-      tab.maybe_bias(t, t.home);
-    }
+namespace detail {
+
+void enter_slow(CpuThread& t) {
+  SlotTable& tab = table();
+  if (t.biased) {  // revoked (CpuSlot::enter_biased): the revoker holds it now
+    t.rec->inside.store(0, std::memory_order_release);
+    t.biased = false;
   }
-  cpu_ = t.home;
+  t.home = tab.take(home_of(t));
+  tab.maybe_bias(t, t.home);
 }
 
-CpuSlot::~CpuSlot() {
-  ThreadSlot& t = tls_slot;
-  if (--t.depth != 0) return;
+void leave_slow(CpuThread& t) {
   if (t.biased) {
     table().leave_biased(t);
   } else {
     table().give_back(t.home);
   }
 }
+
+}  // namespace detail
 
 }  // namespace decade

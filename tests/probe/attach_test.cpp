@@ -115,6 +115,23 @@ TEST_P(ProbeEngines, ArgumentsAndFlagsSurviveTheHit) {
   EXPECT_EQ(hits(3), 2u);
 }
 
+// Every register the probed code holds survives a hit whose program calls
+// helpers (and so runs C++ and JIT code that uses them): each general
+// register in the middle of a function, and the callee-saved ones across
+// a call whose entry and return are probed. The stubs reload only what
+// the handler may change (docs/uprobes.md).
+TEST_P(ProbeEngines, RegistersSurviveTheHit) {
+  const uint64_t at = reinterpret_cast<uint64_t>(t_keep_regs_at) - reinterpret_cast<uint64_t>(&t_keep_regs);
+  ProbeLink a = attach("on_entry", {.function = "t_keep_regs", .offset = at, .cookie = 2});
+  ProbeLink b = attach("on_entry", {.function = "t_keep_regs_inner", .cookie = 4});
+  ProbeLink c = attach("on_return", {.function = "t_keep_regs_inner", .retprobe = true, .cookie = 7});
+  EXPECT_EQ(t_keep_regs(), 1);
+  EXPECT_EQ(t_keep_regs(), 1);
+  EXPECT_EQ(hits(2), 2u);
+  EXPECT_EQ(hits(4), 2u);
+  EXPECT_EQ(hits(7), 2u);
+}
+
 TEST_P(ProbeEngines, AttachByAddressWithCookie) {
   ProbeLink l = attach("on_entry", {.address = addr_of(t_rip_rel), .cookie = 7});
   EXPECT_EQ(t_rip_rel(1), 1001);

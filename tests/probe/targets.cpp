@@ -42,4 +42,31 @@ asm(".text\n.p2align 4\n"
     FN(t_less)
     "  cmp %rsi, %rdi\n  setl %al\n  movzbl %al, %eax\n  ret\n"
     END(t_less)
+    ".p2align 4\n"
+    // Sets every general register but rax and rsp, reaches t_keep_regs_at
+    // (a 5-byte window), checks them all, calls t_keep_regs_inner and
+    // checks the callee-saved ones again: 1 when all held, else 0.
+    FN(t_keep_regs)
+    "  push %rbx\n  push %rbp\n  push %r12\n  push %r13\n  push %r14\n  push %r15\n  sub $8, %rsp\n"
+    "  mov $0x1001, %ebx\n  mov $0x1002, %ebp\n  mov $0x1003, %r12d\n  mov $0x1004, %r13d\n"
+    "  mov $0x1005, %r14d\n  mov $0x1006, %r15d\n  mov $0x2001, %edi\n  mov $0x2002, %esi\n"
+    "  mov $0x2003, %edx\n  mov $0x2004, %ecx\n  mov $0x2005, %r8d\n  mov $0x2006, %r9d\n"
+    "  mov $0x2007, %r10d\n  mov $0x2008, %r11d\n"
+    ".globl t_keep_regs_at\nt_keep_regs_at:\n  mov $7, %eax\n"
+    "  cmp $0x2001, %rdi\n  jne 1f\n  cmp $0x2002, %rsi\n  jne 1f\n  cmp $0x2003, %rdx\n  jne 1f\n"
+    "  cmp $0x2004, %rcx\n  jne 1f\n  cmp $0x2005, %r8\n  jne 1f\n  cmp $0x2006, %r9\n  jne 1f\n"
+    "  cmp $0x2007, %r10\n  jne 1f\n  cmp $0x2008, %r11\n  jne 1f\n  cmp $7, %eax\n  jne 1f\n"
+    "  call 3f\n"
+    "  call t_keep_regs_inner\n"
+    "  call 3f\n"
+    "  mov $1, %eax\n  jmp 2f\n"
+    "3:\n  cmp $0x1001, %rbx\n  jne 4f\n  cmp $0x1002, %rbp\n  jne 4f\n  cmp $0x1003, %r12\n  jne 4f\n"
+    "  cmp $0x1004, %r13\n  jne 4f\n  cmp $0x1005, %r14\n  jne 4f\n  cmp $0x1006, %r15\n  jne 4f\n  ret\n"
+    "4:\n  add $8, %rsp\n"  // from the check called above: drop its return address
+    "1:\n  xor %eax, %eax\n"
+    "2:\n  add $8, %rsp\n  pop %r15\n  pop %r14\n  pop %r13\n  pop %r12\n  pop %rbp\n  pop %rbx\n  ret\n"
+    END(t_keep_regs) ".p2align 4\n"
+    FN(t_keep_regs_inner)
+    "  mov $7, %eax\n  ret\n"
+    END(t_keep_regs_inner)
     ".data\n.p2align 3\nt_rip_value:\n  .quad 1000\n.text\n");

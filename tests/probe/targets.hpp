@@ -23,6 +23,9 @@ long t_jump_into(long x);   // a loop back to byte 2
 long t_loop_first(long x);  // starts with `loop`, which cannot be moved
 double t_fadd2(double a, double b);  // a + 2b in xmm0
 long t_less(long a, long b);         // cmp, then (at +3, flags live) setl
+long t_keep_regs();                  // 1 when every register it set survived (t_keep_regs_at, the inner call)
+extern const char t_keep_regs_at[];  // inside t_keep_regs, once every register is set
+long t_keep_regs_inner();            // 7, called from t_keep_regs
 }
 
 namespace decade::test {

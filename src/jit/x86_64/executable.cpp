@@ -165,9 +165,14 @@ void zero_frames(uint64_t stack_top, const VerifiedProgram& vp, uint32_t frame_s
 // Checked programs, and verified ones the privileged rules let read stack
 // they never wrote (VerifiedProgram::zero_stack), read zeros there, as in
 // the interpreter; other verified programs cannot, so they skip the cost.
-void zero_stack(JitState& st, const JitCode& code) {
+// The test is inline (most programs need neither), the zeroing out of line.
+[[gnu::noinline]] void zero_stack_now(JitState& st, const JitCode& code) {
   if (code.checked()) std::memset(st.stack, 0, sizeof(st.stack));
-  else if (code.zero_stack()) zero_frames(st.hot.stack_top, *code.verified, code.frame_size);
+  else zero_frames(st.hot.stack_top, *code.verified, code.frame_size);
+}
+inline void zero_stack(JitState& st, const JitCode& code) {
+  if (code.zero_stack()) [[unlikely]]  // checked programs too
+    zero_stack_now(st, code);
 }
 
 // Everything of `st` a run reads, reset field by field (no bulk zeroing).
@@ -370,14 +375,22 @@ const RunRequest kHitRequest{};  // what a hit's run is asked: r1 only, passed i
   req.r1 = r1;
   const bool ready = run_code(code, req, nullptr, 1).has_value();
   ThreadSlot* slot = t_slot;
-  // run_code left the slot's state set up for this code, ready for the next hit.
-  if (ready && slot && !slot->busy && !current_run_context()) slot->hit_ready = code.id;
+  // run_code left the slot's state set up for this code, ready for the next
+  // hit, but for what run_in gives back at its end: the context's engine
+  // fields, which no run of this slot changes until one clears hit_ready.
+  if (ready && slot && !slot->busy && !current_run_context()) {
+    slot->hit_ready = code.id;
+    slot->rc.engine = slot->st;
+    slot->rc.invoke_callback = &glue::invoke_callback;
+    slot->rc.platform = code.env.platform;
+  }
 }
 
 }  // namespace
 
 // What a hit of the same code on the same thread repeats of run_code: the
-// CPU slot, the context install, the per-run fields, the program. The rest
+// CPU slot, the context install, the per-run fields, the program (run_in
+// and the engine fields of the context stay as hit_slow left them). The rest
 // of the state is as the last hit (hit_slow or this) left it, and a hit
 // that does not end cleanly (a fault, a throw, anything held) hands the
 // cleanup to run_error and unprepares the state.
@@ -390,21 +403,23 @@ DECADE_JIT_CALL void hit_code(const void* p, uint64_t r1) {
   JitState& st = *slot->st;
   RunContext& rc = slot->rc;
   JitHot& h = st.hot;
-  rc.engine = &st;
-  rc.invoke_callback = &glue::invoke_callback;
-  rc.platform = code.env.platform;
-  rc.ctx = r1;
+  rc.ctx = r1;  // engine, invoke_callback and platform: set by hit_slow
   rc.tail_calls = 0;
   h.budget = kDefaultBudget;
   st.map_memory.reset();
   if (code.zero_stack()) [[unlikely]]
     zero_stack(st, code);
   {
-    RunScope scope(rc);
-    h.cpu = scope.cpu();
+    // What RunScope does for an outermost run (no run is current here),
+    // without its optional slot: the CPU slot is taken inline (cpu.hpp)
+    // and the context is installed after it and removed before it goes.
+    const CpuSlot cpu;
+    detail::t_current_run = &rc;
+    h.cpu = cpu.cpu();
     const uint64_t args[6] = {r1, 0, 0, 0, 0, h.stack_top + code.frame_size};
     bool held_lock = false;
     (void)run_loop(st, rc, true, code, kHitRequest, args, 1, held_lock);
+    detail::t_current_run = nullptr;
     if (rc.fault || h.fault_code || held_lock) [[unlikely]] {
       // Nowhere to report it: the next hit starts from scratch.
       slot->hit_ready = 0;
