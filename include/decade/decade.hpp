@@ -220,6 +220,13 @@ class DECADE_API CancelToken {
   std::shared_ptr<State> state_;
 };
 
+// A cgroup and attach type (uapi enum bpf_attach_type) a program runs for:
+// the key of its values in cgroup storage maps (docs/helpers.md).
+struct CgroupAttachment {
+  uint64_t cgroup_id = 0;     // the cgroup v2 directory's inode number (bpf_get_current_cgroup_id)
+  uint32_t attach_type = 0;   // e.g. 0 BPF_CGROUP_INET_INGRESS, 1 BPF_CGROUP_INET_EGRESS
+};
+
 // Like BPF_PROG_TEST_RUN. For packet programs (xdp, tc / sched_cls,
 // socket_filter) `data` is the packet, starting at the Ethernet header, and
 // `ctx` optionally the initial struct xdp_md / struct __sk_buff (packet
@@ -241,6 +248,13 @@ struct TestRunOptions {
   // bpf_skb_get_tunnel_key / _opt. Not reported back unless the program
   // sets its own (TestRunResult::tunnel).
   std::optional<TunnelKey> tunnel;
+  // bpf_get_local_storage: unset, each cgroup storage map the program uses
+  // gets fresh zeroed storage for this call (shared by its repeats, then
+  // dropped), as the kernel's test run; set, the runs are those of the
+  // program attached there: they use the map's value for this cgroup (and
+  // attach type, for struct bpf_cgroup_storage_key keys), made zeroed on first use and kept,
+  // which BpfMap lookup / update then read and write.
+  std::optional<CgroupAttachment> cgroup_storage;
 };
 
 // Where a test run's packet went: the program returned XDP_REDIRECT (xdp)

@@ -16,6 +16,7 @@
 #if defined(__x86_64__)
 #include "jit/x86_64/interrupt.hpp"
 #endif
+#include "runtime/maps/cgroup_storage.hpp"
 #include "runtime/packet_context.hpp"
 
 namespace decade {
@@ -240,6 +241,10 @@ Result<TestRunResult> BpfProgram::test_run(const TestRunOptions& opts) const {
   }
   const RunSetup setup{prog, control ? &*control : nullptr};
   const TraceScope trace(slot.owner->trace.get());  // bpf_printk lines go to the object's buffer
+  // bpf_get_local_storage's storage for every run of this call.
+  std::optional<CgroupStorageOwner> owner;
+  if (opts.cgroup_storage) owner = CgroupStorageOwner{opts.cgroup_storage->cgroup_id, opts.cgroup_storage->attach_type};
+  CgroupStorageScope storage(owner);
   if (type.raw_ctx) return run_raw(exe, opts, setup);
   switch (type.run) {
     case RunCtx::Xdp: return run_xdp(exe, opts, setup);

@@ -88,6 +88,12 @@ bool netns_cookie_type(const std::string& name) {
   return socket_cookie_ctx_type(name) || name.starts_with("cgroup_getsockopt") || name.starts_with("cgroup_setsockopt");
 }
 
+// The cgroup hooks (cgroup_common_func_proto: socket, socket address,
+// sockopt, device and sysctl hooks, and cgroup_skb) and sock_ops offer
+// bpf_get_local_storage; the skb, sock_ops and sysctl lists have it through
+// sock_helper_types, the others share the base list otherwise.
+bool cgroup_hook_type(const std::string& name) { return name.starts_with("cgroup_"); }
+
 }  // namespace
 
 Platform Platform::standard() {
@@ -112,6 +118,8 @@ Platform Platform::standard() {
     t.helpers = it->second;
     if (netns_cookie_type(t.name)) t.helpers.push_back(kHelperGetNetnsCookie);
     if (socket_cookie_ctx_type(t.name)) t.helpers.push_back(kHelperGetSocketCookie);
+    if (cgroup_hook_type(t.name) && std::find(t.helpers.begin(), t.helpers.end(), kHelperGetLocalStorage) == t.helpers.end())
+      t.helpers.push_back(kHelperGetLocalStorage);
     (void)p.add_program_type(std::move(t));
   }
   return p;

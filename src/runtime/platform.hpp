@@ -85,6 +85,7 @@ enum class RetKind : uint8_t {
   Integer,            // scalar result
   Void,               // r0 is undefined after the call
   MapValueOrNull,     // pointer to a value of the map in arg 1, or NULL
+  MapValue,           // pointer to a value of the map in arg 1, never NULL (bpf_get_local_storage)
   MemOrNull,          // pointer to memory of size given by an argument (ringbuf_reserve), or NULL
   BtfIdOrNull,        // pointer to a registered host type, or NULL (ret_btf_type "bpf_sock",
                       // "sock_common" or "bpf_tcp_sock": the kernel's socket pointers, readable)

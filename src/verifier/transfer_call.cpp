@@ -62,6 +62,9 @@ bool map_ok(uint32_t helper, MapType t) {
   if (t == MapType::CgroupArray || cgroup_helper) return t == MapType::CgroupArray && cgroup_helper;
   // Socket storage is reached only through its own helpers, which take nothing else.
   if (t == MapType::SkStorage) return helper == kHelperSkStorageGet || helper == kHelperSkStorageDelete;
+  // So is cgroup storage, through bpf_get_local_storage alone.
+  const bool cgroup_storage = t == MapType::CgroupStorage || t == MapType::PercpuCgroupStorage;
+  if (cgroup_storage || helper == kHelperGetLocalStorage) return cgroup_storage && helper == kHelperGetLocalStorage;
   switch (helper) {
     case kHelperSkStorageGet: case kHelperSkStorageDelete:
       return false;
@@ -110,6 +113,18 @@ Status check_user_stack(const Env& env, const CallMeta& meta, bool kfunc, uint32
                           "to walk it from",
                           meta.proto->name, env.in.type->name),
               "walk user stacks from kprobe, uprobe or perf_event programs");
+}
+
+// bpf_get_local_storage cannot fail, so it has no flags to refuse at run
+// time: the verifier demands a known 0 (as the kernel, whatever the
+// privilege; a pointer there has already been refused to unprivileged
+// programs as a leak).
+Status check_local_storage_flags(const Env& env, const CallMeta& meta, bool kfunc, uint32_t pc) {
+  if (kfunc || meta.proto->id != kHelperGetLocalStorage) return ok();
+  const RegState& flags = meta.args[1];
+  if (flags.is_const() && flags.val.value() == 0) return ok();
+  return fail(env, ErrorCode::VerifierBadHelperArg, pc, kernel_says("get_local_storage() doesn't support non-zero flags"),
+              fmt::format("bpf_get_local_storage's flags (R2 {}) must be 0", flags.to_string()), "pass 0 as the flags");
 }
 
 // An iterator's element (bpf_iter_num_next's int): it is the iterator's own
@@ -493,6 +508,10 @@ Status set_return(Env& env, State& st, const Insn& insn, const CallMeta& meta) {
       r0.maybe_null = true;
       r0.id = env.new_id();
       break;
+    case RetKind::MapValue:  // the run's cgroup storage: the map's value size, never NULL
+      if (!meta.map) return fail(env, ErrorCode::VerifierBadMap, insn.pc, fmt::format("{} needs a map argument", p.name));
+      r0 = map_value_pointer(*meta.map, 0);
+      break;
     case RetKind::MemOrNull: {
       const int a = p.mem_size_arg;
       const Scalar sz = a >= 0 && a < 5 ? meta.args[a].val : Scalar::unknown();
@@ -772,6 +791,7 @@ Status do_call(Env& env, State& st, const Insn& insn, std::vector<State>& spawne
       return fail(env, ErrorCode::VerifierPointerLeak, insn.pc,
                   fmt::format("argument {} ({}) passes a pointer where {} expects a number", 6 + k, (*extra)[k].to_string(), p.name));
   if (auto s = check_user_stack(env, meta, kfunc, insn.pc); !s) return s;
+  if (auto s = check_local_storage_flags(env, meta, kfunc, insn.pc); !s) return s;
   if (auto s = lock_effects(env, st, insn, meta, spawned); !s) return s;
   if (p.flags & kHelperThrows) return check_throw(env, st, insn);  // the path ends here (driver)
   if (p.flags & kHelperRelease) {

@@ -124,7 +124,31 @@ State main_entry(const Env& env) {
   return st;
 }
 
+// A program's runs get one storage of each kind (shared, per-CPU), bound
+// when they start: it may name at most one cgroup storage map of each
+// kind, counted over every map reference, reachable or not (as the
+// kernel's count as it resolves map references before verifying).
+Status check_cgroup_storage_maps(Env& env) {
+  const MapDef* used[2] = {nullptr, nullptr};
+  for (const Insn& insn : env.in.program->insns) {
+    const Sem sem = insn.info().sem;
+    if (sem != Sem::LdMapFd && sem != Sem::LdMapIdx && sem != Sem::LdMapValue && sem != Sem::LdMapIdxValue) continue;
+    const auto idx = static_cast<uint32_t>(insn.imm);
+    const MapDef* m = idx < env.in.maps.size() ? env.in.maps[idx] : nullptr;
+    if (!m || (m->type != MapType::CgroupStorage && m->type != MapType::PercpuCgroupStorage)) continue;
+    const MapDef*& slot = used[m->type == MapType::PercpuCgroupStorage ? 1 : 0];
+    if (slot && slot != m)
+      return fail(env, ErrorCode::VerifierBadMap, insn.pc, kernel_says("only one cgroup storage of each type is allowed"),
+                  fmt::format("maps {} and {} are both {} maps: a program has one storage of each kind", slot->name,
+                              m->name, map_type_name(static_cast<uint32_t>(m->type))),
+                  "use one cgroup storage map (and one per-CPU one) per program");
+    slot = m;
+  }
+  return ok();
+}
+
 Status run(Env& env) {
+  if (auto s = check_cgroup_storage_maps(env); !s) return s;
   if (auto s = analyze_cfg(env); !s) return s;
   mark_fastcall_patterns(env);
   plan_alloca_frames(env);

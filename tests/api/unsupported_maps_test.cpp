@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// A map of a type Decade lacks (cgroup_storage, user_ringbuf, ...) fails only
+// A map of a type Decade lacks (cgrp_storage, user_ringbuf, ...) fails only
 // the programs that reference it, with MapBadType at the instruction that
 // loads the map; the object's other programs load and run.
 #include <gtest/gtest.h>
@@ -19,10 +19,10 @@ TEST_P(UnsupportedMaps, OnlyTheirUsersFail) {
     const char* prog;
     int64_t insn;  // the ld_imm64 of the map
   };
-  for (const User& u : {User{"uses_cgroup_storage", 4}, User{"uses_user_ringbuf", 4}}) {
+  for (const User& u : {User{"uses_cgrp_storage", 4}, User{"uses_user_ringbuf", 4}}) {
     auto o = BpfObject::open(test::obj("api/progs/unsupported_maps.bpf.o"));
     ASSERT_TRUE(o) << o.error().to_string();
-    for (const char* other : {"uses_cgroup_storage", "uses_user_ringbuf"})
+    for (const char* other : {"uses_cgrp_storage", "uses_user_ringbuf"})
       ASSERT_TRUE(o->set_autoload(other, std::string(other) == u.prog));
     auto s = o->load({.engine = GetParam()});
     ASSERT_FALSE(s) << u.prog;
@@ -31,7 +31,7 @@ TEST_P(UnsupportedMaps, OnlyTheirUsersFail) {
   }
   auto o = BpfObject::open(test::obj("api/progs/unsupported_maps.bpf.o"));
   ASSERT_TRUE(o);
-  ASSERT_TRUE(o->set_autoload("uses_cgroup_storage", false));
+  ASSERT_TRUE(o->set_autoload("uses_cgrp_storage", false));
   ASSERT_TRUE(o->set_autoload("uses_user_ringbuf", false));
   auto s = o->load({.engine = GetParam()});
   ASSERT_TRUE(s) << s.error().to_string();
@@ -41,11 +41,11 @@ TEST_P(UnsupportedMaps, OnlyTheirUsersFail) {
   EXPECT_EQ(r->retval, 2u);
   auto m = o->map("cgroups");
   ASSERT_TRUE(m);
-  EXPECT_EQ(m->type_name(), "cgroup_storage");
+  EXPECT_EQ(m->type_name(), "cgrp_storage");
 }
 
 // Verification without a load gives the same verdicts: the users of the
-// cgroup_storage and user_ringbuf maps fail with MapBadType at the map's load (they
+// cgrp_storage and user_ringbuf maps fail with MapBadType at the map's load (they
 // used to be verified as if the maps held plain values), the others pass.
 TEST(UnsupportedMapsVerify, VerdictsMatchLoad) {
   auto o = BpfObject::open(test::obj("api/progs/unsupported_maps.bpf.o"));

@@ -83,7 +83,7 @@ TEST(MapFactory, KeylessAndSpecialRules) {
   EXPECT_EQ(create_error(def(MapType::ProgArray, 4, 8, 4)), ErrorCode::MapBadValueSize);
   EXPECT_EQ(create_error(def(MapType::ArrayOfMaps, 4, 4, 4)), ErrorCode::MapBadInner);
   EXPECT_EQ(create_error(def(MapType::PerfEventArray, 4, 4, 4)), ErrorCode::Ok);
-  EXPECT_EQ(create_error(def(static_cast<MapType>(19), 8, 8, 0)), ErrorCode::MapBadType);  // cgroup_storage
+  EXPECT_EQ(create_error(def(static_cast<MapType>(32), 4, 8, 0)), ErrorCode::MapBadType);  // cgrp_storage
   EXPECT_EQ(create_error(def(static_cast<MapType>(99), 4, 4, 4)), ErrorCode::MapBadType);
 }
 

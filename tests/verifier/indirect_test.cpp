@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // gotox through jump tables and callx through function pointers
 // (verifier/indirect.hpp): table-driven accept and reject cases. Each case
-// may bring jump tables, added as maps 16, 17, ... after the fixture's 16 maps (0-15);
+// may bring jump tables, added as maps 16, 17, ... after the fixture's first 16 maps (0-15;
+// its later maps are left out here);
 // entries are absolute instruction slots, as the loader makes them.
 #include <gtest/gtest.h>
 
@@ -49,7 +50,7 @@ Result<VerifyResult> verify_case(const IndirectCase& c, const VerifyOptions& opt
   in.program = &*p;
   in.platform = &env.platform();
   in.type = env.platform().program_type("xdp");
-  for (const auto& m : env.maps()) in.maps.push_back(m.get());
+  for (size_t i = 0; i <= kCgroupArray; ++i) in.maps.push_back(env.maps()[i].get());
   for (const MapDef& t : tables) in.maps.push_back(&t);
   in.kfuncs = {};
   return verify(in, opts);

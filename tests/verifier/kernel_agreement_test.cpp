@@ -142,6 +142,7 @@ bool prog_kind(const std::string& t, ProgKind& k) {
   else if (t == "flow_dissector") k = {BPF_PROG_TYPE_FLOW_DISSECTOR, 0};
   else if (t == "sk_reuseport") k = {BPF_PROG_TYPE_SK_REUSEPORT, 0};
   else if (t == "sk_lookup") k = {BPF_PROG_TYPE_SK_LOOKUP, 0, BPF_SK_LOOKUP};
+  else if (t == "cgroup_skb") k = {BPF_PROG_TYPE_CGROUP_SKB, 0};
   else if (t == "cgroup_sysctl") k = {BPF_PROG_TYPE_CGROUP_SYSCTL, 0};
   else if (t == "cgroup_getsockopt") k = {BPF_PROG_TYPE_CGROUP_SOCKOPT, 0, BPF_CGROUP_GETSOCKOPT};
   else if (t == "cgroup_setsockopt") k = {BPF_PROG_TYPE_CGROUP_SOCKOPT, 0, BPF_CGROUP_SETSOCKOPT};

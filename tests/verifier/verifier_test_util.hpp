@@ -21,7 +21,8 @@ namespace decade::test {
 // Map indices the cases use (map_idx(N)).
 enum : int { kHash = 0, kArray = 1, kRingbuf = 2, kRodata = 3, kLockArray = 4, kQueue = 5, kOuter = 6, kProgs = 7, kData = 8,
              kResLockArray = 9, kSockmap = 10, kSockhash = 11, kReuseportArray = 12,
-             kWronlyArray = 13, kStackTrace = 14, kCgroupArray = 15 };
+             kWronlyArray = 13, kStackTrace = 14, kCgroupArray = 15, kCgroupStorage = 16,
+             kPercpuCgroupStorage = 17, kCgroupStorage2 = 18 };
 // Kfunc indices (call kfunc N is written "call_kfunc" by index in tests).
 enum : int { kIterNew = 0, kIterNext = 1, kIterDestroy = 2, kResLock = 3, kResUnlock = 4, kResLockIrq = 5, kResUnlockIrq = 6,
              kThrow = 7, kBitsNew = 8, kBitsNext = 9, kBitsDestroy = 10, kCastKernCtx = 11, kRdonlyCast = 12,
@@ -64,6 +65,9 @@ class VerifierEnv {
     wo->map_flags = kMapFWronlyProg;
     add("stacks", MapType::StackTrace, 4, 127 * 8, 16);
     add("cgroups", MapType::CgroupArray, 4, 4, 4);
+    add("cg_storage", MapType::CgroupStorage, 16, 64, 0);
+    add("cg_percpu", MapType::PercpuCgroupStorage, 8, 64, 0);
+    add("cg_storage2", MapType::CgroupStorage, 8, 16, 0);
     kfuncs_ = {platform_.kfunc("bpf_iter_num_new"), platform_.kfunc("bpf_iter_num_next"),
                platform_.kfunc("bpf_iter_num_destroy"), platform_.kfunc("bpf_res_spin_lock"),
                platform_.kfunc("bpf_res_spin_unlock"), platform_.kfunc("bpf_res_spin_lock_irqsave"),

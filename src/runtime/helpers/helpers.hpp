@@ -152,6 +152,7 @@ enum HelperId : uint32_t {
   kHelperSkcToMptcpSock = 196,
   kHelperSkStorageGet = 107,
   kHelperSkStorageDelete = 108,
+  kHelperGetLocalStorage = 81,
 };
 
 // The MTU of a device of the host (ifindex 0: packet_dev) from the

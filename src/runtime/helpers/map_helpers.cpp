@@ -2,6 +2,7 @@
 // Map helpers: r1 is the Map* an ld_imm64 of the map produced (engine.hpp).
 #include "runtime/helpers/helpers.hpp"
 #include "runtime/map.hpp"
+#include "runtime/maps/cgroup_storage.hpp"
 #include "runtime/maps/map_common.hpp"
 #include "runtime/run_context.hpp"
 
@@ -33,6 +34,17 @@ uint64_t map_peek_elem(uint64_t m, uint64_t value, uint64_t, uint64_t, uint64_t)
 uint64_t map_lookup_percpu_elem(uint64_t m, uint64_t key, uint64_t cpu, uint64_t, uint64_t) {
   if (cpu > UINT32_MAX) return 0;
   return reinterpret_cast<uint64_t>(map_of(m)->lookup_percpu(ptr(key), static_cast<uint32_t>(cpu)));
+}
+// bpf_get_local_storage(map, flags): the run's value in a cgroup storage
+// map (cgroup_storage.hpp says which); the verifier proved flags 0 and the
+// map a cgroup storage map. The kernel's helper cannot fail: a run outside
+// a test run's scope, or without memory for its value, stops with a fault.
+uint64_t get_local_storage(uint64_t m, uint64_t, uint64_t, uint64_t, uint64_t) {
+  void* v = cgroup_storage_value(*map_of(m));
+  if (!v)
+    raise_fault(ErrorCode::ExecUnsupported,
+                "bpf_get_local_storage: the run has no cgroup storage (only test runs bind one) or no memory for it");
+  return reinterpret_cast<uint64_t>(v);
 }
 void unlock_held(uint64_t lock) { spin_unlock_word(ptr(lock)); }
 // The run keeps the lock in its HeldResources while it holds it: a run
@@ -84,6 +96,8 @@ void append_map_helpers(std::vector<FuncProto>& out) {
                            {A::ConstMapPtr, A::PtrToUninitMapValue}));
   out.push_back(make_proto("bpf_map_lookup_percpu_elem", kHelperMapLookupPercpuElem, map_lookup_percpu_elem,
                            R::MapValueOrNull, {A::ConstMapPtr, A::PtrToMapKey, A::Scalar}));
+  out.push_back(make_proto("bpf_get_local_storage", kHelperGetLocalStorage, get_local_storage, R::MapValue,
+                           {A::ConstMapPtr, A::Scalar}));
   out.push_back(make_proto("bpf_spin_lock", kHelperSpinLock, spin_lock, R::Void, {A::PtrToSpinLock}));
   out.push_back(make_proto("bpf_spin_unlock", kHelperSpinUnlock, spin_unlock, R::Void, {A::PtrToSpinLock}));
 }

@@ -291,6 +291,8 @@ uint32_t sock_helper_types(uint32_t id) {
       return kProgTc | kProgCgroupSkb | kProgSockOps;
     case kHelperSkStorageGet: case kHelperSkStorageDelete:
       return kProgTc | kProgCgroupSkb | kProgSockOps | kProgSkMsg;
+    case kHelperGetLocalStorage:  // and every other cgroup hook (cgroup_common_func_proto)
+      return kProgCgroupSkb | kProgSockOps | kProgCgroupSysctl;
     default:
       return kAnyProgramType;
   }

@@ -6,6 +6,7 @@
 
 #include "runtime/cpu.hpp"
 #include "runtime/maps/map_check.hpp"
+#include "runtime/maps/cgroup_storage.hpp"
 #include "runtime/maps/map_common.hpp"
 #include "runtime/maps/sk_storage.hpp"
 #include "runtime/maps/sock_map.hpp"
@@ -29,7 +30,7 @@ constexpr uint64_t kPageSize = 4096;
 // Why a kernel map type has no Decade implementation.
 std::string_view missing_reason(uint32_t type) {
   switch (type) {
-    case 19: case 21: case 32:
+    case 32:
       return "it holds cgroups, which a process does not have";
     case 28: case 29:
       return "it holds kernel inodes or tasks, which a process does not have";
@@ -212,6 +213,10 @@ Status check_inner(const MapDef& d) {
       // The kernel nests them; Decade's redirect records name the map a
       // program references, so inner redirect maps are refused explicitly.
       return fail(ErrorCode::MapBadInner, d, "redirect maps (devmap, cpumap, xskmap) cannot be inner maps", EOPNOTSUPP);
+    case MapType::CgroupStorage: case MapType::PercpuCgroupStorage:
+      // A program's storage is bound when it starts running, never looked
+      // up from an outer map (the kernel has no map_meta_equal for them).
+      return fail(ErrorCode::MapBadInner, d, "cgroup storage maps cannot be inner maps", 524);
     case MapType::StackTrace: case MapType::CgroupArray:
       // The helpers that take them (bpf_get_stackid, bpf_*_under_cgroup)
       // are given a constant map, never one looked up from an outer map.
@@ -227,7 +232,8 @@ Status check_inner(const MapDef& d) {
 Status validate(const MapDef& d) {
   // The kernel's map_check_btf: per-CPU values hold no lock (each CPU's
   // value is its own); their host copies are word by word (map_common.hpp).
-  const bool percpu = d.type == MapType::PercpuArray || d.type == MapType::PercpuHash || d.type == MapType::LruPercpuHash;
+  const bool percpu = d.type == MapType::PercpuArray || d.type == MapType::PercpuHash ||
+                      d.type == MapType::LruPercpuHash || d.type == MapType::PercpuCgroupStorage;
   if (percpu && d.lock_field_off() >= 0)
     return fail(ErrorCode::MapBadType, d, "a per-CPU map's value cannot hold a bpf_spin_lock or bpf_res_spin_lock",
                 EOPNOTSUPP);
@@ -276,6 +282,9 @@ Status validate(const MapDef& d) {
       return check_sock_map(d);
     case MapType::SkStorage:
       return check_sk_storage(d);
+    case MapType::CgroupStorage:
+    case MapType::PercpuCgroupStorage:
+      return check_cgroup_storage(d);
     case MapType::Unspec:
       break;
   }
@@ -327,6 +336,9 @@ Result<std::unique_ptr<Map>> build(const MapDef& def) {
       return make_sock_map(def);
     case MapType::SkStorage:
       return make_sk_storage(def);
+    case MapType::CgroupStorage:
+    case MapType::PercpuCgroupStorage:
+      return make_cgroup_storage(def);
     case MapType::Unspec:
       break;
   }
@@ -403,6 +415,9 @@ MapFootprint map_footprint(const MapDef& def) {
       return sock_map_footprint(def);
     case MapType::SkStorage:
       return sk_storage_footprint(def);
+    case MapType::CgroupStorage:
+    case MapType::PercpuCgroupStorage:
+      return cgroup_storage_footprint(def);
     case MapType::Unspec:
       break;
   }
