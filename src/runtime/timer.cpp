@@ -184,6 +184,10 @@ long timer_init(Map& map, const uint8_t* timer, uint64_t clock) {
   if (clock >= 16 || (clock != CLOCK_MONOTONIC && clock != CLOCK_REALTIME && clock != CLOCK_BOOTTIME)) return -EINVAL;
   MapTimers* owner = map.timers();
   if (!owner) return -EINVAL;
+  // The field must be in one of this map's elements: inner maps of one
+  // map-in-map share a definition, so the verifier cannot tell them apart.
+  std::vector<uint8_t> key(std::max<uint32_t>(map.def().key_size, 8));
+  if (!map.key_of_value(timer - map.def().timer_off, key.data())) return -EINVAL;
   Registry& r = registry();
   std::lock_guard lock(r.mu);
   if (r.timers.contains(timer)) return -EBUSY;

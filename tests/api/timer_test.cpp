@@ -200,7 +200,7 @@ TEST_P(Timer, UnloadWithPendingAndFiringTimers) {
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // nothing fires into freed maps
 }
 
-TEST_P(Timer, ProgramOutlivesItsHandleWhileTheMapArmsIt) {
+TEST_P(Timer, TwoObjectsKeepTheirOwnTimers) {
   // The object is re-opened and loaded again while the first one's timer
   // is armed: two objects, two maps, each with its own timers.
   ASSERT_EQ(arm("arr", 0, 5 * kMs), 0);
@@ -211,6 +211,13 @@ TEST_P(Timer, ProgramOutlivesItsHandleWhileTheMapArmsIt) {
   Elem e{};
   ASSERT_TRUE(o2->map("arr")->lookup(as_bytes(uint32_t{0}), {reinterpret_cast<uint8_t*>(&e), sizeof e}));
   EXPECT_EQ(e.fired, 0u);
+}
+
+// A pin is shared with other processes, which a callback cannot follow.
+TEST_P(Timer, MapsWithTimersAreNotPinned) {
+  auto s = obj_->map("arr")->pin("/tmp/decade_timer_test_pin");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, ErrorCode::MapBadType);
 }
 
 INSTANTIATE_TEST_SUITE_P(Api, Timer, ::testing::Values("interp", "jit"));
