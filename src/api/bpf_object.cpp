@@ -57,6 +57,13 @@ Status not_before_load(const BpfObject::Impl& impl, std::string_view what) {
 }  // namespace
 
 BpfObject::Impl::~Impl() {
+  // bpf_timer callbacks run programs that reach any of the object's maps:
+  // every timer stops (and a running callback ends) before anything goes.
+  for (auto& m : maps) {
+    if (!m->map) continue;
+    m->map->stop_timers();
+    for (Map* inner : m->map->inner_maps()) inner->stop_timers();
+  }
   for (auto& p : programs) {
     if (p->id) unregister_program(p->id);
     p->handle.reset();

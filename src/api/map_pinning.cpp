@@ -55,6 +55,10 @@ Result<std::unique_ptr<Map>> create_pinned_if_requested(const BpfObject::Impl& i
   const Btf* btf = impl.object.btf.get();
   const bool by_name = btf && !is_global_data(def) && pinning_of(*btf, def.name) == kPinByName;
   if (all.empty() && !by_name) return std::unique_ptr<Map>();
+  // A pin is shared with other processes, which a timer's callback (a
+  // program of this one) cannot follow: refused, as an unsupported map.
+  if (def.timer_off >= 0)
+    return make_error(ErrorCode::MapBadType, fmt::format("map '{}': a pinned map cannot hold a bpf_timer", def.name));
   const std::string dir = !all.empty() ? all : impl.load_opts.pin_dir.empty() ? default_pin_dir() : impl.load_opts.pin_dir;
   *pin_path = dir + "/" + def.name;
   if (!all.empty()) {
@@ -76,6 +80,8 @@ namespace decade {
 Status BpfMap::pin(const std::string& path) const {
   const api::MapSlot& s = *static_cast<const api::MapSlot*>(impl_);
   if (!s.map) return make_error(ErrorCode::InvalidArgument, fmt::format("map '{}' is not created until load()", s.name));
+  if (s.map->def().timer_off >= 0)
+    return make_error(ErrorCode::MapBadType, fmt::format("map '{}': a map holding a bpf_timer cannot be pinned", s.name));
   if (s.pin_path.empty()) return pin_map_copy(*s.map, path);
   if (link(s.pin_path.c_str(), path.c_str()) != 0)
     return make_error(ErrorCode::IoError, fmt::format("pin '{}' as '{}': {}", s.pin_path, path, std::strerror(errno)));

@@ -11,7 +11,9 @@ namespace {
 class InterpExecutable final : public Executable {
  public:
   InterpExecutable(std::unique_ptr<detail::TProgram> tp, std::shared_ptr<const VerifiedProgram> keep)
-      : tp_(std::move(tp)), keep_(std::move(keep)) {}
+      : tp_(std::move(tp)), keep_(std::move(keep)) {
+    tp_->env.self = this;
+  }
 
   Result<uint64_t> run(const RunRequest& req) override { return detail::run_program(*tp_, req, nullptr, nullptr); }
   Result<uint64_t> run_chained(const RunRequest& req, RunContext& chain) override {

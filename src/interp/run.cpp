@@ -106,6 +106,7 @@ void switch_program(RunState& st, const TProgram* prog) {
   st.prog = prog;
   st.map_memory.reset();  // checked mode collects the running program's maps
   st.rc->platform = prog->env.platform;
+  st.rc->executable = prog->env.self;
   if (st.rc->control) enter_code(st, *prog);
 }
 
@@ -321,10 +322,12 @@ bool catch_exception(RunState& st, uint64_t cookie, uint64_t* r0) {
 bool run_loop(RunState& st, const TProgram& prog, const RunRequest& req, bool outermost, uint64_t repeat,
               uint64_t* r0, bool& held_lock) {
   RunContext& rc = *st.rc;
-  const uint64_t args[5] = {req.r1, req.r2, 0, 0, 0};
+  const uint64_t args[5] = {req.r1, req.r2, req.r3, 0, 0};
+  // A callback run (RunRequest::callback) enters at its function.
+  const TInsn* entry = req.callback ? code_target(st, req.callback) : prog.code.data();
+  if (!entry) return fail(st, ErrorCode::ExecBadCall, prog.code.data(), "the callback is not a function of the program");
   for (uint64_t i = 1;; ++i) {
-    bool ok = prog.checked ? exec<true>(&st, prog.code.data(), args, r0, nullptr)
-                           : exec<false>(&st, prog.code.data(), args, r0, nullptr);
+    bool ok = prog.checked ? exec<true>(&st, entry, args, r0, nullptr) : exec<false>(&st, entry, args, r0, nullptr);
     if (!ok)
       if (const auto cookie = take_exception(rc)) ok = catch_exception(st, *cookie, r0);
     // A checked program may end holding its bpf_spin_lock (a verified one
@@ -378,6 +381,7 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
   void* outer_engine = nested ? rc->engine : nullptr;
   InvokeCallbackFn outer_invoke = nested ? rc->invoke_callback : nullptr;
   const Platform* outer_platform = nested ? rc->platform : nullptr;
+  Executable* outer_executable = nested ? rc->executable : nullptr;
   if (!nested) {
     if (fresh) {
       rc = &local.emplace();
@@ -385,7 +389,7 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
       rc = &ts->rc;  // leased with ts->st
       reset_context(*rc);
     }
-    rc->ctx = req.r1;
+    rc->ctx = req.callback ? 0 : req.r1;
     // A run started inside another on this thread (by a helper, a probe
     // hit in a function a helper calls) is part of it: the enclosing run's
     // stop ends it too, unless its request brings a control of its own.
@@ -396,6 +400,7 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
   rc->engine = st;
   rc->invoke_callback = &invoke_callback;
   rc->platform = prog.env.platform;
+  rc->executable = prog.env.self;
   st->rc = rc;
   st->depth = 1;
   // A stoppable run publishes its code before it attaches (a stop after
@@ -418,6 +423,7 @@ Result<uint64_t> run_program(const TProgram& prog, const RunRequest& req, RunCon
     rc->engine = outer_engine;
     rc->invoke_callback = outer_invoke;
     rc->platform = outer_platform;
+    rc->executable = outer_executable;
   }
   if (budget) *budget = st->budget;
   if (held_lock && ok) {

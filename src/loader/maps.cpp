@@ -15,7 +15,7 @@ std::unexpected<Error> bad_map(std::string_view map, std::string msg) {
   return make_error(ErrorCode::ElfBadSection, fmt::format("map '{}': {}", map, msg));
 }
 
-// Offset of a struct named `lock` (bpf_spin_lock, bpf_res_spin_lock) inside
+// Offset of a struct named `lock` (bpf_spin_lock, bpf_res_spin_lock, bpf_timer) inside
 // type `id` (searching nested structs), or -1.
 int32_t find_lock(const Btf& btf, uint32_t id, std::string_view lock, int depth = 0) {
   const BtfType* t = btf.type(btf.resolve(id));
@@ -123,6 +123,7 @@ Result<MapDef> parse_btf_map(const Btf& btf, uint32_t struct_id, std::string nam
     // The kernel refuses such a value type when it loads the BTF.
     if (def.spin_lock_off >= 0 && def.res_lock_off >= 0)
       return bad_map(def.name, "value holds both a bpf_spin_lock and a bpf_res_spin_lock");
+    def.timer_off = find_lock(btf, def.btf_value_type, "bpf_timer");
   }
   return def;
 }

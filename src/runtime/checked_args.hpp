@@ -205,6 +205,9 @@ std::optional<ArgFault> check_helper_args(const FuncProto& p, const uint64_t* ar
         // the run holds: an unverified program cannot pass one.
         if (v == 0 && p.args[i] == ArgKind::PtrToSocketOrNull) break;
         return ArgFault{ErrorCode::ExecBadCall, i, "is a socket, which only verified programs may pass"};
+      case ArgKind::PtrToTimer:
+        // Only the verifier proves a pointer is a value's bpf_timer field.
+        return ArgFault{ErrorCode::ExecBadCall, i, "is a bpf_timer, which only verified programs may pass"};
     }
     if (f) return f;
   }

@@ -46,8 +46,14 @@ struct MemRegion {
 //  - ld_imm64 map_idx_value (src 6) / map_value (src 2): maps[imm]->direct_value_base() + imm2
 //  - call helper: platform->helper(imm)
 //  - call kfunc: kfuncs[imm] (the loader rewrites imm to an index here)
+class Executable;
+
 struct ProgramEnv {
   const Platform* platform = nullptr;
+  // The Executable that runs this code, set when the engine builds it:
+  // runs publish it as RunContext::executable (bpf_timer_set_callback keeps
+  // it alive through Executable's shared ownership).
+  Executable* self = nullptr;
   std::vector<Map*> maps;
   std::vector<const FuncProto*> kfuncs;
 };
@@ -59,6 +65,12 @@ struct RunRequest {
   // accesses from the program's own comparisons of r2, and the engines then
   // drop their run-time checks (api/test_run.cpp sets it to the data length).
   uint64_t r2 = 0;
+  // Nonzero: run the function `callback` (a value the program's ld_imm64
+  // src=4 produced in an earlier run of this Executable) instead of the
+  // main program, with r1, r2, r3 as its arguments and no context (the
+  // timer service's runs of bpf_timer callbacks, runtime/timer.hpp).
+  uint64_t callback = 0;
+  uint64_t r3 = 0;
   std::vector<MemRegion> regions;     // memory the program was given (checked mode)
   uint64_t insn_budget = 0;           // checked mode: stop after this many instructions (0 = default)
   // Stops the run from another thread (cancel token, deadline); nullptr:
@@ -72,7 +84,9 @@ struct RunRequest {
   void* between_arg = nullptr;
 };
 
-class Executable {
+// Held through std::shared_ptr by whoever loads it (ProgramHandle): a
+// bpf_timer callback keeps its program alive with shared_from_this().
+class Executable : public std::enable_shared_from_this<Executable> {
  public:
   virtual ~Executable() = default;
   // Runs once; returns r0 at the outermost exit, or an execution error naming the instruction.

@@ -81,6 +81,9 @@ struct MapDef {
   int32_t res_lock_off = -1;
   // The lock word copies of the value skip and host lookups clear, -1 when none.
   int32_t lock_field_off() const { return spin_lock_off >= 0 ? spin_lock_off : res_lock_off; }
+  // Offset of a struct bpf_timer (16 bytes, 8-aligned) inside the value, -1
+  // when none; hash, LRU hash and array maps only (runtime/timer.hpp).
+  int32_t timer_off = -1;
   // ELF section the loader found the map in (".maps", "maps", ".rodata", ...); empty for host-made maps.
   std::string section;
 };
@@ -142,9 +145,11 @@ struct MapFootprint {
   uint64_t most = 0;
 };
 
+class MapTimers;  // runtime/timer.hpp
+
 class Map {
  public:
-  explicit Map(MapDef def) : def_(std::move(def)) {}
+  explicit Map(MapDef def);
   virtual ~Map();
   Map(const Map&) = delete;
   Map& operator=(const Map&) = delete;
@@ -208,6 +213,23 @@ class Map {
   long delete_batch(const void* keys, uint32_t* count);
   long update_batch(const void* keys, const void* values, uint32_t* count, uint64_t flags);
 
+  // ---- bpf_timer (runtime/timer.hpp): maps whose values hold one ----
+  // The timers of this map's values; nullptr when MapDef::timer_off < 0.
+  MapTimers* timers() const { return timers_.get(); }
+  // Cancels every timer and waits for a running callback; later inits fail
+  // with -EPERM. Families that hold timers call it first in their
+  // destructor (a callback reads the values), owners before they free the
+  // maps a callback may reach.
+  void stop_timers();
+  // Copies the key of the element whose value starts at `value` into `key`;
+  // false when `value` is not the start of an element's value. The timer
+  // service hands callbacks the key this way.
+  virtual bool key_of_value(const void* value, void* key) const {
+    (void)value;
+    (void)key;
+    return false;
+  }
+
   // Accounting: create_map hands the map its budget and what it charged up
   // front; the map gives everything back when it dies.
   void set_budget(std::shared_ptr<MemoryBudget> budget, uint64_t charged);
@@ -222,9 +244,19 @@ class Map {
 
   long walk_keys(const ElemVisitor& fn);  // for_each over get_next_key; may throw std::bad_alloc
   long batch_walk(const void* in_batch, void* out_batch, void* keys, void* values, uint32_t* count, bool erase);
+  // The element whose value starts at `value` is gone (deleted, replaced,
+  // evicted) or overwritten by an update: its timer is cancelled and freed,
+  // as the kernel's bpf_obj_free_fields does. Never waits.
+  void release_timer(const void* value) {
+    if (timers_) [[unlikely]]
+      release_timer_of(value);
+  }
 
  private:
+  void release_timer_of(const void* value);
+
   MapDef def_;
+  std::unique_ptr<MapTimers> timers_;
   std::shared_ptr<MemoryBudget> budget_;
   std::atomic<uint64_t> charged_{0};
 };

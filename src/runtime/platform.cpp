@@ -25,6 +25,7 @@ std::vector<FuncProto> builtin_helpers() {
   append_print_helpers(out);
   append_ringbuf_helpers(out);
   append_callback_helpers(out);
+  append_timer_helpers(out);
   append_packet_helpers(out);
   append_redirect_helpers(out);
   append_fib_helpers(out);

@@ -47,6 +47,7 @@ enum class ArgKind : uint8_t {
   PtrToRingbufMem,   // memory returned by ringbuf_reserve (released by this call)
   PtrToSpinLock,     // a struct bpf_spin_lock inside a map value
   PtrToResSpinLock,  // a struct bpf_res_spin_lock inside a map value
+  PtrToTimer,        // the struct bpf_timer of a map value (MapDef::timer_off), exactly
   PtrToIrqFlag,      // an aligned 8-byte stack slot the call saves "irq flags" in (res lock irqsave forms)
   PtrToBtfId,        // pointer to a registered host type (btf_type names it)
   PtrToArena,        // arena map pointer for arena kfuncs

@@ -36,6 +36,7 @@
 
 namespace decade {
 
+class Executable;  // runtime/engine.hpp
 class Platform;
 class RunControl;  // runtime/run_control.hpp
 
@@ -126,6 +127,8 @@ struct RunContext {
   // The running program's platform (engines set it for each program of a
   // chain): what helpers that read host memory may read (Platform::grants).
   const Platform* platform = nullptr;
+  // The running program's Executable (ProgramEnv::self), set with platform.
+  Executable* executable = nullptr;
   // Stops the run from outside (a cancel token, a deadline); nullptr when
   // nothing can. Set for the outermost run; tail calls keep the chain's.
   RunControl* control = nullptr;

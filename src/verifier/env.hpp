@@ -28,6 +28,7 @@ struct SubprogInfo {
   int32_t stack_args = -1;         // stack arguments (past r5) its BTF prototype declares; -1 without one
   bool changes_packet = false;     // may move or resize the packet (frames.cpp: mark_packet_changers)
   bool callback = false;           // entered as a helper's callback on some path (set while exploring)
+  bool async_callback = false;     // ... as a bpf_timer callback: it must return 0
   bool exception_cb = false;       // the program's exception callback (exceptions.hpp)
   // bpf_fastcall (fastcall.hpp): stack offsets below fastcall_area_end hold
   // only spill/fill pattern slots; fastcall_kept when something else

@@ -224,6 +224,10 @@ Result<bool> do_exit(Env& env, State& st, const Insn& insn, std::vector<State>& 
       return fail(env, ErrorCode::VerifierPointerLeak, insn.pc, pointer_return_phrase(env, r0, fr.callback),
                   fmt::format("R0 returns a pointer ({})", r0.to_string()), "return a number");
   }
+  // Timer callbacks return 0 (the kernel's async callbacks).
+  if (fr.callback && sub.async_callback && (r0.val.smin != 0 || r0.val.smax != 0))
+    return fail(env, ErrorCode::VerifierBadCallback, insn.pc, return_range_phrase("At async callback return", r0, 0, 0),
+                fmt::format("timer callback returns {} (must be 0)", r0.to_string()), "return 0");
   if (fr.callback && (r0.val.smin < 0 || r0.val.smax > 1))
     return fail(env, ErrorCode::VerifierBadCallback, insn.pc, return_range_phrase("At callback return", r0, 0, 1),
                 fmt::format("callback returns {} (must be 0 or 1)", r0.to_string()), "return 0 to continue or 1 to stop");

@@ -312,10 +312,50 @@ const char* kernel_expected(ArgKind k) {
   if (k == PtrToStack) return "fp";
   if (k == PtrToFunc) return "func";
   if (k == PtrToRingbufMem) return "ringbuf_mem";
+  if (k == PtrToTimer) return "map_value";
   if (k == ConstSize || k == ConstSizeOrZero) return "scalar";
   if (k == PtrToSockCommon) return "sock_common, sock, tcp_sock, xdp_sock";
   if (k == PtrToBtfSockCommon) return "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_";
   return "";
+}
+
+// The kernel's is_tracing_prog_type: the types that may run in NMI or
+// with a kernel lock held (uprobes are its kprobe type). fentry and the
+// other BTF tracing types are not among them and may use timers.
+bool kernel_tracing_type(const ProgramType* t) {
+  if (!t) return false;
+  for (const char* n : {"kprobe", "uprobe", "tracepoint", "raw_tracepoint", "raw_tracepoint_writable", "perf_event"})
+    if (t->name == n) return true;
+  return false;
+}
+
+// A struct bpf_timer argument (process_timer_func): the timer field of a
+// value of a map that has one, at a constant offset; bpf_timer_init's map
+// must then be the same map (its ConstMapPtr argument compares meta.map).
+Status check_timer_arg(Env& env, const RegState& r, int i, uint32_t pc, CallMeta& meta) {
+  const int reg = i + 1;
+  if (r.type != RegType::MapValue || r.maybe_null)
+    return arg_error(env, pc, i, "is not a map value", r, "pass the address of the struct bpf_timer inside a map value");
+  if (kernel_tracing_type(env.in.type))
+    return fail(env, ErrorCode::VerifierBadMap, pc, kernel_says("tracing progs cannot use bpf_timer yet"),
+                fmt::format("{} programs cannot use bpf_timer (map {})", env.in.type->name, r.map->name),
+                "arm timers from a non-tracing program");
+  if (!r.val.is_const())
+    return fail(env, ErrorCode::VerifierBadHelperArg, pc,
+                kernel_says("R{} doesn't have constant offset. bpf_timer has to be at the constant offset", reg),
+                fmt::format("R{} ({}) points at a variable offset of the value", reg, r.to_string()),
+                "pass the address of the struct bpf_timer field itself");
+  if (r.map->timer_off < 0)
+    return fail(env, ErrorCode::VerifierBadHelperArg, pc, kernel_says("map '{}' has no valid bpf_timer", r.map->name),
+                fmt::format("R{}: the values of map {} hold no struct bpf_timer", reg, r.map->name));
+  const int64_t off = r.off + static_cast<int64_t>(r.val.value());
+  if (off != r.map->timer_off)
+    return fail(env, ErrorCode::VerifierBadHelperArg, pc,
+                kernel_says("off {} doesn't point to 'struct bpf_timer' that is at {}", off, r.map->timer_off),
+                fmt::format("R{} points at offset {} of map {}'s value, its bpf_timer is at {}", reg, off, r.map->name,
+                            r.map->timer_off));
+  meta.map = r.map;
+  return ok();
 }
 
 // One argument against its kind.
@@ -381,6 +421,12 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
     case ArgKind::ConstMapPtr:
       if (r.type != RegType::MapPtr || r.maybe_null)
         return arg_error(env, pc, i, "is not a map", r, r.maybe_null ? "check the inner map against NULL first" : "load the map with ld_imm64 (a map reference)");
+      // bpf_timer_init(timer, map): the map that holds the timer.
+      if (meta.map && p.args[0] == ArgKind::PtrToTimer && meta.map != r.map)
+        return fail(env, ErrorCode::VerifierBadMap, pc,
+                    kernel_says("timer pointer in R1 map_uid=0 doesn't match map pointer in R{} map_uid=0", reg),
+                    fmt::format("{}: the timer is in map {}, R{} is map {}", p.name, meta.map->name, reg, r.map->name),
+                    "pass the map whose value holds the timer");
       if (!map_ok(p.id, r.map->type))
         return fail(env, ErrorCode::VerifierBadMap, pc,
                     kernel_says("cannot pass map_type {} into func {}#{}", static_cast<unsigned>(r.map->type), p.name, p.id),
@@ -430,6 +476,7 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
                     "pass the address of the struct bpf_res_spin_lock inside a map value");
       return ok();
     case ArgKind::PtrToIrqFlag: return check_irq_flag_arg(env, st, r, i, pc, meta);
+    case ArgKind::PtrToTimer: return check_timer_arg(env, r, i, pc, meta);
     case ArgKind::PtrToBtfId:
       if (r.type != RegType::BtfPtr || r.maybe_null) return arg_error(env, pc, i, "is not a trusted pointer to a host type", r);
       return ok();
@@ -637,6 +684,9 @@ Status lock_effects(Env& env, State& st, const Insn& insn, const CallMeta& meta,
 // kernel counts callback_depth against it): not at all for 0.
 void spawn_callback(Env& env, const State& st, const Insn& insn, const CallMeta& meta, std::vector<State>& spawned) {
   uint32_t runs_left = kUnboundedRuns;
+  // A timer callback runs once per expiry, later, on its own (async).
+  const bool timer = meta.proto->id == kHelperTimerSetCallback && insn.info().sem == Sem::Call;
+  if (timer) runs_left = 0;
   if (meta.proto->id == kHelperLoop && insn.info().sem == Sem::Call && meta.args[0].is_scalar()) {
     const uint64_t max_runs = meta.args[0].val.umax;
     if (max_runs == 0) return;
@@ -649,9 +699,18 @@ void spawn_callback(Env& env, const State& st, const Insn& insn, const CallMeta&
   f.subprog = static_cast<uint32_t>(env.sub_of_pc[static_cast<size_t>(meta.callback_pc)]);
   f.callback = true;
   env.subs[f.subprog].callback = true;
+  if (timer) env.subs[f.subprog].async_callback = true;
   const RegState ctx = st.reg(3);
   std::array<RegState, 5> args{};
-  if (meta.proto->id == kHelperForEachMapElem && meta.map) {
+  if (timer && meta.map) {
+    // callback(map, key, value): the timer's map, its element's key (read-only) and value.
+    args[0] = RegState::pointer(RegType::MapPtr);
+    args[0].map = meta.map;
+    args[1] = RegState::pointer(RegType::MapKey);
+    args[1].map = meta.map;
+    args[1].read_only = true;
+    args[2] = map_value_pointer(*meta.map, 0);
+  } else if (meta.proto->id == kHelperForEachMapElem && meta.map) {
     args[0] = RegState::pointer(RegType::MapPtr);
     args[0].map = meta.map;
     // The key: a read-only copy the run owns (runtime/run_context.hpp), valid

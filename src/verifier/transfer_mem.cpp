@@ -415,6 +415,10 @@ Status map_value_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t
   // the lock word, and the next bpf_spin_lock spun forever.
   if (const int32_t lk = m.lock_field_off(); lk >= 0 && lo < lk + 4 && hi + op.size > lk)
     return fail(env, ErrorCode::VerifierLock, pc, "access to a spin lock", "use the lock and unlock calls only");
+  // Nor the timer, which only the bpf_timer_* helpers touch.
+  if (const int32_t tm = m.timer_off; tm >= 0 && lo < tm + 16 && hi + op.size > tm)
+    return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, kernel_says("bpf_timer cannot be accessed directly by load/store"),
+                fmt::format("access to the bpf_timer of map {} at offset {}", m.name, tm), "use the bpf_timer_* helpers only");
   env.note_mem(pc, true);
   if (loaded && jump_table_load(m, static_cast<int64_t>(lo), static_cast<int64_t>(hi), ptr.val, op.size, op.sign_extend, loaded))
     return ok();  // an entry of a jump table, for gotox (verifier/indirect.hpp)

@@ -220,6 +220,7 @@ void reset_context(RunContext& rc) {
   rc.thrown.reset();
   rc.callback_depth = 0;
   rc.platform = nullptr;
+  rc.executable = nullptr;
   rc.control = nullptr;
 }
 
@@ -267,11 +268,11 @@ DECADE_JIT_CALL uint64_t catch_exception(JitState& st, RunContext& rc, const Jit
 // Inlined into its three callers: a probe hit is one run of it.
 [[gnu::always_inline]] DECADE_JIT_CALL inline uint64_t run_loop(JitState& st, RunContext& rc, bool outermost,
                                                                 const JitCode& code, const RunRequest& req,
-                                                                const uint64_t* args, uint64_t repeat,
-                                                                bool& held_lock) {
+                                                                uint64_t entry, const uint64_t* args,
+                                                                uint64_t repeat, bool& held_lock) {
   JitHot& h = st.hot;
   for (uint64_t i = 1;; ++i) {
-    uint64_t r0 = code.trampoline()(&h, code.main_entry(), args);
+    uint64_t r0 = code.trampoline()(&h, entry, args);
     if (rc.fault) [[unlikely]]
       if (const auto cookie = take_exception(rc)) r0 = catch_exception(st, rc, code, *cookie);
     // A checked program may end holding its bpf_spin_lock (a verified one
@@ -290,11 +291,11 @@ DECADE_JIT_CALL uint64_t catch_exception(JitState& st, RunContext& rc, const Jit
 // thread's innermost before a stop may interrupt it, and ends after the
 // detach, when none can any more.
 [[gnu::noinline]] DECADE_JIT_CALL uint64_t run_stoppable(JitState& st, RunContext& rc, bool outermost,
-                                                         const JitCode& code, const RunRequest& req,
+                                                         const JitCode& code, const RunRequest& req, uint64_t entry,
                                                          const uint64_t* args, uint64_t repeat, bool& held_lock) {
   InterruptScope interruptible(st);
   rc.control->attach(&st.hot.stop, &interrupt_thread);
-  const uint64_t r0 = run_loop(st, rc, outermost, code, req, args, repeat, held_lock);
+  const uint64_t r0 = run_loop(st, rc, outermost, code, req, entry, args, repeat, held_lock);
   rc.control->detach(&st.hot.stop);
   return r0;
 }
@@ -304,15 +305,21 @@ DECADE_JIT_CALL uint64_t catch_exception(JitState& st, RunContext& rc, const Jit
 // and the program's.
 DECADE_JIT_CALL Result<uint64_t> run_in(JitState& st, RunContext& rc, bool outermost, const JitCode& code,
                                         const RunRequest& req, int64_t flag_off, uint64_t repeat) {
+  // A callback run (RunRequest::callback) enters at its function.
+  const uint64_t entry = req.callback ? code.func_entry(req.callback) : code.main_entry();
+  if (!entry) [[unlikely]]
+    return make_error(ErrorCode::ExecBadCall, "the callback is not a function of the program");
   reset_state(st, code, req);
   void* saved_engine = rc.engine;
   InvokeCallbackFn saved_invoke = rc.invoke_callback;
   const Platform* saved_platform = rc.platform;
+  Executable* saved_executable = rc.executable;
   rc.engine = &st;
   rc.invoke_callback = &glue::invoke_callback;
   rc.platform = code.env.platform;
+  rc.executable = code.env.self;
   if (outermost) {
-    rc.ctx = req.r1;
+    rc.ctx = req.callback ? 0 : req.r1;
     // A run started inside another on this thread (by a helper, a probe
     // hit in a function a helper calls) is part of it: the enclosing run's
     // stop ends it too, unless its request brings a control of its own.
@@ -324,13 +331,14 @@ DECADE_JIT_CALL Result<uint64_t> run_in(JitState& st, RunContext& rc, bool outer
   JitHot& h = st.hot;
   h.fault_flag = reinterpret_cast<const uint8_t*>(&rc.fault) + flag_off;
   h.cpu = scope.cpu();
-  const uint64_t args[6] = {req.r1, req.r2, 0, 0, 0, h.stack_top + code.frame_size};
+  const uint64_t args[6] = {req.r1, req.r2, req.r3, 0, 0, h.stack_top + code.frame_size};
   bool held_lock = false;
-  const uint64_t r0 = rc.control ? run_stoppable(st, rc, outermost, code, req, args, repeat, held_lock)
-                                 : run_loop(st, rc, outermost, code, req, args, repeat, held_lock);
+  const uint64_t r0 = rc.control ? run_stoppable(st, rc, outermost, code, req, entry, args, repeat, held_lock)
+                                 : run_loop(st, rc, outermost, code, req, entry, args, repeat, held_lock);
   rc.engine = saved_engine;
   rc.invoke_callback = saved_invoke;
   rc.platform = saved_platform;
+  rc.executable = saved_executable;
   if (rc.fault || h.fault_code || held_lock) [[unlikely]]
     return run_error(h, rc, code);
   return r0;
@@ -383,6 +391,7 @@ const RunRequest kHitRequest{};  // what a hit's run is asked: r1 only, passed i
     slot->rc.engine = slot->st;
     slot->rc.invoke_callback = &glue::invoke_callback;
     slot->rc.platform = code.env.platform;
+    slot->rc.executable = code.env.self;
   }
 }
 
@@ -403,7 +412,7 @@ DECADE_JIT_CALL void hit_code(const void* p, uint64_t r1) {
   JitState& st = *slot->st;
   RunContext& rc = slot->rc;
   JitHot& h = st.hot;
-  rc.ctx = r1;  // engine, invoke_callback and platform: set by hit_slow
+  rc.ctx = r1;  // engine, invoke_callback, platform and executable: set by hit_slow
   rc.tail_calls = 0;
   h.budget = kDefaultBudget;
   st.map_memory.reset();
@@ -418,7 +427,7 @@ DECADE_JIT_CALL void hit_code(const void* p, uint64_t r1) {
     h.cpu = cpu.cpu();
     const uint64_t args[6] = {r1, 0, 0, 0, 0, h.stack_top + code.frame_size};
     bool held_lock = false;
-    (void)run_loop(st, rc, true, code, kHitRequest, args, 1, held_lock);
+    (void)run_loop(st, rc, true, code, kHitRequest, code.main_entry(), args, 1, held_lock);
     detail::t_current_run = nullptr;
     if (rc.fault || h.fault_code || held_lock) [[unlikely]] {
       // Nowhere to report it: the next hit starts from scratch.

@@ -79,7 +79,10 @@ DECADE_JIT_CALL void hit_code(const void* code, uint64_t r1);
 
 class JitExecutable final : public Executable {
  public:
-  explicit JitExecutable(std::shared_ptr<const JitCode> code) : code_(std::move(code)) {}
+  explicit JitExecutable(std::shared_ptr<JitCode> code) {
+    code->env.self = this;
+    code_ = std::move(code);
+  }
   Result<uint64_t> run(const RunRequest& req) override { return run_code(*code_, req, nullptr); }
   Result<uint64_t> run_chained(const RunRequest& req, RunContext& chain) override {
     return run_code(*code_, req, &chain);

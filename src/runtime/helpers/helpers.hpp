@@ -84,6 +84,10 @@ enum HelperId : uint32_t {
   kHelperCsumLevel = 135,
   kHelperKtimeGetCoarseNs = 160,
   kHelperForEachMapElem = 164,
+  kHelperTimerInit = 169,
+  kHelperTimerSetCallback = 170,
+  kHelperTimerStart = 171,
+  kHelperTimerCancel = 172,
   kHelperSnprintf = 165,
   kHelperLoop = 181,
   kHelperStrncmp = 182,
@@ -196,6 +200,8 @@ void append_probe_helpers(std::vector<FuncProto>& out);
 void append_print_helpers(std::vector<FuncProto>& out);
 void append_ringbuf_helpers(std::vector<FuncProto>& out);
 void append_callback_helpers(std::vector<FuncProto>& out);
+// bpf_timer_init, _set_callback, _start, _cancel (timer_helpers.cpp, runtime/timer.hpp).
+void append_timer_helpers(std::vector<FuncProto>& out);
 void append_packet_helpers(std::vector<FuncProto>& out);
 void append_redirect_helpers(std::vector<FuncProto>& out);
 void append_fib_helpers(std::vector<FuncProto>& out);

@@ -21,6 +21,7 @@ class ArrayMap final : public Map {
       : Map(def), block_(block), bytes_(bytes), stride_(round_up8(def.value_size)),
         cpus_(def.type == MapType::PercpuArray ? possible_cpus() : 1), guarded_(guarded) {}
   ~ArrayMap() override {
+    stop_timers();  // callbacks read the values
     if (guarded_) guarded_free(block_, bytes_);
     else munmap(block_, bytes_);
   }
@@ -40,8 +41,20 @@ class ArrayMap final : public Map {
   long update(const void* key, const void* value, uint64_t flags) override {
     uint32_t idx;
     if (long rc = check_update(key, flags, &idx)) return rc;
-    write_slot(slot(idx, cpus_ == 1 ? 0 : current_cpu()), value, flags);
+    uint8_t* dst = slot(idx, cpus_ == 1 ? 0 : current_cpu());
+    write_slot(dst, value, flags);
+    release_timer(dst);  // an update frees the value's timer, as the kernel's
     return 0;
+  }
+
+  bool key_of_value(const void* value, void* key) const override {
+    const auto* v = static_cast<const uint8_t*>(value);
+    if (cpus_ != 1 || v < block_ || static_cast<size_t>(v - block_) % stride_) return false;
+    const size_t idx = static_cast<size_t>(v - block_) / stride_;
+    if (idx >= def().max_entries) return false;
+    const auto k = static_cast<uint32_t>(idx);
+    std::memcpy(key, &k, sizeof k);
+    return true;
   }
 
   long erase(const void*) override { return kEINVAL; }  // array elements cannot be deleted

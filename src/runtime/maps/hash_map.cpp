@@ -106,6 +106,9 @@ class HashMap final : public Map {
     for (uint64_t i = 0; i < nbuckets_; ++i) buckets_[i].head.store(nulls_of(i), std::memory_order_relaxed);
   }
 
+  // Timers read the values: stopped before the pool goes.
+  ~HashMap() override { stop_timers(); }
+
   Status init() {
     bool prealloc = lru_ || !(def().map_flags & kMapFNoPrealloc);
     if (prealloc && !grow(capacity_, false)) return make_error(ErrorCode::OutOfMemory, "hash map pool allocation failed");
@@ -147,6 +150,7 @@ class HashMap final : public Map {
 
   Status get_next_key(const void* key, void* next_key) override;
   long for_each(const ElemVisitor& fn) override;
+  bool key_of_value(const void* value, void* key) const override;
 
   // Only the value areas: the header (chain link, LRU links) and the key
   // in front of each value are the map's own and never program memory.
@@ -305,7 +309,7 @@ class HashMap final : public Map {
   const uint64_t capacity_;
   std::atomic<uint32_t> count_{0};
 
-  std::mutex pool_mu_;
+  mutable std::mutex pool_mu_;
   std::vector<std::unique_ptr<uint8_t[]>> chunks_;
   std::vector<size_t> chunk_sizes_;
   uint64_t allocated_ = 0;
@@ -410,6 +414,7 @@ Elem* HashMap::pop_free() {
 }
 
 void HashMap::push_free(Elem* e) {
+  release_timer(value_of(e, 0));  // the element is gone: its timer too
   e->ref.store(0, std::memory_order_relaxed);
   CpuFreeList& fl = free_[current_cpu() % free_.size()];
   std::lock_guard lock(fl.lock);
@@ -445,6 +450,7 @@ Elem* HashMap::lru_evict() {
                         !e->ref.load(std::memory_order_relaxed);
     if (victim) unlink(b, e);
     b.lock.unlock();
+    if (victim) release_timer(value_of(e, 0));
     if (victim) return e;
   }
   return nullptr;
@@ -490,8 +496,10 @@ long HashMap::update_plain(const void* key, const void* value, uint64_t flags, b
       count_.fetch_sub(1, std::memory_order_relaxed);
       return def().map_flags & kMapFNoPrealloc ? kENOMEM : kE2BIG;
     }
-    // More concurrent replacements than spares: fall back to an in-place write.
+    // More concurrent replacements than spares: fall back to an in-place
+    // write, which frees the timer as a replacement would.
     write_existing(old, value, onallcpus);
+    release_timer(value_of(old, 0));
     return 0;
   }
   e->hash.store(static_cast<uint32_t>(h), std::memory_order_relaxed);
@@ -589,6 +597,19 @@ Status HashMap::get_next_key(const void* key, void* next_key) {
     }
   }
   return make_error(ErrorCode::MapKeyNotFound, "no more keys");
+}
+
+// The value areas start key_stride_ past each element's header.
+bool HashMap::key_of_value(const void* value, void* key) const {
+  const auto* v = static_cast<const uint8_t*>(value);
+  std::lock_guard lock(pool_mu_);
+  for (size_t i = 0; i < chunks_.size(); ++i) {
+    const uint8_t* base = chunks_[i].get() + kElemHeader + key_stride_;
+    if (v < base || v >= base + chunk_sizes_[i] || static_cast<size_t>(v - base) % elem_size_) continue;
+    std::memcpy(key, v - key_stride_, def().key_size);
+    return true;
+  }
+  return false;
 }
 
 // Callbacks run without a bucket lock held so they may update or delete.

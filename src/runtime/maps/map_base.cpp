@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "runtime/maps/map_common.hpp"
+#include "runtime/timer.hpp"
 
 namespace decade {
 
@@ -17,9 +18,22 @@ bool MemoryBudget::charge(uint64_t bytes) {
   return true;
 }
 
+Map::Map(MapDef def) : def_(std::move(def)) {
+  if (def_.timer_off >= 0) timers_ = std::make_unique<MapTimers>(*this);
+}
+
+// A family that holds timers stopped them before freeing its values; this
+// is for the others (a no-op without timers).
 Map::~Map() {
+  stop_timers();
   if (budget_) budget_->uncharge(charged_.load(std::memory_order_relaxed));
 }
+
+void Map::stop_timers() {
+  if (timers_) timers_->stop();
+}
+
+void Map::release_timer_of(const void* value) { timers_->release(static_cast<const uint8_t*>(value)); }
 
 void Map::set_budget(std::shared_ptr<MemoryBudget> budget, uint64_t charged) {
   budget_ = std::move(budget);

@@ -10,6 +10,7 @@
 #include "runtime/maps/map_common.hpp"
 #include "runtime/maps/sk_storage.hpp"
 #include "runtime/maps/sock_map.hpp"
+#include "runtime/timer.hpp"
 
 namespace decade {
 namespace {
@@ -432,12 +433,31 @@ Status check_map_type(const MapDef& def) {
 
 Status check_map_def(const MapDef& def) { return validate(def); }
 
+// A struct bpf_timer (runtime/timer.hpp): in hash, LRU hash and array
+// values only (the kernel's map_check_btf), 8-aligned, inside the value,
+// apart from the lock.
+namespace {
+Status check_timer_field(const MapDef& def) {
+  const int32_t off = def.timer_off;
+  if (off < 0) return ok();
+  if (def.type != MapType::Hash && def.type != MapType::LruHash && def.type != MapType::Array)
+    return fail(ErrorCode::MapBadType, def, "only hash, lru_hash and array values may hold a bpf_timer", EOPNOTSUPP);
+  if (off % 8 || uint64_t(off) + kBpfTimerSize > def.value_size)
+    return fail(ErrorCode::MapBadValueSize, def, "bpf_timer outside the value or misaligned", EINVAL);
+  const int32_t lk = def.lock_field_off();
+  if (lk >= 0 && lk + 4 > off && lk < off + static_cast<int32_t>(kBpfTimerSize))
+    return fail(ErrorCode::MapBadValueSize, def, "bpf_timer overlaps the value's lock", EINVAL);
+  return ok();
+}
+}  // namespace
+
 Result<std::unique_ptr<Map>> create_map(const MapDef& def, const MapLimits& limits) {
   if (auto st = validate(def); !st) return std::unexpected(st.error());
   if (def.spin_lock_off >= 0 && def.res_lock_off >= 0)
     return fail(ErrorCode::MapBadValueSize, def, "a value holds both a bpf_spin_lock and a bpf_res_spin_lock", EINVAL);
   if (const int32_t off = def.lock_field_off(); off >= 0 && (off % 4 || uint64_t(off) + 4 > def.value_size))
     return fail(ErrorCode::MapBadValueSize, def, "spin lock outside the value or misaligned", EINVAL);
+  if (auto st = check_timer_field(def); !st) return std::unexpected(st.error());
   const MapFootprint fp = map_footprint(def);
   if (auto st = charge_limits(def, fp, limits); !st) return std::unexpected(st.error());
   Result<std::unique_ptr<Map>> m = [&]() -> Result<std::unique_ptr<Map>> {
