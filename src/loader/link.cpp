@@ -211,6 +211,14 @@ class Linker {
       put(pc, make_insn(Op::LDDW_FUNC, insn.dst, 0, 0, static_cast<int32_t>(int64_t{*t} - pc - 1)));
       return ok();
     }
+    if (in_.maps->arena_data_map >= 0 && sym.shndx == in_.maps->arena_data_shndx) {
+      // An __arena global: its address in the arena (the arena map's
+      // direct value; the arena holds the section's bytes at its start).
+      if (addr < 0 || static_cast<uint64_t>(addr) > sec.size)
+        return bad(ErrorCode::ElfBadRelocation, pc, fmt::format("offset {} outside section '{}'", addr, sec.name));
+      put(pc, make_insn(Op::LDDW_MAP_IDX_VALUE, insn.dst, 0, 0, in_.maps->arena_data_map, static_cast<uint64_t>(addr)));
+      return ok();
+    }
     if (const int32_t m = in_.maps->data_map(sym.shndx); m >= 0) {
       if (addr < 0 || static_cast<uint64_t>(addr) > sec.size)
         return bad(ErrorCode::ElfBadRelocation, pc, fmt::format("offset {} outside section '{}'", addr, sec.name));

@@ -226,6 +226,39 @@ Status collect_global_data(const ElfImage& elf, const Btf* btf, std::string_view
   return ok();
 }
 
+// `__arena` globals: the bytes of `.addr_space.1` become the arena map's
+// initial value, which the arena places at its start in pages it marks
+// allocated (libbpf of Linux 6.12 copies them to the arena's first pages;
+// newer libbpf puts them at its end).
+Status collect_arena_data(const ElfImage& elf, CollectedMaps& out) {
+  for (const auto& sec : elf.sections) {
+    if (sec.name != kArenaDataSection || sec.size == 0) continue;
+    if (sec.type != SHT_PROGBITS && sec.type != SHT_NOBITS)
+      return make_error(ErrorCode::ElfBadSection, fmt::format("section '{}' is not data", sec.name));
+    if (auto s = reject_data_relocs(elf, sec); !s) return s;
+    int32_t arena = -1;
+    for (size_t i = 0; i < out.defs.size(); ++i) {
+      if (out.defs[i].type != MapType::Arena) continue;
+      if (arena >= 0)
+        return make_error(ErrorCode::ElfBadSection,
+                          fmt::format("section '{}' holds __arena globals and the object has more than one arena map", sec.name));
+      arena = static_cast<int32_t>(i);
+    }
+    if (arena < 0)
+      return make_error(ErrorCode::ElfBadSection,
+                        fmt::format("section '{}' holds {} bytes of __arena globals but the object has no arena map", sec.name, sec.size));
+    MapDef& def = out.defs[static_cast<size_t>(arena)];
+    if (sec.size > uint64_t{def.max_entries} * 4096)
+      return make_error(ErrorCode::ElfBadSection,
+                        fmt::format("arena map '{}' ({} pages) is smaller than its {} bytes of __arena globals", def.name,
+                                    def.max_entries, sec.size));
+    def.initial_value = sec.type == SHT_NOBITS ? std::vector<uint8_t>(sec.size, 0) : sec.data;
+    out.arena_data_shndx = sec.index;
+    out.arena_data_map = arena;
+  }
+  return ok();
+}
+
 }  // namespace
 
 MapDef single_value_map(std::string name, std::string section, std::vector<uint8_t> value, bool frozen, bool mmapable) {
@@ -297,6 +330,7 @@ Result<CollectedMaps> collect_maps(const ElfImage& elf, const Btf* btf, std::str
   if (auto s = collect_btf_maps(elf, btf, out); !s) return std::unexpected(s.error());
   if (auto s = collect_legacy_maps(elf, out); !s) return std::unexpected(s.error());
   if (auto s = collect_global_data(elf, btf, obj_name, out); !s) return std::unexpected(s.error());
+  if (auto s = collect_arena_data(elf, out); !s) return std::unexpected(s.error());
   return out;
 }
 

@@ -41,7 +41,15 @@ struct CollectedMaps {
   int32_t at(uint32_t shndx, uint64_t offset) const;
   // Index of the global-data map of a section; -1 when none.
   int32_t data_map(uint32_t shndx) const;
+  // `__arena` globals (`.addr_space.1`): their section and the arena map
+  // that holds them (its initial_value is the section's bytes, placed at
+  // the arena's start as libbpf of Linux 6.12 places them); -1 when none.
+  uint32_t arena_data_shndx = 0;
+  int32_t arena_data_map = -1;
 };
+
+// The section of `__arena` global variables (clang's address space 1).
+inline constexpr std::string_view kArenaDataSection = ".addr_space.1";
 
 // A one-entry array whose value is `value`: global data, the `.kconfig`
 // map and jump tables. `frozen` maps are read-only to programs; `mmapable`

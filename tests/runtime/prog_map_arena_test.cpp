@@ -149,6 +149,14 @@ TEST(Arena, AllocFreeAndAddressStability) {
   // Arena casts (addr_space_cast semantics).
   EXPECT_EQ(arena_cast_to_user(start, arena_cast_to_kern(u(q))), u(q));
   EXPECT_EQ(arena_cast_to_user(start, 0), 0u);
+  // An arena that starts at its 4 GiB window (always so for a 4 GiB one):
+  // its first page's low 32 bits are 0, and a cast of 0 reaches it, as in
+  // the kernel; elsewhere NULL stays NULL.
+  ASSERT_NE(start & 0xffffffffu, 0u);
+  const uint64_t window = uint64_t{7} << 32;
+  EXPECT_EQ(arena_cast_to_user(window, 0), window);
+  EXPECT_EQ(arena_cast_to_user(window, 0x2000), window | 0x2000);
+  EXPECT_EQ(arena_cast_to_user(window + 0x1000, 0), 0u);
   // The kfuncs use the same addresses.
   uint64_t k = kcall("bpf_arena_alloc_pages", u(m.get()), 0, 1, uint64_t(-1), 0);
   EXPECT_EQ(k, u(p));

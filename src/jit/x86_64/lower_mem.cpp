@@ -254,7 +254,8 @@ Status Lowerer::ld_imm64(const Insn& in) {
 }
 
 // Arena pointers: host -> arena keeps the low 32 bits; arena -> host puts
-// the arena's upper 32 bits above a non-zero low half (runtime/maps/arena.hpp).
+// the arena's upper 32 bits above a non-zero low half, or above any low
+// half when the arena starts at its 4 GiB window (runtime/maps/arena.hpp).
 Status Lowerer::addr_space_cast(const Insn& in) {
   const Gp d = reg64(in.dst), src = reg64(in.src);
   if (in.imm != sem::kCastArenaToHost) {
@@ -262,16 +263,23 @@ Status Lowerer::addr_space_cast(const Insn& in) {
     return ok();
   }
   uint64_t upper = 0;
+  bool starts_window = false;
   for (Map* m : env_.maps)
-    if (m && m->type() == MapType::Arena) upper = static_cast<ArenaMap*>(m)->user_vm_start() & ~uint64_t{0xffffffff};
+    if (m && m->type() == MapType::Arena) {
+      const uint64_t start = static_cast<ArenaMap*>(m)->user_vm_start();
+      upper = start & ~uint64_t{0xffffffff};
+      starts_window = (start & uint64_t{0xffffffff}) == 0;
+    }
   if (upper == 0) {
     a_.mov(d.r32(), src.r32());
     return ok();
   }
   Label zero = cb_.new_label();
   a_.mov(kTmp1.r32(), src.r32());
-  a_.test(kTmp1.r32(), kTmp1.r32());
-  a_.jz(zero);
+  if (!starts_window) {
+    a_.test(kTmp1.r32(), kTmp1.r32());
+    a_.jz(zero);
+  }
   a_.mov(kTmp2, upper);
   a_.or_(kTmp1, kTmp2);
   a_.bind(zero);

@@ -34,6 +34,19 @@ class Arena final : public ArenaMap {
 
   uint8_t* base() const override { return base_; }
   uint64_t size() const override { return uint64_t{def().max_entries} * kArenaPageSize; }
+  // ld_imm64 of the arena's direct value (an __arena global): its address.
+  uint8_t* direct_value_base() override { return base_; }
+
+  // The object's __arena globals (def.initial_value) at the arena's start,
+  // in pages marked allocated, as libbpf of Linux 6.12 places them.
+  bool place_initial_value() {
+    const auto& v = def().initial_value;
+    if (v.empty()) return true;
+    const auto pages = static_cast<uint32_t>((v.size() + kArenaPageSize - 1) / kArenaPageSize);
+    if (alloc_pages(base_, pages, -1, 0) != base_) return false;
+    std::memcpy(base_, v.data(), v.size());
+    return true;
+  }
 
   void* alloc_pages(void* addr, uint32_t page_cnt, int node_id, uint64_t flags) override {
     (void)node_id;  // NUMA placement is not modelled; any node id is accepted as the kernel does
@@ -114,6 +127,15 @@ MapFootprint arena_footprint(const MapDef& def) {
 
 ArenaMap* as_arena(Map* map) { return map && map->type() == MapType::Arena ? static_cast<ArenaMap*>(map) : nullptr; }
 
+namespace {
+Result<std::unique_ptr<Map>> with_initial_value(std::unique_ptr<Arena> a) {
+  if (!a->place_initial_value())
+    return make_error(ErrorCode::MapBadMaxEntries,
+                      fmt::format("arena '{}': its {} bytes of __arena globals do not fit", a->def().name, a->def().initial_value.size()));
+  return std::unique_ptr<Map>(std::move(a));
+}
+}  // namespace
+
 Result<std::unique_ptr<Map>> make_arena(const MapDef& def) {
   if (def.map_flags & kMapFSegvOnFault)
     return make_error(ErrorCode::Unsupported, "arena: BPF_F_SEGV_ON_FAULT is not supported (pages stay mapped)");
@@ -129,7 +151,7 @@ Result<std::unique_ptr<Map>> make_arena(const MapDef& def) {
       return make_error(ErrorCode::OutOfMemory, fmt::format("arena: address {:#x} is not available", def.map_extra));
     }
     auto* b = static_cast<uint8_t*>(p);
-    return std::unique_ptr<Map>(new Arena(def, b, b, size));
+    return with_initial_value(std::make_unique<Arena>(def, b, b, size));
   }
   // Reserve twice the size plus a page: some size-long window inside it does
   // not cross a 4 GiB boundary (the start, or just past the boundary). A
@@ -148,7 +170,7 @@ Result<std::unique_ptr<Map>> make_arena(const MapDef& def) {
   } else {
     base = (start & (k4G - 1)) ? boundary : start;
   }
-  return std::unique_ptr<Map>(new Arena(def, reinterpret_cast<uint8_t*>(base), static_cast<uint8_t*>(p), span));
+  return with_initial_value(std::make_unique<Arena>(def, reinterpret_cast<uint8_t*>(base), static_cast<uint8_t*>(p), span));
 }
 
 }  // namespace decade

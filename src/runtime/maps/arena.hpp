@@ -6,8 +6,14 @@
 // addresses: an arena pointer is a host pointer.
 //
 // Engines: addr_space_cast is
-//   as(1) -> as(0): v32 = (uint32_t)v; result = v32 ? (user_vm_start() & ~0xffffffff) | v32 : 0
+//   as(1) -> as(0): v32 = (uint32_t)v; result = v32 || starts_window ? (user_vm_start() & ~0xffffffff) | v32 : 0
 //   as(0) -> as(1): result = (uint32_t)v
+// where starts_window says the arena begins at its 4 GiB window's first
+// byte (a 4 GiB arena always does; others only at a fixed map_extra): its
+// first page's low 32 bits are 0, and the kernel reaches that page through
+// such a cast (its cast is a 32-bit move, the access adds the arena's
+// kernel base), so Decade gives the page's address. For any other arena no
+// page has low 32 bits 0, and NULL stays NULL.
 // (arena_cast_to_user / arena_cast_to_kern below). Pages that are not
 // allocated read as zero and absorb writes, like the kernel's fault fixups
 // for BPF programs, because the whole range stays mapped; freeing a page
@@ -40,7 +46,8 @@ ArenaMap* as_arena(Map* map);  // nullptr unless map is an arena
 
 inline uint64_t arena_cast_to_user(uint64_t user_vm_start, uint64_t v) {
   uint64_t lo = static_cast<uint32_t>(v);
-  return lo ? (user_vm_start & ~uint64_t{0xffffffff}) | lo : 0;
+  const bool starts_window = (user_vm_start & uint64_t{0xffffffff}) == 0;
+  return lo || starts_window ? (user_vm_start & ~uint64_t{0xffffffff}) | lo : 0;
 }
 inline uint64_t arena_cast_to_kern(uint64_t v) { return static_cast<uint32_t>(v); }
 
