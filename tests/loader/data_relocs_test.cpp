@@ -34,6 +34,24 @@ TEST(DataRelocs, FunctionPointerInDataStruct) { expect_data_relocation("data_fn_
 // Pointers to strings (.rodata -> .rodata.str1.1) and to a variable (.data -> counter).
 TEST(DataRelocs, DataPointersInGlobalData) { expect_data_relocation("data_ptr_table.bpf"); }
 
+// __arena globals (.addr_space.1) need the object's arena map to hold them.
+TEST(ArenaData, GlobalsWithoutAnArenaMapAreRefused) {
+  auto o = load_bytes(read_bytes(prog_path("arena_globals_no_map.v4.bpf")));
+  ASSERT_FALSE(o) << "loaded";
+  EXPECT_EQ(o.error().code, ErrorCode::ElfBadSection) << o.error().to_string();
+}
+
+// ... and with it they are the arena's initial value, their loads its direct value.
+TEST(ArenaData, GlobalsBecomeTheArenasInitialValue) {
+  auto o = load_bytes(read_bytes(std::string(DECADE_BINARY_DIR) + "/bpf/api/progs/arena_globals.v4.bpf.o"));
+  ASSERT_TRUE(o) << o.error().to_string();
+  const MapDef* arena = nullptr;
+  for (const MapDef& d : o->maps)
+    if (d.type == MapType::Arena) arena = &d;
+  ASSERT_NE(arena, nullptr);
+  EXPECT_GE(arena->initial_value.size(), 4u + 1100 * 4);  // counter and table
+}
+
 // Global data without addresses still loads (the rejection is about relocations only).
 TEST(DataRelocs, PlainGlobalDataLoads) {
   const Object o = load_prog("global_data.bpf");
