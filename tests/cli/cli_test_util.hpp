@@ -4,6 +4,7 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -33,8 +34,10 @@ inline Out decade(const std::string& args) {
 inline std::string obj(const std::string& rel) { return std::string(DECADE_BINARY_DIR) + "/bpf/" + rel; }
 inline std::string src(const std::string& rel) { return std::string(DECADE_SOURCE_DIR) + "/" + rel; }
 
+// Per process: ctest runs each test as its own process, two at a time,
+// and tests that write the same name must not read each other's bytes.
 inline std::string temp_file(const std::string& name, const std::string& bytes) {
-  const std::string path = std::string(DECADE_BINARY_DIR) + "/cli_test_" + name;
+  const std::string path = std::string(DECADE_BINARY_DIR) + "/cli_test_" + std::to_string(getpid()) + "_" + name;
   std::ofstream(path, std::ios::binary) << bytes;
   return path;
 }
