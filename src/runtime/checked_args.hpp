@@ -193,11 +193,8 @@ std::optional<ArgFault> check_helper_args(const FuncProto& p, const uint64_t* ar
         if (v == 0 || i >= 4 || static_cast<uint32_t>(next) == 0 || static_cast<uint32_t>(next) > p.fixed_mem_size) break;
         f = mem(uint64_t{static_cast<uint32_t>(next)} * 8, false);
         break;
-      case ArgKind::PtrToFixedMemInOut: case ArgKind::PtrToFixedUninitMem:
-        f = mem(p.fixed_mem_size, true);
-        break;
-      case ArgKind::PtrToFixedMem:
-        f = mem(p.arg_fixed_size[static_cast<size_t>(i)], false);
+      case ArgKind::PtrToFixedMemInOut: case ArgKind::PtrToFixedUninitMem: case ArgKind::PtrToFixedMem:
+        f = mem(p.arg_fixed_size[i], p.args[i] != ArgKind::PtrToFixedMem);
         break;
       case ArgKind::PtrToSocket: case ArgKind::PtrToSocketOrNull: case ArgKind::PtrToSockCommon:
       case ArgKind::PtrToBtfSockCommon:

@@ -64,15 +64,16 @@ enum class ArgKind : uint8_t {
   // ARG_PTR_TO_BTF_ID_SOCK_COMMON: the same or a host-typed socket pointer
   // (a bpf_skc_to_* result): bpf_sk_release, bpf_skc_to_*, bpf_sk_storage_get.
   PtrToBtfSockCommon,
-  // FuncProto::fixed_mem_size bytes of writable memory the helper reads and
-  // then rewrites (bpf_check_mtu's u32 *mtu_len). As the kernel's MEM_WRITE
-  // it may be uninitialised stack: the helper then reads zero (the engines
-  // zero the stack of such programs).
+  // Fixed-size memory, FuncProto::arg_fixed_size[i] bytes. The in-out kind
+  // is writable memory the helper reads and then rewrites (bpf_check_mtu's
+  // u32 *mtu_len); as the kernel's MEM_WRITE it may be uninitialised stack:
+  // the helper then reads zero (the engines zero the stack of such
+  // programs). Both written kinds are aligned to their size (MEM_ALIGNED).
   PtrToFixedMemInOut,
-  PtrToFixedUninitMem,  // fixed_mem_size bytes the helper only writes (bpf_strtol's result)
-  // FuncProto::arg_fixed_size[i] bytes the helper only reads, initialised
-  // and of any alignment (the kernel's ARG_PTR_TO_FIXED_SIZE_MEM: the
-  // syncookie helpers' IP and TCP headers).
+  PtrToFixedUninitMem,  // bytes the helper only writes (bpf_strtol's result)
+  // Bytes the helper only reads, initialised and of any alignment (the
+  // kernel's ARG_PTR_TO_FIXED_SIZE_MEM: the syncookie helpers' IP and TCP
+  // headers).
   PtrToFixedMem,
   // NULL, or memory of 8 bytes per word of the next argument (a u32 word
   // count) that the function reads only when the count is in
@@ -177,10 +178,10 @@ struct FuncProto {
   // that fails the run (ExecBadCall), for a caller that cannot pass them.
   HelperFnWide fn_wide = nullptr;
   uint8_t stack_args = 0;
-  // For PtrToFixedMemInOut / PtrToFixedUninitMem: their size; for
-  // PtrToWordsOrNull: the most words the function reads.
+  // For PtrToWordsOrNull: the most words the function reads.
   uint32_t fixed_mem_size = 0;
-  std::array<uint32_t, 5> arg_fixed_size{};  // for PtrToFixedMem: each such argument's size
+  // For PtrToFixedMem, PtrToFixedMemInOut and PtrToFixedUninitMem: each such argument's size.
+  std::array<uint32_t, 5> arg_fixed_size{};
   uint32_t iter_size = 8;             // for PtrToIter: the iterator's bytes on the stack (a multiple of 8)
 };
 

@@ -172,32 +172,27 @@ Status sockmap_writable(Env& env, uint32_t helper, const MapDef& m, uint32_t pc)
               "update socket maps from xdp, tc, socket filter, sk_lookup, sk_reuseport or flow dissector programs");
 }
 
-// Fixed-size memory (PtrToFixedMemInOut, PtrToFixedUninitMem), aligned to
-// its size (the kernel's MEM_ALIGNED): written by the helper, so
-// uninitialised stack is accepted as the kernel's MEM_WRITE
-// accepts it; the in-out kind also reads it, and reads zero there because
-// the engines then zero the stack.
+// Fixed-size memory of arg_fixed_size[i] bytes. PtrToFixedMem is read,
+// initialised and of any alignment, as any memory a helper reads. The
+// written kinds are aligned to their size (the kernel's MEM_ALIGNED), and
+// uninitialised stack is accepted as the kernel's MEM_WRITE accepts it;
+// the in-out kind also reads it, and reads zero there because the engines
+// then zero the stack.
 Status check_fixed_mem(Env& env, State& st, int i, const FuncProto& p, uint32_t pc) {
   const uint8_t reg = static_cast<uint8_t>(i + 1);
   const RegState& r = st.reg(reg);
-  if (!r.is_ptr() || p.fixed_mem_size == 0) return arg_error(env, pc, i, "is not a pointer to memory", r);
-  if (auto s = check_mem_range(env, st, reg, Scalar::constant(p.fixed_mem_size), Access::Write, pc, false); !s) return s;
-  // MEM_ALIGNED (after the bounds, as the kernel checks): the helper accesses it as one word.
-  if (r.type == RegType::Stack && r.val.is_const() && (r.off + static_cast<int64_t>(r.val.value())) % p.fixed_mem_size)
-    return fail(env, ErrorCode::VerifierMisaligned, pc,
-                fmt::format("R{} ({}) is not aligned to the {} bytes {} accesses", reg, r.to_string(), p.fixed_mem_size, p.name));
-  if (p.args[static_cast<size_t>(i)] == ArgKind::PtrToFixedMemInOut && r.type == RegType::Stack) env.reads_uninit_stack = true;
-  return ok();
-}
-
-// Read-only fixed-size memory (PtrToFixedMem): arg_fixed_size[i] bytes,
-// initialised, checked as any memory a helper reads.
-Status check_fixed_read(Env& env, State& st, int i, const FuncProto& p, uint32_t pc) {
-  const uint8_t reg = static_cast<uint8_t>(i + 1);
-  const RegState& r = st.reg(reg);
+  const ArgKind kind = p.args[static_cast<size_t>(i)];
   const uint32_t size = p.arg_fixed_size[static_cast<size_t>(i)];
   if (!r.is_ptr() || size == 0) return arg_error(env, pc, i, "is not a pointer to memory", r);
-  return check_mem_range(env, st, reg, Scalar::constant(size), Access::Read, pc, false);
+  const Access access = kind == ArgKind::PtrToFixedMem ? Access::Read : Access::Write;
+  if (auto s = check_mem_range(env, st, reg, Scalar::constant(size), access, pc, false); !s) return s;
+  if (kind == ArgKind::PtrToFixedMem) return ok();
+  // MEM_ALIGNED (after the bounds, as the kernel checks): the helper accesses it as one word.
+  if (r.type == RegType::Stack && r.val.is_const() && (r.off + static_cast<int64_t>(r.val.value())) % size)
+    return fail(env, ErrorCode::VerifierMisaligned, pc,
+                fmt::format("R{} ({}) is not aligned to the {} bytes {} accesses", reg, r.to_string(), size, p.name));
+  if (kind == ArgKind::PtrToFixedMemInOut && r.type == RegType::Stack) env.reads_uninit_stack = true;
+  return ok();
 }
 
 Status check_const_str(Env& env, const RegState& r, int i, uint32_t pc) {
@@ -498,8 +493,8 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
         return arg_error(env, pc, i, "is not a socket", r, "pass a socket pointer checked against NULL");
       if (r.off != 0) return arg_error(env, pc, i, "is a socket pointer with an offset", r);
       return ok();
-    case ArgKind::PtrToFixedMemInOut: case ArgKind::PtrToFixedUninitMem: return check_fixed_mem(env, st, i, p, pc);
-    case ArgKind::PtrToFixedMem: return check_fixed_read(env, st, i, p, pc);
+    case ArgKind::PtrToFixedMemInOut: case ArgKind::PtrToFixedUninitMem: case ArgKind::PtrToFixedMem:
+      return check_fixed_mem(env, st, i, p, pc);
     case ArgKind::PtrToWordsOrNull: return check_words_arg(env, st, r, i, p, pc);
   }
   return ok();

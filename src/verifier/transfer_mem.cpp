@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "isa/semantics.hpp"
+#include "runtime/timer.hpp"
 #include "verifier/indirect.hpp"
 #include "verifier/alloca.hpp"
 #include "verifier/stack_args.hpp"
@@ -416,7 +417,7 @@ Status map_value_access(Env& env, const RegState& ptr, const MemOp& op, uint32_t
   if (const int32_t lk = m.lock_field_off(); lk >= 0 && lo < lk + 4 && hi + op.size > lk)
     return fail(env, ErrorCode::VerifierLock, pc, "access to a spin lock", "use the lock and unlock calls only");
   // Nor the timer, which only the bpf_timer_* helpers touch.
-  if (const int32_t tm = m.timer_off; tm >= 0 && lo < tm + 16 && hi + op.size > tm)
+  if (const int32_t tm = m.timer_off; tm >= 0 && lo < tm + static_cast<int32_t>(kBpfTimerSize) && hi + op.size > tm)
     return fail(env, ErrorCode::VerifierInvalidMemAccess, pc, kernel_says("bpf_timer cannot be accessed directly by load/store"),
                 fmt::format("access to the bpf_timer of map {} at offset {}", m.name, tm), "use the bpf_timer_* helpers only");
   env.note_mem(pc, true);

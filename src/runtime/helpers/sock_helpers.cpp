@@ -311,7 +311,7 @@ void append_sock_helpers(std::vector<FuncProto>& out) {
                            {A::PtrToCtx, A::ConstMapPtr, A::PtrToMapKey, A::Scalar}));
   FuncProto mtu = make_proto("bpf_check_mtu", kHelperCheckMtu, check_mtu, R::Integer,
                              {A::PtrToCtx, A::Scalar, A::PtrToFixedMemInOut, A::Scalar, A::Scalar});
-  mtu.fixed_mem_size = 4;
+  mtu.arg_fixed_size[2] = 4;
   out.push_back(std::move(mtu));
   out.push_back(make_proto("bpf_get_socket_cookie", kHelperGetSocketCookie, get_socket_cookie, R::Integer, {A::PtrToCtx}));
   out.push_back(make_proto("bpf_get_socket_uid", kHelperGetSocketUid, get_socket_uid, R::Integer, {A::PtrToCtx}));
@@ -353,7 +353,7 @@ void append_sock_helpers(std::vector<FuncProto>& out) {
   // Introduced for sysctl values, offered to every type (bpf_base_func_proto).
   FuncProto strtol = make_proto("bpf_strtol", kHelperStrtol, strtol_helper, R::Integer,
                                 {A::PtrToMem, A::ConstSize, A::Scalar, A::PtrToFixedUninitMem});
-  strtol.fixed_mem_size = 8;
+  strtol.arg_fixed_size[3] = 8;
   FuncProto strtoul = strtol;
   strtoul.name = "bpf_strtoul";
   strtoul.id = kHelperStrtoul;
