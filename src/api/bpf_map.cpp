@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "api/object_impl.hpp"
+#include "runtime/maps/arena.hpp"
 
 namespace decade {
 
@@ -119,11 +120,7 @@ Result<std::span<uint8_t>> BpfMap::memory() const {
   if (!m) return std::unexpected(m.error());
   const MapDef& d = (*m)->def();
   if (d.frozen) return make_error(ErrorCode::MapBadFlags, fmt::format("map '{}' is frozen", d.name));
-  if (d.type == MapType::Arena) {
-    auto regions = (*m)->storage();
-    if (regions.empty()) return make_error(ErrorCode::MapBadType, fmt::format("arena '{}' has no memory", d.name));
-    return regions.front().bytes;
-  }
+  if (ArenaMap* a = as_arena(*m)) return std::span<uint8_t>(a->base(), a->size());
   uint8_t* base = (*m)->direct_value_base();
   if (!base) return make_error(ErrorCode::MapBadType, fmt::format("map '{}' ({}) has no direct memory", d.name, type_name()));
   const size_t stride = (size_t{d.value_size} + 7) & ~size_t{7};

@@ -188,17 +188,24 @@ TEST(Arena, FixedAddressAndUnsupportedFlag) {
   auto bad = create_map(d);
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, ErrorCode::Unsupported);
-  // Pick a free address by reserving and releasing it.
-  void* probe = mmap(nullptr, 8 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  // Pick a free address, guards included, by reserving and releasing it.
+  const size_t probe_size = 4 * 4096 + 2 * kArenaGuard;
+  void* probe = mmap(nullptr, probe_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   ASSERT_NE(probe, MAP_FAILED);
-  uint64_t want = (reinterpret_cast<uint64_t>(probe) + 4095) & ~uint64_t{4095};
-  munmap(probe, 8 * 4096);
+  uint64_t want = reinterpret_cast<uint64_t>(probe) + kArenaGuard;
+  munmap(probe, probe_size);
   if ((want & 0xffffffffu) + 4 * 4096 > (1ull << 32)) GTEST_SKIP() << "address straddles 4 GiB";
   d.map_flags = kMapFMmapable;
   d.map_extra = want;
   auto m = create_map(d);
   ASSERT_TRUE(m) << m.error().to_string();
   EXPECT_EQ(as_arena(m->get())->user_vm_start(), want);
+  // The guard below the fixed address must be free too.
+  MapDef d2 = d;
+  d2.map_extra = want + 4 * 4096;  // its lower guard overlaps the first arena
+  auto clash = create_map(d2);
+  ASSERT_FALSE(clash);
+  EXPECT_EQ(clash.error().code, ErrorCode::OutOfMemory);
 }
 
 }  // namespace

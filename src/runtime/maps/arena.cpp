@@ -30,7 +30,10 @@ class Arena final : public ArenaMap {
   long host_lookup(const void*, void*, uint64_t) override { return kEINVAL; }
   long host_lookup_and_delete(const void*, void*) override { return kEINVAL; }
   long for_each(const ElemVisitor&) override { return kEINVAL; }
-  std::vector<MapStorage> storage() override { return {{std::span<uint8_t>(base_, size())}}; }
+  // What programs may access: the pages and the guard on each side.
+  std::vector<MapStorage> storage() override {
+    return {{std::span<uint8_t>(base_ - kArenaGuard, size() + 2 * kArenaGuard)}};
+  }
 
   uint8_t* base() const override { return base_; }
   uint64_t size() const override { return uint64_t{def().max_entries} * kArenaPageSize; }
@@ -121,7 +124,8 @@ class Arena final : public ArenaMap {
 // page never allocated still lands in host memory), so the whole range is
 // charged, plus the page bitmap.
 MapFootprint arena_footprint(const MapDef& def) {
-  const uint64_t bytes = sat_add(sat_mul(def.max_entries, kArenaPageSize), def.max_entries / 8 + 1);
+  const uint64_t bytes =
+      sat_add(sat_mul(def.max_entries, kArenaPageSize), 2 * kArenaGuard + def.max_entries / 8 + 1);
   return {bytes, bytes};
 }
 
@@ -142,25 +146,31 @@ Result<std::unique_ptr<Map>> make_arena(const MapDef& def) {
   const uint64_t size = uint64_t{def.max_entries} * kArenaPageSize;
   const int prot = PROT_READ | PROT_WRITE, flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
   if (def.map_extra) {
-    // A fixed address: it must not cross a 4 GiB boundary.
+    // A fixed address: it must not cross a 4 GiB boundary; the guards
+    // around it must be free too.
     if ((def.map_extra & (k4G - 1)) + size > k4G)
       return make_error(ErrorCode::InvalidArgument, "arena: map_extra range crosses a 4 GiB boundary");
-    void* p = mmap(reinterpret_cast<void*>(def.map_extra), size, prot, flags | MAP_FIXED_NOREPLACE, -1, 0);
-    if (p == MAP_FAILED || p != reinterpret_cast<void*>(def.map_extra)) {
-      if (p != MAP_FAILED) munmap(p, size);
+    if (def.map_extra % kArenaPageSize || def.map_extra < kArenaGuard)
+      return make_error(ErrorCode::InvalidArgument, fmt::format("arena: map_extra {:#x} is not a usable page address", def.map_extra));
+    const uint64_t span = size + 2 * kArenaGuard;
+    void* want = reinterpret_cast<void*>(def.map_extra - kArenaGuard);
+    void* p = mmap(want, span, prot, flags | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p == MAP_FAILED || p != want) {
+      if (p != MAP_FAILED) munmap(p, span);
       return make_error(ErrorCode::OutOfMemory, fmt::format("arena: address {:#x} is not available", def.map_extra));
     }
-    auto* b = static_cast<uint8_t*>(p);
-    return with_initial_value(std::make_unique<Arena>(def, b, b, size));
+    auto* m = static_cast<uint8_t*>(p);
+    return with_initial_value(std::make_unique<Arena>(def, m + kArenaGuard, m, span));
   }
-  // Reserve twice the size plus a page: some size-long window inside it does
-  // not cross a 4 GiB boundary (the start, or just past the boundary). A
-  // window whose first page has zero low 32 bits is avoided when possible,
-  // since that page would cast to NULL.
-  uint64_t span = 2 * size + kArenaPageSize;
+  // Reserve twice the size plus a page, and the guards: some size-long
+  // window inside it does not cross a 4 GiB boundary (the start, or just past
+  // the boundary). A window whose first page has zero low 32 bits is avoided
+  // when possible, since that page would cast to NULL. The window starts at
+  // most size + a page past `start`, so both guards stay inside.
+  uint64_t span = 2 * size + kArenaPageSize + 2 * kArenaGuard;
   void* p = mmap(nullptr, span, prot, flags, -1, 0);
   if (p == MAP_FAILED) return make_error(ErrorCode::OutOfMemory, "arena: cannot reserve address space");
-  auto start = reinterpret_cast<uint64_t>(p);
+  auto start = reinterpret_cast<uint64_t>(p) + kArenaGuard;
   uint64_t boundary = (start | (k4G - 1)) + 1;
   uint64_t base;
   if (start + size <= boundary && (start & (k4G - 1))) {

@@ -17,7 +17,11 @@
 // (arena_cast_to_user / arena_cast_to_kern below). Pages that are not
 // allocated read as zero and absorb writes, like the kernel's fault fixups
 // for BPF programs, because the whole range stays mapped; freeing a page
-// gives its memory back (MADV_DONTNEED) and zeroes it.
+// gives its memory back (MADV_DONTNEED) and zeroes it. Like the kernel's
+// arena (whose kernel window has 32 KiB of guard on each side, the reach of
+// an instruction's 16-bit offset), kArenaGuard bytes below the first page
+// and above the last stay mapped too and are part of what programs may
+// access: a load there reads zero, as the kernel's fault fixup gives.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +31,7 @@
 namespace decade {
 
 inline constexpr uint64_t kArenaPageSize = 4096;
+inline constexpr uint64_t kArenaGuard = 32 * 1024;  // mapped bytes on each side of the pages
 
 class ArenaMap : public Map {
  public:
