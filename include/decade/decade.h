@@ -146,6 +146,11 @@ DECADE_API int decade_object_set_program_type(decade_object *obj, const char *pr
  * default all but "?sec" programs). A program not loaded is not verified,
  * so it cannot fail the load of the others. Before load. */
 DECADE_API int decade_object_set_autoload(decade_object *obj, const char *program, int autoload);
+/* Program load flags (libbpf's bpf_program__set_flags): BPF_F_STRICT_ALIGNMENT (1)
+ * makes the verifier refuse misaligned packet, map value, key and context
+ * accesses; BPF_F_ANY_ALIGNMENT (2), the default, overrides it. Other bits:
+ * -EOPNOTSUPP. Before load. */
+DECADE_API int decade_object_set_program_flags(decade_object *obj, const char *program, uint32_t flags);
 /* Lets programs of `type` call helper `helper_id` (both registered). */
 DECADE_API int decade_object_allow_helper(decade_object *obj, const char *type, uint32_t helper_id);
 /* Privileges, none by default (decade::Grant): DECADE_GRANT_READ_HOST_MEMORY

@@ -189,6 +189,10 @@ struct LoadOptions {
   std::string trace_file;
 };
 
+// BpfObject::set_program_flags (the uapi values of BPF_F_*).
+inline constexpr uint32_t kProgFlagStrictAlignment = 1u << 0;
+inline constexpr uint32_t kProgFlagAnyAlignment = 1u << 1;
+
 // Engines available in this build, the default first.
 DECADE_API std::vector<std::string> engines();
 // Decade ISA extensions this build implements (e.g. "bitmanip"); see
@@ -596,6 +600,13 @@ class DECADE_API BpfObject {
   // no program type, a failed relocation, a rejection) cannot fail the load
   // of the others; it has no id and cannot run. ProgramNotFound when absent.
   Status set_autoload(std::string_view program, bool autoload);
+  // Program load flags, libbpf's bpf_program__set_flags: kProgFlagStrictAlignment
+  // (BPF_F_STRICT_ALIGNMENT: the verifier refuses misaligned packet, map
+  // value, key and context accesses, as the kernel does with the flag) and
+  // kProgFlagAnyAlignment (BPF_F_ANY_ALIGNMENT: the default here, since
+  // x86-64 and arm64 load unaligned words; it overrides the other).
+  // Unsupported for any other bit, named; ProgramNotFound when absent.
+  Status set_program_flags(std::string_view program, uint32_t flags);
   // A map's max_entries before load, libbpf's bpf_map__set_max_entries:
   // for maps whose size the host decides (per-CPU counters declared without
   // max_entries, tables sized to the machine). A ring buffer's is rounded up

@@ -280,6 +280,17 @@ Status BpfObject::set_autoload(std::string_view program, bool autoload) {
   return make_error(ErrorCode::ProgramNotFound, fmt::format("no program named '{}'", program));
 }
 
+Status BpfObject::set_program_flags(std::string_view program, uint32_t flags) {
+  if (auto s = not_before_load(*impl_, "set_program_flags"); !s) return s;
+  if (const uint32_t other = flags & ~(kProgFlagStrictAlignment | kProgFlagAnyAlignment))
+    return make_error(ErrorCode::Unsupported,
+                      fmt::format("program flags {:#x}: only BPF_F_STRICT_ALIGNMENT (1) and BPF_F_ANY_ALIGNMENT (2) are supported", other));
+  if (!this->program(program)) return std::unexpected(this->program(program).error());
+  std::erase_if(impl_->prog_flags, [&](const auto& o) { return o.first == program; });
+  impl_->prog_flags.emplace_back(std::string(program), flags);
+  return ok();
+}
+
 namespace {
 
 // libbpf's adjust_ringbuf_sz: the smallest power-of-two multiple of the page

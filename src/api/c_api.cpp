@@ -217,6 +217,13 @@ int decade_object_set_autoload(decade_object* obj, const char* program, int auto
   });
 }
 
+int decade_object_set_program_flags(decade_object* obj, const char* program, uint32_t flags) {
+  return guarded([&] {
+    if (!obj || !program) return fail(ErrorCode::InvalidArgument, "set_program_flags: NULL argument");
+    return status(obj->obj.set_program_flags(program, flags));
+  });
+}
+
 int decade_object_load(decade_object* obj, const struct decade_load_opts* opts) {
   return guarded([&] {
     decade_load_opts o;

@@ -120,6 +120,12 @@ struct BpfObject::Impl {
   std::optional<Error> deferred;
   bool dirty = false;  // platform or target BTF changed since the last load_object
   std::vector<std::pair<std::string, std::string>> type_overrides;
+  std::vector<std::pair<std::string, uint32_t>> prog_flags;  // set_program_flags
+  uint32_t flags_of(const std::string& program) const {
+    for (const auto& [name, f] : prog_flags)
+      if (name == program) return f;
+    return 0;
+  }
   // set_max_entries: kept across reloads, applied to the fresh definitions.
   std::vector<std::pair<std::string, uint32_t>> max_entries_overrides;
   bool loaded = false;

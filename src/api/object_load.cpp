@@ -84,6 +84,8 @@ Result<VerifyResult> verify_one(const BpfObject::Impl& impl, const ObjectProgram
   if (max_memory) vo.max_memory = max_memory;
   vo.log_level = log_level;
   vo.fastcall = !impl.load_opts.keep_fastcall_spills;
+  const uint32_t flags = impl.flags_of(p.name);
+  vo.strict_alignment = (flags & kProgFlagStrictAlignment) && !(flags & kProgFlagAnyAlignment);
   set_stack_options(vo, impl.object, stack_size);
   return verify(in, vo);
 }
@@ -153,6 +155,7 @@ Status uses_unsupported_map(const BpfObject::Impl& impl, const ObjectProgram& p)
   for (const Insn& insn : p.program.insns) {
     const Sem sem = insn.info().sem;
     if (sem != Sem::LdMapFd && sem != Sem::LdMapIdx && sem != Sem::LdMapValue && sem != Sem::LdMapIdxValue) continue;
+    if (p.program.raw_map_fds && (sem == Sem::LdMapFd || sem == Sem::LdMapValue)) continue;  // no map: the verifier refuses it
     const auto idx = static_cast<size_t>(static_cast<uint32_t>(insn.imm));
     for (const auto& slot : impl.maps) {
       if (slot->index != idx || !slot->unsupported) continue;

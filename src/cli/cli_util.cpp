@@ -112,6 +112,14 @@ void print_warnings(const BpfObject& obj) {
   for (const std::string& w : obj.warnings()) std::fprintf(stderr, "decade: warning: %s\n", w.c_str());
 }
 
+Status apply_program_flags(BpfObject& obj, const VerifierBudgets& b, const std::string& prog) {
+  if (!b.strict_alignment) return ok();
+  if (!prog.empty()) return obj.set_program_flags(prog, kProgFlagStrictAlignment);
+  for (const std::string& name : obj.program_names())
+    if (auto s = obj.set_program_flags(name, kProgFlagStrictAlignment); !s) return s;
+  return ok();
+}
+
 Status apply_type(BpfObject& obj, const std::string& type, const std::string& prog) {
   if (type.empty()) return ok();
   if (!prog.empty()) return obj.set_program_type(prog, type);
@@ -183,6 +191,8 @@ void add_verifier_options(CLI::App& sub, VerifierBudgets& b) {
   sub.add_option("--verifier-memory", b.max_memory,
                  "verifier memory budget per program, e.g. 256M or 2G (default 1G; k, M, G are powers of 1024)")
       ->transform(CLI::AsSizeValue(false));
+  sub.add_flag("--strict-alignment", b.strict_alignment,
+               "refuse misaligned packet, map value and context accesses (BPF_F_STRICT_ALIGNMENT)");
   sub.add_option("--stack-size", b.stack_size,
                  "stack bytes a program may use, per frame and per call chain (per frame with divstack); "
                  "a multiple of 8 from 512 (the default, the kernel's) to 65536");

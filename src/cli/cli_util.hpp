@@ -23,7 +23,10 @@ struct VerifierBudgets {
   uint64_t max_insns = 0;   // --max-insns: processed instructions
   uint64_t max_memory = 0;  // --verifier-memory: bytes (suffixes k, M, G are powers of 1024)
   uint32_t stack_size = 0;  // --stack-size: LoadOptions::stack_size
+  bool strict_alignment = false;  // --strict-alignment: BPF_F_STRICT_ALIGNMENT
 };
+// --strict-alignment for `prog` (every program when empty).
+Status apply_program_flags(BpfObject& obj, const VerifierBudgets& b, const std::string& prog);
 void add_verifier_options(CLI::App& sub, VerifierBudgets& b);
 
 bool is_elf(const std::vector<uint8_t>& bytes);

@@ -91,6 +91,7 @@ int run(const RunArgs& a) {
   }
   if (auto s = apply_target_btf(*obj, a.btf); !s) return report(s.error());
   if (auto s = apply_type(*obj, a.type, a.prog); !s) return report(s.error());
+  if (auto s = apply_program_flags(*obj, a.budgets, a.prog); !s) return report(s.error());
   if (auto s = apply_sets(*obj, a.sets); !s) return report(s.error());
   if (auto s = apply_max_entries(*obj, a.max_entries); !s) return report(s.error());
   if (auto s = apply_grants(*obj, a.grants, a.unpriv); !s) return report(s.error());

@@ -90,6 +90,7 @@ int run(const VerifyArgs& a) {
   if (auto s = apply_grants(*obj, a.grants, a.unpriv); !s) return report(s.error(), kExitBadInput);
   if (auto s = apply_target_btf(*obj, a.btf); !s) return report(s.error(), kExitBadInput);
   if (auto s = apply_type(*obj, a.type, a.prog); !s) return report(s.error(), kExitBadInput);
+  if (auto s = apply_program_flags(*obj, a.budgets, a.prog); !s) return report(s.error(), kExitBadInput);
   if (auto s = apply_max_entries(*obj, a.max_entries); !s) return report(s.error(), kExitBadInput);
   auto reports =
       obj->verify_programs(a.prog, a.verbose, a.budgets.max_insns, a.budgets.max_memory, a.budgets.stack_size);

@@ -67,6 +67,12 @@ struct Program {
   // "exception_callback:<name>" on the main function, as libbpf reads it),
   // or -1: without one a throw returns its cookie.
   int32_t exception_cb = -1;
+  // Set by the ELF loader: an object names its maps by relocation
+  // (map_idx forms), so a map_fd or map_value ld_imm64 in its code holds a
+  // kernel file descriptor written by hand, which no map answers to (Decade
+  // has no map fds). The verifier refuses it with the kernel's words, the
+  // engines with MapNotFound. Assembled programs use map_fd N for map N.
+  bool raw_map_fds = false;
 
   // The instruction at a slot, or nullptr for a second slot / out of range.
   const Insn* at_pc(uint32_t pc) const {

@@ -316,6 +316,8 @@ class Linker {
     op.name = m.name;
     op.section = in_.elf->sections[m.shndx].name;
     prog.name = m.name;
+    for (const Insn& insn : prog.insns)
+      if (insn.info().sem == Sem::LdMapFd || insn.info().sem == Sem::LdMapValue) prog.raw_map_fds = true;
     for (Subprogram& sp : prog.subprograms) {
       uint32_t btf_id = 0;
       for (const auto& [f, base] : placed_) {

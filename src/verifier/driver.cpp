@@ -158,6 +158,19 @@ Result<bool> Driver::lookup_loop_point(Path& p, RegMask live, const Precision::N
   for (size_t i = all.size(); i-- > first;) {
     Checkpoint* c = all[i];
     const bool done = c->branches == 0;
+    // A state still being explored with the same runtime-loop depth: no
+    // iteration was consumed since (the path came back through a
+    // may_goto's jump, which an expired count takes every time), so the
+    // runtime bounds nothing here. As anywhere else, an exact repeat is an
+    // endless loop, and anything else is explored on.
+    if (!done && c->st.loop_depth() == p.st.loop_depth) {
+      if (covers(c->st, p.st, live, true))
+        return fail(env_, ErrorCode::VerifierInfiniteLoop, p.st.pc, kernel_says("infinite loop detected at insn {}", p.st.pc),
+                    "infinite loop: the state repeats exactly without a runtime-bounded iteration (a may_goto's jump "
+                    "is taken every time once its count runs out)",
+                    "make the loop's back edge go through the may_goto's fall-through");
+      continue;
+    }
     if (covers(c->st, p.st, live, false, done ? precise.regs : RegMask{0xffff}, done ? precise.slots : ~uint64_t{0})) {
       ++c->hits;
       finish(p.parent);

@@ -71,6 +71,11 @@ struct Env {
   std::vector<uint8_t> visited;      // slot -> reached on some path
 
   std::vector<Fact> mem_safe, div_nonzero;  // per slot
+  // Per slot: what its load or store went through on the paths so far
+  // (0 unseen, then same_pointer_kind's classes), for the kernel's rule
+  // that one instruction may not access the context or a socket on one
+  // path and other memory on another.
+  std::vector<uint8_t> access_kind;
   std::vector<int32_t> call_target;         // per slot
   std::vector<int32_t> alloca_offset;       // per slot: an alloca's area starts this many bytes below r10 (-1: unseen)
   std::map<uint32_t, std::vector<uint32_t>> gotox_targets;  // gotox slot -> its static successors (verifier/indirect.hpp)

@@ -287,6 +287,32 @@ State global_entry_state(Env& env, uint32_t sub) {
   return st;
 }
 
+// A legacy packet load whose packet misses returns 0 from the function
+// that runs it, and a tail call that succeeds leaves it with the callee's
+// result: the kernel allows either only in functions whose BTF prototype
+// returns a scalar (an int of at most 64 bits or an enum), and so does
+// Decade, although it explores the miss's return whatever the type.
+Status scalar_return_needed(Env& env, const Btf& btf, const BtfType& proto, const SubprogInfo& si) {
+  const BtfType* ret = proto.type ? btf.type(btf.resolve(proto.type)) : nullptr;
+  const bool scalar = ret && ((ret->kind == BtfKind::Int && ret->int_bits <= 64) || ret->kind == BtfKind::Enum ||
+                              ret->kind == BtfKind::Enum64);
+  if (scalar) return ok();
+  for (uint32_t pc = si.start; pc < si.end; ++pc) {
+    const Insn* in = env.prog.at_pc(pc);
+    if (!in) continue;
+    const Shape sh = in->info().shape;
+    if (sh == Shape::LdAbs || sh == Shape::LdInd)
+      return fail(env, ErrorCode::VerifierBadGlobalFunc, pc, kernel_says("LD_ABS is only allowed in functions that return 'int'."),
+                  fmt::format("function {} uses a legacy packet load, which returns 0 from it on a miss, but does not return a scalar", si.name),
+                  "declare the function to return int");
+    if (sh == Shape::CallHelper && in->imm == 12)  // bpf_tail_call
+      return fail(env, ErrorCode::VerifierBadGlobalFunc, pc, kernel_says("tail_call is only allowed in functions that return 'int'."),
+                  fmt::format("function {} makes a tail call, which leaves it with the callee's result, but does not return a scalar", si.name),
+                  "declare the function to return int");
+  }
+  return ok();
+}
+
 Status classify_functions(Env& env) {
   const Btf* btf = env.in.btf;
   if (!btf) return ok();
@@ -297,6 +323,7 @@ Status classify_functions(Env& env) {
     const BtfType* fn = fid ? btf->type(fid) : nullptr;
     const BtfType* proto = fn ? btf->type(fn->type) : nullptr;
     if (!proto || proto->kind != BtfKind::FuncProto) continue;
+    if (auto r = scalar_return_needed(env, *btf, *proto, si); !r) return r;
     if (proto->params.size() > kMaxArgs)
       return fail(env, ErrorCode::VerifierStackArg, si.start,
                   fmt::format("function {} has {} arguments; at most {} are passed", si.name, proto->params.size(), kMaxArgs));

@@ -26,6 +26,7 @@ struct CallMeta {
   int32_t flag_off = 0;
   Scalar sizes[5];                 // values of the size arguments
   RegState args[5];                // r1-r5 as passed
+  bool kfunc = false;
 };
 
 bool redirect_target(MapType t) {
@@ -353,6 +354,29 @@ Status check_timer_arg(Env& env, const RegState& r, int i, uint32_t pc, CallMeta
   return ok();
 }
 
+// Of the kernel's helpers (ids below 212, Linux 6.12's __BPF_FUNC_MAX_ID),
+// only those whose prototype says pkt_access may take packet memory as an
+// argument; the others are refused a packet pointer ("helper access to the
+// packet is not allowed"), even where their range would be in bounds, as
+// the kernel refuses them. Helpers a host registers under other ids are
+// not bound by the kernel's list.
+bool packet_arg_refused(const FuncProto& p) {
+  constexpr uint32_t kKernelHelperIdEnd = 212;
+  if (p.id >= kKernelHelperIdEnd) return false;
+  switch (p.id) {
+    case kHelperMapLookupElem: case kHelperMapUpdateElem: case kHelperMapDeleteElem: case kHelperMapPushElem:
+    case 195:  // bpf_map_lookup_percpu_elem
+    case kHelperCsumDiff: case kHelperSkLookupTcp: case kHelperSkLookupUdp: case kHelperSkcLookupTcp:
+    case kHelperSockMapUpdate: case kHelperSockHashUpdate:
+    case 100: case 110:  // bpf_tcp_check_syncookie, bpf_tcp_gen_syncookie
+    case kHelperTcpRawGenSyncookieIpv4: case kHelperTcpRawGenSyncookieIpv6: case kHelperTcpRawCheckSyncookieIpv4:
+    case kHelperTcpRawCheckSyncookieIpv6:
+      return false;
+    default:
+      return true;
+  }
+}
+
 // One argument against its kind.
 Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
   const FuncProto& p = *meta.proto;
@@ -364,6 +388,11 @@ Status check_arg(Env& env, State& st, int i, CallMeta& meta, uint32_t pc) {
   meta.args[i] = st.reg(reg);
   const RegState r = st.reg(reg);
   const bool nullable = (p.flags & kHelperNullable) != 0;
+  if (kind != ArgKind::Scalar && (r.type == RegType::Packet || r.type == RegType::PacketMeta) && !meta.kfunc &&
+      packet_arg_refused(p))
+    return fail(env, ErrorCode::VerifierBadHelperArg, pc, kernel_says("helper access to the packet is not allowed"),
+                fmt::format("R{} is a packet pointer, which {} may not take", reg, p.name),
+                "copy the bytes to the stack first, or use bpf_skb_load_bytes on the context");
   switch (kind) {
     case ArgKind::None: return ok();
     case ArgKind::Scalar:
@@ -802,6 +831,7 @@ std::unexpected<Error> arg_phrase(Error e, const State& st, int i, const FuncPro
 Status do_call(Env& env, State& st, const Insn& insn, std::vector<State>& spawned) {
   CallMeta meta;
   const bool kfunc = insn.info().sem == Sem::CallKfunc;
+  meta.kfunc = kfunc;
   if (kfunc) {
     const auto idx = static_cast<uint32_t>(insn.imm);
     if (idx >= env.in.kfuncs.size() || !env.in.kfuncs[idx])

@@ -85,6 +85,23 @@ bool never_null(const RegState& r) {
   return false;
 }
 
+// Whether a comparison with 0 is decided for pointer `r`: the kernel's
+// reg_not_null list (map values and keys, sized memory, sockets), not the
+// context, the stack, packet pointers or map and function pointers, which
+// are never NULL either but whose NULL test the kernel explores both ways
+// (a loop on `if r1 == 0` of the context is an infinite loop to it).
+bool null_test_decided(const RegState& r) {
+  if (r.maybe_null) return false;
+  switch (r.type) {
+    case RegType::MapValue: case RegType::MapKey: case RegType::Mem: return true;
+    case RegType::BtfPtr: return is_sock_kind(r);
+    case RegType::NotInit: case RegType::Scalar: case RegType::Ctx: case RegType::Stack: case RegType::MapPtr:
+    case RegType::PacketMeta: case RegType::Packet: case RegType::PacketEnd: case RegType::Arena: case RegType::FuncPtr:
+      return false;
+  }
+  return false;
+}
+
 // Whether `lo` and `hi` are a packet pointer and the end of its region:
 // data_end for packet data, the packet's data start for its metadata.
 bool packet_pair(const RegState& lo, const RegState& hi) {
@@ -102,6 +119,12 @@ bool packet_pair(const RegState& lo, const RegState& hi) {
 void learn_packet_range(State& st, const RegState& lower, const RegState& upper, Cmp c) {
   if (c != Cmp::Le && c != Cmp::Lt) return;
   if (!upper.val.is_const()) return;
+  // As the kernel (find_good_pkt_pointers): nothing is learnt from a pointer
+  // that may lie past MAX_PACKET_OFF (0xffff) bytes, where its offset
+  // arithmetic could wrap in the kernel's 16-bit range field.
+  constexpr uint64_t kMaxPacketOff = 0xffff;
+  if (lower.off < 0 || lower.val.umax > kMaxPacketOff || lower.val.umax + static_cast<uint64_t>(lower.off) > kMaxPacketOff)
+    return;
   const int64_t upper_off = int64_t{upper.off} + static_cast<int64_t>(upper.val.value());
   const int64_t proven = int64_t{lower.off} - upper_off + (c == Cmp::Lt ? 1 : 0);
   if (proven <= 0) return;
@@ -128,7 +151,7 @@ BranchSides pointer_branch(State& fall, State& taken, const RegState& a, const R
       mark_null_checked(c == Cmp::Eq ? fall : taken, p.id, false);
       return {};
     }
-    if (never_null(p)) return c == Cmp::Eq ? BranchSides{true, false} : BranchSides{false, true};
+    if (null_test_decided(p)) return c == Cmp::Eq ? BranchSides{true, false} : BranchSides{false, true};
   }
   // A pointer that may be NULL, equal to one that is not, is not NULL on
   // the equal side (the kernel infers it for jeq/jne of two pointers).

@@ -511,6 +511,33 @@ Status check_readable(const Env& env, const State& st, uint8_t reg, uint32_t pc)
   return ok();
 }
 
+// BPF_F_STRICT_ALIGNMENT (VerifyOptions::strict_alignment), the kernel's
+// check_ptr_alignment: the constant offset and the known low bits of the
+// variable offset decide; packet offsets count from NET_IP_ALIGN (2).
+Status check_strict_align(Env& env, const RegState& ptr, const MemOp& op, uint32_t pc) {
+  if (op.size == 1) return ok();
+  const char* desc = nullptr;
+  uint64_t ip_align = 0;
+  switch (ptr.type) {
+    case RegType::Packet: case RegType::PacketMeta: desc = "packet "; ip_align = 2; break;
+    case RegType::MapValue: desc = "value "; break;
+    case RegType::MapKey: desc = "key "; break;
+    case RegType::Ctx: desc = "context "; break;
+    case RegType::NotInit: case RegType::Scalar: case RegType::Stack: case RegType::MapPtr: case RegType::PacketEnd:
+    case RegType::Mem: case RegType::Arena: case RegType::BtfPtr: case RegType::FuncPtr:
+      return ok();
+  }
+  const uint64_t low = op.size - 1;
+  const uint64_t fixed = ip_align + static_cast<uint64_t>(int64_t{ptr.off} + op.off);
+  if ((ptr.val.var.mask & low) == 0 && ((ptr.val.var.value + fixed) & low) == 0) return ok();
+  const std::string where = ip_align ? fmt::format("{}+{}+{}+{}", ip_align, kernel_tnum(ptr.val.var), ptr.off, op.off)
+                                     : fmt::format("{}+{}+{}", kernel_tnum(ptr.val.var), ptr.off, op.off);
+  return fail(env, ErrorCode::VerifierMisaligned, pc, kernel_says("misaligned {}access off {} size {}", desc, where, op.size),
+              fmt::format("misaligned {}access: R{} ({}) off {} size {} (BPF_F_STRICT_ALIGNMENT)", desc, op.ptr,
+                          ptr.to_string(), op.off, op.size),
+              "align the access to its size, or load without strict alignment");
+}
+
 Status check_mem(Env& env, State& st, const MemOp& op, uint32_t pc, RegState* loaded) {
   if (auto s = check_readable(env, st, op.ptr, pc); !s) return s;
   const RegState ptr = st.reg(op.ptr);
@@ -533,6 +560,8 @@ Status check_mem(Env& env, State& st, const MemOp& op, uint32_t pc, RegState* lo
                             int64_t{ptr.off} + op.off + static_cast<int64_t>(ptr.val.smin), op.size),
                 fmt::format("R{} ({}) points to a write-only map value", op.ptr, ptr.to_string()),
                 "BPF_F_WRONLY_PROG maps can only be written by the program");
+  if (env.opts.strict_alignment && !op.helper)
+    if (auto s = check_strict_align(env, ptr, op, pc); !s) return s;
   switch (ptr.type) {
     case RegType::Stack: return stack_access(env, st, ptr, op, pc, loaded);
     case RegType::Ctx: return ctx_access(env, ptr, op, pc, loaded);
@@ -661,6 +690,11 @@ Status do_ld_imm64(Env& env, State& st, const Insn& insn) {
   if (sem == Sem::LdBtfId)
     return fail(env, ErrorCode::VerifierUnsupported, insn.pc, "ld_imm64 of a kernel BTF variable (ksym) is not supported");
   const auto idx = static_cast<uint32_t>(insn.imm);
+  if (env.in.program->raw_map_fds && (sem == Sem::LdMapFd || sem == Sem::LdMapValue))
+    return fail(env, ErrorCode::VerifierBadMap, insn.pc, kernel_says("fd {} is not pointing to valid bpf_map", idx),
+                fmt::format("ld_imm64 of map fd {} that no relocation names: an object's maps are named by relocation, "
+                            "and Decade has no map file descriptors", idx),
+                "reference the map by name (a relocation against its symbol)");
   if (idx >= env.in.maps.size() || !env.in.maps[idx])
     return fail(env, ErrorCode::VerifierBadMap, insn.pc, fmt::format("map index {} out of range ({} maps)", idx, env.in.maps.size()));
   const MapDef* m = env.in.maps[idx];
@@ -775,6 +809,26 @@ void link_spill(Env& env, State& st, const Insn& insn, unsigned size) {
 
 }  // namespace
 
+// The kernel rewrites context and socket accesses per instruction
+// (convert_ctx_accesses), so one load or store may not reach the context or
+// a socket on one path and anything else on another ("same insn cannot be
+// used with different pointers", save_aux_ptr_type). Decade checks each
+// path's access against its own region and would not need the rule; it
+// keeps it so that programs Linux refuses are refused here too. Classes:
+// 1 any other memory, 2 the context, 3.. socket kinds, 6 other BTF objects.
+Status same_pointer_kind(Env& env, const RegState& ptr, uint32_t pc) {
+  uint8_t k = 1;
+  if (ptr.type == RegType::Ctx) k = 2;
+  else if (ptr.type == RegType::BtfPtr) k = is_sock_kind(ptr) ? static_cast<uint8_t>(2 + ptr.mem_size) : 6;
+  uint8_t& seen = env.access_kind[pc];
+  if (seen == 0) seen = k;
+  else if (seen != k)
+    return fail(env, ErrorCode::VerifierBadCtxAccess, pc, kernel_says("same insn cannot be used with different pointers"),
+                "this instruction accesses the context or a socket on one path and other memory on another",
+                "use a separate load or store for each kind of pointer");
+  return ok();
+}
+
 Status do_mem(Env& env, State& st, const Insn& insn) {
   const Sem sem = insn.info().sem;
   const unsigned size = insn.info().width / 8;
@@ -788,7 +842,10 @@ Status do_mem(Env& env, State& st, const Insn& insn) {
       }
       MemOp op{insn.src, insn.off, size, Access::Read, sem == Sem::LdxSx, nullptr, false};
       RegState loaded;
+      const RegState base = st.reg(insn.src);
       if (auto s = check_mem(env, st, op, insn.pc, &loaded); !s) return s;
+      if (insn.info().shape == Shape::Load)
+        if (auto s = same_pointer_kind(env, base, insn.pc); !s) return s;
       st.reg(insn.dst) = loaded;
       return ok();
     }
@@ -797,7 +854,9 @@ Status do_mem(Env& env, State& st, const Insn& insn) {
       const RegState v = RegState::scalar(Scalar::constant(decade::sem::truncate(decade::sem::imm64(insn.imm), size * 8)));
       const RegState v8 = RegState::scalar(Scalar::constant(decade::sem::imm64(insn.imm)));
       MemOp op{insn.dst, insn.off, size, Access::Write, false, size == 8 ? &v8 : &v, false};
-      return check_mem(env, st, op, insn.pc, nullptr);
+      const RegState base = st.reg(insn.dst);
+      if (auto s = check_mem(env, st, op, insn.pc, nullptr); !s) return s;
+      return same_pointer_kind(env, base, insn.pc);
     }
     case Shape::StoreReg: case Shape::AtomicStore: {
       if (auto s = check_readable(env, st, insn.src, insn.pc); !s) return s;
@@ -809,7 +868,10 @@ Status do_mem(Env& env, State& st, const Insn& insn) {
         if (auto s = check_atomic_align(env, st.reg(insn.dst), insn.off, size, insn.pc); !s) return s;
       }
       MemOp op{insn.dst, insn.off, size, Access::Write, false, &v, false};
-      return check_mem(env, st, op, insn.pc, nullptr);
+      const RegState base = st.reg(insn.dst);
+      if (auto s = check_mem(env, st, op, insn.pc, nullptr); !s) return s;
+      if (insn.info().shape == Shape::StoreReg) return same_pointer_kind(env, base, insn.pc);
+      return ok();
     }
     case Shape::AtomicRmw: return do_atomic(env, st, insn);
     case Shape::LoadArg: case Shape::StoreArg: case Shape::StoreImmArg: return do_stack_arg(env, st, insn);

@@ -36,6 +36,11 @@ struct VerifyOptions {
   // Remove the bpf_fastcall spill/fill pairs the verifier proves removable
   // (verifier/fastcall.hpp); false runs them as written (for comparison).
   bool fastcall = true;
+  // BPF_F_STRICT_ALIGNMENT: loads and stores through packet pointers (as if
+  // the packet started 2 bytes past a word, NET_IP_ALIGN), map values and
+  // keys and the context must be aligned to their size, as the kernel
+  // demands with the flag; the stack and atomics always must.
+  bool strict_alignment = false;
 };
 
 // What a program refers to, indexed the way its instructions refer to them

@@ -180,6 +180,18 @@ TEST(CliBtf, DumpListsTypes) {
   EXPECT_NE(r.out.find("DATASEC '.rodata'"), std::string::npos) << r.out;
 }
 
+// --strict-alignment (BPF_F_STRICT_ALIGNMENT) on verify and run.
+TEST(CliVerify, StrictAlignment) {
+  const std::string o = obj("api/progs/strict_align.bpf.o");
+  auto r = decade("verify " + o);
+  EXPECT_EQ(r.code, 0) << r.out;
+  r = decade("verify " + o + " --strict-alignment");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("misaligned packet access off 2+0+0+0 size 4"), std::string::npos) << r.out;
+  r = decade("run " + o + " --strict-alignment --data " + temp_file("strict64.bin", std::string(64, '\0')));
+  EXPECT_EQ(r.code, 1) << r.out;
+}
+
 TEST(CliVerify, ExitCodesAndJson) {
   auto r = decade("verify " + obj("demo/packet_filter.bpf.o"));
   EXPECT_EQ(r.code, 0) << r.out;

@@ -29,7 +29,7 @@ std::vector<PhraseRow> check_phrases(const std::string& decade, const std::vecto
     workers.emplace_back([&] {
       for (size_t k; (k = next++) < picked.size();) {
         const Row& r = rows[picked[k]];
-        const std::string log = decade_verbose_output(decade, paths[picked[k]], r.spec.name);
+        const std::string log = decade_verbose_output(decade, paths[picked[k]], r.spec.name, r.spec.prog_flags);
         out[k].row = &r;
         for (const std::string& m : r.spec.msgs) out[k].found.push_back(log.find(m) != std::string::npos);
       }

@@ -151,7 +151,7 @@ void decade_pass(const Options& o, std::vector<Row>& rows, const std::vector<Obj
   for (unsigned j = 0; j < o.jobs; ++j)
     workers.emplace_back([&] {
       for (size_t i; (i = next++) < rows.size();)
-        rows[i].decade = decade_verdict(o.decade, path_of[i], rows[i].spec.name, unpriv);
+        rows[i].decade = decade_verdict(o.decade, path_of[i], rows[i].spec.name, unpriv, rows[i].spec.prog_flags);
     });
   for (auto& w : workers) w.join();
 }

@@ -41,15 +41,20 @@ Ran run(const std::string& command) {
   return r;
 }
 
+const char* flag_options(uint32_t prog_flags) {
+  return (prog_flags & 1u) && !(prog_flags & 2u) ? " --strict-alignment" : "";  // BPF_F_STRICT_ALIGNMENT, BPF_F_ANY_ALIGNMENT
+}
+
 }  // namespace
 
-Verdict decade_verdict(const std::string& decade, const std::string& obj, const std::string& name, bool unpriv) {
+Verdict decade_verdict(const std::string& decade, const std::string& obj, const std::string& name, bool unpriv,
+                       uint32_t prog_flags) {
   // The privileged reference is root, who may read kernel memory with
   // bpf_probe_read*; Decade's equivalent is the read-host-memory grant, so
   // tracing programs are verified with it (CAP_PERFMON, which the
   // unprivileged runs drop).
-  Ran r = run(fmt::format("timeout {} {} verify {} --prog {} {} 2>&1", kDecadeTimeoutSeconds, quoted(decade), quoted(obj),
-                          quoted(name), unpriv ? "--unpriv" : "--grant read-host-memory"));
+  Ran r = run(fmt::format("timeout {} {} verify {} --prog {} {}{} 2>&1", kDecadeTimeoutSeconds, quoted(decade), quoted(obj),
+                          quoted(name), unpriv ? "--unpriv" : "--grant read-host-memory", flag_options(prog_flags)));
   static const std::regex code(R"(error (E\d+ \w+))");
   std::smatch m;
   std::string reason = std::regex_search(r.output, m, code) ? m[1].str() : std::string();
@@ -62,9 +67,10 @@ Verdict decade_verdict(const std::string& decade, const std::string& obj, const 
   }
 }
 
-std::string decade_verbose_output(const std::string& decade, const std::string& obj, const std::string& name) {
-  return run(fmt::format("timeout {} {} verify -v {} --prog {} --grant read-host-memory 2>&1", kDecadeTimeoutSeconds,
-                         quoted(decade), quoted(obj), quoted(name)))
+std::string decade_verbose_output(const std::string& decade, const std::string& obj, const std::string& name,
+                                  uint32_t prog_flags) {
+  return run(fmt::format("timeout {} {} verify -v {} --prog {} --grant read-host-memory{} 2>&1", kDecadeTimeoutSeconds,
+                         quoted(decade), quoted(obj), quoted(name), flag_options(prog_flags)))
       .output;
 }
 

@@ -24,13 +24,16 @@ struct Verdict {
 // Runs `DECADE verify OBJ --prog NAME` (exit 0 accept, 1 reject, 2 none:
 // malformed or unsupported input), under `timeout` so that no program can
 // stall the table; `unpriv` adds --unpriv (the kernel's rules for users
-// without CAP_BPF, else root's).
-Verdict decade_verdict(const std::string& decade, const std::string& obj, const std::string& name, bool unpriv);
+// without CAP_BPF, else root's); `prog_flags` (the test's BPF_F_*) adds
+// --strict-alignment for BPF_F_STRICT_ALIGNMENT without BPF_F_ANY_ALIGNMENT.
+Verdict decade_verdict(const std::string& decade, const std::string& obj, const std::string& name, bool unpriv,
+                       uint32_t prog_flags);
 
 // What `DECADE verify -v OBJ --prog NAME` prints (stdout and stderr), with
 // the same grants as decade_verdict: the kernel-style log the phrase
 // coverage (phrases.hpp) searches.
-std::string decade_verbose_output(const std::string& decade, const std::string& obj, const std::string& name);
+std::string decade_verbose_output(const std::string& decade, const std::string& obj, const std::string& name,
+                                  uint32_t prog_flags);
 
 // The kernel's verdicts on the tests of one object, in the order given;
 // `auxiliaries` are loaded beside every test (test_loader's autoload rule).
