@@ -80,10 +80,14 @@ fuzz-triage: configure
 # The kernel's verifier selftests (linux-source-6.12) verified one program
 # at a time by `decade verify` and by the running kernel: the agreement
 # table of docs/verifier.md (a few minutes; `make test` runs a slice).
-# The per-program verdicts land in $(BUILD)/selftests-verifier.tsv.
+# The per-program verdicts land in $(BUILD)/selftests-verifier.tsv. Fails
+# on any privileged program the kernel refuses and Decade accepts, on an
+# accepted __retval program returning another value on either engine, on
+# agreement below 97% and on the kernel's phrases below 80%.
 selftests-verifier: deps configure
 	cmake --build $(BUILD) -j $(JOBS) --target decade_cli decade_selftests
-	./scripts/selftests_verifier.sh $(BUILD) --tsv $(BUILD)/selftests-verifier.tsv --phrases
+	./scripts/selftests_verifier.sh $(BUILD) --tsv $(BUILD)/selftests-verifier.tsv --phrases --retval \
+	  --strict --min-agreement 97 --min-phrases 80
 
 bench: deps build
 	./scripts/bench.sh $(BUILD)

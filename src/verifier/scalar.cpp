@@ -369,6 +369,8 @@ Scalar alu(AluOp op, const Scalar& a, const Scalar& b, unsigned width) {
   if ((op == AluOp::Lsh || op == AluOp::Rsh || op == AluOp::Arsh) &&
       (width == 32 ? b.is_const32() && static_cast<uint32_t>(b.value()) >= 32 : b.is_const() && b.value() >= 64))
     return width == 32 ? Scalar::of_size(4) : Scalar{};
+  if (op == AluOp::Div || op == AluOp::SDiv || op == AluOp::Mod || op == AluOp::SMod)
+    return width == 32 ? Scalar::of_size(4) : Scalar{};
   if (width == 32) {
     if (a.is_const32() && b.is_const32()) return Scalar::constant(fold(op, a.value(), b.value(), 32));
     const B32 r = b_alu(op, get32(a), get32(b));
