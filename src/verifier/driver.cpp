@@ -96,6 +96,22 @@ Status Driver::check_memory(uint32_t pc) {
               "simplify the program: fewer paths, smaller loop bounds, or bpf_loop / open-coded iterators");
 }
 
+Driver::Checkpoint* Driver::unfinished_entry(const Checkpoint* c) {
+  for (Checkpoint* e = c->loop_entry; e; e = e->loop_entry)
+    if (e->branches > 0) return e;
+  return nullptr;
+}
+
+bool Driver::conditional(const Checkpoint* c) { return unfinished_entry(c) != nullptr; }
+
+// The outermost (fewest checkpoints above it) entry wins, as the kernel's
+// update_loop_entry keeps the outer loop's head.
+void Driver::mark_loop(Path& p, Checkpoint* entry) {
+  entry->pinned = true;
+  for (Checkpoint* x = p.parent; x && x != entry; x = x->parent)
+    if (!x->loop_entry || entry->depth < x->loop_entry->depth) x->loop_entry = entry;
+}
+
 void Driver::finish(Checkpoint* c) {
   while (c) {
     if (--c->branches > 0) return;
@@ -171,7 +187,15 @@ Result<bool> Driver::lookup_loop_point(Path& p, RegMask live, const Precision::N
                     "make the loop's back edge go through the may_goto's fall-through");
       continue;
     }
+    if (done && conditional(c)) {
+      if (!covers(c->st, p.st, live, true)) continue;
+      mark_loop(p, unfinished_entry(c));
+      ++c->hits;
+      finish(p.parent);
+      return true;
+    }
     if (covers(c->st, p.st, live, false, done ? precise.regs : RegMask{0xffff}, done ? precise.slots : ~uint64_t{0})) {
+      if (!done) mark_loop(p, c);
       ++c->hits;
       finish(p.parent);
       return true;
@@ -213,12 +237,19 @@ Result<bool> Driver::lookup(Path& p, RegMask live, const Precision::Need& precis
                       "infinite loop: the state repeats exactly", "make sure the loop's condition changes on every iteration");
         continue;
       }
+      if (conditional(c)) {
+        if (!covers(c->st, p.st, live, true)) continue;
+        mark_loop(p, unfinished_entry(c));
+        ++c->hits;
+        finish(p.parent);
+        return true;
+      }
       if (covers(c->st, p.st, live, false, precise.regs, precise.slots)) {
         ++c->hits;
         finish(p.parent);
         return true;
       }
-      if (worth_evicting(c->hits, ++c->misses)) stale.push_back(c);
+      if (!c->pinned && worth_evicting(c->hits, ++c->misses)) stale.push_back(c);
     }
   }
   for (Checkpoint* c : stale) evict(at, c);
@@ -238,7 +269,7 @@ void Driver::store(Path& p, RegMask live, const Precision::Need& precise) {
     // Beyond what lookups compare: the oldest state goes when it is
     // finished; when it is still being explored (a long chain of
     // iterations with the same constants), the new state is not stored.
-    if (b.front()->branches > 0) return;
+    if (b.front()->branches > 0 || b.front()->pinned) return;
     evict(at, b.front());
   }
   if (std::find(at.masks.begin(), at.masks.end(), m) == at.masks.end()) at.masks.push_back(m);
@@ -247,6 +278,7 @@ void Driver::store(Path& p, RegMask live, const Precision::Need& precise) {
   c->key_mask = m;
   c->key = key;
   c->index = at.all.size();
+  c->depth = p.parent ? p.parent->depth + 1 : 0;
   at.buckets[key].push_back(c);
   p.parent = c;
   at.all.push_back(c);

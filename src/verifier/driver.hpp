@@ -37,6 +37,16 @@ class Driver {
     RegMask key_mask = 0;          // registers its bucket key is made of
     uint64_t key = 0;
     size_t index = 0;              // position in PcStates::all
+    uint32_t depth = 0;            // checkpoints above it on its path
+    // Runtime-bounded loops (the kernel's loop_entry): a path pruned at a
+    // loop point against a state still being explored is safe only if
+    // that state turns out safe, so every checkpoint of the path since it
+    // is safe on that condition. Until the entry (and any entry it has in
+    // turn) is finished, such a checkpoint prunes only an exact repeat
+    // (same registers, same runtime-loop depth): an inclusion could prune
+    // the very path that would show the loop never ends.
+    Checkpoint* loop_entry = nullptr;
+    bool pinned = false;           // some checkpoint's loop_entry: never evicted
   };
   // The states stored at one instruction. Loop points (runtime-bounded
   // loops) are scanned in full; elsewhere states are bucketed by the
@@ -76,6 +86,9 @@ class Driver {
   void fork(Path& p, State s, bool callback_entry = false);
   void fork_spawned(Path& p, std::vector<State>& spawned);  // states a call or exit made
   void finish(Checkpoint* c);
+  static Checkpoint* unfinished_entry(const Checkpoint* c);  // the first of its loop entries not finished
+  static bool conditional(const Checkpoint* c);      // safe only if an unfinished loop entry is
+  void mark_loop(Path& p, Checkpoint* entry);        // p's checkpoints since `entry` depend on it
   void log_insn(const State& st, const Insn& insn);
   void log_path_start(const Path& p);
   size_t memory_in_use() const;

@@ -70,6 +70,15 @@ const Case kKernelRules[] = {
     // Back to the may_goto through its jump with nothing changed.
     {"may_goto_jump_loops_back", "socket_filter", "r0 = 0\nl: may_goto j\nr0 = 1\nexit\nj: goto l\n",
      E::VerifierInfiniteLoop, 1},
+    // An iterator drained and called again forever: the drained side
+    // repeats its state (the element side is bounded by the iterator).
+    {"iter_drained_called_forever", "xdp",
+     "r1 = r10\nr1 += -8\nr2 = 0\nr3 = 10\ncall_kfunc 0, 0\nloop: r1 = r10\nr1 += -8\ncall_kfunc 1, 0\ngoto loop\n",
+     E::VerifierInfiniteLoop, 8},
+    // Back to the start through one may_goto's jump, the other's jump
+    // looping through the first's fall-through: endless once the count runs out.
+    {"may_goto_two_back", "socket_filter", "r0 = 0\nr0 += 1\nmay_goto -3\nmay_goto -3\nexit\n",
+     E::VerifierInfiniteLoop, 0},
     // Through its fall-through: bounded by the count.
     {"may_goto_fallthrough_loops_back", "socket_filter", "r0 = 0\nl: may_goto out\ngoto l\nout: r0 = 1\nexit\n", E::Ok},
     // Through its jump with a counter that ends the loop: explored to the end.
