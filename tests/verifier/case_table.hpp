@@ -11,6 +11,12 @@
 
 namespace decade::test {
 
+// Packet prologues the tables share. SKB_PKT: data, data_end of an
+// __sk_buff in r2, r3; r4 = data + 14; `out:` when shorter. META: r2 =
+// data_meta, r3 = data of an xdp_md.
+#define SKB_PKT "r2 = *(u32 *)(r1 + 76)\nr3 = *(u32 *)(r1 + 80)\nr4 = r2\nr4 += 14\nif r4 > r3 goto out\n"
+#define META "r2 = *(u32 *)(r1 + 8)\nr3 = *(u32 *)(r1 + 0)\n"
+
 struct Case {
   const char* name;
   const char* type;  // program type

@@ -14,12 +14,8 @@ namespace {
 
 using E = ErrorCode;
 
-// data, data_end of an __sk_buff in r2, r3; r4 = data + 14; out: when shorter.
-#define SKB_PKT "r2 = *(u32 *)(r1 + 76)\nr3 = *(u32 *)(r1 + 80)\nr4 = r2\nr4 += 14\nif r4 > r3 goto out\n"
 // r0 = a value of map 0 (a lookup of key 0), or out: when NULL; insn 8 is next.
 #define VALUE "r1 = 0\n*(u64 *)(r10 - 8) = r1\nr2 = r10\nr2 += -8\nr1 = map_idx(0) ll\ncall 1\nif r0 == 0 goto out\n"
-// r2 = data_meta, r3 = data of an xdp_md.
-#define META "r2 = *(u32 *)(r1 + 8)\nr3 = *(u32 *)(r1 + 0)\n"
 
 const Case kKernelRules[] = {
     // The context is never NULL, but the kernel explores `ctx == 0` both

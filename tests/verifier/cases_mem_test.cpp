@@ -7,15 +7,11 @@ namespace {
 
 using E = ErrorCode;
 
-// data, data_end of an __sk_buff in r2, r3; r4 = data + 14; out: when shorter.
-#define SKB_PKT "r2 = *(u32 *)(r1 + 76)\nr3 = *(u32 *)(r1 + 80)\nr4 = r2\nr4 += 14\nif r4 > r3 goto out\n"
 #define PKT "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr4 = r2\nr4 += 14\n"
 // Zeroes the 64 bytes of a struct bpf_fib_lookup at fp-64 from r1 (8 stores).
 #define FIB_PARAMS                                                                                              \
   "*(u64 *)(r10 - 64) = r1\n*(u64 *)(r10 - 56) = r1\n*(u64 *)(r10 - 48) = r1\n*(u64 *)(r10 - 40) = r1\n" \
   "*(u64 *)(r10 - 32) = r1\n*(u64 *)(r10 - 24) = r1\n*(u64 *)(r10 - 16) = r1\n*(u64 *)(r10 - 8) = r1\n"
-// r2 = data_meta, r3 = data.
-#define META "r2 = *(u32 *)(r1 + 8)\nr3 = *(u32 *)(r1 + 0)\n"
 // Looks up key 0 in map N: the call is insn 6, the next instruction 7.
 #define LOOKUP(N) "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map_idx(" #N ") ll\ncall 1\n"
 
