@@ -309,13 +309,24 @@ Result<std::vector<VerifyReport>> BpfObject::verify_programs(std::string_view pr
     if (slot->index == api::kNoIndex) continue;
     const ObjectProgram& p = impl.object.programs[slot->index];
     if (program.empty() ? !impl.autoloads(*slot) : p.name != program) continue;
-    if (auto s = impl.program_ready(p); !s) return std::unexpected(s.error());
+    const Status ready = impl.program_ready(p);
+    // Instructions that do not decode (a jump out of range, register 15)
+    // refuse the program as the kernel's verifier refuses them; any other
+    // reason it cannot load (a section naming no type, a missing kfunc)
+    // gives no verdict.
+    const auto code = ready ? 0 : static_cast<int>(ready.error().code);
+    if (!ready && (code < 100 || code >= 200)) return std::unexpected(ready.error());
     auto type = type_for(impl, p);
     if (!type) return std::unexpected(type.error());
     VerifyReport r;
     r.program = p.name;
     r.type = (*type)->name;
     r.insn_count = p.program.slot_count;
+    if (!ready) {
+      r.error = ready.error();
+      out.push_back(std::move(r));
+      continue;
+    }
     if (auto s = uses_unsupported_map(impl, p); !s) {
       r.error = api::with_source(s.error(), p.program);
       out.push_back(std::move(r));

@@ -81,8 +81,13 @@ Status check_fields(const OpInfo& i, const RawInsn& r, uint32_t pc) {
     return err(ErrorCode::DecodeReservedField, pc, fmt::format("{}: src register field must be 0", i.classic));
   if (!u.off && !off_is_disc && r.off != 0) return err(ErrorCode::DecodeReservedField, pc, fmt::format("{}: offset field must be 0", i.classic));
   if (!u.imm && !imm_is_disc && r.imm != 0) return err(ErrorCode::DecodeReservedField, pc, fmt::format("{}: immediate field must be 0", i.classic));
-  if (u.dst && r.dst() > kFramePointer) return err(ErrorCode::DecodeBadRegister, pc, fmt::format("{}: invalid register r{}", i.classic, r.dst()));
-  if (u.src && r.src() > kFramePointer) return err(ErrorCode::DecodeBadRegister, pc, fmt::format("{}: invalid register r{}", i.classic, r.src()));
+  for (const unsigned reg : {u.dst ? unsigned{r.dst()} : 0u, u.src ? unsigned{r.src()} : 0u}) {
+    if (reg <= kFramePointer) continue;
+    Error e{.code = ErrorCode::DecodeBadRegister, .insn = static_cast<int64_t>(pc),
+            .message = fmt::format("{}: invalid register r{}", i.classic, reg)};
+    e.kernel = fmt::format("R{} is invalid", reg);  // the kernel's verifier words
+    return std::unexpected(std::move(e));
+  }
   // Immediate rotates: the amount must be below the width (register rotates
   // take theirs modulo the width at run time).
   if ((i.sem == Sem::Rol || i.sem == Sem::Ror) && i.shape == Shape::AluImm && (r.imm < 0 || r.imm >= i.width))
@@ -166,10 +171,13 @@ Result<Program> decode(std::span<const RawInsn> raw, const DecodeOptions& opts) 
   std::vector<uint32_t> entries{0};
   for (const Insn& in : p.insns) {
     if (in.target < 0 && !has_target(in.op)) continue;
-    if (in.target < 0 || static_cast<uint32_t>(in.target) >= p.slot_count)
-      return make_error(ErrorCode::DecodeJumpOutOfRange,
-                        fmt::format("{} target {} is outside the program (0..{})", in.info().classic, in.target, p.slot_count - 1),
-                        in.pc);
+    if (in.target < 0 || static_cast<uint32_t>(in.target) >= p.slot_count) {
+      Error e{.code = ErrorCode::DecodeJumpOutOfRange, .insn = static_cast<int64_t>(in.pc),
+              .message = fmt::format("{} target {} is outside the program (0..{})", in.info().classic, in.target,
+                                     p.slot_count - 1)};
+      e.kernel = fmt::format("jump out of range from insn {} to {}", in.pc, in.target);
+      return std::unexpected(std::move(e));
+    }
     if (p.slot_index[static_cast<size_t>(in.target)] < 0)
       return make_error(ErrorCode::DecodeJumpIntoLddw, fmt::format("target {} is the middle of an lddw", in.target), in.pc);
     if (in.info().sem == Sem::CallLocal || in.info().sem == Sem::LdFunc) entries.push_back(static_cast<uint32_t>(in.target));

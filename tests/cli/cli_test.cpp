@@ -180,6 +180,20 @@ TEST(CliBtf, DumpListsTypes) {
   EXPECT_NE(r.out.find("DATASEC '.rodata'"), std::string::npos) << r.out;
 }
 
+// A program whose instructions do not decode is refused (exit 1, the
+// kernel's words), the object's other programs are still verified.
+TEST(CliVerify, UndecodableProgramIsRejected) {
+  const std::string o = obj("api/progs/bad_jump.bpf.o");
+  auto r = decade("verify " + o);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("good: accepted"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("bad_jump: rejected"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("E107 DecodeJumpOutOfRange"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("kernel: jump out of range from insn"), std::string::npos) << r.out;
+  r = decade("verify " + o + " --prog good");
+  EXPECT_EQ(r.code, 0) << r.out;
+}
+
 // --strict-alignment (BPF_F_STRICT_ALIGNMENT) on verify and run.
 TEST(CliVerify, StrictAlignment) {
   const std::string o = obj("api/progs/strict_align.bpf.o");
