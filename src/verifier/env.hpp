@@ -36,6 +36,11 @@ struct SubprogInfo {
   // pattern of this function is removed.
   int64_t fastcall_area_end = INT64_MIN;
   bool fastcall_kept = false;
+  // Every pattern of the function is removable and the host lets them go
+  // (VerifyOptions::fastcall): unless kept, the engines never touch the
+  // pattern slots, so they do not count in a call chain's stack, as the
+  // kernel leaves them out of check_max_stack_depth.
+  bool fastcall_droppable = false;
   // alloca (alloca.hpp): in a function with alloca instructions, the bytes
   // below r10 its fixed accesses may use (-1: no alloca), and the most its
   // allocation area held on any path.
@@ -44,7 +49,10 @@ struct SubprogInfo {
   // What the function adds to a call chain's stack: its fixed bytes and its
   // allocations, not the frame's bottom where the allocations sit.
   uint32_t chain_depth() const {
-    return fixed_stack < 0 ? stack_depth : std::min(stack_depth, static_cast<uint32_t>(fixed_stack) + alloca_top);
+    uint32_t d = stack_depth;
+    if (fastcall_droppable && !fastcall_kept && fastcall_area_end > INT64_MIN)
+      d = std::min<uint32_t>(d, fastcall_area_end < 0 ? static_cast<uint32_t>(-fastcall_area_end) : 0);
+    return fixed_stack < 0 ? d : std::min(d, static_cast<uint32_t>(fixed_stack) + alloca_top);
   }
 };
 

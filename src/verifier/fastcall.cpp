@@ -92,6 +92,7 @@ void mark_fastcall_patterns(Env& env) {
     const FastcallPattern p = find_pattern(env, i, sub, lowest[static_cast<size_t>(sub)]);
     if (p.pairs == 0) continue;
     SubprogInfo& s = env.subs[static_cast<size_t>(sub)];
+    s.fastcall_droppable = (s.fastcall_area_end == INT64_MIN || s.fastcall_droppable) && p.removable && env.opts.fastcall;
     for (size_t j = i - p.pairs; j <= i + p.pairs; ++j) {
       if (j != i) env.fastcall_insn[insns[j].pc] = 1;
       if (j != i - p.pairs && entered[insns[j].pc]) s.fastcall_kept = true;

@@ -150,5 +150,32 @@ TEST(FastcallKfunc, ArgumentRegistersAreClobbered) {
   EXPECT_EQ(run(*q), (std::set<uint32_t>{3, 5}));
 }
 
+// The kernel's cumulative_stack_depth: the main function uses all 512
+// bytes and calls one whose only stack is a removable pattern's slot. The
+// engines drop that spill and fill, so the slot does not count in the call
+// chain's stack; kept as written (VerifyOptions::fastcall false) it does.
+TEST(FastcallStack, RemovedSlotsLeaveTheCallChain) {
+  VerifierEnv env;
+  auto p = env.assemble_program(
+      "r1 = 42\n*(u64 *)(r10 - 512) = r1\ncall f\nr0 = 0\nexit\n"
+      "f:\n*(u64 *)(r10 - 8) = r1\ncall 8\nr1 = *(u64 *)(r10 - 8)\nexit\n");
+  ASSERT_TRUE(p.has_value()) << p.error().to_string();
+  auto dropped = env.verify_program(*p, "xdp", {});
+  EXPECT_TRUE(dropped.has_value()) << dropped.error().to_string();
+  VerifyOptions kept;
+  kept.fastcall = false;
+  auto r = env.verify_program(*p, "xdp", kept);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::VerifierStackLimit) << r.error().to_string();
+  // A pattern slot the function also reaches otherwise keeps the pattern and counts.
+  auto q = env.assemble_program(
+      "r1 = 42\n*(u64 *)(r10 - 512) = r1\ncall f\nr0 = 0\nexit\n"
+      "f:\n*(u64 *)(r10 - 8) = r1\ncall 8\nr1 = *(u64 *)(r10 - 8)\n*(u64 *)(r10 - 8) = r1\nexit\n");
+  ASSERT_TRUE(q.has_value()) << q.error().to_string();
+  auto k = env.verify_program(*q, "xdp", {});
+  ASSERT_FALSE(k.has_value());
+  EXPECT_EQ(k.error().code, ErrorCode::VerifierStackLimit) << k.error().to_string();
+}
+
 }  // namespace
 }  // namespace decade::test
