@@ -78,7 +78,7 @@ Result<RunOutcome> run_repeated(Executable& exe, RunRequest& req, uint32_t repea
 template <typename T>
 T ctx_in(std::span<const uint8_t> ctx) {
   T md{};
-  std::memcpy(&md, ctx.data(), std::min(ctx.size(), sizeof(T)));
+  if (!ctx.empty()) std::memcpy(&md, ctx.data(), std::min(ctx.size(), sizeof(T)));  // an empty span's data may be NULL
   return md;
 }
 
