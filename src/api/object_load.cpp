@@ -155,7 +155,7 @@ Status uses_unsupported_map(const BpfObject::Impl& impl, const ObjectProgram& p)
   for (const Insn& insn : p.program.insns) {
     const Sem sem = insn.info().sem;
     if (sem != Sem::LdMapFd && sem != Sem::LdMapIdx && sem != Sem::LdMapValue && sem != Sem::LdMapIdxValue) continue;
-    if (p.program.raw_map_fds && (sem == Sem::LdMapFd || sem == Sem::LdMapValue)) continue;  // no map: the verifier refuses it
+    if (p.program.raw_map_fd(insn)) continue;  // no map: the verifier refuses it
     const auto idx = static_cast<size_t>(static_cast<uint32_t>(insn.imm));
     for (const auto& slot : impl.maps) {
       if (slot->index != idx || !slot->unsupported) continue;

@@ -65,7 +65,7 @@ Status claim_prog_arrays(const ObjectProgram& p, const ProgramHandle& handle, st
   for (const Insn& insn : p.program.insns) {
     const Sem sem = insn.info().sem;
     if (sem != Sem::LdMapFd && sem != Sem::LdMapIdx) continue;
-    if (p.program.raw_map_fds && sem == Sem::LdMapFd) continue;  // names no map
+    if (p.program.raw_map_fd(insn)) continue;  // names no map
     const auto idx = static_cast<size_t>(static_cast<uint32_t>(insn.imm));
     Map* m = idx < maps.size() ? maps[idx] : nullptr;
     if (!m || m->type() != MapType::ProgArray) continue;

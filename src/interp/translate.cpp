@@ -75,7 +75,7 @@ struct Translator {
     }
     if (s == Sem::LdFunc) return ok();  // resolved with the targets
     const auto idx = static_cast<uint32_t>(in.imm);
-    if (prog.raw_map_fds && (s == Sem::LdMapFd || s == Sem::LdMapValue))
+    if (prog.raw_map_fd(in))
       return make_error(ErrorCode::MapNotFound, fmt::format("map fd {}: an object's maps are named by relocation", idx), in.pc);
     if (idx >= tp.env.maps.size() || !tp.env.maps[idx])
       return make_error(ErrorCode::MapNotFound, fmt::format("map index {} is not among the program's {} maps", idx,

@@ -73,6 +73,11 @@ struct Program {
   // has no map fds). The verifier refuses it with the kernel's words, the
   // engines with MapNotFound. Assembled programs use map_fd N for map N.
   bool raw_map_fds = false;
+  // `in` is such a hand-written fd (map_fd or map_value form in an ELF
+  // program): it names no map.
+  bool raw_map_fd(const Insn& in) const {
+    return raw_map_fds && (in.info().sem == Sem::LdMapFd || in.info().sem == Sem::LdMapValue);
+  }
 
   // The instruction at a slot, or nullptr for a second slot / out of range.
   const Insn* at_pc(uint32_t pc) const {

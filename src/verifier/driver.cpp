@@ -102,7 +102,12 @@ Driver::Checkpoint* Driver::unfinished_entry(const Checkpoint* c) {
   return nullptr;
 }
 
-bool Driver::conditional(const Checkpoint* c) { return unfinished_entry(c) != nullptr; }
+// `c` covers the path's state: the path ends here.
+bool Driver::pruned_by(Path& p, Checkpoint* c) {
+  ++c->hits;
+  finish(p.parent);
+  return true;
+}
 
 // The outermost (fewest checkpoints above it) entry wins, as the kernel's
 // update_loop_entry keeps the outer loop's head.
@@ -187,18 +192,14 @@ Result<bool> Driver::lookup_loop_point(Path& p, RegMask live, const Precision::N
                     "make the loop's back edge go through the may_goto's fall-through");
       continue;
     }
-    if (done && conditional(c)) {
+    if (Checkpoint* entry = done ? unfinished_entry(c) : nullptr) {
       if (!covers(c->st, p.st, live, true)) continue;
-      mark_loop(p, unfinished_entry(c));
-      ++c->hits;
-      finish(p.parent);
-      return true;
+      mark_loop(p, entry);
+      return pruned_by(p, c);
     }
     if (covers(c->st, p.st, live, false, done ? precise.regs : RegMask{0xffff}, done ? precise.slots : ~uint64_t{0})) {
       if (!done) mark_loop(p, c);
-      ++c->hits;
-      finish(p.parent);
-      return true;
+      return pruned_by(p, c);
     }
     if (c->branches > 0) {
       if (!in_progress) in_progress = c;
@@ -237,18 +238,12 @@ Result<bool> Driver::lookup(Path& p, RegMask live, const Precision::Need& precis
                       "infinite loop: the state repeats exactly", "make sure the loop's condition changes on every iteration");
         continue;
       }
-      if (conditional(c)) {
+      if (Checkpoint* entry = unfinished_entry(c)) {
         if (!covers(c->st, p.st, live, true)) continue;
-        mark_loop(p, unfinished_entry(c));
-        ++c->hits;
-        finish(p.parent);
-        return true;
+        mark_loop(p, entry);
+        return pruned_by(p, c);
       }
-      if (covers(c->st, p.st, live, false, precise.regs, precise.slots)) {
-        ++c->hits;
-        finish(p.parent);
-        return true;
-      }
+      if (covers(c->st, p.st, live, false, precise.regs, precise.slots)) return pruned_by(p, c);
       if (!c->pinned && worth_evicting(c->hits, ++c->misses)) stale.push_back(c);
     }
   }

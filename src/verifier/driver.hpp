@@ -86,9 +86,10 @@ class Driver {
   void fork(Path& p, State s, bool callback_entry = false);
   void fork_spawned(Path& p, std::vector<State>& spawned);  // states a call or exit made
   void finish(Checkpoint* c);
-  static Checkpoint* unfinished_entry(const Checkpoint* c);  // the first of its loop entries not finished
-  static bool conditional(const Checkpoint* c);      // safe only if an unfinished loop entry is
-  void mark_loop(Path& p, Checkpoint* entry);        // p's checkpoints since `entry` depend on it
+  // The first of c's loop entries not finished: c is safe only if it is.
+  static Checkpoint* unfinished_entry(const Checkpoint* c);
+  void mark_loop(Path& p, Checkpoint* entry);  // p's checkpoints since `entry` depend on it
+  bool pruned_by(Path& p, Checkpoint* c);      // counts the hit, finishes the path; true
   void log_insn(const State& st, const Insn& insn);
   void log_path_start(const Path& p);
   size_t memory_in_use() const;

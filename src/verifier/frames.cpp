@@ -305,7 +305,7 @@ Status scalar_return_needed(Env& env, const Btf& btf, const BtfType& proto, cons
       return fail(env, ErrorCode::VerifierBadGlobalFunc, pc, kernel_says("LD_ABS is only allowed in functions that return 'int'."),
                   fmt::format("function {} uses a legacy packet load, which returns 0 from it on a miss, but does not return a scalar", si.name),
                   "declare the function to return int");
-    if (sh == Shape::CallHelper && in->imm == 12)  // bpf_tail_call
+    if (sh == Shape::CallHelper && in->imm == kHelperTailCall)
       return fail(env, ErrorCode::VerifierBadGlobalFunc, pc, kernel_says("tail_call is only allowed in functions that return 'int'."),
                   fmt::format("function {} makes a tail call, which leaves it with the callee's result, but does not return a scalar", si.name),
                   "declare the function to return int");

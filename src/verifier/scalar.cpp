@@ -362,15 +362,6 @@ std::string Scalar::to_string() const {
 }
 
 Scalar alu(AluOp op, const Scalar& a, const Scalar& b, unsigned width) {
-  // A shift by a count of at least the width: the ISA masks the count
-  // (RFC 9669), but the kernel's verifier takes the result as unknown
-  // (is_safe_to_compute_dst_reg_range), and so does Decade's, so that a
-  // program Linux refuses for such a shift is refused here too.
-  if ((op == AluOp::Lsh || op == AluOp::Rsh || op == AluOp::Arsh) &&
-      (width == 32 ? b.is_const32() && static_cast<uint32_t>(b.value()) >= 32 : b.is_const() && b.value() >= 64))
-    return width == 32 ? Scalar::of_size(4) : Scalar{};
-  if (op == AluOp::Div || op == AluOp::SDiv || op == AluOp::Mod || op == AluOp::SMod)
-    return width == 32 ? Scalar::of_size(4) : Scalar{};
   if (width == 32) {
     if (a.is_const32() && b.is_const32()) return Scalar::constant(fold(op, a.value(), b.value(), 32));
     const B32 r = b_alu(op, get32(a), get32(b));

@@ -334,11 +334,23 @@ Status do_alu(Env& env, State& st, const Insn& insn) {
     return ok();
   }
   const AluOp op = alu_op(sem);
-  if (op == AluOp::Div || op == AluOp::SDiv || op == AluOp::Mod || op == AluOp::SMod) {
+  const bool division = op == AluOp::Div || op == AluOp::SDiv || op == AluOp::Mod || op == AluOp::SMod;
+  if (division) {
     const Scalar z = Scalar::constant(0);
     env.note_div(insn.pc, branch_taken(src.val, z, Cmp::Eq, width) == 0);
   }
-  RegState out = RegState::scalar(alu(op, dst.val, src.val, width));
+  // Where the kernel's verifier computes no range
+  // (is_safe_to_compute_dst_reg_range): division and modulo, and a shift
+  // by a constant of at least the width. The domain's operators know
+  // those results (the ISA masks shift counts and defines division by
+  // zero); the result is taken as unknown anyway, so that a program Linux
+  // refuses for relying on them is refused here too.
+  const bool shift = op == AluOp::Lsh || op == AluOp::Rsh || op == AluOp::Arsh;
+  const bool oversized = width == 32 ? src.val.is_const32() && static_cast<uint32_t>(src.val.value()) >= 32
+                                     : src.val.is_const() && src.val.value() >= 64;
+  const Scalar value = division || (shift && oversized) ? (width == 32 ? Scalar::of_size(4) : Scalar::unknown())
+                                                        : alu(op, dst.val, src.val, width);
+  RegState out = RegState::scalar(value);
   link_add_const(env, insn, dst, src, out);
   st.reg(insn.dst) = out;
   return ok();

@@ -365,10 +365,9 @@ bool packet_arg_refused(const FuncProto& p) {
   if (p.id >= kKernelHelperIdEnd) return false;
   switch (p.id) {
     case kHelperMapLookupElem: case kHelperMapUpdateElem: case kHelperMapDeleteElem: case kHelperMapPushElem:
-    case 195:  // bpf_map_lookup_percpu_elem
-    case kHelperCsumDiff: case kHelperSkLookupTcp: case kHelperSkLookupUdp: case kHelperSkcLookupTcp:
-    case kHelperSockMapUpdate: case kHelperSockHashUpdate:
-    case 100: case 110:  // bpf_tcp_check_syncookie, bpf_tcp_gen_syncookie
+    case kHelperMapLookupPercpuElem: case kHelperCsumDiff: case kHelperSkLookupTcp: case kHelperSkLookupUdp:
+    case kHelperSkcLookupTcp: case kHelperSockMapUpdate: case kHelperSockHashUpdate: case kHelperTcpCheckSyncookie:
+    case kHelperTcpGenSyncookie:
     case kHelperTcpRawGenSyncookieIpv4: case kHelperTcpRawGenSyncookieIpv6: case kHelperTcpRawCheckSyncookieIpv4:
     case kHelperTcpRawCheckSyncookieIpv6:
       return false;

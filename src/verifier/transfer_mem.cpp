@@ -511,6 +511,14 @@ Status check_readable(const Env& env, const State& st, uint8_t reg, uint32_t pc)
   return ok();
 }
 
+// An access of `size` bytes at ptr + extra is aligned to its size: the
+// constant offset and the known low bits of the variable offset decide.
+bool provably_aligned(const RegState& ptr, int64_t extra, unsigned size) {
+  const uint64_t low = size - 1;
+  const auto fixed = static_cast<uint64_t>(int64_t{ptr.off} + extra);
+  return (ptr.val.var.mask & low) == 0 && ((ptr.val.var.value + fixed) & low) == 0;
+}
+
 // BPF_F_STRICT_ALIGNMENT (VerifyOptions::strict_alignment), the kernel's
 // check_ptr_alignment: the constant offset and the known low bits of the
 // variable offset decide; packet offsets count from NET_IP_ALIGN (2).
@@ -527,9 +535,7 @@ Status check_strict_align(Env& env, const RegState& ptr, const MemOp& op, uint32
     case RegType::Mem: case RegType::Arena: case RegType::BtfPtr: case RegType::FuncPtr:
       return ok();
   }
-  const uint64_t low = op.size - 1;
-  const uint64_t fixed = ip_align + static_cast<uint64_t>(int64_t{ptr.off} + op.off);
-  if ((ptr.val.var.mask & low) == 0 && ((ptr.val.var.value + fixed) & low) == 0) return ok();
+  if (provably_aligned(ptr, static_cast<int64_t>(ip_align) + op.off, op.size)) return ok();
   const std::string where = ip_align ? fmt::format("{}+{}+{}+{}", ip_align, kernel_tnum(ptr.val.var), ptr.off, op.off)
                                      : fmt::format("{}+{}+{}", kernel_tnum(ptr.val.var), ptr.off, op.off);
   return fail(env, ErrorCode::VerifierMisaligned, pc, kernel_says("misaligned {}access off {} size {}", desc, where, op.size),
@@ -690,7 +696,7 @@ Status do_ld_imm64(Env& env, State& st, const Insn& insn) {
   if (sem == Sem::LdBtfId)
     return fail(env, ErrorCode::VerifierUnsupported, insn.pc, "ld_imm64 of a kernel BTF variable (ksym) is not supported");
   const auto idx = static_cast<uint32_t>(insn.imm);
-  if (env.in.program->raw_map_fds && (sem == Sem::LdMapFd || sem == Sem::LdMapValue))
+  if (env.prog.raw_map_fd(insn))
     return fail(env, ErrorCode::VerifierBadMap, insn.pc, kernel_says("fd {} is not pointing to valid bpf_map", idx),
                 fmt::format("ld_imm64 of map fd {} that no relocation names: an object's maps are named by relocation, "
                             "and Decade has no map file descriptors", idx),
@@ -749,9 +755,7 @@ Status do_ld_packet(Env& env, State& st, const Insn& insn) {
 // atomic address at run time (ExecMisaligned).
 Status check_atomic_align(Env& env, const RegState& ptr, int16_t off, unsigned size, uint32_t pc) {
   if (size == 1 || !ptr.is_ptr() || ptr.type == RegType::Arena || ptr.type == RegType::Mem) return ok();
-  const uint64_t low = size - 1;
-  const uint64_t fixed = static_cast<uint64_t>(int64_t{ptr.off} + off);
-  if ((ptr.val.var.mask & low) == 0 && ((ptr.val.var.value + fixed) & low) == 0) return ok();
+  if (provably_aligned(ptr, off, size)) return ok();
   return fail(env, ErrorCode::VerifierMisaligned, pc,
               kernel_says("misaligned {}access off {}+{}+{} size {}", ptr.type == RegType::Stack ? "stack " : ptr.type == RegType::MapValue ? "value " : "",
                           kernel_tnum(ptr.val.var), ptr.off, off, size),

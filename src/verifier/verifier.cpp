@@ -133,7 +133,7 @@ Status check_cgroup_storage_maps(Env& env) {
   for (const Insn& insn : env.in.program->insns) {
     const Sem sem = insn.info().sem;
     if (sem != Sem::LdMapFd && sem != Sem::LdMapIdx && sem != Sem::LdMapValue && sem != Sem::LdMapIdxValue) continue;
-    if (env.in.program->raw_map_fds && (sem == Sem::LdMapFd || sem == Sem::LdMapValue)) continue;  // refused where reached
+    if (env.prog.raw_map_fd(insn)) continue;  // refused where reached
     const auto idx = static_cast<uint32_t>(insn.imm);
     const MapDef* m = idx < env.in.maps.size() ? env.in.maps[idx] : nullptr;
     if (!m || (m->type != MapType::CgroupStorage && m->type != MapType::PercpuCgroupStorage)) continue;

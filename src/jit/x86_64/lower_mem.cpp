@@ -239,7 +239,7 @@ Status Lowerer::ld_imm64(const Insn& in) {
     return make_error(ErrorCode::ExecBadCall, "jit: function address of a non-function", in.pc);
   }
   const auto idx = static_cast<uint32_t>(in.imm);
-  if (prog_.raw_map_fds && (s == Sem::LdMapFd || s == Sem::LdMapValue))
+  if (prog_.raw_map_fd(in))
     return make_error(ErrorCode::MapNotFound, "jit: map fd " + std::to_string(idx) + ": an object's maps are named by relocation",
                       in.pc);
   if (idx >= env_.maps.size() || !env_.maps[idx])

@@ -147,6 +147,8 @@ enum HelperId : uint32_t {
   kHelperTcpSock = 96,
   kHelperGetListenerSock = 98,
   kHelperSkcLookupTcp = 99,
+  kHelperTcpCheckSyncookie = 100,  // not provided: the kernel's pkt_access list names it
+  kHelperTcpGenSyncookie = 110,    // likewise
   kHelperSkcToTcp6Sock = 136,
   kHelperSkcToTcpSock = 137,
   kHelperSkcToTcpTimewaitSock = 138,
